@@ -1,0 +1,31 @@
+"""samsim: an open, physics-based simulator of long-range surface-to-air engagements.
+
+Built from public figures only; a simulation and analysis tool with no interface to real
+sensors or weapons.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "load_scenario", "simulate"]
+
+if TYPE_CHECKING:
+    from samsim.engine.run import Run
+    from samsim.scenario.models import Scenario
+
+
+def load_scenario(path: Any) -> Scenario:
+    """Load and validate a scenario file (YAML); raises :class:`samsim.errors.ScenarioError`."""
+    from samsim.scenario.loader import load_scenario as _load
+
+    return _load(path)
+
+
+def simulate(scenario: Scenario, seed: int = 0, **options: Any) -> Run:
+    """Run one engagement; returns a :class:`samsim.engine.run.Run` (``.events``, ``.summary``)."""
+    from samsim.engine.loop import simulate as _simulate
+
+    return _simulate(scenario, seed=seed, **options)

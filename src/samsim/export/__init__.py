@@ -1,0 +1,3 @@
+"""Exports of runs: HTML report, KML, CZML."""
+
+from __future__ import annotations

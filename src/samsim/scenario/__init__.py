@@ -1,0 +1,3 @@
+"""Scenario files: pydantic models, YAML loading with line-numbered errors, the public-parameter catalogue."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The replay viewer: a small local server and its static page."""
+
+from __future__ import annotations
