@@ -1,0 +1,144 @@
+"""The event log: the single source of truth of a run.
+
+One row per event, in a fixed columnar schema (Apache Arrow). Summaries, reports,
+exports and replays are all derived from this table. Missing values are explicit
+sentinels, not nulls, so that scripts can filter without null handling: ``-1`` for ids,
+``""`` for names, ``NaN`` for measurements.
+
+Event kinds (column ``kind``):
+
+==================  ========================================================================
+detection           a radar reported a plot; ``sensor``, ``threat_id`` (``-1`` for a false
+                    alarm), measured position ``x_m, y_m, z_m``, true ``range_m``, ``snr_db``
+track_start         a tentative track was initiated; ``track_id``, ``threat_id`` (truth of the
+                    initiating detection, ``-1`` if a false alarm)
+track_confirmed     a track passed M-of-N confirmation; ``track_id``, ``threat_id``
+track_end           a track was deleted; ``track_id``, ``detail`` (why)
+assignment          the command post assigned missiles to a track; ``unit``, ``track_id``,
+                    ``threat_id``, ``missile_type``, ``count``, ``value`` (threat value), ``pk``
+launch              an interceptor left its launcher; ``interceptor_id``, ``unit``,
+                    ``launcher``, ``missile_type``, ``track_id``, ``threat_id``, position
+intercept           an interceptor reached closest approach to its target; ``miss_m``,
+                    ``pk``, ``detail`` = "kill" or "miss", position of the interceptor
+interceptor_end     an interceptor's flight ended; ``detail`` = "intercept", "self_destruct",
+                    "ground", "time_limit", "min_speed", "target_gone"
+kill                a threat was destroyed; ``threat_id``, ``interceptor_id``
+leak                a threat reached a defended asset; ``threat_id``, ``asset``
+threat_end          a threat left the scenario without reaching an asset (``detail``)
+==================  ========================================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import ArrayLike
+
+EVENT_KINDS = (
+    "detection", "track_start", "track_confirmed", "track_end", "assignment", "launch",
+    "intercept", "interceptor_end", "kill", "leak", "threat_end",
+)
+
+#: Column name -> (arrow type, missing sentinel). Order is the table's column order.
+COLUMNS: dict[str, tuple[pa.DataType, Any]] = {
+    "time_s": (pa.float64(), np.nan),
+    "kind": (pa.string(), ""),
+    "threat_id": (pa.int32(), -1),
+    "track_id": (pa.int64(), -1),
+    "interceptor_id": (pa.int32(), -1),
+    "sensor": (pa.string(), ""),
+    "unit": (pa.string(), ""),
+    "launcher": (pa.string(), ""),
+    "missile_type": (pa.string(), ""),
+    "asset": (pa.string(), ""),
+    "threat_type": (pa.string(), ""),
+    "x_m": (pa.float64(), np.nan),
+    "y_m": (pa.float64(), np.nan),
+    "z_m": (pa.float64(), np.nan),
+    "range_m": (pa.float64(), np.nan),
+    "snr_db": (pa.float64(), np.nan),
+    "miss_m": (pa.float64(), np.nan),
+    "pk": (pa.float64(), np.nan),
+    "value": (pa.float64(), np.nan),
+    "count": (pa.int32(), -1),
+    "detail": (pa.string(), ""),
+}
+
+SCHEMA = pa.schema([pa.field(name, typ, nullable=False) for name, (typ, _) in COLUMNS.items()])
+_NUMPY_DTYPES = {pa.float64(): np.float64, pa.int32(): np.int32, pa.int64(): np.int64}
+
+
+class EventLog:
+    """Append-only, columnar event log.
+
+    Events are appended one at a time (:meth:`add`) or as a batch of rows that share a
+    kind and time (:meth:`add_batch`, e.g. all detections of one scan). The log is
+    materialised once, as an Arrow table, by :meth:`to_arrow`.
+    """
+
+    def __init__(self) -> None:
+        self._chunks: list[tuple[int, dict[str, Any]]] = []
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def add(self, time_s: float, kind: str, **fields: Any) -> None:
+        """Append one event; unknown field names raise ``KeyError``."""
+        self._check(kind, fields)
+        self._chunks.append((1, {"time_s": time_s, "kind": kind, **fields}))
+        self._n += 1
+
+    def add_batch(self, time_s: float | ArrayLike, kind: str, n: int, **fields: Any) -> None:
+        """Append ``n`` events of one kind; each field is a scalar or an array of length n."""
+        if n == 0:
+            return
+        self._check(kind, fields)
+        self._chunks.append((n, {"time_s": time_s, "kind": kind, **fields}))
+        self._n += n
+
+    @staticmethod
+    def _check(kind: str, fields: dict[str, Any]) -> None:
+        if kind not in EVENT_KINDS:
+            raise KeyError(f"unknown event kind {kind!r}")
+        bad = set(fields) - set(COLUMNS)
+        if bad:
+            raise KeyError(f"unknown event column(s) {sorted(bad)}")
+
+    def to_arrow(self) -> pa.Table:
+        """The log as an Arrow table with :data:`SCHEMA`, rows in append order."""
+        arrays = []
+        for name, (typ, missing) in COLUMNS.items():
+            if typ == pa.string():
+                col: list[str] = []
+                for n, row in self._chunks:
+                    v = row.get(name, missing)
+                    if isinstance(v, str):
+                        col.extend([v] * n)
+                    else:
+                        col.extend(str(x) for x in v)
+                arrays.append(pa.array(col, type=pa.string()))
+            else:
+                dtype = _NUMPY_DTYPES[typ]
+                out = np.empty(self._n, dtype=dtype)
+                i = 0
+                for n, row in self._chunks:
+                    out[i:i + n] = row.get(name, missing)
+                    i += n
+                arrays.append(pa.array(out, type=typ))
+        return pa.Table.from_arrays(arrays, schema=SCHEMA)
+
+
+TRAJECTORY_SCHEMA = pa.schema([
+    pa.field("time_s", pa.float64(), nullable=False),
+    pa.field("entity", pa.string(), nullable=False),  # "threat" or "interceptor"
+    pa.field("id", pa.int32(), nullable=False),
+    pa.field("x_m", pa.float64(), nullable=False),
+    pa.field("y_m", pa.float64(), nullable=False),
+    pa.field("z_m", pa.float64(), nullable=False),
+    pa.field("lat_deg", pa.float64(), nullable=False),
+    pa.field("lon_deg", pa.float64(), nullable=False),
+    pa.field("alt_m", pa.float64(), nullable=False),
+])
