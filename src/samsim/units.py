@@ -20,13 +20,31 @@ G0_MPS2 = 9.80665
 #: ISA sea-level speed of sound, m/s (ICAO Doc 7488).
 SPEED_OF_SOUND_SL_MPS = 340.294
 
-_LENGTH = {"m": 1.0, "km": 1e3, "cm": 1e-2, "mm": 1e-3, "ft": 0.3048, "mi": 1609.344,
-           "nmi": 1852.0, "NM": 1852.0}
-_SPEED = {"m/s": 1.0, "mps": 1.0, "km/h": 1 / 3.6, "kph": 1 / 3.6, "kmh": 1 / 3.6,
-          "kn": 1852.0 / 3600.0, "kt": 1852.0 / 3600.0, "knots": 1852.0 / 3600.0,
-          "mph": 1609.344 / 3600.0, "km/s": 1e3, "ft/s": 0.3048}
+_LENGTH = {
+    "m": 1.0,
+    "km": 1e3,
+    "cm": 1e-2,
+    "mm": 1e-3,
+    "ft": 0.3048,
+    "mi": 1609.344,
+    "nmi": 1852.0,
+    "NM": 1852.0,
+}
+_SPEED = {
+    "m/s": 1.0,
+    "mps": 1.0,
+    "km/h": 1 / 3.6,
+    "kph": 1 / 3.6,
+    "kmh": 1 / 3.6,
+    "kn": 1852.0 / 3600.0,
+    "kt": 1852.0 / 3600.0,
+    "knots": 1852.0 / 3600.0,
+    "mph": 1609.344 / 3600.0,
+    "km/s": 1e3,
+    "ft/s": 0.3048,
+}
 _ANGLE = {"rad": 1.0, "deg": math.pi / 180.0, "°": math.pi / 180.0, "mrad": 1e-3}
-_TIME = {"s": 1.0, "ms": 1e-3, "min": 60.0, "h": 3600.0}
+_TIME = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "min": 60.0, "h": 3600.0}
 _POWER = {"W": 1.0, "kW": 1e3, "MW": 1e6, "GW": 1e9}
 _FREQ = {"Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9}
 _MASS = {"kg": 1.0, "g": 1e-3, "t": 1e3, "lb": 0.45359237}
@@ -52,7 +70,9 @@ def _split(value: Any, kind: str) -> tuple[float, str | None]:
         raise UnitError(f"expected a {kind} as a number or a string like '30 km', got {value!r}")
     m = _QUANTITY.match(value)
     if not m:
-        raise UnitError(f"cannot read {value!r} as a {kind}; write a number and a unit, e.g. '30 km'")
+        raise UnitError(
+            f"cannot read {value!r} as a {kind}; write a number and a unit, e.g. '30 km'"
+        )
     return float(m.group(1)), m.group(2)
 
 
@@ -172,8 +192,11 @@ def _wrap(parser: Any, kind: str, example: str) -> Any:
         except UnitError as exc:
             raise ValueError(str(exc)) from None
 
-    schema = {"anyOf": [{"type": "number"}, {"type": "string"}],
-              "description_unit": kind, "examples": [example]}
+    schema = {
+        "anyOf": [{"type": "number"}, {"type": "string"}],
+        "description_unit": kind,
+        "examples": [example],
+    }
     return Annotated[float, BeforeValidator(validate), WithJsonSchema(schema)]
 
 

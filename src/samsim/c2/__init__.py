@@ -1,3 +1,4 @@
-"""Command and control: threat evaluation, engagement envelopes, weapon-target assignment, doctrine."""
+"""Command and control: threat evaluation, engagement envelopes, weapon-target assignment,
+doctrine."""
 
 from __future__ import annotations

@@ -37,8 +37,17 @@ import pyarrow as pa
 from numpy.typing import ArrayLike
 
 EVENT_KINDS = (
-    "detection", "track_start", "track_confirmed", "track_end", "assignment", "launch",
-    "intercept", "interceptor_end", "kill", "leak", "threat_end",
+    "detection",
+    "track_start",
+    "track_confirmed",
+    "track_end",
+    "assignment",
+    "launch",
+    "intercept",
+    "interceptor_end",
+    "kill",
+    "leak",
+    "threat_end",
 )
 
 #: Column name -> (arrow type, missing sentinel). Order is the table's column order.
@@ -125,20 +134,22 @@ class EventLog:
                 out = np.empty(self._n, dtype=dtype)
                 i = 0
                 for n, row in self._chunks:
-                    out[i:i + n] = row.get(name, missing)
+                    out[i : i + n] = row.get(name, missing)
                     i += n
                 arrays.append(pa.array(out, type=typ))
         return pa.Table.from_arrays(arrays, schema=SCHEMA)
 
 
-TRAJECTORY_SCHEMA = pa.schema([
-    pa.field("time_s", pa.float64(), nullable=False),
-    pa.field("entity", pa.string(), nullable=False),  # "threat" or "interceptor"
-    pa.field("id", pa.int32(), nullable=False),
-    pa.field("x_m", pa.float64(), nullable=False),
-    pa.field("y_m", pa.float64(), nullable=False),
-    pa.field("z_m", pa.float64(), nullable=False),
-    pa.field("lat_deg", pa.float64(), nullable=False),
-    pa.field("lon_deg", pa.float64(), nullable=False),
-    pa.field("alt_m", pa.float64(), nullable=False),
-])
+TRAJECTORY_SCHEMA = pa.schema(
+    [
+        pa.field("time_s", pa.float64(), nullable=False),
+        pa.field("entity", pa.string(), nullable=False),  # "threat" or "interceptor"
+        pa.field("id", pa.int32(), nullable=False),
+        pa.field("x_m", pa.float64(), nullable=False),
+        pa.field("y_m", pa.float64(), nullable=False),
+        pa.field("z_m", pa.float64(), nullable=False),
+        pa.field("lat_deg", pa.float64(), nullable=False),
+        pa.field("lon_deg", pa.float64(), nullable=False),
+        pa.field("alt_m", pa.float64(), nullable=False),
+    ]
+)

@@ -15,15 +15,18 @@ EARTH_RADIUS_M = 6371000.0
 K_STANDARD = 4.0 / 3.0
 
 
-def effective_earth_radius_m(k_factor: float = K_STANDARD, radius_m: float = EARTH_RADIUS_M) -> float:
+def effective_earth_radius_m(
+    k_factor: float = K_STANDARD, radius_m: float = EARTH_RADIUS_M
+) -> float:
     """Effective earth radius k * R used to straighten refracted rays, metres."""
     if k_factor <= 0:
         raise ValueError(f"k_factor must be positive, got {k_factor}")
     return k_factor * radius_m
 
 
-def horizon_range_m(h1_m: ArrayLike, h2_m: ArrayLike, k_factor: float = K_STANDARD,
-                    radius_m: float = EARTH_RADIUS_M) -> NDArray[np.float64]:
+def horizon_range_m(
+    h1_m: ArrayLike, h2_m: ArrayLike, k_factor: float = K_STANDARD, radius_m: float = EARTH_RADIUS_M
+) -> NDArray[np.float64]:
     """Radar horizon: the longest line-of-sight distance between two heights.
 
     Parameters
@@ -52,9 +55,14 @@ def horizon_range_m(h1_m: ArrayLike, h2_m: ArrayLike, k_factor: float = K_STANDA
     return np.sqrt(2.0 * re * h1 + h1 * h1) + np.sqrt(2.0 * re * h2 + h2 * h2)
 
 
-def ray_clearance_m(h1_m: ArrayLike, h2_m: ArrayLike, ground_range_m: ArrayLike,
-                    fraction: ArrayLike, k_factor: float = K_STANDARD,
-                    radius_m: float = EARTH_RADIUS_M) -> NDArray[np.float64]:
+def ray_clearance_m(
+    h1_m: ArrayLike,
+    h2_m: ArrayLike,
+    ground_range_m: ArrayLike,
+    fraction: ArrayLike,
+    k_factor: float = K_STANDARD,
+    radius_m: float = EARTH_RADIUS_M,
+) -> NDArray[np.float64]:
     """Height of the straight ray above the effective sphere at a fraction of the path.
 
     Parameters
@@ -88,8 +96,13 @@ def ray_clearance_m(h1_m: ArrayLike, h2_m: ArrayLike, ground_range_m: ArrayLike,
     return r - re
 
 
-def smooth_earth_visible(h1_m: ArrayLike, h2_m: ArrayLike, ground_range_m: ArrayLike,
-                         k_factor: float = K_STANDARD, radius_m: float = EARTH_RADIUS_M) -> NDArray[np.bool_]:
+def smooth_earth_visible(
+    h1_m: ArrayLike,
+    h2_m: ArrayLike,
+    ground_range_m: ArrayLike,
+    k_factor: float = K_STANDARD,
+    radius_m: float = EARTH_RADIUS_M,
+) -> NDArray[np.bool_]:
     """Whether two points see each other over a smooth effective earth.
 
     Parameters
@@ -113,8 +126,9 @@ def smooth_earth_visible(h1_m: ArrayLike, h2_m: ArrayLike, ground_range_m: Array
     return np.asarray(ground_range_m, dtype=float) <= arc
 
 
-def surface_distance_m(a_enu_m: ArrayLike, b_enu_m: ArrayLike, alt_a_m: ArrayLike,
-                       alt_b_m: ArrayLike) -> NDArray[np.float64]:
+def surface_distance_m(
+    a_enu_m: ArrayLike, b_enu_m: ArrayLike, alt_a_m: ArrayLike, alt_b_m: ArrayLike
+) -> NDArray[np.float64]:
     """Surface (great-circle) distance between two points from their chord and altitudes.
 
     Notes

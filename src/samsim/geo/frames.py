@@ -8,8 +8,10 @@ ellipsoid (:meth:`EnuFrame.altitude_m`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -21,7 +23,9 @@ WGS84_B_M = WGS84_A_M * (1.0 - WGS84_F)
 WGS84_EP2 = (WGS84_A_M**2 - WGS84_B_M**2) / WGS84_B_M**2
 
 
-def geodetic_to_ecef(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike) -> NDArray[np.float64]:
+def geodetic_to_ecef(
+    lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike
+) -> NDArray[np.float64]:
     """WGS-84 geodetic coordinates to ECEF, shape (..., 3), metres.
 
     Notes
@@ -39,30 +43,57 @@ def geodetic_to_ecef(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike) -
     return np.stack(np.broadcast_arrays(x, y, z), axis=-1)
 
 
-def ecef_to_geodetic(xyz_m: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """ECEF (..., 3) to WGS-84 (lat_deg, lon_deg, alt_m), vectorised.
+@numba.njit(cache=True)
+def ecef_to_geodetic_rad(x: float, y: float, z: float) -> tuple[float, float, float]:
+    """One ECEF point to WGS-84 (lat_rad, lon_rad, alt_m); numba-compiled scalar kernel.
 
     Notes
     -----
-    Bowring's method with two iterations of the parametric latitude, which is accurate to
-    well under a millimetre for altitudes from -10 km to 1000 km (Bowring, "Transformation
-    from spatial to geographical coordinates", Survey Review 23(181), 1976). Cross-checked
-    against pymap3d in the tests.
+    Bowring's method with two iterations of the parametric latitude, accurate to well
+    under a millimetre for altitudes from -10 km to 1000 km (Bowring, "Transformation
+    from spatial to geographical coordinates", Survey Review 23(181), 1976). The height
+    uses h = p cos(lat) + z sin(lat) - a^2/N, well conditioned at all latitudes.
+    """
+    p = math.hypot(x, y)
+    lon = math.atan2(y, x)
+    beta = math.atan2(z, (1.0 - WGS84_F) * p)
+    lat = 0.0
+    for _ in range(2):
+        sb = math.sin(beta)
+        cb = math.cos(beta)
+        lat = math.atan2(
+            z + WGS84_EP2 * WGS84_B_M * sb * sb * sb, p - WGS84_E2 * WGS84_A_M * cb * cb * cb
+        )
+        beta = math.atan2((1.0 - WGS84_F) * math.sin(lat), math.cos(lat))
+    sl = math.sin(lat)
+    n = WGS84_A_M / math.sqrt(1.0 - WGS84_E2 * sl * sl)
+    alt = p * math.cos(lat) + z * sl - WGS84_A_M * WGS84_A_M / n
+    return lat, lon, alt
+
+
+@numba.njit(cache=True)
+def _ecef_to_geodetic_many(xyz: NDArray[np.float64]) -> NDArray[np.float64]:
+    out = np.empty_like(xyz)
+    for i in range(xyz.shape[0]):
+        lat, lon, alt = ecef_to_geodetic_rad(xyz[i, 0], xyz[i, 1], xyz[i, 2])
+        out[i, 0] = lat * 180.0 / math.pi
+        out[i, 1] = lon * 180.0 / math.pi
+        out[i, 2] = alt
+    return out
+
+
+def ecef_to_geodetic(
+    xyz_m: ArrayLike,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """ECEF (..., 3) to WGS-84 (lat_deg, lon_deg, alt_m), vectorised.
+
+    See :func:`ecef_to_geodetic_rad` for the method; cross-checked against pymap3d in the
+    tests.
     """
     xyz = np.asarray(xyz_m, dtype=float)
-    x, y, z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
-    p = np.hypot(x, y)
-    lon = np.arctan2(y, x)
-    beta = np.arctan2(z, (1.0 - WGS84_F) * p)
-    for _ in range(2):
-        lat = np.arctan2(z + WGS84_EP2 * WGS84_B_M * np.sin(beta) ** 3,
-                         p - WGS84_E2 * WGS84_A_M * np.cos(beta) ** 3)
-        beta = np.arctan2((1.0 - WGS84_F) * np.sin(lat), np.cos(lat))
-    sin_lat = np.sin(lat)
-    n = WGS84_A_M / np.sqrt(1.0 - WGS84_E2 * sin_lat**2)
-    # Height from the projection that is well conditioned at all latitudes.
-    alt = p * np.cos(lat) + z * sin_lat - WGS84_A_M**2 / n
-    return np.degrees(lat), np.degrees(lon), alt
+    flat = np.ascontiguousarray(xyz.reshape(-1, 3))
+    out = _ecef_to_geodetic_many(flat).reshape(xyz.shape)
+    return out[..., 0], out[..., 1], out[..., 2]
 
 
 @dataclass(frozen=True)
@@ -87,12 +118,21 @@ class EnuFrame:
         lon = np.radians(self.lon0_deg)
         sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
         # Rows are the E, N, U unit vectors expressed in ECEF.
-        rot = np.array([[-so, co, 0.0],
-                        [-sl * co, -sl * so, cl],
-                        [cl * co, cl * so, sl]])
+        rot = np.array([[-so, co, 0.0], [-sl * co, -sl * so, cl], [cl * co, cl * so, sl]])
         object.__setattr__(self, "_rot", rot)
-        object.__setattr__(self, "_origin_ecef",
-                           geodetic_to_ecef(self.lat0_deg, self.lon0_deg, self.alt0_m))
+        object.__setattr__(
+            self, "_origin_ecef", geodetic_to_ecef(self.lat0_deg, self.lon0_deg, self.alt0_m)
+        )
+
+    @property
+    def rotation(self) -> NDArray[np.float64]:
+        """Rotation whose rows are the frame's E, N, U unit vectors in ECEF (enu = R (ecef - o))."""
+        return self._rot
+
+    @property
+    def origin_ecef_m(self) -> NDArray[np.float64]:
+        """The frame origin in ECEF, metres."""
+        return self._origin_ecef
 
     def ecef_to_enu(self, xyz_m: ArrayLike) -> NDArray[np.float64]:
         """ECEF points (..., 3) to ENU (..., 3), metres."""
@@ -110,11 +150,15 @@ class EnuFrame:
         """Rotate ECEF vectors to ENU; no translation."""
         return np.asarray(vec, dtype=float) @ self._rot.T
 
-    def geodetic_to_enu(self, lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike) -> NDArray[np.float64]:
+    def geodetic_to_enu(
+        self, lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike
+    ) -> NDArray[np.float64]:
         """Geodetic coordinates to ENU (..., 3), metres."""
         return self.ecef_to_enu(geodetic_to_ecef(lat_deg, lon_deg, alt_m))
 
-    def enu_to_geodetic(self, enu_m: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    def enu_to_geodetic(
+        self, enu_m: ArrayLike
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         """ENU points (..., 3) to (lat_deg, lon_deg, alt_m) on WGS-84."""
         return ecef_to_geodetic(self.enu_to_ecef(enu_m))
 
@@ -162,7 +206,9 @@ class Site:
         """Site-local ENU points (..., 3) back to scenario ENU, metres."""
         return np.asarray(local_m, dtype=float) @ self.rot + self.position_enu_m
 
-    def aer(self, enu_m: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    def aer(
+        self, enu_m: ArrayLike
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         """Azimuth (clockwise from north), elevation (above the site's horizontal plane),
         both in radians, and slant range in metres, of scenario-ENU points."""
         loc = self.to_local(enu_m)
@@ -172,7 +218,9 @@ class Site:
         el = np.arcsin(np.clip(u / np.maximum(rng, 1e-9), -1.0, 1.0))
         return az, el, rng
 
-    def aer_to_enu(self, az_rad: ArrayLike, el_rad: ArrayLike, range_m: ArrayLike) -> NDArray[np.float64]:
+    def aer_to_enu(
+        self, az_rad: ArrayLike, el_rad: ArrayLike, range_m: ArrayLike
+    ) -> NDArray[np.float64]:
         """Site-measured (az, el, range) back to scenario-ENU points (..., 3)."""
         az, el, r = (np.asarray(a, dtype=float) for a in (az_rad, el_rad, range_m))
         ce = np.cos(el)

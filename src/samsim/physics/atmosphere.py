@@ -16,7 +16,8 @@ GAMMA_AIR = 1.4
 G0 = 9.80665
 R_EARTH_GEOPOT_M = 6356766.0
 
-# Layer bases: geopotential altitude (m), lapse rate (K/m), base temperature (K), base pressure (Pa).
+# Layer bases: geopotential altitude (m), lapse rate (K/m), base temperature (K) and
+# base pressure (Pa).
 _H_BASE = np.array([0.0, 11000.0, 20000.0, 32000.0, 47000.0, 51000.0, 71000.0, 84852.0])
 _LAPSE = np.array([-0.0065, 0.0, 0.001, 0.0028, 0.0, -0.0028, -0.002, 0.0])
 _T_BASE = np.empty(8)
@@ -28,10 +29,14 @@ for _i in range(1, 8):
     if _LAPSE[_i - 1] == 0.0:
         _P_BASE[_i] = _P_BASE[_i - 1] * np.exp(-G0 * _dh / (R_AIR * _T_BASE[_i - 1]))
     else:
-        _P_BASE[_i] = _P_BASE[_i - 1] * (_T_BASE[_i] / _T_BASE[_i - 1]) ** (-G0 / (R_AIR * _LAPSE[_i - 1]))
+        _P_BASE[_i] = _P_BASE[_i - 1] * (_T_BASE[_i] / _T_BASE[_i - 1]) ** (
+            -G0 / (R_AIR * _LAPSE[_i - 1])
+        )
 
 
-def isa(altitude_m: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def isa(
+    altitude_m: ArrayLike,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Standard atmosphere at geometric altitude.
 
     Parameters
@@ -63,8 +68,9 @@ def isa(altitude_m: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]
     t = tb + lapse * dh
     iso = lapse == 0.0
     safe_l = np.where(iso, 1.0, lapse)
-    p = np.where(iso, pb * np.exp(-G0 * dh / (R_AIR * tb)),
-                 pb * (t / tb) ** (-G0 / (R_AIR * safe_l)))
+    p = np.where(
+        iso, pb * np.exp(-G0 * dh / (R_AIR * tb)), pb * (t / tb) ** (-G0 / (R_AIR * safe_l))
+    )
     rho = p / (R_AIR * t)
     rho = np.where(z > 86000.0, 0.0, rho)
     a = np.sqrt(GAMMA_AIR * R_AIR * t)

@@ -1,3 +1,4 @@
-"""Scenario files: pydantic models, YAML loading with line-numbered errors, the public-parameter catalogue."""
+"""Scenario files: pydantic models, YAML loading with line-numbered errors, and the
+public-parameter catalogue."""
 
 from __future__ import annotations

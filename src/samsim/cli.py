@@ -1,0 +1,256 @@
+"""The ``samsim`` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from samsim.errors import SamsimError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="samsim: open, physics-based simulation of long-range surface-to-air "
+    "engagements, built from public figures.",
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _load(path: Path) -> Any:
+    from samsim.scenario.loader import load_scenario
+
+    return load_scenario(path)
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    seed: Annotated[int, typer.Option(min=0, help="run seed (same seed, same event log)")] = 0,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="output folder (default runs/<scenario>/<seed>)")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Simulate one engagement and write events.parquet, trajectories.parquet, summary.json."""
+    from samsim.engine.loop import simulate
+
+    sc = _load(scenario)
+    result = simulate(sc, seed=seed)
+    target = out_dir if out_dir is not None else Path("runs") / sc.name / str(seed)
+    result.write(target)
+    if as_json:
+        sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
+    elif not quiet:
+        _print_summary(result.summary, target, result.wall_time_s)
+
+
+def _fmt_km(m: float | None) -> str:
+    return "-" if m is None else f"{m / 1000:.1f}"
+
+
+def _print_summary(s: dict[str, Any], target: Path, wall_s: float) -> None:
+    out.print(
+        f"[bold]{s['scenario']}[/bold]  seed {s['seed']}  simulated "
+        f"{s['simulated_time_s']:.0f} s in {wall_s:.2f} s wall",
+        highlight=False,
+    )
+    t = Table(title="Outcome by threat type")
+    for col in (
+        "threat type",
+        "threats",
+        "detected",
+        "engaged",
+        "killed",
+        "leaked",
+        "survived",
+        "first detection km (min / median / max)",
+    ):
+        t.add_column(col, justify="right" if col != "threat type" else "left")
+    for name, row in s["by_threat_type"].items():
+        fd = s["first_detection_range_m"].get(name)
+        rng = (
+            "-"
+            if fd is None
+            else f"{_fmt_km(fd['min'])} / {_fmt_km(fd['median'])} / {_fmt_km(fd['max'])}"
+        )
+        t.add_row(
+            name,
+            str(row["threats"]),
+            str(row["detected"]),
+            str(row["engaged"]),
+            str(row["killed"]),
+            str(row["leaked"]),
+            str(row["survived"]),
+            rng,
+        )
+    t.add_row(
+        "[bold]all[/bold]",
+        str(s["threats"]),
+        str(s["detected"]),
+        str(s["engaged"]),
+        str(s["killed"]),
+        str(s["leaked"]),
+        str(s["survived"]),
+        "",
+    )
+    out.print(t)
+    fired = ", ".join(f"{k} {v}" for k, v in s["interceptors_fired"].items()) or "none"
+    out.print(
+        f"Interceptors fired: {fired} (total {s['interceptors_fired_total']}); "
+        f"per kill: {s['interceptors_per_kill'] if s['interceptors_per_kill'] is None else round(s['interceptors_per_kill'], 2)}",
+        highlight=False,
+    )
+    if s["leakers"]:
+        out.print("Leakers:", highlight=False)
+        for lk in s["leakers"]:
+            out.print(
+                f"  {lk['threat']} ({lk['threat_type']}) reached {lk['asset']} at "
+                f"t = {lk['time_s']:.0f} s",
+                highlight=False,
+            )
+    else:
+        out.print("Leakers: none", highlight=False)
+    tl = s["timeline"]
+
+    def f(v: float | None) -> str:
+        return "-" if v is None else f"{v:.1f} s"
+
+    out.print(
+        f"Timeline: first detection {f(tl['first_detection_s'])}, first track "
+        f"{f(tl['first_track_s'])}, first launch {f(tl['first_launch_s'])}, first kill "
+        f"{f(tl['first_kill_s'])}, first leak {f(tl['first_leak_s'])}, last event "
+        f"{f(tl['last_event_s'])}",
+        highlight=False,
+    )
+    out.print(f"Wrote {target}/events.parquet, trajectories.parquet, summary.json", highlight=False)
+
+
+@app.command()
+def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")]) -> None:
+    """Check a scenario file; prints every problem with its line, or 'ok'."""
+    from samsim.engine.world import compile_world
+
+    sc = _load(scenario)
+    world = compile_world(sc)
+    out.print(
+        f"{scenario}: ok ({len(world.radars)} radars, {len(world.launcher_names)} "
+        f"launchers, {world.n_threats} threats)",
+        highlight=False,
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario JSON schema (for editor completion)."""
+    from samsim.scenario.models import Scenario
+
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def catalog(
+    section: Annotated[
+        str | None,
+        typer.Argument(help="radars, launchers, command_posts, missiles or threats (default: all)"),
+    ] = None,
+    figures: Annotated[
+        bool, typer.Option("--figures", help="list every figure with its source and confidence")
+    ] = False,
+) -> None:
+    """List catalogue entries with their key figures, sources and confidence."""
+    from samsim.scenario.catalog import load_catalog
+
+    cat = load_catalog()
+    sections = list(cat.sections) if section is None else [section]
+    for sec in sections:
+        if sec not in cat.sections:
+            _fail(f"unknown catalogue section {sec!r}; use one of: {', '.join(cat.sections)}")
+        t = Table(title=sec)
+        t.add_column("name")
+        t.add_column("figure" if figures else "key figures")
+        if figures:
+            t.add_column("value")
+            t.add_column("confidence")
+            t.add_column("source")
+        else:
+            t.add_column("description")
+        for name, entry in sorted(cat[sec].items()):
+            if figures:
+                for key, fig in entry.figures.items():
+                    t.add_row(name, key, str(fig.value), fig.confidence, fig.source)
+            else:
+                keys = _KEY_FIGURES.get(sec, [])
+                shown = "; ".join(
+                    f"{k} = {entry.figures[k].value} ({entry.figures[k].confidence})"
+                    for k in keys
+                    if k in entry.figures
+                )
+                t.add_row(name, shown, entry.description)
+        out.print(t)
+
+
+_KEY_FIGURES = {
+    "radars": [
+        "role",
+        "instrumented_range_m",
+        "frequency_hz",
+        "scan_period_s",
+        "target_channels",
+        "missile_channels",
+    ],
+    "missiles": ["max_range_m", "max_altitude_m", "max_target_speed_mps", "pk_nominal"],
+    "threats": ["kind", "rcs_m2", "speed_mps", "altitude_m"],
+    "launchers": ["slots", "launch_interval_s"],
+    "command_posts": ["max_targets", "max_missiles", "reaction_time_s"],
+}
+
+
+def main() -> None:
+    """Entry point: run the app, turning user errors into messages and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except SamsimError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted", highlight=False)
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        if os.environ.get("SAMSIM_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]internal error:[/bold red] {type(exc).__name__}: {exc}\n"
+            "This is a bug in samsim; rerun with SAMSIM_DEBUG=1 for the traceback and "
+            "report it.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,445 @@
+"""The event-driven engine loop: radars scan, trackers update, command posts decide,
+interceptors fly, and every step is written to the event log.
+
+Scheduled events (radar scans, command-post cycles, launches, kill assessments, threat
+route ends) are processed in time order from a heap; interceptors are integrated between
+events; threats are functions of time. A run is a pure function of (scenario, seed): one
+random stream per subsystem (:mod:`samsim.rng`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from samsim.c2.command_post import CommandPost, LaunchOrder
+from samsim.engine.events import EventLog
+from samsim.engine.run import Run
+from samsim.engine.summary import summarize
+from samsim.engine.world import World, compile_world
+from samsim.physics.flyout import Flyout
+from samsim.physics.lethality import kill_probability
+from samsim.rng import stream
+from samsim.scenario.models import Scenario
+from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
+
+# Order of simultaneous events: routes end first, then outcomes are assessed, radars
+# scan, command posts decide, launchers fire.
+_THREAT_END, _ASSESS, _SCAN, _DECIDE, _LAUNCH = range(5)
+
+
+@dataclass
+class Interceptors:
+    """Engine-side bookkeeping of launched interceptors (one row per interceptor)."""
+
+    unit: list[int]
+    track: list[int]
+    threat: list[int]
+    radar: list[int]
+    missile: list[int]
+
+    def add(self, unit: int, track: int, threat: int, radar: int, missile: int) -> int:
+        self.unit.append(unit)
+        self.track.append(track)
+        self.threat.append(threat)
+        self.radar.append(radar)
+        self.missile.append(missile)
+        return len(self.unit) - 1
+
+
+class Engine:
+    """One run of a compiled world with one seed."""
+
+    def __init__(self, world: World, seed: int, *, trajectory_dt_s: float = 1.0) -> None:
+        self.w = world
+        self.seed = int(seed)
+        self.log = EventLog()
+        self.t = 0.0
+        self.trajectory_dt_s = trajectory_dt_s
+        n = world.n_threats
+        self.alive = np.ones(n, dtype=bool)
+        self.end_time_s = np.full(n, np.nan)
+        self.radar_rng = [stream(seed, f"radar:{r.name}") for r in world.radars]
+        self.kill_rng = stream(seed, "lethality")
+        self.flyout_rng = stream(seed, "flyout")
+        self.trackers = [Tracker(TrackerConfig()) for _ in world.units]
+        self.track_truth: list[dict[int, int]] = [{} for _ in world.units]
+        self.inventory = world.inventory.copy()
+        self.command_posts = [
+            CommandPost(world, u, self.trackers[u.index], self.track_truth[u.index], self.inventory)
+            for u in world.units
+        ]
+        self.fly = Flyout(world.frame, world.missile_specs, rng=self.flyout_rng)
+        self.icp = Interceptors([], [], [], [], [])
+        self._icp_of_fly: dict[int, int] = {}
+        self._queue: list[tuple[float, int, int, str, Any]] = []
+        self._seq = itertools.count()
+        self._pending_launches = 0
+        self._traj: list[tuple[float, NDArray[np.int64], NDArray[np.float64]]] = []
+        self._estimate_snapshot: dict[
+            int, tuple[float, NDArray[np.float64], NDArray[np.float64]]
+        ] = {}
+
+    # -- scheduling -------------------------------------------------------------------
+    def _push(self, t: float, prio: int, kind: str, payload: Any = None) -> None:
+        heapq.heappush(self._queue, (t, prio, next(self._seq), kind, payload))
+
+    def run(self) -> Run:
+        w = self.w
+        duration = w.scenario.duration
+        phase_rng = stream(self.seed, "schedule")
+        for r in w.radars:
+            self._push(float(phase_rng.uniform(0.0, r.spec.scan_period_s)), _SCAN, "scan", r.index)
+        for u in w.units:
+            self._push(u.cp.cycle_s, _DECIDE, "decide", u.index)
+        for i in range(w.n_threats):
+            self._push(float(w.threats.t_end_s[i]), _THREAT_END, "threat_end", i)
+        wall0 = time.perf_counter()
+        end_t = 0.0
+        while self._queue:
+            t, _, _, kind, payload = heapq.heappop(self._queue)
+            if t > duration:
+                break
+            self._advance_interceptors(t)
+            self.t = end_t = t
+            if kind == "threat_end":
+                self._threat_end(payload)
+            elif kind == "scan":
+                self._scan(payload)
+            elif kind == "decide":
+                self._decide(payload)
+            elif kind == "launch":
+                self._launch(payload)
+            elif kind == "assess":
+                self.command_posts[payload[0]].assess(payload[1], self.alive)
+            if self._finished():
+                break
+        else:
+            end_t = self.t
+        if not self._finished():
+            end_t = min(duration, max(end_t, self.t))
+            self._advance_interceptors(end_t)
+            for i in np.flatnonzero(self.alive & np.isnan(self.end_time_s)):
+                self._end_threat(int(i), end_t, "threat_end", "time_limit")
+        self.t = end_t
+        events = self.log.to_arrow()
+        trajectories = self._trajectories(end_t)
+        summary = summarize(events, w, self.seed, end_t)
+        return Run(
+            scenario=w.scenario,
+            seed=self.seed,
+            events=events,
+            trajectories=trajectories,
+            summary=summary,
+            wall_time_s=time.perf_counter() - wall0,
+        )
+
+    def _finished(self) -> bool:
+        return (
+            not np.isnan(self.end_time_s).any()
+            and self.fly.n_in_flight == 0
+            and self._pending_launches == 0
+        )
+
+    # -- threats ----------------------------------------------------------------------
+    def _threat_end(self, i: int) -> None:
+        if not self.alive[i]:
+            return
+        w = self.w
+        p, _, _ = w.threats.state_at(self.t, np.array([i]))
+        d = np.linalg.norm(w.asset_pos_m - p[0], axis=1)
+        k = int(np.argmin(d))
+        if w.threat_kind[i] != "decoy" and d[k] <= w.asset_radius_m[k] and w.capability[i] > 0:
+            self._end_threat(i, self.t, "leak", "", asset=w.asset_names[k], pos=p[0])
+        else:
+            detail = "impact" if w.threat_kind[i] == "ballistic_missile" else "route_end"
+            self._end_threat(i, self.t, "threat_end", detail, pos=p[0])
+
+    def _end_threat(
+        self,
+        i: int,
+        t: float,
+        kind: str,
+        detail: str,
+        asset: str = "",
+        pos: NDArray[np.float64] | None = None,
+        interceptor: int = -1,
+    ) -> None:
+        self.alive[i] = False
+        self.end_time_s[i] = t
+        if pos is None:
+            pos, _, _ = self.w.threats.state_at(t, np.array([i]))
+            pos = pos[0]
+        self.log.add(
+            t,
+            kind,
+            threat_id=i,
+            threat_type=self.w.threat_type[i],
+            asset=asset,
+            detail=detail,
+            interceptor_id=interceptor,
+            x_m=pos[0],
+            y_m=pos[1],
+            z_m=pos[2],
+        )
+
+    # -- sensing and tracking ---------------------------------------------------------
+    def _scan(self, r_index: int) -> None:
+        w = self.w
+        radar = w.radars[r_index]
+        self._push(self.t + radar.spec.scan_period_s, _SCAN, "scan", r_index)
+        idx = np.flatnonzero(self.alive & w.threats.active(self.t))
+        p, _, alt = w.threats.state_at(self.t, idx)
+        dets = radar.scan(
+            self.t, idx, p, alt, w.rcs_m2[idx], w.swerling[idx], self.radar_rng[r_index]
+        )
+        unit = radar.unit
+        tracker = self.trackers[unit]
+        batch = MeasurementBatch.from_polar(
+            self.t,
+            r_index,
+            radar.site.position_enu_m,
+            radar.site.rot,
+            dets.range_m,
+            dets.az_rad,
+            dets.el_rad,
+            dets.sigma_range_m,
+            dets.sigma_az_rad,
+            dets.sigma_el_rad,
+            np.arange(len(dets)),
+        )
+
+        def expected(ids: NDArray[np.int64], x: NDArray[np.float64]) -> NDArray[np.bool_]:
+            pos = x[:, :3]
+            return radar.coverage(pos, w.frame.altitude_m(pos)).visible
+
+        res = tracker.step(batch, expected=expected)
+        truth = self.track_truth[unit]
+        for tid, th in zip(res.det_track_id.tolist(), dets.threat_id.tolist(), strict=True):
+            if tid >= 0:
+                truth[tid] = th
+        self.command_posts[unit].note_detections(r_index, self.t, res.det_track_id)
+        if len(dets):
+            meas = radar.site.aer_to_enu(dets.az_rad, dets.el_rad, dets.range_m)
+            self.log.add_batch(
+                self.t,
+                "detection",
+                len(dets),
+                sensor=radar.name,
+                unit=w.units[unit].name,
+                threat_id=dets.threat_id,
+                track_id=res.det_track_id,
+                threat_type=[w.threat_type[i] for i in dets.threat_id],
+                x_m=meas[:, 0],
+                y_m=meas[:, 1],
+                z_m=meas[:, 2],
+                range_m=dets.true_range_m,
+                snr_db=dets.snr_db,
+            )
+        uname = w.units[unit].name
+        for tid in res.started.tolist():
+            self.log.add(
+                self.t,
+                "track_start",
+                track_id=tid,
+                unit=uname,
+                sensor=radar.name,
+                threat_id=truth.get(tid, -1),
+            )
+        for tid in res.confirmed.tolist():
+            self.log.add(
+                self.t, "track_confirmed", track_id=tid, unit=uname, threat_id=truth.get(tid, -1)
+            )
+        for tid, why in zip(res.deleted.tolist(), list(res.deleted_reason), strict=True):
+            self.log.add(
+                self.t,
+                "track_end",
+                track_id=tid,
+                unit=uname,
+                detail=str(why),
+                threat_id=truth.get(tid, -1),
+            )
+            self.command_posts[unit].forget_track(tid)
+
+    # -- command and launch -----------------------------------------------------------
+    def _decide(self, u_index: int) -> None:
+        cp = self.command_posts[u_index]
+        self._push(self.t + cp.unit.cp.cycle_s, _DECIDE, "decide", u_index)
+        for order in cp.decide(self.t, self.alive, self.log):
+            self._pending_launches += 1
+            self._push(order.time_s, _LAUNCH, "launch", order)
+
+    def _launch(self, order: LaunchOrder) -> None:
+        self._pending_launches -= 1
+        w = self.w
+        cp = self.command_posts[order.unit]
+        est = cp.track_estimate(order.track_id, self.t)
+        if est is None or not self.alive[order.threat_id]:
+            cp.cancel(order)
+            return
+        key = self.icp.add(order.unit, order.track_id, order.threat_id, order.radar, order.missile)
+        pos = w.launcher_pos_m[order.launcher]
+        fid = int(
+            self.fly.launch(
+                np.array([order.missile]),
+                pos[None, :],
+                self.t,
+                np.array([key]),
+                order.aim_point_m[None, :],
+            )[0]
+        )
+        self._icp_of_fly[fid] = key
+        self.log.add(
+            self.t,
+            "launch",
+            interceptor_id=key,
+            unit=w.units[order.unit].name,
+            launcher=w.launcher_names[order.launcher],
+            missile_type=w.missile_names[order.missile],
+            track_id=order.track_id,
+            threat_id=order.threat_id,
+            threat_type=w.threat_type[order.threat_id],
+            sensor=w.radars[order.radar].name,
+            x_m=pos[0],
+            y_m=pos[1],
+            z_m=pos[2],
+        )
+
+    # -- interceptors -----------------------------------------------------------------
+    def _truth(
+        self, t: float, keys: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        th = np.asarray([self.icp.threat[k] for k in keys], dtype=np.int64)
+        p, v, _ = self.w.threats.state_at(t, th)
+        gone = ~self.alive[th] | ~self.w.threats.active(t)[th]
+        p[gone] = np.nan
+        v[gone] = np.nan
+        return p, v
+
+    def _estimate(
+        self, t: float, keys: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        n = len(keys)
+        p = np.full((n, 3), np.nan)
+        v = np.full((n, 3), np.nan)
+        for row, k in enumerate(keys.tolist()):
+            snap = self._estimate_snapshot.get(k)
+            if snap is not None:
+                t0, p0, v0 = snap
+                p[row] = p0 + v0 * (t - t0)
+                v[row] = v0
+        return p, v, np.zeros((n, 3))
+
+    def _advance_interceptors(self, t_end: float) -> None:
+        if self.fly.n_in_flight == 0 or t_end <= self.t:
+            return
+        # Command guidance uses the track picture as of the last update (uplinked
+        # estimate, extrapolated at constant velocity inside the interval).
+        self._estimate_snapshot.clear()
+        ids, _, _ = self.fly.positions()
+        for fid in ids.tolist():
+            key = self._icp_of_fly[fid]
+            est = self.command_posts[self.icp.unit[key]].track_estimate(self.icp.track[key], self.t)
+            if est is not None:
+                self._estimate_snapshot[key] = (self.t, est[0], est[1])
+        out = self.fly.advance(t_end, self._truth, self._estimate)
+        ids, pos, _ = self.fly.positions()
+        if len(ids):
+            self._traj.append(
+                (t_end, np.array([self._icp_of_fly[i] for i in ids.tolist()]), pos.copy())
+            )
+        for j in np.argsort(out.time_s, kind="stable"):
+            self._interceptor_end(
+                int(out.interceptor_id[j]),
+                str(out.kind[j]),
+                float(out.time_s[j]),
+                float(out.miss_m[j]),
+                out.position_m[j],
+            )
+
+    def _interceptor_end(
+        self, fid: int, kind: str, t: float, miss_m: float, pos: NDArray[np.float64]
+    ) -> None:
+        w = self.w
+        key = self._icp_of_fly.pop(fid)
+        threat = self.icp.threat[key]
+        mtype = self.icp.missile[key]
+        unit = self.icp.unit[key]
+        self._traj.append((t, np.array([key]), pos[None, :].copy()))
+        if kind == "intercept":
+            pk = float(kill_probability(np.array([miss_m]), w.missile_specs[mtype])[0])
+            killed = bool(self.alive[threat]) and bool(self.kill_rng.random() < pk)
+            self.log.add(
+                t,
+                "intercept",
+                interceptor_id=key,
+                threat_id=threat,
+                threat_type=w.threat_type[threat],
+                missile_type=w.missile_names[mtype],
+                unit=w.units[unit].name,
+                track_id=self.icp.track[key],
+                miss_m=miss_m,
+                pk=pk,
+                detail="kill" if killed else "miss",
+                x_m=pos[0],
+                y_m=pos[1],
+                z_m=pos[2],
+            )
+            if killed:
+                self._end_threat(threat, t, "kill", "", interceptor=key)
+        self.log.add(
+            t,
+            "interceptor_end",
+            interceptor_id=key,
+            threat_id=threat,
+            missile_type=w.missile_names[mtype],
+            unit=w.units[unit].name,
+            detail=kind,
+            x_m=pos[0],
+            y_m=pos[1],
+            z_m=pos[2],
+        )
+        cp = self.command_posts[unit]
+        done = cp.interceptor_done(self.icp.track[key], self.icp.radar[key])
+        if done:
+            self._push(
+                t + cp.unit.cp.kill_assessment_delay_s,
+                _ASSESS,
+                "assess",
+                (unit, self.icp.track[key]),
+            )
+
+    # -- outputs ----------------------------------------------------------------------
+    def _trajectories(self, end_t: float) -> Any:
+        from samsim.engine.trajectories import build_trajectories
+
+        return build_trajectories(self.w, self.end_time_s, end_t, self.trajectory_dt_s, self._traj)
+
+
+def simulate(scenario: Scenario, seed: int = 0, *, trajectory_dt_s: float = 1.0) -> Run:
+    """Run one engagement.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (:func:`samsim.load_scenario`).
+    seed : int
+        Run seed (non-negative); the same scenario and seed give the same event log.
+    trajectory_dt_s : float
+        Sampling step of the recorded trajectories, s.
+
+    Returns
+    -------
+    Run
+        ``.events`` (Arrow table), ``.trajectories``, ``.summary`` (dict).
+    """
+    if int(seed) < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    world = compile_world(scenario)
+    return Engine(world, seed, trajectory_dt_s=trajectory_dt_s).run()

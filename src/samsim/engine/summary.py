@@ -1,0 +1,118 @@
+"""The run summary: counts and distributions derived from the event log alone.
+
+The schema is stable (``schema_version``) and documented in docs/summary.md; scripts may
+rely on every key listed there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    from samsim.engine.world import World
+
+SCHEMA_VERSION = 1
+
+
+def _stats(values: list[float]) -> dict[str, float | int]:
+    a = np.asarray(values, dtype=float)
+    return {
+        "count": len(a),
+        "min": float(a.min()),
+        "median": float(np.median(a)),
+        "max": float(a.max()),
+    }
+
+
+def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float) -> dict[str, Any]:
+    """Summary of one run, computed from its event log (see docs/summary.md)."""
+    ev = events.to_pydict()
+    kind = ev["kind"]
+    n = world.n_threats
+    types = world.threat_type
+
+    def rows(k: str) -> list[int]:
+        return [i for i, x in enumerate(kind) if x == k]
+
+    first_det: dict[int, tuple[float, float]] = {}
+    for i in rows("detection"):
+        th = ev["threat_id"][i]
+        if th >= 0 and th not in first_det:
+            first_det[th] = (ev["time_s"][i], ev["range_m"][i])
+    engaged = {ev["threat_id"][i] for i in rows("assignment")}
+    killed = {ev["threat_id"][i]: ev["time_s"][i] for i in rows("kill")}
+    leaks = [(ev["threat_id"][i], ev["asset"][i], ev["time_s"][i]) for i in rows("leak")]
+    ended = {ev["threat_id"][i]: ev["detail"][i] for i in rows("threat_end")}
+    fired = Counter(ev["missile_type"][i] for i in rows("launch"))
+    icp_end = Counter(ev["detail"][i] for i in rows("interceptor_end"))
+    intercepts = rows("intercept")
+    misses = [ev["miss_m"][i] for i in intercepts]
+
+    by_type: dict[str, dict[str, int]] = {}
+    for t in sorted(set(types)):
+        members = [i for i in range(n) if types[i] == t]
+        by_type[t] = {
+            "threats": len(members),
+            "detected": sum(i in first_det for i in members),
+            "engaged": sum(i in engaged for i in members),
+            "killed": sum(i in killed for i in members),
+            "leaked": sum(1 for th, _, _ in leaks if types[th] == t),
+            "survived": sum(i in ended for i in members),
+        }
+    ranges: dict[str, list[float]] = {}
+    for th, (_, r) in first_det.items():
+        ranges.setdefault(types[th], []).append(r)
+    leaked_by_asset = {a: 0 for a in world.asset_names}
+    for _, a, _ in leaks:
+        leaked_by_asset[a] += 1
+    n_fired = sum(fired.values())
+    times = ev["time_s"]
+
+    def first(k: str) -> float | None:
+        r = rows(k)
+        return float(times[r[0]]) if r else None
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": world.scenario.name,
+        "seed": int(seed),
+        "simulated_time_s": float(simulated_time_s),
+        "threats": n,
+        "detected": len(first_det),
+        "engaged": len(engaged),
+        "killed": len(killed),
+        "leaked": len(leaks),
+        "survived": len(ended),
+        "interceptors_fired": {m: fired.get(m, 0) for m in sorted(fired)},
+        "interceptors_fired_total": n_fired,
+        "interceptor_outcomes": dict(sorted(icp_end.items())),
+        "interceptors_per_kill": (n_fired / len(killed)) if killed else None,
+        "miss_distance_m": _stats(misses) if misses else None,
+        "first_detection_range_m": {t: _stats(v) for t, v in sorted(ranges.items())},
+        "leaked_by_asset": leaked_by_asset,
+        "leakers": [
+            {
+                "threat_id": int(th),
+                "threat": world.threat_names[th],
+                "threat_type": types[th],
+                "asset": a,
+                "time_s": float(t),
+            }
+            for th, a, t in sorted(leaks, key=lambda x: (x[2], x[0]))
+        ],
+        "by_threat_type": by_type,
+        "timeline": {
+            "first_event_s": float(min(times)) if times else None,
+            "first_detection_s": first("detection"),
+            "first_track_s": first("track_confirmed"),
+            "first_launch_s": first("launch"),
+            "first_kill_s": first("kill"),
+            "first_leak_s": first("leak"),
+            "last_event_s": float(max(times)) if times else None,
+        },
+        "events": len(kind),
+    }

@@ -1,0 +1,303 @@
+"""Compiling a scenario into the engine's world: arrays in the scenario ENU frame.
+
+Everything here is deterministic and independent of the run seed: sites, the raid's
+trajectories, launcher inventories. Random streams are created by the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from samsim.errors import Issue, ScenarioError
+from samsim.geo.frames import EnuFrame
+from samsim.physics.threats import (
+    PathPoint,
+    TerrainFn,
+    ThreatTable,
+    Trajectory,
+    ballistic_trajectory,
+    resolve_speed,
+    waypoint_trajectory,
+)
+from samsim.scenario.loader import Resolved, resolve
+from samsim.scenario.models import GeoPoint, Scenario
+from samsim.scenario.specs import CommandPostSpec, LauncherSpec, ThreatSpec
+from samsim.sensors.radar import Radar
+
+
+@dataclass
+class Unit:
+    """A battalion: command post, its radars and launchers (indices into the world)."""
+
+    name: str
+    index: int
+    cp: CommandPostSpec
+    salvo: int
+    max_engagements_per_target: int
+    position_m: NDArray[np.float64]
+    radars: list[int] = field(default_factory=list)
+    fire_control: list[int] = field(default_factory=list)
+    launchers: list[int] = field(default_factory=list)
+
+
+@dataclass
+class World:
+    """The compiled scenario."""
+
+    scenario: Scenario
+    resolved: Resolved
+    frame: EnuFrame
+    terrain: TerrainFn
+    asset_names: list[str]
+    asset_pos_m: NDArray[np.float64]
+    asset_value: NDArray[np.float64]
+    asset_radius_m: NDArray[np.float64]
+    units: list[Unit]
+    radars: list[Radar]
+    launcher_names: list[str]
+    launcher_unit: NDArray[np.int64]
+    launcher_pos_m: NDArray[np.float64]
+    launcher_specs: list[LauncherSpec]
+    missile_names: list[str]
+    missile_specs: list[Any]
+    inventory: NDArray[np.int64]  # (launchers, missile types)
+    threats: ThreatTable
+    threat_names: list[str]
+    threat_type: list[str]  # scenario threat-type name per threat
+    threat_group: list[str]
+    threat_kind: list[str]
+    threat_target: NDArray[np.int64]  # asset index or -1
+    rcs_m2: NDArray[np.float64]
+    swerling: NDArray[np.int64]
+    capability: NDArray[np.float64]
+
+    @property
+    def n_threats(self) -> int:
+        return len(self.threats)
+
+
+def flat_terrain(elevation_m: float) -> TerrainFn:
+    """Terrain at a constant height above the ellipsoid."""
+
+    def height(east_m: NDArray[np.float64], north_m: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.full(np.shape(east_m), elevation_m, dtype=float)
+
+    return height
+
+
+def _ground_alt(frame: EnuFrame, terrain: TerrainFn, p: GeoPoint) -> float:
+    g = frame.geodetic_to_enu(p.lat, p.lon, 0.0)
+    return float(terrain(np.array([g[0]]), np.array([g[1]]))[0])
+
+
+def _site_enu(
+    frame: EnuFrame, terrain: TerrainFn, p: GeoPoint, above_ground_m: float = 0.0
+) -> tuple[NDArray[np.float64], float]:
+    ground = _ground_alt(frame, terrain, p)
+    alt = p.alt if p.alt is not None else ground
+    return frame.geodetic_to_enu(p.lat, p.lon, alt + above_ground_m), ground
+
+
+def _offset_point(
+    frame: EnuFrame, lat: float, lon: float, east_m: float, north_m: float
+) -> tuple[float, float]:
+    g = frame.geodetic_to_enu(lat, lon, 0.0) + np.array([east_m, north_m, 0.0])
+    la, lo, _ = frame.enu_to_geodetic(g)
+    return float(la), float(lo)
+
+
+def _group_trajectories(
+    world_frame: EnuFrame, terrain: TerrainFn, scenario: Scenario, gname: str, spec: ThreatSpec
+) -> list[Trajectory]:
+    group = scenario.raid[gname]
+    route = list(group.route)
+    target: GeoPoint | None = scenario.assets[group.target].position if group.target else None
+    # Lateral offsets: members side by side across the first leg's direction.
+    first = route[0]
+    nxt = route[1] if len(route) > 1 else target
+    if nxt is None:
+        raise ValueError(f"raid group {gname!r} has neither a second route point nor a target")
+    a = world_frame.geodetic_to_enu(first.lat, first.lon, 0.0)
+    b = world_frame.geodetic_to_enu(nxt.lat, nxt.lon, 0.0)
+    d = (b - a)[:2]
+    norm = float(np.hypot(*d)) or 1.0
+    perp = np.array([-d[1], d[0]]) / norm
+    out = []
+    for i in range(group.count):
+        off = (i - (group.count - 1) / 2.0) * group.spread
+        t0 = group.launch_time + i * group.interval
+        pts = [
+            (*_offset_point(world_frame, w.lat, w.lon, off * perp[0], off * perp[1]), w)
+            for w in route
+        ]
+        if spec.kind == "ballistic_missile":
+            aim = (target.lat, target.lon) if target is not None else (pts[1][0], pts[1][1])
+            try:
+                tr = ballistic_trajectory(
+                    world_frame,
+                    (pts[0][0], pts[0][1]),
+                    aim,
+                    t0,
+                    spec.burnout_altitude_m,
+                    spec.ballistic_coefficient_kgpm2,
+                    resolve_speed(spec.speed_mps, 0.0),
+                )
+            except ValueError as exc:
+                smap = scenario._source_map
+                line, col = smap.locate(("raid", gname, "route")) if smap else (None, None)
+                raise ScenarioError(
+                    smap.path if smap else "<scenario>",
+                    [
+                        Issue(
+                            f"raid.{gname}.route",
+                            str(exc),
+                            "move the launch point closer to the aim "
+                            "point or raise the threat's speed_mps",
+                            line,
+                            col,
+                        )
+                    ],
+                ) from None
+            out.append(tr)
+            continue
+        path: list[PathPoint] = []
+        above_ground = spec.kind == "cruise_missile"
+        height = spec.altitude_m
+        speed = spec.speed_mps
+        for lat, lon, w in pts:
+            if w.agl is not None:
+                above_ground, height = True, w.agl
+            elif w.alt is not None:
+                above_ground, height = False, w.alt
+            if w.speed is not None:
+                speed = w.speed
+            h_alt = height if not above_ground else height + _ground_alt(world_frame, terrain, w)
+            path.append(PathPoint(lat, lon, height, above_ground, resolve_speed(speed, h_alt)))
+        if target is not None:
+            last = path[-1]
+            path.append(
+                PathPoint(target.lat, target.lon, last.height_m, last.above_ground, last.speed_mps)
+            )
+        out.append(waypoint_trajectory(world_frame, path, t0, terrain))
+    return out
+
+
+def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World:
+    """Build the engine's world from a validated scenario."""
+    res = resolved or resolve(scenario)
+    o = scenario.origin_point()
+    frame = EnuFrame(o.lat, o.lon, o.alt or 0.0)
+    terrain = flat_terrain(scenario.environment.terrain.elevation_m)
+    k = scenario.environment.k_factor
+
+    asset_names = list(scenario.assets)
+    asset_pos = np.array(
+        [_site_enu(frame, terrain, a.position)[0] for a in scenario.assets.values()]
+    )
+    asset_value = np.array([a.value for a in scenario.assets.values()])
+    asset_radius = np.array([a.radius for a in scenario.assets.values()])
+
+    missile_names = sorted(res.missiles)
+    missile_specs = [res.missiles[m] for m in missile_names]
+    units: list[Unit] = []
+    radars: list[Radar] = []
+    l_names: list[str] = []
+    l_unit: list[int] = []
+    l_pos: list[NDArray[np.float64]] = []
+    l_specs: list[LauncherSpec] = []
+    inventory: list[list[int]] = []
+    for ui, (uname, u) in enumerate(scenario.units.items()):
+        cp_pos, _ = _site_enu(frame, terrain, u.command_post.position)
+        unit = Unit(
+            uname,
+            ui,
+            res.command_posts[uname],
+            u.command_post.doctrine.salvo,
+            u.command_post.doctrine.max_engagements_per_target,
+            cp_pos,
+        )
+        for rname, r in u.radars.items():
+            spec = res.radars[(uname, rname)]
+            pos, ground = _site_enu(frame, terrain, r.position, spec.mast_height_m)
+            radar = Radar(
+                rname, len(radars), ui, spec, frame.site(pos), ground, r.azimuth_center, k
+            )
+            unit.radars.append(radar.index)
+            if spec.role == "fire_control":
+                unit.fire_control.append(radar.index)
+            radars.append(radar)
+        for lname, lsite in u.launchers.items():
+            pos, _ = _site_enu(frame, terrain, lsite.position)
+            unit.launchers.append(len(l_names))
+            l_names.append(lname)
+            l_unit.append(ui)
+            l_pos.append(pos)
+            l_specs.append(res.launchers[(uname, lname)])
+            inventory.append([lsite.load.get(m, 0) for m in missile_names])
+        units.append(unit)
+
+    trajectories: list[Trajectory] = []
+    names: list[str] = []
+    ttype: list[str] = []
+    tgroup: list[str] = []
+    tkind: list[str] = []
+    target: list[int] = []
+    rcs: list[float] = []
+    sw: list[int] = []
+    cap: list[float] = []
+    for gname, group in scenario.raid.items():
+        spec = res.threats[group.threat]
+        trs = _group_trajectories(frame, terrain, scenario, gname, spec)
+        for i, tr in enumerate(trs):
+            trajectories.append(tr)
+            names.append(f"{gname}-{i + 1}")
+            ttype.append(group.threat)
+            tgroup.append(gname)
+            tkind.append(spec.kind)
+            target.append(asset_names.index(group.target) if group.target else -1)
+            rcs.append(spec.rcs_m2)
+            sw.append(spec.swerling)
+            cap.append(spec.capability)
+    if not trajectories:
+        raise ScenarioError(
+            scenario._source_map.path if scenario._source_map else "<scenario>",
+            [
+                Issue(
+                    "raid",
+                    "the raid has no threats (every count is 0)",
+                    "give at least one group a count of 1 or more",
+                )
+            ],
+        )
+    return World(
+        scenario=scenario,
+        resolved=res,
+        frame=frame,
+        terrain=terrain,
+        asset_names=asset_names,
+        asset_pos_m=asset_pos,
+        asset_value=asset_value,
+        asset_radius_m=asset_radius,
+        units=units,
+        radars=radars,
+        launcher_names=l_names,
+        launcher_unit=np.array(l_unit, dtype=np.int64),
+        launcher_pos_m=np.array(l_pos),
+        launcher_specs=l_specs,
+        missile_names=missile_names,
+        missile_specs=missile_specs,
+        inventory=np.array(inventory, dtype=np.int64).reshape(len(l_names), len(missile_names)),
+        threats=ThreatTable(trajectories),
+        threat_names=names,
+        threat_type=ttype,
+        threat_group=tgroup,
+        threat_kind=tkind,
+        threat_target=np.array(target, dtype=np.int64),
+        rcs_m2=np.array(rcs),
+        swerling=np.array(sw, dtype=np.int64),
+        capability=np.array(cap),
+    )

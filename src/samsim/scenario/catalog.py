@@ -1,0 +1,274 @@
+"""The public-parameter catalogue: radars, launchers, command posts, missiles, threats.
+
+Shipped as package data (``catalog/*.yaml``). Every figure carries a value, a source and
+a confidence (official / press / community / notional)::
+
+    91N6E:
+      description: ...
+      figures:
+        peak_power_w: {value: 1 MW, source: "notional", confidence: notional}
+
+A scenario names an entry and may override any figure; :meth:`Catalog.resolve` merges
+the overrides and validates the result against the entry's spec type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from samsim.errors import Issue, ScenarioError
+from samsim.scenario.specs import CommandPostSpec, LauncherSpec, RadarSpec, ThreatSpec
+from samsim.scenario.yamlsource import SourceMap, load_yaml_file
+
+S = TypeVar("S", bound=BaseModel)
+
+CONFIDENCES = ("official", "press", "community", "notional")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One catalogue figure with its provenance."""
+
+    value: Any
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Entry(Generic[S]):
+    """A catalogue entry: its validated spec and the provenance of each figure."""
+
+    name: str
+    description: str
+    spec: S
+    figures: Mapping[str, Figure]
+
+
+def _spec_types() -> dict[str, type[BaseModel]]:
+    from samsim.scenario.missile import MissileSpec
+
+    return {
+        "radars": RadarSpec,
+        "launchers": LauncherSpec,
+        "command_posts": CommandPostSpec,
+        "missiles": MissileSpec,
+        "threats": ThreatSpec,
+    }
+
+
+def pydantic_issues(
+    exc: ValidationError,
+    smap: SourceMap | None,
+    prefix: tuple[str | int, ...],
+    value_loc: tuple[str | int, ...] = (),
+) -> list[Issue]:
+    """Turn a pydantic ``ValidationError`` into located :class:`Issue` objects.
+
+    ``prefix`` is where the validated object sits in the file; ``value_loc`` is inserted
+    after each error's first key when the file nests values (``figures.X.value``).
+    """
+    issues = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        file_loc = (
+            (*prefix, *loc[:1], *value_loc, *loc[1:]) if value_loc and loc else (*prefix, *loc)
+        )
+        line, col = smap.locate(file_loc) if smap else (None, None)
+        field = ".".join(str(p) for p in (*prefix, *loc))
+        issues.append(Issue(field, _message(err), _fix(err), line, col))
+    return issues
+
+
+def _message(err: Any) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    inp = err.get("input")
+    if inp is not None and not isinstance(inp, dict | list):
+        return f"{msg} (got {inp!r})"
+    return msg
+
+
+def _fix(err: Any) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "add this field"
+    if kind == "extra_forbidden":
+        return "remove it or correct its spelling (see `samsim schema`)"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = {
+            "greater_than": ">",
+            "greater_than_equal": ">=",
+            "less_than": "<",
+            "less_than_equal": "<=",
+        }[kind]
+        key = {
+            "greater_than": "gt",
+            "greater_than_equal": "ge",
+            "less_than": "lt",
+            "less_than_equal": "le",
+        }[kind]
+        return f"give a value {bound} {ctx.get(key)}"
+    if kind == "literal_error":
+        return f"use one of {ctx.get('expected')}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "give a whole number"
+    if kind in ("float_parsing", "float_type"):
+        return "give a number"
+    if kind in ("string_type",):
+        return "give a text value"
+    if kind in ("list_type",):
+        return "give a list (lines starting with '- ')"
+    if kind in ("dict_type", "model_type"):
+        return "give a mapping (key: value lines)"
+    return "correct the value"
+
+
+class Catalog:
+    """All catalogue entries, by section and name."""
+
+    def __init__(self, sections: dict[str, dict[str, Entry[Any]]]) -> None:
+        self.sections = sections
+
+    def __getitem__(self, section: str) -> dict[str, Entry[Any]]:
+        return self.sections[section]
+
+    def names(self, section: str) -> list[str]:
+        return sorted(self.sections[section])
+
+    def resolve(
+        self,
+        section: str,
+        name: str,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        smap: SourceMap | None = None,
+        where: tuple[str | int, ...] = (),
+        name_field: str = "type",
+        override_field: str = "override",
+    ) -> Any:
+        """The spec of entry ``name`` with ``overrides`` applied, validated.
+
+        Raises
+        ------
+        ScenarioError
+            When the name is unknown (listing the known ones) or an override is invalid,
+            located at ``where`` in the scenario file.
+        """
+        entries = self.sections[section]
+        if name not in entries:
+            line, col = smap.locate((*where, name_field)) if smap else (None, None)
+            known = ", ".join(sorted(entries))
+            raise ScenarioError(
+                smap.path if smap else "<scenario>",
+                [
+                    Issue(
+                        ".".join(str(p) for p in (*where, name_field)),
+                        f"unknown {section[:-1].replace('_', ' ')} {name!r}",
+                        f"use one of: {known} (see `samsim catalog`)",
+                        line,
+                        col,
+                    )
+                ],
+            )
+        entry = entries[name]
+        if not overrides:
+            return entry.spec
+        data = entry.spec.model_dump()
+        data.update(overrides)
+        try:
+            return type(entry.spec).model_validate(data)
+        except ValidationError as exc:
+            issues = []
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                file_loc = (*where, override_field, *loc)
+                line, col = smap.locate(file_loc) if smap else (None, None)
+                issues.append(
+                    Issue(".".join(str(p) for p in file_loc), _message(err), _fix(err), line, col)
+                )
+            raise ScenarioError(smap.path if smap else "<scenario>", issues) from None
+
+
+def _load_section(path: Path, spec_type: type[BaseModel]) -> dict[str, Entry[Any]]:
+    raw, smap = load_yaml_file(path)
+    issues: list[Issue] = []
+    out: dict[str, Entry[Any]] = {}
+    if not isinstance(raw, dict):
+        raise ScenarioError(
+            str(path),
+            [Issue("", "a catalogue file must be a mapping of names", "write `NAME:` entries")],
+        )
+    for name, body in raw.items():
+        if (
+            not isinstance(body, dict)
+            or "figures" not in body
+            or not isinstance(body["figures"], dict)
+        ):
+            line, col = smap.locate((name,))
+            issues.append(Issue(name, "needs a `figures:` mapping", "add `figures:`", line, col))
+            continue
+        figures: dict[str, Figure] = {}
+        values: dict[str, Any] = {}
+        for key, fig in body["figures"].items():
+            line, col = smap.locate((name, "figures", key))
+            if not isinstance(fig, dict) or set(fig) != {"value", "source", "confidence"}:
+                issues.append(
+                    Issue(
+                        f"{name}.figures.{key}",
+                        "must be {value: ..., source: ..., confidence: ...}",
+                        "give the value with its source and confidence",
+                        line,
+                        col,
+                    )
+                )
+                continue
+            if fig["confidence"] not in CONFIDENCES:
+                issues.append(
+                    Issue(
+                        f"{name}.figures.{key}.confidence",
+                        f"unknown confidence {fig['confidence']!r}",
+                        f"use one of {', '.join(CONFIDENCES)}",
+                        line,
+                        col,
+                    )
+                )
+            figures[key] = Figure(fig["value"], str(fig["source"]), str(fig["confidence"]))
+            values[key] = fig["value"]
+        try:
+            spec = spec_type.model_validate(values)
+        except ValidationError as exc:
+            issues.extend(pydantic_issues(exc, smap, (name, "figures"), ("value",)))
+            continue
+        out[name] = Entry(name, str(body.get("description", "")).strip(), spec, figures)
+    if issues:
+        raise ScenarioError(str(path), issues)
+    return out
+
+
+def catalog_dir() -> Path:
+    """Directory of the packaged catalogue YAML files."""
+    return Path(str(resources.files("samsim.scenario") / "catalog"))
+
+
+@cache
+def load_catalog(directory: str | None = None) -> Catalog:
+    """Load and validate the catalogue (the packaged one by default); cached."""
+    base = Path(directory) if directory else catalog_dir()
+    sections = {
+        name: _load_section(base / f"{name}.yaml", spec) for name, spec in _spec_types().items()
+    }
+    return Catalog(sections)

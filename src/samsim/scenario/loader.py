@@ -1,0 +1,247 @@
+"""Loading scenario files: YAML -> validated :class:`Scenario` -> resolved specs.
+
+Every problem is reported with the file, line, field and fix (:class:`ScenarioError`);
+cross-references (threat types, assets, catalogue names, launcher loads) are checked here
+so that a scenario that loads also compiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from samsim.errors import Issue, ScenarioError
+from samsim.scenario.catalog import Catalog, load_catalog, pydantic_issues
+from samsim.scenario.models import Scenario
+from samsim.scenario.specs import CommandPostSpec, LauncherSpec, RadarSpec, ThreatSpec
+from samsim.scenario.yamlsource import SourceMap, load_yaml_file, load_yaml_text
+
+
+@dataclass
+class Resolved:
+    """Catalogue specs with the scenario's overrides applied, keyed like the scenario."""
+
+    radars: dict[tuple[str, str], RadarSpec] = field(default_factory=dict)
+    launchers: dict[tuple[str, str], LauncherSpec] = field(default_factory=dict)
+    command_posts: dict[str, CommandPostSpec] = field(default_factory=dict)
+    threats: dict[str, ThreatSpec] = field(default_factory=dict)
+    missiles: dict[str, Any] = field(default_factory=dict)
+
+
+def _overrides(site: BaseModel, base_fields: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in site if k not in base_fields and v is not None}
+
+
+def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
+    """Apply the scenario's overrides to the catalogue and check every cross-reference.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem found, each located in the scenario file when it was
+        loaded from one.
+    """
+    cat = catalog or load_catalog()
+    smap: SourceMap | None = getattr(scenario, "_source_map", None)
+    path = smap.path if smap else "<scenario>"
+    issues: list[Issue] = []
+    out = Resolved()
+
+    def attempt(fn: Any, *args: Any, **kw: Any) -> Any:
+        try:
+            return fn(*args, **kw)
+        except ScenarioError as exc:
+            issues.extend(exc.issues)
+            return None
+
+    def issue(loc: tuple[str | int, ...], message: str, fix: str) -> None:
+        line, col = smap.locate(loc) if smap else (None, None)
+        issues.append(Issue(".".join(str(p) for p in loc), message, fix, line, col))
+
+    # Missiles: catalogue entries, plus scenario-defined variants or overrides.
+    missiles = dict(cat["missiles"])
+    resolved_missiles: dict[str, Any] = {name: e.spec for name, e in missiles.items()}
+    for name, body in scenario.missiles.items():
+        body = dict(body)
+        base = body.pop("type", None) or name
+        spec = attempt(
+            cat.resolve,
+            "missiles",
+            base,
+            body,
+            smap=smap,
+            where=("missiles", name),
+            override_field="",
+        )
+        if spec is not None:
+            resolved_missiles[name] = spec
+    out.missiles = resolved_missiles
+
+    for tname, ttype in scenario.threats.items():
+        spec = attempt(
+            cat.resolve,
+            "threats",
+            ttype.type,
+            _overrides(ttype, {"type"}),
+            smap=smap,
+            where=("threats", tname),
+            override_field="",
+        )
+        if spec is not None:
+            out.threats[tname] = spec
+
+    for uname, unit in scenario.units.items():
+        cp = unit.command_post
+        spec = attempt(
+            cat.resolve,
+            "command_posts",
+            cp.type,
+            _overrides(cp, {"type", "position", "doctrine"}),
+            smap=smap,
+            where=("units", uname, "command_post"),
+            override_field="",
+        )
+        if spec is not None:
+            out.command_posts[uname] = spec
+        for rname, radar in unit.radars.items():
+            spec = attempt(
+                cat.resolve,
+                "radars",
+                radar.type,
+                _overrides(radar, {"type", "position", "azimuth_center"}),
+                smap=smap,
+                where=("units", uname, "radars", rname),
+                override_field="",
+            )
+            if spec is not None:
+                out.radars[(uname, rname)] = spec
+        has_fcr = any(s.role == "fire_control" for (u, _), s in out.radars.items() if u == uname)
+        if not has_fcr and all((uname, r) in out.radars for r in unit.radars):
+            issue(
+                ("units", uname, "radars"),
+                "has no fire-control radar, so the unit cannot guide missiles",
+                "add a radar whose type has role fire_control (e.g. 92N6E)",
+            )
+        for lname, launcher in unit.launchers.items():
+            spec = attempt(
+                cat.resolve,
+                "launchers",
+                launcher.type,
+                _overrides(launcher, {"type", "position", "load"}),
+                smap=smap,
+                where=("units", uname, "launchers", lname),
+                override_field="",
+            )
+            if spec is None:
+                continue
+            out.launchers[(uname, lname)] = spec
+            slots_used = 0.0
+            for mtype, count in launcher.load.items():
+                if mtype not in resolved_missiles:
+                    issue(
+                        ("units", uname, "launchers", lname, "load", mtype),
+                        f"unknown missile type {mtype!r}",
+                        f"use one of: {', '.join(sorted(resolved_missiles))}",
+                    )
+                    continue
+                slots_used += count / resolved_missiles[mtype].per_slot
+            if slots_used > spec.slots + 1e-9:
+                issue(
+                    ("units", uname, "launchers", lname, "load"),
+                    f"needs {slots_used:g} slots but the launcher has {spec.slots}",
+                    "carry fewer missiles (small missiles pack several per slot)",
+                )
+
+    seen_radars: dict[str, str] = {}
+    for uname, unit in scenario.units.items():
+        for rname in unit.radars:
+            if rname in seen_radars:
+                issue(
+                    ("units", uname, "radars", rname),
+                    f"radar name {rname!r} is also used in unit {seen_radars[rname]!r}",
+                    "give every radar a unique name",
+                )
+            seen_radars[rname] = uname
+
+    for gname, group in scenario.raid.items():
+        if group.threat not in scenario.threats:
+            issue(
+                ("raid", gname, "threat"),
+                f"unknown threat type {group.threat!r}",
+                f"define it under `threats:` or use one of: {', '.join(sorted(scenario.threats))}",
+            )
+            continue
+        if group.target is not None and group.target not in scenario.assets:
+            issue(
+                ("raid", gname, "target"),
+                f"unknown asset {group.target!r}",
+                f"use one of: {', '.join(sorted(scenario.assets))}",
+            )
+        spec = out.threats.get(group.threat)
+        if spec is not None and spec.kind == "ballistic_missile":
+            if group.target is None and len(group.route) < 2:
+                issue(
+                    ("raid", gname, "target"),
+                    "a ballistic missile group needs an aim point",
+                    "give `target: <asset>` or a second route point (the impact point)",
+                )
+        elif group.target is None and len(group.route) < 2:
+            issue(
+                ("raid", gname, "route"),
+                "a route needs at least two points when there is no target",
+                "add a waypoint or give `target: <asset>`",
+            )
+
+    if issues:
+        raise ScenarioError(path, issues)
+    return out
+
+
+def _validate(data: Any, smap: SourceMap) -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            smap.path,
+            [
+                Issue(
+                    "",
+                    "a scenario must be a mapping (key: value lines) at the top level",
+                    "start with `name: my_scenario`",
+                    1,
+                    1,
+                )
+            ],
+        )
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(smap.path, pydantic_issues(exc, smap, ())) from None
+    scenario._source_map = smap
+    resolve(scenario)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load, validate and cross-check a scenario YAML file.
+
+    Raises
+    ------
+    ScenarioError
+        With file, line, field and fix for each problem.
+    """
+    data, smap = load_yaml_file(path)
+    return _validate(data, smap)
+
+
+def load_scenario_text(text: str, path: str = "<string>") -> Scenario:
+    """Like :func:`load_scenario` for YAML text (tests, notebooks)."""
+    data, smap = load_yaml_text(text, path)
+    return _validate(data, smap)
+
+
+def scenario_from_dict(data: Mapping[str, Any], path: str = "<dict>") -> Scenario:
+    """Validate a scenario given as a Python mapping (no line numbers)."""
+    return _validate(dict(data), SourceMap(path))
