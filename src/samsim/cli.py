@@ -110,9 +110,11 @@ def _print_summary(s: dict[str, Any], target: Path, wall_s: float) -> None:
     )
     out.print(t)
     fired = ", ".join(f"{k} {v}" for k, v in s["interceptors_fired"].items()) or "none"
+    per_kill = s["interceptors_per_kill"]
+    per_kill_text = "-" if per_kill is None else f"{per_kill:.2f}"
     out.print(
         f"Interceptors fired: {fired} (total {s['interceptors_fired_total']}); "
-        f"per kill: {s['interceptors_per_kill'] if s['interceptors_per_kill'] is None else round(s['interceptors_per_kill'], 2)}",
+        f"per kill: {per_kill_text}",
         highlight=False,
     )
     if s["leakers"]:

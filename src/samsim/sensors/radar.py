@@ -17,7 +17,7 @@ from samsim.geo.frames import Site
 from samsim.scenario.specs import RadarSpec
 from samsim.sensors.detection import pd_swerling
 from samsim.sensors.equation import snr_db
-from samsim.sensors.noise import angle_sigma_rad, range_sigma_m
+from samsim.sensors.noise import sigma_angle_rad, sigma_range_m
 
 
 @dataclass
@@ -162,9 +162,11 @@ class Radar:
         idx = idx[hit]
         snr = snr[hit]
         n = len(idx)
-        sr = range_sigma_m(snr, self.range_resolution_m, s.range_accuracy_floor_m, s.n_pulses)
-        saz = angle_sigma_rad(snr, s.beamwidth_az_rad, s.angle_accuracy_floor_rad, s.n_pulses)
-        sel = angle_sigma_rad(snr, s.beamwidth_el_rad, s.angle_accuracy_floor_rad, s.n_pulses)
+        # The measurement uses the energy of all n pulses of the look.
+        snr_meas = snr + 10.0 * np.log10(s.n_pulses)
+        sr = sigma_range_m(snr_meas, self.range_resolution_m, s.range_accuracy_floor_m)
+        saz = sigma_angle_rad(snr_meas, s.beamwidth_az_rad, s.monopulse_slope, s.angle_accuracy_floor_rad)
+        sel = sigma_angle_rad(snr_meas, s.beamwidth_el_rad, s.monopulse_slope, s.angle_accuracy_floor_rad)
         noise = rng.standard_normal((n, 3))
         return Detections(
             time_s=time_s,

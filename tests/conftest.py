@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture
+def battalion_text() -> str:
+    return (EXAMPLES / "battalion_vs_cruise_raid.yaml").read_text()
+
+
+SMALL_SCENARIO = """\
+name: small
+duration: 10 min
+assets:
+  town: {position: {lat: 40.0, lon: -40.0}, value: 50, radius: 1 km}
+units:
+  bn:
+    command_post: {position: {lat: 40.05, lon: -40.0}}
+    radars:
+      acq: {type: 91N6E, position: {lat: 40.05, lon: -40.01}}
+      fcr: {type: 92N6E, position: {lat: 40.05, lon: -40.02}}
+    launchers:
+      l1: {position: {lat: 40.06, lon: -40.0}, load: {48N6E3: 4}}
+      l2: {position: {lat: 40.06, lon: -40.02}, load: {9M96E2: 4}}
+threats:
+  cm: {type: subsonic_cruise_missile}
+raid:
+  wave:
+    threat: cm
+    count: 4
+    interval: 10 s
+    spread: 500 m
+    route:
+      - {lat: 40.9, lon: -40.0}
+    target: town
+"""
+
+
+@pytest.fixture
+def small_text() -> str:
+    return SMALL_SCENARIO
