@@ -1,0 +1,146 @@
+"""End-to-end properties of the engine: conservation, determinism, the horizon effect."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import samsim
+from samsim.engine.events import SCHEMA
+from samsim.engine.run import Run
+from samsim.scenario.loader import load_scenario_text
+from tests.conftest import EXAMPLES, SMALL_SCENARIO
+
+
+@cache
+def _run(seed: int) -> Run:
+    return samsim.simulate(load_scenario_text(SMALL_SCENARIO), seed=seed)
+
+
+@cache
+def _battalion(seed: int) -> Run:
+    return samsim.simulate(samsim.load_scenario(EXAMPLES / "battalion_vs_cruise_raid.yaml"), seed=seed)
+
+
+def _kinds(run: Run) -> list[str]:
+    return run.events.column("kind").to_pylist()
+
+
+def _check_conservation(run: Run) -> None:
+    ev = run.events.to_pydict()
+    n = run.summary["threats"]
+    # every threat ends in exactly one outcome
+    ends = Counter(ev["threat_id"][i] for i, k in enumerate(ev["kind"])
+                   if k in ("kill", "leak", "threat_end"))
+    assert sorted(ends) == list(range(n))
+    assert set(ends.values()) == {1}
+    s = run.summary
+    assert s["killed"] + s["leaked"] + s["survived"] == n
+    # every leak names an asset
+    assert all(ev["asset"][i] for i, k in enumerate(ev["kind"]) if k == "leak")
+    # every launched interceptor ends exactly once; intercepts are a subset of ends
+    launched = [ev["interceptor_id"][i] for i, k in enumerate(ev["kind"]) if k == "launch"]
+    ended = Counter(ev["interceptor_id"][i] for i, k in enumerate(ev["kind"]) if k == "interceptor_end")
+    assert sorted(launched) == sorted(ended)
+    assert set(ended.values()) <= {1}
+    outcomes = {ev["detail"][i] for i, k in enumerate(ev["kind"]) if k == "interceptor_end"}
+    assert outcomes <= {"intercept", "self_destruct", "ground", "time_limit", "min_speed", "target_gone"}
+    # a kill follows an intercept of the same interceptor
+    kills = [ev["interceptor_id"][i] for i, k in enumerate(ev["kind"]) if k == "kill"]
+    hits = {ev["interceptor_id"][i] for i, k in enumerate(ev["kind"])
+            if k == "intercept" and ev["detail"][i] == "kill"}
+    assert set(kills) == hits
+    # time never runs backwards in the log... except detection batches share their scan time
+    t = np.asarray(ev["time_s"])
+    assert np.all(np.isfinite(t))
+
+
+def test_event_log_schema() -> None:
+    run = _run(0)
+    assert isinstance(run.events, pa.Table)
+    assert run.events.schema.equals(SCHEMA)
+    assert run.events.num_rows == run.summary["events"]
+    assert len(run.events.to_pandas()) == run.events.num_rows
+
+
+def test_conservation_small() -> None:
+    _check_conservation(_run(0))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**31 - 1))
+def test_conservation_any_seed(seed: int) -> None:
+    _check_conservation(samsim.simulate(load_scenario_text(SMALL_SCENARIO), seed=seed))
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 12), st.sampled_from(["0.01 m2", "0.1 m2", "1 m2"]), st.integers(0, 1000))
+def test_conservation_varied_raids(count: int, rcs: str, seed: int) -> None:
+    text = SMALL_SCENARIO.replace("count: 4", f"count: {count}").replace(
+        "cm: {type: subsonic_cruise_missile}", f"cm: {{type: subsonic_cruise_missile, rcs_m2: {rcs}}}")
+    _check_conservation(samsim.simulate(load_scenario_text(text), seed=seed))
+
+
+def test_same_seed_same_event_log() -> None:
+    sc = load_scenario_text(SMALL_SCENARIO)
+    a = samsim.simulate(sc, seed=7)
+    b = samsim.simulate(sc, seed=7)
+    assert a.events.equals(b.events)
+    assert a.summary == b.summary
+
+
+def test_different_seeds_differ() -> None:
+    assert not _run(0).events.equals(_run(1).events)
+
+
+def test_battalion_shows_the_horizon_effect() -> None:
+    s = _battalion(0).summary
+    cm = s["first_detection_range_m"]["cruise_missile"]
+    fighters = s["first_detection_range_m"]["fighter"]
+    assert cm["count"] == 24
+    # 30 m over the sea against a 25 m mast: horizon near 43 km, first plots 30-45 km
+    assert 30e3 <= cm["median"] <= 45e3
+    assert cm["max"] <= 46e3
+    assert fighters["min"] >= 200e3
+
+
+def test_battalion_conservation_and_engagement() -> None:
+    run = _battalion(0)
+    _check_conservation(run)
+    s = run.summary
+    assert s["engaged"] > 0 and s["killed"] > 0
+    assert s["interceptors_fired_total"] <= 32
+
+
+def test_channel_limits_hold_in_the_log() -> None:
+    """At no time does a fire-control radar guide more missiles or engage more targets
+    than its channels allow."""
+    run = _battalion(0)
+    ev = run.events.to_pandas()
+    limits = {"gravestone": (10, 20)}
+    live: dict[str, dict[int, int]] = {"gravestone": {}}
+    launch_radar = {}
+    for row in ev.itertuples():
+        if row.kind == "launch":
+            launch_radar[row.interceptor_id] = row.sensor
+            targets = live[row.sensor]
+            targets[row.track_id] = targets.get(row.track_id, 0) + 1
+            assert sum(targets.values()) <= limits[row.sensor][1]
+            assert len(targets) <= limits[row.sensor][0]
+        elif row.kind == "interceptor_end":
+            r = launch_radar[row.interceptor_id]
+            tid = ev.loc[(ev.kind == "launch") & (ev.interceptor_id == row.interceptor_id), "track_id"].iloc[0]
+            live[r][tid] -= 1
+            if live[r][tid] == 0:
+                del live[r][tid]
+
+
+def test_negative_seed_is_refused() -> None:
+    with pytest.raises(ValueError, match="seed"):
+        samsim.simulate(load_scenario_text(SMALL_SCENARIO), seed=-1)

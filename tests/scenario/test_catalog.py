@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from samsim.errors import ScenarioError
+from samsim.scenario.catalog import CONFIDENCES, _load_section, load_catalog
+from samsim.scenario.specs import RadarSpec
+
+
+def test_every_entry_validates_and_every_figure_is_sourced() -> None:
+    cat = load_catalog()
+    assert set(cat.sections) == {"radars", "launchers", "command_posts", "missiles", "threats"}
+    for section, entries in cat.sections.items():
+        assert entries, section
+        for name, entry in entries.items():
+            fields = set(type(entry.spec).model_fields)
+            assert set(entry.figures) == fields, (section, name, fields ^ set(entry.figures))
+            for key, fig in entry.figures.items():
+                assert fig.source.strip(), (section, name, key)
+                assert fig.confidence in CONFIDENCES
+
+
+def test_public_figures_are_in_the_catalogue() -> None:
+    cat = load_catalog()
+    assert cat["radars"]["91N6E"].spec.instrumented_range_m == 600e3
+    gs = cat["radars"]["92N6E"].spec
+    assert (gs.target_channels, gs.missile_channels) == (10, 20)
+    assert cat["command_posts"]["55K6E"].spec.max_targets == 36
+    assert cat["command_posts"]["55K6E"].spec.max_missiles == 72
+    assert cat["threats"]["subsonic_cruise_missile"].spec.speed_mps == pytest.approx(245.0)
+    classes = {"40N6E": 400e3, "48N6E3": 250e3, "48N6E2": 200e3, "9M96E2": 120e3, "9M96E": 40e3}
+    for name, rng in classes.items():
+        assert cat["missiles"][name].spec.max_range_m == pytest.approx(rng), name
+
+
+def test_notional_figures_are_labelled() -> None:
+    cat = load_catalog()
+    fig = cat["radars"]["91N6E"].figures["peak_power_w"]
+    assert fig.confidence == "notional"
+
+
+def test_bad_catalogue_file_is_located(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p = tmp_path / "radars.yaml"
+    p.write_text("X:\n  figures:\n    role: {value: acquisition, source: s, confidence: rumour}\n")
+    with pytest.raises(ScenarioError) as exc:
+        _load_section(p, RadarSpec)
+    text = str(exc.value)
+    assert "rumour" in text and ":3:" in text

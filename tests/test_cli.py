@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import EXAMPLES, SMALL_SCENARIO
+
+
+def _samsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "samsim.cli", *args], capture_output=True,
+                          text=True, timeout=300, cwd=cwd)
+
+
+def test_run_writes_default_folder_and_prints_summary(tmp_path: Path) -> None:
+    scn = tmp_path / "small.yaml"
+    scn.write_text(SMALL_SCENARIO)
+    proc = _samsim("run", str(scn), "--seed", "5", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "runs" / "small" / "5"
+    for name in ("events.parquet", "trajectories.parquet", "summary.json", "scenario.json"):
+        assert (out / name).is_file(), name
+    assert "Outcome by threat type" in proc.stdout
+    assert "cm" in proc.stdout
+    assert "Leakers" in proc.stdout and "Timeline" in proc.stdout
+
+
+def test_quiet_prints_nothing(tmp_path: Path) -> None:
+    scn = tmp_path / "small.yaml"
+    scn.write_text(SMALL_SCENARIO)
+    proc = _samsim("run", str(scn), "--quiet", "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stdout == ""
+    assert (tmp_path / "o" / "summary.json").is_file()
+
+
+def test_validate_schema_catalog(tmp_path: Path) -> None:
+    proc = _samsim("validate", str(EXAMPLES / "battalion_vs_cruise_raid.yaml"), cwd=tmp_path)
+    assert proc.returncode == 0 and "ok" in proc.stdout
+    proc = _samsim("schema", cwd=tmp_path)
+    schema = json.loads(proc.stdout)
+    assert "assets" in schema["properties"] and "raid" in schema["properties"]
+    proc = _samsim("catalog", cwd=tmp_path)
+    assert proc.returncode == 0
+    for name in ("91N6E", "92N6E", "40N6E", "48N6E3", "9M96E2", "subsonic_cruise_missile"):
+        assert name in proc.stdout
+    proc = _samsim("catalog", "radars", "--figures", cwd=tmp_path)
+    assert "notional" in proc.stdout and "community" in proc.stdout
+
+
+def test_unknown_section_and_bad_seed(tmp_path: Path) -> None:
+    proc = _samsim("catalog", "spaceships", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    proc = _samsim("run", str(EXAMPLES / "battalion_vs_cruise_raid.yaml"), "--seed", "-3", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr

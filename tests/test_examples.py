@@ -1,0 +1,40 @@
+"""Every example scenario validates and runs end to end through the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import EXAMPLES
+
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+
+
+def test_there_are_examples() -> None:
+    names = {p.name for p in EXAMPLE_FILES}
+    assert {"battalion_vs_cruise_raid.yaml", "regiment_vs_mixed_raid.yaml"} <= names
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_example_runs(path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-m", "samsim.cli", "run", str(path), "--seed", "3",
+                           "--out", str(out), "--json"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    on_disk = json.loads((out / "summary.json").read_text())
+    assert summary == on_disk
+    assert summary["seed"] == 3
+    for key in ("scenario", "seed", "simulated_time_s", "threats", "detected", "engaged", "killed",
+                "leaked", "interceptors_fired", "first_detection_range_m", "leaked_by_asset"):
+        assert key in summary
+    events = pq.read_table(out / "events.parquet")
+    assert events.num_rows == summary["events"]
+    assert summary["killed"] + summary["leaked"] + summary["survived"] == summary["threats"]
+    traj = pq.read_table(out / "trajectories.parquet")
+    assert set(traj.column("entity").to_pylist()) >= {"threat"}
