@@ -307,10 +307,11 @@ _EXACT = (_pd_swerling0, _pd_swerling1, _pd_swerling2, _pd_swerling3, _pd_swerli
 
 def _pd_exact(snr_lin: FloatArray, pfa: float, n: int, case: int) -> FloatArray:
     t = float(sc.gammainccinv(n, pfa))
-    s = np.maximum(np.asarray(snr_lin, dtype=float), _TINY_SNR)
+    arr = np.asarray(snr_lin, dtype=float)
+    s = np.maximum(np.atleast_1d(arr), _TINY_SNR)
     pd = _EXACT[case](s, t, n)
     # Rounding can put Pd a few ulps outside [pfa, 1]; the exact value is inside.
-    return np.asarray(np.clip(pd, pfa, 1.0), dtype=float)
+    return np.asarray(np.clip(pd, pfa, 1.0), dtype=float).reshape(arr.shape)
 
 
 # --------------------------------------------------------------------------- Shnidman
