@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samsim.sensors import detection as det
+from samsim.sensors import equation as eq
 
 CASES = (0, 1, 2, 3, 4)
 
@@ -238,6 +239,31 @@ def test_snr_required_round_trip(pd, pfa, n, case):
     assert float(snr_t) == pytest.approx(float(snr), abs=2e-3)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    range_km=st.floats(5.0, 400.0),
+    rcs=st.floats(1e-3, 10.0),
+    more=st.floats(1.0, 100.0),
+    case=st.sampled_from(CASES),
+)
+def test_more_rcs_or_power_never_lowers_pd(range_km, rcs, more, case):
+    radar = dict(
+        gain_tx_db=38.0,
+        gain_rx_db=38.0,
+        wavelength_m=0.1,
+        pulse_width_s=50e-6,
+        noise_figure_db=3.0,
+        losses_db=8.0,
+        range_m=range_km * 1e3,
+    )
+    base = eq.snr_db(peak_power_w=1e5, rcs_m2=rcs, **radar)
+    bigger = eq.snr_db(peak_power_w=1e5, rcs_m2=rcs * more, **radar)
+    louder = eq.snr_db(peak_power_w=1e5 * more, rcs_m2=rcs, **radar)
+    pd0 = float(det.pd_swerling(base, 1e-6, 8, case))
+    assert float(det.pd_swerling(bigger, 1e-6, 8, case)) >= pd0
+    assert float(det.pd_swerling(louder, 1e-6, 8, case)) >= pd0
+
+
 def test_vectorised_shapes():
     snr = np.linspace(0, 20, 12).reshape(3, 4)
     for method in ("exact", "table", "shnidman"):
@@ -286,3 +312,5 @@ def test_bad_method_and_pd():
             det.snr_required_db(pd, 1e-6, 1, 0)
     with pytest.raises(ValueError, match="pd must lie"):
         det.albersheim_snr_db(1.0, 1e-6, 1)
+    with pytest.raises(ValueError, match="no solution"):
+        det.albersheim_snr_db(0.01, 1e-3, 1)

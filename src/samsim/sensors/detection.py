@@ -168,7 +168,10 @@ def albersheim_snr_db(pd: ArrayLike, pfa: ArrayLike, n_pulses: ArrayLike) -> Flo
 
     ``SNR_dB = -5 log10 N + (6.2 + 4.54 / sqrt(N + 0.44)) log10(A + 0.12 A B + 1.7 B)``
 
-    Accurate to 0.2 dB for 1e-7 < Pfa < 1e-3, 0.1 < Pd < 0.9, 1 <= N <= 8096.
+    Quoted as accurate to 0.2 dB for 1e-7 < Pfa < 1e-3, 0.1 < Pd < 0.9,
+    1 <= N <= 8096 (linear detector). Measured against the exact square-law Swerling 0
+    (tests/sensors/test_detection.py): within 0.3 dB for 0.3 <= Pd <= 0.9, but 0.75 to
+    4.1 dB too low at Pd = 0.1 with one pulse (Pfa 1e-7 to 1e-3).
     W. J. Albersheim, "A closed-form approximation to Robertson's detection
     characteristics", Proc. IEEE 69(7), p. 839, 1981; Richards (2005), ch. 6.
     Known answers: Pd 0.9, Pfa 1e-6: 13.11 dB (N = 1), 4.99 dB (N = 10).
@@ -406,14 +409,21 @@ def _pd_table(pfa: float, n: int, case: int, method: str) -> tuple[FloatArray, F
         # The fit's piecewise C can leave a flat step; keep a strictly increasing curve.
         snr = np.maximum.accumulate(snr)
         strict = np.concatenate(([True], np.diff(snr) > 0.0))
-        return np.ascontiguousarray(snr[strict]), np.ascontiguousarray(pd[strict])
+        return _frozen(snr[strict]), _frozen(pd[strict])
     centre = float(_shnidman_snr_db(np.array([0.5]), pfa, n, case)[0])
     grid = np.arange(
         centre - _TABLE_BELOW_DB, centre + _TABLE_ABOVE_DB + _TABLE_STEP_DB / 2, _TABLE_STEP_DB
     )
     pd = _pd_exact(10.0 ** (grid / 10.0), pfa, n, case)
     pd = np.maximum.accumulate(pd)
-    return grid, pd
+    return _frozen(grid), _frozen(pd)
+
+
+def _frozen(a: FloatArray) -> FloatArray:
+    # Cached tables are shared between calls: make them read-only.
+    out = np.ascontiguousarray(a, dtype=float)
+    out.setflags(write=False)
+    return out
 
 
 def _pd_from_table(snr_db: FloatArray, pfa: float, n: int, case: int, method: str) -> FloatArray:
