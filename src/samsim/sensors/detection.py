@@ -168,7 +168,10 @@ def albersheim_snr_db(pd: ArrayLike, pfa: ArrayLike, n_pulses: ArrayLike) -> Flo
 
     ``SNR_dB = -5 log10 N + (6.2 + 4.54 / sqrt(N + 0.44)) log10(A + 0.12 A B + 1.7 B)``
 
-    Accurate to 0.2 dB for 1e-7 < Pfa < 1e-3, 0.1 < Pd < 0.9, 1 <= N <= 8096.
+    Quoted as accurate to 0.2 dB for 1e-7 < Pfa < 1e-3, 0.1 < Pd < 0.9,
+    1 <= N <= 8096 (linear detector). Measured against the exact square-law Swerling 0
+    (tests/sensors/test_detection.py): within 0.3 dB for 0.3 <= Pd <= 0.9, but 0.75 to
+    4.1 dB too low at Pd = 0.1 with one pulse (Pfa 1e-7 to 1e-3).
     W. J. Albersheim, "A closed-form approximation to Robertson's detection
     characteristics", Proc. IEEE 69(7), p. 839, 1981; Richards (2005), ch. 6.
     Known answers: Pd 0.9, Pfa 1e-6: 13.11 dB (N = 1), 4.99 dB (N = 10).
@@ -307,10 +310,11 @@ _EXACT = (_pd_swerling0, _pd_swerling1, _pd_swerling2, _pd_swerling3, _pd_swerli
 
 def _pd_exact(snr_lin: FloatArray, pfa: float, n: int, case: int) -> FloatArray:
     t = float(sc.gammainccinv(n, pfa))
-    s = np.maximum(np.asarray(snr_lin, dtype=float), _TINY_SNR)
+    arr = np.asarray(snr_lin, dtype=float)
+    s = np.maximum(np.atleast_1d(arr), _TINY_SNR)
     pd = _EXACT[case](s, t, n)
     # Rounding can put Pd a few ulps outside [pfa, 1]; the exact value is inside.
-    return np.asarray(np.clip(pd, pfa, 1.0), dtype=float)
+    return np.asarray(np.clip(pd, pfa, 1.0), dtype=float).reshape(arr.shape)
 
 
 # --------------------------------------------------------------------------- Shnidman
@@ -350,8 +354,9 @@ def shnidman_snr_db(pd: ArrayLike, pfa: float, n_pulses: int, case: int) -> Floa
 
     ``C_dB = C1`` for Pd <= 0.872, ``C1 + C2`` above; ``SNR = 10^(C_dB/10) X_inf / N``.
     D. A. Shnidman, "Determination of required SNR values", IEEE Trans. Aerospace and
-    Electronic Systems 38(3), pp. 1059-1064, 2002. Stated accuracy about 0.5 dB in its
-    range (checked against the exact forms in tests/sensors).
+    Electronic Systems 38(3), pp. 1059-1064, 2002. Measured against the exact forms over
+    the fit domain: worst 0.30 dB (case 0), 1.16 (1), 1.12 (2), 0.82 (3), 0.57 (4), at
+    Pd > 0.95 or Pd = 0.1 with Pfa 1e-3 (tests/sensors/test_detection.py).
     """
     f = _check_pfa(pfa)
     n = _check_n(n_pulses)
@@ -404,14 +409,21 @@ def _pd_table(pfa: float, n: int, case: int, method: str) -> tuple[FloatArray, F
         # The fit's piecewise C can leave a flat step; keep a strictly increasing curve.
         snr = np.maximum.accumulate(snr)
         strict = np.concatenate(([True], np.diff(snr) > 0.0))
-        return np.ascontiguousarray(snr[strict]), np.ascontiguousarray(pd[strict])
+        return _frozen(snr[strict]), _frozen(pd[strict])
     centre = float(_shnidman_snr_db(np.array([0.5]), pfa, n, case)[0])
     grid = np.arange(
         centre - _TABLE_BELOW_DB, centre + _TABLE_ABOVE_DB + _TABLE_STEP_DB / 2, _TABLE_STEP_DB
     )
     pd = _pd_exact(10.0 ** (grid / 10.0), pfa, n, case)
     pd = np.maximum.accumulate(pd)
-    return grid, pd
+    return _frozen(grid), _frozen(pd)
+
+
+def _frozen(a: FloatArray) -> FloatArray:
+    # Cached tables are shared between calls: make them read-only.
+    out = np.ascontiguousarray(a, dtype=float)
+    out.setflags(write=False)
+    return out
 
 
 def _pd_from_table(snr_db: FloatArray, pfa: float, n: int, case: int, method: str) -> FloatArray:
@@ -452,12 +464,12 @@ def pd_swerling(
         same RCS); 2 Rayleigh, pulse-to-pulse; 3 chi-square 4 degrees of freedom
         (one dominant scatterer), scan-to-scan; 4 the same, pulse-to-pulse.
     method : {"table", "exact", "shnidman"}
-        ``"exact"`` evaluates the closed forms below on every call (about 0.05-0.6 ms per
-        1,000 values); ``"table"`` (default, for the engine) interpolates the exact curve
-        tabulated once per (pfa, n, case) on a 0.01 dB grid and cached: the same values to
-        about 2e-6 absolute at a few tens of microseconds per 1,000 values;
-        ``"shnidman"`` inverts Shnidman's required-SNR equation (±0.5 dB in SNR),
-        for comparison with the literature.
+        ``"exact"`` evaluates the closed forms below on every call (0.02-2 ms per 1,000
+        values at n = 10; case 4 grows with n); ``"table"`` (default, for the engine)
+        interpolates the exact curve tabulated once per (pfa, n, case) on a 0.01 dB grid
+        and cached: the same values to 3e-6 absolute at 25-60 microseconds per 1,000
+        values; ``"shnidman"`` inverts Shnidman's required-SNR equation (up to 1.2 dB off
+        in SNR, see :func:`shnidman_snr_db`), for comparison with the literature.
 
     Returns
     -------
