@@ -417,9 +417,10 @@ def ray_min_height_m(
     inv_re = _inv_effective_radius(k_factor, radius_m)
     h1, h2, s = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in
                                       (h1_m, h2_m, ground_range_m)))
-    out = np.empty(h1.shape)
-    _ray_min_many(h1.reshape(-1), h2.reshape(-1), s.reshape(-1), inv_re, out.reshape(-1))
-    return out
+    out = np.empty(h1.size)
+    _ray_min_many(np.ascontiguousarray(h1).reshape(-1), np.ascontiguousarray(h2).reshape(-1),
+                  np.ascontiguousarray(s).reshape(-1), inv_re, out)
+    return out.reshape(h1.shape)
 
 
 @numba.njit(cache=True)
