@@ -22,8 +22,14 @@ def frame() -> EnuFrame:
 def hills(frame: EnuFrame) -> TerrainGrid:
     """100 km x 100 km of 0..600 m fractal hills at 500 m resolution (seed 7)."""
     return SyntheticTerrain.generate(
-        frame, (-50e3, 50e3, -50e3, 50e3), 500.0, rng=np.random.default_rng(7),
-        relief_m=600.0, hurst=0.8, feature_size_m=10e3).grid
+        frame,
+        (-50e3, 50e3, -50e3, 50e3),
+        500.0,
+        rng=np.random.default_rng(7),
+        relief_m=600.0,
+        hurst=0.8,
+        feature_size_m=10e3,
+    ).grid
 
 
 def _ground_point_enu(

@@ -31,8 +31,14 @@ def _arcs(h1: float, h2: float) -> float:
 
 
 def _max_visible_range(
-    frame: EnuFrame, terrain: TerrainGrid, ground_point: Callable, h_radar: float,
-    h_target: float, observer_east_m: float, az: float, k: float = K_STANDARD,
+    frame: EnuFrame,
+    terrain: TerrainGrid,
+    ground_point: Callable,
+    h_radar: float,
+    h_target: float,
+    observer_east_m: float,
+    az: float,
+    k: float = K_STANDARD,
 ) -> float:
     obs_enu = point_above_ground_enu(terrain, observer_east_m, 0.0, 0.0)
     obs = ObserverGeometry.at(frame, obs_enu, h_radar)
@@ -58,8 +64,14 @@ def _plateau(frame: EnuFrame, d1_m: float, width_m: float, height_m: float) -> T
 
 
 def _min_visible_height(
-    frame: EnuFrame, terrain: TerrainGrid, ground_point: Callable, h_radar: float,
-    range_m: float, az: float, k: float, spacing: float | None = None,
+    frame: EnuFrame,
+    terrain: TerrainGrid,
+    ground_point: Callable,
+    h_radar: float,
+    range_m: float,
+    az: float,
+    k: float,
+    spacing: float | None = None,
 ) -> float:
     obs_enu = point_above_ground_enu(terrain, 0.0, 0.0, 0.0)
     obs = ObserverGeometry.at(frame, obs_enu, h_radar)
@@ -67,8 +79,9 @@ def _min_visible_height(
     for _ in range(40):
         mid = 0.5 * (lo + hi)
         tgt = ground_point(obs, frame, range_m, az, mid)
-        if visible(obs_enu, tgt, terrain, antenna_height_m=h_radar, k_factor=k,
-                   sample_spacing_m=spacing):
+        if visible(
+            obs_enu, tgt, terrain, antenna_height_m=h_radar, k_factor=k, sample_spacing_m=spacing
+        ):
             hi = mid
         else:
             lo = mid
@@ -78,23 +91,30 @@ def _min_visible_height(
 # -- known answers ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("h_radar", "h_target", "known_km"), [(10.0, 15.0, 29.0),
-                                                                (25.0, 10_000.0, 432.8)])
+@pytest.mark.parametrize(
+    ("h_radar", "h_target", "known_km"), [(10.0, 15.0, 29.0), (25.0, 10_000.0, 432.8)]
+)
 @pytest.mark.parametrize("observer_east_m", [0.0, 150e3])
 def test_smooth_earth_horizon_known_answer(
-    frame: EnuFrame, ground_point: Callable, h_radar: float, h_target: float, known_km: float,
+    frame: EnuFrame,
+    ground_point: Callable,
+    h_radar: float,
+    h_target: float,
+    known_km: float,
     observer_east_m: float,
 ) -> None:
     flat = TerrainGrid.flat(frame)
-    rng_m = _max_visible_range(frame, flat, ground_point, h_radar, h_target, observer_east_m,
-                               az=0.7)
+    rng_m = _max_visible_range(
+        frame, flat, ground_point, h_radar, h_target, observer_east_m, az=0.7
+    )
     # known-answers.md uses d = sqrt(2kRh1) + sqrt(2kRh2), which drops terms of relative
     # size h/(kR): 0.05 % at 10 km. Exact over the 4/3 sphere: the two horizon arcs.
     assert rng_m / 1e3 == pytest.approx(known_km, rel=1e-3)
     # A ray may dip LOS_TOLERANCE_M (1 mm) below the surface, which at grazing incidence is
     # the horizon of both ends raised by 1 mm (about 1 m of range at 29 km).
-    assert rng_m == pytest.approx(_arcs(h_radar + LOS_TOLERANCE_M, h_target + LOS_TOLERANCE_M),
-                                  abs=0.05)
+    assert rng_m == pytest.approx(
+        _arcs(h_radar + LOS_TOLERANCE_M, h_target + LOS_TOLERANCE_M), abs=0.05
+    )
     assert rng_m == pytest.approx(_arcs(h_radar, h_target), abs=2.0)
 
 
@@ -104,15 +124,19 @@ def test_horizon_is_found_by_the_sampled_path_too(frame: EnuFrame, ground_point:
     h[0, 0] = 1.0
     bumpy = TerrainGrid(frame, -70e3, -70e3, 70e3, 70e3, h)
     rng_m = _max_visible_range(frame, bumpy, ground_point, 10.0, 15.0, 0.0, az=0.3)
-    assert rng_m == pytest.approx(_arcs(10.0 + LOS_TOLERANCE_M, 15.0 + LOS_TOLERANCE_M),
-                                  abs=0.05)
+    assert rng_m == pytest.approx(_arcs(10.0 + LOS_TOLERANCE_M, 15.0 + LOS_TOLERANCE_M), abs=0.05)
 
 
 @settings(max_examples=200, deadline=None)
-@given(h1=st.floats(0.0, 1000.0), h2=st.floats(0.0, 20e3), s=st.floats(100.0, 900e3),
-       k=st.sampled_from([1.0, K_STANDARD, 4.0]))
-def test_ray_min_height_matches_smooth_earth_visibility(h1: float, h2: float, s: float,
-                                                        k: float) -> None:
+@given(
+    h1=st.floats(0.0, 1000.0),
+    h2=st.floats(0.0, 20e3),
+    s=st.floats(100.0, 900e3),
+    k=st.sampled_from([1.0, K_STANDARD, 4.0]),
+)
+def test_ray_min_height_matches_smooth_earth_visibility(
+    h1: float, h2: float, s: float, k: float
+) -> None:
     re = k * EARTH_RADIUS_M
     arcs = re * (math.acos(re / (re + h1)) + math.acos(re / (re + h2)))
     if abs(s - arcs) < 1e-6 * s:
@@ -123,8 +147,9 @@ def test_ray_min_height_matches_smooth_earth_visibility(h1: float, h2: float, s:
 
 def test_ray_min_height_limits() -> None:
     # flat earth: straight line, lowest at an end
-    np.testing.assert_allclose(ray_min_height_m([10.0, 500.0], [300.0, 20.0], 50e3,
-                                                k_factor=math.inf), [10.0, 20.0])
+    np.testing.assert_allclose(
+        ray_min_height_m([10.0, 500.0], [300.0, 20.0], 50e3, k_factor=math.inf), [10.0, 20.0]
+    )
     # equal heights h, tangent point in the middle: (Re + h) cos(s / 2Re) - Re
     h, s = 100.0, 60e3
     exact = (RE + h) * math.cos(s / (2 * RE)) - RE
@@ -170,8 +195,9 @@ def test_plateau_ridge_curved_earth_min_visible_height(
     assert float(ray_clearance_m(h0, found, d, d1 / d)) == pytest.approx(ridge_h, abs=0.05)
     # and the radial sweep's masking height, at the same place
     obs_enu = point_above_ground_enu(terrain, 0.0, 0.0, 0.0)
-    prof = polar_horizon(obs_enu, terrain, max_range_m=d, range_step_m=5.0, n_az=4,
-                         antenna_height_m=h0)
+    prof = polar_horizon(
+        obs_enu, terrain, max_range_m=d, range_step_m=5.0, n_az=4, antenna_height_m=h0
+    )
     assert prof.range_m[-1] == pytest.approx(d)
     assert float(prof.min_visible_height_m()[0, -1]) == pytest.approx(exact, abs=0.15)
 
@@ -192,7 +218,9 @@ def test_buried_observer_sees_nothing(frame: EnuFrame, hills: TerrainGrid) -> No
     assert visible(obs, high, hills, antenna_height_m=10.0).all()
 
 
-def test_clearance_margin_raises_the_masking_height(frame: EnuFrame, ground_point: Callable) -> None:
+def test_clearance_margin_raises_the_masking_height(
+    frame: EnuFrame, ground_point: Callable
+) -> None:
     terrain = _plateau(frame, 10e3, 500.0, 200.0)
     obs_enu = point_above_ground_enu(terrain, 0.0, 0.0, 0.0)
     obs = ObserverGeometry.at(frame, obs_enu, 40.0)
@@ -207,8 +235,12 @@ def test_clearance_margin_raises_the_masking_height(frame: EnuFrame, ground_poin
 
 def test_flat_and_nearly_flat_earth_agree(frame: EnuFrame, hills: TerrainGrid) -> None:
     rng = np.random.default_rng(11)
-    tg = point_above_ground_enu(hills, rng.uniform(-60e3, 60e3, 500),
-                                rng.uniform(-60e3, 60e3, 500), rng.uniform(0, 2e3, 500))
+    tg = point_above_ground_enu(
+        hills,
+        rng.uniform(-60e3, 60e3, 500),
+        rng.uniform(-60e3, 60e3, 500),
+        rng.uniform(0, 2e3, 500),
+    )
     obs = point_above_ground_enu(hills, 0.0, 0.0, 0.0)
     a = visible(obs, tg, hills, antenna_height_m=15.0, k_factor=math.inf)
     b = visible(obs, tg, hills, antenna_height_m=15.0, k_factor=1e9)
@@ -230,8 +262,9 @@ def test_terrain_never_unmasks_compared_with_smooth_earth(
     rng = np.random.default_rng(seed)
     e, n, mast = obs
     obs_enu = point_above_ground_enu(hills, e, n, 0.0)
-    tg = point_above_ground_enu(hills, rng.uniform(-70e3, 70e3, 64),
-                                rng.uniform(-70e3, 70e3, 64), rng.uniform(0.0, 3e3, 64))
+    tg = point_above_ground_enu(
+        hills, rng.uniform(-70e3, 70e3, 64), rng.uniform(-70e3, 70e3, 64), rng.uniform(0.0, 3e3, 64)
+    )
     flat = TerrainGrid.flat(frame, 0.0)  # hills are >= 0 everywhere
     over_terrain = visible(obs_enu, tg, hills, antenna_height_m=mast, k_factor=k)
     over_smooth = visible(obs_enu, tg, flat, antenna_height_m=mast, k_factor=k)
@@ -246,14 +279,18 @@ def test_raising_a_target_or_the_antenna_never_hides(
     rng = np.random.default_rng(seed)
     e, n, mast = obs
     obs_enu = point_above_ground_enu(hills, e, n, 0.0)
-    te, tn, agl = rng.uniform(-70e3, 70e3, 64), rng.uniform(-70e3, 70e3, 64), rng.uniform(
-        0.0, 1e3, 64)
-    low = visible(obs_enu, point_above_ground_enu(hills, te, tn, agl), hills,
-                  antenna_height_m=mast)
-    high = visible(obs_enu, point_above_ground_enu(hills, te, tn, agl + raise_m), hills,
-                   antenna_height_m=mast)
-    taller = visible(obs_enu, point_above_ground_enu(hills, te, tn, agl), hills,
-                     antenna_height_m=mast + raise_m)
+    te, tn, agl = (
+        rng.uniform(-70e3, 70e3, 64),
+        rng.uniform(-70e3, 70e3, 64),
+        rng.uniform(0.0, 1e3, 64),
+    )
+    low = visible(obs_enu, point_above_ground_enu(hills, te, tn, agl), hills, antenna_height_m=mast)
+    high = visible(
+        obs_enu, point_above_ground_enu(hills, te, tn, agl + raise_m), hills, antenna_height_m=mast
+    )
+    taller = visible(
+        obs_enu, point_above_ground_enu(hills, te, tn, agl), hills, antenna_height_m=mast + raise_m
+    )
     assert not np.any(low & ~high)
     assert not np.any(low & ~taller)
 
@@ -267,8 +304,7 @@ def test_viewshed_grid_matches_per_cell_los(frame: EnuFrame, hills: TerrainGrid)
     assert vs.shape == (3, 101, 101)
     ee, nn = np.meshgrid(east, north)
     for k, h in enumerate(heights):
-        exact = visible(obs, point_above_ground_enu(hills, ee, nn, h), hills,
-                        antenna_height_m=20.0)
+        exact = visible(obs, point_above_ground_enu(hills, ee, nn, h), hills, antenna_height_m=20.0)
         assert (vs[k] == exact).mean() >= 0.995, h
     # coverage grows with target height (nested sets)
     assert not np.any(vs[0] & ~vs[1])
@@ -301,18 +337,19 @@ def test_horizon_profile_visibility_matches_its_masking_height(
     assert prof.terrain_m.shape == prof.horizon_slope.shape == (36, prof.range_m.size)
     mvh = prof.min_visible_height_m()
     assert np.all(mvh >= prof.terrain_m - 1e-9)
-    np.testing.assert_array_equal(prof.visible(50.0),
-                                  prof.terrain_m + 50.0 >= mvh - LOS_TOLERANCE_M)
+    np.testing.assert_array_equal(
+        prof.visible(50.0), prof.terrain_m + 50.0 >= mvh - LOS_TOLERANCE_M
+    )
     # targets 3 m above / below the masking height, checked by point LOS along the rays
     obs = ObserverGeometry.at(frame, obs_enu, 25.0)
     idx = np.arange(0, prof.range_m.size, 7)
     seen_up, seen_down = [], []
     for i in range(0, 36, 5):
         az = float(prof.az_rad[i])
-        up = np.stack([ground_point(obs, frame, prof.range_m[j], az, mvh[i, j] + 3.0)
-                       for j in idx])
-        down = np.stack([ground_point(obs, frame, prof.range_m[j], az, mvh[i, j] - 3.0)
-                         for j in idx])
+        up = np.stack([ground_point(obs, frame, prof.range_m[j], az, mvh[i, j] + 3.0) for j in idx])
+        down = np.stack(
+            [ground_point(obs, frame, prof.range_m[j], az, mvh[i, j] - 3.0) for j in idx]
+        )
         seen_up.append(visible(obs_enu, up, hills, antenna_height_m=25.0))
         masked = mvh[i, idx] > prof.terrain_m[i, idx] + 3.0
         seen_down.append(visible(obs_enu, down[masked], hills, antenna_height_m=25.0))

@@ -88,8 +88,9 @@ def test_lookup_broadcasts_and_propagates_nan(frame: EnuFrame) -> None:
     out = grid.elevation_m(np.zeros((3, 1)), np.zeros((1, 4)))
     assert out.shape == (3, 4)
     assert np.isnan(grid.elevation_m(np.nan, 0.0))
-    np.testing.assert_array_equal(terrain_height_along(grid, [1.0, 2.0], [3.0, 4.0]),
-                                  grid.elevation_m([1.0, 2.0], [3.0, 4.0]))
+    np.testing.assert_array_equal(
+        terrain_height_along(grid, [1.0, 2.0], [3.0, 4.0]), grid.elevation_m([1.0, 2.0], [3.0, 4.0])
+    )
 
 
 @pytest.mark.parametrize(
@@ -101,7 +102,9 @@ def test_lookup_broadcasts_and_propagates_nan(frame: EnuFrame) -> None:
         (np.zeros((2, 2)), 0.0, "positive"),
     ],
 )
-def test_grid_rejects_bad_input(frame: EnuFrame, heights: np.ndarray, dx: float, match: str) -> None:
+def test_grid_rejects_bad_input(
+    frame: EnuFrame, heights: np.ndarray, dx: float, match: str
+) -> None:
     with pytest.raises(ValueError, match=match):
         TerrainGrid(frame, 0.0, 0.0, dx, 1.0, heights)
 
@@ -124,28 +127,41 @@ def test_flat_source_and_its_grid(frame: EnuFrame) -> None:
 def test_synthetic_terrain_is_a_pure_function_of_the_seed(seed: int) -> None:
     frame = EnuFrame(10.0, 20.0)
     kw = dict(relief_m=300.0, hurst=0.7, feature_size_m=5e3)
-    a = SyntheticTerrain.generate(frame, (0, 20e3, 0, 10e3), 250.0,
-                                  rng=np.random.default_rng(seed), **kw)
-    b = SyntheticTerrain.generate(frame, (0, 20e3, 0, 10e3), 250.0,
-                                  rng=np.random.default_rng(seed), **kw)
-    c = SyntheticTerrain.generate(frame, (0, 20e3, 0, 10e3), 250.0,
-                                  rng=np.random.default_rng(seed + 1), **kw)
+    a = SyntheticTerrain.generate(
+        frame, (0, 20e3, 0, 10e3), 250.0, rng=np.random.default_rng(seed), **kw
+    )
+    b = SyntheticTerrain.generate(
+        frame, (0, 20e3, 0, 10e3), 250.0, rng=np.random.default_rng(seed), **kw
+    )
+    c = SyntheticTerrain.generate(
+        frame, (0, 20e3, 0, 10e3), 250.0, rng=np.random.default_rng(seed + 1), **kw
+    )
     np.testing.assert_array_equal(a.grid.heights_m, b.grid.heights_m)
     assert not np.array_equal(a.grid.heights_m, c.grid.heights_m)
 
 
 def test_synthetic_relief_base_and_extent(frame: EnuFrame) -> None:
-    t = SyntheticTerrain.generate(frame, (-5e3, 5e3, 0.0, 4e3), 100.0,
-                                  rng=np.random.default_rng(1), relief_m=750.0,
-                                  base_height_m=-20.0)
+    t = SyntheticTerrain.generate(
+        frame,
+        (-5e3, 5e3, 0.0, 4e3),
+        100.0,
+        rng=np.random.default_rng(1),
+        relief_m=750.0,
+        base_height_m=-20.0,
+    )
     g = t.grid
     assert g.shape == (41, 101)
     assert g.extent_m == pytest.approx((-5e3, 5e3, 0.0, 4e3))
     assert g.min_m == pytest.approx(-20.0)
     assert g.max_m - g.min_m == pytest.approx(750.0)
-    rms = SyntheticTerrain.generate(frame, (-5e3, 5e3, 0.0, 4e3), 100.0,
-                                    rng=np.random.default_rng(1), relief_m=40.0,
-                                    relief_kind="rms")
+    rms = SyntheticTerrain.generate(
+        frame,
+        (-5e3, 5e3, 0.0, 4e3),
+        100.0,
+        rng=np.random.default_rng(1),
+        relief_m=40.0,
+        relief_kind="rms",
+    )
     assert float(np.std(rms.grid.heights_m)) == pytest.approx(40.0, rel=1e-9)
 
 
@@ -159,10 +175,16 @@ def test_spectral_synthesis_has_the_requested_hurst_exponent() -> None:
     for hurst in (0.3, 0.5, 0.8):
         slopes = []
         for seed in range(3):
-            z = spectral_synthesis((256, 256), (100.0, 100.0), hurst=hurst,
-                                   feature_size_m=1e6, rng=np.random.default_rng(seed))
-            sf = [np.mean((z[:, k:] - z[:, :-k]) ** 2) + np.mean((z[k:] - z[:-k]) ** 2)
-                  for k in lags]
+            z = spectral_synthesis(
+                (256, 256),
+                (100.0, 100.0),
+                hurst=hurst,
+                feature_size_m=1e6,
+                rng=np.random.default_rng(seed),
+            )
+            sf = [
+                np.mean((z[:, k:] - z[:, :-k]) ** 2) + np.mean((z[k:] - z[:-k]) ** 2) for k in lags
+            ]
             slopes.append(np.polyfit(np.log(lags), np.log(sf), 1)[0] / 2.0)
         estimates[hurst] = float(np.mean(slopes))
     assert estimates[0.5] == pytest.approx(0.5, abs=0.1)
@@ -172,8 +194,13 @@ def test_spectral_synthesis_has_the_requested_hurst_exponent() -> None:
 
 def test_feature_size_sets_the_correlation_length() -> None:
     def corr_at(lag: int, feature_m: float) -> float:
-        z = spectral_synthesis((256, 256), (100.0, 100.0), hurst=0.8, feature_size_m=feature_m,
-                               rng=np.random.default_rng(3))
+        z = spectral_synthesis(
+            (256, 256),
+            (100.0, 100.0),
+            hurst=0.8,
+            feature_size_m=feature_m,
+            rng=np.random.default_rng(3),
+        )
         return float(np.mean(z[:, lag:] * z[:, :-lag]))
 
     # at a 3 km lag, 1 km features are decorrelated, 20 km features are not
@@ -193,37 +220,47 @@ def test_feature_size_sets_the_correlation_length() -> None:
 )
 def test_synthetic_rejects_bad_parameters(frame: EnuFrame, kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        SyntheticTerrain.generate(frame, (0, 1e3, 0, 1e3), 100.0,
-                                  rng=np.random.default_rng(0), **kwargs)
+        SyntheticTerrain.generate(
+            frame, (0, 1e3, 0, 1e3), 100.0, rng=np.random.default_rng(0), **kwargs
+        )
 
 
 def test_synthetic_source_resamples_onto_its_own_grid_exactly(frame: EnuFrame) -> None:
-    t = SyntheticTerrain.generate(frame, (-20e3, 20e3, -10e3, 10e3), 500.0,
-                                  rng=np.random.default_rng(5))
+    t = SyntheticTerrain.generate(
+        frame, (-20e3, 20e3, -10e3, 10e3), 500.0, rng=np.random.default_rng(5)
+    )
     assert isinstance(t, TerrainSource)
     again = resample_to_enu(t, frame, (-20e3, 20e3, -10e3, 10e3), 500.0)
     np.testing.assert_allclose(again.heights_m, t.grid.heights_m, atol=1e-6)
     lat, lon, _ = frame.enu_to_geodetic(surface_point_enu(frame, 250.0, -750.0))
-    assert float(t.elevation_at(lat, lon)) == pytest.approx(float(t.grid.elevation_m(250, -750)),
-                                                            abs=1e-6)
+    assert float(t.elevation_at(lat, lon)) == pytest.approx(
+        float(t.grid.elevation_m(250, -750)), abs=1e-6
+    )
 
 
 def test_synthetic_source_moves_with_the_ground_into_another_frame(frame: EnuFrame) -> None:
-    t = SyntheticTerrain.generate(frame, (-20e3, 20e3, -20e3, 20e3), 250.0,
-                                  rng=np.random.default_rng(6))
+    t = SyntheticTerrain.generate(
+        frame, (-20e3, 20e3, -20e3, 20e3), 250.0, rng=np.random.default_rng(6)
+    )
     lat, lon, _ = frame.enu_to_geodetic(np.array([5e3, 3e3, 0.0]))
     other = EnuFrame(float(lat), float(lon))  # origin on the point (5 km E, 3 km N)
     g = resample_to_enu(t, other, (-5e3, 5e3, -5e3, 5e3), 250.0)
-    assert float(g.elevation_m(0.0, 0.0)) == pytest.approx(float(t.grid.elevation_m(5e3, 3e3)),
-                                                           abs=0.5)
+    assert float(g.elevation_m(0.0, 0.0)) == pytest.approx(
+        float(t.grid.elevation_m(5e3, 3e3)), abs=0.5
+    )
 
 
 @pytest.mark.parametrize(
     ("extent", "res", "match"),
-    [((0, 0, 0, 1), 1.0, "extent_m"), ((0, 1, 0, 1), 0.0, "resolution_m"),
-     ((0, 1e6, 0, 1e6), 0.1, "too large")],
+    [
+        ((0, 0, 0, 1), 1.0, "extent_m"),
+        ((0, 1, 0, 1), 0.0, "resolution_m"),
+        ((0, 1e6, 0, 1e6), 0.1, "too large"),
+    ],
 )
-def test_resample_rejects_bad_extent(frame: EnuFrame, extent: tuple, res: float, match: str) -> None:
+def test_resample_rejects_bad_extent(
+    frame: EnuFrame, extent: tuple, res: float, match: str
+) -> None:
     src = SyntheticTerrain.generate(frame, (0, 1e3, 0, 1e3), 100.0, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match=match):
         resample_to_enu(src, frame, extent, res)

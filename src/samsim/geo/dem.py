@@ -118,16 +118,18 @@ class DemTerrain:
 
     def elevation_at(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.float64]:
         """Height above the WGS-84 ellipsoid (DEM value + geoid undulation), metres."""
-        lat, lon = np.broadcast_arrays(np.asarray(lat_deg, dtype=float),
-                                       np.asarray(lon_deg, dtype=float))
+        lat, lon = np.broadcast_arrays(
+            np.asarray(lat_deg, dtype=float), np.asarray(lon_deg, dtype=float)
+        )
         shape = lat.shape
         if self.crs is None:
             qx = (lon.reshape(-1) + 180.0) % 360.0 - 180.0
             qy = lat.reshape(-1)
         else:
             warp = _import_rasterio(f"querying a DEM in {self.crs}").warp
-            xs, ys = warp.transform("EPSG:4326", self.crs, lon.reshape(-1).tolist(),
-                                    lat.reshape(-1).tolist())
+            xs, ys = warp.transform(
+                "EPSG:4326", self.crs, lon.reshape(-1).tolist(), lat.reshape(-1).tolist()
+            )
             qx, qy = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
         h, y, x = self._ascending
         i, fy = _axis_index(y, qy)
@@ -206,11 +208,15 @@ def load_dem(
     with rasterio.open(path) as ds:
         t = ds.transform
         if t.b != 0 or t.d != 0:
-            raise ValueError(f"DEM {os.fspath(path)!r} is rotated or sheared (geotransform {t}); "
-                             "warp it to a north-up grid first (e.g. gdalwarp)")
+            raise ValueError(
+                f"DEM {os.fspath(path)!r} is rotated or sheared (geotransform {t}); "
+                "warp it to a north-up grid first (e.g. gdalwarp)"
+            )
         if ds.crs is None:
-            raise ValueError(f"DEM {os.fspath(path)!r} has no coordinate reference system; "
-                             "assign one (e.g. gdal_edit.py -a_srs EPSG:4326)")
+            raise ValueError(
+                f"DEM {os.fspath(path)!r} has no coordinate reference system; "
+                "assign one (e.g. gdal_edit.py -a_srs EPSG:4326)"
+            )
         if not 1 <= band <= ds.count:
             raise ValueError(f"band must be in 1..{ds.count} for {os.fspath(path)!r}, got {band}")
         data = ds.read(band, masked=True)
@@ -225,8 +231,14 @@ def load_dem(
         heights = heights * 0.3048
     if crs is None:
         x = (x + 180.0) % 360.0 - 180.0
-    return DemTerrain(heights, y, x, crs=crs, geoid_undulation_m=geoid_undulation_m,
-                      name=os.path.basename(os.fspath(path)))
+    return DemTerrain(
+        heights,
+        y,
+        x,
+        crs=crs,
+        geoid_undulation_m=geoid_undulation_m,
+        name=os.path.basename(os.fspath(path)),
+    )
 
 
 def matplotlib_dem(
@@ -263,14 +275,15 @@ def matplotlib_dem(
 
     if name not in MATPLOTLIB_DEMS:
         raise ValueError(f"name must be one of {sorted(MATPLOTLIB_DEMS)}, got {name!r}")
-    with cbook.get_sample_data(MATPLOTLIB_DEMS[name]) as npz:
+    npz: Any = cbook.get_sample_data(MATPLOTLIB_DEMS[name])
+    with npz:
         d = {k: np.asarray(npz[k]) for k in npz.files}
     if name == "jacksboro":
         z = d["elevation"].astype(np.float64)
         dx, dy = float(d["dx"]), float(d["dy"])
         north_edge = max(float(d["ymin"]), float(d["ymax"]))  # keys are swapped in the file
-        x = float(d["xmin"]) + (np.arange(z.shape[1]) + 0.5) * dx
-        y = north_edge - (np.arange(z.shape[0]) + 0.5) * dy
+        x = float(d["xmin"]) + (np.arange(z.shape[1], dtype=np.float64) + 0.5) * dx
+        y = north_edge - (np.arange(z.shape[0], dtype=np.float64) + 0.5) * dy
         return DemTerrain(z, y, x, geoid_undulation_m=geoid_undulation_m, name="jacksboro")
     z = d["topo"].astype(np.float64)
     lon = d["longitude"].astype(np.float64)

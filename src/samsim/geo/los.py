@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
@@ -37,8 +38,10 @@ LOS_TOLERANCE_M = 1e-3
 def _inv_effective_radius(k_factor: float, radius_m: float) -> float:
     """1 / (k R); k = inf (straight rays over a flat earth) gives 0."""
     if not (k_factor > 0):
-        raise ValueError(f"k_factor must be positive (4/3 for the standard atmosphere; "
-                         f"math.inf for a flat earth), got {k_factor}")
+        raise ValueError(
+            f"k_factor must be positive (4/3 for the standard atmosphere; "
+            f"math.inf for a flat earth), got {k_factor}"
+        )
     if not (radius_m > 0 and math.isfinite(radius_m)):
         raise ValueError(f"radius_m must be a positive finite radius, got {radius_m}")
     return 0.0 if math.isinf(k_factor) else 1.0 / (k_factor * radius_m)
@@ -138,20 +141,32 @@ def _los_kernel(
             out[i] = True
             continue
         sp, omc = _sin_omc(th)
-        t_end = _bilinear_one(hgrid, e0, n0, idx, idy,
-                              f0e + radius * (sp * te[i] - omc * ue),
-                              f0n + radius * (sp * tn[i] - omc * un))
+        t_end = _bilinear_one(
+            hgrid,
+            e0,
+            n0,
+            idx,
+            idy,
+            f0e + radius * (sp * te[i] - omc * ue),
+            f0n + radius * (sp * tn[i] - omc * un),
+        )
         if h1 < t_end + clearance - tol:
             out[i] = False
             continue
-        n = int(math.ceil(s / spacing))
+        n = math.ceil(s / spacing)
         clear = True
         for j in range(1, n):
             frac = j / n
             sp, omc = _sin_omc(th * frac)
-            terrain = _bilinear_one(hgrid, e0, n0, idx, idy,
-                                    f0e + radius * (sp * te[i] - omc * ue),
-                                    f0n + radius * (sp * tn[i] - omc * un))
+            terrain = _bilinear_one(
+                hgrid,
+                e0,
+                n0,
+                idx,
+                idy,
+                f0e + radius * (sp * te[i] - omc * ue),
+                f0n + radius * (sp * tn[i] - omc * un),
+            )
             sj = s * frac
             if _slope(sj, terrain + clearance, h0, inv_re) > slope1 + tol / sj:
                 clear = False
@@ -187,9 +202,15 @@ def _horizon_ray(
     """Terrain and running max terrain slope (inclusive) at the first n_use samples of a ray."""
     best = -math.inf
     for j in range(n_use):
-        t = _bilinear_one(hgrid, e0, n0, idx, idy,
-                          f0e + pos_s[j] * te - pos_c[j] * ue,
-                          f0n + pos_s[j] * tn - pos_c[j] * un)
+        t = _bilinear_one(
+            hgrid,
+            e0,
+            n0,
+            idx,
+            idy,
+            f0e + pos_s[j] * te - pos_c[j] * ue,
+            f0n + pos_s[j] * tn - pos_c[j] * un,
+        )
         terrain_out[j] = t
         hc = t + clearance
         slope = (hc - h0) / (sb[j] * (1.0 + hc * inv_re)) - tb[j]
@@ -204,10 +225,11 @@ def _polar_kernel(
     f0n: float,
     ue: float,
     un: float,
+    h0: float,
+    radius: float,
     east_s: NDArray[np.float64],
     north_s: NDArray[np.float64],
     az: NDArray[np.float64],
-    h0: float,
     inv_re: float,
     clearance: float,
     range_m: NDArray[np.float64],
@@ -227,9 +249,9 @@ def _polar_kernel(
         sa, ca = math.sin(az[i]), math.cos(az[i])
         te = sa * east_s[0] + ca * north_s[0]
         tn = sa * east_s[1] + ca * north_s[1]
-        _horizon_ray(f0e, f0n, ue, un, te, tn, h0, inv_re, clearance, range_m, pos_s, pos_c,
-                     sb, tb, range_m.size, hgrid, e0, n0, idx, idy, terrain_out[i],
-                     horizon_out[i])
+        _horizon_ray(f0e, f0n, ue, un, te, tn, h0, inv_re, clearance, range_m, pos_s, pos_c, sb,
+                     tb, range_m.size, hgrid, e0, n0, idx, idy, terrain_out[i],
+                     horizon_out[i])  # fmt: skip
 
 
 @numba.njit(cache=True)
@@ -238,10 +260,11 @@ def _viewshed_kernel(
     f0n: float,
     ue: float,
     un: float,
+    h0: float,
+    radius: float,
     east_s: NDArray[np.float64],
     north_s: NDArray[np.float64],
     n_az: int,
-    h0: float,
     inv_re: float,
     clearance: float,
     tol: float,
@@ -275,18 +298,18 @@ def _viewshed_kernel(
             continue
         far = 0
         for m in range(a, b):
-            jl = int(math.ceil(cell_s[order[m]] / step - 1e-9)) - 1
+            jl = math.ceil(cell_s[order[m]] / step - 1e-9) - 1
             far = max(far, min(jl, n_r))
         azi = two_pi * i / n_az
         sa, ca = math.sin(azi), math.cos(azi)
         te = sa * east_s[0] + ca * north_s[0]
         tn = sa * east_s[1] + ca * north_s[1]
-        _horizon_ray(f0e, f0n, ue, un, te, tn, h0, inv_re, clearance, range_m, pos_s, pos_c,
-                     sb, tb, far, hgrid, e0, n0, idx, idy, terrain, horizon)
+        _horizon_ray(f0e, f0n, ue, un, te, tn, h0, inv_re, clearance, range_m, pos_s, pos_c, sb,
+                     tb, far, hgrid, e0, n0, idx, idy, terrain, horizon)  # fmt: skip
         for m in range(a, b):
             c = order[m]
             s = cell_s[c]
-            jl = min(int(math.ceil(s / step - 1e-9)) - 1, n_r)
+            jl = min(math.ceil(s / step - 1e-9) - 1, n_r)
             for k in range(h_agl.size):
                 ok = observer_clear and h_agl[k] >= clearance - tol
                 if ok and s >= 1e-3 and jl >= 1:
@@ -341,16 +364,23 @@ class ObserverGeometry:
         alt = float(frame.altitude_m(pos))
         rot = frame.site(pos).rot
         up = rot[2]
-        return cls(pos - alt * up, rot[0], rot[1], up, alt + float(antenna_height_m),
-                   float(radius_m))
+        return cls(
+            pos - alt * up, rot[0], rot[1], up, alt + float(antenna_height_m), float(radius_m)
+        )
 
     def _scalars(self) -> tuple[float, float, float, float, float, float]:
-        return (float(self.foot_enu_m[0]), float(self.foot_enu_m[1]), float(self.up[0]),
-                float(self.up[1]), self.height_m, self.radius_m)
+        return (
+            float(self.foot_enu_m[0]),
+            float(self.foot_enu_m[1]),
+            float(self.up[0]),
+            float(self.up[1]),
+            self.height_m,
+            self.radius_m,
+        )
 
-    def polar(self, ground_enu_m: NDArray[np.float64]) -> tuple[
-        NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
-    ]:
+    def polar(
+        self, ground_enu_m: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         """Central angle theta (rad), azimuth (rad, clockwise from the observer's north) and
         the unit tangent's east/north components (scenario ENU) of ground points (..., 3)."""
         centre = self.foot_enu_m - self.radius_m * self.up
@@ -367,6 +397,12 @@ class ObserverGeometry:
         return theta, az, te, tn
 
 
+def _observer_clear(obs: ObserverGeometry, terrain: TerrainGrid, clearance_m: float) -> bool:
+    """Whether the antenna is at least ``clearance_m`` above the terrain at its foot."""
+    t_obs = float(terrain.elevation_m(obs.foot_enu_m[0], obs.foot_enu_m[1]))
+    return bool(obs.height_m >= t_obs + clearance_m - LOS_TOLERANCE_M)
+
+
 def _foot_and_altitude(
     frame: EnuFrame, points_enu_m: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -374,7 +410,8 @@ def _foot_and_altitude(
     lat, lon, alt = frame.enu_to_geodetic(points_enu_m)
     la, lo = np.radians(lat), np.radians(lon)
     normal = frame.ecef_vector_to_enu(
-        np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1))
+        np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+    )
     return points_enu_m - alt[..., None] * normal, alt
 
 
@@ -415,25 +452,33 @@ def ray_min_height_m(
     exact in the earth-centred plane and finite as k -> inf (it tends to (h - h1) / s).
     """
     inv_re = _inv_effective_radius(k_factor, radius_m)
-    h1, h2, s = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in
-                                      (h1_m, h2_m, ground_range_m)))
+    h1, h2, s = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (h1_m, h2_m, ground_range_m))
+    )
     out = np.empty(h1.size)
-    _ray_min_many(np.ascontiguousarray(h1).reshape(-1), np.ascontiguousarray(h2).reshape(-1),
-                  np.ascontiguousarray(s).reshape(-1), inv_re, out)
+    _ray_min_many(
+        np.ascontiguousarray(h1).reshape(-1),
+        np.ascontiguousarray(h2).reshape(-1),
+        np.ascontiguousarray(s).reshape(-1),
+        inv_re,
+        out,
+    )
     return out.reshape(h1.shape)
 
 
 @numba.njit(cache=True)
 def _ray_min_many(
-    h1: NDArray[np.float64], h2: NDArray[np.float64], s: NDArray[np.float64], inv_re: float,
+    h1: NDArray[np.float64],
+    h2: NDArray[np.float64],
+    s: NDArray[np.float64],
+    inv_re: float,
     out: NDArray[np.float64],
 ) -> None:
     for i in range(h1.size):
         if s[i] <= 0.0:
             out[i] = min(h1[i], h2[i])
         else:
-            out[i] = _ray_min_height(h1[i], h2[i], s[i], _slope(s[i], h2[i], h1[i], inv_re),
-                                     inv_re)
+            out[i] = _ray_min_height(h1[i], h2[i], s[i], _slope(s[i], h2[i], h1[i], inv_re), inv_re)
 
 
 # ---------------------------------------------------------------------------------------
@@ -509,8 +554,11 @@ def visible(
     if targets.shape[-1:] != (3,):
         raise ValueError(f"targets_enu_m must have shape (..., 3), got {targets.shape}")
     inv_re = _inv_effective_radius(k_factor, radius_m)
-    spacing = 0.5 * min(terrain.dx_m, terrain.dy_m) if sample_spacing_m is None else \
-        float(sample_spacing_m)
+    spacing = (
+        0.5 * min(terrain.dx_m, terrain.dy_m)
+        if sample_spacing_m is None
+        else float(sample_spacing_m)
+    )
     if not spacing > 0:
         raise ValueError(f"sample_spacing_m must be positive, got {sample_spacing_m}")
     if not (math.isfinite(clearance_m) and clearance_m >= 0):
@@ -521,12 +569,10 @@ def visible(
     foot, alt = _foot_and_altitude(terrain.frame, flat)
     theta, _, te, tn = obs.polar(foot)
     out = np.empty(flat.shape[0], dtype=np.bool_)
-    f0e, f0n, ue, un, h0, radius = obs._scalars()
-    h, e0, n0, idx, idy = terrain.kernel_args()
-    _los_kernel(f0e, f0n, ue, un, h0, radius, inv_re, float(clearance_m), LOS_TOLERANCE_M,
-                spacing, np.ascontiguousarray(theta), np.ascontiguousarray(te),
-                np.ascontiguousarray(tn), np.ascontiguousarray(alt), h, e0, n0, idx, idy,
-                terrain.min_m, terrain.max_m, out)
+    _los_kernel(*obs._scalars(), inv_re, float(clearance_m), LOS_TOLERANCE_M, spacing,
+                np.ascontiguousarray(theta), np.ascontiguousarray(te), np.ascontiguousarray(tn),
+                np.ascontiguousarray(alt), *terrain.kernel_args(), terrain.min_m, terrain.max_m,
+                out)  # fmt: skip
     return out.reshape(shape)
 
 
@@ -561,6 +607,8 @@ class HorizonProfile:
         Ellipsoidal height of the antenna.
     k_factor, radius_m, clearance_m : float
         The model parameters used.
+    observer_clear : bool
+        False when the antenna is below the terrain (+ clearance): nothing is visible.
     """
 
     az_rad: NDArray[np.float64]
@@ -571,20 +619,23 @@ class HorizonProfile:
     k_factor: float
     radius_m: float
     clearance_m: float
+    observer_clear: bool = True
 
     def min_visible_height_m(self) -> NDArray[np.float64]:
         """Lowest visible ellipsoidal height at each sample (n_az, n_r), metres: the terrain
         masking height. Sample j is masked by samples 0..j-1 only; sample 0 by nothing."""
         inv_re = _inv_effective_radius(self.k_factor, self.radius_m)
         _, _, sb, tb = _range_tables(self.range_m, self.radius_m, inv_re)
-        prev = np.concatenate([np.full((self.az_rad.size, 1), -np.inf),
-                               self.horizon_slope[:, :-1]], axis=1)
+        prev = np.concatenate(
+            [np.full((self.az_rad.size, 1), -np.inf), self.horizon_slope[:, :-1]], axis=1
+        )
         # slope(s, h) = sigma  <=>  h = (h0 + a) / (1 - a / Re),  a = (sigma + tan(b/2)) s sinc(b)
         a = (prev + tb) * sb
         with np.errstate(invalid="ignore"):
             h = (self.observer_height_m + a) / (1.0 - a * inv_re)
         h = np.where(np.isfinite(prev), h, -np.inf)
-        return np.maximum(h, self.terrain_m + self.clearance_m)
+        h = np.maximum(h, self.terrain_m + self.clearance_m)
+        return h if self.observer_clear else np.full_like(h, np.inf)
 
     def visible(self, height_agl_m: float) -> NDArray[np.bool_]:
         """Whether a target at ``height_agl_m`` above the terrain is seen at each sample."""
@@ -637,24 +688,28 @@ def polar_horizon(
     inv_re = _inv_effective_radius(k_factor, radius_m)
     step = 0.5 * min(terrain.dx_m, terrain.dy_m) if range_step_m is None else float(range_step_m)
     if not (step > 0 and max_range_m > 0 and n_az >= 1):
-        raise ValueError(f"need range_step_m > 0, max_range_m > 0 and n_az >= 1, got "
-                         f"{range_step_m}, {max_range_m}, {n_az}")
-    n_r = int(math.ceil(max_range_m / step - 1e-9))
+        raise ValueError(
+            f"need range_step_m > 0, max_range_m > 0 and n_az >= 1, got "
+            f"{range_step_m}, {max_range_m}, {n_az}"
+        )
+    n_r = math.ceil(max_range_m / step - 1e-9)
     if n_az * n_r > 50_000_000:
-        raise ValueError(f"{n_az} rays x {n_r} samples is too many; raise range_step_m or lower "
-                         "n_az")
+        raise ValueError(
+            f"{n_az} rays x {n_r} samples is too many; raise range_step_m or lower n_az"
+        )
     obs = ObserverGeometry.at(terrain.frame, observer_enu_m, antenna_height_m, radius_m)
-    range_m = step * np.arange(1, n_r + 1)
-    pos_s, pos_c, sb, tb = _range_tables(range_m, radius_m, inv_re)
+    observer_clear = _observer_clear(obs, terrain, float(clearance_m))
+    range_m = step * np.arange(1, n_r + 1, dtype=np.float64)
+    tables = _range_tables(range_m, radius_m, inv_re)
     az = 2.0 * np.pi * np.arange(n_az) / n_az
     terrain_m = np.empty((n_az, n_r))
     horizon = np.empty((n_az, n_r))
-    f0e, f0n, ue, un, h0, _ = obs._scalars()
-    h, e0, n0, idx, idy = terrain.kernel_args()
-    _polar_kernel(f0e, f0n, ue, un, obs.east, obs.north, az, h0, inv_re, float(clearance_m),
-                  range_m, pos_s, pos_c, sb, tb, h, e0, n0, idx, idy, terrain_m, horizon)
-    return HorizonProfile(az, range_m, terrain_m, horizon, h0, float(k_factor), float(radius_m),
-                          float(clearance_m))
+    args: tuple[Any, ...] = (*obs._scalars(), obs.east, obs.north, az, inv_re,
+                             float(clearance_m), range_m, *tables, *terrain.kernel_args(),
+                             terrain_m, horizon)  # fmt: skip
+    _polar_kernel(*args)
+    return HorizonProfile(az, range_m, terrain_m, horizon, obs.height_m, float(k_factor),
+                          float(radius_m), float(clearance_m), observer_clear)  # fmt: skip
 
 
 def viewshed_grid(
@@ -711,17 +766,24 @@ def viewshed_grid(
     east = np.asarray(east_m, dtype=float)
     north = np.asarray(north_m, dtype=float)
     if east.ndim != 1 or north.ndim != 1 or east.size < 1 or north.size < 1:
-        raise ValueError(f"east_m and north_m must be non-empty 1-D arrays, got shapes "
-                         f"{east.shape}, {north.shape}")
+        raise ValueError(
+            f"east_m and north_m must be non-empty 1-D arrays, got shapes "
+            f"{east.shape}, {north.shape}"
+        )
     hs = np.asarray(height_agl_m, dtype=float)
     if hs.ndim > 1 or not np.all(np.isfinite(hs)):
-        raise ValueError(f"height_agl_m must be a finite number or 1-D array, got {height_agl_m}")
+        raise ValueError(f"height_agl_m must be a finite number or 1-D array, got {height_agl_m!r}")
     heights = np.atleast_1d(hs)
     inv_re = _inv_effective_radius(k_factor, radius_m)
-    cell = min(float(np.min(np.abs(np.diff(east)))) if east.size > 1 else math.inf,
-               float(np.min(np.abs(np.diff(north)))) if north.size > 1 else math.inf)
-    step = (0.5 * min(terrain.dx_m, terrain.dy_m, cell)) if range_step_m is None \
+    cell = min(
+        float(np.min(np.abs(np.diff(east)))) if east.size > 1 else math.inf,
+        float(np.min(np.abs(np.diff(north)))) if north.size > 1 else math.inf,
+    )
+    step = (
+        (0.5 * min(terrain.dx_m, terrain.dy_m, cell))
+        if range_step_m is None
         else float(range_step_m)
+    )
     if not step > 0:
         raise ValueError(f"range_step_m must be positive, got {range_step_m}")
     obs = ObserverGeometry.at(terrain.frame, observer_enu_m, antenna_height_m, radius_m)
@@ -734,23 +796,21 @@ def viewshed_grid(
     s_max = float(cell_s.max())
     if n_az is None:
         spacing = cell if math.isfinite(cell) else step
-        n_az = max(int(math.ceil(2.0 * math.pi * s_max / (0.5 * spacing))), 8)
-    n_r = max(int(math.ceil(s_max / step)), 1)
-    range_m = step * np.arange(1, n_r + 1)
-    pos_s, pos_c, sb, tb = _range_tables(range_m, radius_m, inv_re)
+        n_az = max(math.ceil(2.0 * math.pi * s_max / (0.5 * spacing)), 8)
+    n_r = max(math.ceil(s_max / step), 1)
+    range_m = step * np.arange(1, n_r + 1, dtype=np.float64)
+    tables = _range_tables(range_m, radius_m, inv_re)
     ray = np.rint(az * (n_az / (2.0 * np.pi))).astype(np.int64) % n_az
     order = np.argsort(ray, kind="stable").astype(np.int64)
     ptr = np.zeros(n_az + 1, dtype=np.int64)
     np.cumsum(np.bincount(ray, minlength=n_az), out=ptr[1:])
 
-    f0e, f0n, ue, un, h0, _ = obs._scalars()
-    h, e0, n0, idx, idy = terrain.kernel_args()
-    t_obs = float(terrain.elevation_m(f0e, f0n))
-    observer_clear = h0 >= t_obs + clearance_m - LOS_TOLERANCE_M
+    observer_clear = _observer_clear(obs, terrain, float(clearance_m))
     out = np.empty((heights.size, cell_s.size), dtype=np.bool_)
-    _viewshed_kernel(f0e, f0n, ue, un, obs.east, obs.north, int(n_az), h0, inv_re,
-                     float(clearance_m), LOS_TOLERANCE_M, step, range_m, pos_s, pos_c, sb, tb,
-                     h, e0, n0, idx, idy, ptr, order, cell_s, cell_t, heights, observer_clear,
-                     out)
-    out = out.reshape(heights.size, north.size, east.size)
-    return out[0] if hs.ndim == 0 else out
+    args: tuple[Any, ...] = (*obs._scalars(), obs.east, obs.north, int(n_az), inv_re,
+                             float(clearance_m), LOS_TOLERANCE_M, step, range_m, *tables,
+                             *terrain.kernel_args(), ptr, order, cell_s, cell_t, heights,
+                             observer_clear, out)  # fmt: skip
+    _viewshed_kernel(*args)
+    grids = out.reshape(heights.size, north.size, east.size)
+    return grids[0] if hs.ndim == 0 else grids

@@ -201,12 +201,12 @@ class TerrainGrid:
     @property
     def east_m(self) -> NDArray[np.float64]:
         """ENU east of the node columns, metres."""
-        return self.east0_m + self.dx_m * np.arange(self.shape[1])
+        return self.east0_m + self.dx_m * np.arange(self.shape[1], dtype=np.float64)
 
     @property
     def north_m(self) -> NDArray[np.float64]:
         """ENU north of the node rows, metres."""
-        return self.north0_m + self.dy_m * np.arange(self.shape[0])
+        return self.north0_m + self.dy_m * np.arange(self.shape[0], dtype=np.float64)
 
     @property
     def extent_m(self) -> tuple[float, float, float, float]:
@@ -234,7 +234,9 @@ class TerrainGrid:
         Vectorised and broadcasting; off-grid points take the nearest edge value; NaN
         coordinates give NaN. Compiled (numba), about 10 ns a point.
         """
-        e, n = np.broadcast_arrays(np.asarray(east_m, dtype=float), np.asarray(north_m, dtype=float))
+        e, n = np.broadcast_arrays(
+            np.asarray(east_m, dtype=float), np.asarray(north_m, dtype=float)
+        )
         shape = e.shape
         ef = np.ascontiguousarray(e).reshape(-1)
         nf = np.ascontiguousarray(n).reshape(-1)
@@ -418,20 +420,27 @@ class SyntheticTerrain:
         """
         e0, e1, n0, n1 = (float(v) for v in extent_m)
         if not (e1 > e0 and n1 > n0):
-            raise ValueError(f"extent_m must be (east_min, east_max, north_min, north_max) "
-                             f"with max > min, got {extent_m}")
+            raise ValueError(
+                f"extent_m must be (east_min, east_max, north_min, north_max) "
+                f"with max > min, got {extent_m}"
+            )
         if not resolution_m > 0:
             raise ValueError(f"resolution_m must be positive, got {resolution_m}")
         if not relief_m >= 0:
             raise ValueError(f"relief_m must be non-negative, got {relief_m}")
-        nx = max(int(math.ceil((e1 - e0) / resolution_m - 1e-9)) + 1, 2)
-        ny = max(int(math.ceil((n1 - n0) / resolution_m - 1e-9)) + 1, 2)
+        nx = max(math.ceil((e1 - e0) / resolution_m - 1e-9) + 1, 2)
+        ny = max(math.ceil((n1 - n0) / resolution_m - 1e-9) + 1, 2)
         if nx * ny > 50_000_000:
             raise ValueError(
                 f"a {ny} x {nx} grid is too large; raise resolution_m (now {resolution_m} m)"
             )
-        z = spectral_synthesis((ny, nx), (resolution_m, resolution_m), hurst=hurst,
-                               feature_size_m=feature_size_m, rng=rng)
+        z = spectral_synthesis(
+            (ny, nx),
+            (resolution_m, resolution_m),
+            hurst=hurst,
+            feature_size_m=feature_size_m,
+            rng=rng,
+        )
         if relief_kind == "peak_to_peak":
             span = float(z.max() - z.min())
             z = z * (relief_m / span)
@@ -480,16 +489,20 @@ def resample_to_enu(
     """
     e0, e1, n0, n1 = (float(v) for v in extent_m)
     if not (e1 > e0 and n1 > n0):
-        raise ValueError(f"extent_m must be (east_min, east_max, north_min, north_max) with "
-                         f"max > min, got {extent_m}")
+        raise ValueError(
+            f"extent_m must be (east_min, east_max, north_min, north_max) with "
+            f"max > min, got {extent_m}"
+        )
     if not resolution_m > 0:
         raise ValueError(f"resolution_m must be positive, got {resolution_m}")
     if isinstance(source, FlatTerrain):
         return TerrainGrid.flat(frame, source.height_m, (e0, e1, n0, n1))
-    nx = max(int(math.ceil((e1 - e0) / resolution_m - 1e-9)) + 1, 2)
-    ny = max(int(math.ceil((n1 - n0) / resolution_m - 1e-9)) + 1, 2)
+    nx = max(math.ceil((e1 - e0) / resolution_m - 1e-9) + 1, 2)
+    ny = max(math.ceil((n1 - n0) / resolution_m - 1e-9) + 1, 2)
     if nx * ny > 50_000_000:
-        raise ValueError(f"a {ny} x {nx} grid is too large; raise resolution_m (now {resolution_m} m)")
+        raise ValueError(
+            f"a {ny} x {nx} grid is too large; raise resolution_m (now {resolution_m} m)"
+        )
     east = e0 + resolution_m * np.arange(nx)
     north = n0 + resolution_m * np.arange(ny)
     ee, nn = np.meshgrid(east, north)
