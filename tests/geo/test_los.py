@@ -386,3 +386,32 @@ def test_nan_targets_are_not_visible(hills: TerrainGrid) -> None:
     obs = point_above_ground_enu(hills, 0.0, 0.0, 10.0)
     out = visible(obs, np.array([[np.nan, 0.0, 0.0], [0.0, 1e3, 5e3]]), hills)
     np.testing.assert_array_equal(out, [False, True])
+
+
+def test_viewshed_from_outside_the_coverage_grid(hills: TerrainGrid) -> None:
+    # on the highest node of the north-west corner, looking south-east
+    corner = hills.heights_m[-15:, :15]
+    i, j = np.unravel_index(np.argmax(corner), corner.shape)
+    obs = point_above_ground_enu(
+        hills, hills.east_m[j], hills.north_m[hills.shape[0] - 15 + i], 0.0
+    )
+    east = np.linspace(-10e3, 45e3, 56)
+    north = np.linspace(-45e3, 10e3, 56)
+    vs = viewshed_grid(obs, hills, east, north, 1000.0, antenna_height_m=30.0)
+    ee, nn = np.meshgrid(east, north)
+    exact = visible(obs, point_above_ground_enu(hills, ee, nn, 1000.0), hills,
+                    antenna_height_m=30.0)  # fmt: skip
+    assert (vs == exact).mean() >= 0.995
+    assert 0.02 < exact.mean() < 0.98
+
+
+def test_buried_observer_has_an_empty_horizon_profile(hills: TerrainGrid) -> None:
+    obs = point_above_ground_enu(hills, 0.0, 0.0, -3.0)
+    prof = polar_horizon(obs, hills, max_range_m=5e3, n_az=8)
+    assert not prof.observer_clear
+    assert np.all(np.isinf(prof.min_visible_height_m()))
+    assert not prof.visible(1e4).any()
+    assert not viewshed_grid(obs, hills, [0.0, 1e3], [0.0, 1e3], 1e4).any()
+    assert (
+        polar_horizon(obs, hills, max_range_m=5e3, n_az=8, antenna_height_m=5.0).visible(1e4).all()
+    )
