@@ -55,7 +55,7 @@ def _inv_effective_radius(k_factor: float, radius_m: float) -> float:
 
 @numba.njit(cache=True, inline="always")
 def _sinc_tanhalf(beta: float) -> tuple[float, float]:
-    """(sin(b)/b, tan(b/2)); Taylor series below 0.2 rad (error < 1e-12)."""
+    """(sin(b)/b, tan(b/2)); Taylor series below 0.2 rad (relative error < 1e-10)."""
     if beta < 0.2:
         b2 = beta * beta
         sinc = 1.0 - b2 / 6.0 * (1.0 - b2 / 20.0 * (1.0 - b2 / 42.0))
