@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from samsim.errors import SamsimError
+from samsim.errors import MissingExtraError
 
 __all__ = [
     "MATPLOTLIB_DEMS",
@@ -30,8 +30,6 @@ MATPLOTLIB_DEMS = {"jacksboro": "jacksboro_fault_dem.npz", "topobathy": "topobat
 _FEET_UNITS = {"ft", "foot", "feet", "us survey foot", "ftus", "us-ft"}
 
 
-class MissingExtraError(SamsimError, ImportError):
-    """An optional dependency (a pip extra of samsim) is needed but not installed."""
 
 
 def _fill_voids(heights: NDArray[np.float64], void: NDArray[np.bool_]) -> NDArray[np.float64]:
