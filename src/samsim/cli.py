@@ -234,14 +234,16 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted", highlight=False)
         sys.exit(130)
+    except typer.Abort:
+        err.print("aborted", highlight=False)
+        sys.exit(130)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
+        # Usage errors (bad option values) come from the click that typer bundles; they
+        # know how to show themselves and their exit code (2).
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         if os.environ.get("SAMSIM_DEBUG"):
             raise
         err.print(
