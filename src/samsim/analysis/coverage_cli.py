@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import math
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,11 +20,6 @@ __all__ = ["CoverageInputError", "register"]
 
 class CoverageInputError(SamsimError):
     """A bad option of ``samsim coverage`` (printed without a traceback, exit 2)."""
-
-
-class GridFormat(StrEnum):
-    tif = "tif"
-    npz = "npz"
 
 
 def _parse_altitudes(values: list[str]) -> list[float]:
@@ -71,6 +65,26 @@ def _parse_extent(value: str | None) -> float | None:
     return half
 
 
+def _check_terrain_option(spec: str | None) -> None:
+    """Reject a malformed --terrain before the scenario is loaded."""
+    if spec is None or spec == "flat":
+        return
+    if spec.startswith("synthetic"):
+        _, _, seed = spec.partition(":")
+        if spec != "synthetic" and not (spec.startswith("synthetic:") and seed.isdigit()):
+            raise CoverageInputError(
+                f"--terrain {spec!r}: write synthetic or synthetic:SEED with SEED an integer >= 0"
+            )
+        return
+    from samsim.geo.dem import MATPLOTLIB_DEMS
+
+    if spec not in MATPLOTLIB_DEMS and not Path(spec).is_file():
+        raise CoverageInputError(
+            f"--terrain {spec!r}: no such file; use flat, synthetic[:SEED], "
+            f"{', '.join(MATPLOTLIB_DEMS)} or a DEM file (GeoTIFF, DTED, SRTM .hgt)"
+        )
+
+
 def _terrain(
     spec: str | None,
     world: Any,
@@ -94,14 +108,7 @@ def _terrain(
         from samsim.geo.terrain import SyntheticTerrain
 
         _, _, seed_text = spec.partition(":")
-        try:
-            seed = int(seed_text) if seed_text else 0
-        except ValueError:
-            seed = -1
-        if seed < 0:
-            raise CoverageInputError(
-                f"--terrain {spec!r}: write synthetic or synthetic:SEED with SEED an integer >= 0"
-            )
+        seed = int(seed_text) if seed_text else 0
         relief = 800.0
         if extent_m is None:
             ext = default_extent_m(world, alts, rcs, pd, swerling, relief_m=relief)
@@ -125,16 +132,7 @@ def _terrain(
     from samsim.geo.dem import MATPLOTLIB_DEMS, MissingExtraError, load_dem, matplotlib_dem
 
     try:
-        if spec in MATPLOTLIB_DEMS:
-            dem = matplotlib_dem(spec)  # type: ignore[arg-type]
-        else:
-            path = Path(spec)
-            if not path.is_file():
-                raise CoverageInputError(
-                    f"--terrain {spec!r}: no such file; use flat, synthetic[:SEED], "
-                    f"{', '.join(MATPLOTLIB_DEMS)} or a DEM file (GeoTIFF, DTED, SRTM .hgt)"
-                )
-            dem = load_dem(path)
+        dem = matplotlib_dem(spec) if spec in MATPLOTLIB_DEMS else load_dem(Path(spec))  # type: ignore[arg-type]
     except MissingExtraError:
         raise
     except (OSError, ValueError) as exc:
@@ -167,19 +165,15 @@ def coverage(
         ),
     ] = None,
     rcs: Annotated[str, typer.Option(help="target RCS: 0.1, '0.1 m2' or '-10 dBsm'")] = "1 m2",
-    pd: Annotated[
-        float, typer.Option("--pd", min=0.0, max=1.0, help="Pd that counts as detected")
-    ] = 0.5,
-    swerling: Annotated[int, typer.Option(min=0, max=4, help="target Swerling case")] = 1,
+    pd: Annotated[float, typer.Option("--pd", help="Pd that counts as detected")] = 0.5,
+    swerling: Annotated[int, typer.Option(help="target Swerling case, 0-4")] = 1,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="output folder (default coverage/<scenario>)")
     ] = None,
-    cells: Annotated[
-        int, typer.Option(min=16, max=4096, help="cells along each side of the map")
-    ] = 512,
+    cells: Annotated[int, typer.Option(help="cells along each side of the map, 16-4096")] = 512,
     grid_format: Annotated[
-        GridFormat, typer.Option("--format", help="grid file: GeoTIFF (needs rasterio) or npz")
-    ] = GridFormat.tif,
+        str, typer.Option("--format", help="grid file: tif (GeoTIFF, needs rasterio) or npz")
+    ] = "tif",
     terrain: Annotated[
         str | None,
         typer.Option(
@@ -206,9 +200,17 @@ def coverage(
     out = Console(quiet=quiet)
     alts = _parse_altitudes(altitude or ["30 m", "1 km"])
     rcs_m2 = _parse_rcs(rcs)
+    # Checked here rather than by typer so every bad option exits 2 with one message.
     if not 0.0 < pd < 1.0:
         raise CoverageInputError(f"--pd {pd}: give a probability strictly between 0 and 1")
+    if swerling not in (0, 1, 2, 3, 4):
+        raise CoverageInputError(f"--swerling {swerling}: use 0 (steady), 1, 2, 3 or 4")
+    if not 16 <= cells <= 4096:
+        raise CoverageInputError(f"--cells {cells}: use 16 to 4096 cells along each side")
+    if grid_format not in ("tif", "npz"):
+        raise CoverageInputError(f"--format {grid_format!r}: use tif or npz")
     half = _parse_extent(extent)
+    _check_terrain_option(terrain)
 
     from samsim.analysis.coverage import coverage_map
     from samsim.analysis.coverage_plot import plot_coverage, plot_overview, plot_vertical
@@ -246,7 +248,7 @@ def coverage(
             vc = vertical_coverage(world, name, rcs_m2, pd_min=pd, swerling=swerling, terrain=terr)
             written.append(plot_vertical(vc, target / f"vertical_{name}.png"))
     note = ""
-    if grid_format is GridFormat.tif:
+    if grid_format == "tif":
         from samsim.geo.dem import MissingExtraError
 
         try:
@@ -300,6 +302,7 @@ def coverage(
         f"Swerling {swerling}; terrain: {terrain_text}; {cov.east_m.size} x "
         f"{cov.north_m.size} cells of {cov.cell_m[0] / 1e3:.2f} km",
         highlight=False,
+        soft_wrap=True,
     )
     t = Table(title="Coverage (detection range: farthest detection per azimuth, km)")
     for col in ("height AGL", "radar / unit", "area km²", "min", "median", "max", "naive ring"):
