@@ -599,9 +599,15 @@ def _terrain_grid(
 
 
 def _world_terrain(world: World) -> TerrainLike:
-    """The scenario's terrain: its ENU grid, or (older worlds) its height function."""
+    """The scenario's terrain: its ENU grid (``World.terrain_grid``) or, for worlds compiled
+    before terrain grids, its height function (``World.terrain``)."""
     grid = getattr(world, "terrain_grid", None)
-    return grid if isinstance(grid, TerrainGrid) else world.terrain
+    if isinstance(grid, TerrainGrid):
+        return grid
+    fn = getattr(world, "terrain", None)
+    if fn is None:
+        raise TypeError("the world has neither terrain_grid nor terrain")
+    return fn
 
 
 def _antenna(world: World, radar: Radar, grid: TerrainGrid) -> tuple[FloatArray, float]:
