@@ -138,9 +138,10 @@ def radar_equation_range_m(
     Notes
     -----
     SNR(R) = SNR_1 + 10 log10(sigma) - 40 log10(R), with SNR_1 the per-pulse SNR of a
-    1 m^2 target at 1 m (:attr:`samsim.sensors.radar.Radar.snr_1m_db`, the radar equation
-    of Skolnik, *Introduction to Radar Systems*, 3rd ed., eq. 2.1 with losses and noise
-    figure); SNR_req from the exact Swerling detection curves
+    1 m^2 target at 1 m (:attr:`samsim.sensors.radar.Radar.snr_1m_db`: the point-target
+    radar equation SNR = P_t tau G^2 lambda^2 sigma / ((4 pi)^3 R^4 k T_0 F L), Richards,
+    *Fundamentals of Radar Signal Processing*, 2005, ch. 2; Skolnik, *Introduction to
+    Radar Systems*, 3rd ed., ch. 2); SNR_req from the exact Swerling detection curves
     (:func:`samsim.sensors.detection.snr_required_db`). No horizon, no terrain, no range
     limit: the "range ring" of the radar equation.
     """
