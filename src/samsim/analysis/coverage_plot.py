@@ -253,6 +253,10 @@ def plot_vertical(vc: VerticalCoverage, path: str | os.PathLike[str]) -> Path:
     fig, ax = plt.subplots(figsize=(10, 5.5))
     rk = vc.ground_range_m / 1e3
     hk = vc.height_m / 1e3
+    # Light grey: no line of sight (below the radar horizon or masked by terrain).
+    hidden = np.ma.masked_where(vc.visible, np.ones_like(vc.pd))
+    ax.pcolormesh(rk, hk, hidden, cmap="Greys", vmin=0.0, vmax=6.0, shading="auto",
+                  rasterized=True)  # fmt: skip
     pd = np.ma.masked_where(vc.pd <= 0.0, vc.pd)
     mesh = ax.pcolormesh(
         rk, hk, pd, cmap="viridis", vmin=0.0, vmax=1.0, shading="auto", rasterized=True
@@ -307,7 +311,7 @@ def plot_vertical(vc: VerticalCoverage, path: str | os.PathLike[str]) -> Path:
     ax.set_title(
         f"{vc.radar_name}: vertical coverage, RCS {_rcs_text(vc.rcs_m2)}, Pd ≥ {vc.pd_min:g} "
         f"(Swerling {vc.swerling})\n{where}, k = {vc.k_factor:.3g}; dotted: elevation angle "
-        "over the 4/3 earth; white: coverage edge",
+        "over the 4/3 earth; white: coverage edge; grey: no line of sight",
         fontsize=10,
     )
     p = Path(path)
