@@ -250,8 +250,11 @@ def default_extent_m(
     return (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
 
 
-def _extent(extent_m: float | str | Sequence[float] | None, default: Callable[[], Extent],
-            centre: FloatArray) -> Extent:  # fmt: skip
+def _extent(
+    extent_m: float | str | Sequence[float] | None,
+    default: Callable[[], Extent],
+    centre: FloatArray,
+) -> Extent:
     if extent_m is None:
         return default()
     if isinstance(extent_m, float | int | str):
@@ -705,13 +708,15 @@ def coverage_map(
         Cells along the longer side (square cells); default 512.
     terrain : TerrainGrid, terrain source or height function, optional
         Ground under radars and targets, and what masks the line of sight. Default: the
-        scenario's terrain (``World.terrain``). A source (flat, synthetic, DEM) is
-        resampled onto an ENU grid of ``terrain_resolution_m``.
+        scenario's terrain (``World.terrain_grid``). A source (flat, synthetic, DEM) or a
+        height function of (east, north) is resampled onto an ENU grid of
+        ``terrain_resolution_m``.
     terrain_resolution_m : float, optional
         Resampling resolution for a source or function; default half a map cell.
     masking : bool
-        False: line of sight over a smooth earth at the lowest terrain height (radars and
-        targets still stand on the terrain): with True, shows what the terrain costs.
+        False: line of sight over a smooth earth at the lowest terrain height, radars and
+        targets still standing on the terrain. Compared with True, shows what the terrain
+        costs.
     n_az : int
         Number of azimuths (evenly spaced from north) for the detection range per azimuth.
 
