@@ -221,6 +221,10 @@ _KEY_FIGURES = {
     "command_posts": ["max_targets", "max_missiles", "reaction_time_s"],
 }
 
+from samsim.analysis.coverage_cli import register as _reg_coverage  # noqa: E402
+
+_reg_coverage(app)
+
 
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and exit code 2."""
