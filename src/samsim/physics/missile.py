@@ -255,9 +255,18 @@ def _read_catalog(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
         ) from None
     dup = _duplicate_keys(tree)
     if dup:
-        raise InputError(str(path), [Issue(key, "this key appears more than once (YAML keeps "
-                                           "only the last)", "remove or rename the duplicate",
-                                           line) for key, line in dup])
+        raise InputError(
+            str(path),
+            [
+                Issue(
+                    key,
+                    "this key appears more than once (YAML keeps only the last)",
+                    "remove or rename the duplicate",
+                    line,
+                )
+                for key, line in dup
+            ],
+        )
     if not isinstance(data, dict):
         raise InputError(
             str(path),
