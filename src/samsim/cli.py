@@ -47,9 +47,9 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """Simulate one engagement and write events.parquet, trajectories.parquet, summary.json."""
+    sc = _load(scenario)
     from samsim.engine.loop import simulate
 
-    sc = _load(scenario)
     result = simulate(sc, seed=seed)
     target = out_dir if out_dir is not None else Path("runs") / sc.name / str(seed)
     result.write(target)

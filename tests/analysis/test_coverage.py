@@ -136,7 +136,7 @@ def test_high_target_is_limited_by_the_radar_equation_not_the_horizon() -> None:
 )
 def test_higher_altitude_is_a_superset_on_smooth_earth(h1: float, dh: float, rcs: float) -> None:
     # Elevation limit opened to 90 deg so no cone of silence (tested above) interferes.
-    w = battalion_world(acq="elevation_max_rad: 90", fcr="elevation_max_rad: 90")
+    w = battalion_world(acq="elevation_max_rad: 90 deg", fcr="elevation_max_rad: 90 deg")
     m = coverage_map(w, [h1, h1 + dh], rcs, extent_m=300e3, cells=64)
     assert np.all(m.visible[0] <= m.visible[1])
     assert np.all(m.covered[0] <= m.covered[1])

@@ -72,9 +72,7 @@ class Waypoint(GeoPoint):
         description="height above ground from this "
         "point on, m (cruise missiles); exclusive with alt",
     )
-    speed: Speed | None = Field(
-        default=None, gt=0, description="speed from this point on, m/s or Mach"
-    )
+    speed: Speed | None = Field(default=None, description="speed from this point on, m/s or Mach")
 
     @model_validator(mode="after")
     def _one_height(self) -> Waypoint:
