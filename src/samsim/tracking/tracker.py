@@ -54,8 +54,10 @@ class TrackerConfig:
         Spatial dimensions: 3 (ENU x, y, z; the default) or 2 (x, y; for planar studies and the
         Stone Soup comparison).
     model : {"imm", "cv", "ca", "ct", "imm_known_turn"}
-        Motion model. ``"imm"``: IMM of nearly-constant velocity and a coordinated turn with
-        estimated turn rate (state ``[p, v, omega]``). ``"cv"``: nearly-constant velocity
+        Motion model. ``"imm"``: IMM of a quiet nearly-constant-velocity model, a coordinated
+        turn with estimated turn rate, and (unless ``q_manoeuvre_m2ps3`` is None) a
+        high-noise CV model that keeps manoeuvre onsets inside the gate while the turn model
+        learns the rate (state ``[p, v, omega]``). ``"cv"``: nearly-constant velocity
         (``[p, v]``). ``"ca"``: nearly-constant acceleration (``[p, v, a]``). ``"ct"``: the
         coordinated turn alone. ``"imm_known_turn"``: IMM of CV and two turns at
         +-``known_turn_radps`` (``[p, v]``, all linear).
@@ -64,18 +66,24 @@ class TrackerConfig:
         default 2 m^2/s^3 gives about 4.5 m/s of velocity wander over 10 s: straight flight.
     q_turn_model_m2ps3 : float
         Same, for the turn models of the IMM (and ``"ct"``), m^2/s^3.
+    q_manoeuvre_m2ps3 : float or None
+        Same, for the IMM's third ("manoeuvre") mode, m^2/s^3; the default 2500 = (5 g)^2 x 1 s.
+        None drops the mode (a two-mode CV + CT IMM).
     q_turn_rad2ps3 : float
         Turn-rate random-walk spectral density of the coordinated turn, rad^2/s^3; the default
-        lets the rate move ~0.1 rad/s in 1 s.
+        lets the rate move ~0.1 rad/s in 1 s, which lets the IMM's turn mode pick up a turn
+        quickly; a stand-alone ``"ct"`` tracker of mostly straight targets wants ~1e-3.
     q_ca_m2ps5 : float
         Jerk noise spectral density of the CA model, m^2/s^5.
     known_turn_radps : float
         Turn rate of the ``"imm_known_turn"`` turn models, rad/s (0.2 rad/s is a 5 g turn at
         245 m/s).
-    imm_sojourn_s : tuple of float
-        Mean time in each IMM mode, s (CV first, then the turn model(s)).
-    imm_initial_prob : tuple of float
-        Mode probabilities of a new track (same order); normalised.
+    imm_sojourn_s : tuple of float or None
+        Mean time in each IMM mode, s, in mode order (CV first); None gives 20 s in CV and
+        10 s in each turn model (``"imm"``: 20, 10, 5 s with the manoeuvre mode).
+    imm_initial_prob : tuple of float or None
+        Mode probabilities of a new track (same order), normalised; None gives 0.6 for CV and
+        the rest shared equally.
     gate_prob : float
         Probability P_G that the true measurement falls in the gate; the gate threshold is the
         chi-square quantile with ``dims`` degrees of freedom.
@@ -133,11 +141,12 @@ class TrackerConfig:
     model: Literal["imm", "cv", "ca", "ct", "imm_known_turn"] = "imm"
     q_m2ps3: float = 2.0
     q_turn_model_m2ps3: float = 2.0
+    q_manoeuvre_m2ps3: float | None = 2500.0
     q_turn_rad2ps3: float = 0.01
     q_ca_m2ps5: float = 1.0
     known_turn_radps: float = 0.2
-    imm_sojourn_s: tuple[float, ...] = (20.0, 10.0)
-    imm_initial_prob: tuple[float, ...] = (0.8, 0.2)
+    imm_sojourn_s: tuple[float, ...] | None = None
+    imm_initial_prob: tuple[float, ...] | None = None
     gate_prob: float = 0.999
     gate_value: float | None = None
     association: Literal["gnn", "jpda"] = "gnn"
@@ -174,6 +183,8 @@ class TrackerConfig:
                 fail(name, f"use one of {', '.join(allowed)}")
         if self.dims not in (2, 3):
             fail("dims", "use 3 (x, y, z) or 2 (x, y)")
+        if self.q_manoeuvre_m2ps3 is not None and not self.q_manoeuvre_m2ps3 > 0:
+            fail("q_manoeuvre_m2ps3", "give a positive number or None")
         for name in (
             "q_m2ps3",
             "q_turn_model_m2ps3",
@@ -205,17 +216,40 @@ class TrackerConfig:
         if self.jpda_max_events < 1:
             fail("jpda_max_events", "give a positive integer")
         r = self.n_modes
-        if r > 1:
-            if len(self.imm_sojourn_s) != r or any(not (t > 0) for t in self.imm_sojourn_s):
-                fail("imm_sojourn_s", f"give {r} positive mean sojourn times, CV first")
+        if self.imm_sojourn_s is not None:
+            tau = self.imm_sojourn_s
+            if len(tau) != r or any(not (t > 0) for t in tau):
+                fail("imm_sojourn_s", f"give {r} positive mean sojourn times, CV first, or None")
+        if self.imm_initial_prob is not None:
             p = self.imm_initial_prob
             if len(p) != r or any(not (v >= 0) for v in p) or sum(p) <= 0:
-                fail("imm_initial_prob", f"give {r} non-negative probabilities, CV first")
+                fail("imm_initial_prob", f"give {r} non-negative probabilities, CV first, or None")
+
+    @property
+    def sojourn_s(self) -> tuple[float, ...]:
+        """Mean sojourn time of each mode, s (resolved default)."""
+        if self.imm_sojourn_s is not None:
+            return tuple(float(t) for t in self.imm_sojourn_s)
+        if self.model == "imm" and self.n_modes == 3:
+            return (20.0, 10.0, 5.0)
+        return (20.0,) + (10.0,) * (self.n_modes - 1)
+
+    @property
+    def initial_mode_prob(self) -> tuple[float, ...]:
+        """Mode probabilities of a new track (resolved default, normalised)."""
+        r = self.n_modes
+        if r == 1:
+            return (1.0,)
+        p = self.imm_initial_prob or (0.6,) + (0.4 / (r - 1),) * (r - 1)
+        tot = float(sum(p))
+        return tuple(float(v) / tot for v in p)
 
     @property
     def n_modes(self) -> int:
         """Number of motion models run per track (1 unless an IMM)."""
-        return {"imm": 2, "imm_known_turn": 3}.get(self.model, 1)
+        if self.model == "imm":
+            return 2 if self.q_manoeuvre_m2ps3 is None else 3
+        return {"imm_known_turn": 3}.get(self.model, 1)
 
     @property
     def layout(self) -> StateLayout:
@@ -245,10 +279,13 @@ class TrackerConfig:
         if self.model == "ct":
             return [CoordinatedTurn(lay, self.q_turn_model_m2ps3, self.q_turn_rad2ps3)]
         if self.model == "imm":
-            return [
+            models: list[MotionModel] = [
                 ConstantVelocity(lay, self.q_m2ps3),
                 CoordinatedTurn(lay, self.q_turn_model_m2ps3, self.q_turn_rad2ps3),
             ]
+            if self.q_manoeuvre_m2ps3 is not None:
+                models.append(ConstantVelocity(lay, self.q_manoeuvre_m2ps3))
+            return models
         w = self.known_turn_radps
         return [
             ConstantVelocity(lay, self.q_m2ps3),
@@ -449,9 +486,8 @@ class Tracker:
         self._time_s: float | None = None
         self._next_id = int(cfg.first_id)
         self._prov: list[tuple[FloatArray, IntArray, IntArray, IntArray]] = []
-        mu0 = np.asarray(cfg.imm_initial_prob[: self._r] if self._r > 1 else [1.0], dtype=float)
-        self._mu0 = mu0 / mu0.sum()
-        self._sojourn = np.asarray(cfg.imm_sojourn_s[: self._r], dtype=float)
+        self._mu0 = np.asarray(cfg.initial_mode_prob, dtype=float)
+        self._sojourn = np.asarray(cfg.sojourn_s, dtype=float)
 
     # ------------------------------------------------------------------ views
 
@@ -613,9 +649,13 @@ class Tracker:
         exp_mask = self._expected_mask(expected, s.ids, x)
 
         z, R = batch.z_m, batch.cov_m2
-        pairs = gate(x[:, :d], P[:, :d, :d], z, R, self._gamma)
-        lnl = gaussian_loglik(pairs.d2, pairs.logdet_s, d)
-        ln_ratio = lnl + math.log(cfg.pd) - math.log(cfg.clutter_density)
+        if self._r == 1:
+            pairs = gate(x[:, :d], P[:, :d, :d], z, R, self._gamma)
+        else:
+            pairs = gate(
+                xm[:, :, :d], Pm[:, :, :d, :d], z, R, self._gamma, np.log(np.maximum(c, 1e-300))
+            )
+        ln_ratio = pairs.loglik + math.log(cfg.pd) - math.log(cfg.clutter_density)
         mu = c
         score = s.score.copy()
         if cfg.association == "gnn":
