@@ -15,6 +15,7 @@ from samsim.tracking.filters import (
     imm_transition_matrix,
     inv_logdet_sym,
     kalman_update_position,
+    kalman_update_position_numpy,
 )
 from samsim.tracking.models import (
     ConstantAcceleration,
@@ -230,3 +231,20 @@ def test_inv_logdet_sym_matches_numpy(d: int, seed: int) -> None:
     inv, logdet = inv_logdet_sym(S)
     np.testing.assert_allclose(inv @ S, np.broadcast_to(np.eye(d), S.shape), atol=1e-6)
     np.testing.assert_allclose(logdet, np.linalg.slogdet(S)[1], rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from([(1, 2), (2, 4), (2, 5), (3, 6), (3, 7), (3, 9)]), st.integers(0, 2**31 - 1))
+def test_compiled_kalman_update_matches_numpy_formulas(dims: tuple[int, int], seed: int) -> None:
+    d, nx = dims
+    rng = np.random.default_rng(seed)
+    A = rng.normal(size=(20, nx, nx)) * rng.uniform(1, 300)
+    P = A @ np.swapaxes(A, -1, -2) + np.eye(nx)
+    B = rng.normal(size=(20, d, d)) * rng.uniform(1, 100)
+    R = B @ np.swapaxes(B, -1, -2) + np.eye(d)
+    x = rng.normal(size=(20, nx)) * 1e3
+    z = rng.normal(size=(20, d)) * 1e3
+    got = kalman_update_position(x, P, z, R)
+    ref = kalman_update_position_numpy(x, P, z, R)
+    for g, r in zip(got, ref, strict=True):
+        np.testing.assert_allclose(g, r, rtol=1e-8, atol=1e-8 * np.abs(r).max())

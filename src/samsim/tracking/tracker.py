@@ -488,6 +488,17 @@ class Tracker:
         self._prov: list[tuple[FloatArray, IntArray, IntArray, IntArray]] = []
         self._mu0 = np.asarray(cfg.initial_mode_prob, dtype=float)
         self._sojourn = np.asarray(cfg.sojourn_s, dtype=float)
+        self._pi_cache: dict[float, FloatArray] = {}
+
+    def _transition(self, dt_s: float) -> FloatArray:
+        """IMM mode transition matrix for ``dt_s``, cached (scan intervals repeat)."""
+        Pi = self._pi_cache.get(dt_s)
+        if Pi is None:
+            if len(self._pi_cache) > 64:
+                self._pi_cache.clear()
+            Pi = imm_transition_matrix(self._sojourn, dt_s)
+            self._pi_cache[dt_s] = Pi
+        return Pi
 
     # ------------------------------------------------------------------ views
 
@@ -530,13 +541,11 @@ class Tracker:
         self, s: _Store, time_s: float
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
         """IMM mixing and model-matched prediction to ``time_s``: (xm, Pm, c, x, P)."""
-        if self._time_s is None or s.n == 0:
-            return s.xm, s.Pm, s.mu, s.x, s.P
+        if self._time_s is None or s.n == 0 or time_s == self._time_s:
+            return s.xm.copy(), s.Pm.copy(), s.mu.copy(), s.x.copy(), s.P.copy()
         dt = time_s - self._time_s
-        if dt == 0.0:
-            return s.xm, s.Pm, s.mu, s.x, s.P
         if self._r > 1:
-            Pi = imm_transition_matrix(self._sojourn, dt)
+            Pi = self._transition(dt)
             x0, P0, c = imm_mix(s.xm, s.Pm, s.mu, Pi)
         else:
             x0, P0, c = s.xm, s.Pm, s.mu
@@ -761,7 +770,8 @@ class Tracker:
         det_track_id = np.full(batch.n, -1, dtype=np.int64)
         assigned = det_track_row >= 0
         det_track_id[assigned] = s.ids[det_track_row[assigned]]
-        s_new = s_new.take(~delete)
+        if delete.any():
+            s_new = s_new.take(~delete)
 
         # ------------------------------------------------------------- initiation
         init = ~used_det if cfg.init_from_gated and cfg.association == "gnn" else ~gated_det
@@ -843,13 +853,10 @@ class Tracker:
         zk = np.repeat(z[dj], r, axis=0)
         Rk = np.repeat(R[dj], r, axis=0)
         xu, Pu, d2, logdet = kalman_update_position(xk, Pk, zk, Rk)
-        xm = xm.copy()
-        Pm = Pm.copy()
+        # The predicted arrays are this step's own (see _predicted): update in place.
         xm[ti] = xu.reshape(k, r, nx)
         Pm[ti] = Pu.reshape(k, r, nx, nx)
-        mu = c.copy()
-        x = x.copy()
-        P = P.copy()
+        mu = c
         if r > 1:
             lnl = gaussian_loglik(d2, logdet, d).reshape(k, r)
             mu[ti] = normalise_log_weights(lnl + np.log(np.maximum(c[ti], 1e-300)))
