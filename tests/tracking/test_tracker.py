@@ -304,3 +304,12 @@ def test_step_rejects_bad_input() -> None:
 def test_config_validation(kw: dict, match: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(ValueError, match=match):
         TrackerConfig(**kw)
+
+
+def test_tracks_outside_all_coverage_end_by_coast_time() -> None:
+    trk, *_ = _run(TrackerConfig(model="cv", max_coast_s=30.0), n=3, scans=4)
+    never = lambda ids, x: np.zeros(ids.size, dtype=bool)  # noqa: E731
+    res = trk.coast(20.0, expected=never)
+    assert res.deleted.size == 0 and res.missed.size == 0
+    res = trk.coast(37.0, expected=never)  # last update at 6 s
+    assert sorted(res.deleted_reason.tolist()) == ["coast"] * 3 and trk.tracks.n == 0

@@ -115,7 +115,8 @@ class TrackerConfig:
     score_drop : float
         Score drop that deletes a confirmed track (``deletion="score"``); 6.9 = ln 1000.
     max_coast_s : float
-        Delete any track not updated for this long, s (inf: off).
+        Delete any track not updated for this long, s (inf: off). The default 60 s ends
+        tracks that left every radar's coverage (which count no misses) within a minute.
     max_pos_sigma_m : float
         Delete any track whose position standard deviation (sqrt of the trace of the position
         covariance) exceeds this, m (inf: off).
@@ -158,7 +159,7 @@ class TrackerConfig:
     max_misses: int = 4
     deletion: Literal["misses", "score"] = "misses"
     score_drop: float = 6.9
-    max_coast_s: float = math.inf
+    max_coast_s: float = 60.0
     max_pos_sigma_m: float = math.inf
     init_speed_sigma_mps: float = 300.0
     init_accel_sigma_mps2: float = 30.0
