@@ -289,21 +289,42 @@ def gnn_assign(
     hp = np.flatnonzero(~simple[lab])
     if hp.size:
         o = hp[np.argsort(lab[hp], kind="stable")]
-        bounds = np.flatnonzero(np.diff(lab[o])) + 1
+        lab_o = lab[o]
+        # Local (within-cluster) row and column numbers, computed for all clusters at once.
+        t_loc = _local_index(lab_o, p.track[o])
+        d_loc = _local_index(lab_o, p.det[o])
+        bounds = np.flatnonzero(np.diff(lab_o)) + 1
         for lo, hi in pairwise([0, *bounds.tolist(), o.size]):
-            sel = o[lo:hi]
-            ut, ti = np.unique(p.track[sel], return_inverse=True)
-            ud, dj = np.unique(p.det[sel], return_inverse=True)
-            nt, nd = ut.size, ud.size
+            ti, dj = t_loc[lo:hi], d_loc[lo:hi]
+            nt, nd = int(ti.max()) + 1, int(dj.max()) + 1
             C = np.full((nt, nd + nt), _FORBIDDEN)
-            C[ti, dj] = cost[sel]
+            C[ti, dj] = cost[o[lo:hi]]
             C[np.arange(nt), nd + np.arange(nt)] = 0.0
             rows, cols = linear_sum_assignment(C)
-            real = cols < nd
-            real &= C[rows, cols] < 0.0
+            real = (cols < nd) & (C[rows, cols] < 0.0)
+            # Global rows of the cluster's tracks and dets, by local number.
+            ut = np.empty(nt, dtype=np.int64)
+            ut[ti] = p.track[o[lo:hi]]
+            ud = np.empty(nd, dtype=np.int64)
+            ud[dj] = p.det[o[lo:hi]]
             det_of_track[ut[rows[real]]] = ud[cols[real]]
             track_of_det[ud[cols[real]]] = ut[rows[real]]
     return det_of_track, track_of_det
+
+
+def _local_index(group: IntArray, key: IntArray) -> IntArray:
+    """Dense rank of ``key`` within each run of equal ``group`` (``group`` sorted)."""
+    o = np.lexsort((key, group))
+    g, k = group[o], key[o]
+    new_key = np.ones(o.size, dtype=bool)
+    new_key[1:] = (g[1:] != g[:-1]) | (k[1:] != k[:-1])
+    new_group = np.ones(o.size, dtype=bool)
+    new_group[1:] = g[1:] != g[:-1]
+    rank = np.cumsum(new_key) - 1
+    base = np.maximum.accumulate(np.where(new_group, rank, 0))
+    out = np.empty(o.size, dtype=np.int64)
+    out[o] = rank - base
+    return out
 
 
 def jpda_probabilities(

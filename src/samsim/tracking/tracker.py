@@ -450,6 +450,34 @@ class _Store:
 _A = TypeVar("_A", bound=np.ndarray)
 
 
+@dataclass
+class _Predicted:
+    """Tracks predicted to the batch time: model states, covariances, predicted mode
+    probabilities, and their combination."""
+
+    xm: FloatArray
+    Pm: FloatArray
+    c: FloatArray
+    x: FloatArray
+    P: FloatArray
+
+
+@dataclass
+class _Outcome:
+    """What an association stage returns to :meth:`Tracker.step`."""
+
+    xm: FloatArray
+    Pm: FloatArray
+    mu: FloatArray
+    x: FloatArray
+    P: FloatArray
+    hit: BoolArray  # (n_tracks,) track updated
+    det_of_hit: IntArray  # measurement row per hit track (most probable one under JPDA)
+    det_track_row: IntArray  # (n_dets,) track row per measurement, -1 if none
+    dscore: FloatArray  # (n_tracks,) score increment (hits; JPDA: all)
+    init: BoolArray  # (n_dets,) measurements that start tentative tracks
+
+
 def _readonly(a: _A) -> _A:
     v: _A = a.view()
     v.flags.writeable = False
@@ -666,57 +694,12 @@ class Tracker:
                 xm[:, :, :d], Pm[:, :, :d, :d], z, R, self._gamma, np.log(np.maximum(c, 1e-300))
             )
         ln_ratio = pairs.loglik + math.log(cfg.pd) - math.log(cfg.clutter_density)
-        mu = c
-        score = s.score.copy()
-        if cfg.association == "gnn":
-            if cfg.cost == "loglik":
-                reduced = -ln_ratio + math.log(1.0 - cfg.pd)
-            else:
-                reduced = pairs.d2 - self._gamma
-            det_of_track, track_of_det = gnn_assign(n, batch.n, pairs, reduced)
-            hit = det_of_track >= 0
-            ti = np.flatnonzero(hit)
-            dj = det_of_track[ti]
-            if ti.size:
-                xm, Pm, mu, x, P = self._update_gnn(xm, Pm, c, x, P, ti, dj, z, R)
-            # Track score: Blackman and Popoli 1999, eqs. 6.11-6.13 (log LR increments).
-            pair_of_track = np.full(n, -1, dtype=np.int64)
-            chosen = hit[pairs.track] & (det_of_track[pairs.track] == pairs.det)
-            pair_of_track[pairs.track[chosen]] = np.flatnonzero(chosen)
-            score[ti] += ln_ratio[pair_of_track[ti]]
-            used_det = track_of_det >= 0
-            gated_det = np.zeros(batch.n, dtype=bool)
-            gated_det[pairs.det] = True
-            det_track_row = track_of_det
-        else:
-            g = np.exp(ln_ratio)
-            beta, beta_miss = jpda_probabilities(
-                n, pairs, g, np.full(n, 1.0 - cfg.pd * self._pg), cfg.jpda_max_events
-            )
-            xm, Pm, mu, x, P = self._update_jpda(xm, Pm, c, x, P, pairs, beta, beta_miss, z, R)
-            hit = beta_miss < 0.5
-            ti = np.flatnonzero(hit)
-            # PDA score increment: ln of the measurement-set likelihood ratio,
-            # ln(1 - P_D P_G + sum_j g_ij) (Blackman and Popoli 1999, sec. 6.2).
-            tot = np.bincount(pairs.track, weights=g, minlength=n)
-            score += np.log(1.0 - cfg.pd * self._pg + tot)
-            gated_det = np.zeros(batch.n, dtype=bool)
-            gated_det[pairs.det] = True
-            used_det = gated_det
-            det_track_row = np.full(batch.n, -1, dtype=np.int64)
-            if pairs.m:
-                o = np.lexsort((-beta, pairs.det))
-                first = np.ones(o.size, dtype=bool)
-                first[1:] = pairs.det[o][1:] != pairs.det[o][:-1]
-                det_track_row[pairs.det[o][first]] = pairs.track[o][first]
-            dj = np.full(ti.size, -1, dtype=np.int64)
-            if ti.size and pairs.m:
-                o = np.lexsort((-beta, pairs.track))
-                first = np.ones(o.size, dtype=bool)
-                first[1:] = pairs.track[o][1:] != pairs.track[o][:-1]
-                best = np.full(n, -1, dtype=np.int64)
-                best[pairs.track[o][first]] = pairs.det[o][first]
-                dj = best[ti]
+        assoc = self._associate_gnn if cfg.association == "gnn" else self._associate_jpda
+        out = assoc(_Predicted(xm, Pm, c, x, P), pairs, ln_ratio, batch)
+        xm, Pm, mu, x, P = out.xm, out.Pm, out.mu, out.x, out.P
+        hit, ti, dj = out.hit, np.flatnonzero(out.hit), out.det_of_hit
+        score = s.score + out.dscore
+        det_track_row = out.det_track_row
 
         # ------------------------------------------------ bookkeeping of hits/misses
         miss = ~hit & exp_mask
@@ -724,7 +707,7 @@ class Tracker:
         n_misses = np.where(hit, 0, s.n_misses + miss)
         n_opps = s.n_opps + (hit | miss)
         if cfg.association == "gnn":
-            score[miss] += math.log(1.0 - cfg.pd)
+            score[miss] += math.log(1.0 - cfg.pd)  # (under JPDA, already in dscore)
         score_max = np.maximum(s.score_max, score)
         last_update_s = np.where(hit, t, s.last_update_s)
         last_sensor = np.where(hit, batch.sensor_id, s.last_sensor_id)
@@ -775,8 +758,7 @@ class Tracker:
             s_new = s_new.take(~delete)
 
         # ------------------------------------------------------------- initiation
-        init = ~used_det if cfg.init_from_gated and cfg.association == "gnn" else ~gated_det
-        new_rows = np.flatnonzero(init)
+        new_rows = np.flatnonzero(out.init)
         started = np.zeros(0, dtype=np.int64)
         if new_rows.size:
             new = self._initiate(t, batch, new_rows)
@@ -831,6 +813,80 @@ class Tracker:
                 f"the order of tracker.tracks.ids), got dtype {m.dtype} and shape {m.shape}."
             )
         return m
+
+    def _associate_gnn(
+        self, pred: _Predicted, pairs: GatedPairs, ln_ratio: FloatArray, batch: MeasurementBatch
+    ) -> _Outcome:
+        """GNN association (:func:`gnn_assign`) and the Kalman updates it implies."""
+        cfg = self.config
+        n = pred.x.shape[0]
+        if cfg.cost == "loglik":
+            reduced = -ln_ratio + math.log(1.0 - cfg.pd)
+        else:
+            reduced = pairs.d2 - self._gamma
+        det_of_track, track_of_det = gnn_assign(n, batch.n, pairs, reduced)
+        hit = det_of_track >= 0
+        ti = np.flatnonzero(hit)
+        dj = det_of_track[ti]
+        xm, Pm, mu, x, P = pred.xm, pred.Pm, pred.c, pred.x, pred.P
+        if ti.size:
+            xm, Pm, mu, x, P = self._update_gnn(
+                xm, Pm, pred.c, x, P, ti, dj, batch.z_m, batch.cov_m2
+            )
+        # Track score increment of a hit: ln(P_D p(z) / lambda) (Blackman and Popoli 1999,
+        # sec. 6.2); misses are added by the caller.
+        dscore = np.zeros(n)
+        chosen = hit[pairs.track] & (det_of_track[pairs.track] == pairs.det)
+        dscore[pairs.track[chosen]] = ln_ratio[chosen]
+        if cfg.init_from_gated:
+            init = track_of_det < 0
+        else:
+            init = np.ones(batch.n, dtype=bool)
+            init[pairs.det] = False
+        return _Outcome(xm, Pm, mu, x, P, hit, dj, track_of_det, dscore, init)
+
+    def _associate_jpda(
+        self, pred: _Predicted, pairs: GatedPairs, ln_ratio: FloatArray, batch: MeasurementBatch
+    ) -> _Outcome:
+        """JPDA association (:func:`jpda_probabilities`) and the mixture update."""
+        cfg = self.config
+        n = pred.x.shape[0]
+        g = np.exp(ln_ratio)
+        beta, beta_miss = jpda_probabilities(
+            n, pairs, g, np.full(n, 1.0 - cfg.pd * self._pg), cfg.jpda_max_events
+        )
+        xm, Pm, mu, x, P = self._update_jpda(
+            pred.xm,
+            pred.Pm,
+            pred.c,
+            pred.x,
+            pred.P,
+            pairs,
+            beta,
+            beta_miss,
+            batch.z_m,
+            batch.cov_m2,
+        )
+        hit = beta_miss < 0.5
+        # PDA score increment: ln of the measurement-set likelihood ratio,
+        # ln(1 - P_D P_G + sum_j g_ij) (Blackman and Popoli 1999, sec. 6.2).
+        tot = np.bincount(pairs.track, weights=g, minlength=n)
+        dscore = np.log(1.0 - cfg.pd * self._pg + tot)
+        # Each measurement's most probable track, and each track's most probable measurement.
+        det_track_row = np.full(batch.n, -1, dtype=np.int64)
+        best_det = np.full(n, -1, dtype=np.int64)
+        if pairs.m:
+            o = np.lexsort((-beta, pairs.det))
+            first = np.ones(o.size, dtype=bool)
+            first[1:] = pairs.det[o][1:] != pairs.det[o][:-1]
+            det_track_row[pairs.det[o][first]] = pairs.track[o][first]
+            o = np.lexsort((-beta, pairs.track))
+            first = np.ones(o.size, dtype=bool)
+            first[1:] = pairs.track[o][1:] != pairs.track[o][:-1]
+            best_det[pairs.track[o][first]] = pairs.det[o][first]
+        init = np.ones(batch.n, dtype=bool)
+        init[pairs.det] = False
+        return _Outcome(xm, Pm, mu, x, P, hit, best_det[hit], det_track_row, dscore, init)
 
     def _update_gnn(
         self,
