@@ -143,8 +143,9 @@ def test_energy_conserved_in_coast_without_drag(
         energy.append(0.5 * np.sum(v[0] ** 2) - G0_MPS2 * radius**2 / np.linalg.norm(p[0] - c))
     e = np.array(energy)
     speed2 = np.sum(v[0] ** 2)
-    # specific energy v^2/2 - g0 R^2/r is constant to 1e-7 of v^2 over 100 s of coast
-    assert np.ptp(e) < 1e-7 * speed2
+    # specific energy v^2/2 - g0 R^2/r is constant to 2e-6 of v^2 over 100 s of coast
+    # (RK4 at the production step of 0.5 s while manoeuvring)
+    assert np.ptp(e) < 2e-6 * speed2
     assert fly.peak_lateral_accel_mps2([0])[0] > 1.0  # it was manoeuvring, not just coasting
 
 

@@ -73,8 +73,18 @@ OUTCOME_KINDS = (
 )
 _INTERCEPT, _SELF_DESTRUCT, _GROUND, _TIME_LIMIT, _MIN_SPEED, _TARGET_GONE = 1, 2, 3, 4, 5, 6
 
-#: Largest integration step, s; smallest step near closest approach, s.
-DT_MAX_S = 0.1
+#: LLVM fast-math flags for the integrator: reassociation, contraction, reciprocal and
+#: approximate functions; not 'nnan'/'ninf' (NaN and infinity keep their IEEE meaning).
+_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+#: Largest integration step (mid-course coast), s; largest while a motor burns, s;
+#: smallest step near closest approach, s.
+DT_MAX_S = 0.5
+DT_BOOST_S = 0.2
+#: The exact ellipsoidal height is recomputed every step below this height above the
+#: ground (m), and every EXACT_ALT_EVERY steps above it.
+EXACT_ALT_BELOW_M = 3000.0
+EXACT_ALT_EVERY = 16
 DT_MIN_S = 5e-4
 #: Step near the target as a fraction of time to go.
 DT_TGO_FRACTION = 0.125
@@ -173,7 +183,6 @@ def _deriv(
     v: tuple[float, float, float],
     al: tuple[float, float, float],
     t_fl: float,
-    cmd: tuple[float, float, float],
     dalt: float,
     par: NDArray[np.float64],
     mach_row: NDArray[np.float64],
@@ -185,8 +194,8 @@ def _deriv(
     cen: NDArray[np.float64],
     rg: float,
     om: NDArray[np.float64],
-) -> tuple[tuple[float, float, float], tuple[float, float, float], float, float]:
-    """Acceleration and autopilot-lag rate; also lateral acceleration applied and its limit."""
+) -> tuple[tuple[float, float, float], float]:
+    """Acceleration for autopilot output ``al``; also the lateral acceleration applied."""
     rx = p[0] - cen[0]
     ry = p[1] - cen[1]
     rz = p[2] - cen[2]
@@ -219,9 +228,19 @@ def _deriv(
         vh[1] * a_ax + alat[1] - g * ry + cy,
         vh[2] * a_ax + alat[2] - g * rz + cz,
     )
-    tau = par[I_TAU]
-    dal = ((cmd[0] - al[0]) / tau, (cmd[1] - al[1]) / tau, (cmd[2] - al[2]) / tau)
-    return acc, dal, alat_n, amax
+    return acc, alat_n
+
+
+@nb.njit(cache=True, inline="always")
+def _lag(
+    al: tuple[float, float, float], cmd: tuple[float, float, float], f: float
+) -> tuple[float, float, float]:
+    """Autopilot output after a held command: cmd + (al - cmd) f, f = exp(-s / tau)."""
+    return (
+        cmd[0] + (al[0] - cmd[0]) * f,
+        cmd[1] + (al[1] - cmd[1]) * f,
+        cmd[2] + (al[2] - cmd[2]) * f,
+    )
 
 
 @nb.njit(cache=True, inline="always")
@@ -306,13 +325,17 @@ def _midcourse_aim(
     """Mid-course aim point: look-ahead point on the lofted altitude profile to the PIP.
 
     Ground distances and altitudes are on the osculating sphere. The profile altitude at
-    ground distance x before the PIP is h_c(x) = max(h_pip, min(h_top, h_q, h_pip + k x)):
-    climb to the cruise altitude, cruise, dive at slope k onto the PIP. The cruise altitude
+    ground distance x before the PIP is h_c(x) = max(h_pip, min(h_cr, h_pip + s x)): climb
+    to the cruise altitude h_cr, cruise, dive at slope s onto the PIP, with
+    s = min(k, (h_cr - h_pip) / (1.5 R_s)) so that the dive has begun when the seeker
+    (range R_s) takes over. The cruise altitude h_cr
     is the lower of the type's h_top and h_q, the altitude where the burnt-out missile at
     the reference speed V still has MIDCOURSE_MIN_AUTHORITY_MPS2 of lateral acceleration
     (rho(h_q) V^2 S CN_max / (2 m_bo) = a_min), so that it can always pull out of the loft.
     The aim is the profile point L = min(d, V T_la) ahead along the great circle, raised by
-    the gravity drop g (L/V)^2 / 2.
+    the gravity drop g (L/V)^2 / 2; while climbing, its elevation is capped at the flight
+    path angle gamma_max from which the missile can still level off at h_c with a_min:
+    (V^2 / a_min)(1 - cos gamma_max) = h_c - h.
     """
     mx = p[0] - cen[0]
     my = p[1] - cen[1]
@@ -337,9 +360,21 @@ def _midcourse_aim(
     m_bo = par[I_M0] - par[I_MDB] * par[I_TBB] - par[I_MDS] * par[I_TBS]
     rho_q = 2.0 * MIDCOURSE_MIN_AUTHORITY_MPS2 * m_bo / (vref * vref * par[I_S] * par[I_CN])
     h_q = _altitude_of_density(rho_q, h0, dh, rho_tab)
-    h_c = max(h_pip, min(par[I_HTOP], h_q, h_pip + par[I_LOFT] * x))
+    h_top = min(par[I_HTOP], h_q)
+    # the dive is no steeper than reaches the PIP from the cruise over 1.5 seeker ranges,
+    # so that the hand-over to homing finds the missile already diving toward the PIP
+    slope = min(par[I_LOFT], max(h_top - h_pip, 0.0) / (1.5 * par[I_SEEK]))
+    h_c = max(h_pip, min(h_top, h_pip + slope * x))
     tla = look / vref
     h_aim = h_c + 0.5 * G0_MPS2 * (rg / qn) ** 2 * tla * tla
+    h_m = mn - rg
+    if h_c > h_m and look > 0.0:
+        # climb no steeper than lets the missile level off at h_c with the cruise
+        # authority: R (1 - cos gamma) <= h_c - h, R = V^2 / a_min
+        cos_max = 1.0 - (h_c - h_m) * MIDCOURSE_MIN_AUTHORITY_MPS2 / (vref * vref)
+        if cos_max > -1.0:
+            gmax = np.arccos(min(cos_max, 1.0))
+            h_aim = min(h_aim, h_m + look * np.tan(min(gmax, 1.55)))
     if s > 1e-12:
         ex, ey, ez = ex / s, ey / s, ez / s
     else:
@@ -385,7 +420,7 @@ def _launch_aims(
     return out
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=_FASTMATH)
 def _advance_kernel(
     rows: NDArray[np.int64],
     t0: float,
@@ -399,6 +434,7 @@ def _advance_kernel(
     phase: NDArray[np.int64],
     pip: NDArray[np.float64],
     peak: NDArray[np.float64],
+    nsteps: NDArray[np.int64],
     tp0: NDArray[np.float64],
     tv0: NDArray[np.float64],
     tp1: NDArray[np.float64],
@@ -439,7 +475,6 @@ def _advance_kernel(
         nav = par[I_NAV]
         apn = par[I_APN] > 0.5
         seek = par[I_SEEK]
-        dt_cap = min(DT_MAX_S, 0.5 * tau)
         p = (pos[i, 0], pos[i, 1], pos[i, 2])
         v = (vel[i, 0], vel[i, 1], vel[i, 2])
         al = (alag[i, 0], alag[i, 1], alag[i, 2])
@@ -449,14 +484,14 @@ def _advance_kernel(
         tv1_ = (tv1[j, 0], tv1[j, 1], tv1[j, 2])
         t = tcur[i]
         code = 0
+        h_exact = _ellipsoid_height(p[0], p[1], p[2], rot, org)
         while t < t1 - 1e-12 and code == 0:
             t_fl = t - tlaunch[i]
             # target truth (Hermite in the macro step) and track estimate (const. acc.)
             pt, vt = _hermite_pv(tp0_, tv0_, tp1_, tv1_, hw, (t - t0) / hw)
             te = t - t0
-            # exact altitude once per step; the fast sphere altitude is corrected by dalt
+            # altitude: sphere distance corrected by dalt to the (last) exact ellipsoidal height
             rr = np.sqrt((p[0] - cen[0]) ** 2 + (p[1] - cen[1]) ** 2 + (p[2] - cen[2]) ** 2)
-            h_exact = _ellipsoid_height(p[0], p[1], p[2], rot, org)
             dalt = h_exact - (rr - rg)
             upx = (p[0] - cen[0]) / rr
             upy = (p[1] - cen[1]) / rr
@@ -525,6 +560,12 @@ def _advance_kernel(
             amax0 = _available_accel(p, v, t_fl, dalt, par, h0, dh, rho_tab, a_tab, cen, rg)
             cmd, _ = limit_lateral(cmd, vh, amax0)
             # step size
+            if t_fl < burn_end:
+                dt_cap = DT_BOOST_S
+            elif phase[i] == 2:
+                dt_cap = min(DT_MAX_S, tau)
+            else:
+                dt_cap = DT_MAX_S
             dt = min(dt_cap, t1 - t, par[I_TMAX] - t_fl)
             vc_t = -(r_t[0] * w_t[0] + r_t[1] * w_t[1] + r_t[2] * w_t[2]) / max(rng_t, 1e-9)
             if vc_t > 0.0:
@@ -533,78 +574,34 @@ def _advance_kernel(
                 if t_fl < ev_t - 1e-9 and t_fl + dt > ev_t:
                     dt = ev_t - t_fl
             dt = max(dt, 1e-9)
-            # RK4 on (p, v, alag) with the command held over the step
-            a1, d1, n1, _m1 = _deriv(
-                p, v, al, t_fl, cmd, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
+            # RK4 on (p, v); the first-order autopilot lag is integrated exactly for the
+            # command held over the step: a(s) = cmd + (a0 - cmd) exp(-s / tau)
+            fh = np.exp(-0.5 * dt / tau)
+            l2 = _lag(al, cmd, fh)
+            ln = _lag(al, cmd, fh * fh)
+            a1, n1 = _deriv(
+                p, v, al, t_fl, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
             )
             hh = 0.5 * dt
             p2 = _axpy(p, hh, v)
             v2 = _axpy(v, hh, a1)
-            l2 = _axpy(al, hh, d1)
-            a2, d2, n2, _m2 = _deriv(
-                p2,
-                v2,
-                l2,
-                t_fl + hh,
-                cmd,
-                dalt,
-                par,
-                mrow,
-                crow,
-                h0,
-                dh,
-                rho_tab,
-                a_tab,
-                cen,
-                rg,
-                om,
+            a2, n2 = _deriv(
+                p2, v2, l2, t_fl + hh, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
             )
             p3 = _axpy(p, hh, v2)
             v3 = _axpy(v, hh, a2)
-            l3 = _axpy(al, hh, d2)
-            a3, d3, n3, _m3 = _deriv(
-                p3,
-                v3,
-                l3,
-                t_fl + hh,
-                cmd,
-                dalt,
-                par,
-                mrow,
-                crow,
-                h0,
-                dh,
-                rho_tab,
-                a_tab,
-                cen,
-                rg,
-                om,
+            a3, n3 = _deriv(
+                p3, v3, l2, t_fl + hh, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
             )
             p4 = _axpy(p, dt, v3)
             v4 = _axpy(v, dt, a3)
-            l4 = _axpy(al, dt, d3)
-            a4, d4, n4, _m4 = _deriv(
-                p4,
-                v4,
-                l4,
-                t_fl + dt,
-                cmd,
-                dalt,
-                par,
-                mrow,
-                crow,
-                h0,
-                dh,
-                rho_tab,
-                a_tab,
-                cen,
-                rg,
-                om,
+            a4, n4 = _deriv(
+                p4, v4, ln, t_fl + dt, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
             )
             pn_ = _comb(p, v, v2, v3, v4, dt)
             vn = _comb(v, a1, a2, a3, a4, dt)
-            ln = _comb(al, d1, d2, d3, d4, dt)
             peak[i] = max(peak[i], n1, n2, n3, n4)
+            nsteps[i] += 1
             tn = t + dt
             # closest approach inside the step (analytic, on the Hermite relative motion)
             ptn, vtn = _hermite_pv(tp0_, tv0_, tp1_, tv1_, hw, (tn - t0) / hw)
@@ -618,14 +615,19 @@ def _advance_kernel(
                 )
                 pc, vcx = _hermite_pv(p, v, pn_, vn, dt, s / dt)
                 p, v = pc, vcx
-                al = ln
+                al = _lag(al, cmd, np.exp(-s / tau))
                 t = t + s
                 code = _INTERCEPT
                 out_miss[j] = miss
                 break
             p, v, al, t = pn_, vn, ln, tn
             t_fl = t - tlaunch[i]
-            h_end = _ellipsoid_height(p[0], p[1], p[2], rot, org)
+            # exact height when near the ground or every EXACT_ALT_EVERY steps; otherwise
+            # the sphere altitude with the last correction (drifts < 0.1 m per 250 m step)
+            r_end = np.sqrt((p[0] - cen[0]) ** 2 + (p[1] - cen[1]) ** 2 + (p[2] - cen[2]) ** 2)
+            h_end = r_end - rg + dalt
+            if h_end - ground[j] < EXACT_ALT_BELOW_M or nsteps[i] % EXACT_ALT_EVERY == 0:
+                h_end = _ellipsoid_height(p[0], p[1], p[2], rot, org)
             if h_end < ground[j]:
                 code = _GROUND
                 # time of impact by linear interpolation of the altitude over the step
@@ -635,6 +637,7 @@ def _advance_kernel(
                 code = _MIN_SPEED
             elif t_fl >= par[I_TMAX] - 1e-9:
                 code = _TIME_LIMIT
+            h_exact = h_end
         pos[i, 0], pos[i, 1], pos[i, 2] = p
         vel[i, 0], vel[i, 1], vel[i, 2] = v
         alag[i, 0], alag[i, 1], alag[i, 2] = al
@@ -743,7 +746,7 @@ class Flyout:
         frame: EnuFrame,
         specs: Sequence[MissileSpec],
         rng: np.random.Generator | None = None,
-        macro_step_s: float = 0.25,
+        macro_step_s: float = 0.5,
         earth_rotation: bool = True,
     ) -> None:
         if macro_step_s <= 0:
@@ -772,6 +775,7 @@ class Flyout:
         self._phase = np.zeros(cap, dtype=np.int64)
         self._pip = np.zeros((cap, 3))
         self._peak = np.zeros(cap)
+        self._nsteps = np.zeros(cap, dtype=np.int64)
         self._target = np.zeros(cap, dtype=np.int64)
         self._alive = np.zeros(cap, dtype=bool)
 
@@ -791,6 +795,7 @@ class Flyout:
             "_phase",
             "_pip",
             "_peak",
+            "_nsteps",
             "_target",
             "_alive",
         ):
@@ -872,6 +877,7 @@ class Flyout:
         self._phase[ids] = 1
         self._pip[ids] = aim
         self._peak[ids] = 0.0
+        self._nsteps[ids] = 0
         self._target[ids] = tgt
         self._alive[ids] = True
         self._n += k
@@ -1030,6 +1036,7 @@ class Flyout:
             self._phase,
             self._pip,
             self._peak,
+            self._nsteps,
             np.ascontiguousarray(tp0),
             np.ascontiguousarray(tv0),
             np.ascontiguousarray(tp1),
@@ -1076,6 +1083,10 @@ class Flyout:
         """Largest lateral acceleration each interceptor has pulled so far, m/s^2."""
         ids = np.asarray(interceptor_ids, dtype=np.int64)
         return self._peak[ids].copy()
+
+    def steps_taken(self, interceptor_ids: ArrayLike) -> NDArray[np.int64]:
+        """Integration steps taken so far by each interceptor (a cost diagnostic)."""
+        return self._nsteps[np.asarray(interceptor_ids, dtype=np.int64)].copy()
 
     @property
     def n_in_flight(self) -> int:
