@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numba as nb
 import numpy as np
@@ -57,6 +58,9 @@ from samsim.physics.guidance import (
 )
 from samsim.physics.missile import MissileSpec
 from samsim.units import G0_MPS2
+
+if TYPE_CHECKING:
+    from samsim.physics.envelope import TofTable
 
 #: Earth rotation rate, rad/s (WGS-84).
 OMEGA_EARTH_RADPS = 7.292115e-5
@@ -291,6 +295,52 @@ def _available_accel(
 
 
 @nb.njit(cache=True)
+def _tof_lookup(
+    k: int,
+    launch: tuple[float, float, float],
+    q: tuple[float, float, float],
+    cen: NDArray[np.float64],
+    rg: float,
+    tab_r: NDArray[np.float64],
+    tab_a: NDArray[np.float64],
+    tab_t: NDArray[np.float64],
+    tab_n: NDArray[np.int64],
+) -> float:
+    """Nominal time of flight of type k from ``launch`` to the point q (bilinear table).
+
+    Ground range and altitude on the osculating sphere; beyond the last range the time
+    grows linearly with the slope of the last two columns; altitudes are clamped.
+    """
+    ax = launch[0] - cen[0]
+    ay = launch[1] - cen[1]
+    az = launch[2] - cen[2]
+    bx = q[0] - cen[0]
+    by = q[1] - cen[1]
+    bz = q[2] - cen[2]
+    rb = np.sqrt(bx * bx + by * by + bz * bz)
+    cx = ay * bz - az * by
+    cy = az * bx - ax * bz
+    cz = ax * by - ay * bx
+    ang = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), ax * bx + ay * by + az * bz)
+    r = rg * ang
+    h = rb - rg
+    nr = tab_n[k, 0]
+    na = tab_n[k, 1]
+    i = 0
+    while i < nr - 2 and tab_r[k, i + 1] <= r:
+        i += 1
+    j = 0
+    while j < na - 2 and tab_a[k, j + 1] <= h:
+        j += 1
+    fr = (r - tab_r[k, i]) / (tab_r[k, i + 1] - tab_r[k, i])
+    fa = min(max((h - tab_a[k, j]) / (tab_a[k, j + 1] - tab_a[k, j]), 0.0), 1.0)
+    fr = max(fr, 0.0)
+    t0 = tab_t[k, j, i] + fr * (tab_t[k, j, i + 1] - tab_t[k, j, i])
+    t1 = tab_t[k, j + 1, i] + fr * (tab_t[k, j + 1, i + 1] - tab_t[k, j + 1, i])
+    return t0 + fa * (t1 - t0)
+
+
+@nb.njit(cache=True)
 def _altitude_of_density(rho: float, h0: float, dh: float, rho_tab: NDArray[np.float64]) -> float:
     """Altitude at which the tabulated ISA density equals rho (bisection; table decreasing)."""
     n = rho_tab.shape[0]
@@ -435,6 +485,7 @@ def _advance_kernel(
     pip: NDArray[np.float64],
     peak: NDArray[np.float64],
     nsteps: NDArray[np.int64],
+    lpos: NDArray[np.float64],
     tp0: NDArray[np.float64],
     tv0: NDArray[np.float64],
     tp1: NDArray[np.float64],
@@ -457,6 +508,10 @@ def _advance_kernel(
     om: NDArray[np.float64],
     rot: NDArray[np.float64],
     org: NDArray[np.float64],
+    tab_r: NDArray[np.float64],
+    tab_a: NDArray[np.float64],
+    tab_t: NDArray[np.float64],
+    tab_n: NDArray[np.int64],
     out_code: NDArray[np.int64],
     out_t: NDArray[np.float64],
     out_miss: NDArray[np.float64],
@@ -545,7 +600,22 @@ def _advance_kernel(
                         q0 = pe[0] + ve[0] * tgo
                         q1 = pe[1] + ve[1] * tgo
                         q2 = pe[2] + ve[2] * tgo
-                        tgo = np.sqrt((q0 - p[0]) ** 2 + (q1 - p[1]) ** 2 + (q2 - p[2]) ** 2) / vavg
+                        dq = np.sqrt((q0 - p[0]) ** 2 + (q1 - p[1]) ** 2 + (q2 - p[2]) ** 2)
+                        tgo = dq / vavg
+                        if tab_n[k, 0] > 1:
+                            # nominal time of flight from the launch point, minus time flown
+                            t_nom = _tof_lookup(
+                                k,
+                                (lpos[i, 0], lpos[i, 1], lpos[i, 2]),
+                                (q0, q1, q2),
+                                cen,
+                                rg,
+                                tab_r,
+                                tab_a,
+                                tab_t,
+                                tab_n,
+                            )
+                            tgo = max(t_nom - t_fl, 0.5 * tgo)
                     pip[i, 0] = pe[0] + ve[0] * tgo
                     pip[i, 1] = pe[1] + ve[1] * tgo
                     pip[i, 2] = pe[2] + ve[2] * tgo
@@ -725,6 +795,11 @@ class Flyout:
         interpolated between samples by cubic Hermite (exact for constant acceleration).
     earth_rotation : bool
         Include the Coriolis acceleration of the earth-fixed frame.
+    tof_tables : sequence of TofTable or None, optional
+        One per type (:func:`samsim.physics.envelope.tof_table`, the command post's
+        tables): mid-course then predicts the intercept point with the nominal time to go
+        T(PIP) - t_flown instead of distance / planning speed. Strongly recommended
+        against moving targets.
 
     Notes
     -----
@@ -748,9 +823,15 @@ class Flyout:
         rng: np.random.Generator | None = None,
         macro_step_s: float = 0.5,
         earth_rotation: bool = True,
+        tof_tables: Sequence[TofTable | None] | None = None,
     ) -> None:
         if macro_step_s <= 0:
             raise ValueError(f"macro_step_s must be > 0, got {macro_step_s}")
+        if tof_tables is not None and len(tof_tables) != len(specs):
+            raise ValueError(
+                f"tof_tables must have one entry (or None) per spec: {len(tof_tables)} "
+                f"tables for {len(specs)} specs"
+            )
         self.frame = frame
         self.specs = list(specs)
         self.types = pack_specs(self.specs)
@@ -763,6 +844,7 @@ class Flyout:
         self._om = np.array([0.0, w * math.cos(lat), w * math.sin(lat)])
         self._rot = np.ascontiguousarray(frame._rot)
         self._org = np.ascontiguousarray(frame._origin_ecef)
+        self._pack_tables(tof_tables)
         self.t_now = 0.0
         self._n = 0
         cap = 64
@@ -776,8 +858,27 @@ class Flyout:
         self._pip = np.zeros((cap, 3))
         self._peak = np.zeros(cap)
         self._nsteps = np.zeros(cap, dtype=np.int64)
+        self._lpos = np.zeros((cap, 3))
         self._target = np.zeros(cap, dtype=np.int64)
         self._alive = np.zeros(cap, dtype=bool)
+
+    def _pack_tables(self, tables: Sequence[TofTable | None] | None) -> None:
+        nt = len(self.specs)
+        tabs = list(tables) if tables is not None else [None] * nt
+        nr = max([t.ranges_m.size for t in tabs if t is not None], default=2)
+        na = max([t.altitudes_m.size for t in tabs if t is not None], default=2)
+        self._tab_r = np.zeros((nt, nr))
+        self._tab_a = np.zeros((nt, na))
+        self._tab_t = np.zeros((nt, na, nr))
+        self._tab_n = np.zeros((nt, 2), dtype=np.int64)
+        for k, t in enumerate(tabs):
+            if t is None:
+                continue
+            r, a, tof = t.ranges_m, t.altitudes_m, t.filled_time_of_flight_s()
+            self._tab_r[k, : r.size] = r
+            self._tab_a[k, : a.size] = a
+            self._tab_t[k, : a.size, : r.size] = tof
+            self._tab_n[k] = (r.size, a.size)
 
     # ------------------------------------------------------------------ state management
     def _grow(self, need: int) -> None:
@@ -796,6 +897,7 @@ class Flyout:
             "_pip",
             "_peak",
             "_nsteps",
+            "_lpos",
             "_target",
             "_alive",
         ):
@@ -878,6 +980,7 @@ class Flyout:
         self._pip[ids] = aim
         self._peak[ids] = 0.0
         self._nsteps[ids] = 0
+        self._lpos[ids] = pos
         self._target[ids] = tgt
         self._alive[ids] = True
         self._n += k
@@ -1037,6 +1140,7 @@ class Flyout:
             self._pip,
             self._peak,
             self._nsteps,
+            self._lpos,
             np.ascontiguousarray(tp0),
             np.ascontiguousarray(tv0),
             np.ascontiguousarray(tp1),
@@ -1059,6 +1163,10 @@ class Flyout:
             self._om,
             self._rot,
             self._org,
+            self._tab_r,
+            self._tab_a,
+            self._tab_t,
+            self._tab_n,
             code,
             tend,
             miss,
