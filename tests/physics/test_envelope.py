@@ -71,12 +71,13 @@ def test_predict_intercept_flags_unreachable_targets(
 def test_envelope_table_and_plot(tmp_path: Path, catalog: dict[str, MissileSpec]) -> None:
     spec = catalog["9M96E"]
     ranges = np.linspace(2e3, 50e3, 9)
-    alts = np.array([100.0, 5e3, 10e3, 20e3])
+    alts = np.array([100.0, 8e3, 12e3, 25e3])
     still = compute_envelope(spec, 0.0, ranges, alts, refine_iterations=5)
     moving = compute_envelope(spec, 300.0, ranges, alts, refine_iterations=5)
     assert still.success.shape == (4, 9)
     assert still.far_boundary_m[1] == pytest.approx(spec.max_range_m, rel=0.1)
     assert still.far_boundary_m[-1] == 0.0  # above the ceiling
+    assert still.far_boundary_m[0] < still.far_boundary_m[1]  # dense air at low altitude
     # the far boundary is where intercepts happen: an inbound target does not move it much
     np.testing.assert_allclose(moving.far_boundary_m[:3], still.far_boundary_m[:3], rtol=0.25)
     text = still.to_text()

@@ -484,9 +484,13 @@ class Envelope:
 
     def to_text(self) -> str:
         """The envelope as a text table: altitude rows, near and far boundary, TOF at far."""
+        what = (
+            "stationary target"
+            if self.target_speed_mps == 0
+            else f"target {self.target_speed_mps:.0f} m/s radially inbound at constant altitude"
+        )
         lines = [
-            f"{self.name}: engagement envelope, target {self.target_speed_mps:.0f} m/s "
-            "(radially inbound, constant altitude)",
+            f"{self.name}: engagement envelope (intercept points), {what}",
             f"{'altitude km':>11} {'near km':>8} {'far km':>8} {'TOF@far s':>9}",
         ]
         near = self.near_boundary_m()
@@ -609,8 +613,12 @@ def plot_envelope(
     axes.set_title(f"{name}: engagement envelope (intercept points)")
     axes.set_xlabel("ground range of intercept point, km")
     axes.set_ylabel("target altitude, km")
+    top = max(
+        [spec.max_altitude_m if spec is not None else 0.0]
+        + [float(e.altitudes_m[e.far_boundary_m > 0].max(initial=0.0)) for e in envelopes]
+    )
     axes.set_xlim(left=0)
-    axes.set_ylim(bottom=0)
+    axes.set_ylim(0, 1.4 * top / 1e3 if top > 0 else None)
     axes.grid(alpha=0.3)
     axes.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
@@ -795,3 +803,36 @@ def predict_intercept(
     _, _, feas = table.lookup(rng, alt)
     converged = np.abs(f1) <= 0.01 * np.maximum(t1, 1.0)
     return pip, t1, feas & converged
+
+
+def envelope_report(
+    spec: MissileSpec,
+    target_speeds_mps: Sequence[float] = (0.0, 300.0),
+    altitudes_m: ArrayLike | None = None,
+) -> tuple[list[Envelope], str, Figure]:
+    """Everything ``samsim envelope MISSILE`` shows: envelopes, a text table and a figure.
+
+    Parameters
+    ----------
+    spec : MissileSpec
+    target_speeds_mps : sequence of float
+        One envelope per target speed (0: stationary; else radially inbound).
+    altitudes_m : array_like, optional
+        Altitude rows (default 0.05 to 40 km every 2.5 km).
+
+    Returns
+    -------
+    envelopes : list of Envelope
+    text : str
+        The tables one after the other, then the published figures with their labels.
+    figure : matplotlib.figure.Figure
+        Far (solid) and near (dotted) boundaries per speed, published box dashed.
+    """
+    envs = [compute_envelope(spec, v, altitudes_m=altitudes_m) for v in target_speeds_mps]
+    pub = (
+        f"published: range {spec.min_range_m / 1e3:.0f} to {spec.max_range_m / 1e3:.0f} km, "
+        f"altitude {spec.min_altitude_m:.0f} m to {spec.max_altitude_m / 1e3:.0f} km, "
+        f"target speed up to {spec.max_target_speed_mps:.0f} m/s"
+    )
+    text = "\n\n".join([*(e.to_text() for e in envs), pub])
+    return envs, text, plot_envelope(envs, spec)
