@@ -1064,6 +1064,14 @@ class Flyout:
             t0 = self.t_now
             t1 = min(t0 + self.macro_step_s, t_end_s)
             live = np.flatnonzero(self._alive[: self._n])
+            if live.size == 0:
+                self.t_now = max(self.t_now, t_end_s)
+                break
+            if np.min(self._tcur[live]) >= t1 - 1e-12:
+                # nothing flies before the next launch: jump to its macro step
+                t_next = float(np.min(self._tcur[live]))
+                self.t_now = min(t_next, t_end_s)
+                continue
             rows = live[self._tcur[live] < t1 - 1e-12]
             if rows.size:
                 parts.append(self._macro_step(rows, t0, t1, truth, estimate, terrain))
