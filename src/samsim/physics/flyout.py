@@ -809,11 +809,13 @@ class Flyout:
     |a_lat| <= min(a_struct, (q S CN_max + T sin d_max)/m) (the thrust-vector part d is used
     only for what the aerodynamic normal force cannot give); d a_lat/dt = (a_c - a_lat)/tau;
     g = -g0 (R/r)^2 r_hat toward the centre of the osculating sphere; a_cor = -2 Omega x v.
-    Integration: classical RK4 with the guidance command held over a step; steps of
-    min(0.1 s, tau/2) shrinking to t_go/8 (>= 0.5 ms) near the target, cut at motor
-    events. References: Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed.,
-    ch. 2, 13 (point-mass missile models); Siouris, *Missile Guidance and Control Systems*,
-    sec. 4.
+    Integration: classical RK4 on (p, v) with the guidance command held over a step and
+    the autopilot lag integrated exactly; steps of 0.5 s in mid-course coast, 0.2 s while
+    a motor burns (cut at the burn-out times), at most tau in homing and t_go/8
+    (>= 0.5 ms) near the target, never across a macro step. References: Zarchan,
+    *Tactical and Strategic Missile Guidance*, 6th ed., ch. 2 and 13 (point-mass missile
+    models); Siouris, *Missile Guidance and Control Systems*, sec. 4. See
+    docs/models/interceptors.md for the guidance laws, the earth model and their limits.
     """
 
     def __init__(
