@@ -23,6 +23,7 @@ from samsim.engine.events import EventLog
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
+from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import pk_for_miss
 from samsim.rng import stream
@@ -75,7 +76,12 @@ class Engine:
             CommandPost(world, u, self.trackers[u.index], self.track_truth[u.index], self.inventory)
             for u in world.units
         ]
-        self.fly = Flyout(world.frame, world.missile_specs, rng=self.flyout_rng)
+        self.fly = Flyout(
+            world.frame,
+            world.missile_specs,
+            rng=self.flyout_rng,
+            tof_tables=[tof_table(s) for s in world.missile_specs],
+        )
         self.icp = Interceptors([], [], [], [], [])
         self._icp_of_fly: dict[int, int] = {}
         self._icp_threat = np.full(64, -1, dtype=np.int64)  # interceptor key -> threat id

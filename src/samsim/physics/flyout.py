@@ -844,8 +844,8 @@ class Flyout:
         lat = math.radians(frame.lat0_deg)
         w = OMEGA_EARTH_RADPS if earth_rotation else 0.0
         self._om = np.array([0.0, w * math.cos(lat), w * math.sin(lat)])
-        self._rot = np.ascontiguousarray(frame._rot)
-        self._org = np.ascontiguousarray(frame._origin_ecef)
+        self._rot = np.ascontiguousarray(frame.rotation)
+        self._org = np.ascontiguousarray(frame.origin_ecef_m)
         self._pack_tables(tof_tables)
         self.t_now = 0.0
         self._n = 0
