@@ -747,6 +747,7 @@ def predict_intercept(
     launcher_enu_m: ArrayLike,
     target_pos_enu_m: ArrayLike,
     target_vel_enu_mps: ArrayLike,
+    target_acc_enu_mps2: ArrayLike | None = None,
     iterations: int = 6,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
     """Predicted intercept points of many (launcher, track) pairs for one type.
@@ -759,8 +760,11 @@ def predict_intercept(
         Scenario frame.
     launcher_enu_m, target_pos_enu_m, target_vel_enu_mps : array_like, shape (..., 3)
         Broadcast together: one row per pair.
+    target_acc_enu_mps2 : array_like, shape (..., 3), optional
+        Target acceleration, e.g. gravity for a ballistic track (default zero: a
+        constant-velocity track).
     iterations : int
-        Secant iterations on T(PIP(t)) = t, PIP(t) = p + v t (constant-velocity track).
+        Secant iterations on T(PIP(t)) = t, PIP(t) = p + v t + a t^2 / 2.
 
     Returns
     -------
@@ -776,14 +780,19 @@ def predict_intercept(
     secant method converges superlinearly. Ground range and altitude are measured on the
     frame's osculating sphere from the launcher, as in the table.
     """
-    lp, tp, tv = np.broadcast_arrays(
+    acc = np.zeros(3) if target_acc_enu_mps2 is None else target_acc_enu_mps2
+    lp, tp, tv, ta = np.broadcast_arrays(
         np.asarray(launcher_enu_m, float),
         np.asarray(target_pos_enu_m, float),
         np.asarray(target_vel_enu_mps, float),
+        np.asarray(acc, float),
     )
 
+    def at(t: NDArray[np.float64]) -> NDArray[np.float64]:
+        return tp + tv * t[..., None] + 0.5 * ta * (t * t)[..., None]
+
     def resid(t: NDArray[np.float64]) -> NDArray[np.float64]:
-        rng, alt = _ground_range_alt(frame, tp + tv * t[..., None], lp)
+        rng, alt = _ground_range_alt(frame, at(t), lp)
         return table.lookup(rng, alt)[0] - t
 
     # secant iterations on f(t) = T(PIP(t)) - t from t0 = T(now) and t1 = T(PIP(t0))
@@ -798,7 +807,7 @@ def predict_intercept(
         t2 = np.maximum(t2, 0.0)
         t0, f0 = t1, f1
         t1, f1 = t2, resid(t2)
-    pip = tp + tv * t1[..., None]
+    pip = at(t1)
     rng, alt = _ground_range_alt(frame, pip, lp)
     _, _, feas = table.lookup(rng, alt)
     converged = np.abs(f1) <= 0.01 * np.maximum(t1, 1.0)

@@ -597,9 +597,9 @@ def _advance_kernel(
                         / vavg
                     )
                     for _ in range(3):
-                        q0 = pe[0] + ve[0] * tgo
-                        q1 = pe[1] + ve[1] * tgo
-                        q2 = pe[2] + ve[2] * tgo
+                        q0 = pe[0] + ve[0] * tgo + 0.5 * ea[j, 0] * tgo * tgo
+                        q1 = pe[1] + ve[1] * tgo + 0.5 * ea[j, 1] * tgo * tgo
+                        q2 = pe[2] + ve[2] * tgo + 0.5 * ea[j, 2] * tgo * tgo
                         dq = np.sqrt((q0 - p[0]) ** 2 + (q1 - p[1]) ** 2 + (q2 - p[2]) ** 2)
                         tgo = dq / vavg
                         if tab_n[k, 0] > 1:
@@ -616,9 +616,9 @@ def _advance_kernel(
                                 tab_n,
                             )
                             tgo = max(t_nom - t_fl, 0.5 * tgo)
-                    pip[i, 0] = pe[0] + ve[0] * tgo
-                    pip[i, 1] = pe[1] + ve[1] * tgo
-                    pip[i, 2] = pe[2] + ve[2] * tgo
+                    pip[i, 0] = pe[0] + ve[0] * tgo + 0.5 * ea[j, 0] * tgo * tgo
+                    pip[i, 1] = pe[1] + ve[1] * tgo + 0.5 * ea[j, 1] * tgo * tgo
+                    pip[i, 2] = pe[2] + ve[2] * tgo + 0.5 * ea[j, 2] * tgo * tgo
                 aim = _midcourse_aim(
                     p, (pip[i, 0], pip[i, 1], pip[i, 2]), vavg, par, cen, rg, h0, dh, rho_tab
                 )
