@@ -1,23 +1,25 @@
 """The battalion command post: each decision cycle, threat evaluation, engagement
-feasibility, weapon-target assignment and launch orders.
+windows, weapon-target assignment under its doctrine, and launch orders; plus its
+bookkeeping of fire-control channels, engagements, launchers and reloads.
 
-It sees only its own track picture (its radars' tracks), knows its launchers' ready
-rounds and its fire-control radars' free channels, and engages a target with a salvo when
-the predicted intercept point of a missile fired now lies inside that missile's envelope.
+It sees only its own track picture (its radars' tracks). Alone it decides for itself
+(:meth:`CommandPost.decide`); under a regiment it offers what it can engage
+(:meth:`CommandPost.offer`) and executes the regiment's choice (:meth:`CommandPost.execute`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from samsim.c2.envelope import in_envelope
-from samsim.c2.threat_eval import evaluate_threats
-from samsim.c2.wta import solve
-from samsim.physics.envelope import predict_intercept, tof_table
+from samsim.c2.doctrine import AssignmentInput, allowed_now, assign, planning_pk, window_delays
+from samsim.c2.envelope import engagement_windows
+from samsim.c2.threat_eval import ThreatAssessment, evaluate_threats
+from samsim.physics.envelope import tof_table
 from samsim.physics.threats import gravity_enu_mps2
 
 if TYPE_CHECKING:
@@ -56,8 +58,68 @@ class Engagement:
     radars: dict[int, int] = field(default_factory=dict)  # radar -> active missiles
 
 
+@dataclass
+class Reload:
+    """A launcher being reloaded from the battalion's reserve."""
+
+    done_s: float
+    launcher: int
+    counts: NDArray[np.int64]  # per missile type
+
+
+@dataclass
+class Offer:
+    """What a battalion can engage this cycle: its confirmed tracks (rows) and, per
+    missile type, the engagements its doctrine allows now.
+
+    Attributes
+    ----------
+    track_ids, threat : ndarray of int64, shape (n,)
+        Local track ids and the simulated threat each follows (-1: false track).
+    pos_m, vel_mps, acc_mps2 : ndarray, shape (n, 3)
+        Track estimates now (acceleration: gravity for ballistic tracks, else 0).
+    cov_pos_m2 : ndarray, shape (n, 3, 3)
+        Position covariance of each track.
+    ballistic : ndarray of bool, shape (n,)
+    busy : ndarray of bool, shape (n,)
+        Engaged now: missiles in flight or awaiting their kill assessment.
+    done : ndarray of bool, shape (n,)
+        Assessed dead, or engaged ``max_engagements_per_target`` times.
+    engagements : ndarray of int64, shape (n,)
+    candidate : ndarray of bool, shape (n,)
+        Not busy, not done, a real threat, held by a fire-control radar with free channels.
+    fcr : ndarray of int64, shape (n,)
+        Fire-control radar that would guide (-1 if none).
+    pk : ndarray, shape (M, n)
+        Planning kill probability of one engagement of each type (0: not allowed now).
+    pips_m : ndarray, shape (M, n, 3)
+    rounds : ndarray of int64, shape (M,)
+        Engagements each type can still fire (ready rounds // salvo, rounded up).
+    free_targets, free_engagements : int
+        Channel capacity left: new targets, and engagements (missile channels // salvo).
+    """
+
+    track_ids: NDArray[np.int64]
+    threat: NDArray[np.int64]
+    pos_m: NDArray[np.float64]
+    vel_mps: NDArray[np.float64]
+    acc_mps2: NDArray[np.float64]
+    cov_pos_m2: NDArray[np.float64]
+    ballistic: NDArray[np.bool_]
+    busy: NDArray[np.bool_]
+    done: NDArray[np.bool_]
+    engagements: NDArray[np.int64]
+    candidate: NDArray[np.bool_]
+    fcr: NDArray[np.int64]
+    pk: NDArray[np.float64]
+    pips_m: NDArray[np.float64]
+    rounds: NDArray[np.int64]
+    free_targets: int
+    free_engagements: int
+
+
 class CommandPost:
-    """Decision logic of one battalion (see module docstring)."""
+    """Decision logic and bookkeeping of one battalion (see module docstring)."""
 
     def __init__(
         self,
@@ -70,6 +132,7 @@ class CommandPost:
         self.w = world
         self.inventory = inventory  # (launchers, missile types), shared by the run's posts
         self.unit = unit
+        self.doctrine = unit.doctrine
         self.tracker = tracker
         self.truth = track_truth
         self.engagements: dict[int, Engagement] = {}
@@ -77,7 +140,14 @@ class CommandPost:
         self.radar_missiles = {r: 0 for r in unit.fire_control}
         self.radar_targets: dict[int, set[int]] = {r: set() for r in unit.fire_control}
         self.launcher_ready_s = np.zeros(len(world.launcher_names))
+        self.pending = np.zeros(len(world.launcher_names), dtype=np.int64)
+        self.reserve = unit.reserve.copy()
+        self.initial_load = inventory.copy()
+        self.reloads: list[Reload] = []
+        self.reloading = np.zeros(len(world.launcher_names), dtype=bool)
         self._tof = [tof_table(spec) for spec in world.missile_specs]
+        self._pk = np.array([planning_pk(s, self.doctrine) for s in world.missile_specs])
+        self._delays = window_delays(self.doctrine, unit.cp.cycle_s)
 
     # -- picture ----------------------------------------------------------------------
     def note_detections(self, radar: int, t: float, det_track_id: NDArray[np.int64]) -> None:
@@ -100,9 +170,14 @@ class CommandPost:
         """Position and velocity of a live track predicted to ``t``, or None if deleted."""
         return self.track_estimates(t).get(track_id)
 
-    # -- bookkeeping of engagements ----------------------------------------------------
+    # -- bookkeeping of engagements and launchers --------------------------------------
+    def launched(self, order: LaunchOrder) -> None:
+        """A launch order was carried out."""
+        self.pending[order.launcher] -= 1
+
     def cancel(self, order: LaunchOrder) -> None:
         """A launch that did not happen: return the round and release the channel."""
+        self.pending[order.launcher] -= 1
         self.inventory[order.launcher, order.missile] += 1
         self.interceptor_done(order.track_id, order.radar)
 
@@ -130,30 +205,77 @@ class CommandPost:
         eng.awaiting_assessment = False
         eng.assessed_dead = not bool(alive[eng.threat_id])
 
-    # -- decision cycle ---------------------------------------------------------------
-    def decide(self, t: float, alive: NDArray[np.bool_], log: EventLog) -> list[LaunchOrder]:
-        """One decision cycle; returns the launch orders and logs the assignments."""
-        w, u = self.w, self.unit
-        ids, x, _ = self.tracker.predict(t, confirmed_only=True)
-        if len(ids) == 0:
-            return []
-        threat = np.array([self.truth.get(int(i), -1) for i in ids], dtype=np.int64)
-        eligible = threat >= 0
+    def service_reloads(self, t: float) -> None:
+        """Finish reloads that are done and start reloading empty launchers.
+
+        Notes
+        -----
+        A launcher is empty when it holds no missile and has no launch order pending; it
+        is then loaded from the battalion's reserve, its initial load's types first and
+        then any type that fits its slots, one slot per ``reload_time_s``. The loaded
+        missiles become ready when the last slot is done.
+        """
+        w = self.w
+        for r in [r for r in self.reloads if r.done_s <= t]:
+            self.inventory[r.launcher] += r.counts
+            self.reloading[r.launcher] = False
+            self.reloads.remove(r)
+        if not self.reserve.any():
+            return
+        per_slot = np.array([s.per_slot for s in w.missile_specs], dtype=np.int64)
+        for li in self.unit.launchers:
+            if self.reloading[li] or self.pending[li] > 0 or self.inventory[li].any():
+                continue
+            spec = w.launcher_specs[li]
+            free_slots = spec.slots
+            counts = np.zeros(len(w.missile_names), dtype=np.int64)
+            first = np.argsort(-self.initial_load[li], kind="stable")
+            for m in first.tolist():
+                n = int(min(self.reserve[m], free_slots * per_slot[m]))
+                if self.initial_load[li].any() and self.initial_load[li, m] > 0:
+                    n = min(n, int(self.initial_load[li, m]))
+                if n <= 0:
+                    continue
+                counts[m] = n
+                self.reserve[m] -= n
+                free_slots -= math.ceil(n / per_slot[m])
+                if free_slots <= 0:
+                    break
+            slots = spec.slots - free_slots
+            if slots == 0:
+                continue
+            start = max(t, float(self.launcher_ready_s[li]))
+            done = start + slots * spec.reload_time_s
+            self.reloads.append(Reload(done, li, counts))
+            self.reloading[li] = True
+            self.launcher_ready_s[li] = done
+
+    # -- what the battalion can do now --------------------------------------------------
+    def _eligibility(
+        self, ids: NDArray[np.int64], threat: NDArray[np.int64]
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
+        n = len(ids)
+        busy = np.zeros(n, dtype=bool)
+        done = np.zeros(n, dtype=bool)
+        count = np.zeros(n, dtype=np.int64)
         for j, tid in enumerate(ids.tolist()):
             eng = self.engagements.get(tid)
-            if eng is not None and (
-                eng.active_missiles > 0
-                or eng.awaiting_assessment
-                or eng.assessed_dead
-                or eng.engagements >= u.max_engagements_per_target
-            ):
-                eligible[j] = False
-        # Fire-control radars holding each track, with free channels.
-        fcr_for = np.full(len(ids), -1, dtype=np.int64)
-        for j, tid in enumerate(ids.tolist()):
-            if not eligible[j]:
+            if eng is None:
                 continue
-            seen = self.last_seen.get(tid, {})
+            busy[j] = eng.active_missiles > 0 or eng.awaiting_assessment
+            done[j] = eng.assessed_dead or eng.engagements >= self.unit.max_engagements_per_target
+            count[j] = eng.engagements
+        return busy, done, count
+
+    def _fcr_for(
+        self, t: float, ids: NDArray[np.int64], cand: NDArray[np.bool_]
+    ) -> NDArray[np.int64]:
+        """The fire-control radar holding each candidate track with the most free missile
+        channels (and a free target channel), -1 if none."""
+        w, u = self.w, self.unit
+        out = np.full(len(ids), -1, dtype=np.int64)
+        for j in np.flatnonzero(cand).tolist():
+            seen = self.last_seen.get(int(ids[j]), {})
             best, best_free = -1, 0
             for r in u.fire_control:
                 spec = w.radars[r].spec
@@ -161,94 +283,168 @@ class CommandPost:
                 free = spec.missile_channels - self.radar_missiles[r]
                 if held and len(self.radar_targets[r]) < spec.target_channels and free > best_free:
                     best, best_free = r, free
-            fcr_for[j] = best
-        cand = np.flatnonzero(eligible & (fcr_for >= 0))
-        if len(cand) == 0:
-            return []
-        cap = w.capability[threat[cand]]
-        pos, vel = x[cand, :3], x[cand, 3:6]
-        ta = evaluate_threats(pos, vel, cap, w.asset_pos_m, w.asset_value, w.asset_radius_m)
-        values = ta.value
-        # Ready rounds per missile type in this unit.
-        lidx = np.array(u.launchers, dtype=np.int64)
-        rounds = self.inventory[lidx].sum(axis=0)
-        n_types = len(w.missile_names)
-        pk = np.zeros((n_types, len(cand)))
-        pips = np.full((n_types, len(cand), 3), np.nan)
-        speed = np.linalg.norm(vel, axis=1)
-        # Tracks classified as ballistic are predicted under gravity, the others at
-        # constant velocity.
-        ballistic = np.array([w.threat_kind[i] == "ballistic_missile" for i in threat[cand]])
-        acc = np.where(ballistic[:, None], gravity_enu_mps2(w.frame, pos), 0.0)
-        for m in np.flatnonzero(rounds > 0):
-            spec = w.missile_specs[m]
-            carriers = lidx[self.inventory[lidx, m] > 0]
-            origin = w.launcher_pos_m[carriers].mean(axis=0)
-            # Cheap reachability screen before the intercept prediction: a target that
-            # cannot close to the missile's maximum range within the missile's longest
-            # flight is out of reach whatever the geometry.
-            r_now = np.linalg.norm(pos - origin, axis=1)
-            near = np.flatnonzero(
-                (r_now - speed * spec.max_flight_time_s <= spec.max_range_m)
-                & (speed <= spec.max_target_speed_mps)
-            )
-            if len(near) == 0:
-                continue
-            pip, _, feasible = predict_intercept(
-                self._tof[m], w.frame, origin, pos[near], vel[near], acc[near]
-            )
-            pip_alt = w.frame.altitude_m(pip)
-            slant = np.linalg.norm(pip - origin, axis=1)
-            ok = feasible & in_envelope(slant, pip_alt, speed[near], spec)
-            pk[m, near] = np.where(ok, 1.0 - (1.0 - spec.pk_nominal) ** u.salvo, 0.0)
-            pips[m, near] = pip
-        if not (pk > 0).any():
-            return []
-        # One salvo is one weapon in the assignment; channel and command-post limits cap
-        # the number of new targets and missiles this cycle.
-        salvos = rounds // u.salvo + (rounds % u.salvo > 0)
+            out[j] = best
+        return out
+
+    def capacity(self) -> tuple[int, int]:
+        """Free target channels and free engagements (missile channels // salvo) of the
+        battalion: its fire-control radars' channels capped by the command post's."""
+        w, u = self.w, self.unit
         free_targets = sum(
             w.radars[r].spec.target_channels - len(self.radar_targets[r]) for r in u.fire_control
+        )
+        free_missiles = sum(
+            w.radars[r].spec.missile_channels - self.radar_missiles[r] for r in u.fire_control
         )
         engaged_now = sum(len(s) for s in self.radar_targets.values())
         missiles_now = sum(self.radar_missiles.values())
         max_targets = max(0, min(free_targets, u.cp.max_targets - engaged_now))
-        max_missiles = max(0, u.cp.max_missiles - missiles_now)
-        max_salvos = min(max_targets, max_missiles // u.salvo)
-        if max_salvos == 0:
-            return []
-        result = solve(values, pk, salvos, method="greedy", max_per_target=1)
-        return self._orders(
-            t, result.assignment, cand, ids, threat, fcr_for, pk, pips, values, max_salvos, log
+        max_missiles = max(0, min(free_missiles, u.cp.max_missiles - missiles_now))
+        return max_targets, max_missiles // u.salvo
+
+    def offer(self, t: float) -> Offer:
+        """The battalion's confirmed tracks and the engagements its doctrine allows now."""
+        w, u = self.w, self.unit
+        self.service_reloads(t)
+        ids, x, cov = self.tracker.predict(t, confirmed_only=True)
+        n, n_types = len(ids), len(w.missile_names)
+        threat = np.array([self.truth.get(int(i), -1) for i in ids.tolist()], dtype=np.int64)
+        pos, vel = x[:, :3].copy(), x[:, 3:6].copy()
+        ballistic = np.array(
+            [th >= 0 and w.threat_kind[th] == "ballistic_missile" for th in threat.tolist()],
+            dtype=bool,
+        )
+        acc = np.zeros((n, 3))
+        if ballistic.any():
+            acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
+        busy, done, count = self._eligibility(ids, threat)
+        cand = (threat >= 0) & ~busy & ~done
+        fcr = self._fcr_for(t, ids, cand)
+        cand &= fcr >= 0
+        pk = np.zeros((n_types, n))
+        pips = np.full((n_types, n, 3), np.nan)
+        lidx = np.array(u.launchers, dtype=np.int64)
+        ready = self.inventory[lidx] * ~self.reloading[lidx, None]
+        rounds_m = ready.sum(axis=0)
+        rounds = -(-rounds_m // u.salvo)
+        free_targets, free_eng = self.capacity()
+        c = np.flatnonzero(cand)
+        if len(c) and free_targets > 0 and free_eng > 0:
+            speed = np.linalg.norm(vel[c], axis=1)
+            for m in np.flatnonzero(rounds_m > 0).tolist():
+                spec = w.missile_specs[m]
+                origin = w.launcher_pos_m[lidx[ready[:, m] > 0]].mean(axis=0)
+                # Cheap reachability screen: a target that cannot close to the missile's
+                # max range within its longest flight is out of reach whatever the geometry.
+                r_now = np.linalg.norm(pos[c] - origin, axis=1)
+                near = (r_now - speed * spec.max_flight_time_s <= spec.max_range_m) & (
+                    speed <= cast(float, spec.max_target_speed_mps)
+                )
+                if not near.any():
+                    continue
+                cn = c[near]
+                win = engagement_windows(
+                    self._tof[m],
+                    w.frame,
+                    spec,
+                    origin,
+                    pos[cn],
+                    vel[cn],
+                    acc[cn],
+                    self._delays,
+                    float(self.doctrine.range_margin),
+                )
+                ok = allowed_now(win, self.doctrine, u.cp.cycle_s)
+                pk[m, cn] = np.where(ok, self._pk[m], 0.0)
+                pips[m, cn] = win.pip_m
+        return Offer(
+            ids,
+            threat,
+            pos,
+            vel,
+            acc,
+            cov[:, :3, :3],
+            ballistic,
+            busy,
+            done,
+            count,
+            cand,
+            fcr,
+            pk,
+            pips,
+            rounds.astype(np.int64),
+            free_targets,
+            free_eng,
         )
 
-    def _orders(
+    def evaluate(self, offer: Offer) -> ThreatAssessment:
+        """Threat evaluation of the offered tracks (decoys and false tracks: capability 0)."""
+        w = self.w
+        cap = np.where(offer.threat >= 0, w.capability[np.maximum(offer.threat, 0)], 0.0)
+        return evaluate_threats(
+            offer.pos_m,
+            offer.vel_mps,
+            cap,
+            w.asset_pos_m,
+            w.asset_value,
+            w.asset_radius_m,
+            acc_mps2=offer.acc_mps2,
+        )
+
+    # -- decision cycle ---------------------------------------------------------------
+    def decide(self, t: float, alive: NDArray[np.bool_], log: EventLog) -> list[LaunchOrder]:
+        """One decision cycle of a battalion on its own; returns the launch orders and
+        logs the assignments."""
+        offer = self.offer(t)
+        if not (offer.pk > 0).any():
+            return []
+        ta = self.evaluate(offer)
+        values = ta.value
+        threshold = self.doctrine.min_threat_value * float(self.w.asset_value.max())
+        pk = np.where((values >= threshold)[None, :], offer.pk, 0.0)
+        if not (pk > 0).any():
+            return []
+        problem = AssignmentInput(
+            values=values,
+            pk=pk,
+            rounds=offer.rounds,
+            groups=np.zeros(len(offer.rounds), dtype=np.int64),
+            group_targets=np.array([offer.free_targets], dtype=np.int64),
+            group_engagements=np.array([offer.free_engagements], dtype=np.int64),
+            max_per_target=1,
+            ballistic=offer.ballistic,
+            asset_values=self.w.asset_value,
+            asset_prob=ta.asset_prob,
+        )
+        x = assign(problem, self.doctrine)
+        picks = [(int(m), int(j)) for m, j in np.argwhere(x > 0)]
+        return self.execute(t, offer, picks, values, log)
+
+    def execute(
         self,
         t: float,
-        assignment: NDArray[np.int64],
-        cand: NDArray[np.int64],
-        ids: NDArray[np.int64],
-        threat: NDArray[np.int64],
-        fcr_for: NDArray[np.int64],
-        pk: NDArray[np.float64],
-        pips: NDArray[np.float64],
+        offer: Offer,
+        picks: list[tuple[int, int]],
         values: NDArray[np.float64],
-        max_salvos: int,
         log: EventLog,
     ) -> list[LaunchOrder]:
+        """Launch orders for chosen (missile type, offer row) engagements, most valuable
+        first; an engagement whose radar has no channel left is dropped (reconsidered next
+        cycle)."""
         w, u = self.w, self.unit
         orders: list[LaunchOrder] = []
         lidx = np.array(u.launchers, dtype=np.int64)
-        # Most valuable engagements first: channel limits checked below drop the rest,
-        # which the next cycle reconsiders.
-        pairs = np.argwhere(assignment > 0)
-        gain = values[pairs[:, 1]] * pk[pairs[:, 0], pairs[:, 1]]
+        gain = np.array([values[j] * offer.pk[m, j] for m, j in picks])
+        free_targets, free_eng = self.capacity()
         new_targets = 0
-        for m, j in pairs[np.lexsort((pairs[:, 1], pairs[:, 0], -gain))]:
-            if new_targets >= max_salvos:
+        pj = np.array([j for _, j in picks], dtype=np.int64)
+        pm = np.array([m for m, _ in picks], dtype=np.int64)
+        for k in np.lexsort((pj, pm, -gain)).tolist():
+            m, j = picks[k]
+            if new_targets >= min(free_targets, free_eng):
                 break
-            track_id = int(ids[cand[j]])
-            radar = int(fcr_for[cand[j]])
+            track_id = int(offer.track_ids[j])
+            radar = int(offer.fcr[j])
             spec = w.radars[radar].spec
             if (
                 len(self.radar_targets[radar]) >= spec.target_channels
@@ -256,18 +452,19 @@ class CommandPost:
             ):
                 continue
             n = min(u.salvo, spec.missile_channels - self.radar_missiles[radar])
-            carriers = lidx[self.inventory[lidx, m] > 0]
+            carriers = lidx[(self.inventory[lidx, m] > 0) & ~self.reloading[lidx]]
             # Nearest ready launchers first (ties by index, for determinism).
-            dist = np.linalg.norm(w.launcher_pos_m[carriers] - pips[m, j], axis=1)
+            dist = np.linalg.norm(w.launcher_pos_m[carriers] - offer.pips_m[m, j], axis=1)
             order = np.lexsort((carriers, dist, self.launcher_ready_s[carriers]))
             fired = 0
-            eng = self.engagements.setdefault(track_id, Engagement(int(threat[cand[j]])))
-            eng.threat_id = int(threat[cand[j]])
+            eng = self.engagements.setdefault(track_id, Engagement(int(offer.threat[j])))
+            eng.threat_id = int(offer.threat[j])
             for li in carriers[order]:
                 while fired < n and self.inventory[li, m] > 0:
                     launch_t = max(t + u.cp.reaction_time_s, float(self.launcher_ready_s[li]))
                     self.launcher_ready_s[li] = launch_t + w.launcher_specs[li].launch_interval_s
                     self.inventory[li, m] -= 1
+                    self.pending[li] += 1
                     orders.append(
                         LaunchOrder(
                             launch_t,
@@ -277,7 +474,7 @@ class CommandPost:
                             radar,
                             track_id,
                             eng.threat_id,
-                            pips[m, j].copy(),
+                            offer.pips_m[m, j].copy(),
                         )
                     )
                     fired += 1
@@ -301,7 +498,7 @@ class CommandPost:
                 missile_type=w.missile_names[m],
                 count=fired,
                 value=float(values[j]),
-                pk=float(pk[m, j]),
+                pk=float(offer.pk[m, j]),
                 sensor=w.radars[radar].name,
             )
         return orders

@@ -8,7 +8,6 @@ linearised threat value D_j = sum_k w_k pi_jk prod_{j' != j} (1 - pi_j'k s_j').
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import numpy as np
 from numba import njit
@@ -356,7 +355,10 @@ def _asset_local_search(
     return x
 
 
-def _args(problem: Problem) -> tuple[NDArray[Any], ...]:
+_I64 = NDArray[np.int64]
+
+
+def _args(problem: Problem) -> tuple[NDArray[np.float64], _I64, _I64, _I64, _I64, _I64, _I64, _I64]:
     p = problem
     return (np.ascontiguousarray(1.0 - p.pk), *p.limits())
 
