@@ -353,6 +353,7 @@ class CommandPost:
                     acc[cn],
                     self._delays,
                     float(self.doctrine.range_margin),
+                    float(self.doctrine.min_speed_ratio),
                 )
                 ok = allowed_now(win, self.doctrine, u.cp.cycle_s)
                 pk[m, cn] = np.where(ok, self._pk[m], 0.0)

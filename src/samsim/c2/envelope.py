@@ -108,6 +108,7 @@ def engagement_windows(
     acc_mps2: NDArray[np.float64] | None = None,
     delays_s: ArrayLike = (0.0,),
     range_margin: float = 0.0,
+    min_speed_ratio: float = 0.0,
 ) -> EngagementWindows:
     """Engagement windows of one missile type from one launch point against n tracks.
 
@@ -132,6 +133,9 @@ def engagement_windows(
         max range and the kinematic far boundary of the time-of-flight table at its
         altitude, so that a target that turns or accelerates after launch is still
         caught.
+    min_speed_ratio : float
+        The interceptor's speed at the PIP (from the time-of-flight table) must be at
+        least this multiple of the target's speed (0: no such condition).
 
     Returns
     -------
@@ -146,7 +150,10 @@ def engagement_windows(
     secant iteration converged inside the kinematic envelope and
     r_min <= |PIP - launcher| <= (1 - m) r_max, h_min <= h(PIP) <= h_max, |v| <= v_max,
     and the ground range g (flat-earth from slant range and height difference) satisfies
-    g / (1 - m) <= far(h) of the table. This is the engagement-window notion of the
+    g / (1 - m) <= far(h) of the table, and the table's arrival speed
+    V(g, h) >= k |v(tau) + a T| (the target's speed at the intercept) with k = ``min_speed_ratio`` (a notional endgame condition: an
+    interceptor much slower than its target, e.g. a short-range missile against a
+    descending ballistic missile, bleeds speed in the terminal manoeuvres). This is the engagement-window notion of the
     TEWA literature (the interval of launch times at which a weapon can engage a target;
     Roux & van Vuuren 2007, sec. 4) computed from the interceptor's flyout tables.
     """
@@ -170,11 +177,14 @@ def engagement_windows(
     slant = np.linalg.norm(rel, axis=-1)
     speed = np.linalg.norm(v, axis=-1)
     ok = feas & in_envelope(slant, alt, speed, spec, range_margin)
-    if range_margin > 0.0:
+    if range_margin > 0.0 or min_speed_ratio > 0.0:
         dh = alt - frame.altitude_m(origin.reshape(-1, 3)).reshape(n, k)
         ground = np.sqrt(np.maximum(slant**2 - dh**2, 0.0))
-        _, _, kin = table.lookup(ground / (1.0 - range_margin), alt)
-        ok &= kin
+        if range_margin > 0.0:
+            ok &= table.lookup(ground / (1.0 - range_margin), alt)[2]
+        if min_speed_ratio > 0.0:
+            v_pip = np.linalg.norm(v + acc[:, None, :] * np.nan_to_num(tof)[..., None], axis=-1)
+            ok &= table.lookup(ground, alt)[1] >= min_speed_ratio * v_pip
     first = np.argmax(ok, axis=1)
     any_open = ok.any(axis=1)
     # end of the first open run: the first closed sample after `first`, minus one

@@ -212,6 +212,13 @@ class Doctrine(Model):
         description="launch margin in time: a launch also needs the engagement window to "
         "stay open this long (a receding target about to leave it is not engaged), s",
     )
+    min_speed_ratio: float = Field(
+        default=0.5,
+        ge=0,
+        le=5,
+        description="the interceptor's predicted speed at the intercept point must be at "
+        "least this multiple of the target's speed (0: no condition)",
+    )
     min_threat_value: float = Field(
         default=0.05,
         ge=0,
