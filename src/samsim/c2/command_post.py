@@ -25,6 +25,9 @@ from samsim.physics.threats import gravity_enu_mps2
 if TYPE_CHECKING:
     from samsim.engine.events import EventLog
     from samsim.engine.world import Unit, World
+    from samsim.physics.envelope import TofTable
+    from samsim.physics.missile import MissileSpec
+    from samsim.scenario.models import Doctrine
     from samsim.tracking import Tracker
 
 #: A track counts as held by a fire-control radar if that radar updated it within this
@@ -118,6 +121,63 @@ class Offer:
     free_engagements: int
 
 
+def mean_speed_bound(table: TofTable) -> float:
+    """An upper bound of a type's mean speed to any intercept point, m/s: the largest
+    slant distance / time of flight over the table's nodes, plus 10 % for interpolation."""
+    g, h = np.meshgrid(table.ranges_m, table.altitudes_m)
+    with np.errstate(invalid="ignore"):
+        v = np.hypot(g, h) / table.time_of_flight_s
+    return float(1.1 * np.nanmax(v))
+
+
+def launch_reach(
+    spec: MissileSpec, doctrine: Doctrine, cycle_s: float, table: TofTable, vbar_mps: float
+) -> tuple[float, float]:
+    """Farthest slant range R of an intercept point the doctrine may launch at now, m, and
+    the longest time of flight T_R to any point within it, s.
+
+    R is (1 - margin) max range and, under best_pk (when its minimum window outlasts a
+    cycle, so that no last-chance launch happens beyond it), at most best_pk_range_fraction
+    max range and vbar x best_pk_time_of_flight (vbar: :func:`mean_speed_bound`). T_R is
+    the largest table time of flight at nodes within R (plus a grid cell, +10 %), and
+    best_pk_time_of_flight under best_pk.
+    """
+    reach = (1.0 - doctrine.range_margin) * spec.max_range_m
+    best = doctrine.engagement == "best_pk" and float(doctrine.min_window) > cycle_s
+    if best:
+        reach = min(
+            reach,
+            doctrine.best_pk_range_fraction * spec.max_range_m,
+            vbar_mps * float(doctrine.best_pk_time_of_flight),
+        )
+    g, h = np.meshgrid(table.ranges_m, table.altitudes_m)
+    cell = float(np.max(np.diff(table.ranges_m)))
+    within = np.hypot(g, h) <= 1.1 * reach + cell
+    tof = table.time_of_flight_s[within]
+    t_reach = 1.1 * float(np.nanmax(tof)) if np.isfinite(tof).any() else spec.max_flight_time_s
+    t_reach = min(t_reach, spec.max_flight_time_s)
+    if best:
+        t_reach = min(t_reach, float(doctrine.best_pk_time_of_flight))
+    return float(reach), float(t_reach)
+
+
+def reach_screen(
+    range_m: NDArray[np.float64],
+    target_speed_mps: NDArray[np.float64],
+    reach_m: float,
+    reach_time_s: float,
+) -> NDArray[np.bool_]:
+    """Targets whose intercept point for a launch now may lie within ``reach_m``.
+
+    Notes
+    -----
+    An intercept at slant distance d <= R takes at most T_R (:func:`launch_reach`); the
+    target closes at most s T_R meanwhile, so it needs r <= R + s T_R: a conservative
+    screen (it never drops a feasible target), cheap enough to run before the windows.
+    """
+    return np.asarray(range_m <= reach_m + target_speed_mps * reach_time_s, dtype=bool)
+
+
 class CommandPost:
     """Decision logic and bookkeeping of one battalion (see module docstring)."""
 
@@ -148,6 +208,11 @@ class CommandPost:
         self._tof = [tof_table(spec) for spec in world.missile_specs]
         self._pk = np.array([planning_pk(s, self.doctrine) for s in world.missile_specs])
         self._delays = window_delays(self.doctrine, unit.cp.cycle_s)
+        self._vbar = np.array([mean_speed_bound(t) for t in self._tof])
+        self._reach = [
+            launch_reach(spec, self.doctrine, unit.cp.cycle_s, tab, v)
+            for spec, tab, v in zip(world.missile_specs, self._tof, self._vbar, strict=True)
+        ]
 
     # -- picture ----------------------------------------------------------------------
     def note_detections(self, radar: int, t: float, det_track_id: NDArray[np.int64]) -> None:
@@ -329,17 +394,17 @@ class CommandPost:
         rounds = -(-rounds_m // u.salvo)
         free_targets, free_eng = self.capacity()
         c = np.flatnonzero(cand)
+        g_acc = np.linalg.norm(acc, axis=1)
         if len(c) and free_targets > 0 and free_eng > 0:
             speed = np.linalg.norm(vel[c], axis=1)
             for m in np.flatnonzero(rounds_m > 0).tolist():
                 spec = w.missile_specs[m]
                 origin = w.launcher_pos_m[lidx[ready[:, m] > 0]].mean(axis=0)
-                # Cheap reachability screen: a target that cannot close to the missile's
-                # max range within its longest flight is out of reach whatever the geometry.
+                # Cheap reachability screen (see reach_screen) before the windows.
                 r_now = np.linalg.norm(pos[c] - origin, axis=1)
-                near = (r_now - speed * spec.max_flight_time_s <= spec.max_range_m) & (
-                    speed <= cast(float, spec.max_target_speed_mps)
-                )
+                near = reach_screen(
+                    r_now, speed + g_acc[c] * spec.max_flight_time_s, *self._reach[m]
+                ) & (speed <= cast(float, spec.max_target_speed_mps))
                 if not near.any():
                     continue
                 cn = c[near]

@@ -35,14 +35,22 @@ def allowed_now(win: EngagementWindows, doctrine: Doctrine, cycle_s: float) -> N
     A launch needs the window open now and still open after ``min_window`` (the launch
     margin in time; a target about to leave the envelope is not chased). Under
     ``engagement: best_pk`` it also waits while the predicted intercept point is beyond
-    ``best_pk_range_fraction`` of max range, unless the window will have closed by the next
-    decision cycle (then it is the last chance and the launch goes now).
+    ``best_pk_range_fraction`` of max range or more than ``best_pk_time_of_flight`` away,
+    unless the window will have closed by the next decision cycle (then it is the last
+    chance and the launch goes now). The kill probability of a real engagement falls with
+    the time of flight (the predicted intercept point drifts with every unmodelled target
+    acceleration, e.g. drag in a ballistic reentry, and the missile arrives slower), which
+    is what the wait buys.
     """
     d = win.delays_s
     ok = win.open_now & win.feasible[:, int(np.searchsorted(d, float(doctrine.min_window)))]
     if doctrine.engagement == "best_pk":
         closing = ~win.feasible[:, int(np.searchsorted(d, cycle_s))]
-        ok &= (win.range_fraction <= doctrine.best_pk_range_fraction) | closing
+        best = (win.range_fraction <= doctrine.best_pk_range_fraction) & (
+            np.nan_to_num(win.time_of_flight_s, nan=np.inf)
+            <= float(doctrine.best_pk_time_of_flight)
+        )
+        ok &= best | closing
     return np.asarray(ok, dtype=bool)
 
 

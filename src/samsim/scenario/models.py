@@ -188,7 +188,8 @@ class Doctrine(Model):
         default="first_opportunity",
         description="first_opportunity: launch as soon as the engagement window opens; "
         "best_pk: wait until the predicted intercept point is within best_pk_range_fraction "
-        "of the missile's max range, or the window is about to close",
+        "of the missile's max range and best_pk_time_of_flight away, or the window is about "
+        "to close",
     )
     best_pk_range_fraction: float = Field(
         default=0.6,
@@ -196,6 +197,13 @@ class Doctrine(Model):
         le=1,
         description="best_pk: launch once the intercept point is within this fraction of "
         "the missile's max range",
+    )
+    best_pk_time_of_flight: Duration = Field(
+        default=60.0,
+        gt=0,
+        le=600,
+        description="best_pk: launch once the missile's time of flight to the intercept "
+        "point is at most this (shorter flights, smaller prediction errors), s",
     )
     range_margin: float = Field(
         default=0.1,
