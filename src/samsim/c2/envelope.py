@@ -109,7 +109,6 @@ def engagement_windows(
     delays_s: ArrayLike = (0.0,),
     range_margin: float = 0.0,
     min_speed_ratio: float = 0.0,
-    lazy: bool = False,
 ) -> EngagementWindows:
     """Engagement windows of one missile type from one launch point against n tracks.
 
@@ -137,11 +136,6 @@ def engagement_windows(
     min_speed_ratio : float
         The interceptor's speed at the PIP (from the time-of-flight table) must be at
         least this multiple of the target's speed (0: no such condition).
-    lazy : bool
-        Test the later delays only for tracks whose window is open now (the others are
-        reported closed at every delay): what a command post deciding on a launch now
-        needs, at a fraction of the cost.
-
     Returns
     -------
     EngagementWindows
@@ -170,46 +164,6 @@ def engagement_windows(
         raise ValueError(f"range_margin must be in [0, 1); got {range_margin}")
     acc = np.zeros_like(pos_m) if acc_mps2 is None else np.asarray(acc_mps2, dtype=float)
     origin_all = np.broadcast_to(np.asarray(launcher_enu_m, dtype=float), (len(pos_m), 3))
-    if lazy and d.size > 1:
-        now = engagement_windows(
-            table,
-            frame,
-            spec,
-            origin_all,
-            pos_m,
-            vel_mps,
-            acc,
-            d[:1],
-            range_margin,
-            min_speed_ratio,
-        )
-        out = EngagementWindows(
-            d,
-            np.zeros((len(pos_m), d.size), dtype=bool),
-            now.pip_m,
-            now.time_of_flight_s,
-            now.range_fraction,
-            now.open_s,
-            now.close_s,
-        )
-        rows = np.flatnonzero(now.open_now)
-        if rows.size:
-            full = engagement_windows(
-                table,
-                frame,
-                spec,
-                origin_all[rows],
-                pos_m[rows],
-                vel_mps[rows],
-                acc[rows],
-                d,
-                range_margin,
-                min_speed_ratio,
-            )
-            out.feasible[rows] = full.feasible
-            out.open_s[rows] = full.open_s
-            out.close_s[rows] = full.close_s
-        return out
     n, k = len(pos_m), d.size
     tau = d[None, :, None]
     p = pos_m[:, None, :] + vel_mps[:, None, :] * tau + 0.5 * acc[:, None, :] * tau**2
