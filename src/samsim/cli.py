@@ -222,6 +222,11 @@ _KEY_FIGURES = {
 }
 
 
+from samsim.web.cli import register as _reg_web  # noqa: E402
+
+_reg_web(app)
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and exit code 2."""
     try:
