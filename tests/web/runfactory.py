@@ -161,7 +161,9 @@ def make_run(directory: str | Path) -> Path:
                 range_m=float(np.linalg.norm(p - radar_pos)),
                 snr_db=20.0,
             )
-        log.add(seen[0], "track_start", track_id=track_id, unit="bn1", sensor="bigbird", threat_id=i)
+        log.add(
+            seen[0], "track_start", track_id=track_id, unit="bn1", sensor="bigbird", threat_id=i
+        )
         if len(seen) >= 3:
             log.add(seen[2], "track_confirmed", track_id=track_id, unit="bn1", threat_id=i)
         if types[i] == "cruise_missile" and len(seen) >= 3:
@@ -178,7 +180,12 @@ def make_run(directory: str | Path) -> Path:
                 value=100.0,
                 pk=0.8,
             )
-            results = {0: ["miss", "kill"], 1: ["kill", None], 2: ["miss", "miss"], 3: ["kill", None]}
+            results = {
+                0: ["miss", "kill"],
+                1: ["kill", None],
+                2: ["miss", "miss"],
+                3: ["kill", None],
+            }
             for k in range(2):
                 lname = launcher_cycle[next_interceptor % 3]
                 t_l = t_asg + 3.0 + 2.0 * k
@@ -261,14 +268,30 @@ def make_run(directory: str | Path) -> Path:
                 interceptor_tracks.append((key, it, ipos))
         track_id += 1
 
-    for i, (ts, pos) in enumerate(tracks):
+    for i in range(len(tracks)):
         p = threat_at(i, end_time[i])
         if OUTCOMES[i] == "leaked":
-            log.add(end_time[i], "leak", threat_id=i, threat_type=types[i], asset="port",
-                    x_m=p[0], y_m=p[1], z_m=p[2])
+            log.add(
+                end_time[i],
+                "leak",
+                threat_id=i,
+                threat_type=types[i],
+                asset="port",
+                x_m=p[0],
+                y_m=p[1],
+                z_m=p[2],
+            )
         elif OUTCOMES[i] == "survived":
-            log.add(end_time[i], "threat_end", threat_id=i, threat_type=types[i],
-                    detail="route_end", x_m=p[0], y_m=p[1], z_m=p[2])
+            log.add(
+                end_time[i],
+                "threat_end",
+                threat_id=i,
+                threat_type=types[i],
+                detail="route_end",
+                x_m=p[0],
+                y_m=p[1],
+                z_m=p[2],
+            )
     events = log.to_arrow()
     order = np.argsort(events.column("time_s").to_numpy(), kind="stable")
     events = events.take(pa.array(order))

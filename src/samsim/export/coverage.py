@@ -2,10 +2,11 @@
 
 The outline along each azimuth is the farthest ground range at which a target flying at
 a given height above ground is both inside the radar's geometric coverage (range,
-elevation, sector, smooth-earth horizon: :meth:`samsim.sensors.radar.Radar.coverage`)
-and detected with at least a given probability per look (radar equation and Swerling
-detection). Smooth earth only; terrain masking belongs to ``samsim.analysis.coverage``,
-which can replace :func:`coverage_outline` one for one.
+elevation, sector, line of sight over the refracting earth and the terrain:
+:meth:`samsim.sensors.radar.Radar.coverage`) and detected with at least a given
+probability per look (radar equation and Swerling detection). Only the outer edge is
+drawn (terrain shadows inside it are not); a full coverage mask belongs to
+``samsim.analysis.coverage``, which can replace :func:`coverage_outline` one for one.
 """
 
 from __future__ import annotations
@@ -144,8 +145,8 @@ def coverage_outline(
     frame : EnuFrame
         The scenario frame the radar's site is given in.
     terrain : callable
-        Ground height above the ellipsoid at ENU (east, north), metres; the target flies
-        at ``height_agl_m`` above it.
+        Ground height above the ellipsoid at ENU (east, north), metres (e.g.
+        ``world.terrain_grid.elevation_m``); the target flies at ``height_agl_m`` above it.
     height_agl_m : float
         Target height above ground, m.
     rcs_m2 : float
@@ -169,8 +170,8 @@ def coverage_outline(
     Notes
     -----
     Covered means visible (:meth:`Radar.coverage`: instrumented and minimum range,
-    elevation limits, azimuth sector, smooth 4/3-earth horizon) and Pd >= ``pd_min``
-    with Pd from the per-pulse SNR of the radar equation
+    elevation limits, azimuth sector, line of sight over the k-factor earth and terrain)
+    and Pd >= ``pd_min``, with Pd from the per-pulse SNR of the radar equation
     SNR = P G^2 lambda^2 sigma tau / ((4 pi)^3 k T0 F L R^4) (Skolnik, *Introduction to
     Radar Systems*, 3rd ed., eq. 2.61) integrated over ``n_pulses`` for the Swerling case
     (:func:`samsim.sensors.detection.pd_swerling`). Targets are placed on a polar grid
@@ -183,11 +184,11 @@ def coverage_outline(
         raise ValueError(f"rcs_m2 must be > 0, got {rcs_m2}")
     if not 0.0 < pd_min < 1.0:
         raise ValueError(f"pd_min must be in (0, 1), got {pd_min}")
-    site_lat, site_lon, _ = frame.enu_to_geodetic(radar.site.position_enu_m)
-    site_lat, site_lon = float(site_lat), float(site_lon)
+    lat0, lon0, _ = frame.enu_to_geodetic(radar.site.position_enu_m)
+    site_lat, site_lon = float(lat0), float(lon0)
     r_max = float(radar.spec.instrumented_range_m)
-    az = np.arange(n_az) * (2.0 * np.pi / n_az)
-    s = np.linspace(0.0, r_max, n_range + 1)
+    az = np.arange(n_az, dtype=np.float64) * (2.0 * np.pi / n_az)
+    s: NDArray[np.float64] = np.linspace(0.0, r_max, n_range + 1)
     args = (height_agl_m, rcs_m2, swerling, pd_min)
     ok = _detectable(radar, frame, terrain, site_lat, site_lon, az[:, None], s[None, :], *args)
     any_ok = ok.any(axis=1)
@@ -260,7 +261,7 @@ def world_coverage(
         coverage_outline(
             r,
             world.frame,
-            world.terrain,
+            world.terrain_grid.elevation_m,
             height_agl_m,
             rcs_m2,
             swerling,
@@ -270,3 +271,45 @@ def world_coverage(
         )
         for r in world.radars
     ]
+
+
+@dataclass
+class CoverageSet:
+    """Coverage outlines of every radar at several target heights, for one target type."""
+
+    threat_type: str
+    rcs_m2: float
+    swerling: int
+    by_height: dict[float, list[CoverageOutline]]
+
+
+def run_coverage(
+    scenario: dict[str, Any],
+    heights_agl_m: list[float] | None = None,
+    threat_type: str | None = None,
+) -> CoverageSet:
+    """Coverage of a run's radars at each height against one of its threat types (by
+    default the one with the smallest RCS, the hardest to see; default height: that
+    type's own cruise height).
+
+    Raises
+    ------
+    CoverageUnavailable
+        If the scenario cannot be compiled.
+    ValueError
+        If ``threat_type`` is not a threat type of the scenario.
+    """
+    world = compile_run_world(scenario)
+    sig = threat_signatures(world)
+    if threat_type is None:
+        threat_type = min(sig, key=lambda k: sig[k][0])
+    elif threat_type not in sig:
+        raise ValueError(f"unknown threat type {threat_type!r}; use one of {sorted(sig)}")
+    rcs, swerling, own_height = sig[threat_type]
+    heights = [own_height] if heights_agl_m is None else heights_agl_m
+    return CoverageSet(
+        threat_type,
+        rcs,
+        swerling,
+        {float(h): world_coverage(world, float(h), rcs, swerling) for h in heights},
+    )

@@ -100,6 +100,4 @@ def terrain_hillshade(
         return None
     dy = float(np.radians(abs(lat[1] - lat[0])) * 6371000.0)
     dx = float(np.radians(abs(lon[1] - lon[0])) * 6371000.0 * np.cos(np.radians(lat.mean())))
-    return Hillshade(
-        hillshade_array(z, dx, dy), south_deg, west_deg, north_deg, east_deg, relief
-    )
+    return Hillshade(hillshade_array(z, dx, dy), south_deg, west_deg, north_deg, east_deg, relief)

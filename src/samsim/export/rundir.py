@@ -82,6 +82,56 @@ def find_runs(path: str | Path, max_depth: int = 6) -> list[Path]:
     return sorted(found)
 
 
+def decimate_synchronised(
+    time_s: NDArray[np.float64], pos_m: NDArray[np.float64], tolerance_m: float
+) -> NDArray[np.int64]:
+    """Indices of the samples to keep so that linear interpolation in time between kept
+    samples stays within ``tolerance_m`` of every sample.
+
+    Parameters
+    ----------
+    time_s : ndarray (n,)
+        Increasing sample times.
+    pos_m : ndarray (n, 3)
+        Positions (Cartesian, metres).
+    tolerance_m : float
+        Largest synchronised Euclidean distance allowed.
+
+    Returns
+    -------
+    ndarray of int
+        Sorted indices, always including the first and last sample.
+
+    Notes
+    -----
+    Top-down time-ratio simplification (Meratnia & de By, "Spatiotemporal compression
+    techniques for moving point objects", EDBT 2004, sec. 3.2): Douglas-Peucker recursion
+    where the distance of a sample is taken to the point the simplified track occupies at
+    the sample's own time, not to the nearest point of the chord.
+    """
+    n = len(time_s)
+    if n <= 2:
+        return np.arange(n, dtype=np.int64)
+    keep = np.zeros(n, dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, n - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j - i < 2:
+            continue
+        span = time_s[j] - time_s[i]
+        w = (time_s[i + 1 : j] - time_s[i]) / span if span > 0 else np.zeros(j - i - 1)
+        interp = pos_m[i] + (pos_m[j] - pos_m[i]) * w[:, None]
+        err = np.linalg.norm(pos_m[i + 1 : j] - interp, axis=1)
+        k = int(np.argmax(err))
+        if err[k] > tolerance_m:
+            m = i + 1 + k
+            keep[m] = True
+            stack.append((i, m))
+            stack.append((m, j))
+    return np.flatnonzero(keep)
+
+
 def threat_roster(scenario: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
     """Names, threat types and raid groups of the threats, indexed by threat id.
 
@@ -227,9 +277,12 @@ class RunData:
     def n_threats(self) -> int:
         return len(self.threat_names)
 
-    def tracks(self, entity: str) -> dict[int, dict[str, NDArray[np.float64]]]:
+    def tracks(
+        self, entity: str, tolerance_m: float | None = None
+    ) -> dict[int, dict[str, NDArray[np.float64]]]:
         """Sampled positions per id of ``entity`` ("threat" or "interceptor"), time-ordered:
-        ``{id: {"time_s", "lat_deg", "lon_deg", "alt_m", "x_m", "y_m", "z_m"}}``."""
+        ``{id: {"time_s", "lat_deg", "lon_deg", "alt_m", "x_m", "y_m", "z_m"}}``; thinned
+        by :func:`decimate_synchronised` when ``tolerance_m`` is given."""
         tr = self.trajectories
         ent = tr.column("entity").to_numpy(zero_copy_only=False)
         m = ent == entity
@@ -246,7 +299,12 @@ class RunData:
         out: dict[int, dict[str, NDArray[np.float64]]] = {}
         for k, i in enumerate(ids.tolist()):
             sl = slice(bounds[k], bounds[k + 1])
-            out[int(i)] = {c: cols[c][sl].astype(float) for c in cols if c != "id"}
+            tr = {c: cols[c][sl].astype(float) for c in cols if c != "id"}
+            if tolerance_m is not None:
+                pos = np.stack([tr["x_m"], tr["y_m"], tr["z_m"]], axis=1)
+                keep = decimate_synchronised(tr["time_s"], pos, tolerance_m)
+                tr = {c: v[keep] for c, v in tr.items()}
+            out[int(i)] = tr
         return out
 
     @cached_property
@@ -255,7 +313,8 @@ class RunData:
         threat, launch time, end time and how its flight ended."""
         ev = self.ev
         rows: dict[int, dict[str, Any]] = {}
-        for i in np.flatnonzero(ev["kind"] == "launch"):
+        for j in np.flatnonzero(ev["kind"] == "launch"):
+            i = int(j)
             k = int(ev["interceptor_id"][i])
             th = int(ev["threat_id"][i])
             rows[k] = {
@@ -271,12 +330,14 @@ class RunData:
                 "outcome": "in flight",
                 "miss_m": None,
             }
-        for i in np.flatnonzero(ev["kind"] == "interceptor_end"):
+        for j in np.flatnonzero(ev["kind"] == "interceptor_end"):
+            i = int(j)
             k = int(ev["interceptor_id"][i])
             if k in rows:
                 rows[k]["end_s"] = float(ev["time_s"][i])
                 rows[k]["outcome"] = str(ev["detail"][i])
-        for i in np.flatnonzero(ev["kind"] == "intercept"):
+        for j in np.flatnonzero(ev["kind"] == "intercept"):
+            i = int(j)
             k = int(ev["interceptor_id"][i])
             if k in rows:
                 rows[k]["miss_m"] = float(ev["miss_m"][i])
@@ -300,7 +361,8 @@ class RunData:
 
         def first(k: str) -> dict[int, int]:
             out: dict[int, int] = {}
-            for i in np.flatnonzero(kind == k):
+            for j in np.flatnonzero(kind == k):
+                i = int(j)
                 th = int(tid[i])
                 if th >= 0 and th not in out:
                     out[th] = int(i)
@@ -313,7 +375,8 @@ class RunData:
             first("assignment"),
         )
         launches: dict[int, list[dict[str, Any]]] = {}
-        for i in np.flatnonzero(kind == "launch"):
+        for j in np.flatnonzero(kind == "launch"):
+            i = int(j)
             launches.setdefault(int(tid[i]), []).append(
                 {
                     "time_s": float(t[i]),
@@ -324,7 +387,8 @@ class RunData:
                 }
             )
         intercepts: dict[int, list[dict[str, Any]]] = {}
-        for i in np.flatnonzero(kind == "intercept"):
+        for j in np.flatnonzero(kind == "intercept"):
+            i = int(j)
             intercepts.setdefault(int(tid[i]), []).append(
                 {
                     "time_s": float(t[i]),
@@ -334,11 +398,18 @@ class RunData:
                 }
             )
         outcome: dict[int, tuple[str, float, str]] = {}
-        for i in np.flatnonzero(kind == "kill"):
-            outcome[int(tid[i])] = ("killed", float(t[i]), f"by interceptor {ev['interceptor_id'][i]}")
-        for i in np.flatnonzero(kind == "leak"):
+        for j in np.flatnonzero(kind == "kill"):
+            i = int(j)
+            outcome[int(tid[i])] = (
+                "killed",
+                float(t[i]),
+                f"by interceptor {ev['interceptor_id'][i]}",
+            )
+        for j in np.flatnonzero(kind == "leak"):
+            i = int(j)
             outcome[int(tid[i])] = ("leaked", float(t[i]), f"reached {ev['asset'][i]}")
-        for i in np.flatnonzero(kind == "threat_end"):
+        for j in np.flatnonzero(kind == "threat_end"):
+            i = int(j)
             outcome.setdefault(int(tid[i]), ("survived", float(t[i]), str(ev["detail"][i])))
 
         def tof(d: dict[int, int], th: int) -> float | None:
@@ -356,9 +427,7 @@ class RunData:
                     appear_s=appear.get(th),
                     first_detection_s=tof(det, th),
                     first_detection_range_m=(
-                        float(ev["range_m"][det[th]])
-                        if th in det and "range_m" in ev
-                        else None
+                        float(ev["range_m"][det[th]]) if th in det and "range_m" in ev else None
                     ),
                     first_detection_sensor=str(ev["sensor"][det[th]]) if th in det else "",
                     track_start_s=tof(start, th),
@@ -404,8 +473,14 @@ class RunData:
             )
             for rname, r in u.get("radars", {}).items():
                 out.append(
-                    Site(rname, "radar", uname, str(r["type"]), r["position"]["lat"],
-                         r["position"]["lon"])
+                    Site(
+                        rname,
+                        "radar",
+                        uname,
+                        str(r["type"]),
+                        r["position"]["lat"],
+                        r["position"]["lon"],
+                    )
                 )
             for lname, ln in u.get("launchers", {}).items():
                 out.append(

@@ -5,6 +5,7 @@ Registered on the main app by :func:`register` (one line in ``samsim/cli.py``).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -52,8 +53,14 @@ def register(app: typer.Typer) -> None:
         """Replay a run in the browser (local server; Ctrl-C stops it)."""
         from samsim.web.server import serve as _serve
 
-        _serve(target, host=host, port=port, open_browser=not no_browser, verbose=verbose,
-               echo=typer.echo)
+        _serve(
+            target,
+            host=host,
+            port=port,
+            open_browser=not no_browser,
+            verbose=verbose,
+            echo=typer.echo,
+        )
 
     @app.command()
     def report(
@@ -105,13 +112,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"Wrote {write_czml(run, czml, heights, epoch=t0)}")
 
 
-def _parse_epoch(text: str):  # type: ignore[no-untyped-def]
-    import datetime as dt
-
+def _parse_epoch(text: str) -> dt.datetime:
     try:
         t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ExportError(
             f"--epoch {text!r} is not an ISO 8601 date-time; write e.g. 2000-01-01T00:00:00Z"
         ) from None
-    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)

@@ -14,63 +14,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from samsim.export.rundir import RunData
+from samsim.export.rundir import RunData, decimate_synchronised
 from samsim.geo.earth import EARTH_RADIUS_M, surface_distance_m
 
 #: Largest error allowed between a dropped sample and its time-interpolated stand-in, m.
 DEFAULT_TOLERANCE_M = 50.0
 #: Detections beyond this number are thinned (first detection per threat and radar kept).
 DEFAULT_MAX_DETECTIONS = 20000
-
-
-def decimate_synchronised(
-    time_s: NDArray[np.float64], pos_m: NDArray[np.float64], tolerance_m: float
-) -> NDArray[np.int64]:
-    """Indices of the samples to keep so that linear interpolation in time between kept
-    samples stays within ``tolerance_m`` of every sample.
-
-    Parameters
-    ----------
-    time_s : ndarray (n,)
-        Increasing sample times.
-    pos_m : ndarray (n, 3)
-        Positions (Cartesian, metres).
-    tolerance_m : float
-        Largest synchronised Euclidean distance allowed.
-
-    Returns
-    -------
-    ndarray of int
-        Sorted indices, always including the first and last sample.
-
-    Notes
-    -----
-    Top-down time-ratio simplification (Meratnia & de By, "Spatiotemporal compression
-    techniques for moving point objects", EDBT 2004, sec. 3.2): Douglas-Peucker recursion
-    where the distance of a sample is taken to the point the simplified track occupies at
-    the sample's own time, not to the nearest point of the chord.
-    """
-    n = len(time_s)
-    if n <= 2:
-        return np.arange(n, dtype=np.int64)
-    keep = np.zeros(n, dtype=bool)
-    keep[0] = keep[-1] = True
-    stack = [(0, n - 1)]
-    while stack:
-        i, j = stack.pop()
-        if j - i < 2:
-            continue
-        span = time_s[j] - time_s[i]
-        w = (time_s[i + 1 : j] - time_s[i]) / span if span > 0 else np.zeros(j - i - 1)
-        interp = pos_m[i] + (pos_m[j] - pos_m[i]) * w[:, None]
-        err = np.linalg.norm(pos_m[i + 1 : j] - interp, axis=1)
-        k = int(np.argmax(err))
-        if err[k] > tolerance_m:
-            m = i + 1 + k
-            keep[m] = True
-            stack.append((i, m))
-            stack.append((m, j))
-    return np.flatnonzero(keep)
 
 
 def visible_height_m(
@@ -141,8 +91,12 @@ def build_replay(
     ref = radars[0] if radars else sites[0]
     ref_enu = run.frame.geodetic_to_enu(ref.lat_deg, ref.lon_deg, 0.0)
 
-    def ground_range(x: NDArray[np.float64], y: NDArray[np.float64], z: NDArray[np.float64],
-                     alt: NDArray[np.float64]) -> NDArray[np.float64]:
+    def ground_range(
+        x: NDArray[np.float64],
+        y: NDArray[np.float64],
+        z: NDArray[np.float64],
+        alt: NDArray[np.float64],
+    ) -> NDArray[np.float64]:
         pts = np.stack([x, y, z], axis=-1)
         return surface_distance_m(ref_enu, pts, 0.0, alt)
 
@@ -164,8 +118,9 @@ def build_replay(
                 "lon": _r(tr["lon_deg"][keep], 5),
                 "alt": _r(tr["alt_m"][keep], 0),
                 "range": _r(
-                    ground_range(tr["x_m"][keep], tr["y_m"][keep], tr["z_m"][keep],
-                                 tr["alt_m"][keep]),
+                    ground_range(
+                        tr["x_m"][keep], tr["y_m"][keep], tr["z_m"][keep], tr["alt_m"][keep]
+                    ),
                     0,
                 ),
                 "timeline": tl.as_dict() if tl else None,
@@ -185,8 +140,9 @@ def build_replay(
                 "lon": _r(tr["lon_deg"][keep], 5),
                 "alt": _r(tr["alt_m"][keep], 0),
                 "range": _r(
-                    ground_range(tr["x_m"][keep], tr["y_m"][keep], tr["z_m"][keep],
-                                 tr["alt_m"][keep]),
+                    ground_range(
+                        tr["x_m"][keep], tr["y_m"][keep], tr["z_m"][keep], tr["alt_m"][keep]
+                    ),
                     0,
                 ),
             }

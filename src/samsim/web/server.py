@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import numpy as np
+
 from samsim.errors import SamsimError
 from samsim.export.coverage import (
     CoverageUnavailable,
@@ -209,16 +211,22 @@ class ViewerApp:
         w = self.world(i)
         if isinstance(w, str):
             return {"kind": "unknown", "reason": w}
-        data = self.data(i)
-        lats = [s.lat_deg for s in data.sites()]
-        lons = [s.lon_deg for s in data.sites()]
-        pad = 1.0
+        grid = w.terrain_grid
+        if grid.flat_height_m is not None:
+            return {"kind": "flat", "height_m": grid.flat_height_m}
+        e0, e1, n0, n1 = grid.extent_m
+        corners = np.array([[e0, n0, 0.0], [e0, n1, 0.0], [e1, n0, 0.0], [e1, n1, 0.0]])
+        lat, lon, _ = w.frame.enu_to_geodetic(corners)
         hs = terrain_hillshade(
-            w.frame, w.terrain, min(lats) - pad, min(lons) - pad, max(lats) + pad,
-            max(lons) + pad,
+            w.frame,
+            grid.elevation_m,
+            float(lat.min()),
+            float(lon.min()),
+            float(lat.max()),
+            float(lon.max()),
         )
         if hs is None:
-            return {"kind": "flat"}
+            return {"kind": "flat", "height_m": grid.min_m}
         return {
             "kind": "shaded",
             "relief_m": hs.relief_m,
@@ -312,8 +320,12 @@ class _Handler(BaseHTTPRequestHandler):
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
             ctype += "; charset=utf-8"
         data = path.read_bytes()
-        self._headers(HTTPStatus.OK, ctype, len(data), cache=path.is_relative_to(
-            self.server.app.static / "vendor"))
+        self._headers(
+            HTTPStatus.OK,
+            ctype,
+            len(data),
+            cache=path.is_relative_to(self.server.app.static / "vendor"),
+        )
         if not head:
             self.wfile.write(data)
 
@@ -336,7 +348,10 @@ class ViewerServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(
-        self, app: ViewerApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+        self,
+        app: ViewerApp,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
         verbose: bool = False,
     ) -> None:
         if ":" in host.strip("[]"):
@@ -354,8 +369,8 @@ class ViewerServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        h = f"[{host}]" if ":" in str(host) else str(host)
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        h = f"[{host}]" if ":" in host else host
         return f"http://{h}:{port}/"
 
 
