@@ -170,7 +170,8 @@ def build_replay(
             "description": str(run.scenario.get("description", "")),
             "seed": run.seed,
             "start_s": 0.0,
-            "end_s": run.end_time_s,
+            # rounded up so that the last event (times rounded to 0.01 s) is inside
+            "end_s": math.ceil(run.end_time_s * 100.0) / 100.0,
             "terrain": run.scenario.get("environment", {}).get("terrain", {"kind": "flat"}),
             "k_factor": k_factor,
             "origin": [round(float(v), 6) for v in (run.frame.lat0_deg, run.frame.lon0_deg)],

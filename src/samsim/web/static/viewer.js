@@ -14,7 +14,10 @@
     threatLayers: [], interceptorLayers: [], selected: null,
     detShown: 0, eventShown: -1, markShown: 0,
   };
-  window.samsimViewer = { ready: false, state: S, setTime: (t) => setTime(t) };
+  window.samsimViewer = {
+    ready: false, state: S, setTime: (t) => setTime(t),
+    fit: () => { if (S.bounds) map.fitBounds(S.bounds, { animate: false }); },
+  };
 
   function fail(msg) {
     const e = $("error");
@@ -69,17 +72,23 @@
     sites: L.layerGroup().addTo(map),
   };
   L.control.scale({ imperial: false }).addTo(map);
+  window.samsimViewer.map = map;
 
   async function loadLand() {
     try {
       const topo = await getJSON("/static/vendor/world-atlas/countries-50m.json");
-      L.geoJSON(topojson.feature(topo, topo.objects.land), {
-        pane: "land", interactive: false,
+      // canvas: thousands of coastline vertices draw far faster than as SVG
+      const renderer = L.canvas({ pane: "land", padding: 0.2 });
+      const land = topojson.feature(topo, topo.objects.land);
+      L.geoJSON(land, {
+        renderer, interactive: false,
         style: { color: "#a89f86", weight: 0.8, fillColor: getCss("--land"), fillOpacity: 1 },
       }).addTo(layers.land);
       L.geoJSON(topojson.mesh(topo, topo.objects.countries, (a, b) => a !== b), {
-        pane: "land", interactive: false, style: { color: "#b8ae94", weight: 0.6, dashArray: "3 3" },
+        renderer, interactive: false, style: { color: "#b8ae94", weight: 0.6, dashArray: "3 3" },
       }).addTo(layers.land);
+      window.samsimViewer.landPolygons = land.features.reduce(
+        (n, f) => n + (f.geometry.type === "MultiPolygon" ? f.geometry.coordinates.length : 1), 0);
     } catch (e) { fail("land outlines: " + e.message); }
   }
   function getCss(v) { return getComputedStyle(document.documentElement).getPropertyValue(v).trim(); }
@@ -504,12 +513,13 @@
     for (const s of doc.sites) pts.push([s.lat, s.lon]);
     for (const tr of doc.threats) for (let k = 0; k < tr.t.length; k += Math.max(1, tr.t.length >> 4)) pts.push([tr.lat[k], tr.lon[k]]);
     const bounds = L.latLngBounds(pts);
-    map.fitBounds(bounds.pad(0.08));
+    S.bounds = bounds.pad(0.08);
+    map.fitBounds(S.bounds);
     drawGraticule(bounds);
     const slider = $("slider");
     slider.min = String(doc.meta.start_s);
     slider.max = String(doc.meta.end_s);
-    slider.step = String(Math.max(0.1, (doc.meta.end_s - doc.meta.start_s) / 2000));
+    slider.step = "any";
     S.t = doc.meta.start_s;
     setTime(doc.meta.start_s);
     applyToggles();
