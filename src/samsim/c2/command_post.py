@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from samsim.c2.envelope import in_envelope, predict_intercept
+from samsim.c2.envelope import in_envelope
 from samsim.c2.threat_eval import evaluate_threats
 from samsim.c2.wta import solve
-from samsim.physics.envelope import time_of_flight_model
+from samsim.physics.envelope import predict_intercept, tof_table
 
 if TYPE_CHECKING:
     from samsim.engine.events import EventLog
@@ -76,7 +76,7 @@ class CommandPost:
         self.radar_missiles = {r: 0 for r in unit.fire_control}
         self.radar_targets: dict[int, set[int]] = {r: set() for r in unit.fire_control}
         self.launcher_ready_s = np.zeros(len(world.launcher_names))
-        self._tof = [time_of_flight_model(spec) for spec in world.missile_specs]
+        self._tof = [tof_table(spec) for spec in world.missile_specs]
 
     # -- picture ----------------------------------------------------------------------
     def note_detections(self, radar: int, t: float, det_track_id: NDArray[np.int64]) -> None:
@@ -86,15 +86,18 @@ class CommandPost:
     def forget_track(self, track_id: int) -> None:
         self.last_seen.pop(track_id, None)
 
+    def track_estimates(
+        self, t: float
+    ) -> dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]]:
+        """Position and velocity of every live track predicted to ``t``, by track id."""
+        ids, x, _ = self.tracker.predict(t, confirmed_only=False)
+        return {int(i): (x[k, :3], x[k, 3:6]) for k, i in enumerate(ids.tolist())}
+
     def track_estimate(
         self, track_id: int, t: float
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
         """Position and velocity of a live track predicted to ``t``, or None if deleted."""
-        ids, x, _ = self.tracker.predict(t, confirmed_only=False)
-        row = np.flatnonzero(ids == track_id)
-        if len(row) == 0:
-            return None
-        return x[row[0], :3].copy(), x[row[0], 3:6].copy()
+        return self.track_estimates(t).get(track_id)
 
     # -- bookkeeping of engagements ----------------------------------------------------
     def cancel(self, order: LaunchOrder) -> None:
@@ -176,22 +179,24 @@ class CommandPost:
             spec = w.missile_specs[m]
             carriers = lidx[self.inventory[lidx, m] > 0]
             origin = w.launcher_pos_m[carriers].mean(axis=0)
-            pred = predict_intercept(origin, pos, vel, w.frame.altitude_m, self._tof[m])
-            pip_alt = np.where(
-                np.isfinite(pred.time_s), w.frame.altitude_m(np.nan_to_num(pred.point_m)), np.nan
+            # Cheap reachability screen before the intercept prediction: a target that
+            # cannot close to the missile's maximum range within the missile's longest
+            # flight is out of reach whatever the geometry.
+            r_now = np.linalg.norm(pos - origin, axis=1)
+            near = np.flatnonzero(
+                (r_now - speed * spec.max_flight_time_s <= spec.max_range_m)
+                & (speed <= spec.max_target_speed_mps)
             )
-            ok = in_envelope(
-                pred,
-                pip_alt,
-                speed,
-                spec.min_range_m,
-                spec.max_range_m,
-                spec.min_altitude_m,
-                spec.max_altitude_m,
-                spec.max_target_speed_mps,
+            if len(near) == 0:
+                continue
+            pip, _, feasible = predict_intercept(
+                self._tof[m], w.frame, origin, pos[near], vel[near]
             )
-            pk[m] = np.where(ok, 1.0 - (1.0 - spec.pk_nominal) ** u.salvo, 0.0)
-            pips[m] = pred.point_m
+            pip_alt = w.frame.altitude_m(pip)
+            slant = np.linalg.norm(pip - origin, axis=1)
+            ok = feasible & in_envelope(slant, pip_alt, speed[near], spec)
+            pk[m, near] = np.where(ok, 1.0 - (1.0 - spec.pk_nominal) ** u.salvo, 0.0)
+            pips[m, near] = pip
         if not (pk > 0).any():
             return []
         # One salvo is one weapon in the assignment; channel and command-post limits cap
@@ -207,8 +212,10 @@ class CommandPost:
         max_salvos = min(max_targets, max_missiles // u.salvo)
         if max_salvos == 0:
             return []
-        result = solve(values, pk, salvos, method="greedy", max_per_target=1, max_total=max_salvos)
-        return self._orders(t, result.assignment, cand, ids, threat, fcr_for, pk, pips, values, log)
+        result = solve(values, pk, salvos, method="greedy", max_per_target=1)
+        return self._orders(
+            t, result.assignment, cand, ids, threat, fcr_for, pk, pips, values, max_salvos, log
+        )
 
     def _orders(
         self,
@@ -221,12 +228,20 @@ class CommandPost:
         pk: NDArray[np.float64],
         pips: NDArray[np.float64],
         values: NDArray[np.float64],
+        max_salvos: int,
         log: EventLog,
     ) -> list[LaunchOrder]:
         w, u = self.w, self.unit
         orders: list[LaunchOrder] = []
         lidx = np.array(u.launchers, dtype=np.int64)
-        for m, j in zip(*np.nonzero(assignment), strict=True):
+        # Most valuable engagements first: channel limits checked below drop the rest,
+        # which the next cycle reconsiders.
+        pairs = np.argwhere(assignment > 0)
+        gain = values[pairs[:, 1]] * pk[pairs[:, 0], pairs[:, 1]]
+        new_targets = 0
+        for m, j in pairs[np.lexsort((pairs[:, 1], pairs[:, 0], -gain))]:
+            if new_targets >= max_salvos:
+                break
             track_id = int(ids[cand[j]])
             radar = int(fcr_for[cand[j]])
             spec = w.radars[radar].spec
@@ -265,6 +280,7 @@ class CommandPost:
                     break
             if fired == 0:
                 continue
+            new_targets += 1
             eng.engagements += 1
             eng.active_missiles += fired
             eng.radars[radar] = eng.radars.get(radar, 0) + fired

@@ -78,6 +78,7 @@ class Engine:
         self.fly = Flyout(world.frame, world.missile_specs, rng=self.flyout_rng)
         self.icp = Interceptors([], [], [], [], [])
         self._icp_of_fly: dict[int, int] = {}
+        self._icp_threat = np.full(64, -1, dtype=np.int64)  # interceptor key -> threat id
         self._queue: list[tuple[float, int, int, str, Any]] = []
         self._seq = itertools.count()
         self._pending_launches = 0
@@ -284,6 +285,9 @@ class Engine:
             cp.cancel(order)
             return
         key = self.icp.add(order.unit, order.track_id, order.threat_id, order.radar, order.missile)
+        if key >= len(self._icp_threat):
+            self._icp_threat = np.concatenate([self._icp_threat, np.full(key + 64, -1)])
+        self._icp_threat[key] = order.threat_id
         pos = w.launcher_pos_m[order.launcher]
         fid = int(
             self.fly.launch(
@@ -315,7 +319,7 @@ class Engine:
     def _truth(
         self, t: float, keys: NDArray[np.int64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        th = np.asarray([self.icp.threat[k] for k in keys], dtype=np.int64)
+        th = self._icp_threat[keys]
         p, v, _ = self.w.threats.state_at(t, th)
         gone = ~self.alive[th] | ~self.w.threats.active(t)[th]
         p[gone] = np.nan
@@ -346,9 +350,13 @@ class Engine:
         # estimate, extrapolated at constant velocity inside the interval).
         self._estimate_snapshot.clear()
         ids, _, _ = self.fly.positions()
+        per_unit: dict[int, dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]]] = {}
         for fid in ids.tolist():
             key = self._icp_of_fly[fid]
-            est = self.command_posts[self.icp.unit[key]].track_estimate(self.icp.track[key], self.t)
+            unit = self.icp.unit[key]
+            if unit not in per_unit:
+                per_unit[unit] = self.command_posts[unit].track_estimates(self.t)
+            est = per_unit[unit].get(self.icp.track[key])
             if est is not None:
                 self._estimate_snapshot[key] = (self.t, est[0], est[1])
         out = self.fly.advance(t_end, self._truth, self._estimate, self._ground)
@@ -377,7 +385,9 @@ class Engine:
         self._traj.append((t, np.array([key]), pos[None, :].copy()))
         if kind == "intercept":
             spec = w.missile_specs[mtype]
-            pk = float(pk_for_miss(spec.lethality_model, miss_m, spec.lethal_radius_m, spec.miss_sigma_m))
+            pk = float(
+                pk_for_miss(spec.lethality_model, miss_m, spec.lethal_radius_m, spec.miss_sigma_m)
+            )
             killed = bool(self.alive[threat]) and bool(self.kill_rng.random() < pk)
             self.log.add(
                 t,
