@@ -7,6 +7,7 @@ left 127.0.0.1. Screenshots go to test-artifacts/ (not committed).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,18 +42,21 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(run_dir: Path) -> Iterator[ViewerServer]:
-    srv = make_server(run_dir, port=0)
+@contextlib.contextmanager
+def _served(run: Path) -> Iterator[ViewerServer]:
+    srv = make_server(run, port=0)
     t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     t.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
 
 
-@pytest.fixture(scope="module")
-def page(server: ViewerServer) -> Iterator[tuple[Any, list[str], list[str]]]:
+@contextlib.contextmanager
+def _browser_page(url: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A page on ``url``, loaded; every request URL and every page error recorded."""
     sync_api = pytest.importorskip("playwright.sync_api")
     requests: list[str] = []
     errors: list[str] = []
@@ -73,11 +77,19 @@ def page(server: ViewerServer) -> Iterator[tuple[Any, list[str], list[str]]]:
         pg.on(
             "console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None
         )
-        pg.goto(server.url)
+        pg.goto(url)
         pg.wait_for_selector("body[data-ready='1']", state="attached", timeout=60_000)
-        yield pg, requests, errors
-        ctx.close()
-        browser.close()
+        try:
+            yield pg, requests, errors
+        finally:
+            ctx.close()
+            browser.close()
+
+
+def _only_local(requests: list[str]) -> None:
+    assert requests, "no request recorded"
+    hosts = {urlsplit(u).hostname for u in requests if not u.startswith("data:")}
+    assert hosts == {"127.0.0.1"}, sorted(set(requests))
 
 
 def _nonempty_paths(pg: Any, selector: str) -> int:
@@ -90,11 +102,12 @@ def _nonempty_paths(pg: Any, selector: str) -> int:
     )
 
 
-def test_replay_in_the_browser(
-    page: tuple[Any, list[str], list[str]], run_dir: Path, server: ViewerServer
-) -> None:
-    pg, requests, errors = page
-    run = RunData(run_dir)
+def test_replay_in_the_browser(run_dir: Path) -> None:
+    with _served(run_dir) as srv, _browser_page(srv.url) as (pg, requests, errors):
+        _check_fixture_replay(pg, requests, errors, RunData(run_dir))
+
+
+def _check_fixture_replay(pg: Any, requests: list[str], errors: list[str], run: RunData) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
 
     # -- the map and its sites
@@ -102,7 +115,9 @@ def test_replay_in_the_browser(
     assert pg.locator("[data-testid=scenario-name]").inner_text().endswith("viewer_fixture")
     assert pg.locator(".site-icon").count() == len(run.sites())
     assert pg.locator(".site-radar").count() == 2
-    assert _nonempty_paths(pg, "path.range-ring") == 0  # needs the catalogue; see coverage
+    # true coverage (30 m, the cruise missile) beside the naive range rings, one per radar
+    assert _nonempty_paths(pg, "path.range-ring") == 2
+    assert _nonempty_paths(pg, "path.coverage-outline") == 2
     pg.screenshot(path=str(ARTIFACTS / "viewer-start.png"))
 
     # -- land outlines from the vendored Natural Earth data (zoomed out to reach a coast)
@@ -178,7 +193,40 @@ def test_replay_in_the_browser(
     assert float(pg.locator("[data-testid=clock]").get_attribute("data-t")) > t
 
     # -- nothing left the machine, nothing broke
-    assert requests, "no request recorded"
-    hosts = {urlsplit(u).hostname for u in requests if not u.startswith("data:")}
-    assert hosts == {"127.0.0.1"}, sorted(set(requests))
+    _only_local(requests)
     assert not errors, errors
+
+
+def test_replay_of_an_engine_run(real_run_dir: Path) -> None:
+    """The battalion example as the engine ran it: coverage beside the range rings, every
+    track, a leaker's timeline."""
+    run = RunData(real_run_dir)
+    leaker = run.summary["leakers"][0]
+    with _served(real_run_dir) as srv, _browser_page(srv.url) as (pg, requests, errors):
+        status = pg.locator("[data-testid=coverage-status]")
+        assert status.get_attribute("data-outlines") == "2", status.inner_text()
+        assert _nonempty_paths(pg, "path.coverage-outline") == 2
+        assert _nonempty_paths(pg, "path.range-ring") == 2
+        assert pg.locator("[data-testid=terrain-status]").inner_text() == (
+            "terrain: flat (no shading)"
+        )
+        # true coverage at 1 km for the fighter is recomputed on request
+        pg.locator("[data-testid=cov-threat]").select_option("fighter")
+        pg.locator("[data-testid=cov-height]").select_option("1000")
+        pg.wait_for_selector("[data-testid=coverage-status]:has-text('fighter (3')")
+        pg.wait_for_selector("[data-testid=coverage-status]:has-text('at 1000 m above')")
+        assert _nonempty_paths(pg, "path.coverage-outline") == 2
+
+        end = float(pg.locator("[data-testid=slider]").get_attribute("max"))
+        pg.locator("[data-testid=slider]").fill(str(end))
+        assert _nonempty_paths(pg, "path.threat-track") == run.n_threats
+        assert _nonempty_paths(pg, "path.interceptor-track") == len(run.interceptors)
+
+        pg.locator("[data-testid=slider]").fill(str(leaker["time_s"] - 60.0))
+        pg.locator(f"#threat-table tbody tr[data-id='{leaker['threat_id']}']").click()
+        assert pg.locator("[data-testid=timeline-name]").inner_text() == leaker["threat"]
+        text = pg.locator("[data-testid=timeline-list]").inner_text()
+        assert "outcome: leaked" in text and f"reached {leaker['asset']}" in text
+        pg.screenshot(path=str(ARTIFACTS / "viewer-battalion.png"))
+        _only_local(requests)
+        assert not errors, errors

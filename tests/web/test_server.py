@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -27,6 +26,7 @@ from samsim.web.server import (
     make_server,
     safe_join,
 )
+from tests.conftest import subprocess_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -237,7 +237,7 @@ def test_serve_stops_cleanly_on_ctrl_c(run_dir: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = subprocess_env()
     p = subprocess.Popen(
         [
             sys.executable,

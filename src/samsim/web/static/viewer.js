@@ -12,7 +12,7 @@
   const S = {
     runIndex: 0, doc: null, t: 0, playing: false, speed: 10, lastFrame: 0,
     threatLayers: [], interceptorLayers: [], selected: null,
-    detShown: 0, eventShown: -1, markShown: 0,
+    detShown: 0, eventShown: -1, markShown: 0, coverageTicket: 0,
   };
   window.samsimViewer = {
     ready: false, state: S, setTime: (t) => setTime(t),
@@ -139,8 +139,11 @@
     const q = new URLSearchParams({ run: S.runIndex, threat_type: tt });
     if (h !== "default") q.set("height_m", h);
     status.textContent = "computing coverage…";
+    const ticket = ++S.coverageTicket;
     try {
       const cov = await getJSON("/api/coverage?" + q);
+      if (ticket !== S.coverageTicket) return;  // a newer choice is on its way
+      layers.coverage.clearLayers();
       if (!cov.available) { status.textContent = "coverage not shown: " + cov.reason; return; }
       for (const o of cov.outlines) {
         L.polygon(o.outline, {
