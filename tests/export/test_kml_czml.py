@@ -11,14 +11,10 @@ import numpy as np
 import pytest
 from czml3 import Document
 
-from samsim.export.coverage import CoverageSet, coverage_outline
+from samsim.export.coverage import CoverageSet, run_coverage
 from samsim.export.czml import build_czml, write_czml
 from samsim.export.kml import build_kml, iso, write_kml
 from samsim.export.rundir import RunData
-from samsim.geo.terrain import TerrainGrid
-from samsim.scenario.specs import RadarSpec
-from samsim.sensors.radar import Radar
-from tests.export.test_coverage import FIGURES
 
 NS = {"k": "http://www.opengis.net/kml/2.2", "gx": "http://www.google.com/kml/ext/2.2"}
 EPOCH = dt.datetime(2030, 5, 1, 12, 0, tzinfo=dt.UTC)
@@ -32,19 +28,7 @@ def run(run_dir: Path) -> RunData:
 
 @pytest.fixture(scope="module")
 def coverage(run: RunData) -> CoverageSet:
-    """Coverage of the fixture's two radar sites, computed without the catalogue."""
-    spec = RadarSpec.model_validate(FIGURES)
-    grid = TerrainGrid.flat(run.frame, 0.0)
-    out: dict[float, list] = {}
-    for h in HEIGHTS:
-        out[h] = []
-        for k, s in enumerate(x for x in run.sites() if x.kind == "radar"):
-            base = run.frame.geodetic_to_enu(s.lat_deg, s.lon_deg, 0.0)
-            r = Radar(s.name, k, 0, spec, run.frame, base, grid, 0.0, 4.0 / 3.0)
-            out[h].append(
-                coverage_outline(r, run.frame, grid.elevation_m, h, 0.1, n_az=36, unit=s.unit)
-            )
-    return CoverageSet("cruise_missile", 0.1, 1, out)
+    return run_coverage(run.scenario, HEIGHTS)
 
 
 def _folder(root: ET.Element, name: str) -> ET.Element:
@@ -92,8 +76,8 @@ def test_kml_structure(run: RunData, coverage: CoverageSet, tmp_path: Path) -> N
         polys = f.findall(".//k:Polygon", NS)
         assert len(polys) == 2
         ring = polys[0].find(".//k:coordinates", NS).text.split()
-        assert len(ring) == 37 and ring[0] == ring[-1]  # closed
-    rings = _folder(cov, "Instrumented range").findall(".//k:LineString", NS)
+        assert len(ring) == 361 and ring[0] == ring[-1]  # closed
+    rings = _folder(cov, "Range rings").findall(".//k:LineString", NS)
     assert len(rings) == 2
 
     events = _folder(root, "Events")
@@ -161,7 +145,7 @@ def test_czml_structure(run: RunData, coverage: CoverageSet, tmp_path: Path) -> 
     covs = [p for p in packets if p["id"].startswith("coverage/")]
     assert len(covs) == 2 * len(HEIGHTS)
     ring = covs[0]["polygon"]["positions"]["cartographicDegrees"]
-    assert len(ring) == 3 * 36
+    assert len(ring) == 3 * 360
     assert sum(p["id"].startswith("range_ring/") for p in packets) == 2
     kills = [p for p in packets if p["id"].startswith("event/kill/")]
     assert len(kills) == run.summary["killed"]

@@ -42,7 +42,7 @@ def test_replay_and_coverage_of_an_engine_run(real_run_dir: Path) -> None:
     for name, o in radii.items():
         expect = float(horizon_range_m(mast[name], 30.0, 1.3333))
         assert o["max_range_m"] == pytest.approx(expect, rel=6e-3)
-        assert o["instrumented_range_m"] > 9 * o["max_range_m"]  # rings vs truth
+        assert o["naive_range_m"] > 3 * o["max_range_m"]  # the range ring vs the truth
     # first detections of cruise missiles fall near the 30 m coverage edge of some radar
     fd = [
         t["timeline"]["first_detection_range_m"]

@@ -1,12 +1,10 @@
-"""Radar coverage outlines at a target height, for maps, reports and exports.
+"""Radar coverage outlines at target heights, for the viewer's map, reports and exports.
 
-The outline along each azimuth is the farthest ground range at which a target flying at
-a given height above ground is both inside the radar's geometric coverage (range,
-elevation, sector, line of sight over the refracting earth and the terrain:
-:meth:`samsim.sensors.radar.Radar.coverage`) and detected with at least a given
-probability per look (radar equation and Swerling detection). Only the outer edge is
-drawn (terrain shadows inside it are not); a full coverage mask belongs to
-``samsim.analysis.coverage``, which can replace :func:`coverage_outline` one for one.
+A thin adapter over :func:`samsim.analysis.coverage.coverage_map` (terrain masking,
+refraction, radar equation and Swerling detection live there): it turns the farthest
+covered ground range per azimuth of each radar into a latitude/longitude outline, and
+carries the naive range ring beside it (min(instrumented range, free-space radar-equation
+range), what a range-ring map would draw).
 """
 
 from __future__ import annotations
@@ -19,13 +17,9 @@ from numpy.typing import NDArray
 
 from samsim.errors import SamsimError
 from samsim.geo.earth import EARTH_RADIUS_M
-from samsim.geo.frames import EnuFrame
-from samsim.sensors.detection import pd_swerling
 
 if TYPE_CHECKING:
     from samsim.engine.world import World
-    from samsim.physics.threats import TerrainFn
-    from samsim.sensors.radar import Radar
 
 
 class CoverageUnavailable(SamsimError):
@@ -36,7 +30,8 @@ class CoverageUnavailable(SamsimError):
 class CoverageOutline:
     """Outer edge of one radar's coverage at one target height (one row per azimuth).
 
-    ``ground_range_m`` is 0 where the radar sees nothing (outside its sector).
+    ``ground_range_m`` is 0 where the radar sees nothing (outside its sector). Terrain
+    shadows inside the edge are not part of an outline (see the coverage map's grids).
     """
 
     radar: str
@@ -51,6 +46,8 @@ class CoverageOutline:
     site_lat_deg: float
     site_lon_deg: float
     instrumented_range_m: float
+    naive_range_m: float
+    reaches_edge: bool
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (degrees and metres, rounded to what a map can show)."""
@@ -62,6 +59,8 @@ class CoverageOutline:
             "pd_min": self.pd_min,
             "site": [round(self.site_lat_deg, 6), round(self.site_lon_deg, 6)],
             "instrumented_range_m": self.instrumented_range_m,
+            "naive_range_m": self.naive_range_m,
+            "reaches_edge": self.reaches_edge,
             "max_range_m": float(np.max(self.ground_range_m)),
             "min_range_m": float(np.min(self.ground_range_m)),
             "outline": [
@@ -82,8 +81,7 @@ def destination(
     phi2 = asin(sin phi1 cos d + cos phi1 sin d cos theta),
     lambda2 = lambda1 + atan2(sin theta sin d cos phi1, cos d - sin phi1 sin phi2),
     with d = s / R (Snyder, *Map Projections: A Working Manual*, USGS PP 1395, 1987,
-    eq. 5-5 and 5-6). Consistent with :func:`samsim.geo.earth.surface_distance_m`, which
-    measures ground range on the same sphere.
+    eq. 5-5 and 5-6). Within 0.5 % of the ellipsoidal distance at these ranges.
     """
     p1 = np.radians(lat_deg)
     l1 = np.radians(lon_deg)
@@ -92,130 +90,6 @@ def destination(
     p2 = np.arcsin(np.sin(p1) * np.cos(d) + np.cos(p1) * np.sin(d) * np.cos(th))
     l2 = l1 + np.arctan2(np.sin(th) * np.sin(d) * np.cos(p1), np.cos(d) - np.sin(p1) * np.sin(p2))
     return np.degrees(p2), (np.degrees(l2) + 540.0) % 360.0 - 180.0
-
-
-def _detectable(
-    radar: Radar,
-    frame: EnuFrame,
-    terrain: TerrainFn,
-    site_lat: float,
-    site_lon: float,
-    az_rad: NDArray[np.float64],
-    ground_m: NDArray[np.float64],
-    height_agl_m: float,
-    rcs_m2: float,
-    swerling: int,
-    pd_min: float,
-) -> NDArray[np.bool_]:
-    lat, lon = destination(site_lat, site_lon, az_rad, ground_m)
-    g = frame.geodetic_to_enu(lat, lon, np.zeros_like(lat))
-    alt = terrain(g[..., 0], g[..., 1]) + height_agl_m
-    pos = frame.geodetic_to_enu(lat, lon, alt)
-    shape = np.shape(lat)
-    cov = radar.coverage(pos.reshape(-1, 3), alt.reshape(-1))
-    ok = cov.visible.copy()
-    idx = np.flatnonzero(ok)
-    if len(idx):
-        s = radar.spec
-        snr = radar.snr_db(cov.range_m[idx], np.full(len(idx), rcs_m2))
-        pd = pd_swerling(snr, s.pfa, s.n_pulses, int(swerling))
-        ok[idx] = pd >= pd_min
-    return ok.reshape(shape)
-
-
-def coverage_outline(
-    radar: Radar,
-    frame: EnuFrame,
-    terrain: TerrainFn,
-    height_agl_m: float,
-    rcs_m2: float,
-    swerling: int = 1,
-    pd_min: float = 0.5,
-    n_az: int = 360,
-    n_range: int = 200,
-    refine: int = 16,
-    unit: str = "",
-) -> CoverageOutline:
-    """Outer edge of a radar's coverage against a target at a height above ground.
-
-    Parameters
-    ----------
-    radar : Radar
-        The radar as the engine builds it (spec, site, k-factor).
-    frame : EnuFrame
-        The scenario frame the radar's site is given in.
-    terrain : callable
-        Ground height above the ellipsoid at ENU (east, north), metres (e.g.
-        ``world.terrain_grid.elevation_m``); the target flies at ``height_agl_m`` above it.
-    height_agl_m : float
-        Target height above ground, m.
-    rcs_m2 : float
-        Target mean RCS, m^2.
-    swerling : int
-        Swerling case 0-4 of the target.
-    pd_min : float
-        Single-look detection probability that counts as covered.
-    n_az : int
-        Azimuths, evenly spaced from north clockwise.
-    n_range : int
-        Ground-range samples of the first pass, 0 to the instrumented range.
-    refine : int
-        Bisection steps on the outermost covered cell of each azimuth; the edge is then
-        known to ``instrumented_range / n_range / 2**refine``.
-
-    Returns
-    -------
-    CoverageOutline
-
-    Notes
-    -----
-    Covered means visible (:meth:`Radar.coverage`: instrumented and minimum range,
-    elevation limits, azimuth sector, line of sight over the k-factor earth and terrain)
-    and Pd >= ``pd_min``, with Pd from the per-pulse SNR of the radar equation
-    SNR = P G^2 lambda^2 sigma tau / ((4 pi)^3 k T0 F L R^4) (Skolnik, *Introduction to
-    Radar Systems*, 3rd ed., eq. 2.61) integrated over ``n_pulses`` for the Swerling case
-    (:func:`samsim.sensors.detection.pd_swerling`). Targets are placed on a polar grid
-    of ground range (great circle, mean-radius sphere) and azimuth around the radar; the
-    outermost covered sample per azimuth is refined by bisection.
-    """
-    if height_agl_m < 0:
-        raise ValueError(f"height_agl_m must be >= 0, got {height_agl_m}")
-    if rcs_m2 <= 0:
-        raise ValueError(f"rcs_m2 must be > 0, got {rcs_m2}")
-    if not 0.0 < pd_min < 1.0:
-        raise ValueError(f"pd_min must be in (0, 1), got {pd_min}")
-    lat0, lon0, _ = frame.enu_to_geodetic(radar.site.position_enu_m)
-    site_lat, site_lon = float(lat0), float(lon0)
-    r_max = float(radar.spec.instrumented_range_m)
-    az = np.arange(n_az, dtype=np.float64) * (2.0 * np.pi / n_az)
-    s: NDArray[np.float64] = np.linspace(0.0, r_max, n_range + 1)
-    args = (height_agl_m, rcs_m2, swerling, pd_min)
-    ok = _detectable(radar, frame, terrain, site_lat, site_lon, az[:, None], s[None, :], *args)
-    any_ok = ok.any(axis=1)
-    last = np.where(any_ok, ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), 0)
-    lo = s[last]
-    hi = s[np.minimum(last + 1, n_range)]
-    for _ in range(refine):
-        mid = 0.5 * (lo + hi)
-        m = _detectable(radar, frame, terrain, site_lat, site_lon, az, mid, *args)
-        lo = np.where(m, mid, lo)
-        hi = np.where(m, hi, mid)
-    edge = np.where(any_ok, lo, 0.0)
-    lat, lon = destination(site_lat, site_lon, az, edge)
-    return CoverageOutline(
-        radar=radar.name,
-        unit=unit,
-        height_agl_m=float(height_agl_m),
-        rcs_m2=float(rcs_m2),
-        pd_min=float(pd_min),
-        az_rad=az,
-        ground_range_m=edge,
-        lat_deg=np.asarray(lat, dtype=float),
-        lon_deg=np.asarray(lon, dtype=float),
-        site_lat_deg=site_lat,
-        site_lon_deg=site_lon,
-        instrumented_range_m=r_max,
-    )
 
 
 def compile_run_world(scenario: dict[str, Any]) -> World:
@@ -250,27 +124,82 @@ def threat_signatures(world: World) -> dict[str, tuple[float, int, float]]:
 
 def world_coverage(
     world: World,
-    height_agl_m: float,
+    heights_agl_m: list[float],
     rcs_m2: float,
     swerling: int = 1,
     pd_min: float = 0.5,
     n_az: int = 360,
-) -> list[CoverageOutline]:
-    """:func:`coverage_outline` of every radar of a compiled world."""
-    return [
-        coverage_outline(
-            r,
-            world.frame,
-            world.terrain_grid.elevation_m,
-            height_agl_m,
-            rcs_m2,
-            swerling,
-            pd_min,
-            n_az=n_az,
-            unit=world.units[r.unit].name,
-        )
-        for r in world.radars
-    ]
+    cells: int = 384,
+) -> dict[float, list[CoverageOutline]]:
+    """Coverage outline of every radar of a compiled world at each target height.
+
+    Parameters
+    ----------
+    world : World
+        The compiled scenario.
+    heights_agl_m : list of float
+        Target heights above ground, m.
+    rcs_m2 : float
+        Target mean RCS, m^2.
+    swerling : int
+        Swerling case 0-4 of the target.
+    pd_min : float
+        Single-look detection probability that counts as covered.
+    n_az : int
+        Azimuths of the outline, evenly spaced from north clockwise.
+    cells : int
+        Grid cells along the longer side of the coverage map (sets the resolution of
+        terrain masking and of the outline's ranges: the map's extent / ``cells``).
+
+    Returns
+    -------
+    dict
+        Height -> one :class:`CoverageOutline` per radar, in the world's radar order.
+
+    Notes
+    -----
+    Covered means: line of sight over the terrain and the k-factor earth, inside the
+    radar's range, elevation and azimuth limits, and Pd >= ``pd_min`` by the radar
+    equation and the Swerling curves (see :func:`samsim.analysis.coverage.coverage_map`
+    for the models and references). The outline's point on each azimuth is the farthest
+    covered ground range, placed with :func:`destination` from the antenna's foot.
+    """
+    from samsim.analysis.coverage import coverage_map
+
+    heights = [float(h) for h in heights_agl_m]
+    for h in heights:
+        if not h >= 0:
+            raise ValueError(f"target heights above ground must be >= 0 m, got {h}")
+    cm = coverage_map(
+        world, heights, rcs_m2, pd_min=pd_min, swerling=swerling, n_az=n_az, cells=cells
+    )
+    lat0, lon0, _ = world.frame.enu_to_geodetic(cm.antenna_enu_m)
+    out: dict[float, list[CoverageOutline]] = {}
+    for a, h in enumerate(heights):
+        rows = []
+        for r, radar in enumerate(world.radars):
+            rng = np.asarray(cm.radar_range_az_m[a, r], dtype=np.float64)
+            la, lo = destination(float(lat0[r]), float(lon0[r]), cm.az_rad, rng)
+            rows.append(
+                CoverageOutline(
+                    radar=radar.name,
+                    unit=world.units[radar.unit].name,
+                    height_agl_m=h,
+                    rcs_m2=float(rcs_m2),
+                    pd_min=float(pd_min),
+                    az_rad=np.asarray(cm.az_rad, dtype=np.float64),
+                    ground_range_m=rng,
+                    lat_deg=np.asarray(la, dtype=np.float64),
+                    lon_deg=np.asarray(lo, dtype=np.float64),
+                    site_lat_deg=float(lat0[r]),
+                    site_lon_deg=float(lon0[r]),
+                    instrumented_range_m=float(radar.spec.instrumented_range_m),
+                    naive_range_m=float(cm.naive_range_m[r]),
+                    reaches_edge=bool(cm.radar_edge_az[a, r].any()),
+                )
+            )
+        out[h] = rows
+    return out
 
 
 @dataclass
@@ -287,6 +216,7 @@ def run_coverage(
     scenario: dict[str, Any],
     heights_agl_m: list[float] | None = None,
     threat_type: str | None = None,
+    world: World | None = None,
 ) -> CoverageSet:
     """Coverage of a run's radars at each height against one of its threat types (by
     default the one with the smallest RCS, the hardest to see; default height: that
@@ -299,17 +229,12 @@ def run_coverage(
     ValueError
         If ``threat_type`` is not a threat type of the scenario.
     """
-    world = compile_run_world(scenario)
-    sig = threat_signatures(world)
+    w = world if world is not None else compile_run_world(scenario)
+    sig = threat_signatures(w)
     if threat_type is None:
         threat_type = min(sig, key=lambda k: sig[k][0])
     elif threat_type not in sig:
         raise ValueError(f"unknown threat type {threat_type!r}; use one of {sorted(sig)}")
     rcs, swerling, own_height = sig[threat_type]
     heights = [own_height] if heights_agl_m is None else heights_agl_m
-    return CoverageSet(
-        threat_type,
-        rcs,
-        swerling,
-        {float(h): world_coverage(world, float(h), rcs, swerling) for h in heights},
-    )
+    return CoverageSet(threat_type, rcs, swerling, world_coverage(w, heights, rcs, swerling))

@@ -149,11 +149,12 @@ def build_czml(
             packets.append(
                 Packet(
                     id=f"range_ring/{o.unit}/{o.radar}",
-                    name=f"{o.radar} instrumented range {o.instrumented_range_m / 1000:.0f} km",
+                    name=f"{o.radar} range ring {o.naive_range_m / 1000:.0f} km",
+                    description="min(instrumented range, free-space radar-equation range)",
                     position=Position(cartographicDegrees=[o.site_lon_deg, o.site_lat_deg, 0.0]),
                     ellipse=Ellipse(
-                        semiMajorAxis=o.instrumented_range_m,
-                        semiMinorAxis=o.instrumented_range_m,
+                        semiMajorAxis=o.naive_range_m,
+                        semiMinorAxis=o.naive_range_m,
                         fill=False,
                         outline=True,
                         outlineColor=_color("radar"),

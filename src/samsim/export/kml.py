@@ -104,15 +104,20 @@ def build_kml(
             cov_folder.description = str(exc)
     if coverage is not None:
         cov_folder.description = (
-            f"Outer edge of detection (Pd >= 0.5 per look, smooth 4/3 earth) against "
+            f"Outer edge of detection (line of sight over terrain and the 4/3 earth, "
+            f"Pd >= 0.5 per look) against "
             f"{coverage.threat_type} ({coverage.rcs_m2:g} m^2, Swerling {coverage.swerling})"
         )
-        rings = cov_folder.newfolder(name="Instrumented range")
+        rings = cov_folder.newfolder(name="Range rings")
+        rings.description = (
+            "What a range-ring map draws: min(instrumented range, free-space radar-equation "
+            "range) for this target, ignoring the horizon and the terrain"
+        )
         first = next(iter(coverage.by_height.values()), [])
         for o in first:
             ls = rings.newlinestring(
-                name=f"{o.radar} {o.instrumented_range_m / 1000:.0f} km",
-                coords=_circle(o.site_lat_deg, o.site_lon_deg, o.instrumented_range_m, 240),
+                name=f"{o.radar} {o.naive_range_m / 1000:.0f} km",
+                coords=_circle(o.site_lat_deg, o.site_lon_deg, o.naive_range_m, 240),
             )
             ls.style = styles["ring"]
         for h, outlines in coverage.by_height.items():

@@ -149,9 +149,7 @@ def _draw_run_on(ax: Axes, run: RunData, cov: CoverageSet | None) -> None:
             az = np.linspace(0, 2 * np.pi, 241)
             from samsim.export.coverage import destination
 
-            la, lo = destination(
-                o.site_lat_deg, o.site_lon_deg, az, np.full(241, o.instrumented_range_m)
-            )
+            la, lo = destination(o.site_lat_deg, o.site_lon_deg, az, np.full(241, o.naive_range_m))
             ax.plot(lo, la, color="#762a83", lw=0.8, ls="--", zorder=2)
             ax.fill(
                 o.lon_deg,
@@ -586,9 +584,11 @@ def _run_section(run: RunData, heading: str) -> str:
         cov = run_coverage(run.scenario)
         h = next(iter(cov.by_height))
         cov_note = (
-            f" Shaded: true coverage of each radar (Pd ≥ 0.5 per look, smooth 4/3 earth) "
+            " Shaded: true coverage of each radar (line of sight over terrain and the 4/3 "
+            "earth, Pd ≥ 0.5 per look) "
             f"against {cov.threat_type} ({cov.rcs_m2:g} m², Swerling {cov.swerling}) at "
-            f"{h:g} m above ground; dashed: instrumented range."
+            f"{h:g} m above ground; dashed: the range ring (min(instrumented range, "
+            f"free-space radar-equation range))."
         )
     except CoverageUnavailable as exc:
         cov_note = f" Coverage not shown: {exc}"

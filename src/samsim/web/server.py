@@ -194,7 +194,7 @@ class ViewerApp:
         h = float(query.get("height_m", [str(default_h)])[0])
         if not 0.0 <= h <= 100e3:
             raise ValueError(f"height_m must be within 0 and 100000 m, got {h}")
-        outlines = world_coverage(w, h, rcs, swerling)
+        outlines = world_coverage(w, [h], rcs, swerling)[h]
         return {
             "available": True,
             "threat_type": ttype,

@@ -119,12 +119,6 @@
       m.bindTooltip(`<b>${esc(s.name)}</b> ${esc(s.type)}${s.unit ? " (" + esc(s.unit) + ")" : ""}${extra}${load}`);
       m.on("add", () => { const el = m.getElement(); if (el) el.dataset.site = s.kind; });
       m.addTo(layers.sites);
-      if (s.kind === "radar" && s.instrumented_range_m) {
-        L.circle([s.lat, s.lon], {
-          radius: s.instrumented_range_m, pane: "coverage", color: getCss("--radar"), weight: 1,
-          dashArray: "6 5", fill: false, interactive: false, className: "range-ring",
-        }).addTo(layers.rings);
-      }
     }
   }
 
@@ -144,16 +138,23 @@
       const cov = await getJSON("/api/coverage?" + q);
       if (ticket !== S.coverageTicket) return;  // a newer choice is on its way
       layers.coverage.clearLayers();
+      layers.rings.clearLayers();
       if (!cov.available) { status.textContent = "coverage not shown: " + cov.reason; return; }
       for (const o of cov.outlines) {
         L.polygon(o.outline, {
           pane: "coverage", color: getCss("--radar"), weight: 1.2, fillColor: getCss("--radar"),
           fillOpacity: 0.07, interactive: false, className: "coverage-outline",
         }).addTo(layers.coverage);
+        L.circle(o.site, {
+          radius: o.naive_range_m, pane: "coverage", color: getCss("--radar"), weight: 1,
+          dashArray: "6 5", fill: false, interactive: false, className: "range-ring",
+        }).addTo(layers.rings);
       }
-      const far = cov.outlines.map((o) => `${esc(o.radar)} ${km(o.max_range_m)}`).join(", ");
+      const far = cov.outlines.map((o) => `${esc(o.radar)} ${km(o.max_range_m)} ` +
+        `(ring ${km(o.naive_range_m)})`).join(", ");
       status.innerHTML = `${esc(cov.threat_type)} (${cov.rcs_m2} m², Swerling ${cov.swerling}) at ` +
-        `${cov.height_m} m above ground: ${far} (dashed: instrumented range)`;
+        `${cov.height_m} m above ground: ${far}. Shaded: line of sight and Pd &ge; 0.5; ` +
+        "dashed ring: min(instrumented range, free-space radar equation).";
       status.dataset.outlines = String(cov.outlines.length);
       applyToggles();
     } catch (e) { status.textContent = "coverage failed: " + e.message; }
