@@ -18,6 +18,7 @@ from samsim.c2.envelope import in_envelope
 from samsim.c2.threat_eval import evaluate_threats
 from samsim.c2.wta import solve
 from samsim.physics.envelope import predict_intercept, tof_table
+from samsim.physics.threats import gravity_enu_mps2
 
 if TYPE_CHECKING:
     from samsim.engine.events import EventLog
@@ -175,6 +176,10 @@ class CommandPost:
         pk = np.zeros((n_types, len(cand)))
         pips = np.full((n_types, len(cand), 3), np.nan)
         speed = np.linalg.norm(vel, axis=1)
+        # Tracks classified as ballistic are predicted under gravity, the others at
+        # constant velocity.
+        ballistic = np.array([w.threat_kind[i] == "ballistic_missile" for i in threat[cand]])
+        acc = np.where(ballistic[:, None], gravity_enu_mps2(w.frame, pos), 0.0)
         for m in np.flatnonzero(rounds > 0):
             spec = w.missile_specs[m]
             carriers = lidx[self.inventory[lidx, m] > 0]
@@ -190,7 +195,7 @@ class CommandPost:
             if len(near) == 0:
                 continue
             pip, _, feasible = predict_intercept(
-                self._tof[m], w.frame, origin, pos[near], vel[near]
+                self._tof[m], w.frame, origin, pos[near], vel[near], acc[near]
             )
             pip_alt = w.frame.altitude_m(pip)
             slant = np.linalg.norm(pip - origin, axis=1)

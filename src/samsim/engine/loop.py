@@ -23,8 +23,10 @@ from samsim.engine.events import EventLog
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
+from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import pk_for_miss
+from samsim.physics.threats import gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
@@ -75,7 +77,12 @@ class Engine:
             CommandPost(world, u, self.trackers[u.index], self.track_truth[u.index], self.inventory)
             for u in world.units
         ]
-        self.fly = Flyout(world.frame, world.missile_specs, rng=self.flyout_rng)
+        self.fly = Flyout(
+            world.frame,
+            world.missile_specs,
+            rng=self.flyout_rng,
+            tof_tables=[tof_table(s) for s in world.missile_specs],
+        )
         self.icp = Interceptors([], [], [], [], [])
         self._icp_of_fly: dict[int, int] = {}
         self._icp_threat = np.full(64, -1, dtype=np.int64)  # interceptor key -> threat id
@@ -329,16 +336,28 @@ class Engine:
     def _estimate(
         self, t: float, keys: NDArray[np.int64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Track estimates for command guidance: the last track update, extrapolated at
+        constant velocity, or under gravity for tracks classified as ballistic."""
         n = len(keys)
         p = np.full((n, 3), np.nan)
         v = np.full((n, 3), np.nan)
+        ballistic = np.zeros(n, dtype=bool)
         for row, k in enumerate(keys.tolist()):
             snap = self._estimate_snapshot.get(k)
             if snap is not None:
                 t0, p0, v0 = snap
                 p[row] = p0 + v0 * (t - t0)
                 v[row] = v0
-        return p, v, np.zeros((n, 3))
+                ballistic[row] = self.w.threat_kind[self._icp_threat[k]] == "ballistic_missile"
+        a = np.zeros((n, 3))
+        if ballistic.any():
+            for row in np.flatnonzero(ballistic):
+                t0 = self._estimate_snapshot[int(keys[row])][0]
+                g = gravity_enu_mps2(self.w.frame, p[row])
+                p[row] += 0.5 * g * (t - t0) ** 2
+                v[row] += g * (t - t0)
+                a[row] = g
+        return p, v, a
 
     def _ground(self, pos_m: NDArray[np.float64]) -> NDArray[np.float64]:
         return self.w.terrain_grid.elevation_m(pos_m[:, 0], pos_m[:, 1])
