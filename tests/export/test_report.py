@@ -93,3 +93,45 @@ def test_report_of_a_folder_of_runs(run_dir: Path, tmp_path: Path) -> None:
 def test_report_of_nothing_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(RunDirError):
         write_report(tmp_path)
+
+
+def _has_study_reader() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("samsim.study.store") is not None
+
+
+@pytest.mark.skipif(_has_study_reader(), reason="samsim.study is present: see the study test")
+def test_report_of_a_study_without_the_study_package(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text('{"format": "samsim-study", "scenario": {"name": "s"}}')
+    text = build_report(tmp_path)
+    assert "no study reader" in text and "<h1>s</h1>" in text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not _has_study_reader(),
+    reason="samsim.study (the study helper's store, stats and plots) is not on this branch yet",
+)
+def test_report_of_a_study(tmp_path: Path) -> None:
+    """Outcome-against-sweep table and one figure per (outcome, swept parameter)."""
+    import copy
+
+    import yaml
+
+    from samsim.study import run_study
+    from tests.web.runfactory import SCENARIO
+
+    sc = copy.deepcopy(SCENARIO)
+    sc["duration"] = "10 min"
+    path = tmp_path / "sc.yaml"
+    path.write_text(yaml.safe_dump(sc))
+    out = tmp_path / "study"
+    run_study(
+        path, runs=2, out=out, workers=0, sweep={"units.bn1.command_post.doctrine.salvo": [1, 2]}
+    )
+    text = build_report(out)
+    assert "Study: outcomes against the swept parameters" in text
+    table = text.split("</table>", 1)[0]
+    assert table.count("<tr>") == 1 + 2  # header and two sweep points
+    assert text.count("data:image/png;base64,") >= 7

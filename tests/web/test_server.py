@@ -280,3 +280,9 @@ def test_serve_stops_cleanly_on_ctrl_c(run_dir: Path) -> None:
 def test_serve_refuses_a_folder_without_runs(tmp_path: Path) -> None:
     with pytest.raises(RunDirError, match="holds no run"):
         make_server(tmp_path, port=0)
+
+
+def test_serve_explains_that_a_study_has_nothing_to_replay(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{}")
+    with pytest.raises(RunDirError, match="holds a study"):
+        make_server(tmp_path, port=0)

@@ -56,6 +56,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.outcome-leaked td.outcome { color: #d7301f; font-weight: 600; }
 tr.outcome-killed td.outcome { color: #1b7837; font-weight: 600; }
 figure { margin: 8px 0 16px; }
+.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.grid2 figure { margin: 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 12px; color: #555; margin-top: 4px; }
 .note { background: #fff8e1; border-left: 4px solid #f0b400; padding: 6px 10px; margin: 8px 0; }
@@ -737,6 +739,7 @@ def _study_html(root: Path) -> str:
             rows,
         )
     )
+    parts.append('<div class="grid2">')
     with tempfile.TemporaryDirectory(prefix="samsim-report-") as tmp:
         for png in plot_summary(table, paths, tmp, manifest["scenario"]["name"]):
             data = base64.b64encode(png.read_bytes()).decode("ascii")
@@ -745,6 +748,7 @@ def _study_html(root: Path) -> str:
                 f"<figcaption>{_e(png.stem.replace('__vs__', ' against '))}; bars: 95% "
                 "intervals</figcaption></figure>"
             )
+    parts.append("</div>")
     return "".join(parts)
 
 

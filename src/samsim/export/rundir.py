@@ -74,6 +74,13 @@ def find_runs(path: str | Path, max_depth: int = 6) -> list[Path]:
                     continue
                 (found if is_run_dir(c) else nxt).append(c)
         frontier = nxt
+    if not found and (root / "manifest.json").is_file():
+        raise RunDirError(
+            f"{root} holds a study (manifest.json): a study keeps results and, with "
+            "--keep-events, event logs, but no trajectories, so it has no run to replay; "
+            "use `samsim report` on the study, or rerun one sweep point and seed with "
+            "`samsim run` and serve that"
+        )
     if not found:
         raise RunDirError(
             f"{root} holds no run: no folder at or below it (to depth {max_depth}) has both "

@@ -222,7 +222,9 @@ def _events(run: RunData, max_detections: int) -> dict[str, Any]:
     if n_det > max_detections:
         thinned = True
         di = np.flatnonzero(det)
-        key = np.char.add(ev["sensor"][di].astype(str), ev["threat_id"][di].astype(str))
+        key = np.char.add(
+            np.char.add(ev["sensor"][di].astype(str), "\x1f"), ev["threat_id"][di].astype(str)
+        )
         _, first = np.unique(key, return_index=True)
         stride = max(1, math.ceil(n_det / max_detections))
         chosen = np.union1d(di[first], di[::stride])
