@@ -286,3 +286,31 @@ def test_serve_explains_that_a_study_has_nothing_to_replay(tmp_path: Path) -> No
     (tmp_path / "manifest.json").write_text("{}")
     with pytest.raises(RunDirError, match="holds a study"):
         make_server(tmp_path, port=0)
+
+
+def test_json_documents_never_carry_nan(run_dir: Path, tmp_path: Path) -> None:
+    """A NaN in the run (here a missing miss distance) is sent as null, not as invalid JSON."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d = tmp_path / "run"
+    shutil.copytree(run_dir, d)
+    ev = pq.read_table(d / "events.parquet")
+    miss = ev.column("miss_m").to_numpy().copy()
+    miss[:] = float("nan")
+    ev = ev.set_column(ev.schema.get_field_index("miss_m"), "miss_m", pa.array(miss))
+    pq.write_table(ev, d / "events.parquet")
+    srv = make_server(d, port=0)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    try:
+        status, body, _ = _get(srv, "/api/replay?run=0")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert status == 200
+    doc = json.loads(body)  # strict JSON: NaN would not parse back as a number
+    icpt = doc["threats"][0]["timeline"]["intercepts"]
+    assert icpt and all(x["miss_m"] is None for x in icpt)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import mimetypes
+import socket
 import sys
 import threading
 import webbrowser
@@ -106,6 +108,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _finite(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float replaced by None (JSON has neither)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 class ViewerApp:
     """What the server knows: the runs it serves and caches of derived JSON.
 
@@ -123,6 +136,7 @@ class ViewerApp:
         self._data: dict[int, RunData] = {}
         self._world: dict[int, Any] = {}
         self._cache: dict[tuple[Any, ...], bytes] = {}
+        self.max_cached = 64
 
     def run_index(self, text: str) -> int:
         try:
@@ -153,8 +167,10 @@ class ViewerApp:
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        body = json.dumps(make(), separators=(",", ":"), allow_nan=False).encode("utf-8")
+        body = json.dumps(_finite(make()), separators=(",", ":"), allow_nan=False).encode()
         with self._lock:
+            if len(self._cache) >= self.max_cached:
+                self._cache.clear()  # bounded: a client varying parameters cannot grow it
             self._cache[key] = body
         return body
 
@@ -355,7 +371,7 @@ class ViewerServer(ThreadingHTTPServer):
         verbose: bool = False,
     ) -> None:
         if ":" in host.strip("[]"):
-            self.address_family = __import__("socket").AF_INET6
+            self.address_family = socket.AF_INET6
         try:
             super().__init__((host.strip("[]"), port), _Handler)
         except OSError as exc:

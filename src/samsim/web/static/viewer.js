@@ -348,7 +348,7 @@
     for (const x of tl.intercepts || []) icpt[x.interceptor_id] = x;
     for (const l of tl.launches || []) {
       const x = icpt[l.interceptor_id];
-      const res = x ? `${x.result} (miss ${x.miss_m.toFixed(1)} m at t = ${fmtT(x.time_s)} s)` : "no intercept";
+      const res = x ? `${x.result} (miss ${x.miss_m == null ? "?" : x.miss_m.toFixed(1)} m at t = ${fmtT(x.time_s)} s)` : "no intercept";
       items.push(item("missile fired", l.time_s, `${esc(l.missile_type)} #${l.interceptor_id} from ${esc(l.launcher)}: ${res}`));
     }
     if (!(tl.launches || []).length) items.push('<li data-step="missiles fired">missiles fired: none</li>');
