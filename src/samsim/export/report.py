@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import html
 import io
+import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -580,10 +581,17 @@ def _engagement_table(run: RunData) -> str:
     )
 
 
-def _run_section(run: RunData, heading: str) -> str:
+def _run_section(
+    run: RunData, heading: str, coverage_cache: dict[str, CoverageSet] | None = None
+) -> str:
     cov: CoverageSet | None = None
     try:
-        cov = run_coverage(run.scenario)
+        # runs of one scenario (seeds) share their coverage
+        key = json.dumps(run.scenario, sort_keys=True)
+        cache = coverage_cache if coverage_cache is not None else {}
+        if key not in cache:
+            cache[key] = run_coverage(run.scenario)
+        cov = cache[key]
         h = next(iter(cov.by_height))
         cov_note = (
             " Shaded: true coverage of each radar (line of sight over terrain and the 4/3 "
@@ -766,8 +774,6 @@ def build_report(target: str | Path) -> str:
     title = runs[0].name if runs else root.name
     if is_study:
         try:
-            import json
-
             title = json.loads((root / "manifest.json").read_text())["scenario"]["name"]
         except (OSError, ValueError, KeyError):
             pass
@@ -792,12 +798,13 @@ def build_report(target: str | Path) -> str:
     elif len(runs) > 1:
         body.append(f"<h2>Runs ({len(runs)})</h2>")
         body.append(_runs_overview(runs, root))
+        cache: dict[str, CoverageSet] = {}
         for r in runs[:MAX_DETAILED_RUNS]:
             rel = r.path.relative_to(root).as_posix()
             body.append(
                 f'<section class="run"><details><summary>{_e(rel)} (seed {r.seed})</summary>'
             )
-            body.append(_run_section(r, f"Run {rel}: seed {r.seed}"))
+            body.append(_run_section(r, f"Run {rel}: seed {r.seed}", cache))
             body.append("</details></section>")
         if len(runs) > MAX_DETAILED_RUNS:
             body.append(
