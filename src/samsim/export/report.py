@@ -7,6 +7,7 @@ external request of any kind; a print stylesheet makes it PDF-friendly.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import html
 import io
@@ -773,10 +774,8 @@ def build_report(target: str | Path) -> str:
     runs = [RunData(p) for p in run_dirs]
     title = runs[0].name if runs else root.name
     if is_study:
-        try:
+        with contextlib.suppress(OSError, ValueError, KeyError):
             title = json.loads((root / "manifest.json").read_text())["scenario"]["name"]
-        except (OSError, ValueError, KeyError):
-            pass
     from samsim import __version__
 
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
