@@ -194,13 +194,15 @@ def make_problem(
                 "(weapon types x targets)"
             ) from exc
         cap = np.where(a, cap, 0)
-    ro = lambda x: _readonly(np.ascontiguousarray(x))  # noqa: E731
-    return Problem(ro(v), ro(p), ro(r), ro(cap.astype(np.int64)), ro(tcap), ro(ccap))
+    return Problem(
+        _readonly(v), _readonly(p), _readonly(r), _readonly(cap), _readonly(tcap), _readonly(ccap)
+    )
 
 
 def _readonly(a: NDArray[Any]) -> NDArray[Any]:
-    a.flags.writeable = False
-    return a
+    out = np.array(a, copy=True, order="C")
+    out.flags.writeable = False
+    return out
 
 
 def survival(pk: ArrayLike, assignment: ArrayLike) -> NDArray[np.float64]:

@@ -1,10 +1,11 @@
 """Fast WTA solvers: maximum marginal return (greedy) and an improvement heuristic.
 
-The heuristic starts from the greedy solution and applies, until none improves: an
+The heuristic starts from the greedy solution and alternates, until none improves, an
 assignment-based very large-scale neighbourhood (an exact linear assignment over one
-removed round per engaged target, which contains every target-disjoint cyclic and path
-multi-exchange of those rounds), single-round relocations and pairwise swaps. It never
-returns a worse solution than greedy. Loops run in numba (``cache=True``).
+removed round or block per engaged target, which contains every target-disjoint cyclic
+and path multi-exchange of them) with additions, relocations and swaps; deterministic
+kicks then restart it from perturbed solutions. It never returns a worse solution than
+greedy. Loops run in numba (``cache=True``).
 """
 
 from __future__ import annotations
