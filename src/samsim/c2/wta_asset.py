@@ -7,8 +7,6 @@ linearised threat value D_j = sum_k w_k pi_jk prod_{j' != j} (1 - pi_j'k s_j').
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
@@ -382,7 +380,7 @@ def asset_heuristic(
     fx = loss(x)
     for _ in range(max_rounds):
         d = linearised_values(w, pi, np.prod(q**x, axis=0))
-        lin = dataclasses.replace(problem, values=d)
+        lin = problem.with_values(d)
         x_try = solve_heuristic(lin, x)
         x_try = np.asarray(_asset_local_search(w, pi, *args, x_try, 1000), dtype=np.int64)
         f_try = loss(x_try)

@@ -6,6 +6,7 @@ every solver reads, and the expected surviving value of an assignment.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,10 @@ class Problem:
     pair_cap: NDArray[np.int64]
     target_cap: NDArray[np.int64]
     channel_cap: NDArray[np.int64]
+
+    def with_values(self, values: NDArray[np.float64]) -> Problem:
+        """The same limits with other target values (read-only, like every field)."""
+        return dataclasses.replace(self, values=_readonly(np.asarray(values, dtype=np.float64)))
 
     @property
     def n_types(self) -> int:

@@ -8,7 +8,6 @@ at its solution, and the loop repeats until the true value meets the proven boun
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -327,7 +326,7 @@ def solve_exact(
     # a maximum of 100, where they are small against the objective, and scale back.
     v_max = float(problem.values.max(initial=0.0))
     unscale = v_max / 100.0 if v_max > 0 else 1.0
-    p = dataclasses.replace(problem, values=problem.values / (v_max if v_max > 0 else 1.0) * 100)
+    p = problem.with_values(problem.values / (v_max if v_max > 0 else 1.0) * 100)
     m = _Model(p, families, unary_max)
     q_full = np.ascontiguousarray(1.0 - p.pk)
     ls_args = (p.values, q_full, p.pair_cap, p.rounds, p.target_cap, p.channel_cap)
