@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from samsim.geo.earth import (
     horizon_range_m,
+    ray_clearance_m,
     smooth_earth_visible,
     surface_distance_m,
 )
@@ -25,6 +26,15 @@ def test_smooth_earth_visibility_switches_at_the_horizon() -> None:
     # surface distance and tangent length differ by < 1 m at these heights
     assert smooth_earth_visible(10.0, 15.0, d - 20.0)
     assert not smooth_earth_visible(10.0, 15.0, d + 20.0)
+
+
+def test_ray_clearance_is_zero_at_the_tangent_point() -> None:
+    re = 4.0 / 3.0 * 6371000.0
+    h1, h2 = 100.0, 100.0
+    arc = 2 * re * np.arccos(re / (re + h1))
+    mid = ray_clearance_m(h1, h2, arc, 0.5)
+    assert abs(float(mid)) < 0.05
+    assert float(ray_clearance_m(h1, h2, arc, 0.0)) == pytest.approx(h1, abs=1e-6)
 
 
 @settings(max_examples=50, deadline=None)

@@ -55,6 +55,47 @@ def horizon_range_m(
     return np.sqrt(2.0 * re * h1 + h1 * h1) + np.sqrt(2.0 * re * h2 + h2 * h2)
 
 
+def ray_clearance_m(
+    h1_m: ArrayLike,
+    h2_m: ArrayLike,
+    ground_range_m: ArrayLike,
+    fraction: ArrayLike,
+    k_factor: float = K_STANDARD,
+    radius_m: float = EARTH_RADIUS_M,
+) -> NDArray[np.float64]:
+    """Height of the straight ray above the effective sphere at a fraction of the path.
+
+    Parameters
+    ----------
+    h1_m, h2_m : array_like
+        Heights of the two ends above the surface, metres.
+    ground_range_m : array_like
+        Great-circle distance between the two ends along the effective sphere, metres.
+    fraction : array_like
+        Position along the path, 0 at end 1, 1 at end 2.
+
+    Returns
+    -------
+    ndarray
+        Ray height above the effective-earth surface, metres (negative when below).
+
+    Notes
+    -----
+    Exact in the 2-D earth-centred plane: ends at polar angles 0 and theta = s / (k R)
+    with radii kR + h1 and kR + h2; the chord's radius at angle phi is
+    r(phi) = r1 r2 sin(theta) / (r1 sin(phi) + r2 sin(theta - phi)).
+    """
+    re = effective_earth_radius_m(k_factor, radius_m)
+    r1 = re + np.asarray(h1_m, dtype=float)
+    r2 = re + np.asarray(h2_m, dtype=float)
+    theta = np.asarray(ground_range_m, dtype=float) / re
+    phi = np.asarray(fraction, dtype=float) * theta
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = r1 * r2 * np.sin(theta) / (r1 * np.sin(phi) + r2 * np.sin(theta - phi))
+    r = np.where(theta > 0, r, r1 + (r2 - r1) * np.asarray(fraction, dtype=float))
+    return r - re
+
+
 def smooth_earth_visible(
     h1_m: ArrayLike,
     h2_m: ArrayLike,
