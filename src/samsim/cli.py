@@ -226,6 +226,11 @@ from samsim.analysis.coverage_cli import register as _reg_coverage  # noqa: E402
 _reg_coverage(app)
 
 
+from samsim.web.cli import register as _reg_web  # noqa: E402
+
+_reg_web(app)
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and exit code 2."""
     try:

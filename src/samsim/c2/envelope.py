@@ -10,7 +10,7 @@ missile type, threat), the launch delays at which an intercept stays inside the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -58,7 +58,7 @@ def in_envelope(
         & (slant_range_m <= (1.0 - range_margin) * spec.max_range_m)
         & (pip_alt_m >= spec.min_altitude_m)
         & (pip_alt_m <= spec.max_altitude_m)
-        & (target_speed_mps <= cast(float, spec.max_target_speed_mps))
+        & (target_speed_mps <= spec.max_target_speed_mps)
     )
 
 

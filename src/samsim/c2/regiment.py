@@ -180,7 +180,7 @@ class RegimentCommandPost:
             raise ValueError("the scenario has no regiment section")
         self.w = world
         self.spec = world.resolved.command_posts[REGIMENT_KEY]
-        self.doctrine: Doctrine = reg.command_post.doctrine  # type: ignore[attr-defined]
+        self.doctrine: Doctrine = reg.command_post.doctrine
         self.double_engagement = reg.double_engagement
         names = [u.name for u in world.units]
         self.battalions = [command_posts[names.index(b)] for b in reg.battalions]

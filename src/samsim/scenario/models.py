@@ -9,7 +9,7 @@ is used. Collections are mappings keyed by name, so every object has a stable do
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -289,7 +289,10 @@ class _CommandPostBase(Model):
     doctrine: Doctrine = Field(default_factory=Doctrine)
 
 
-CommandPostSite = _partial(CommandPostSpec, _CommandPostBase, "CommandPostSite")
+if TYPE_CHECKING:  # the overrides are read by iteration; the base fields are typed
+    CommandPostSite = _CommandPostBase
+else:
+    CommandPostSite = _partial(CommandPostSpec, _CommandPostBase, "CommandPostSite")
 
 
 class _RadarBase(Model):
@@ -300,7 +303,10 @@ class _RadarBase(Model):
     )
 
 
-RadarSite = _partial(RadarSpec, _RadarBase, "RadarSite")
+if TYPE_CHECKING:  # the overrides are read by iteration; the base fields are typed
+    RadarSite = _RadarBase
+else:
+    RadarSite = _partial(RadarSpec, _RadarBase, "RadarSite")
 
 
 class _LauncherBase(Model):
@@ -317,15 +323,18 @@ class _LauncherBase(Model):
         return v
 
 
-LauncherSite = _partial(LauncherSpec, _LauncherBase, "LauncherSite")
+if TYPE_CHECKING:  # the overrides are read by iteration; the base fields are typed
+    LauncherSite = _LauncherBase
+else:
+    LauncherSite = _partial(LauncherSpec, _LauncherBase, "LauncherSite")
 
 
 class FireUnit(Model):
     """A battalion: command post, radars and launchers."""
 
-    command_post: CommandPostSite  # type: ignore[valid-type]
-    radars: dict[Name, RadarSite] = Field(min_length=1)  # type: ignore[valid-type]
-    launchers: dict[Name, LauncherSite] = Field(min_length=1)  # type: ignore[valid-type]
+    command_post: CommandPostSite
+    radars: dict[Name, RadarSite] = Field(min_length=1)
+    launchers: dict[Name, LauncherSite] = Field(min_length=1)
     reserve: dict[str, int] = Field(
         default_factory=dict,
         description="reload missiles held by the battalion: missile type -> count; an empty "
@@ -344,7 +353,7 @@ class FireUnit(Model):
 class Regiment(Model):
     """A regiment command post coordinating battalions over one fused track picture."""
 
-    command_post: CommandPostSite  # type: ignore[valid-type]
+    command_post: CommandPostSite
     battalions: list[Name] = Field(
         min_length=1, max_length=8, description="the units (keys of `units`) it commands"
     )
@@ -372,7 +381,10 @@ class _ThreatTypeBase(Model):
     type: str = Field(description="catalogue threat type (see `samsim catalog`)")
 
 
-ThreatType = _partial(ThreatSpec, _ThreatTypeBase, "ThreatType")
+if TYPE_CHECKING:  # the overrides are read by iteration; the base fields are typed
+    ThreatType = _ThreatTypeBase
+else:
+    ThreatType = _partial(ThreatSpec, _ThreatTypeBase, "ThreatType")
 
 
 class _MissileTypeBase(Model):
@@ -418,7 +430,7 @@ class Scenario(Model):
         default_factory=dict,
         description="scenario-wide missile types or overrides of catalogue ones",
     )
-    threats: dict[Name, ThreatType] = Field(  # type: ignore[valid-type]
+    threats: dict[Name, ThreatType] = Field(
         default_factory=dict,
         description="threat types of this scenario: catalogue entries with overrides",
     )
