@@ -233,6 +233,7 @@ def _offer(ids: list[int], pos: list[list[float]], sigma: float = 100.0) -> Offe
         b,
         b,
         b,
+        b,
         i,
         b,
         i,

@@ -366,3 +366,57 @@ def test_reserve_and_regiment_errors_are_located() -> None:
     twice = REGIMENT.replace("DOUBLE", "false").replace("[bn_a, bn_b]", "[bn_a, bn_a]")
     with pytest.raises(ScenarioError, match="listed twice"):
         load_scenario_text(twice, "reg.yaml")
+
+
+# ---------------------------------------------------------------- ballistic priority
+
+
+def _with_srbm(first: str) -> str:
+    text = scenario(
+        count=10,
+        doctrine="{salvo: 1, ballistic_first: " + first + "}",
+        fcr=", target_channels: 1, missile_channels: 1",
+        interval="8 s",
+        duration="12 min",
+    )
+    text = text.replace(
+        "  cm: {type: subsonic_cruise_missile}\n",
+        "  cm: {type: subsonic_cruise_missile}\n  srbm: {type: srbm}\n",
+    )
+    return text + (
+        "  tbm:\n    threat: srbm\n    launch_time: 250 s\n"
+        "    route:\n      - {lat: 38.6, lon: -40.0}\n    target: town\n"
+    )
+
+
+def _first_assignment(text: str, threat_type: str) -> float:
+    ev = _events(simulate(load_scenario_text(text), seed=0))
+    return min(
+        t
+        for t, k, tt in zip(ev["time_s"], ev["kind"], ev["threat_type"], strict=True)
+        if k == "assignment" and tt == threat_type
+    )
+
+
+def test_ballistic_threats_are_assigned_first() -> None:
+    """One fire-control channel shared by a stream of cruise missiles and a ballistic
+    missile: with ballistic_first the ballistic missile gets the channel as soon as it is
+    free, ahead of cruise missiles that would otherwise come first."""
+    first = _first_assignment(_with_srbm("true"), "srbm")
+    plain = _first_assignment(_with_srbm("false"), "srbm")
+    assert first < plain
+
+
+@pytest.mark.slow
+def test_regiment_example() -> None:
+    """The regiment example: both battalions fire, no threat is engaged by both at once,
+    every ballistic missile is engaged, and the raid is mostly stopped."""
+    from tests.conftest import EXAMPLES
+
+    sc = load_scenario_text((EXAMPLES / "regiment_vs_mixed_raid.yaml").read_text())
+    run = simulate(sc, seed=0)
+    flights = _flights(_events(run))
+    assert {f["unit"] for f in flights} == {"bn_north", "bn_south"}
+    assert _overlaps(flights) == 0
+    assert run.summary["by_threat_type"]["srbm"]["engaged"] == 4
+    assert run.summary["leaked"] <= 4

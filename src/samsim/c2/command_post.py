@@ -88,6 +88,8 @@ class Offer:
         Engaged now: missiles in flight or awaiting their kill assessment.
     done : ndarray of bool, shape (n,)
         Assessed dead, or engaged ``max_engagements_per_target`` times.
+    dead : ndarray of bool, shape (n,)
+        Assessed dead.
     engagements : ndarray of int64, shape (n,)
     candidate : ndarray of bool, shape (n,)
         Not busy, not done, a real threat, held by a fire-control radar with free channels.
@@ -111,6 +113,7 @@ class Offer:
     ballistic: NDArray[np.bool_]
     busy: NDArray[np.bool_]
     done: NDArray[np.bool_]
+    dead: NDArray[np.bool_]
     engagements: NDArray[np.int64]
     candidate: NDArray[np.bool_]
     fcr: NDArray[np.int64]
@@ -317,20 +320,21 @@ class CommandPost:
 
     # -- what the battalion can do now --------------------------------------------------
     def _eligibility(
-        self, ids: NDArray[np.int64], threat: NDArray[np.int64]
-    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
+        self, ids: NDArray[np.int64]
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
         n = len(ids)
         busy = np.zeros(n, dtype=bool)
-        done = np.zeros(n, dtype=bool)
+        dead = np.zeros(n, dtype=bool)
         count = np.zeros(n, dtype=np.int64)
         for j, tid in enumerate(ids.tolist()):
             eng = self.engagements.get(tid)
             if eng is None:
                 continue
             busy[j] = eng.active_missiles > 0 or eng.awaiting_assessment
-            done[j] = eng.assessed_dead or eng.engagements >= self.unit.max_engagements_per_target
+            dead[j] = eng.assessed_dead
             count[j] = eng.engagements
-        return busy, done, count
+        done = dead | (count >= self.unit.max_engagements_per_target)
+        return busy, done, dead, count
 
     def _fcr_for(
         self, t: float, ids: NDArray[np.int64], cand: NDArray[np.bool_]
@@ -382,7 +386,7 @@ class CommandPost:
         acc = np.zeros((n, 3))
         if ballistic.any():
             acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
-        busy, done, count = self._eligibility(ids, threat)
+        busy, done, dead, count = self._eligibility(ids)
         cand = (threat >= 0) & ~busy & ~done
         fcr = self._fcr_for(t, ids, cand)
         cand &= fcr >= 0
@@ -433,6 +437,7 @@ class CommandPost:
             ballistic,
             busy,
             done,
+            dead,
             count,
             cand,
             fcr,

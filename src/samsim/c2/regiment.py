@@ -5,7 +5,9 @@ Fusion is track-to-track: each battalion keeps its own tracker (its radars feed 
 the regiment associates the battalions' confirmed tracks (chi-square gate on position,
 global nearest neighbour) into fused tracks, each represented by its most accurate member.
 Engagements are assigned to battalions, which guide them off their own tracks; a fused
-track engaged by one battalion is not engaged by another unless doctrine allows it.
+track engaged by one battalion is not engaged by another unless doctrine allows it, and
+a threat one battalion can no longer engage (track lost, out of reach, its engagements
+used up) is handed over to another that can.
 """
 
 from __future__ import annotations
@@ -212,10 +214,12 @@ class RegimentCommandPost:
             threat[f], ballistic[f] = o.threat[r], o.ballistic[r]
             mem = [(offers[b], rows[b][lt]) for b, lt in ft.members.items()]
             busy = any(bool(ob.busy[rr]) for ob, rr in mem)
-            done = any(bool(ob.done[rr]) for ob, rr in mem)
+            dead = any(bool(ob.dead[rr]) for ob, rr in mem)
             count = sum(int(ob.engagements[rr]) for ob, rr in mem)
+            # a battalion that has given up on a threat (or lost it) hands it over: the
+            # others may engage it while the regiment's own limit allows
             engageable[f] = (
-                not done
+                not dead
                 and count < self.doctrine.max_engagements_per_target
                 and (self.double_engagement or not busy)
             )
