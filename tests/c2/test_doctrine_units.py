@@ -17,6 +17,7 @@ from samsim.c2.command_post import (
 from samsim.c2.doctrine import AssignmentInput, allowed_now, assign, planning_pk, window_delays
 from samsim.c2.envelope import EngagementWindows, engagement_windows
 from samsim.c2.regiment import TrackFusion, associate, association_cost
+from samsim.c2.threat_eval import evaluate_threats
 from samsim.geo.frames import EnuFrame
 from samsim.physics.envelope import predict_intercept, tof_table
 from samsim.physics.missile import MissileSpec, load_missile_catalog
@@ -126,7 +127,8 @@ def test_allowed_now_first_opportunity_and_best_pk() -> None:
     assert allowed_now(win, best, 2.0).tolist() == [False, True, True, False]
     by_time = Doctrine(engagement="best_pk", min_window=0.0, best_pk_time_of_flight=30.0)
     assert allowed_now(win, by_time, 2.0).tolist() == [False, True, True, False]
-    assert window_delays(first, 2.0).tolist() == [0.0, 2.0, 10.0]
+    assert window_delays(first, 2.0).tolist() == [0.0, 10.0]
+    assert window_delays(best, 2.0).tolist() == [0.0, 2.0]
 
 
 def test_planning_pk() -> None:
@@ -242,6 +244,9 @@ def _offer(ids: list[int], pos: list[list[float]], sigma: float = 100.0) -> Offe
         np.zeros(1, dtype=np.int64),
         0,
         0,
+        evaluate_threats(
+            np.array(pos, float), z, np.ones(n), np.zeros((1, 3)), np.ones(1), np.ones(1)
+        ),
     )
 
 

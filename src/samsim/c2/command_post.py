@@ -102,6 +102,10 @@ class Offer:
         Engagements each type can still fire (ready rounds // salvo, rounded up).
     free_targets, free_engagements : int
         Channel capacity left: new targets, and engagements (missile channels // salvo).
+    assessment : ThreatAssessment
+        Threat evaluation of the tracks that are neither busy, done nor false (the others
+        have value 0); a track below the doctrine's ``min_threat_value`` is not a
+        candidate.
     """
 
     track_ids: NDArray[np.int64]
@@ -122,6 +126,7 @@ class Offer:
     rounds: NDArray[np.int64]
     free_targets: int
     free_engagements: int
+    assessment: ThreatAssessment
 
 
 def mean_speed_bound(table: TofTable) -> float:
@@ -388,6 +393,9 @@ class CommandPost:
             acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
         busy, done, dead, count = self._eligibility(ids)
         cand = (threat >= 0) & ~busy & ~done
+        ta = self._evaluate(pos, vel, acc, threat, cand)
+        threshold = self.doctrine.min_threat_value * float(w.asset_value.max())
+        cand &= ta.value >= threshold
         fcr = self._fcr_for(t, ids, cand)
         cand &= fcr >= 0
         pk = np.zeros((n_types, n))
@@ -398,8 +406,8 @@ class CommandPost:
         rounds = -(-rounds_m // u.salvo)
         free_targets, free_eng = self.capacity()
         c = np.flatnonzero(cand)
-        g_acc = np.linalg.norm(acc, axis=1)
         if len(c) and free_targets > 0 and free_eng > 0:
+            g_acc = np.linalg.norm(acc[c], axis=1)
             speed = np.linalg.norm(vel[c], axis=1)
             for m in np.flatnonzero(rounds_m > 0).tolist():
                 spec = w.missile_specs[m]
@@ -407,7 +415,7 @@ class CommandPost:
                 # Cheap reachability screen (see reach_screen) before the windows.
                 r_now = np.linalg.norm(pos[c] - origin, axis=1)
                 near = reach_screen(
-                    r_now, speed + g_acc[c] * spec.max_flight_time_s, *self._reach[m]
+                    r_now, speed + g_acc * spec.max_flight_time_s, *self._reach[m]
                 ) & (speed <= cast(float, spec.max_target_speed_mps))
                 if not near.any():
                     continue
@@ -446,20 +454,48 @@ class CommandPost:
             rounds.astype(np.int64),
             free_targets,
             free_eng,
+            ta,
         )
 
-    def evaluate(self, offer: Offer) -> ThreatAssessment:
-        """Threat evaluation of the offered tracks (decoys and false tracks: capability 0)."""
+    def _evaluate(
+        self,
+        pos: NDArray[np.float64],
+        vel: NDArray[np.float64],
+        acc: NDArray[np.float64],
+        threat: NDArray[np.int64],
+        rows: NDArray[np.bool_],
+    ) -> ThreatAssessment:
+        """Threat evaluation of the tracks in ``rows`` (the others: value 0, no attack)."""
         w = self.w
-        cap = np.where(offer.threat >= 0, w.capability[np.maximum(offer.threat, 0)], 0.0)
-        return evaluate_threats(
-            offer.pos_m,
-            offer.vel_mps,
-            cap,
+        r = np.flatnonzero(rows)
+        sub = evaluate_threats(
+            pos[r],
+            vel[r],
+            w.capability[threat[r]],
             w.asset_pos_m,
             w.asset_value,
             w.asset_radius_m,
-            acc_mps2=offer.acc_mps2,
+            acc_mps2=acc[r],
+        )
+        n, m = len(pos), len(w.asset_names)
+
+        def full(a: NDArray[np.float64], fill: float) -> NDArray[np.float64]:
+            out = np.full((n, *a.shape[1:]), fill)
+            out[r] = a
+            return out
+
+        likely = np.full(n, -1, dtype=np.int64)
+        likely[r] = sub.likely_asset
+        return ThreatAssessment(
+            full(sub.t_cpa_s, np.inf),
+            full(sub.d_cpa_m, np.inf),
+            full(sub.t_hit_s, np.inf),
+            full(sub.heading_rad, np.nan),
+            full(sub.p_attack, 0.0),
+            full(sub.urgency, 0.0),
+            full(sub.value, 0.0),
+            likely,
+            full(sub.asset_prob, 0.0) if m else np.zeros((n, 0)),
         )
 
     # -- decision cycle ---------------------------------------------------------------
@@ -469,15 +505,11 @@ class CommandPost:
         offer = self.offer(t)
         if not (offer.pk > 0).any():
             return []
-        ta = self.evaluate(offer)
+        ta = offer.assessment
         values = ta.value
-        threshold = self.doctrine.min_threat_value * float(self.w.asset_value.max())
-        pk = np.where((values >= threshold)[None, :], offer.pk, 0.0)
-        if not (pk > 0).any():
-            return []
         problem = AssignmentInput(
             values=values,
-            pk=pk,
+            pk=offer.pk,
             rounds=offer.rounds,
             groups=np.zeros(len(offer.rounds), dtype=np.int64),
             group_targets=np.array([offer.free_targets], dtype=np.int64),

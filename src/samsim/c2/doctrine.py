@@ -22,9 +22,12 @@ if TYPE_CHECKING:
 
 
 def window_delays(doctrine: Doctrine, cycle_s: float) -> NDArray[np.float64]:
-    """Launch delays at which the engagement windows are sampled: now, the next decision
-    (is the window about to close?) and the doctrine's minimum window."""
-    return np.unique(np.array([0.0, cycle_s, float(doctrine.min_window)]))
+    """Launch delays at which the engagement windows are sampled: now, the doctrine's
+    minimum window and, under best_pk, the next decision (is the window about to close?)."""
+    d = [0.0, float(doctrine.min_window)]
+    if doctrine.engagement == "best_pk":
+        d.append(cycle_s)
+    return np.unique(np.array(d))
 
 
 def allowed_now(win: EngagementWindows, doctrine: Doctrine, cycle_s: float) -> NDArray[np.bool_]:
@@ -65,6 +68,11 @@ def planning_pk(spec: MissileSpec, doctrine: Doctrine) -> float:
     """
     p = spec.pk_nominal * (1.0 - doctrine.economy * spec.max_range_m / 100e3)
     return float(1.0 - (1.0 - max(p, 0.0)) ** doctrine.shots_per_engagement)
+
+
+#: Perturbation rounds of the heuristic per decision (each costs about one descent; the
+#: command post's problems are small and re-solved every cycle).
+KICKS = 2
 
 
 @dataclass
@@ -140,6 +148,7 @@ def assign(problem: AssignmentInput, doctrine: Doctrine) -> NDArray[np.int64]:
                 time_limit_s=(
                     float(doctrine.wta_time_limit) if doctrine.wta_method == "exact" else None
                 ),
+                kicks=KICKS,
                 **limits,
             )
         xa = np.asarray(res.assignment, dtype=np.int64)
