@@ -420,3 +420,64 @@ def test_regiment_example() -> None:
     assert _overlaps(flights) == 0
     assert run.summary["by_threat_type"]["srbm"]["engaged"] == 4
     assert run.summary["leaked"] <= 4
+
+
+def test_regiment_hands_a_survivor_over() -> None:
+    """bn_a's missiles cannot kill (lethal radius 1 cm) and it gives up after one
+    engagement; after its kill assessment the regiment hands the survivor to bn_b,
+    which kills it."""
+    text = (
+        REGIMENT.replace("DOUBLE", "false")
+        .replace(
+            "{lat: 40.06, lon: -40.08}, load: {48N6E3: 4}}",
+            "{lat: 40.06, lon: -40.08}, load: {9M96E2: 4}}",
+        )
+        .replace(
+            "{lat: 40.06, lon: -39.94}, load: {9M96E2: 4}}",
+            "{lat: 40.06, lon: -39.94}, load: {48N6E3: 4}}",
+        )
+        .replace(
+            "doctrine: {salvo: 1}}\n    radars:\n      acq_a",
+            "doctrine: {salvo: 1, max_engagements_per_target: 1}}\n    radars:\n      acq_a",
+        )
+        .replace("threats:\n", "missiles:\n  9M96E2: {lethal_radius_m: 0.01}\nthreats:\n")
+        .replace("count: 6", "count: 3")
+    )
+    run = simulate(load_scenario_text(text), seed=0)
+    ev = _events(run)
+    by_threat: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    for i, k in enumerate(ev["kind"]):
+        if k == "assignment":
+            by_threat[ev["threat_id"][i]].append((ev["time_s"][i], ev["unit"][i]))
+    handed = [th for th, a in by_threat.items() if [u for _, u in a] == ["bn_a", "bn_b"]]
+    assert handed, by_threat
+    killers = {
+        ev["threat_id"][i]: ev["unit"][i]
+        for i, k in enumerate(ev["kind"])
+        if k == "intercept" and ev["detail"][i] == "kill"
+    }
+    assert all(killers.get(th) == "bn_b" for th in handed)
+    assert run.summary["killed"] == 3
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "{wta_method: greedy}",
+        "{wta_method: exact, wta_time_limit: 0.5 s}",
+        "{wta_objective: asset_value}",
+        "{engagement: best_pk, best_pk_time_of_flight: 30 s, min_window: 20 s}",
+    ],
+)
+def test_doctrine_variants_run_and_engage(doc: str) -> None:
+    """Every assignment method and objective, and the best-Pk rule, drive the engine:
+    the wave is engaged, the channels hold, and best_pk launches no flight longer than
+    its limit (with a margin for the track's error)."""
+    run = simulate(load_scenario_text(scenario(count=4, doctrine=doc, fcr=CHANNELS)), seed=2)
+    assert run.summary["engaged"] == 4
+    flights = _flights(_events(run))
+    for missiles, targets in _max_concurrent(flights, "sensor").values():
+        assert missiles <= 3 and targets <= 2
+    if "best_pk" in doc:
+        ends = [f["t1"] - f["t0"] for f in flights]
+        assert max(ends) <= 30.0 * 1.5
