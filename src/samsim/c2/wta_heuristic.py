@@ -213,9 +213,12 @@ def local_search(
     surviving value touches only two targets, so it costs O(1):
     V_j (s_j q_i'j / q_ij - s_j) + V_k (s_k q_ik / q_i'k - s_k). Best improvement per
     round, first improvement over rounds; a pass with no improving move ends the search.
-    Neighbourhoods of Ahuja et al. (2007), sec. 6 (the two-exchange neighbourhood). Moves
-    keep every limit, the grouped ones included (a relocation or swap leaves each type's
-    and so each group's missile count unchanged; only the targets a group engages move).
+    Neighbourhoods of Ahuja et al. (2007), sec. 6 (the two-exchange neighbourhood), plus
+    type exchanges within a group (a round of type i leaves target j while an unused round
+    of another type of its group goes to target k, possibly k = j): with shared channels
+    this moves a group's channel between its missile types. Moves keep every limit, the
+    grouped ones included (relocations, swaps and type exchanges leave each group's
+    missile count unchanged; only the targets it engages move).
     """
     x = x_in.copy()
     n_w, n_t = q.shape
@@ -282,6 +285,56 @@ def local_search(
                     if x[i, bk] == 0:
                         nch[i] += 1
                     x[i, bk] += 1
+                    cnt[j] -= 1
+                    cnt[bk] += 1
+                    _group_apply(gx, gused, gnch, g, j, -1)
+                    _group_apply(gx, gused, gnch, g, bk, 1)
+                    snz[j], n0[j] = _recompute(q, x, j)
+                    snz[bk], n0[bk] = _recompute(q, x, bk)
+                    improved = True
+        # type exchanges within a group: a round of type i leaves target j and an unused
+        # round of another type i2 of the same group goes to target k (the group's missile
+        # count is unchanged; its channel may move from j to k)
+        for i in range(n_w):
+            g = group[i]
+            for j in range(n_t):
+                if x[i, j] == 0:
+                    continue
+                sj = _surv(snz[j], n0[j])
+                best = -tol
+                bi2 = -1
+                bk = -1
+                for i2 in range(n_w):
+                    if i2 == i or group[i2] != g or used[i2] >= rounds[i2]:
+                        continue
+                    for k in range(n_t):
+                        if x[i2, k] >= pair_cap[i2, k]:
+                            continue
+                        if cnt[k] - (1 if k == j else 0) >= target_cap[k]:
+                            continue
+                        if x[i2, k] == 0 and nch[i2] >= channel_cap[i2]:
+                            continue
+                        if k != j and not _group_move_ok(gx, gnch, group_channels, g, j, k):
+                            continue
+                        if k == j:
+                            d = values[j] * (_surv_change(snz[j], n0[j], q[i, j], q[i2, j]) - sj)
+                        else:
+                            d = values[j] * (
+                                _surv_change(snz[j], n0[j], q[i, j], -1.0) - sj
+                            ) - values[k] * _surv(snz[k], n0[k]) * (1.0 - q[i2, k])
+                        if d < best:
+                            best = d
+                            bi2 = i2
+                            bk = k
+                if bk >= 0:
+                    x[i, j] -= 1
+                    if x[i, j] == 0:
+                        nch[i] -= 1
+                    if x[bi2, bk] == 0:
+                        nch[bi2] += 1
+                    x[bi2, bk] += 1
+                    used[i] -= 1
+                    used[bi2] += 1
                     cnt[j] -= 1
                     cnt[bk] += 1
                     _group_apply(gx, gused, gnch, g, j, -1)
