@@ -242,6 +242,7 @@ def _terminal(spec: ThreatSpec) -> Terminal:
         dive_rad=spec.terminal_dive_rad,
         weave_accel_mps2=spec.weave_accel_mps2,
         weave_period_s=spec.weave_period_s,
+        accel_mps2=spec.terminal_accel_mps2,
     )
 
 

@@ -206,10 +206,10 @@ def _escape_clears(
     z1: NDArray[np.float64],
     s: NDArray[np.float64],
     climb: NDArray[np.float64],
-    k_up: float,
+    k_up: NDArray[np.float64],
 ) -> bool:
     """Whether, after flying segment ``i`` at slope ``sigma`` from height ``z_i``, a
-    full pull-up (slope rising at ``k_up`` per metre to the climb limit) stays above
+    full pull-up (slope rising at ``k_up[j]`` per metre to the climb limit) stays above
     ``z1`` for ever (stops once it is above z1 and at least as steep)."""
     n = z1.shape[0]
     ze = z_i + sigma * (s[i + 1] - s[i])
@@ -221,7 +221,7 @@ def _escape_clears(
         if j == n - 1:
             return True
         m = 0.5 * (s[j + 1] - s[j - 1])
-        se = min(climb[j], se + k_up * m)
+        se = min(climb[j], se + k_up[j] * m)
         if se >= (z1[j + 1] - z1[j]) / (s[j + 1] - s[j]):
             return True
         ze += se * (s[j + 1] - s[j])
@@ -234,8 +234,8 @@ def _track_from_above(
     s: NDArray[np.float64],
     climb: NDArray[np.float64],
     dive: NDArray[np.float64],
-    k_up: float,
-    k_down: float,
+    k_up: NDArray[np.float64],
+    k_down: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Fly ``z1`` from above with slope and curvature limits: at each segment the lowest
     slope (within the push-over and pull-up limits from the previous one) from which a
@@ -249,8 +249,8 @@ def _track_from_above(
     for i in range(n - 1):
         h = s[i + 1] - s[i]
         m = h if i == 0 else 0.5 * (s[i + 1] - s[i - 1])
-        lo = max(-dive[i], sig_prev - k_down * m)
-        hi = min(climb[i], sig_prev + k_up * m)
+        lo = max(-dive[i], sig_prev - k_down[i] * m)
+        hi = min(climb[i], sig_prev + k_up[i] * m)
         if hi < lo:
             lo = hi
         cand = max(lo, min(hi, (z1[i + 1] - z[i]) / h))
@@ -275,8 +275,8 @@ def vertical_profile(
     required_m: NDArray[np.float64],
     climb_slope: NDArray[np.float64] | float,
     dive_slope: NDArray[np.float64] | float,
-    pull_up_per_m: float,
-    push_over_per_m: float,
+    pull_up_per_m: NDArray[np.float64] | float,
+    push_over_per_m: NDArray[np.float64] | float,
 ) -> NDArray[np.float64]:
     """Height profile over a path that stays above a required height with bounded slopes
     and bounded curvature.
@@ -289,9 +289,10 @@ def vertical_profile(
         Lowest allowed height at each point (terrain + clearance), m.
     climb_slope, dive_slope : float or ndarray (n-1,)
         Steepest climb and dive per segment, as slopes tan(gamma) >= 0.
-    pull_up_per_m, push_over_per_m : float
-        Largest upward and downward curvature of the profile, 1/m (a vertical
-        acceleration a at speed V is a curvature a / V^2); ``inf`` for no limit.
+    pull_up_per_m, push_over_per_m : float or ndarray (n-1,)
+        Largest upward and downward curvature of the profile per segment, 1/m (a vertical
+        acceleration a at speed V is a curvature a / V^2); ``inf`` for no limit. Stage 1
+        uses the smallest pull-up limit of the path.
 
     Returns
     -------
@@ -326,9 +327,13 @@ def vertical_profile(
     # One extra entry so that the kernels may read climb[n-1] harmlessly.
     climb = np.append(climb, climb[-1])
     dive = np.append(dive, dive[-1])
-    k_up = float(pull_up_per_m) if np.isfinite(pull_up_per_m) else 1e301
-    k_down = float(push_over_per_m) if np.isfinite(push_over_per_m) else 1e301
-    z1 = _least_profile(s, r, climb, dive, k_up)
+    k_up = np.minimum(np.broadcast_to(np.asarray(pull_up_per_m, dtype=float), (n - 1,)), 1e301)
+    k_down = np.minimum(
+        np.broadcast_to(np.asarray(push_over_per_m, dtype=float), (n - 1,)), 1e301
+    )
+    k_up = np.append(k_up, k_up[-1])
+    k_down = np.append(k_down, k_down[-1])
+    z1 = _least_profile(s, r, climb, dive, float(k_up.min()))
     return _track_from_above(z1, s, climb, dive, k_up, k_down)
 
 
@@ -351,6 +356,9 @@ class Terminal:
         Distance to go at which the manoeuvre begins (waypoint movers).
     altitude_m : float
         Altitude below which the weave begins (ballistic missiles, on the way down).
+    accel_mps2 : float
+        Vertical acceleration available for the pop-up's pull-up and push-over (used over
+        the last ``range_m`` when above the cruise agility).
     """
 
     kind: str = "none"
@@ -360,6 +368,7 @@ class Terminal:
     dive_rad: float = 0.0
     weave_accel_mps2: float = 0.0
     weave_period_s: float = 1.0
+    accel_mps2: float = 0.0
 
 
 @dataclass
@@ -414,7 +423,7 @@ def trace_route(
     climb limit to ``popup_height_m`` above the target's ground, hold, dive at
     ``dive_rad`` onto the target (terrain clearance is not required in the final dive,
     and the dive limit there is relaxed to dive_rad + 20 deg so the push-over can be
-    caught up). Time follows from the 3-D path length at each leg's speed.
+    caught up); over that stretch the curvature limits are raised to ``terminal.accel_mps2``. Time follows from the 3-D path length at each leg's speed.
     """
     if len(points) < 2:
         raise ValueError("a waypoint trajectory needs at least two points")
@@ -461,34 +470,45 @@ def trace_route(
     if agility is not None:
         climb = np.full(len(s) - 1, math.tan(agility.max_climb_rad))
         dive = np.full(len(s) - 1, math.tan(agility.max_dive_rad))
+        v_max = float(np.max(speed))
         if term is not None and term.kind == "popup" and term.range_m > 0:
             tan_d = math.tan(term.dive_rad)
-            climb_slope = math.tan(agility.max_climb_rad)
-            top = ground[-1] + term.popup_height_m
-            trap = ground[-1] + np.minimum.reduce(
-                [
-                    np.full_like(s, term.popup_height_m),
+            k_t = max(term.accel_mps2, agility.push_over_mps2) / v_max**2
+            # plateau at the apex height, a push-over arc of curvature k_t tangent to it
+            # and to the dive line through the target, the dive line
+            x_a = term.popup_height_m / tan_d + tan_d / (2.0 * k_t)
+            x_b = x_a - tan_d / k_t
+            shape = np.where(
+                x_to_go >= x_a,
+                term.popup_height_m,
+                np.where(
+                    x_to_go >= x_b,
+                    term.popup_height_m - 0.5 * k_t * (x_a - x_to_go) ** 2,
                     x_to_go * tan_d,
-                    np.maximum(term.range_m - x_to_go, 0.0) * climb_slope + required - ground[-1],
-                ]
+                ),
             )
+            climb_ramp = (
+                np.maximum(term.range_m - x_to_go, 0.0) * math.tan(agility.max_climb_rad)
+                + required
+                - ground[-1]
+            )
+            trap = ground[-1] + np.minimum(shape, climb_ramp)
             zone = x_to_go <= term.range_m
-            in_dive = x_to_go < (top - ground[-1]) / max(tan_d, 1e-9)
+            in_dive = x_to_go < x_a
             required = np.where(zone, np.maximum(required, trap), required)
             required = np.where(in_dive, trap, required)
             seg_dive = in_dive[1:] | in_dive[:-1]
             dive = np.where(
                 seg_dive, math.tan(min(math.radians(85.0), term.dive_rad + math.radians(20))), dive
             )
-        v_max = float(np.max(speed))
-        z = vertical_profile(
-            s,
-            required,
-            climb,
-            dive,
-            agility.pull_up_mps2 / v_max**2,
-            agility.push_over_mps2 / v_max**2,
-        )
+        k_up = np.full(len(s) - 1, agility.pull_up_mps2 / v_max**2)
+        k_down = np.full(len(s) - 1, agility.push_over_mps2 / v_max**2)
+        if term is not None and term.kind == "popup":
+            near = (x_to_go[1:] <= term.range_m) | (x_to_go[:-1] <= term.range_m)
+            k_t = term.accel_mps2 / v_max**2
+            k_up = np.where(near, np.maximum(k_up, k_t), k_up)
+            k_down = np.where(near, np.maximum(k_down, k_t), k_down)
+        z = vertical_profile(s, required, climb, dive, k_up, k_down)
     pos = frame.geodetic_to_enu(lat, lon, z)
     ds = np.linalg.norm(np.diff(pos, axis=0), axis=1)
     t = np.concatenate([[0.0], np.cumsum(ds / speed[1:])])
@@ -511,12 +531,18 @@ def _apply_weave(
     accel_mps2: float,
     period_s: float,
 ) -> None:
-    """Add a horizontal weave y = A (1 - cos w tau), A = a / w^2, across the track from
-    ``start_s`` (in place): the lateral acceleration is a cos(w tau), peak ``accel_mps2``.
-    """
-    on = t_s >= start_s
-    if not np.isfinite(start_s) or not on.any() or accel_mps2 <= 0:
+    """Add a horizontal weave y = A (1 - cos w tau), A = a / w^2, across the track (in
+    place): the lateral acceleration is a cos(w tau), peak ``accel_mps2``. The weave
+    starts at or after ``start_s`` so that a whole number of periods ends at the last
+    sample (y = 0 there: the end point, an impact, is unchanged); none if less than one
+    period fits."""
+    if not np.isfinite(start_s) or accel_mps2 <= 0 or len(t_s) == 0:
         return
+    periods = math.floor((float(t_s[-1]) - start_s) / period_s + 1e-9)
+    if periods < 1:
+        return
+    start_s = float(t_s[-1]) - periods * period_s
+    on = t_s >= start_s
     w = 2.0 * math.pi / period_s
     amp = accel_mps2 / w**2
     tau = t_s[on] - start_s
@@ -1492,8 +1518,8 @@ class Reactions:
         path.t_s = path.t_s * stretch
         path.vel_mps = path.vel_mps / stretch
         path.weave_start_s *= stretch
-        pos, vel = sample_path(self.frame, path, np.arange(steps + 1) * dt)
-        tab.splice(i, k, pos, vel, self.frame.altitude_m(pos))
+        pos, vel = sample_path(self.frame, path, np.arange(1, steps + 1) * dt)
+        tab.splice(i, k + 1, pos, vel, self.frame.altitude_m(pos))
         self.busy_until_s[i] = t_start + t_done * stretch
         if new_times is not None:
             nt = np.array(new_times, copy=True)

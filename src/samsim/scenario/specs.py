@@ -206,6 +206,12 @@ class ThreatSpec(Spec):
         lt=math.pi / 2,
         description="dive angle onto the target after a pop-up",
     )
+    terminal_accel_mps2: Acceleration = Field(
+        default=3.0 * 9.80665,
+        gt=0,
+        description="vertical acceleration available for the pop-up's pull-up and push-over, "
+        "m/s^2",
+    )
     weave_accel_mps2: Acceleration = Field(
         default=0.0, ge=0, description="peak lateral acceleration of the terminal weave, m/s^2"
     )
