@@ -411,13 +411,14 @@ def test_splice_grows_the_table_and_keeps_other_rows() -> None:
     react, tr, source, plan = _inbound_fighter("beam")
     other = waypoint_trajectory(
         FRAME,
-        [PathPoint(40.5, -40.5, 3000.0, False, 200.0), PathPoint(40.4, -40.5, 3000.0, False, 200.0)],
+        [
+            PathPoint(40.5, -40.5, 3000.0, False, 200.0),
+            PathPoint(40.4, -40.5, 3000.0, False, 200.0),
+        ],
         0.0,
         flat,
     )
-    react = Reactions(
-        ThreatTable([tr, other]), [plan, None], [tr.point_times_s, None], FRAME, flat
-    )
+    react = Reactions(ThreatTable([tr, other]), [plan, None], [tr.point_times_s, None], FRAME, flat)
     cap = react.table.pos_m.shape[1]
     row1 = react.table.pos_m[1, : other.alt_m.size].copy()
     react.launch_at(0, 100.0, source)

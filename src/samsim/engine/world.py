@@ -31,9 +31,9 @@ from samsim.physics.threats import (
     resolve_speed,
     waypoint_trajectory,
 )
+from samsim.rng import stream
 from samsim.scenario.catalog import load_catalog
 from samsim.scenario.loader import Resolved, resolve
-from samsim.rng import stream
 from samsim.scenario.models import (
     DemTerrainConfig,
     FlatTerrainConfig,
@@ -292,8 +292,10 @@ def _group_trajectories(
                 aim_pt = target if target is not None else route[1]
                 aim = (aim_pt.lat, aim_pt.lon)
                 launch_alt = _ground_alt(world_frame, terrain, route[0])
-                aim_alt = aim_pt.alt if aim_pt.alt is not None else _ground_alt(
-                    world_frame, terrain, aim_pt
+                aim_alt = (
+                    aim_pt.alt
+                    if aim_pt.alt is not None
+                    else _ground_alt(world_frame, terrain, aim_pt)
                 )
                 try:
                     flight = ballistic_missile_trajectory(
@@ -436,20 +438,20 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
     cap: list[float] = []
     seen: list[float] = []
     for gname, group in scenario.raid.items():
-        spec = res.threats[group.threat]
-        looks = _perceived_capability(scenario, res, group.threat, spec)
-        for i, (tr, plan) in enumerate(_group_trajectories(frame, terrain, scenario, gname, spec)):
+        tspec = res.threats[group.threat]
+        looks = _perceived_capability(scenario, res, group.threat, tspec)
+        for i, (tr, plan) in enumerate(_group_trajectories(frame, terrain, scenario, gname, tspec)):
             trajectories.append(tr)
             plans.append(plan)
             point_times.append(tr.point_times_s)
             names.append(f"{gname}-{i + 1}")
             ttype.append(group.threat)
             tgroup.append(gname)
-            tkind.append(spec.kind)
+            tkind.append(tspec.kind)
             target.append(asset_names.index(group.target) if group.target else -1)
-            rcs.append(spec.rcs_m2)
-            sw.append(spec.swerling)
-            cap.append(spec.capability)
+            rcs.append(tspec.rcs_m2)
+            sw.append(tspec.swerling)
+            cap.append(tspec.capability)
             seen.append(looks)
     return World(
         scenario=scenario,

@@ -79,7 +79,7 @@ def uniform_times(duration_s: float, dt_s: float) -> tuple[NDArray[np.float64], 
     that divides the duration exactly; returns (times, step)."""
     n = max(1, math.ceil(duration_s / dt_s - 1e-9))
     step = duration_s / n if duration_s > 0 else dt_s
-    return np.arange(n + 1) * step, step
+    return np.asarray(np.arange(n + 1) * step, dtype=np.float64), step
 
 
 def gravity_enu_mps2(frame: EnuFrame, pos_enu_m: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -90,7 +90,7 @@ def gravity_enu_mps2(frame: EnuFrame, pos_enu_m: NDArray[np.float64]) -> NDArray
     return -MU_EARTH * r / n**3
 
 
-def resolve_speed(speed: float, altitude_m: float) -> float:
+def resolve_speed(speed: float | Mach, altitude_m: float) -> float:
     """A speed in m/s; a :class:`~samsim.units.Mach` number uses the ISA speed of sound
     at ``altitude_m``."""
     if isinstance(speed, Mach):
@@ -328,9 +328,7 @@ def vertical_profile(
     climb = np.append(climb, climb[-1])
     dive = np.append(dive, dive[-1])
     k_up = np.minimum(np.broadcast_to(np.asarray(pull_up_per_m, dtype=float), (n - 1,)), 1e301)
-    k_down = np.minimum(
-        np.broadcast_to(np.asarray(push_over_per_m, dtype=float), (n - 1,)), 1e301
-    )
+    k_down = np.minimum(np.broadcast_to(np.asarray(push_over_per_m, dtype=float), (n - 1,)), 1e301)
     k_up = np.append(k_up, k_up[-1])
     k_down = np.append(k_down, k_down[-1])
     z1 = _least_profile(s, r, climb, dive, float(k_up.min()))
@@ -423,7 +421,8 @@ def trace_route(
     climb limit to ``popup_height_m`` above the target's ground, hold, dive at
     ``dive_rad`` onto the target (terrain clearance is not required in the final dive,
     and the dive limit there is relaxed to dive_rad + 20 deg so the push-over can be
-    caught up); over that stretch the curvature limits are raised to ``terminal.accel_mps2``. Time follows from the 3-D path length at each leg's speed.
+    caught up); over that stretch the curvature limits are raised to
+    ``terminal.accel_mps2``. Time follows from the 3-D path length at each leg's speed.
     """
     if len(points) < 2:
         raise ValueError("a waypoint trajectory needs at least two points")
@@ -1314,7 +1313,7 @@ def evasion_path(
     cross = np.cross(vel3, to_goal) @ up_b
     aligned = (side_b * cross <= 0) & (np.sum(vel3 * to_goal, axis=1) > 0)
     aligned[0] = False
-    k = int(np.argmax(aligned)) if aligned.any() else int(round(abs(phi_b) / omega / arc_step_s))
+    k = int(np.argmax(aligned)) if aligned.any() else round(abs(phi_b) / omega / arc_step_s)
     k = max(1, min(k, len(tau3) - 1))
     ts.append(t_now + tau3[1 : k + 1])
     ps.append(pos3[1 : k + 1])
@@ -1425,9 +1424,7 @@ class ThreatTable:
             self.pos_m = np.concatenate(
                 [self.pos_m, np.repeat(self.pos_m[:, -1:], grow, axis=1)], axis=1
             )
-            self.vel_mps = np.concatenate(
-                [self.vel_mps, np.zeros((len(self), grow, 3))], axis=1
-            )
+            self.vel_mps = np.concatenate([self.vel_mps, np.zeros((len(self), grow, 3))], axis=1)
             self.alt_m = np.concatenate(
                 [self.alt_m, np.repeat(self.alt_m[:, -1:], grow, axis=1)], axis=1
             )
@@ -1518,7 +1515,8 @@ class Reactions:
         path.t_s = path.t_s * stretch
         path.vel_mps = path.vel_mps / stretch
         path.weave_start_s *= stretch
-        pos, vel = sample_path(self.frame, path, np.arange(1, steps + 1) * dt)
+        grid = np.asarray(np.arange(1, steps + 1) * dt, dtype=np.float64)
+        pos, vel = sample_path(self.frame, path, grid)
         tab.splice(i, k + 1, pos, vel, self.frame.altitude_m(pos))
         self.busy_until_s[i] = t_start + t_done * stretch
         if new_times is not None:

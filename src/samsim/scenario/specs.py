@@ -209,8 +209,7 @@ class ThreatSpec(Spec):
     terminal_accel_mps2: Acceleration = Field(
         default=3.0 * 9.80665,
         gt=0,
-        description="vertical acceleration available for the pop-up's pull-up and push-over, "
-        "m/s^2",
+        description="vertical acceleration available for the pop-up's pull-up and push-over, m/s^2",
     )
     weave_accel_mps2: Acceleration = Field(
         default=0.0, ge=0, description="peak lateral acceleration of the terminal weave, m/s^2"
@@ -268,8 +267,7 @@ class ThreatSpec(Spec):
         default=math.radians(30.0),
         gt=0,
         lt=math.pi / 2,
-        description="flight-path angle the pitch programme ends on (lower: flatter, "
-        "lower apogee)",
+        description="flight-path angle the pitch programme ends on (lower: flatter, lower apogee)",
     )
     steer_accel_mps2: Acceleration = Field(
         default=15.0 * 9.80665,
@@ -312,9 +310,7 @@ class ThreatSpec(Spec):
                 )
             r0, r1 = self.min_range_m or 0.0, self.max_range_m or 0.0
             if r0 >= r1:
-                raise ValueError(
-                    f"min_range_m ({r0:g}) must be below max_range_m ({r1:g})"
-                )
+                raise ValueError(f"min_range_m ({r0:g}) must be below max_range_m ({r1:g})")
         else:
             missing = [f for f in ("speed_mps", "altitude_m") if getattr(self, f) is None]
             if missing:
