@@ -133,8 +133,9 @@ class CommandPostSpec(Spec):
 class ThreatSpec(Spec):
     """A threat type: how it looks to radar, how it moves and how it reacts.
 
-    Figures that do not apply to a kind may be left out (their defaults are never used);
-    the motion models are in ``physics/threats.py`` and docs/models/threats.md.
+    Figures that do not apply to a kind are never used (the catalogue lists them as "not
+    applicable"); the motion models are in ``physics/threats.py`` and
+    docs/models/threats.md.
     """
 
     kind: Literal["cruise_missile", "aircraft", "ballistic_missile", "decoy"] = Field(
