@@ -229,6 +229,11 @@ from samsim.physics.envelope_cli import register as _reg_envelope  # noqa: E402
 _reg_envelope(app)
 
 
+from samsim.web.cli import register as _reg_web  # noqa: E402
+
+_reg_web(app)
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and exit code 2."""
     try:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import point_at
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.physics.conftest import point_at
 from samsim.geo.frames import EnuFrame
 from samsim.physics.aero import motor_profile
 from samsim.physics.atmosphere import isa

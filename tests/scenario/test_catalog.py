@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from samsim.errors import ScenarioError
-from samsim.scenario.catalog import CONFIDENCES, load_section, load_catalog
+from samsim.scenario.catalog import CONFIDENCES, load_catalog, load_section
 from samsim.scenario.specs import RadarSpec
 
 

@@ -10,22 +10,19 @@ from __future__ import annotations
 import itertools
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from samsim.errors import InputError, Issue
 from samsim.units import (
-    SPEED_OF_SOUND_SL_MPS,
     Acceleration,
     Angle,
     Area,
     Duration,
     Force,
     Length,
-    Mach,
     Mass,
-    Speed,
+    SpeedSL,
 )
 
 #: Confidence levels of a catalogue figure (see docs/models/interceptors.md).
@@ -36,13 +33,6 @@ CATALOG_PATH = Path(__file__).resolve().parent.parent / "scenario" / "catalog" /
 
 GuidanceLaw = Literal["pn", "apn"]
 LethalityModel = Literal["cookie_cutter", "gaussian", "rice"]
-
-
-def _speed_si(value: float) -> float:
-    """Mach numbers in a speed field are converted at the ISA sea-level speed of sound."""
-    if isinstance(value, Mach):
-        return value.to_mps(SPEED_OF_SOUND_SL_MPS)
-    return float(value)
 
 
 class MissileSpec(BaseModel):
@@ -111,7 +101,7 @@ class MissileSpec(BaseModel):
     seeker_noise_radps: float = Field(
         ge=0, description="Std of the seeker's LOS-rate measurement noise, rad/s."
     )
-    launch_speed_mps: Speed = Field(
+    launch_speed_mps: SpeedSL = Field(
         description="Speed given by the vertical cold launch at ignition."
     )
     cold_launch_height_m: Length = Field(
@@ -119,7 +109,9 @@ class MissileSpec(BaseModel):
         description="Height above the launcher at which the cold-launched missile ignites.",
     )
     max_flight_time_s: Duration = Field(gt=0, description="Self-destruct at this time of flight.")
-    min_speed_mps: Speed = Field(description="Self-destruct below this speed after motor burn-out.")
+    min_speed_mps: SpeedSL = Field(
+        description="Self-destruct below this speed after motor burn-out."
+    )
 
     # --- lethality -------------------------------------------------------------------------
     lethality_model: LethalityModel = Field(description="'cookie_cutter', 'gaussian' or 'rice'.")
@@ -135,16 +127,11 @@ class MissileSpec(BaseModel):
     min_range_m: Length = Field(ge=0, description="Near boundary of the engagement zone.")
     min_altitude_m: Length = Field(ge=0, description="Lowest target altitude that can be engaged.")
     max_altitude_m: Length = Field(gt=0, description="Highest target altitude that can be engaged.")
-    max_target_speed_mps: Speed = Field(description="Fastest target that can be engaged.")
+    max_target_speed_mps: SpeedSL = Field(description="Fastest target that can be engaged.")
     pk_nominal: float = Field(gt=0, le=1, description="Single-shot planning kill probability.")
     per_slot: int = Field(
         ge=1, le=16, description="Missiles of this type one launcher slot carries (quad packs: 4)."
     )
-
-    @field_validator("launch_speed_mps", "min_speed_mps", "max_target_speed_mps", mode="after")
-    @classmethod
-    def _mach_to_mps(cls, value: float) -> float:
-        return _speed_si(value)
 
     @field_validator("cd0_mach_table", mode="after")
     @classmethod

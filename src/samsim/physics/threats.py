@@ -79,7 +79,7 @@ def uniform_times(duration_s: float, dt_s: float) -> tuple[NDArray[np.float64], 
     that divides the duration exactly; returns (times, step)."""
     n = max(1, math.ceil(duration_s / dt_s - 1e-9))
     step = duration_s / n if duration_s > 0 else dt_s
-    return np.asarray(np.arange(n + 1) * step, dtype=np.float64), step
+    return np.arange(n + 1, dtype=np.float64) * step, step
 
 
 def gravity_enu_mps2(frame: EnuFrame, pos_enu_m: NDArray[np.float64]) -> NDArray[np.float64]:
