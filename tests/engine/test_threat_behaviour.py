@@ -9,7 +9,6 @@ from functools import cache
 
 import numpy as np
 import pytest
-from tests.engine.test_engine import _ipc_bytes
 
 import samsim
 from samsim.engine.loop import Engine
@@ -17,6 +16,7 @@ from samsim.engine.run import Run
 from samsim.engine.world import World, compile_world
 from samsim.errors import ScenarioError
 from samsim.scenario.loader import load_scenario_text
+from tests.engine.test_engine import _ipc_bytes
 
 BASE = """\
 name: threats_behaviour

@@ -8,10 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import subprocess_env
-
 from samsim.physics.envelope import envelope_report
 from samsim.physics.missile import load_missile_catalog
+from tests.conftest import subprocess_env
 
 
 def _samsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
