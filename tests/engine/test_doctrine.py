@@ -410,7 +410,7 @@ def test_ballistic_threats_are_assigned_first() -> None:
 @pytest.mark.slow
 def test_regiment_example() -> None:
     """The regiment example: both battalions fire, no threat is engaged by both at once,
-    every ballistic missile is engaged, and the raid is mostly stopped."""
+    every cruise missile is engaged, and the raid is mostly stopped."""
     from tests.conftest import EXAMPLES
 
     sc = load_scenario_text((EXAMPLES / "regiment_vs_mixed_raid.yaml").read_text())
@@ -418,7 +418,7 @@ def test_regiment_example() -> None:
     flights = _flights(_events(run))
     assert {f["unit"] for f in flights} == {"bn_north", "bn_south"}
     assert _overlaps(flights) == 0
-    assert run.summary["by_threat_type"]["srbm"]["engaged"] == 4
+    assert run.summary["by_threat_type"]["cruise_missile"]["engaged"] == 16
     assert run.summary["leaked"] <= 4
 
 
