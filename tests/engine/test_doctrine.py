@@ -481,3 +481,21 @@ def test_doctrine_variants_run_and_engage(doc: str) -> None:
     if "best_pk" in doc:
         ends = [f["t1"] - f["t0"] for f in flights]
         assert max(ends) <= 30.0 * 1.5
+
+
+def test_decoy_discrimination() -> None:
+    """Decoys (capability 0) that appear as fighters: recognised and left alone under the
+    default ``discriminate_decoys``, engaged as fighters without it."""
+    base = scenario(count=3, duration="8 min").replace(
+        "  cm: {type: subsonic_cruise_missile}", "  cm: {type: decoy}"
+    )
+    base = base.replace(
+        "      - {lat: 40.9, lon: -40.0}", "      - {lat: 40.9, lon: -40.0, alt: 3 km}"
+    )
+
+    def launches(text: str) -> int:
+        return int(simulate(load_scenario_text(text), seed=0).summary["interceptors_fired_total"])
+
+    assert launches(base) == 0
+    fooled = base.replace("doctrine: {}", "doctrine: {discriminate_decoys: false}")
+    assert launches(fooled) > 0

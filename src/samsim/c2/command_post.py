@@ -129,6 +129,16 @@ class Offer:
     assessment: ThreatAssessment
 
 
+def perceived_capability(world: World, doctrine: Doctrine) -> NDArray[np.float64]:
+    """Capability of each threat as the command post perceives it: its own under
+    ``discriminate_decoys``, else that of the type it looks like (``appears_as``: a decoy
+    seen as a fighter)."""
+    seen = world.perceived_capability
+    if doctrine.discriminate_decoys or len(seen) != world.n_threats:
+        return world.capability
+    return seen
+
+
 def mean_speed_bound(table: TofTable) -> float:
     """An upper bound of a type's mean speed to any intercept point, m/s: the largest
     slant distance / time of flight over the table's nodes, plus 10 % for interpolation."""
@@ -471,7 +481,7 @@ class CommandPost:
         sub = evaluate_threats(
             pos[r],
             vel[r],
-            w.capability[threat[r]],
+            perceived_capability(w, self.doctrine)[threat[r]],
             w.asset_pos_m,
             w.asset_value,
             w.asset_radius_m,

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
+from samsim.c2.command_post import perceived_capability
 from samsim.c2.doctrine import AssignmentInput, assign
 from samsim.c2.threat_eval import evaluate_threats
 from samsim.scenario.loader import REGIMENT_KEY
@@ -231,7 +232,9 @@ class RegimentCommandPost:
                 pk[b * n_m : (b + 1) * n_m, cols] = o.pk[:, member_row[b, cols]]
         if not (pk > 0).any():
             return []
-        cap = np.where(threat >= 0, w.capability[np.maximum(threat, 0)], 0.0)
+        cap = np.where(
+            threat >= 0, perceived_capability(w, self.doctrine)[np.maximum(threat, 0)], 0.0
+        )
         ta = evaluate_threats(
             pos, vel, cap, w.asset_pos_m, w.asset_value, w.asset_radius_m, acc_mps2=acc
         )

@@ -257,6 +257,12 @@ class Doctrine(Model):
         description="threat_value: minimise surviving threat value (target-based); "
         "asset_value: maximise surviving asset value (asset-based, P(attack) per asset)",
     )
+    discriminate_decoys: bool = Field(
+        default=True,
+        description="threat evaluation knows each threat's own capability (decoys are "
+        "recognised as harmless); false: it uses the capability of the type a threat "
+        "appears as (a decoy seen as a fighter draws interceptors)",
+    )
     ballistic_first: bool = Field(
         default=True,
         description="assign ballistic threats first, then the rest with what is left",
