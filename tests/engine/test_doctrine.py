@@ -484,8 +484,8 @@ def test_doctrine_variants_run_and_engage(doc: str) -> None:
 
 
 def test_decoy_discrimination() -> None:
-    """Decoys (capability 0) that appear as fighters: recognised and left alone under the
-    default ``discriminate_decoys``, engaged as fighters without it."""
+    """Decoys (capability 0) that appear as fighters: engaged as fighters by default,
+    recognised and left alone with ``discriminate_decoys: true``."""
     base = scenario(count=3, duration="8 min").replace(
         "  cm: {type: subsonic_cruise_missile}", "  cm: {type: decoy}"
     )
@@ -496,6 +496,6 @@ def test_decoy_discrimination() -> None:
     def launches(text: str) -> int:
         return int(simulate(load_scenario_text(text), seed=0).summary["interceptors_fired_total"])
 
-    assert launches(base) == 0
-    fooled = base.replace("doctrine: {}", "doctrine: {discriminate_decoys: false}")
-    assert launches(fooled) > 0
+    assert launches(base) > 0
+    informed = base.replace("doctrine: {}", "doctrine: {discriminate_decoys: true}")
+    assert launches(informed) == 0

@@ -258,10 +258,11 @@ class Doctrine(Model):
         "asset_value: maximise surviving asset value (asset-based, P(attack) per asset)",
     )
     discriminate_decoys: bool = Field(
-        default=True,
-        description="threat evaluation knows each threat's own capability (decoys are "
-        "recognised as harmless); false: it uses the capability of the type a threat "
-        "appears as (a decoy seen as a fighter draws interceptors)",
+        default=False,
+        description="true: threat evaluation knows each threat's own capability (decoys "
+        "are recognised as harmless, an optimistic assumption); false (default): it uses "
+        "the capability of the type a threat appears as, so a decoy seen as a fighter "
+        "draws interceptors",
     )
     ballistic_first: bool = Field(
         default=True,
