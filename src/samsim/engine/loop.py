@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from samsim.c2.command_post import CommandPost, LaunchOrder
+from samsim.c2.command_post import HOLD_SCANS, CommandPost, LaunchOrder
 from samsim.engine.events import EventLog
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
@@ -29,6 +29,8 @@ from samsim.physics.lethality import pk_for_miss
 from samsim.physics.threats import gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
+from samsim.sensors.cueing import FireControlChannels
+from samsim.sensors.radar import SearchRegion, detection_details, unit_tracker_figures
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 
 # Order of simultaneous events: routes end first, then outcomes are assessed, radars
@@ -68,9 +70,18 @@ class Engine:
         self.alive = np.ones(n, dtype=bool)
         self.end_time_s = np.full(n, np.nan)
         self.radar_rng = [stream(seed, f"radar:{r.name}") for r in world.radars]
+        self.false_alarm_rng = [stream(seed, f"false_alarms:{r.name}") for r in world.radars]
         self.kill_rng = stream(seed, "lethality")
         self.flyout_rng = stream(seed, "flyout")
-        self.trackers = [Tracker(TrackerConfig()) for _ in world.units]
+        self.trackers = [
+            Tracker(TrackerConfig(**unit_tracker_figures([world.radars[i] for i in u.radars])))
+            for u in world.units
+        ]
+        self.channels = {
+            r.index: FireControlChannels(r, HOLD_SCANS * r.spec.scan_period_s)
+            for r in world.radars
+            if r.spec.role == "fire_control"
+        }
         self.track_truth: list[dict[int, int]] = [{} for _ in world.units]
         self.inventory = world.inventory.copy()
         self.command_posts = [
@@ -199,16 +210,44 @@ class Engine:
 
     # -- sensing and tracking ---------------------------------------------------------
     def _scan(self, r_index: int) -> None:
+        """One scan of radar ``r_index``: where it looks (its search sector; for a
+        fire-control radar, windows on the tracks it holds and on the unit's confirmed
+        tracks that cue it), detections and false alarms, the unit tracker's update, the
+        track -> threat truth, the fire-control radar's channels, and the event log."""
         w = self.w
         radar = w.radars[r_index]
         self._push(self.t + radar.spec.scan_period_s, _SCAN, "scan", r_index)
-        idx = np.flatnonzero(self.alive & w.threats.active(self.t))
-        p, _, alt = w.threats.state_at(self.t, idx)
-        dets = radar.scan(
-            self.t, idx, p, alt, w.rcs_m2[idx], w.swerling[idx], self.radar_rng[r_index]
-        )
         unit = radar.unit
         tracker = self.trackers[unit]
+        channels = self.channels.get(r_index)
+        engaged: set[int] = set()
+        held = np.zeros(0, dtype=np.int64)
+        if channels is None:
+            region = SearchRegion(sector=True)
+        else:
+            engaged = self.command_posts[unit].radar_targets.get(r_index, set())
+            ids, x, cov = tracker.predict(self.t, confirmed_only=True)
+            plan = channels.plan(self.t, ids, x, cov, engaged)
+            held = plan.held
+            region = SearchRegion(sector=radar.spec.autonomous_search, windows=plan.windows)
+            if region.empty:
+                return
+        idx = np.flatnonzero(self.alive & w.threats.active(self.t))
+        p, _, alt = w.threats.state_at(self.t, idx)
+        emitters = w.jammers.emitters_at(self.t, w.threats, self.alive)
+        dets = radar.scan(
+            self.t,
+            idx,
+            p,
+            alt,
+            w.rcs_m2[idx],
+            w.swerling[idx],
+            self.radar_rng[r_index],
+            region=region,
+            emitters=emitters,
+            n_threats=w.n_threats,
+            false_alarm_rng=self.false_alarm_rng[r_index],
+        )
         batch = MeasurementBatch.from_polar(
             self.t,
             r_index,
@@ -224,15 +263,44 @@ class Engine:
         )
 
         def expected(ids: NDArray[np.int64], x: NDArray[np.float64]) -> NDArray[np.bool_]:
+            # Tracks this scan could have seen: in the searched sector, or held by a
+            # fire-control radar (not merely cued: a failed acquisition says little), and
+            # in coverage over the terrain.
             pos = x[:, :3]
-            return radar.coverage(pos, w.frame.altitude_m(pos)).visible
+            az, el, _ = radar.site.aer(pos)
+            look = radar.in_sector(az, el) if region.sector else np.zeros(len(ids), bool)
+            if len(held):
+                look |= np.isin(ids, held)
+            out = np.zeros(len(ids), dtype=bool)
+            if look.any():
+                out[look] = radar.coverage(pos[look], w.frame.altitude_m(pos[look])).visible
+            return out
 
         res = tracker.step(batch, expected=expected)
         truth = self.track_truth[unit]
+        # A track's truth is the threat of the last real detection that fed it; a track fed
+        # only by false alarms stays -1, so the command post never engages it.
         for tid, th in zip(res.det_track_id.tolist(), dets.threat_id.tolist(), strict=True):
-            if tid >= 0:
+            if tid >= 0 and (th >= 0 or tid not in truth):
                 truth[tid] = th
-        self.command_posts[unit].note_detections(r_index, self.t, res.det_track_id)
+        det_track = res.det_track_id
+        roles: list[str] = [""] * len(dets)
+        if channels is not None:
+            tr = tracker.tracks
+            confirmed = set(tr.ids[tr.confirmed].tolist())
+            before = set(channels.held)
+            in_sector = (
+                radar.in_sector(dets.az_rad, dets.el_rad) if radar.spec.autonomous_search else None
+            )
+            is_held = channels.update(
+                self.t, det_track, dets.range_m, confirmed, engaged, in_sector
+            )
+            roles = [
+                ("track" if k in before else "acquired") if h else ""
+                for k, h in zip(det_track.tolist(), is_held.tolist(), strict=True)
+            ]
+            det_track = np.where(is_held, det_track, -1)
+        self.command_posts[unit].note_detections(r_index, self.t, det_track)
         if len(dets):
             meas = radar.site.aer_to_enu(dets.az_rad, dets.el_rad, dets.range_m)
             self.log.add_batch(
@@ -243,12 +311,13 @@ class Engine:
                 unit=w.units[unit].name,
                 threat_id=dets.threat_id,
                 track_id=res.det_track_id,
-                threat_type=[w.threat_type[i] for i in dets.threat_id],
+                threat_type=[w.threat_type[i] if i >= 0 else "" for i in dets.threat_id],
                 x_m=meas[:, 0],
                 y_m=meas[:, 1],
                 z_m=meas[:, 2],
                 range_m=dets.true_range_m,
                 snr_db=dets.snr_db,
+                detail=detection_details(dets, roles),
             )
         uname = w.units[unit].name
         for tid in res.started.tolist():

@@ -120,6 +120,16 @@ class RadarSpec(Spec):
         "range cell and half a beamwidth)",
     )
 
+    cue_window_max_beams: int = Field(
+        ge=1,
+        le=100,
+        description="fire control: largest acquisition or track window, in beam positions "
+        "per angle (azimuth and elevation)",
+    )
+    cue_window_max_range_m: Length = Field(
+        gt=0, description="fire control: largest half length of a window in range, m"
+    )
+
     @model_validator(mode="after")
     def _check(self) -> RadarSpec:
         if self.elevation_max_rad <= self.elevation_min_rad:

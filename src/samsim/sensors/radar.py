@@ -594,3 +594,47 @@ class Radar:
             jnr_db=np.concatenate([jnr, np.full(n_fa, -np.inf)]),
             cnr_db=np.concatenate([cnr, np.full(n_fa, -np.inf)]),
         )
+
+
+def detection_details(dets: Detections, roles: list[str] | None = None) -> list[str]:
+    """The ``detail`` text of each detection in the event log: ``;``-separated tokens.
+
+    ``track`` / ``acquired``: a fire-control radar's plot that updated a track it holds /
+    acquired a cued track (``roles``); ``jnr_db=X``: total jammer-to-noise ratio in the
+    beam when a jammer reached the radar; ``cnr_db=X``: clutter-to-noise ratio before MTI
+    when ground clutter competed; ``sinr_db=X``: the per-pulse SINR the detection was
+    decided on, whenever jamming or clutter was present. Empty otherwise (and for false
+    alarms).
+    """
+    n = len(dets)
+    roles = roles or [""] * n
+    jam = np.isfinite(dets.jnr_db)
+    clut = np.isfinite(dets.cnr_db)
+    if not (jam.any() or clut.any()):
+        return list(roles)
+    out = []
+    for i in range(n):
+        tok = [roles[i]] if roles[i] else []
+        if jam[i]:
+            tok.append(f"jnr_db={dets.jnr_db[i]:.2f}")
+        if clut[i]:
+            tok.append(f"cnr_db={dets.cnr_db[i]:.2f}")
+        if jam[i] or clut[i]:
+            tok.append(f"sinr_db={dets.sinr_db[i]:.2f}")
+        out.append(";".join(tok))
+    return out
+
+
+def unit_tracker_figures(radars: list[Radar]) -> dict[str, float]:
+    """Detection probability and false-alarm density a unit's tracker assumes, from its
+    radars' figures: ``pd`` the lowest ``tracking_pd`` (the least favourable radar) and
+    ``clutter_density`` the highest mean false-alarm density over the radars' search
+    sectors (:meth:`Radar.false_alarm_density_per_m3`; omitted when no radar searches on
+    its own). Keyword arguments for :class:`samsim.tracking.TrackerConfig`."""
+    if not radars:
+        return {}
+    out = {"pd": min(r.spec.tracking_pd for r in radars)}
+    density = max(r.false_alarm_density_per_m3() for r in radars)
+    if density > 0:
+        out["clutter_density"] = density
+    return out

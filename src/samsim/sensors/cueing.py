@@ -1,0 +1,256 @@
+"""Cueing and target channels of a fire-control radar.
+
+The unit's confirmed tracks cue the fire-control radar, which searches a window around
+each cued track's predicted position; a detection that updates the cued track acquires
+it, and the radar then holds it (a track window every scan) on one of its
+``target_channels``. It never holds more tracks than it has channels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from samsim.sensors.radar import Radar, Windows
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+def track_windows(
+    radar: Radar,
+    track_ids: IntArray,
+    pos_m: FloatArray,
+    pos_cov_m2: FloatArray,
+    n_sigma: float,
+) -> Windows:
+    """Range-azimuth-elevation windows around tracks' predicted positions.
+
+    Parameters
+    ----------
+    radar : Radar
+        The searching radar (its site, range resolution and beamwidths).
+    track_ids : ndarray of int64, shape (m,)
+    pos_m : ndarray, shape (m, 3)
+        Predicted positions, scenario ENU, m.
+    pos_cov_m2 : ndarray, shape (m, 3, 3)
+        Their covariances, m^2.
+    n_sigma : float
+        Half size of each window in standard deviations.
+
+    Returns
+    -------
+    Windows
+        Centred on the predicted (range, az, el); half sizes ``n_sigma`` times the
+        standard deviations of range, azimuth and elevation, at least one range cell and
+        half a beamwidth (one beam position), at most ``spec.cue_window_max_range_m`` and
+        ``spec.cue_window_max_beams`` beam positions (a poor cue is searched over the
+        largest window the radar gives an acquisition, centred on the prediction).
+
+    Notes
+    -----
+    The standard deviations project the position covariance on the radar's local unit
+    vectors: ``sigma_R^2 = u_R' P u_R``, ``sigma_az = sqrt(u_az' P u_az) / (R cos el)``,
+    ``sigma_el = sqrt(u_el' P u_el) / R`` (first-order propagation through the
+    Cartesian-to-polar Jacobian; Bar-Shalom, Li and Kirubarajan, *Estimation with
+    Applications to Tracking and Navigation*, 2001, sec. 1.4 and 10.4).
+    """
+    s = radar.spec
+    m = len(track_ids)
+    if m == 0:
+        return Windows.empty()
+    az, el, r = radar.site.aer(pos_m)
+    rot = radar.site.rot
+    cov_local = rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :]
+    sa, ca, se, ce = np.sin(az), np.cos(az), np.sin(el), np.cos(el)
+    u_r = np.stack([sa * ce, ca * ce, se], axis=1)
+    u_az = np.stack([ca, -sa, np.zeros(m)], axis=1)
+    u_el = np.stack([-sa * se, -ca * se, ce], axis=1)
+
+    def proj(u: FloatArray) -> FloatArray:
+        return np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", u, cov_local, u), 0.0))
+
+    dr = radar.range_resolution_m
+    max_beams = 0.5 * s.cue_window_max_beams
+    baz, bel = s.beamwidth_az_rad, s.beamwidth_el_rad
+    rr = np.maximum(r, 1.0)
+    sig_r = proj(u_r)
+    sig_az = proj(u_az) / (rr * np.maximum(ce, 1e-6))
+    sig_el = proj(u_el) / rr
+    return Windows(
+        track_id=np.asarray(track_ids, dtype=np.int64),
+        range_m=r,
+        az_rad=az,
+        el_rad=el,
+        half_range_m=np.clip(
+            n_sigma * sig_r, radar.range_resolution_m, max(s.cue_window_max_range_m, dr)
+        ),
+        half_az_rad=np.clip(n_sigma * sig_az, 0.5 * s.beamwidth_az_rad, max_beams * baz),
+        half_el_rad=np.clip(n_sigma * sig_el, 0.5 * s.beamwidth_el_rad, max_beams * bel),
+    )
+
+
+@dataclass
+class LookPlan:
+    """What a fire-control radar looks at in one scan."""
+
+    windows: Windows
+    """Track windows of held tracks, then acquisition windows of cued tracks."""
+    held: IntArray
+    """Ids of the tracks it holds (their windows come first in :attr:`windows`)."""
+    cued: IntArray
+    """Ids of the tracks it tries to acquire this scan, nearest first."""
+
+
+class FireControlChannels:
+    """Target channels of one fire-control radar: which tracks it holds and which it cues.
+
+    Parameters
+    ----------
+    radar : Radar
+        A fire-control radar (``spec.target_channels`` channels).
+    hold_s : float
+        A held track the radar has not updated for this long is released (unless the
+        command post is engaging it), s.
+
+    Notes
+    -----
+    Each scan (:meth:`plan`): release held tracks that were deleted or not updated for
+    ``hold_s``; look at every held track through a track window; cue every confirmed
+    track it does not hold inside its field of regard through an acquisition window
+    (:func:`track_windows`; when every channel is taken, only tracks nearer than the
+    farthest one that could give way).
+    After the tracker has taken the scan's detections (:meth:`update`): a detection that
+    updated a held track refreshes it; one that updated a cued track (or, for a radar
+    with autonomous search, any confirmed track it found in its sector) acquires it if a
+    channel is free, or takes the channel of the farthest held track the command post is
+    not engaging when the new one is nearer. Nearest first is the priority because the
+    nearest threats are the ones the battery must engage first (a first-order stand-in
+    for the command post's threat evaluation).
+    """
+
+    def __init__(self, radar: Radar, hold_s: float) -> None:
+        if radar.spec.role != "fire_control":
+            raise ValueError(
+                f"radar {radar.name!r} has role {radar.spec.role!r}; only fire-control "
+                "radars have target channels"
+            )
+        self.radar = radar
+        self.capacity = int(radar.spec.target_channels)
+        self.hold_s = float(hold_s)
+        # track id -> (time of the last update by this radar, its range then)
+        self.held: dict[int, tuple[float, float]] = {}
+        self._cued: set[int] = set()
+
+    @property
+    def held_ids(self) -> IntArray:
+        """Ids of the held tracks, in the order they were acquired."""
+        return np.fromiter(self.held.keys(), dtype=np.int64, count=len(self.held))
+
+    def plan(
+        self,
+        time_s: float,
+        track_ids: IntArray,
+        x: FloatArray,
+        cov: FloatArray,
+        engaged: Collection[int] = (),
+    ) -> LookPlan:
+        """This scan's looks, from the unit's confirmed tracks predicted to ``time_s``.
+
+        Parameters
+        ----------
+        time_s : float
+            Scan time, s.
+        track_ids : ndarray of int64, shape (n,)
+            The unit's confirmed tracks.
+        x : ndarray, shape (n, >= 3)
+            Their predicted states (positions first), scenario ENU.
+        cov : ndarray, shape (n, nx, nx)
+            Their covariances.
+        engaged : collection of int
+            Tracks the command post is engaging with this radar: never released.
+        """
+        radar = self.radar
+        s = radar.spec
+        ids = np.asarray(track_ids, dtype=np.int64)
+        live = set(ids.tolist())
+        for k, (last, _) in list(self.held.items()):
+            if k not in live or (time_s - last > self.hold_s and k not in engaged):
+                del self.held[k]
+        is_held = np.isin(ids, self.held_ids)
+        pos = np.asarray(x[:, :3], dtype=float)
+        az, el, r = radar.site.aer(pos)
+        field = (r >= s.min_range_m) & (r <= s.instrumented_range_m)
+        field &= (el >= s.elevation_min_rad) & (el <= s.elevation_max_rad)
+        if s.azimuth_half_width_rad < math.pi:
+            off = np.abs((az - radar.azimuth_center_rad + math.pi) % (2 * math.pi) - math.pi)
+            field &= off <= s.azimuth_half_width_rad
+        cand = np.flatnonzero(~is_held & field)
+        cand = cand[np.argsort(r[cand], kind="stable")]
+        if self.capacity - len(self.held) <= 0:
+            # Only tracks nearer than the farthest held track that could give way.
+            victims = [rng for k, (_, rng) in self.held.items() if k not in engaged]
+            cand = cand[r[cand] < max(victims)] if victims else cand[:0]
+        rows = np.concatenate([np.flatnonzero(is_held), cand])
+        windows = track_windows(
+            radar, ids[rows], pos[rows], np.asarray(cov[rows, :3, :3]), s.cue_window_sigmas
+        )
+        self._cued = set(ids[cand].tolist())
+        return LookPlan(windows, ids[is_held], ids[cand])
+
+    def update(
+        self,
+        time_s: float,
+        det_track_id: IntArray,
+        det_range_m: FloatArray,
+        confirmed_ids: Collection[int],
+        engaged: Collection[int] = (),
+        det_in_sector: NDArray[np.bool_] | None = None,
+    ) -> NDArray[np.bool_]:
+        """Take the scan's detections (after the tracker step); returns, per detection,
+        whether it updated a track this radar holds.
+
+        Parameters
+        ----------
+        time_s : float
+            Scan time, s.
+        det_track_id : ndarray of int64, shape (n_det,)
+            Track each detection updated or started (-1: none), from the tracker.
+        det_range_m : ndarray, shape (n_det,)
+            Measured range of each detection, m.
+        confirmed_ids : collection of int
+            The unit's confirmed tracks after the step.
+        engaged : collection of int
+            Tracks the command post is engaging with this radar (never given way).
+        det_in_sector : ndarray of bool, optional
+            Detections made by the autonomous search (may acquire any confirmed track).
+        """
+        tids = np.asarray(det_track_id, dtype=np.int64)
+        n = len(tids)
+        sector = np.zeros(n, dtype=bool) if det_in_sector is None else det_in_sector
+        # Refresh held tracks first, then acquisitions nearest first.
+        order = np.lexsort((det_range_m, ~np.isin(tids, self.held_ids)))
+        for j in order.tolist():
+            k = int(tids[j])
+            if k < 0:
+                continue
+            rng = float(det_range_m[j])
+            if k in self.held:
+                self.held[k] = (time_s, rng)
+                continue
+            if k not in confirmed_ids or not (k in self._cued or sector[j]):
+                continue
+            if len(self.held) >= self.capacity:
+                victims = [(v[1], kk) for kk, v in self.held.items() if kk not in engaged]
+                if not victims:
+                    continue
+                far_range, far = max(victims)
+                if far_range <= rng:
+                    continue
+                del self.held[far]
+            self.held[k] = (time_s, rng)
+        return np.asarray(np.isin(tids, self.held_ids) & (tids >= 0))
