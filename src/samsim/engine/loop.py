@@ -29,7 +29,7 @@ from samsim.physics.lethality import pk_for_miss
 from samsim.physics.threats import gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
-from samsim.sensors.cueing import FireControlChannels
+from samsim.sensors.cueing import FireControlChannels, confirmed_tracks_at
 from samsim.sensors.radar import SearchRegion, detection_details, unit_tracker_figures
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 
@@ -77,6 +77,7 @@ class Engine:
             Tracker(TrackerConfig(**unit_tracker_figures([world.radars[i] for i in u.radars])))
             for u in world.units
         ]
+        self._threat_type_or_blank = np.array([*world.threat_type, ""], dtype=object)
         self.channels = {
             r.index: FireControlChannels(r, HOLD_SCANS * r.spec.scan_period_s)
             for r in world.radars
@@ -226,7 +227,7 @@ class Engine:
             region = SearchRegion(sector=True)
         else:
             engaged = self.command_posts[unit].radar_targets.get(r_index, set())
-            ids, x, cov = tracker.predict(self.t, confirmed_only=True)
+            ids, x, cov = confirmed_tracks_at(tracker.tracks, self.t)
             plan = channels.plan(self.t, ids, x, cov, engaged)
             held = plan.held
             region = SearchRegion(sector=radar.spec.autonomous_search, windows=plan.windows)
@@ -248,6 +249,8 @@ class Engine:
             n_threats=w.n_threats,
             false_alarm_rng=self.false_alarm_rng[r_index],
         )
+        if len(dets) == 0 and len(held) == 0 and not region.sector:
+            return  # cues only, nothing found: no track expected this look, nothing to log
         batch = MeasurementBatch.from_polar(
             self.t,
             r_index,
@@ -280,27 +283,28 @@ class Engine:
         truth = self.track_truth[unit]
         # A track's truth is the threat of the last real detection that fed it; a track fed
         # only by false alarms stays -1, so the command post never engages it.
-        for tid, th in zip(res.det_track_id.tolist(), dets.threat_id.tolist(), strict=True):
-            if tid >= 0 and (th >= 0 or tid not in truth):
-                truth[tid] = th
         det_track = res.det_track_id
-        roles: list[str] = [""] * len(dets)
+        fed = det_track >= 0
+        real = fed & (dets.threat_id >= 0)
+        truth.update(zip(det_track[real].tolist(), dets.threat_id[real].tolist(), strict=True))
+        for tid in det_track[fed & ~real].tolist():
+            truth.setdefault(tid, -1)
+        roles: list[str] | None = None
         if channels is not None:
             tr = tracker.tracks
             confirmed = set(tr.ids[tr.confirmed].tolist())
-            before = set(channels.held)
+            before = channels.held_ids
             in_sector = (
                 radar.in_sector(dets.az_rad, dets.el_rad) if radar.spec.autonomous_search else None
             )
             is_held = channels.update(
                 self.t, det_track, dets.range_m, confirmed, engaged, in_sector
             )
-            roles = [
-                ("track" if k in before else "acquired") if h else ""
-                for k, h in zip(det_track.tolist(), is_held.tolist(), strict=True)
-            ]
+            was = np.isin(det_track, before)
+            roles = np.where(is_held, np.where(was, "track", "acquired"), "").tolist()
             det_track = np.where(is_held, det_track, -1)
         self.command_posts[unit].note_detections(r_index, self.t, det_track)
+        uname = w.units[unit].name
         if len(dets):
             meas = radar.site.aer_to_enu(dets.az_rad, dets.el_rad, dets.range_m)
             self.log.add_batch(
@@ -308,10 +312,10 @@ class Engine:
                 "detection",
                 len(dets),
                 sensor=radar.name,
-                unit=w.units[unit].name,
+                unit=uname,
                 threat_id=dets.threat_id,
                 track_id=res.det_track_id,
-                threat_type=[w.threat_type[i] if i >= 0 else "" for i in dets.threat_id],
+                threat_type=self._threat_type_or_blank[dets.threat_id],
                 x_m=meas[:, 0],
                 y_m=meas[:, 1],
                 z_m=meas[:, 2],
@@ -319,30 +323,42 @@ class Engine:
                 snr_db=dets.snr_db,
                 detail=detection_details(dets, roles),
             )
-        uname = w.units[unit].name
-        for tid in res.started.tolist():
-            self.log.add(
+
+        def truths(ids: NDArray[np.int64]) -> NDArray[np.int64]:
+            return np.array([truth.get(k, -1) for k in ids.tolist()], dtype=np.int64)
+
+        if len(res.started):
+            self.log.add_batch(
                 self.t,
                 "track_start",
-                track_id=tid,
+                len(res.started),
+                track_id=res.started,
                 unit=uname,
                 sensor=radar.name,
-                threat_id=truth.get(tid, -1),
+                threat_id=truths(res.started),
             )
-        for tid in res.confirmed.tolist():
-            self.log.add(
-                self.t, "track_confirmed", track_id=tid, unit=uname, threat_id=truth.get(tid, -1)
+        if len(res.confirmed):
+            self.log.add_batch(
+                self.t,
+                "track_confirmed",
+                len(res.confirmed),
+                track_id=res.confirmed,
+                unit=uname,
+                threat_id=truths(res.confirmed),
             )
-        for tid, why in zip(res.deleted.tolist(), list(res.deleted_reason), strict=True):
-            self.log.add(
+        if len(res.deleted):
+            self.log.add_batch(
                 self.t,
                 "track_end",
-                track_id=tid,
+                len(res.deleted),
+                track_id=res.deleted,
                 unit=uname,
-                detail=str(why),
-                threat_id=truth.get(tid, -1),
+                detail=np.asarray(res.deleted_reason, dtype=str),
+                threat_id=truths(res.deleted),
             )
-            self.command_posts[unit].forget_track(tid)
+            cp = self.command_posts[unit]
+            for tid in res.deleted.tolist():
+                cp.forget_track(tid)
 
     # -- command and launch -----------------------------------------------------------
     def _decide(self, u_index: int) -> None:

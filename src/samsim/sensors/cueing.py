@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from samsim.sensors.radar import Radar, Windows
+from samsim.tracking.tracker import TrackTable
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -94,6 +95,35 @@ def track_windows(
     )
 
 
+def confirmed_tracks_at(
+    tracks: TrackTable, time_s: float
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Confirmed tracks' positions and position covariances extrapolated to ``time_s`` at
+    constant velocity, for pointing windows.
+
+    ``p = p0 + v dt``, ``P_p = P_pp + dt (P_pv + P_vp) + dt^2 P_vv`` (the constant-velocity
+    transition without process noise): cheaper than the tracker's full (IMM) prediction,
+    and the window's ``n_sigma`` margin covers the difference over one scan.
+
+    Returns
+    -------
+    ids : ndarray of int64, shape (n,)
+    pos_m : ndarray, shape (n, 3)
+    pos_cov_m2 : ndarray, shape (n, 3, 3)
+    """
+    keep = np.flatnonzero(tracks.confirmed)
+    ids = tracks.ids[keep]
+    if len(keep) == 0:
+        return ids, np.zeros((0, 3)), np.zeros((0, 3, 3))
+    dt = float(time_s - tracks.time_s) if np.isfinite(tracks.time_s) else 0.0
+    x = tracks.x[keep]
+    c = tracks.cov[keep]
+    pos = x[:, :3] + dt * x[:, 3:6]
+    pv = c[:, :3, 3:6]
+    cov = c[:, :3, :3] + dt * (pv + np.swapaxes(pv, 1, 2)) + dt * dt * c[:, 3:6, 3:6]
+    return ids, pos, cov
+
+
 @dataclass
 class LookPlan:
     """What a fire-control radar looks at in one scan."""
@@ -168,9 +198,9 @@ class FireControlChannels:
         track_ids : ndarray of int64, shape (n,)
             The unit's confirmed tracks.
         x : ndarray, shape (n, >= 3)
-            Their predicted states (positions first), scenario ENU.
-        cov : ndarray, shape (n, nx, nx)
-            Their covariances.
+            Their predicted positions (then any other state), scenario ENU.
+        cov : ndarray, shape (n, >= 3, >= 3)
+            Their covariances (positions first).
         engaged : collection of int
             Tracks the command post is engaging with this radar: never released.
         """

@@ -538,12 +538,12 @@ class Radar:
         idx = np.zeros(0, dtype=np.int64)
         rng_t = az_t = el_t = np.zeros(0)
         if n_given and not region.empty:
-            cov = self.coverage(pos_m, alt_m)
-            ok = cov.visible
+            az, el, rg = self.site.aer(pos_m)
+            ok = self.in_region(region, rg, az, el)
             if ok.any():
-                ok[ok] = self.in_region(region, cov.range_m[ok], cov.az_rad[ok], cov.el_rad[ok])
+                ok[ok] = self.coverage(pos_m[ok], alt_m[ok]).visible
             idx = np.flatnonzero(ok)
-            rng_t, az_t, el_t = cov.range_m[idx], cov.az_rad[idx], cov.el_rad[idx]
+            rng_t, az_t, el_t = rg[idx], az[idx], el[idx]
         snr = self.snr_db(rng_t, rcs_m2[idx])
         cnr = self.cnr_db(rng_t, el_t)
         jnr = (
@@ -596,7 +596,7 @@ class Radar:
         )
 
 
-def detection_details(dets: Detections, roles: list[str] | None = None) -> list[str]:
+def detection_details(dets: Detections, roles: list[str] | None = None) -> str | list[str]:
     """The ``detail`` text of each detection in the event log: ``;``-separated tokens.
 
     ``track`` / ``acquired``: a fire-control radar's plot that updated a track it holds /
@@ -604,17 +604,15 @@ def detection_details(dets: Detections, roles: list[str] | None = None) -> list[
     beam when a jammer reached the radar; ``cnr_db=X``: clutter-to-noise ratio before MTI
     when ground clutter competed; ``sinr_db=X``: the per-pulse SINR the detection was
     decided on, whenever jamming or clutter was present. Empty otherwise (and for false
-    alarms).
+    alarms). A single ``""`` when every detail is empty.
     """
-    n = len(dets)
-    roles = roles or [""] * n
     jam = np.isfinite(dets.jnr_db)
     clut = np.isfinite(dets.cnr_db)
     if not (jam.any() or clut.any()):
-        return list(roles)
+        return roles if roles is not None and any(roles) else ""
     out = []
-    for i in range(n):
-        tok = [roles[i]] if roles[i] else []
+    for i in range(len(dets)):
+        tok = [roles[i]] if roles is not None and roles[i] else []
         if jam[i]:
             tok.append(f"jnr_db={dets.jnr_db[i]:.2f}")
         if clut[i]:
