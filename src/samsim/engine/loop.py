@@ -29,7 +29,7 @@ from samsim.physics.lethality import pk_for_miss
 from samsim.physics.threats import gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
-from samsim.sensors.cueing import FireControlChannels, confirmed_tracks_at
+from samsim.sensors.cueing import FireControlChannels, confirmed_tracks_at, member
 from samsim.sensors.radar import SearchRegion, detection_details, unit_tracker_figures
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 
@@ -223,6 +223,7 @@ class Engine:
         channels = self.channels.get(r_index)
         engaged: set[int] = set()
         held = np.zeros(0, dtype=np.int64)
+        held_set: set[int] = set()
         if channels is None:
             region = SearchRegion(sector=True)
         else:
@@ -230,12 +231,13 @@ class Engine:
             ids, x, cov = confirmed_tracks_at(tracker.tracks, self.t)
             plan = channels.plan(self.t, ids, x, cov, engaged)
             held = plan.held
+            held_set = set(held.tolist())
             region = SearchRegion(sector=radar.spec.autonomous_search, windows=plan.windows)
             if region.empty:
                 return
         idx = np.flatnonzero(self.alive & w.threats.active(self.t))
         p, _, alt = w.threats.state_at(self.t, idx)
-        emitters = w.jammers.emitters_at(self.t, w.threats, self.alive)
+        emitters = w.jammers.emitters_at(self.t, w.threats, self.alive) if len(w.jammers) else None
         dets = radar.scan(
             self.t,
             idx,
@@ -273,7 +275,7 @@ class Engine:
             az, el, _ = radar.site.aer(pos)
             look = radar.in_sector(az, el) if region.sector else np.zeros(len(ids), bool)
             if len(held):
-                look |= np.isin(ids, held)
+                look |= member(ids, held_set)
             out = np.zeros(len(ids), dtype=bool)
             if look.any():
                 out[look] = radar.coverage(pos[look], w.frame.altitude_m(pos[look])).visible
@@ -293,14 +295,14 @@ class Engine:
         if channels is not None:
             tr = tracker.tracks
             confirmed = set(tr.ids[tr.confirmed].tolist())
-            before = channels.held_ids
+            before = set(channels.held)
             in_sector = (
                 radar.in_sector(dets.az_rad, dets.el_rad) if radar.spec.autonomous_search else None
             )
             is_held = channels.update(
                 self.t, det_track, dets.range_m, confirmed, engaged, in_sector
             )
-            was = np.isin(det_track, before)
+            was = member(det_track, before)
             roles = np.where(is_held, np.where(was, "track", "acquired"), "").tolist()
             det_track = np.where(is_held, det_track, -1)
         self.command_posts[unit].note_detections(r_index, self.t, det_track)

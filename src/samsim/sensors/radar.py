@@ -319,8 +319,16 @@ class Radar:
             parts.append((r, az, el))
         w = region.windows
         if len(w) and not region.whole_field:
-            counts = rng.poisson(s.pfa * self.window_cells(w))
-            k = np.repeat(np.arange(len(w)), counts)
+            # One Poisson count over all windows, then a window per false alarm with
+            # probability proportional to its cells: the same law as one count per window.
+            cells = self.window_cells(w)
+            total = cells.sum()
+            n = false_alarm_count(rng, s.pfa, float(total))
+            k = (
+                np.minimum(np.searchsorted(np.cumsum(cells), rng.random(n) * total), len(w) - 1)
+                if n
+                else np.zeros(0, dtype=np.int64)
+            )
             u = rng.uniform(-1.0, 1.0, (len(k), 3))
             r = np.clip(
                 w.range_m[k] + w.half_range_m[k] * u[:, 0], s.min_range_m, s.instrumented_range_m
@@ -344,6 +352,11 @@ class Radar:
         limits and in line of sight over the terrain and the refracting earth
         (:func:`samsim.geo.los.visible`)."""
         az, el, rng = self.site.aer(pos_m)
+        return self._coverage(pos_m, az, el, rng)
+
+    def _coverage(
+        self, pos_m: FloatArray, az: FloatArray, el: FloatArray, rng: FloatArray
+    ) -> Coverage:
         s = self.spec
         inside = (rng >= s.min_range_m) & (rng <= s.instrumented_range_m)
         inside &= (el >= s.elevation_min_rad) & (el <= s.elevation_max_rad)
@@ -541,7 +554,7 @@ class Radar:
             az, el, rg = self.site.aer(pos_m)
             ok = self.in_region(region, rg, az, el)
             if ok.any():
-                ok[ok] = self.coverage(pos_m[ok], alt_m[ok]).visible
+                ok[ok] = self._coverage(pos_m[ok], az[ok], el[ok], rg[ok]).visible
             idx = np.flatnonzero(ok)
             rng_t, az_t, el_t = rg[idx], az[idx], el[idx]
         snr = self.snr_db(rng_t, rcs_m2[idx])
@@ -551,7 +564,8 @@ class Radar:
             if emitters is not None
             else np.full(len(idx), -np.inf)
         )
-        sinr = self.sinr_db(snr, cnr, jnr)
+        interfered = bool(np.isfinite(cnr).any() or np.isfinite(jnr).any())
+        sinr = self.sinr_db(snr, cnr, jnr) if interfered else snr
         pd = np.zeros(len(idx))
         sw = swerling[idx]
         for case in np.unique(sw):
@@ -567,7 +581,8 @@ class Radar:
         else:
             fa_r, fa_az, fa_el = self.false_alarms(false_alarm_rng, region)
         n_fa = len(fa_r)
-        meas = np.concatenate([meas, np.full(n_fa, self.false_alarm_snr_db)])
+        if n_fa:
+            meas = np.concatenate([meas, np.full(n_fa, self.false_alarm_snr_db)])
         sr = sigma_range_m(meas, self.range_resolution_m, s.range_accuracy_floor_m)
         saz = sigma_angle_rad(
             meas, s.beamwidth_az_rad, s.monopulse_slope, s.angle_accuracy_floor_rad
@@ -576,23 +591,36 @@ class Radar:
             meas, s.beamwidth_el_rad, s.monopulse_slope, s.angle_accuracy_floor_rad
         )
         noise = z[idx]
-        nan = np.full(n_fa, np.nan)
         n_hit = len(idx)
+        ids = threat_ids[idx]
+        r_meas = rng_t + sr[:n_hit] * noise[:, 0]
+        az_meas = np.mod(az_t + saz[:n_hit] * noise[:, 1], _TWO_PI)
+        el_meas = el_t + sel[:n_hit] * noise[:, 2]
+        if n_fa:
+            nan = np.full(n_fa, np.nan)
+            none = np.full(n_fa, -np.inf)
+            ids = np.concatenate([ids, np.full(n_fa, -1, dtype=np.int64)])
+            r_meas = np.concatenate([r_meas, fa_r])
+            az_meas = np.concatenate([az_meas, fa_az])
+            el_meas = np.concatenate([el_meas, fa_el])
+            snr, sinr = np.concatenate([snr, nan]), np.concatenate([sinr, nan])
+            rng_t = np.concatenate([rng_t, fa_r])
+            jnr, cnr = np.concatenate([jnr, none]), np.concatenate([cnr, none])
         return Detections(
             time_s=time_s,
             radar_index=self.index,
-            threat_id=np.concatenate([threat_ids[idx], np.full(n_fa, -1, dtype=np.int64)]),
-            range_m=np.concatenate([rng_t + sr[:n_hit] * noise[:, 0], fa_r]),
-            az_rad=np.concatenate([np.mod(az_t + saz[:n_hit] * noise[:, 1], _TWO_PI), fa_az]),
-            el_rad=np.concatenate([el_t + sel[:n_hit] * noise[:, 2], fa_el]),
+            threat_id=ids,
+            range_m=r_meas,
+            az_rad=az_meas,
+            el_rad=el_meas,
             sigma_range_m=sr,
             sigma_az_rad=saz,
             sigma_el_rad=sel,
-            snr_db=np.concatenate([snr, nan]),
-            true_range_m=np.concatenate([rng_t, fa_r]),
-            sinr_db=np.concatenate([sinr, nan]),
-            jnr_db=np.concatenate([jnr, np.full(n_fa, -np.inf)]),
-            cnr_db=np.concatenate([cnr, np.full(n_fa, -np.inf)]),
+            snr_db=snr,
+            true_range_m=rng_t,
+            sinr_db=sinr,
+            jnr_db=jnr,
+            cnr_db=cnr,
         )
 
 
