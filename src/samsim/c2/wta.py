@@ -117,13 +117,18 @@ def _frozen(a: NDArray[_T]) -> NDArray[_T]:
     return out
 
 
-def _heuristic_x(problem: Problem, method: str, kicks: int | None = None) -> NDArray[np.int64]:
+def _heuristic_x(
+    problem: Problem,
+    method: str,
+    kicks: int | None = None,
+    pool: list[NDArray[np.int64]] | None = None,
+) -> NDArray[np.int64]:
     q = np.ascontiguousarray(1.0 - problem.pk)
     x = greedy_mmr(
         problem.values, q, problem.pair_cap, problem.rounds, problem.target_cap, problem.channel_cap
     )
     if method != "greedy":
-        x = solve_heuristic(problem, x, kicks=kicks)
+        x = solve_heuristic(problem, x, kicks=kicks, pool=pool)
     return np.asarray(x, dtype=np.int64)
 
 
@@ -224,13 +229,14 @@ def solve(
         max_targets_per_type=max_targets_per_type,
         max_missiles_per_type=max_missiles_per_type,
     )
-    x = _heuristic_x(prob, "heuristic" if method == "exact" else method, kicks)
+    pool: list[NDArray[np.int64]] = []
+    x = _heuristic_x(prob, "heuristic" if method == "exact" else method, kicks, pool)
     lower = gap = math.nan
     status = "feasible"
     iterations = n_cuts = 0
     if method == "exact":
         left = None if time_limit_s is None else time_limit_s - (time.perf_counter() - t0)
-        out = solve_exact(prob, x, rel_gap=rel_gap, time_limit_s=left)
+        out = solve_exact(prob, x, rel_gap=rel_gap, time_limit_s=left, seed_points=pool)
         x, lower, status = out.x, out.lower, out.status
         iterations, n_cuts = out.iterations, out.n_cuts
     obj = surviving_value(prob.values, prob.pk, x)

@@ -7,8 +7,6 @@ linearised threat value D_j = sum_k w_k pi_jk prod_{j' != j} (1 - pi_j'k s_j').
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
@@ -345,13 +343,16 @@ def asset_greedy(
 def linearised_values(
     w: NDArray[np.float64], pi: NDArray[np.float64], s: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """D_j = sum_k w_k pi_jk prod_{j' != j} (1 - pi_j'k s_j') (= -dL/ds_j), shape (T,)."""
+    """D_j = sum_k w_k pi_jk prod_{j' != j} (1 - pi_j'k s_j') (= -dL/ds_j), shape (T,).
+
+    The product over the other threats is a prefix product times a suffix product, so
+    no division (factors may be 0).
+    """
     f = 1.0 - pi * s[:, None]
-    out = np.zeros(s.size)
-    for j in range(s.size):
-        others = np.prod(np.delete(f, j, axis=0), axis=0)
-        out[j] = float(np.sum(w * pi[j] * others))
-    return out
+    ones = np.ones((1, f.shape[1]))
+    before = np.cumprod(np.vstack([ones, f[:-1]]), axis=0)
+    after = np.cumprod(np.vstack([ones, f[::-1][:-1]]), axis=0)[::-1]
+    return np.asarray((pi * before * after) @ w, dtype=np.float64)
 
 
 def asset_heuristic(
@@ -379,7 +380,7 @@ def asset_heuristic(
     fx = loss(x)
     for _ in range(max_rounds):
         d = linearised_values(w, pi, np.prod(q**x, axis=0))
-        lin = dataclasses.replace(problem, values=d)
+        lin = problem.with_values(d)
         x_try = solve_heuristic(lin, x)
         x_try = np.asarray(_asset_local_search(w, pi, *args, x_try, 1000), dtype=np.int64)
         f_try = loss(x_try)

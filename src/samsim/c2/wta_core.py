@@ -6,6 +6,7 @@ every solver reads, and the expected surviving value of an assignment.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,10 @@ class Problem:
     pair_cap: NDArray[np.int64]
     target_cap: NDArray[np.int64]
     channel_cap: NDArray[np.int64]
+
+    def with_values(self, values: NDArray[np.float64]) -> Problem:
+        """The same limits with other target values (read-only, like every field)."""
+        return dataclasses.replace(self, values=_readonly(np.asarray(values, dtype=np.float64)))
 
     @property
     def n_types(self) -> int:
@@ -194,13 +199,15 @@ def make_problem(
                 "(weapon types x targets)"
             ) from exc
         cap = np.where(a, cap, 0)
-    ro = lambda x: _readonly(np.ascontiguousarray(x))  # noqa: E731
-    return Problem(ro(v), ro(p), ro(r), ro(cap.astype(np.int64)), ro(tcap), ro(ccap))
+    return Problem(
+        _readonly(v), _readonly(p), _readonly(r), _readonly(cap), _readonly(tcap), _readonly(ccap)
+    )
 
 
 def _readonly(a: NDArray[Any]) -> NDArray[Any]:
-    a.flags.writeable = False
-    return a
+    out = np.array(a, copy=True, order="C")
+    out.flags.writeable = False
+    return out
 
 
 def survival(pk: ArrayLike, assignment: ArrayLike) -> NDArray[np.float64]:

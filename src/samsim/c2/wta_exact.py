@@ -8,7 +8,6 @@ at its solution, and the loop repeats until the true value meets the proven boun
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -292,6 +291,7 @@ def solve_exact(
     unary_max: int = 0,
     max_iterations: int = 200,
     highs_options: dict[str, float] | None = None,
+    seed_points: list[NDArray[np.int64]] | None = None,
 ) -> ExactOutcome:
     """Outer-approximation loop; see :func:`samsim.c2.wta.solve` for the method.
 
@@ -315,13 +315,18 @@ def solve_exact(
         model 3-4 times slower on the APT instances, so the default is integer x_ij.
     max_iterations : int
         Most MILP solves.
+    highs_options : dict, optional
+        Extra HiGHS options (passed verbatim by scipy).
+    seed_points : list of ndarray, optional
+        More feasible assignments (the heuristic's local optima) at which to add the
+        initial cuts; the best of them also tightens the upper bound.
     """
     t0 = time.perf_counter()
     # HiGHS tolerances are absolute (1e-7 on each cut row), so solve with values scaled to
     # a maximum of 100, where they are small against the objective, and scale back.
     v_max = float(problem.values.max(initial=0.0))
-    scale = 100.0 / v_max if v_max > 0 else 1.0
-    p = dataclasses.replace(problem, values=problem.values * scale)
+    unscale = v_max / 100.0 if v_max > 0 else 1.0
+    p = problem.with_values(problem.values / (v_max if v_max > 0 else 1.0) * 100)
     m = _Model(p, families, unary_max)
     q_full = np.ascontiguousarray(1.0 - p.pk)
     ls_args = (p.values, q_full, p.pair_cap, p.rounds, p.target_cap, p.channel_cap)
@@ -330,8 +335,8 @@ def solve_exact(
         return float(np.sum(p.values * np.prod(q_full**x, axis=0)))
 
     def outcome(status: str) -> ExactOutcome:
-        hist = [(t, lo / scale, up / scale) for t, lo, up in history]
-        return ExactOutcome(best, upper / scale, lower / scale, status, it, m.n_cuts, hist)
+        hist = [(t, lo * unscale, up * unscale) for t, lo, up in history]
+        return ExactOutcome(best, upper * unscale, lower * unscale, status, it, m.n_cuts, hist)
 
     best = x_start.copy()
     upper = value(best)
@@ -349,12 +354,16 @@ def solve_exact(
         lower = upper
     if closed():
         return outcome("optimal")
-    # initial cuts: union bound at zero, both families at the start point, tangent grid
-    s0 = m.from_matrix(x_start)
+    # initial cuts: union bound at zero, both families at the start points, tangent grid
+    starts = [m.from_matrix(xs) for xs in [x_start, *(seed_points or [])]]
+    for xs in seed_points or []:
+        if value(xs) < upper:
+            best, upper = xs.copy(), value(xs)
     for j in m.targets:
         idx = m.by_target[j]
         m.add_cuts(j, np.zeros(idx.size, np.int64))
-        m.add_cuts(j, s0[idx])
+        for s0 in starts:
+            m.add_cuts(j, s0[idx])
         if "tangent" in families:
             y_min = max(float(m.a[idx] @ m.u[idx]), tangent_floor)
             for t in np.arange(-tangent_step, y_min - 1e-9, -tangent_step):

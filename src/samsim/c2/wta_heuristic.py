@@ -1,10 +1,11 @@
 """Fast WTA solvers: maximum marginal return (greedy) and an improvement heuristic.
 
-The heuristic starts from the greedy solution and applies, until none improves: an
+The heuristic starts from the greedy solution and alternates, until none improves, an
 assignment-based very large-scale neighbourhood (an exact linear assignment over one
-removed round per engaged target, which contains every target-disjoint cyclic and path
-multi-exchange of those rounds), single-round relocations and pairwise swaps. It never
-returns a worse solution than greedy. Loops run in numba (``cache=True``).
+removed round or block per engaged target, which contains every target-disjoint cyclic
+and path multi-exchange of them) with additions, relocations and swaps; deterministic
+kicks then restart it from perturbed solutions. It never returns a worse solution than
+greedy. Loops run in numba (``cache=True``).
 """
 
 from __future__ import annotations
@@ -213,47 +214,56 @@ def local_search(
                     snz[j], n0[j] = _recompute(q, x, j)
                     snz[bk], n0[bk] = _recompute(q, x, bk)
                     improved = True
-        # swaps
+        # swaps, over a snapshot of the engaged pairs (entries emptied meanwhile are skipped)
+        n_eng = 0
         for i in range(n_w):
             for j in range(n_t):
-                if x[i, j] == 0:
+                if x[i, j] > 0:
+                    n_eng += 1
+        eng_i = np.empty(n_eng, np.int64)
+        eng_j = np.empty(n_eng, np.int64)
+        n_eng = 0
+        for i in range(n_w):
+            for j in range(n_t):
+                if x[i, j] > 0:
+                    eng_i[n_eng] = i
+                    eng_j[n_eng] = j
+                    n_eng += 1
+        for a in range(n_eng):
+            i = eng_i[a]
+            j = eng_j[a]
+            for b in range(n_eng):
+                i2 = eng_i[b]
+                k = eng_j[b]
+                if i2 == i or k == j or x[i, j] == 0 or x[i2, k] == 0:
                     continue
-                done = False
-                for i2 in range(n_w):
-                    if i2 == i or done:
-                        continue
-                    for k in range(n_t):
-                        if k == j or x[i2, k] == 0 or x[i, j] == 0:
-                            continue
-                        if x[i, k] >= pair_cap[i, k] or x[i2, j] >= pair_cap[i2, j]:
-                            continue
-                        if (
-                            nch[i] - (1 if x[i, j] == 1 else 0) + (1 if x[i, k] == 0 else 0)
-                            > channel_cap[i]
-                        ):
-                            continue
-                        if (
-                            nch[i2] - (1 if x[i2, k] == 1 else 0) + (1 if x[i2, j] == 0 else 0)
-                            > channel_cap[i2]
-                        ):
-                            continue
-                        d = values[j] * (
-                            _surv_change(snz[j], n0[j], q[i, j], q[i2, j]) - _surv(snz[j], n0[j])
-                        ) + values[k] * (
-                            _surv_change(snz[k], n0[k], q[i2, k], q[i, k]) - _surv(snz[k], n0[k])
-                        )
-                        if d < -tol:
-                            for ii, jj, dd in ((i, j, -1), (i, k, 1), (i2, k, -1), (i2, j, 1)):
-                                if dd < 0 and x[ii, jj] == 1:
-                                    nch[ii] -= 1
-                                if dd > 0 and x[ii, jj] == 0:
-                                    nch[ii] += 1
-                                x[ii, jj] += dd
-                            snz[j], n0[j] = _recompute(q, x, j)
-                            snz[k], n0[k] = _recompute(q, x, k)
-                            improved = True
-                            done = True
-                            break
+                if x[i, k] >= pair_cap[i, k] or x[i2, j] >= pair_cap[i2, j]:
+                    continue
+                if (
+                    nch[i] - (1 if x[i, j] == 1 else 0) + (1 if x[i, k] == 0 else 0)
+                    > channel_cap[i]
+                ):
+                    continue
+                if (
+                    nch[i2] - (1 if x[i2, k] == 1 else 0) + (1 if x[i2, j] == 0 else 0)
+                    > channel_cap[i2]
+                ):
+                    continue
+                d = values[j] * (
+                    _surv_change(snz[j], n0[j], q[i, j], q[i2, j]) - _surv(snz[j], n0[j])
+                ) + values[k] * (
+                    _surv_change(snz[k], n0[k], q[i2, k], q[i, k]) - _surv(snz[k], n0[k])
+                )
+                if d < -tol:
+                    for ii, jj, dd in ((i, j, -1), (i, k, 1), (i2, k, -1), (i2, j, 1)):
+                        if dd < 0 and x[ii, jj] == 1:
+                            nch[ii] -= 1
+                        if dd > 0 and x[ii, jj] == 0:
+                            nch[ii] += 1
+                        x[ii, jj] += dd
+                    snz[j], n0[j] = _recompute(q, x, j)
+                    snz[k], n0[k] = _recompute(q, x, k)
+                    improved = True
         if not improved:
             break
     return x
@@ -359,7 +369,10 @@ def assignment_exchange(
         rows_tight = tight[types]
         ok[rows_tight] &= keep[types[rows_tight]]
     cost = np.where(ok, cost, np.inf)
-    full = np.hstack([cost, np.zeros((nb, nb))])
+    # an "unused" column per row that may need one: every row can go back to its own
+    # (distinct) origin, so only unused rounds, or every row in a kick, need them
+    n_dummy = nb if kick else int((~has).sum())
+    full = np.hstack([cost, np.zeros((nb, n_dummy))]) if n_dummy else cost
     rows, cols = linear_sum_assignment(full)
     x_new = xr
     placed = cols < p.n_targets
@@ -412,7 +425,11 @@ def default_kicks(problem: Problem) -> int:
 
 
 def solve_heuristic(
-    problem: Problem, x0: NDArray[np.int64], kicks: int | None = None, max_steps: int = 50
+    problem: Problem,
+    x0: NDArray[np.int64],
+    kicks: int | None = None,
+    max_steps: int = 50,
+    pool: list[NDArray[np.int64]] | None = None,
 ) -> NDArray[np.int64]:
     """Iterated very large-scale neighbourhood search from ``x0``; never worse than it.
 
@@ -429,6 +446,9 @@ def solve_heuristic(
         (rotations, no random numbers).
     max_steps : int
         Most assignment steps per descent.
+    pool : list, optional
+        If given, every local optimum reached is appended (the exact solver seeds its
+        cuts with them).
 
     Notes
     -----
@@ -440,11 +460,15 @@ def solve_heuristic(
     tol = _EPS_REL * max(float(p.values.sum()), 1e-300)
     x = _descent(p, x0, max_steps)
     fx = _value(p.values, q, x)
+    if pool is not None:
+        pool.append(x)
     for k in range(default_kicks(p) if kicks is None else kicks):
         multi = bool((x > 1).any())
         xk = assignment_exchange(p, x, k // 2 if multi else k, multi and k % 2 == 1, kick=True)
         xk = _descent(p, xk, max_steps)
         fk = _value(p.values, q, xk)
+        if pool is not None:
+            pool.append(xk)
         if fk < fx - tol:
             x, fx = xk, fk
     return x

@@ -9,6 +9,7 @@ random stream per subsystem (:mod:`samsim.rng`).
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import time
@@ -26,7 +27,7 @@ from samsim.engine.world import World, compile_world
 from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import pk_for_miss
-from samsim.physics.threats import gravity_enu_mps2
+from samsim.physics.threats import Reactions, gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
 from samsim.sensors.cueing import FireControlChannels, confirmed_tracks_at, member
@@ -169,7 +170,7 @@ class Engine:
 
     # -- threats ----------------------------------------------------------------------
     def _threat_end(self, i: int) -> None:
-        if not self.alive[i]:
+        if not self.alive[i] or self.t != self.w.threats.t_end_s[i]:  # stale after an evasion
             return
         w = self.w
         p, _, _ = w.threats.state_at(self.t, np.array([i]))
@@ -180,6 +181,30 @@ class Engine:
         else:
             detail = "impact" if w.threat_kind[i] == "ballistic_missile" else "route_end"
             self._end_threat(i, self.t, "threat_end", detail, pos=p[0])
+
+    def _threat_reacts(self, i: int, source_enu_m: NDArray[np.float64]) -> None:
+        """Threat ``i`` reacts to a missile just launched at it from ``source_enu_m``: a
+        type that evades has its trajectory recomputed from its reaction time on and its
+        new end scheduled (the old end event is then stale and ignored)."""
+        reactions: Reactions | None = getattr(self, "_reactions", None)
+        if reactions is None:
+            if not any(p is not None and p.evasion is not None for p in self.w.threat_plans):
+                return
+            # The compiled world may be run again: evasions go into this run's own copy.
+            w = self.w
+            reactions = self._reactions = Reactions(
+                w.threats,
+                w.threat_plans,
+                w.threat_point_times_s,
+                w.frame,
+                w.terrain_grid.elevation_m,
+            )
+            self.w = dataclasses.replace(w, threats=reactions.table)
+        if not self.alive[i] or not reactions.can_evade(i):
+            return
+        t_end = reactions.launch_at(i, self.t, source_enu_m)
+        if t_end is not None:
+            self._push(t_end, _THREAT_END, "threat_end", i)
 
     def _end_threat(
         self,
@@ -408,6 +433,7 @@ class Engine:
             y_m=pos[1],
             z_m=pos[2],
         )
+        self._threat_reacts(order.threat_id, pos)
 
     # -- interceptors -----------------------------------------------------------------
     def _truth(
