@@ -428,8 +428,8 @@ def test_detection_details_tokens() -> None:
 
 def test_unit_tracker_figures_come_from_the_radars() -> None:
     acq, fcr = _radar("91N6E"), _radar("92N6E", 1)
-    fig = unit_tracker_figures([acq, fcr])
-    assert fig["pd"] == min(acq.spec.tracking_pd, fcr.spec.tracking_pd)
+    pd, density = unit_tracker_figures([acq, fcr])
+    assert pd == min(acq.spec.tracking_pd, fcr.spec.tracking_pd)
     cells = n_resolution_cells(
         range_min_m=acq.spec.min_range_m,
         range_max_m=acq.spec.instrumented_range_m,
@@ -439,5 +439,5 @@ def test_unit_tracker_figures_come_from_the_radars() -> None:
         el_sector_rad=acq.spec.autonomous_search_elevation_max_rad - acq.spec.elevation_min_rad,
         elevation_beamwidth_rad=acq.spec.beamwidth_el_rad,
     )
-    assert fig["clutter_density"] == pytest.approx(acq.spec.pfa * cells / acq.search_volume_m3())
-    assert "clutter_density" not in unit_tracker_figures([fcr])
+    assert density == pytest.approx(acq.spec.pfa * cells / acq.search_volume_m3())
+    assert unit_tracker_figures([fcr])[1] is None

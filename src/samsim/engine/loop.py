@@ -74,10 +74,15 @@ class Engine:
         self.false_alarm_rng = [stream(seed, f"false_alarms:{r.name}") for r in world.radars]
         self.kill_rng = stream(seed, "lethality")
         self.flyout_rng = stream(seed, "flyout")
-        self.trackers = [
-            Tracker(TrackerConfig(**unit_tracker_figures([world.radars[i] for i in u.radars])))
-            for u in world.units
-        ]
+        self.trackers = []
+        for u in world.units:
+            pd, density = unit_tracker_figures([world.radars[i] for i in u.radars])
+            cfg = (
+                TrackerConfig(pd=pd)
+                if density is None
+                else TrackerConfig(pd=pd, clutter_density=density)
+            )
+            self.trackers.append(Tracker(cfg))
         self._threat_type_or_blank = np.array([*world.threat_type, ""], dtype=object)
         self.channels = {
             r.index: FireControlChannels(r, HOLD_SCANS * r.spec.scan_period_s)

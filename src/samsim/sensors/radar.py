@@ -321,12 +321,12 @@ class Radar:
         if len(w) and not region.whole_field:
             # One Poisson count over all windows, then a window per false alarm with
             # probability proportional to its cells: the same law as one count per window.
-            cells = self.window_cells(w)
-            total = cells.sum()
-            n = false_alarm_count(rng, s.pfa, float(total))
+            win_cells = self.window_cells(w)
+            total = win_cells.sum()
+            n_win = false_alarm_count(rng, s.pfa, float(total))
             k = (
-                np.minimum(np.searchsorted(np.cumsum(cells), rng.random(n) * total), len(w) - 1)
-                if n
+                np.minimum(np.searchsorted(np.cumsum(win_cells), rng.random(n_win) * total), len(w) - 1)
+                if n_win
                 else np.zeros(0, dtype=np.int64)
             )
             u = rng.uniform(-1.0, 1.0, (len(k), 3))
@@ -651,16 +651,14 @@ def detection_details(dets: Detections, roles: list[str] | None = None) -> str |
     return out
 
 
-def unit_tracker_figures(radars: list[Radar]) -> dict[str, float]:
+def unit_tracker_figures(radars: list[Radar]) -> tuple[float, float | None]:
     """Detection probability and false-alarm density a unit's tracker assumes, from its
     radars' figures: ``pd`` the lowest ``tracking_pd`` (the least favourable radar) and
     ``clutter_density`` the highest mean false-alarm density over the radars' search
-    sectors (:meth:`Radar.false_alarm_density_per_m3`; omitted when no radar searches on
-    its own). Keyword arguments for :class:`samsim.tracking.TrackerConfig`."""
+    sectors, per m^3 (:meth:`Radar.false_alarm_density_per_m3`; None when no radar
+    searches on its own). For :class:`samsim.tracking.TrackerConfig`."""
     if not radars:
-        return {}
-    out = {"pd": min(r.spec.tracking_pd for r in radars)}
+        raise ValueError("unit_tracker_figures needs at least one radar")
+    pd = min(r.spec.tracking_pd for r in radars)
     density = max(r.false_alarm_density_per_m3() for r in radars)
-    if density > 0:
-        out["clutter_density"] = density
-    return out
+    return pd, (density if density > 0 else None)
