@@ -302,13 +302,13 @@ class Engine:
             # fire-control radar (not merely cued: a failed acquisition says little), and
             # in coverage over the terrain.
             pos = x[:, :3]
-            az, el, _ = radar.site.aer(pos)
+            az, el, rg = radar.site.aer(pos)
             look = radar.in_sector(az, el) if region.sector else np.zeros(len(ids), bool)
             if len(held):
                 look |= member(ids, held_set)
             out = np.zeros(len(ids), dtype=bool)
             if look.any():
-                out[look] = radar.coverage(pos[look], w.frame.altitude_m(pos[look])).visible
+                out[look] = radar.coverage_at(pos[look], az[look], el[look], rg[look]).visible
             return out
 
         res = tracker.step(batch, expected=expected)
@@ -322,10 +322,12 @@ class Engine:
         for tid in det_track[fed & ~real].tolist():
             truth.setdefault(tid, -1)
         roles: list[str] | None = None
-        if channels is not None:
-            tr = tracker.tracks
-            confirmed = set(tr.ids[tr.confirmed].tolist())
+        if channels is not None and len(dets):
             before = set(channels.held)
+            confirmed: set[int] = set()
+            if not all(k in before for k in det_track.tolist()):
+                tr = tracker.tracks
+                confirmed = set(tr.ids[tr.confirmed].tolist())
             in_sector = (
                 radar.in_sector(dets.az_rad, dets.el_rad) if radar.spec.autonomous_search else None
             )

@@ -213,6 +213,11 @@ class FireControlChannels:
         radar = self.radar
         s = radar.spec
         ids = np.asarray(track_ids, dtype=np.int64)
+        if len(ids) == 0:
+            self.held.clear()
+            self._cued = set()
+            e = np.zeros(0, dtype=np.int64)
+            return LookPlan(Windows.empty(), e, e.copy())
         live = set(ids.tolist())
         for k, (last, _) in list(self.held.items()):
             if k not in live or (time_s - last > self.hold_s and k not in engaged):

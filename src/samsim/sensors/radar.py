@@ -325,7 +325,9 @@ class Radar:
             total = win_cells.sum()
             n_win = false_alarm_count(rng, s.pfa, float(total))
             k = (
-                np.minimum(np.searchsorted(np.cumsum(win_cells), rng.random(n_win) * total), len(w) - 1)
+                np.minimum(
+                    np.searchsorted(np.cumsum(win_cells), rng.random(n_win) * total), len(w) - 1
+                )
                 if n_win
                 else np.zeros(0, dtype=np.int64)
             )
@@ -352,11 +354,13 @@ class Radar:
         limits and in line of sight over the terrain and the refracting earth
         (:func:`samsim.geo.los.visible`)."""
         az, el, rng = self.site.aer(pos_m)
-        return self._coverage(pos_m, az, el, rng)
+        return self.coverage_at(pos_m, az, el, rng)
 
-    def _coverage(
+    def coverage_at(
         self, pos_m: FloatArray, az: FloatArray, el: FloatArray, rng: FloatArray
     ) -> Coverage:
+        """:meth:`coverage` of points whose azimuth, elevation and range from the radar
+        (:meth:`samsim.geo.frames.Site.aer`) are already known."""
         s = self.spec
         inside = (rng >= s.min_range_m) & (rng <= s.instrumented_range_m)
         inside &= (el >= s.elevation_min_rad) & (el <= s.elevation_max_rad)
@@ -554,7 +558,7 @@ class Radar:
             az, el, rg = self.site.aer(pos_m)
             ok = self.in_region(region, rg, az, el)
             if ok.any():
-                ok[ok] = self._coverage(pos_m[ok], az[ok], el[ok], rg[ok]).visible
+                ok[ok] = self.coverage_at(pos_m[ok], az[ok], el[ok], rg[ok]).visible
             idx = np.flatnonzero(ok)
             rng_t, az_t, el_t = rg[idx], az[idx], el[idx]
         snr = self.snr_db(rng_t, rcs_m2[idx])
