@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from samsim.geo.frames import EnuFrame
+from samsim.geo.los import visible
 from samsim.geo.terrain import TerrainGrid
 from samsim.physics.threats import ThreatTable, Trajectory
 from samsim.scenario.catalog import load_catalog
@@ -441,3 +442,29 @@ def test_unit_tracker_figures_come_from_the_radars() -> None:
     )
     assert density == pytest.approx(acq.spec.pfa * cells / acq.search_volume_m3())
     assert unit_tracker_figures([fcr])[1] is None
+
+
+@pytest.mark.parametrize("k_factor", [4 / 3, 1.0, 0.8])
+def test_line_of_sight_shortcut_agrees_with_the_terrain_test(k_factor: float) -> None:
+    """Over ground below the antenna, targets well above the horizontal skip the path
+    test; the answer must be the terrain LOS's (both sides of the 1 mrad margin)."""
+    r = _radar("91N6E")
+    r.k_factor = k_factor
+    rng = np.random.default_rng(0)
+    n = 20000
+    az, el, rg = (
+        rng.uniform(0, 2 * np.pi, n),
+        rng.uniform(-0.02, 0.3, n),
+        rng.uniform(2e3, 600e3, n),
+    )
+    pos = r.site.aer_to_enu(az, el, rg)
+    a, e, g = r.site.aer(pos)
+    got = r.coverage_at(pos, a, e, g).visible
+    s = r.spec
+    inside = (g >= s.min_range_m) & (g <= s.instrumented_range_m) & (e >= s.elevation_min_rad)
+    want = np.zeros(n, dtype=bool)
+    want[inside] = visible(
+        r.base_enu_m, pos[inside], r.terrain, antenna_height_m=s.mast_height_m, k_factor=k_factor
+    )
+    assert (got == want).all()
+    assert 0 < want.sum() < n

@@ -37,6 +37,9 @@ _TWO_PI = 2.0 * math.pi
 # 10 log10(e) * 4 ln 2: one-way Gaussian beam loss in dB per (offset / beamwidth)^2.
 _GAUSS_DB = 10.0 * math.log10(math.e) * 4.0 * math.log(2.0)
 _LN10_OVER_10 = math.log(10.0) / 10.0
+#: Elevation above which a target is in line of sight without a terrain test when no
+#: terrain rises above the antenna (see :meth:`Radar.coverage_at`).
+_FAST_LOS_EL_RAD = 1e-3
 
 
 @dataclass
@@ -179,6 +182,7 @@ class Radar:
         self.site = frame.site(self.base_enu_m + spec.mast_height_m * up)
         self.azimuth_center_rad = azimuth_center_rad
         self.k_factor = k_factor
+        self.antenna_altitude_m = float(frame.altitude_m(self.site.position_enu_m))
         # SNR of a 1 m^2 target at 1 m: SNR(R, sigma) = c + 10 log sigma - 40 log R.
         self.snr_1m_db = float(
             snr_db(
@@ -367,10 +371,17 @@ class Radar:
         if s.azimuth_half_width_rad < np.pi:
             off = np.abs((az - self.azimuth_center_rad + np.pi) % (2 * np.pi) - np.pi)
             inside &= off <= s.azimuth_half_width_rad
-        if inside.any():
-            inside[inside] = visible(
+        test = inside
+        if self.k_factor >= 1.0 and self.terrain.max_m <= self.antenna_altitude_m - 1.0:
+            # Exact shortcut: with no terrain above the antenna, a ray leaving it upward
+            # clears everything (over the k R sphere, k >= 1, it only rises). A 1 mrad
+            # margin covers the tangent sphere's departure from the ellipsoid (tens of m
+            # at 600 km) that the terrain LOS accounts for.
+            test = inside & (el < _FAST_LOS_EL_RAD)
+        if test.any():
+            inside[test] = visible(
                 self.base_enu_m,
-                pos_m[inside],
+                pos_m[test],
                 self.terrain,
                 antenna_height_m=self.spec.mast_height_m,
                 k_factor=self.k_factor,
