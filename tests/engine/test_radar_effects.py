@@ -431,3 +431,26 @@ def test_fire_control_radar_detects_only_cued_targets_and_respects_its_channels(
     assert kept.groupby("time_s").track_id.nunique().max() <= 2
     # and the acquisition radar kept tracking the rest
     assert ev[(ev.kind == "detection") & (ev.sensor == "acq")].threat_id.nunique() >= 5
+
+
+def test_fire_control_radar_with_autonomous_sector_search() -> None:
+    """A fire-control radar given an autonomous sector finds threats there on its own
+    (before any cue), fills the sector with false alarms and still holds at most its
+    channels."""
+    text = scenario_text(
+        fcr=", autonomous_search_half_width_rad: 30 deg, autonomous_search_elevation_max_rad:"
+        " 5 deg, target_channels: 2",
+        lat0=42.3,
+        count=4,
+        spread="8 km",
+        duration="2 min",
+    )
+    eng = _Watch(compile_world(load_scenario_text(text)), 1)
+    ev = events(eng.run())
+    fcr = ev[(ev.kind == "detection") & (ev.sensor == "fcr")]
+    real = fcr[fcr.threat_id >= 0]
+    confirmed = ev[ev.kind == "track_confirmed"].groupby("threat_id").time_s.min()
+    first = real.groupby("threat_id").time_s.min()
+    assert any(first[k] < confirmed.get(k, np.inf) for k in first.index)  # uncued plots
+    assert (fcr.threat_id == -1).sum() > 0  # sector false alarms
+    assert max(n for _, n in eng.held_log) <= 2
