@@ -159,12 +159,12 @@ def test_track_windows_known_answer() -> None:
     sigma = 200.0
     w = track_windows(r, np.array([3]), pos, np.eye(3)[None] * sigma**2, 3.0)
     assert w.range_m[0] == pytest.approx(80e3, rel=1e-9)
-    assert w.half_range_m[0] == pytest.approx(3 * sigma, rel=1e-6)
+    assert w.half_range_m[0] == r.spec.cue_window_range_m  # the range gate
     assert w.half_az_rad[0] == pytest.approx(3 * sigma / (80e3 * math.cos(math.radians(10))))
     assert w.half_el_rad[0] == pytest.approx(3 * sigma / 80e3)
     # a poor cue is capped at the largest acquisition window
     big = track_windows(r, np.array([3]), pos, np.eye(3)[None] * 20e3**2, 3.0)
-    assert big.half_range_m[0] == r.spec.cue_window_max_range_m
+    assert big.half_range_m[0] == r.spec.cue_window_range_m
     assert big.half_az_rad[0] == pytest.approx(
         0.5 * r.spec.cue_window_max_beams * r.spec.beamwidth_az_rad
     )
@@ -359,6 +359,10 @@ def test_channels_acquire_cued_tracks_up_to_capacity_nearest_first() -> None:
     plan = ch.plan(1.0, ids2, x2, cov2, engaged={3})
     assert plan.cued.tolist() == [5]  # only tracks nearer than the farthest that can go
     ch.update(1.0, np.array([2, 3, 5]), np.array([60e3, 90e3, 30e3]), {1, 2, 3, 4, 5}, {3})
+    assert sorted(ch.held) == [3, 5]
+    # hysteresis: a track only slightly nearer than the farthest held one does not take
+    # its channel
+    assert ch.update(1.5, np.array([2]), np.array([0.9 * 90e3]), {2, 3, 5}).tolist() == [False]
     assert sorted(ch.held) == [3, 5]
     # a held track not refreshed for hold_s is released, unless engaged
     ch.plan(10.0, ids2, x2, cov2, engaged={3})

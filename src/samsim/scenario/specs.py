@@ -128,8 +128,10 @@ class RadarSpec(Spec):
         description="fire control: largest acquisition or track window, in beam positions "
         "per angle (azimuth and elevation)",
     )
-    cue_window_max_range_m: Length = Field(
-        gt=0, description="fire control: largest half length of a window in range, m"
+    cue_window_range_m: Length = Field(
+        gt=0,
+        description="fire control: half length of the range gate of a window, m (the beam "
+        "receives every range; the radar processes this swath around the expected range)",
     )
 
     @model_validator(mode="after")

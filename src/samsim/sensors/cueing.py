@@ -21,6 +21,10 @@ from samsim.tracking.tracker import TrackTable
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
+#: A track takes the channel of a held one only if it is nearer by this factor
+#: (hysteresis: targets at similar ranges do not trade the channel back and forth).
+PREEMPT_RANGE_RATIO = 0.8
+
 
 def member(ids: IntArray, keys: Collection[int]) -> NDArray[np.bool_]:
     """``ids[i] in keys`` for each i (a set lookup: cheaper than ``np.isin`` for the few
@@ -52,16 +56,18 @@ def track_windows(
     Returns
     -------
     Windows
-        Centred on the predicted (range, az, el); half sizes ``n_sigma`` times the
-        standard deviations of range, azimuth and elevation, at least one range cell and
-        half a beamwidth (one beam position), at most ``spec.cue_window_max_range_m`` and
-        ``spec.cue_window_max_beams`` beam positions (a poor cue is searched over the
-        largest window the radar gives an acquisition, centred on the prediction).
+        Centred on the predicted (range, az, el). In angle, half sizes ``n_sigma`` times
+        the standard deviations of azimuth and elevation, at least half a beamwidth (one
+        beam position) and at most ``spec.cue_window_max_beams`` beam positions (a poor
+        cue is searched over the largest window the radar gives an acquisition). In range,
+        the gate ``spec.cue_window_range_m`` either side: a beam receives every range,
+        and the radar processes that swath around the expected range, so a target that
+        weaves or a track that lags in range is still found.
 
     Notes
     -----
-    The standard deviations project the position covariance on the radar's local unit
-    vectors: ``sigma_R^2 = u_R' P u_R``, ``sigma_az = sqrt(u_az' P u_az) / (R cos el)``,
+    The angular standard deviations project the position covariance on the radar's local
+    unit vectors: ``sigma_az = sqrt(u_az' P u_az) / (R cos el)``,
     ``sigma_el = sqrt(u_el' P u_el) / R`` (first-order propagation through the
     Cartesian-to-polar Jacobian; Bar-Shalom, Li and Kirubarajan, *Estimation with
     Applications to Tracking and Navigation*, 2001, sec. 1.4 and 10.4).
@@ -74,7 +80,6 @@ def track_windows(
     rot = radar.site.rot
     cov_local = rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :]
     sa, ca, se, ce = np.sin(az), np.cos(az), np.sin(el), np.cos(el)
-    u_r = np.stack([sa * ce, ca * ce, se], axis=1)
     u_az = np.stack([ca, -sa, np.zeros(m)], axis=1)
     u_el = np.stack([-sa * se, -ca * se, ce], axis=1)
 
@@ -85,7 +90,6 @@ def track_windows(
     max_beams = 0.5 * s.cue_window_max_beams
     baz, bel = s.beamwidth_az_rad, s.beamwidth_el_rad
     rr = np.maximum(r, 1.0)
-    sig_r = proj(u_r)
     sig_az = proj(u_az) / (rr * np.maximum(ce, 1e-6))
     sig_el = proj(u_el) / rr
     return Windows(
@@ -93,9 +97,7 @@ def track_windows(
         range_m=r,
         az_rad=az,
         el_rad=el,
-        half_range_m=np.clip(
-            n_sigma * sig_r, radar.range_resolution_m, max(s.cue_window_max_range_m, dr)
-        ),
+        half_range_m=np.full(m, max(s.cue_window_range_m, dr)),
         half_az_rad=np.clip(n_sigma * sig_az, 0.5 * s.beamwidth_az_rad, max_beams * baz),
         half_el_rad=np.clip(n_sigma * sig_el, 0.5 * s.beamwidth_el_rad, max_beams * bel),
     )
@@ -159,14 +161,14 @@ class FireControlChannels:
     ``hold_s``; look at every held track through a track window; cue every confirmed
     track it does not hold inside its field of regard through an acquisition window
     (:func:`track_windows`; when every channel is taken, only tracks nearer than the
-    farthest one that could give way).
+    farthest one that could give way, by :data:`PREEMPT_RANGE_RATIO`).
     After the tracker has taken the scan's detections (:meth:`update`): a detection that
     updated a held track refreshes it; one that updated a cued track (or, for a radar
     with autonomous search, any confirmed track it found in its sector) acquires it if a
     channel is free, or takes the channel of the farthest held track the command post is
-    not engaging when the new one is nearer. Nearest first is the priority because the
-    nearest threats are the ones the battery must engage first (a first-order stand-in
-    for the command post's threat evaluation).
+    not engaging when the new one is nearer by :data:`PREEMPT_RANGE_RATIO`. Nearest first
+    is the priority because the nearest threats are the ones the battery must engage
+    first (a first-order stand-in for the command post's threat evaluation).
     """
 
     def __init__(self, radar: Radar, hold_s: float) -> None:
@@ -235,7 +237,7 @@ class FireControlChannels:
         if self.capacity - len(self.held) <= 0:
             # Only tracks nearer than the farthest held track that could give way.
             victims = [rng for k, (_, rng) in self.held.items() if k not in engaged]
-            cand = cand[r[cand] < max(victims)] if victims else cand[:0]
+            cand = cand[r[cand] < PREEMPT_RANGE_RATIO * max(victims)] if victims else cand[:0]
         rows = np.concatenate([np.flatnonzero(is_held), cand])
         windows = track_windows(
             radar, ids[rows], pos[rows], np.asarray(cov[rows, :3, :3]), s.cue_window_sigmas
@@ -290,7 +292,7 @@ class FireControlChannels:
                 if not victims:
                     continue
                 far_range, far = max(victims)
-                if far_range <= rng:
+                if rng >= PREEMPT_RANGE_RATIO * far_range:
                     continue
                 del self.held[far]
             self.held[k] = (time_s, rng)
