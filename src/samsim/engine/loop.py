@@ -30,7 +30,7 @@ from samsim.physics.lethality import pk_for_miss
 from samsim.physics.threats import Reactions, gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
-from samsim.sensors.cueing import FireControlChannels, confirmed_tracks_at, member
+from samsim.sensors.cueing import FireControlChannels, member, tracks_at
 from samsim.sensors.radar import SearchRegion, detection_details, unit_tracker_figures
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 
@@ -258,7 +258,7 @@ class Engine:
             region = SearchRegion(sector=True)
         else:
             engaged = self.command_posts[unit].radar_targets.get(r_index, set())
-            ids, x, cov = confirmed_tracks_at(tracker.tracks, self.t)
+            ids, x, cov = tracks_at(tracker.tracks, self.t)
             plan = channels.plan(self.t, ids, x, cov, engaged)
             held = plan.held
             held_set = set(held.tolist())

@@ -1,8 +1,9 @@
 """Cueing and target channels of a fire-control radar.
 
-The unit's confirmed tracks cue the fire-control radar, which searches a window around
-each cued track's predicted position; a detection that updates the cued track acquires
-it, and the radar then holds it (a track window every scan) on one of its
+The unit's tracks cue the fire-control radar, which searches a window around each cued
+track's predicted position (a verification look for a tentative track, an acquisition
+look for a confirmed one); a detection that updates a confirmed cued track acquires it,
+and the radar then holds it (a track window every scan) on one of its
 ``target_channels``. It never holds more tracks than it has channels.
 """
 
@@ -103,11 +104,11 @@ def track_windows(
     )
 
 
-def confirmed_tracks_at(
-    tracks: TrackTable, time_s: float
+def tracks_at(
+    tracks: TrackTable, time_s: float, confirmed_only: bool = False
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Confirmed tracks' positions and position covariances extrapolated to ``time_s`` at
-    constant velocity, for pointing windows.
+    """Tracks' positions and position covariances extrapolated to ``time_s`` at constant
+    velocity, for pointing windows.
 
     ``p = p0 + v dt``, ``P_p = P_pp + dt (P_pv + P_vp) + dt^2 P_vv`` (the constant-velocity
     transition without process noise): cheaper than the tracker's full (IMM) prediction,
@@ -119,7 +120,7 @@ def confirmed_tracks_at(
     pos_m : ndarray, shape (n, 3)
     pos_cov_m2 : ndarray, shape (n, 3, 3)
     """
-    keep = np.flatnonzero(tracks.confirmed)
+    keep = np.flatnonzero(tracks.confirmed) if confirmed_only else np.arange(tracks.n)
     ids = tracks.ids[keep]
     if len(keep) == 0:
         return ids, np.zeros((0, 3)), np.zeros((0, 3, 3))
@@ -158,8 +159,8 @@ class FireControlChannels:
     Notes
     -----
     Each scan (:meth:`plan`): release held tracks that were deleted or not updated for
-    ``hold_s``; look at every held track through a track window; cue every confirmed
-    track it does not hold inside its field of regard through an acquisition window
+    ``hold_s``; look at every held track through a track window; cue every track it does
+    not hold inside its field of regard through an acquisition window
     (:func:`track_windows`; when every channel is taken, only tracks nearer than the
     farthest one that could give way, by :data:`PREEMPT_RANGE_RATIO`).
     After the tracker has taken the scan's detections (:meth:`update`): a detection that
@@ -197,14 +198,15 @@ class FireControlChannels:
         cov: FloatArray,
         engaged: Collection[int] = (),
     ) -> LookPlan:
-        """This scan's looks, from the unit's confirmed tracks predicted to ``time_s``.
+        """This scan's looks, from the unit's tracks predicted to ``time_s``.
 
         Parameters
         ----------
         time_s : float
             Scan time, s.
         track_ids : ndarray of int64, shape (n,)
-            The unit's confirmed tracks.
+            The unit's tracks (tentative ones get verification looks: a plot there
+            counts toward their confirmation).
         x : ndarray, shape (n, >= 3)
             Their predicted positions (then any other state), scenario ENU.
         cov : ndarray, shape (n, >= 3, >= 3)
