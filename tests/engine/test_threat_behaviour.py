@@ -176,18 +176,19 @@ def test_decoys_draw_interceptors_and_never_leak() -> None:
         assert all(kind in ("kill", "threat_end") for _, kind, _ in ends.values())
 
 
-@pytest.mark.xfail(
-    reason="the command post still reads world.capability; it should read "
-    "world.perceived_capability (c2 helper)",
-    strict=False,
-)
-def test_decoys_draw_interceptors_from_the_command_post_as_it_stands() -> None:
+def test_decoys_draw_interceptors_from_the_command_post() -> None:
+    """By default the command post cannot tell a decoy from what it imitates."""
     _, run = _run(compile_world(load_scenario_text(DECOYS)), 0)
     assert "launch" in run.events["kind"].to_pylist()
 
 
-def test_decoys_never_leak_under_default_evaluation() -> None:
-    _, run = _run(compile_world(load_scenario_text(DECOYS)), 2)
+def test_recognised_decoys_reach_the_town_and_never_leak() -> None:
+    text = DECOYS.replace(
+        "command_post: {position: {lat: 40.05, lon: -40.0}}",
+        "command_post: {position: {lat: 40.05, lon: -40.0}, doctrine: {discriminate_decoys: true}}",
+    )
+    assert text != DECOYS
+    _, run = _run(compile_world(load_scenario_text(text)), 2)
     ends = _ends(run)
     assert "leak" not in {kind for _, kind, _ in ends.values()}
     # they did reach the town: route ends within the asset radius

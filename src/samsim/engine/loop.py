@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from samsim.c2.command_post import HOLD_SCANS, CommandPost, LaunchOrder
+from samsim.c2.regiment import RegimentCommandPost
 from samsim.engine.events import EventLog
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
@@ -95,6 +96,13 @@ class Engine:
             CommandPost(world, u, self.trackers[u.index], self.track_truth[u.index], self.inventory)
             for u in world.units
         ]
+        self.regiment = (
+            RegimentCommandPost(world, self.command_posts) if world.scenario.regiment else None
+        )
+        self._queue: list[tuple[float, int, int, str, Any]] = []
+        self._seq = itertools.count()
+        if self.regiment is not None:
+            self._push(self.regiment.spec.cycle_s, _DECIDE, "decide", -1)
         self.fly = Flyout(
             world.frame,
             world.missile_specs,
@@ -104,8 +112,6 @@ class Engine:
         self.icp = Interceptors([], [], [], [], [])
         self._icp_of_fly: dict[int, int] = {}
         self._icp_threat = np.full(64, -1, dtype=np.int64)  # interceptor key -> threat id
-        self._queue: list[tuple[float, int, int, str, Any]] = []
-        self._seq = itertools.count()
         self._pending_launches = 0
         self._traj: list[tuple[float, NDArray[np.int64], NDArray[np.float64]]] = []
         self._estimate_snapshot: dict[
@@ -143,7 +149,7 @@ class Engine:
             elif kind == "launch":
                 self._launch(payload)
             elif kind == "assess":
-                self.command_posts[payload[0]].assess(payload[1], self.alive)
+                self._assess(payload)
             if self._finished():
                 break
         else:
@@ -396,11 +402,26 @@ class Engine:
 
     # -- command and launch -----------------------------------------------------------
     def _decide(self, u_index: int) -> None:
-        cp = self.command_posts[u_index]
-        self._push(self.t + cp.unit.cp.cycle_s, _DECIDE, "decide", u_index)
-        for order in cp.decide(self.t, self.alive, self.log):
+        """A decision cycle of a battalion (``u_index`` >= 0) or of the regiment (-1).
+        Battalions under the regiment do not decide for themselves."""
+        if u_index < 0:
+            if self.regiment is None:
+                raise RuntimeError(f"regiment decision event {u_index} without a regiment")
+            self._push(self.t + self.regiment.spec.cycle_s, _DECIDE, "decide", u_index)
+            orders = self.regiment.decide(self.t, self.log)
+        else:
+            cp = self.command_posts[u_index]
+            if cp.unit.regiment:
+                return
+            self._push(self.t + cp.unit.cp.cycle_s, _DECIDE, "decide", u_index)
+            orders = cp.decide(self.t, self.alive, self.log)
+        for order in orders:
             self._pending_launches += 1
             self._push(order.time_s, _LAUNCH, "launch", order)
+
+    def _assess(self, payload: tuple[int, int]) -> None:
+        """Kill assessment of a battalion's engagement (the regiment reads it from there)."""
+        self.command_posts[payload[0]].assess(payload[1], self.alive)
 
     def _launch(self, order: LaunchOrder) -> None:
         self._pending_launches -= 1
@@ -410,6 +431,7 @@ class Engine:
         if est is None or not self.alive[order.threat_id]:
             cp.cancel(order)
             return
+        cp.launched(order)
         key = self.icp.add(order.unit, order.track_id, order.threat_id, order.radar, order.missile)
         if key >= len(self._icp_threat):
             self._icp_threat = np.concatenate([self._icp_threat, np.full(key + 64, -1)])

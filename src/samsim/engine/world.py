@@ -36,6 +36,7 @@ from samsim.scenario.catalog import load_catalog
 from samsim.scenario.loader import Resolved, resolve
 from samsim.scenario.models import (
     DemTerrainConfig,
+    Doctrine,
     FlatTerrainConfig,
     GeoPoint,
     Scenario,
@@ -48,17 +49,32 @@ from samsim.sensors.radar import Radar
 
 @dataclass
 class Unit:
-    """A battalion: command post, its radars and launchers (indices into the world)."""
+    """A battalion: command post, its radars and launchers (indices into the world).
+
+    ``reserve`` holds the battalion's reload missiles per missile type (world order);
+    ``regiment`` is True when a regiment command post assigns its engagements.
+    """
 
     name: str
     index: int
     cp: CommandPostSpec
-    salvo: int
-    max_engagements_per_target: int
+    doctrine: Doctrine
     position_m: NDArray[np.float64]
+    reserve: NDArray[np.int64]
+    regiment: bool = False
     radars: list[int] = field(default_factory=list)
     fire_control: list[int] = field(default_factory=list)
     launchers: list[int] = field(default_factory=list)
+
+    @property
+    def salvo(self) -> int:
+        """Missiles per engagement under the unit's doctrine."""
+        return self.doctrine.shots_per_engagement
+
+    @property
+    def max_engagements_per_target(self) -> int:
+        """Engagements of one target before the command post gives up."""
+        return self.doctrine.max_engagements_per_target
 
 
 @dataclass
@@ -409,9 +425,10 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
             uname,
             ui,
             res.command_posts[uname],
-            u.command_post.doctrine.salvo,
-            u.command_post.doctrine.max_engagements_per_target,
+            u.command_post.doctrine,
             cp_pos,
+            np.array([u.reserve.get(m, 0) for m in missile_names], dtype=np.int64),
+            scenario.regiment is not None and uname in scenario.regiment.battalions,
         )
         for rname, r in u.radars.items():
             spec = res.radars[(uname, rname)]
