@@ -107,9 +107,10 @@ def test_false_alarms_per_scan_match_pfa_times_cells() -> None:
     mean = acq.spec.pfa * acq.sector_cells  # about 58
     assert abs(per_scan.mean() - mean) < 5 * math.sqrt(mean / n_scans)
     assert fa.snr_db.isna().all() and (fa.threat_type == "").all()
-    # the fire-control radar searches only where false tracks cued it: a handful of plots
+    # the fire-control radar searches only where (false) tracks cued it: its verification
+    # windows are small, so it adds few false alarms of its own
     fcr = ev[(ev.kind == "detection") & (ev.sensor == "fcr")]
-    assert (fcr.threat_id == -1).all() and len(fcr) < 0.01 * len(fa)
+    assert (fcr.threat_id == -1).all() and len(fcr) < 0.1 * len(fa)
 
 
 def test_false_alarm_tracks_mostly_die_in_m_of_n_and_keep_truth_minus_one() -> None:
@@ -422,10 +423,14 @@ def test_fire_control_radar_detects_only_cued_targets_and_respects_its_channels(
     assert max(held) == 2  # the limit binds (5 targets in its field) and holds
     fcr = ev[(ev.kind == "detection") & (ev.sensor == "fcr") & (ev.threat_id >= 0)]
     assert len(fcr) > 0
-    confirmed = ev[ev.kind == "track_confirmed"].groupby("threat_id").time_s.min()
+    started = ev[ev.kind == "track_start"].groupby("threat_id").time_s.min()
     first_fcr = fcr.groupby("threat_id").time_s.min()
-    # the fire-control radar sees a threat only after the unit has a confirmed track on it
-    assert all(first_fcr[k] >= confirmed[k] for k in first_fcr.index)
+    # the fire-control radar sees a threat only after the unit has a track on it (cued by
+    # the acquisition radar's plot), and holds it only once that track is confirmed
+    assert all(first_fcr[k] > started[k] for k in first_fcr.index)
+    acquired = fcr[fcr.detail.str.contains("acquired")].groupby("threat_id").time_s.min()
+    confirmed = ev[ev.kind == "track_confirmed"].groupby("threat_id").time_s.min()
+    assert len(acquired) > 0 and all(acquired[k] >= confirmed[k] for k in acquired.index)
     # it holds at most two tracks at any scan
     kept = fcr[fcr.detail.str.contains("track|acquired")]
     assert kept.groupby("time_s").track_id.nunique().max() <= 2

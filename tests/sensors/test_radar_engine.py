@@ -342,7 +342,7 @@ def _tracks(r: Radar, ranges_km: list[float]) -> tuple[np.ndarray, np.ndarray, n
     return ids, x, cov
 
 
-def test_channels_acquire_cued_tracks_up_to_capacity_nearest_first() -> None:
+def test_channels_acquire_cued_tracks_up_to_capacity_most_urgent_first() -> None:
     r = _radar("92N6E", target_channels=2)
     ch = FireControlChannels(r, hold_s=5.0)
     ids, x, cov = _tracks(r, [150, 60, 90, 120])
@@ -357,16 +357,43 @@ def test_channels_acquire_cued_tracks_up_to_capacity_nearest_first() -> None:
     x2 = np.vstack([x, _at(r, 300.0, 3.0, 30e3)])
     cov2 = np.vstack([cov, cov[:1]])
     plan = ch.plan(1.0, ids2, x2, cov2, engaged={3})
-    assert plan.cued.tolist() == [5]  # only tracks nearer than the farthest that can go
+    assert plan.cued.tolist() == [5]  # only tracks that would outrank one that can go
     ch.update(1.0, np.array([2, 3, 5]), np.array([60e3, 90e3, 30e3]), {1, 2, 3, 4, 5}, {3})
     assert sorted(ch.held) == [3, 5]
-    # hysteresis: a track only slightly nearer than the farthest held one does not take
-    # its channel
-    assert ch.update(1.5, np.array([2]), np.array([0.9 * 90e3]), {2, 3, 5}).tolist() == [False]
-    assert sorted(ch.held) == [3, 5]
+    # hysteresis: a track only slightly more urgent (nearer, here) than the least urgent
+    # held one is not even cued for its channel; a clearly nearer one is
+    ids3 = np.array([3, 5, 6, 7])
+    x3 = np.vstack([x2[[2, 4]], _at(r, 100.0, 3.0, 0.9 * 90e3), _at(r, 140.0, 3.0, 0.5 * 90e3)])
+    plan = ch.plan(1.5, ids3, x3, cov2[:4])
+    assert plan.cued.tolist() == [7]
+    assert ch.update(1.5, np.array([6, 7]), np.array([81e3, 45e3]), {3, 5, 6, 7}).tolist() == [
+        False,
+        True,
+    ]
+    assert sorted(ch.held) == [5, 7]
     # a held track not refreshed for hold_s is released, unless engaged
-    ch.plan(10.0, ids2, x2, cov2, engaged={3})
-    assert sorted(ch.held) == [3]
+    ch.plan(10.0, ids3, x3, cov2[:4], engaged={5})
+    assert sorted(ch.held) == [5]
+
+
+def test_channel_priority_is_time_to_go_with_preferred_tracks_first() -> None:
+    r = _radar("92N6E", target_channels=1)
+    near_slow = _at(r, 0.0, 2.0, 40e3)
+    far_fast = _at(r, 90.0, 20.0, 150e3)
+    away = _at(r, 180.0, 2.0, 20e3)
+    x = np.zeros((3, 6))
+    x[:, :3] = np.stack([near_slow, far_fast, away])
+    for i, (p, speed) in enumerate(zip(x[:, :3], [250.0, 2000.0, -250.0], strict=True)):
+        rel = p - r.site.position_enu_m
+        x[i, 3:] = -speed * rel / np.linalg.norm(rel)  # closing at `speed`
+    ids = np.array([1, 2, 3])
+    cov = np.repeat(np.eye(3)[None] * 1e4, 3, axis=0)
+    ch = FireControlChannels(r, hold_s=5.0)
+    # time to go: 160 s, 75 s, and a receding track last
+    assert ch.plan(0.0, ids, x, cov).cued.tolist() == [2, 1, 3]
+    ch2 = FireControlChannels(r, hold_s=5.0)
+    plan = ch2.plan(0.0, ids, x, cov, preferred=np.array([False, False, True]))
+    assert plan.cued.tolist() == [3, 2, 1]
 
 
 def test_channels_do_not_acquire_uncued_or_unconfirmed_tracks() -> None:

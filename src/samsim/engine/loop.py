@@ -85,6 +85,10 @@ class Engine:
             )
             self.trackers.append(Tracker(cfg))
         self._threat_type_or_blank = np.array([*world.threat_type, ""], dtype=object)
+        self._is_ballistic = np.array(
+            [k == "ballistic_missile" for k in world.threat_kind] + [False], dtype=bool
+        )
+        self._any_ballistic = bool(self._is_ballistic.any())
         self.channels = {
             r.index: FireControlChannels(r, HOLD_SCANS * r.spec.scan_period_s)
             for r in world.radars
@@ -265,7 +269,14 @@ class Engine:
         else:
             engaged = self.command_posts[unit].radar_targets.get(r_index, set())
             ids, x, cov = tracks_at(tracker.tracks, self.t)
-            plan = channels.plan(self.t, ids, x, cov, engaged)
+            preferred = None
+            if self._any_ballistic and w.units[unit].doctrine.ballistic_first:
+                # the command post's classification (ballistic tracks first, by truth)
+                truth = self.track_truth[unit]
+                preferred = np.array(
+                    [self._is_ballistic[truth.get(k, -1)] for k in ids.tolist()], dtype=bool
+                )
+            plan = channels.plan(self.t, ids, x, cov, engaged, preferred)
             held = plan.held
             held_set = set(held.tolist())
             region = SearchRegion(sector=radar.spec.autonomous_search, windows=plan.windows)

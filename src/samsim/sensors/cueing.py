@@ -22,9 +22,25 @@ from samsim.tracking.tracker import TrackTable
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-#: A track takes the channel of a held one only if it is nearer by this factor
-#: (hysteresis: targets at similar ranges do not trade the channel back and forth).
-PREEMPT_RANGE_RATIO = 0.8
+#: A track takes the channel of a held one only if its time to go is shorter by this
+#: factor (hysteresis: targets of similar urgency do not trade the channel back and forth).
+PREEMPT_RATIO = 0.8
+#: Offset that puts preferred tracks (ballistic first) ahead of every other, s.
+_PREFERRED = 1e9
+
+
+def _outranks(key: FloatArray, worst: float) -> NDArray[np.bool_]:
+    """Whether tracks with priority keys ``key`` (smaller: more urgent) take the channel of
+    a held track of key ``worst``: a preferred track always outranks a plain one;
+    otherwise the key must be below :data:`PREEMPT_RATIO` times ``worst``."""
+    k = np.asarray(key, dtype=float)
+    pref_k = k < 0
+    pref_w = bool(worst < 0)
+    base_k = np.where(pref_k, k + _PREFERRED, k)
+    base_w = worst + _PREFERRED if pref_w else worst
+    same_class = pref_k if pref_w else ~pref_k
+    beats = same_class & (base_k < PREEMPT_RATIO * base_w)
+    return np.asarray(beats | pref_k) if not pref_w else np.asarray(beats)
 
 
 def member(ids: IntArray, keys: Collection[int]) -> NDArray[np.bool_]:
@@ -107,8 +123,8 @@ def track_windows(
 def tracks_at(
     tracks: TrackTable, time_s: float, confirmed_only: bool = False
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Tracks' positions and position covariances extrapolated to ``time_s`` at constant
-    velocity, for pointing windows.
+    """Tracks' states (positions, velocities) and position covariances extrapolated to
+    ``time_s`` at constant velocity, for pointing windows.
 
     ``p = p0 + v dt``, ``P_p = P_pp + dt (P_pv + P_vp) + dt^2 P_vv`` (the constant-velocity
     transition without process noise): cheaper than the tracker's full (IMM) prediction,
@@ -117,20 +133,38 @@ def tracks_at(
     Returns
     -------
     ids : ndarray of int64, shape (n,)
-    pos_m : ndarray, shape (n, 3)
+    x : ndarray, shape (n, 6)
+        Positions (m) and velocities (m/s), scenario ENU.
     pos_cov_m2 : ndarray, shape (n, 3, 3)
     """
     keep = np.flatnonzero(tracks.confirmed) if confirmed_only else np.arange(tracks.n)
     ids = tracks.ids[keep]
     if len(keep) == 0:
-        return ids, np.zeros((0, 3)), np.zeros((0, 3, 3))
+        return ids, np.zeros((0, 6)), np.zeros((0, 3, 3))
     dt = float(time_s - tracks.time_s) if np.isfinite(tracks.time_s) else 0.0
     x = tracks.x[keep]
     c = tracks.cov[keep]
-    pos = x[:, :3] + dt * x[:, 3:6]
+    out = np.array(x[:, :6], dtype=float)
+    out[:, :3] += dt * x[:, 3:6]
     pv = c[:, :3, 3:6]
     cov = c[:, :3, :3] + dt * (pv + np.swapaxes(pv, 1, 2)) + dt * dt * c[:, 3:6, 3:6]
-    return ids, pos, cov
+    return ids, out, cov
+
+
+def time_to_go_s(radar: Radar, x: FloatArray) -> FloatArray:
+    """Urgency of tracks for a radar: range over closing speed, s.
+
+    ``t = R / max(-(r . v) / R, 1 m/s)`` with ``r`` the track's position from the radar and
+    ``v`` its velocity (zero when ``x`` has positions only): a track that does not close
+    ranks by its range in metres-per-(m/s), i.e. after every closing one in practice.
+    """
+    rel = np.asarray(x[:, :3], dtype=float) - radar.site.position_enu_m
+    rng = np.maximum(np.linalg.norm(rel, axis=1), 1.0)
+    if x.shape[1] >= 6:
+        closing = -np.einsum("ij,ij->i", rel, np.asarray(x[:, 3:6], dtype=float)) / rng
+    else:
+        closing = np.zeros(len(rng))
+    return np.asarray(rng / np.maximum(closing, 1.0))
 
 
 @dataclass
@@ -161,15 +195,16 @@ class FireControlChannels:
     Each scan (:meth:`plan`): release held tracks that were deleted or not updated for
     ``hold_s``; look at every held track through a track window; cue every track it does
     not hold inside its field of regard through an acquisition window
-    (:func:`track_windows`; when every channel is taken, only tracks nearer than the
-    farthest one that could give way, by :data:`PREEMPT_RANGE_RATIO`).
+    (:func:`track_windows`; when every channel is taken, only tracks more urgent than
+    the least urgent one that could give way, by :data:`PREEMPT_RATIO`).
     After the tracker has taken the scan's detections (:meth:`update`): a detection that
     updated a held track refreshes it; one that updated a cued track (or, for a radar
     with autonomous search, any confirmed track it found in its sector) acquires it if a
-    channel is free, or takes the channel of the farthest held track the command post is
-    not engaging when the new one is nearer by :data:`PREEMPT_RANGE_RATIO`. Nearest first
-    is the priority because the nearest threats are the ones the battery must engage
-    first (a first-order stand-in for the command post's threat evaluation).
+    channel is free, or takes the channel of the least urgent held track the command post
+    is not engaging when the new one is more urgent by :data:`PREEMPT_RATIO`. Urgency is
+    the time to go, range over closing speed (:func:`time_to_go_s`), with ``preferred``
+    tracks (the doctrine's ballistic first) ahead of all: the threats the battery must
+    engage first (a first-order stand-in for the command post's threat evaluation).
     """
 
     def __init__(self, radar: Radar, hold_s: float) -> None:
@@ -181,9 +216,10 @@ class FireControlChannels:
         self.radar = radar
         self.capacity = int(radar.spec.target_channels)
         self.hold_s = float(hold_s)
-        # track id -> (time of the last update by this radar, its range then)
+        # track id -> (time of the last update by this radar, its priority key: time to go)
         self.held: dict[int, tuple[float, float]] = {}
         self._cued: set[int] = set()
+        self._key: dict[int, float] = {}
 
     @property
     def held_ids(self) -> IntArray:
@@ -197,6 +233,7 @@ class FireControlChannels:
         x: FloatArray,
         cov: FloatArray,
         engaged: Collection[int] = (),
+        preferred: NDArray[np.bool_] | None = None,
     ) -> LookPlan:
         """This scan's looks, from the unit's tracks predicted to ``time_s``.
 
@@ -207,12 +244,15 @@ class FireControlChannels:
         track_ids : ndarray of int64, shape (n,)
             The unit's tracks (tentative ones get verification looks: a plot there
             counts toward their confirmation).
-        x : ndarray, shape (n, >= 3)
-            Their predicted positions (then any other state), scenario ENU.
+        x : ndarray, shape (n, 3) or (n, >= 6)
+            Their predicted positions, then velocities (for the time to go), scenario ENU.
         cov : ndarray, shape (n, >= 3, >= 3)
             Their covariances (positions first).
         engaged : collection of int
             Tracks the command post is engaging with this radar: never released.
+        preferred : ndarray of bool, shape (n,), optional
+            Tracks that come before all others whatever their time to go (the doctrine's
+            ``ballistic_first``).
         """
         radar = self.radar
         s = radar.spec
@@ -222,6 +262,10 @@ class FireControlChannels:
             self._cued = set()
             e = np.zeros(0, dtype=np.int64)
             return LookPlan(Windows.empty(), e, e.copy())
+        key = time_to_go_s(radar, x)
+        if preferred is not None:
+            key = np.where(preferred, key - _PREFERRED, key)
+        self._key = dict(zip(ids.tolist(), key.tolist(), strict=True))
         live = set(ids.tolist())
         for k, (last, _) in list(self.held.items()):
             if k not in live or (time_s - last > self.hold_s and k not in engaged):
@@ -234,12 +278,14 @@ class FireControlChannels:
         if s.azimuth_half_width_rad < math.pi:
             off = np.abs((az - radar.azimuth_center_rad + math.pi) % (2 * math.pi) - math.pi)
             field &= off <= s.azimuth_half_width_rad
+        for k in self.held:  # held tracks rank by their current urgency
+            self.held[k] = (self.held[k][0], self._key.get(k, self.held[k][1]))
         cand = np.flatnonzero(~is_held & field)
-        cand = cand[np.argsort(r[cand], kind="stable")]
+        cand = cand[np.argsort(key[cand], kind="stable")]
         if self.capacity - len(self.held) <= 0:
-            # Only tracks nearer than the farthest held track that could give way.
-            victims = [rng for k, (_, rng) in self.held.items() if k not in engaged]
-            cand = cand[r[cand] < PREEMPT_RANGE_RATIO * max(victims)] if victims else cand[:0]
+            # Only tracks more urgent than the least urgent held track that could give way.
+            victims = [v for k, (_, v) in self.held.items() if k not in engaged]
+            cand = cand[_outranks(key[cand], max(victims))] if victims else cand[:0]
         rows = np.concatenate([np.flatnonzero(is_held), cand])
         windows = track_windows(
             radar, ids[rows], pos[rows], np.asarray(cov[rows, :3, :3]), s.cue_window_sigmas
@@ -277,15 +323,18 @@ class FireControlChannels:
         tids = np.asarray(det_track_id, dtype=np.int64)
         n = len(tids)
         sector = np.zeros(n, dtype=bool) if det_in_sector is None else det_in_sector
-        # Refresh held tracks first, then acquisitions nearest first.
-        order = np.lexsort((det_range_m, ~member(tids, self.held)))
+        keys = np.array(
+            [self._key.get(int(k), float(r)) for k, r in zip(tids, det_range_m, strict=True)]
+        )
+        # Refresh held tracks first, then acquisitions most urgent first.
+        order = np.lexsort((keys, ~member(tids, self.held)))
         for j in order.tolist():
             k = int(tids[j])
             if k < 0:
                 continue
-            rng = float(det_range_m[j])
+            urgency = float(keys[j])
             if k in self.held:
-                self.held[k] = (time_s, rng)
+                self.held[k] = (time_s, urgency)
                 continue
             if k not in confirmed_ids or not (k in self._cued or sector[j]):
                 continue
@@ -293,9 +342,9 @@ class FireControlChannels:
                 victims = [(v[1], kk) for kk, v in self.held.items() if kk not in engaged]
                 if not victims:
                     continue
-                far_range, far = max(victims)
-                if rng >= PREEMPT_RANGE_RATIO * far_range:
+                worst, far = max(victims)
+                if not _outranks(np.array([urgency]), worst)[0]:
                     continue
                 del self.held[far]
-            self.held[k] = (time_s, rng)
+            self.held[k] = (time_s, urgency)
         return member(tids, self.held)
