@@ -176,7 +176,7 @@ class LookPlan:
     held: IntArray
     """Ids of the tracks it holds (their windows come first in :attr:`windows`)."""
     cued: IntArray
-    """Ids of the tracks it tries to acquire this scan, nearest first."""
+    """Ids of the tracks it cues this scan (verification or acquisition), most urgent first."""
 
 
 class FireControlChannels:
