@@ -252,8 +252,8 @@ class Engine:
     # -- sensing and tracking ---------------------------------------------------------
     def _scan(self, r_index: int) -> None:
         """One scan of radar ``r_index``: where it looks (its search sector; for a
-        fire-control radar, windows on the tracks it holds and on the unit's confirmed
-        tracks that cue it), detections and false alarms, the unit tracker's update, the
+        fire-control radar, windows on the tracks it holds and on the unit's other tracks,
+        which cue it), detections and false alarms, the unit tracker's update, the
         track -> threat truth, the fire-control radar's channels, and the event log."""
         w = self.w
         radar = w.radars[r_index]
