@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from samsim.c2.command_post import CommandPost, LaunchOrder
+from samsim.c2.command_post import HOLD_SCANS, CommandPost, LaunchOrder
 from samsim.c2.regiment import RegimentCommandPost
 from samsim.engine.events import EventLog
 from samsim.engine.run import Run
@@ -31,6 +31,8 @@ from samsim.physics.lethality import pk_for_miss
 from samsim.physics.threats import Reactions, gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
+from samsim.sensors.cueing import FireControlChannels, member, tracks_at
+from samsim.sensors.radar import SearchRegion, detection_details, unit_tracker_figures
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 
 # Order of simultaneous events: routes end first, then outcomes are assessed, radars
@@ -70,9 +72,28 @@ class Engine:
         self.alive = np.ones(n, dtype=bool)
         self.end_time_s = np.full(n, np.nan)
         self.radar_rng = [stream(seed, f"radar:{r.name}") for r in world.radars]
+        self.false_alarm_rng = [stream(seed, f"false_alarms:{r.name}") for r in world.radars]
         self.kill_rng = stream(seed, "lethality")
         self.flyout_rng = stream(seed, "flyout")
-        self.trackers = [Tracker(TrackerConfig()) for _ in world.units]
+        self.trackers = []
+        for u in world.units:
+            pd, density = unit_tracker_figures([world.radars[i] for i in u.radars])
+            cfg = (
+                TrackerConfig(pd=pd)
+                if density is None
+                else TrackerConfig(pd=pd, clutter_density=density)
+            )
+            self.trackers.append(Tracker(cfg))
+        self._threat_type_or_blank = np.array([*world.threat_type, ""], dtype=object)
+        self._is_ballistic = np.array(
+            [k == "ballistic_missile" for k in world.threat_kind] + [False], dtype=bool
+        )
+        self._any_ballistic = bool(self._is_ballistic.any())
+        self.channels = {
+            r.index: FireControlChannels(r, HOLD_SCANS * r.spec.scan_period_s)
+            for r in world.radars
+            if r.spec.role == "fire_control"
+        }
         self.track_truth: list[dict[int, int]] = [{} for _ in world.units]
         self.inventory = world.inventory.copy()
         self.command_posts = [
@@ -230,16 +251,55 @@ class Engine:
 
     # -- sensing and tracking ---------------------------------------------------------
     def _scan(self, r_index: int) -> None:
+        """One scan of radar ``r_index``: where it looks (its search sector; for a
+        fire-control radar, windows on the tracks it holds and on the unit's other tracks,
+        which cue it), detections and false alarms, the unit tracker's update, the
+        track -> threat truth, the fire-control radar's channels, and the event log."""
         w = self.w
         radar = w.radars[r_index]
         self._push(self.t + radar.spec.scan_period_s, _SCAN, "scan", r_index)
-        idx = np.flatnonzero(self.alive & w.threats.active(self.t))
-        p, _, alt = w.threats.state_at(self.t, idx)
-        dets = radar.scan(
-            self.t, idx, p, alt, w.rcs_m2[idx], w.swerling[idx], self.radar_rng[r_index]
-        )
         unit = radar.unit
         tracker = self.trackers[unit]
+        channels = self.channels.get(r_index)
+        engaged: set[int] = set()
+        held = np.zeros(0, dtype=np.int64)
+        held_set: set[int] = set()
+        if channels is None:
+            region = SearchRegion(sector=True)
+        else:
+            engaged = self.command_posts[unit].radar_targets.get(r_index, set())
+            ids, x, cov = tracks_at(tracker.tracks, self.t)
+            preferred = None
+            if self._any_ballistic and w.units[unit].doctrine.ballistic_first:
+                # the command post's classification (ballistic tracks first, by truth)
+                truth = self.track_truth[unit]
+                preferred = np.array(
+                    [self._is_ballistic[truth.get(k, -1)] for k in ids.tolist()], dtype=bool
+                )
+            plan = channels.plan(self.t, ids, x, cov, engaged, preferred)
+            held = plan.held
+            held_set = set(held.tolist())
+            region = SearchRegion(sector=radar.spec.autonomous_search, windows=plan.windows)
+            if region.empty:
+                return
+        idx = np.flatnonzero(self.alive & w.threats.active(self.t))
+        p, _, alt = w.threats.state_at(self.t, idx)
+        emitters = w.jammers.emitters_at(self.t, w.threats, self.alive) if len(w.jammers) else None
+        dets = radar.scan(
+            self.t,
+            idx,
+            p,
+            alt,
+            w.rcs_m2[idx],
+            w.swerling[idx],
+            self.radar_rng[r_index],
+            region=region,
+            emitters=emitters,
+            n_threats=w.n_threats,
+            false_alarm_rng=self.false_alarm_rng[r_index],
+        )
+        if len(dets) == 0 and len(held) == 0 and not region.sector:
+            return  # cues only, nothing found: no track expected this look, nothing to log
         batch = MeasurementBatch.from_polar(
             self.t,
             r_index,
@@ -255,15 +315,47 @@ class Engine:
         )
 
         def expected(ids: NDArray[np.int64], x: NDArray[np.float64]) -> NDArray[np.bool_]:
+            # Tracks this scan could have seen: in the searched sector, or held by a
+            # fire-control radar (not merely cued: a failed acquisition says little), and
+            # in coverage over the terrain.
             pos = x[:, :3]
-            return radar.coverage(pos, w.frame.altitude_m(pos)).visible
+            az, el, rg = radar.site.aer(pos)
+            look = radar.in_sector(az, el) if region.sector else np.zeros(len(ids), bool)
+            if len(held):
+                look |= member(ids, held_set)
+            out = np.zeros(len(ids), dtype=bool)
+            if look.any():
+                out[look] = radar.coverage_at(pos[look], az[look], el[look], rg[look]).visible
+            return out
 
         res = tracker.step(batch, expected=expected)
         truth = self.track_truth[unit]
-        for tid, th in zip(res.det_track_id.tolist(), dets.threat_id.tolist(), strict=True):
-            if tid >= 0:
-                truth[tid] = th
-        self.command_posts[unit].note_detections(r_index, self.t, res.det_track_id)
+        # A track's truth is the threat of the last real detection that fed it; a track fed
+        # only by false alarms stays -1, so the command post never engages it.
+        det_track = res.det_track_id
+        fed = det_track >= 0
+        real = fed & (dets.threat_id >= 0)
+        truth.update(zip(det_track[real].tolist(), dets.threat_id[real].tolist(), strict=True))
+        for tid in det_track[fed & ~real].tolist():
+            truth.setdefault(tid, -1)
+        roles: list[str] | None = None
+        if channels is not None and len(dets):
+            before = set(channels.held)
+            confirmed: set[int] = set()
+            if not all(k in before for k in det_track.tolist()):
+                tr = tracker.tracks
+                confirmed = set(tr.ids[tr.confirmed].tolist())
+            in_sector = (
+                radar.in_sector(dets.az_rad, dets.el_rad) if radar.spec.autonomous_search else None
+            )
+            is_held = channels.update(
+                self.t, det_track, dets.range_m, confirmed, engaged, in_sector
+            )
+            was = member(det_track, before)
+            roles = np.where(is_held, np.where(was, "track", "acquired"), "").tolist()
+            det_track = np.where(is_held, det_track, -1)
+        self.command_posts[unit].note_detections(r_index, self.t, det_track)
+        uname = w.units[unit].name
         if len(dets):
             meas = radar.site.aer_to_enu(dets.az_rad, dets.el_rad, dets.range_m)
             self.log.add_batch(
@@ -271,40 +363,53 @@ class Engine:
                 "detection",
                 len(dets),
                 sensor=radar.name,
-                unit=w.units[unit].name,
+                unit=uname,
                 threat_id=dets.threat_id,
                 track_id=res.det_track_id,
-                threat_type=[w.threat_type[i] for i in dets.threat_id],
+                threat_type=self._threat_type_or_blank[dets.threat_id],
                 x_m=meas[:, 0],
                 y_m=meas[:, 1],
                 z_m=meas[:, 2],
                 range_m=dets.true_range_m,
                 snr_db=dets.snr_db,
+                detail=detection_details(dets, roles),
             )
-        uname = w.units[unit].name
-        for tid in res.started.tolist():
-            self.log.add(
+
+        def truths(ids: NDArray[np.int64]) -> NDArray[np.int64]:
+            return np.array([truth.get(k, -1) for k in ids.tolist()], dtype=np.int64)
+
+        if len(res.started):
+            self.log.add_batch(
                 self.t,
                 "track_start",
-                track_id=tid,
+                len(res.started),
+                track_id=res.started,
                 unit=uname,
                 sensor=radar.name,
-                threat_id=truth.get(tid, -1),
+                threat_id=truths(res.started),
             )
-        for tid in res.confirmed.tolist():
-            self.log.add(
-                self.t, "track_confirmed", track_id=tid, unit=uname, threat_id=truth.get(tid, -1)
+        if len(res.confirmed):
+            self.log.add_batch(
+                self.t,
+                "track_confirmed",
+                len(res.confirmed),
+                track_id=res.confirmed,
+                unit=uname,
+                threat_id=truths(res.confirmed),
             )
-        for tid, why in zip(res.deleted.tolist(), list(res.deleted_reason), strict=True):
-            self.log.add(
+        if len(res.deleted):
+            self.log.add_batch(
                 self.t,
                 "track_end",
-                track_id=tid,
+                len(res.deleted),
+                track_id=res.deleted,
                 unit=uname,
-                detail=str(why),
-                threat_id=truth.get(tid, -1),
+                detail=np.asarray(res.deleted_reason, dtype=str),
+                threat_id=truths(res.deleted),
             )
-            self.command_posts[unit].forget_track(tid)
+            cp = self.command_posts[unit]
+            for tid in res.deleted.tolist():
+                cp.forget_track(tid)
 
     # -- command and launch -----------------------------------------------------------
     def _decide(self, u_index: int) -> None:

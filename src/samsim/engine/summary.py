@@ -70,6 +70,7 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
     for _, a, _ in leaks:
         leaked_by_asset[a] += 1
     n_fired = sum(fired.values())
+    burn = _burn_through(ev, rows("detection"), types)
     times = ev["time_s"]
 
     def first(k: str) -> float | None:
@@ -115,4 +116,34 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
             "last_event_s": float(max(times)) if times else None,
         },
         "events": len(kind),
+        "burn_through_range_m": burn,
+    }
+
+
+def _jnr_db(detail: str) -> float | None:
+    for tok in detail.split(";"):
+        if tok.startswith("jnr_db="):
+            return float(tok[7:])
+    return None
+
+
+def _burn_through(
+    ev: dict[str, list[Any]], det_rows: list[int], types: list[str]
+) -> dict[str, dict[str, dict[str, float | int]]]:
+    """Per radar and threat type, the true range of each threat's first detection by
+    that radar when it was made through noise jamming at least as strong as thermal noise
+    (``jnr_db >= 0`` in the detection's detail): the range at which the radar burnt
+    through."""
+    first: dict[tuple[str, int], int] = {}
+    for i in det_rows:
+        th = ev["threat_id"][i]
+        if th >= 0:
+            first.setdefault((ev["sensor"][i], th), i)
+    out: dict[str, dict[str, list[float]]] = {}
+    for (sensor, th), i in first.items():
+        jnr = _jnr_db(ev["detail"][i])
+        if jnr is not None and jnr >= 0.0:
+            out.setdefault(sensor, {}).setdefault(types[th], []).append(ev["range_m"][i])
+    return {
+        r: {t: _stats(v) for t, v in sorted(by_type.items())} for r, by_type in sorted(out.items())
     }

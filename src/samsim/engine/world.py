@@ -43,6 +43,7 @@ from samsim.scenario.models import (
     SyntheticTerrainConfig,
 )
 from samsim.scenario.specs import CommandPostSpec, LauncherSpec, ThreatSpec
+from samsim.sensors.interference import CARRIED, ESCORT, FIXED, ROUTE, JammerTable
 from samsim.sensors.radar import Radar
 
 
@@ -113,6 +114,7 @@ class World:
     threat_plans: list[RoutePlan | None] = field(default_factory=list)
     #: Per threat, the compiled time at which each route point is passed (or None).
     threat_point_times_s: list[NDArray[np.float64] | None] = field(default_factory=list)
+    jammers: JammerTable = field(default_factory=JammerTable.empty)
 
     @property
     def n_threats(self) -> int:
@@ -127,6 +129,10 @@ def _scenario_points(scenario: Scenario) -> list[GeoPoint]:
         pts.extend(lc.position for lc in u.launchers.values())
     for g in scenario.raid.values():
         pts.extend(g.route)
+    for j in scenario.jammers.values():
+        if j.position is not None:
+            pts.append(j.position)
+        pts.extend(j.route or [])
     return pts
 
 
@@ -470,6 +476,7 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
             sw.append(tspec.swerling)
             cap.append(tspec.capability)
             seen.append(looks)
+    jammers = compile_jammers(scenario, frame, terrain, tgroup)
     return World(
         scenario=scenario,
         resolved=res,
@@ -500,4 +507,108 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
         perceived_capability=np.array(seen),
         threat_plans=plans,
         threat_point_times_s=point_times,
+        jammers=jammers,
+    )
+
+
+def compile_jammers(
+    scenario: Scenario, frame: EnuFrame, terrain: TerrainFn, threat_group: list[str]
+) -> JammerTable:
+    """The scenario's jammers as a :class:`~samsim.sensors.interference.JammerTable`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Validated scenario (escorted and carrying groups exist).
+    frame : EnuFrame
+        Scenario frame.
+    terrain : callable
+        Ground height at ENU (east, north), for sites and route points given above ground.
+    threat_group : list of str
+        Raid group of each compiled threat (row order of the world's threat table).
+    """
+    if not scenario.jammers:
+        return JammerTable.empty()
+    rows: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "kind",
+            "jammer",
+            "pos",
+            "route",
+            "threat",
+            "erp",
+            "bw",
+            "fc",
+            "loss",
+            "on",
+            "off",
+        )
+    }
+    routes: list[Trajectory] = []
+    names: list[str] = []
+    kinds: list[str] = []
+
+    def add(kind: int, pos: Any, route: int, threat: int) -> None:
+        rows["kind"].append(kind)
+        rows["jammer"].append(len(names) - 1)
+        rows["pos"].append(pos)
+        rows["route"].append(route)
+        rows["threat"].append(threat)
+        rows["erp"].append(j.erp)
+        rows["bw"].append(j.bandwidth)
+        rows["fc"].append(np.nan if j.center_frequency is None else j.center_frequency)
+        rows["loss"].append(j.losses)
+        rows["on"].append(j.on_time)
+        rows["off"].append(np.inf if j.off_time is None else j.off_time)
+
+    zero = np.zeros(3)
+    for jname, j in scenario.jammers.items():
+        names.append(jname)
+        kinds.append(j.kind)
+        if j.position is not None:
+            add(FIXED, _site_enu(frame, terrain, j.position)[0], -1, -1)
+        elif j.route is not None:
+            path: list[PathPoint] = []
+            above_ground, height = False, 0.0
+            speed: Any = j.speed
+            for w in j.route:
+                if w.agl is not None:
+                    above_ground, height = True, w.agl
+                elif w.alt is not None:
+                    above_ground, height = False, w.alt
+                if w.speed is not None:
+                    speed = w.speed
+                ground = _ground_alt(frame, terrain, w)
+                h_alt = height + ground if above_ground else height
+                path.append(
+                    PathPoint(w.lat, w.lon, height, above_ground, resolve_speed(speed, h_alt))
+                )
+            routes.append(waypoint_trajectory(frame, path, 0.0, terrain))
+            add(ROUTE, zero, len(routes) - 1, -1)
+        else:
+            group = j.escorting if j.escorting is not None else j.carried_by
+            members = [i for i, g in enumerate(threat_group) if g == group]
+            if j.escorting is not None:
+                if members:
+                    add(ESCORT, zero, -1, members[0])
+            else:
+                for i in members:
+                    add(CARRIED, zero, -1, i)
+    n = len(rows["kind"])
+    return JammerTable(
+        names=names,
+        kinds=kinds,
+        kind=np.array(rows["kind"], dtype=np.int64),
+        jammer=np.array(rows["jammer"], dtype=np.int64),
+        fixed_pos_m=np.array(rows["pos"], dtype=float).reshape(n, 3),
+        route_row=np.array(rows["route"], dtype=np.int64),
+        threat_row=np.array(rows["threat"], dtype=np.int64),
+        erp_w=np.array(rows["erp"], dtype=float),
+        bandwidth_hz=np.array(rows["bw"], dtype=float),
+        center_hz=np.array(rows["fc"], dtype=float),
+        losses_db=np.array(rows["loss"], dtype=float),
+        on_s=np.array(rows["on"], dtype=float),
+        off_s=np.array(rows["off"], dtype=float),
+        routes=ThreatTable(routes) if routes else None,
     )

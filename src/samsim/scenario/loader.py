@@ -207,6 +207,16 @@ def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
                 "add a waypoint or give `target: <asset>`",
             )
 
+    for jname, jammer in scenario.jammers.items():
+        for key in ("escorting", "carried_by"):
+            group = getattr(jammer, key)
+            if group is not None and group not in scenario.raid:
+                issue(
+                    ("jammers", jname, key),
+                    f"unknown raid group {group!r}",
+                    f"use one of: {', '.join(sorted(scenario.raid)) or '(no raid groups)'}",
+                )
+
     if issues:
         raise ScenarioError(path, issues)
     return out

@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from samsim.scenario.specs import CommandPostSpec, LauncherSpec, RadarSpec, ThreatSpec
-from samsim.units import Angle, Duration, Length, Speed
+from samsim.units import Angle, Decibel, Duration, Frequency, Length, Power, Speed
 
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")]
 
@@ -418,6 +418,85 @@ class RaidGroup(Model):
     )
 
 
+class Jammer(Model):
+    """A noise jammer. Exactly one of ``position``, ``route``, ``escorting`` and
+    ``carried_by`` says where it is:
+
+    - ``position``: a stand-off jammer at a fixed point (give ``alt`` for an aircraft);
+    - ``route``: a stand-off jammer flying waypoints from the start of the run, then
+      staying on station at the last point;
+    - ``escorting: <raid group>``: an escort jammer flying with the group's lead (it is
+      not a target and keeps jamming if the lead is shot down);
+    - ``carried_by: <raid group>``: a self-screening jammer carried by every member of the
+      group (one emitter per member, silent once its carrier is destroyed).
+
+    It jams a radar when its band contains the radar's carrier and it is in line of
+    sight; the radar receives it through the beam pattern toward it (main lobe when the
+    beam points at it, sidelobes otherwise).
+    """
+
+    position: GeoPoint | None = Field(default=None, description="fixed stand-off position")
+    route: list[Waypoint] | None = Field(
+        default=None,
+        min_length=2,
+        description="stand-off orbit: waypoints flown from time 0 (alt or agl on the first)",
+    )
+    speed: Speed | None = Field(
+        default=None, description="speed along the route unless a waypoint gives one, m/s"
+    )
+    escorting: Name | None = Field(
+        default=None, description="raid group whose lead this escort jammer flies with"
+    )
+    carried_by: Name | None = Field(
+        default=None, description="raid group whose every member carries this jammer"
+    )
+    erp: Power = Field(
+        gt=0, description="effective radiated power toward the radar, P_j G_j, W (or '1 kW')"
+    )
+    bandwidth: Frequency = Field(gt=0, description="bandwidth the noise is spread over, Hz")
+    center_frequency: Frequency | None = Field(
+        default=None,
+        gt=0,
+        description="centre of the jammed band, Hz; omitted: tuned to each radar's carrier",
+    )
+    losses: Decibel = Field(
+        default=0.0, ge=0, description="losses on the jamming path (polarisation, radome), dB"
+    )
+    on_time: Duration = Field(default=0.0, ge=0, description="time the jammer switches on, s")
+    off_time: Duration | None = Field(
+        default=None, ge=0, description="time it switches off, s; omitted: end of the run"
+    )
+
+    @model_validator(mode="after")
+    def _one_place(self) -> Jammer:
+        given = [k for k in ("position", "route", "escorting", "carried_by") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of position, route, escorting or carried_by"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.route is not None:
+            first = self.route[0]
+            if first.alt is None and first.agl is None:
+                raise ValueError("the first route point needs alt (or agl)")
+            if self.speed is None and first.speed is None:
+                raise ValueError("a route needs a speed: give speed or the first point's speed")
+        if self.off_time is not None and self.off_time <= self.on_time:
+            raise ValueError(
+                f"off_time ({self.off_time} s) must come after on_time ({self.on_time} s)"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        """``"stand_off"``, ``"escort"`` or ``"self_screening"``."""
+        if self.carried_by is not None:
+            return "self_screening"
+        if self.escorting is not None:
+            return "escort"
+        return "stand_off"
+
+
 class Scenario(Model):
     """An engagement scenario: defended assets, the defence and the raid."""
 
@@ -447,6 +526,10 @@ class Scenario(Model):
     )
     regiment: Regiment | None = Field(
         default=None, description="a regiment command post over some of the units (optional)"
+    )
+    jammers: dict[Name, Jammer] = Field(
+        default_factory=dict,
+        description="noise jammers: stand-off (position or route), escort or self-screening",
     )
     _source_map: Any = PrivateAttr(default=None)
 

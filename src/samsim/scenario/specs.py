@@ -86,13 +86,80 @@ class RadarSpec(Spec):
         "(fire control; 0 for acquisition radars)",
     )
 
+    clutter_gamma_db: Decibel = Field(
+        le=0,
+        description="constant-gamma land clutter reflectivity of the terrain around the site, "
+        "dB (-10 mountains/cities, -20 rolling hills, -30 flat/desert)",
+    )
+    mti_improvement_db: Decibel = Field(
+        ge=0, description="clutter improvement factor of the MTI / Doppler processing, dB"
+    )
+    sidelobe_level_db: Decibel = Field(
+        lt=0,
+        description="average one-way sidelobe level relative to the main-lobe peak, dB "
+        "(receives stand-off jamming; floors the beam's pattern toward the ground)",
+    )
+    tracking_pd: float = Field(
+        gt=0,
+        lt=1,
+        description="detection probability per look that the tracker assumes for a target "
+        "in track (association cost and track score)",
+    )
+    autonomous_search_half_width_rad: Angle = Field(
+        ge=0,
+        le=math.pi,
+        description="half width of the azimuth sector searched without a cue, about the "
+        "site's azimuth_center (0: a fire-control radar that searches only where cued)",
+    )
+    autonomous_search_elevation_max_rad: Angle = Field(
+        description="upper edge of the autonomous search sector (from elevation_min_rad)"
+    )
+    cue_window_sigmas: float = Field(
+        gt=0,
+        le=10,
+        description="fire control: half size of the window searched around a cued or held "
+        "track, in standard deviations of its predicted range and angles (at least one "
+        "range cell and half a beamwidth)",
+    )
+
+    cue_window_max_beams: int = Field(
+        ge=1,
+        le=100,
+        description="fire control: largest acquisition or track window, in beam positions "
+        "per angle (azimuth and elevation)",
+    )
+    cue_window_range_m: Length = Field(
+        gt=0,
+        description="fire control: half length of the range gate of a window, m (the beam "
+        "receives every range; the radar processes this swath around the expected range)",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> RadarSpec:
         if self.elevation_max_rad <= self.elevation_min_rad:
             raise ValueError("elevation_max_rad must exceed elevation_min_rad")
         if self.min_range_m >= self.instrumented_range_m:
             raise ValueError("min_range_m must be below instrumented_range_m")
+        if not (
+            self.elevation_min_rad
+            < self.autonomous_search_elevation_max_rad
+            <= self.elevation_max_rad
+        ):
+            raise ValueError(
+                "autonomous_search_elevation_max_rad must lie above elevation_min_rad and "
+                "not above elevation_max_rad"
+            )
+        if self.role == "acquisition" and self.autonomous_search_half_width_rad == 0:
+            raise ValueError(
+                "an acquisition radar must search on its own: give "
+                "autonomous_search_half_width_rad > 0 (180 deg for all round)"
+            )
         return self
+
+    @property
+    def autonomous_search(self) -> bool:
+        """Whether the radar searches a sector without cues."""
+        return self.autonomous_search_half_width_rad > 0
 
     @property
     def wavelength_m(self) -> float:

@@ -1,44 +1,77 @@
 """A radar in the engine: one scan over all threats, vectorised.
 
 Composes the radar physics (:mod:`samsim.sensors.equation`, :mod:`.detection`,
-:mod:`.noise`) with geometry: coverage (range, elevation, sector), line of sight over
-the earth and terrain, the radar equation, a detection draw and measurement noise.
+:mod:`.noise`, :mod:`.clutter`, :mod:`.jamming`) with geometry: where the radar looks this
+scan (its autonomous search sector and windows around cued or held tracks), line of sight
+over the earth and terrain, the radar equation with land clutter and noise jamming as
+signal to interference-plus-noise, a detection draw, measurement noise and noise false
+alarms over the searched resolution cells.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
+from samsim.geo.earth import effective_earth_radius_m
 from samsim.geo.frames import EnuFrame
 from samsim.geo.los import visible
 from samsim.geo.terrain import TerrainGrid
 from samsim.scenario.specs import RadarSpec
-from samsim.sensors.detection import pd_swerling
+from samsim.sensors.clutter import clutter_to_noise_db, false_alarm_count, n_resolution_cells
+from samsim.sensors.detection import pd_swerling, threshold_from_pfa
 from samsim.sensors.equation import snr_db
+from samsim.sensors.interference import Emitters
+from samsim.sensors.jamming import jammer_to_noise_db, sinr_db
 from samsim.sensors.noise import sigma_angle_rad, sigma_range_m
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+_C_MPS = 299792458.0
+_TWO_PI = 2.0 * math.pi
+# 10 log10(e) * 4 ln 2: one-way Gaussian beam loss in dB per (offset / beamwidth)^2.
+_GAUSS_DB = 10.0 * math.log10(math.e) * 4.0 * math.log(2.0)
+_LN10_OVER_10 = math.log(10.0) / 10.0
+#: Elevation above which a target is in line of sight without a terrain test when no
+#: terrain rises above the antenna (see :meth:`Radar.coverage_at`).
+_FAST_LOS_EL_RAD = 1e-3
 
 
 @dataclass
 class Detections:
-    """Plots reported by one radar in one scan (one row per plot)."""
+    """Plots reported by one radar in one scan (one row per plot; target plots first,
+    then false alarms)."""
 
     time_s: float
     radar_index: int
-    threat_id: NDArray[np.int64]  # truth; -1 for false alarms
-    range_m: NDArray[np.float64]  # measured
-    az_rad: NDArray[np.float64]
-    el_rad: NDArray[np.float64]
-    sigma_range_m: NDArray[np.float64]
-    sigma_az_rad: NDArray[np.float64]
-    sigma_el_rad: NDArray[np.float64]
-    snr_db: NDArray[np.float64]
-    true_range_m: NDArray[np.float64]
+    threat_id: IntArray  # truth; -1 for false alarms
+    range_m: FloatArray  # measured
+    az_rad: FloatArray
+    el_rad: FloatArray
+    sigma_range_m: FloatArray
+    sigma_az_rad: FloatArray
+    sigma_el_rad: FloatArray
+    snr_db: FloatArray  # per-pulse signal to thermal noise (NaN for false alarms)
+    true_range_m: FloatArray  # for false alarms: the range of the cell
+    sinr_db: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Per-pulse signal to residual clutter, jamming and noise (NaN for false alarms)."""
+    jnr_db: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Total jammer-to-noise ratio in the target's beam, dB (-inf: no jamming)."""
+    cnr_db: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Clutter-to-noise ratio in the target's cell before MTI, dB (-inf: no clutter)."""
 
     def __len__(self) -> int:
         return len(self.threat_id)
+
+    @property
+    def n_false(self) -> int:
+        """Number of false alarms among the plots."""
+        return int(np.count_nonzero(self.threat_id < 0))
 
 
 @dataclass
@@ -46,9 +79,59 @@ class Coverage:
     """Geometry of a scan: which threats the radar could see and their true az/el/range."""
 
     visible: NDArray[np.bool_]
-    az_rad: NDArray[np.float64]
-    el_rad: NDArray[np.float64]
-    range_m: NDArray[np.float64]
+    az_rad: FloatArray
+    el_rad: FloatArray
+    range_m: FloatArray
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Range-azimuth-elevation boxes a radar searches in one scan, one row per window
+    (acquisition windows around cued tracks, track windows around held ones)."""
+
+    track_id: IntArray
+    range_m: FloatArray
+    az_rad: FloatArray
+    el_rad: FloatArray
+    half_range_m: FloatArray
+    half_az_rad: FloatArray
+    half_el_rad: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.track_id.shape[0])
+
+    @classmethod
+    def empty(cls) -> Windows:
+        f = np.zeros(0)
+        return cls(np.zeros(0, dtype=np.int64), f, f, f, f, f, f)
+
+    def contains(
+        self, range_m: FloatArray, az_rad: FloatArray, el_rad: FloatArray
+    ) -> NDArray[np.bool_]:
+        """(n, m) bool: point i lies in window j (azimuth differences wrapped)."""
+        daz = np.abs((az_rad[:, None] - self.az_rad[None, :] + math.pi) % _TWO_PI - math.pi)
+        return np.asarray(
+            (np.abs(range_m[:, None] - self.range_m[None, :]) <= self.half_range_m[None, :])
+            & (daz <= self.half_az_rad[None, :])
+            & (np.abs(el_rad[:, None] - self.el_rad[None, :]) <= self.half_el_rad[None, :])
+        )
+
+
+@dataclass(frozen=True)
+class SearchRegion:
+    """Where a radar looks in one scan: its autonomous search sector (when ``sector``) and
+    ``windows`` around tracks."""
+
+    sector: bool = True
+    windows: Windows = field(default_factory=Windows.empty)
+    whole_field: bool = False
+    """Look everywhere in the field of regard (every range, azimuth and elevation the radar
+    covers), whatever its autonomous sector: the default of a stand-alone
+    :meth:`Radar.scan`."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.sector or self.whole_field) and len(self.windows) == 0
 
 
 class Radar:
@@ -99,6 +182,7 @@ class Radar:
         self.site = frame.site(self.base_enu_m + spec.mast_height_m * up)
         self.azimuth_center_rad = azimuth_center_rad
         self.k_factor = k_factor
+        self.antenna_altitude_m = float(frame.altitude_m(self.site.position_enu_m))
         # SNR of a 1 m^2 target at 1 m: SNR(R, sigma) = c + 10 log sigma - 40 log R.
         self.snr_1m_db = float(
             snr_db(
@@ -113,89 +197,483 @@ class Radar:
                 losses_db=spec.losses_db,
             )
         )
-        self.range_resolution_m = 299792458.0 / (2.0 * spec.bandwidth_hz)
+        self.range_resolution_m = _C_MPS / (2.0 * spec.bandwidth_hz)
+        self.effective_earth_radius_m = effective_earth_radius_m(k_factor)
+        # Ground clutter competes only inside the radar's smooth-earth horizon.
+        h = spec.mast_height_m
+        self.clutter_horizon_m = math.sqrt(2.0 * self.effective_earth_radius_m * h + h * h)
+        # A false alarm is a threshold crossing of noise alone: its "SNR" (integrated) for
+        # the measurement error is the threshold's excess over the mean noise, T - n.
+        t = float(threshold_from_pfa(spec.pfa, spec.n_pulses))
+        self.false_alarm_snr_db = 10.0 * math.log10(max(t - spec.n_pulses, 1.0))
 
-    def coverage(self, pos_m: NDArray[np.float64], alt_m: NDArray[np.float64]) -> Coverage:
+    # -- where the radar looks ------------------------------------------------------------
+    def _sector_bounds(self, whole_field: bool = False) -> tuple[float, float, float, float]:
+        """(az_min, az_max, el_min, el_max) of the autonomous search sector (or of the
+        whole field of regard)."""
+        s = self.spec
+        c = self.azimuth_center_rad
+        if whole_field:
+            hw = s.azimuth_half_width_rad
+            return c - hw, c + hw, s.elevation_min_rad, s.elevation_max_rad
+        hw = min(s.autonomous_search_half_width_rad, s.azimuth_half_width_rad)
+        return c - hw, c + hw, s.elevation_min_rad, s.autonomous_search_elevation_max_rad
+
+    def in_sector(self, az_rad: FloatArray, el_rad: FloatArray) -> NDArray[np.bool_]:
+        """Directions inside the autonomous search sector (none if the radar has none)."""
+        s = self.spec
+        if not s.autonomous_search:
+            return np.zeros(np.shape(az_rad), dtype=bool)
+        hw = min(s.autonomous_search_half_width_rad, s.azimuth_half_width_rad)
+        ok = (el_rad >= s.elevation_min_rad) & (el_rad <= s.autonomous_search_elevation_max_rad)
+        if hw < math.pi:
+            off = np.abs((az_rad - self.azimuth_center_rad + math.pi) % _TWO_PI - math.pi)
+            ok &= off <= hw
+        return np.asarray(ok)
+
+    def in_region(
+        self, region: SearchRegion, range_m: FloatArray, az_rad: FloatArray, el_rad: FloatArray
+    ) -> NDArray[np.bool_]:
+        """Points the radar's beams pass through this scan (sector or any window)."""
+        if region.whole_field:
+            return np.ones(len(az_rad), dtype=bool)
+        out = self.in_sector(az_rad, el_rad) if region.sector else np.zeros(len(az_rad), bool)
+        if len(region.windows) and len(az_rad):
+            out |= region.windows.contains(range_m, az_rad, el_rad).any(axis=1)
+        return np.asarray(out)
+
+    @cached_property
+    def sector_cells(self) -> float:
+        """Resolution cells of the autonomous search sector
+        (:func:`.clutter.n_resolution_cells`)."""
+        return self._cells(False) if self.spec.autonomous_search else 0.0
+
+    @cached_property
+    def field_cells(self) -> float:
+        """Resolution cells of the whole field of regard."""
+        return self._cells(True)
+
+    def _cells(self, whole_field: bool) -> float:
+        s = self.spec
+        a0, a1, e0, e1 = self._sector_bounds(whole_field)
+        return n_resolution_cells(
+            range_min_m=s.min_range_m,
+            range_max_m=s.instrumented_range_m,
+            range_resolution_m=self.range_resolution_m,
+            az_sector_rad=a1 - a0,
+            azimuth_beamwidth_rad=s.beamwidth_az_rad,
+            el_sector_rad=e1 - e0,
+            elevation_beamwidth_rad=s.beamwidth_el_rad,
+        )
+
+    def window_cells(self, windows: Windows) -> FloatArray:
+        """Resolution cells in each window: range cells x azimuth beams x elevation beams,
+        each at least one."""
+        s = self.spec
+        return np.asarray(
+            np.maximum(2.0 * windows.half_range_m / self.range_resolution_m, 1.0)
+            * np.maximum(2.0 * windows.half_az_rad / s.beamwidth_az_rad, 1.0)
+            * np.maximum(2.0 * windows.half_el_rad / s.beamwidth_el_rad, 1.0)
+        )
+
+    def search_volume_m3(self) -> float:
+        """Volume of the autonomous search sector, m^3:
+        ``(R_max^3 - R_min^3) / 3 * d_az * (sin el_max - sin el_min)``."""
+        s = self.spec
+        if not s.autonomous_search:
+            return 0.0
+        a0, a1, e0, e1 = self._sector_bounds()
+        return float(
+            (s.instrumented_range_m**3 - s.min_range_m**3)
+            / 3.0
+            * (a1 - a0)
+            * (math.sin(e1) - math.sin(e0))
+        )
+
+    def false_alarm_density_per_m3(self) -> float:
+        """Mean spatial density of false alarms in the autonomous search sector, per m^3:
+        expected false alarms per scan (``pfa`` x cells) over the sector's volume, i.e.
+        ``pfa`` over the mean resolution-cell volume (Blackman and Popoli, *Design and
+        Analysis of Modern Tracking Systems*, 1999, sec. 6.2: beta_FT = P_FA / V_C).
+        Zero for a radar without autonomous search."""
+        vol = self.search_volume_m3()
+        return self.spec.pfa * self.sector_cells / vol if vol > 0 else 0.0
+
+    def false_alarms(
+        self, rng: np.random.Generator, region: SearchRegion
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Noise false alarms of one scan: a Poisson count with mean ``pfa`` x cells in
+        the sector and in each window, positions uniform over each one's cells
+        (:func:`.clutter.false_alarm_count`; uniform in range, azimuth, elevation).
+
+        Returns
+        -------
+        range_m, az_rad, el_rad : ndarray
+            Positions of the false alarms (azimuth in [0, 2 pi)).
+        """
+        s = self.spec
+        parts: list[tuple[FloatArray, FloatArray, FloatArray]] = []
+        if region.whole_field or (region.sector and s.autonomous_search):
+            cells = self.field_cells if region.whole_field else self.sector_cells
+            n = false_alarm_count(rng, s.pfa, cells)
+            a0, a1, e0, e1 = self._sector_bounds(region.whole_field)
+            r = rng.uniform(s.min_range_m, s.instrumented_range_m, n)
+            az = np.mod(a0 + (a1 - a0) * rng.random(n), _TWO_PI)
+            el = rng.uniform(e0, e1, n)
+            parts.append((r, az, el))
+        w = region.windows
+        if len(w) and not region.whole_field:
+            # One Poisson count over all windows, then a window per false alarm with
+            # probability proportional to its cells: the same law as one count per window.
+            win_cells = self.window_cells(w)
+            total = win_cells.sum()
+            n_win = false_alarm_count(rng, s.pfa, float(total))
+            k = (
+                np.minimum(
+                    np.searchsorted(np.cumsum(win_cells), rng.random(n_win) * total), len(w) - 1
+                )
+                if n_win
+                else np.zeros(0, dtype=np.int64)
+            )
+            u = rng.uniform(-1.0, 1.0, (len(k), 3))
+            r = np.clip(
+                w.range_m[k] + w.half_range_m[k] * u[:, 0], s.min_range_m, s.instrumented_range_m
+            )
+            az = np.mod(w.az_rad[k] + w.half_az_rad[k] * u[:, 1], _TWO_PI)
+            el = w.el_rad[k] + w.half_el_rad[k] * u[:, 2]
+            parts.append((r, az, el))
+        if not parts:
+            z = np.zeros(0)
+            return z, z.copy(), z.copy()
+        return (
+            np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]),
+        )
+
+    # -- geometry and physics ---------------------------------------------------------------
+    def coverage(self, pos_m: FloatArray, alt_m: FloatArray | None = None) -> Coverage:
         """Which of the targets at ``pos_m`` (ENU; ``alt_m`` their altitudes, unused by the
         terrain LOS which derives them) are inside the radar's range, elevation and azimuth
         limits and in line of sight over the terrain and the refracting earth
         (:func:`samsim.geo.los.visible`)."""
         az, el, rng = self.site.aer(pos_m)
+        return self.coverage_at(pos_m, az, el, rng)
+
+    def coverage_at(
+        self, pos_m: FloatArray, az: FloatArray, el: FloatArray, rng: FloatArray
+    ) -> Coverage:
+        """:meth:`coverage` of points whose azimuth, elevation and range from the radar
+        (:meth:`samsim.geo.frames.Site.aer`) are already known."""
         s = self.spec
         inside = (rng >= s.min_range_m) & (rng <= s.instrumented_range_m)
         inside &= (el >= s.elevation_min_rad) & (el <= s.elevation_max_rad)
         if s.azimuth_half_width_rad < np.pi:
             off = np.abs((az - self.azimuth_center_rad + np.pi) % (2 * np.pi) - np.pi)
             inside &= off <= s.azimuth_half_width_rad
-        if inside.any():
-            inside[inside] = visible(
+        test = inside
+        if self.k_factor >= 1.0 and self.terrain.max_m <= self.antenna_altitude_m - 1.0:
+            # Exact shortcut: with no terrain above the antenna, a ray leaving it upward
+            # clears everything (over the k R sphere, k >= 1, it only rises). A 1 mrad
+            # margin covers the tangent sphere's departure from the ellipsoid (tens of m
+            # at 600 km) that the terrain LOS accounts for.
+            test = inside & (el < _FAST_LOS_EL_RAD)
+        if test.any():
+            inside[test] = visible(
                 self.base_enu_m,
-                pos_m[inside],
+                pos_m[test],
                 self.terrain,
                 antenna_height_m=self.spec.mast_height_m,
                 k_factor=self.k_factor,
             )
         return Coverage(inside, az, el, rng)
 
-    def snr_db(
-        self, range_m: NDArray[np.float64], rcs_m2: NDArray[np.float64]
-    ) -> NDArray[np.float64]:
+    def snr_db(self, range_m: FloatArray, rcs_m2: FloatArray) -> FloatArray:
         """Per-pulse SNR of targets, dB (radar equation; see :func:`.equation.snr_db`)."""
         return self.snr_1m_db + 10.0 * np.log10(rcs_m2) - 40.0 * np.log10(np.maximum(range_m, 1.0))
 
-    def scan(
-        self,
-        time_s: float,
-        threat_ids: NDArray[np.int64],
-        pos_m: NDArray[np.float64],
-        alt_m: NDArray[np.float64],
-        rcs_m2: NDArray[np.float64],
-        swerling: NDArray[np.int64],
-        rng: np.random.Generator,
-    ) -> Detections:
-        """One look at every threat given: coverage, SNR, detection draw and noisy plots.
+    def cnr_db(self, range_m: FloatArray, el_rad: FloatArray) -> FloatArray:
+        """Clutter-to-noise ratio of the land clutter competing with a target at
+        ``range_m`` seen with the beam at ``el_rad``, before MTI, dB (``-inf`` beyond the
+        smooth-earth clutter horizon ``sqrt(2 k a h + h^2)``).
 
         Notes
         -----
-        Pd from the per-pulse SNR with ``n_pulses`` non-coherently integrated and the
-        target's Swerling case (:func:`.detection.pd_swerling`); one uniform draw per
-        target in coverage (scan-to-scan independent, so Swerling 1 and 3 decorrelate
-        between scans as they should). Range and angle errors are Gaussian with standard
-        deviations from SNR (:mod:`.noise`).
+        :func:`samsim.sensors.clutter.clutter_to_noise_db`: constant-gamma clutter
+        (``spec.clutter_gamma_db``) in the pulse-limited cell at the target's range, seen
+        through a Gaussian elevation beam floored at ``spec.sidelobe_level_db``, phase
+        centre ``mast_height_m`` above a smooth 4/3 earth (Barton, *Radar Equations for
+        Modern Radar*, 2013, surface clutter). Terrain relief around the site is not
+        modelled (its shadowing nor its discrete returns).
         """
-        cov = self.coverage(pos_m, alt_m)
-        idx = np.flatnonzero(cov.visible)
+        out = np.full(np.shape(range_m), -np.inf)
+        near = np.flatnonzero(range_m < self.clutter_horizon_m)
+        if len(near):
+            s = self.spec
+            out[near] = clutter_to_noise_db(
+                range_m=range_m[near],
+                beam_elevation_rad=el_rad[near],
+                peak_power_w=s.peak_power_w,
+                gain_tx_db=s.antenna_gain_db,
+                gain_rx_db=s.antenna_gain_db,
+                wavelength_m=s.wavelength_m,
+                pulse_width_s=s.pulse_width_s,
+                noise_figure_db=s.noise_figure_db,
+                losses_db=s.losses_db,
+                radar_height_m=s.mast_height_m,
+                gamma_db=s.clutter_gamma_db,
+                azimuth_beamwidth_rad=s.beamwidth_az_rad,
+                elevation_beamwidth_rad=s.beamwidth_el_rad,
+                range_resolution_m=self.range_resolution_m,
+                sidelobe_level_db=s.sidelobe_level_db,
+                effective_earth_radius_m=self.effective_earth_radius_m,
+            )
+        return out
+
+    def receive_pattern_db(
+        self, az_rad: FloatArray, el_rad: FloatArray, az_j_rad: FloatArray, el_j_rad: FloatArray
+    ) -> FloatArray:
+        """One-way receive gain toward (az_j, el_j) of a beam pointed at (az, el), relative
+        to the peak, dB; broadcasts.
+
+        ``max(-4 ln2 10 log10(e) [(d_az cos el / theta_az)^2 + (d_el / theta_el)^2], SLL)``:
+        a Gaussian main beam (3 dB down at half a beamwidth in each plane; Barton 2013,
+        beamshape loss) floored at the average sidelobe level ``spec.sidelobe_level_db``.
+        """
         s = self.spec
-        snr = self.snr_db(cov.range_m[idx], rcs_m2[idx])
+        daz = (az_j_rad - az_rad + math.pi) % _TWO_PI - math.pi
+        x = daz * np.cos(el_rad) / s.beamwidth_az_rad
+        y = (el_j_rad - el_rad) / s.beamwidth_el_rad
+        return np.asarray(np.maximum(-_GAUSS_DB * (x * x + y * y), s.sidelobe_level_db))
+
+    def jnr_db(self, az_rad: FloatArray, el_rad: FloatArray, emitters: Emitters) -> FloatArray:
+        """Total jammer-to-noise ratio in beams pointed at (az, el), dB (``-inf``: none).
+
+        Notes
+        -----
+        Each emitter whose band contains the radar's carrier and that is in line of sight
+        contributes :func:`samsim.sensors.jamming.jammer_to_noise_db` at its own range,
+        received with gain ``antenna_gain_db`` + :meth:`receive_pattern_db` toward it: a
+        self-screening jammer (on the target) is in the main lobe, a stand-off jammer in
+        the sidelobes unless the beam points near it. Powers add (noise-like jamming;
+        Skolnik 2001, noise jamming; Schleher 1999).
+        """
+        out = np.full(np.shape(az_rad), -np.inf)
+        if len(emitters) == 0 or len(az_rad) == 0:
+            return out
+        s = self.spec
+        use = np.flatnonzero(emitters.covering(s.frequency_hz))
+        if len(use) == 0:
+            return out
+        pos = emitters.pos_m[use]
+        use = use[
+            visible(
+                self.base_enu_m,
+                pos,
+                self.terrain,
+                antenna_height_m=s.mast_height_m,
+                k_factor=self.k_factor,
+            )
+        ]
+        if len(use) == 0:
+            return out
+        az_j, el_j, r_j = self.site.aer(emitters.pos_m[use])
+        gain = s.antenna_gain_db + self.receive_pattern_db(
+            az_rad[:, None], el_rad[:, None], az_j[None, :], el_j[None, :]
+        )
+        jnr = jammer_to_noise_db(
+            jammer_erp_w=emitters.erp_w[use][None, :],
+            jammer_bandwidth_hz=emitters.bandwidth_hz[use][None, :],
+            radar_bandwidth_hz=s.bandwidth_hz,
+            jammer_range_m=np.maximum(r_j, 1.0)[None, :],
+            gain_rx_toward_jammer_db=gain,
+            wavelength_m=s.wavelength_m,
+            noise_figure_db=s.noise_figure_db,
+            jammer_losses_db=emitters.losses_db[use][None, :],
+        )
+        return np.asarray(np.logaddexp.reduce(jnr * _LN10_OVER_10, axis=1) / _LN10_OVER_10)
+
+    def sinr_db(self, snr_db: FloatArray, cnr_db: FloatArray, jnr_db: FloatArray) -> FloatArray:
+        """Per-pulse signal to (residual clutter + jamming + noise) ratio, dB:
+        ``SNR / (1 + JNR + CNR / I)`` with ``I`` = ``spec.mti_improvement_db``
+        (:func:`samsim.sensors.jamming.sinr_db`)."""
+        return sinr_db(snr_db, jnr_db, cnr_db - self.spec.mti_improvement_db)
+
+    # -- one scan -------------------------------------------------------------------------
+    def scan(
+        self,
+        time_s: float,
+        threat_ids: IntArray,
+        pos_m: FloatArray,
+        alt_m: FloatArray,
+        rcs_m2: FloatArray,
+        swerling: IntArray,
+        rng: np.random.Generator,
+        *,
+        region: SearchRegion | None = None,
+        emitters: Emitters | None = None,
+        n_threats: int | None = None,
+        false_alarm_rng: np.random.Generator | None = None,
+    ) -> Detections:
+        """One look at every threat given: coverage, SINR, detection draw, noisy plots and
+        false alarms.
+
+        Parameters
+        ----------
+        time_s : float
+            Scan time, s.
+        threat_ids : ndarray of int64, shape (n,)
+            Ids of the threats given (rows of the world's threat table).
+        pos_m, alt_m, rcs_m2, swerling : ndarray
+            Their positions (ENU), altitudes, mean RCS and Swerling cases.
+        rng : numpy.random.Generator
+            The radar's stream for detection draws and measurement noise.
+        region : SearchRegion, optional
+            Where the radar looks (default: its whole field of regard). A threat is
+            detectable only inside it; false alarms fill its cells.
+        emitters : Emitters, optional
+            Noise jammers radiating now.
+        n_threats : int, optional
+            Size of the world's threat table. When given, the scan draws one uniform and
+            three normals for *every* threat of the table and uses those of
+            ``threat_ids``: each threat's draws then depend only on the stream and the
+            scan, not on which other threats are alive or seen (common random numbers, so
+            runs that differ in RCS, power, terrain or jamming are compared scan by scan).
+        false_alarm_rng : numpy.random.Generator, optional
+            Stream for false alarms (:meth:`false_alarms`); None: no false alarms (a look
+            at the targets alone). A stream of its own keeps the detection draws
+            independent of the number of false alarms.
+
+        Notes
+        -----
+        Pd from the per-pulse SINR (:meth:`sinr_db`) with ``n_pulses`` non-coherently
+        integrated and the target's Swerling case (:func:`.detection.pd_swerling`); one
+        uniform draw per target and scan (scan-to-scan independent, so Swerling 1 and 3
+        decorrelate between scans as they should). Range and angle errors are Gaussian
+        with standard deviations from the integrated SINR (:mod:`.noise`). The CFAR keeps
+        the false-alarm rate at ``pfa`` whatever the interference, so false alarms do not
+        depend on clutter or jamming.
+        """
+        s = self.spec
+        region = region or SearchRegion(whole_field=True)
+        n_given = len(threat_ids)
+        if n_threats is None:
+            n_draw, rows = n_given, np.arange(n_given)
+        else:
+            n_draw, rows = int(n_threats), np.asarray(threat_ids, dtype=np.int64)
+        u = rng.random(n_draw)[rows]
+        z = rng.standard_normal((n_draw, 3))[rows]
+        idx = np.zeros(0, dtype=np.int64)
+        rng_t = az_t = el_t = np.zeros(0)
+        if n_given and not region.empty:
+            az, el, rg = self.site.aer(pos_m)
+            ok = self.in_region(region, rg, az, el)
+            if ok.any():
+                ok[ok] = self.coverage_at(pos_m[ok], az[ok], el[ok], rg[ok]).visible
+            idx = np.flatnonzero(ok)
+            rng_t, az_t, el_t = rg[idx], az[idx], el[idx]
+        snr = self.snr_db(rng_t, rcs_m2[idx])
+        cnr = self.cnr_db(rng_t, el_t)
+        jnr = (
+            self.jnr_db(az_t, el_t, emitters)
+            if emitters is not None
+            else np.full(len(idx), -np.inf)
+        )
+        interfered = bool(np.isfinite(cnr).any() or np.isfinite(jnr).any())
+        sinr = self.sinr_db(snr, cnr, jnr) if interfered else snr
         pd = np.zeros(len(idx))
-        for case in np.unique(swerling[idx]):
-            m = swerling[idx] == case
-            pd[m] = pd_swerling(snr[m], s.pfa, s.n_pulses, int(case))
-        draw = rng.random(len(idx))
-        hit = draw < pd
-        idx = idx[hit]
-        snr = snr[hit]
-        n = len(idx)
+        sw = swerling[idx]
+        for case in np.unique(sw):
+            m = sw == case
+            pd[m] = pd_swerling(sinr[m], s.pfa, s.n_pulses, int(case))
+        hit = u[idx] < pd
+        idx, snr, sinr, cnr, jnr = idx[hit], snr[hit], sinr[hit], cnr[hit], jnr[hit]
+        rng_t, az_t, el_t = rng_t[hit], az_t[hit], el_t[hit]
         # The measurement uses the energy of all n pulses of the look.
-        snr_meas = snr + 10.0 * np.log10(s.n_pulses)
-        sr = sigma_range_m(snr_meas, self.range_resolution_m, s.range_accuracy_floor_m)
+        meas = sinr + 10.0 * math.log10(s.n_pulses)
+        if false_alarm_rng is None:
+            fa_r = fa_az = fa_el = np.zeros(0)
+        else:
+            fa_r, fa_az, fa_el = self.false_alarms(false_alarm_rng, region)
+        n_fa = len(fa_r)
+        if n_fa:
+            meas = np.concatenate([meas, np.full(n_fa, self.false_alarm_snr_db)])
+        sr = sigma_range_m(meas, self.range_resolution_m, s.range_accuracy_floor_m)
         saz = sigma_angle_rad(
-            snr_meas, s.beamwidth_az_rad, s.monopulse_slope, s.angle_accuracy_floor_rad
+            meas, s.beamwidth_az_rad, s.monopulse_slope, s.angle_accuracy_floor_rad
         )
         sel = sigma_angle_rad(
-            snr_meas, s.beamwidth_el_rad, s.monopulse_slope, s.angle_accuracy_floor_rad
+            meas, s.beamwidth_el_rad, s.monopulse_slope, s.angle_accuracy_floor_rad
         )
-        noise = rng.standard_normal((n, 3))
+        noise = z[idx]
+        n_hit = len(idx)
+        ids = threat_ids[idx]
+        r_meas = rng_t + sr[:n_hit] * noise[:, 0]
+        az_meas = np.mod(az_t + saz[:n_hit] * noise[:, 1], _TWO_PI)
+        el_meas = el_t + sel[:n_hit] * noise[:, 2]
+        if n_fa:
+            nan = np.full(n_fa, np.nan)
+            none = np.full(n_fa, -np.inf)
+            ids = np.concatenate([ids, np.full(n_fa, -1, dtype=np.int64)])
+            r_meas = np.concatenate([r_meas, fa_r])
+            az_meas = np.concatenate([az_meas, fa_az])
+            el_meas = np.concatenate([el_meas, fa_el])
+            snr, sinr = np.concatenate([snr, nan]), np.concatenate([sinr, nan])
+            rng_t = np.concatenate([rng_t, fa_r])
+            jnr, cnr = np.concatenate([jnr, none]), np.concatenate([cnr, none])
         return Detections(
             time_s=time_s,
             radar_index=self.index,
-            threat_id=threat_ids[idx],
-            range_m=cov.range_m[idx] + sr * noise[:, 0],
-            az_rad=np.mod(cov.az_rad[idx] + saz * noise[:, 1], 2 * np.pi),
-            el_rad=cov.el_rad[idx] + sel * noise[:, 2],
+            threat_id=ids,
+            range_m=r_meas,
+            az_rad=az_meas,
+            el_rad=el_meas,
             sigma_range_m=sr,
             sigma_az_rad=saz,
             sigma_el_rad=sel,
             snr_db=snr,
-            true_range_m=cov.range_m[idx],
+            true_range_m=rng_t,
+            sinr_db=sinr,
+            jnr_db=jnr,
+            cnr_db=cnr,
         )
+
+
+def detection_details(dets: Detections, roles: list[str] | None = None) -> str | list[str]:
+    """The ``detail`` text of each detection in the event log: ``;``-separated tokens.
+
+    ``track`` / ``acquired``: a fire-control radar's plot that updated a track it holds /
+    acquired a cued track (``roles``); ``jnr_db=X``: total jammer-to-noise ratio in the
+    beam when a jammer reached the radar; ``cnr_db=X``: clutter-to-noise ratio before MTI
+    when ground clutter competed; ``sinr_db=X``: the per-pulse SINR the detection was
+    decided on, whenever jamming or clutter was present. Empty otherwise (and for false
+    alarms). A single ``""`` when every detail is empty.
+    """
+    jam = np.isfinite(dets.jnr_db)
+    clut = np.isfinite(dets.cnr_db)
+    if not (jam.any() or clut.any()):
+        return roles if roles is not None and any(roles) else ""
+    out = []
+    for i in range(len(dets)):
+        tok = [roles[i]] if roles is not None and roles[i] else []
+        if jam[i]:
+            tok.append(f"jnr_db={dets.jnr_db[i]:.2f}")
+        if clut[i]:
+            tok.append(f"cnr_db={dets.cnr_db[i]:.2f}")
+        if jam[i] or clut[i]:
+            tok.append(f"sinr_db={dets.sinr_db[i]:.2f}")
+        out.append(";".join(tok))
+    return out
+
+
+def unit_tracker_figures(radars: list[Radar]) -> tuple[float, float | None]:
+    """Detection probability and false-alarm density a unit's tracker assumes, from its
+    radars' figures: ``pd`` the lowest ``tracking_pd`` (the least favourable radar) and
+    ``clutter_density`` the highest mean false-alarm density over the radars' search
+    sectors, per m^3 (:meth:`Radar.false_alarm_density_per_m3`; None when no radar
+    searches on its own). For :class:`samsim.tracking.TrackerConfig`."""
+    if not radars:
+        raise ValueError("unit_tracker_figures needs at least one radar")
+    pd = min(r.spec.tracking_pd for r in radars)
+    density = max(r.false_alarm_density_per_m3() for r in radars)
+    return pd, (density if density > 0 else None)

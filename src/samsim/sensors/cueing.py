@@ -1,0 +1,350 @@
+"""Cueing and target channels of a fire-control radar.
+
+The unit's tracks cue the fire-control radar, which searches a window around each cued
+track's predicted position (a verification look for a tentative track, an acquisition
+look for a confirmed one); a detection that updates a confirmed cued track acquires it,
+and the radar then holds it (a track window every scan) on one of its
+``target_channels``. It never holds more tracks than it has channels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from samsim.sensors.radar import Radar, Windows
+from samsim.tracking.tracker import TrackTable
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: A track takes the channel of a held one only if its time to go is shorter by this
+#: factor (hysteresis: targets of similar urgency do not trade the channel back and forth).
+PREEMPT_RATIO = 0.8
+#: Offset that puts preferred tracks (ballistic first) ahead of every other, s.
+_PREFERRED = 1e9
+
+
+def _outranks(key: FloatArray, worst: float) -> NDArray[np.bool_]:
+    """Whether tracks with priority keys ``key`` (smaller: more urgent) take the channel of
+    a held track of key ``worst``: a preferred track always outranks a plain one;
+    otherwise the key must be below :data:`PREEMPT_RATIO` times ``worst``."""
+    k = np.asarray(key, dtype=float)
+    pref_k = k < 0
+    pref_w = bool(worst < 0)
+    base_k = np.where(pref_k, k + _PREFERRED, k)
+    base_w = worst + _PREFERRED if pref_w else worst
+    same_class = pref_k if pref_w else ~pref_k
+    beats = same_class & (base_k < PREEMPT_RATIO * base_w)
+    return np.asarray(beats | pref_k) if not pref_w else np.asarray(beats)
+
+
+def member(ids: IntArray, keys: Collection[int]) -> NDArray[np.bool_]:
+    """``ids[i] in keys`` for each i (a set lookup: cheaper than ``np.isin`` for the few
+    tracks of a scan)."""
+    return np.fromiter((k in keys for k in ids.tolist()), dtype=bool, count=len(ids))
+
+
+def track_windows(
+    radar: Radar,
+    track_ids: IntArray,
+    pos_m: FloatArray,
+    pos_cov_m2: FloatArray,
+    n_sigma: float,
+) -> Windows:
+    """Range-azimuth-elevation windows around tracks' predicted positions.
+
+    Parameters
+    ----------
+    radar : Radar
+        The searching radar (its site, range resolution and beamwidths).
+    track_ids : ndarray of int64, shape (m,)
+    pos_m : ndarray, shape (m, 3)
+        Predicted positions, scenario ENU, m.
+    pos_cov_m2 : ndarray, shape (m, 3, 3)
+        Their covariances, m^2.
+    n_sigma : float
+        Half size of each window in standard deviations.
+
+    Returns
+    -------
+    Windows
+        Centred on the predicted (range, az, el). In angle, half sizes ``n_sigma`` times
+        the standard deviations of azimuth and elevation, at least half a beamwidth (one
+        beam position) and at most ``spec.cue_window_max_beams`` beam positions (a poor
+        cue is searched over the largest window the radar gives an acquisition). In range,
+        the gate ``spec.cue_window_range_m`` either side: a beam receives every range,
+        and the radar processes that swath around the expected range, so a target that
+        weaves or a track that lags in range is still found.
+
+    Notes
+    -----
+    The angular standard deviations project the position covariance on the radar's local
+    unit vectors: ``sigma_az = sqrt(u_az' P u_az) / (R cos el)``,
+    ``sigma_el = sqrt(u_el' P u_el) / R`` (first-order propagation through the
+    Cartesian-to-polar Jacobian; Bar-Shalom, Li and Kirubarajan, *Estimation with
+    Applications to Tracking and Navigation*, 2001, sec. 1.4 and 10.4).
+    """
+    s = radar.spec
+    m = len(track_ids)
+    if m == 0:
+        return Windows.empty()
+    az, el, r = radar.site.aer(pos_m)
+    rot = radar.site.rot
+    cov_local = rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :]
+    sa, ca, se, ce = np.sin(az), np.cos(az), np.sin(el), np.cos(el)
+    u_az = np.stack([ca, -sa, np.zeros(m)], axis=1)
+    u_el = np.stack([-sa * se, -ca * se, ce], axis=1)
+
+    def proj(u: FloatArray) -> FloatArray:
+        return np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", u, cov_local, u), 0.0))
+
+    dr = radar.range_resolution_m
+    max_beams = 0.5 * s.cue_window_max_beams
+    baz, bel = s.beamwidth_az_rad, s.beamwidth_el_rad
+    rr = np.maximum(r, 1.0)
+    sig_az = proj(u_az) / (rr * np.maximum(ce, 1e-6))
+    sig_el = proj(u_el) / rr
+    return Windows(
+        track_id=np.asarray(track_ids, dtype=np.int64),
+        range_m=r,
+        az_rad=az,
+        el_rad=el,
+        half_range_m=np.full(m, max(s.cue_window_range_m, dr)),
+        half_az_rad=np.clip(n_sigma * sig_az, 0.5 * s.beamwidth_az_rad, max_beams * baz),
+        half_el_rad=np.clip(n_sigma * sig_el, 0.5 * s.beamwidth_el_rad, max_beams * bel),
+    )
+
+
+def tracks_at(
+    tracks: TrackTable, time_s: float, confirmed_only: bool = False
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Tracks' states (positions, velocities) and position covariances extrapolated to
+    ``time_s`` at constant velocity, for pointing windows.
+
+    ``p = p0 + v dt``, ``P_p = P_pp + dt (P_pv + P_vp) + dt^2 P_vv`` (the constant-velocity
+    transition without process noise): cheaper than the tracker's full (IMM) prediction,
+    and the window's ``n_sigma`` margin covers the difference over one scan.
+
+    Returns
+    -------
+    ids : ndarray of int64, shape (n,)
+    x : ndarray, shape (n, 6)
+        Positions (m) and velocities (m/s), scenario ENU.
+    pos_cov_m2 : ndarray, shape (n, 3, 3)
+    """
+    keep = np.flatnonzero(tracks.confirmed) if confirmed_only else np.arange(tracks.n)
+    ids = tracks.ids[keep]
+    if len(keep) == 0:
+        return ids, np.zeros((0, 6)), np.zeros((0, 3, 3))
+    dt = float(time_s - tracks.time_s) if np.isfinite(tracks.time_s) else 0.0
+    x = tracks.x[keep]
+    c = tracks.cov[keep]
+    out = np.array(x[:, :6], dtype=float)
+    out[:, :3] += dt * x[:, 3:6]
+    pv = c[:, :3, 3:6]
+    cov = c[:, :3, :3] + dt * (pv + np.swapaxes(pv, 1, 2)) + dt * dt * c[:, 3:6, 3:6]
+    return ids, out, cov
+
+
+def time_to_go_s(radar: Radar, x: FloatArray) -> FloatArray:
+    """Urgency of tracks for a radar: range over closing speed, s.
+
+    ``t = R / max(-(r . v) / R, 1 m/s)`` with ``r`` the track's position from the radar and
+    ``v`` its velocity (zero when ``x`` has positions only): a track that does not close
+    ranks by its range in metres-per-(m/s), i.e. after every closing one in practice.
+    """
+    rel = np.asarray(x[:, :3], dtype=float) - radar.site.position_enu_m
+    rng = np.maximum(np.linalg.norm(rel, axis=1), 1.0)
+    if x.shape[1] >= 6:
+        closing = -np.einsum("ij,ij->i", rel, np.asarray(x[:, 3:6], dtype=float)) / rng
+    else:
+        closing = np.zeros(len(rng))
+    return np.asarray(rng / np.maximum(closing, 1.0))
+
+
+@dataclass
+class LookPlan:
+    """What a fire-control radar looks at in one scan."""
+
+    windows: Windows
+    """Track windows of held tracks, then acquisition windows of cued tracks."""
+    held: IntArray
+    """Ids of the tracks it holds (their windows come first in :attr:`windows`)."""
+    cued: IntArray
+    """Ids of the tracks it cues this scan (verification or acquisition), most urgent first."""
+
+
+class FireControlChannels:
+    """Target channels of one fire-control radar: which tracks it holds and which it cues.
+
+    Parameters
+    ----------
+    radar : Radar
+        A fire-control radar (``spec.target_channels`` channels).
+    hold_s : float
+        A held track the radar has not updated for this long is released (unless the
+        command post is engaging it), s.
+
+    Notes
+    -----
+    Each scan (:meth:`plan`): release held tracks that were deleted or not updated for
+    ``hold_s``; look at every held track through a track window; cue every track it does
+    not hold inside its field of regard through an acquisition window
+    (:func:`track_windows`; when every channel is taken, only tracks more urgent than
+    the least urgent one that could give way, by :data:`PREEMPT_RATIO`).
+    After the tracker has taken the scan's detections (:meth:`update`): a detection that
+    updated a held track refreshes it; one that updated a cued track (or, for a radar
+    with autonomous search, any confirmed track it found in its sector) acquires it if a
+    channel is free, or takes the channel of the least urgent held track the command post
+    is not engaging when the new one is more urgent by :data:`PREEMPT_RATIO`. Urgency is
+    the time to go, range over closing speed (:func:`time_to_go_s`), with ``preferred``
+    tracks (the doctrine's ballistic first) ahead of all: the threats the battery must
+    engage first (a first-order stand-in for the command post's threat evaluation).
+    """
+
+    def __init__(self, radar: Radar, hold_s: float) -> None:
+        if radar.spec.role != "fire_control":
+            raise ValueError(
+                f"radar {radar.name!r} has role {radar.spec.role!r}; only fire-control "
+                "radars have target channels"
+            )
+        self.radar = radar
+        self.capacity = int(radar.spec.target_channels)
+        self.hold_s = float(hold_s)
+        # track id -> (time of the last update by this radar, its priority key: time to go)
+        self.held: dict[int, tuple[float, float]] = {}
+        self._cued: set[int] = set()
+        self._key: dict[int, float] = {}
+
+    @property
+    def held_ids(self) -> IntArray:
+        """Ids of the held tracks, in the order they were acquired."""
+        return np.fromiter(self.held.keys(), dtype=np.int64, count=len(self.held))
+
+    def plan(
+        self,
+        time_s: float,
+        track_ids: IntArray,
+        x: FloatArray,
+        cov: FloatArray,
+        engaged: Collection[int] = (),
+        preferred: NDArray[np.bool_] | None = None,
+    ) -> LookPlan:
+        """This scan's looks, from the unit's tracks predicted to ``time_s``.
+
+        Parameters
+        ----------
+        time_s : float
+            Scan time, s.
+        track_ids : ndarray of int64, shape (n,)
+            The unit's tracks (tentative ones get verification looks: a plot there
+            counts toward their confirmation).
+        x : ndarray, shape (n, 3) or (n, >= 6)
+            Their predicted positions, then velocities (for the time to go), scenario ENU.
+        cov : ndarray, shape (n, >= 3, >= 3)
+            Their covariances (positions first).
+        engaged : collection of int
+            Tracks the command post is engaging with this radar: never released.
+        preferred : ndarray of bool, shape (n,), optional
+            Tracks that come before all others whatever their time to go (the doctrine's
+            ``ballistic_first``).
+        """
+        radar = self.radar
+        s = radar.spec
+        ids = np.asarray(track_ids, dtype=np.int64)
+        if len(ids) == 0:
+            self.held.clear()
+            self._cued = set()
+            e = np.zeros(0, dtype=np.int64)
+            return LookPlan(Windows.empty(), e, e.copy())
+        key = time_to_go_s(radar, x)
+        if preferred is not None:
+            key = np.where(preferred, key - _PREFERRED, key)
+        self._key = dict(zip(ids.tolist(), key.tolist(), strict=True))
+        live = set(ids.tolist())
+        for k, (last, _) in list(self.held.items()):
+            if k not in live or (time_s - last > self.hold_s and k not in engaged):
+                del self.held[k]
+        is_held = member(ids, self.held)
+        pos = np.asarray(x[:, :3], dtype=float)
+        az, el, r = radar.site.aer(pos)
+        field = (r >= s.min_range_m) & (r <= s.instrumented_range_m)
+        field &= (el >= s.elevation_min_rad) & (el <= s.elevation_max_rad)
+        if s.azimuth_half_width_rad < math.pi:
+            off = np.abs((az - radar.azimuth_center_rad + math.pi) % (2 * math.pi) - math.pi)
+            field &= off <= s.azimuth_half_width_rad
+        for k in self.held:  # held tracks rank by their current urgency
+            self.held[k] = (self.held[k][0], self._key.get(k, self.held[k][1]))
+        cand = np.flatnonzero(~is_held & field)
+        cand = cand[np.argsort(key[cand], kind="stable")]
+        if self.capacity - len(self.held) <= 0:
+            # Only tracks more urgent than the least urgent held track that could give way.
+            victims = [v for k, (_, v) in self.held.items() if k not in engaged]
+            cand = cand[_outranks(key[cand], max(victims))] if victims else cand[:0]
+        rows = np.concatenate([np.flatnonzero(is_held), cand])
+        windows = track_windows(
+            radar, ids[rows], pos[rows], np.asarray(cov[rows, :3, :3]), s.cue_window_sigmas
+        )
+        self._cued = set(ids[cand].tolist())
+        return LookPlan(windows, ids[is_held], ids[cand])
+
+    def update(
+        self,
+        time_s: float,
+        det_track_id: IntArray,
+        det_range_m: FloatArray,
+        confirmed_ids: Collection[int],
+        engaged: Collection[int] = (),
+        det_in_sector: NDArray[np.bool_] | None = None,
+    ) -> NDArray[np.bool_]:
+        """Take the scan's detections (after the tracker step); returns, per detection,
+        whether it updated a track this radar holds.
+
+        Parameters
+        ----------
+        time_s : float
+            Scan time, s.
+        det_track_id : ndarray of int64, shape (n_det,)
+            Track each detection updated or started (-1: none), from the tracker.
+        det_range_m : ndarray, shape (n_det,)
+            Measured range of each detection, m.
+        confirmed_ids : collection of int
+            The unit's confirmed tracks after the step.
+        engaged : collection of int
+            Tracks the command post is engaging with this radar (never given way).
+        det_in_sector : ndarray of bool, optional
+            Detections made by the autonomous search (may acquire any confirmed track).
+        """
+        tids = np.asarray(det_track_id, dtype=np.int64)
+        n = len(tids)
+        sector = np.zeros(n, dtype=bool) if det_in_sector is None else det_in_sector
+        keys = np.array(
+            [self._key.get(int(k), float(r)) for k, r in zip(tids, det_range_m, strict=True)]
+        )
+        # Refresh held tracks first, then acquisitions most urgent first.
+        order = np.lexsort((keys, ~member(tids, self.held)))
+        for j in order.tolist():
+            k = int(tids[j])
+            if k < 0:
+                continue
+            urgency = float(keys[j])
+            if k in self.held:
+                self.held[k] = (time_s, urgency)
+                continue
+            if k not in confirmed_ids or not (k in self._cued or sector[j]):
+                continue
+            if len(self.held) >= self.capacity:
+                victims = [(v[1], kk) for kk, v in self.held.items() if kk not in engaged]
+                if not victims:
+                    continue
+                worst, far = max(victims)
+                if not _outranks(np.array([urgency]), worst)[0]:
+                    continue
+                del self.held[far]
+            self.held[k] = (time_s, urgency)
+        return member(tids, self.held)
