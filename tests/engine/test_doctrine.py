@@ -3,6 +3,7 @@ shoot-look-shoot economy, reload timing, regiment coordination, scenario errors.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -392,9 +393,12 @@ def _with_srbm(first: str) -> str:
 def _first_assignment(text: str, threat_type: str) -> float:
     ev = _events(simulate(load_scenario_text(text), seed=0))
     return min(
-        t
-        for t, k, tt in zip(ev["time_s"], ev["kind"], ev["threat_type"], strict=True)
-        if k == "assignment" and tt == threat_type
+        (
+            t
+            for t, k, tt in zip(ev["time_s"], ev["kind"], ev["threat_type"], strict=True)
+            if k == "assignment" and tt == threat_type
+        ),
+        default=math.inf,
     )
 
 
@@ -443,6 +447,12 @@ def test_regiment_hands_a_survivor_over() -> None:
         .replace("threats:\n", "missiles:\n  9M96E2: {lethal_radius_m: 0.01}\nthreats:\n")
         .replace("count: 6", "count: 3")
     )
+    # bn_b sits 13 km further from the raid's approach, so bn_a's radars see it first
+    # whatever the scan phases (the handover, not the race, is under test).
+    for lon in ("-39.93", "-39.92"):
+        text = text.replace(f"lat: 40.05, lon: {lon}", f"lat: 39.93, lon: {lon}")
+    for lon in ("-39.94", "-39.92"):
+        text = text.replace(f"lat: 40.06, lon: {lon}", f"lat: 39.94, lon: {lon}")
     run = simulate(load_scenario_text(text), seed=0)
     ev = _events(run)
     by_threat: dict[int, list[tuple[float, str]]] = defaultdict(list)

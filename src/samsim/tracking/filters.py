@@ -6,6 +6,8 @@ track-measurement pairs, or track-model pairs) without a Python loop over rows.
 
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 from numpy.typing import NDArray
@@ -244,15 +246,24 @@ def imm_transition_matrix(sojourn_s: FloatArray, dt_s: float) -> FloatArray:
     intervals vary (Bar-Shalom, Li and Kirubarajan 2001, sec. 11.6.3 and 11.7.3, where
     p_ii = 1 - T/tau is the first-order form of the same).
     """
-    tau = np.asarray(sojourn_s, dtype=float)
+    tau = tuple(float(v) for v in np.asarray(sojourn_s, dtype=float).ravel())
+    return _imm_transition_cached(tau, float(dt_s)).copy()
+
+
+@functools.lru_cache(maxsize=1024)
+def _imm_transition_cached(tau_s: tuple[float, ...], dt_s: float) -> FloatArray:
+    # Scans repeat a few intervals, so the matrix exponential is computed once per
+    # interval (scipy's expm on a 3 x 3 costs tens of ms when BLAS starts threads).
+    tau = np.asarray(tau_s)
     r = tau.size
     if r == 1:
         return np.ones((1, 1))
     G = np.tile((1.0 / (tau * (r - 1)))[:, None], (1, r))
     np.fill_diagonal(G, -1.0 / tau)
-    Pi = expm(G * dt_s)
-    Pi = np.clip(Pi, 0.0, None)
-    return np.asarray(Pi / Pi.sum(axis=1, keepdims=True), dtype=float)
+    Pi = np.clip(expm(G * dt_s), 0.0, None)
+    out = np.asarray(Pi / Pi.sum(axis=1, keepdims=True), dtype=float)
+    out.setflags(write=False)
+    return out
 
 
 def imm_mix(
