@@ -15,12 +15,30 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """examples/battalion_vs_cruise_raid.yaml run by the engine (seed 1); takes ~20 s."""
+    """The battalion example, thinned so that it leaks, run by the engine (seed 1).
+
+    The full battalion kills every cruise missile, and the viewer's tests need leakers: here
+    launchers l5-l8 are removed and l1-l4 carry two missiles each (8 missiles against 24
+    cruise missiles). Everything else (sites, radars, raid) is the example file's. ~20 s.
+    """
+    import yaml
+
     from samsim.engine.loop import simulate
     from samsim.scenario.loader import load_scenario
 
     root = Path(__file__).resolve().parents[2]
-    sc = load_scenario(root / "examples" / "battalion_vs_cruise_raid.yaml")
-    out = tmp_path_factory.mktemp("real") / sc.name / "1"
-    simulate(sc, seed=1).write(out)
+    doc = yaml.safe_load((root / "examples" / "battalion_vs_cruise_raid.yaml").read_text())
+    launchers = doc["units"]["bn1"]["launchers"]
+    for name in ("l5", "l6", "l7", "l8"):
+        del launchers[name]
+    for spec in launchers.values():
+        spec["load"] = {k: 2 for k in spec["load"]}
+    tmp = tmp_path_factory.mktemp("real")
+    path = tmp / "battalion_vs_cruise_raid.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    sc = load_scenario(path)
+    out = tmp / sc.name / "1"
+    run = simulate(sc, seed=1)
+    assert run.summary["leaked"] > 0, "the thinned battalion must leak for these tests"
+    run.write(out)
     return out

@@ -43,14 +43,16 @@ def test_replay_and_coverage_of_an_engine_run(real_run_dir: Path) -> None:
         expect = float(horizon_range_m(mast[name], 30.0, 1.3333))
         assert o["max_range_m"] == pytest.approx(expect, rel=6e-3)
         assert o["naive_range_m"] > 3 * o["max_range_m"]  # the range ring vs the truth
-    # first detections of cruise missiles fall near the 30 m coverage edge of some radar
+    # no cruise missile is seen beyond the 30 m coverage edge (the horizon decides), and
+    # most are seen in the last fifth before it (Swerling fluctuation and Pd < 1 delay some)
     fd = [
         t["timeline"]["first_detection_range_m"]
         for t in doc["threats"]
         if t["type"] == "cruise_missile"
     ]
     edge = max(o["max_range_m"] for o in radii.values())
-    assert np.median(fd) == pytest.approx(edge, rel=0.1)
+    assert max(fd) <= edge * 1.01
+    assert np.median(fd) >= 0.8 * edge
 
 
 def test_report_and_exports_of_an_engine_run(real_run_dir: Path) -> None:
