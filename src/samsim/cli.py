@@ -222,6 +222,9 @@ _KEY_FIGURES = {
 }
 
 
+from samsim.study.cli import register as _reg_study; _reg_study(app)  # noqa: E402, E702, I001
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and exit code 2."""
     try:
