@@ -112,7 +112,9 @@ def make_manifest(plan: Plan, runner: str, keep_events: bool) -> dict[str, Any]:
                 "values": {p: _json(v) for p, v in vals.items()},
                 "scenario_hash": scenario_hash(sc),
             }
-            for k, (vals, sc) in enumerate(zip(plan.point_values, plan.point_scenarios, strict=True))
+            for k, (vals, sc) in enumerate(
+                zip(plan.point_values, plan.point_scenarios, strict=True)
+            )
         ],
         "runs_per_point": plan.runs,
         "first_seed": plan.first_seed,
@@ -151,7 +153,10 @@ def _batches(
 ) -> Iterator[tuple[int, list[int]]]:
     """Batches of the runs still to do, interleaved across points (batch 0 of every
     point, then batch 1, ...) so a partial study has every point about equally far."""
-    todo = [[s for s in plan.seeds if s not in done.get(k, set())] for k in range(len(plan.point_scenarios))]
+    todo = [
+        [s for s in plan.seeds if s not in done.get(k, set())]
+        for k in range(len(plan.point_scenarios))
+    ]
     rounds = max((math.ceil(len(t) / batch_size) for t in todo), default=0)
     for r in range(rounds):
         for k, seeds in enumerate(todo):
@@ -304,14 +309,22 @@ def run_study(
     manifest = make_manifest(plan, runner_name(fn), keep_events)
     names = Names.of(sc)
     t0 = time.perf_counter()
-    with StudyStore.open(out, manifest, sc.model_dump_json(indent=2).encode()) as store:
+    with StudyStore.open(Path(out), manifest, sc.model_dump_json(indent=2).encode()) as store:
         done = store.done_seeds()
         wanted = set(plan.seeds)
         n_done = sum(len(done.get(k, set()) & wanted) for k in range(len(plan.point_scenarios)))
         total = runs * len(plan.point_scenarios)
         report = StudyReport(
-            store.directory, len(plan.point_scenarios), runs, total, n_done, 0, 0.0, 0,
-            keep_events, store.manifest,
+            store.directory,
+            len(plan.point_scenarios),
+            runs,
+            total,
+            n_done,
+            0,
+            0.0,
+            0,
+            keep_events,
+            store.manifest,
         )
         if n_done == total:
             return report
@@ -365,19 +378,24 @@ def _drive(
     try:
         while pending:
             finished, _ = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+            failure: RunFailed | None = None
             for fut in finished:
                 pending.discard(fut)
                 try:
                     point, outputs = fut.result()
                 except RunFailed as exc:
-                    raise StudyRunFailed(
-                        f"a run failed ({exc}); the study stopped with {report.skipped + report.completed} "
-                        f"runs saved in {store.directory}. This is a bug in samsim or the run "
-                        "function; rerun with SAMSIM_DEBUG=1 and report it"
-                    ) from exc
+                    failure = failure or exc
+                    continue
                 _write(point, outputs, plan, names, keep_events, store)
                 report.completed += len(outputs)
                 bar.advance(len(outputs))
+            if failure is not None:
+                raise StudyRunFailed(
+                    f"a run failed ({failure}); the study stopped with "
+                    f"{report.skipped + report.completed} runs saved in {store.directory}. "
+                    "This is a bug in samsim or the run function: please report it with the "
+                    "scenario and the seed (SAMSIM_DEBUG=1 adds the traceback)"
+                ) from failure
             fill()
     finally:
         for fut in pending:
@@ -414,9 +432,10 @@ def _as_scenario(scenario: Any) -> Scenario:
     if isinstance(scenario, str | os.PathLike):
         from samsim.scenario.loader import load_scenario
 
-        return load_scenario(scenario)
+        return load_scenario(Path(scenario))
     raise StudyError(
-        f"scenario must be a Scenario (samsim.load_scenario) or a path, got {type(scenario).__name__}"
+        "scenario must be a Scenario (samsim.load_scenario) or a path, got "
+        f"{type(scenario).__name__}"
     )
 
 
@@ -457,14 +476,29 @@ def study(
             raise StudyError("keep_events needs an out folder to keep the event logs in")
         with tempfile.TemporaryDirectory(prefix="samsim-study-") as tmp:
             run_study(
-                scenario, runs=runs, out=tmp, sweep=sweep, workers=workers,
-                scheduler=scheduler, first_seed=first_seed, batch_size=batch_size,
-                progress=progress, runner=runner,
+                scenario,
+                runs=runs,
+                out=tmp,
+                sweep=sweep,
+                workers=workers,
+                scheduler=scheduler,
+                first_seed=first_seed,
+                batch_size=batch_size,
+                progress=progress,
+                runner=runner,
             )
             return load_results(tmp)
     run_study(
-        scenario, runs=runs, out=out, sweep=sweep, workers=workers, scheduler=scheduler,
-        first_seed=first_seed, keep_events=keep_events, batch_size=batch_size,
-        progress=progress, runner=runner,
+        scenario,
+        runs=runs,
+        out=out,
+        sweep=sweep,
+        workers=workers,
+        scheduler=scheduler,
+        first_seed=first_seed,
+        keep_events=keep_events,
+        batch_size=batch_size,
+        progress=progress,
+        runner=runner,
     )
-    return load_results(out)
+    return load_results(Path(out))

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -26,7 +25,7 @@ if not out.is_terminal:  # files and pipes: wide enough for the summary table
 class _DefaultRun(TyperGroup):
     """A group whose default subcommand is ``run``: ``samsim study FILE`` runs FILE."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
@@ -43,9 +42,7 @@ study_app = typer.Typer(
 @study_app.command("run")
 def run_cmd(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
-    runs: Annotated[
-        int, typer.Option("--runs", "-n", min=1, help="seeds per sweep point")
-    ] = 100,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="seeds per sweep point")] = 100,
     sweep: Annotated[
         list[str] | None,
         typer.Option(
@@ -129,9 +126,7 @@ def run_cmd(
 def summarize(
     directory: Annotated[Path, typer.Argument(help="study folder")],
     as_json: Annotated[bool, typer.Option("--json", help="print the table as JSON")] = False,
-    csv: Annotated[
-        Path | None, typer.Option(help="also write the per-point table as CSV")
-    ] = None,
+    csv: Annotated[Path | None, typer.Option(help="also write the per-point table as CSV")] = None,
 ) -> None:
     """Per sweep point: runs, probabilities with Wilson 95% intervals, means."""
     table = _summary(directory)

@@ -32,10 +32,10 @@ def run_task(
     try:
         outputs = runner(scenario, list(seeds), keep_events)
     except RunFailed as exc:
-        raise RunFailed(f"point {point}, seed {exc.seed}: {exc}", exc.seed) from None
+        raise RunFailed(f"point {point}, seed {exc.seed}: {exc}{_trace()}", exc.seed) from None
     except Exception as exc:
         raise RunFailed(
-            f"point {point}, seeds {seeds[0]}..{seeds[-1]}: {type(exc).__name__}: {exc}"
+            f"point {point}, seeds {seeds[0]}..{seeds[-1]}: {type(exc).__name__}: {exc}{_trace()}"
         ) from None
     got = [o.seed for o in outputs]
     if got != [int(s) for s in seeds]:
@@ -44,6 +44,15 @@ def run_task(
             f"{list(seeds)[:5]}...; it must return one output per seed, in order"
         )
     return point, outputs
+
+
+def _trace() -> str:
+    """The worker's traceback, when SAMSIM_DEBUG is set (it does not cross processes)."""
+    if not os.environ.get("SAMSIM_DEBUG"):
+        return ""
+    import traceback
+
+    return "\n" + traceback.format_exc()
 
 
 class InlineExecutor(cf.Executor):

@@ -78,7 +78,9 @@ def plot_summary(
         for name, label in outcomes:
             fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=110)
             for key, rows in groups.items():
-                rows = sorted(rows, key=lambda i: x_values[i] if numeric else categories.index(x_values[i]))
+                rows = sorted(
+                    rows, key=lambda i: x_values[i] if numeric else categories.index(x_values[i])
+                )
                 x = np.array(
                     [x_values[i] if numeric else categories.index(x_values[i]) for i in rows],
                     dtype=float,
@@ -87,9 +89,15 @@ def plot_summary(
                 lo = np.array([cols[f"{name}_lo"][i] for i in rows], dtype=float)
                 hi = np.array([cols[f"{name}_hi"][i] for i in rows], dtype=float)
                 err = np.vstack([np.clip(y - lo, 0, None), np.clip(hi - y, 0, None)])
-                legend = ", ".join(f"{p.rsplit('.', 1)[-1]}={v:g}" if isinstance(v, float)
-                                   else f"{p.rsplit('.', 1)[-1]}={v}" for p, v in zip(others, key, strict=True))
-                ax.errorbar(x, y, yerr=np.nan_to_num(err), marker="o", capsize=3, label=legend or None)
+                legend = ", ".join(
+                    f"{p.rsplit('.', 1)[-1]}={v:g}"
+                    if isinstance(v, float)
+                    else f"{p.rsplit('.', 1)[-1]}={v}"
+                    for p, v in zip(others, key, strict=True)
+                )
+                ax.errorbar(
+                    x, y, yerr=np.nan_to_num(err), marker="o", capsize=3, label=legend or None
+                )
             if numeric:
                 finite = np.array([v for v in x_values], dtype=float)
                 if finite.min() > 0 and finite.max() / finite.min() >= 10:
@@ -105,8 +113,14 @@ def plot_summary(
             if others:
                 ax.legend(fontsize=8)
             ax.text(
-                0.99, 0.01, "bars: 95% intervals", transform=ax.transAxes,
-                ha="right", va="bottom", fontsize=7, color="0.4",
+                0.99,
+                0.01,
+                "bars: 95% intervals",
+                transform=ax.transAxes,
+                ha="right",
+                va="bottom",
+                fontsize=7,
+                color="0.4",
             )
             fig.tight_layout()
             path = out / f"{_safe(name)}__vs__{_safe(x_path)}.png"

@@ -70,13 +70,18 @@ class Names:
     @classmethod
     def of(cls, scenario: Scenario) -> Names:
         missiles = sorted(
-            {m for u in scenario.units.values() for ls in u.launchers.values() for m in ls.load}
+            {m for u in scenario.units.values() for ls in u.launchers.values() for m in _load(ls)}
         )
         return cls(
             assets=tuple(scenario.assets),
             threat_types=tuple(sorted({g.threat for g in scenario.raid.values()})),
             missiles=tuple(missiles),
         )
+
+
+def _load(launcher: Any) -> dict[str, int]:
+    load: dict[str, int] = launcher.load
+    return load
 
 
 def outcome_fields(names: Names) -> list[pa.Field]:
@@ -116,9 +121,7 @@ def _arrow_type(values: Sequence[Any]) -> pa.DataType:
     return pa.string()
 
 
-def results_schema(
-    names: Names, sweep_columns: Sequence[tuple[str, Sequence[Any]]]
-) -> pa.Schema:
+def results_schema(names: Names, sweep_columns: Sequence[tuple[str, Sequence[Any]]]) -> pa.Schema:
     """Schema of the results table: ``point``, the swept paths, ``seed``, the outcomes.
 
     Parameters
@@ -138,15 +141,20 @@ def results_schema(
     return pa.schema(fields)
 
 
-def _num(value: Any) -> float:
-    return math.nan if value is None else float(value)
+def _num(value: Any) -> float | None:
+    """A float, or None (a null in the table: SQL aggregates skip it, where NaN would
+    poison them)."""
+    if value is None:
+        return None
+    v = float(value)
+    return None if math.isnan(v) else v
 
 
 def flatten_summary(summary: dict[str, Any], names: Names) -> dict[str, Any]:
     """The outcome columns of one run from its summary (docs/summary.md).
 
     Names absent from the summary (a threat type with no threats at this sweep point, a
-    missile type that did not fire) give 0 for counts and NaN for ranges and times.
+    missile type that did not fire) give 0 for counts and null for ranges and times.
 
     Raises
     ------

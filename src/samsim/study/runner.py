@@ -95,8 +95,10 @@ def import_runner(spec: str) -> RunFunction:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise StudyError(f"cannot import the run function's module {module_name!r}: {exc}") from None
+        raise StudyError(
+            f"cannot import the run function's module {module_name!r}: {exc}"
+        ) from None
     fn = getattr(module, attr, None)
     if not callable(fn):
         raise StudyError(f"{module_name!r} has no function {attr!r}")
-    return fn  # type: ignore[no-any-return]
+    return fn

@@ -8,6 +8,7 @@ interval is then too narrow, and the run-level probabilities are the safer summa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from statistics import NormalDist
 from typing import Any
@@ -121,7 +122,9 @@ def summarize_results(
         the mean of each threat type's median first-detection range; mean wall time per
         run.
     """
-    cols = {name: results.column(name).to_numpy(zero_copy_only=False) for name in results.column_names}
+    cols = {
+        name: results.column(name).to_numpy(zero_copy_only=False) for name in results.column_names
+    }
     points = np.asarray(cols["point"], dtype=np.int64)
     assets = [c.split(".", 1)[1] for c in results.column_names if c.startswith("leaked_by_asset.")]
     det_cols = [
@@ -164,9 +167,11 @@ def summarize_results(
             ("leaked", leaked),
             ("interceptors_fired_total", fired),
         ):
-            m, lo, hi = mean_interval(values.astype(float), confidence)
-            row[f"mean_{name}"], row[f"mean_{name}_lo"], row[f"mean_{name}_hi"] = m, lo, hi
-        row["interceptors_per_kill"] = fired.sum() / killed.sum() if killed.sum() else np.nan
+            mean, mlo, mhi = mean_interval(values.astype(float), confidence)
+            row[f"mean_{name}"], row[f"mean_{name}_lo"], row[f"mean_{name}_hi"] = mean, mlo, mhi
+        row["interceptors_per_kill"] = (
+            float(fired.sum() / killed.sum()) if killed.sum() else math.nan
+        )
         for c in det_cols:
             kind = c.split(".")[1]
             vals = cols[c][sel].astype(float)

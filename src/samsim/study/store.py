@@ -86,9 +86,7 @@ def _describe_sweep(sweep: list[dict[str, Any]]) -> str:
 
 
 def _incompatibility(directory: Path, old: dict[str, Any], new: dict[str, Any]) -> str | None:
-    fix = (
-        f" Use a new --out folder for this study, or rerun the command that started {directory}."
-    )
+    fix = f" Use a new --out folder for this study, or rerun the command that started {directory}."
     if old["scenario"]["hash"] != new["scenario"]["hash"]:
         return (
             f"{directory} holds a study of a different scenario ({old['scenario']['name']!r}, "
@@ -275,7 +273,7 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _parts(root: Path) -> list[tuple[int, Path]]:
-    out = []
+    out: list[tuple[int, Path]] = []
     if not root.is_dir():
         return out
     for folder in sorted(root.glob("point=*")):
@@ -312,7 +310,16 @@ def load_results(directory: str | Path) -> pa.Table:
     if not tables:
         return schema.empty_table()
     table = pa.concat_tables([t.cast(schema) for t in tables])
-    return table.sort_by([("point", "ascending"), ("seed", "ascending")])
+    table = table.sort_by([("point", "ascending"), ("seed", "ascending")])
+    point = table.column("point").to_numpy()
+    seed = table.column("seed").to_numpy()
+    repeated = int(np.count_nonzero((point[1:] == point[:-1]) & (seed[1:] == seed[:-1])))
+    if repeated:
+        raise StudyError(
+            f"{d} holds {repeated} runs more than once (two studies wrote to it at once); "
+            "reopen it with the study command to find the files, or start a new study"
+        )
+    return table
 
 
 def load_events(directory: str | Path, point: int | None = None) -> pa.Table:
@@ -323,7 +330,8 @@ def load_events(directory: str | Path, point: int | None = None) -> pa.Table:
     parts = [p for k, p in _parts(d / EVENTS) if point is None or k == point]
     if not parts:
         raise StudyError(
-            f"{d} has no event logs" + ("" if point is None else f" for point {point}")
+            f"{d} has no event logs"
+            + ("" if point is None else f" for point {point}")
             + "; run the study with --keep-events to keep them"
         )
     table = pa.concat_tables([_read_part(p) for p in parts], promote_options="default")

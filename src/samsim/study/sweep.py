@@ -67,7 +67,11 @@ class Axis:
     values: tuple[Any, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "raw": list(self.raw), "values": [_jsonable(v) for v in self.values]}
+        return {
+            "path": self.path,
+            "raw": list(self.raw),
+            "values": [_jsonable(v) for v in self.values],
+        }
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,8 @@ def _leaf_adapter(owner: type[BaseModel] | None, key: Token, ann: Any) -> tuple[
     override (stored in degrees because the catalogue reads bare numbers as degrees)."""
     spec = _OVERRIDE_SPECS.get(owner) if owner is not None else None
     if spec is not None and isinstance(key, str) and key in spec.model_fields:
-        base_fields = set(owner.__mro__[1].model_fields) if owner is not None else set()
+        base: Any = owner.__mro__[1] if owner is not None else None
+        base_fields = set(base.model_fields) if base is not None else set()
         if key not in base_fields:
             info = spec.model_fields[key]
             is_angle = any(m is _ANGLE_VALIDATOR for m in info.metadata)
@@ -230,7 +235,12 @@ def _unknown_path(scenario: Scenario, path: str, known: tuple[Token, ...], bad: 
     where = ".".join(map(str, known))
     node: Any = scenario
     for tok in known:
-        node = node[tok] if isinstance(node, dict | list) else getattr(node, str(tok))
+        if isinstance(node, list):
+            node = node[int(tok)]
+        elif isinstance(node, dict):
+            node = node[tok]
+        else:
+            node = getattr(node, str(tok))
     if not known:
         groups = [f"raid.{g}" for g in scenario.raid]
         candidates = [*leaf_paths(scenario), *groups]
@@ -303,8 +313,7 @@ def parse_sweep_option(text: str) -> tuple[str, list[str]]:
     """Split a command-line ``PATH=V1,V2,...`` into the path and the value strings."""
     if "=" not in text:
         raise StudyError(
-            f"--sweep {text!r} needs the form PATH=V1,V2,... "
-            "(e.g. --sweep raid.cm_north=8,16,32)"
+            f"--sweep {text!r} needs the form PATH=V1,V2,... (e.g. --sweep raid.cm_north=8,16,32)"
         )
     path, _, values = text.partition("=")
     items = [v.strip() for v in values.split(",")]
@@ -352,9 +361,9 @@ def build_sweep(scenario: Scenario, spec: SweepSpec) -> Sweep:
     if isinstance(spec, Mapping):
         pairs = [(str(p).strip(), _value_list(str(p), v)) for p, v in spec.items()]
     elif isinstance(spec, str):
-        pairs = [parse_sweep_option(spec)]  # type: ignore[list-item]
+        pairs = [parse_sweep_option(spec)]
     else:
-        pairs = [parse_sweep_option(s) for s in spec]  # type: ignore[misc]
+        pairs = [parse_sweep_option(s) for s in spec]
     axes: list[Axis] = []
     seen: dict[tuple[Token, ...], str] = {}
     for path, raw_values in pairs:
@@ -386,7 +395,7 @@ def _set(obj: Any, target: Sequence[Token], value: Any) -> Any:
     head, rest = target[0], target[1:]
     if isinstance(obj, BaseModel):
         child = getattr(obj, str(head))
-        return obj.model_copy(update={head: _set(child, rest, value) if rest else value})
+        return obj.model_copy(update={str(head): _set(child, rest, value) if rest else value})
     if isinstance(obj, dict):
         new = dict(obj)
         new[head] = _set(obj[head], rest, value) if rest else value
