@@ -15,6 +15,11 @@ class SamsimError(Exception):
     exit_code: int = 2
 
 
+class MissingExtraError(SamsimError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install
+    (``pip install 'samsim[terrain]'``)."""
+
+
 @dataclass
 class Issue:
     """One problem found in an input file.

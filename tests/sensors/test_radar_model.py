@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samsim.geo.frames import EnuFrame
+from samsim.geo.terrain import TerrainGrid
 from samsim.scenario.catalog import load_catalog
 from samsim.sensors.detection import pd_swerling
 from samsim.sensors.radar import Radar
@@ -19,8 +20,8 @@ def _radar(name: str, mast_m: float | None = None) -> Radar:
     if mast_m is not None:
         spec = spec.model_copy(update={"mast_height_m": mast_m})
     f = EnuFrame(40.0, -40.0, 0.0)
-    pos = f.geodetic_to_enu(40.0, -40.0, spec.mast_height_m)
-    return Radar(name, 0, 0, spec, f.site(pos), 0.0, 0.0, 4.0 / 3.0)
+    base = f.geodetic_to_enu(40.0, -40.0, 0.0)
+    return Radar(name, 0, 0, spec, f, base, TerrainGrid.flat(f, 0.0), 0.0, 4.0 / 3.0)
 
 
 def test_91n6e_sees_a_large_target_at_600_km() -> None:

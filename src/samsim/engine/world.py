@@ -7,13 +7,16 @@ trajectories, launcher inventories. Random streams are created by the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from samsim.errors import Issue, ScenarioError
+from samsim.geo.dem import MissingExtraError, load_dem, matplotlib_dem
 from samsim.geo.frames import EnuFrame
+from samsim.geo.terrain import SyntheticTerrain, TerrainGrid, resample_to_enu
 from samsim.physics.threats import (
     PathPoint,
     TerrainFn,
@@ -24,7 +27,14 @@ from samsim.physics.threats import (
     waypoint_trajectory,
 )
 from samsim.scenario.loader import Resolved, resolve
-from samsim.scenario.models import GeoPoint, Scenario
+from samsim.rng import stream
+from samsim.scenario.models import (
+    DemTerrainConfig,
+    FlatTerrainConfig,
+    GeoPoint,
+    Scenario,
+    SyntheticTerrainConfig,
+)
 from samsim.scenario.specs import CommandPostSpec, LauncherSpec, ThreatSpec
 from samsim.sensors.radar import Radar
 
@@ -51,7 +61,7 @@ class World:
     scenario: Scenario
     resolved: Resolved
     frame: EnuFrame
-    terrain: TerrainFn
+    terrain_grid: TerrainGrid
     asset_names: list[str]
     asset_pos_m: NDArray[np.float64]
     asset_value: NDArray[np.float64]
@@ -80,13 +90,62 @@ class World:
         return len(self.threats)
 
 
-def flat_terrain(elevation_m: float) -> TerrainFn:
-    """Terrain at a constant height above the ellipsoid."""
+def _scenario_points(scenario: Scenario) -> list[GeoPoint]:
+    pts: list[GeoPoint] = [a.position for a in scenario.assets.values()]
+    for u in scenario.units.values():
+        pts.append(u.command_post.position)
+        pts.extend(r.position for r in u.radars.values())
+        pts.extend(lc.position for lc in u.launchers.values())
+    for g in scenario.raid.values():
+        pts.extend(g.route)
+    return pts
 
-    def height(east_m: NDArray[np.float64], north_m: NDArray[np.float64]) -> NDArray[np.float64]:
-        return np.full(np.shape(east_m), elevation_m, dtype=float)
 
-    return height
+def terrain_extent_m(scenario: Scenario, frame: EnuFrame, margin_m: float = 30e3
+                     ) -> tuple[float, float, float, float]:
+    """ENU (east_min, east_max, north_min, north_max) covering every site and route point
+    of the scenario, plus a margin (and the raid groups' lateral spread)."""
+    pts = _scenario_points(scenario)
+    enu = frame.geodetic_to_enu([p.lat for p in pts], [p.lon for p in pts], np.zeros(len(pts)))
+    spread = max((g.spread * g.count for g in scenario.raid.values()), default=0.0)
+    m = margin_m + spread
+    return (float(enu[:, 0].min() - m), float(enu[:, 0].max() + m),
+            float(enu[:, 1].min() - m), float(enu[:, 1].max() + m))
+
+
+def build_terrain(scenario: Scenario, frame: EnuFrame) -> TerrainGrid:
+    """The scenario's terrain on a regular grid of its ENU frame.
+
+    Raises
+    ------
+    ScenarioError
+        When a DEM file cannot be read (or rasterio is missing), located at
+        ``environment.terrain``.
+    """
+    cfg = scenario.environment.terrain
+    extent = terrain_extent_m(scenario, frame)
+    if isinstance(cfg, FlatTerrainConfig):
+        return TerrainGrid.flat(frame, cfg.elevation, extent)
+    if isinstance(cfg, SyntheticTerrainConfig):
+        return SyntheticTerrain.generate(
+            frame, extent, cfg.resolution, rng=stream(cfg.seed, "terrain"), relief_m=cfg.relief,
+            hurst=cfg.hurst, feature_size_m=cfg.feature_size, base_height_m=cfg.base_height).grid
+    smap = scenario._source_map
+    try:
+        if isinstance(cfg, DemTerrainConfig):
+            path = Path(cfg.path)
+            if not path.is_absolute() and smap is not None and not smap.path.startswith("<"):
+                path = Path(smap.path).parent / path
+            source: Any = load_dem(path, geoid_undulation_m=cfg.geoid_undulation)
+        else:
+            source = matplotlib_dem(cfg.name)
+        return resample_to_enu(source, frame, extent, cfg.resolution)
+    except (OSError, ValueError, MissingExtraError) as exc:
+        line, col = smap.locate(("environment", "terrain")) if smap else (None, None)
+        fix = ("install the extra: pip install 'samsim[terrain]'" if isinstance(exc, MissingExtraError)
+               else "check the DEM path and that the file is a GeoTIFF, DTED or SRTM .hgt raster")
+        raise ScenarioError(smap.path if smap else "<scenario>", [Issue(
+            "environment.terrain", f"the terrain cannot be loaded: {exc}", fix, line, col)]) from None
 
 
 def _ground_alt(frame: EnuFrame, terrain: TerrainFn, p: GeoPoint) -> float:
@@ -191,7 +250,8 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
     res = resolved or resolve(scenario)
     o = scenario.origin_point()
     frame = EnuFrame(o.lat, o.lon, o.alt or 0.0)
-    terrain = flat_terrain(scenario.environment.terrain.elevation_m)
+    grid = build_terrain(scenario, frame)
+    terrain = grid.elevation_m
     k = scenario.environment.k_factor
 
     asset_names = list(scenario.assets)
@@ -222,10 +282,8 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
         )
         for rname, r in u.radars.items():
             spec = res.radars[(uname, rname)]
-            pos, ground = _site_enu(frame, terrain, r.position, spec.mast_height_m)
-            radar = Radar(
-                rname, len(radars), ui, spec, frame.site(pos), ground, r.azimuth_center, k
-            )
+            base, _ = _site_enu(frame, terrain, r.position)
+            radar = Radar(rname, len(radars), ui, spec, frame, base, grid, r.azimuth_center, k)
             unit.radars.append(radar.index)
             if spec.role == "fire_control":
                 unit.fire_control.append(radar.index)

@@ -166,7 +166,7 @@ class EnuFrame:
         """Height above the WGS-84 ellipsoid of ENU points (..., 3), metres."""
         return self.enu_to_geodetic(enu_m)[2]
 
-    def up_ecef(self, enu_m: ArrayLike) -> NDArray[np.float64]:
+    def up_enu(self, enu_m: ArrayLike) -> NDArray[np.float64]:
         """Local geodetic 'up' unit vectors at ENU points, expressed in ENU, shape (..., 3)."""
         lat, lon, _ = self.enu_to_geodetic(enu_m)
         la, lo = np.radians(lat), np.radians(lon)

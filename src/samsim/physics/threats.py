@@ -293,7 +293,7 @@ def ballistic_trajectory(
     p0 = frame.geodetic_to_enu(launch[0], launch[1], burnout_altitude_m)
     ground0 = frame.geodetic_to_enu(launch[0], launch[1], 0.0)
     aim_enu = frame.geodetic_to_enu(aim[0], aim[1], 0.0)
-    up = frame.up_ecef(ground0)
+    up = frame.up_enu(ground0)
     up = up / np.linalg.norm(up)
     d = aim_enu - ground0
     horiz = d - np.dot(d, up) * up

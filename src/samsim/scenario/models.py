@@ -80,13 +80,50 @@ class Waypoint(GeoPoint):
         return self
 
 
-class TerrainConfig(Model):
-    """Terrain under the scenario."""
+class FlatTerrainConfig(Model):
+    """A smooth earth: the ground at a constant height above the ellipsoid."""
 
-    kind: Literal["flat"] = Field(default="flat", description="terrain source")
-    elevation_m: Length = Field(
-        default=0.0, description="height of the flat terrain above the ellipsoid, m"
-    )
+    kind: Literal["flat"] = "flat"
+    elevation: Length = Field(default=0.0, description="ground height above the ellipsoid, m")
+
+
+class SyntheticTerrainConfig(Model):
+    """Seeded fractal terrain (spectral synthesis), generated over the scenario area."""
+
+    kind: Literal["synthetic"]
+    seed: int = Field(default=0, ge=0, description="terrain seed (independent of the run seed)")
+    relief: Length = Field(default=500.0, ge=0, description="peak-to-peak height range, m")
+    hurst: float = Field(default=0.8, gt=0, lt=1, description="roughness: Hurst exponent")
+    feature_size: Length = Field(default=20000.0, gt=0, description="size of the largest "
+                                 "hills, m")
+    base_height: Length = Field(default=0.0, description="height of the lowest point above "
+                                "the ellipsoid, m")
+    resolution: Length = Field(default=300.0, gt=10, description="grid spacing, m")
+
+
+class DemTerrainConfig(Model):
+    """A DEM file (GeoTIFF, DTED, SRTM .hgt) read through rasterio (extra `terrain`)."""
+
+    kind: Literal["dem"]
+    path: str = Field(description="DEM file, relative to the scenario file or absolute")
+    geoid_undulation: Length = Field(default=0.0, description="geoid height added to the "
+                                     "file's heights above sea level, m")
+    resolution: Length = Field(default=200.0, gt=10, description="grid spacing, m")
+
+
+class SampleDemTerrainConfig(Model):
+    """One of the two real DEMs matplotlib ships (offline demo terrain)."""
+
+    kind: Literal["sample_dem"]
+    name: Literal["jacksboro", "topobathy"] = Field(description="jacksboro (Cumberland "
+                                                    "Mountains) or topobathy (Vancouver Island)")
+    resolution: Length = Field(default=200.0, gt=10, description="grid spacing, m")
+
+
+TerrainConfig = Annotated[
+    FlatTerrainConfig | SyntheticTerrainConfig | DemTerrainConfig | SampleDemTerrainConfig,
+    Field(discriminator="kind"),
+]
 
 
 class Environment(Model):
@@ -96,7 +133,7 @@ class Environment(Model):
         le=10.0,
         description="effective earth radius factor for refraction (4/3 standard atmosphere)",
     )
-    terrain: TerrainConfig = Field(default_factory=TerrainConfig)
+    terrain: TerrainConfig = Field(default_factory=FlatTerrainConfig)
 
 
 class Asset(Model):

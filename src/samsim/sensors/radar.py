@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from samsim.geo.earth import smooth_earth_visible, surface_distance_m
-from samsim.geo.frames import Site
+from samsim.geo.frames import EnuFrame
+from samsim.geo.los import visible
+from samsim.geo.terrain import TerrainGrid
 from samsim.scenario.specs import RadarSpec
 from samsim.sensors.detection import pd_swerling
 from samsim.sensors.equation import snr_db
@@ -59,12 +60,17 @@ class Radar:
         Unique radar name.
     index : int
         Radar index in the world.
+    unit : int
+        Index of the fire unit the radar reports to.
     spec : RadarSpec
         Resolved catalogue figures.
-    site : Site
-        Local frame at the antenna phase centre.
-    ground_alt_m : float
-        Ground height under the antenna, above the ellipsoid.
+    frame : EnuFrame
+        Scenario frame.
+    base_enu_m : ndarray, shape (3,)
+        Foot of the antenna mast (the site on the ground, or at its given altitude); the
+        phase centre is ``spec.mast_height_m`` above it along the local vertical.
+    terrain : TerrainGrid
+        Ground heights for line of sight.
     azimuth_center_rad : float
         Centre of the searched sector.
     k_factor : float
@@ -77,8 +83,9 @@ class Radar:
         index: int,
         unit: int,
         spec: RadarSpec,
-        site: Site,
-        ground_alt_m: float,
+        frame: EnuFrame,
+        base_enu_m: NDArray[np.float64],
+        terrain: TerrainGrid,
         azimuth_center_rad: float,
         k_factor: float,
     ) -> None:
@@ -86,9 +93,10 @@ class Radar:
         self.index = index
         self.unit = unit
         self.spec = spec
-        self.site = site
-        self.antenna_alt_m = ground_alt_m + spec.mast_height_m
-        self.ground_alt_m = ground_alt_m
+        self.terrain = terrain
+        self.base_enu_m = np.asarray(base_enu_m, dtype=float)
+        up = frame.site(self.base_enu_m).rot[2]
+        self.site = frame.site(self.base_enu_m + spec.mast_height_m * up)
         self.azimuth_center_rad = azimuth_center_rad
         self.k_factor = k_factor
         # SNR of a 1 m^2 target at 1 m: SNR(R, sigma) = c + 10 log sigma - 40 log R.
@@ -108,8 +116,10 @@ class Radar:
         self.range_resolution_m = 299792458.0 / (2.0 * spec.bandwidth_hz)
 
     def coverage(self, pos_m: NDArray[np.float64], alt_m: NDArray[np.float64]) -> Coverage:
-        """Which of the targets at ``pos_m`` (ENU, altitude ``alt_m``) are inside the
-        radar's range, elevation and azimuth limits and above its horizon."""
+        """Which of the targets at ``pos_m`` (ENU; ``alt_m`` their altitudes, unused by the
+        terrain LOS which derives them) are inside the radar's range, elevation and azimuth
+        limits and in line of sight over the terrain and the refracting earth
+        (:func:`samsim.geo.los.visible`)."""
         az, el, rng = self.site.aer(pos_m)
         s = self.spec
         inside = (rng >= s.min_range_m) & (rng <= s.instrumented_range_m)
@@ -117,10 +127,14 @@ class Radar:
         if s.azimuth_half_width_rad < np.pi:
             off = np.abs((az - self.azimuth_center_rad + np.pi) % (2 * np.pi) - np.pi)
             inside &= off <= s.azimuth_half_width_rad
-        ground = surface_distance_m(self.site.position_enu_m, pos_m, self.antenna_alt_m, alt_m)
-        inside &= smooth_earth_visible(
-            self.antenna_alt_m - self.ground_alt_m, alt_m - self.ground_alt_m, ground, self.k_factor
-        )
+        if inside.any():
+            inside[inside] = visible(
+                self.base_enu_m,
+                pos_m[inside],
+                self.terrain,
+                antenna_height_m=self.spec.mast_height_m,
+                k_factor=self.k_factor,
+            )
         return Coverage(inside, az, el, rng)
 
     def snr_db(

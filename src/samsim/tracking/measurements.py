@@ -1,0 +1,331 @@
+"""Measurement batches the tracker consumes: one sensor's detections at one time.
+
+Positions are in the scenario ENU frame with covariances; radar range/azimuth/elevation
+detections are turned into unbiased converted Cartesian measurements at construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+def _as_1d(name: str, value: ArrayLike, n: int | None) -> FloatArray:
+    a = np.asarray(value, dtype=float)
+    if a.ndim == 0 and n is not None:
+        a = np.full(n, float(a))
+    if a.ndim != 1 or (n is not None and a.shape[0] != n):
+        want = "a 1-D array" if n is None else f"a scalar or an array of shape ({n},)"
+        raise ValueError(f"{name} must be {want}, got shape {a.shape}.")
+    return a
+
+
+def _check_finite(name: str, a: NDArray[np.float64]) -> None:
+    bad = ~np.isfinite(a)
+    if bad.any():
+        rows = np.unique(np.nonzero(bad.reshape(a.shape[0], -1))[0]).tolist() if a.ndim else []
+        raise ValueError(
+            f"{name} contains non-finite values (NaN or inf) at rows {rows[:10]}; "
+            "drop or repair those detections before building the batch."
+        )
+
+
+def _check_cov(name: str, cov: FloatArray) -> None:
+    _check_finite(name, cov)
+    asym = np.abs(cov - np.swapaxes(cov, -1, -2)).max(axis=(-1, -2)) if cov.size else np.zeros(0)
+    scale = np.abs(cov).max(axis=(-1, -2)) if cov.size else np.zeros(0)
+    bad = asym > 1e-9 * np.maximum(scale, 1e-300)
+    if bad.any():
+        raise ValueError(
+            f"{name} must be symmetric; rows {list(np.nonzero(bad)[0][:10])} are not "
+            f"(largest asymmetry {asym[bad].max():.3g})."
+        )
+    d = cov.shape[-1]
+    # Sylvester's criterion: all leading principal minors positive.
+    minors = [cov[:, 0, 0]]
+    if d >= 2:
+        minors.append(cov[:, 0, 0] * cov[:, 1, 1] - cov[:, 0, 1] ** 2)
+    if d >= 3:
+        minors.append(np.linalg.det(cov) if cov.shape[0] else np.zeros(0))
+    bad = np.zeros(cov.shape[0], dtype=bool)
+    for m in minors:
+        bad |= ~(m > 0.0)
+    if bad.any():
+        rows = np.nonzero(bad)[0]
+        raise ValueError(
+            f"{name} must be positive definite; rows {list(rows[:10])} are not "
+            f"(e.g. row {rows[0]}: {cov[rows[0]].tolist()}). Give every detection a "
+            "positive measurement variance."
+        )
+
+
+@dataclass(frozen=True)
+class MeasurementBatch:
+    """One sensor's detections at one time, as Cartesian positions with covariances.
+
+    Build with :meth:`cartesian` or :meth:`from_polar` (both validate their input); the
+    constructor itself does not copy or check.
+
+    Attributes
+    ----------
+    time_s : float
+        Measurement time, s (scenario clock).
+    sensor_id : int
+        Which sensor produced the batch (recorded in track provenance).
+    z_m : ndarray, shape (n, d)
+        Positions in the scenario ENU frame, m; d = 3, or 2 for a 2-D tracker.
+    cov_m2 : ndarray, shape (n, d, d)
+        Measurement error covariances, m^2.
+    det_index : ndarray of int64, shape (n,)
+        The caller's index of each detection (e.g. its row in the detection log).
+    """
+
+    time_s: float
+    sensor_id: int
+    z_m: FloatArray
+    cov_m2: FloatArray
+    det_index: IntArray
+
+    @property
+    def n(self) -> int:
+        """Number of detections."""
+        return int(self.z_m.shape[0])
+
+    @property
+    def dims(self) -> int:
+        """Spatial dimension of the positions (2 or 3)."""
+        return int(self.z_m.shape[1])
+
+    @classmethod
+    def cartesian(
+        cls,
+        time_s: float,
+        sensor_id: int,
+        z_m: ArrayLike,
+        cov_m2: ArrayLike,
+        det_index: ArrayLike | None = None,
+    ) -> MeasurementBatch:
+        """A batch of Cartesian position measurements.
+
+        Parameters
+        ----------
+        time_s : float
+            Measurement time, s.
+        sensor_id : int
+            Sensor identifier.
+        z_m : array_like, shape (n, d)
+            Positions in scenario ENU, m (d = 2 or 3).
+        cov_m2 : array_like, shape (n, d, d) or (d, d)
+            Error covariances, m^2; one (d, d) matrix is used for every detection.
+        det_index : array_like of int, shape (n,), optional
+            Caller's detection indices; default ``arange(n)``.
+
+        Raises
+        ------
+        ValueError
+            On wrong shapes, non-finite values, or covariances that are not symmetric
+            positive definite.
+        """
+        t = float(time_s)
+        if not np.isfinite(t):
+            raise ValueError(f"time_s must be a finite number of seconds, got {time_s!r}.")
+        z = np.array(z_m, dtype=float)
+        if z.ndim == 1 and z.size == 0:
+            z = z.reshape(0, 3)
+        if z.ndim != 2 or z.shape[1] not in (2, 3):
+            raise ValueError(
+                f"z_m must have shape (n, 3) (or (n, 2) for a 2-D tracker), got {z.shape}."
+            )
+        n, d = z.shape
+        _check_finite("z_m", z)
+        cov = np.array(cov_m2, dtype=float)
+        if cov.shape == (d, d):
+            cov = np.broadcast_to(cov, (n, d, d)).copy()
+        if cov.shape != (n, d, d):
+            raise ValueError(
+                f"cov_m2 must have shape ({n}, {d}, {d}) or ({d}, {d}) to match z_m of shape "
+                f"{z.shape}, got {cov.shape}."
+            )
+        _check_cov("cov_m2", cov)
+        idx = cls._det_index(det_index, n)
+        return cls(t, int(sensor_id), z, cov, idx)
+
+    @classmethod
+    def empty(cls, time_s: float, sensor_id: int = -1, dims: int = 3) -> MeasurementBatch:
+        """A batch with no detections (a scan that saw nothing)."""
+        return cls.cartesian(
+            time_s, sensor_id, np.zeros((0, dims)), np.zeros((0, dims, dims)), np.zeros(0, int)
+        )
+
+    @classmethod
+    def from_polar(
+        cls,
+        time_s: float,
+        sensor_id: int,
+        sensor_pos_enu_m: ArrayLike,
+        sensor_rot: ArrayLike,
+        range_m: ArrayLike,
+        az_rad: ArrayLike,
+        el_rad: ArrayLike,
+        sigma_range_m: ArrayLike,
+        sigma_az_rad: ArrayLike,
+        sigma_el_rad: ArrayLike,
+        det_index: ArrayLike | None = None,
+    ) -> MeasurementBatch:
+        """Radar detections (range, azimuth, elevation) as unbiased converted measurements.
+
+        Parameters
+        ----------
+        time_s : float
+            Measurement time, s.
+        sensor_id : int
+            Sensor identifier.
+        sensor_pos_enu_m : array_like, shape (3,)
+            Sensor position in scenario ENU, m.
+        sensor_rot : array_like, shape (3, 3)
+            Rotation from scenario-ENU vectors to the sensor's local ENU (as
+            :attr:`samsim.geo.frames.Site.rot`).
+        range_m, az_rad, el_rad : array_like, shape (n,)
+            Measured slant range (m), azimuth (rad, clockwise from local north) and elevation
+            (rad, above the local horizontal).
+        sigma_range_m, sigma_az_rad, sigma_el_rad : float or array_like, shape (n,)
+            Standard deviations of the measurement errors.
+        det_index : array_like of int, shape (n,), optional
+            Caller's detection indices; default ``arange(n)``.
+
+        Notes
+        -----
+        See :func:`unbiased_converted_measurement` for the conversion and its covariance;
+        the local result is rotated into scenario ENU: z = pos + rot' z_loc,
+        R = rot' R_loc rot.
+        """
+        t = float(time_s)
+        if not np.isfinite(t):
+            raise ValueError(f"time_s must be a finite number of seconds, got {time_s!r}.")
+        pos = np.asarray(sensor_pos_enu_m, dtype=float)
+        if pos.shape != (3,) or not np.isfinite(pos).all():
+            raise ValueError(f"sensor_pos_enu_m must be 3 finite numbers, got {pos!r}.")
+        rot = np.asarray(sensor_rot, dtype=float)
+        if rot.shape != (3, 3) or not np.isfinite(rot).all():
+            raise ValueError(f"sensor_rot must be a finite (3, 3) rotation, got shape {rot.shape}.")
+        err = np.abs(rot @ rot.T - np.eye(3)).max()
+        if err > 1e-6:
+            raise ValueError(
+                f"sensor_rot must be orthonormal (rot @ rot.T = I); off by {err:.3g}. Pass "
+                "Site.rot from samsim.geo.frames."
+            )
+        r = _as_1d("range_m", range_m, None)
+        n = r.shape[0]
+        az = _as_1d("az_rad", az_rad, n)
+        el = _as_1d("el_rad", el_rad, n)
+        s_r = _as_1d("sigma_range_m", sigma_range_m, n)
+        s_a = _as_1d("sigma_az_rad", sigma_az_rad, n)
+        s_e = _as_1d("sigma_el_rad", sigma_el_rad, n)
+        for name, a in (("range_m", r), ("az_rad", az), ("el_rad", el)):
+            _check_finite(name, a)
+        for name, a in (("sigma_range_m", s_r), ("sigma_az_rad", s_a), ("sigma_el_rad", s_e)):
+            _check_finite(name, a)
+            if (a <= 0).any():
+                raise ValueError(f"{name} must be positive, got {a[a <= 0][:5].tolist()}.")
+        if (r <= 0).any():
+            raise ValueError(f"range_m must be positive, got {r[r <= 0][:5].tolist()}.")
+        z_loc, R_loc = unbiased_converted_measurement(r, az, el, s_r, s_a, s_e)
+        z = pos + z_loc @ rot
+        R = rot.T @ R_loc @ rot
+        R = 0.5 * (R + np.swapaxes(R, -1, -2))
+        idx = cls._det_index(det_index, n)
+        return cls(t, int(sensor_id), z, R, idx)
+
+    @staticmethod
+    def _det_index(det_index: ArrayLike | None, n: int) -> IntArray:
+        if det_index is None:
+            return np.arange(n, dtype=np.int64)
+        idx = np.asarray(det_index)
+        if idx.shape != (n,) or not (
+            np.issubdtype(idx.dtype, np.integer) or (idx.size == 0 and idx.dtype == float)
+        ):
+            raise ValueError(
+                f"det_index must be an integer array of shape ({n},), got dtype {idx.dtype} and "
+                f"shape {idx.shape}."
+            )
+        return idx.astype(np.int64)
+
+
+def unbiased_converted_measurement(
+    range_m: FloatArray,
+    az_rad: FloatArray,
+    el_rad: FloatArray,
+    sigma_range_m: FloatArray,
+    sigma_az_rad: FloatArray,
+    sigma_el_rad: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Unbiased converted measurement of range/azimuth/elevation in the sensor's ENU.
+
+    Parameters
+    ----------
+    range_m, az_rad, el_rad : ndarray, shape (n,)
+        Measured range, azimuth (clockwise from north) and elevation.
+    sigma_range_m, sigma_az_rad, sigma_el_rad : ndarray, shape (n,)
+        Error standard deviations (Gaussian, independent).
+
+    Returns
+    -------
+    z_loc : ndarray, shape (n, 3)
+        East, north, up in the sensor's local frame, m.
+    R_loc : ndarray, shape (n, 3, 3)
+        Covariance of the conversion error given the measurement, m^2.
+
+    Notes
+    -----
+    With l_a = exp(-s_a^2/2), l_e = exp(-s_e^2/2) (so E[cos w_a] = l_a) the multiplicative
+    debiasing of Mo, Song, Zhou, Sun and Bar-Shalom, "Unbiased converted measurements for
+    tracking", IEEE Trans. AES 34(3), 1998 (3-D case) gives::
+
+        e = r cos(el) sin(az) / (l_a l_e),  n = r cos(el) cos(az) / (l_a l_e),
+        u = r sin(el) / l_e,
+
+    which is unbiased: E[z_u | truth] = truth. Its covariance is the conditional mean square
+    error given the measured values, R = E[(z_u - z)(z_u - z)' | r_m, az_m, el_m], the
+    "average true covariance" of the same paper, written here in the moment form
+    R_ab = a_u b_u - a_u E[b] - b_u E[a] + E[ab]) with E[cos^2(az)] = (1 + l'_a cos 2az)/2,
+    E[sin^2(az)] = (1 - l'_a cos 2az)/2, E[sin cos] = l'_a sin(2az)/2, l'_a = exp(-2 s_a^2),
+    likewise in elevation, and E[r^2] = r_m^2 + s_r^2.
+    """
+    r, az, el = range_m, az_rad, el_rad
+    la, le = np.exp(-0.5 * sigma_az_rad**2), np.exp(-0.5 * sigma_el_rad**2)
+    la2, le2 = np.exp(-2.0 * sigma_az_rad**2), np.exp(-2.0 * sigma_el_rad**2)
+    sa, ca, se, ce = np.sin(az), np.cos(az), np.sin(el), np.cos(el)
+    e_u = r * ce * sa / (la * le)
+    n_u = r * ce * ca / (la * le)
+    u_u = r * se / le
+    # First moments of the truth given the measurement.
+    Ee = r * le * ce * la * sa
+    En = r * le * ce * la * ca
+    Eu = r * le * se
+    rho2 = r**2 + sigma_range_m**2
+    cos2el = 0.5 * (1.0 + le2 * np.cos(2.0 * el))
+    sin2el = 0.5 * (1.0 - le2 * np.cos(2.0 * el))
+    sincos_el = 0.5 * le2 * np.sin(2.0 * el)
+    cos2az = 0.5 * (1.0 + la2 * np.cos(2.0 * az))
+    sin2az = 0.5 * (1.0 - la2 * np.cos(2.0 * az))
+    sincos_az = 0.5 * la2 * np.sin(2.0 * az)
+    Eee = rho2 * cos2el * sin2az
+    Enn = rho2 * cos2el * cos2az
+    Euu = rho2 * sin2el
+    Een = rho2 * cos2el * sincos_az
+    Eeu = rho2 * sincos_el * la * sa
+    Enu = rho2 * sincos_el * la * ca
+    n = r.shape[0]
+    R = np.empty((n, 3, 3))
+    R[:, 0, 0] = e_u * e_u - 2.0 * e_u * Ee + Eee
+    R[:, 1, 1] = n_u * n_u - 2.0 * n_u * En + Enn
+    R[:, 2, 2] = u_u * u_u - 2.0 * u_u * Eu + Euu
+    R[:, 0, 1] = R[:, 1, 0] = e_u * n_u - e_u * En - n_u * Ee + Een
+    R[:, 0, 2] = R[:, 2, 0] = e_u * u_u - e_u * Eu - u_u * Ee + Eeu
+    R[:, 1, 2] = R[:, 2, 1] = n_u * u_u - n_u * Eu - u_u * En + Enu
+    return np.stack([e_u, n_u, u_u], axis=-1), R

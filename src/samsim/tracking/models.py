@@ -1,0 +1,363 @@
+"""Motion models on arrays: constant velocity, constant acceleration, coordinated turn.
+
+A model predicts a batch of states ``x`` (n, nx) and covariances ``P`` (n, nx, nx) over one
+time step ``dt_s`` shared by every row. States are laid out ``[pos(d), vel(d), extra]`` in
+the scenario ENU frame, d = 2 or 3; ``extra`` is the acceleration (CA) or the turn rate (CT).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+LayoutKind = Literal["cv", "ca", "ct"]
+
+
+@dataclass(frozen=True)
+class StateLayout:
+    """Where each quantity sits in a state vector.
+
+    Parameters
+    ----------
+    dims : int
+        Spatial dimensions, 2 (x, y) or 3 (x, y, z ENU).
+    kind : {"cv", "ca", "ct"}
+        ``"cv"``: ``[p, v]``; ``"ca"``: ``[p, v, a]``; ``"ct"``: ``[p, v, omega]`` with
+        ``omega`` the horizontal turn rate in rad/s, positive counter-clockwise seen from above
+        (a left turn in ENU).
+    """
+
+    dims: int
+    kind: LayoutKind
+
+    @property
+    def nx(self) -> int:
+        """State dimension."""
+        d = self.dims
+        return {"cv": 2 * d, "ca": 3 * d, "ct": 2 * d + 1}[self.kind]
+
+    @property
+    def pos(self) -> slice:
+        return slice(0, self.dims)
+
+    @property
+    def vel(self) -> slice:
+        return slice(self.dims, 2 * self.dims)
+
+    @property
+    def acc(self) -> slice | None:
+        return slice(2 * self.dims, 3 * self.dims) if self.kind == "ca" else None
+
+    @property
+    def omega(self) -> int | None:
+        return 2 * self.dims if self.kind == "ct" else None
+
+
+class MotionModel(Protocol):
+    """A motion model: batched prediction over a common time step."""
+
+    @property
+    def layout(self) -> StateLayout:
+        """The state layout the model works in."""
+        ...
+
+    def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
+        """Predict states (n, nx) and covariances (n, nx, nx) by ``dt_s`` seconds."""
+        ...
+
+    def acceleration(self, x: FloatArray) -> FloatArray:
+        """Acceleration (n, d) in m/s^2 that the model assigns to states ``x``."""
+        ...
+
+
+def cwna_block(dt_s: float, q: float) -> FloatArray:
+    """Discretised continuous white-noise-acceleration covariance for one axis.
+
+    Notes
+    -----
+    Q = q [[dt^3/3, dt^2/2], [dt^2/2, dt]], with q the power spectral density of the
+    acceleration noise in m^2/s^3 (Bar-Shalom, Li and Kirubarajan, *Estimation with
+    Applications to Tracking and Navigation*, Wiley 2001, sec. 6.2.2, eq. 6.2.2-12).
+    """
+    t = dt_s
+    return q * np.array([[t**3 / 3.0, t**2 / 2.0], [t**2 / 2.0, t]])
+
+
+def cwpa_block(dt_s: float, q: float) -> FloatArray:
+    """Discretised continuous Wiener-process-acceleration covariance for one axis.
+
+    Notes
+    -----
+    Q = q [[dt^5/20, dt^4/8, dt^3/6], [dt^4/8, dt^3/3, dt^2/2], [dt^3/6, dt^2/2, dt]], with q
+    the power spectral density of the jerk noise in m^2/s^5 (Bar-Shalom, Li and
+    Kirubarajan 2001, sec. 6.2.3, eq. 6.2.3-8).
+    """
+    t = dt_s
+    return q * np.array(
+        [
+            [t**5 / 20.0, t**4 / 8.0, t**3 / 6.0],
+            [t**4 / 8.0, t**3 / 3.0, t**2 / 2.0],
+            [t**3 / 6.0, t**2 / 2.0, t],
+        ]
+    )
+
+
+def _cv_blocks(layout: StateLayout, dt_s: float, q: float) -> tuple[FloatArray, FloatArray]:
+    """F and Q of nearly-constant velocity on the position/velocity part of ``layout``."""
+    d, nx = layout.dims, layout.nx
+    F = np.eye(nx)
+    Q = np.zeros((nx, nx))
+    blk = cwna_block(dt_s, q)
+    for k in range(d):
+        F[k, d + k] = dt_s
+        idx = np.array([k, d + k])
+        Q[np.ix_(idx, idx)] = blk
+    return F, Q
+
+
+def _predict_linear(
+    x: FloatArray, P: FloatArray, F: FloatArray, Q: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    xp = x @ F.T
+    Pp = F @ P @ F.T + Q
+    return xp, 0.5 * (Pp + np.swapaxes(Pp, -1, -2))
+
+
+@dataclass(frozen=True)
+class ConstantVelocity:
+    """Nearly-constant-velocity model (continuous white-noise acceleration).
+
+    Parameters
+    ----------
+    layout : StateLayout
+        Any layout; in a ``"ct"`` layout (used inside an IMM with a turn model) the turn rate
+        is reset to zero each step with variance ``turn_sigma_radps**2`` ("not turning"), and in
+        a ``"ca"`` layout the acceleration is reset to zero likewise.
+    q_m2ps3 : float
+        Acceleration noise power spectral density per axis, m^2/s^3.
+    turn_sigma_radps : float
+        Standard deviation of the turn rate this model asserts (``"ct"`` layout only).
+
+    Notes
+    -----
+    x_{k+1} = F x_k + w, F = [[I, dt I], [0, I]], Q from :func:`cwna_block` per axis
+    (Bar-Shalom, Li and Kirubarajan 2001, sec. 6.2.2). Inside an IMM the augmented state of
+    the CV model carries the turn rate at zero, as in sec. 11.7.2 of the same book.
+    """
+
+    layout: StateLayout
+    q_m2ps3: float
+    turn_sigma_radps: float = 1e-3
+
+    def transition(self, dt_s: float) -> tuple[FloatArray, FloatArray]:
+        """Transition matrix F and process noise Q for a step of ``dt_s`` seconds."""
+        F, Q = _cv_blocks(self.layout, dt_s, self.q_m2ps3)
+        if self.layout.omega is not None:
+            w = self.layout.omega
+            F[w, w] = 0.0
+            Q[w, w] = self.turn_sigma_radps**2
+        if self.layout.acc is not None:
+            a = self.layout.acc
+            F[a, :] = 0.0
+            Q[a, a] = 0.0
+        return F, Q
+
+    def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
+        F, Q = self.transition(dt_s)
+        return _predict_linear(x, P, F, Q)
+
+    def acceleration(self, x: FloatArray) -> FloatArray:
+        return np.zeros((x.shape[0], self.layout.dims))
+
+
+@dataclass(frozen=True)
+class ConstantAcceleration:
+    """Nearly-constant-acceleration model (continuous Wiener-process acceleration).
+
+    Parameters
+    ----------
+    layout : StateLayout
+        Must be a ``"ca"`` layout.
+    q_m2ps5 : float
+        Jerk noise power spectral density per axis, m^2/s^5.
+
+    Notes
+    -----
+    Per axis F = [[1, dt, dt^2/2], [0, 1, dt], [0, 0, 1]] and Q from :func:`cwpa_block`
+    (Bar-Shalom, Li and Kirubarajan 2001, sec. 6.2.3).
+    """
+
+    layout: StateLayout
+    q_m2ps5: float
+
+    def __post_init__(self) -> None:
+        if self.layout.kind != "ca":
+            raise ValueError(f"ConstantAcceleration needs a 'ca' state layout, got {self.layout}")
+
+    def transition(self, dt_s: float) -> tuple[FloatArray, FloatArray]:
+        d, nx = self.layout.dims, self.layout.nx
+        F = np.eye(nx)
+        Q = np.zeros((nx, nx))
+        blk = cwpa_block(dt_s, self.q_m2ps5)
+        for k in range(d):
+            F[k, d + k] = dt_s
+            F[k, 2 * d + k] = 0.5 * dt_s**2
+            F[d + k, 2 * d + k] = dt_s
+            idx = np.array([k, d + k, 2 * d + k])
+            Q[np.ix_(idx, idx)] = blk
+        return F, Q
+
+    def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
+        F, Q = self.transition(dt_s)
+        return _predict_linear(x, P, F, Q)
+
+    def acceleration(self, x: FloatArray) -> FloatArray:
+        d = self.layout.dims
+        return np.array(x[:, 2 * d : 3 * d], dtype=float)
+
+
+def turn_coefficients(
+    omega_radps: FloatArray, dt_s: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The coordinated-turn coefficients and their derivatives in the turn rate.
+
+    Returns ``(s, c, A, B, dA, dB)`` with s = sin(w T), c = cos(w T), A = s / w,
+    B = (1 - c) / w, dA = dA/dw, dB = dB/dw; series expansions are used for |w T| < 1e-4
+    so the straight-line limit (A = T, B = 0) is exact.
+    """
+    w = np.asarray(omega_radps, dtype=float)
+    t = dt_s
+    wt = w * t
+    s, c = np.sin(wt), np.cos(wt)
+    small = np.abs(wt) < 1e-4
+    w_safe = np.where(small, 1.0, w)
+    A = np.where(small, t - w**2 * t**3 / 6.0, s / w_safe)
+    B = np.where(small, w * t**2 / 2.0 - w**3 * t**4 / 24.0, (1.0 - c) / w_safe)
+    dA = np.where(small, -w * t**3 / 3.0, (t * c * w - s) / w_safe**2)
+    dB = np.where(small, t**2 / 2.0 - w**2 * t**4 / 8.0, (t * s * w - (1.0 - c)) / w_safe**2)
+    return s, c, A, B, dA, dB
+
+
+@dataclass(frozen=True)
+class CoordinatedTurn:
+    """Coordinated turn in the horizontal plane with estimated turn rate (EKF).
+
+    Parameters
+    ----------
+    layout : StateLayout
+        Must be a ``"ct"`` layout ``[p, v, omega]``; the vertical axis (3-D) is nearly-CV.
+    q_m2ps3 : float
+        Acceleration noise power spectral density per axis, m^2/s^3.
+    q_turn_rad2ps3 : float
+        Power spectral density of the turn-rate random walk, rad^2/s^3.
+
+    Notes
+    -----
+    With s = sin(w T), c = cos(w T) (Bar-Shalom, Li and Kirubarajan 2001, sec. 11.7.2,
+    eq. 11.7.2-4)::
+
+        x' = x + (s/w) vx - ((1-c)/w) vy      vx' = c vx - s vy
+        y' = y + ((1-c)/w) vx + (s/w) vy      vy' = s vx + c vy       w' = w
+
+    The covariance is propagated with the Jacobian of this map (extended Kalman filter), the
+    derivatives in w taken analytically (:func:`turn_coefficients`). Process noise: white
+    acceleration per axis (:func:`cwna_block`) plus a turn-rate random walk q_turn * T.
+    """
+
+    layout: StateLayout
+    q_m2ps3: float
+    q_turn_rad2ps3: float
+
+    def __post_init__(self) -> None:
+        if self.layout.kind != "ct":
+            raise ValueError(f"CoordinatedTurn needs a 'ct' state layout, got {self.layout}")
+
+    def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
+        d, nx = self.layout.dims, self.layout.nx
+        w_i = 2 * d
+        n = x.shape[0]
+        vx, vy, w = x[:, d], x[:, d + 1], x[:, w_i]
+        s, c, A, B, dA, dB = turn_coefficients(w, dt_s)
+        xp = x.copy()
+        xp[:, 0] = x[:, 0] + A * vx - B * vy
+        xp[:, 1] = x[:, 1] + B * vx + A * vy
+        xp[:, d] = c * vx - s * vy
+        xp[:, d + 1] = s * vx + c * vy
+        J = np.broadcast_to(np.eye(nx), (n, nx, nx)).copy()
+        J[:, 0, d], J[:, 0, d + 1], J[:, 0, w_i] = A, -B, dA * vx - dB * vy
+        J[:, 1, d], J[:, 1, d + 1], J[:, 1, w_i] = B, A, dB * vx + dA * vy
+        J[:, d, d], J[:, d, d + 1] = c, -s
+        J[:, d, w_i] = -dt_s * (s * vx + c * vy)
+        J[:, d + 1, d], J[:, d + 1, d + 1] = s, c
+        J[:, d + 1, w_i] = dt_s * (c * vx - s * vy)
+        if d == 3:
+            xp[:, 2] = x[:, 2] + dt_s * x[:, 5]
+            J[:, 2, 5] = dt_s
+        _, Q = _cv_blocks(self.layout, dt_s, self.q_m2ps3)
+        Q[w_i, w_i] = self.q_turn_rad2ps3 * dt_s
+        Pp = J @ P @ np.swapaxes(J, -1, -2) + Q
+        return xp, 0.5 * (Pp + np.swapaxes(Pp, -1, -2))
+
+    def acceleration(self, x: FloatArray) -> FloatArray:
+        d = self.layout.dims
+        w = x[:, 2 * d]
+        acc = np.zeros((x.shape[0], d))
+        acc[:, 0] = -w * x[:, d + 1]
+        acc[:, 1] = w * x[:, d]
+        return acc
+
+
+@dataclass(frozen=True)
+class KnownTurn:
+    """Coordinated turn at a known, fixed turn rate (a linear model).
+
+    Parameters
+    ----------
+    layout : StateLayout
+        A ``"cv"`` layout ``[p, v]``.
+    omega_radps : float
+        Turn rate, rad/s, positive counter-clockwise (left turn) seen from above.
+    q_m2ps3 : float
+        Acceleration noise power spectral density per axis, m^2/s^3.
+
+    Notes
+    -----
+    F is the coordinated-turn map of :class:`CoordinatedTurn` at fixed w (Bar-Shalom, Li and
+    Kirubarajan 2001, sec. 11.7.1, eq. 11.7.1-4); the vertical axis is nearly-CV. An IMM of a
+    CV model and two known-rate turns (+w, -w) is a classic, fully linear alternative to the
+    estimated-rate turn model.
+    """
+
+    layout: StateLayout
+    omega_radps: float
+    q_m2ps3: float
+
+    def __post_init__(self) -> None:
+        if self.layout.kind != "cv":
+            raise ValueError(f"KnownTurn needs a 'cv' state layout, got {self.layout}")
+
+    def transition(self, dt_s: float) -> tuple[FloatArray, FloatArray]:
+        d = self.layout.dims
+        F, Q = _cv_blocks(self.layout, dt_s, self.q_m2ps3)
+        s, c, A, B, _, _ = (float(v) for v in turn_coefficients(np.array(self.omega_radps), dt_s))
+        F[0, d], F[0, d + 1] = A, -B
+        F[1, d], F[1, d + 1] = B, A
+        F[d, d], F[d, d + 1] = c, -s
+        F[d + 1, d], F[d + 1, d + 1] = s, c
+        return F, Q
+
+    def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
+        F, Q = self.transition(dt_s)
+        return _predict_linear(x, P, F, Q)
+
+    def acceleration(self, x: FloatArray) -> FloatArray:
+        d = self.layout.dims
+        acc = np.zeros((x.shape[0], d))
+        acc[:, 0] = -self.omega_radps * x[:, d + 1]
+        acc[:, 1] = self.omega_radps * x[:, d]
+        return acc

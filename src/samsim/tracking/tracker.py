@@ -1,0 +1,910 @@
+"""The multi-target tracker: configuration, track table, and the scan-by-scan step.
+
+One :class:`Tracker` holds every track as rows of arrays. Each :meth:`Tracker.step` takes
+one sensor's :class:`MeasurementBatch` (batches in time order, from any number of sensors:
+centralised measurement fusion) and runs predict -> gate -> associate -> update ->
+confirm/delete -> initiate, with no Python loop over tracks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Literal, TypeVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.stats import chi2
+
+from samsim.tracking.association import GatedPairs, gate, gnn_assign, jpda_probabilities
+from samsim.tracking.filters import (
+    gaussian_loglik,
+    imm_combine,
+    imm_mix,
+    imm_transition_matrix,
+    kalman_update_position,
+    normalise_log_weights,
+)
+from samsim.tracking.measurements import MeasurementBatch
+from samsim.tracking.models import (
+    ConstantAcceleration,
+    ConstantVelocity,
+    CoordinatedTurn,
+    KnownTurn,
+    MotionModel,
+    StateLayout,
+)
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+#: Callable form of the ``expected`` argument of :meth:`Tracker.step`.
+ExpectedFn = Callable[[IntArray, FloatArray], ArrayLike]
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """Everything that shapes the tracker; defaults suit air-defence radars with 1-10 s scans.
+
+    Attributes
+    ----------
+    dims : int
+        Spatial dimensions: 3 (ENU x, y, z; the default) or 2 (x, y; for planar studies and the
+        Stone Soup comparison).
+    model : {"imm", "cv", "ca", "ct", "imm_known_turn"}
+        Motion model. ``"imm"``: IMM of nearly-constant velocity and a coordinated turn with
+        estimated turn rate (state ``[p, v, omega]``). ``"cv"``: nearly-constant velocity
+        (``[p, v]``). ``"ca"``: nearly-constant acceleration (``[p, v, a]``). ``"ct"``: the
+        coordinated turn alone. ``"imm_known_turn"``: IMM of CV and two turns at
+        +-``known_turn_radps`` (``[p, v]``, all linear).
+    q_m2ps3 : float
+        Acceleration noise power spectral density per axis of the CV model, m^2/s^3. The
+        default 2 m^2/s^3 gives about 4.5 m/s of velocity wander over 10 s: straight flight.
+    q_turn_model_m2ps3 : float
+        Same, for the turn models of the IMM (and ``"ct"``), m^2/s^3.
+    q_turn_rad2ps3 : float
+        Turn-rate random-walk spectral density of the coordinated turn, rad^2/s^3; the default
+        lets the rate move ~0.1 rad/s in 1 s.
+    q_ca_m2ps5 : float
+        Jerk noise spectral density of the CA model, m^2/s^5.
+    known_turn_radps : float
+        Turn rate of the ``"imm_known_turn"`` turn models, rad/s (0.2 rad/s is a 5 g turn at
+        245 m/s).
+    imm_sojourn_s : tuple of float
+        Mean time in each IMM mode, s (CV first, then the turn model(s)).
+    imm_initial_prob : tuple of float
+        Mode probabilities of a new track (same order); normalised.
+    gate_prob : float
+        Probability P_G that the true measurement falls in the gate; the gate threshold is the
+        chi-square quantile with ``dims`` degrees of freedom.
+    gate_value : float or None
+        Explicit gate threshold on the squared Mahalanobis distance; overrides ``gate_prob``.
+    association : {"gnn", "jpda"}
+        Global nearest neighbour (one measurement per track) or joint probabilistic data
+        association (all gated measurements, weighted).
+    cost : {"loglik", "mahalanobis"}
+        GNN pair cost: the negative log likelihood ratio d2/2 + ln sqrt|2 pi S| + ln(lambda/P_D)
+        against a miss cost -ln(1 - P_D) (``"loglik"``, which prefers precise tracks over vague
+        ones for the same distance), or the squared Mahalanobis distance d2 against a miss cost
+        equal to the gate (``"mahalanobis"``, Stone Soup's choice).
+    pd : float
+        Detection probability assumed by the association and track score.
+    clutter_density : float
+        Spatial density of false alarms, per m^3 (per m^2 when ``dims`` = 2). Used by the
+        ``"loglik"`` cost, JPDA, and the track score.
+    confirm_m, confirm_n : int
+        M-of-N confirmation: a tentative track is confirmed once it has ``confirm_m`` hits,
+        counting its initiating detection, within its first ``confirm_n`` opportunities
+        (scans that were expected to see it), and deleted as soon as that is impossible.
+    max_misses : int
+        A confirmed track is deleted after this many consecutive missed opportunities
+        (``deletion="misses"``).
+    deletion : {"misses", "score"}
+        Deletion rule for confirmed tracks: consecutive misses, or a drop of the track's log
+        likelihood-ratio score below its peak by ``score_drop``.
+    score_drop : float
+        Score drop that deletes a confirmed track (``deletion="score"``); 6.9 = ln 1000.
+    max_coast_s : float
+        Delete any track not updated for this long, s (inf: off).
+    max_pos_sigma_m : float
+        Delete any track whose position standard deviation (sqrt of the trace of the position
+        covariance) exceeds this, m (inf: off).
+    init_speed_sigma_mps : float
+        Standard deviation of each velocity component of a new track (mean 0), m/s.
+    init_accel_sigma_mps2 : float
+        Same for acceleration (``"ca"``), m/s^2.
+    init_turn_sigma_radps : float
+        Same for the turn rate (turn models), rad/s.
+    init_from_gated : bool
+        Start a tentative track from every measurement left unassigned (True), or only from
+        those outside every track's gate (False). Under JPDA only the latter applies.
+    first_id : int
+        Id of the first track; ids then increase by one and are never reused.
+    jpda_max_events : int
+        Largest number of joint events enumerated exactly per JPDA cluster.
+    keep_provenance : bool
+        Keep the full (time, sensor, detection, track) history of updates for
+        :meth:`Tracker.provenance`.
+    """
+
+    dims: int = 3
+    model: Literal["imm", "cv", "ca", "ct", "imm_known_turn"] = "imm"
+    q_m2ps3: float = 2.0
+    q_turn_model_m2ps3: float = 2.0
+    q_turn_rad2ps3: float = 0.01
+    q_ca_m2ps5: float = 1.0
+    known_turn_radps: float = 0.2
+    imm_sojourn_s: tuple[float, ...] = (20.0, 10.0)
+    imm_initial_prob: tuple[float, ...] = (0.8, 0.2)
+    gate_prob: float = 0.999
+    gate_value: float | None = None
+    association: Literal["gnn", "jpda"] = "gnn"
+    cost: Literal["loglik", "mahalanobis"] = "loglik"
+    pd: float = 0.9
+    clutter_density: float = 1e-14
+    confirm_m: int = 3
+    confirm_n: int = 4
+    max_misses: int = 4
+    deletion: Literal["misses", "score"] = "misses"
+    score_drop: float = 6.9
+    max_coast_s: float = math.inf
+    max_pos_sigma_m: float = math.inf
+    init_speed_sigma_mps: float = 300.0
+    init_accel_sigma_mps2: float = 30.0
+    init_turn_sigma_radps: float = 0.05
+    init_from_gated: bool = True
+    first_id: int = 1
+    jpda_max_events: int = 10_000
+    keep_provenance: bool = True
+
+    def __post_init__(self) -> None:
+        def fail(name: str, fix: str) -> None:
+            raise ValueError(f"TrackerConfig.{name} = {getattr(self, name)!r} is invalid: {fix}.")
+
+        choices = {
+            "model": ("imm", "cv", "ca", "ct", "imm_known_turn"),
+            "association": ("gnn", "jpda"),
+            "cost": ("loglik", "mahalanobis"),
+            "deletion": ("misses", "score"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                fail(name, f"use one of {', '.join(allowed)}")
+        if self.dims not in (2, 3):
+            fail("dims", "use 3 (x, y, z) or 2 (x, y)")
+        for name in (
+            "q_m2ps3",
+            "q_turn_model_m2ps3",
+            "q_turn_rad2ps3",
+            "q_ca_m2ps5",
+            "clutter_density",
+            "init_speed_sigma_mps",
+            "init_accel_sigma_mps2",
+            "init_turn_sigma_radps",
+            "max_coast_s",
+            "max_pos_sigma_m",
+            "score_drop",
+        ):
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and v > 0 and not math.isnan(v)):
+                fail(name, "give a positive number")
+        if not 0.0 < self.gate_prob < 1.0:
+            fail("gate_prob", "give a probability strictly between 0 and 1")
+        if self.gate_value is not None and not (
+            self.gate_value > 0 and math.isfinite(self.gate_value)
+        ):
+            fail("gate_value", "give a positive finite chi-square threshold or None")
+        if not 0.0 < self.pd < 1.0:
+            fail("pd", "give a probability strictly between 0 and 1")
+        if not (1 <= self.confirm_m <= self.confirm_n <= 62):
+            fail("confirm_m", "need 1 <= confirm_m <= confirm_n <= 62")
+        if self.max_misses < 1:
+            fail("max_misses", "give a positive integer")
+        if self.jpda_max_events < 1:
+            fail("jpda_max_events", "give a positive integer")
+        r = self.n_modes
+        if r > 1:
+            if len(self.imm_sojourn_s) != r or any(not (t > 0) for t in self.imm_sojourn_s):
+                fail("imm_sojourn_s", f"give {r} positive mean sojourn times, CV first")
+            p = self.imm_initial_prob
+            if len(p) != r or any(not (v >= 0) for v in p) or sum(p) <= 0:
+                fail("imm_initial_prob", f"give {r} non-negative probabilities, CV first")
+
+    @property
+    def n_modes(self) -> int:
+        """Number of motion models run per track (1 unless an IMM)."""
+        return {"imm": 2, "imm_known_turn": 3}.get(self.model, 1)
+
+    @property
+    def layout(self) -> StateLayout:
+        """State layout implied by ``model`` and ``dims``."""
+        kind = {"cv": "cv", "ca": "ca", "ct": "ct", "imm": "ct", "imm_known_turn": "cv"}
+        return StateLayout(self.dims, kind[self.model])  # type: ignore[arg-type]
+
+    @property
+    def gamma(self) -> float:
+        """Gate threshold on the squared Mahalanobis distance."""
+        if self.gate_value is not None:
+            return float(self.gate_value)
+        return float(chi2.ppf(self.gate_prob, self.dims))
+
+    @property
+    def gate_pg(self) -> float:
+        """Probability that a true measurement falls in the gate."""
+        return float(chi2.cdf(self.gamma, self.dims))
+
+    def motion_models(self) -> list[MotionModel]:
+        """The motion models, in IMM mode order."""
+        lay = self.layout
+        if self.model == "cv":
+            return [ConstantVelocity(lay, self.q_m2ps3)]
+        if self.model == "ca":
+            return [ConstantAcceleration(lay, self.q_ca_m2ps5)]
+        if self.model == "ct":
+            return [CoordinatedTurn(lay, self.q_turn_model_m2ps3, self.q_turn_rad2ps3)]
+        if self.model == "imm":
+            return [
+                ConstantVelocity(lay, self.q_m2ps3),
+                CoordinatedTurn(lay, self.q_turn_model_m2ps3, self.q_turn_rad2ps3),
+            ]
+        w = self.known_turn_radps
+        return [
+            ConstantVelocity(lay, self.q_m2ps3),
+            KnownTurn(lay, w, self.q_turn_model_m2ps3),
+            KnownTurn(lay, -w, self.q_turn_model_m2ps3),
+        ]
+
+
+@dataclass(frozen=True)
+class TrackTable:
+    """Read-only view of the tracks, one row per track, state at :attr:`time_s`.
+
+    Attributes
+    ----------
+    time_s : float
+        Time of every state in the table (the last step's time), s.
+    ids : ndarray of int64, shape (n,)
+    x : ndarray, shape (n, nx)
+        State ``[x, y, z, vx, vy, vz, extra]`` in scenario ENU (m, m/s; extra = acceleration
+        for CA, turn rate rad/s for CT/IMM); for an IMM the moment-matched combination.
+    cov : ndarray, shape (n, nx, nx)
+    confirmed : ndarray of bool
+    n_hits : ndarray of int64
+        Updates received in total.
+    n_misses : ndarray of int64
+        Consecutive missed opportunities.
+    last_update_s, created_s : ndarray of float
+    mode_prob : ndarray, shape (n, r)
+        IMM mode probabilities (a column of ones for a single model).
+    score : ndarray of float
+        Track log likelihood-ratio score (Blackman and Popoli 1999, sec. 6.2).
+    last_sensor_id, last_det_index : ndarray of int64
+        Provenance of the last update.
+    """
+
+    time_s: float
+    ids: IntArray
+    x: FloatArray
+    cov: FloatArray
+    confirmed: BoolArray
+    n_hits: IntArray
+    n_misses: IntArray
+    last_update_s: FloatArray
+    created_s: FloatArray
+    mode_prob: FloatArray
+    score: FloatArray
+    last_sensor_id: IntArray
+    last_det_index: IntArray
+
+    @property
+    def n(self) -> int:
+        return int(self.ids.shape[0])
+
+    def __len__(self) -> int:
+        return self.n
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one :meth:`Tracker.step` did.
+
+    Attributes
+    ----------
+    time_s : float
+    sensor_id : int
+    det_index : ndarray of int64, shape (n_det,)
+        The batch's detection indices, in batch order.
+    det_track_id : ndarray of int64, shape (n_det,)
+        Id of the track each detection updated or started, -1 if none (under JPDA: the track
+        with the largest association probability).
+    updated : ndarray of int64
+        Ids of tracks updated by a detection.
+    missed : ndarray of int64
+        Ids of tracks that counted a miss.
+    started, confirmed, deleted : ndarray of int64
+        Ids of tracks started, confirmed and deleted in this step.
+    deleted_reason : ndarray of str
+        Why each deleted track was deleted: ``"unconfirmed"`` (failed M-of-N), ``"misses"``,
+        ``"score"``, ``"coast"`` (``max_coast_s``) or ``"covariance"`` (``max_pos_sigma_m``).
+    """
+
+    time_s: float
+    sensor_id: int
+    det_index: IntArray
+    det_track_id: IntArray
+    updated: IntArray
+    missed: IntArray
+    started: IntArray
+    confirmed: IntArray
+    deleted: IntArray
+    deleted_reason: NDArray[np.str_]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Which detection updated or started which track, over the tracker's life (long form)."""
+
+    time_s: FloatArray
+    sensor_id: IntArray
+    det_index: IntArray
+    track_id: IntArray
+
+
+@dataclass
+class _Store:
+    """The track arrays (one row per track)."""
+
+    ids: IntArray
+    xm: FloatArray  # (n, r, nx)
+    Pm: FloatArray  # (n, r, nx, nx)
+    mu: FloatArray  # (n, r)
+    x: FloatArray  # (n, nx)
+    P: FloatArray  # (n, nx, nx)
+    confirmed: BoolArray
+    n_hits: IntArray
+    n_misses: IntArray
+    n_opps: IntArray
+    last_update_s: FloatArray
+    created_s: FloatArray
+    score: FloatArray
+    score_max: FloatArray
+    last_sensor_id: IntArray
+    last_det_index: IntArray
+
+    @classmethod
+    def empty(cls, r: int, nx: int) -> _Store:
+        i = np.zeros(0, dtype=np.int64)
+        f = np.zeros(0)
+        return cls(
+            i,
+            np.zeros((0, r, nx)),
+            np.zeros((0, r, nx, nx)),
+            np.zeros((0, r)),
+            np.zeros((0, nx)),
+            np.zeros((0, nx, nx)),
+            np.zeros(0, dtype=bool),
+            i.copy(),
+            i.copy(),
+            i.copy(),
+            f.copy(),
+            f.copy(),
+            f.copy(),
+            f.copy(),
+            i.copy(),
+            i.copy(),
+        )
+
+    @property
+    def n(self) -> int:
+        return int(self.ids.shape[0])
+
+    def take(self, idx: IntArray | BoolArray) -> _Store:
+        return _Store(*(getattr(self, f.name)[idx] for f in fields(self)))
+
+    def extend(self, other: _Store) -> _Store:
+        return _Store(
+            *(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self))
+        )
+
+
+_A = TypeVar("_A", bound=np.ndarray)
+
+
+def _readonly(a: _A) -> _A:
+    v: _A = a.view()
+    v.flags.writeable = False
+    return v
+
+
+@dataclass
+class Tracker:
+    """Multi-target tracker over arrays (see the module docstring for the step order).
+
+    Parameters
+    ----------
+    config : TrackerConfig
+        Configuration; ``Tracker()`` uses the defaults.
+
+    Examples
+    --------
+    >>> trk = Tracker(TrackerConfig())
+    >>> res = trk.step(MeasurementBatch.cartesian(0.0, 1, [[1e4, 2e4, 3e3]], np.eye(3) * 2500))
+    >>> res.started.tolist(), trk.tracks.n
+    ([1], 1)
+    """
+
+    config: TrackerConfig = field(default_factory=TrackerConfig)
+
+    def __post_init__(self) -> None:
+        cfg = self.config
+        self._models = cfg.motion_models()
+        self._layout = cfg.layout
+        self._r = cfg.n_modes
+        self._nx = self._layout.nx
+        self._gamma = cfg.gamma
+        self._pg = cfg.gate_pg
+        self._s = _Store.empty(self._r, self._nx)
+        self._time_s: float | None = None
+        self._next_id = int(cfg.first_id)
+        self._prov: list[tuple[FloatArray, IntArray, IntArray, IntArray]] = []
+        mu0 = np.asarray(cfg.imm_initial_prob[: self._r] if self._r > 1 else [1.0], dtype=float)
+        self._mu0 = mu0 / mu0.sum()
+        self._sojourn = np.asarray(cfg.imm_sojourn_s[: self._r], dtype=float)
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def time_s(self) -> float | None:
+        """Time of the track states (the last step), or None before the first step."""
+        return self._time_s
+
+    @property
+    def tracks(self) -> TrackTable:
+        """All tracks (tentative and confirmed), as a read-only :class:`TrackTable`."""
+        s = self._s
+        return TrackTable(
+            time_s=float("nan") if self._time_s is None else self._time_s,
+            ids=_readonly(s.ids),
+            x=_readonly(s.x),
+            cov=_readonly(s.P),
+            confirmed=_readonly(s.confirmed),
+            n_hits=_readonly(s.n_hits),
+            n_misses=_readonly(s.n_misses),
+            last_update_s=_readonly(s.last_update_s),
+            created_s=_readonly(s.created_s),
+            mode_prob=_readonly(s.mu),
+            score=_readonly(s.score),
+            last_sensor_id=_readonly(s.last_sensor_id),
+            last_det_index=_readonly(s.last_det_index),
+        )
+
+    def provenance(self) -> Provenance:
+        """Every (time, sensor, detection index, track id) update so far, in step order."""
+        if not self._prov:
+            e = np.zeros(0, dtype=np.int64)
+            return Provenance(np.zeros(0), e, e.copy(), e.copy())
+        t, s, d, k = (np.concatenate(c) for c in zip(*self._prov, strict=True))
+        return Provenance(t, s, d, k)
+
+    # --------------------------------------------------------------- predict
+
+    def _predicted(
+        self, s: _Store, time_s: float
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """IMM mixing and model-matched prediction to ``time_s``: (xm, Pm, c, x, P)."""
+        if self._time_s is None or s.n == 0:
+            return s.xm, s.Pm, s.mu, s.x, s.P
+        dt = time_s - self._time_s
+        if dt == 0.0:
+            return s.xm, s.Pm, s.mu, s.x, s.P
+        if self._r > 1:
+            Pi = imm_transition_matrix(self._sojourn, dt)
+            x0, P0, c = imm_mix(s.xm, s.Pm, s.mu, Pi)
+        else:
+            x0, P0, c = s.xm, s.Pm, s.mu
+        xm = np.empty_like(x0)
+        Pm = np.empty_like(P0)
+        for j, model in enumerate(self._models):
+            xm[:, j], Pm[:, j] = model.predict(x0[:, j], P0[:, j], dt)
+        x, P = imm_combine(xm, Pm, c)
+        return xm, Pm, c, x, P
+
+    def _check_time(self, time_s: float, what: str) -> float:
+        t = float(time_s)
+        if not math.isfinite(t):
+            raise ValueError(f"{what}: time_s must be finite, got {time_s!r}.")
+        if self._time_s is not None and t < self._time_s:
+            raise ValueError(
+                f"{what}: time_s = {t} is earlier than the tracker's time {self._time_s}; "
+                "feed batches in time order (out-of-sequence measurements are not supported)."
+            )
+        return t
+
+    def predict(
+        self, time_s: float, confirmed_only: bool = True
+    ) -> tuple[IntArray, FloatArray, FloatArray]:
+        """Predicted track states at ``time_s`` without changing the tracker.
+
+        Parameters
+        ----------
+        time_s : float
+            Time to predict to, s; not earlier than :attr:`time_s`.
+        confirmed_only : bool
+            Only confirmed tracks (default) or all.
+
+        Returns
+        -------
+        ids : ndarray of int64, shape (n,)
+        x : ndarray, shape (n, nx)
+            Predicted states (positions, velocities, then model extras), combined over IMM
+            modes.
+        P : ndarray, shape (n, nx, nx)
+            Their covariances.
+        """
+        t = self._check_time(time_s, "predict")
+        s = self._s.take(self._s.confirmed) if confirmed_only else self._s
+        _, _, _, x, P = self._predicted(s, t)
+        return s.ids.copy(), np.array(x), np.array(P)
+
+    def predict_acceleration(
+        self, time_s: float, confirmed_only: bool = True
+    ) -> tuple[IntArray, FloatArray]:
+        """Acceleration estimate (n, dims), m/s^2, of each track at ``time_s`` (for guidance).
+
+        Notes
+        -----
+        The probability-weighted mean of each model's acceleration: zero for CV, omega x v
+        for a coordinated turn, the state's acceleration for CA.
+        """
+        t = self._check_time(time_s, "predict_acceleration")
+        s = self._s.take(self._s.confirmed) if confirmed_only else self._s
+        xm, _, c, _, _ = self._predicted(s, t)
+        acc = np.zeros((s.n, self.config.dims))
+        for j, model in enumerate(self._models):
+            acc += c[:, j, None] * model.acceleration(xm[:, j])
+        return s.ids.copy(), acc
+
+    # ------------------------------------------------------------------ step
+
+    def coast(self, time_s: float, expected: BoolArray | ExpectedFn | None = None) -> StepResult:
+        """A scan that produced no detections: predict, and count a miss for expected tracks.
+
+        Same as ``step(MeasurementBatch.empty(time_s), expected)``.
+        """
+        return self.step(MeasurementBatch.empty(time_s, -1, self.config.dims), expected)
+
+    def step(
+        self, batch: MeasurementBatch, expected: BoolArray | ExpectedFn | None = None
+    ) -> StepResult:
+        """Process one sensor's batch of detections.
+
+        Parameters
+        ----------
+        batch : MeasurementBatch
+            Detections at ``batch.time_s`` (not earlier than the tracker's time).
+        expected : bool array, callable or None
+            Which existing tracks this batch was expected to detect; only those count a miss
+            when not updated. A bool array aligned with ``self.tracks.ids`` before the step,
+            or a callable ``expected(ids, x_pred) -> bool array`` evaluated on the tracks'
+            predicted states at the batch time (e.g. "inside this radar's coverage"), or None
+            for all tracks. A track that is updated counts a hit whether expected or not.
+
+        Returns
+        -------
+        StepResult
+        """
+        cfg = self.config
+        if not isinstance(batch, MeasurementBatch):
+            raise ValueError(
+                f"step expects a MeasurementBatch, got {type(batch).__name__}; build one with "
+                "MeasurementBatch.cartesian or MeasurementBatch.from_polar."
+            )
+        if batch.dims != cfg.dims:
+            raise ValueError(
+                f"batch positions have {batch.dims} dimensions but the tracker is configured "
+                f"with dims={cfg.dims}; build the batch with {cfg.dims}-D positions."
+            )
+        t = self._check_time(batch.time_s, "step")
+        s = self._s
+        n, d = s.n, cfg.dims
+        xm, Pm, c, x, P = self._predicted(s, t)
+        exp_mask = self._expected_mask(expected, s.ids, x)
+
+        z, R = batch.z_m, batch.cov_m2
+        pairs = gate(x[:, :d], P[:, :d, :d], z, R, self._gamma)
+        lnl = gaussian_loglik(pairs.d2, pairs.logdet_s, d)
+        ln_ratio = lnl + math.log(cfg.pd) - math.log(cfg.clutter_density)
+        mu = c
+        score = s.score.copy()
+        if cfg.association == "gnn":
+            if cfg.cost == "loglik":
+                reduced = -ln_ratio + math.log(1.0 - cfg.pd)
+            else:
+                reduced = pairs.d2 - self._gamma
+            det_of_track, track_of_det = gnn_assign(n, batch.n, pairs, reduced)
+            hit = det_of_track >= 0
+            ti = np.flatnonzero(hit)
+            dj = det_of_track[ti]
+            if ti.size:
+                xm, Pm, mu, x, P = self._update_gnn(xm, Pm, c, x, P, ti, dj, z, R)
+            # Track score: Blackman and Popoli 1999, eqs. 6.11-6.13 (log LR increments).
+            pair_of_track = np.full(n, -1, dtype=np.int64)
+            chosen = hit[pairs.track] & (det_of_track[pairs.track] == pairs.det)
+            pair_of_track[pairs.track[chosen]] = np.flatnonzero(chosen)
+            score[ti] += ln_ratio[pair_of_track[ti]]
+            used_det = track_of_det >= 0
+            gated_det = np.zeros(batch.n, dtype=bool)
+            gated_det[pairs.det] = True
+            det_track_row = track_of_det
+        else:
+            g = np.exp(ln_ratio)
+            beta, beta_miss = jpda_probabilities(
+                n, pairs, g, np.full(n, 1.0 - cfg.pd * self._pg), cfg.jpda_max_events
+            )
+            xm, Pm, mu, x, P = self._update_jpda(xm, Pm, c, x, P, pairs, beta, beta_miss, z, R)
+            hit = beta_miss < 0.5
+            ti = np.flatnonzero(hit)
+            # PDA score increment: ln of the measurement-set likelihood ratio,
+            # ln(1 - P_D P_G + sum_j g_ij) (Blackman and Popoli 1999, sec. 6.2).
+            tot = np.bincount(pairs.track, weights=g, minlength=n)
+            score += np.log(1.0 - cfg.pd * self._pg + tot)
+            gated_det = np.zeros(batch.n, dtype=bool)
+            gated_det[pairs.det] = True
+            used_det = gated_det
+            det_track_row = np.full(batch.n, -1, dtype=np.int64)
+            if pairs.m:
+                o = np.lexsort((-beta, pairs.det))
+                first = np.ones(o.size, dtype=bool)
+                first[1:] = pairs.det[o][1:] != pairs.det[o][:-1]
+                det_track_row[pairs.det[o][first]] = pairs.track[o][first]
+            dj = np.full(ti.size, -1, dtype=np.int64)
+            if ti.size and pairs.m:
+                o = np.lexsort((-beta, pairs.track))
+                first = np.ones(o.size, dtype=bool)
+                first[1:] = pairs.track[o][1:] != pairs.track[o][:-1]
+                best = np.full(n, -1, dtype=np.int64)
+                best[pairs.track[o][first]] = pairs.det[o][first]
+                dj = best[ti]
+
+        # ------------------------------------------------ bookkeeping of hits/misses
+        miss = ~hit & exp_mask
+        n_hits = s.n_hits + hit
+        n_misses = np.where(hit, 0, s.n_misses + miss)
+        n_opps = s.n_opps + (hit | miss)
+        if cfg.association == "gnn":
+            score[miss] += math.log(1.0 - cfg.pd)
+        score_max = np.maximum(s.score_max, score)
+        last_update_s = np.where(hit, t, s.last_update_s)
+        last_sensor = np.where(hit, batch.sensor_id, s.last_sensor_id)
+        last_det = s.last_det_index.copy()
+        last_det[ti] = batch.det_index[dj] if dj.size else last_det[ti]
+        was_conf = s.confirmed
+        confirmed = was_conf | (n_hits >= cfg.confirm_m)
+        newly_conf = confirmed & ~was_conf
+
+        reason = np.full(n, "", dtype="<U11")
+        tentative = ~confirmed
+        reason[tentative & (n_hits + (cfg.confirm_n - n_opps) < cfg.confirm_m)] = "unconfirmed"
+        if cfg.deletion == "misses":
+            reason[confirmed & (n_misses >= cfg.max_misses)] = "misses"
+        else:
+            reason[confirmed & (score_max - score > cfg.score_drop)] = "score"
+        if math.isfinite(cfg.max_coast_s):
+            reason[(reason == "") & (t - last_update_s > cfg.max_coast_s)] = "coast"
+        if math.isfinite(cfg.max_pos_sigma_m):
+            pos_var = np.trace(P[:, :d, :d], axis1=1, axis2=2)
+            reason[(reason == "") & (pos_var > cfg.max_pos_sigma_m**2)] = "covariance"
+        delete = reason != ""
+
+        s_new = _Store(
+            s.ids,
+            xm,
+            Pm,
+            mu,
+            x,
+            P,
+            confirmed,
+            n_hits.astype(np.int64),
+            n_misses.astype(np.int64),
+            n_opps.astype(np.int64),
+            last_update_s,
+            s.created_s,
+            score,
+            score_max,
+            last_sensor.astype(np.int64),
+            last_det,
+        )
+        deleted_ids = s.ids[delete]
+        deleted_reason = reason[delete]
+        det_track_id = np.full(batch.n, -1, dtype=np.int64)
+        assigned = det_track_row >= 0
+        det_track_id[assigned] = s.ids[det_track_row[assigned]]
+        s_new = s_new.take(~delete)
+
+        # ------------------------------------------------------------- initiation
+        init = ~used_det if cfg.init_from_gated and cfg.association == "gnn" else ~gated_det
+        new_rows = np.flatnonzero(init)
+        started = np.zeros(0, dtype=np.int64)
+        if new_rows.size:
+            new = self._initiate(t, batch, new_rows)
+            started = new.ids
+            det_track_id[new_rows] = started
+            s_new = s_new.extend(new)
+
+        self._s = s_new
+        self._time_s = t
+        if cfg.keep_provenance:
+            rows = np.flatnonzero(det_track_id >= 0)
+            self._prov.append(
+                (
+                    np.full(rows.size, t),
+                    np.full(rows.size, batch.sensor_id, dtype=np.int64),
+                    batch.det_index[rows],
+                    det_track_id[rows],
+                )
+            )
+        return StepResult(
+            time_s=t,
+            sensor_id=batch.sensor_id,
+            det_index=batch.det_index.copy(),
+            det_track_id=det_track_id,
+            updated=s.ids[hit],
+            missed=s.ids[miss],
+            started=started,
+            confirmed=np.concatenate(
+                [s.ids[newly_conf & ~delete], started if cfg.confirm_m <= 1 else started[:0]]
+            ),
+            deleted=deleted_ids,
+            deleted_reason=deleted_reason,
+        )
+
+    # ---------------------------------------------------------------- helpers
+
+    def _expected_mask(
+        self, expected: BoolArray | ExpectedFn | None, ids: IntArray, x_pred: FloatArray
+    ) -> BoolArray:
+        n = ids.shape[0]
+        if expected is None:
+            return np.ones(n, dtype=bool)
+        if callable(expected):
+            m = np.asarray(expected(ids.copy(), np.array(x_pred)))
+            src = "the expected(ids, x) callable's result"
+        else:
+            m = np.asarray(expected)
+            src = "expected"
+        if m.shape != (n,) or m.dtype != bool:
+            raise ValueError(
+                f"{src} must be a bool array of shape ({n},) (one entry per current track, in "
+                f"the order of tracker.tracks.ids), got dtype {m.dtype} and shape {m.shape}."
+            )
+        return m
+
+    def _update_gnn(
+        self,
+        xm: FloatArray,
+        Pm: FloatArray,
+        c: FloatArray,
+        x: FloatArray,
+        P: FloatArray,
+        ti: IntArray,
+        dj: IntArray,
+        z: FloatArray,
+        R: FloatArray,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Model-matched Kalman updates of tracks ``ti`` by measurements ``dj``; IMM mode
+        probability update mu_j ~ Lambda_j c_j (Bar-Shalom, Li and Kirubarajan 2001,
+        eq. 11.6.6-15) and combination."""
+        r, nx, d = self._r, self._nx, self.config.dims
+        k = ti.size
+        xk = xm[ti].reshape(k * r, nx)
+        Pk = Pm[ti].reshape(k * r, nx, nx)
+        zk = np.repeat(z[dj], r, axis=0)
+        Rk = np.repeat(R[dj], r, axis=0)
+        xu, Pu, d2, logdet = kalman_update_position(xk, Pk, zk, Rk)
+        xm = xm.copy()
+        Pm = Pm.copy()
+        xm[ti] = xu.reshape(k, r, nx)
+        Pm[ti] = Pu.reshape(k, r, nx, nx)
+        mu = c.copy()
+        x = x.copy()
+        P = P.copy()
+        if r > 1:
+            lnl = gaussian_loglik(d2, logdet, d).reshape(k, r)
+            mu[ti] = normalise_log_weights(lnl + np.log(np.maximum(c[ti], 1e-300)))
+        x[ti], P[ti] = imm_combine(xm[ti], Pm[ti], mu[ti])
+        return xm, Pm, mu, x, P
+
+    def _update_jpda(
+        self,
+        xm: FloatArray,
+        Pm: FloatArray,
+        c: FloatArray,
+        x: FloatArray,
+        P: FloatArray,
+        pairs: GatedPairs,
+        beta: FloatArray,
+        beta_miss: FloatArray,
+        z: FloatArray,
+        R: FloatArray,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """JPDA state update: per model, the moment-matched mixture of the prediction (weight
+        beta_i0) and the Kalman updates by each gated measurement (weights beta_ij)
+        (Bar-Shalom, Daum and Huang 2009, eqs. 42-46, written as a Gaussian-mixture
+        collapse so that each pair may have its own R). IMM mode likelihoods follow the
+        IMM-PDAF, Lambda_j = (1 - P_D P_G) + sum_i g_ij^(j) (Houles and Bar-Shalom, IEEE
+        Trans. AES 25(2), 1989), with the association probabilities computed on the
+        combined prediction."""
+        cfg = self.config
+        r, nx, d = self._r, self._nx, cfg.dims
+        m = pairs.m
+        if m == 0:
+            return xm, Pm, c, x, P
+        ti, dj = pairs.track, pairs.det
+        xk = xm[ti].reshape(m * r, nx)
+        Pk = Pm[ti].reshape(m * r, nx, nx)
+        xu, Pu, d2, logdet = kalman_update_position(
+            xk, Pk, np.repeat(z[dj], r, axis=0), np.repeat(R[dj], r, axis=0)
+        )
+        xu = xu.reshape(m, r, nx)
+        Pu = Pu.reshape(m, r, nx, nx)
+        n = xm.shape[0]
+        # Mixture collapse per track and model: mean, then spread about the mean.
+        xmix = beta_miss[:, None, None] * xm
+        np.add.at(xmix, ti, beta[:, None, None] * xu)
+        dxp = xm - xmix
+        Pmix = beta_miss[:, None, None, None] * (Pm + dxp[..., :, None] * dxp[..., None, :])
+        dxu = xu - xmix[ti]
+        np.add.at(
+            Pmix, ti, beta[:, None, None, None] * (Pu + dxu[..., :, None] * dxu[..., None, :])
+        )
+        mu = c
+        if r > 1:
+            lnl = gaussian_loglik(d2, logdet, d).reshape(m, r)
+            g = np.exp(lnl + math.log(cfg.pd) - math.log(cfg.clutter_density))
+            lam = np.full((n, r), 1.0 - cfg.pd * self._pg)
+            np.add.at(lam, ti, g)
+            mu = lam * c
+            mu = mu / mu.sum(axis=1, keepdims=True)
+        xc, Pc = imm_combine(xmix, Pmix, mu)
+        return xmix, 0.5 * (Pmix + np.swapaxes(Pmix, -1, -2)), mu, xc, Pc
+
+    def _initiate(self, t: float, batch: MeasurementBatch, rows: IntArray) -> _Store:
+        """Single-point initiation: position from the measurement, other components from a
+        zero-mean prior (velocity sigma ``init_speed_sigma_mps`` per axis)."""
+        cfg = self.config
+        k, r, nx, d = rows.size, self._r, self._nx, cfg.dims
+        lay = self._layout
+        x0 = np.zeros((k, nx))
+        x0[:, :d] = batch.z_m[rows]
+        P0 = np.zeros((k, nx, nx))
+        P0[:, :d, :d] = batch.cov_m2[rows]
+        var = np.zeros(nx)
+        var[lay.vel] = cfg.init_speed_sigma_mps**2
+        if lay.acc is not None:
+            var[lay.acc] = cfg.init_accel_sigma_mps2**2
+        if lay.omega is not None:
+            var[lay.omega] = cfg.init_turn_sigma_radps**2
+        P0[:, np.arange(d, nx), np.arange(d, nx)] = var[d:]
+        ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
+        self._next_id += k
+        score0 = np.zeros(k)
+        return _Store(
+            ids=ids,
+            xm=np.repeat(x0[:, None, :], r, axis=1),
+            Pm=np.repeat(P0[:, None, :, :], r, axis=1),
+            mu=np.tile(self._mu0, (k, 1)),
+            x=x0,
+            P=P0,
+            confirmed=np.full(k, cfg.confirm_m <= 1),
+            n_hits=np.ones(k, dtype=np.int64),
+            n_misses=np.zeros(k, dtype=np.int64),
+            n_opps=np.ones(k, dtype=np.int64),
+            last_update_s=np.full(k, t),
+            created_s=np.full(k, t),
+            score=score0,
+            score_max=score0.copy(),
+            last_sensor_id=np.full(k, batch.sensor_id, dtype=np.int64),
+            last_det_index=batch.det_index[rows].astype(np.int64),
+        )
