@@ -139,3 +139,12 @@ def failing_batch(scenario: Scenario, seeds: Sequence[int], keep_events: bool) -
     if 3 in seeds:
         raise ZeroDivisionError("stand-in failure at seed 3")
     return standin_batch(scenario, seeds, keep_events)
+
+
+def dying_batch(scenario: Scenario, seeds: Sequence[int], keep_events: bool) -> list[RunOutput]:
+    """The worker process dies at seed 3 (as on a crash or the OOM killer)."""
+    import os
+
+    if 3 in seeds:
+        os._exit(3)
+    return standin_batch(scenario, seeds, keep_events)

@@ -11,7 +11,7 @@ from samsim.scenario.models import Scenario
 from samsim.study import load_events, load_results
 from samsim.study.api import StudyRunFailed, run_study, study
 from samsim.study.sweep import StudyError
-from tests.study.standin import failing_batch, standin_batch
+from tests.study.standin import dying_batch, failing_batch, standin_batch
 
 SWEEP = {"raid.wave": [2, 6], "threats.cm.rcs_m2": ["0.01 m2", "-10 dBsm"]}
 
@@ -108,6 +108,14 @@ def test_failing_run_stops_the_study_keeping_completed_batches(
     with pytest.raises(StudyRunFailed, match=r"point 0, seeds 3\.\.3: ZeroDivisionError"):
         run_study(small, runs=6, out=d, workers=0, batch_size=1, runner=failing_batch)
     assert load_results(d).column("seed").to_pylist() == [0, 1, 2]
+
+
+def test_dead_worker_stops_the_study_with_a_message(tmp_path: Path, small: Scenario) -> None:
+    d = tmp_path / "s"
+    with pytest.raises(StudyRunFailed, match="a task failed: BrokenProcessPool"):
+        run_study(small, runs=6, out=d, workers=1, batch_size=1, runner=dying_batch)
+    seeds = load_results(d).column("seed").to_pylist()
+    assert 3 not in seeds and set(seeds) <= {0, 1, 2, 4, 5}
 
 
 def test_bad_arguments(tmp_path: Path, small: Scenario) -> None:

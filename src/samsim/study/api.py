@@ -386,6 +386,9 @@ def _drive(
                 except RunFailed as exc:
                     failure = failure or exc
                     continue
+                except Exception as exc:  # a worker died, or could not unpickle the task
+                    failure = failure or RunFailed(f"a task failed: {type(exc).__name__}: {exc}")
+                    continue
                 _write(point, outputs, plan, names, keep_events, store)
                 report.completed += len(outputs)
                 bar.advance(len(outputs))
