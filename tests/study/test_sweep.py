@@ -143,3 +143,12 @@ def _cached(fn, text: str) -> Scenario:  # type: ignore[no-untyped-def]
     if text not in _CACHE:
         _CACHE[text] = fn(text)
     return _CACHE[text]
+
+
+def test_a_point_that_breaks_the_scenario_is_refused_before_running(small: Scenario) -> None:
+    from samsim.study.api import make_plan
+
+    with pytest.raises(
+        StudyError, match=r"(?s)sweep point 1 \(units.bn.launchers.l1.load.48N6E3=9\).*slots"
+    ):
+        make_plan(small, 1, {"units.bn.launchers.l1.load.48N6E3": [2, 9]})

@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from samsim.errors import SamsimError
+from samsim.errors import SamsimError, ScenarioError
 from samsim.scenario.models import Scenario
 from samsim.study.executors import make_executor, run_task
 from samsim.study.results import Names, RunOutput, flatten_summary, results_schema
@@ -76,8 +76,8 @@ def make_plan(scenario: Scenario, runs: int, sweep: SweepSpec, first_seed: int =
     ------
     StudyError
         Bad ``runs``/``first_seed`` or sweep.
-    ScenarioError
-        A sweep point whose scenario does not cross-check (e.g. a load beyond the slots).
+        Also a sweep point whose scenario does not cross-check (a load beyond the
+        launcher's slots), naming the point and the problem.
     """
     from samsim.scenario.loader import resolve
 
@@ -88,8 +88,14 @@ def make_plan(scenario: Scenario, runs: int, sweep: SweepSpec, first_seed: int =
     sw = build_sweep(scenario, sweep)
     values = sw.points()
     scenarios = [apply_point(scenario, sw, v) for v in values]
-    for sc in scenarios:
-        resolve(sc)
+    for k, (sc, vals) in enumerate(zip(scenarios, values, strict=True)):
+        try:
+            resolve(sc)
+        except ScenarioError as exc:
+            where = ", ".join(f"{p}={v}" for p, v in vals.items())
+            raise StudyError(
+                f"sweep point {k} ({where}) gives a scenario that does not check:\n{exc}"
+            ) from None
     return Plan(scenario, sw, values, scenarios, runs, first_seed)
 
 
