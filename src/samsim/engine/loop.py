@@ -24,7 +24,7 @@ from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
 from samsim.physics.flyout import Flyout
-from samsim.physics.lethality import kill_probability
+from samsim.physics.lethality import pk_for_miss
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
@@ -336,6 +336,9 @@ class Engine:
                 v[row] = v0
         return p, v, np.zeros((n, 3))
 
+    def _ground(self, pos_m: NDArray[np.float64]) -> NDArray[np.float64]:
+        return self.w.terrain_grid.elevation_m(pos_m[:, 0], pos_m[:, 1])
+
     def _advance_interceptors(self, t_end: float) -> None:
         if self.fly.n_in_flight == 0 or t_end <= self.t:
             return
@@ -348,7 +351,7 @@ class Engine:
             est = self.command_posts[self.icp.unit[key]].track_estimate(self.icp.track[key], self.t)
             if est is not None:
                 self._estimate_snapshot[key] = (self.t, est[0], est[1])
-        out = self.fly.advance(t_end, self._truth, self._estimate)
+        out = self.fly.advance(t_end, self._truth, self._estimate, self._ground)
         ids, pos, _ = self.fly.positions()
         if len(ids):
             self._traj.append(
@@ -360,7 +363,7 @@ class Engine:
                 str(out.kind[j]),
                 float(out.time_s[j]),
                 float(out.miss_m[j]),
-                out.position_m[j],
+                out.position_enu_m[j],
             )
 
     def _interceptor_end(
@@ -373,7 +376,8 @@ class Engine:
         unit = self.icp.unit[key]
         self._traj.append((t, np.array([key]), pos[None, :].copy()))
         if kind == "intercept":
-            pk = float(kill_probability(np.array([miss_m]), w.missile_specs[mtype])[0])
+            spec = w.missile_specs[mtype]
+            pk = float(pk_for_miss(spec.lethality_model, miss_m, spec.lethal_radius_m, spec.miss_sigma_m))
             killed = bool(self.alive[threat]) and bool(self.kill_rng.random() < pk)
             self.log.add(
                 t,

@@ -52,7 +52,7 @@ class Entry(Generic[S]):
 
 
 def _spec_types() -> dict[str, type[BaseModel]]:
-    from samsim.scenario.missile import MissileSpec
+    from samsim.physics.missile import MissileSpec
 
     return {
         "radars": RadarSpec,

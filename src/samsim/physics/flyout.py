@@ -1,0 +1,1038 @@
+"""Batched 3-DOF point-mass interceptor flyout in the scenario ENU frame.
+
+Owns the interceptors in flight (struct of arrays), their integration (RK4 in a numba
+kernel, per-missile adaptive steps inside engine-sized macro steps), mid-course and
+terminal guidance, closest-approach detection and the end-of-flight outcomes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from samsim.geo.frames import WGS84_A_M, WGS84_B_M, WGS84_E2, WGS84_EP2, WGS84_F, EnuFrame
+from samsim.physics.aero import (
+    I_APN,
+    I_ASTR,
+    I_CN,
+    I_HL,
+    I_HTOP,
+    I_K,
+    I_LOFT,
+    I_M0,
+    I_NAV,
+    I_S,
+    I_SEEK,
+    I_SINTVC,
+    I_SNOISE,
+    I_TAU,
+    I_TB,
+    I_TBB,
+    I_TBS,
+    I_TMAX,
+    I_VL,
+    I_VMIN,
+    I_VPLAN,
+    atm_lookup,
+    atmosphere_table,
+    cd0_lookup,
+    motor,
+    pack_specs,
+)
+from samsim.physics.cpa import cpa_hermite_kernel
+from samsim.physics.guidance import (
+    MIDCOURSE_LOOKAHEAD_S,
+    MIDCOURSE_MIN_GAIN_PER_S,
+    heading_kernel,
+    limit_lateral,
+    pn_kernel,
+)
+from samsim.physics.missile import MissileSpec
+from samsim.units import G0_MPS2
+
+#: Earth rotation rate, rad/s (WGS-84).
+OMEGA_EARTH_RADPS = 7.292115e-5
+
+#: Outcome kinds, indexed by the integer codes the kernel returns (0 = still flying).
+OUTCOME_KINDS = (
+    "",
+    "intercept",
+    "self_destruct",
+    "ground",
+    "time_limit",
+    "min_speed",
+    "target_gone",
+)
+_INTERCEPT, _SELF_DESTRUCT, _GROUND, _TIME_LIMIT, _MIN_SPEED, _TARGET_GONE = 1, 2, 3, 4, 5, 6
+
+#: Largest integration step, s; smallest step near closest approach, s.
+DT_MAX_S = 0.1
+DT_MIN_S = 5e-4
+#: Step near the target as a fraction of time to go.
+DT_TGO_FRACTION = 0.125
+
+TruthFn = Callable[[float, NDArray[np.int64]], tuple[NDArray[np.float64], NDArray[np.float64]]]
+EstimateFn = Callable[
+    [float, NDArray[np.int64]], tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+]
+TerrainFn = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+
+
+def osculating_sphere(frame: EnuFrame) -> tuple[NDArray[np.float64], float]:
+    """Centre (ENU, m) and radius (m) of the sphere osculating the ellipsoid at the origin.
+
+    Notes
+    -----
+    The radius is the Gaussian mean radius sqrt(M N) at the origin latitude, with
+    M = a (1 - e^2) / W^3, N = a / W, W = sqrt(1 - e^2 sin^2 lat) (NIMA TR8350.2 sec. 4);
+    the centre lies on the origin's ellipsoid normal, R + alt0 below the origin. Gravity
+    points to this centre and the flyout's fast altitude is the distance to it minus R,
+    corrected once per step to the exact ellipsoidal height.
+    """
+    lat = math.radians(frame.lat0_deg)
+    w = math.sqrt(1.0 - WGS84_E2 * math.sin(lat) ** 2)
+    m = WGS84_A_M * (1.0 - WGS84_E2) / w**3
+    n = WGS84_A_M / w
+    radius = math.sqrt(m * n)
+    return np.array([0.0, 0.0, -(radius + frame.alt0_m)]), radius
+
+
+def sphere_altitude_m(frame: EnuFrame, enu_m: ArrayLike) -> NDArray[np.float64]:
+    """Altitude above the osculating sphere (see :func:`osculating_sphere`), m."""
+    c, radius = osculating_sphere(frame)
+    return np.linalg.norm(np.asarray(enu_m, dtype=float) - c, axis=-1) - radius
+
+
+@nb.njit(cache=True)
+def _ellipsoid_height(
+    px: float, py: float, pz: float, rot: NDArray[np.float64], org: NDArray[np.float64]
+) -> float:
+    """Exact WGS-84 height of an ENU point (ECEF then Bowring, as geo.frames)."""
+    x = org[0] + px * rot[0, 0] + py * rot[1, 0] + pz * rot[2, 0]
+    y = org[1] + px * rot[0, 1] + py * rot[1, 1] + pz * rot[2, 1]
+    z = org[2] + px * rot[0, 2] + py * rot[1, 2] + pz * rot[2, 2]
+    p = np.sqrt(x * x + y * y)
+    beta = np.arctan2(z, (1.0 - WGS84_F) * p)
+    lat = 0.0
+    for _ in range(2):
+        sb = np.sin(beta)
+        cb = np.cos(beta)
+        lat = np.arctan2(
+            z + WGS84_EP2 * WGS84_B_M * sb * sb * sb, p - WGS84_E2 * WGS84_A_M * cb * cb * cb
+        )
+        beta = np.arctan2((1.0 - WGS84_F) * np.sin(lat), np.cos(lat))
+    sl = np.sin(lat)
+    n = WGS84_A_M / np.sqrt(1.0 - WGS84_E2 * sl * sl)
+    return p * np.cos(lat) + z * sl - WGS84_A_M * WGS84_A_M / n
+
+
+@nb.njit(cache=True, inline="always")
+def _hermite_pv(
+    p0: tuple[float, float, float],
+    v0: tuple[float, float, float],
+    p1: tuple[float, float, float],
+    v1: tuple[float, float, float],
+    h: float,
+    u: float,
+) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """Cubic Hermite position and velocity at fraction u of an interval of length h."""
+    u2 = u * u
+    u3 = u2 * u
+    h00 = 2 * u3 - 3 * u2 + 1
+    h10 = (u3 - 2 * u2 + u) * h
+    h01 = -2 * u3 + 3 * u2
+    h11 = (u3 - u2) * h
+    d00 = (6 * u2 - 6 * u) / h
+    d10 = 3 * u2 - 4 * u + 1
+    d01 = (-6 * u2 + 6 * u) / h
+    d11 = 3 * u2 - 2 * u
+    pos = (
+        h00 * p0[0] + h10 * v0[0] + h01 * p1[0] + h11 * v1[0],
+        h00 * p0[1] + h10 * v0[1] + h01 * p1[1] + h11 * v1[1],
+        h00 * p0[2] + h10 * v0[2] + h01 * p1[2] + h11 * v1[2],
+    )
+    vel = (
+        d00 * p0[0] + d10 * v0[0] + d01 * p1[0] + d11 * v1[0],
+        d00 * p0[1] + d10 * v0[1] + d01 * p1[1] + d11 * v1[1],
+        d00 * p0[2] + d10 * v0[2] + d01 * p1[2] + d11 * v1[2],
+    )
+    return pos, vel
+
+
+@nb.njit(cache=True, inline="always")
+def _deriv(
+    p: tuple[float, float, float],
+    v: tuple[float, float, float],
+    al: tuple[float, float, float],
+    t_fl: float,
+    cmd: tuple[float, float, float],
+    dalt: float,
+    par: NDArray[np.float64],
+    mach_row: NDArray[np.float64],
+    cd_row: NDArray[np.float64],
+    h0: float,
+    dh: float,
+    rho_tab: NDArray[np.float64],
+    a_tab: NDArray[np.float64],
+    cen: NDArray[np.float64],
+    rg: float,
+    om: NDArray[np.float64],
+) -> tuple[tuple[float, float, float], tuple[float, float, float], float, float]:
+    """Acceleration and autopilot-lag rate; also lateral acceleration applied and its limit."""
+    rx = p[0] - cen[0]
+    ry = p[1] - cen[1]
+    rz = p[2] - cen[2]
+    r = np.sqrt(rx * rx + ry * ry + rz * rz)
+    h = r - rg + dalt
+    rho, a_snd = atm_lookup(h, h0, dh, rho_tab, a_tab)
+    thrust, mass = motor(t_fl, par)
+    vv = np.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2])
+    vh = (v[0] / vv, v[1] / vv, v[2] / vv)
+    q_s = 0.5 * rho * vv * vv * par[I_S]
+    cd0 = cd0_lookup(vv / a_snd, mach_row, cd_row)
+    f_aero_max = q_s * par[I_CN]
+    amax = min(par[I_ASTR], (f_aero_max + thrust * par[I_SINTVC]) / mass)
+    alat, _ = limit_lateral(al, vh, amax)
+    alat_n = np.sqrt(alat[0] ** 2 + alat[1] ** 2 + alat[2] ** 2)
+    f_lat = mass * alat_n
+    f_aero = min(f_lat, f_aero_max)
+    f_tvc = f_lat - f_aero
+    cn = f_aero / q_s if q_s > 0.0 else 0.0
+    drag = q_s * (cd0 + par[I_K] * cn * cn)
+    t_ax = np.sqrt(max(thrust * thrust - f_tvc * f_tvc, 0.0))
+    a_ax = (t_ax - drag) / mass
+    g = G0_MPS2 * (rg / r) ** 2 / r
+    # Coriolis -2 Omega x v (centrifugal is folded into the standard gravity)
+    cx = -2.0 * (om[1] * v[2] - om[2] * v[1])
+    cy = -2.0 * (om[2] * v[0] - om[0] * v[2])
+    cz = -2.0 * (om[0] * v[1] - om[1] * v[0])
+    acc = (
+        vh[0] * a_ax + alat[0] - g * rx + cx,
+        vh[1] * a_ax + alat[1] - g * ry + cy,
+        vh[2] * a_ax + alat[2] - g * rz + cz,
+    )
+    tau = par[I_TAU]
+    dal = ((cmd[0] - al[0]) / tau, (cmd[1] - al[1]) / tau, (cmd[2] - al[2]) / tau)
+    return acc, dal, alat_n, amax
+
+
+@nb.njit(cache=True, inline="always")
+def _axpy(
+    a: tuple[float, float, float], s: float, b: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    return (a[0] + s * b[0], a[1] + s * b[1], a[2] + s * b[2])
+
+
+@nb.njit(cache=True, inline="always")
+def _comb(
+    a: tuple[float, float, float],
+    b: tuple[float, float, float],
+    c: tuple[float, float, float],
+    d: tuple[float, float, float],
+    e: tuple[float, float, float],
+    h: float,
+) -> tuple[float, float, float]:
+    k = h / 6.0
+    return (
+        a[0] + k * (b[0] + 2 * c[0] + 2 * d[0] + e[0]),
+        a[1] + k * (b[1] + 2 * c[1] + 2 * d[1] + e[1]),
+        a[2] + k * (b[2] + 2 * c[2] + 2 * d[2] + e[2]),
+    )
+
+
+@nb.njit(cache=True)
+def _available_accel(
+    p: tuple[float, float, float],
+    v: tuple[float, float, float],
+    t_fl: float,
+    dalt: float,
+    par: NDArray[np.float64],
+    h0: float,
+    dh: float,
+    rho_tab: NDArray[np.float64],
+    a_tab: NDArray[np.float64],
+    cen: NDArray[np.float64],
+    rg: float,
+) -> float:
+    r = np.sqrt((p[0] - cen[0]) ** 2 + (p[1] - cen[1]) ** 2 + (p[2] - cen[2]) ** 2)
+    rho, _ = atm_lookup(r - rg + dalt, h0, dh, rho_tab, a_tab)
+    thrust, mass = motor(t_fl, par)
+    vv2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
+    return min(
+        par[I_ASTR], (0.5 * rho * vv2 * par[I_S] * par[I_CN] + thrust * par[I_SINTVC]) / mass
+    )
+
+
+@nb.njit(cache=True)
+def _midcourse_aim(
+    p: tuple[float, float, float],
+    pip: tuple[float, float, float],
+    vref: float,
+    par: NDArray[np.float64],
+    cen: NDArray[np.float64],
+    rg: float,
+) -> tuple[float, float, float]:
+    """Mid-course aim point: look-ahead point on the lofted altitude profile to the PIP.
+
+    Ground distances and altitudes are on the osculating sphere. The profile altitude at
+    ground distance x before the PIP is h_c(x) = max(h_pip, min(h_top, h_pip + k x))
+    (climb to the mid-course altitude h_top, cruise, dive at slope k onto the PIP). The
+    aim is the profile point L = min(d, V T_la) ahead along the great circle, raised by the
+    gravity drop g (L/V)^2 / 2.
+    """
+    mx = p[0] - cen[0]
+    my = p[1] - cen[1]
+    mz = p[2] - cen[2]
+    mn = np.sqrt(mx * mx + my * my + mz * mz)
+    qx = pip[0] - cen[0]
+    qy = pip[1] - cen[1]
+    qz = pip[2] - cen[2]
+    qn = np.sqrt(qx * qx + qy * qy + qz * qz)
+    mx, my, mz = mx / mn, my / mn, mz / mn
+    qx, qy, qz = qx / qn, qy / qn, qz / qn
+    c = mx * qx + my * qy + mz * qz
+    ex = qx - c * mx
+    ey = qy - c * my
+    ez = qz - c * mz
+    s = np.sqrt(ex * ex + ey * ey + ez * ez)
+    theta = np.arctan2(s, c)
+    d = rg * theta
+    h_pip = qn - rg
+    look = min(d, vref * MIDCOURSE_LOOKAHEAD_S)
+    x = d - look
+    h_c = max(h_pip, min(par[I_HTOP], h_pip + par[I_LOFT] * x))
+    tla = look / vref
+    h_aim = h_c + 0.5 * G0_MPS2 * (rg / qn) ** 2 * tla * tla
+    if s > 1e-12:
+        ex, ey, ez = ex / s, ey / s, ez / s
+    else:
+        ex, ey, ez = 0.0, 0.0, 0.0
+    th = look / rg
+    ct = np.cos(th)
+    st = np.sin(th)
+    r = rg + h_aim
+    return (
+        cen[0] + r * (mx * ct + ex * st),
+        cen[1] + r * (my * ct + ey * st),
+        cen[2] + r * (mz * ct + ez * st),
+    )
+
+
+@nb.njit(cache=True)
+def _launch_aims(
+    p0: NDArray[np.float64],
+    pip: NDArray[np.float64],
+    par_all: NDArray[np.float64],
+    typ: NDArray[np.int64],
+    cen: NDArray[np.float64],
+    rg: float,
+) -> NDArray[np.float64]:
+    out = np.empty_like(p0)
+    for i in range(p0.shape[0]):
+        par = par_all[typ[i]]
+        a = _midcourse_aim(
+            (p0[i, 0], p0[i, 1], p0[i, 2]),
+            (pip[i, 0], pip[i, 1], pip[i, 2]),
+            par[I_VPLAN],
+            par,
+            cen,
+            rg,
+        )
+        out[i, 0], out[i, 1], out[i, 2] = a
+    return out
+
+
+@nb.njit(cache=True)
+def _advance_kernel(
+    rows: NDArray[np.int64],
+    t0: float,
+    t1: float,
+    pos: NDArray[np.float64],
+    vel: NDArray[np.float64],
+    alag: NDArray[np.float64],
+    tcur: NDArray[np.float64],
+    tlaunch: NDArray[np.float64],
+    typ: NDArray[np.int64],
+    phase: NDArray[np.int64],
+    pip: NDArray[np.float64],
+    peak: NDArray[np.float64],
+    tp0: NDArray[np.float64],
+    tv0: NDArray[np.float64],
+    tp1: NDArray[np.float64],
+    tv1: NDArray[np.float64],
+    ep: NDArray[np.float64],
+    ev: NDArray[np.float64],
+    ea: NDArray[np.float64],
+    evalid: NDArray[np.bool_],
+    noise: NDArray[np.float64],
+    ground: NDArray[np.float64],
+    par_all: NDArray[np.float64],
+    mach_all: NDArray[np.float64],
+    cd_all: NDArray[np.float64],
+    h0: float,
+    dh: float,
+    rho_tab: NDArray[np.float64],
+    a_tab: NDArray[np.float64],
+    cen: NDArray[np.float64],
+    rg: float,
+    om: NDArray[np.float64],
+    rot: NDArray[np.float64],
+    org: NDArray[np.float64],
+    out_code: NDArray[np.int64],
+    out_t: NDArray[np.float64],
+    out_miss: NDArray[np.float64],
+    out_speed: NDArray[np.float64],
+    out_amax: NDArray[np.float64],
+) -> None:
+    hw = t1 - t0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        k = typ[i]
+        par = par_all[k]
+        mrow = mach_all[k]
+        crow = cd_all[k]
+        tau = par[I_TAU]
+        burn_end = par[I_TBB] + par[I_TBS]
+        nav = par[I_NAV]
+        apn = par[I_APN] > 0.5
+        seek = par[I_SEEK]
+        dt_cap = min(DT_MAX_S, 0.5 * tau)
+        p = (pos[i, 0], pos[i, 1], pos[i, 2])
+        v = (vel[i, 0], vel[i, 1], vel[i, 2])
+        al = (alag[i, 0], alag[i, 1], alag[i, 2])
+        tp0_ = (tp0[j, 0], tp0[j, 1], tp0[j, 2])
+        tv0_ = (tv0[j, 0], tv0[j, 1], tv0[j, 2])
+        tp1_ = (tp1[j, 0], tp1[j, 1], tp1[j, 2])
+        tv1_ = (tv1[j, 0], tv1[j, 1], tv1[j, 2])
+        t = tcur[i]
+        code = 0
+        while t < t1 - 1e-12 and code == 0:
+            t_fl = t - tlaunch[i]
+            # target truth (Hermite in the macro step) and track estimate (const. acc.)
+            pt, vt = _hermite_pv(tp0_, tv0_, tp1_, tv1_, hw, (t - t0) / hw)
+            te = t - t0
+            # exact altitude once per step; the fast sphere altitude is corrected by dalt
+            rr = np.sqrt((p[0] - cen[0]) ** 2 + (p[1] - cen[1]) ** 2 + (p[2] - cen[2]) ** 2)
+            h_exact = _ellipsoid_height(p[0], p[1], p[2], rot, org)
+            dalt = h_exact - (rr - rg)
+            upx = (p[0] - cen[0]) / rr
+            upy = (p[1] - cen[1]) / rr
+            upz = (p[2] - cen[2]) / rr
+            gloc = G0_MPS2 * (rg / rr) ** 2
+            vv = np.sqrt(v[0] ** 2 + v[1] ** 2 + v[2] ** 2)
+            vh = (v[0] / vv, v[1] / vv, v[2] / vv)
+            r_t = (pt[0] - p[0], pt[1] - p[1], pt[2] - p[2])
+            w_t = (vt[0] - v[0], vt[1] - v[1], vt[2] - v[2])
+            rng_t = np.sqrt(r_t[0] ** 2 + r_t[1] ** 2 + r_t[2] ** 2)
+            if phase[i] == 1 and rng_t <= seek:
+                phase[i] = 2
+            if phase[i] == 2:
+                acc_t = (ea[j, 0], ea[j, 1], ea[j, 2]) if evalid[j] else (0.0, 0.0, 0.0)
+                cmd = pn_kernel(r_t, w_t, nav, acc_t, apn)
+                if noise[j, 0] != 0.0 or noise[j, 1] != 0.0 or noise[j, 2] != 0.0:
+                    # LOS-rate measurement noise, perpendicular to the LOS
+                    rh = (r_t[0] / rng_t, r_t[1] / rng_t, r_t[2] / rng_t)
+                    nd = noise[j, 0] * rh[0] + noise[j, 1] * rh[1] + noise[j, 2] * rh[2]
+                    nw = (
+                        noise[j, 0] - nd * rh[0],
+                        noise[j, 1] - nd * rh[1],
+                        noise[j, 2] - nd * rh[2],
+                    )
+                    vc = -(r_t[0] * w_t[0] + r_t[1] * w_t[1] + r_t[2] * w_t[2]) / rng_t
+                    cmd = (
+                        cmd[0] + nav * vc * (nw[1] * rh[2] - nw[2] * rh[1]),
+                        cmd[1] + nav * vc * (nw[2] * rh[0] - nw[0] * rh[2]),
+                        cmd[2] + nav * vc * (nw[0] * rh[1] - nw[1] * rh[0]),
+                    )
+                # gravity compensation
+                cmd = (cmd[0] + gloc * upx, cmd[1] + gloc * upy, cmd[2] + gloc * upz)
+            else:
+                vavg = max(vv, par[I_VPLAN])
+                if evalid[j]:
+                    pe = (
+                        ep[j, 0] + ev[j, 0] * te + 0.5 * ea[j, 0] * te * te,
+                        ep[j, 1] + ev[j, 1] * te + 0.5 * ea[j, 1] * te * te,
+                        ep[j, 2] + ev[j, 2] * te + 0.5 * ea[j, 2] * te * te,
+                    )
+                    ve = (
+                        ev[j, 0] + ea[j, 0] * te,
+                        ev[j, 1] + ea[j, 1] * te,
+                        ev[j, 2] + ea[j, 2] * te,
+                    )
+                    tgo = (
+                        np.sqrt((pe[0] - p[0]) ** 2 + (pe[1] - p[1]) ** 2 + (pe[2] - p[2]) ** 2)
+                        / vavg
+                    )
+                    for _ in range(3):
+                        q0 = pe[0] + ve[0] * tgo
+                        q1 = pe[1] + ve[1] * tgo
+                        q2 = pe[2] + ve[2] * tgo
+                        tgo = np.sqrt((q0 - p[0]) ** 2 + (q1 - p[1]) ** 2 + (q2 - p[2]) ** 2) / vavg
+                    pip[i, 0] = pe[0] + ve[0] * tgo
+                    pip[i, 1] = pe[1] + ve[1] * tgo
+                    pip[i, 2] = pe[2] + ve[2] * tgo
+                aim = _midcourse_aim(p, (pip[i, 0], pip[i, 1], pip[i, 2]), vavg, par, cen, rg)
+                aim = (aim[0] - p[0], aim[1] - p[1], aim[2] - p[2])
+                d_aim = np.sqrt(aim[0] ** 2 + aim[1] ** 2 + aim[2] ** 2)
+                gain = max(nav * vv / max(d_aim, 1.0), MIDCOURSE_MIN_GAIN_PER_S)
+                cmd = heading_kernel(v, aim, gain)
+            # command limiter: perpendicular to velocity, within the current limit
+            amax0 = _available_accel(p, v, t_fl, dalt, par, h0, dh, rho_tab, a_tab, cen, rg)
+            cmd, _ = limit_lateral(cmd, vh, amax0)
+            # step size
+            dt = min(dt_cap, t1 - t, par[I_TMAX] - t_fl)
+            vc_t = -(r_t[0] * w_t[0] + r_t[1] * w_t[1] + r_t[2] * w_t[2]) / max(rng_t, 1e-9)
+            if vc_t > 0.0:
+                dt = min(dt, max(DT_TGO_FRACTION * rng_t / vc_t, DT_MIN_S))
+            for ev_t in (par[I_TBB], burn_end):
+                if t_fl < ev_t - 1e-9 and t_fl + dt > ev_t:
+                    dt = ev_t - t_fl
+            dt = max(dt, 1e-9)
+            # RK4 on (p, v, alag) with the command held over the step
+            a1, d1, n1, _m1 = _deriv(
+                p, v, al, t_fl, cmd, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
+            )
+            hh = 0.5 * dt
+            p2 = _axpy(p, hh, v)
+            v2 = _axpy(v, hh, a1)
+            l2 = _axpy(al, hh, d1)
+            a2, d2, n2, _m2 = _deriv(
+                p2,
+                v2,
+                l2,
+                t_fl + hh,
+                cmd,
+                dalt,
+                par,
+                mrow,
+                crow,
+                h0,
+                dh,
+                rho_tab,
+                a_tab,
+                cen,
+                rg,
+                om,
+            )
+            p3 = _axpy(p, hh, v2)
+            v3 = _axpy(v, hh, a2)
+            l3 = _axpy(al, hh, d2)
+            a3, d3, n3, _m3 = _deriv(
+                p3,
+                v3,
+                l3,
+                t_fl + hh,
+                cmd,
+                dalt,
+                par,
+                mrow,
+                crow,
+                h0,
+                dh,
+                rho_tab,
+                a_tab,
+                cen,
+                rg,
+                om,
+            )
+            p4 = _axpy(p, dt, v3)
+            v4 = _axpy(v, dt, a3)
+            l4 = _axpy(al, dt, d3)
+            a4, d4, n4, _m4 = _deriv(
+                p4,
+                v4,
+                l4,
+                t_fl + dt,
+                cmd,
+                dalt,
+                par,
+                mrow,
+                crow,
+                h0,
+                dh,
+                rho_tab,
+                a_tab,
+                cen,
+                rg,
+                om,
+            )
+            pn_ = _comb(p, v, v2, v3, v4, dt)
+            vn = _comb(v, a1, a2, a3, a4, dt)
+            ln = _comb(al, d1, d2, d3, d4, dt)
+            peak[i] = max(peak[i], n1, n2, n3, n4)
+            tn = t + dt
+            # closest approach inside the step (analytic, on the Hermite relative motion)
+            ptn, vtn = _hermite_pv(tp0_, tv0_, tp1_, tv1_, hw, (tn - t0) / hw)
+            r1 = (ptn[0] - pn_[0], ptn[1] - pn_[1], ptn[2] - pn_[2])
+            w1 = (vtn[0] - vn[0], vtn[1] - vn[1], vtn[2] - vn[2])
+            rd0 = r_t[0] * w_t[0] + r_t[1] * w_t[1] + r_t[2] * w_t[2]
+            rd1 = r1[0] * w1[0] + r1[1] * w1[1] + r1[2] * w1[2]
+            if rd0 < 0.0 and rd1 >= 0.0 and (phase[i] == 2 or rng_t < seek):
+                s, miss = cpa_hermite_kernel(
+                    np.array(r_t), np.array(w_t), np.array(r1), np.array(w1), dt
+                )
+                pc, vcx = _hermite_pv(p, v, pn_, vn, dt, s / dt)
+                p, v = pc, vcx
+                al = ln
+                t = t + s
+                code = _INTERCEPT
+                out_miss[j] = miss
+                break
+            p, v, al, t = pn_, vn, ln, tn
+            t_fl = t - tlaunch[i]
+            h_end = _ellipsoid_height(p[0], p[1], p[2], rot, org)
+            if h_end < ground[j]:
+                code = _GROUND
+                # time of impact by linear interpolation of the altitude over the step
+                if h_exact > h_end:
+                    t = t - dt * (ground[j] - h_end) / (h_exact - h_end)
+            elif t_fl >= burn_end and np.sqrt(v[0] ** 2 + v[1] ** 2 + v[2] ** 2) < par[I_VMIN]:
+                code = _MIN_SPEED
+            elif t_fl >= par[I_TMAX] - 1e-9:
+                code = _TIME_LIMIT
+        pos[i, 0], pos[i, 1], pos[i, 2] = p
+        vel[i, 0], vel[i, 1], vel[i, 2] = v
+        alag[i, 0], alag[i, 1], alag[i, 2] = al
+        tcur[i] = t
+        out_code[j] = code
+        out_t[j] = t
+        vv = np.sqrt(v[0] ** 2 + v[1] ** 2 + v[2] ** 2)
+        out_speed[j] = vv
+        h_fin = _ellipsoid_height(p[0], p[1], p[2], rot, org)
+        rr = np.sqrt((p[0] - cen[0]) ** 2 + (p[1] - cen[1]) ** 2 + (p[2] - cen[2]) ** 2)
+        out_amax[j] = _available_accel(
+            p, v, t - tlaunch[i], h_fin - (rr - rg), par, h0, dh, rho_tab, a_tab, cen, rg
+        )
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """End-of-flight records, one row per interceptor whose flight ended.
+
+    Attributes
+    ----------
+    interceptor_id : ndarray of int64
+    kind : ndarray of str
+        One of ``intercept``, ``self_destruct``, ``ground``, ``time_limit``, ``min_speed``,
+        ``target_gone``.
+    time_s : ndarray
+        Time the flight ended (for ``intercept``, the time of closest approach).
+    miss_m : ndarray
+        Miss distance at closest approach (``intercept`` only, NaN otherwise).
+    position_enu_m : ndarray, shape (k, 3)
+        Interceptor position at the end.
+    target_id : ndarray of int64
+    type_index : ndarray of int64
+    speed_mps : ndarray
+        Interceptor speed at the end.
+    accel_available_mps2 : ndarray
+        Lateral acceleration the airframe could still pull at the end (manoeuvre authority).
+    """
+
+    interceptor_id: NDArray[np.int64]
+    kind: NDArray[np.str_]
+    time_s: NDArray[np.float64]
+    miss_m: NDArray[np.float64]
+    position_enu_m: NDArray[np.float64]
+    target_id: NDArray[np.int64]
+    type_index: NDArray[np.int64]
+    speed_mps: NDArray[np.float64]
+    accel_available_mps2: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.interceptor_id.shape[0])
+
+    @staticmethod
+    def empty() -> Outcomes:
+        z = np.zeros(0)
+        zi = np.zeros(0, dtype=np.int64)
+        return Outcomes(zi, np.zeros(0, dtype="<U13"), z, z, np.zeros((0, 3)), zi, zi, z, z)
+
+    @staticmethod
+    def concat(parts: Sequence[Outcomes]) -> Outcomes:
+        if not parts:
+            return Outcomes.empty()
+        out = Outcomes(
+            *(np.concatenate([getattr(p, f) for p in parts]) for f in Outcomes.__dataclass_fields__)
+        )
+        order = np.lexsort((out.interceptor_id, out.time_s))
+        return Outcomes(*(getattr(out, f)[order] for f in Outcomes.__dataclass_fields__))
+
+
+class Flyout:
+    """Interceptors in flight, integrated together (struct of arrays).
+
+    Parameters
+    ----------
+    frame : EnuFrame
+        The scenario frame; positions and velocities are ENU metres and m/s.
+    specs : sequence of MissileSpec
+        The type table; ``launch`` refers to types by index into it.
+    rng : numpy.random.Generator, optional
+        Draws the seeker LOS-rate noise (``seeker_noise_radps``); without it the seeker is
+        noise-free.
+    macro_step_s : float
+        Interval at which target truth and track estimates are sampled (the command
+        uplink rate); the integrator steps inside it adaptively. Target truth is
+        interpolated between samples by cubic Hermite (exact for constant acceleration).
+    earth_rotation : bool
+        Include the Coriolis acceleration of the earth-fixed frame.
+
+    Notes
+    -----
+    Equations of motion (3-DOF point mass, ENU frame rotating with the earth):
+    dv/dt = [(T cos d - D)/m] v_hat + a_lat + g + a_cor, with
+    D = q S (CD0(M) + k CN^2), CN = m |a_lat,aero| / (q S), q = rho V^2 / 2;
+    |a_lat| <= min(a_struct, (q S CN_max + T sin d_max)/m) (the thrust-vector part d is used
+    only for what the aerodynamic normal force cannot give); d a_lat/dt = (a_c - a_lat)/tau;
+    g = -g0 (R/r)^2 r_hat toward the centre of the osculating sphere; a_cor = -2 Omega x v.
+    Integration: classical RK4 with the guidance command held over a step; steps of
+    min(0.1 s, tau/2) shrinking to t_go/8 (>= 0.5 ms) near the target, cut at motor
+    events. References: Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed.,
+    ch. 2, 13 (point-mass missile models); Siouris, *Missile Guidance and Control Systems*,
+    sec. 4.
+    """
+
+    def __init__(
+        self,
+        frame: EnuFrame,
+        specs: Sequence[MissileSpec],
+        rng: np.random.Generator | None = None,
+        macro_step_s: float = 0.25,
+        earth_rotation: bool = True,
+    ) -> None:
+        if macro_step_s <= 0:
+            raise ValueError(f"macro_step_s must be > 0, got {macro_step_s}")
+        self.frame = frame
+        self.specs = list(specs)
+        self.types = pack_specs(self.specs)
+        self.rng = rng
+        self.macro_step_s = float(macro_step_s)
+        self._h0, self._dh, self._rho, self._a = atmosphere_table()
+        self._cen, self._rg = osculating_sphere(frame)
+        lat = math.radians(frame.lat0_deg)
+        w = OMEGA_EARTH_RADPS if earth_rotation else 0.0
+        self._om = np.array([0.0, w * math.cos(lat), w * math.sin(lat)])
+        self._rot = np.ascontiguousarray(frame._rot)
+        self._org = np.ascontiguousarray(frame._origin_ecef)
+        self.t_now = 0.0
+        self._n = 0
+        cap = 64
+        self._pos = np.zeros((cap, 3))
+        self._vel = np.zeros((cap, 3))
+        self._alag = np.zeros((cap, 3))
+        self._tcur = np.zeros(cap)
+        self._tlaunch = np.zeros(cap)
+        self._typ = np.zeros(cap, dtype=np.int64)
+        self._phase = np.zeros(cap, dtype=np.int64)
+        self._pip = np.zeros((cap, 3))
+        self._peak = np.zeros(cap)
+        self._target = np.zeros(cap, dtype=np.int64)
+        self._alive = np.zeros(cap, dtype=bool)
+
+    # ------------------------------------------------------------------ state management
+    def _grow(self, need: int) -> None:
+        cap = self._pos.shape[0]
+        if need <= cap:
+            return
+        new = max(need, 2 * cap)
+        for name in (
+            "_pos",
+            "_vel",
+            "_alag",
+            "_tcur",
+            "_tlaunch",
+            "_typ",
+            "_phase",
+            "_pip",
+            "_peak",
+            "_target",
+            "_alive",
+        ):
+            old = getattr(self, name)
+            arr = np.zeros((new, *old.shape[1:]), dtype=old.dtype)
+            arr[:cap] = old
+            setattr(self, name, arr)
+
+    def launch(
+        self,
+        type_index: ArrayLike,
+        pos_enu_m: ArrayLike,
+        t_launch_s: ArrayLike,
+        target_id: ArrayLike,
+        aim_point_enu_m: ArrayLike,
+    ) -> NDArray[np.int64]:
+        """Launch interceptors; returns their ids (consecutive integers from 0).
+
+        Parameters
+        ----------
+        type_index : array_like of int, shape (k,)
+            Index into ``specs``.
+        pos_enu_m : array_like, shape (k, 3)
+            Launcher positions.
+        t_launch_s : array_like, shape (k,) or scalar
+            Launch times, not before the flyout's current time ``t_now``.
+        target_id : array_like of int, shape (k,)
+            The engine's threat ids, passed back to ``truth`` and ``estimate``.
+        aim_point_enu_m : array_like, shape (k, 3)
+            Initial predicted intercept point (the command post's); the cold launch turns
+            the missile toward the mid-course aim point above it before ignition.
+        """
+        typ = np.atleast_1d(np.asarray(type_index, dtype=np.int64))
+        k = typ.shape[0]
+        pos = np.asarray(pos_enu_m, dtype=float).reshape(k, 3)
+        aim = np.asarray(aim_point_enu_m, dtype=float).reshape(k, 3)
+        tl = np.broadcast_to(np.asarray(t_launch_s, dtype=float), (k,)).copy()
+        tgt = np.broadcast_to(np.asarray(target_id, dtype=np.int64), (k,)).copy()
+        nt = len(self.specs)
+        if np.any((typ < 0) | (typ >= nt)):
+            raise ValueError(
+                f"type_index must be in 0..{nt - 1}, got {typ[(typ < 0) | (typ >= nt)]}"
+            )
+        if np.any(tl < self.t_now - 1e-9):
+            raise ValueError(
+                f"t_launch_s must not be before the flyout time {self.t_now} s, "
+                f"got {tl[tl < self.t_now - 1e-9]}"
+            )
+        if not (np.all(np.isfinite(pos)) and np.all(np.isfinite(aim))):
+            raise ValueError("pos_enu_m and aim_point_enu_m must be finite")
+        par = self.types.par[typ]
+        up = pos - self._cen
+        up /= np.linalg.norm(up, axis=1, keepdims=True)
+        p0 = pos + up * par[:, I_HL, None]
+        d = _launch_aims(p0, aim, self.types.par, typ, self._cen, self._rg) - p0
+        dist = np.linalg.norm(d, axis=1)
+        # never start below the local horizontal; straight up if the aim is overhead
+        d = d - np.minimum(np.sum(d * up, axis=1, keepdims=True), 0.0) * up
+        norm = np.linalg.norm(d, axis=1, keepdims=True)
+        d = np.where(norm > 1e-6 * np.maximum(dist[:, None], 1.0), d / np.maximum(norm, 1e-300), up)
+        ids = np.arange(self._n, self._n + k, dtype=np.int64)
+        self._grow(self._n + k)
+        self._pos[ids] = p0
+        self._vel[ids] = d * par[:, I_VL, None]
+        # the autopilot holds the missile against gravity from ignition (thrust vectoring)
+        g0 = G0_MPS2 * (self._rg / np.linalg.norm(p0 - self._cen, axis=1))[:, None] ** 2 * up
+        g_perp = g0 - np.sum(g0 * d, axis=1, keepdims=True) * d
+        amax0 = np.minimum(par[:, I_ASTR], par[:, I_TB] * par[:, I_SINTVC] / par[:, I_M0])
+        gn = np.linalg.norm(g_perp, axis=1)
+        self._alag[ids] = g_perp * np.minimum(1.0, amax0 / np.maximum(gn, 1e-12))[:, None]
+        self._tcur[ids] = tl
+        self._tlaunch[ids] = tl
+        self._typ[ids] = typ
+        self._phase[ids] = 1
+        self._pip[ids] = aim
+        self._peak[ids] = 0.0
+        self._target[ids] = tgt
+        self._alive[ids] = True
+        self._n += k
+        return ids
+
+    def abort(self, interceptor_ids: ArrayLike) -> Outcomes:
+        """Command self-destruct of interceptors in flight (kind ``self_destruct``) now."""
+        ids = np.atleast_1d(np.asarray(interceptor_ids, dtype=np.int64))
+        ids = ids[(ids >= 0) & (ids < self._n)]
+        ids = ids[self._alive[ids]]
+        return self._end(
+            ids,
+            np.full(ids.shape[0], _SELF_DESTRUCT),
+            np.maximum(self._tcur[ids], self.t_now),
+            np.full(ids.shape[0], np.nan),
+        )
+
+    def _end(
+        self,
+        ids: NDArray[np.int64],
+        code: NDArray[np.int64],
+        t: NDArray[np.float64],
+        miss: NDArray[np.float64],
+        speed: NDArray[np.float64] | None = None,
+        amax: NDArray[np.float64] | None = None,
+    ) -> Outcomes:
+        self._alive[ids] = False
+        n = ids.shape[0]
+        if speed is None:
+            speed = np.linalg.norm(self._vel[ids], axis=1)
+        if amax is None:
+            amax = np.full(n, np.nan)
+        kinds = np.asarray(OUTCOME_KINDS, dtype="<U13")[code]
+        return Outcomes(
+            ids.copy(),
+            kinds,
+            np.asarray(t, float),
+            np.asarray(miss, float),
+            self._pos[ids].copy(),
+            self._target[ids].copy(),
+            self._typ[ids].copy(),
+            np.asarray(speed, float),
+            np.asarray(amax, float),
+        )
+
+    # ------------------------------------------------------------------ integration
+    def advance(
+        self,
+        t_end_s: float,
+        truth: TruthFn,
+        estimate: EstimateFn | None = None,
+        terrain: TerrainFn | None = None,
+    ) -> Outcomes:
+        """Fly every interceptor to ``t_end_s``; return the flights that ended on the way.
+
+        Parameters
+        ----------
+        t_end_s : float
+            Time to advance to (not before ``t_now``).
+        truth : callable
+            ``truth(t_s, target_ids) -> (pos (k, 3), vel (k, 3))``: true target states
+            (used by the seeker and for closest approach). Rows of NaN mean the target no
+            longer exists: its interceptors end with ``target_gone``.
+        estimate : callable, optional
+            ``estimate(t_s, target_ids) -> (pos, vel, acc)``: track estimates for
+            mid-course guidance (and the APN term). NaN rows: no track; the interceptor
+            keeps its last predicted intercept point. Default: the truth, zero acceleration.
+        terrain : callable, optional
+            ``terrain(pos_enu (k, 3)) -> ground height above the ellipsoid (k,)``, sampled
+            once per macro step under each interceptor. Default: 0 m.
+
+        Returns
+        -------
+        Outcomes
+            Sorted by time, for every interceptor whose flight ended in (t_now, t_end].
+        """
+        if t_end_s < self.t_now - 1e-9:
+            raise ValueError(f"t_end_s ({t_end_s}) is before the flyout time ({self.t_now})")
+        parts: list[Outcomes] = []
+        while self.t_now < t_end_s - 1e-12:
+            t0 = self.t_now
+            t1 = min(t0 + self.macro_step_s, t_end_s)
+            live = np.flatnonzero(self._alive[: self._n])
+            rows = live[self._tcur[live] < t1 - 1e-12]
+            if rows.size:
+                parts.append(self._macro_step(rows, t0, t1, truth, estimate, terrain))
+            self.t_now = t1
+        return Outcomes.concat(parts)
+
+    def _macro_step(
+        self,
+        rows: NDArray[np.int64],
+        t0: float,
+        t1: float,
+        truth: TruthFn,
+        estimate: EstimateFn | None,
+        terrain: TerrainFn | None,
+    ) -> Outcomes:
+        parts = []
+        tid = self._target[rows]
+        tp0, tv0 = (np.asarray(a, dtype=float).reshape(-1, 3) for a in truth(t0, tid))
+        tp1, tv1 = (np.asarray(a, dtype=float).reshape(-1, 3) for a in truth(t1, tid))
+        ok = (
+            np.all(np.isfinite(tp0), axis=1)
+            & np.all(np.isfinite(tv0), axis=1)
+            & np.all(np.isfinite(tp1), axis=1)
+            & np.all(np.isfinite(tv1), axis=1)
+        )
+        if not np.all(ok):
+            gone = rows[~ok]
+            parts.append(
+                self._end(
+                    gone,
+                    np.full(gone.shape[0], _TARGET_GONE),
+                    np.maximum(self._tcur[gone], t0),
+                    np.full(gone.shape[0], np.nan),
+                )
+            )
+            rows, tid = rows[ok], tid[ok]
+            tp0, tv0, tp1, tv1 = tp0[ok], tv0[ok], tp1[ok], tv1[ok]
+        if rows.size == 0:
+            return Outcomes.concat(parts)
+        if estimate is None:
+            ep, ev, ea = tp0, tv0, np.zeros_like(tp0)
+        else:
+            ep, ev, ea = (np.asarray(a, dtype=float).reshape(-1, 3) for a in estimate(t0, tid))
+        evalid = np.all(np.isfinite(ep), axis=1) & np.all(np.isfinite(ev), axis=1)
+        ea = np.where(np.isfinite(ea), ea, 0.0)
+        ep = np.where(evalid[:, None], ep, 0.0)
+        ev = np.where(evalid[:, None], ev, 0.0)
+        sig = self.types.par[self._typ[rows], I_SNOISE]
+        if self.rng is not None and np.any(sig > 0):
+            noise = self.rng.standard_normal((rows.size, 3)) * sig[:, None]
+        else:
+            noise = np.zeros((rows.size, 3))
+        if terrain is None:
+            ground = np.zeros(rows.size)
+        else:
+            ground = np.asarray(terrain(self._pos[rows]), dtype=float).reshape(rows.size)
+        m = rows.size
+        code = np.zeros(m, dtype=np.int64)
+        tend = np.zeros(m)
+        miss = np.full(m, np.nan)
+        speed = np.zeros(m)
+        amax = np.zeros(m)
+        _advance_kernel(
+            rows,
+            t0,
+            t1,
+            self._pos,
+            self._vel,
+            self._alag,
+            self._tcur,
+            self._tlaunch,
+            self._typ,
+            self._phase,
+            self._pip,
+            self._peak,
+            np.ascontiguousarray(tp0),
+            np.ascontiguousarray(tv0),
+            np.ascontiguousarray(tp1),
+            np.ascontiguousarray(tv1),
+            np.ascontiguousarray(ep),
+            np.ascontiguousarray(ev),
+            np.ascontiguousarray(ea),
+            evalid,
+            noise,
+            ground,
+            self.types.par,
+            self.types.mach,
+            self.types.cd0,
+            self._h0,
+            self._dh,
+            self._rho,
+            self._a,
+            self._cen,
+            self._rg,
+            self._om,
+            self._rot,
+            self._org,
+            code,
+            tend,
+            miss,
+            speed,
+            amax,
+        )
+        done = code > 0
+        if np.any(done):
+            parts.append(
+                self._end(rows[done], code[done], tend[done], miss[done], speed[done], amax[done])
+            )
+        return Outcomes.concat(parts)
+
+    # ------------------------------------------------------------------ queries
+    def positions(self) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+        """Ids, ENU positions (k, 3) and velocities (k, 3) of interceptors in flight now."""
+        live = np.flatnonzero(self._alive[: self._n])
+        live = live[self._tlaunch[live] <= self.t_now + 1e-12]
+        return live, self._pos[live].copy(), self._vel[live].copy()
+
+    def peak_lateral_accel_mps2(self, interceptor_ids: ArrayLike) -> NDArray[np.float64]:
+        """Largest lateral acceleration each interceptor has pulled so far, m/s^2."""
+        ids = np.asarray(interceptor_ids, dtype=np.int64)
+        return self._peak[ids].copy()
+
+    @property
+    def n_in_flight(self) -> int:
+        """Number of interceptors launched and not yet ended."""
+        return int(np.count_nonzero(self._alive[: self._n]))
