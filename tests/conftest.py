@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+
+
+def subprocess_env() -> dict[str, str]:
+    """Environment for running ``python -m samsim.cli`` in a subprocess from any folder:
+    the source tree first on the path, so the tests exercise this checkout even when the
+    package is not installed in editable mode."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p)
+    return env
 
 
 @pytest.fixture

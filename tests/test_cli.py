@@ -5,12 +5,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import EXAMPLES, SMALL_SCENARIO
+from tests.conftest import subprocess_env, EXAMPLES, SMALL_SCENARIO
 
 
 def _samsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "samsim.cli", *args], capture_output=True,
-                          text=True, timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "samsim.cli", *args],
+        capture_output=True,
+        env=subprocess_env(),
+        text=True,
+        timeout=300,
+        cwd=cwd,
+    )
 
 
 def test_run_writes_default_folder_and_prints_summary(tmp_path: Path) -> None:
@@ -52,5 +58,7 @@ def test_validate_schema_catalog(tmp_path: Path) -> None:
 def test_unknown_section_and_bad_seed(tmp_path: Path) -> None:
     proc = _samsim("catalog", "spaceships", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    proc = _samsim("run", str(EXAMPLES / "battalion_vs_cruise_raid.yaml"), "--seed", "-3", cwd=tmp_path)
+    proc = _samsim(
+        "run", str(EXAMPLES / "battalion_vs_cruise_raid.yaml"), "--seed", "-3", cwd=tmp_path
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr

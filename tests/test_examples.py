@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.conftest import subprocess_env, EXAMPLES
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -23,15 +23,42 @@ def test_there_are_examples() -> None:
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_example_runs(path: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "-m", "samsim.cli", "run", str(path), "--seed", "3",
-                           "--out", str(out), "--json"], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "samsim.cli",
+            "run",
+            str(path),
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capture_output=True,
+        env=subprocess_env(),
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     on_disk = json.loads((out / "summary.json").read_text())
     assert summary == on_disk
     assert summary["seed"] == 3
-    for key in ("scenario", "seed", "simulated_time_s", "threats", "detected", "engaged", "killed",
-                "leaked", "interceptors_fired", "first_detection_range_m", "leaked_by_asset"):
+    for key in (
+        "scenario",
+        "seed",
+        "simulated_time_s",
+        "threats",
+        "detected",
+        "engaged",
+        "killed",
+        "leaked",
+        "interceptors_fired",
+        "first_detection_range_m",
+        "leaked_by_asset",
+    ):
         assert key in summary
     events = pq.read_table(out / "events.parquet")
     assert events.num_rows == summary["events"]

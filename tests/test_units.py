@@ -32,6 +32,8 @@ def test_speed_and_mach() -> None:
     m = units.speed("Mach 0.8")
     assert isinstance(m, units.Mach)
     assert m.to_mps(295.07) == pytest.approx(236.056)
+    with pytest.raises(TypeError):
+        float(m)  # type: ignore[arg-type]
 
 
 def test_rcs_dbsm() -> None:
@@ -41,9 +43,27 @@ def test_rcs_dbsm() -> None:
         units.rcs_m2(0)
 
 
-def test_angle_bare_number_is_degrees() -> None:
-    assert units.angle_rad(180) == pytest.approx(math.pi)
+def test_angle_bare_number_is_radians_and_parsing_is_idempotent() -> None:
+    assert units.angle_rad(math.pi) == math.pi
+    assert units.angle_rad("180 deg") == pytest.approx(math.pi)
     assert units.angle_rad("10 mrad") == pytest.approx(0.01)
+    assert units.angle_rad(units.angle_rad("5 deg")) == units.angle_rad("5 deg")
+
+
+def test_mach_survives_a_model_round_trip() -> None:
+    """A Mach number must never silently become m/s (it is not a float)."""
+    from pydantic import BaseModel
+
+    class M(BaseModel):
+        v: units.Speed
+
+    m = M(v="Mach 0.8")
+    assert m.v == units.Mach(0.8)
+    assert M.model_validate(m.model_dump()).v == units.Mach(0.8)
+    assert M.model_validate_json(m.model_dump_json()).v == units.Mach(0.8)
+    assert M(v="245 m/s").v == 245.0
+    with pytest.raises(ValueError, match="positive"):
+        M(v="-3 m/s")
 
 
 @pytest.mark.parametrize("bad", ["30 parsecs", "km", "fast", True, [1, 2]])

@@ -47,9 +47,9 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """Simulate one engagement and write events.parquet, trajectories.parquet, summary.json."""
+    sc = _load(scenario)
     from samsim.engine.loop import simulate
 
-    sc = _load(scenario)
     result = simulate(sc, seed=seed)
     target = out_dir if out_dir is not None else Path("runs") / sc.name / str(seed)
     result.write(target)
@@ -221,6 +221,10 @@ _KEY_FIGURES = {
     "command_posts": ["max_targets", "max_missiles", "reaction_time_s"],
 }
 
+from samsim.analysis.coverage_cli import register as _reg_coverage  # noqa: E402
+
+_reg_coverage(app)
+
 
 from samsim.study.cli import register as _reg_study; _reg_study(app)  # noqa: E402, E702, I001
 
@@ -237,14 +241,16 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted", highlight=False)
         sys.exit(130)
+    except typer.Abort:
+        err.print("aborted", highlight=False)
+        sys.exit(130)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
+        # Usage errors (bad option values) come from the click that typer bundles; they
+        # know how to show themselves and their exit code (2).
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         if os.environ.get("SAMSIM_DEBUG"):
             raise
         err.print(

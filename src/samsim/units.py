@@ -1,8 +1,10 @@
 """Units as users write them, SI inside.
 
-Scenario files may give a quantity as a bare number (in the SI unit of the field) or as a
-string with a unit: ``"30 km"``, ``"880 km/h"``, ``"Mach 0.8"``, ``"-10 dBsm"``,
-``"5 deg"``, ``"1.5 MW"``, ``"3 GHz"``. Each parser returns the value in SI units.
+Scenario files may give a quantity as a bare number (in the SI unit of the field: metres,
+seconds, radians, watts, m^2, ...) or as a string with a unit: ``"30 km"``,
+``"880 km/h"``, ``"Mach 0.8"``, ``"-10 dBsm"``, ``"5 deg"``, ``"1.5 MW"``, ``"3 GHz"``.
+Each parser returns the value in SI units, and a bare number passes through unchanged, so
+parsing is idempotent: a validated model dumped and validated again keeps its values.
 The pydantic field types at the bottom (``Length``, ``Speed``, ...) attach a parser and a
 JSON schema to a float, so a field is declared once with its unit.
 """
@@ -13,7 +15,8 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic_core import core_schema
 
 #: Standard gravity, m/s^2 (CGPM 1901).
 G0_MPS2 = 9.80665
@@ -92,10 +95,10 @@ def length_m(value: Any) -> float:
 
 
 def angle_rad(value: Any) -> float:
-    """An angle in radians (``"5 deg"``, ``"10 mrad"``; a bare number is in degrees)."""
+    """An angle in radians (``"5 deg"``, ``"10 mrad"``; a bare number is in radians)."""
     number, unit = _split(value, "angle")
     if unit is None:
-        return math.radians(number)
+        return number
     if unit not in _ANGLE:
         raise UnitError(f"unknown angle unit {unit!r} in {value!r}; use one of: deg, rad, mrad")
     return number * _ANGLE[unit]
@@ -158,18 +161,45 @@ def decibel(value: Any) -> float:
     return number
 
 
-class Mach(float):
-    """A speed given as a Mach number; converted to m/s once the altitude is known."""
+class Mach:
+    """A speed given as a Mach number; converted to m/s once the altitude is known.
+
+    Deliberately not a float, so that it cannot be used as m/s by mistake: convert with
+    :meth:`to_mps` (or :func:`speed_mps`). In a model it serialises back to ``"Mach 0.8"``.
+    """
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: float) -> None:
+        if not math.isfinite(number) or number <= 0:
+            raise UnitError(f"a Mach number must be positive and finite, got {number}")
+        self.number = float(number)
 
     def to_mps(self, speed_of_sound_mps: float) -> float:
-        return float(self) * speed_of_sound_mps
+        """The speed in m/s for a given speed of sound."""
+        return self.number * speed_of_sound_mps
 
     def __repr__(self) -> str:
-        return f"Mach({float(self)})"
+        return f"Mach({self.number!r})"
+
+    def __str__(self) -> str:
+        return f"Mach {self.number!r}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mach) and other.number == self.number
+
+    def __hash__(self) -> int:
+        return hash(("Mach", self.number))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return core_schema.is_instance_schema(cls)
 
 
-def speed(value: Any) -> float:
+def speed(value: Any) -> float | Mach:
     """A speed in m/s, or a :class:`Mach` number (``"Mach 0.8"``, ``"0.8 Mach"``)."""
+    if isinstance(value, Mach):
+        return value
     if isinstance(value, str):
         m = _MACH.match(value)
         if m:
@@ -185,8 +215,6 @@ def speed_mps(value: Any, speed_of_sound_mps: float = SPEED_OF_SOUND_SL_MPS) -> 
 
 def _wrap(parser: Any, kind: str, example: str) -> Any:
     def validate(value: Any) -> Any:
-        if isinstance(value, Mach):
-            return value
         try:
             return parser(value)
         except UnitError as exc:
@@ -211,4 +239,32 @@ Area = _wrap(area_m2, "area (m^2)", "0.3 m2")
 Force = _wrap(force_n, "force (N, or '100 kN')", "100 kN")
 RCS = _wrap(rcs_m2, "radar cross section (m^2, or '-10 dBsm')", "-10 dBsm")
 Decibel = _wrap(decibel, "ratio in dB", "3 dB")
-Speed = _wrap(speed, "speed (m/s, '880 km/h' or 'Mach 0.8')", "Mach 0.8")
+
+
+def _validate_speed(value: Any) -> Any:
+    try:
+        v = speed(value)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+    if not isinstance(v, Mach) and not (v > 0 and math.isfinite(v)):
+        raise ValueError(f"a speed must be positive, got {value!r}")
+    return v
+
+
+def _serialize_speed(value: float | Mach) -> float | str:
+    return str(value) if isinstance(value, Mach) else value
+
+
+#: A positive speed: m/s, or a :class:`Mach` number converted where the altitude is known.
+Speed = Annotated[
+    float | Mach,
+    BeforeValidator(_validate_speed),
+    PlainSerializer(_serialize_speed),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string"}],
+            "description_unit": "speed (m/s, '880 km/h' or 'Mach 0.8')",
+            "examples": ["Mach 0.8"],
+        }
+    ),
+]

@@ -25,7 +25,9 @@ def _run(seed: int) -> Run:
 
 @cache
 def _battalion(seed: int) -> Run:
-    return samsim.simulate(samsim.load_scenario(EXAMPLES / "battalion_vs_cruise_raid.yaml"), seed=seed)
+    return samsim.simulate(
+        samsim.load_scenario(EXAMPLES / "battalion_vs_cruise_raid.yaml"), seed=seed
+    )
 
 
 def _kinds(run: Run) -> list[str]:
@@ -36,8 +38,9 @@ def _check_conservation(run: Run) -> None:
     ev = run.events.to_pydict()
     n = run.summary["threats"]
     # every threat ends in exactly one outcome
-    ends = Counter(ev["threat_id"][i] for i, k in enumerate(ev["kind"])
-                   if k in ("kill", "leak", "threat_end"))
+    ends = Counter(
+        ev["threat_id"][i] for i, k in enumerate(ev["kind"]) if k in ("kill", "leak", "threat_end")
+    )
     assert sorted(ends) == list(range(n))
     assert set(ends.values()) == {1}
     s = run.summary
@@ -46,15 +49,27 @@ def _check_conservation(run: Run) -> None:
     assert all(ev["asset"][i] for i, k in enumerate(ev["kind"]) if k == "leak")
     # every launched interceptor ends exactly once; intercepts are a subset of ends
     launched = [ev["interceptor_id"][i] for i, k in enumerate(ev["kind"]) if k == "launch"]
-    ended = Counter(ev["interceptor_id"][i] for i, k in enumerate(ev["kind"]) if k == "interceptor_end")
+    ended = Counter(
+        ev["interceptor_id"][i] for i, k in enumerate(ev["kind"]) if k == "interceptor_end"
+    )
     assert sorted(launched) == sorted(ended)
     assert set(ended.values()) <= {1}
     outcomes = {ev["detail"][i] for i, k in enumerate(ev["kind"]) if k == "interceptor_end"}
-    assert outcomes <= {"intercept", "self_destruct", "ground", "time_limit", "min_speed", "target_gone"}
+    assert outcomes <= {
+        "intercept",
+        "self_destruct",
+        "ground",
+        "time_limit",
+        "min_speed",
+        "target_gone",
+    }
     # a kill follows an intercept of the same interceptor
     kills = [ev["interceptor_id"][i] for i, k in enumerate(ev["kind"]) if k == "kill"]
-    hits = {ev["interceptor_id"][i] for i, k in enumerate(ev["kind"])
-            if k == "intercept" and ev["detail"][i] == "kill"}
+    hits = {
+        ev["interceptor_id"][i]
+        for i, k in enumerate(ev["kind"])
+        if k == "intercept" and ev["detail"][i] == "kill"
+    }
     assert set(kills) == hits
     # time never runs backwards in the log... except detection batches share their scan time
     t = np.asarray(ev["time_s"])
@@ -83,7 +98,9 @@ def test_conservation_any_seed(seed: int) -> None:
 @given(st.integers(1, 12), st.sampled_from(["0.01 m2", "0.1 m2", "1 m2"]), st.integers(0, 1000))
 def test_conservation_varied_raids(count: int, rcs: str, seed: int) -> None:
     text = SMALL_SCENARIO.replace("count: 4", f"count: {count}").replace(
-        "cm: {type: subsonic_cruise_missile}", f"cm: {{type: subsonic_cruise_missile, rcs_m2: {rcs}}}")
+        "cm: {type: subsonic_cruise_missile}",
+        f"cm: {{type: subsonic_cruise_missile, rcs_m2: {rcs}}}",
+    )
     _check_conservation(samsim.simulate(load_scenario_text(text), seed=seed))
 
 
@@ -135,7 +152,9 @@ def test_channel_limits_hold_in_the_log() -> None:
             assert len(targets) <= limits[row.sensor][0]
         elif row.kind == "interceptor_end":
             r = launch_radar[row.interceptor_id]
-            tid = ev.loc[(ev.kind == "launch") & (ev.interceptor_id == row.interceptor_id), "track_id"].iloc[0]
+            tid = ev.loc[
+                (ev.kind == "launch") & (ev.interceptor_id == row.interceptor_id), "track_id"
+            ].iloc[0]
             live[r][tid] -= 1
             if live[r][tid] == 0:
                 del live[r][tid]

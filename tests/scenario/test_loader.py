@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import subprocess_env
+
 from samsim.errors import ScenarioError
 from samsim.scenario.loader import load_scenario, load_scenario_text
 
@@ -95,7 +97,9 @@ def test_unknown_field_suggests_schema(small_text: str) -> None:
 
 
 def test_unknown_threat_type_and_asset(small_text: str) -> None:
-    text = small_text.replace("threat: cm", "threat: tomahawk").replace("target: town", "target: city")
+    text = small_text.replace("threat: cm", "threat: tomahawk").replace(
+        "target: town", "target: city"
+    )
     err = _error(text)
     fields = {i.field for i in err.issues}
     assert "raid.wave.threat" in fields
@@ -128,16 +132,26 @@ def test_top_level_must_be_a_mapping() -> None:
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("duration: 10 min", "duration: soon"), ("type: 91N6E", "type: 91N6X"),
-     ("radius: 1 km", "radius: -1 km"), ("  town: {position", "  town {position"),
-     (", value: 50", "")],
+    [
+        ("duration: 10 min", "duration: soon"),
+        ("type: 91N6E", "type: 91N6X"),
+        ("radius: 1 km", "radius: -1 km"),
+        ("  town: {position", "  town {position"),
+        (", value: 50", ""),
+    ],
 )
 def test_cli_reports_without_traceback(tmp_path: Path, small_text: str, old: str, new: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(small_text.replace(old, new))
     for cmd in ("validate", "run"):
-        proc = subprocess.run([sys.executable, "-m", "samsim.cli", cmd, str(path)],
-                              capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        proc = subprocess.run(
+            [sys.executable, "-m", "samsim.cli", cmd, str(path)],
+            capture_output=True,
+            env=subprocess_env(),
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr
         assert f"{path}:" in proc.stderr

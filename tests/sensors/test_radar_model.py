@@ -72,9 +72,15 @@ def test_scan_detection_rate_matches_pd() -> None:
     n = 4000
     pos = np.repeat(target[None, :], n, axis=0)
     rng = np.random.default_rng(3)
-    det = r.scan(0.0, np.arange(n), pos, np.full(n, 10000.0), np.ones(n), np.ones(n, dtype=np.int64), rng)
+    det = r.scan(
+        0.0, np.arange(n), pos, np.full(n, 10000.0), np.ones(n), np.ones(n, dtype=np.int64), rng
+    )
     _, _, true_r = f.site(r.site.position_enu_m).aer(target)
-    pd = float(pd_swerling(r.snr_db(np.array([true_r]), np.array([1.0])), r.spec.pfa, r.spec.n_pulses, 1)[0])
+    pd = float(
+        pd_swerling(r.snr_db(np.array([true_r]), np.array([1.0])), r.spec.pfa, r.spec.n_pulses, 1)[
+            0
+        ]
+    )
     sigma = np.sqrt(n * pd * (1 - pd))
     assert abs(len(det) - n * pd) < 5 * sigma
     # measured range errors are consistent with their stated sigma

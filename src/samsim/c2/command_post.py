@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from samsim.c2.envelope import in_envelope, predict_intercept
+from samsim.c2.envelope import in_envelope
 from samsim.c2.threat_eval import evaluate_threats
 from samsim.c2.wta import solve
-from samsim.physics.envelope import time_of_flight_model
+from samsim.physics.envelope import predict_intercept, tof_table
 
 if TYPE_CHECKING:
     from samsim.engine.events import EventLog
@@ -76,7 +76,7 @@ class CommandPost:
         self.radar_missiles = {r: 0 for r in unit.fire_control}
         self.radar_targets: dict[int, set[int]] = {r: set() for r in unit.fire_control}
         self.launcher_ready_s = np.zeros(len(world.launcher_names))
-        self._tof = [time_of_flight_model(spec) for spec in world.missile_specs]
+        self._tof = [tof_table(spec) for spec in world.missile_specs]
 
     # -- picture ----------------------------------------------------------------------
     def note_detections(self, radar: int, t: float, det_track_id: NDArray[np.int64]) -> None:
@@ -176,22 +176,12 @@ class CommandPost:
             spec = w.missile_specs[m]
             carriers = lidx[self.inventory[lidx, m] > 0]
             origin = w.launcher_pos_m[carriers].mean(axis=0)
-            pred = predict_intercept(origin, pos, vel, w.frame.altitude_m, self._tof[m])
-            pip_alt = np.where(
-                np.isfinite(pred.time_s), w.frame.altitude_m(np.nan_to_num(pred.point_m)), np.nan
-            )
-            ok = in_envelope(
-                pred,
-                pip_alt,
-                speed,
-                spec.min_range_m,
-                spec.max_range_m,
-                spec.min_altitude_m,
-                spec.max_altitude_m,
-                spec.max_target_speed_mps,
-            )
+            pip, tof, feasible = predict_intercept(self._tof[m], w.frame, origin, pos, vel)
+            pip_alt = w.frame.altitude_m(pip)
+            slant = np.linalg.norm(pip - origin, axis=1)
+            ok = feasible & in_envelope(slant, pip_alt, speed, spec)
             pk[m] = np.where(ok, 1.0 - (1.0 - spec.pk_nominal) ** u.salvo, 0.0)
-            pips[m] = pred.point_m
+            pips[m] = pip
         if not (pk > 0).any():
             return []
         # One salvo is one weapon in the assignment; channel and command-post limits cap

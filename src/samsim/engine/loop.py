@@ -377,7 +377,9 @@ class Engine:
         self._traj.append((t, np.array([key]), pos[None, :].copy()))
         if kind == "intercept":
             spec = w.missile_specs[mtype]
-            pk = float(pk_for_miss(spec.lethality_model, miss_m, spec.lethal_radius_m, spec.miss_sigma_m))
+            pk = float(
+                pk_for_miss(spec.lethality_model, miss_m, spec.lethal_radius_m, spec.miss_sigma_m)
+            )
             killed = bool(self.alive[threat]) and bool(self.kill_rng.random() < pk)
             self.log.add(
                 t,

@@ -101,16 +101,21 @@ def _scenario_points(scenario: Scenario) -> list[GeoPoint]:
     return pts
 
 
-def terrain_extent_m(scenario: Scenario, frame: EnuFrame, margin_m: float = 30e3
-                     ) -> tuple[float, float, float, float]:
+def terrain_extent_m(
+    scenario: Scenario, frame: EnuFrame, margin_m: float = 30e3
+) -> tuple[float, float, float, float]:
     """ENU (east_min, east_max, north_min, north_max) covering every site and route point
     of the scenario, plus a margin (and the raid groups' lateral spread)."""
     pts = _scenario_points(scenario)
     enu = frame.geodetic_to_enu([p.lat for p in pts], [p.lon for p in pts], np.zeros(len(pts)))
     spread = max((g.spread * g.count for g in scenario.raid.values()), default=0.0)
     m = margin_m + spread
-    return (float(enu[:, 0].min() - m), float(enu[:, 0].max() + m),
-            float(enu[:, 1].min() - m), float(enu[:, 1].max() + m))
+    return (
+        float(enu[:, 0].min() - m),
+        float(enu[:, 0].max() + m),
+        float(enu[:, 1].min() - m),
+        float(enu[:, 1].max() + m),
+    )
 
 
 def build_terrain(scenario: Scenario, frame: EnuFrame) -> TerrainGrid:
@@ -128,8 +133,15 @@ def build_terrain(scenario: Scenario, frame: EnuFrame) -> TerrainGrid:
         return TerrainGrid.flat(frame, cfg.elevation, extent)
     if isinstance(cfg, SyntheticTerrainConfig):
         return SyntheticTerrain.generate(
-            frame, extent, cfg.resolution, rng=stream(cfg.seed, "terrain"), relief_m=cfg.relief,
-            hurst=cfg.hurst, feature_size_m=cfg.feature_size, base_height_m=cfg.base_height).grid
+            frame,
+            extent,
+            cfg.resolution,
+            rng=stream(cfg.seed, "terrain"),
+            relief_m=cfg.relief,
+            hurst=cfg.hurst,
+            feature_size_m=cfg.feature_size,
+            base_height_m=cfg.base_height,
+        ).grid
     smap = scenario._source_map
     try:
         if isinstance(cfg, DemTerrainConfig):
@@ -142,10 +154,15 @@ def build_terrain(scenario: Scenario, frame: EnuFrame) -> TerrainGrid:
         return resample_to_enu(source, frame, extent, cfg.resolution)
     except (OSError, ValueError, MissingExtraError) as exc:
         line, col = smap.locate(("environment", "terrain")) if smap else (None, None)
-        fix = ("install the extra: pip install 'samsim[terrain]'" if isinstance(exc, MissingExtraError)
-               else "check the DEM path and that the file is a GeoTIFF, DTED or SRTM .hgt raster")
-        raise ScenarioError(smap.path if smap else "<scenario>", [Issue(
-            "environment.terrain", f"the terrain cannot be loaded: {exc}", fix, line, col)]) from None
+        fix = (
+            "install the extra: pip install 'samsim[terrain]'"
+            if isinstance(exc, MissingExtraError)
+            else "check the DEM path and that the file is a GeoTIFF, DTED or SRTM .hgt raster"
+        )
+        raise ScenarioError(
+            smap.path if smap else "<scenario>",
+            [Issue("environment.terrain", f"the terrain cannot be loaded: {exc}", fix, line, col)],
+        ) from None
 
 
 def _ground_alt(frame: EnuFrame, terrain: TerrainFn, p: GeoPoint) -> float:
@@ -320,22 +337,11 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
             rcs.append(spec.rcs_m2)
             sw.append(spec.swerling)
             cap.append(spec.capability)
-    if not trajectories:
-        raise ScenarioError(
-            scenario._source_map.path if scenario._source_map else "<scenario>",
-            [
-                Issue(
-                    "raid",
-                    "the raid has no threats (every count is 0)",
-                    "give at least one group a count of 1 or more",
-                )
-            ],
-        )
     return World(
         scenario=scenario,
         resolved=res,
         frame=frame,
-        terrain=terrain,
+        terrain_grid=grid,
         asset_names=asset_names,
         asset_pos_m=asset_pos,
         asset_value=asset_value,

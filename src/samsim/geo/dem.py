@@ -30,8 +30,6 @@ MATPLOTLIB_DEMS = {"jacksboro": "jacksboro_fault_dem.npz", "topobathy": "topobat
 _FEET_UNITS = {"ft", "foot", "feet", "us survey foot", "ftus", "us-ft"}
 
 
-
-
 def _fill_voids(heights: NDArray[np.float64], void: NDArray[np.bool_]) -> NDArray[np.float64]:
     """Replace void cells by the nearest valid cell (Euclidean, in pixels)."""
     if not void.any():

@@ -25,6 +25,8 @@ from samsim.physics.aero import (
     I_K,
     I_LOFT,
     I_M0,
+    I_MDB,
+    I_MDS,
     I_NAV,
     I_S,
     I_SEEK,
@@ -47,6 +49,7 @@ from samsim.physics.aero import (
 from samsim.physics.cpa import cpa_hermite_kernel
 from samsim.physics.guidance import (
     MIDCOURSE_LOOKAHEAD_S,
+    MIDCOURSE_MIN_AUTHORITY_MPS2,
     MIDCOURSE_MIN_GAIN_PER_S,
     heading_kernel,
     limit_lateral,
@@ -269,6 +272,26 @@ def _available_accel(
 
 
 @nb.njit(cache=True)
+def _altitude_of_density(rho: float, h0: float, dh: float, rho_tab: NDArray[np.float64]) -> float:
+    """Altitude at which the tabulated ISA density equals rho (bisection; table decreasing)."""
+    n = rho_tab.shape[0]
+    if rho >= rho_tab[0]:
+        return h0
+    if rho <= rho_tab[n - 2]:
+        return h0 + dh * (n - 2)
+    lo = 0
+    hi = n - 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if rho_tab[mid] > rho:
+            lo = mid
+        else:
+            hi = mid
+    f = (rho_tab[lo] - rho) / (rho_tab[lo] - rho_tab[hi])
+    return h0 + dh * (lo + f)
+
+
+@nb.njit(cache=True)
 def _midcourse_aim(
     p: tuple[float, float, float],
     pip: tuple[float, float, float],
@@ -276,14 +299,20 @@ def _midcourse_aim(
     par: NDArray[np.float64],
     cen: NDArray[np.float64],
     rg: float,
+    h0: float,
+    dh: float,
+    rho_tab: NDArray[np.float64],
 ) -> tuple[float, float, float]:
     """Mid-course aim point: look-ahead point on the lofted altitude profile to the PIP.
 
     Ground distances and altitudes are on the osculating sphere. The profile altitude at
-    ground distance x before the PIP is h_c(x) = max(h_pip, min(h_top, h_pip + k x))
-    (climb to the mid-course altitude h_top, cruise, dive at slope k onto the PIP). The
-    aim is the profile point L = min(d, V T_la) ahead along the great circle, raised by the
-    gravity drop g (L/V)^2 / 2.
+    ground distance x before the PIP is h_c(x) = max(h_pip, min(h_top, h_q, h_pip + k x)):
+    climb to the cruise altitude, cruise, dive at slope k onto the PIP. The cruise altitude
+    is the lower of the type's h_top and h_q, the altitude where the burnt-out missile at
+    the reference speed V still has MIDCOURSE_MIN_AUTHORITY_MPS2 of lateral acceleration
+    (rho(h_q) V^2 S CN_max / (2 m_bo) = a_min), so that it can always pull out of the loft.
+    The aim is the profile point L = min(d, V T_la) ahead along the great circle, raised by
+    the gravity drop g (L/V)^2 / 2.
     """
     mx = p[0] - cen[0]
     my = p[1] - cen[1]
@@ -305,7 +334,10 @@ def _midcourse_aim(
     h_pip = qn - rg
     look = min(d, vref * MIDCOURSE_LOOKAHEAD_S)
     x = d - look
-    h_c = max(h_pip, min(par[I_HTOP], h_pip + par[I_LOFT] * x))
+    m_bo = par[I_M0] - par[I_MDB] * par[I_TBB] - par[I_MDS] * par[I_TBS]
+    rho_q = 2.0 * MIDCOURSE_MIN_AUTHORITY_MPS2 * m_bo / (vref * vref * par[I_S] * par[I_CN])
+    h_q = _altitude_of_density(rho_q, h0, dh, rho_tab)
+    h_c = max(h_pip, min(par[I_HTOP], h_q, h_pip + par[I_LOFT] * x))
     tla = look / vref
     h_aim = h_c + 0.5 * G0_MPS2 * (rg / qn) ** 2 * tla * tla
     if s > 1e-12:
@@ -331,6 +363,9 @@ def _launch_aims(
     typ: NDArray[np.int64],
     cen: NDArray[np.float64],
     rg: float,
+    h0: float,
+    dh: float,
+    rho_tab: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     out = np.empty_like(p0)
     for i in range(p0.shape[0]):
@@ -342,6 +377,9 @@ def _launch_aims(
             par,
             cen,
             rg,
+            h0,
+            dh,
+            rho_tab,
         )
         out[i, 0], out[i, 1], out[i, 2] = a
     return out
@@ -476,7 +514,9 @@ def _advance_kernel(
                     pip[i, 0] = pe[0] + ve[0] * tgo
                     pip[i, 1] = pe[1] + ve[1] * tgo
                     pip[i, 2] = pe[2] + ve[2] * tgo
-                aim = _midcourse_aim(p, (pip[i, 0], pip[i, 1], pip[i, 2]), vavg, par, cen, rg)
+                aim = _midcourse_aim(
+                    p, (pip[i, 0], pip[i, 1], pip[i, 2]), vavg, par, cen, rg, h0, dh, rho_tab
+                )
                 aim = (aim[0] - p[0], aim[1] - p[1], aim[2] - p[2])
                 d_aim = np.sqrt(aim[0] ** 2 + aim[1] ** 2 + aim[2] ** 2)
                 gain = max(nav * vv / max(d_aim, 1.0), MIDCOURSE_MIN_GAIN_PER_S)
@@ -805,7 +845,12 @@ class Flyout:
         up = pos - self._cen
         up /= np.linalg.norm(up, axis=1, keepdims=True)
         p0 = pos + up * par[:, I_HL, None]
-        d = _launch_aims(p0, aim, self.types.par, typ, self._cen, self._rg) - p0
+        d = (
+            _launch_aims(
+                p0, aim, self.types.par, typ, self._cen, self._rg, self._h0, self._dh, self._rho
+            )
+            - p0
+        )
         dist = np.linalg.norm(d, axis=1)
         # never start below the local horizontal; straight up if the aim is overhead
         d = d - np.minimum(np.sum(d * up, axis=1, keepdims=True), 0.0) * up

@@ -17,6 +17,8 @@ Vec = tuple[float, float, float]
 MIDCOURSE_MIN_GAIN_PER_S = 0.2
 #: Look-ahead time of the mid-course altitude profile, s (look-ahead distance = V T).
 MIDCOURSE_LOOKAHEAD_S = 10.0
+#: Lateral acceleration the mid-course cruise altitude must leave available, m/s^2 (2 g).
+MIDCOURSE_MIN_AUTHORITY_MPS2 = 2.0 * 9.80665
 
 
 @nb.njit(cache=True, inline="always")

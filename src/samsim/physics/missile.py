@@ -113,16 +113,14 @@ class MissileSpec(BaseModel):
         ge=0, description="Std of the seeker's LOS-rate measurement noise, rad/s."
     )
     launch_speed_mps: Speed = Field(
-        gt=0, description="Speed given by the vertical cold launch at ignition."
+        description="Speed given by the vertical cold launch at ignition."
     )
     cold_launch_height_m: Length = Field(
         ge=0,
         description="Height above the launcher at which the cold-launched missile ignites.",
     )
     max_flight_time_s: Duration = Field(gt=0, description="Self-destruct at this time of flight.")
-    min_speed_mps: Speed = Field(
-        gt=0, description="Self-destruct below this speed after motor burn-out."
-    )
+    min_speed_mps: Speed = Field(description="Self-destruct below this speed after motor burn-out.")
 
     # --- lethality -------------------------------------------------------------------------
     lethality_model: LethalityModel = Field(description="'cookie_cutter', 'gaussian' or 'rice'.")
@@ -138,7 +136,7 @@ class MissileSpec(BaseModel):
     min_range_m: Length = Field(ge=0, description="Near boundary of the engagement zone.")
     min_altitude_m: Length = Field(ge=0, description="Lowest target altitude that can be engaged.")
     max_altitude_m: Length = Field(gt=0, description="Highest target altitude that can be engaged.")
-    max_target_speed_mps: Speed = Field(gt=0, description="Fastest target that can be engaged.")
+    max_target_speed_mps: Speed = Field(description="Fastest target that can be engaged.")
     pk_nominal: float = Field(gt=0, le=1, description="Single-shot planning kill probability.")
 
     @field_validator("launch_speed_mps", "min_speed_mps", "max_target_speed_mps", mode="after")
@@ -255,9 +253,18 @@ def _read_catalog(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
         ) from None
     dup = _duplicate_keys(tree)
     if dup:
-        raise InputError(str(path), [Issue(key, "this key appears more than once (YAML keeps "
-                                           "only the last)", "remove or rename the duplicate",
-                                           line) for key, line in dup])
+        raise InputError(
+            str(path),
+            [
+                Issue(
+                    key,
+                    "this key appears more than once (YAML keeps only the last)",
+                    "remove or rename the duplicate",
+                    line,
+                )
+                for key, line in dup
+            ],
+        )
     if not isinstance(data, dict):
         raise InputError(
             str(path),

@@ -363,10 +363,8 @@ class ThreatTable:
 
     def __init__(self, trajectories: Sequence[Trajectory]) -> None:
         n = len(trajectories)
-        if n == 0:
-            raise ValueError("a raid needs at least one threat")
         self.dt_s = np.array([tr.dt_s for tr in trajectories])
-        k = max(len(tr.alt_m) for tr in trajectories)
+        k = max((len(tr.alt_m) for tr in trajectories), default=1)
         self.n_samples = np.array([len(tr.alt_m) for tr in trajectories], dtype=np.int64)
         self.t0_s = np.array([tr.t0_s for tr in trajectories])
         self.t_end_s = np.array([tr.t_end_s for tr in trajectories])

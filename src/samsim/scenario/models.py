@@ -35,14 +35,19 @@ def _partial(spec: type[BaseModel], base: type[BaseModel], name: str) -> Any:
     """A model with ``base``'s fields plus every field of ``spec`` as an optional override.
 
     Declares each figure once (in ``spec``); here it only becomes optional (``None`` means
-    "as in the catalogue").
+    "as in the catalogue"), keeping its unit parser and bounds.
     """
     fields: dict[str, Any] = {}
     for fname, finfo in spec.model_fields.items():
+        if fname in ("name", "description"):
+            continue
+        ann: Any = finfo.annotation
+        if finfo.metadata:
+            ann = Annotated[(ann, *finfo.metadata)]
         fields[fname] = (
-            finfo.annotation | None,
+            ann | None,
             Field(
-                default=None, description=(f"override of the catalogue figure: {finfo.description}")
+                default=None, description=f"override of the catalogue figure: {finfo.description}"
             ),
         )
     return create_model(name, __base__=base, **fields)
@@ -67,9 +72,7 @@ class Waypoint(GeoPoint):
         description="height above ground from this "
         "point on, m (cruise missiles); exclusive with alt",
     )
-    speed: Speed | None = Field(
-        default=None, gt=0, description="speed from this point on, m/s or Mach"
-    )
+    speed: Speed | None = Field(default=None, description="speed from this point on, m/s or Mach")
 
     @model_validator(mode="after")
     def _one_height(self) -> Waypoint:
@@ -94,10 +97,10 @@ class SyntheticTerrainConfig(Model):
     seed: int = Field(default=0, ge=0, description="terrain seed (independent of the run seed)")
     relief: Length = Field(default=500.0, ge=0, description="peak-to-peak height range, m")
     hurst: float = Field(default=0.8, gt=0, lt=1, description="roughness: Hurst exponent")
-    feature_size: Length = Field(default=20000.0, gt=0, description="size of the largest "
-                                 "hills, m")
-    base_height: Length = Field(default=0.0, description="height of the lowest point above "
-                                "the ellipsoid, m")
+    feature_size: Length = Field(default=20000.0, gt=0, description="size of the largest hills, m")
+    base_height: Length = Field(
+        default=0.0, description="height of the lowest point above the ellipsoid, m"
+    )
     resolution: Length = Field(default=300.0, gt=10, description="grid spacing, m")
 
 
@@ -106,8 +109,9 @@ class DemTerrainConfig(Model):
 
     kind: Literal["dem"]
     path: str = Field(description="DEM file, relative to the scenario file or absolute")
-    geoid_undulation: Length = Field(default=0.0, description="geoid height added to the "
-                                     "file's heights above sea level, m")
+    geoid_undulation: Length = Field(
+        default=0.0, description="geoid height added to the file's heights above sea level, m"
+    )
     resolution: Length = Field(default=200.0, gt=10, description="grid spacing, m")
 
 
@@ -115,8 +119,9 @@ class SampleDemTerrainConfig(Model):
     """One of the two real DEMs matplotlib ships (offline demo terrain)."""
 
     kind: Literal["sample_dem"]
-    name: Literal["jacksboro", "topobathy"] = Field(description="jacksboro (Cumberland "
-                                                    "Mountains) or topobathy (Vancouver Island)")
+    name: Literal["jacksboro", "topobathy"] = Field(
+        description="jacksboro (Cumberland Mountains) or topobathy (Vancouver Island)"
+    )
     resolution: Length = Field(default=200.0, gt=10, description="grid spacing, m")
 
 
@@ -255,8 +260,14 @@ class Scenario(Model):
         default_factory=dict,
         description="scenario-wide missile types or overrides of catalogue ones",
     )
-    threats: dict[Name, ThreatType] = Field(min_length=1)  # type: ignore[valid-type]
-    raid: dict[Name, RaidGroup] = Field(min_length=1)
+    threats: dict[Name, ThreatType] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="threat types of this scenario: catalogue entries with overrides",
+    )
+    raid: dict[Name, RaidGroup] = Field(
+        default_factory=dict,
+        description="the attacking groups (empty for a coverage-only scenario)",
+    )
     _source_map: Any = PrivateAttr(default=None)
 
     def origin_point(self) -> GeoPoint:

@@ -52,8 +52,12 @@ class RadarSpec(Spec):
     pfa: float = Field(gt=0, lt=0.1, description="false-alarm probability per resolution cell")
     beamwidth_az_rad: Angle = Field(gt=0, description="3 dB azimuth beamwidth")
     beamwidth_el_rad: Angle = Field(gt=0, description="3 dB elevation beamwidth")
-    monopulse_slope: float = Field(gt=0.5, le=3.0, description="normalised monopulse slope k_m "
-                                   "of the angle estimate (about 1.6 for amplitude monopulse)")
+    monopulse_slope: float = Field(
+        gt=0.5,
+        le=3.0,
+        description="normalised monopulse slope k_m "
+        "of the angle estimate (about 1.6 for amplitude monopulse)",
+    )
     scan_period_s: Duration = Field(
         gt=0, description="revisit time of a point in the search volume, s"
     )

@@ -179,8 +179,12 @@ class Radar:
         # The measurement uses the energy of all n pulses of the look.
         snr_meas = snr + 10.0 * np.log10(s.n_pulses)
         sr = sigma_range_m(snr_meas, self.range_resolution_m, s.range_accuracy_floor_m)
-        saz = sigma_angle_rad(snr_meas, s.beamwidth_az_rad, s.monopulse_slope, s.angle_accuracy_floor_rad)
-        sel = sigma_angle_rad(snr_meas, s.beamwidth_el_rad, s.monopulse_slope, s.angle_accuracy_floor_rad)
+        saz = sigma_angle_rad(
+            snr_meas, s.beamwidth_az_rad, s.monopulse_slope, s.angle_accuracy_floor_rad
+        )
+        sel = sigma_angle_rad(
+            snr_meas, s.beamwidth_el_rad, s.monopulse_slope, s.angle_accuracy_floor_rad
+        )
         noise = rng.standard_normal((n, 3))
         return Detections(
             time_s=time_s,

@@ -1,0 +1,774 @@
+"""Engagement envelopes, kinematic range and ceiling, calibration, and time-of-flight tables.
+
+Everything here is computed by flying the batched 3-DOF flyout
+(:class:`~samsim.physics.flyout.Flyout`) against non-manoeuvring targets: the engagement
+envelope (range vs altitude, for a target of a given speed), the maximum kinematic range
+and ceiling that the catalogue is calibrated against, the calibration itself, and the
+lazily built time-of-flight tables the command post uses to predict intercept points.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from samsim.geo.frames import EnuFrame
+from samsim.physics.flyout import Flyout, osculating_sphere
+from samsim.physics.missile import MissileSpec
+from samsim.units import G0_MPS2
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: Manoeuvre authority an interceptor must still have at closest approach for the point to
+#: count as inside the envelope (3 g: the usual 3:1 rule of missile over target
+#: acceleration against a 1 g target; Zarchan, *Tactical and Strategic Missile Guidance*,
+#: 6th ed., ch. 2).
+MIN_ACCEL_AT_INTERCEPT_MPS2 = 3.0 * G0_MPS2
+
+#: Reference frame of envelope computations: launcher at the origin, 45 deg N, firing north.
+REFERENCE_FRAME = EnuFrame(45.0, 0.0, 0.0)
+
+#: Macro step used for envelope flyouts (targets are exactly interpolated; see Flyout).
+_ENVELOPE_MACRO_STEP_S = 1.0
+
+
+def _points(
+    frame: EnuFrame, ground_range_m: NDArray[np.float64], alt_m: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """ENU points due north of the origin at a ground range and altitude (osculating sphere)."""
+    c, radius = osculating_sphere(frame)
+    th = ground_range_m / radius
+    r = radius + alt_m
+    return np.stack([np.zeros_like(th), r * np.sin(th), r * np.cos(th) + c[2]], axis=-1)
+
+
+def _ground_range_alt(
+    frame: EnuFrame, p: NDArray[np.float64], origin: NDArray[np.float64] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Ground range from ``origin`` (default the frame origin) and altitude, on the sphere."""
+    c, radius = osculating_sphere(frame)
+    o = np.zeros(3) if origin is None else np.asarray(origin, dtype=float)
+    a = o - c
+    b = np.asarray(p, dtype=float) - c
+    rb = np.linalg.norm(b, axis=-1)
+    ra = np.linalg.norm(a, axis=-1)
+    cosg = np.clip(np.sum(a * b, axis=-1) / (ra * rb), -1.0, 1.0)
+    sing = np.linalg.norm(np.cross(a, b), axis=-1) / (ra * rb)
+    return radius * np.arctan2(sing, cosg), rb - radius
+
+
+@dataclass(frozen=True)
+class FlyoutResults:
+    """Outcome of one flyout per intended intercept point (rows of a batch)."""
+
+    success: NDArray[np.bool_]
+    time_of_flight_s: NDArray[np.float64]
+    speed_mps: NDArray[np.float64]
+    accel_available_mps2: NDArray[np.float64]
+    miss_m: NDArray[np.float64]
+    intercept_range_m: NDArray[np.float64]
+    intercept_alt_m: NDArray[np.float64]
+    kind: NDArray[np.str_]
+
+
+def fly_to_points(
+    specs: Sequence[MissileSpec],
+    type_index: ArrayLike,
+    ground_range_m: ArrayLike,
+    alt_m: ArrayLike,
+    target_speed_mps: float = 0.0,
+    frame: EnuFrame = REFERENCE_FRAME,
+    min_accel_mps2: float = MIN_ACCEL_AT_INTERCEPT_MPS2,
+) -> FlyoutResults:
+    """Fly one interceptor per intended intercept point, all in one batch.
+
+    Parameters
+    ----------
+    specs : sequence of MissileSpec
+        Type table.
+    type_index : array_like of int, shape (n,)
+        Missile type per shot.
+    ground_range_m, alt_m : array_like, shape (n,)
+        Intended intercept point: ground range from the launcher (at the frame origin) and
+        altitude above the osculating sphere.
+    target_speed_mps : float
+        Target flying at constant altitude radially toward the launcher (0: stationary).
+        For a moving target the shot is placed by a first, stationary pass: the target
+        starts at r + V T(r, h) with T the time of flight to the stationary point.
+    frame : EnuFrame
+        Frame of the launcher (origin) and of the computation.
+    min_accel_mps2 : float
+        Manoeuvre authority required at closest approach for a success.
+
+    Returns
+    -------
+    FlyoutResults
+        ``success`` = flight ended in ``intercept`` with miss <= the lethal radius and the
+        available lateral acceleration at closest approach >= ``min_accel_mps2`` (the speed
+        was >= the type's minimum speed, or the flight would have ended with ``min_speed``).
+    """
+    typ = np.atleast_1d(np.asarray(type_index, dtype=np.int64))
+    rng = np.broadcast_to(np.asarray(ground_range_m, dtype=float), typ.shape).copy()
+    alt = np.broadcast_to(np.asarray(alt_m, dtype=float), typ.shape).copy()
+    if target_speed_mps < 0:
+        raise ValueError(f"target_speed_mps must be >= 0, got {target_speed_mps}")
+    if target_speed_mps == 0.0:
+        return _fly_stationary(specs, typ, rng, alt, frame, min_accel_mps2)
+    first = _fly_stationary(specs, typ, rng, alt, frame, min_accel_mps2)
+    # place the target so it would arrive at the intended point at the stationary TOF
+    c, radius = osculating_sphere(frame)
+    tof0 = np.where(np.isfinite(first.time_of_flight_s), first.time_of_flight_s, rng / 1000.0)
+    omega = target_speed_mps / (radius + alt)  # angular rate about the centre
+    th0 = rng / radius + omega * tof0
+    aim = _points(frame, rng, alt)
+
+    def truth(t: float, ids: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        th = th0[ids] - omega[ids] * t
+        r = radius + alt[ids]
+        pos = np.stack([np.zeros_like(th), r * np.sin(th), r * np.cos(th) + c[2]], axis=-1)
+        w = -omega[ids] * r
+        vel = np.stack([np.zeros_like(th), w * np.cos(th), -w * np.sin(th)], axis=-1)
+        return pos, vel
+
+    return _run(specs, typ, aim, truth, frame, min_accel_mps2)
+
+
+def _fly_stationary(
+    specs: Sequence[MissileSpec],
+    typ: NDArray[np.int64],
+    rng: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    frame: EnuFrame,
+    min_accel_mps2: float,
+) -> FlyoutResults:
+    pts = _points(frame, rng, alt)
+
+    def truth(t: float, ids: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        return pts[ids], np.zeros((ids.shape[0], 3))
+
+    return _run(specs, typ, pts, truth, frame, min_accel_mps2)
+
+
+def _run(
+    specs: Sequence[MissileSpec],
+    typ: NDArray[np.int64],
+    aim: NDArray[np.float64],
+    truth: object,
+    frame: EnuFrame,
+    min_accel_mps2: float,
+) -> FlyoutResults:
+    n = typ.shape[0]
+    fly = Flyout(frame, specs, macro_step_s=_ENVELOPE_MACRO_STEP_S)
+    fly.launch(typ, np.zeros((n, 3)), 0.0, np.arange(n), aim)
+    t_end = max(s.max_flight_time_s for s in specs) + 1.0
+    out = fly.advance(t_end, truth)  # type: ignore[arg-type]
+    i = out.interceptor_id
+    kind = np.full(n, "", dtype="<U13")
+    tof = np.full(n, np.nan)
+    speed = np.full(n, np.nan)
+    acc = np.full(n, np.nan)
+    miss = np.full(n, np.nan)
+    kind[i] = out.kind
+    tof[i] = out.time_s
+    speed[i] = out.speed_mps
+    acc[i] = out.accel_available_mps2
+    miss[i] = out.miss_m
+    radius_l = np.array([s.lethal_radius_m for s in specs])[typ]
+    ok = (kind == "intercept") & (miss <= radius_l) & (acc >= min_accel_mps2)
+    grange = np.full(n, np.nan)
+    galt = np.full(n, np.nan)
+    grange[i], galt[i] = _ground_range_alt(frame, out.position_enu_m)
+    tof = np.where(kind == "intercept", tof, np.nan)
+    return FlyoutResults(ok, tof, speed, acc, miss, grange, galt, kind)
+
+
+# ---------------------------------------------------------------------------------------
+# far boundary, kinematic range, ceiling
+# ---------------------------------------------------------------------------------------
+
+
+def far_boundary_m(
+    specs: Sequence[MissileSpec],
+    type_index: ArrayLike,
+    alt_m: ArrayLike,
+    target_speed_mps: float = 0.0,
+    iterations: int = 9,
+    frame: EnuFrame = REFERENCE_FRAME,
+) -> NDArray[np.float64]:
+    """Far boundary of the envelope: the largest intercept ground range at each altitude.
+
+    Parameters
+    ----------
+    specs, type_index : as :func:`fly_to_points`; one row per (type, altitude) pair.
+    alt_m : array_like, shape (n,)
+        Target altitude per row.
+    target_speed_mps : float
+        Target speed, flying radially inbound at constant altitude.
+    iterations : int
+        Bisection steps after a coarse scan of 16 ranges from 2 % to 170 % of the
+        published ``max_range_m``; the bracket shrinks to 1.68 x max_range / 15 / 2^iterations.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Largest successful ground range (m), 0 where no scanned range succeeds. Rows are
+        bisected together in one flyout batch per step.
+
+    Notes
+    -----
+    The boundary is the last success of the coarse scan followed by bisection between it
+    and the next scanned range; a region of success beyond a failure is not looked for.
+    """
+    typ = np.atleast_1d(np.asarray(type_index, dtype=np.int64))
+    alt = np.broadcast_to(np.asarray(alt_m, dtype=float), typ.shape).copy()
+    rmax = np.array([specs[k].max_range_m for k in typ])
+    frac = np.linspace(0.02, 1.7, 16)
+    n = typ.shape[0]
+    grid = rmax[:, None] * frac[None, :]
+    res = fly_to_points(
+        specs, np.repeat(typ, 16), grid.ravel(), np.repeat(alt, 16), target_speed_mps, frame
+    )
+    ok = res.success.reshape(n, 16)
+    last = np.where(ok.any(axis=1), 15 - np.argmax(ok[:, ::-1], axis=1), -1)
+    lo = np.where(last >= 0, grid[np.arange(n), np.maximum(last, 0)], 0.0)
+    hi = np.where(last < 15, grid[np.arange(n), np.minimum(last + 1, 15)], grid[:, -1])
+    live = (last >= 0) & (last < 15)
+    for _ in range(iterations):
+        if not live.any():
+            break
+        mid = 0.5 * (lo + hi)
+        idx = np.flatnonzero(live)
+        r = fly_to_points(specs, typ[idx], mid[idx], alt[idx], target_speed_mps, frame)
+        lo[idx] = np.where(r.success, mid[idx], lo[idx])
+        hi[idx] = np.where(r.success, hi[idx], mid[idx])
+    return lo
+
+
+@dataclass(frozen=True)
+class KinematicFigures:
+    """Simulated kinematic figures of one missile type (see docs/models/interceptors.md).
+
+    Attributes
+    ----------
+    max_range_m : float
+        Maximum kinematic range: the largest far boundary over the altitudes tried.
+    best_altitude_m : float
+        Altitude at which it is reached.
+    ceiling_m : float
+        Highest altitude with any successful intercept over the ranges tried.
+    altitudes_m, far_boundary_m : ndarray
+        The far boundary at each altitude tried.
+    """
+
+    max_range_m: float
+    best_altitude_m: float
+    ceiling_m: float
+    altitudes_m: NDArray[np.float64]
+    far_boundary_m: NDArray[np.float64]
+
+
+DEFAULT_RANGE_ALTITUDES_M = np.array([0.1e3, 2e3, 5e3, 8e3, 11e3, 14e3, 17e3, 20e3, 23e3, 26e3])
+
+
+def ceiling_m(
+    specs: Sequence[MissileSpec],
+    type_index: ArrayLike,
+    ground_ranges_frac: Sequence[float] = (0.05, 0.1, 0.2, 0.3),
+    iterations: int = 9,
+    target_speed_mps: float = 0.0,
+    frame: EnuFrame = REFERENCE_FRAME,
+) -> NDArray[np.float64]:
+    """Ceiling per type: the highest successful intercept altitude over a few ranges.
+
+    Each type is tried at ground ranges that are the given fractions of its published
+    ``max_range_m`` (near ranges, where the interceptor arrives fastest); at each, the
+    altitude is bisected between 0 and 60 km. Returns the largest, in metres.
+    """
+    typ = np.atleast_1d(np.asarray(type_index, dtype=np.int64))
+    fr = np.asarray(ground_ranges_frac, dtype=float)
+    rows_t = np.repeat(typ, fr.size)
+    rows_r = np.array([specs[k].max_range_m for k in typ])[:, None] * fr[None, :]
+    rows_r = rows_r.ravel()
+    lo = np.zeros(rows_t.size)
+    hi = np.full(rows_t.size, 60e3)
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        r = fly_to_points(specs, rows_t, rows_r, mid, target_speed_mps, frame)
+        lo = np.where(r.success, mid, lo)
+        hi = np.where(r.success, hi, mid)
+    return lo.reshape(typ.size, fr.size).max(axis=1)
+
+
+def kinematic_figures(
+    specs: Sequence[MissileSpec],
+    altitudes_m: ArrayLike | None = None,
+    target_speed_mps: float = 0.0,
+    iterations: int = 9,
+    frame: EnuFrame = REFERENCE_FRAME,
+) -> list[KinematicFigures]:
+    """Maximum kinematic range (at the best altitude) and ceiling of each type.
+
+    Definition (see docs/models/interceptors.md): the maximum kinematic range is the
+    largest ground range of the intercept point, over target altitudes, at which the
+    interceptor, launched at the right time against a non-manoeuvring target (stationary
+    by default, else flying radially inbound at constant altitude), reaches closest approach
+    within its lethal radius, at no less than its minimum speed and with at least
+    :data:`MIN_ACCEL_AT_INTERCEPT_MPS2` of lateral acceleration available. The ceiling is
+    the highest such intercept altitude at any range.
+    """
+    alts = DEFAULT_RANGE_ALTITUDES_M if altitudes_m is None else np.asarray(altitudes_m, float)
+    n = len(specs)
+    typ = np.repeat(np.arange(n), alts.size)
+    fb = far_boundary_m(specs, typ, np.tile(alts, n), target_speed_mps, iterations, frame)
+    fb = fb.reshape(n, alts.size)
+    ceil = ceiling_m(
+        specs, np.arange(n), iterations=iterations, target_speed_mps=target_speed_mps, frame=frame
+    )
+    out = []
+    for k in range(n):
+        j = int(np.argmax(fb[k]))
+        out.append(
+            KinematicFigures(
+                float(fb[k, j]), float(alts[j]), float(ceil[k]), alts.copy(), fb[k].copy()
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# calibration
+# ---------------------------------------------------------------------------------------
+
+
+def scale_propulsion(spec: MissileSpec, factor: float) -> MissileSpec:
+    """Scale both grains' propellant and thrust by ``factor`` (burn times and Isp kept)."""
+    return spec.model_copy(
+        update={
+            "boost_propellant_kg": spec.boost_propellant_kg * factor,
+            "boost_thrust_n": spec.boost_thrust_n * factor,
+            "sustain_propellant_kg": spec.sustain_propellant_kg * factor,
+            "sustain_thrust_n": spec.sustain_thrust_n * factor,
+        }
+    )
+
+
+def calibrate(
+    specs: Sequence[MissileSpec],
+    ranges_m: Sequence[float],
+    ceilings_m: Sequence[float | None],
+    rounds: int = 8,
+    rel_tol: float = 0.01,
+    altitudes_m: ArrayLike | None = None,
+    iterations: int = 7,
+) -> tuple[list[MissileSpec], list[KinematicFigures]]:
+    """Tune notional figures so each type's kinematic range and ceiling match the targets.
+
+    Two knobs per type, all types flown in one batch per round:
+
+    * the propulsion scale f (:func:`scale_propulsion`) for the maximum kinematic range,
+      by secant steps on log(range) vs log(f) (first step assumes range ~ f^4);
+    * ``cn_max`` for the ceiling, by secant steps on ceiling vs log(CN_max) (first step
+      assumes 6.5 km per factor e, the density scale height, since the 3 g authority
+      ceiling is where rho V^2 S CN_max / (2 m) = 3 g).
+
+    ``ceilings_m`` entries may be None (ceiling not calibrated for that type). Stops when
+    every range and ceiling is within ``rel_tol`` or after ``rounds`` rounds.
+
+    Returns
+    -------
+    specs : list of MissileSpec
+        Calibrated specs.
+    figures : list of KinematicFigures
+        Their kinematic figures as last computed.
+    """
+    cur = list(specs)
+    hist_r: list[list[tuple[float, float]]] = [[] for _ in cur]
+    hist_c: list[list[tuple[float, float]]] = [[] for _ in cur]
+    figs = kinematic_figures(cur, altitudes_m, iterations=iterations)
+    for _ in range(rounds):
+        done = True
+        nxt = []
+        for k, (s, f, r_goal, c_goal) in enumerate(
+            zip(cur, figs, ranges_m, ceilings_m, strict=True)
+        ):
+            upd = s
+            prop = s.boost_propellant_kg + s.sustain_propellant_kg
+            if abs(f.max_range_m / r_goal - 1.0) > rel_tol:
+                done = False
+                hist_r[k].append((math.log(prop), math.log(max(f.max_range_m, 1.0))))
+                slope = 4.0
+                if len(hist_r[k]) >= 2:
+                    (x0, y0), (x1, y1) = hist_r[k][-2:]
+                    if abs(x1 - x0) > 1e-9 and (y1 - y0) / (x1 - x0) > 0.5:
+                        slope = (y1 - y0) / (x1 - x0)
+                step = (math.log(r_goal) - math.log(max(f.max_range_m, 1.0))) / slope
+                factor = math.exp(min(max(step, -0.2), 0.2))
+                max_factor = 0.97 * (s.mass_launch_kg - 1.0) / prop
+                upd = scale_propulsion(upd, min(factor, max_factor))
+            if c_goal is not None and abs(f.ceiling_m / c_goal - 1.0) > rel_tol:
+                done = False
+                hist_c[k].append((math.log(s.cn_max), f.ceiling_m))
+                slope = 6500.0
+                if len(hist_c[k]) >= 2:
+                    (x0, y0), (x1, y1) = hist_c[k][-2:]
+                    if abs(x1 - x0) > 1e-9 and (y1 - y0) / (x1 - x0) > 500.0:
+                        slope = (y1 - y0) / (x1 - x0)
+                step = (c_goal - f.ceiling_m) / slope
+                upd = upd.model_copy(
+                    update={"cn_max": s.cn_max * math.exp(min(max(step, -0.7), 0.7))}
+                )
+            nxt.append(upd)
+        if done:
+            break
+        cur = nxt
+        figs = kinematic_figures(cur, altitudes_m, iterations=iterations)
+    return cur, figs
+
+
+# ---------------------------------------------------------------------------------------
+# envelope (range vs altitude) and its plot
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Engagement envelope of one type for one target speed.
+
+    Attributes
+    ----------
+    name : str
+    target_speed_mps : float
+    ranges_m, altitudes_m : ndarray, shapes (nr,), (na,)
+        Grid of intended intercept points (ground range from the launcher, altitude).
+    success : ndarray of bool, shape (na, nr)
+    time_of_flight_s, speed_mps, accel_available_mps2 : ndarray, shape (na, nr)
+        At closest approach (NaN where there was no intercept).
+    far_boundary_m : ndarray, shape (na,)
+        Refined far boundary at each altitude (bisection).
+    """
+
+    name: str
+    target_speed_mps: float
+    ranges_m: NDArray[np.float64]
+    altitudes_m: NDArray[np.float64]
+    success: NDArray[np.bool_]
+    time_of_flight_s: NDArray[np.float64]
+    speed_mps: NDArray[np.float64]
+    accel_available_mps2: NDArray[np.float64]
+    far_boundary_m: NDArray[np.float64]
+
+    def near_boundary_m(self) -> NDArray[np.float64]:
+        """Smallest successful grid range at each altitude (NaN if none)."""
+        first = np.argmax(self.success, axis=1)
+        return np.where(self.success.any(axis=1), self.ranges_m[first], np.nan)
+
+    def to_text(self) -> str:
+        """The envelope as a text table: altitude rows, near and far boundary, TOF at far."""
+        lines = [
+            f"{self.name}: engagement envelope, target {self.target_speed_mps:.0f} m/s "
+            "(radially inbound, constant altitude)",
+            f"{'altitude km':>11} {'near km':>8} {'far km':>8} {'TOF@far s':>9}",
+        ]
+        near = self.near_boundary_m()
+        for j, alt in enumerate(self.altitudes_m):
+            far = self.far_boundary_m[j]
+            ok = np.flatnonzero(self.success[j])
+            tof = self.time_of_flight_s[j, ok[-1]] if ok.size else np.nan
+            lines.append(f"{alt / 1e3:11.1f} {near[j] / 1e3:8.1f} {far / 1e3:8.1f} {tof:9.1f}")
+        return "\n".join(lines)
+
+
+def compute_envelope(
+    spec: MissileSpec,
+    target_speed_mps: float = 0.0,
+    ranges_m: ArrayLike | None = None,
+    altitudes_m: ArrayLike | None = None,
+    refine_iterations: int = 7,
+    frame: EnuFrame = REFERENCE_FRAME,
+) -> Envelope:
+    """Engagement envelope (intercept-point ranges vs altitudes) for a target speed.
+
+    Parameters
+    ----------
+    spec : MissileSpec
+    target_speed_mps : float
+        Non-manoeuvring target flying radially toward the launcher at constant altitude
+        (0: stationary).
+    ranges_m, altitudes_m : array_like, optional
+        Grid; default 40 ranges to 1.25 x the published max range and 0.05 to 40 km.
+    refine_iterations : int
+        Bisection steps for the far boundary at each altitude.
+
+    Returns
+    -------
+    Envelope
+    """
+    rng = (
+        np.linspace(0.01, 1.25, 40) * spec.max_range_m
+        if ranges_m is None
+        else np.asarray(ranges_m, dtype=float)
+    )
+    alts = (
+        np.concatenate([[50.0], np.arange(2.5e3, 40.1e3, 2.5e3)])
+        if altitudes_m is None
+        else np.asarray(altitudes_m, dtype=float)
+    )
+    rr, aa = np.meshgrid(rng, alts)
+    res = fly_to_points(
+        [spec], np.zeros(rr.size, dtype=np.int64), rr.ravel(), aa.ravel(), target_speed_mps, frame
+    )
+    shape = rr.shape
+    far = far_boundary_m(
+        [spec],
+        np.zeros(alts.size, dtype=np.int64),
+        alts,
+        target_speed_mps,
+        refine_iterations,
+        frame,
+    )
+    return Envelope(
+        spec.name,
+        float(target_speed_mps),
+        rng,
+        alts,
+        res.success.reshape(shape),
+        res.time_of_flight_s.reshape(shape),
+        res.speed_mps.reshape(shape),
+        res.accel_available_mps2.reshape(shape),
+        far,
+    )
+
+
+def plot_envelope(
+    envelopes: Sequence[Envelope], spec: MissileSpec | None = None, ax: object | None = None
+) -> Figure:
+    """Plot envelopes (range vs altitude) with the published figures beside them.
+
+    Parameters
+    ----------
+    envelopes : sequence of Envelope
+        One per target speed, all of the same type; drawn as far/near boundary lines.
+    spec : MissileSpec, optional
+        When given, the published ``max_range_m`` / ``min_range_m`` /
+        ``min_altitude_m`` / ``max_altitude_m`` box is drawn dashed for comparison.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Save it with ``fig.savefig("x.png", dpi=120)``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure as _Figure
+
+    fig = _Figure(figsize=(7.0, 4.2))
+    axes = fig.add_subplot(1, 1, 1)
+    for env in envelopes:
+        far = env.far_boundary_m
+        near = env.near_boundary_m()
+        ok = far > 0
+        label = (
+            "simulated, stationary target"
+            if env.target_speed_mps == 0
+            else f"simulated, target {env.target_speed_mps:.0f} m/s inbound"
+        )
+        (line,) = axes.plot(far[ok] / 1e3, env.altitudes_m[ok] / 1e3, "-", lw=2, label=label)
+        axes.plot(near[ok] / 1e3, env.altitudes_m[ok] / 1e3, ":", color=line.get_color(), lw=1.5)
+    if spec is not None:
+        r0, r1 = spec.min_range_m / 1e3, spec.max_range_m / 1e3
+        h0, h1 = spec.min_altitude_m / 1e3, spec.max_altitude_m / 1e3
+        axes.plot(
+            [r0, r1, r1, r0, r0],
+            [h0, h0, h1, h1, h0],
+            "k--",
+            lw=1,
+            label="published range / altitude",
+        )
+    name = envelopes[0].name if envelopes else (spec.name if spec else "")
+    axes.set_title(f"{name}: engagement envelope (intercept points)")
+    axes.set_xlabel("ground range of intercept point, km")
+    axes.set_ylabel("target altitude, km")
+    axes.set_xlim(left=0)
+    axes.set_ylim(bottom=0)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# time-of-flight tables and intercept-point prediction (for the command post)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TofTable:
+    """Time of flight, arrival speed and feasibility vs intercept-point range and altitude.
+
+    Built by :func:`tof_table` from stationary-target flyouts of one type. Lookups are
+    bilinear in (ground range, altitude); outside the grid or in a cell touching an
+    infeasible node, ``feasible`` is False.
+    """
+
+    name: str
+    ranges_m: NDArray[np.float64]
+    altitudes_m: NDArray[np.float64]
+    time_of_flight_s: NDArray[np.float64]
+    speed_mps: NDArray[np.float64]
+    feasible: NDArray[np.bool_]
+
+    def lookup(
+        self, ground_range_m: ArrayLike, alt_m: ArrayLike
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+        """Time of flight (s), arrival speed (m/s) and feasibility at intercept points.
+
+        Vectorised over any broadcastable shapes. Infeasible points get a time of flight
+        extrapolated from the nearest feasible ranges of the same altitude row (so that
+        predicted-intercept iterations still converge) but ``feasible`` False.
+        """
+        r = np.asarray(ground_range_m, dtype=float)
+        h = np.asarray(alt_m, dtype=float)
+        r, h = np.broadcast_arrays(r, h)
+        gr, ga = self.ranges_m, self.altitudes_m
+        i = np.clip(np.searchsorted(gr, r, side="right") - 1, 0, gr.size - 2)
+        j = np.clip(np.searchsorted(ga, h, side="right") - 1, 0, ga.size - 2)
+        fr = np.clip((r - gr[i]) / (gr[i + 1] - gr[i]), 0.0, 1.0)
+        fa = np.clip((h - ga[j]) / (ga[j + 1] - ga[j]), 0.0, 1.0)
+        tof = self._filled_tof
+
+        def bil(tab: NDArray[np.float64]) -> NDArray[np.float64]:
+            return (1 - fa) * ((1 - fr) * tab[j, i] + fr * tab[j, i + 1]) + fa * (
+                (1 - fr) * tab[j + 1, i] + fr * tab[j + 1, i + 1]
+            )
+
+        feas = (
+            self.feasible[j, i]
+            & self.feasible[j, i + 1]
+            & self.feasible[j + 1, i]
+            & self.feasible[j + 1, i + 1]
+        )
+        inside = (r >= gr[0]) & (r <= gr[-1]) & (h >= ga[0]) & (h <= ga[-1])
+        t = bil(tof)
+        # beyond the grid: extend the time of flight linearly in range at the edge speed
+        beyond = r > gr[-1]
+        t = np.where(beyond, t + (r - gr[-1]) / np.maximum(bil(self._filled_speed), 1.0), t)
+        return t, bil(self._filled_speed), feas & inside
+
+    @functools.cached_property
+    def _filled_tof(self) -> NDArray[np.float64]:
+        return _fill_rows(self.time_of_flight_s, self.ranges_m)
+
+    @functools.cached_property
+    def _filled_speed(self) -> NDArray[np.float64]:
+        return _fill_rows(self.speed_mps, self.ranges_m)
+
+
+def _fill_rows(tab: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Fill NaNs of each row by linear interpolation/extrapolation in x (constant if <2)."""
+    out = tab.copy()
+    for row in out:
+        ok = np.isfinite(row)
+        if ok.sum() >= 2:
+            xs, ys = x[ok], row[ok]
+            fill = np.interp(x, xs, ys)
+            slope = (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
+            fill = np.where(x > xs[-1], ys[-1] + slope * (x - xs[-1]), fill)
+            row[~ok] = fill[~ok]
+        elif ok.sum() == 1:
+            row[~ok] = row[ok][0]
+        else:
+            row[:] = x / 1000.0
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _tof_table_cached(spec_json: str, n_ranges: int, n_alts: int) -> TofTable:
+    spec = MissileSpec.model_validate_json(spec_json)
+    ranges = np.linspace(0.02, 1.3, n_ranges) * spec.max_range_m
+    alts = np.linspace(0.0, 1.35 * spec.max_altitude_m, n_alts)
+    alts[0] = max(spec.min_altitude_m, 10.0)
+    rr, aa = np.meshgrid(ranges, alts)
+    res = fly_to_points([spec], np.zeros(rr.size, dtype=np.int64), rr.ravel(), aa.ravel())
+    shape = rr.shape
+    speed = np.where(np.isfinite(res.time_of_flight_s), res.speed_mps, np.nan)
+    return TofTable(
+        spec.name,
+        ranges,
+        alts,
+        res.time_of_flight_s.reshape(shape),
+        speed.reshape(shape),
+        res.success.reshape(shape),
+    )
+
+
+def tof_table(spec: MissileSpec, n_ranges: int = 28, n_alts: int = 12) -> TofTable:
+    """Time-of-flight table of a type, built on first use and cached (per process).
+
+    Grid: ``n_ranges`` ground ranges from 2 % to 130 % of the published max range and
+    ``n_alts`` altitudes from the min altitude to 1.35 x the published max altitude;
+    one batched stationary-target flyout per node (about 0.2 to 2 s per type).
+    """
+    return _tof_table_cached(spec.model_dump_json(), n_ranges, n_alts)
+
+
+def predict_intercept(
+    table: TofTable,
+    frame: EnuFrame,
+    launcher_enu_m: ArrayLike,
+    target_pos_enu_m: ArrayLike,
+    target_vel_enu_mps: ArrayLike,
+    iterations: int = 6,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Predicted intercept points of many (launcher, track) pairs for one type.
+
+    Parameters
+    ----------
+    table : TofTable
+        The type's time-of-flight table (:func:`tof_table`).
+    frame : EnuFrame
+        Scenario frame.
+    launcher_enu_m, target_pos_enu_m, target_vel_enu_mps : array_like, shape (..., 3)
+        Broadcast together: one row per pair.
+    iterations : int
+        Fixed-point iterations t <- T(PIP(t)), PIP(t) = p + v t (constant-velocity track).
+
+    Returns
+    -------
+    pip_enu_m : ndarray, shape (..., 3)
+    time_of_flight_s : ndarray, shape (...)
+    feasible : ndarray of bool, shape (...)
+        The PIP is inside the table's envelope and the iteration converged (to 1 %).
+
+    Notes
+    -----
+    The fixed point of t = T(|PIP(t)|) converges when the target's range rate is smaller
+    than the interceptor's mean speed (|dT/dt| < 1), i.e. for every target the type can
+    catch. Ground range and altitude are measured on the frame's osculating sphere
+    from the launcher, as in the table.
+    """
+    lp, tp, tv = np.broadcast_arrays(
+        np.asarray(launcher_enu_m, float),
+        np.asarray(target_pos_enu_m, float),
+        np.asarray(target_vel_enu_mps, float),
+    )
+    rng0, alt0 = _ground_range_alt(frame, tp, lp)
+    t, _, _ = table.lookup(rng0, alt0)
+    t_prev = t
+    for _ in range(iterations):
+        pip = tp + tv * t[..., None]
+        rng, alt = _ground_range_alt(frame, pip, lp)
+        t_prev = t
+        t, _, feas = table.lookup(rng, alt)
+    pip = tp + tv * t[..., None]
+    rng, alt = _ground_range_alt(frame, pip, lp)
+    _, _, feas = table.lookup(rng, alt)
+    converged = np.abs(t - t_prev) <= 0.01 * np.maximum(t, 1.0)
+    return pip, t, feas & converged
