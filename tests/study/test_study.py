@@ -157,3 +157,15 @@ def test_dask_local_cluster_gives_the_same_table(tmp_path: Path, small: Scenario
         assert report.workers == 2
         assert _deterministic(load_results(d)).equals(_deterministic(local))
     shutil.rmtree(d)
+
+
+def test_text_sweep_values_make_a_text_column(small: Scenario) -> None:
+    t = study(
+        small,
+        runs=2,
+        sweep={"threats.cm.speed_mps": ["Mach 0.8", "250 m/s"]},
+        workers=0,
+        runner=standin_batch,
+    )
+    assert t.schema.field("threats.cm.speed_mps").type == pa.string()
+    assert t.column("threats.cm.speed_mps").to_pylist() == ["Mach 0.8"] * 2 + ["250.0"] * 2

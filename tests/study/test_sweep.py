@@ -66,7 +66,6 @@ def test_values_with_units_reach_the_resolved_specs(small: Scenario) -> None:
         sc = apply_point(small, sw, values)
         res = resolve(sc)
         assert res.threats["cm"].rcs_m2 == pytest.approx(values["threats.cm.rcs_m2"])
-        # the catalogue reads a bare override number as degrees: stored so it round-trips
         assert res.radars[("bn", "fcr")].beamwidth_az_rad == pytest.approx(
             values["units.bn.radars.fcr.beamwidth_az_rad"]
         )
@@ -152,3 +151,15 @@ def test_a_point_that_breaks_the_scenario_is_refused_before_running(small: Scena
         StudyError, match=r"(?s)sweep point 1 \(units.bn.launchers.l1.load.48N6E3=9\).*slots"
     ):
         make_plan(small, 1, {"units.bn.launchers.l1.load.48N6E3": [2, 9]})
+
+
+def test_mach_speeds_are_kept_as_mach_and_shown_as_text(small: Scenario) -> None:
+    from samsim.study.sweep import column_value
+    from samsim.units import Mach
+
+    sw = build_sweep(small, {"threats.cm.speed_mps": ["Mach 0.8", "250 m/s"]})
+    assert sw.axes[0].values == (Mach(0.8), 250.0)
+    assert [column_value(v) for v in sw.axes[0].values] == ["Mach 0.8", 250.0]
+    assert sw.axes[0].column_values == ("Mach 0.8", "250.0")  # one type per column
+    res = resolve(apply_point(small, sw, sw.points()[0]))
+    assert res.threats["cm"].speed_mps == Mach(0.8)

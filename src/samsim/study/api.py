@@ -33,7 +33,13 @@ from samsim.study.store import (
     load_results,
     schema_to_json,
 )
-from samsim.study.sweep import StudyError, Sweep, SweepSpec, apply_point, build_sweep
+from samsim.study.sweep import (
+    StudyError,
+    Sweep,
+    SweepSpec,
+    apply_point,
+    build_sweep,
+)
 
 
 class StudyInterrupted(SamsimError):
@@ -60,6 +66,7 @@ class Plan:
     scenario: Scenario
     sweep: Sweep
     point_values: list[dict[str, Any]]
+    point_columns: list[dict[str, Any]]
     point_scenarios: list[Scenario]
     runs: int
     first_seed: int
@@ -96,7 +103,7 @@ def make_plan(scenario: Scenario, runs: int, sweep: SweepSpec, first_seed: int =
             raise StudyError(
                 f"sweep point {k} ({where}) gives a scenario that does not check:\n{exc}"
             ) from None
-    return Plan(scenario, sw, values, scenarios, runs, first_seed)
+    return Plan(scenario, sw, values, sw.point_columns(), scenarios, runs, first_seed)
 
 
 def make_manifest(plan: Plan, runner: str, keep_events: bool) -> dict[str, Any]:
@@ -104,7 +111,7 @@ def make_manifest(plan: Plan, runner: str, keep_events: bool) -> dict[str, Any]:
     from samsim import __version__
 
     names = Names.of(plan.scenario)
-    schema = results_schema(names, [(a.path, a.values) for a in plan.sweep.axes])
+    schema = results_schema(names, [(a.path, a.column_values) for a in plan.sweep.axes])
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -115,11 +122,11 @@ def make_manifest(plan: Plan, runner: str, keep_events: bool) -> dict[str, Any]:
         "points": [
             {
                 "point": k,
-                "values": {p: _json(v) for p, v in vals.items()},
+                "values": vals,
                 "scenario_hash": scenario_hash(sc),
             }
             for k, (vals, sc) in enumerate(
-                zip(plan.point_values, plan.point_scenarios, strict=True)
+                zip(plan.point_columns, plan.point_scenarios, strict=True)
             )
         ],
         "runs_per_point": plan.runs,
@@ -128,10 +135,6 @@ def make_manifest(plan: Plan, runner: str, keep_events: bool) -> dict[str, Any]:
         "runner": runner,
         "schema": schema_to_json(schema),
     }
-
-
-def _json(v: Any) -> Any:
-    return v if isinstance(v, bool | int | str) else float(v)
 
 
 @dataclass
@@ -369,22 +372,28 @@ def _drive(
 ) -> None:
     """Keep about two tasks per slot in flight; write each batch as it completes."""
     pending: set[cf.Future[Any]] = set()
+    failure: RunFailed | None = None
 
     def fill() -> None:
-        while len(pending) < 2 * slots:
+        nonlocal failure
+        while failure is None and len(pending) < 2 * slots:
             item = next(tasks, None)
             if item is None:
                 return
             k, seeds = item
-            pending.add(
-                executor.submit(run_task, fn, plan.point_scenarios[k], k, seeds, keep_events)
-            )
+            try:
+                fut = executor.submit(run_task, fn, plan.point_scenarios[k], k, seeds, keep_events)
+            except Exception as exc:  # the pool broke (a worker died) before its futures failed
+                failure = RunFailed(f"a task failed: {type(exc).__name__}: {exc}")
+                return
+            pending.add(fut)
 
     fill()
     try:
-        while pending:
-            finished, _ = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
-            failure: RunFailed | None = None
+        while pending or failure is not None:
+            finished: set[cf.Future[Any]] = set()
+            if pending:
+                finished, _ = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
             for fut in finished:
                 pending.discard(fut)
                 try:
@@ -419,7 +428,7 @@ def _write(
     keep_events: bool,
     store: StudyStore,
 ) -> None:
-    values = plan.point_values[point]
+    values = plan.point_columns[point]
     rows = []
     for o in outputs:
         row: dict[str, Any] = {"point": point, **values, "seed": o.seed}

@@ -21,7 +21,6 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from samsim import units
 from samsim.errors import SamsimError
 from samsim.scenario import models, specs
 from samsim.scenario.models import RaidGroup, Scenario
@@ -39,7 +38,6 @@ _OVERRIDE_SPECS: dict[type[BaseModel], type[BaseModel]] = {
     models.LauncherSite: specs.LauncherSpec,
     models.CommandPostSite: specs.CommandPostSpec,
 }
-_ANGLE_VALIDATOR = units.Angle.__metadata__[0]
 
 Token = str | int
 
@@ -66,12 +64,17 @@ class Axis:
     raw: tuple[str, ...]
     values: tuple[Any, ...]
 
+    @property
+    def column_values(self) -> tuple[Any, ...]:
+        """The values as the results column holds them (one type per column: text for
+        all if any is text, e.g. ``"Mach 0.8"`` next to ``250.0``)."""
+        out = [column_value(v) for v in self.values]
+        if any(isinstance(v, str) for v in out):
+            out = [str(v) for v in out]
+        return tuple(out)
+
     def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "raw": list(self.raw),
-            "values": [_jsonable(v) for v in self.values],
-        }
+        return {"path": self.path, "raw": list(self.raw), "values": list(self.column_values)}
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,18 @@ class Sweep:
         combos = itertools.product(*(a.values for a in self.axes))
         return [dict(zip(self.paths, c, strict=True)) for c in combos]
 
+    def point_columns(self) -> list[dict[str, Any]]:
+        """Like :meth:`points`, with the values as the results table holds them."""
+        combos = itertools.product(*(a.column_values for a in self.axes))
+        return [dict(zip(self.paths, c, strict=True)) for c in combos]
+
     def to_json(self) -> list[dict[str, Any]]:
         return [a.to_json() for a in self.axes]
 
 
-def _jsonable(value: Any) -> Any:
+def column_value(value: Any) -> Any:
+    """A swept value as the results table and the manifest hold it: numbers in SI units,
+    anything else (a Mach number, a catalogue name) as its text (``"Mach 0.8"``)."""
     if isinstance(value, bool | int | str) or value is None:
         return value
     if isinstance(value, float):
@@ -132,7 +142,10 @@ def _field_annotation(model: type[BaseModel], name: str) -> Any:
 
 
 def _is_numeric(ann: Any) -> bool:
+    """A field holding a number (possibly optional, or ``float | Mach`` for speeds)."""
     bare = _unwrap(ann)
+    if typing.get_origin(bare) in (Union, types.UnionType):
+        return any(_is_numeric(a) for a in typing.get_args(bare))
     return isinstance(bare, type) and issubclass(bare, int | float) and bare is not bool
 
 
@@ -142,7 +155,6 @@ class _Leaf:
 
     target: tuple[Token, ...]
     adapter: TypeAdapter[Any]
-    to_degrees: bool  # an angle override: the catalogue reads a bare number as degrees
 
 
 def _children(obj: Any, ann: Any) -> Iterator[tuple[Token, Any, Any, type[BaseModel] | None]]:
@@ -163,18 +175,16 @@ def _children(obj: Any, ann: Any) -> Iterator[tuple[Token, Any, Any, type[BaseMo
             yield i, value, item_ann, None
 
 
-def _leaf_adapter(owner: type[BaseModel] | None, key: Token, ann: Any) -> tuple[Any, bool]:
-    """The annotation that parses a user value for this leaf, and whether it is an angle
-    override (stored in degrees because the catalogue reads bare numbers as degrees)."""
+def _leaf_adapter(owner: type[BaseModel] | None, key: Token, ann: Any) -> Any:
+    """The annotation that parses a user value for this leaf: for an override of a
+    catalogue figure, the catalogue spec's (with its unit and bounds)."""
     spec = _OVERRIDE_SPECS.get(owner) if owner is not None else None
     if spec is not None and isinstance(key, str) and key in spec.model_fields:
         base: Any = owner.__mro__[1] if owner is not None else None
         base_fields = set(base.model_fields) if base is not None else set()
         if key not in base_fields:
-            info = spec.model_fields[key]
-            is_angle = any(m is _ANGLE_VALIDATOR for m in info.metadata)
-            return _field_annotation(spec, key), is_angle
-    return ann, False
+            return _field_annotation(spec, key)
+    return ann
 
 
 def _is_container(value: Any) -> bool:
@@ -208,7 +218,7 @@ def leaf_paths(
             if _is_container(value):
                 walk(value, child_ann, p)
                 continue
-            leaf_ann, _ = _leaf_adapter(owner, key, child_ann)
+            leaf_ann = _leaf_adapter(owner, key, child_ann)
             if not numeric_only or _is_numeric(leaf_ann):
                 out.append(".".join(map(str, p)))
 
@@ -295,15 +305,14 @@ def resolve_path(scenario: Scenario, path: str) -> _Leaf:
         tokens = tokens[used:]
     if isinstance(node, RaidGroup):
         done = (*done, "count")
-        return _Leaf(done, TypeAdapter(_field_annotation(RaidGroup, "count")), False)
+        return _Leaf(done, TypeAdapter(_field_annotation(RaidGroup, "count")))
     if _is_container(node):
         leaves = leaf_paths(scenario, done)
         raise StudyError(
             f"sweep path {path!r} names a group of fields, not one value; use one of: "
             f"{', '.join(leaves[:40])}"
         )
-    leaf_ann, is_angle = _leaf_adapter(owner, key, ann)
-    return _Leaf(done, TypeAdapter(leaf_ann), is_angle)
+    return _Leaf(done, TypeAdapter(_leaf_adapter(owner, key, ann)))
 
 
 # -- parsing sweeps ----------------------------------------------------------------------
@@ -417,9 +426,5 @@ def apply_point(scenario: Scenario, sweep: Sweep, values: Mapping[str, Any]) -> 
     """
     out = scenario
     for axis in sweep.axes:
-        value = values[axis.path]
-        leaf = resolve_path(scenario, axis.path)
-        if leaf.to_degrees:
-            value = math.degrees(value)
-        out = _set(out, axis.target, value)
+        out = _set(out, axis.target, values[axis.path])
     return out
