@@ -58,13 +58,17 @@ def main() -> None:
         sim = run.summary["simulated_time_s"]
         sims.append(sim)
         walls.append(wall)
-        print(f"seed {seed}: simulated {sim:7.1f} s in {wall:6.3f} s wall "
-              f"(engine loop {run.wall_time_s:.3f} s) -> {sim / wall:7.1f}x real time; "
-              f"{run.summary['events']} events")
+        print(
+            f"seed {seed}: simulated {sim:7.1f} s in {wall:6.3f} s wall "
+            f"(engine loop {run.wall_time_s:.3f} s) -> {sim / wall:7.1f}x real time; "
+            f"{run.summary['events']} events"
+        )
     ratio = sum(sims) / sum(walls)
     per_20min = 1200.0 / ratio
-    print(f"overall: {ratio:.1f}x real time; 20 simulated minutes take {per_20min:.2f} s "
-          f"(floor: 600x, 2.00 s) -> {'PASS' if ratio >= 600 else 'FAIL'}")
+    print(
+        f"overall: {ratio:.1f}x real time; 20 simulated minutes take {per_20min:.2f} s "
+        f"(floor: 600x, 2.00 s) -> {'PASS' if ratio >= 600 else 'FAIL'}"
+    )
     print(f"wall time per run / reference workload: {np.mean(walls) / ref:.2f}")
 
 

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import subprocess_env, EXAMPLES, SMALL_SCENARIO
+from tests.conftest import EXAMPLES, SMALL_SCENARIO, subprocess_env
 
 
 def _samsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

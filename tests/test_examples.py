@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import subprocess_env, EXAMPLES
+from tests.conftest import EXAMPLES, subprocess_env
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 

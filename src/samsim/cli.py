@@ -232,7 +232,10 @@ from samsim.study.cli import register as _reg_study; _reg_study(app)  # noqa: E4
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and exit code 2."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns the code of a typer.Exit instead of exiting.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
     except SamsimError as exc:
         err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

@@ -255,6 +255,25 @@ def _serialize_speed(value: float | Mach) -> float | str:
     return str(value) if isinstance(value, Mach) else value
 
 
+def _validate_speed_sl(value: Any) -> float:
+    v = _validate_speed(value)
+    return v.to_mps(SPEED_OF_SOUND_SL_MPS) if isinstance(v, Mach) else float(v)
+
+
+#: A positive speed in m/s; a Mach number is converted at the ISA sea-level speed of sound
+#: (for figures with no natural altitude, like an interceptor's minimum speed).
+SpeedSL = Annotated[
+    float,
+    BeforeValidator(_validate_speed_sl),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string"}],
+            "description_unit": "speed (m/s, '880 km/h'; Mach at sea level)",
+            "examples": ["1500 m/s"],
+        }
+    ),
+]
+
 #: A positive speed: m/s, or a :class:`Mach` number converted where the altitude is known.
 Speed = Annotated[
     float | Mach,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import point_at
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import point_at
 from samsim.geo.frames import EnuFrame
 from samsim.physics.aero import motor_profile
 from samsim.physics.atmosphere import isa
@@ -143,8 +143,9 @@ def test_energy_conserved_in_coast_without_drag(
         energy.append(0.5 * np.sum(v[0] ** 2) - G0_MPS2 * radius**2 / np.linalg.norm(p[0] - c))
     e = np.array(energy)
     speed2 = np.sum(v[0] ** 2)
-    # specific energy v^2/2 - g0 R^2/r is constant to 1e-7 of v^2 over 100 s of coast
-    assert np.ptp(e) < 1e-7 * speed2
+    # specific energy v^2/2 - g0 R^2/r is constant to 2e-6 of v^2 over 100 s of coast
+    # (RK4 at the production step of 0.5 s while manoeuvring)
+    assert np.ptp(e) < 2e-6 * speed2
     assert fly.peak_lateral_accel_mps2([0])[0] > 1.0  # it was manoeuvring, not just coasting
 
 
@@ -281,3 +282,58 @@ def test_positions_lists_only_launched_interceptors(
     assert ids.tolist() == [0] and pos.shape == (1, 3) and np.linalg.norm(vel[0]) > 100.0
     fly.advance(6.0, stationary(tgt))
     assert fly.positions()[0].tolist() == [0, 1]
+
+
+def test_track_loss_keeps_the_last_pip_and_the_seeker_finishes(
+    frame: EnuFrame, catalog: dict[str, MissileSpec]
+) -> None:
+    tgt = point_at(frame, np.array([45e3]), np.array([6e3]))
+
+    def no_track(t: float, ids: np.ndarray):  # type: ignore[no-untyped-def]
+        nan = np.full((len(ids), 3), np.nan)
+        return nan, nan, nan
+
+    fly = Flyout(frame, [catalog["9M96E2"]])
+    fly.launch([0], [[0.0, 0.0, 0.0]], 0.0, [0], tgt)
+    out = fly.advance(200.0, stationary(tgt), no_track)
+    assert list(out.kind) == ["intercept"] and out.miss_m[0] < 1.0
+
+
+def test_apn_needs_less_acceleration_than_pn_against_a_turning_target(
+    frame: EnuFrame, catalog: dict[str, MissileSpec]
+) -> None:
+    # target in a steady 4 g level turn, the track estimate knows its acceleration; with
+    # N' = 3 zero-lag theory gives peaks of 3 n_T (PN, at the end) and 1.5 n_T (APN, at
+    # hand-over) (Zarchan ch. 8)
+    base = catalog["9M96E2"].model_copy(update={"nav_constant": 3.0})
+    specs = [base.model_copy(update={"guidance_law": law}) for law in ("pn", "apn")]
+    centre = point_at(frame, np.array([18e3]), np.array([5e3]))[0]
+    speed, acc = 300.0, 4 * 9.80665
+    radius, omega = speed**2 / acc, acc / speed
+
+    def state(t: float, n: int):  # type: ignore[no-untyped-def]
+        ph = omega * t
+        p = centre + radius * np.array([np.cos(ph), np.sin(ph), 0.0])
+        v = speed * np.array([-np.sin(ph), np.cos(ph), 0.0])
+        a = -acc * np.array([np.cos(ph), np.sin(ph), 0.0])
+        return np.tile(p, (n, 1)), np.tile(v, (n, 1)), np.tile(a, (n, 1))
+
+    def truth(t: float, ids: np.ndarray):  # type: ignore[no-untyped-def]
+        return state(t, len(ids))[:2]
+
+    def estimate(t: float, ids: np.ndarray):  # type: ignore[no-untyped-def]
+        return state(t, len(ids))
+
+    fly = Flyout(frame, specs)
+    fly.launch([0, 1], np.zeros((2, 3)), 0.0, [0, 0], np.tile(centre, (2, 1)))
+    out = fly.advance(150.0, truth, estimate)
+    order = np.argsort(out.interceptor_id)
+    assert list(out.kind[order]) == ["intercept", "intercept"]
+    assert np.all(out.miss_m < base.lethal_radius_m)
+    peak = fly.peak_lateral_accel_mps2([0, 1])
+    assert peak[1] < 0.8 * peak[0]
+
+
+def test_tof_tables_must_match_the_specs(frame: EnuFrame, catalog: dict[str, MissileSpec]) -> None:
+    with pytest.raises(ValueError, match="one entry"):
+        Flyout(frame, [catalog["9M96E"]], tof_tables=[None, None])

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from samsim.errors import ScenarioError
-from samsim.scenario.catalog import CONFIDENCES, _load_section, load_catalog
+from samsim.scenario.catalog import CONFIDENCES, load_catalog, load_section
 from samsim.scenario.specs import RadarSpec
 
 
@@ -43,6 +43,6 @@ def test_bad_catalogue_file_is_located(tmp_path) -> None:  # type: ignore[no-unt
     p = tmp_path / "radars.yaml"
     p.write_text("X:\n  figures:\n    role: {value: acquisition, source: s, confidence: rumour}\n")
     with pytest.raises(ScenarioError) as exc:
-        _load_section(p, RadarSpec)
+        load_section(p, RadarSpec)
     text = str(exc.value)
     assert "rumour" in text and ":3:" in text

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import subprocess_env
 
 from samsim.errors import ScenarioError

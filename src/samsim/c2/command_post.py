@@ -18,6 +18,7 @@ from samsim.c2.envelope import in_envelope
 from samsim.c2.threat_eval import evaluate_threats
 from samsim.c2.wta import solve
 from samsim.physics.envelope import predict_intercept, tof_table
+from samsim.physics.threats import gravity_enu_mps2
 
 if TYPE_CHECKING:
     from samsim.engine.events import EventLog
@@ -86,15 +87,18 @@ class CommandPost:
     def forget_track(self, track_id: int) -> None:
         self.last_seen.pop(track_id, None)
 
+    def track_estimates(
+        self, t: float
+    ) -> dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]]:
+        """Position and velocity of every live track predicted to ``t``, by track id."""
+        ids, x, _ = self.tracker.predict(t, confirmed_only=False)
+        return {int(i): (x[k, :3], x[k, 3:6]) for k, i in enumerate(ids.tolist())}
+
     def track_estimate(
         self, track_id: int, t: float
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
         """Position and velocity of a live track predicted to ``t``, or None if deleted."""
-        ids, x, _ = self.tracker.predict(t, confirmed_only=False)
-        row = np.flatnonzero(ids == track_id)
-        if len(row) == 0:
-            return None
-        return x[row[0], :3].copy(), x[row[0], 3:6].copy()
+        return self.track_estimates(t).get(track_id)
 
     # -- bookkeeping of engagements ----------------------------------------------------
     def cancel(self, order: LaunchOrder) -> None:
@@ -172,16 +176,32 @@ class CommandPost:
         pk = np.zeros((n_types, len(cand)))
         pips = np.full((n_types, len(cand), 3), np.nan)
         speed = np.linalg.norm(vel, axis=1)
+        # Tracks classified as ballistic are predicted under gravity, the others at
+        # constant velocity.
+        ballistic = np.array([w.threat_kind[i] == "ballistic_missile" for i in threat[cand]])
+        acc = np.where(ballistic[:, None], gravity_enu_mps2(w.frame, pos), 0.0)
         for m in np.flatnonzero(rounds > 0):
             spec = w.missile_specs[m]
             carriers = lidx[self.inventory[lidx, m] > 0]
             origin = w.launcher_pos_m[carriers].mean(axis=0)
-            pip, tof, feasible = predict_intercept(self._tof[m], w.frame, origin, pos, vel)
+            # Cheap reachability screen before the intercept prediction: a target that
+            # cannot close to the missile's maximum range within the missile's longest
+            # flight is out of reach whatever the geometry.
+            r_now = np.linalg.norm(pos - origin, axis=1)
+            near = np.flatnonzero(
+                (r_now - speed * spec.max_flight_time_s <= spec.max_range_m)
+                & (speed <= spec.max_target_speed_mps)
+            )
+            if len(near) == 0:
+                continue
+            pip, _, feasible = predict_intercept(
+                self._tof[m], w.frame, origin, pos[near], vel[near], acc[near]
+            )
             pip_alt = w.frame.altitude_m(pip)
             slant = np.linalg.norm(pip - origin, axis=1)
-            ok = feasible & in_envelope(slant, pip_alt, speed, spec)
-            pk[m] = np.where(ok, 1.0 - (1.0 - spec.pk_nominal) ** u.salvo, 0.0)
-            pips[m] = pip
+            ok = feasible & in_envelope(slant, pip_alt, speed[near], spec)
+            pk[m, near] = np.where(ok, 1.0 - (1.0 - spec.pk_nominal) ** u.salvo, 0.0)
+            pips[m, near] = pip
         if not (pk > 0).any():
             return []
         # One salvo is one weapon in the assignment; channel and command-post limits cap
@@ -197,8 +217,10 @@ class CommandPost:
         max_salvos = min(max_targets, max_missiles // u.salvo)
         if max_salvos == 0:
             return []
-        result = solve(values, pk, salvos, method="greedy", max_per_target=1, max_total=max_salvos)
-        return self._orders(t, result.assignment, cand, ids, threat, fcr_for, pk, pips, values, log)
+        result = solve(values, pk, salvos, method="greedy", max_per_target=1)
+        return self._orders(
+            t, result.assignment, cand, ids, threat, fcr_for, pk, pips, values, max_salvos, log
+        )
 
     def _orders(
         self,
@@ -211,12 +233,20 @@ class CommandPost:
         pk: NDArray[np.float64],
         pips: NDArray[np.float64],
         values: NDArray[np.float64],
+        max_salvos: int,
         log: EventLog,
     ) -> list[LaunchOrder]:
         w, u = self.w, self.unit
         orders: list[LaunchOrder] = []
         lidx = np.array(u.launchers, dtype=np.int64)
-        for m, j in zip(*np.nonzero(assignment), strict=True):
+        # Most valuable engagements first: channel limits checked below drop the rest,
+        # which the next cycle reconsiders.
+        pairs = np.argwhere(assignment > 0)
+        gain = values[pairs[:, 1]] * pk[pairs[:, 0], pairs[:, 1]]
+        new_targets = 0
+        for m, j in pairs[np.lexsort((pairs[:, 1], pairs[:, 0], -gain))]:
+            if new_targets >= max_salvos:
+                break
             track_id = int(ids[cand[j]])
             radar = int(fcr_for[cand[j]])
             spec = w.radars[radar].spec
@@ -255,6 +285,7 @@ class CommandPost:
                     break
             if fired == 0:
                 continue
+            new_targets += 1
             eng.engagements += 1
             eng.active_missiles += fired
             eng.radars[radar] = eng.radars.get(radar, 0) + fired

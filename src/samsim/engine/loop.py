@@ -23,8 +23,10 @@ from samsim.engine.events import EventLog
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
+from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import pk_for_miss
+from samsim.physics.threats import gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
@@ -75,9 +77,15 @@ class Engine:
             CommandPost(world, u, self.trackers[u.index], self.track_truth[u.index], self.inventory)
             for u in world.units
         ]
-        self.fly = Flyout(world.frame, world.missile_specs, rng=self.flyout_rng)
+        self.fly = Flyout(
+            world.frame,
+            world.missile_specs,
+            rng=self.flyout_rng,
+            tof_tables=[tof_table(s) for s in world.missile_specs],
+        )
         self.icp = Interceptors([], [], [], [], [])
         self._icp_of_fly: dict[int, int] = {}
+        self._icp_threat = np.full(64, -1, dtype=np.int64)  # interceptor key -> threat id
         self._queue: list[tuple[float, int, int, str, Any]] = []
         self._seq = itertools.count()
         self._pending_launches = 0
@@ -284,6 +292,9 @@ class Engine:
             cp.cancel(order)
             return
         key = self.icp.add(order.unit, order.track_id, order.threat_id, order.radar, order.missile)
+        if key >= len(self._icp_threat):
+            self._icp_threat = np.concatenate([self._icp_threat, np.full(key + 64, -1)])
+        self._icp_threat[key] = order.threat_id
         pos = w.launcher_pos_m[order.launcher]
         fid = int(
             self.fly.launch(
@@ -315,7 +326,7 @@ class Engine:
     def _truth(
         self, t: float, keys: NDArray[np.int64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        th = np.asarray([self.icp.threat[k] for k in keys], dtype=np.int64)
+        th = self._icp_threat[keys]
         p, v, _ = self.w.threats.state_at(t, th)
         gone = ~self.alive[th] | ~self.w.threats.active(t)[th]
         p[gone] = np.nan
@@ -325,16 +336,28 @@ class Engine:
     def _estimate(
         self, t: float, keys: NDArray[np.int64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Track estimates for command guidance: the last track update, extrapolated at
+        constant velocity, or under gravity for tracks classified as ballistic."""
         n = len(keys)
         p = np.full((n, 3), np.nan)
         v = np.full((n, 3), np.nan)
+        ballistic = np.zeros(n, dtype=bool)
         for row, k in enumerate(keys.tolist()):
             snap = self._estimate_snapshot.get(k)
             if snap is not None:
                 t0, p0, v0 = snap
                 p[row] = p0 + v0 * (t - t0)
                 v[row] = v0
-        return p, v, np.zeros((n, 3))
+                ballistic[row] = self.w.threat_kind[self._icp_threat[k]] == "ballistic_missile"
+        a = np.zeros((n, 3))
+        if ballistic.any():
+            for row in np.flatnonzero(ballistic):
+                t0 = self._estimate_snapshot[int(keys[row])][0]
+                g = gravity_enu_mps2(self.w.frame, p[row])
+                p[row] += 0.5 * g * (t - t0) ** 2
+                v[row] += g * (t - t0)
+                a[row] = g
+        return p, v, a
 
     def _ground(self, pos_m: NDArray[np.float64]) -> NDArray[np.float64]:
         return self.w.terrain_grid.elevation_m(pos_m[:, 0], pos_m[:, 1])
@@ -346,9 +369,13 @@ class Engine:
         # estimate, extrapolated at constant velocity inside the interval).
         self._estimate_snapshot.clear()
         ids, _, _ = self.fly.positions()
+        per_unit: dict[int, dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]]] = {}
         for fid in ids.tolist():
             key = self._icp_of_fly[fid]
-            est = self.command_posts[self.icp.unit[key]].track_estimate(self.icp.track[key], self.t)
+            unit = self.icp.unit[key]
+            if unit not in per_unit:
+                per_unit[unit] = self.command_posts[unit].track_estimates(self.t)
+            est = per_unit[unit].get(self.icp.track[key])
             if est is not None:
                 self._estimate_snapshot[key] = (self.t, est[0], est[1])
         out = self.fly.advance(t_end, self._truth, self._estimate, self._ground)

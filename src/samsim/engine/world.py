@@ -26,8 +26,8 @@ from samsim.physics.threats import (
     resolve_speed,
     waypoint_trajectory,
 )
-from samsim.scenario.loader import Resolved, resolve
 from samsim.rng import stream
+from samsim.scenario.loader import Resolved, resolve
 from samsim.scenario.models import (
     DemTerrainConfig,
     FlatTerrainConfig,

@@ -100,8 +100,10 @@ def fly_to_points(
         altitude above the osculating sphere.
     target_speed_mps : float
         Target flying at constant altitude radially toward the launcher (0: stationary).
-        For a moving target the shot is placed by a first, stationary pass: the target
-        starts at r + V T(r, h) with T the time of flight to the stationary point.
+        A moving target starts at r + V T(r, h), T from the type's time-of-flight table
+        (:func:`tof_table`), and the interceptor uses the table for its mid-course
+        predicted intercept point; the intercept then happens near, not exactly at, the
+        intended point (``intercept_range_m`` reports where).
     frame : EnuFrame
         Frame of the launcher (origin) and of the computation.
     min_accel_mps2 : float
@@ -121,10 +123,14 @@ def fly_to_points(
         raise ValueError(f"target_speed_mps must be >= 0, got {target_speed_mps}")
     if target_speed_mps == 0.0:
         return _fly_stationary(specs, typ, rng, alt, frame, min_accel_mps2)
-    first = _fly_stationary(specs, typ, rng, alt, frame, min_accel_mps2)
-    # place the target so it would arrive at the intended point at the stationary TOF
+    # place the target so that it would reach the intended point after the nominal time
+    # of flight there (the type's time-of-flight table, extrapolated beyond the envelope)
+    tables = [tof_table(s) for s in specs]
+    tof0 = np.empty(typ.shape[0])
+    for k, tab in enumerate(tables):
+        sel = typ == k
+        tof0[sel] = tab.lookup(rng[sel], alt[sel])[0]
     c, radius = osculating_sphere(frame)
-    tof0 = np.where(np.isfinite(first.time_of_flight_s), first.time_of_flight_s, rng / 1000.0)
     omega = target_speed_mps / (radius + alt)  # angular rate about the centre
     th0 = rng / radius + omega * tof0
     aim = _points(frame, rng, alt)
@@ -137,7 +143,7 @@ def fly_to_points(
         vel = np.stack([np.zeros_like(th), w * np.cos(th), -w * np.sin(th)], axis=-1)
         return pos, vel
 
-    return _run(specs, typ, aim, truth, frame, min_accel_mps2)
+    return _run(specs, typ, aim, truth, frame, min_accel_mps2, tables)
 
 
 def _fly_stationary(
@@ -163,9 +169,10 @@ def _run(
     truth: object,
     frame: EnuFrame,
     min_accel_mps2: float,
+    tables: Sequence[TofTable | None] | None = None,
 ) -> FlyoutResults:
     n = typ.shape[0]
-    fly = Flyout(frame, specs, macro_step_s=_ENVELOPE_MACRO_STEP_S)
+    fly = Flyout(frame, specs, macro_step_s=_ENVELOPE_MACRO_STEP_S, tof_tables=tables)
     fly.launch(typ, np.zeros((n, 3)), 0.0, np.arange(n), aim)
     t_end = max(s.max_flight_time_s for s in specs) + 1.0
     out = fly.advance(t_end, truth)  # type: ignore[arg-type]
@@ -218,8 +225,10 @@ def far_boundary_m(
     Returns
     -------
     ndarray, shape (n,)
-        Largest successful ground range (m), 0 where no scanned range succeeds. Rows are
-        bisected together in one flyout batch per step.
+        Ground range (m) of the actual closest approach of the last success (equal to the
+        intended point for a stationary target), 0 where no scanned range succeeds. The
+        bisection is on the intended point; rows are bisected together in one flyout batch
+        per step.
 
     Notes
     -----
@@ -236,9 +245,12 @@ def far_boundary_m(
         specs, np.repeat(typ, 16), grid.ravel(), np.repeat(alt, 16), target_speed_mps, frame
     )
     ok = res.success.reshape(n, 16)
+    actual_grid = res.intercept_range_m.reshape(n, 16)
     last = np.where(ok.any(axis=1), 15 - np.argmax(ok[:, ::-1], axis=1), -1)
-    lo = np.where(last >= 0, grid[np.arange(n), np.maximum(last, 0)], 0.0)
-    hi = np.where(last < 15, grid[np.arange(n), np.minimum(last + 1, 15)], grid[:, -1])
+    rows = np.arange(n)
+    lo = np.where(last >= 0, grid[rows, np.maximum(last, 0)], 0.0)
+    actual = np.where(last >= 0, actual_grid[rows, np.maximum(last, 0)], 0.0)
+    hi = np.where(last < 15, grid[rows, np.minimum(last + 1, 15)], grid[:, -1])
     live = (last >= 0) & (last < 15)
     for _ in range(iterations):
         if not live.any():
@@ -247,8 +259,9 @@ def far_boundary_m(
         idx = np.flatnonzero(live)
         r = fly_to_points(specs, typ[idx], mid[idx], alt[idx], target_speed_mps, frame)
         lo[idx] = np.where(r.success, mid[idx], lo[idx])
+        actual[idx] = np.where(r.success, r.intercept_range_m, actual[idx])
         hi[idx] = np.where(r.success, hi[idx], mid[idx])
-    return lo
+    return actual
 
 
 @dataclass(frozen=True)
@@ -471,9 +484,13 @@ class Envelope:
 
     def to_text(self) -> str:
         """The envelope as a text table: altitude rows, near and far boundary, TOF at far."""
+        what = (
+            "stationary target"
+            if self.target_speed_mps == 0
+            else f"target {self.target_speed_mps:.0f} m/s radially inbound at constant altitude"
+        )
         lines = [
-            f"{self.name}: engagement envelope, target {self.target_speed_mps:.0f} m/s "
-            "(radially inbound, constant altitude)",
+            f"{self.name}: engagement envelope (intercept points), {what}",
             f"{'altitude km':>11} {'near km':>8} {'far km':>8} {'TOF@far s':>9}",
         ]
         near = self.near_boundary_m()
@@ -596,8 +613,12 @@ def plot_envelope(
     axes.set_title(f"{name}: engagement envelope (intercept points)")
     axes.set_xlabel("ground range of intercept point, km")
     axes.set_ylabel("target altitude, km")
+    top = max(
+        [spec.max_altitude_m if spec is not None else 0.0]
+        + [float(e.altitudes_m[e.far_boundary_m > 0].max(initial=0.0)) for e in envelopes]
+    )
     axes.set_xlim(left=0)
-    axes.set_ylim(bottom=0)
+    axes.set_ylim(0, 1.4 * top / 1e3 if top > 0 else None)
     axes.grid(alpha=0.3)
     axes.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
@@ -613,9 +634,10 @@ def plot_envelope(
 class TofTable:
     """Time of flight, arrival speed and feasibility vs intercept-point range and altitude.
 
-    Built by :func:`tof_table` from stationary-target flyouts of one type. Lookups are
-    bilinear in (ground range, altitude); outside the grid or in a cell touching an
-    infeasible node, ``feasible`` is False.
+    Built by :func:`tof_table` from stationary-target flyouts of one type. Time of flight
+    and speed are bilinear in (ground range, altitude); feasibility is
+    near(h) <= r <= far(h) with the near and far boundaries interpolated linearly in
+    altitude (the far boundary refined by bisection), and h within the altitude grid.
     """
 
     name: str
@@ -623,16 +645,17 @@ class TofTable:
     altitudes_m: NDArray[np.float64]
     time_of_flight_s: NDArray[np.float64]
     speed_mps: NDArray[np.float64]
-    feasible: NDArray[np.bool_]
+    near_m: NDArray[np.float64]
+    far_m: NDArray[np.float64]
 
     def lookup(
         self, ground_range_m: ArrayLike, alt_m: ArrayLike
     ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
         """Time of flight (s), arrival speed (m/s) and feasibility at intercept points.
 
-        Vectorised over any broadcastable shapes. Infeasible points get a time of flight
-        extrapolated from the nearest feasible ranges of the same altitude row (so that
-        predicted-intercept iterations still converge) but ``feasible`` False.
+        Vectorised over any broadcastable shapes. Outside the envelope the time of flight
+        is extrapolated from the nearest intercepts of the same altitude (so that
+        predicted-intercept iterations still converge) but ``feasible`` is False.
         """
         r = np.asarray(ground_range_m, dtype=float)
         h = np.asarray(alt_m, dtype=float)
@@ -642,25 +665,24 @@ class TofTable:
         j = np.clip(np.searchsorted(ga, h, side="right") - 1, 0, ga.size - 2)
         fr = np.clip((r - gr[i]) / (gr[i + 1] - gr[i]), 0.0, 1.0)
         fa = np.clip((h - ga[j]) / (ga[j + 1] - ga[j]), 0.0, 1.0)
-        tof = self._filled_tof
 
         def bil(tab: NDArray[np.float64]) -> NDArray[np.float64]:
             return (1 - fa) * ((1 - fr) * tab[j, i] + fr * tab[j, i + 1]) + fa * (
                 (1 - fr) * tab[j + 1, i] + fr * tab[j + 1, i + 1]
             )
 
-        feas = (
-            self.feasible[j, i]
-            & self.feasible[j, i + 1]
-            & self.feasible[j + 1, i]
-            & self.feasible[j + 1, i + 1]
-        )
-        inside = (r >= gr[0]) & (r <= gr[-1]) & (h >= ga[0]) & (h <= ga[-1])
-        t = bil(tof)
+        t = bil(self._filled_tof)
+        v = bil(self._filled_speed)
         # beyond the grid: extend the time of flight linearly in range at the edge speed
-        beyond = r > gr[-1]
-        t = np.where(beyond, t + (r - gr[-1]) / np.maximum(bil(self._filled_speed), 1.0), t)
-        return t, bil(self._filled_speed), feas & inside
+        t = np.where(r > gr[-1], t + (r - gr[-1]) / np.maximum(v, 1.0), t)
+        far = np.interp(h, ga, self.far_m)
+        near = np.interp(h, ga, np.where(np.isfinite(self.near_m), self.near_m, np.inf))
+        feas = (r <= far) & (r >= near) & (h >= ga[0]) & (h <= ga[-1])
+        return t, v, feas
+
+    def filled_time_of_flight_s(self) -> NDArray[np.float64]:
+        """The time-of-flight grid with unreachable nodes extrapolated along each row."""
+        return self._filled_tof
 
     @functools.cached_property
     def _filled_tof(self) -> NDArray[np.float64]:
@@ -696,17 +718,16 @@ def _tof_table_cached(spec_json: str, n_ranges: int, n_alts: int) -> TofTable:
     alts = np.linspace(0.0, 1.35 * spec.max_altitude_m, n_alts)
     alts[0] = max(spec.min_altitude_m, 10.0)
     rr, aa = np.meshgrid(ranges, alts)
-    res = fly_to_points([spec], np.zeros(rr.size, dtype=np.int64), rr.ravel(), aa.ravel())
+    zeros = np.zeros(rr.size, dtype=np.int64)
+    res = fly_to_points([spec], zeros, rr.ravel(), aa.ravel())
     shape = rr.shape
-    speed = np.where(np.isfinite(res.time_of_flight_s), res.speed_mps, np.nan)
-    return TofTable(
-        spec.name,
-        ranges,
-        alts,
-        res.time_of_flight_s.reshape(shape),
-        speed.reshape(shape),
-        res.success.reshape(shape),
-    )
+    ok = res.success.reshape(shape)
+    tof = np.where(ok, res.time_of_flight_s.reshape(shape), np.nan)
+    speed = np.where(ok, res.speed_mps.reshape(shape), np.nan)
+    first = np.argmax(ok, axis=1)
+    near = np.where(ok.any(axis=1), ranges[first], np.nan)
+    far = far_boundary_m([spec], np.zeros(n_alts, dtype=np.int64), alts, iterations=7)
+    return TofTable(spec.name, ranges, alts, tof, speed, near, far)
 
 
 def tof_table(spec: MissileSpec, n_ranges: int = 28, n_alts: int = 12) -> TofTable:
@@ -714,7 +735,8 @@ def tof_table(spec: MissileSpec, n_ranges: int = 28, n_alts: int = 12) -> TofTab
 
     Grid: ``n_ranges`` ground ranges from 2 % to 130 % of the published max range and
     ``n_alts`` altitudes from the min altitude to 1.35 x the published max altitude;
-    one batched stationary-target flyout per node (about 0.2 to 2 s per type).
+    one batched stationary-target flyout per node plus a bisection of the far boundary
+    per altitude (about 0.2 to 2 s per type).
     """
     return _tof_table_cached(spec.model_dump_json(), n_ranges, n_alts)
 
@@ -725,6 +747,7 @@ def predict_intercept(
     launcher_enu_m: ArrayLike,
     target_pos_enu_m: ArrayLike,
     target_vel_enu_mps: ArrayLike,
+    target_acc_enu_mps2: ArrayLike | None = None,
     iterations: int = 6,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
     """Predicted intercept points of many (launcher, track) pairs for one type.
@@ -737,8 +760,11 @@ def predict_intercept(
         Scenario frame.
     launcher_enu_m, target_pos_enu_m, target_vel_enu_mps : array_like, shape (..., 3)
         Broadcast together: one row per pair.
+    target_acc_enu_mps2 : array_like, shape (..., 3), optional
+        Target acceleration, e.g. gravity for a ballistic track (default zero: a
+        constant-velocity track).
     iterations : int
-        Fixed-point iterations t <- T(PIP(t)), PIP(t) = p + v t (constant-velocity track).
+        Secant iterations on T(PIP(t)) = t, PIP(t) = p + v t + a t^2 / 2.
 
     Returns
     -------
@@ -749,26 +775,73 @@ def predict_intercept(
 
     Notes
     -----
-    The fixed point of t = T(|PIP(t)|) converges when the target's range rate is smaller
-    than the interceptor's mean speed (|dT/dt| < 1), i.e. for every target the type can
-    catch. Ground range and altitude are measured on the frame's osculating sphere
-    from the launcher, as in the table.
+    The root of T(PIP(t)) - t is unique while the target's range rate is smaller than the
+    interceptor's mean speed (|dT/dt| < 1), i.e. for every target the type can catch; the
+    secant method converges superlinearly. Ground range and altitude are measured on the
+    frame's osculating sphere from the launcher, as in the table.
     """
-    lp, tp, tv = np.broadcast_arrays(
+    acc = np.zeros(3) if target_acc_enu_mps2 is None else target_acc_enu_mps2
+    lp, tp, tv, ta = np.broadcast_arrays(
         np.asarray(launcher_enu_m, float),
         np.asarray(target_pos_enu_m, float),
         np.asarray(target_vel_enu_mps, float),
+        np.asarray(acc, float),
     )
-    rng0, alt0 = _ground_range_alt(frame, tp, lp)
-    t, _, _ = table.lookup(rng0, alt0)
-    t_prev = t
+
+    def at(t: NDArray[np.float64]) -> NDArray[np.float64]:
+        return tp + tv * t[..., None] + 0.5 * ta * (t * t)[..., None]
+
+    def resid(t: NDArray[np.float64]) -> NDArray[np.float64]:
+        rng, alt = _ground_range_alt(frame, at(t), lp)
+        return table.lookup(rng, alt)[0] - t
+
+    # secant iterations on f(t) = T(PIP(t)) - t from t0 = T(now) and t1 = T(PIP(t0))
+    t0 = np.zeros(tp.shape[:-1])
+    f0 = resid(t0)
+    t1 = t0 + f0
+    f1 = resid(t1)
     for _ in range(iterations):
-        pip = tp + tv * t[..., None]
-        rng, alt = _ground_range_alt(frame, pip, lp)
-        t_prev = t
-        t, _, feas = table.lookup(rng, alt)
-    pip = tp + tv * t[..., None]
+        den = f1 - f0
+        ok = np.abs(den) > 1e-9
+        t2 = np.where(ok, t1 - f1 * (t1 - t0) / np.where(ok, den, 1.0), t1 + f1)
+        t2 = np.maximum(t2, 0.0)
+        t0, f0 = t1, f1
+        t1, f1 = t2, resid(t2)
+    pip = at(t1)
     rng, alt = _ground_range_alt(frame, pip, lp)
     _, _, feas = table.lookup(rng, alt)
-    converged = np.abs(t - t_prev) <= 0.01 * np.maximum(t, 1.0)
-    return pip, t, feas & converged
+    converged = np.abs(f1) <= 0.01 * np.maximum(t1, 1.0)
+    return pip, t1, feas & converged
+
+
+def envelope_report(
+    spec: MissileSpec,
+    target_speeds_mps: Sequence[float] = (0.0, 300.0),
+    altitudes_m: ArrayLike | None = None,
+) -> tuple[list[Envelope], str, Figure]:
+    """Everything ``samsim envelope MISSILE`` shows: envelopes, a text table and a figure.
+
+    Parameters
+    ----------
+    spec : MissileSpec
+    target_speeds_mps : sequence of float
+        One envelope per target speed (0: stationary; else radially inbound).
+    altitudes_m : array_like, optional
+        Altitude rows (default 0.05 to 40 km every 2.5 km).
+
+    Returns
+    -------
+    envelopes : list of Envelope
+    text : str
+        The tables one after the other, then the published figures with their labels.
+    figure : matplotlib.figure.Figure
+        Far (solid) and near (dotted) boundaries per speed, published box dashed.
+    """
+    envs = [compute_envelope(spec, v, altitudes_m=altitudes_m) for v in target_speeds_mps]
+    pub = (
+        f"published: range {spec.min_range_m / 1e3:.0f} to {spec.max_range_m / 1e3:.0f} km, "
+        f"altitude {spec.min_altitude_m:.0f} m to {spec.max_altitude_m / 1e3:.0f} km, "
+        f"target speed up to {spec.max_target_speed_mps:.0f} m/s"
+    )
+    text = "\n\n".join([*(e.to_text() for e in envs), pub])
+    return envs, text, plot_envelope(envs, spec)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numba as nb
 import numpy as np
@@ -58,6 +59,9 @@ from samsim.physics.guidance import (
 from samsim.physics.missile import MissileSpec
 from samsim.units import G0_MPS2
 
+if TYPE_CHECKING:
+    from samsim.physics.envelope import TofTable
+
 #: Earth rotation rate, rad/s (WGS-84).
 OMEGA_EARTH_RADPS = 7.292115e-5
 
@@ -73,8 +77,18 @@ OUTCOME_KINDS = (
 )
 _INTERCEPT, _SELF_DESTRUCT, _GROUND, _TIME_LIMIT, _MIN_SPEED, _TARGET_GONE = 1, 2, 3, 4, 5, 6
 
-#: Largest integration step, s; smallest step near closest approach, s.
-DT_MAX_S = 0.1
+#: LLVM fast-math flags for the integrator: reassociation, contraction, reciprocal and
+#: approximate functions; not 'nnan'/'ninf' (NaN and infinity keep their IEEE meaning).
+_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+#: Largest integration step (mid-course coast), s; largest while a motor burns, s;
+#: smallest step near closest approach, s.
+DT_MAX_S = 0.5
+DT_BOOST_S = 0.2
+#: The exact ellipsoidal height is recomputed every step below this height above the
+#: ground (m), and every EXACT_ALT_EVERY steps above it.
+EXACT_ALT_BELOW_M = 3000.0
+EXACT_ALT_EVERY = 16
 DT_MIN_S = 5e-4
 #: Step near the target as a fraction of time to go.
 DT_TGO_FRACTION = 0.125
@@ -173,7 +187,6 @@ def _deriv(
     v: tuple[float, float, float],
     al: tuple[float, float, float],
     t_fl: float,
-    cmd: tuple[float, float, float],
     dalt: float,
     par: NDArray[np.float64],
     mach_row: NDArray[np.float64],
@@ -185,8 +198,8 @@ def _deriv(
     cen: NDArray[np.float64],
     rg: float,
     om: NDArray[np.float64],
-) -> tuple[tuple[float, float, float], tuple[float, float, float], float, float]:
-    """Acceleration and autopilot-lag rate; also lateral acceleration applied and its limit."""
+) -> tuple[tuple[float, float, float], float]:
+    """Acceleration for autopilot output ``al``; also the lateral acceleration applied."""
     rx = p[0] - cen[0]
     ry = p[1] - cen[1]
     rz = p[2] - cen[2]
@@ -219,9 +232,19 @@ def _deriv(
         vh[1] * a_ax + alat[1] - g * ry + cy,
         vh[2] * a_ax + alat[2] - g * rz + cz,
     )
-    tau = par[I_TAU]
-    dal = ((cmd[0] - al[0]) / tau, (cmd[1] - al[1]) / tau, (cmd[2] - al[2]) / tau)
-    return acc, dal, alat_n, amax
+    return acc, alat_n
+
+
+@nb.njit(cache=True, inline="always")
+def _lag(
+    al: tuple[float, float, float], cmd: tuple[float, float, float], f: float
+) -> tuple[float, float, float]:
+    """Autopilot output after a held command: cmd + (al - cmd) f, f = exp(-s / tau)."""
+    return (
+        cmd[0] + (al[0] - cmd[0]) * f,
+        cmd[1] + (al[1] - cmd[1]) * f,
+        cmd[2] + (al[2] - cmd[2]) * f,
+    )
 
 
 @nb.njit(cache=True, inline="always")
@@ -272,6 +295,52 @@ def _available_accel(
 
 
 @nb.njit(cache=True)
+def _tof_lookup(
+    k: int,
+    launch: tuple[float, float, float],
+    q: tuple[float, float, float],
+    cen: NDArray[np.float64],
+    rg: float,
+    tab_r: NDArray[np.float64],
+    tab_a: NDArray[np.float64],
+    tab_t: NDArray[np.float64],
+    tab_n: NDArray[np.int64],
+) -> float:
+    """Nominal time of flight of type k from ``launch`` to the point q (bilinear table).
+
+    Ground range and altitude on the osculating sphere; beyond the last range the time
+    grows linearly with the slope of the last two columns; altitudes are clamped.
+    """
+    ax = launch[0] - cen[0]
+    ay = launch[1] - cen[1]
+    az = launch[2] - cen[2]
+    bx = q[0] - cen[0]
+    by = q[1] - cen[1]
+    bz = q[2] - cen[2]
+    rb = np.sqrt(bx * bx + by * by + bz * bz)
+    cx = ay * bz - az * by
+    cy = az * bx - ax * bz
+    cz = ax * by - ay * bx
+    ang = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), ax * bx + ay * by + az * bz)
+    r = rg * ang
+    h = rb - rg
+    nr = tab_n[k, 0]
+    na = tab_n[k, 1]
+    i = 0
+    while i < nr - 2 and tab_r[k, i + 1] <= r:
+        i += 1
+    j = 0
+    while j < na - 2 and tab_a[k, j + 1] <= h:
+        j += 1
+    fr = (r - tab_r[k, i]) / (tab_r[k, i + 1] - tab_r[k, i])
+    fa = min(max((h - tab_a[k, j]) / (tab_a[k, j + 1] - tab_a[k, j]), 0.0), 1.0)
+    fr = max(fr, 0.0)
+    t0 = tab_t[k, j, i] + fr * (tab_t[k, j, i + 1] - tab_t[k, j, i])
+    t1 = tab_t[k, j + 1, i] + fr * (tab_t[k, j + 1, i + 1] - tab_t[k, j + 1, i])
+    return t0 + fa * (t1 - t0)
+
+
+@nb.njit(cache=True)
 def _altitude_of_density(rho: float, h0: float, dh: float, rho_tab: NDArray[np.float64]) -> float:
     """Altitude at which the tabulated ISA density equals rho (bisection; table decreasing)."""
     n = rho_tab.shape[0]
@@ -306,13 +375,17 @@ def _midcourse_aim(
     """Mid-course aim point: look-ahead point on the lofted altitude profile to the PIP.
 
     Ground distances and altitudes are on the osculating sphere. The profile altitude at
-    ground distance x before the PIP is h_c(x) = max(h_pip, min(h_top, h_q, h_pip + k x)):
-    climb to the cruise altitude, cruise, dive at slope k onto the PIP. The cruise altitude
+    ground distance x before the PIP is h_c(x) = max(h_pip, min(h_cr, h_pip + s x)): climb
+    to the cruise altitude h_cr, cruise, dive at slope s onto the PIP, with
+    s = min(k, (h_cr - h_pip) / (1.5 R_s)) so that the dive has begun when the seeker
+    (range R_s) takes over. The cruise altitude h_cr
     is the lower of the type's h_top and h_q, the altitude where the burnt-out missile at
     the reference speed V still has MIDCOURSE_MIN_AUTHORITY_MPS2 of lateral acceleration
     (rho(h_q) V^2 S CN_max / (2 m_bo) = a_min), so that it can always pull out of the loft.
     The aim is the profile point L = min(d, V T_la) ahead along the great circle, raised by
-    the gravity drop g (L/V)^2 / 2.
+    the gravity drop g (L/V)^2 / 2; while climbing, its elevation is capped at the flight
+    path angle gamma_max from which the missile can still level off at h_c with a_min:
+    (V^2 / a_min)(1 - cos gamma_max) = h_c - h.
     """
     mx = p[0] - cen[0]
     my = p[1] - cen[1]
@@ -337,9 +410,21 @@ def _midcourse_aim(
     m_bo = par[I_M0] - par[I_MDB] * par[I_TBB] - par[I_MDS] * par[I_TBS]
     rho_q = 2.0 * MIDCOURSE_MIN_AUTHORITY_MPS2 * m_bo / (vref * vref * par[I_S] * par[I_CN])
     h_q = _altitude_of_density(rho_q, h0, dh, rho_tab)
-    h_c = max(h_pip, min(par[I_HTOP], h_q, h_pip + par[I_LOFT] * x))
+    h_top = min(par[I_HTOP], h_q)
+    # the dive is no steeper than reaches the PIP from the cruise over 1.5 seeker ranges,
+    # so that the hand-over to homing finds the missile already diving toward the PIP
+    slope = min(par[I_LOFT], max(h_top - h_pip, 0.0) / (1.5 * par[I_SEEK]))
+    h_c = max(h_pip, min(h_top, h_pip + slope * x))
     tla = look / vref
     h_aim = h_c + 0.5 * G0_MPS2 * (rg / qn) ** 2 * tla * tla
+    h_m = mn - rg
+    if h_c > h_m and look > 0.0:
+        # climb no steeper than lets the missile level off at h_c with the cruise
+        # authority: R (1 - cos gamma) <= h_c - h, R = V^2 / a_min
+        cos_max = 1.0 - (h_c - h_m) * MIDCOURSE_MIN_AUTHORITY_MPS2 / (vref * vref)
+        if cos_max > -1.0:
+            gmax = np.arccos(min(cos_max, 1.0))
+            h_aim = min(h_aim, h_m + look * np.tan(min(gmax, 1.55)))
     if s > 1e-12:
         ex, ey, ez = ex / s, ey / s, ez / s
     else:
@@ -385,7 +470,7 @@ def _launch_aims(
     return out
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=_FASTMATH)
 def _advance_kernel(
     rows: NDArray[np.int64],
     t0: float,
@@ -399,6 +484,8 @@ def _advance_kernel(
     phase: NDArray[np.int64],
     pip: NDArray[np.float64],
     peak: NDArray[np.float64],
+    nsteps: NDArray[np.int64],
+    lpos: NDArray[np.float64],
     tp0: NDArray[np.float64],
     tv0: NDArray[np.float64],
     tp1: NDArray[np.float64],
@@ -421,6 +508,10 @@ def _advance_kernel(
     om: NDArray[np.float64],
     rot: NDArray[np.float64],
     org: NDArray[np.float64],
+    tab_r: NDArray[np.float64],
+    tab_a: NDArray[np.float64],
+    tab_t: NDArray[np.float64],
+    tab_n: NDArray[np.int64],
     out_code: NDArray[np.int64],
     out_t: NDArray[np.float64],
     out_miss: NDArray[np.float64],
@@ -439,7 +530,6 @@ def _advance_kernel(
         nav = par[I_NAV]
         apn = par[I_APN] > 0.5
         seek = par[I_SEEK]
-        dt_cap = min(DT_MAX_S, 0.5 * tau)
         p = (pos[i, 0], pos[i, 1], pos[i, 2])
         v = (vel[i, 0], vel[i, 1], vel[i, 2])
         al = (alag[i, 0], alag[i, 1], alag[i, 2])
@@ -449,14 +539,14 @@ def _advance_kernel(
         tv1_ = (tv1[j, 0], tv1[j, 1], tv1[j, 2])
         t = tcur[i]
         code = 0
+        h_exact = _ellipsoid_height(p[0], p[1], p[2], rot, org)
         while t < t1 - 1e-12 and code == 0:
             t_fl = t - tlaunch[i]
             # target truth (Hermite in the macro step) and track estimate (const. acc.)
             pt, vt = _hermite_pv(tp0_, tv0_, tp1_, tv1_, hw, (t - t0) / hw)
             te = t - t0
-            # exact altitude once per step; the fast sphere altitude is corrected by dalt
+            # altitude: sphere distance corrected by dalt to the (last) exact ellipsoidal height
             rr = np.sqrt((p[0] - cen[0]) ** 2 + (p[1] - cen[1]) ** 2 + (p[2] - cen[2]) ** 2)
-            h_exact = _ellipsoid_height(p[0], p[1], p[2], rot, org)
             dalt = h_exact - (rr - rg)
             upx = (p[0] - cen[0]) / rr
             upy = (p[1] - cen[1]) / rr
@@ -507,13 +597,28 @@ def _advance_kernel(
                         / vavg
                     )
                     for _ in range(3):
-                        q0 = pe[0] + ve[0] * tgo
-                        q1 = pe[1] + ve[1] * tgo
-                        q2 = pe[2] + ve[2] * tgo
-                        tgo = np.sqrt((q0 - p[0]) ** 2 + (q1 - p[1]) ** 2 + (q2 - p[2]) ** 2) / vavg
-                    pip[i, 0] = pe[0] + ve[0] * tgo
-                    pip[i, 1] = pe[1] + ve[1] * tgo
-                    pip[i, 2] = pe[2] + ve[2] * tgo
+                        q0 = pe[0] + ve[0] * tgo + 0.5 * ea[j, 0] * tgo * tgo
+                        q1 = pe[1] + ve[1] * tgo + 0.5 * ea[j, 1] * tgo * tgo
+                        q2 = pe[2] + ve[2] * tgo + 0.5 * ea[j, 2] * tgo * tgo
+                        dq = np.sqrt((q0 - p[0]) ** 2 + (q1 - p[1]) ** 2 + (q2 - p[2]) ** 2)
+                        tgo = dq / vavg
+                        if tab_n[k, 0] > 1:
+                            # nominal time of flight from the launch point, minus time flown
+                            t_nom = _tof_lookup(
+                                k,
+                                (lpos[i, 0], lpos[i, 1], lpos[i, 2]),
+                                (q0, q1, q2),
+                                cen,
+                                rg,
+                                tab_r,
+                                tab_a,
+                                tab_t,
+                                tab_n,
+                            )
+                            tgo = max(t_nom - t_fl, 0.5 * tgo)
+                    pip[i, 0] = pe[0] + ve[0] * tgo + 0.5 * ea[j, 0] * tgo * tgo
+                    pip[i, 1] = pe[1] + ve[1] * tgo + 0.5 * ea[j, 1] * tgo * tgo
+                    pip[i, 2] = pe[2] + ve[2] * tgo + 0.5 * ea[j, 2] * tgo * tgo
                 aim = _midcourse_aim(
                     p, (pip[i, 0], pip[i, 1], pip[i, 2]), vavg, par, cen, rg, h0, dh, rho_tab
                 )
@@ -525,6 +630,12 @@ def _advance_kernel(
             amax0 = _available_accel(p, v, t_fl, dalt, par, h0, dh, rho_tab, a_tab, cen, rg)
             cmd, _ = limit_lateral(cmd, vh, amax0)
             # step size
+            if t_fl < burn_end:
+                dt_cap = DT_BOOST_S
+            elif phase[i] == 2:
+                dt_cap = min(DT_MAX_S, tau)
+            else:
+                dt_cap = DT_MAX_S
             dt = min(dt_cap, t1 - t, par[I_TMAX] - t_fl)
             vc_t = -(r_t[0] * w_t[0] + r_t[1] * w_t[1] + r_t[2] * w_t[2]) / max(rng_t, 1e-9)
             if vc_t > 0.0:
@@ -533,78 +644,34 @@ def _advance_kernel(
                 if t_fl < ev_t - 1e-9 and t_fl + dt > ev_t:
                     dt = ev_t - t_fl
             dt = max(dt, 1e-9)
-            # RK4 on (p, v, alag) with the command held over the step
-            a1, d1, n1, _m1 = _deriv(
-                p, v, al, t_fl, cmd, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
+            # RK4 on (p, v); the first-order autopilot lag is integrated exactly for the
+            # command held over the step: a(s) = cmd + (a0 - cmd) exp(-s / tau)
+            fh = np.exp(-0.5 * dt / tau)
+            l2 = _lag(al, cmd, fh)
+            ln = _lag(al, cmd, fh * fh)
+            a1, n1 = _deriv(
+                p, v, al, t_fl, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
             )
             hh = 0.5 * dt
             p2 = _axpy(p, hh, v)
             v2 = _axpy(v, hh, a1)
-            l2 = _axpy(al, hh, d1)
-            a2, d2, n2, _m2 = _deriv(
-                p2,
-                v2,
-                l2,
-                t_fl + hh,
-                cmd,
-                dalt,
-                par,
-                mrow,
-                crow,
-                h0,
-                dh,
-                rho_tab,
-                a_tab,
-                cen,
-                rg,
-                om,
+            a2, n2 = _deriv(
+                p2, v2, l2, t_fl + hh, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
             )
             p3 = _axpy(p, hh, v2)
             v3 = _axpy(v, hh, a2)
-            l3 = _axpy(al, hh, d2)
-            a3, d3, n3, _m3 = _deriv(
-                p3,
-                v3,
-                l3,
-                t_fl + hh,
-                cmd,
-                dalt,
-                par,
-                mrow,
-                crow,
-                h0,
-                dh,
-                rho_tab,
-                a_tab,
-                cen,
-                rg,
-                om,
+            a3, n3 = _deriv(
+                p3, v3, l2, t_fl + hh, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
             )
             p4 = _axpy(p, dt, v3)
             v4 = _axpy(v, dt, a3)
-            l4 = _axpy(al, dt, d3)
-            a4, d4, n4, _m4 = _deriv(
-                p4,
-                v4,
-                l4,
-                t_fl + dt,
-                cmd,
-                dalt,
-                par,
-                mrow,
-                crow,
-                h0,
-                dh,
-                rho_tab,
-                a_tab,
-                cen,
-                rg,
-                om,
+            a4, n4 = _deriv(
+                p4, v4, ln, t_fl + dt, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
             )
             pn_ = _comb(p, v, v2, v3, v4, dt)
             vn = _comb(v, a1, a2, a3, a4, dt)
-            ln = _comb(al, d1, d2, d3, d4, dt)
             peak[i] = max(peak[i], n1, n2, n3, n4)
+            nsteps[i] += 1
             tn = t + dt
             # closest approach inside the step (analytic, on the Hermite relative motion)
             ptn, vtn = _hermite_pv(tp0_, tv0_, tp1_, tv1_, hw, (tn - t0) / hw)
@@ -618,14 +685,19 @@ def _advance_kernel(
                 )
                 pc, vcx = _hermite_pv(p, v, pn_, vn, dt, s / dt)
                 p, v = pc, vcx
-                al = ln
+                al = _lag(al, cmd, np.exp(-s / tau))
                 t = t + s
                 code = _INTERCEPT
                 out_miss[j] = miss
                 break
             p, v, al, t = pn_, vn, ln, tn
             t_fl = t - tlaunch[i]
-            h_end = _ellipsoid_height(p[0], p[1], p[2], rot, org)
+            # exact height when near the ground or every EXACT_ALT_EVERY steps; otherwise
+            # the sphere altitude with the last correction (drifts < 0.1 m per 250 m step)
+            r_end = np.sqrt((p[0] - cen[0]) ** 2 + (p[1] - cen[1]) ** 2 + (p[2] - cen[2]) ** 2)
+            h_end = r_end - rg + dalt
+            if h_end - ground[j] < EXACT_ALT_BELOW_M or nsteps[i] % EXACT_ALT_EVERY == 0:
+                h_end = _ellipsoid_height(p[0], p[1], p[2], rot, org)
             if h_end < ground[j]:
                 code = _GROUND
                 # time of impact by linear interpolation of the altitude over the step
@@ -635,6 +707,7 @@ def _advance_kernel(
                 code = _MIN_SPEED
             elif t_fl >= par[I_TMAX] - 1e-9:
                 code = _TIME_LIMIT
+            h_exact = h_end
         pos[i, 0], pos[i, 1], pos[i, 2] = p
         vel[i, 0], vel[i, 1], vel[i, 2] = v
         alag[i, 0], alag[i, 1], alag[i, 2] = al
@@ -722,6 +795,11 @@ class Flyout:
         interpolated between samples by cubic Hermite (exact for constant acceleration).
     earth_rotation : bool
         Include the Coriolis acceleration of the earth-fixed frame.
+    tof_tables : sequence of TofTable or None, optional
+        One per type (:func:`samsim.physics.envelope.tof_table`, the command post's
+        tables): mid-course then predicts the intercept point with the nominal time to go
+        T(PIP) - t_flown instead of distance / planning speed. Strongly recommended
+        against moving targets.
 
     Notes
     -----
@@ -731,11 +809,13 @@ class Flyout:
     |a_lat| <= min(a_struct, (q S CN_max + T sin d_max)/m) (the thrust-vector part d is used
     only for what the aerodynamic normal force cannot give); d a_lat/dt = (a_c - a_lat)/tau;
     g = -g0 (R/r)^2 r_hat toward the centre of the osculating sphere; a_cor = -2 Omega x v.
-    Integration: classical RK4 with the guidance command held over a step; steps of
-    min(0.1 s, tau/2) shrinking to t_go/8 (>= 0.5 ms) near the target, cut at motor
-    events. References: Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed.,
-    ch. 2, 13 (point-mass missile models); Siouris, *Missile Guidance and Control Systems*,
-    sec. 4.
+    Integration: classical RK4 on (p, v) with the guidance command held over a step and
+    the autopilot lag integrated exactly; steps of 0.5 s in mid-course coast, 0.2 s while
+    a motor burns (cut at the burn-out times), at most tau in homing and t_go/8
+    (>= 0.5 ms) near the target, never across a macro step. References: Zarchan,
+    *Tactical and Strategic Missile Guidance*, 6th ed., ch. 2 and 13 (point-mass missile
+    models); Siouris, *Missile Guidance and Control Systems*, sec. 4. See
+    docs/models/interceptors.md for the guidance laws, the earth model and their limits.
     """
 
     def __init__(
@@ -743,11 +823,17 @@ class Flyout:
         frame: EnuFrame,
         specs: Sequence[MissileSpec],
         rng: np.random.Generator | None = None,
-        macro_step_s: float = 0.25,
+        macro_step_s: float = 0.5,
         earth_rotation: bool = True,
+        tof_tables: Sequence[TofTable | None] | None = None,
     ) -> None:
         if macro_step_s <= 0:
             raise ValueError(f"macro_step_s must be > 0, got {macro_step_s}")
+        if tof_tables is not None and len(tof_tables) != len(specs):
+            raise ValueError(
+                f"tof_tables must have one entry (or None) per spec: {len(tof_tables)} "
+                f"tables for {len(specs)} specs"
+            )
         self.frame = frame
         self.specs = list(specs)
         self.types = pack_specs(self.specs)
@@ -758,8 +844,9 @@ class Flyout:
         lat = math.radians(frame.lat0_deg)
         w = OMEGA_EARTH_RADPS if earth_rotation else 0.0
         self._om = np.array([0.0, w * math.cos(lat), w * math.sin(lat)])
-        self._rot = np.ascontiguousarray(frame._rot)
-        self._org = np.ascontiguousarray(frame._origin_ecef)
+        self._rot = np.ascontiguousarray(frame.rotation)
+        self._org = np.ascontiguousarray(frame.origin_ecef_m)
+        self._pack_tables(tof_tables)
         self.t_now = 0.0
         self._n = 0
         cap = 64
@@ -772,8 +859,28 @@ class Flyout:
         self._phase = np.zeros(cap, dtype=np.int64)
         self._pip = np.zeros((cap, 3))
         self._peak = np.zeros(cap)
+        self._nsteps = np.zeros(cap, dtype=np.int64)
+        self._lpos = np.zeros((cap, 3))
         self._target = np.zeros(cap, dtype=np.int64)
         self._alive = np.zeros(cap, dtype=bool)
+
+    def _pack_tables(self, tables: Sequence[TofTable | None] | None) -> None:
+        nt = len(self.specs)
+        tabs = list(tables) if tables is not None else [None] * nt
+        nr = max([t.ranges_m.size for t in tabs if t is not None], default=2)
+        na = max([t.altitudes_m.size for t in tabs if t is not None], default=2)
+        self._tab_r = np.zeros((nt, nr))
+        self._tab_a = np.zeros((nt, na))
+        self._tab_t = np.zeros((nt, na, nr))
+        self._tab_n = np.zeros((nt, 2), dtype=np.int64)
+        for k, t in enumerate(tabs):
+            if t is None:
+                continue
+            r, a, tof = t.ranges_m, t.altitudes_m, t.filled_time_of_flight_s()
+            self._tab_r[k, : r.size] = r
+            self._tab_a[k, : a.size] = a
+            self._tab_t[k, : a.size, : r.size] = tof
+            self._tab_n[k] = (r.size, a.size)
 
     # ------------------------------------------------------------------ state management
     def _grow(self, need: int) -> None:
@@ -791,6 +898,8 @@ class Flyout:
             "_phase",
             "_pip",
             "_peak",
+            "_nsteps",
+            "_lpos",
             "_target",
             "_alive",
         ):
@@ -872,6 +981,8 @@ class Flyout:
         self._phase[ids] = 1
         self._pip[ids] = aim
         self._peak[ids] = 0.0
+        self._nsteps[ids] = 0
+        self._lpos[ids] = pos
         self._target[ids] = tgt
         self._alive[ids] = True
         self._n += k
@@ -955,6 +1066,14 @@ class Flyout:
             t0 = self.t_now
             t1 = min(t0 + self.macro_step_s, t_end_s)
             live = np.flatnonzero(self._alive[: self._n])
+            if live.size == 0:
+                self.t_now = max(self.t_now, t_end_s)
+                break
+            if np.min(self._tcur[live]) >= t1 - 1e-12:
+                # nothing flies before the next launch: jump to its macro step
+                t_next = float(np.min(self._tcur[live]))
+                self.t_now = min(t_next, t_end_s)
+                continue
             rows = live[self._tcur[live] < t1 - 1e-12]
             if rows.size:
                 parts.append(self._macro_step(rows, t0, t1, truth, estimate, terrain))
@@ -1030,6 +1149,8 @@ class Flyout:
             self._phase,
             self._pip,
             self._peak,
+            self._nsteps,
+            self._lpos,
             np.ascontiguousarray(tp0),
             np.ascontiguousarray(tv0),
             np.ascontiguousarray(tp1),
@@ -1052,6 +1173,10 @@ class Flyout:
             self._om,
             self._rot,
             self._org,
+            self._tab_r,
+            self._tab_a,
+            self._tab_t,
+            self._tab_n,
             code,
             tend,
             miss,
@@ -1076,6 +1201,10 @@ class Flyout:
         """Largest lateral acceleration each interceptor has pulled so far, m/s^2."""
         ids = np.asarray(interceptor_ids, dtype=np.int64)
         return self._peak[ids].copy()
+
+    def steps_taken(self, interceptor_ids: ArrayLike) -> NDArray[np.int64]:
+        """Integration steps taken so far by each interceptor (a cost diagnostic)."""
+        return self._nsteps[np.asarray(interceptor_ids, dtype=np.int64)].copy()
 
     @property
     def n_in_flight(self) -> int:

@@ -10,23 +10,19 @@ from __future__ import annotations
 import itertools
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from samsim.errors import InputError, Issue
 from samsim.units import (
-    SPEED_OF_SOUND_SL_MPS,
     Acceleration,
     Angle,
     Area,
     Duration,
     Force,
     Length,
-    Mach,
     Mass,
-    Speed,
+    SpeedSL,
 )
 
 #: Confidence levels of a catalogue figure (see docs/models/interceptors.md).
@@ -37,13 +33,6 @@ CATALOG_PATH = Path(__file__).resolve().parent.parent / "scenario" / "catalog" /
 
 GuidanceLaw = Literal["pn", "apn"]
 LethalityModel = Literal["cookie_cutter", "gaussian", "rice"]
-
-
-def _speed_si(value: float) -> float:
-    """Mach numbers in a speed field are converted at the ISA sea-level speed of sound."""
-    if isinstance(value, Mach):
-        return value.to_mps(SPEED_OF_SOUND_SL_MPS)
-    return float(value)
 
 
 class MissileSpec(BaseModel):
@@ -112,7 +101,7 @@ class MissileSpec(BaseModel):
     seeker_noise_radps: float = Field(
         ge=0, description="Std of the seeker's LOS-rate measurement noise, rad/s."
     )
-    launch_speed_mps: Speed = Field(
+    launch_speed_mps: SpeedSL = Field(
         description="Speed given by the vertical cold launch at ignition."
     )
     cold_launch_height_m: Length = Field(
@@ -120,7 +109,9 @@ class MissileSpec(BaseModel):
         description="Height above the launcher at which the cold-launched missile ignites.",
     )
     max_flight_time_s: Duration = Field(gt=0, description="Self-destruct at this time of flight.")
-    min_speed_mps: Speed = Field(description="Self-destruct below this speed after motor burn-out.")
+    min_speed_mps: SpeedSL = Field(
+        description="Self-destruct below this speed after motor burn-out."
+    )
 
     # --- lethality -------------------------------------------------------------------------
     lethality_model: LethalityModel = Field(description="'cookie_cutter', 'gaussian' or 'rice'.")
@@ -136,13 +127,11 @@ class MissileSpec(BaseModel):
     min_range_m: Length = Field(ge=0, description="Near boundary of the engagement zone.")
     min_altitude_m: Length = Field(ge=0, description="Lowest target altitude that can be engaged.")
     max_altitude_m: Length = Field(gt=0, description="Highest target altitude that can be engaged.")
-    max_target_speed_mps: Speed = Field(description="Fastest target that can be engaged.")
+    max_target_speed_mps: SpeedSL = Field(description="Fastest target that can be engaged.")
     pk_nominal: float = Field(gt=0, le=1, description="Single-shot planning kill probability.")
-
-    @field_validator("launch_speed_mps", "min_speed_mps", "max_target_speed_mps", mode="after")
-    @classmethod
-    def _mach_to_mps(cls, value: float) -> float:
-        return _speed_si(value)
+    per_slot: int = Field(
+        ge=1, le=16, description="Missiles of this type one launcher slot carries (quad packs: 4)."
+    )
 
     @field_validator("cd0_mach_table", mode="after")
     @classmethod
@@ -200,188 +189,27 @@ class MissileSpec(BaseModel):
         return dv
 
 
-def _line_of(node: yaml.Node | None, keys: tuple[str, ...]) -> int | None:
-    """1-based line of the value at ``keys`` in a composed YAML tree, if found."""
-    line = None
-    for key in keys:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        for knode, vnode in node.value:
-            if knode.value == key:
-                line = knode.start_mark.line + 1
-                node = vnode
-                break
-        else:
-            break
-    return line
-
-
-def _duplicate_keys(node: yaml.Node | None, prefix: str = "") -> list[tuple[str, int]]:
-    """Dotted keys that repeat within a mapping, with their 1-based lines."""
-    out: list[tuple[str, int]] = []
-    if not isinstance(node, yaml.MappingNode):
-        return out
-    seen: set[str] = set()
-    for knode, vnode in node.value:
-        key = f"{prefix}{knode.value}"
-        if knode.value in seen:
-            out.append((key, knode.start_mark.line + 1))
-        seen.add(knode.value)
-        out.extend(_duplicate_keys(vnode, key + "."))
-    return out
-
-
-def _read_catalog(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
-    if not path.is_file():
-        raise InputError(
-            str(path),
-            [
-                Issue(
-                    "", "missile catalogue file not found", "give the path of an existing YAML file"
-                )
-            ],
-        )
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(
-            str(path), [Issue("", f"not valid YAML: {exc}", "fix the syntax", line)]
-        ) from None
-    dup = _duplicate_keys(tree)
-    if dup:
-        raise InputError(
-            str(path),
-            [
-                Issue(
-                    key,
-                    "this key appears more than once (YAML keeps only the last)",
-                    "remove or rename the duplicate",
-                    line,
-                )
-                for key, line in dup
-            ],
-        )
-    if not isinstance(data, dict):
-        raise InputError(
-            str(path),
-            [
-                Issue(
-                    "",
-                    "the catalogue must be a mapping of missile names",
-                    "write 'NAME: {description: ..., figures: {...}}'",
-                )
-            ],
-        )
-    return data, tree
-
-
-def _entries(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, tuple[str, str]]]]:
-    """Per missile: figure values and (source, confidence), after checking the format."""
-    data, tree = _read_catalog(path)
-    issues: list[Issue] = []
-    values: dict[str, dict[str, Any]] = {}
-    sources: dict[str, dict[str, tuple[str, str]]] = {}
-    for name, entry in data.items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("figures"), dict):
-            issues.append(
-                Issue(
-                    str(name),
-                    "each missile needs a 'figures' mapping",
-                    "add 'figures: {field: {value: ..., source: ..., confidence: ...}}'",
-                    _line_of(tree, (str(name),)),
-                )
-            )
-            continue
-        values[name] = {"name": str(name), "description": str(entry.get("description", ""))}
-        sources[name] = {}
-        for field, fig in entry["figures"].items():
-            where = f"{name}.figures.{field}"
-            line = _line_of(tree, (str(name), "figures", str(field)))
-            if not isinstance(fig, dict) or set(fig) != {"value", "source", "confidence"}:
-                issues.append(
-                    Issue(
-                        where,
-                        "a figure must be {value, source, confidence}",
-                        "write '{value: 250 km, source: \"...\", confidence: notional}'",
-                        line,
-                    )
-                )
-                continue
-            if fig["confidence"] not in CONFIDENCE_LEVELS:
-                issues.append(
-                    Issue(
-                        where,
-                        f"confidence {fig['confidence']!r} is not one of "
-                        f"{', '.join(CONFIDENCE_LEVELS)}",
-                        "use one of those",
-                        line,
-                    )
-                )
-            if not isinstance(fig["source"], str) or not fig["source"].strip():
-                issues.append(
-                    Issue(
-                        where,
-                        "source is empty",
-                        "say where the figure comes from (or 'notional: <why this value>')",
-                        line,
-                    )
-                )
-            values[name][field] = fig["value"]
-            sources[name][field] = (str(fig["source"]), str(fig["confidence"]))
-    if issues:
-        raise InputError(str(path), issues)
-    return values, sources
-
-
 def load_missile_catalog(path: str | Path | None = None) -> dict[str, MissileSpec]:
-    """Read a missile catalogue file into validated specs, keyed by designation.
+    """The missile catalogue (the packaged one by default) as validated specs by name.
 
-    Parameters
-    ----------
-    path : str or Path, optional
-        Catalogue YAML; default the packaged ``scenario/catalog/missiles.yaml``. Each entry
-        is ``NAME: {description: str, figures: {FIELD: {value, source, confidence}}}`` where
-        FIELD is a :class:`MissileSpec` field name and value may carry a unit (``"250 km"``).
-
-    Returns
-    -------
-    dict of str to MissileSpec
+    The file format and its errors (file, line, field and fix; duplicate keys; unknown
+    confidence) are those of every catalogue section: see :mod:`samsim.scenario.catalog`.
 
     Raises
     ------
     samsim.errors.InputError
-        Listing every bad entry with its line, field and the fix.
+        For a missing file or any invalid entry.
     """
-    p = Path(path) if path is not None else CATALOG_PATH
-    values, _ = _entries(p)
-    _, tree = _read_catalog(p)
-    out: dict[str, MissileSpec] = {}
-    issues: list[Issue] = []
-    for name, fields in values.items():
-        try:
-            out[name] = MissileSpec(**fields)
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = tuple(str(x) for x in err["loc"])
-                field = loc[0] if loc else ""
-                line = (
-                    _line_of(tree, (name, "figures", field)) if field else _line_of(tree, (name,))
-                )
-                fix = (
-                    "add it with its value, source and confidence"
-                    if err["type"] == "missing"
-                    else "correct the value"
-                )
-                issues.append(Issue(f"{name}.figures.{'.'.join(loc)}", err["msg"], fix, line))
-    if issues:
-        raise InputError(str(p), issues)
-    return out
+    from samsim.scenario.catalog import load_section
+
+    return {name: e.spec for name, e in load_section(path or CATALOG_PATH, MissileSpec).items()}
 
 
 def missile_figure_sources(path: str | Path | None = None) -> dict[str, dict[str, tuple[str, str]]]:
     """Source and confidence of every catalogue figure: name -> field -> (source, confidence)."""
-    return _entries(Path(path) if path is not None else CATALOG_PATH)[1]
+    from samsim.scenario.catalog import load_section
+
+    return {
+        name: {k: (f.source, f.confidence) for k, f in e.figures.items()}
+        for name, e in load_section(path or CATALOG_PATH, MissileSpec).items()
+    }

@@ -68,10 +68,18 @@ def uniform_times(duration_s: float, dt_s: float) -> tuple[NDArray[np.float64], 
     that divides the duration exactly; returns (times, step)."""
     n = max(1, math.ceil(duration_s / dt_s - 1e-9))
     step = duration_s / n if duration_s > 0 else dt_s
-    return np.arange(n + 1) * step, step
+    return np.arange(n + 1, dtype=np.float64) * step, step
 
 
-def resolve_speed(speed: float, altitude_m: float) -> float:
+def gravity_enu_mps2(frame: EnuFrame, pos_enu_m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Gravitational acceleration at ENU points (..., 3): -mu r / |r|^3 with r from the
+    earth's centre (inverse-square, spherical earth; WGS-84 mu)."""
+    r = np.asarray(pos_enu_m, dtype=float) - frame.ecef_to_enu(np.zeros(3))
+    n = np.linalg.norm(r, axis=-1, keepdims=True)
+    return -MU_EARTH * r / n**3
+
+
+def resolve_speed(speed: float | Mach, altitude_m: float) -> float:
     """A speed in m/s; a :class:`~samsim.units.Mach` number uses the ISA speed of sound
     at ``altitude_m``."""
     if isinstance(speed, Mach):

@@ -203,7 +203,11 @@ class Catalog:
             raise ScenarioError(smap.path if smap else "<scenario>", issues) from None
 
 
-def _load_section(path: Path, spec_type: type[BaseModel]) -> dict[str, Entry[Any]]:
+def load_section(path: str | Path, spec_type: type[BaseModel]) -> dict[str, Entry[Any]]:
+    """Load and validate one catalogue file against ``spec_type``; every figure must carry
+    its source and confidence. Raises :class:`ScenarioError` listing every problem with
+    its line."""
+    path = Path(path)
     raw, smap = load_yaml_file(path)
     issues: list[Issue] = []
     out: dict[str, Entry[Any]] = {}
@@ -248,6 +252,10 @@ def _load_section(path: Path, spec_type: type[BaseModel]) -> dict[str, Entry[Any
                 )
             figures[key] = Figure(fig["value"], str(fig["source"]), str(fig["confidence"]))
             values[key] = fig["value"]
+        if "name" in spec_type.model_fields:
+            values.setdefault("name", name)
+        if "description" in spec_type.model_fields:
+            values.setdefault("description", str(body.get("description", "")).strip())
         try:
             spec = spec_type.model_validate(values)
         except ValidationError as exc:
@@ -269,6 +277,6 @@ def load_catalog(directory: str | None = None) -> Catalog:
     """Load and validate the catalogue (the packaged one by default); cached."""
     base = Path(directory) if directory else catalog_dir()
     sections = {
-        name: _load_section(base / f"{name}.yaml", spec) for name, spec in _spec_types().items()
+        name: load_section(base / f"{name}.yaml", spec) for name, spec in _spec_types().items()
     }
     return Catalog(sections)

@@ -148,7 +148,7 @@ def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
                         f"use one of: {', '.join(sorted(resolved_missiles))}",
                     )
                     continue
-                slots_used += count / getattr(resolved_missiles[mtype], "per_slot", 1)
+                slots_used += count / resolved_missiles[mtype].per_slot
             if slots_used > spec.slots + 1e-9:
                 issue(
                     ("units", uname, "launchers", lname, "load"),

@@ -9,7 +9,7 @@ is used. Collections are mappings keyed by name, so every object has a stable do
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -171,7 +171,10 @@ class _CommandPostBase(Model):
     doctrine: Doctrine = Field(default_factory=Doctrine)
 
 
-CommandPostSite = _partial(CommandPostSpec, _CommandPostBase, "CommandPostSite")
+if TYPE_CHECKING:  # the overrides are read by iteration; the base fields are typed
+    CommandPostSite = _CommandPostBase
+else:
+    CommandPostSite = _partial(CommandPostSpec, _CommandPostBase, "CommandPostSite")
 
 
 class _RadarBase(Model):
@@ -182,7 +185,10 @@ class _RadarBase(Model):
     )
 
 
-RadarSite = _partial(RadarSpec, _RadarBase, "RadarSite")
+if TYPE_CHECKING:  # the overrides are read by iteration; the base fields are typed
+    RadarSite = _RadarBase
+else:
+    RadarSite = _partial(RadarSpec, _RadarBase, "RadarSite")
 
 
 class _LauncherBase(Model):
@@ -199,22 +205,28 @@ class _LauncherBase(Model):
         return v
 
 
-LauncherSite = _partial(LauncherSpec, _LauncherBase, "LauncherSite")
+if TYPE_CHECKING:  # the overrides are read by iteration; the base fields are typed
+    LauncherSite = _LauncherBase
+else:
+    LauncherSite = _partial(LauncherSpec, _LauncherBase, "LauncherSite")
 
 
 class FireUnit(Model):
     """A battalion: command post, radars and launchers."""
 
-    command_post: CommandPostSite  # type: ignore[valid-type]
-    radars: dict[Name, RadarSite] = Field(min_length=1)  # type: ignore[valid-type]
-    launchers: dict[Name, LauncherSite] = Field(min_length=1)  # type: ignore[valid-type]
+    command_post: CommandPostSite
+    radars: dict[Name, RadarSite] = Field(min_length=1)
+    launchers: dict[Name, LauncherSite] = Field(min_length=1)
 
 
 class _ThreatTypeBase(Model):
     type: str = Field(description="catalogue threat type (see `samsim catalog`)")
 
 
-ThreatType = _partial(ThreatSpec, _ThreatTypeBase, "ThreatType")
+if TYPE_CHECKING:  # the overrides are read by iteration; the base fields are typed
+    ThreatType = _ThreatTypeBase
+else:
+    ThreatType = _partial(ThreatSpec, _ThreatTypeBase, "ThreatType")
 
 
 class _MissileTypeBase(Model):
@@ -260,7 +272,7 @@ class Scenario(Model):
         default_factory=dict,
         description="scenario-wide missile types or overrides of catalogue ones",
     )
-    threats: dict[Name, ThreatType] = Field(  # type: ignore[valid-type]
+    threats: dict[Name, ThreatType] = Field(
         default_factory=dict,
         description="threat types of this scenario: catalogue entries with overrides",
     )

@@ -41,7 +41,7 @@ def _construct(node: yaml.Node, loc: Loc, smap: SourceMap, loader: yaml.SafeLoad
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool):
                 raise ScenarioError(
                     smap.path,
@@ -73,7 +73,7 @@ def _construct(node: yaml.Node, loc: Loc, smap: SourceMap, loader: yaml.SafeLoad
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(v, (*loc, i), smap, loader) for i, v in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+    return loader.construct_object(node, deep=True)
 
 
 def load_yaml_text(text: str, path: str = "<string>") -> tuple[Any, SourceMap]:

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 
-from samsim.tracking.filters import inv_logdet_sym, mahalanobis2
+from samsim.tracking.filters import gaussian_loglik, inv_logdet_sym, mahalanobis2
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -33,15 +33,17 @@ class GatedPairs:
     track, det : ndarray of int64, shape (m,)
         Row of the track and of the measurement in their tables, sorted by (track, det).
     d2 : ndarray, shape (m,)
-        Squared Mahalanobis distance of the innovation.
-    logdet_s : ndarray, shape (m,)
-        ln |S| of the innovation covariance S = H P H' + R.
+        Squared Mahalanobis distance of the innovation (the smallest over a track's
+        hypotheses when it has several, e.g. IMM modes).
+    loglik : ndarray, shape (m,)
+        Log of the predicted measurement density at the measurement, ln p(z | track): the
+        Gaussian N(nu; 0, S), or for several hypotheses the mixture sum_j w_j N(nu_j; 0, S_j).
     """
 
     track: IntArray
     det: IntArray
     d2: FloatArray
-    logdet_s: FloatArray
+    loglik: FloatArray
 
     @property
     def m(self) -> int:
@@ -49,7 +51,7 @@ class GatedPairs:
 
     def take(self, keep: NDArray[np.bool_] | IntArray) -> GatedPairs:
         """The subset of pairs selected by a boolean mask or index array."""
-        return GatedPairs(self.track[keep], self.det[keep], self.d2[keep], self.logdet_s[keep])
+        return GatedPairs(self.track[keep], self.det[keep], self.d2[keep], self.loglik[keep])
 
 
 def _empty_pairs() -> GatedPairs:
@@ -119,14 +121,15 @@ def gate(
     det_pos: FloatArray,
     det_cov: FloatArray,
     gamma: float,
+    log_weight: FloatArray | None = None,
 ) -> GatedPairs:
     """Chi-square gate of predicted track positions against measurements.
 
     Parameters
     ----------
-    track_pos : ndarray, shape (nt, d)
-        Predicted positions H x.
-    track_pos_cov : ndarray, shape (nt, d, d)
+    track_pos : ndarray, shape (nt, d) or (nt, r, d)
+        Predicted positions H x; with a middle axis, r hypotheses per track (IMM modes).
+    track_pos_cov : ndarray, shape (nt, d, d) or (nt, r, d, d)
         Their covariances H P H'.
     det_pos : ndarray, shape (nd, d)
         Measured positions z.
@@ -134,11 +137,14 @@ def gate(
         Measurement covariances R.
     gamma : float
         Gate threshold on the squared Mahalanobis distance.
+    log_weight : ndarray, shape (nt, r), optional
+        Log probabilities of the hypotheses (IMM predicted mode probabilities).
 
     Returns
     -------
     GatedPairs
-        Pairs with nu' S^-1 nu <= gamma, nu = z - H x, S = H P H' + R.
+        Pairs with nu' S^-1 nu <= gamma for at least one hypothesis, nu = z - H x,
+        S = H P H' + R, with the mixture log density of the measurement.
 
     Notes
     -----
@@ -147,20 +153,42 @@ def gate(
     Since nu' S^-1 nu <= gamma implies |nu|^2 <= gamma lambda_max(S) and
     lambda_max(P + R) <= tr(P) + tr(R), a pair can pass only if
     |nu| <= sqrt(gamma tr P) + sqrt(gamma tr R); that Euclidean bound prunes candidates in a
-    spatial index (:func:`candidate_pairs`) before the exact test.
+    spatial index (:func:`candidate_pairs`) before the exact test. With several hypotheses
+    per track (IMM) a measurement is gated if it falls in any mode's gate, so a manoeuvre
+    that leaves the dominant (quiet) mode's gate still reaches the manoeuvring mode, and its
+    density is the IMM predicted mixture sum_j c_j N(nu_j; 0, S_j) (Bar-Shalom, Li and
+    Kirubarajan 2001, sec. 11.6.6).
     """
-    if track_pos.shape[0] == 0 or det_pos.shape[0] == 0:
+    if track_pos.ndim == 2:
+        track_pos = track_pos[:, None, :]
+        track_pos_cov = track_pos_cov[:, None, :, :]
+    nt, r, d = track_pos.shape
+    if nt == 0 or det_pos.shape[0] == 0:
         return _empty_pairs()
-    rt = np.sqrt(gamma * np.trace(track_pos_cov, axis1=1, axis2=2))
+    lw = np.zeros((nt, r)) if log_weight is None else log_weight
+    if r == 1:
+        centre = track_pos[:, 0]
+        rt = np.sqrt(gamma * np.trace(track_pos_cov[:, 0], axis1=1, axis2=2))
+    else:
+        centre = track_pos.mean(axis=1)
+        off = np.linalg.norm(track_pos - centre[:, None, :], axis=2)
+        rt = (np.sqrt(gamma * np.trace(track_pos_cov, axis1=2, axis2=3)) + off).max(axis=1)
     rd = np.sqrt(gamma * np.trace(det_cov, axis1=1, axis2=2))
-    ti, di = candidate_pairs(track_pos, rt, det_pos, rd)
+    ti, di = candidate_pairs(centre, rt, det_pos, rd)
     if ti.shape[0] == 0:
         return _empty_pairs()
-    nu = det_pos[di] - track_pos[ti]
-    S_inv, logdet = inv_logdet_sym(track_pos_cov[ti] + det_cov[di])
-    d2 = mahalanobis2(nu, S_inv)
+    nu = det_pos[di][:, None, :] - track_pos[ti]  # (m, r, d)
+    S_inv, logdet = inv_logdet_sym(track_pos_cov[ti] + det_cov[di][:, None, :, :])
+    d2_all = mahalanobis2(nu, S_inv)  # (m, r)
+    lnl_all = gaussian_loglik(d2_all, logdet, d) + lw[ti]
+    if r == 1:
+        d2, lnl = d2_all[:, 0], lnl_all[:, 0]
+    else:
+        d2 = d2_all.min(axis=1)
+        mx = lnl_all.max(axis=1)
+        lnl = mx + np.log(np.exp(lnl_all - mx[:, None]).sum(axis=1))
     ok = d2 <= gamma
-    return GatedPairs(ti[ok], di[ok], d2[ok], logdet[ok])
+    return GatedPairs(ti[ok], di[ok], d2[ok], lnl[ok])
 
 
 def clusters(n_tracks: int, n_dets: int, track: IntArray, det: IntArray) -> IntArray:
@@ -261,21 +289,42 @@ def gnn_assign(
     hp = np.flatnonzero(~simple[lab])
     if hp.size:
         o = hp[np.argsort(lab[hp], kind="stable")]
-        bounds = np.flatnonzero(np.diff(lab[o])) + 1
+        lab_o = lab[o]
+        # Local (within-cluster) row and column numbers, computed for all clusters at once.
+        t_loc = _local_index(lab_o, p.track[o])
+        d_loc = _local_index(lab_o, p.det[o])
+        bounds = np.flatnonzero(np.diff(lab_o)) + 1
         for lo, hi in pairwise([0, *bounds.tolist(), o.size]):
-            sel = o[lo:hi]
-            ut, ti = np.unique(p.track[sel], return_inverse=True)
-            ud, dj = np.unique(p.det[sel], return_inverse=True)
-            nt, nd = ut.size, ud.size
+            ti, dj = t_loc[lo:hi], d_loc[lo:hi]
+            nt, nd = int(ti.max()) + 1, int(dj.max()) + 1
             C = np.full((nt, nd + nt), _FORBIDDEN)
-            C[ti, dj] = cost[sel]
+            C[ti, dj] = cost[o[lo:hi]]
             C[np.arange(nt), nd + np.arange(nt)] = 0.0
             rows, cols = linear_sum_assignment(C)
-            real = cols < nd
-            real &= C[rows, cols] < 0.0
+            real = (cols < nd) & (C[rows, cols] < 0.0)
+            # Global rows of the cluster's tracks and dets, by local number.
+            ut = np.empty(nt, dtype=np.int64)
+            ut[ti] = p.track[o[lo:hi]]
+            ud = np.empty(nd, dtype=np.int64)
+            ud[dj] = p.det[o[lo:hi]]
             det_of_track[ut[rows[real]]] = ud[cols[real]]
             track_of_det[ud[cols[real]]] = ut[rows[real]]
     return det_of_track, track_of_det
+
+
+def _local_index(group: IntArray, key: IntArray) -> IntArray:
+    """Dense rank of ``key`` within each run of equal ``group`` (``group`` sorted)."""
+    o = np.lexsort((key, group))
+    g, k = group[o], key[o]
+    new_key = np.ones(o.size, dtype=bool)
+    new_key[1:] = (g[1:] != g[:-1]) | (k[1:] != k[:-1])
+    new_group = np.ones(o.size, dtype=bool)
+    new_group[1:] = g[1:] != g[:-1]
+    rank = np.cumsum(new_key) - 1
+    base = np.maximum.accumulate(np.where(new_group, rank, 0))
+    out = np.empty(o.size, dtype=np.int64)
+    out[o] = rank - base
+    return out
 
 
 def jpda_probabilities(

@@ -6,6 +6,7 @@ track-measurement pairs, or track-model pairs) without a Python loop over rows.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 from scipy.linalg import expm
@@ -67,7 +68,8 @@ def inv_logdet_sym(S: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 def mahalanobis2(nu: FloatArray, S_inv: FloatArray) -> FloatArray:
     """Squared Mahalanobis distance nu' S^-1 nu over stacks: nu (..., d), S_inv (..., d, d)."""
-    return np.einsum("...i,...ij,...j->...", nu, S_inv, nu)
+    y = (S_inv @ nu[..., None])[..., 0]
+    return np.asarray(np.sum(nu * y, axis=-1), dtype=float)
 
 
 def gaussian_loglik(d2: FloatArray, logdet_S: FloatArray, dims: int) -> FloatArray:
@@ -109,16 +111,111 @@ def kalman_update_position(
     -----
     nu = z - H x, S = H P H' + R, K = P H' S^-1, x+ = x + K nu, P+ = P - K S K'
     = P - P H' S^-1 H P (Bar-Shalom, Li and Kirubarajan 2001, sec. 5.2.3, eqs. 5.2.3-6 to
-    5.2.3-15). With H selecting the position, H P H' and P H' are sub-blocks of P. The
-    result is symmetrised against round-off.
+    5.2.3-15). With H selecting the position, H P H' and P H' are sub-blocks of P. One
+    compiled pass per row (numba): S is factored by Cholesky, and P+ is written
+    symmetric. :func:`kalman_update_position_numpy` is the same in plain numpy (reference).
     """
+    m, nx = x.shape
+    x_out = np.empty((m, nx))
+    P_out = np.empty((m, nx, nx))
+    d2 = np.empty(m)
+    logdet = np.empty(m)
+    if m:
+        _kf_update_rows(
+            np.ascontiguousarray(x, dtype=np.float64),
+            np.ascontiguousarray(P, dtype=np.float64),
+            np.ascontiguousarray(z, dtype=np.float64),
+            np.ascontiguousarray(R, dtype=np.float64),
+            x_out,
+            P_out,
+            d2,
+            logdet,
+        )
+    return x_out, P_out, d2, logdet
+
+
+@numba.njit(cache=True)
+def _kf_update_rows(
+    x: FloatArray,
+    P: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    x_out: FloatArray,
+    P_out: FloatArray,
+    d2_out: FloatArray,
+    logdet_out: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    m, nx = x.shape
+    d = z.shape[1]
+    L = np.zeros((d, d))
+    Si = np.zeros((d, d))
+    K = np.zeros((nx, d))
+    nu = np.zeros(d)
+    y = np.zeros(d)
+    for k in range(m):
+        for i in range(d):
+            nu[i] = z[k, i] - x[k, i]
+        # Cholesky S = L L' with S = P[:d, :d] + R.
+        logdet = 0.0
+        for i in range(d):
+            for j in range(i + 1):
+                acc = P[k, i, j] + R[k, i, j]
+                for q in range(j):
+                    acc -= L[i, q] * L[j, q]
+                if i == j:
+                    L[i, i] = np.sqrt(acc)
+                    logdet += 2.0 * np.log(L[i, i])
+                else:
+                    L[i, j] = acc / L[j, j]
+        # Si = S^-1 column by column from L (forward then back substitution).
+        for c in range(d):
+            for i in range(d):
+                acc = 1.0 if i == c else 0.0
+                for q in range(i):
+                    acc -= L[i, q] * y[q]
+                y[i] = acc / L[i, i]
+            for i in range(d - 1, -1, -1):
+                acc = y[i]
+                for q in range(i + 1, d):
+                    acc -= L[q, i] * Si[q, c]
+                Si[i, c] = acc / L[i, i]
+        d2 = 0.0
+        for i in range(d):
+            for j in range(d):
+                d2 += nu[i] * Si[i, j] * nu[j]
+        for a in range(nx):
+            for j in range(d):
+                acc = 0.0
+                for i in range(d):
+                    acc += P[k, a, i] * Si[i, j]
+                K[a, j] = acc
+        for a in range(nx):
+            acc = x[k, a]
+            for j in range(d):
+                acc += K[a, j] * nu[j]
+            x_out[k, a] = acc
+        for a in range(nx):
+            for b in range(a, nx):
+                acc = 0.5 * (P[k, a, b] + P[k, b, a])
+                for j in range(d):
+                    acc -= K[a, j] * P[k, j, b]
+                P_out[k, a, b] = acc
+                P_out[k, b, a] = acc
+        d2_out[k] = d2
+        logdet_out[k] = logdet
+
+
+def kalman_update_position_numpy(
+    x: FloatArray, P: FloatArray, z: FloatArray, R: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Plain-numpy twin of :func:`kalman_update_position` (same formulas), for reference."""
     d = z.shape[-1]
     PHt = P[..., :, :d]
     S = P[..., :d, :d] + R
     S_inv, logdet = inv_logdet_sym(S)
     nu = z - x[..., :d]
     K = PHt @ S_inv
-    x_upd = x + np.einsum("...ij,...j->...i", K, nu)
+    x_upd = x + (K @ nu[..., None])[..., 0]
     P_upd = P - K @ np.swapaxes(PHt, -1, -2)
     P_upd = 0.5 * (P_upd + np.swapaxes(P_upd, -1, -2))
     return x_upd, P_upd, mahalanobis2(nu, S_inv), logdet
@@ -188,12 +285,16 @@ def imm_mix(
     Trans. Automatic Control 33(8), 1988; Bar-Shalom, Li and Kirubarajan 2001,
     sec. 11.6.6, eqs. 11.6.6-6 to 11.6.6-11).
     """
+    n, r, nx = xm.shape
     c = mu @ Pi
     c_safe = np.maximum(c, 1e-300)
     w = mu[:, :, None] * Pi[None, :, :] / c_safe[:, None, :]  # (n, i, j)
-    x0 = np.einsum("nij,nik->njk", w, xm)
-    dx = xm[:, :, None, :] - x0[:, None, :, :]  # (n, i, j, nx)
-    P0 = np.einsum("nij,nikl->njkl", w, Pm) + np.einsum("nij,nijk,nijl->njkl", w, dx, dx)
+    wT = np.swapaxes(w, 1, 2)  # (n, j, i)
+    x0 = wT @ xm  # (n, j, nx)
+    P0 = (wT @ Pm.reshape(n, r, nx * nx)).reshape(n, r, nx, nx)
+    dx = np.swapaxes(xm[:, :, None, :] - x0[:, None, :, :], 1, 2)  # (n, j, i, nx)
+    wdx = dx * wT[..., None]
+    P0 += np.swapaxes(wdx, 2, 3) @ dx
     return x0, P0, c
 
 
@@ -207,9 +308,11 @@ def imm_combine(xm: FloatArray, Pm: FloatArray, mu: FloatArray) -> tuple[FloatAr
     """
     if xm.shape[1] == 1:
         return xm[:, 0].copy(), Pm[:, 0].copy()
-    x = np.einsum("nj,njk->nk", mu, xm)
+    n, r, nx = xm.shape
+    x = (mu[:, None, :] @ xm)[:, 0]
+    P = (mu[:, None, :] @ Pm.reshape(n, r, nx * nx)).reshape(n, nx, nx)
     dx = xm - x[:, None, :]
-    P = np.einsum("nj,njkl->nkl", mu, Pm) + np.einsum("nj,njk,njl->nkl", mu, dx, dx)
+    P += np.swapaxes(dx * mu[..., None], 1, 2) @ dx
     return x, P
 
 

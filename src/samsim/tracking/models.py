@@ -277,7 +277,8 @@ class CoordinatedTurn:
         if self.layout.kind != "ct":
             raise ValueError(f"CoordinatedTurn needs a 'ct' state layout, got {self.layout}")
 
-    def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
+    def transition(self, x: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
+        """The predicted states f(x) (n, nx) and the Jacobians df/dx (n, nx, nx)."""
         d, nx = self.layout.dims, self.layout.nx
         w_i = 2 * d
         n = x.shape[0]
@@ -298,9 +299,18 @@ class CoordinatedTurn:
         if d == 3:
             xp[:, 2] = x[:, 2] + dt_s * x[:, 5]
             J[:, 2, 5] = dt_s
+        return xp, J
+
+    def process_noise(self, dt_s: float) -> FloatArray:
+        """Process noise covariance Q (nx, nx) for a step of ``dt_s`` seconds."""
         _, Q = _cv_blocks(self.layout, dt_s, self.q_m2ps3)
+        w_i = 2 * self.layout.dims
         Q[w_i, w_i] = self.q_turn_rad2ps3 * dt_s
-        Pp = J @ P @ np.swapaxes(J, -1, -2) + Q
+        return Q
+
+    def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
+        xp, J = self.transition(x, dt_s)
+        Pp = J @ P @ np.swapaxes(J, -1, -2) + self.process_noise(dt_s)
         return xp, 0.5 * (Pp + np.swapaxes(Pp, -1, -2))
 
     def acceleration(self, x: FloatArray) -> FloatArray:

@@ -54,8 +54,10 @@ class TrackerConfig:
         Spatial dimensions: 3 (ENU x, y, z; the default) or 2 (x, y; for planar studies and the
         Stone Soup comparison).
     model : {"imm", "cv", "ca", "ct", "imm_known_turn"}
-        Motion model. ``"imm"``: IMM of nearly-constant velocity and a coordinated turn with
-        estimated turn rate (state ``[p, v, omega]``). ``"cv"``: nearly-constant velocity
+        Motion model. ``"imm"``: IMM of a quiet nearly-constant-velocity model, a coordinated
+        turn with estimated turn rate, and (unless ``q_manoeuvre_m2ps3`` is None) a
+        high-noise CV model that keeps manoeuvre onsets inside the gate while the turn model
+        learns the rate (state ``[p, v, omega]``). ``"cv"``: nearly-constant velocity
         (``[p, v]``). ``"ca"``: nearly-constant acceleration (``[p, v, a]``). ``"ct"``: the
         coordinated turn alone. ``"imm_known_turn"``: IMM of CV and two turns at
         +-``known_turn_radps`` (``[p, v]``, all linear).
@@ -64,18 +66,24 @@ class TrackerConfig:
         default 2 m^2/s^3 gives about 4.5 m/s of velocity wander over 10 s: straight flight.
     q_turn_model_m2ps3 : float
         Same, for the turn models of the IMM (and ``"ct"``), m^2/s^3.
+    q_manoeuvre_m2ps3 : float or None
+        Same, for the IMM's third ("manoeuvre") mode, m^2/s^3; the default 2500 = (5 g)^2 x 1 s.
+        None drops the mode (a two-mode CV + CT IMM).
     q_turn_rad2ps3 : float
         Turn-rate random-walk spectral density of the coordinated turn, rad^2/s^3; the default
-        lets the rate move ~0.1 rad/s in 1 s.
+        lets the rate move ~0.1 rad/s in 1 s, which lets the IMM's turn mode pick up a turn
+        quickly; a stand-alone ``"ct"`` tracker of mostly straight targets wants ~1e-3.
     q_ca_m2ps5 : float
         Jerk noise spectral density of the CA model, m^2/s^5.
     known_turn_radps : float
         Turn rate of the ``"imm_known_turn"`` turn models, rad/s (0.2 rad/s is a 5 g turn at
         245 m/s).
-    imm_sojourn_s : tuple of float
-        Mean time in each IMM mode, s (CV first, then the turn model(s)).
-    imm_initial_prob : tuple of float
-        Mode probabilities of a new track (same order); normalised.
+    imm_sojourn_s : tuple of float or None
+        Mean time in each IMM mode, s, in mode order (CV first); None gives 20 s in CV and
+        10 s in each turn model (``"imm"``: 20, 10, 5 s with the manoeuvre mode).
+    imm_initial_prob : tuple of float or None
+        Mode probabilities of a new track (same order), normalised; None gives 0.6 for CV and
+        the rest shared equally.
     gate_prob : float
         Probability P_G that the true measurement falls in the gate; the gate threshold is the
         chi-square quantile with ``dims`` degrees of freedom.
@@ -107,7 +115,8 @@ class TrackerConfig:
     score_drop : float
         Score drop that deletes a confirmed track (``deletion="score"``); 6.9 = ln 1000.
     max_coast_s : float
-        Delete any track not updated for this long, s (inf: off).
+        Delete any track not updated for this long, s (inf: off). The default 60 s ends
+        tracks that left every radar's coverage (which count no misses) within a minute.
     max_pos_sigma_m : float
         Delete any track whose position standard deviation (sqrt of the trace of the position
         covariance) exceeds this, m (inf: off).
@@ -133,11 +142,12 @@ class TrackerConfig:
     model: Literal["imm", "cv", "ca", "ct", "imm_known_turn"] = "imm"
     q_m2ps3: float = 2.0
     q_turn_model_m2ps3: float = 2.0
+    q_manoeuvre_m2ps3: float | None = 2500.0
     q_turn_rad2ps3: float = 0.01
     q_ca_m2ps5: float = 1.0
     known_turn_radps: float = 0.2
-    imm_sojourn_s: tuple[float, ...] = (20.0, 10.0)
-    imm_initial_prob: tuple[float, ...] = (0.8, 0.2)
+    imm_sojourn_s: tuple[float, ...] | None = None
+    imm_initial_prob: tuple[float, ...] | None = None
     gate_prob: float = 0.999
     gate_value: float | None = None
     association: Literal["gnn", "jpda"] = "gnn"
@@ -149,7 +159,7 @@ class TrackerConfig:
     max_misses: int = 4
     deletion: Literal["misses", "score"] = "misses"
     score_drop: float = 6.9
-    max_coast_s: float = math.inf
+    max_coast_s: float = 60.0
     max_pos_sigma_m: float = math.inf
     init_speed_sigma_mps: float = 300.0
     init_accel_sigma_mps2: float = 30.0
@@ -174,6 +184,8 @@ class TrackerConfig:
                 fail(name, f"use one of {', '.join(allowed)}")
         if self.dims not in (2, 3):
             fail("dims", "use 3 (x, y, z) or 2 (x, y)")
+        if self.q_manoeuvre_m2ps3 is not None and not self.q_manoeuvre_m2ps3 > 0:
+            fail("q_manoeuvre_m2ps3", "give a positive number or None")
         for name in (
             "q_m2ps3",
             "q_turn_model_m2ps3",
@@ -205,17 +217,40 @@ class TrackerConfig:
         if self.jpda_max_events < 1:
             fail("jpda_max_events", "give a positive integer")
         r = self.n_modes
-        if r > 1:
-            if len(self.imm_sojourn_s) != r or any(not (t > 0) for t in self.imm_sojourn_s):
-                fail("imm_sojourn_s", f"give {r} positive mean sojourn times, CV first")
+        if self.imm_sojourn_s is not None:
+            tau = self.imm_sojourn_s
+            if len(tau) != r or any(not (t > 0) for t in tau):
+                fail("imm_sojourn_s", f"give {r} positive mean sojourn times, CV first, or None")
+        if self.imm_initial_prob is not None:
             p = self.imm_initial_prob
             if len(p) != r or any(not (v >= 0) for v in p) or sum(p) <= 0:
-                fail("imm_initial_prob", f"give {r} non-negative probabilities, CV first")
+                fail("imm_initial_prob", f"give {r} non-negative probabilities, CV first, or None")
+
+    @property
+    def sojourn_s(self) -> tuple[float, ...]:
+        """Mean sojourn time of each mode, s (resolved default)."""
+        if self.imm_sojourn_s is not None:
+            return tuple(float(t) for t in self.imm_sojourn_s)
+        if self.model == "imm" and self.n_modes == 3:
+            return (20.0, 10.0, 5.0)
+        return (20.0,) + (10.0,) * (self.n_modes - 1)
+
+    @property
+    def initial_mode_prob(self) -> tuple[float, ...]:
+        """Mode probabilities of a new track (resolved default, normalised)."""
+        r = self.n_modes
+        if r == 1:
+            return (1.0,)
+        p = self.imm_initial_prob or (0.6,) + (0.4 / (r - 1),) * (r - 1)
+        tot = float(sum(p))
+        return tuple(float(v) / tot for v in p)
 
     @property
     def n_modes(self) -> int:
         """Number of motion models run per track (1 unless an IMM)."""
-        return {"imm": 2, "imm_known_turn": 3}.get(self.model, 1)
+        if self.model == "imm":
+            return 2 if self.q_manoeuvre_m2ps3 is None else 3
+        return {"imm_known_turn": 3}.get(self.model, 1)
 
     @property
     def layout(self) -> StateLayout:
@@ -245,10 +280,13 @@ class TrackerConfig:
         if self.model == "ct":
             return [CoordinatedTurn(lay, self.q_turn_model_m2ps3, self.q_turn_rad2ps3)]
         if self.model == "imm":
-            return [
+            models: list[MotionModel] = [
                 ConstantVelocity(lay, self.q_m2ps3),
                 CoordinatedTurn(lay, self.q_turn_model_m2ps3, self.q_turn_rad2ps3),
             ]
+            if self.q_manoeuvre_m2ps3 is not None:
+                models.append(ConstantVelocity(lay, self.q_manoeuvre_m2ps3))
+            return models
         w = self.known_turn_radps
         return [
             ConstantVelocity(lay, self.q_m2ps3),
@@ -412,6 +450,34 @@ class _Store:
 _A = TypeVar("_A", bound=np.ndarray)
 
 
+@dataclass
+class _Predicted:
+    """Tracks predicted to the batch time: model states, covariances, predicted mode
+    probabilities, and their combination."""
+
+    xm: FloatArray
+    Pm: FloatArray
+    c: FloatArray
+    x: FloatArray
+    P: FloatArray
+
+
+@dataclass
+class _Outcome:
+    """What an association stage returns to :meth:`Tracker.step`."""
+
+    xm: FloatArray
+    Pm: FloatArray
+    mu: FloatArray
+    x: FloatArray
+    P: FloatArray
+    hit: BoolArray  # (n_tracks,) track updated
+    det_of_hit: IntArray  # measurement row per hit track (most probable one under JPDA)
+    det_track_row: IntArray  # (n_dets,) track row per measurement, -1 if none
+    dscore: FloatArray  # (n_tracks,) score increment (hits; JPDA: all)
+    init: BoolArray  # (n_dets,) measurements that start tentative tracks
+
+
 def _readonly(a: _A) -> _A:
     v: _A = a.view()
     v.flags.writeable = False
@@ -449,9 +515,19 @@ class Tracker:
         self._time_s: float | None = None
         self._next_id = int(cfg.first_id)
         self._prov: list[tuple[FloatArray, IntArray, IntArray, IntArray]] = []
-        mu0 = np.asarray(cfg.imm_initial_prob[: self._r] if self._r > 1 else [1.0], dtype=float)
-        self._mu0 = mu0 / mu0.sum()
-        self._sojourn = np.asarray(cfg.imm_sojourn_s[: self._r], dtype=float)
+        self._mu0 = np.asarray(cfg.initial_mode_prob, dtype=float)
+        self._sojourn = np.asarray(cfg.sojourn_s, dtype=float)
+        self._pi_cache: dict[float, FloatArray] = {}
+
+    def _transition(self, dt_s: float) -> FloatArray:
+        """IMM mode transition matrix for ``dt_s``, cached (scan intervals repeat)."""
+        Pi = self._pi_cache.get(dt_s)
+        if Pi is None:
+            if len(self._pi_cache) > 64:
+                self._pi_cache.clear()
+            Pi = imm_transition_matrix(self._sojourn, dt_s)
+            self._pi_cache[dt_s] = Pi
+        return Pi
 
     # ------------------------------------------------------------------ views
 
@@ -494,13 +570,11 @@ class Tracker:
         self, s: _Store, time_s: float
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
         """IMM mixing and model-matched prediction to ``time_s``: (xm, Pm, c, x, P)."""
-        if self._time_s is None or s.n == 0:
-            return s.xm, s.Pm, s.mu, s.x, s.P
+        if self._time_s is None or s.n == 0 or time_s == self._time_s:
+            return s.xm.copy(), s.Pm.copy(), s.mu.copy(), s.x.copy(), s.P.copy()
         dt = time_s - self._time_s
-        if dt == 0.0:
-            return s.xm, s.Pm, s.mu, s.x, s.P
         if self._r > 1:
-            Pi = imm_transition_matrix(self._sojourn, dt)
+            Pi = self._transition(dt)
             x0, P0, c = imm_mix(s.xm, s.Pm, s.mu, Pi)
         else:
             x0, P0, c = s.xm, s.Pm, s.mu
@@ -613,60 +687,19 @@ class Tracker:
         exp_mask = self._expected_mask(expected, s.ids, x)
 
         z, R = batch.z_m, batch.cov_m2
-        pairs = gate(x[:, :d], P[:, :d, :d], z, R, self._gamma)
-        lnl = gaussian_loglik(pairs.d2, pairs.logdet_s, d)
-        ln_ratio = lnl + math.log(cfg.pd) - math.log(cfg.clutter_density)
-        mu = c
-        score = s.score.copy()
-        if cfg.association == "gnn":
-            if cfg.cost == "loglik":
-                reduced = -ln_ratio + math.log(1.0 - cfg.pd)
-            else:
-                reduced = pairs.d2 - self._gamma
-            det_of_track, track_of_det = gnn_assign(n, batch.n, pairs, reduced)
-            hit = det_of_track >= 0
-            ti = np.flatnonzero(hit)
-            dj = det_of_track[ti]
-            if ti.size:
-                xm, Pm, mu, x, P = self._update_gnn(xm, Pm, c, x, P, ti, dj, z, R)
-            # Track score: Blackman and Popoli 1999, eqs. 6.11-6.13 (log LR increments).
-            pair_of_track = np.full(n, -1, dtype=np.int64)
-            chosen = hit[pairs.track] & (det_of_track[pairs.track] == pairs.det)
-            pair_of_track[pairs.track[chosen]] = np.flatnonzero(chosen)
-            score[ti] += ln_ratio[pair_of_track[ti]]
-            used_det = track_of_det >= 0
-            gated_det = np.zeros(batch.n, dtype=bool)
-            gated_det[pairs.det] = True
-            det_track_row = track_of_det
+        if self._r == 1:
+            pairs = gate(x[:, :d], P[:, :d, :d], z, R, self._gamma)
         else:
-            g = np.exp(ln_ratio)
-            beta, beta_miss = jpda_probabilities(
-                n, pairs, g, np.full(n, 1.0 - cfg.pd * self._pg), cfg.jpda_max_events
+            pairs = gate(
+                xm[:, :, :d], Pm[:, :, :d, :d], z, R, self._gamma, np.log(np.maximum(c, 1e-300))
             )
-            xm, Pm, mu, x, P = self._update_jpda(xm, Pm, c, x, P, pairs, beta, beta_miss, z, R)
-            hit = beta_miss < 0.5
-            ti = np.flatnonzero(hit)
-            # PDA score increment: ln of the measurement-set likelihood ratio,
-            # ln(1 - P_D P_G + sum_j g_ij) (Blackman and Popoli 1999, sec. 6.2).
-            tot = np.bincount(pairs.track, weights=g, minlength=n)
-            score += np.log(1.0 - cfg.pd * self._pg + tot)
-            gated_det = np.zeros(batch.n, dtype=bool)
-            gated_det[pairs.det] = True
-            used_det = gated_det
-            det_track_row = np.full(batch.n, -1, dtype=np.int64)
-            if pairs.m:
-                o = np.lexsort((-beta, pairs.det))
-                first = np.ones(o.size, dtype=bool)
-                first[1:] = pairs.det[o][1:] != pairs.det[o][:-1]
-                det_track_row[pairs.det[o][first]] = pairs.track[o][first]
-            dj = np.full(ti.size, -1, dtype=np.int64)
-            if ti.size and pairs.m:
-                o = np.lexsort((-beta, pairs.track))
-                first = np.ones(o.size, dtype=bool)
-                first[1:] = pairs.track[o][1:] != pairs.track[o][:-1]
-                best = np.full(n, -1, dtype=np.int64)
-                best[pairs.track[o][first]] = pairs.det[o][first]
-                dj = best[ti]
+        ln_ratio = pairs.loglik + math.log(cfg.pd) - math.log(cfg.clutter_density)
+        assoc = self._associate_gnn if cfg.association == "gnn" else self._associate_jpda
+        out = assoc(_Predicted(xm, Pm, c, x, P), pairs, ln_ratio, batch)
+        xm, Pm, mu, x, P = out.xm, out.Pm, out.mu, out.x, out.P
+        hit, ti, dj = out.hit, np.flatnonzero(out.hit), out.det_of_hit
+        score = s.score + out.dscore
+        det_track_row = out.det_track_row
 
         # ------------------------------------------------ bookkeeping of hits/misses
         miss = ~hit & exp_mask
@@ -674,7 +707,7 @@ class Tracker:
         n_misses = np.where(hit, 0, s.n_misses + miss)
         n_opps = s.n_opps + (hit | miss)
         if cfg.association == "gnn":
-            score[miss] += math.log(1.0 - cfg.pd)
+            score[miss] += math.log(1.0 - cfg.pd)  # (under JPDA, already in dscore)
         score_max = np.maximum(s.score_max, score)
         last_update_s = np.where(hit, t, s.last_update_s)
         last_sensor = np.where(hit, batch.sensor_id, s.last_sensor_id)
@@ -721,11 +754,11 @@ class Tracker:
         det_track_id = np.full(batch.n, -1, dtype=np.int64)
         assigned = det_track_row >= 0
         det_track_id[assigned] = s.ids[det_track_row[assigned]]
-        s_new = s_new.take(~delete)
+        if delete.any():
+            s_new = s_new.take(~delete)
 
         # ------------------------------------------------------------- initiation
-        init = ~used_det if cfg.init_from_gated and cfg.association == "gnn" else ~gated_det
-        new_rows = np.flatnonzero(init)
+        new_rows = np.flatnonzero(out.init)
         started = np.zeros(0, dtype=np.int64)
         if new_rows.size:
             new = self._initiate(t, batch, new_rows)
@@ -781,6 +814,80 @@ class Tracker:
             )
         return m
 
+    def _associate_gnn(
+        self, pred: _Predicted, pairs: GatedPairs, ln_ratio: FloatArray, batch: MeasurementBatch
+    ) -> _Outcome:
+        """GNN association (:func:`gnn_assign`) and the Kalman updates it implies."""
+        cfg = self.config
+        n = pred.x.shape[0]
+        if cfg.cost == "loglik":
+            reduced = -ln_ratio + math.log(1.0 - cfg.pd)
+        else:
+            reduced = pairs.d2 - self._gamma
+        det_of_track, track_of_det = gnn_assign(n, batch.n, pairs, reduced)
+        hit = det_of_track >= 0
+        ti = np.flatnonzero(hit)
+        dj = det_of_track[ti]
+        xm, Pm, mu, x, P = pred.xm, pred.Pm, pred.c, pred.x, pred.P
+        if ti.size:
+            xm, Pm, mu, x, P = self._update_gnn(
+                xm, Pm, pred.c, x, P, ti, dj, batch.z_m, batch.cov_m2
+            )
+        # Track score increment of a hit: ln(P_D p(z) / lambda) (Blackman and Popoli 1999,
+        # sec. 6.2); misses are added by the caller.
+        dscore = np.zeros(n)
+        chosen = hit[pairs.track] & (det_of_track[pairs.track] == pairs.det)
+        dscore[pairs.track[chosen]] = ln_ratio[chosen]
+        if cfg.init_from_gated:
+            init = track_of_det < 0
+        else:
+            init = np.ones(batch.n, dtype=bool)
+            init[pairs.det] = False
+        return _Outcome(xm, Pm, mu, x, P, hit, dj, track_of_det, dscore, init)
+
+    def _associate_jpda(
+        self, pred: _Predicted, pairs: GatedPairs, ln_ratio: FloatArray, batch: MeasurementBatch
+    ) -> _Outcome:
+        """JPDA association (:func:`jpda_probabilities`) and the mixture update."""
+        cfg = self.config
+        n = pred.x.shape[0]
+        g = np.exp(ln_ratio)
+        beta, beta_miss = jpda_probabilities(
+            n, pairs, g, np.full(n, 1.0 - cfg.pd * self._pg), cfg.jpda_max_events
+        )
+        xm, Pm, mu, x, P = self._update_jpda(
+            pred.xm,
+            pred.Pm,
+            pred.c,
+            pred.x,
+            pred.P,
+            pairs,
+            beta,
+            beta_miss,
+            batch.z_m,
+            batch.cov_m2,
+        )
+        hit = beta_miss < 0.5
+        # PDA score increment: ln of the measurement-set likelihood ratio,
+        # ln(1 - P_D P_G + sum_j g_ij) (Blackman and Popoli 1999, sec. 6.2).
+        tot = np.bincount(pairs.track, weights=g, minlength=n)
+        dscore = np.log(1.0 - cfg.pd * self._pg + tot)
+        # Each measurement's most probable track, and each track's most probable measurement.
+        det_track_row = np.full(batch.n, -1, dtype=np.int64)
+        best_det = np.full(n, -1, dtype=np.int64)
+        if pairs.m:
+            o = np.lexsort((-beta, pairs.det))
+            first = np.ones(o.size, dtype=bool)
+            first[1:] = pairs.det[o][1:] != pairs.det[o][:-1]
+            det_track_row[pairs.det[o][first]] = pairs.track[o][first]
+            o = np.lexsort((-beta, pairs.track))
+            first = np.ones(o.size, dtype=bool)
+            first[1:] = pairs.track[o][1:] != pairs.track[o][:-1]
+            best_det[pairs.track[o][first]] = pairs.det[o][first]
+        init = np.ones(batch.n, dtype=bool)
+        init[pairs.det] = False
+        return _Outcome(xm, Pm, mu, x, P, hit, best_det[hit], det_track_row, dscore, init)
+
     def _update_gnn(
         self,
         xm: FloatArray,
@@ -803,13 +910,10 @@ class Tracker:
         zk = np.repeat(z[dj], r, axis=0)
         Rk = np.repeat(R[dj], r, axis=0)
         xu, Pu, d2, logdet = kalman_update_position(xk, Pk, zk, Rk)
-        xm = xm.copy()
-        Pm = Pm.copy()
+        # The predicted arrays are this step's own (see _predicted): update in place.
         xm[ti] = xu.reshape(k, r, nx)
         Pm[ti] = Pu.reshape(k, r, nx, nx)
-        mu = c.copy()
-        x = x.copy()
-        P = P.copy()
+        mu = c
         if r > 1:
             lnl = gaussian_loglik(d2, logdet, d).reshape(k, r)
             mu[ti] = normalise_log_weights(lnl + np.log(np.maximum(c[ti], 1e-300)))

@@ -1,0 +1,58 @@
+"""Calibration: each catalogue missile's simulated kinematic range and ceiling match the
+published figures (range class within 5 %, ceiling 30 km within 5 % where published)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from samsim.physics.envelope import kinematic_figures
+from samsim.physics.missile import MissileSpec
+
+#: Published range class (s400-public-parameters.md) and ceiling where published.
+PUBLISHED = {
+    "40N6E": (400e3, 30e3),
+    "48N6E3": (250e3, 30e3),
+    "48N6E2": (200e3, 30e3),
+    "9M96E2": (120e3, 30e3),
+    "9M96E": (40e3, None),
+}
+
+
+@pytest.fixture(scope="module")
+def figures(catalog: dict[str, MissileSpec]) -> dict[str, object]:
+    names = list(PUBLISHED)
+    # reduced resolution: 6 altitudes (the full calibration uses 10), 6 bisection steps
+    alts = np.array([0.1e3, 2e3, 5e3, 8e3, 11e3, 14e3])
+    figs = kinematic_figures([catalog[n] for n in names], alts, iterations=6)
+    return dict(zip(names, figs, strict=True))
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED))
+def test_kinematic_range_matches_published_class(name: str, figures: dict) -> None:  # type: ignore[type-arg]
+    published, _ = PUBLISHED[name]
+    assert figures[name].max_range_m == pytest.approx(published, rel=0.05)
+
+
+@pytest.mark.parametrize("name", [n for n, (_, c) in PUBLISHED.items() if c is not None])
+def test_ceiling_matches_published(name: str, figures: dict) -> None:  # type: ignore[type-arg]
+    _, ceiling = PUBLISHED[name]
+    assert figures[name].ceiling_m == pytest.approx(ceiling, rel=0.05)
+
+
+def test_catalogue_planning_figures_agree_with_simulation(
+    catalog: dict[str, MissileSpec],
+    figures: dict,  # type: ignore[type-arg]
+) -> None:
+    # what the command post believes (max_range_m / max_altitude_m) is what the missile does
+    for name, spec in catalog.items():
+        assert figures[name].max_range_m == pytest.approx(spec.max_range_m, rel=0.05)
+        assert figures[name].ceiling_m >= spec.max_altitude_m * 0.95
+
+
+def test_less_propellant_shortens_the_range(catalog: dict[str, MissileSpec]) -> None:
+    from samsim.physics.envelope import far_boundary_m, scale_propulsion
+
+    spec = catalog["9M96E2"]
+    fb = far_boundary_m([spec, scale_propulsion(spec, 0.85)], [0, 1], [2e3, 2e3], iterations=5)
+    assert fb[1] < 0.95 * fb[0]
