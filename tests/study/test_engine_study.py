@@ -21,7 +21,7 @@ from samsim.study.results import Names, flatten_summary
 from tests.conftest import SMALL_SCENARIO
 from tests.study.test_cli_study import _cmd, _env, _group_gone, _samsim
 
-SWEEP = {"raid.wave": [2, 5]}
+SWEEP = {"raid.wave": [2, 3]}
 
 
 def _det(t: pa.Table) -> pa.Table:
@@ -29,8 +29,8 @@ def _det(t: pa.Table) -> pa.Table:
 
 
 def test_rows_are_the_engine_summaries(small: Scenario) -> None:
-    t = study(small, runs=3, sweep=SWEEP, workers=0, batch_size=3)
-    plan = make_plan(small, 3, SWEEP)
+    t = study(small, runs=2, sweep=SWEEP, workers=0, batch_size=2)
+    plan = make_plan(small, 2, SWEEP)
     names = Names.of(small)
     for row in t.to_pylist():
         # each run alone, compiled afresh: a batch sharing one compiled world must agree
@@ -41,6 +41,7 @@ def test_rows_are_the_engine_summaries(small: Scenario) -> None:
         assert row["killed"] + row["leaked"] + row["survived"] == row["threats"]
 
 
+@pytest.mark.slow
 def test_local_pool_equals_in_process(small: Scenario) -> None:
     inline = study(small, runs=3, sweep=SWEEP, workers=0)
     pool = study(small, runs=3, sweep=SWEEP, workers=2, batch_size=2)
