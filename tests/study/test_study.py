@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 
@@ -169,3 +170,30 @@ def test_text_sweep_values_make_a_text_column(small: Scenario) -> None:
     )
     assert t.schema.field("threats.cm.speed_mps").type == pa.string()
     assert t.column("threats.cm.speed_mps").to_pylist() == ["Mach 0.8"] * 2 + ["250.0"] * 2
+
+
+def test_batcher_round_robin_sizes_and_coverage(small: Scenario) -> None:
+    from samsim.study.api import Batcher, make_plan
+    from samsim.study.results import RunOutput
+
+    plan = make_plan(small, 100, {"raid.wave": [1, 2, 3]})
+    b = Batcher(plan, {1: set(range(50))}, slots=2)
+    assert b.remaining == 250
+    first = [b.next() for _ in range(3)]
+    # small batches until a run time is known, round-robin over the points
+    assert [(k, len(s)) for k, s in first] == [(0, 2), (1, 2), (2, 2)]
+    b.observe([RunOutput(0, {}, 0.1), RunOutput(1, {}, 0.1)])  # 0.1 s per run
+    k, seeds = b.next()
+    assert (k, len(seeds)) == (0, 20)  # 2 s of work
+    b.observe([RunOutput(0, {}, 20.0)])  # slow runs (average 6 s): one per batch
+    slow = b.next()
+    assert slow[0] == 1 and len(slow[1]) == 1
+    b.run_s = 1e-4  # fast runs: capped so >= 4 batches per slot remain
+    assert b.size() == math.ceil(b.remaining / 8)
+    handed = {0: [*first[0][1], *seeds], 1: [*first[1][1], *slow[1]], 2: list(first[2][1])}
+    while (item := b.next()) is not None:
+        handed.setdefault(item[0], []).extend(item[1])
+    assert sorted(handed[0]) == list(range(100)) and sorted(handed[2]) == list(range(100))
+    assert sorted(handed[1]) == list(range(50, 100))  # done runs are not handed out again
+    fixed = Batcher(plan, {}, slots=2, fixed=7)
+    assert len(fixed.next()[1]) == 7

@@ -6,6 +6,7 @@ entry point (``samsim.study(scenario, runs=..., sweep={...})``).
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import hashlib
 import math
@@ -13,7 +14,6 @@ import os
 import signal
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,27 +157,64 @@ class StudyReport:
         return self.completed / self.wall_time_s if self.wall_time_s > 0 else math.nan
 
 
-def _batches(
-    plan: Plan, done: dict[int, set[int]], batch_size: int
-) -> Iterator[tuple[int, list[int]]]:
-    """Batches of the runs still to do, interleaved across points (batch 0 of every
-    point, then batch 1, ...) so a partial study has every point about equally far."""
-    todo = [
-        [s for s in plan.seeds if s not in done.get(k, set())]
-        for k in range(len(plan.point_scenarios))
-    ]
-    rounds = max((math.ceil(len(t) / batch_size) for t in todo), default=0)
-    for r in range(rounds):
-        for k, seeds in enumerate(todo):
-            chunk = seeds[r * batch_size : (r + 1) * batch_size]
-            if chunk:
-                yield k, chunk
+class Batcher:
+    """Hands out batches of the runs still to do, round-robin over the sweep points (so a
+    partial study has every point about equally far).
 
+    Without a fixed size, batches aim at :attr:`TARGET_TASK_S` seconds of work each,
+    from the run times measured so far (the first batches are small, to measure): long
+    enough that scheduling costs little, short enough that progress is smooth and a killed
+    study loses little; and never so large that fewer than four batches per worker slot
+    remain (so the workers finish together).
+    """
 
-def default_batch_size(remaining: int, slots: int) -> int:
-    """Runs per task: about 16 tasks per worker slot (so the tail is short and progress is
-    smooth), at most 25 (so a killed study loses little), at least 1."""
-    return max(1, min(25, math.ceil(remaining / (16 * max(slots, 1)))))
+    TARGET_TASK_S = 2.0
+    MAX_BATCH = 500
+
+    def __init__(
+        self, plan: Plan, done: dict[int, set[int]], slots: int, fixed: int | None = None
+    ) -> None:
+        self.queues = [
+            collections.deque(s for s in plan.seeds if s not in done.get(k, set()))
+            for k in range(len(plan.point_scenarios))
+        ]
+        self.slots = max(1, slots)
+        self.fixed = fixed
+        self.run_s: float | None = None
+        self._next_point = 0
+
+    @property
+    def remaining(self) -> int:
+        return sum(len(q) for q in self.queues)
+
+    def observe(self, outputs: list[RunOutput]) -> None:
+        """Update the run-time estimate (exponential average) from a completed batch."""
+        if not outputs:
+            return
+        mean = sum(o.wall_time_s for o in outputs) / len(outputs)
+        self.run_s = mean if self.run_s is None else 0.7 * self.run_s + 0.3 * mean
+
+    def size(self) -> int:
+        if self.fixed is not None:
+            return self.fixed
+        tail = max(1, math.ceil(self.remaining / (4 * self.slots)))
+        if self.run_s is None:
+            return min(2, tail)
+        by_time = round(self.TARGET_TASK_S / max(self.run_s, 1e-6))
+        return max(1, min(tail, by_time, self.MAX_BATCH))
+
+    def next(self) -> tuple[int, list[int]] | None:
+        """The next batch, ``(point, seeds)``, or None when every run is handed out."""
+        n = len(self.queues)
+        for i in range(n):
+            k = (self._next_point + i) % n
+            q = self.queues[k]
+            if q:
+                size = self.size()
+                seeds = [q.popleft() for _ in range(min(size, len(q)))]
+                self._next_point = (k + 1) % n
+                return k, seeds
+        return None
 
 
 def _events_table(point: int, outputs: list[RunOutput]) -> pa.Table | None:
@@ -291,7 +328,7 @@ def run_study(
     keep_events : bool
         Also store each run's event log under ``out/events``.
     batch_size : int, optional
-        Runs per task (default: :func:`default_batch_size`).
+        Runs per task (default: sized from the measured run time, see :class:`Batcher`).
     progress : bool
         Show a progress bar on stderr.
     runner : callable, optional
@@ -342,9 +379,8 @@ def run_study(
         try:
             with make_executor(workers, scheduler) as (executor, slots):
                 report.workers = slots
-                size = batch_size or default_batch_size(total - n_done, slots)
-                tasks = _batches(plan, done, size)
-                _drive(executor, slots, tasks, plan, fn, keep_events, names, store, bar, report)
+                batcher = Batcher(plan, done, slots, batch_size)
+                _drive(executor, slots, batcher, plan, fn, keep_events, names, store, bar, report)
         except KeyboardInterrupt:
             raise StudyInterrupted(
                 f"interrupted: {n_done + report.completed} of {total} runs are saved in "
@@ -361,7 +397,7 @@ def run_study(
 def _drive(
     executor: cf.Executor,
     slots: int,
-    tasks: Iterator[tuple[int, list[int]]],
+    batcher: Batcher,
     plan: Plan,
     fn: RunFunction,
     keep_events: bool,
@@ -377,7 +413,7 @@ def _drive(
     def fill() -> None:
         nonlocal failure
         while failure is None and len(pending) < 2 * slots:
-            item = next(tasks, None)
+            item = batcher.next()
             if item is None:
                 return
             k, seeds = item
@@ -405,6 +441,7 @@ def _drive(
                     failure = failure or RunFailed(f"a task failed: {type(exc).__name__}: {exc}")
                     continue
                 _write(point, outputs, plan, names, keep_events, store)
+                batcher.observe(outputs)
                 report.completed += len(outputs)
                 bar.advance(len(outputs))
             if failure is not None:

@@ -69,7 +69,8 @@ def run_cmd(
     ] = False,
     first_seed: Annotated[int, typer.Option(min=0, help="seed of the first run")] = 0,
     batch_size: Annotated[
-        int | None, typer.Option(min=1, help="runs per task (default: automatic, <= 25)")
+        int | None,
+        typer.Option(min=1, help="runs per task (default: about 2 s of runs per task)"),
     ] = None,
     plots: Annotated[
         bool, typer.Option("--plots/--no-plots", help="write PNG plots when sweeping")
