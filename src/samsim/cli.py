@@ -224,6 +224,14 @@ _KEY_FIGURES = {
 from samsim.analysis.coverage_cli import register as _reg_coverage  # noqa: E402
 
 _reg_coverage(app)
+from samsim.physics.envelope_cli import register as _reg_envelope  # noqa: E402
+
+_reg_envelope(app)
+
+
+from samsim.web.cli import register as _reg_web  # noqa: E402
+
+_reg_web(app)
 
 
 from samsim.study.cli import register as _reg_study; _reg_study(app)  # noqa: E402, E702, I001

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samsim.c2 import wta
+from samsim.c2.wta_asset import linearised_values
 
 
 def loss(w, pi, pk, x):
@@ -83,6 +84,25 @@ def test_asset_heuristic_never_worse_than_greedy_and_feasible(data):
         and (chan is None or np.all((np.array(c).reshape(n_w, n_t) > 0).sum(axis=1) <= chan))
     )
     assert h.objective >= best - 1e-9
+
+
+def test_linearised_value_is_the_derivative_of_the_loss():
+    # L is linear in each s_j, so a finite difference of any size is exact
+    rng = np.random.default_rng(2)
+    pi = rng.uniform(0, 0.5, (4, 3))
+    pi[1, 0] = 1.0
+    s = rng.uniform(0, 1, 4)
+    s[1] = 1.0  # a zero factor (1 - pi s = 0) must not break the product
+    w = rng.uniform(1, 10, 3)
+
+    def lossf(sv):
+        return float(np.sum(w * (1 - np.prod(1 - pi * sv[:, None], axis=0))))
+
+    d = linearised_values(w, pi, s)
+    for j in range(4):
+        s2 = s.copy()
+        s2[j] -= 0.3
+        assert lossf(s) - lossf(s2) == pytest.approx(0.3 * d[j], rel=1e-12, abs=1e-12)
 
 
 def test_asset_based_errors_name_the_argument():

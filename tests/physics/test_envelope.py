@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import point_at
+from tests.physics.conftest import point_at
 from samsim.geo.frames import EnuFrame
 from samsim.physics.envelope import (
     compute_envelope,

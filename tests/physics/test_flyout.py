@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import point_at
+from tests.physics.conftest import point_at
 from samsim.geo.frames import EnuFrame
 from samsim.physics.aero import motor_profile
 from samsim.physics.atmosphere import isa

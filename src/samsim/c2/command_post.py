@@ -1,28 +1,33 @@
 """The battalion command post: each decision cycle, threat evaluation, engagement
-feasibility, weapon-target assignment and launch orders.
+windows, weapon-target assignment under its doctrine, and launch orders; plus its
+bookkeeping of fire-control channels, engagements, launchers and reloads.
 
-It sees only its own track picture (its radars' tracks), knows its launchers' ready
-rounds and its fire-control radars' free channels, and engages a target with a salvo when
-the predicted intercept point of a missile fired now lies inside that missile's envelope.
+It sees only its own track picture (its radars' tracks). Alone it decides for itself
+(:meth:`CommandPost.decide`); under a regiment it offers what it can engage
+(:meth:`CommandPost.offer`) and executes the regiment's choice (:meth:`CommandPost.execute`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from samsim.c2.envelope import in_envelope
-from samsim.c2.threat_eval import evaluate_threats
-from samsim.c2.wta import solve
-from samsim.physics.envelope import predict_intercept, tof_table
+from samsim.c2.doctrine import AssignmentInput, allowed_now, assign, planning_pk, window_delays
+from samsim.c2.envelope import engagement_windows
+from samsim.c2.threat_eval import ThreatAssessment, evaluate_threats
+from samsim.physics.envelope import tof_table
 from samsim.physics.threats import gravity_enu_mps2
 
 if TYPE_CHECKING:
     from samsim.engine.events import EventLog
     from samsim.engine.world import Unit, World
+    from samsim.physics.envelope import TofTable
+    from samsim.physics.missile import MissileSpec
+    from samsim.scenario.models import Doctrine
     from samsim.tracking import Tracker
 
 #: A track counts as held by a fire-control radar if that radar updated it within this
@@ -56,8 +61,143 @@ class Engagement:
     radars: dict[int, int] = field(default_factory=dict)  # radar -> active missiles
 
 
+@dataclass
+class Reload:
+    """A launcher being reloaded from the battalion's reserve."""
+
+    done_s: float
+    launcher: int
+    counts: NDArray[np.int64]  # per missile type
+
+
+@dataclass
+class Offer:
+    """What a battalion can engage this cycle: its confirmed tracks (rows) and, per
+    missile type, the engagements its doctrine allows now.
+
+    Attributes
+    ----------
+    track_ids, threat : ndarray of int64, shape (n,)
+        Local track ids and the simulated threat each follows (-1: false track).
+    pos_m, vel_mps, acc_mps2 : ndarray, shape (n, 3)
+        Track estimates now (acceleration: gravity for ballistic tracks, else 0).
+    cov_pos_m2 : ndarray, shape (n, 3, 3)
+        Position covariance of each track.
+    ballistic : ndarray of bool, shape (n,)
+    busy : ndarray of bool, shape (n,)
+        Engaged now: missiles in flight or awaiting their kill assessment.
+    done : ndarray of bool, shape (n,)
+        Assessed dead, or engaged ``max_engagements_per_target`` times.
+    dead : ndarray of bool, shape (n,)
+        Assessed dead.
+    engagements : ndarray of int64, shape (n,)
+    candidate : ndarray of bool, shape (n,)
+        Not busy, not done, a real threat, held by a fire-control radar with free channels.
+    fcr : ndarray of int64, shape (n,)
+        Fire-control radar that would guide (-1 if none).
+    pk : ndarray, shape (M, n)
+        Planning kill probability of one engagement of each type (0: not allowed now).
+    pips_m : ndarray, shape (M, n, 3)
+    rounds : ndarray of int64, shape (M,)
+        Engagements each type can still fire (ready rounds // salvo, rounded up).
+    free_targets, free_engagements : int
+        Channel capacity left: new targets, and engagements (missile channels // salvo).
+    assessment : ThreatAssessment
+        Threat evaluation of the tracks that are neither busy, done nor false (the others
+        have value 0); a track below the doctrine's ``min_threat_value`` is not a
+        candidate.
+    """
+
+    track_ids: NDArray[np.int64]
+    threat: NDArray[np.int64]
+    pos_m: NDArray[np.float64]
+    vel_mps: NDArray[np.float64]
+    acc_mps2: NDArray[np.float64]
+    cov_pos_m2: NDArray[np.float64]
+    ballistic: NDArray[np.bool_]
+    busy: NDArray[np.bool_]
+    done: NDArray[np.bool_]
+    dead: NDArray[np.bool_]
+    engagements: NDArray[np.int64]
+    candidate: NDArray[np.bool_]
+    fcr: NDArray[np.int64]
+    pk: NDArray[np.float64]
+    pips_m: NDArray[np.float64]
+    rounds: NDArray[np.int64]
+    free_targets: int
+    free_engagements: int
+    assessment: ThreatAssessment
+
+
+def perceived_capability(world: World, doctrine: Doctrine) -> NDArray[np.float64]:
+    """Capability of each threat as the command post perceives it: its own under
+    ``discriminate_decoys``, else that of the type it looks like (``appears_as``: a decoy
+    seen as a fighter)."""
+    seen = world.perceived_capability
+    if doctrine.discriminate_decoys or len(seen) != world.n_threats:
+        return world.capability
+    return seen
+
+
+def mean_speed_bound(table: TofTable) -> float:
+    """An upper bound of a type's mean speed to any intercept point, m/s: the largest
+    slant distance / time of flight over the table's nodes, plus 10 % for interpolation."""
+    g, h = np.meshgrid(table.ranges_m, table.altitudes_m)
+    with np.errstate(invalid="ignore"):
+        v = np.hypot(g, h) / table.time_of_flight_s
+    return float(1.1 * np.nanmax(v))
+
+
+def launch_reach(
+    spec: MissileSpec, doctrine: Doctrine, cycle_s: float, table: TofTable, vbar_mps: float
+) -> tuple[float, float]:
+    """Farthest slant range R of an intercept point the doctrine may launch at now, m, and
+    the longest time of flight T_R to any point within it, s.
+
+    R is (1 - margin) max range and, under best_pk (when its minimum window outlasts a
+    cycle, so that no last-chance launch happens beyond it), at most best_pk_range_fraction
+    max range and vbar x best_pk_time_of_flight (vbar: :func:`mean_speed_bound`). T_R is
+    the largest table time of flight at nodes within R (plus a grid cell, +10 %), and
+    best_pk_time_of_flight under best_pk.
+    """
+    reach = (1.0 - doctrine.range_margin) * spec.max_range_m
+    best = doctrine.engagement == "best_pk" and float(doctrine.min_window) > cycle_s
+    if best:
+        reach = min(
+            reach,
+            doctrine.best_pk_range_fraction * spec.max_range_m,
+            vbar_mps * float(doctrine.best_pk_time_of_flight),
+        )
+    g, h = np.meshgrid(table.ranges_m, table.altitudes_m)
+    cell = float(np.max(np.diff(table.ranges_m)))
+    within = np.hypot(g, h) <= 1.1 * reach + cell
+    tof = table.time_of_flight_s[within]
+    t_reach = 1.1 * float(np.nanmax(tof)) if np.isfinite(tof).any() else spec.max_flight_time_s
+    t_reach = min(t_reach, spec.max_flight_time_s)
+    if best:
+        t_reach = min(t_reach, float(doctrine.best_pk_time_of_flight))
+    return float(reach), float(t_reach)
+
+
+def reach_screen(
+    range_m: NDArray[np.float64],
+    target_speed_mps: NDArray[np.float64],
+    reach_m: float,
+    reach_time_s: float,
+) -> NDArray[np.bool_]:
+    """Targets whose intercept point for a launch now may lie within ``reach_m``.
+
+    Notes
+    -----
+    An intercept at slant distance d <= R takes at most T_R (:func:`launch_reach`); the
+    target closes at most s T_R meanwhile, so it needs r <= R + s T_R: a conservative
+    screen (it never drops a feasible target), cheap enough to run before the windows.
+    """
+    return np.asarray(range_m <= reach_m + target_speed_mps * reach_time_s, dtype=bool)
+
+
 class CommandPost:
-    """Decision logic of one battalion (see module docstring)."""
+    """Decision logic and bookkeeping of one battalion (see module docstring)."""
 
     def __init__(
         self,
@@ -70,6 +210,7 @@ class CommandPost:
         self.w = world
         self.inventory = inventory  # (launchers, missile types), shared by the run's posts
         self.unit = unit
+        self.doctrine = unit.doctrine
         self.tracker = tracker
         self.truth = track_truth
         self.engagements: dict[int, Engagement] = {}
@@ -77,7 +218,19 @@ class CommandPost:
         self.radar_missiles = {r: 0 for r in unit.fire_control}
         self.radar_targets: dict[int, set[int]] = {r: set() for r in unit.fire_control}
         self.launcher_ready_s = np.zeros(len(world.launcher_names))
+        self.pending = np.zeros(len(world.launcher_names), dtype=np.int64)
+        self.reserve = unit.reserve.copy()
+        self.initial_load = inventory.copy()
+        self.reloads: list[Reload] = []
+        self.reloading = np.zeros(len(world.launcher_names), dtype=bool)
         self._tof = [tof_table(spec) for spec in world.missile_specs]
+        self._pk = np.array([planning_pk(s, self.doctrine) for s in world.missile_specs])
+        self._delays = window_delays(self.doctrine, unit.cp.cycle_s)
+        self._vbar = np.array([mean_speed_bound(t) for t in self._tof])
+        self._reach = [
+            launch_reach(spec, self.doctrine, unit.cp.cycle_s, tab, v)
+            for spec, tab, v in zip(world.missile_specs, self._tof, self._vbar, strict=True)
+        ]
 
     # -- picture ----------------------------------------------------------------------
     def note_detections(self, radar: int, t: float, det_track_id: NDArray[np.int64]) -> None:
@@ -100,9 +253,14 @@ class CommandPost:
         """Position and velocity of a live track predicted to ``t``, or None if deleted."""
         return self.track_estimates(t).get(track_id)
 
-    # -- bookkeeping of engagements ----------------------------------------------------
+    # -- bookkeeping of engagements and launchers --------------------------------------
+    def launched(self, order: LaunchOrder) -> None:
+        """A launch order was carried out."""
+        self.pending[order.launcher] -= 1
+
     def cancel(self, order: LaunchOrder) -> None:
         """A launch that did not happen: return the round and release the channel."""
+        self.pending[order.launcher] -= 1
         self.inventory[order.launcher, order.missile] += 1
         self.interceptor_done(order.track_id, order.radar)
 
@@ -130,30 +288,78 @@ class CommandPost:
         eng.awaiting_assessment = False
         eng.assessed_dead = not bool(alive[eng.threat_id])
 
-    # -- decision cycle ---------------------------------------------------------------
-    def decide(self, t: float, alive: NDArray[np.bool_], log: EventLog) -> list[LaunchOrder]:
-        """One decision cycle; returns the launch orders and logs the assignments."""
-        w, u = self.w, self.unit
-        ids, x, _ = self.tracker.predict(t, confirmed_only=True)
-        if len(ids) == 0:
-            return []
-        threat = np.array([self.truth.get(int(i), -1) for i in ids], dtype=np.int64)
-        eligible = threat >= 0
+    def service_reloads(self, t: float) -> None:
+        """Finish reloads that are done and start reloading empty launchers.
+
+        Notes
+        -----
+        A launcher is empty when it holds no missile and has no launch order pending; it
+        is then loaded from the battalion's reserve, its initial load's types first and
+        then any type that fits its slots, one slot per ``reload_time_s``. The loaded
+        missiles become ready when the last slot is done.
+        """
+        w = self.w
+        for r in [r for r in self.reloads if r.done_s <= t]:
+            self.inventory[r.launcher] += r.counts
+            self.reloading[r.launcher] = False
+            self.reloads.remove(r)
+        if not self.reserve.any():
+            return
+        per_slot = np.array([s.per_slot for s in w.missile_specs], dtype=np.int64)
+        for li in self.unit.launchers:
+            if self.reloading[li] or self.pending[li] > 0 or self.inventory[li].any():
+                continue
+            spec = w.launcher_specs[li]
+            free_slots = spec.slots
+            counts = np.zeros(len(w.missile_names), dtype=np.int64)
+            first = np.argsort(-self.initial_load[li], kind="stable")
+            for m in first.tolist():
+                n = int(min(self.reserve[m], free_slots * per_slot[m]))
+                if self.initial_load[li].any() and self.initial_load[li, m] > 0:
+                    n = min(n, int(self.initial_load[li, m]))
+                if n <= 0:
+                    continue
+                counts[m] = n
+                self.reserve[m] -= n
+                free_slots -= math.ceil(n / per_slot[m])
+                if free_slots <= 0:
+                    break
+            slots = spec.slots - free_slots
+            if slots == 0:
+                continue
+            start = max(t, float(self.launcher_ready_s[li]))
+            done = start + slots * spec.reload_time_s
+            self.reloads.append(Reload(done, li, counts))
+            self.reloading[li] = True
+            self.launcher_ready_s[li] = done
+
+    # -- what the battalion can do now --------------------------------------------------
+    def _eligibility(
+        self, ids: NDArray[np.int64]
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
+        n = len(ids)
+        busy = np.zeros(n, dtype=bool)
+        dead = np.zeros(n, dtype=bool)
+        count = np.zeros(n, dtype=np.int64)
         for j, tid in enumerate(ids.tolist()):
             eng = self.engagements.get(tid)
-            if eng is not None and (
-                eng.active_missiles > 0
-                or eng.awaiting_assessment
-                or eng.assessed_dead
-                or eng.engagements >= u.max_engagements_per_target
-            ):
-                eligible[j] = False
-        # Fire-control radars holding each track, with free channels.
-        fcr_for = np.full(len(ids), -1, dtype=np.int64)
-        for j, tid in enumerate(ids.tolist()):
-            if not eligible[j]:
+            if eng is None:
                 continue
-            seen = self.last_seen.get(tid, {})
+            busy[j] = eng.active_missiles > 0 or eng.awaiting_assessment
+            dead[j] = eng.assessed_dead
+            count[j] = eng.engagements
+        done = dead | (count >= self.unit.max_engagements_per_target)
+        return busy, done, dead, count
+
+    def _fcr_for(
+        self, t: float, ids: NDArray[np.int64], cand: NDArray[np.bool_]
+    ) -> NDArray[np.int64]:
+        """The fire-control radar holding each candidate track with the most free missile
+        channels (and a free target channel), -1 if none."""
+        w, u = self.w, self.unit
+        out = np.full(len(ids), -1, dtype=np.int64)
+        for j in np.flatnonzero(cand).tolist():
+            seen = self.last_seen.get(int(ids[j]), {})
             best, best_free = -1, 0
             for r in u.fire_control:
                 spec = w.radars[r].spec
@@ -161,94 +367,197 @@ class CommandPost:
                 free = spec.missile_channels - self.radar_missiles[r]
                 if held and len(self.radar_targets[r]) < spec.target_channels and free > best_free:
                     best, best_free = r, free
-            fcr_for[j] = best
-        cand = np.flatnonzero(eligible & (fcr_for >= 0))
-        if len(cand) == 0:
-            return []
-        cap = w.capability[threat[cand]]
-        pos, vel = x[cand, :3], x[cand, 3:6]
-        ta = evaluate_threats(pos, vel, cap, w.asset_pos_m, w.asset_value, w.asset_radius_m)
-        values = ta.value
-        # Ready rounds per missile type in this unit.
-        lidx = np.array(u.launchers, dtype=np.int64)
-        rounds = self.inventory[lidx].sum(axis=0)
-        n_types = len(w.missile_names)
-        pk = np.zeros((n_types, len(cand)))
-        pips = np.full((n_types, len(cand), 3), np.nan)
-        speed = np.linalg.norm(vel, axis=1)
-        # Tracks classified as ballistic are predicted under gravity, the others at
-        # constant velocity.
-        ballistic = np.array([w.threat_kind[i] == "ballistic_missile" for i in threat[cand]])
-        acc = np.where(ballistic[:, None], gravity_enu_mps2(w.frame, pos), 0.0)
-        for m in np.flatnonzero(rounds > 0):
-            spec = w.missile_specs[m]
-            carriers = lidx[self.inventory[lidx, m] > 0]
-            origin = w.launcher_pos_m[carriers].mean(axis=0)
-            # Cheap reachability screen before the intercept prediction: a target that
-            # cannot close to the missile's maximum range within the missile's longest
-            # flight is out of reach whatever the geometry.
-            r_now = np.linalg.norm(pos - origin, axis=1)
-            near = np.flatnonzero(
-                (r_now - speed * spec.max_flight_time_s <= spec.max_range_m)
-                & (speed <= spec.max_target_speed_mps)
-            )
-            if len(near) == 0:
-                continue
-            pip, _, feasible = predict_intercept(
-                self._tof[m], w.frame, origin, pos[near], vel[near], acc[near]
-            )
-            pip_alt = w.frame.altitude_m(pip)
-            slant = np.linalg.norm(pip - origin, axis=1)
-            ok = feasible & in_envelope(slant, pip_alt, speed[near], spec)
-            pk[m, near] = np.where(ok, 1.0 - (1.0 - spec.pk_nominal) ** u.salvo, 0.0)
-            pips[m, near] = pip
-        if not (pk > 0).any():
-            return []
-        # One salvo is one weapon in the assignment; channel and command-post limits cap
-        # the number of new targets and missiles this cycle.
-        salvos = rounds // u.salvo + (rounds % u.salvo > 0)
+            out[j] = best
+        return out
+
+    def capacity(self) -> tuple[int, int]:
+        """Free target channels and free engagements (missile channels // salvo) of the
+        battalion: its fire-control radars' channels capped by the command post's."""
+        w, u = self.w, self.unit
         free_targets = sum(
             w.radars[r].spec.target_channels - len(self.radar_targets[r]) for r in u.fire_control
+        )
+        free_missiles = sum(
+            w.radars[r].spec.missile_channels - self.radar_missiles[r] for r in u.fire_control
         )
         engaged_now = sum(len(s) for s in self.radar_targets.values())
         missiles_now = sum(self.radar_missiles.values())
         max_targets = max(0, min(free_targets, u.cp.max_targets - engaged_now))
-        max_missiles = max(0, u.cp.max_missiles - missiles_now)
-        max_salvos = min(max_targets, max_missiles // u.salvo)
-        if max_salvos == 0:
-            return []
-        result = solve(values, pk, salvos, method="greedy", max_per_target=1)
-        return self._orders(
-            t, result.assignment, cand, ids, threat, fcr_for, pk, pips, values, max_salvos, log
+        max_missiles = max(0, min(free_missiles, u.cp.max_missiles - missiles_now))
+        return max_targets, max_missiles // u.salvo
+
+    def offer(self, t: float) -> Offer:
+        """The battalion's confirmed tracks and the engagements its doctrine allows now."""
+        w, u = self.w, self.unit
+        self.service_reloads(t)
+        ids, x, cov = self.tracker.predict(t, confirmed_only=True)
+        n, n_types = len(ids), len(w.missile_names)
+        threat = np.array([self.truth.get(int(i), -1) for i in ids.tolist()], dtype=np.int64)
+        pos, vel = x[:, :3].copy(), x[:, 3:6].copy()
+        ballistic = np.array(
+            [th >= 0 and w.threat_kind[th] == "ballistic_missile" for th in threat.tolist()],
+            dtype=bool,
+        )
+        acc = np.zeros((n, 3))
+        if ballistic.any():
+            acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
+        busy, done, dead, count = self._eligibility(ids)
+        cand = (threat >= 0) & ~busy & ~done
+        ta = self._evaluate(pos, vel, acc, threat, cand)
+        threshold = self.doctrine.min_threat_value * float(w.asset_value.max())
+        cand &= ta.value >= threshold
+        fcr = self._fcr_for(t, ids, cand)
+        cand &= fcr >= 0
+        pk = np.zeros((n_types, n))
+        pips = np.full((n_types, n, 3), np.nan)
+        lidx = np.array(u.launchers, dtype=np.int64)
+        ready = self.inventory[lidx] * ~self.reloading[lidx, None]
+        rounds_m = ready.sum(axis=0)
+        rounds = -(-rounds_m // u.salvo)
+        free_targets, free_eng = self.capacity()
+        c = np.flatnonzero(cand)
+        if len(c) and free_targets > 0 and free_eng > 0:
+            g_acc = np.linalg.norm(acc[c], axis=1)
+            speed = np.linalg.norm(vel[c], axis=1)
+            for m in np.flatnonzero(rounds_m > 0).tolist():
+                spec = w.missile_specs[m]
+                origin = w.launcher_pos_m[lidx[ready[:, m] > 0]].mean(axis=0)
+                # Cheap reachability screen (see reach_screen) before the windows.
+                r_now = np.linalg.norm(pos[c] - origin, axis=1)
+                near = reach_screen(
+                    r_now, speed + g_acc * spec.max_flight_time_s, *self._reach[m]
+                ) & (speed <= cast(float, spec.max_target_speed_mps))
+                if not near.any():
+                    continue
+                cn = c[near]
+                win = engagement_windows(
+                    self._tof[m],
+                    w.frame,
+                    spec,
+                    origin,
+                    pos[cn],
+                    vel[cn],
+                    acc[cn],
+                    self._delays,
+                    float(self.doctrine.range_margin),
+                    float(self.doctrine.min_speed_ratio),
+                )
+                ok = allowed_now(win, self.doctrine, u.cp.cycle_s)
+                pk[m, cn] = np.where(ok, self._pk[m], 0.0)
+                pips[m, cn] = win.pip_m
+        return Offer(
+            ids,
+            threat,
+            pos,
+            vel,
+            acc,
+            cov[:, :3, :3],
+            ballistic,
+            busy,
+            done,
+            dead,
+            count,
+            cand,
+            fcr,
+            pk,
+            pips,
+            rounds.astype(np.int64),
+            free_targets,
+            free_eng,
+            ta,
         )
 
-    def _orders(
+    def _evaluate(
+        self,
+        pos: NDArray[np.float64],
+        vel: NDArray[np.float64],
+        acc: NDArray[np.float64],
+        threat: NDArray[np.int64],
+        rows: NDArray[np.bool_],
+    ) -> ThreatAssessment:
+        """Threat evaluation of the tracks in ``rows`` (the others: value 0, no attack)."""
+        w = self.w
+        r = np.flatnonzero(rows)
+        sub = evaluate_threats(
+            pos[r],
+            vel[r],
+            perceived_capability(w, self.doctrine)[threat[r]],
+            w.asset_pos_m,
+            w.asset_value,
+            w.asset_radius_m,
+            acc_mps2=acc[r],
+        )
+        n, m = len(pos), len(w.asset_names)
+
+        def full(a: NDArray[np.float64], fill: float) -> NDArray[np.float64]:
+            out = np.full((n, *a.shape[1:]), fill)
+            out[r] = a
+            return out
+
+        likely = np.full(n, -1, dtype=np.int64)
+        likely[r] = sub.likely_asset
+        return ThreatAssessment(
+            full(sub.t_cpa_s, np.inf),
+            full(sub.d_cpa_m, np.inf),
+            full(sub.t_hit_s, np.inf),
+            full(sub.heading_rad, np.nan),
+            full(sub.p_attack, 0.0),
+            full(sub.urgency, 0.0),
+            full(sub.value, 0.0),
+            likely,
+            full(sub.asset_prob, 0.0) if m else np.zeros((n, 0)),
+        )
+
+    # -- decision cycle ---------------------------------------------------------------
+    def decide(self, t: float, alive: NDArray[np.bool_], log: EventLog) -> list[LaunchOrder]:
+        """One decision cycle of a battalion on its own; returns the launch orders and
+        logs the assignments."""
+        offer = self.offer(t)
+        if not (offer.pk > 0).any():
+            return []
+        ta = offer.assessment
+        values = ta.value
+        problem = AssignmentInput(
+            values=values,
+            pk=offer.pk,
+            rounds=offer.rounds,
+            groups=np.zeros(len(offer.rounds), dtype=np.int64),
+            group_targets=np.array([offer.free_targets], dtype=np.int64),
+            group_engagements=np.array([offer.free_engagements], dtype=np.int64),
+            max_per_target=1,
+            ballistic=offer.ballistic,
+            asset_values=self.w.asset_value,
+            asset_prob=ta.asset_prob,
+        )
+        x = assign(problem, self.doctrine)
+        picks = [(int(m), int(j)) for m, j in np.argwhere(x > 0)]
+        return self.execute(t, offer, picks, values, log)
+
+    def execute(
         self,
         t: float,
-        assignment: NDArray[np.int64],
-        cand: NDArray[np.int64],
-        ids: NDArray[np.int64],
-        threat: NDArray[np.int64],
-        fcr_for: NDArray[np.int64],
-        pk: NDArray[np.float64],
-        pips: NDArray[np.float64],
+        offer: Offer,
+        picks: list[tuple[int, int]],
         values: NDArray[np.float64],
-        max_salvos: int,
         log: EventLog,
     ) -> list[LaunchOrder]:
+        """Launch orders for chosen (missile type, offer row) engagements, most valuable
+        first; an engagement whose radar has no channel left is dropped (reconsidered next
+        cycle)."""
         w, u = self.w, self.unit
         orders: list[LaunchOrder] = []
         lidx = np.array(u.launchers, dtype=np.int64)
-        # Most valuable engagements first: channel limits checked below drop the rest,
-        # which the next cycle reconsiders.
-        pairs = np.argwhere(assignment > 0)
-        gain = values[pairs[:, 1]] * pk[pairs[:, 0], pairs[:, 1]]
+        gain = np.array([values[j] * offer.pk[m, j] for m, j in picks])
+        free_targets, free_eng = self.capacity()
         new_targets = 0
-        for m, j in pairs[np.lexsort((pairs[:, 1], pairs[:, 0], -gain))]:
-            if new_targets >= max_salvos:
+        pj = np.array([j for _, j in picks], dtype=np.int64)
+        pm = np.array([m for m, _ in picks], dtype=np.int64)
+        for k in np.lexsort((pj, pm, -gain)).tolist():
+            m, j = picks[k]
+            if new_targets >= min(free_targets, free_eng):
                 break
-            track_id = int(ids[cand[j]])
-            radar = int(fcr_for[cand[j]])
+            track_id = int(offer.track_ids[j])
+            radar = int(offer.fcr[j])
             spec = w.radars[radar].spec
             if (
                 len(self.radar_targets[radar]) >= spec.target_channels
@@ -256,18 +565,19 @@ class CommandPost:
             ):
                 continue
             n = min(u.salvo, spec.missile_channels - self.radar_missiles[radar])
-            carriers = lidx[self.inventory[lidx, m] > 0]
+            carriers = lidx[(self.inventory[lidx, m] > 0) & ~self.reloading[lidx]]
             # Nearest ready launchers first (ties by index, for determinism).
-            dist = np.linalg.norm(w.launcher_pos_m[carriers] - pips[m, j], axis=1)
+            dist = np.linalg.norm(w.launcher_pos_m[carriers] - offer.pips_m[m, j], axis=1)
             order = np.lexsort((carriers, dist, self.launcher_ready_s[carriers]))
             fired = 0
-            eng = self.engagements.setdefault(track_id, Engagement(int(threat[cand[j]])))
-            eng.threat_id = int(threat[cand[j]])
+            eng = self.engagements.setdefault(track_id, Engagement(int(offer.threat[j])))
+            eng.threat_id = int(offer.threat[j])
             for li in carriers[order]:
                 while fired < n and self.inventory[li, m] > 0:
                     launch_t = max(t + u.cp.reaction_time_s, float(self.launcher_ready_s[li]))
                     self.launcher_ready_s[li] = launch_t + w.launcher_specs[li].launch_interval_s
                     self.inventory[li, m] -= 1
+                    self.pending[li] += 1
                     orders.append(
                         LaunchOrder(
                             launch_t,
@@ -277,7 +587,7 @@ class CommandPost:
                             radar,
                             track_id,
                             eng.threat_id,
-                            pips[m, j].copy(),
+                            offer.pips_m[m, j].copy(),
                         )
                     )
                     fired += 1
@@ -301,7 +611,7 @@ class CommandPost:
                 missile_type=w.missile_names[m],
                 count=fired,
                 value=float(values[j]),
-                pk=float(pk[m, j]),
+                pk=float(offer.pk[m, j]),
                 sensor=w.radars[radar].name,
             )
         return orders

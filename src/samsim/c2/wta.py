@@ -117,13 +117,16 @@ def _frozen(a: NDArray[_T]) -> NDArray[_T]:
     return out
 
 
-def _heuristic_x(problem: Problem, method: str, kicks: int | None = None) -> NDArray[np.int64]:
+def _heuristic_x(
+    problem: Problem,
+    method: str,
+    kicks: int | None = None,
+    pool: list[NDArray[np.int64]] | None = None,
+) -> NDArray[np.int64]:
     q = np.ascontiguousarray(1.0 - problem.pk)
-    x = greedy_mmr(
-        problem.values, q, problem.pair_cap, problem.rounds, problem.target_cap, problem.channel_cap
-    )
+    x = greedy_mmr(problem.values, q, *problem.limits())
     if method != "greedy":
-        x = solve_heuristic(problem, x, kicks=kicks)
+        x = solve_heuristic(problem, x, kicks=kicks, pool=pool)
     return np.asarray(x, dtype=np.int64)
 
 
@@ -138,6 +141,9 @@ def solve(
     allowed: ArrayLike | None = None,
     max_targets_per_type: ArrayLike | None = None,
     max_missiles_per_type: ArrayLike | None = None,
+    groups: ArrayLike | None = None,
+    max_targets_per_group: ArrayLike | None = None,
+    max_missiles_per_group: ArrayLike | None = None,
     time_limit_s: float | None = None,
     rel_gap: float = 1e-6,
     kicks: int | None = None,
@@ -167,6 +173,14 @@ def solve(
     max_missiles_per_type : int or array_like of int, shape (W,), optional
         Guided-missile channels: type i has at most g_i missiles in flight, so it fires at
         most min(rounds_i, g_i) now.
+    groups : array_like of int, shape (W,), optional
+        Group g(i) in 0..G-1 of each weapon type, for limits its types share: e.g. a fire
+        unit whose missile types share its fire-control channels.
+    max_targets_per_group : int or array_like of int, shape (G,), optional
+        Group g engages at most C_g distinct targets (a target engaged by two types of
+        the group uses one channel).
+    max_missiles_per_group : int or array_like of int, shape (G,), optional
+        Group g fires at most M_g missiles in this decision (its free missile channels).
     time_limit_s : float, optional
         Wall-clock budget of the exact solver; on expiry it returns the best assignment
         found with status "time_limit" and the proven bound. Ignored by other methods.
@@ -191,7 +205,9 @@ def solve(
     -----
     Minimise sum_j V_j prod_i (1 - p_ij)^x_ij over integers x_ij >= 0 with
     sum_j x_ij <= min(rounds_i, g_i), x_ij <= m_ij, sum_i x_ij <= k_j, x_ij = 0 outside
-    ``allowed``, and |{j : x_ij > 0}| <= c_i (Manne 1958; Ahuja et al. 2007, eq. 1).
+    ``allowed``, |{j : x_ij > 0}| <= c_i (Manne 1958; Ahuja et al. 2007, eq. 1), and
+    for each group g: sum_{i in g, j} x_ij <= M_g and |{j : sum_{i in g} x_ij > 0}| <= C_g
+    (in the MILP: binaries e_gj with x_ij <= u_ij e_gj, sum_j e_gj <= C_g).
 
     The exact method is an outer approximation (Duran & Grossmann 1986) of the convex
     function V_j exp(y_j), y_j = sum_i x_ij ln(1 - p_ij): a MILP with one z_j >= 0 per
@@ -223,14 +239,18 @@ def solve(
         allowed=allowed,
         max_targets_per_type=max_targets_per_type,
         max_missiles_per_type=max_missiles_per_type,
+        groups=groups,
+        max_targets_per_group=max_targets_per_group,
+        max_missiles_per_group=max_missiles_per_group,
     )
-    x = _heuristic_x(prob, "heuristic" if method == "exact" else method, kicks)
+    pool: list[NDArray[np.int64]] = []
+    x = _heuristic_x(prob, "heuristic" if method == "exact" else method, kicks, pool)
     lower = gap = math.nan
     status = "feasible"
     iterations = n_cuts = 0
     if method == "exact":
         left = None if time_limit_s is None else time_limit_s - (time.perf_counter() - t0)
-        out = solve_exact(prob, x, rel_gap=rel_gap, time_limit_s=left)
+        out = solve_exact(prob, x, rel_gap=rel_gap, time_limit_s=left, seed_points=pool)
         x, lower, status = out.x, out.lower, out.status
         iterations, n_cuts = out.iterations, out.n_cuts
     obj = surviving_value(prob.values, prob.pk, x)
@@ -294,6 +314,9 @@ def solve_asset_based(
     allowed: ArrayLike | None = None,
     max_targets_per_type: ArrayLike | None = None,
     max_missiles_per_type: ArrayLike | None = None,
+    groups: ArrayLike | None = None,
+    max_targets_per_group: ArrayLike | None = None,
+    max_missiles_per_group: ArrayLike | None = None,
 ) -> WTAResult:
     """Assign missiles to threats to minimise the expected loss of defended asset value.
 
@@ -372,6 +395,9 @@ def solve_asset_based(
         allowed=allowed,
         max_targets_per_type=max_targets_per_type,
         max_missiles_per_type=max_missiles_per_type,
+        groups=groups,
+        max_targets_per_group=max_targets_per_group,
+        max_missiles_per_group=max_missiles_per_group,
     )
     x = asset_greedy(prob, w, pi)
     if method == "heuristic":

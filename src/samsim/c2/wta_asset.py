@@ -7,14 +7,19 @@ linearised threat value D_j = sum_k w_k pi_jk prod_{j' != j} (1 - pi_j'k s_j').
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
 from samsim.c2.wta_core import Problem
-from samsim.c2.wta_heuristic import _surv, _surv_change, solve_heuristic
+from samsim.c2.wta_heuristic import (
+    _group_apply,
+    _group_move_ok,
+    _group_state,
+    _surv,
+    _surv_change,
+    solve_heuristic,
+)
 
 _EPS_REL = 1e-12
 
@@ -124,9 +129,13 @@ def _asset_greedy(
     rounds: NDArray[np.int64],
     target_cap: NDArray[np.int64],
     channel_cap: NDArray[np.int64],
+    group: NDArray[np.int64],
+    group_rounds: NDArray[np.int64],
+    group_channels: NDArray[np.int64],
 ) -> NDArray[np.int64]:
     n_w, n_t = q.shape
     x = np.zeros((n_w, n_t), np.int64)
+    gx, gused, gnch = _group_state(x, group, group_rounds.size)
     s = np.ones(n_t)
     cnt = np.zeros(n_t, np.int64)
     used = np.zeros(n_w, np.int64)
@@ -141,17 +150,20 @@ def _asset_greedy(
         bi = -1
         bj = -1
         for i in range(n_w):
-            if used[i] >= rounds[i]:
+            g = group[i]
+            if used[i] >= rounds[i] or gused[g] >= group_rounds[g]:
                 continue
             for j in range(n_t):
                 if x[i, j] >= pair_cap[i, j] or cnt[j] >= target_cap[j]:
                     continue
                 if x[i, j] == 0 and nch[i] >= channel_cap[i]:
                     continue
+                if gx[g, j] == 0 and gnch[g] >= group_channels[g]:
+                    continue
                 # d_j is the gain of s_j -> 0; L is linear in s_j, so a missile gains d_j p_ij
-                g = d[j] * (1.0 - q[i, j])
-                if g > best:
-                    best = g
+                gain = d[j] * (1.0 - q[i, j])
+                if gain > best:
+                    best = gain
                     bi = i
                     bj = j
         if bi < 0:
@@ -162,6 +174,7 @@ def _asset_greedy(
         used[bi] += 1
         cnt[bj] += 1
         s[bj] *= q[bi, bj]
+        _group_apply(gx, gused, gnch, group[bi], bj, 1)
         _refresh(pi, s, anz, az, bj)
     return x
 
@@ -175,10 +188,14 @@ def _asset_local_search(
     rounds: NDArray[np.int64],
     target_cap: NDArray[np.int64],
     channel_cap: NDArray[np.int64],
+    group: NDArray[np.int64],
+    group_rounds: NDArray[np.int64],
+    group_channels: NDArray[np.int64],
     x_in: NDArray[np.int64],
     max_passes: int,
 ) -> NDArray[np.int64]:
     x = x_in.copy()
+    gx, gused, gnch = _group_state(x, group, group_rounds.size)
     n_w, n_t = q.shape
     snz = np.ones(n_t)
     n0 = np.zeros(n_t, np.int64)
@@ -203,8 +220,9 @@ def _asset_local_search(
     for _ in range(max_passes):
         improved = False
         for i in range(n_w):
+            g = group[i]
             # additions of unused rounds
-            while used[i] < rounds[i]:
+            while used[i] < rounds[i] and gused[g] < group_rounds[g]:
                 best = tol
                 bk = -1
                 for k in range(n_t):
@@ -212,9 +230,11 @@ def _asset_local_search(
                         continue
                     if x[i, k] == 0 and nch[i] >= channel_cap[i]:
                         continue
-                    g = _delta_value(w, pi, anz, az, s, k, s[k] * q[i, k], -1, 0.0)
-                    if g > best:
-                        best = g
+                    if gx[g, k] == 0 and gnch[g] >= group_channels[g]:
+                        continue
+                    gain = _delta_value(w, pi, anz, az, s, k, s[k] * q[i, k], -1, 0.0)
+                    if gain > best:
+                        best = gain
                         bk = k
                 if bk < 0:
                     break
@@ -223,6 +243,7 @@ def _asset_local_search(
                 x[i, bk] += 1
                 used[i] += 1
                 cnt[bk] += 1
+                _group_apply(gx, gused, gnch, g, bk, 1)
                 snz[bk] = snz[bk] * q[i, bk] if q[i, bk] > 0 else snz[bk]
                 n0[bk] += 1 if q[i, bk] == 0 else 0
                 s[bk] = _surv(snz[bk], n0[bk])
@@ -240,12 +261,16 @@ def _asset_local_search(
                         continue
                     if x[i, k] == 0 and nch[i] - (1 if x[i, j] == 1 else 0) >= channel_cap[i]:
                         continue
-                    g = _delta_value(w, pi, anz, az, s, j, sj_new, k, s[k] * q[i, k])
-                    if g > best:
-                        best = g
+                    if not _group_move_ok(gx, gnch, group_channels, g, j, k):
+                        continue
+                    gain = _delta_value(w, pi, anz, az, s, j, sj_new, k, s[k] * q[i, k])
+                    if gain > best:
+                        best = gain
                         bk = k
                 if bk >= 0:
                     k = bk
+                    _group_apply(gx, gused, gnch, g, j, -1)
+                    _group_apply(gx, gused, gnch, g, k, 1)
                     x[i, j] -= 1
                     if x[i, j] == 0:
                         nch[i] -= 1
@@ -268,6 +293,7 @@ def _asset_local_search(
                     improved = True
         # swaps
         for i in range(n_w):
+            g = group[i]
             for j in range(n_t):
                 if x[i, j] == 0:
                     continue
@@ -275,6 +301,7 @@ def _asset_local_search(
                 for i2 in range(n_w):
                     if i2 == i or done:
                         continue
+                    g2 = group[i2]
                     for k in range(n_t):
                         if k == j or x[i2, k] == 0 or x[i, j] == 0:
                             continue
@@ -290,10 +317,17 @@ def _asset_local_search(
                             > channel_cap[i2]
                         ):
                             continue
+                        if g != g2 and not (
+                            _group_move_ok(gx, gnch, group_channels, g, j, k)
+                            and _group_move_ok(gx, gnch, group_channels, g2, k, j)
+                        ):
+                            continue
                         sj = _surv_change(snz[j], n0[j], q[i, j], q[i2, j])
                         sk = _surv_change(snz[k], n0[k], q[i2, k], q[i, k])
-                        g = _delta_value(w, pi, anz, az, s, j, sj, k, sk)
-                        if g > tol:
+                        gain = _delta_value(w, pi, anz, az, s, j, sj, k, sk)
+                        if gain > tol:
+                            for gg, jj, dd in ((g, k, 1), (g2, j, 1), (g, j, -1), (g2, k, -1)):
+                                _group_apply(gx, gused, gnch, gg, jj, dd)
                             for ii, jj, dd in ((i, j, -1), (i, k, 1), (i2, k, -1), (i2, j, 1)):
                                 if dd < 0 and x[ii, jj] == 1:
                                     nch[ii] -= 1
@@ -319,13 +353,12 @@ def _asset_local_search(
     return x
 
 
-def _args(
-    problem: Problem,
-) -> tuple[
-    NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]
-]:
+_I64 = NDArray[np.int64]
+
+
+def _args(problem: Problem) -> tuple[NDArray[np.float64], _I64, _I64, _I64, _I64, _I64, _I64, _I64]:
     p = problem
-    return (np.ascontiguousarray(1.0 - p.pk), p.pair_cap, p.rounds, p.target_cap, p.channel_cap)
+    return (np.ascontiguousarray(1.0 - p.pk), *p.limits())
 
 
 def asset_greedy(
@@ -345,13 +378,16 @@ def asset_greedy(
 def linearised_values(
     w: NDArray[np.float64], pi: NDArray[np.float64], s: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """D_j = sum_k w_k pi_jk prod_{j' != j} (1 - pi_j'k s_j') (= -dL/ds_j), shape (T,)."""
+    """D_j = sum_k w_k pi_jk prod_{j' != j} (1 - pi_j'k s_j') (= -dL/ds_j), shape (T,).
+
+    The product over the other threats is a prefix product times a suffix product, so
+    no division (factors may be 0).
+    """
     f = 1.0 - pi * s[:, None]
-    out = np.zeros(s.size)
-    for j in range(s.size):
-        others = np.prod(np.delete(f, j, axis=0), axis=0)
-        out[j] = float(np.sum(w * pi[j] * others))
-    return out
+    ones = np.ones((1, f.shape[1]))
+    before = np.cumprod(np.vstack([ones, f[:-1]]), axis=0)
+    after = np.cumprod(np.vstack([ones, f[::-1][:-1]]), axis=0)[::-1]
+    return np.asarray((pi * before * after) @ w, dtype=np.float64)
 
 
 def asset_heuristic(
@@ -379,7 +415,7 @@ def asset_heuristic(
     fx = loss(x)
     for _ in range(max_rounds):
         d = linearised_values(w, pi, np.prod(q**x, axis=0))
-        lin = dataclasses.replace(problem, values=d)
+        lin = problem.with_values(d)
         x_try = solve_heuristic(lin, x)
         x_try = np.asarray(_asset_local_search(w, pi, *args, x_try, 1000), dtype=np.int64)
         f_try = loss(x_try)

@@ -6,6 +6,7 @@ every solver reads, and the expected surviving value of an assignment.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,14 @@ class Problem:
         Most missiles (all types) on target j (``max_per_target``); non-binding if absent.
     channel_cap : ndarray of int64, shape (W,)
         Most distinct targets type i engages (``max_targets_per_type``); T if absent.
+    group : ndarray of int64, shape (W,)
+        Group g(i) of each weapon type (``groups``; e.g. the fire unit whose channels its
+        missile types share); each type is its own group if absent.
+    group_rounds : ndarray of int64, shape (G,)
+        Most missiles all types of group g fire together (``max_missiles_per_group``).
+    group_channels : ndarray of int64, shape (G,)
+        Most distinct targets all types of group g engage together
+        (``max_targets_per_group``); a target engaged by two types of one group counts once.
     """
 
     values: NDArray[np.float64]
@@ -43,6 +52,13 @@ class Problem:
     pair_cap: NDArray[np.int64]
     target_cap: NDArray[np.int64]
     channel_cap: NDArray[np.int64]
+    group: NDArray[np.int64]
+    group_rounds: NDArray[np.int64]
+    group_channels: NDArray[np.int64]
+
+    def with_values(self, values: NDArray[np.float64]) -> Problem:
+        """The same limits with other target values (read-only, like every field)."""
+        return dataclasses.replace(self, values=_readonly(np.asarray(values, dtype=np.float64)))
 
     @property
     def n_types(self) -> int:
@@ -53,6 +69,34 @@ class Problem:
     def n_targets(self) -> int:
         """Number of targets T (columns of ``pk``)."""
         return int(self.pk.shape[1])
+
+    @property
+    def n_groups(self) -> int:
+        """Number of weapon-type groups G."""
+        return int(self.group_rounds.shape[0])
+
+    def limits(
+        self,
+    ) -> tuple[
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+    ]:
+        """The caps in the order the numba kernels take them: pair_cap, rounds, target_cap,
+        channel_cap, group, group_rounds, group_channels."""
+        return (
+            self.pair_cap,
+            self.rounds,
+            self.target_cap,
+            self.channel_cap,
+            self.group,
+            self.group_rounds,
+            self.group_channels,
+        )
 
 
 def _float_array(name: str, value: ArrayLike, ndim: int) -> NDArray[np.float64]:
@@ -114,6 +158,9 @@ def make_problem(
     allowed: ArrayLike | None = None,
     max_targets_per_type: ArrayLike | None = None,
     max_missiles_per_type: ArrayLike | None = None,
+    groups: ArrayLike | None = None,
+    max_targets_per_group: ArrayLike | None = None,
+    max_missiles_per_group: ArrayLike | None = None,
 ) -> Problem:
     """Validate the inputs of :func:`samsim.c2.wta.solve` and fold the limits into caps.
 
@@ -155,6 +202,10 @@ def make_problem(
             "guided-missile channels per weapon type",
         )
         r = np.minimum(r, g)
+    grp, g_rounds, g_chan = _groups(
+        n_w, n_t, r, groups, max_targets_per_group, max_missiles_per_group
+    )
+    r = np.minimum(r, g_rounds[grp])
     total = int(r.sum())
     if max_per_target is None:
         tcap = np.full(n_t, total, dtype=np.int64)
@@ -194,13 +245,77 @@ def make_problem(
                 "(weapon types x targets)"
             ) from exc
         cap = np.where(a, cap, 0)
-    ro = lambda x: _readonly(np.ascontiguousarray(x))  # noqa: E731
-    return Problem(ro(v), ro(p), ro(r), ro(cap.astype(np.int64)), ro(tcap), ro(ccap))
+    ro = _readonly
+    return Problem(
+        ro(v),
+        ro(p),
+        ro(r),
+        ro(cap.astype(np.int64)),
+        ro(tcap),
+        ro(ccap),
+        ro(grp),
+        ro(g_rounds),
+        ro(g_chan),
+    )
+
+
+def _groups(
+    n_w: int,
+    n_t: int,
+    rounds: NDArray[np.int64],
+    groups: ArrayLike | None,
+    max_targets_per_group: ArrayLike | None,
+    max_missiles_per_group: ArrayLike | None,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Validate the grouped (shared) limits; without ``groups`` each type is its own group
+    with non-binding caps."""
+    if groups is None:
+        if max_targets_per_group is not None or max_missiles_per_group is not None:
+            raise ValueError(
+                "max_targets_per_group / max_missiles_per_group need groups: pass groups, the "
+                "group index of each weapon type (shape (W,))"
+            )
+        return (
+            np.arange(n_w, dtype=np.int64),
+            rounds.astype(np.int64),
+            np.full(n_w, n_t, dtype=np.int64),
+        )
+    raw = np.asarray(groups)
+    if raw.shape != (n_w,) or not np.issubdtype(raw.dtype, np.integer) or raw.dtype == bool:
+        raise ValueError(
+            f"groups must be an integer array of shape ({n_w},) (the group of each weapon "
+            f"type, 0..G-1); got {groups!r}"
+        )
+    grp = raw.astype(np.int64)
+    if np.any(grp < 0):
+        raise ValueError(f"groups must be >= 0 (group indices); got {grp.tolist()}")
+    n_g = int(grp.max(initial=-1)) + 1
+    g_rounds = np.bincount(grp, weights=rounds, minlength=n_g).astype(np.int64)
+    if max_missiles_per_group is not None:
+        g_rounds = np.minimum(
+            g_rounds,
+            _int_array(
+                "max_missiles_per_group",
+                max_missiles_per_group,
+                (n_g,),
+                "guided-missile channels per group",
+            ),
+        )
+    g_chan = np.full(n_g, n_t, dtype=np.int64)
+    if max_targets_per_group is not None:
+        g_chan = np.minimum(
+            g_chan,
+            _int_array(
+                "max_targets_per_group", max_targets_per_group, (n_g,), "target channels per group"
+            ),
+        )
+    return grp, g_rounds, g_chan
 
 
 def _readonly(a: NDArray[Any]) -> NDArray[Any]:
-    a.flags.writeable = False
-    return a
+    out = np.array(a, copy=True, order="C")
+    out.flags.writeable = False
+    return out
 
 
 def survival(pk: ArrayLike, assignment: ArrayLike) -> NDArray[np.float64]:
@@ -246,4 +361,18 @@ def violations(problem: Problem, x: NDArray[np.int64]) -> list[str]:
     over = (x > 0).sum(axis=1) > problem.channel_cap
     if over.any():
         out.append(f"types {np.flatnonzero(over).tolist()} engage more targets than channels")
+    gx = group_missiles(problem, x)
+    over = gx.sum(axis=1) > problem.group_rounds
+    if over.any():
+        out.append(f"groups {np.flatnonzero(over).tolist()} fire more than their missile limit")
+    over = (gx > 0).sum(axis=1) > problem.group_channels
+    if over.any():
+        out.append(f"groups {np.flatnonzero(over).tolist()} engage more targets than channels")
+    return out
+
+
+def group_missiles(problem: Problem, x: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Missiles of each group on each target, shape (G, T)."""
+    out = np.zeros((problem.n_groups, x.shape[1]), dtype=np.int64)
+    np.add.at(out, problem.group, x)
     return out

@@ -8,7 +8,6 @@ at its solution, and the loop repeats until the true value meets the proven boun
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -82,7 +81,9 @@ class _Model:
         self.e_pairs = np.flatnonzero(self.chan[self.pi] & ~self.unary)
         self.col_z = n_x
         self.col_e = n_x + self.n_t
-        self.n_col = n_x + self.n_t + self.e_pairs.size
+        self._groups()
+        self.col_ge = self.col_e + self.e_pairs.size
+        self.n_col = n_x + self.n_t + self.e_pairs.size + self.ge_group.size
         self._static()
         self.cut_rows: list[int] = []
         self.cut_cols: list[int] = []
@@ -90,6 +91,31 @@ class _Model:
         self.cut_lb: list[float] = []
         self.n_cuts = 0
         self._seen: set[tuple[int, bytes, str]] = set()
+
+    def _groups(self) -> None:
+        """Which grouped limits can bind beyond the per-type ones, and the group-engages
+        indicators e_gj (one per group and target it can reach) they need."""
+        p = self.p
+        g_of = p.group[self.pi]
+        reach_missiles = np.bincount(g_of, weights=self.u, minlength=p.n_groups)
+        implied = np.bincount(p.group, weights=p.rounds, minlength=p.n_groups)
+        self.g_rounds_bind = np.flatnonzero(
+            (reach_missiles > p.group_rounds) & (implied > p.group_rounds)
+        )
+        gt = np.unique(g_of * self.n_t + self.pj)  # (group, target) pairs reachable
+        n_targets_g = np.bincount(gt // self.n_t, minlength=p.n_groups)
+        per_type = np.minimum(np.bincount(self.pi, minlength=p.n_types), p.channel_cap)
+        implied_ch = np.bincount(p.group, weights=per_type, minlength=p.n_groups)
+        bind = (
+            (n_targets_g > p.group_channels)
+            & (p.group_rounds > p.group_channels)
+            & (implied_ch > p.group_channels)
+        )
+        self.g_chan_bind = np.flatnonzero(bind)
+        sel = bind[gt // self.n_t]
+        self.ge_group = gt[sel] // self.n_t
+        self.ge_target = gt[sel] % self.n_t
+        self._ge_key = gt[sel]
 
     def _static(self) -> None:
         p = self.p
@@ -147,6 +173,38 @@ class _Model:
             vals.append(np.ones(ch_pairs.size))
             ub.append(p.channel_cap[types].astype(float))
             r0 += types.size
+        # grouped missile limits: sum over the group's pairs of x_ij <= M_g
+        if self.g_rounds_bind.size:
+            g_row = np.full(p.n_groups, -1)
+            g_row[self.g_rounds_bind] = r0 + np.arange(self.g_rounds_bind.size)
+            row_of = g_row[p.group[col_type]]
+            sel = np.flatnonzero(row_of >= 0)
+            rows.append(row_of[sel])
+            cols.append(x_cols[sel])
+            vals.append(np.ones(sel.size))
+            ub.append(p.group_rounds[self.g_rounds_bind].astype(float))
+            r0 += self.g_rounds_bind.size
+        # grouped target channels: x_ij - u_ij e_g(i)j <= 0 (first unary level - e <= 0),
+        # sum_j e_gj <= C_g
+        if self.ge_group.size:
+            key = p.group[self.pi] * self.n_t + self.pj
+            pos = np.searchsorted(self._ge_key, key)
+            pos = np.minimum(pos, self._ge_key.size - 1)
+            pairs = np.flatnonzero(self._ge_key[pos] == key)
+            rr = r0 + np.arange(pairs.size)
+            rows += [rr, rr]
+            cols += [self.start[pairs], self.col_ge + pos[pairs]]
+            coef = np.where(self.unary[pairs], 1.0, self.u[pairs].astype(float))
+            vals += [np.ones(pairs.size), -coef]
+            ub.append(np.zeros(pairs.size))
+            r0 += pairs.size
+            g_row = np.full(p.n_groups, -1)
+            g_row[self.g_chan_bind] = r0 + np.arange(self.g_chan_bind.size)
+            rows.append(g_row[self.ge_group])
+            cols.append(self.col_ge + np.arange(self.ge_group.size))
+            vals.append(np.ones(self.ge_group.size))
+            ub.append(p.group_channels[self.g_chan_bind].astype(float))
+            r0 += self.g_chan_bind.size
         self.n_static = r0
         if r0:
             self.static = csr_array(
@@ -222,7 +280,9 @@ class _Model:
         cost = np.zeros(self.n_col)
         cost[self.col_z : self.col_z + self.n_t] = 1.0
         lb = np.zeros(self.n_col)
-        ub = np.concatenate([self.col_ub, p.values, np.ones(self.e_pairs.size)])
+        ub = np.concatenate(
+            [self.col_ub, p.values, np.ones(self.e_pairs.size), np.ones(self.ge_group.size)]
+        )
         # targets with no active pair keep their whole value
         idle = np.ones(self.n_t, bool)
         idle[self.targets] = False
@@ -292,6 +352,7 @@ def solve_exact(
     unary_max: int = 0,
     max_iterations: int = 200,
     highs_options: dict[str, float] | None = None,
+    seed_points: list[NDArray[np.int64]] | None = None,
 ) -> ExactOutcome:
     """Outer-approximation loop; see :func:`samsim.c2.wta.solve` for the method.
 
@@ -315,23 +376,28 @@ def solve_exact(
         model 3-4 times slower on the APT instances, so the default is integer x_ij.
     max_iterations : int
         Most MILP solves.
+    highs_options : dict, optional
+        Extra HiGHS options (passed verbatim by scipy).
+    seed_points : list of ndarray, optional
+        More feasible assignments (the heuristic's local optima) at which to add the
+        initial cuts; the best of them also tightens the upper bound.
     """
     t0 = time.perf_counter()
     # HiGHS tolerances are absolute (1e-7 on each cut row), so solve with values scaled to
     # a maximum of 100, where they are small against the objective, and scale back.
     v_max = float(problem.values.max(initial=0.0))
-    scale = 100.0 / v_max if v_max > 0 else 1.0
-    p = dataclasses.replace(problem, values=problem.values * scale)
+    unscale = v_max / 100.0 if v_max > 0 else 1.0
+    p = problem.with_values(problem.values / (v_max if v_max > 0 else 1.0) * 100)
     m = _Model(p, families, unary_max)
     q_full = np.ascontiguousarray(1.0 - p.pk)
-    ls_args = (p.values, q_full, p.pair_cap, p.rounds, p.target_cap, p.channel_cap)
+    ls_args = (p.values, q_full, *p.limits())
 
     def value(x: NDArray[np.int64]) -> float:
         return float(np.sum(p.values * np.prod(q_full**x, axis=0)))
 
     def outcome(status: str) -> ExactOutcome:
-        hist = [(t, lo / scale, up / scale) for t, lo, up in history]
-        return ExactOutcome(best, upper / scale, lower / scale, status, it, m.n_cuts, hist)
+        hist = [(t, lo * unscale, up * unscale) for t, lo, up in history]
+        return ExactOutcome(best, upper * unscale, lower * unscale, status, it, m.n_cuts, hist)
 
     best = x_start.copy()
     upper = value(best)
@@ -349,12 +415,16 @@ def solve_exact(
         lower = upper
     if closed():
         return outcome("optimal")
-    # initial cuts: union bound at zero, both families at the start point, tangent grid
-    s0 = m.from_matrix(x_start)
+    # initial cuts: union bound at zero, both families at the start points, tangent grid
+    starts = [m.from_matrix(xs) for xs in [x_start, *(seed_points or [])]]
+    for xs in seed_points or []:
+        if value(xs) < upper:
+            best, upper = xs.copy(), value(xs)
     for j in m.targets:
         idx = m.by_target[j]
         m.add_cuts(j, np.zeros(idx.size, np.int64))
-        m.add_cuts(j, s0[idx])
+        for s0 in starts:
+            m.add_cuts(j, s0[idx])
         if "tangent" in families:
             y_min = max(float(m.a[idx] @ m.u[idx]), tangent_floor)
             for t in np.arange(-tangent_step, y_min - 1e-9, -tangent_step):

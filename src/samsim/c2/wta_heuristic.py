@@ -1,10 +1,11 @@
 """Fast WTA solvers: maximum marginal return (greedy) and an improvement heuristic.
 
-The heuristic starts from the greedy solution and applies, until none improves: an
+The heuristic starts from the greedy solution and alternates, until none improves, an
 assignment-based very large-scale neighbourhood (an exact linear assignment over one
-removed round per engaged target, which contains every target-disjoint cyclic and path
-multi-exchange of those rounds), single-round relocations and pairwise swaps. It never
-returns a worse solution than greedy. Loops run in numba (``cache=True``).
+removed round or block per engaged target, which contains every target-disjoint cyclic
+and path multi-exchange of them) with additions, relocations and swaps; deterministic
+kicks then restart it from perturbed solutions. It never returns a worse solution than
+greedy. Loops run in numba (``cache=True``).
 """
 
 from __future__ import annotations
@@ -78,6 +79,58 @@ def _state(
 
 
 @njit(cache=True)
+def _group_state(
+    x: NDArray[np.int64], group: NDArray[np.int64], n_g: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Missiles of each group on each target (G, T), per group (G,), targets per group."""
+    n_w, n_t = x.shape
+    gx = np.zeros((n_g, n_t), np.int64)
+    gused = np.zeros(n_g, np.int64)
+    gnch = np.zeros(n_g, np.int64)
+    for i in range(n_w):
+        g = group[i]
+        for j in range(n_t):
+            if x[i, j] > 0:
+                if gx[g, j] == 0:
+                    gnch[g] += 1
+                gx[g, j] += x[i, j]
+                gused[g] += x[i, j]
+    return gx, gused, gnch
+
+
+@njit(cache=True)
+def _group_move_ok(
+    gx: NDArray[np.int64],
+    gnch: NDArray[np.int64],
+    group_channels: NDArray[np.int64],
+    g: int,
+    j_out: int,
+    j_in: int,
+) -> bool:
+    """Whether group g may move one round from target ``j_out`` (-1: none) to ``j_in``
+    (-1: none) without engaging more targets than its channels."""
+    n = gnch[g]
+    if j_out >= 0 and gx[g, j_out] == 1:
+        n -= 1
+    if j_in >= 0 and gx[g, j_in] == 0:
+        n += 1
+    return n <= group_channels[g]
+
+
+@njit(cache=True)
+def _group_apply(
+    gx: NDArray[np.int64], gused: NDArray[np.int64], gnch: NDArray[np.int64], g: int, j: int, d: int
+) -> None:
+    """Add ``d`` (+1 or -1) rounds of group g on target j to the group state."""
+    if d > 0 and gx[g, j] == 0:
+        gnch[g] += 1
+    gx[g, j] += d
+    gused[g] += d
+    if d < 0 and gx[g, j] == 0:
+        gnch[g] -= 1
+
+
+@njit(cache=True)
 def greedy_mmr(
     values: NDArray[np.float64],
     q: NDArray[np.float64],
@@ -85,15 +138,18 @@ def greedy_mmr(
     rounds: NDArray[np.int64],
     target_cap: NDArray[np.int64],
     channel_cap: NDArray[np.int64],
+    group: NDArray[np.int64],
+    group_rounds: NDArray[np.int64],
+    group_channels: NDArray[np.int64],
 ) -> NDArray[np.int64]:
     """Maximum marginal return: repeatedly fire the missile that removes the most value.
 
     Notes
     -----
     At each step choose (i, j) maximising V_j s_j p_ij among missiles that respect every
-    limit, where s_j is target j's current survival probability; stop when no missile
-    removes value. Den Broeder, Ellison & Emerling (1959); Ahuja et al. (2007), sec. 5.
-    Cost O(R W T) for R missiles fired.
+    limit (per type, per target, and shared by the types of a group), where s_j is target
+    j's current survival probability; stop when no missile removes value. Den Broeder,
+    Ellison & Emerling (1959); Ahuja et al. (2007), sec. 5. Cost O(R W T) for R missiles.
     """
     n_w, n_t = q.shape
     x = np.zeros((n_w, n_t), np.int64)
@@ -101,21 +157,25 @@ def greedy_mmr(
     cnt = np.zeros(n_t, np.int64)
     used = np.zeros(n_w, np.int64)
     nch = np.zeros(n_w, np.int64)
+    gx, gused, gnch = _group_state(x, group, group_rounds.size)
     while True:
         best = 0.0
         bi = -1
         bj = -1
         for i in range(n_w):
-            if used[i] >= rounds[i]:
+            g = group[i]
+            if used[i] >= rounds[i] or gused[g] >= group_rounds[g]:
                 continue
             for j in range(n_t):
                 if x[i, j] >= pair_cap[i, j] or cnt[j] >= target_cap[j]:
                     continue
                 if x[i, j] == 0 and nch[i] >= channel_cap[i]:
                     continue
-                g = values[j] * s[j] * (1.0 - q[i, j])
-                if g > best:
-                    best = g
+                if gx[g, j] == 0 and gnch[g] >= group_channels[g]:
+                    continue
+                gain = values[j] * s[j] * (1.0 - q[i, j])
+                if gain > best:
+                    best = gain
                     bi = i
                     bj = j
         if bi < 0:
@@ -126,6 +186,7 @@ def greedy_mmr(
         used[bi] += 1
         cnt[bj] += 1
         s[bj] *= q[bi, bj]
+        _group_apply(gx, gused, gnch, group[bi], bj, 1)
     return x
 
 
@@ -137,6 +198,9 @@ def local_search(
     rounds: NDArray[np.int64],
     target_cap: NDArray[np.int64],
     channel_cap: NDArray[np.int64],
+    group: NDArray[np.int64],
+    group_rounds: NDArray[np.int64],
+    group_channels: NDArray[np.int64],
     x_in: NDArray[np.int64],
     max_passes: int,
 ) -> NDArray[np.int64]:
@@ -149,11 +213,17 @@ def local_search(
     surviving value touches only two targets, so it costs O(1):
     V_j (s_j q_i'j / q_ij - s_j) + V_k (s_k q_ik / q_i'k - s_k). Best improvement per
     round, first improvement over rounds; a pass with no improving move ends the search.
-    Neighbourhoods of Ahuja et al. (2007), sec. 6 (the two-exchange neighbourhood).
+    Neighbourhoods of Ahuja et al. (2007), sec. 6 (the two-exchange neighbourhood), plus
+    type exchanges within a group (a round of type i leaves target j while an unused round
+    of another type of its group goes to target k, possibly k = j): with shared channels
+    this moves a group's channel between its missile types. Moves keep every limit, the
+    grouped ones included (relocations, swaps and type exchanges leave each group's
+    missile count unchanged; only the targets it engages move).
     """
     x = x_in.copy()
     n_w, n_t = q.shape
     snz, n0, cnt, used, nch = _state(q, x)
+    gx, gused, gnch = _group_state(x, group, group_rounds.size)
     scale = 0.0
     for j in range(n_t):
         scale += values[j]
@@ -162,13 +232,16 @@ def local_search(
         improved = False
         # additions of unused rounds
         for i in range(n_w):
-            while used[i] < rounds[i]:
+            g = group[i]
+            while used[i] < rounds[i] and gused[g] < group_rounds[g]:
                 best = -tol
                 bk = -1
                 for k in range(n_t):
                     if x[i, k] >= pair_cap[i, k] or cnt[k] >= target_cap[k]:
                         continue
                     if x[i, k] == 0 and nch[i] >= channel_cap[i]:
+                        continue
+                    if gx[g, k] == 0 and gnch[g] >= group_channels[g]:
                         continue
                     d = -values[k] * _surv(snz[k], n0[k]) * (1.0 - q[i, k])
                     if d < best:
@@ -181,10 +254,12 @@ def local_search(
                 x[i, bk] += 1
                 used[i] += 1
                 cnt[bk] += 1
+                _group_apply(gx, gused, gnch, g, bk, 1)
                 snz[bk], n0[bk] = _recompute(q, x, bk)
                 improved = True
         # relocations
         for i in range(n_w):
+            g = group[i]
             for j in range(n_t):
                 if x[i, j] == 0:
                     continue
@@ -196,6 +271,8 @@ def local_search(
                     if k == j or x[i, k] >= pair_cap[i, k] or cnt[k] >= target_cap[k]:
                         continue
                     if x[i, k] == 0 and nch[i] - (1 if x[i, j] == 1 else 0) >= channel_cap[i]:
+                        continue
+                    if not _group_move_ok(gx, gnch, group_channels, g, j, k):
                         continue
                     d = gain_j - values[k] * _surv(snz[k], n0[k]) * (1.0 - q[i, k])
                     if d < best:
@@ -210,50 +287,120 @@ def local_search(
                     x[i, bk] += 1
                     cnt[j] -= 1
                     cnt[bk] += 1
+                    _group_apply(gx, gused, gnch, g, j, -1)
+                    _group_apply(gx, gused, gnch, g, bk, 1)
                     snz[j], n0[j] = _recompute(q, x, j)
                     snz[bk], n0[bk] = _recompute(q, x, bk)
                     improved = True
-        # swaps
+        # type exchanges within a group: a round of type i leaves target j and an unused
+        # round of another type i2 of the same group goes to target k (the group's missile
+        # count is unchanged; its channel may move from j to k)
         for i in range(n_w):
+            g = group[i]
             for j in range(n_t):
                 if x[i, j] == 0:
                     continue
-                done = False
+                sj = _surv(snz[j], n0[j])
+                best = -tol
+                bi2 = -1
+                bk = -1
                 for i2 in range(n_w):
-                    if i2 == i or done:
+                    if i2 == i or group[i2] != g or used[i2] >= rounds[i2]:
                         continue
                     for k in range(n_t):
-                        if k == j or x[i2, k] == 0 or x[i, j] == 0:
+                        if x[i2, k] >= pair_cap[i2, k]:
                             continue
-                        if x[i, k] >= pair_cap[i, k] or x[i2, j] >= pair_cap[i2, j]:
+                        if cnt[k] - (1 if k == j else 0) >= target_cap[k]:
                             continue
-                        if (
-                            nch[i] - (1 if x[i, j] == 1 else 0) + (1 if x[i, k] == 0 else 0)
-                            > channel_cap[i]
-                        ):
+                        if x[i2, k] == 0 and nch[i2] >= channel_cap[i2]:
                             continue
-                        if (
-                            nch[i2] - (1 if x[i2, k] == 1 else 0) + (1 if x[i2, j] == 0 else 0)
-                            > channel_cap[i2]
-                        ):
+                        if k != j and not _group_move_ok(gx, gnch, group_channels, g, j, k):
                             continue
-                        d = values[j] * (
-                            _surv_change(snz[j], n0[j], q[i, j], q[i2, j]) - _surv(snz[j], n0[j])
-                        ) + values[k] * (
-                            _surv_change(snz[k], n0[k], q[i2, k], q[i, k]) - _surv(snz[k], n0[k])
-                        )
-                        if d < -tol:
-                            for ii, jj, dd in ((i, j, -1), (i, k, 1), (i2, k, -1), (i2, j, 1)):
-                                if dd < 0 and x[ii, jj] == 1:
-                                    nch[ii] -= 1
-                                if dd > 0 and x[ii, jj] == 0:
-                                    nch[ii] += 1
-                                x[ii, jj] += dd
-                            snz[j], n0[j] = _recompute(q, x, j)
-                            snz[k], n0[k] = _recompute(q, x, k)
-                            improved = True
-                            done = True
-                            break
+                        if k == j:
+                            d = values[j] * (_surv_change(snz[j], n0[j], q[i, j], q[i2, j]) - sj)
+                        else:
+                            d = values[j] * (
+                                _surv_change(snz[j], n0[j], q[i, j], -1.0) - sj
+                            ) - values[k] * _surv(snz[k], n0[k]) * (1.0 - q[i2, k])
+                        if d < best:
+                            best = d
+                            bi2 = i2
+                            bk = k
+                if bk >= 0:
+                    x[i, j] -= 1
+                    if x[i, j] == 0:
+                        nch[i] -= 1
+                    if x[bi2, bk] == 0:
+                        nch[bi2] += 1
+                    x[bi2, bk] += 1
+                    used[i] -= 1
+                    used[bi2] += 1
+                    cnt[j] -= 1
+                    cnt[bk] += 1
+                    _group_apply(gx, gused, gnch, g, j, -1)
+                    _group_apply(gx, gused, gnch, g, bk, 1)
+                    snz[j], n0[j] = _recompute(q, x, j)
+                    snz[bk], n0[bk] = _recompute(q, x, bk)
+                    improved = True
+        # swaps, over a snapshot of the engaged pairs (entries emptied meanwhile are skipped)
+        n_eng = 0
+        for i in range(n_w):
+            for j in range(n_t):
+                if x[i, j] > 0:
+                    n_eng += 1
+        eng_i = np.empty(n_eng, np.int64)
+        eng_j = np.empty(n_eng, np.int64)
+        n_eng = 0
+        for i in range(n_w):
+            for j in range(n_t):
+                if x[i, j] > 0:
+                    eng_i[n_eng] = i
+                    eng_j[n_eng] = j
+                    n_eng += 1
+        for a in range(n_eng):
+            i = eng_i[a]
+            j = eng_j[a]
+            for b in range(n_eng):
+                i2 = eng_i[b]
+                k = eng_j[b]
+                if i2 == i or k == j or x[i, j] == 0 or x[i2, k] == 0:
+                    continue
+                if x[i, k] >= pair_cap[i, k] or x[i2, j] >= pair_cap[i2, j]:
+                    continue
+                if (
+                    nch[i] - (1 if x[i, j] == 1 else 0) + (1 if x[i, k] == 0 else 0)
+                    > channel_cap[i]
+                ):
+                    continue
+                if (
+                    nch[i2] - (1 if x[i2, k] == 1 else 0) + (1 if x[i2, j] == 0 else 0)
+                    > channel_cap[i2]
+                ):
+                    continue
+                g = group[i]
+                g2 = group[i2]
+                if g != g2 and not (
+                    _group_move_ok(gx, gnch, group_channels, g, j, k)
+                    and _group_move_ok(gx, gnch, group_channels, g2, k, j)
+                ):
+                    continue
+                d = values[j] * (
+                    _surv_change(snz[j], n0[j], q[i, j], q[i2, j]) - _surv(snz[j], n0[j])
+                ) + values[k] * (
+                    _surv_change(snz[k], n0[k], q[i2, k], q[i, k]) - _surv(snz[k], n0[k])
+                )
+                if d < -tol:
+                    for ii, jj, dd in ((i, j, -1), (i, k, 1), (i2, k, -1), (i2, j, 1)):
+                        if dd < 0 and x[ii, jj] == 1:
+                            nch[ii] -= 1
+                        if dd > 0 and x[ii, jj] == 0:
+                            nch[ii] += 1
+                        x[ii, jj] += dd
+                    for gg, jj, dd in ((g, k, 1), (g2, j, 1), (g, j, -1), (g2, k, -1)):
+                        _group_apply(gx, gused, gnch, gg, jj, dd)
+                    snz[j], n0[j] = _recompute(q, x, j)
+                    snz[k], n0[k] = _recompute(q, x, k)
+                    improved = True
         if not improved:
             break
     return x
@@ -329,8 +476,10 @@ def assignment_exchange(
     & Orlin (2007), sec. 6, searched exactly rather than by negative-cycle detection.
     Moving whole blocks frees a fire-control channel, which single-round moves cannot do.
     Limits stay satisfied: pair and target caps are column masks; a channel-limited type
-    whose removed blocks could exceed its channels may only return to targets it still
-    engages or just vacated.
+    (or group of types) whose removed blocks could exceed its channels may only return to
+    targets it still engages or just vacated; a group whose missile limit the re-insertion
+    of unused rounds would break re-solves without them (and the step is void if that
+    still fails).
     """
     p = problem
     q = 1.0 - p.pk
@@ -358,10 +507,44 @@ def assignment_exchange(
         keep = engaged | vacated
         rows_tight = tight[types]
         ok[rows_tight] &= keep[types[rows_tight]]
-    cost = np.where(ok, cost, np.inf)
-    full = np.hstack([cost, np.zeros((nb, nb))])
+    grp = p.group
+    gx_after = np.zeros((p.n_groups, p.n_targets), np.int64)
+    np.add.at(gx_after, grp, xr)
+    g_eng = gx_after > 0
+    gtight = g_eng.sum(axis=1) + np.bincount(grp[types], minlength=p.n_groups) > p.group_channels
+    if gtight.any():
+        g_vac = np.zeros_like(g_eng)
+        g_vac[grp[types[has]], origin[has]] = True
+        g_keep = g_eng | g_vac
+        rows_g = gtight[grp[types]]
+        ok[rows_g] &= g_keep[grp[types[rows_g]]]
+    # an "unused" column per row that may need one: every row can go back to its own
+    # (distinct) origin, so only unused rounds, or every row in a kick, need them
+    n_dummy = nb if kick else int((~has).sum())
+    for _ in range(2):
+        x_new = _reinsert(p, xr, types, count, np.where(ok, cost, np.inf), n_dummy)
+        g_used = np.bincount(grp, weights=x_new.sum(axis=1), minlength=p.n_groups)
+        over = g_used > p.group_rounds
+        if not over.any():
+            return x_new
+        ok[~has & over[grp[types]]] = False
+    return x
+
+
+def _reinsert(
+    p: Problem,
+    xr: NDArray[np.int64],
+    types: NDArray[np.int64],
+    count: NDArray[np.int64],
+    cost: NDArray[np.float64],
+    n_dummy: int,
+) -> NDArray[np.int64]:
+    """Place the removed blocks by a rectangular linear assignment; ``n_dummy`` columns
+    let blocks stay out."""
+    nb = types.size
+    full = np.hstack([cost, np.zeros((nb, n_dummy))]) if n_dummy else cost
     rows, cols = linear_sum_assignment(full)
-    x_new = xr
+    x_new = xr.copy()
     placed = cols < p.n_targets
     np.add.at(x_new, (types[rows[placed]], cols[placed]), count[rows[placed]])
     return x_new
@@ -373,7 +556,7 @@ def _descent(problem: Problem, x0: NDArray[np.int64], max_steps: int) -> NDArray
     more rounds (otherwise blocks are single rounds and the block step is redundant)."""
     p = problem
     q = np.ascontiguousarray(1.0 - p.pk)
-    args = (p.values, q, p.pair_cap, p.rounds, p.target_cap, p.channel_cap)
+    args = (p.values, q, *p.limits())
     tol = _EPS_REL * max(float(p.values.sum()), 1e-300)
     x = local_search(*args, x0, 1000)
     fx = _value(p.values, q, x)
@@ -412,7 +595,11 @@ def default_kicks(problem: Problem) -> int:
 
 
 def solve_heuristic(
-    problem: Problem, x0: NDArray[np.int64], kicks: int | None = None, max_steps: int = 50
+    problem: Problem,
+    x0: NDArray[np.int64],
+    kicks: int | None = None,
+    max_steps: int = 50,
+    pool: list[NDArray[np.int64]] | None = None,
 ) -> NDArray[np.int64]:
     """Iterated very large-scale neighbourhood search from ``x0``; never worse than it.
 
@@ -429,6 +616,9 @@ def solve_heuristic(
         (rotations, no random numbers).
     max_steps : int
         Most assignment steps per descent.
+    pool : list, optional
+        If given, every local optimum reached is appended (the exact solver seeds its
+        cuts with them).
 
     Notes
     -----
@@ -440,11 +630,15 @@ def solve_heuristic(
     tol = _EPS_REL * max(float(p.values.sum()), 1e-300)
     x = _descent(p, x0, max_steps)
     fx = _value(p.values, q, x)
+    if pool is not None:
+        pool.append(x)
     for k in range(default_kicks(p) if kicks is None else kicks):
         multi = bool((x > 1).any())
         xk = assignment_exchange(p, x, k // 2 if multi else k, multi and k % 2 == 1, kick=True)
         xk = _descent(p, xk, max_steps)
         fk = _value(p.values, q, xk)
+        if pool is not None:
+            pool.append(xk)
         if fk < fx - tol:
             x, fx = xk, fk
     return x

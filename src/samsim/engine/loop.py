@@ -9,6 +9,7 @@ random stream per subsystem (:mod:`samsim.rng`).
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import time
@@ -19,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from samsim.c2.command_post import CommandPost, LaunchOrder
+from samsim.c2.regiment import RegimentCommandPost
 from samsim.engine.events import EventLog
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
@@ -26,7 +28,7 @@ from samsim.engine.world import World, compile_world
 from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import pk_for_miss
-from samsim.physics.threats import gravity_enu_mps2
+from samsim.physics.threats import Reactions, gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
@@ -77,6 +79,13 @@ class Engine:
             CommandPost(world, u, self.trackers[u.index], self.track_truth[u.index], self.inventory)
             for u in world.units
         ]
+        self.regiment = (
+            RegimentCommandPost(world, self.command_posts) if world.scenario.regiment else None
+        )
+        self._queue: list[tuple[float, int, int, str, Any]] = []
+        self._seq = itertools.count()
+        if self.regiment is not None:
+            self._push(self.regiment.spec.cycle_s, _DECIDE, "decide", -1)
         self.fly = Flyout(
             world.frame,
             world.missile_specs,
@@ -86,8 +95,6 @@ class Engine:
         self.icp = Interceptors([], [], [], [], [])
         self._icp_of_fly: dict[int, int] = {}
         self._icp_threat = np.full(64, -1, dtype=np.int64)  # interceptor key -> threat id
-        self._queue: list[tuple[float, int, int, str, Any]] = []
-        self._seq = itertools.count()
         self._pending_launches = 0
         self._traj: list[tuple[float, NDArray[np.int64], NDArray[np.float64]]] = []
         self._estimate_snapshot: dict[
@@ -125,7 +132,7 @@ class Engine:
             elif kind == "launch":
                 self._launch(payload)
             elif kind == "assess":
-                self.command_posts[payload[0]].assess(payload[1], self.alive)
+                self._assess(payload)
             if self._finished():
                 break
         else:
@@ -157,7 +164,7 @@ class Engine:
 
     # -- threats ----------------------------------------------------------------------
     def _threat_end(self, i: int) -> None:
-        if not self.alive[i]:
+        if not self.alive[i] or self.t != self.w.threats.t_end_s[i]:  # stale after an evasion
             return
         w = self.w
         p, _, _ = w.threats.state_at(self.t, np.array([i]))
@@ -168,6 +175,30 @@ class Engine:
         else:
             detail = "impact" if w.threat_kind[i] == "ballistic_missile" else "route_end"
             self._end_threat(i, self.t, "threat_end", detail, pos=p[0])
+
+    def _threat_reacts(self, i: int, source_enu_m: NDArray[np.float64]) -> None:
+        """Threat ``i`` reacts to a missile just launched at it from ``source_enu_m``: a
+        type that evades has its trajectory recomputed from its reaction time on and its
+        new end scheduled (the old end event is then stale and ignored)."""
+        reactions: Reactions | None = getattr(self, "_reactions", None)
+        if reactions is None:
+            if not any(p is not None and p.evasion is not None for p in self.w.threat_plans):
+                return
+            # The compiled world may be run again: evasions go into this run's own copy.
+            w = self.w
+            reactions = self._reactions = Reactions(
+                w.threats,
+                w.threat_plans,
+                w.threat_point_times_s,
+                w.frame,
+                w.terrain_grid.elevation_m,
+            )
+            self.w = dataclasses.replace(w, threats=reactions.table)
+        if not self.alive[i] or not reactions.can_evade(i):
+            return
+        t_end = reactions.launch_at(i, self.t, source_enu_m)
+        if t_end is not None:
+            self._push(t_end, _THREAT_END, "threat_end", i)
 
     def _end_threat(
         self,
@@ -277,11 +308,26 @@ class Engine:
 
     # -- command and launch -----------------------------------------------------------
     def _decide(self, u_index: int) -> None:
-        cp = self.command_posts[u_index]
-        self._push(self.t + cp.unit.cp.cycle_s, _DECIDE, "decide", u_index)
-        for order in cp.decide(self.t, self.alive, self.log):
+        """A decision cycle of a battalion (``u_index`` >= 0) or of the regiment (-1).
+        Battalions under the regiment do not decide for themselves."""
+        if u_index < 0:
+            if self.regiment is None:
+                raise RuntimeError(f"regiment decision event {u_index} without a regiment")
+            self._push(self.t + self.regiment.spec.cycle_s, _DECIDE, "decide", u_index)
+            orders = self.regiment.decide(self.t, self.log)
+        else:
+            cp = self.command_posts[u_index]
+            if cp.unit.regiment:
+                return
+            self._push(self.t + cp.unit.cp.cycle_s, _DECIDE, "decide", u_index)
+            orders = cp.decide(self.t, self.alive, self.log)
+        for order in orders:
             self._pending_launches += 1
             self._push(order.time_s, _LAUNCH, "launch", order)
+
+    def _assess(self, payload: tuple[int, int]) -> None:
+        """Kill assessment of a battalion's engagement (the regiment reads it from there)."""
+        self.command_posts[payload[0]].assess(payload[1], self.alive)
 
     def _launch(self, order: LaunchOrder) -> None:
         self._pending_launches -= 1
@@ -291,6 +337,7 @@ class Engine:
         if est is None or not self.alive[order.threat_id]:
             cp.cancel(order)
             return
+        cp.launched(order)
         key = self.icp.add(order.unit, order.track_id, order.threat_id, order.radar, order.missile)
         if key >= len(self._icp_threat):
             self._icp_threat = np.concatenate([self._icp_threat, np.full(key + 64, -1)])
@@ -321,6 +368,7 @@ class Engine:
             y_m=pos[1],
             z_m=pos[2],
         )
+        self._threat_reacts(order.threat_id, pos)
 
     # -- interceptors -----------------------------------------------------------------
     def _truth(

@@ -18,18 +18,25 @@ from samsim.geo.dem import MissingExtraError, load_dem, matplotlib_dem
 from samsim.geo.frames import EnuFrame
 from samsim.geo.terrain import SyntheticTerrain, TerrainGrid, resample_to_enu
 from samsim.physics.threats import (
+    Agility,
+    BallisticMissile,
+    Evasion,
     PathPoint,
+    RoutePlan,
+    Terminal,
     TerrainFn,
     ThreatTable,
     Trajectory,
-    ballistic_trajectory,
+    ballistic_missile_trajectory,
     resolve_speed,
     waypoint_trajectory,
 )
 from samsim.rng import stream
+from samsim.scenario.catalog import load_catalog
 from samsim.scenario.loader import Resolved, resolve
 from samsim.scenario.models import (
     DemTerrainConfig,
+    Doctrine,
     FlatTerrainConfig,
     GeoPoint,
     Scenario,
@@ -41,17 +48,32 @@ from samsim.sensors.radar import Radar
 
 @dataclass
 class Unit:
-    """A battalion: command post, its radars and launchers (indices into the world)."""
+    """A battalion: command post, its radars and launchers (indices into the world).
+
+    ``reserve`` holds the battalion's reload missiles per missile type (world order);
+    ``regiment`` is True when a regiment command post assigns its engagements.
+    """
 
     name: str
     index: int
     cp: CommandPostSpec
-    salvo: int
-    max_engagements_per_target: int
+    doctrine: Doctrine
     position_m: NDArray[np.float64]
+    reserve: NDArray[np.int64]
+    regiment: bool = False
     radars: list[int] = field(default_factory=list)
     fire_control: list[int] = field(default_factory=list)
     launchers: list[int] = field(default_factory=list)
+
+    @property
+    def salvo(self) -> int:
+        """Missiles per engagement under the unit's doctrine."""
+        return self.doctrine.shots_per_engagement
+
+    @property
+    def max_engagements_per_target(self) -> int:
+        """Engagements of one target before the command post gives up."""
+        return self.doctrine.max_engagements_per_target
 
 
 @dataclass
@@ -84,6 +106,13 @@ class World:
     rcs_m2: NDArray[np.float64]
     swerling: NDArray[np.int64]
     capability: NDArray[np.float64]
+    #: Capability of the type each threat looks like to the command post (``appears_as``;
+    #: its own for all but decoys): what threat evaluation should use.
+    perceived_capability: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: Per threat, what it needs to re-plan its path (waypoint movers; None for ballistic).
+    threat_plans: list[RoutePlan | None] = field(default_factory=list)
+    #: Per threat, the compiled time at which each route point is passed (or None).
+    threat_point_times_s: list[NDArray[np.float64] | None] = field(default_factory=list)
 
     @property
     def n_threats(self) -> int:
@@ -186,9 +215,62 @@ def _offset_point(
     return float(la), float(lo)
 
 
+def _route_error(scenario: Scenario, gname: str, message: str, fix: str) -> ScenarioError:
+    smap = scenario._source_map
+    line, col = smap.locate(("raid", gname, "route")) if smap else (None, None)
+    return ScenarioError(
+        smap.path if smap else "<scenario>",
+        [Issue(f"raid.{gname}.route", message, fix, line, col)],
+    )
+
+
+def ballistic_missile_of(spec: ThreatSpec) -> BallisticMissile:
+    """The motion model of a ballistic threat type (its figures must be present, which
+    :class:`ThreatSpec` checks)."""
+
+    def need(value: float | None, name: str) -> float:
+        if value is None:
+            raise ValueError(f"a ballistic missile needs {name}")
+        return float(value)
+
+    return BallisticMissile(
+        launch_mass_kg=need(spec.launch_mass_kg, "launch_mass_kg"),
+        propellant_mass_kg=need(spec.propellant_mass_kg, "propellant_mass_kg"),
+        burn_time_s=need(spec.burn_time_s, "burn_time_s"),
+        specific_impulse_s=need(spec.specific_impulse_s, "specific_impulse_s"),
+        ballistic_coefficient_kgpm2=spec.ballistic_coefficient_kgpm2,
+        vertical_rise_s=spec.vertical_rise_s,
+        pitch_rate_radps=spec.pitch_rate_radps,
+        burnout_flight_path_rad=spec.burnout_flight_path_rad,
+        steer_accel_mps2=spec.steer_accel_mps2,
+        min_range_m=need(spec.min_range_m, "min_range_m"),
+        max_range_m=need(spec.max_range_m, "max_range_m"),
+        terminal=_terminal(spec),
+    )
+
+
+def _terminal(spec: ThreatSpec) -> Terminal:
+    return Terminal(
+        kind=spec.terminal_manoeuvre,
+        range_m=spec.terminal_range_m,
+        altitude_m=spec.terminal_altitude_m,
+        popup_height_m=spec.popup_height_m,
+        dive_rad=spec.terminal_dive_rad,
+        weave_accel_mps2=spec.weave_accel_mps2,
+        weave_period_s=spec.weave_period_s,
+        accel_mps2=spec.terminal_accel_mps2,
+    )
+
+
 def _group_trajectories(
     world_frame: EnuFrame, terrain: TerrainFn, scenario: Scenario, gname: str, spec: ThreatSpec
-) -> list[Trajectory]:
+) -> list[tuple[Trajectory, RoutePlan | None]]:
+    """Trajectories of a raid group's members, with what each needs to re-plan its path.
+
+    Members fly side by side ``spread`` apart across the first leg's direction and start
+    ``interval`` apart. Ballistic members with the same launch and aim points share one
+    computed flight.
+    """
     group = scenario.raid[gname]
     route = list(group.route)
     target: GeoPoint | None = scenario.assets[group.target].position if group.target else None
@@ -202,7 +284,16 @@ def _group_trajectories(
     d = (b - a)[:2]
     norm = float(np.hypot(*d)) or 1.0
     perp = np.array([-d[1], d[0]]) / norm
-    out = []
+    out: list[tuple[Trajectory, RoutePlan | None]] = []
+    flights: dict[tuple[float, float], Trajectory] = {}
+    agility = Agility(spec.max_climb_rad, spec.max_dive_rad, spec.pull_up_mps2, spec.push_over_mps2)
+    terminal = _terminal(spec) if spec.terminal_manoeuvre != "none" else None
+    evasion = (
+        Evasion(spec.evasion, spec.evasion_accel_mps2, spec.evasion_delay_s, spec.evasion_hold_s)
+        if spec.evasion != "none"
+        else None
+    )
+    step_m = 100.0 if spec.kind == "cruise_missile" else 200.0
     for i in range(group.count):
         off = (i - (group.count - 1) / 2.0) * group.spread
         t0 = group.launch_time + i * group.interval
@@ -211,39 +302,44 @@ def _group_trajectories(
             for w in route
         ]
         if spec.kind == "ballistic_missile":
-            aim = (target.lat, target.lon) if target is not None else (pts[1][0], pts[1][1])
-            try:
-                tr = ballistic_trajectory(
-                    world_frame,
-                    (pts[0][0], pts[0][1]),
-                    aim,
-                    t0,
-                    spec.burnout_altitude_m,
-                    spec.ballistic_coefficient_kgpm2,
-                    resolve_speed(spec.speed_mps, 0.0),
+            launch = (pts[0][0], pts[0][1])
+            flight = flights.get(launch)
+            if flight is None:
+                aim_pt = target if target is not None else route[1]
+                aim = (aim_pt.lat, aim_pt.lon)
+                launch_alt = _ground_alt(world_frame, terrain, route[0])
+                aim_alt = (
+                    aim_pt.alt
+                    if aim_pt.alt is not None
+                    else _ground_alt(world_frame, terrain, aim_pt)
                 )
-            except ValueError as exc:
-                smap = scenario._source_map
-                line, col = smap.locate(("raid", gname, "route")) if smap else (None, None)
-                raise ScenarioError(
-                    smap.path if smap else "<scenario>",
-                    [
-                        Issue(
-                            f"raid.{gname}.route",
-                            str(exc),
-                            "move the launch point closer to the aim "
-                            "point or raise the threat's speed_mps",
-                            line,
-                            col,
-                        )
-                    ],
-                ) from None
-            out.append(tr)
+                try:
+                    flight = ballistic_missile_trajectory(
+                        world_frame,
+                        launch,
+                        aim,
+                        0.0,
+                        ballistic_missile_of(spec),
+                        launch_alt_m=launch_alt,
+                        aim_alt_m=aim_alt,
+                    )
+                except ValueError as exc:
+                    raise _route_error(
+                        scenario,
+                        gname,
+                        str(exc),
+                        "move the launch point so the range is within the threat's range "
+                        "class (or override its min_range_m / max_range_m and motor figures)",
+                    ) from None
+                flights[launch] = flight
+            out.append(
+                (Trajectory(t0, flight.dt_s, flight.pos_m, flight.vel_mps, flight.alt_m), None)
+            )
             continue
         path: list[PathPoint] = []
         above_ground = spec.kind == "cruise_missile"
-        height = spec.altitude_m
-        speed = spec.speed_mps
+        height = spec.altitude_m if spec.altitude_m is not None else 0.0
+        speed = spec.speed_mps if spec.speed_mps is not None else 0.0
         for lat, lon, w in pts:
             if w.agl is not None:
                 above_ground, height = True, w.agl
@@ -258,8 +354,38 @@ def _group_trajectories(
             path.append(
                 PathPoint(target.lat, target.lon, last.height_m, last.above_ground, last.speed_mps)
             )
-        out.append(waypoint_trajectory(world_frame, path, t0, terrain))
+        tr = waypoint_trajectory(
+            world_frame, path, t0, terrain, step_m=step_m, agility=agility, terminal=terminal
+        )
+        out.append((tr, RoutePlan(tuple(path), agility, terminal, evasion, step_m)))
     return out
+
+
+def _perceived_capability(scenario: Scenario, res: Resolved, tname: str, spec: ThreatSpec) -> float:
+    """The capability of the type ``spec.appears_as`` names (scenario types first, then
+    the catalogue), or the type's own."""
+    if spec.appears_as is None:
+        return spec.capability
+    if spec.appears_as in res.threats:
+        return res.threats[spec.appears_as].capability
+    catalogue = load_catalog()["threats"]
+    if spec.appears_as in catalogue:
+        return float(catalogue[spec.appears_as].spec.capability)
+    smap = scenario._source_map
+    line, col = smap.locate(("threats", tname, "appears_as")) if smap else (None, None)
+    known = sorted(set(res.threats) | set(catalogue))
+    raise ScenarioError(
+        smap.path if smap else "<scenario>",
+        [
+            Issue(
+                f"threats.{tname}.appears_as",
+                f"unknown threat type {spec.appears_as!r}",
+                f"use one of: {', '.join(known)}",
+                line,
+                col,
+            )
+        ],
+    )
 
 
 def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World:
@@ -293,9 +419,10 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
             uname,
             ui,
             res.command_posts[uname],
-            u.command_post.doctrine.salvo,
-            u.command_post.doctrine.max_engagements_per_target,
+            u.command_post.doctrine,
             cp_pos,
+            np.array([u.reserve.get(m, 0) for m in missile_names], dtype=np.int64),
+            scenario.regiment is not None and uname in scenario.regiment.battalions,
         )
         for rname, r in u.radars.items():
             spec = res.radars[(uname, rname)]
@@ -316,6 +443,8 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
         units.append(unit)
 
     trajectories: list[Trajectory] = []
+    plans: list[RoutePlan | None] = []
+    point_times: list[NDArray[np.float64] | None] = []
     names: list[str] = []
     ttype: list[str] = []
     tgroup: list[str] = []
@@ -324,19 +453,23 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
     rcs: list[float] = []
     sw: list[int] = []
     cap: list[float] = []
+    seen: list[float] = []
     for gname, group in scenario.raid.items():
-        spec = res.threats[group.threat]
-        trs = _group_trajectories(frame, terrain, scenario, gname, spec)
-        for i, tr in enumerate(trs):
+        tspec = res.threats[group.threat]
+        looks = _perceived_capability(scenario, res, group.threat, tspec)
+        for i, (tr, plan) in enumerate(_group_trajectories(frame, terrain, scenario, gname, tspec)):
             trajectories.append(tr)
+            plans.append(plan)
+            point_times.append(tr.point_times_s)
             names.append(f"{gname}-{i + 1}")
             ttype.append(group.threat)
             tgroup.append(gname)
-            tkind.append(spec.kind)
+            tkind.append(tspec.kind)
             target.append(asset_names.index(group.target) if group.target else -1)
-            rcs.append(spec.rcs_m2)
-            sw.append(spec.swerling)
-            cap.append(spec.capability)
+            rcs.append(tspec.rcs_m2)
+            sw.append(tspec.swerling)
+            cap.append(tspec.capability)
+            seen.append(looks)
     return World(
         scenario=scenario,
         resolved=res,
@@ -364,4 +497,7 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
         rcs_m2=np.array(rcs),
         swerling=np.array(sw, dtype=np.int64),
         capability=np.array(cap),
+        perceived_capability=np.array(seen),
+        threat_plans=plans,
+        threat_point_times_s=point_times,
     )

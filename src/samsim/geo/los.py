@@ -502,6 +502,7 @@ def visible(
     clearance_m: float = 0.0,
     sample_spacing_m: float | None = None,
     radius_m: float = EARTH_RADIUS_M,
+    observer: ObserverGeometry | None = None,
 ) -> NDArray[np.bool_]:
     """Which targets the observer sees over terrain and a refracting earth.
 
@@ -528,6 +529,10 @@ def visible(
     radius_m : float
         Earth radius R (the mean radius; the local sphere is tangent to the ellipsoid at
         the observer).
+    observer : ObserverGeometry, optional
+        The observer's geometry precomputed by :meth:`ObserverGeometry.at` with the same
+        position, antenna height and radius (a fixed radar computes it once); when given,
+        ``observer_enu_m``, ``antenna_height_m`` and ``radius_m`` are not read.
 
     Returns
     -------
@@ -569,7 +574,7 @@ def visible(
         raise ValueError(f"sample_spacing_m must be positive, got {sample_spacing_m}")
     if not (math.isfinite(clearance_m) and clearance_m >= 0):
         raise ValueError(f"clearance_m must be a non-negative number, got {clearance_m}")
-    obs = ObserverGeometry.at(terrain.frame, observer_enu_m, antenna_height_m, radius_m)
+    obs = observer or ObserverGeometry.at(terrain.frame, observer_enu_m, antenna_height_m, radius_m)
     shape = targets.shape[:-1]
     flat = targets.reshape(-1, 3)
     foot, alt = _foot_and_altitude(terrain.frame, flat)

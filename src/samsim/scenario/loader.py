@@ -156,6 +156,17 @@ def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
                     "carry fewer missiles (small missiles pack several per slot)",
                 )
 
+        for mtype in unit.reserve:
+            if mtype not in resolved_missiles:
+                issue(
+                    ("units", uname, "reserve", mtype),
+                    f"unknown missile type {mtype!r} in the reserve",
+                    f"use one of: {', '.join(sorted(resolved_missiles))}",
+                )
+
+    if scenario.regiment is not None:
+        _resolve_regiment(scenario, cat, out, attempt, issue)
+
     seen_radars: dict[str, str] = {}
     for uname, unit in scenario.units.items():
         for rname in unit.radars:
@@ -199,6 +210,37 @@ def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
     if issues:
         raise ScenarioError(path, issues)
     return out
+
+
+#: Key of the regiment command post in :attr:`Resolved.command_posts` (not a unit name).
+REGIMENT_KEY = "regiment:"
+
+
+def _resolve_regiment(
+    scenario: Scenario, cat: Catalog, out: Resolved, attempt: Any, issue: Any
+) -> None:
+    """The regiment command post's spec, and its battalions named in `units`."""
+    reg = scenario.regiment
+    if reg is None:
+        return
+    spec = attempt(
+        cat.resolve,
+        "command_posts",
+        reg.command_post.type,
+        _overrides(reg.command_post, {"type", "position", "doctrine"}),
+        smap=getattr(scenario, "_source_map", None),
+        where=("regiment", "command_post"),
+        override_field="",
+    )
+    if spec is not None:
+        out.command_posts[REGIMENT_KEY] = spec
+    for k, b in enumerate(reg.battalions):
+        if b not in scenario.units:
+            issue(
+                ("regiment", "battalions", k),
+                f"unknown unit {b!r}",
+                f"name units defined under `units`: {', '.join(sorted(scenario.units))}",
+            )
 
 
 def _validate(data: Any, smap: SourceMap) -> Scenario:

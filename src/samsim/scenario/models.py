@@ -155,14 +155,139 @@ class Asset(Model):
 
 
 class Doctrine(Model):
-    """Firing doctrine of a command post."""
+    """Firing doctrine of a command post: how many missiles, when, and how it assigns.
 
+    Under a regiment, each battalion's doctrine still sets its salvo, engagement point and
+    launch margins; the regiment command post's doctrine sets the assignment (``wta_*``,
+    ``ballistic_first``).
+    """
+
+    firing: Literal["salvo", "shoot_look_shoot"] = Field(
+        default="salvo",
+        description="salvo: each engagement fires `salvo` missiles at once (shoot-shoot); "
+        "shoot_look_shoot: each engagement fires `look_shots` missiles, waits for the kill "
+        "assessment and fires again only at survivors",
+    )
     salvo: int = Field(
-        default=2, ge=1, le=8, description="missiles fired at a target per engagement (shoot-shoot)"
+        default=2, ge=1, le=8, description="missiles fired at a target per engagement (salvo)"
+    )
+    look_shots: int = Field(
+        default=1,
+        ge=1,
+        le=4,
+        description="missiles fired per engagement under shoot_look_shoot, before each look",
     )
     max_engagements_per_target: int = Field(
-        default=3, ge=1, description="engagements of one target before the command post gives up"
+        default=3,
+        ge=1,
+        le=20,
+        description="engagements of one target (each after the previous one's kill "
+        "assessment) before the command post gives up",
     )
+    engagement: Literal["first_opportunity", "best_pk"] = Field(
+        default="first_opportunity",
+        description="first_opportunity: launch as soon as the engagement window opens; "
+        "best_pk: wait until the predicted intercept point is within best_pk_range_fraction "
+        "of the missile's max range and best_pk_time_of_flight away, or the window is about "
+        "to close",
+    )
+    best_pk_range_fraction: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="best_pk: launch once the intercept point is within this fraction of "
+        "the missile's max range",
+    )
+    best_pk_time_of_flight: Duration = Field(
+        default=60.0,
+        gt=0,
+        le=600,
+        description="best_pk: launch once the missile's time of flight to the intercept "
+        "point is at most this (shorter flights, smaller prediction errors), s",
+    )
+    range_margin: float = Field(
+        default=0.1,
+        ge=0,
+        lt=0.9,
+        description="launch margin: the intercept point must lie within (1 - margin) of the "
+        "max range and of the kinematic far boundary, so receding or turning targets are "
+        "not chased to the end of the missile's energy",
+    )
+    min_window: Duration = Field(
+        default=10.0,
+        ge=0,
+        le=600,
+        description="launch margin in time: a launch also needs the engagement window to "
+        "stay open this long (a receding target about to leave it is not engaged), s",
+    )
+    min_speed_ratio: float = Field(
+        default=0.5,
+        ge=0,
+        le=5,
+        description="the interceptor's predicted speed at the intercept point must be at "
+        "least this multiple of the target's speed (0: no condition)",
+    )
+    min_threat_value: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="tracks whose threat value is below this fraction of the most valuable "
+        "asset's value are not engaged (e.g. aircraft turning away)",
+    )
+    economy: float = Field(
+        default=0.02,
+        ge=0,
+        le=0.2,
+        description="planning Pk penalty per 100 km of a missile type's max range, so that "
+        "of two types that can engage a target the shorter-range one is used",
+    )
+    wta_method: Literal["greedy", "heuristic", "exact"] = Field(
+        default="heuristic",
+        description="weapon-target assignment solver: greedy (maximum marginal return), "
+        "heuristic (greedy + large-neighbourhood search) or exact (MILP, time-limited)",
+    )
+    wta_time_limit: Duration = Field(
+        default=0.2,
+        gt=0,
+        le=60,
+        description="wall-clock budget of the exact solver per decision cycle, s",
+    )
+    wta_objective: Literal["threat_value", "asset_value"] = Field(
+        default="threat_value",
+        description="threat_value: minimise surviving threat value (target-based); "
+        "asset_value: maximise surviving asset value (asset-based, P(attack) per asset)",
+    )
+    discriminate_decoys: bool = Field(
+        default=False,
+        description="true: threat evaluation knows each threat's own capability (decoys "
+        "are recognised as harmless, an optimistic assumption); false (default): it uses "
+        "the capability of the type a threat appears as, so a decoy seen as a fighter "
+        "draws interceptors",
+    )
+    ballistic_first: bool = Field(
+        default=True,
+        description="assign ballistic threats first, then the rest with what is left",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Doctrine:
+        if self.firing == "shoot_look_shoot" and self.max_engagements_per_target < 2:
+            raise ValueError(
+                "firing: shoot_look_shoot needs max_engagements_per_target >= 2 (one shot, "
+                "a look, another shot); set max_engagements_per_target: 2 or more, or use "
+                "firing: salvo"
+            )
+        if self.wta_method == "exact" and self.wta_objective == "asset_value":
+            raise ValueError(
+                "wta_method: exact solves the threat_value objective only; use wta_method: "
+                "heuristic (or greedy) with wta_objective: asset_value"
+            )
+        return self
+
+    @property
+    def shots_per_engagement(self) -> int:
+        """Missiles fired per engagement under this doctrine."""
+        return self.salvo if self.firing == "salvo" else self.look_shots
 
 
 class _CommandPostBase(Model):
@@ -217,6 +342,46 @@ class FireUnit(Model):
     command_post: CommandPostSite
     radars: dict[Name, RadarSite] = Field(min_length=1)
     launchers: dict[Name, LauncherSite] = Field(min_length=1)
+    reserve: dict[str, int] = Field(
+        default_factory=dict,
+        description="reload missiles held by the battalion: missile type -> count; an empty "
+        "launcher is reloaded from it (the launcher's reload_time_s per slot)",
+    )
+
+    @field_validator("reserve")
+    @classmethod
+    def _reserve_positive(cls, v: dict[str, int]) -> dict[str, int]:
+        for k, n in v.items():
+            if n < 0:
+                raise ValueError(f"the reserve of {k} must be >= 0, got {n}")
+        return v
+
+
+class Regiment(Model):
+    """A regiment command post coordinating battalions over one fused track picture."""
+
+    command_post: CommandPostSite
+    battalions: list[Name] = Field(
+        min_length=1, max_length=8, description="the units (keys of `units`) it commands"
+    )
+    double_engagement: bool = Field(
+        default=False,
+        description="allow two battalions to engage one threat at the same time",
+    )
+    fusion_gate: float = Field(
+        default=16.3,
+        gt=0,
+        description="chi-square gate (3 degrees of freedom) of track-to-track association: "
+        "two battalions' tracks are one threat if their position difference is inside it",
+    )
+
+    @field_validator("battalions")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        dup = sorted({b for b in v if v.count(b) > 1})
+        if dup:
+            raise ValueError(f"battalions are listed twice: {dup}; list each unit once")
+        return v
 
 
 class _ThreatTypeBase(Model):
@@ -279,6 +444,9 @@ class Scenario(Model):
     raid: dict[Name, RaidGroup] = Field(
         default_factory=dict,
         description="the attacking groups (empty for a coverage-only scenario)",
+    )
+    regiment: Regiment | None = Field(
+        default=None, description="a regiment command post over some of the units (optional)"
     )
     _source_map: Any = PrivateAttr(default=None)
 

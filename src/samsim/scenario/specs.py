@@ -14,11 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from samsim.units import (
     RCS,
+    Acceleration,
     Angle,
     Decibel,
     Duration,
     Frequency,
     Length,
+    Mass,
     Power,
     Speed,
 )
@@ -129,28 +131,189 @@ class CommandPostSpec(Spec):
 
 
 class ThreatSpec(Spec):
-    """A threat type: how it looks to radar and how it moves by default."""
+    """A threat type: how it looks to radar, how it moves and how it reacts.
+
+    Figures that do not apply to a kind are never used (the catalogue lists them as "not
+    applicable"); the motion models are in ``physics/threats.py`` and
+    docs/models/threats.md.
+    """
 
     kind: Literal["cruise_missile", "aircraft", "ballistic_missile", "decoy"] = Field(
-        description="motion model and role"
+        description="motion model and role: cruise_missile (terrain following; drones too), "
+        "aircraft, ballistic_missile (boost and ballistic flight), decoy (a harmless "
+        "waypoint mover)"
     )
     rcs_m2: RCS = Field(description="mean radar cross section, m^2 (or dBsm)")
     swerling: int = Field(ge=0, le=4, description="Swerling fluctuation case 0-4")
-    speed_mps: Speed = Field(description="cruise speed, m/s (or Mach)")
-    altitude_m: Length = Field(
-        description="default cruise height: above ground for cruise "
-        "missiles, above mean sea level for aircraft"
-    )
     capability: float = Field(
         ge=0,
         le=1,
         description="lethality weight used by threat "
         "evaluation (0 harmless decoy .. 1 most dangerous)",
     )
-    ballistic_coefficient_kgpm2: float = Field(
-        gt=0, description="m / (Cd A) during reentry, kg/m^2 (ballistic missiles)"
+    appears_as: str | None = Field(
+        default=None,
+        description="threat type (of the scenario or the catalogue) this one looks like to "
+        "the command post, whose capability threat evaluation then uses (decoys)",
     )
-    burnout_altitude_m: Length = Field(
+    # -- waypoint movers ---------------------------------------------------------------
+    speed_mps: Speed | None = Field(
+        default=None,
+        description="cruise speed, m/s (or Mach); required for all but ballistic missiles",
+    )
+    altitude_m: Length | None = Field(
+        default=None,
+        description="default cruise height: above ground for cruise missiles, above the "
+        "ellipsoid for aircraft and decoys; required for all but ballistic missiles",
+    )
+    max_climb_rad: Angle = Field(
+        default=math.radians(15.0),
+        gt=0,
+        lt=math.pi / 2,
+        description="steepest climb (flight-path angle) of the vertical profile",
+    )
+    max_dive_rad: Angle = Field(
+        default=math.radians(15.0),
+        gt=0,
+        lt=math.pi / 2,
+        description="steepest dive (flight-path angle) of the vertical profile",
+    )
+    pull_up_mps2: Acceleration = Field(
+        default=2.0 * 9.80665,
+        gt=0,
+        description="largest vertical acceleration when pulling up (over 1 g flight), m/s^2",
+    )
+    push_over_mps2: Acceleration = Field(
+        default=1.0 * 9.80665,
+        gt=0,
+        description="largest vertical acceleration when pushing over crests, m/s^2",
+    )
+    terminal_manoeuvre: Literal["none", "popup", "weave"] = Field(
+        default="none",
+        description="terminal manoeuvre: popup (climb and dive onto the target; waypoint "
+        "movers) or weave (lateral weave; waypoint movers and ballistic missiles)",
+    )
+    terminal_range_m: Length = Field(
+        default=0.0,
         ge=0,
-        description="altitude at motor burnout, where the ballistic missile enters the simulation",
+        description="distance to go at which a waypoint mover's terminal manoeuvre begins, m",
     )
+    popup_height_m: Length = Field(
+        default=300.0, ge=0, description="pop-up apex above the target's ground, m"
+    )
+    terminal_dive_rad: Angle = Field(
+        default=math.radians(30.0),
+        gt=0,
+        lt=math.pi / 2,
+        description="dive angle onto the target after a pop-up",
+    )
+    terminal_accel_mps2: Acceleration = Field(
+        default=3.0 * 9.80665,
+        gt=0,
+        description="vertical acceleration available for the pop-up's pull-up and push-over, m/s^2",
+    )
+    weave_accel_mps2: Acceleration = Field(
+        default=0.0, ge=0, description="peak lateral acceleration of the terminal weave, m/s^2"
+    )
+    weave_period_s: Duration = Field(default=4.0, gt=0, description="period of the weave, s")
+    evasion: Literal["none", "beam", "turn_away"] = Field(
+        default="none",
+        description="reaction to a missile launched at it: beam (turn to put the launcher "
+        "abeam, hold, rejoin the route) or turn_away (turn tail and egress); waypoint movers",
+    )
+    evasion_accel_mps2: Acceleration = Field(
+        default=4.0 * 9.80665,
+        gt=0,
+        description="lateral acceleration of the evasive turns (n g: load factor "
+        "sqrt(n^2 + 1)), m/s^2",
+    )
+    evasion_delay_s: Duration = Field(
+        default=2.0, ge=0, description="reaction time from the launch to the evasive turn, s"
+    )
+    evasion_hold_s: Duration = Field(
+        default=30.0,
+        gt=0,
+        description="time held on the beam (beam) or flying away (turn_away) before the "
+        "trajectory rejoins the route or ends, s",
+    )
+    # -- ballistic missiles -------------------------------------------------------------
+    ballistic_coefficient_kgpm2: float = Field(
+        default=5000.0,
+        gt=0,
+        description="m / (Cd A) at burn-out mass, kg/m^2 (ballistic missiles; Cd A is held "
+        "for the whole flight)",
+    )
+    launch_mass_kg: Mass | None = Field(
+        default=None, gt=0, description="mass at launch, kg (ballistic missiles)"
+    )
+    propellant_mass_kg: Mass | None = Field(
+        default=None, gt=0, description="propellant mass, kg (ballistic missiles)"
+    )
+    burn_time_s: Duration | None = Field(
+        default=None, gt=0, description="full burn time of the motor, s (ballistic missiles)"
+    )
+    specific_impulse_s: Duration | None = Field(
+        default=None, gt=0, description="specific impulse of the motor, s (ballistic missiles)"
+    )
+    vertical_rise_s: Duration = Field(
+        default=4.0, ge=0, description="vertical rise before the pitch-over, s"
+    )
+    pitch_rate_radps: Angle = Field(
+        default=math.radians(3.0),
+        gt=0,
+        description="rate at which the commanded flight-path angle falls after the rise, "
+        "rad/s ('3 deg' is read as 3 deg/s)",
+    )
+    burnout_flight_path_rad: Angle = Field(
+        default=math.radians(30.0),
+        gt=0,
+        lt=math.pi / 2,
+        description="flight-path angle the pitch programme ends on (lower: flatter, lower apogee)",
+    )
+    steer_accel_mps2: Acceleration = Field(
+        default=15.0 * 9.80665,
+        gt=0,
+        description="largest lateral acceleration of the boost steering, m/s^2",
+    )
+    min_range_m: Length | None = Field(
+        default=None, ge=0, description="shortest published range, m (ballistic missiles)"
+    )
+    max_range_m: Length | None = Field(
+        default=None, gt=0, description="longest published range, m (ballistic missiles)"
+    )
+    terminal_altitude_m: Length = Field(
+        default=20000.0,
+        ge=0,
+        description="altitude below which a ballistic missile's terminal weave begins, m",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ThreatSpec:
+        if self.kind == "ballistic_missile":
+            missing = [
+                f
+                for f in (
+                    "launch_mass_kg",
+                    "propellant_mass_kg",
+                    "burn_time_s",
+                    "specific_impulse_s",
+                    "min_range_m",
+                    "max_range_m",
+                )
+                if getattr(self, f) is None
+            ]
+            if missing:
+                raise ValueError(f"a ballistic missile needs {', '.join(missing)}")
+            m0, mp = self.launch_mass_kg or 0.0, self.propellant_mass_kg or 0.0
+            if mp >= m0:
+                raise ValueError(
+                    f"propellant_mass_kg ({mp:g}) must be below launch_mass_kg ({m0:g})"
+                )
+            r0, r1 = self.min_range_m or 0.0, self.max_range_m or 0.0
+            if r0 >= r1:
+                raise ValueError(f"min_range_m ({r0:g}) must be below max_range_m ({r1:g})")
+        else:
+            missing = [f for f in ("speed_mps", "altitude_m") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(f"a {self.kind} needs {', '.join(missing)}")
+        return self

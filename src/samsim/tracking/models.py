@@ -7,6 +7,7 @@ the scenario ENU frame, d = 2 or 3; ``extra`` is the acceleration (CA) or the tu
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -107,17 +108,28 @@ def cwpa_block(dt_s: float, q: float) -> FloatArray:
     )
 
 
-def _cv_blocks(layout: StateLayout, dt_s: float, q: float) -> tuple[FloatArray, FloatArray]:
-    """F and Q of nearly-constant velocity on the position/velocity part of ``layout``."""
+@functools.lru_cache(maxsize=1024)
+def _cv_blocks_cached(layout: StateLayout, dt_s: float, q: float) -> tuple[FloatArray, FloatArray]:
     d, nx = layout.dims, layout.nx
+    k = np.arange(d)
     F = np.eye(nx)
-    Q = np.zeros((nx, nx))
+    F[k, d + k] = dt_s
     blk = cwna_block(dt_s, q)
-    for k in range(d):
-        F[k, d + k] = dt_s
-        idx = np.array([k, d + k])
-        Q[np.ix_(idx, idx)] = blk
+    Q = np.zeros((nx, nx))
+    Q[k, k] = blk[0, 0]
+    Q[k, d + k] = blk[0, 1]
+    Q[d + k, k] = blk[1, 0]
+    Q[d + k, d + k] = blk[1, 1]
+    F.setflags(write=False)
+    Q.setflags(write=False)
     return F, Q
+
+
+def _cv_blocks(layout: StateLayout, dt_s: float, q: float) -> tuple[FloatArray, FloatArray]:
+    """F and Q of nearly-constant velocity on the position/velocity part of ``layout``
+    (fresh copies of a per-(layout, dt, q) cache: scans repeat the same few intervals)."""
+    F, Q = _cv_blocks_cached(layout, float(dt_s), float(q))
+    return F.copy(), Q.copy()
 
 
 def _predict_linear(

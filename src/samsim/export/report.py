@@ -1,0 +1,832 @@
+"""The HTML report of a run (or of a folder of runs, or of a study): one self-contained
+file with the scenario summary, maps, per-threat timelines, the engagement table and
+detection-range distributions; images are inline PNG (matplotlib), styles inline, no
+external request of any kind; a print stylesheet makes it PDF-friendly.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import html
+import io
+import json
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from samsim.engine.run import atomic_write_bytes
+from samsim.export.atlas import land_rings_in
+from samsim.export.coverage import CoverageSet, CoverageUnavailable, run_coverage
+from samsim.export.rundir import RunData, RunDirError, find_runs
+
+#: Runs shown in full in a report of a folder of runs (the overview lists them all).
+MAX_DETAILED_RUNS = 20
+#: Threat rows drawn in the timeline chart (the threat table lists them all).
+MAX_GANTT_ROWS = 150
+
+_OUTCOME_COLOR = {
+    "killed": "#1b7837",
+    "leaked": "#d7301f",
+    "survived": "#7f7f7f",
+    "in flight": "#e08214",
+}
+
+_CSS = """
+:root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; }
+body { margin: 0 auto; max-width: 1100px; padding: 16px 24px 40px; font-size: 14px; }
+h1 { font-size: 24px; margin: 8px 0 4px; }
+h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 2px solid #762a83; padding-bottom: 2px; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+.muted { color: #666; }
+.cards { display: flex; flex-wrap: wrap; gap: 8px; margin: 10px 0; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 6px 12px; min-width: 90px; }
+.card b { display: block; font-size: 20px; }
+.card.killed b { color: #1b7837; } .card.leaked b { color: #d7301f; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 12.5px; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: 3px 6px; text-align: left;
+  vertical-align: top; white-space: nowrap; }
+td.wrap { white-space: normal; }
+th { background: #f4f1f6; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.outcome-leaked td.outcome { color: #d7301f; font-weight: 600; }
+tr.outcome-killed td.outcome { color: #1b7837; font-weight: 600; }
+figure { margin: 8px 0 16px; }
+.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.grid2 figure { margin: 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-size: 12px; color: #555; margin-top: 4px; }
+.note { background: #fff8e1; border-left: 4px solid #f0b400; padding: 6px 10px; margin: 8px 0; }
+details summary { cursor: pointer; font-weight: 600; margin: 10px 0; }
+footer { margin-top: 30px; font-size: 12px; color: #777; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11px; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  figure, .cards { break-inside: avoid; page-break-inside: avoid; }
+  table { font-size: 10px; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; page-break-inside: avoid; }
+  details { display: block; }
+  details > summary { list-style: none; }
+  section.run { break-before: page; page-break-before: always; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _fmt(v: float | None, nd: int = 1, scale: float = 1.0) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    return f"{v / scale:.{nd}f}"
+
+
+def _png(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _figure(fig: Figure, caption: str, alt: str) -> str:
+    return (
+        f'<figure><img src="{_png(fig)}" alt="{_e(alt)}">'
+        f"<figcaption>{_e(caption)}</figcaption></figure>"
+    )
+
+
+def _table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    numeric: Sequence[int] = (),
+    row_class: Callable[[int], str] | None = None,
+    cell_class: dict[int, str] | None = None,
+) -> str:
+    cc = cell_class or {}
+    head = "".join(
+        f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
+        for i, h in enumerate(headers)
+    )
+    body = []
+    for r, row in enumerate(rows):
+        cls = f' class="{row_class(r)}"' if row_class else ""
+        cells = "".join(
+            f'<td class="{"num " if i in numeric else ""}{cc.get(i, "")}">{_e(v)}</td>'
+            for i, v in enumerate(row)
+        )
+        body.append(f"<tr{cls}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+# ----------------------------------------------------------------------------------- maps
+def _setup_map(ax: Axes, west: float, south: float, east: float, north: float) -> None:
+    ax.set_facecolor("#dbe9f3")
+    from matplotlib.collections import PolyCollection
+
+    rings = land_rings_in(west - 1, south - 1, east + 1, north + 1)
+    if rings:
+        land = PolyCollection(
+            rings, facecolors="#f4f1e8", edgecolors="#a89f86", linewidths=0.6, zorder=1
+        )
+        ax.add_collection(land, autolim=False)
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1.0 / max(math.cos(math.radians(0.5 * (south + north))), 0.05))
+    ax.grid(True, color="#9bb7cc", lw=0.4, alpha=0.7)
+    ax.set_xlabel("longitude (deg)")
+    ax.set_ylabel("latitude (deg)")
+
+
+def _draw_run_on(ax: Axes, run: RunData, cov: CoverageSet | None) -> None:
+    if cov is not None:
+        first = next(iter(cov.by_height.values()), [])
+        for o in first:
+            az = np.linspace(0, 2 * np.pi, 241)
+            from samsim.export.coverage import destination
+
+            la, lo = destination(o.site_lat_deg, o.site_lon_deg, az, np.full(241, o.naive_range_m))
+            ax.plot(lo, la, color="#762a83", lw=0.8, ls="--", zorder=2)
+            ax.fill(
+                o.lon_deg,
+                o.lat_deg,
+                facecolor="#762a83",
+                alpha=0.08,
+                edgecolor="#762a83",
+                lw=1.0,
+                zorder=2,
+            )
+    timelines = {t.threat_id: t for t in run.timelines}
+    for i, tr in run.tracks("threat", 50.0).items():
+        oc = timelines[i].outcome if i in timelines else "survived"
+        ax.plot(
+            tr["lon_deg"],
+            tr["lat_deg"],
+            color=_OUTCOME_COLOR.get(oc, "#d7301f"),
+            lw=1.1,
+            alpha=0.85,
+            zorder=3,
+        )
+    for tr in run.tracks("interceptor", 50.0).values():
+        ax.plot(tr["lon_deg"], tr["lat_deg"], color="#2166ac", lw=0.8, alpha=0.9, zorder=4)
+    ev = run.ev
+    for kind, marker, color, size in (("kill", "*", "#1b7837", 90), ("leak", "o", "#d7301f", 70)):
+        m = ev["kind"] == kind
+        if m.any():
+            pts = np.stack([ev["x_m"][m], ev["y_m"][m], ev["z_m"][m]], axis=1).astype(float)
+            pts = pts[np.isfinite(pts).all(axis=1)]
+            if len(pts):
+                la, lo, _ = run.frame.enu_to_geodetic(pts)
+                ax.scatter(
+                    lo,
+                    la,
+                    marker=marker,
+                    s=size,
+                    c=color,
+                    edgecolors="white",
+                    linewidths=0.6,
+                    zorder=6,
+                    label=kind,
+                )
+    style = {
+        "asset": ("D", "#1b7837", 40),
+        "radar": ("^", "#762a83", 50),
+        "launcher": ("s", "#4d4d4d", 14),
+        "command_post": ("*", "#b35806", 60),
+    }
+    for s in run.sites():
+        mk, c, sz = style[s.kind]
+        ax.scatter(
+            [s.lon_deg],
+            [s.lat_deg],
+            marker=mk,
+            c=c,
+            s=sz,
+            zorder=7,
+            edgecolors="white",
+            linewidths=0.5,
+        )
+        if s.kind in ("asset", "radar"):
+            ax.annotate(
+                s.name,
+                (s.lon_deg, s.lat_deg),
+                xytext=(4, 4),
+                textcoords="offset points",
+                fontsize=7,
+                color=c,
+                zorder=8,
+            )
+
+
+def _extent(
+    lats: list[float], lons: list[float], pad_frac: float = 0.06, min_half_deg: float = 0.15
+) -> tuple[float, float, float, float]:
+    south, north = min(lats), max(lats)
+    west, east = min(lons), max(lons)
+    cy, cx = 0.5 * (south + north), 0.5 * (west + east)
+    hy = max(0.5 * (north - south) * (1 + pad_frac), min_half_deg)
+    hx = max(
+        0.5 * (east - west) * (1 + pad_frac), min_half_deg / max(math.cos(math.radians(cy)), 0.1)
+    )
+    return cx - hx, cy - hy, cx + hx, cy + hy
+
+
+def map_figure(run: RunData, cov: CoverageSet | None) -> Figure:
+    """Two panels: the whole engagement, and the defended area (assets and sites)."""
+    sites = run.sites()
+    lats = [s.lat_deg for s in sites]
+    lons = [s.lon_deg for s in sites]
+    for tr in run.tracks("threat", 200.0).values():
+        lats += tr["lat_deg"].tolist()
+        lons += tr["lon_deg"].tolist()
+    fig = Figure(figsize=(11, 5.6))
+    ax1, ax2 = fig.subplots(1, 2)
+    _setup_map(ax1, *_extent(lats, lons))
+    _draw_run_on(ax1, run, cov)
+    ax1.set_title("the engagement", fontsize=10)
+    slat = [s.lat_deg for s in sites]
+    slon = [s.lon_deg for s in sites]
+    w, s_, e, n = _extent(slat, slon, pad_frac=0.6, min_half_deg=0.25)
+    _setup_map(ax2, w, s_, e, n)
+    _draw_run_on(ax2, run, None)
+    ax2.set_title("defended area", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# -------------------------------------------------------------------------------- gantt
+def gantt_figure(run: RunData) -> Figure:
+    """Per-threat timelines: undetected, detected, tracked, engaged; launches and outcome."""
+    tls = sorted(
+        run.timelines, key=lambda t: (t.appear_s if t.appear_s is not None else 0.0, t.threat_id)
+    )[:MAX_GANTT_ROWS]
+    n = len(tls)
+    fig = Figure(figsize=(11, max(2.2, 0.24 * n + 1.2)))
+    ax = fig.subplots()
+    end = run.end_time_s
+    phases = (
+        ("appear_s", "first_detection_s", "#e6e6e6", "not yet detected"),
+        ("first_detection_s", "track_confirmed_s", "#bdbdbd", "detected"),
+        ("track_confirmed_s", "engaged_s", "#fdd49e", "track confirmed"),
+        ("engaged_s", None, "#fc8d59", "engaged"),
+    )
+    labels_done: set[str] = set()
+    for y, tl in enumerate(tls):
+        d = tl.as_dict()
+        stop = tl.outcome_s if tl.outcome_s is not None else end
+        for a, b, color, label in phases:
+            t0 = d[a]
+            if t0 is None:
+                continue
+            t1 = d[b] if b is not None and d[b] is not None else stop
+            # a later phase that never started: this one runs to the outcome
+            if b is not None and d[b] is None:
+                t1 = stop
+            if t1 <= t0:
+                continue
+            ax.barh(
+                y,
+                t1 - t0,
+                left=t0,
+                height=0.6,
+                color=color,
+                label=label if label not in labels_done else None,
+            )
+            labels_done.add(label)
+        for ln in tl.launches:
+            ax.plot(
+                ln["time_s"],
+                y,
+                marker="^",
+                color="#2166ac",
+                ms=5,
+                label="missile fired" if "missile fired" not in labels_done else None,
+            )
+            labels_done.add("missile fired")
+        for x in tl.intercepts:
+            ax.plot(
+                x["time_s"],
+                y,
+                marker="x",
+                color="#1b7837" if x["result"] == "kill" else "#e08214",
+                ms=6,
+                mew=1.6,
+            )
+        if tl.outcome_s is not None:
+            mk = {"killed": "*", "leaked": "o"}.get(tl.outcome, "|")
+            ax.plot(
+                tl.outcome_s,
+                y,
+                marker=mk,
+                ms=9 if mk != "|" else 10,
+                color=_OUTCOME_COLOR.get(tl.outcome, "#555"),
+                label=tl.outcome if tl.outcome not in labels_done else None,
+            )
+            labels_done.add(tl.outcome)
+    ax.set_yticks(range(n), [t.name for t in tls], fontsize=7 if n > 40 else 8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, end * 1.01 if end > 0 else 1)
+    ax.set_xlabel("simulated time (s)")
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right", ncols=3, framealpha=0.9)
+    fig.tight_layout()
+    return fig
+
+
+def detection_figure(runs: Sequence[RunData]) -> Figure | None:
+    """First-detection range per threat type (histograms), pooled over the runs given."""
+    by_type: dict[str, list[float]] = {}
+    by_sensor: dict[str, list[float]] = {}
+    for run in runs:
+        for tl in run.timelines:
+            if tl.first_detection_range_m is not None and math.isfinite(tl.first_detection_range_m):
+                by_type.setdefault(tl.threat_type, []).append(tl.first_detection_range_m / 1000)
+                by_sensor.setdefault(tl.first_detection_sensor, []).append(
+                    tl.first_detection_range_m / 1000
+                )
+    if not by_type:
+        return None
+    fig = Figure(figsize=(11, 3.6))
+    ax1, ax2 = fig.subplots(1, 2)
+    for ax, data, title in ((ax1, by_type, "by threat type"), (ax2, by_sensor, "by first radar")):
+        allv = np.concatenate([np.asarray(v) for v in data.values()])
+        lo, hi = float(allv.min()), float(allv.max())
+        bins = np.linspace(lo - 1, hi + 1, min(40, max(8, len(allv) // 2)) + 1)
+        for name, vals in sorted(data.items()):
+            ax.hist(
+                vals,
+                bins=bins,
+                alpha=0.6,
+                label=f"{name} (n={len(vals)}, median {np.median(vals):.0f} km)",
+            )
+        ax.set_xlabel("true range at first detection (km)")
+        ax.set_ylabel("threats")
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=7)
+        ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------------------------------ sections
+def _summary_html(run: RunData) -> str:
+    s = run.summary
+    cards = [
+        ("threats", s.get("threats"), ""),
+        ("detected", s.get("detected"), ""),
+        ("engaged", s.get("engaged"), ""),
+        ("killed", s.get("killed"), "killed"),
+        ("leaked", s.get("leaked"), "leaked"),
+        ("survived", s.get("survived"), ""),
+        ("interceptors fired", s.get("interceptors_fired_total"), ""),
+        ("per kill", _fmt(s.get("interceptors_per_kill"), 2), ""),
+    ]
+    out = ['<div class="cards">']
+    for label, v, cls in cards:
+        out.append(f'<div class="card {cls}"><b>{_e(v)}</b>{_e(label)}</div>')
+    out.append("</div>")
+    rows = []
+    for name, row in s.get("by_threat_type", {}).items():
+        fd = s.get("first_detection_range_m", {}).get(name)
+        rng = (
+            "–"
+            if not fd
+            else f"{fd['min'] / 1e3:.1f} / {fd['median'] / 1e3:.1f} / {fd['max'] / 1e3:.1f}"
+        )
+        rows.append(
+            [
+                name,
+                row["threats"],
+                row["detected"],
+                row["engaged"],
+                row["killed"],
+                row["leaked"],
+                row["survived"],
+                rng,
+            ]
+        )
+    out.append("<h3>Outcome by threat type</h3>")
+    out.append(
+        _table(
+            [
+                "threat type",
+                "threats",
+                "detected",
+                "engaged",
+                "killed",
+                "leaked",
+                "survived",
+                "first detection km (min / median / max)",
+            ],
+            rows,
+            numeric=range(1, 7),
+        )
+    )
+    fired = ", ".join(f"{k}: {v}" for k, v in s.get("interceptors_fired", {}).items()) or "none"
+    outc = ", ".join(f"{k}: {v}" for k, v in s.get("interceptor_outcomes", {}).items()) or "none"
+    tl = s.get("timeline", {})
+    out.append(
+        f"<p>Interceptors fired: {_e(fired)}. Flights ended: {_e(outc)}.<br>"
+        f"First detection t = {_fmt(tl.get('first_detection_s'))} s, first track "
+        f"{_fmt(tl.get('first_track_s'))} s, first launch {_fmt(tl.get('first_launch_s'))} s, "
+        f"first kill {_fmt(tl.get('first_kill_s'))} s, first leak "
+        f"{_fmt(tl.get('first_leak_s'))} s; simulated {_fmt(s.get('simulated_time_s'))} s.</p>"
+    )
+    leak = s.get("leaked_by_asset", {})
+    if leak:
+        out.append(
+            "<p>Threats reaching each asset: "
+            + ", ".join(f"{_e(a)} {n}" for a, n in leak.items())
+            + ".</p>"
+        )
+    return "".join(out)
+
+
+def _scenario_html(run: RunData) -> str:
+    sc = run.scenario
+    rows = []
+    for uname, u in sc.get("units", {}).items():
+        radars = ", ".join(f"{n} ({r['type']})" for n, r in u.get("radars", {}).items())
+        loads: dict[str, int] = {}
+        for ln in u.get("launchers", {}).values():
+            for k, v in ln.get("load", {}).items():
+                loads[k] = loads.get(k, 0) + int(v)
+        rows.append(
+            [
+                uname,
+                u["command_post"].get("type", ""),
+                radars,
+                len(u.get("launchers", {})),
+                ", ".join(f"{v} x {k}" for k, v in loads.items()),
+            ]
+        )
+    units = _table(["unit", "command post", "radars", "launchers", "missiles"], rows, numeric=[3])
+    raid = []
+    for gname, g in sc.get("raid", {}).items():
+        raid.append(
+            [
+                gname,
+                g["threat"],
+                g.get("count", 1),
+                _fmt(g.get("launch_time"), 0),
+                _fmt(g.get("interval"), 0),
+                g.get("target") or "–",
+            ]
+        )
+    raid_t = _table(
+        ["group", "threat type", "count", "start (s)", "interval (s)", "target"],
+        raid,
+        numeric=[2, 3, 4],
+    )
+    assets = _table(
+        ["asset", "lat", "lon", "value", "radius (km)"],
+        [
+            [
+                n,
+                f"{a['position']['lat']:.3f}",
+                f"{a['position']['lon']:.3f}",
+                a.get("value"),
+                _fmt(a.get("radius"), 1, 1000),
+            ]
+            for n, a in sc.get("assets", {}).items()
+        ],
+        numeric=[1, 2, 3, 4],
+    )
+    return f"<h3>Defence</h3>{units}<h3>Defended assets</h3>{assets}<h3>Raid</h3>{raid_t}"
+
+
+def _threat_table(run: RunData) -> str:
+    rows = []
+    tls = run.timelines
+    for tl in tls:
+        rows.append(
+            [
+                tl.threat_id,
+                tl.name,
+                tl.threat_type,
+                _fmt(tl.appear_s),
+                _fmt(tl.first_detection_s),
+                _fmt(tl.first_detection_range_m, 1, 1000),
+                tl.first_detection_sensor or "–",
+                _fmt(tl.track_confirmed_s),
+                _fmt(tl.engaged_s),
+                len(tl.launches),
+                tl.outcome,
+                _fmt(tl.outcome_s),
+                tl.outcome_detail,
+            ]
+        )
+    return _table(
+        [
+            "id",
+            "threat",
+            "type",
+            "appeared (s)",
+            "first detected (s)",
+            "at (km)",
+            "by",
+            "track confirmed (s)",
+            "engaged (s)",
+            "missiles",
+            "outcome",
+            "at (s)",
+            "detail",
+        ],
+        rows,
+        numeric=[0, 3, 4, 5, 7, 8, 9, 11],
+        row_class=lambda r: f"outcome-{tls[r].outcome.replace(' ', '-')}",
+        cell_class={10: "outcome"},
+    )
+
+
+def _engagement_table(run: RunData) -> str:
+    rows = []
+    for r in run.interceptors:
+        rows.append(
+            [
+                r["id"],
+                r["missile_type"],
+                r["unit"],
+                r["launcher"],
+                r["threat"],
+                _fmt(r["launch_s"]),
+                _fmt(r["end_s"]),
+                r["outcome"],
+                _fmt(r["miss_m"]),
+            ]
+        )
+    if not rows:
+        return "<p>No interceptor was fired.</p>"
+    return _table(
+        [
+            "interceptor",
+            "missile",
+            "unit",
+            "launcher",
+            "target",
+            "launched (s)",
+            "ended (s)",
+            "outcome",
+            "miss (m)",
+        ],
+        rows,
+        numeric=[0, 5, 6, 8],
+    )
+
+
+def _run_section(
+    run: RunData, heading: str, coverage_cache: dict[str, CoverageSet] | None = None
+) -> str:
+    cov: CoverageSet | None = None
+    try:
+        # runs of one scenario (seeds) share their coverage
+        key = json.dumps(run.scenario, sort_keys=True)
+        cache = coverage_cache if coverage_cache is not None else {}
+        if key not in cache:
+            cache[key] = run_coverage(run.scenario)
+        cov = cache[key]
+        h = next(iter(cov.by_height))
+        cov_note = (
+            " Shaded: true coverage of each radar (line of sight over terrain and the 4/3 "
+            "earth, Pd ≥ 0.5 per look) "
+            f"against {cov.threat_type} ({cov.rcs_m2:g} m², Swerling {cov.swerling}) at "
+            f"{h:g} m above ground; dashed: the range ring (min(instrumented range, "
+            f"free-space radar-equation range))."
+        )
+    except CoverageUnavailable as exc:
+        cov_note = f" Coverage not shown: {exc}"
+    parts = [f"<h2>{_e(heading)}</h2>", _summary_html(run)]
+    parts.append("<h3>Map</h3>")
+    fig = map_figure(run, cov)
+    parts.append(
+        _figure(
+            fig,
+            "Threat tracks coloured by outcome (green killed, red leaked, grey survived), "
+            "interceptors in blue; ★ kill, ● leak; ◆ asset, ▲ radar, ■ launcher." + cov_note,
+            "map of the engagement",
+        )
+    )
+    parts.append("<h3>Threat timelines</h3>")
+    parts.append(
+        _figure(
+            gantt_figure(run),
+            "Each threat from its appearance: grey until detected, darker grey until its track "
+            "is confirmed, light orange until engaged, orange while engaged; ▲ missile fired, "
+            "x intercept (green kill, orange miss), outcome marker at the end."
+            + (f" First {MAX_GANTT_ROWS} threats shown." if run.n_threats > MAX_GANTT_ROWS else ""),
+            "per-threat timelines",
+        )
+    )
+    parts.append(_threat_table(run))
+    parts.append("<h3>Engagements</h3>")
+    parts.append(_engagement_table(run))
+    parts.append("<h3>Detection ranges</h3>")
+    det = detection_figure([run])
+    parts.append(
+        _figure(
+            det,
+            "True range from the detecting radar at each threat's first detection.",
+            "detection range distributions",
+        )
+        if det is not None
+        else "<p>No threat was detected.</p>"
+    )
+    return "".join(parts)
+
+
+def _wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials (Wilson, JASA 22, 1927)."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return max(0.0, c - h), min(1.0, c + h)
+
+
+def _runs_overview(runs: Sequence[RunData], root: Path) -> str:
+    rows = []
+    for r in runs:
+        s = r.summary
+        rows.append(
+            [
+                r.path.relative_to(root).as_posix() if r.path != root else ".",
+                r.name,
+                r.seed,
+                s.get("threats"),
+                s.get("detected"),
+                s.get("killed"),
+                s.get("leaked"),
+                s.get("interceptors_fired_total"),
+            ]
+        )
+    table = _table(
+        ["run", "scenario", "seed", "threats", "detected", "killed", "leaked", "interceptors"],
+        rows,
+        numeric=range(2, 8),
+    )
+    threats = sum(int(r.summary.get("threats", 0)) for r in runs)
+    leaked = sum(int(r.summary.get("leaked", 0)) for r in runs)
+    killed = sum(int(r.summary.get("killed", 0)) for r in runs)
+    any_leak = sum(1 for r in runs if int(r.summary.get("leaked", 0)) > 0)
+    lf, kf, pl = _wilson(leaked, threats), _wilson(killed, threats), _wilson(any_leak, len(runs))
+    pooled = (
+        f"<p>Pooled over {len(runs)} runs: leak fraction {leaked}/{threats} "
+        f"(95% Wilson interval {lf[0]:.3f}–{lf[1]:.3f}), kill fraction {killed}/{threats} "
+        f"({kf[0]:.3f}–{kf[1]:.3f}), runs with at least one leaker {any_leak}/{len(runs)} "
+        f"({pl[0]:.3f}–{pl[1]:.3f}).</p>"
+    )
+    det = detection_figure(runs)
+    fig = (
+        _figure(det, "First-detection ranges pooled over the runs.", "detection ranges")
+        if det is not None
+        else ""
+    )
+    return table + pooled + fig
+
+
+def _study_html(root: Path) -> str:
+    """The study section (outcome against each swept parameter with 95% intervals)."""
+    try:
+        from samsim.study.plots import plot_summary
+        from samsim.study.stats import summarize_results
+        from samsim.study.store import load_results, read_manifest
+    except ImportError:
+        return (
+            '<div class="note">This folder holds a study, but this samsim has no study '
+            "reader (samsim.study): the study section is left out.</div>"
+        )
+    import tempfile
+
+    manifest = read_manifest(root)
+    paths = [a["path"] for a in manifest.get("sweep", [])]
+    table = summarize_results(load_results(root), paths)
+    cols = table.to_pydict()
+    parts = [
+        f"<p>Scenario {_e(manifest['scenario']['name'])}, {len(manifest.get('points', []))} "
+        f"sweep points x {manifest.get('runs_per_point')} runs; swept: "
+        f"{_e(', '.join(paths) or 'nothing')}.</p>"
+    ]
+
+    def ci(name: str, i: int) -> str:
+        v, lo, hi = cols[name][i], cols[f"{name}_lo"][i], cols[f"{name}_hi"][i]
+        return "–" if v is None or not math.isfinite(v) else f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+
+    rows = []
+    for i in range(table.num_rows):
+        rows.append(
+            [
+                cols["point"][i],
+                *[cols[p][i] for p in paths],
+                cols["runs"][i],
+                ci("p_leak", i),
+                ci("leak_fraction", i),
+                ci("kill_fraction", i),
+                _fmt(cols["mean_interceptors_fired_total"][i], 2),
+            ]
+        )
+    parts.append(
+        _table(
+            [
+                "point",
+                *paths,
+                "runs",
+                "P(any leaker) [95%]",
+                "leak fraction [95%]",
+                "kill fraction [95%]",
+                "interceptors per run",
+            ],
+            rows,
+        )
+    )
+    parts.append('<div class="grid2">')
+    with tempfile.TemporaryDirectory(prefix="samsim-report-") as tmp:
+        for png in plot_summary(table, paths, tmp, manifest["scenario"]["name"]):
+            data = base64.b64encode(png.read_bytes()).decode("ascii")
+            parts.append(
+                f'<figure><img src="data:image/png;base64,{data}" alt="{_e(png.stem)}">'
+                f"<figcaption>{_e(png.stem.replace('__vs__', ' against '))}; bars: 95% "
+                "intervals</figcaption></figure>"
+            )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def build_report(target: str | Path) -> str:
+    """The report of a run, a folder of runs, or a study, as one HTML string."""
+    root = Path(target)
+    is_study = (root / "manifest.json").is_file()
+    try:
+        run_dirs = find_runs(root)
+    except RunDirError:
+        if not is_study:
+            raise
+        run_dirs = []
+    runs = [RunData(p) for p in run_dirs]
+    title = runs[0].name if runs else root.name
+    if is_study:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            title = json.loads((root / "manifest.json").read_text())["scenario"]["name"]
+    from samsim import __version__
+
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body: list[str] = [
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="muted">samsim {__version__} report of {_e(root.resolve().name)}, written '
+        f"{now}. Fictional sites, public figures; a simulation, not a prediction.</p>",
+    ]
+    if runs and runs[0].scenario.get("description"):
+        body.append(f"<p>{_e(runs[0].scenario['description'])}</p>")
+    if is_study:
+        body.append("<h2>Study: outcomes against the swept parameters</h2>")
+        body.append(_study_html(root))
+    if runs:
+        body.append("<h2>Scenario</h2>")
+        body.append(_scenario_html(runs[0]))
+    if len(runs) == 1:
+        body.append(_run_section(runs[0], f"Run: seed {runs[0].seed}"))
+    elif len(runs) > 1:
+        body.append(f"<h2>Runs ({len(runs)})</h2>")
+        body.append(_runs_overview(runs, root))
+        cache: dict[str, CoverageSet] = {}
+        for r in runs[:MAX_DETAILED_RUNS]:
+            rel = r.path.relative_to(root).as_posix()
+            body.append(
+                f'<section class="run"><details><summary>{_e(rel)} (seed {r.seed})</summary>'
+            )
+            body.append(_run_section(r, f"Run {rel}: seed {r.seed}", cache))
+            body.append("</details></section>")
+        if len(runs) > MAX_DETAILED_RUNS:
+            body.append(
+                f'<p class="note">Runs after the first {MAX_DETAILED_RUNS} are listed '
+                "in the overview only.</p>"
+            )
+    body.append(
+        "<footer>Generated by <code>samsim report</code>. Derived from each run's event log "
+        "(events.parquet), trajectories and scenario; land outlines: Natural Earth (public "
+        "domain).</footer>"
+    )
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>samsim report: {_e(title)}</title><style>{_CSS}</style></head>"
+        f"<body>{''.join(body)}</body></html>\n"
+    )
+
+
+def write_report(target: str | Path, out: str | Path | None = None) -> Path:
+    """Write the report of ``target`` (run, folder of runs or study) to ``out`` (default
+    ``<target>/report.html``), atomically; returns the file written."""
+    path = Path(out) if out is not None else Path(target) / "report.html"
+    text = build_report(target)
+    atomic_write_bytes(path, text.encode("utf-8"))
+    return path

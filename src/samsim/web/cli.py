@@ -1,0 +1,122 @@
+"""The ``samsim serve``, ``samsim report`` and ``samsim export`` commands.
+
+Registered on the main app by :func:`register` (one line in ``samsim/cli.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from samsim.errors import SamsimError
+
+
+class ExportError(SamsimError):
+    """Bad arguments to ``samsim export``."""
+
+
+def _parse_heights(text: str) -> list[float]:
+    from samsim.units import length_m
+
+    try:
+        out = [length_m(x.strip()) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise ExportError(
+            f"--coverage-heights {text!r}: {exc}; give heights above ground separated by "
+            "commas, e.g. '30 m,1 km,10 km'"
+        ) from None
+    if any(h < 0 for h in out):
+        raise ExportError(f"--coverage-heights {text!r}: heights must be >= 0")
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve``, ``report`` and ``export`` to the ``samsim`` app."""
+
+    @app.command()
+    def serve(
+        target: Annotated[
+            Path, typer.Argument(help="run folder (runs/<scenario>/<seed>) or a study folder")
+        ],
+        host: Annotated[
+            str, typer.Option(help="interface to listen on (loopback unless you mean it)")
+        ] = "127.0.0.1",
+        port: Annotated[int, typer.Option(min=0, max=65535, help="port (0 = any free)")] = 8765,
+        no_browser: Annotated[
+            bool, typer.Option("--no-browser", help="do not open a browser")
+        ] = False,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log requests")] = False,
+    ) -> None:
+        """Replay a run in the browser (local server; Ctrl-C stops it)."""
+        from samsim.web.server import serve as _serve
+
+        _serve(
+            target,
+            host=host,
+            port=port,
+            open_browser=not no_browser,
+            verbose=verbose,
+            echo=typer.echo,
+        )
+
+    @app.command()
+    def report(
+        target: Annotated[Path, typer.Argument(help="run folder or study folder")],
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", "-o", help="HTML file to write (default <target>/report.html)"),
+        ] = None,
+    ) -> None:
+        """Write a self-contained HTML report (opens offline, prints well)."""
+        from samsim.export.report import write_report
+
+        path = write_report(target, out)
+        typer.echo(f"Wrote {path}")
+
+    @app.command()
+    def export(
+        run_dir: Annotated[Path, typer.Argument(help="run folder (runs/<scenario>/<seed>)")],
+        kml: Annotated[
+            Path | None, typer.Option("--kml", help="write KML for Google Earth to this file")
+        ] = None,
+        czml: Annotated[
+            Path | None, typer.Option("--czml", help="write CZML for Cesium to this file")
+        ] = None,
+        coverage_heights: Annotated[
+            str,
+            typer.Option(help="target heights above ground for coverage outlines, comma-separated"),
+        ] = "30 m,1 km,10 km",
+        epoch: Annotated[
+            str,
+            typer.Option(help="UTC date-time of simulated t = 0 (ISO 8601) in the exported times"),
+        ] = "2000-01-01T00:00:00Z",
+    ) -> None:
+        """Export a run as KML (Google Earth) and/or CZML (Cesium)."""
+        from samsim.export.rundir import RunData
+
+        if kml is None and czml is None:
+            raise ExportError("give --kml FILE and/or --czml FILE: nothing to export")
+        heights = _parse_heights(coverage_heights)
+        run = RunData(run_dir)
+        t0 = _parse_epoch(epoch)
+        if kml is not None:
+            from samsim.export.kml import write_kml
+
+            typer.echo(f"Wrote {write_kml(run, kml, heights, epoch=t0)}")
+        if czml is not None:
+            from samsim.export.czml import write_czml
+
+            typer.echo(f"Wrote {write_czml(run, czml, heights, epoch=t0)}")
+
+
+def _parse_epoch(text: str) -> dt.datetime:
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ExportError(
+            f"--epoch {text!r} is not an ISO 8601 date-time; write e.g. 2000-01-01T00:00:00Z"
+        ) from None
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)

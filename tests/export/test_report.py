@@ -1,0 +1,137 @@
+"""The HTML report: self-contained, complete (every threat, every interceptor), printable."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from samsim.export.report import build_report, write_report
+from samsim.export.rundir import RunData, RunDirError
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.cells: list[str] = []
+        self.tags: list[str] = []
+        self._in_td = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for k, v in attrs:
+            if k in ("src", "href", "srcset", "data", "action", "poster") and v is not None:
+                self.urls.append(v)
+        self._in_td = tag == "td"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_td:
+            self.cells.append(data.strip())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self._in_td = False
+
+
+@pytest.fixture(scope="module")
+def report(run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    out = tmp_path_factory.mktemp("report") / "r.html"
+    write_report(run_dir, out)
+    return out.read_text(encoding="utf-8"), out
+
+
+def test_report_is_self_contained(report: tuple[str, Path]) -> None:
+    text, _ = report
+    p = _Collect()
+    p.feed(text)
+    assert "img" in p.tags and "style" in p.tags and "script" not in p.tags
+    assert p.urls, "expected inline images"
+    assert all(u.startswith("data:image/png;base64,") for u in p.urls), p.urls
+    # nothing that a browser would fetch: no http(s)/protocol-relative URLs, imports, fonts
+    assert not re.search(r"(?i)(src|href)\s*=\s*[\"']?\s*(https?:)?//", text)
+    assert not re.search(r"(?i)url\(\s*[\"']?(https?:)?//", text)
+    assert "@import" not in text and "<link" not in text
+
+
+def test_report_lists_every_threat_and_interceptor(report: tuple[str, Path], run_dir: Path) -> None:
+    text, _ = report
+    run = RunData(run_dir)
+    p = _Collect()
+    p.feed(text)
+    cells = set(p.cells)
+    for name in run.threat_names:
+        assert name in cells, name
+    for row in run.interceptors:
+        assert row["missile_type"] in cells
+    # the engagement table has one row per interceptor (its id in the first cell)
+    eng = text.split("<h3>Engagements</h3>", 1)[1].split("</table>", 1)[0]
+    ids = re.findall(r"<tr><td class=\"num \">(\d+)</td>", eng)
+    assert sorted(int(i) for i in ids) == [r["id"] for r in run.interceptors]
+    for word in ("Threat timelines", "Detection ranges", "Map", "Outcome by threat type"):
+        assert word in text
+
+
+def test_report_has_a_print_stylesheet(report: tuple[str, Path]) -> None:
+    text, _ = report
+    assert "@media print" in text and "@page" in text
+
+
+def test_report_of_a_folder_of_runs(run_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "runs" / "viewer_fixture"
+    for seed in ("0", "1"):
+        shutil.copytree(run_dir, folder / seed)
+    text = build_report(folder)
+    assert "Runs (2)" in text
+    assert "Pooled over 2 runs" in text and "Wilson" in text
+    assert text.count('<section class="run">') == 2
+
+
+def test_report_of_nothing_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(RunDirError):
+        write_report(tmp_path)
+
+
+def _has_study_reader() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("samsim.study.store") is not None
+
+
+@pytest.mark.skipif(_has_study_reader(), reason="samsim.study is present: see the study test")
+def test_report_of_a_study_without_the_study_package(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text('{"format": "samsim-study", "scenario": {"name": "s"}}')
+    text = build_report(tmp_path)
+    assert "no study reader" in text and "<h1>s</h1>" in text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not _has_study_reader(),
+    reason="samsim.study (the study helper's store, stats and plots) is not on this branch yet",
+)
+def test_report_of_a_study(tmp_path: Path) -> None:
+    """Outcome-against-sweep table and one figure per (outcome, swept parameter)."""
+    import copy
+
+    import yaml
+
+    from samsim.study import run_study
+    from tests.web.runfactory import SCENARIO
+
+    sc = copy.deepcopy(SCENARIO)
+    sc["duration"] = "10 min"
+    path = tmp_path / "sc.yaml"
+    path.write_text(yaml.safe_dump(sc))
+    out = tmp_path / "study"
+    run_study(
+        path, runs=2, out=out, workers=0, sweep={"units.bn1.command_post.doctrine.salvo": [1, 2]}
+    )
+    text = build_report(out)
+    assert "Study: outcomes against the swept parameters" in text
+    table = text.split("</table>", 1)[0]
+    assert table.count("<tr>") == 1 + 2  # header and two sweep points
+    assert text.count("data:image/png;base64,") >= 7
