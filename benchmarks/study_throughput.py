@@ -23,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _timed(label: str, **kw: object) -> tuple[float, object]:
+def _timed(label: str, workers: int, **kw: object) -> tuple[float, object]:
+    """Run one configuration; print runs/s, the mean CPU time per run and the share of its
+    workers' CPUs the study actually got (below 1 when other processes compete)."""
     from samsim.study import load_results
     from samsim.study.api import run_study
 
@@ -31,9 +33,16 @@ def _timed(label: str, **kw: object) -> tuple[float, object]:
         t0 = time.perf_counter()
         report = run_study(out=tmp, **kw)  # type: ignore[arg-type]
         wall = time.perf_counter() - t0
-        table = load_results(tmp).drop_columns(["wall_time_s"])
+        full = load_results(tmp)
+    cpu = full.column("cpu_time_s").to_numpy(zero_copy_only=False)
+    table = full.drop_columns(["wall_time_s", "cpu_time_s"])
     rate = report.completed / wall
-    print(f"{label:<28} {report.completed:6d} runs {wall:8.1f} s {rate:8.2f} runs/s", flush=True)
+    share = float(cpu.sum()) / (wall * workers)
+    print(
+        f"{label:<28} {report.completed:6d} runs {wall:8.1f} s {rate:8.3f} runs/s   "
+        f"CPU/run {cpu.mean():5.2f} s   CPU share {share:4.2f}",
+        flush=True,
+    )
     return rate, table
 
 
@@ -55,8 +64,8 @@ def main() -> int:
         f"study throughput: {scenario.name}, {args.runs} runs per configuration, "
         f"{os.cpu_count()} CPUs (shared machine: ratios are noisy)"
     )
-    r1, t1 = _timed("local pool, 1 worker", workers=1, **common)
-    r2, t2 = _timed("local pool, 2 workers", workers=2, **common)
+    r1, t1 = _timed("local pool, 1 worker", 1, workers=1, **common)
+    r2, t2 = _timed("local pool, 2 workers", 2, workers=2, **common)
     ok = True
     if not t2.equals(t1):
         print("MISMATCH: 2-worker results differ from 1-worker results")
@@ -69,7 +78,7 @@ def main() -> int:
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster:
             rd, td = _timed(
-                "dask LocalCluster, 2 workers", scheduler=cluster.scheduler_address, **common
+                "dask LocalCluster, 2 workers", 2, scheduler=cluster.scheduler_address, **common
             )
         if not td.equals(t1):
             print("MISMATCH: Dask results differ from local results")

@@ -63,7 +63,7 @@ def _study_args(scn: Path, out: Path, runs: int = 30) -> list[str]:
 def _reference(tmp_path: Path, runs: int = 30):  # type: ignore[no-untyped-def]
     sc = load_scenario_text(SMALL_SCENARIO)
     run_study(sc, runs=runs, out=tmp_path / "ref", sweep=SWEEP[1:], workers=0, runner=standin_batch)
-    return load_results(tmp_path / "ref").drop_columns(["wall_time_s"])
+    return load_results(tmp_path / "ref").drop_columns(["wall_time_s", "cpu_time_s"])
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
@@ -128,7 +128,9 @@ def test_sigkill_then_resume_gives_the_uninterrupted_table(tmp_path: Path) -> No
     done = _samsim(*args, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert f"({partial} done before)" in done.stdout
-    assert load_results(out).drop_columns(["wall_time_s"]).equals(_reference(tmp_path))
+    assert (
+        load_results(out).drop_columns(["wall_time_s", "cpu_time_s"]).equals(_reference(tmp_path))
+    )
 
 
 @pytest.mark.slow
@@ -152,7 +154,9 @@ def test_ctrl_c_saves_completed_batches_and_resumes(tmp_path: Path) -> None:
     assert f"{saved} of 60 runs are saved" in stderr
     done = _samsim(*args, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert load_results(out).drop_columns(["wall_time_s"]).equals(_reference(tmp_path))
+    assert (
+        load_results(out).drop_columns(["wall_time_s", "cpu_time_s"]).equals(_reference(tmp_path))
+    )
 
 
 def test_refusals_are_messages_not_tracebacks(tmp_path: Path) -> None:
@@ -250,6 +254,9 @@ def test_run_summarize_plot(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert "all 80 runs were already done" in again.stdout
+    plots = _samsim("plot", str(out), "--out", str(tmp_path / "pngs"), cwd=tmp_path)
+    assert plots.returncode == 0, plots.stderr
+    assert sorted(p.name for p in (tmp_path / "pngs").glob("*.png")) == pngs
 
 
 @pytest.mark.parametrize("query_dir", ["results"])

@@ -83,7 +83,11 @@ def test_unknown_path_is_refused_listing_valid_ones(small: Scenario) -> None:
         assert valid in msg
     with pytest.raises(StudyError, match=r"'raid' has no entry 'cruise_missiles'.*raid\.wave"):
         build_sweep(small, ["raid.cruise_missiles=8,16"])
-    with pytest.raises(StudyError, match=r"Paths start with one of: name, .*raid, raid\.wave"):
+    with pytest.raises(
+        StudyError,
+        match=r"Did you mean units\.bn\.radars\.fcr\.peak_power_w.*"
+        r"Paths start with one of: name, .*raid, .*raid\.wave",
+    ):
         build_sweep(small, ["radars.fcr.peak_power_w=1"])
     with pytest.raises(StudyError, match=r"names a group of fields.*units\.bn\.radars\.fcr\.pfa"):
         build_sweep(small, ["units.bn.radars.fcr=1"])

@@ -471,6 +471,8 @@ def _write(
         row: dict[str, Any] = {"point": point, **values, "seed": o.seed}
         row.update(flatten_summary(o.summary, names))
         row["wall_time_s"] = float(o.wall_time_s)
+        cpu = float(o.cpu_time_s)
+        row["cpu_time_s"] = None if math.isnan(cpu) else cpu
         rows.append(row)
     events = _events_table(point, outputs) if keep_events else None
     if keep_events and events is None:

@@ -51,12 +51,16 @@ class RunOutput:
         Wall-clock time of the run, compilation excluded.
     events : pyarrow.Table or None
         The event log, when the study keeps it.
+    cpu_time_s : float
+        CPU time of the worker process during the run (NaN if the run function does not
+        measure it); unlike the wall time it does not grow when the machine is busy.
     """
 
     seed: int
     summary: dict[str, Any]
     wall_time_s: float
     events: pa.Table | None = None
+    cpu_time_s: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,7 @@ def outcome_fields(names: Names) -> list[pa.Field]:
         pa.field("simulated_time_s", f64),
         pa.field("events", i32),
         pa.field("wall_time_s", f64),
+        pa.field("cpu_time_s", f64),
     ]
     return fields
 

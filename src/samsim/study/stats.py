@@ -119,8 +119,8 @@ def summarize_results(
         ``p_leak_lo``, ``p_leak_hi``, ...); ``p_reach.<asset>`` (with ``_lo``/``_hi``) for
         each asset; means with normal intervals of ``threats``, ``killed``, ``leaked``,
         ``interceptors_fired_total``; ``interceptors_per_kill`` (all launches / all kills);
-        the mean of each threat type's median first-detection range; mean wall time per
-        run.
+        the mean of each threat type's median first-detection range; mean wall and CPU
+        time per run.
     """
     cols = {
         name: results.column(name).to_numpy(zero_copy_only=False) for name in results.column_names
@@ -180,5 +180,8 @@ def summarize_results(
                 float(finite.mean()) / 1000.0 if len(finite) else np.nan
             )
         row["mean_wall_time_s"] = float(np.mean(cols["wall_time_s"][sel]))
+        cpu = cols["cpu_time_s"][sel].astype(float) if "cpu_time_s" in cols else np.zeros(0)
+        cpu = cpu[np.isfinite(cpu)]
+        row["mean_cpu_time_s"] = float(cpu.mean()) if len(cpu) else math.nan
         rows.append(row)
     return pa.Table.from_pylist(rows)
