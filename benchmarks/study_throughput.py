@@ -20,10 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _timed(label: str, workers: int, **kw: object) -> tuple[float, object]:
+def _timed(label: str, n_workers: int, **kw: object) -> tuple[float, object]:
     """Run one configuration; print runs/s, the mean CPU time per run and the share of its
     workers' CPUs the study actually got (below 1 when other processes compete)."""
     from samsim.study import load_results
@@ -37,10 +39,11 @@ def _timed(label: str, workers: int, **kw: object) -> tuple[float, object]:
     cpu = full.column("cpu_time_s").to_numpy(zero_copy_only=False)
     table = full.drop_columns(["wall_time_s", "cpu_time_s"])
     rate = report.completed / wall
-    share = float(cpu.sum()) / (wall * workers)
+    share = float(np.nansum(cpu)) / (wall * n_workers)
+    cpu_run = float(np.nanmean(cpu)) if np.isfinite(cpu).any() else float("nan")
     print(
         f"{label:<28} {report.completed:6d} runs {wall:8.1f} s {rate:8.3f} runs/s   "
-        f"CPU/run {cpu.mean():5.2f} s   CPU share {share:4.2f}",
+        f"CPU/run {cpu_run:5.2f} s   CPU share {share:4.2f}",
         flush=True,
     )
     return rate, table
