@@ -234,6 +234,9 @@ from samsim.web.cli import register as _reg_web  # noqa: E402
 _reg_web(app)
 
 
+from samsim.study.cli import register as _reg_study; _reg_study(app)  # noqa: E402, E702, I001
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and exit code 2."""
     try:

@@ -1,0 +1,99 @@
+"""Study throughput: runs per second of the battalion example with 1 and 2 local workers and
+a 2-worker Dask LocalCluster, and the ratios against the same-run baselines.
+
+Floors (issue 7): 2 workers >= 1.8x one worker; Dask within 10% of the 2-worker local pool;
+1,000 runs in at most 10 minutes (2 workers). Each configuration runs the same seeds into a
+fresh study folder; the timing is the whole `run_study` call (pool start included; the Dask
+cluster is started before the clock, as a running cluster would be). The results of the
+three configurations are compared and must be identical.
+
+    PYTHONPATH=src python benchmarks/study_throughput.py            # 1,000 runs
+    PYTHONPATH=src python benchmarks/study_throughput.py --runs 40  # quick check
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _timed(label: str, n_workers: int, **kw: object) -> tuple[float, object]:
+    """Run one configuration; print runs/s, the mean CPU time per run and the share of its
+    workers' CPUs the study actually got (below 1 when other processes compete)."""
+    from samsim.study import load_results
+    from samsim.study.api import run_study
+
+    with tempfile.TemporaryDirectory(prefix="samsim-bench-") as tmp:
+        t0 = time.perf_counter()
+        report = run_study(out=tmp, **kw)  # type: ignore[arg-type]
+        wall = time.perf_counter() - t0
+        full = load_results(tmp)
+    cpu = full.column("cpu_time_s").to_numpy(zero_copy_only=False)
+    table = full.drop_columns(["wall_time_s", "cpu_time_s"])
+    rate = report.completed / wall
+    share = float(np.nansum(cpu)) / (wall * n_workers)
+    cpu_run = float(np.nanmean(cpu)) if np.isfinite(cpu).any() else float("nan")
+    print(
+        f"{label:<28} {report.completed:6d} runs {wall:8.1f} s {rate:8.3f} runs/s   "
+        f"CPU/run {cpu_run:5.2f} s   CPU share {share:4.2f}",
+        flush=True,
+    )
+    return rate, table
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=1000, help="runs per configuration")
+    ap.add_argument("--scenario", default=str(ROOT / "examples" / "battalion_vs_cruise_raid.yaml"))
+    ap.add_argument("--no-dask", action="store_true", help="skip the Dask configuration")
+    ap.add_argument("--runner", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    import samsim
+    from samsim.study.runner import import_runner
+
+    scenario = samsim.load_scenario(args.scenario)
+    runner = import_runner(args.runner) if args.runner else None
+    common = {"scenario": scenario, "runs": args.runs, "runner": runner}
+    print(
+        f"study throughput: {scenario.name}, {args.runs} runs per configuration, "
+        f"{os.cpu_count()} CPUs (shared machine: ratios are noisy)"
+    )
+    r1, t1 = _timed("local pool, 1 worker", 1, workers=1, **common)
+    r2, t2 = _timed("local pool, 2 workers", 2, workers=2, **common)
+    ok = True
+    if not t2.equals(t1):
+        print("MISMATCH: 2-worker results differ from 1-worker results")
+        ok = False
+    rd = None
+    if not args.no_dask:
+        from distributed import LocalCluster
+
+        with LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster:
+            rd, td = _timed(
+                "dask LocalCluster, 2 workers", 2, scheduler=cluster.scheduler_address, **common
+            )
+        if not td.equals(t1):
+            print("MISMATCH: Dask results differ from local results")
+            ok = False
+    speedup = r2 / r1
+    print(f"2 workers / 1 worker:        {speedup:6.2f}x   (floor 1.80x)")
+    if rd is not None:
+        print(f"dask / local 2 workers:      {rd / r2:6.2f}    (floor 0.90)")
+    print(f"time for 1,000 runs at 2 workers: {1000 / r2:6.0f} s   (floor 600 s)")
+    print("results identical across configurations" if ok else "RESULTS DIFFER")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""``samsim study``: run or resume a study, summarize it, plot it.
+
+``samsim study FILE ...`` is short for ``samsim study run FILE ...``; ``samsim study
+summarize DIR`` and ``samsim study plot DIR`` read a study folder.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+out = Console()
+if not out.is_terminal:  # files and pipes: wide enough for the summary table
+    out = Console(width=200)
+
+
+class _DefaultRun(TyperGroup):
+    """A group whose default subcommand is ``run``: ``samsim study FILE`` runs FILE."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+study_app = typer.Typer(
+    cls=_DefaultRun,
+    no_args_is_help=True,
+    help="Monte Carlo studies and parameter sweeps: `samsim study FILE --runs N --sweep "
+    "PATH=V1,V2 --out DIR` (resumable), then `samsim study summarize DIR`.",
+)
+
+
+@study_app.command("run")
+def run_cmd(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="seeds per sweep point")] = 100,
+    sweep: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sweep",
+            "-s",
+            help="PATH=V1,V2,... over a scenario field, e.g. raid.cm_north=8,16,32 or "
+            "threats.cruise_missile.rcs_m2='0.01 m2,-10 dBsm' (repeat for a grid)",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="study folder (default studies/<scenario name>)"),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", min=0, help="local worker processes (default: CPUs)"),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address tcp://HOST:PORT (extra 'cluster')"),
+    ] = None,
+    keep_events: Annotated[
+        bool, typer.Option("--keep-events", help="store every run's event log too")
+    ] = False,
+    first_seed: Annotated[int, typer.Option(min=0, help="seed of the first run")] = 0,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(min=1, help="runs per task (default: about 2 s of runs per task)"),
+    ] = None,
+    plots: Annotated[
+        bool, typer.Option("--plots/--no-plots", help="write PNG plots when sweeping")
+    ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress, no table")] = False,
+    runner: Annotated[
+        str | None,
+        typer.Option(hidden=True, help="run function module:function (default: the engine)"),
+    ] = None,
+) -> None:
+    """Run a study (sweep points x seeds); rerun the same command to resume it."""
+    from samsim.scenario.loader import load_scenario
+    from samsim.study.api import run_study
+    from samsim.study.runner import import_runner
+
+    sc = load_scenario(scenario)
+    fn = import_runner(runner) if runner else None
+    target = out_dir if out_dir is not None else Path("studies") / sc.name
+    report = run_study(
+        sc,
+        runs=runs,
+        out=target,
+        sweep=sweep or None,
+        workers=workers,
+        scheduler=scheduler,
+        first_seed=first_seed,
+        keep_events=keep_events,
+        batch_size=batch_size,
+        progress=not quiet,
+        runner=fn,
+    )
+    if quiet:
+        return
+    if report.completed == 0:
+        out.print(
+            f"{target}: all {report.total} runs were already done; nothing to run",
+            highlight=False,
+        )
+    else:
+        resumed = f" ({report.skipped} done before)" if report.skipped else ""
+        out.print(
+            f"{report.completed} runs{resumed} in {report.wall_time_s:.1f} s "
+            f"({report.rate_runs_per_s:.2f} runs/s, {report.workers} workers); results in "
+            f"{target}/results",
+            highlight=False,
+        )
+    _print_summary(target)
+    if plots and report.manifest.get("sweep"):
+        files = _plot(target, None)
+        out.print(f"Wrote {len(files)} plots to {target}/plots", highlight=False)
+
+
+@study_app.command()
+def summarize(
+    directory: Annotated[Path, typer.Argument(help="study folder")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the table as JSON")] = False,
+    csv: Annotated[Path | None, typer.Option(help="also write the per-point table as CSV")] = None,
+) -> None:
+    """Per sweep point: runs, probabilities with Wilson 95% intervals, means."""
+    table = _summary(directory)
+    if csv is not None:
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(table, csv)
+    if as_json:
+        rows = [
+            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+            for r in table.to_pylist()
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    else:
+        _print_summary(directory, table)
+
+
+@study_app.command()
+def plot(
+    directory: Annotated[Path, typer.Argument(help="study folder")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="folder for the PNGs (default DIR/plots)")
+    ] = None,
+) -> None:
+    """PNG plots of each outcome against each swept parameter, with 95% intervals."""
+    files = _plot(directory, out_dir)
+    if not files:
+        out.print(f"{directory}: no sweep (or no runs yet), so nothing to plot", highlight=False)
+    for f in files:
+        out.print(str(f), highlight=False)
+
+
+def _summary(directory: Path) -> Any:
+    from samsim.study.stats import summarize_results
+    from samsim.study.store import load_results, read_manifest
+
+    manifest = read_manifest(directory)
+    paths = [a["path"] for a in manifest["sweep"]]
+    return summarize_results(load_results(directory), paths)
+
+
+def _plot(directory: Path, out_dir: Path | None) -> list[Path]:
+    from samsim.study.plots import plot_summary
+    from samsim.study.store import read_manifest
+
+    manifest = read_manifest(directory)
+    paths = [a["path"] for a in manifest["sweep"]]
+    target = out_dir if out_dir is not None else Path(directory) / "plots"
+    return plot_summary(_summary(directory), paths, target, manifest["scenario"]["name"])
+
+
+def _p(row: dict[str, Any], name: str) -> str:
+    v, lo, hi = row[name], row[f"{name}_lo"], row[f"{name}_hi"]
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    return f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def _mean(row: dict[str, Any], name: str) -> str:
+    v, lo, hi = row[f"mean_{name}"], row[f"mean_{name}_lo"], row[f"mean_{name}_hi"]
+    if isinstance(v, float) and math.isnan(v):
+        return "-"
+    if isinstance(lo, float) and math.isnan(lo):
+        return f"{v:.2f}"
+    return f"{v:.2f} ± {(hi - lo) / 2:.2f}"
+
+
+def _print_summary(directory: Path, table: Any = None) -> None:
+    from samsim.study.store import read_manifest
+
+    manifest = read_manifest(directory)
+    table = _summary(directory) if table is None else table
+    if table.num_rows == 0:
+        out.print(f"{directory}: no completed runs yet", highlight=False)
+        return
+    paths = [a["path"] for a in manifest["sweep"]]
+    assets = [
+        c.split(".", 1)[1]
+        for c in table.column_names
+        if c.startswith("p_reach.") and not c.endswith(("_lo", "_hi"))
+    ]
+    t = Table(
+        title=f"{manifest['scenario']['name']}: per sweep point, 95% intervals "
+        "(Wilson for probabilities, normal for means)",
+        title_justify="left",
+    )
+    t.add_column("point", justify="right")
+    for p in paths:
+        t.add_column(p, justify="right")
+    for col in ("runs", "P(leak>=1)", "leak frac", "kill frac", "leakers/run"):
+        t.add_column(col, justify="right")
+    for a in assets:
+        t.add_column(f"P(reach {a})", justify="right", overflow="fold")
+    t.add_column("fired/run", justify="right")
+    t.add_column("fired/kill", justify="right")
+    for row in table.to_pylist():
+        cells = [str(row["point"])]
+        cells += [f"{row[p]:g}" if isinstance(row[p], float) else str(row[p]) for p in paths]
+        cells += [
+            str(row["runs"]),
+            _p(row, "p_leak"),
+            _p(row, "leak_fraction"),
+            _p(row, "kill_fraction"),
+            _mean(row, "leaked"),
+        ]
+        cells += [_p(row, f"p_reach.{a}") for a in assets]
+        ipk = row["interceptors_per_kill"]
+        cells += [
+            _mean(row, "interceptors_fired_total"),
+            "-" if ipk is None or math.isnan(ipk) else f"{ipk:.2f}",
+        ]
+        t.add_row(*cells)
+    out.print(t)
+    done = int(sum(table.column("runs").to_pylist()))
+    planned = manifest["runs_per_point"] * len(manifest["points"])
+    if done < planned:
+        out.print(
+            f"{done} of {planned} runs done; rerun the study command to finish it",
+            highlight=False,
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``samsim study`` (run, summarize, plot) to the samsim command line."""
+    app.add_typer(study_app, name="study")

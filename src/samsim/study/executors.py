@@ -1,0 +1,193 @@
+"""Where batches run: in this process, a local process pool, or a Dask distributed cluster.
+
+Each backend is a :class:`concurrent.futures.Executor` with a number of slots (parallel
+workers); the study driver submits one task per batch of seeds and writes each batch as
+it completes, so every backend gives the same results for the same seeds.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from samsim.study.results import RunOutput
+from samsim.study.runner import RunFailed, RunFunction
+from samsim.study.sweep import StudyError
+
+if TYPE_CHECKING:
+    from samsim.scenario.models import Scenario
+
+
+def run_task(
+    runner: RunFunction, scenario: Scenario, point: int, seeds: Sequence[int], keep_events: bool
+) -> tuple[int, list[RunOutput]]:
+    """One task: run ``seeds`` of sweep ``point`` (executes in a worker)."""
+    try:
+        outputs = runner(scenario, list(seeds), keep_events)
+    except RunFailed as exc:
+        raise RunFailed(f"point {point}, seed {exc.seed}: {exc}{_trace()}", exc.seed) from None
+    except Exception as exc:
+        raise RunFailed(
+            f"point {point}, seeds {seeds[0]}..{seeds[-1]}: {type(exc).__name__}: {exc}{_trace()}"
+        ) from None
+    got = [o.seed for o in outputs]
+    if got != [int(s) for s in seeds]:
+        raise RunFailed(
+            f"point {point}: the run function returned seeds {got[:5]}... for seeds "
+            f"{list(seeds)[:5]}...; it must return one output per seed, in order"
+        )
+    return point, outputs
+
+
+def _trace() -> str:
+    """The worker's traceback, when SAMSIM_DEBUG is set (it does not cross processes)."""
+    if not os.environ.get("SAMSIM_DEBUG"):
+        return ""
+    import traceback
+
+    return "\n" + traceback.format_exc()
+
+
+class InlineExecutor(cf.Executor):
+    """Runs each task at submission, in the calling process (``workers=0``: debugging,
+    profiling, notebooks)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        fut: cf.Future[Any] = cf.Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            fut.set_exception(exc)
+        return fut
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass
+
+
+def _init_worker(parent_pid: int) -> None:
+    """Workers leave Ctrl-C to the parent (which stops them cleanly) and exit if the
+    parent dies (SIGKILL), so no orphan keeps computing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if os.name == "posix":
+        threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _context() -> Any:
+    methods = mp.get_all_start_methods()
+    # Not fork: the parent runs threads (progress bar, Dask client) that fork would copy
+    # in whatever state they are in.
+    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["samsim.study.executors"])
+    return ctx
+
+
+def _terminate(pool: cf.ProcessPoolExecutor) -> None:
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join(timeout=5)
+
+
+@contextmanager
+def local_executor(workers: int) -> Iterator[tuple[cf.Executor, int]]:
+    """A process pool of ``workers`` processes (0: run in this process).
+
+    Yields
+    ------
+    (executor, slots)
+    """
+    if workers < 0:
+        raise StudyError(f"--workers must be 0 or more, got {workers}")
+    if workers == 0:
+        yield InlineExecutor(), 1
+        return
+    pool = cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
+    )
+    try:
+        yield pool, workers
+    except BaseException:
+        _terminate(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextmanager
+def dask_executor(scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
+    """The workers of a Dask distributed cluster.
+
+    Parameters
+    ----------
+    scheduler : str or distributed.Client
+        The scheduler address (``tcp://HOST:PORT``) or a connected client.
+
+    Yields
+    ------
+    (executor, slots)
+        ``slots`` is the cluster's total worker threads at connection time.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise StudyError(
+            "--scheduler needs dask.distributed, which is not installed; install the "
+            "cluster extra: pip install 'samsim[cluster]'"
+        ) from None
+    own = not isinstance(scheduler, Client)
+    if own:
+        try:
+            client = Client(str(scheduler), timeout="20s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise StudyError(
+                f"cannot connect to the Dask scheduler at {scheduler!r} ({exc}); check the "
+                "address (tcp://HOST:PORT) and that `dask scheduler` is running"
+            ) from None
+    else:
+        client = scheduler
+    executor = client.get_executor(pure=False)
+    try:
+        slots = max(1, sum(client.nthreads().values()))
+        yield executor, slots
+    except BaseException:
+        executor.shutdown(wait=False)
+        raise
+    finally:
+        if own:
+            client.close()
+
+
+@contextmanager
+def make_executor(workers: int | None, scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
+    """The Dask executor when ``scheduler`` is given, else a local pool of ``workers``
+    (default: the number of CPUs)."""
+    if scheduler is not None:
+        with dask_executor(scheduler) as pair:
+            yield pair
+    else:
+        n = (os.cpu_count() or 1) if workers is None else workers
+        with local_executor(n) as pair:
+            yield pair
