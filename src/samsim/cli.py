@@ -234,7 +234,9 @@ from samsim.web.cli import register as _reg_web  # noqa: E402
 _reg_web(app)
 
 
-from samsim.study.cli import register as _reg_study; _reg_study(app)  # noqa: E402, E702, I001
+from samsim.study.cli import register as _reg_study  # noqa: E402
+
+_reg_study(app)
 
 
 def main() -> None:
