@@ -10,12 +10,12 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import EXAMPLES, SMALL_SCENARIO
 
 import samsim
 from samsim.engine.events import SCHEMA
 from samsim.engine.run import Run
 from samsim.scenario.loader import load_scenario_text
+from tests.conftest import EXAMPLES, SMALL_SCENARIO
 
 
 @cache

@@ -95,6 +95,22 @@ def test_run_coverage_defaults_to_the_hardest_target(world: World) -> None:
         run_coverage(SCENARIO, threat_type="balloon", world=world)
 
 
+def test_ballistic_threat_types_have_a_default_coverage_height() -> None:
+    """A ballistic missile has no cruise height: its coverage defaults to 10 km (the
+    regiment example once broke the viewer here)."""
+    from pathlib import Path
+
+    from samsim.export.coverage import BALLISTIC_COVERAGE_HEIGHT_M, threat_signatures
+    from samsim.scenario.loader import load_scenario
+
+    root = Path(__file__).resolve().parents[2]
+    sc = load_scenario(root / "examples" / "regiment_vs_mixed_raid.yaml")
+    w = compile_world(sc)
+    sig = threat_signatures(w)
+    assert sig["srbm"][2] == BALLISTIC_COVERAGE_HEIGHT_M
+    assert sig["cruise_missile"][2] == 30.0
+
+
 def test_bad_inputs_are_reported(world: World) -> None:
     with pytest.raises(ValueError, match=">= 0"):
         world_coverage(world, [-1.0], 1.0)

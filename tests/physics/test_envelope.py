@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.physics.conftest import point_at
 from samsim.geo.frames import EnuFrame
 from samsim.physics.envelope import (
     compute_envelope,
@@ -18,6 +17,7 @@ from samsim.physics.envelope import (
 )
 from samsim.physics.flyout import Flyout
 from samsim.physics.missile import MissileSpec
+from tests.physics.conftest import point_at
 
 
 def test_tof_table_matches_flyouts(catalog: dict[str, MissileSpec]) -> None:

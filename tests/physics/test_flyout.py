@@ -7,7 +7,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.physics.conftest import point_at
 from samsim.geo.frames import EnuFrame
 from samsim.physics.aero import motor_profile
 from samsim.physics.atmosphere import isa
@@ -19,6 +18,7 @@ from samsim.physics.flyout import (
 )
 from samsim.physics.missile import MissileSpec
 from samsim.units import G0_MPS2
+from tests.physics.conftest import point_at
 
 
 def stationary(points: np.ndarray):  # type: ignore[no-untyped-def]

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import subprocess_env
 
 from samsim.errors import ScenarioError
 from samsim.scenario.loader import load_scenario, load_scenario_text
+from tests.conftest import subprocess_env
 
 
 def _error(text: str) -> ScenarioError:

@@ -162,7 +162,7 @@ class Engine:
         if not self._finished():
             end_t = min(duration, max(end_t, self.t))
             self._advance_interceptors(end_t)
-            for i in np.flatnonzero(self.alive & np.isnan(self.end_time_s)):
+            for i in np.flatnonzero(self.alive & np.isnan(self.end_time_s)).tolist():
                 self._end_threat(int(i), end_t, "threat_end", "time_limit")
         self.t = end_t
         events = self.log.to_arrow()
@@ -505,7 +505,7 @@ class Engine:
                 ballistic[row] = self.w.threat_kind[self._icp_threat[k]] == "ballistic_missile"
         a = np.zeros((n, 3))
         if ballistic.any():
-            for row in np.flatnonzero(ballistic):
+            for row in np.flatnonzero(ballistic).tolist():
                 t0 = self._estimate_snapshot[int(keys[row])][0]
                 g = gravity_enu_mps2(self.w.frame, p[row])
                 p[row] += 0.5 * g * (t - t0) ** 2

@@ -114,11 +114,21 @@ def compile_run_world(scenario: dict[str, Any]) -> World:
         ) from None
 
 
+BALLISTIC_COVERAGE_HEIGHT_M = 10_000.0
+"""Default coverage height of a threat type without a cruise height (ballistic missiles)."""
+
+
 def threat_signatures(world: World) -> dict[str, tuple[float, int, float]]:
-    """Per scenario threat type: (RCS m^2, Swerling case, default height m)."""
+    """Per scenario threat type: (RCS m^2, Swerling case, default height m).
+
+    A ballistic missile has no cruise height; its default coverage height is
+    ``BALLISTIC_COVERAGE_HEIGHT_M`` (10 km, within its terminal dive), which the user can
+    change in the viewer or with ``--height``.
+    """
     out: dict[str, tuple[float, int, float]] = {}
     for name, spec in world.resolved.threats.items():
-        out[name] = (float(spec.rcs_m2), int(spec.swerling), float(spec.altitude_m))
+        h = BALLISTIC_COVERAGE_HEIGHT_M if spec.altitude_m is None else float(spec.altitude_m)
+        out[name] = (float(spec.rcs_m2), int(spec.swerling), h)
     return out
 
 
