@@ -173,3 +173,50 @@ def test_channel_limits_hold_in_the_log() -> None:
 def test_negative_seed_is_refused() -> None:
     with pytest.raises(ValueError, match="seed"):
         samsim.simulate(load_scenario_text(SMALL_SCENARIO), seed=-1)
+
+
+SRBM_SCENARIO = """\
+name: srbm_track
+duration: 6 min
+assets:
+  town: {position: {lat: 40.0, lon: -40.0}, value: 50, radius: 1 km}
+units:
+  bn:
+    command_post: {position: {lat: 40.05, lon: -40.0}}
+    radars:
+      acq: {type: 91N6E, position: {lat: 40.05, lon: -40.01}%s}
+      fcr: {type: 92N6E, position: {lat: 40.05, lon: -40.02}%s}
+    launchers:
+      l1: {position: {lat: 40.06, lon: -40.0}, load: {48N6E3: 4}}
+threats:
+  srbm: {type: srbm}
+raid:
+  salvo:
+    threat: srbm
+    count: 1
+    route:
+      - {lat: 37.5, lon: -40.1}
+    target: town
+"""
+
+
+@cache
+def _srbm_track_starts(max_target_speed: str) -> tuple[int, int]:
+    """(track starts, confirmations) on the one SRBM, with the radars' design speed."""
+    extra = "" if not max_target_speed else f", max_target_speed_mps: {max_target_speed}"
+    sc = load_scenario_text(SRBM_SCENARIO % (extra, extra), "srbm.yaml")
+    ev = samsim.simulate(sc, seed=3).events.to_pandas()
+    mine = ev[ev.threat_id == 0]
+    return int((mine.kind == "track_start").sum()), int((mine.kind == "track_confirmed").sum())
+
+
+@pytest.mark.slow
+def test_ballistic_missile_tracks_hold_with_the_design_speed_prior() -> None:
+    """A 1-2 km/s SRBM moves 10-20 km between acquisition scans: with the catalogue's
+    4.8 km/s design speed (velocity prior sigma 1.6 km/s) one track follows it; with a
+    300 m/s prior (design speed 900 m/s) each detection starts a new tentative track."""
+    starts, confirmed = _srbm_track_starts("")
+    slow_starts, _ = _srbm_track_starts("900 m/s")
+    assert confirmed >= 1
+    assert starts <= 4
+    assert slow_starts >= 3 * starts

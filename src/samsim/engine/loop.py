@@ -33,7 +33,12 @@ from samsim.physics.threats import Reactions, gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
 from samsim.sensors.cueing import FireControlChannels, member, tracks_at
-from samsim.sensors.radar import SearchRegion, detection_details, unit_tracker_figures
+from samsim.sensors.radar import (
+    SearchRegion,
+    detection_details,
+    unit_init_speed_sigma_mps,
+    unit_tracker_figures,
+)
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 
 # Order of simultaneous events: routes end first, then outcomes are assessed, radars
@@ -78,11 +83,13 @@ class Engine:
         self.flyout_rng = stream(seed, "flyout")
         self.trackers = []
         for u in world.units:
-            pd, density = unit_tracker_figures([world.radars[i] for i in u.radars])
+            unit_radars = [world.radars[i] for i in u.radars]
+            pd, density = unit_tracker_figures(unit_radars)
+            sigma_v = unit_init_speed_sigma_mps(unit_radars)
             cfg = (
-                TrackerConfig(pd=pd)
+                TrackerConfig(pd=pd, init_speed_sigma_mps=sigma_v)
                 if density is None
-                else TrackerConfig(pd=pd, clutter_density=density)
+                else TrackerConfig(pd=pd, clutter_density=density, init_speed_sigma_mps=sigma_v)
             )
             self.trackers.append(Tracker(cfg))
         self._threat_type_or_blank = np.array([*world.threat_type, ""], dtype=object)

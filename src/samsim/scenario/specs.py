@@ -23,6 +23,7 @@ from samsim.units import (
     Mass,
     Power,
     Speed,
+    SpeedSL,
 )
 
 Confidence = Literal["official", "press", "community", "notional"]
@@ -104,6 +105,13 @@ class RadarSpec(Spec):
         lt=1,
         description="detection probability per look that the tracker assumes for a target "
         "in track (association cost and track score)",
+    )
+    max_target_speed_mps: SpeedSL = Field(
+        default=4800.0,
+        gt=0,
+        description="fastest target the radar is designed to track, m/s; a new track's "
+        "velocity prior has a third of it as standard deviation per axis, so a second "
+        "detection of such a target falls inside the first one's gate",
     )
     autonomous_search_half_width_rad: Angle = Field(
         ge=0,
