@@ -76,10 +76,10 @@ def find_runs(path: str | Path, max_depth: int = 6) -> list[Path]:
         frontier = nxt
     if not found and (root / "manifest.json").is_file():
         raise RunDirError(
-            f"{root} holds a study (manifest.json): a study keeps results and, with "
-            "--keep-events, event logs, but no trajectories, so it has no run to replay; "
-            "use `samsim report` on the study, or rerun one sweep point and seed with "
-            "`samsim run` and serve that"
+            f"{root} holds a study (manifest.json) and no replayed run yet: a study keeps "
+            "results and, with --keep-events, event logs, but no trajectories; "
+            "`samsim serve DIR --point K --seed S` reruns one of its runs in full and "
+            "serves it, `samsim report DIR` reports the study"
         )
     if not found:
         raise RunDirError(

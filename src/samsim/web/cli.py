@@ -49,10 +49,33 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--no-browser", help="do not open a browser")
         ] = False,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log requests")] = False,
+        point: Annotated[
+            int | None,
+            typer.Option(help="study folder: the sweep point of the run to replay (default 0)"),
+        ] = None,
+        seed: Annotated[
+            int | None,
+            typer.Option(help="study folder: the seed of the run to replay (default the first)"),
+        ] = None,
     ) -> None:
-        """Replay a run in the browser (local server; Ctrl-C stops it)."""
+        """Replay a run in the browser (local server; Ctrl-C stops it).
+
+        A study keeps no trajectories: for a study folder the chosen run (--point, --seed)
+        is rerun in full, exactly as the study ran it, into DIR/replays/ and served with
+        any run replayed before."""
         from samsim.web.server import serve as _serve
 
+        if (target / "manifest.json").is_file():
+            from samsim.study.replay import REPLAYS, replay_run
+
+            if point is not None or seed is not None or not (target / REPLAYS).is_dir():
+                out = replay_run(target, point or 0, seed)
+                typer.echo(f"replaying {out} (rebuilt from the study's scenario and seed)")
+        elif point is not None or seed is not None:
+            raise ExportError(
+                f"--point and --seed choose a run of a study; {target} is not a study folder "
+                "(no manifest.json)"
+            )
         _serve(
             target,
             host=host,
