@@ -8,12 +8,18 @@ sentinels, not nulls, so that scripts can filter without null handling: ``-1`` f
 Event kinds (column ``kind``):
 
 ==================  ========================================================================
-detection           a radar reported a plot; ``sensor``, ``threat_id`` (``-1`` for a false
-                    alarm), measured position ``x_m, y_m, z_m``, true ``range_m``, ``snr_db``
+detection           a radar reported a plot; ``sensor``, ``unit``, ``threat_id`` (``-1`` for
+                    a false alarm), ``track_id`` (the track it updated or started),
+                    measured position ``x_m, y_m, z_m``, true ``range_m`` (for a false
+                    alarm the range of the cell), ``snr_db`` (per-pulse signal to thermal
+                    noise; NaN for a false alarm), ``detail`` (below)
 track_start         a tentative track was initiated; ``track_id``, ``threat_id`` (truth of the
                     initiating detection, ``-1`` if a false alarm)
 track_confirmed     a track passed M-of-N confirmation; ``track_id``, ``threat_id``
-track_end           a track was deleted; ``track_id``, ``detail`` (why)
+track_end           a track was deleted; ``track_id``, ``detail``: ``unconfirmed`` (failed
+                    M-of-N), ``misses`` (consecutive misses), ``score`` (score drop),
+                    ``coast`` (no update for ``max_coast_s``), ``covariance`` (position
+                    sigma above ``max_pos_sigma_m``)
 assignment          the command post assigned missiles to a track; ``unit``, ``track_id``,
                     ``threat_id``, ``missile_type``, ``count``, ``value`` (threat value), ``pk``
 launch              an interceptor left its launcher; ``interceptor_id``, ``unit``,
@@ -24,8 +30,17 @@ interceptor_end     an interceptor's flight ended; ``detail`` = "intercept", "se
                     "ground", "time_limit", "min_speed", "target_gone"
 kill                a threat was destroyed; ``threat_id``, ``interceptor_id``
 leak                a threat reached a defended asset; ``threat_id``, ``asset``
-threat_end          a threat left the scenario without reaching an asset (``detail``)
+threat_end          a threat left the scenario without reaching an asset; ``detail``:
+                    ``route_end``, ``impact`` (a ballistic missile's impact away from the
+                    assets), ``time_limit`` (still flying at the end of the run)
 ==================  ========================================================================
+
+The ``detail`` of a detection is ``;``-separated tokens
+(:func:`samsim.sensors.radar.detection_details`): ``track`` / ``acquired`` for a
+fire-control radar's plot on a track it holds / a cued track it acquired;
+``jnr_db=X``, ``cnr_db=X`` and ``sinr_db=X`` when jamming or ground clutter competed
+with the target (jammer- and clutter-to-noise ratios, and the signal to interference
+plus noise the detection was decided on). Empty otherwise.
 """
 
 from __future__ import annotations
