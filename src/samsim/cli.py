@@ -197,10 +197,11 @@ def catalog(
                     t.add_row(name, key, str(fig.value), fig.confidence, fig.source)
             else:
                 keys = _KEY_FIGURES.get(sec, [])
+                # figures that do not apply to an entry (null values) are left out
                 shown = "; ".join(
                     f"{k} = {entry.figures[k].value} ({entry.figures[k].confidence})"
                     for k in keys
-                    if k in entry.figures
+                    if k in entry.figures and entry.figures[k].value is not None
                 )
                 t.add_row(name, shown, entry.description)
         out.print(t)
@@ -216,7 +217,15 @@ _KEY_FIGURES = {
         "missile_channels",
     ],
     "missiles": ["max_range_m", "max_altitude_m", "max_target_speed_mps", "pk_nominal"],
-    "threats": ["kind", "rcs_m2", "speed_mps", "altitude_m"],
+    "threats": [
+        "kind",
+        "rcs_m2",
+        "speed_mps",
+        "altitude_m",
+        "min_range_m",
+        "max_range_m",
+        "burn_time_s",
+    ],
     "launchers": ["slots", "launch_interval_s"],
     "command_posts": ["max_targets", "max_missiles", "reaction_time_s"],
 }
