@@ -3,7 +3,8 @@
 A run function takes ``(scenario, seeds, keep_events)`` and returns one
 :class:`~samsim.study.results.RunOutput` per seed, in order. It must be a picklable,
 importable top-level function (workers import it by name). The default,
-:func:`engine_batch`, compiles the scenario once per batch and runs the engine per seed.
+:func:`engine_batch`, compiles each scenario once per worker process and runs the engine
+per seed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from samsim.study.results import RunOutput
 from samsim.study.sweep import StudyError
 
 if TYPE_CHECKING:
+    from samsim.engine.world import World
     from samsim.scenario.models import Scenario
 
 RunFunction = Callable[["Scenario", Sequence[int], bool], list[RunOutput]]
@@ -33,8 +35,27 @@ class RunFailed(Exception):
         return (RunFailed, (str(self), self.seed))
 
 
+_WORLDS: dict[str, World] = {}
+"""This worker process's compiled worlds, by scenario content hash (a study sends the same
+few sweep-point scenarios again and again; a run never modifies its world)."""
+
+
+def _compiled(scenario: Scenario) -> World:
+    """The compiled world of ``scenario``, compiled once per process."""
+    from samsim.engine.world import compile_world
+    from samsim.study.api import scenario_hash
+
+    key = scenario_hash(scenario)
+    world = _WORLDS.get(key)
+    if world is None:
+        if len(_WORLDS) >= 16:  # a long sweep: keep memory bounded
+            _WORLDS.pop(next(iter(_WORLDS)))
+        world = _WORLDS[key] = compile_world(scenario)
+    return world
+
+
 def engine_batch(scenario: Scenario, seeds: Sequence[int], keep_events: bool) -> list[RunOutput]:
-    """Run the engine once per seed on a scenario compiled once for the batch.
+    """Run the engine once per seed on a scenario compiled once (per worker process).
 
     Parameters
     ----------
@@ -50,9 +71,8 @@ def engine_batch(scenario: Scenario, seeds: Sequence[int], keep_events: bool) ->
         In the order of ``seeds``; ``wall_time_s`` excludes the shared compilation.
     """
     from samsim.engine.loop import Engine
-    from samsim.engine.world import compile_world
 
-    world = compile_world(scenario)
+    world = _compiled(scenario)
     # Trajectories are not part of a study's results: sample them once per run's duration.
     coarse_dt_s = float(scenario.duration)
     out: list[RunOutput] = []
