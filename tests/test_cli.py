@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import EXAMPLES, SMALL_SCENARIO, subprocess_env
 
 
@@ -62,3 +64,11 @@ def test_unknown_section_and_bad_seed(tmp_path: Path) -> None:
         "run", str(EXAMPLES / "battalion_vs_cruise_raid.yaml"), "--seed", "-3", cwd=tmp_path
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_error_messages_are_text_not_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    """Brackets in a message survive (rich would read "[terrain]" as a style tag)."""
+    from samsim import cli
+
+    cli._print_error("rasterio is missing: pip install 'samsim[terrain]'")
+    assert "pip install 'samsim[terrain]'" in capsys.readouterr().err

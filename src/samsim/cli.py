@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from samsim.errors import SamsimError
@@ -25,8 +26,14 @@ out = Console()
 err = Console(stderr=True)
 
 
+def _print_error(message: str, label: str = "error") -> None:
+    """Print an error on stderr; the message is text, never markup (so that
+    ``pip install 'samsim[terrain]'`` keeps its brackets)."""
+    err.print(f"[bold red]{label}:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    _print_error(message)
     raise typer.Exit(code)
 
 
@@ -256,7 +263,7 @@ def main() -> None:
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except SamsimError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+        _print_error(str(exc))
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -275,12 +282,10 @@ def main() -> None:
             sys.exit(code)
         if os.environ.get("SAMSIM_DEBUG"):
             raise
-        err.print(
-            f"[bold red]internal error:[/bold red] {type(exc).__name__}: {exc}\n"
-            "This is a bug in samsim; rerun with SAMSIM_DEBUG=1 for the traceback and "
-            "report it.",
-            highlight=False,
-            soft_wrap=True,
+        _print_error(
+            f"{type(exc).__name__}: {exc}\nThis is a bug in samsim; rerun with "
+            "SAMSIM_DEBUG=1 for the traceback and report it.",
+            label="internal error",
         )
         sys.exit(70)
 

@@ -328,7 +328,7 @@ def coverage(
             highlight=False,
         )
     if note:
-        out.print(note, highlight=False)
+        out.print(note, highlight=False, markup=False)
     out.print(
         f"Wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
         highlight=False,
