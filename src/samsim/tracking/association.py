@@ -23,6 +23,10 @@ IntArray = NDArray[np.int64]
 #: Cost of a forbidden (ungated) entry in a dense per-cluster assignment problem.
 _FORBIDDEN = 1e12
 
+#: Largest number of track-measurement pairs that :func:`candidate_pairs` tests directly
+#: (without k-d trees).
+_BRUTE_FORCE_PAIRS = 4096
+
 
 @dataclass(frozen=True)
 class GatedPairs:
@@ -81,12 +85,20 @@ def candidate_pairs(
     A k-d tree is built on the measurements; tracks are queried in groups whose radii lie
     within a factor of two (octaves), each group with one ``sparse_distance_matrix`` call, so a
     few tracks with huge gates (new tracks, long coasts) do not inflate the search radius of
-    all the others. Work is O((nt + nd) log nd + pairs).
+    all the others. Work is O((nt + nd) log nd + pairs). Small problems (at most
+    ``_BRUTE_FORCE_PAIRS`` track-measurement pairs, the usual case of one scan) skip the
+    trees and test every pair directly, which returns the same pairs at a fraction of the
+    fixed cost of building trees.
     """
     nt, nd = track_pos.shape[0], det_pos.shape[0]
     if nt == 0 or nd == 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e.copy()
+    if nt * nd <= _BRUTE_FORCE_PAIRS:
+        diff = track_pos[:, None, :] - det_pos[None, :, :]
+        dist = np.sqrt(np.add.reduce(diff * diff, axis=2))
+        ti, di = np.nonzero(dist <= track_radius[:, None] + det_radius[None, :])
+        return ti.astype(np.int64, copy=False), di.astype(np.int64, copy=False)
     det_tree = cKDTree(det_pos)
     rm = float(det_radius.max())
     r0 = max(float(track_radius.min()), 1e-9)

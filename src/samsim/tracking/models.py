@@ -132,6 +132,26 @@ def _cv_blocks(layout: StateLayout, dt_s: float, q: float) -> tuple[FloatArray, 
     return F.copy(), Q.copy()
 
 
+@functools.lru_cache(maxsize=1024)
+def _cached_transition(
+    model: ConstantVelocity | KnownTurn, dt_s: float
+) -> tuple[FloatArray, FloatArray]:
+    """Read-only ``model.transition(dt_s)`` of a (frozen, hashable) linear model, cached:
+    scans repeat the same few intervals."""
+    F, Q = model.transition(dt_s)
+    F.setflags(write=False)
+    Q.setflags(write=False)
+    return F, Q
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_process_noise(model: CoordinatedTurn, dt_s: float) -> FloatArray:
+    """Read-only ``model.process_noise(dt_s)``, cached like :func:`_cached_transition`."""
+    Q = model.process_noise(dt_s)
+    Q.setflags(write=False)
+    return Q
+
+
 def _predict_linear(
     x: FloatArray, P: FloatArray, F: FloatArray, Q: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
@@ -180,7 +200,7 @@ class ConstantVelocity:
         return F, Q
 
     def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
-        F, Q = self.transition(dt_s)
+        F, Q = _cached_transition(self, float(dt_s))
         return _predict_linear(x, P, F, Q)
 
     def acceleration(self, x: FloatArray) -> FloatArray:
@@ -247,6 +267,10 @@ def turn_coefficients(
     wt = w * t
     s, c = np.sin(wt), np.cos(wt)
     small = np.abs(wt) < 1e-4
+    if w.ndim and not small.any():
+        # No row near the straight line: the same expressions as below, without the series.
+        w2 = w**2
+        return s, c, s / w, (1.0 - c) / w, (t * c * w - s) / w2, (t * s * w - (1.0 - c)) / w2
     w_safe = np.where(small, 1.0, w)
     A = np.where(small, t - w**2 * t**3 / 6.0, s / w_safe)
     B = np.where(small, w * t**2 / 2.0 - w**3 * t**4 / 24.0, (1.0 - c) / w_safe)
@@ -322,7 +346,7 @@ class CoordinatedTurn:
 
     def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
         xp, J = self.transition(x, dt_s)
-        Pp = J @ P @ np.swapaxes(J, -1, -2) + self.process_noise(dt_s)
+        Pp = J @ P @ np.swapaxes(J, -1, -2) + _cached_process_noise(self, float(dt_s))
         return xp, 0.5 * (Pp + np.swapaxes(Pp, -1, -2))
 
     def acceleration(self, x: FloatArray) -> FloatArray:
@@ -374,7 +398,7 @@ class KnownTurn:
         return F, Q
 
     def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
-        F, Q = self.transition(dt_s)
+        F, Q = _cached_transition(self, float(dt_s))
         return _predict_linear(x, P, F, Q)
 
     def acceleration(self, x: FloatArray) -> FloatArray:
