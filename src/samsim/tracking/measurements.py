@@ -14,6 +14,9 @@ from numpy.typing import ArrayLike, NDArray
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
+#: Bytes of sensor rotations already found orthonormal by :meth:`MeasurementBatch.from_polar`.
+_ORTHONORMAL: set[bytes] = set()
+
 
 def _as_1d(name: str, value: ArrayLike, n: int | None) -> FloatArray:
     a = np.asarray(value, dtype=float)
@@ -213,7 +216,10 @@ class MeasurementBatch:
         rot = np.asarray(sensor_rot, dtype=float)
         if rot.shape != (3, 3) or not np.isfinite(rot).all():
             raise ValueError(f"sensor_rot must be a finite (3, 3) rotation, got shape {rot.shape}.")
-        err = np.abs(rot @ rot.T - np.eye(3)).max()
+        key = rot.tobytes()
+        err = 0.0 if key in _ORTHONORMAL else np.abs(rot @ rot.T - np.eye(3)).max()
+        if err <= 1e-6 and len(_ORTHONORMAL) < 1024:
+            _ORTHONORMAL.add(key)  # a sensor's rotation is checked once, not every scan
         if err > 1e-6:
             raise ValueError(
                 f"sensor_rot must be orthonormal (rot @ rot.T = I); off by {err:.3g}. Pass "
