@@ -283,7 +283,7 @@ class Engine:
             region = SearchRegion(sector=radar.spec.autonomous_search, windows=plan.windows)
             if region.empty:
                 return
-        idx = np.flatnonzero(self.alive & w.threats.active(self.t))
+        idx = (self.alive & w.threats.active(self.t)).nonzero()[0]
         p, _, alt = w.threats.state_at(self.t, idx)
         emitters = w.jammers.emitters_at(self.t, w.threats, self.alive) if len(w.jammers) else None
         dets = radar.scan(

@@ -137,7 +137,7 @@ def tracks_at(
         Positions (m) and velocities (m/s), scenario ENU.
     pos_cov_m2 : ndarray, shape (n, 3, 3)
     """
-    keep = np.flatnonzero(tracks.confirmed) if confirmed_only else np.arange(tracks.n)
+    keep = tracks.confirmed.nonzero()[0] if confirmed_only else np.arange(tracks.n)
     ids = tracks.ids[keep]
     if len(keep) == 0:
         return ids, np.zeros((0, 6)), np.zeros((0, 3, 3))
@@ -280,13 +280,13 @@ class FireControlChannels:
             field &= off <= s.azimuth_half_width_rad
         for k in self.held:  # held tracks rank by their current urgency
             self.held[k] = (self.held[k][0], self._key.get(k, self.held[k][1]))
-        cand = np.flatnonzero(~is_held & field)
+        cand = (~is_held & field).nonzero()[0]
         cand = cand[np.argsort(key[cand], kind="stable")]
         if self.capacity - len(self.held) <= 0:
             # Only tracks more urgent than the least urgent held track that could give way.
             victims = [v for k, (_, v) in self.held.items() if k not in engaged]
             cand = cand[_outranks(key[cand], max(victims))] if victims else cand[:0]
-        rows = np.concatenate([np.flatnonzero(is_held), cand])
+        rows = np.concatenate([is_held.nonzero()[0], cand])
         windows = track_windows(
             radar, ids[rows], pos[rows], np.asarray(cov[rows, :3, :3]), s.cue_window_sigmas
         )

@@ -419,7 +419,7 @@ class Radar:
         modelled (its shadowing nor its discrete returns).
         """
         out = np.full(np.shape(range_m), -np.inf)
-        near = np.flatnonzero(range_m < self.clutter_horizon_m)
+        near = (range_m < self.clutter_horizon_m).nonzero()[0]
         if len(near):
             s = self.spec
             out[near] = clutter_to_noise_db(
@@ -582,7 +582,7 @@ class Radar:
             ok = self.in_region(region, rg, az, el)
             if ok.any():
                 ok[ok] = self.coverage_at(pos_m[ok], az[ok], el[ok], rg[ok]).visible
-            idx = np.flatnonzero(ok)
+            idx = ok.nonzero()[0]
             rng_t, az_t, el_t = rg[idx], az[idx], el[idx]
         snr = self.snr_db(rng_t, rcs_m2[idx])
         cnr = self.cnr_db(rng_t, el_t)

@@ -311,27 +311,15 @@ def gnn_assign(
     if p.m == 0:
         return det_of_track, track_of_det
     lab = clusters(n_tracks, n_dets, p.track, p.det)
-    n_lab = int(lab.max()) + 1
-    # Count distinct tracks and dets per cluster.
-    first_t = np.ones(p.m, dtype=bool)
-    first_t[1:] = p.track[1:] != p.track[:-1]  # pairs are sorted by track
-    nt_lab = np.bincount(lab[first_t], minlength=n_lab)
-    od = np.lexsort((p.det, lab))
-    first_d = np.ones(p.m, dtype=bool)
-    first_d[1:] = (p.det[od][1:] != p.det[od][:-1]) | (lab[od][1:] != lab[od][:-1])
-    nd_lab = np.bincount(lab[od][first_d], minlength=n_lab)
-    simple = (nt_lab == 1) | (nd_lab == 1)
-    # Simple clusters: the cheapest pair.
-    sp = np.flatnonzero(simple[lab])
-    if sp.size:
-        o = sp[np.lexsort((cost[sp], lab[sp]))]
-        first = np.ones(o.size, dtype=bool)
-        first[1:] = lab[o][1:] != lab[o][:-1]
-        win = o[first]
+    # Simple clusters (one track or one measurement): the cheapest pair.
+    simple, win = _simple_clusters(
+        int(lab.max()) + 1, n_dets, np.ascontiguousarray(p.track), p.det, lab, cost
+    )
+    if win.size:
         det_of_track[p.track[win]] = p.det[win]
         track_of_det[p.det[win]] = p.track[win]
     # Larger clusters: dense LSA each.
-    hp = np.flatnonzero(~simple[lab])
+    hp = (~simple[lab]).nonzero()[0]
     if hp.size:
         o = hp[np.argsort(lab[hp], kind="stable")]
         lab_o = lab[o]
@@ -355,6 +343,42 @@ def gnn_assign(
             det_of_track[ut[rows[real]]] = ud[cols[real]]
             track_of_det[ud[cols[real]]] = ut[rows[real]]
     return det_of_track, track_of_det
+
+
+@nb.njit(cache=True)
+def _simple_clusters(
+    n_lab: int, n_dets: int, track: IntArray, det: IntArray, lab: IntArray, cost: FloatArray
+) -> tuple[NDArray[np.bool_], IntArray]:
+    """Which clusters are simple (one distinct track or one distinct measurement), and the
+    winning pair of each simple cluster: its smallest cost, the first such pair in pair
+    order on ties (pairs sorted by track; costs not NaN)."""
+    m = track.shape[0]
+    nt_lab = np.zeros(n_lab, dtype=np.int64)
+    nd_lab = np.zeros(n_lab, dtype=np.int64)
+    det_seen = np.zeros(n_dets, dtype=np.bool_)
+    for k in range(m):
+        if k == 0 or track[k] != track[k - 1]:
+            nt_lab[lab[k]] += 1
+        if not det_seen[det[k]]:  # a measurement belongs to one cluster
+            det_seen[det[k]] = True
+            nd_lab[lab[k]] += 1
+    simple = (nt_lab == 1) | (nd_lab == 1)
+    best = np.full(n_lab, -1, dtype=np.int64)
+    for k in range(m):
+        c = lab[k]
+        if simple[c] and (best[c] < 0 or cost[k] < cost[best[c]]):
+            best[c] = k
+    n_win = 0
+    for c in range(n_lab):
+        if best[c] >= 0:
+            n_win += 1
+    win = np.empty(n_win, dtype=np.int64)
+    j = 0
+    for c in range(n_lab):  # in cluster order, as the sort by (cluster, cost) gave
+        if best[c] >= 0:
+            win[j] = best[c]
+            j += 1
+    return simple, win
 
 
 def _local_index(group: IntArray, key: IntArray) -> IntArray:

@@ -314,11 +314,12 @@ def unbiased_converted_measurement(
     En = r * le * ce * la * ca
     Eu = r * le * se
     rho2 = r**2 + sigma_range_m**2
-    cos2el = 0.5 * (1.0 + le2 * np.cos(2.0 * el))
-    sin2el = 0.5 * (1.0 - le2 * np.cos(2.0 * el))
+    c2el, c2az = le2 * np.cos(2.0 * el), la2 * np.cos(2.0 * az)
+    cos2el = 0.5 * (1.0 + c2el)
+    sin2el = 0.5 * (1.0 - c2el)
     sincos_el = 0.5 * le2 * np.sin(2.0 * el)
-    cos2az = 0.5 * (1.0 + la2 * np.cos(2.0 * az))
-    sin2az = 0.5 * (1.0 - la2 * np.cos(2.0 * az))
+    cos2az = 0.5 * (1.0 + c2az)
+    sin2az = 0.5 * (1.0 - c2az)
     sincos_az = 0.5 * la2 * np.sin(2.0 * az)
     Eee = rho2 * cos2el * sin2az
     Enn = rho2 * cos2el * cos2az
@@ -334,4 +335,6 @@ def unbiased_converted_measurement(
     R[:, 0, 1] = R[:, 1, 0] = e_u * n_u - e_u * En - n_u * Ee + Een
     R[:, 0, 2] = R[:, 2, 0] = e_u * u_u - e_u * Eu - u_u * Ee + Eeu
     R[:, 1, 2] = R[:, 2, 1] = n_u * u_u - n_u * Eu - u_u * En + Enu
-    return np.stack([e_u, n_u, u_u], axis=-1), R
+    z = np.empty((n, 3))
+    z[:, 0], z[:, 1], z[:, 2] = e_u, n_u, u_u
+    return z, R

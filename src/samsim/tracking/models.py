@@ -325,9 +325,9 @@ class CoordinatedTurn:
         xp[:, 1] = x[:, 1] + B * vx + A * vy
         xp[:, d] = c * vx - s * vy
         xp[:, d + 1] = s * vx + c * vy
-        J = np.zeros((n, nx * nx))
-        J[:, :: nx + 1] = 1.0  # identity per row
-        J = J.reshape(n, nx, nx)
+        flat = np.zeros((n, nx * nx))
+        flat[:, :: nx + 1] = 1.0  # identity per row
+        J = flat.reshape(n, nx, nx)
         J[:, 0, d], J[:, 0, d + 1], J[:, 0, w_i] = A, -B, dA * vx - dB * vy
         J[:, 1, d], J[:, 1, d + 1], J[:, 1, w_i] = B, A, dB * vx + dA * vy
         J[:, d, d], J[:, d, d + 1] = c, -s
