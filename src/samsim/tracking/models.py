@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
@@ -279,6 +280,44 @@ def turn_coefficients(
     return s, c, A, B, dA, dB
 
 
+@nb.njit(cache=True)
+def _ct_transition_kernel(
+    x: FloatArray,
+    dt_s: float,
+    d: int,
+    s: FloatArray,
+    c: FloatArray,
+    A: FloatArray,
+    B: FloatArray,
+    dA: FloatArray,
+    dB: FloatArray,
+    xp: FloatArray,
+    J: FloatArray,
+) -> None:
+    """Coordinated-turn map and Jacobian per row (``xp`` holds a copy of ``x``, ``J``
+    zeros): the expressions of the former array code, operation for operation."""
+    nx = x.shape[1]
+    w_i = 2 * d
+    for k in range(x.shape[0]):
+        vx, vy = x[k, d], x[k, d + 1]
+        sk, ck, Ak, Bk, dAk, dBk = s[k], c[k], A[k], B[k], dA[k], dB[k]
+        xp[k, 0] = x[k, 0] + Ak * vx - Bk * vy
+        xp[k, 1] = x[k, 1] + Bk * vx + Ak * vy
+        xp[k, d] = ck * vx - sk * vy
+        xp[k, d + 1] = sk * vx + ck * vy
+        for i in range(nx):
+            J[k, i, i] = 1.0
+        J[k, 0, d], J[k, 0, d + 1], J[k, 0, w_i] = Ak, -Bk, dAk * vx - dBk * vy
+        J[k, 1, d], J[k, 1, d + 1], J[k, 1, w_i] = Bk, Ak, dBk * vx + dAk * vy
+        J[k, d, d], J[k, d, d + 1] = ck, -sk
+        J[k, d, w_i] = -dt_s * (sk * vx + ck * vy)
+        J[k, d + 1, d], J[k, d + 1, d + 1] = sk, ck
+        J[k, d + 1, w_i] = dt_s * (ck * vx - sk * vy)
+        if d == 3:
+            xp[k, 2] = x[k, 2] + dt_s * x[k, 5]
+            J[k, 2, 5] = dt_s
+
+
 @dataclass(frozen=True)
 class CoordinatedTurn:
     """Coordinated turn in the horizontal plane with estimated turn rate (EKF).
@@ -316,27 +355,11 @@ class CoordinatedTurn:
     def transition(self, x: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
         """The predicted states f(x) (n, nx) and the Jacobians df/dx (n, nx, nx)."""
         d, nx = self.layout.dims, self.layout.nx
-        w_i = 2 * d
         n = x.shape[0]
-        vx, vy, w = x[:, d], x[:, d + 1], x[:, w_i]
-        s, c, A, B, dA, dB = turn_coefficients(w, dt_s)
+        s, c, A, B, dA, dB = turn_coefficients(x[:, 2 * d], dt_s)
         xp = x.copy()
-        xp[:, 0] = x[:, 0] + A * vx - B * vy
-        xp[:, 1] = x[:, 1] + B * vx + A * vy
-        xp[:, d] = c * vx - s * vy
-        xp[:, d + 1] = s * vx + c * vy
-        flat = np.zeros((n, nx * nx))
-        flat[:, :: nx + 1] = 1.0  # identity per row
-        J = flat.reshape(n, nx, nx)
-        J[:, 0, d], J[:, 0, d + 1], J[:, 0, w_i] = A, -B, dA * vx - dB * vy
-        J[:, 1, d], J[:, 1, d + 1], J[:, 1, w_i] = B, A, dB * vx + dA * vy
-        J[:, d, d], J[:, d, d + 1] = c, -s
-        J[:, d, w_i] = -dt_s * (s * vx + c * vy)
-        J[:, d + 1, d], J[:, d + 1, d + 1] = s, c
-        J[:, d + 1, w_i] = dt_s * (c * vx - s * vy)
-        if d == 3:
-            xp[:, 2] = x[:, 2] + dt_s * x[:, 5]
-            J[:, 2, 5] = dt_s
+        J = np.zeros((n, nx, nx))
+        _ct_transition_kernel(np.ascontiguousarray(x), float(dt_s), d, s, c, A, B, dA, dB, xp, J)
         return xp, J
 
     def process_noise(self, dt_s: float) -> FloatArray:
