@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -36,6 +37,34 @@ def _check_finite(name: str, a: NDArray[np.float64]) -> None:
             f"{name} contains non-finite values (NaN or inf) at rows {rows[:10]}; "
             "drop or repair those detections before building the batch."
         )
+
+
+@nb.njit(cache=True)
+def _polar_inputs_valid(
+    r: FloatArray,
+    az: FloatArray,
+    el: FloatArray,
+    s_r: FloatArray,
+    s_a: FloatArray,
+    s_e: FloatArray,
+) -> bool:
+    """Whether polar detections pass every check of :meth:`MeasurementBatch.from_polar`
+    (all finite; range and standard deviations positive)."""
+    for k in range(r.shape[0]):
+        if not (
+            np.isfinite(r[k])
+            and np.isfinite(az[k])
+            and np.isfinite(el[k])
+            and np.isfinite(s_r[k])
+            and np.isfinite(s_a[k])
+            and np.isfinite(s_e[k])
+            and r[k] > 0
+            and s_r[k] > 0
+            and s_a[k] > 0
+            and s_e[k] > 0
+        ):
+            return False
+    return True
 
 
 def _check_cov(name: str, cov: FloatArray) -> None:
@@ -232,14 +261,19 @@ class MeasurementBatch:
         s_r = _as_1d("sigma_range_m", sigma_range_m, n)
         s_a = _as_1d("sigma_az_rad", sigma_az_rad, n)
         s_e = _as_1d("sigma_el_rad", sigma_el_rad, n)
-        for name, a in (("range_m", r), ("az_rad", az), ("el_rad", el)):
-            _check_finite(name, a)
-        for name, a in (("sigma_range_m", s_r), ("sigma_az_rad", s_a), ("sigma_el_rad", s_e)):
-            _check_finite(name, a)
-            if (a <= 0).any():
-                raise ValueError(f"{name} must be positive, got {a[a <= 0][:5].tolist()}.")
-        if (r <= 0).any():
-            raise ValueError(f"range_m must be positive, got {r[r <= 0][:5].tolist()}.")
+        if not _polar_inputs_valid(r, az, el, s_r, s_a, s_e):  # one pass; details below
+            for name, a in (("range_m", r), ("az_rad", az), ("el_rad", el)):
+                _check_finite(name, a)
+            for name, a in (
+                ("sigma_range_m", s_r),
+                ("sigma_az_rad", s_a),
+                ("sigma_el_rad", s_e),
+            ):
+                _check_finite(name, a)
+                if (a <= 0).any():
+                    raise ValueError(f"{name} must be positive, got {a[a <= 0][:5].tolist()}.")
+            if (r <= 0).any():
+                raise ValueError(f"range_m must be positive, got {r[r <= 0][:5].tolist()}.")
         z_loc, R_loc = unbiased_converted_measurement(r, az, el, s_r, s_a, s_e)
         z = pos + z_loc @ rot
         R = rot.T @ R_loc @ rot
