@@ -49,6 +49,13 @@ def member(ids: IntArray, keys: Collection[int]) -> NDArray[np.bool_]:
     return np.fromiter((k in keys for k in ids.tolist()), dtype=bool, count=len(ids))
 
 
+def _clip(a: FloatArray, lo: float, hi: float) -> FloatArray:
+    """``np.clip(a, lo, hi)`` without the wrapper's overhead: max then min, NaN kept (the
+    same values, except the sign of a zero result when a bound is zero)."""
+    out: FloatArray = np.minimum(np.maximum(a, lo), hi)
+    return out
+
+
 def track_windows(
     radar: Radar,
     track_ids: IntArray,
@@ -97,8 +104,10 @@ def track_windows(
     rot = radar.site.rot
     cov_local = rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :]
     sa, ca, se, ce = np.sin(az), np.cos(az), np.sin(el), np.cos(el)
-    u_az = np.stack([ca, -sa, np.zeros(m)], axis=1)
-    u_el = np.stack([-sa * se, -ca * se, ce], axis=1)
+    u_az = np.zeros((m, 3))  # np.stack([ca, -sa, 0], axis=1)
+    u_az[:, 0], u_az[:, 1] = ca, -sa
+    u_el = np.empty((m, 3))  # np.stack([-sa se, -ca se, ce], axis=1)
+    u_el[:, 0], u_el[:, 1], u_el[:, 2] = -sa * se, -ca * se, ce
 
     def proj(u: FloatArray) -> FloatArray:
         return np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", u, cov_local, u), 0.0))
@@ -115,8 +124,8 @@ def track_windows(
         az_rad=az,
         el_rad=el,
         half_range_m=np.full(m, max(s.cue_window_range_m, dr)),
-        half_az_rad=np.clip(n_sigma * sig_az, 0.5 * s.beamwidth_az_rad, max_beams * baz),
-        half_el_rad=np.clip(n_sigma * sig_el, 0.5 * s.beamwidth_el_rad, max_beams * bel),
+        half_az_rad=_clip(n_sigma * sig_az, 0.5 * s.beamwidth_az_rad, max_beams * baz),
+        half_el_rad=_clip(n_sigma * sig_el, 0.5 * s.beamwidth_el_rad, max_beams * bel),
     )
 
 

@@ -254,6 +254,28 @@ class ConstantAcceleration:
         return np.array(x[:, 2 * d : 3 * d], dtype=float)
 
 
+@nb.njit(cache=True)
+def _turn_coefficients_kernel(
+    w: FloatArray,
+    t: float,
+    s: FloatArray,
+    c: FloatArray,
+    A: FloatArray,
+    B: FloatArray,
+    dA: FloatArray,
+    dB: FloatArray,
+) -> None:
+    """A, B, dA, dB of :func:`turn_coefficients` away from w = 0, per row, with the
+    operations (and order) of its array expressions."""
+    for k in range(w.shape[0]):
+        wk, sk, ck = w[k], s[k], c[k]
+        w2 = wk * wk
+        A[k] = sk / wk
+        B[k] = (1.0 - ck) / wk
+        dA[k] = (t * ck * wk - sk) / w2
+        dB[k] = (t * sk * wk - (1.0 - ck)) / w2
+
+
 def turn_coefficients(
     omega_radps: FloatArray, dt_s: float
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -268,10 +290,13 @@ def turn_coefficients(
     wt = w * t
     s, c = np.sin(wt), np.cos(wt)
     small = np.abs(wt) < 1e-4
-    if w.ndim and not small.any():
-        # No row near the straight line: the same expressions as below, without the series.
-        w2 = w**2
-        return s, c, s / w, (1.0 - c) / w, (t * c * w - s) / w2, (t * s * w - (1.0 - c)) / w2
+    if w.ndim == 1 and not small.any():
+        # No row near the straight line: the same expressions as below, without the series
+        # (one compiled pass).
+        n = w.shape[0]
+        A, B, dA, dB = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+        _turn_coefficients_kernel(w, float(t), s, c, A, B, dA, dB)
+        return s, c, A, B, dA, dB
     w_safe = np.where(small, 1.0, w)
     A = np.where(small, t - w**2 * t**3 / 6.0, s / w_safe)
     B = np.where(small, w * t**2 / 2.0 - w**3 * t**4 / 24.0, (1.0 - c) / w_safe)
