@@ -50,8 +50,8 @@ def member(ids: IntArray, keys: Collection[int]) -> NDArray[np.bool_]:
 
 
 def _clip(a: FloatArray, lo: float, hi: float) -> FloatArray:
-    """``np.clip(a, lo, hi)`` without the wrapper's overhead: max then min, NaN kept (the
-    same values, except the sign of a zero result when a bound is zero)."""
+    """``np.clip(a, lo, hi)`` without the wrapper's overhead: max then min, NaN kept,
+    ties to the bound (the same values, signed zeros included)."""
     out: FloatArray = np.minimum(np.maximum(a, lo), hi)
     return out
 
