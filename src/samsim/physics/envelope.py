@@ -50,14 +50,65 @@ def _points(
     return np.stack([np.zeros_like(th), r * np.sin(th), r * np.cos(th) + c[2]], axis=-1)
 
 
+@nb.njit(cache=True, inline="always")
+def _clip_pm1(x: float) -> float:
+    """``np.clip(x, -1.0, 1.0)`` (max then min, NaN kept, ties to the bound)."""
+    if math.isnan(x):
+        return x
+    x = x if x > -1.0 else -1.0
+    return x if x < 1.0 else 1.0
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _sphere_angle_parts(
+    o: NDArray[np.float64],
+    p: NDArray[np.float64],
+    c: NDArray[np.float64],
+    sing: NDArray[np.float64],
+    cosg: NDArray[np.float64],
+    rb: NDArray[np.float64],
+) -> None:
+    """Per row of :func:`_ground_range_alt`: sine and cosine of the central angle between
+    ``o`` and ``p`` seen from the centre ``c``, and |p - c|, with the array code's
+    operations in its order (np.cross's products, sequential x, y, z sums)."""
+    for k in range(p.shape[0]):
+        a0, a1, a2 = o[k, 0] - c[0], o[k, 1] - c[1], o[k, 2] - c[2]
+        b0, b1, b2 = p[k, 0] - c[0], p[k, 1] - c[1], p[k, 2] - c[2]
+        rbk = math.sqrt(b0 * b0 + b1 * b1 + b2 * b2)
+        rak = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
+        cosg[k] = _clip_pm1((a0 * b0 + a1 * b1 + a2 * b2) / (rak * rbk))
+        x0 = a1 * b2 - a2 * b1
+        x1 = a2 * b0 - a0 * b2
+        x2 = a0 * b1 - a1 * b0
+        sing[k] = math.sqrt(x0 * x0 + x1 * x1 + x2 * x2) / (rak * rbk)
+        rb[k] = rbk
+
+
 def _ground_range_alt(
     frame: EnuFrame, p: NDArray[np.float64], origin: NDArray[np.float64] | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Ground range from ``origin`` (default the frame origin) and altitude, on the sphere."""
     c, radius = osculating_sphere(frame)
     o = np.zeros(3) if origin is None else np.asarray(origin, dtype=float)
+    pf = np.asarray(p, dtype=float)
+    if pf.shape[-1:] == (3,) and o.shape[-1:] == (3,) and np.shape(c) == (3,):
+        # One compiled pass (same operations as below) up to the arctangent.
+        ob, pb = np.broadcast_arrays(o, pf)
+        shape = pb.shape[:-1]
+        n = int(np.prod(shape))
+        sing_f, cosg_f, rb_f = np.empty(n), np.empty(n), np.empty(n)
+        _sphere_angle_parts(
+            np.ascontiguousarray(ob).reshape(n, 3),
+            np.ascontiguousarray(pb).reshape(n, 3),
+            np.asarray(c, dtype=float),
+            sing_f,
+            cosg_f,
+            rb_f,
+        )
+        sing_s, cosg_s, rb_s = sing_f.reshape(shape), cosg_f.reshape(shape), rb_f.reshape(shape)
+        return radius * np.arctan2(sing_s, cosg_s), rb_s - radius
     a = o - c
-    b = np.asarray(p, dtype=float) - c
+    b = pf - c
     rb = np.linalg.norm(b, axis=-1)
     ra = np.linalg.norm(a, axis=-1)
     cosg = np.clip(np.sum(a * b, axis=-1) / (ra * rb), -1.0, 1.0)
