@@ -358,7 +358,7 @@ class CommandPost:
         channels (and a free target channel), -1 if none."""
         w, u = self.w, self.unit
         out = np.full(len(ids), -1, dtype=np.int64)
-        for j in np.flatnonzero(cand).tolist():
+        for j in cand.nonzero()[0].tolist():
             seen = self.last_seen.get(int(ids[j]), {})
             best, best_free = -1, 0
             for r in u.fire_control:
@@ -415,11 +415,11 @@ class CommandPost:
         rounds_m = ready.sum(axis=0)
         rounds = -(-rounds_m // u.salvo)
         free_targets, free_eng = self.capacity()
-        c = np.flatnonzero(cand)
+        c = cand.nonzero()[0]
         if len(c) and free_targets > 0 and free_eng > 0:
             g_acc = np.linalg.norm(acc[c], axis=1)
             speed = np.linalg.norm(vel[c], axis=1)
-            for m in np.flatnonzero(rounds_m > 0).tolist():
+            for m in (rounds_m > 0).nonzero()[0].tolist():
                 spec = w.missile_specs[m]
                 origin = w.launcher_pos_m[lidx[ready[:, m] > 0]].mean(axis=0)
                 # Cheap reachability screen (see reach_screen) before the windows.
@@ -477,7 +477,7 @@ class CommandPost:
     ) -> ThreatAssessment:
         """Threat evaluation of the tracks in ``rows`` (the others: value 0, no attack)."""
         w = self.w
-        r = np.flatnonzero(rows)
+        r = rows.nonzero()[0]
         sub = evaluate_threats(
             pos[r],
             vel[r],

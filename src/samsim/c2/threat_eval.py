@@ -8,8 +8,10 @@ it most likely aims at, and threat value = capability x intent x asset value.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
@@ -55,6 +57,77 @@ class ThreatAssessment:
     asset_prob: NDArray[np.float64]
 
 
+def _kernel_shapes(
+    pos_m: NDArray[np.float64], vel_mps: NDArray[np.float64], points_m: NDArray[np.float64]
+) -> bool:
+    """Whether the compiled kernels apply: float (n, 3) movers and (m, 3) points (the
+    array code's sums over the last axis are then sequential, as the kernels')."""
+    return (
+        isinstance(pos_m, np.ndarray)
+        and isinstance(vel_mps, np.ndarray)
+        and isinstance(points_m, np.ndarray)
+        and pos_m.ndim == vel_mps.ndim == points_m.ndim == 2
+        and pos_m.shape[1] == vel_mps.shape[1] == points_m.shape[1] == 3
+        and pos_m.shape[0] == vel_mps.shape[0]
+        and pos_m.dtype == vel_mps.dtype == points_m.dtype == np.float64
+    )
+
+
+@nb.njit(cache=True, inline="always")
+def _np_maximum(a: float, b: float) -> float:
+    """``np.maximum`` of two floats (NaN propagates; ties, e.g. -0.0 and 0.0, give b)."""
+    if a != a:
+        return a
+    if b != b:
+        return b
+    return a if a > b else b
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _cpa_kernel(
+    pos: NDArray[np.float64],
+    vel: NDArray[np.float64],
+    pts: NDArray[np.float64],
+    t_out: NDArray[np.float64],
+    d_out: NDArray[np.float64],
+) -> None:
+    """:func:`closest_approach` per (mover, point), with the array code's operations in
+    its order (sums over x, y, z sequential)."""
+    for i in range(pos.shape[0]):
+        v0, v1, v2 = vel[i, 0], vel[i, 1], vel[i, 2]
+        vv = v0 * v0 + v1 * v1 + v2 * v2
+        for k in range(pts.shape[0]):
+            r0, r1, r2 = pos[i, 0] - pts[k, 0], pos[i, 1] - pts[k, 1], pos[i, 2] - pts[k, 2]
+            t = -(r0 * v0 + r1 * v1 + r2 * v2) / _np_maximum(vv, 1e-12) if vv > 0 else 0.0
+            t = _np_maximum(t, 0.0)
+            q0, q1, q2 = r0 + v0 * t, r1 + v1 * t, r2 + v2 * t
+            t_out[i, k] = t
+            d_out[i, k] = math.sqrt(q0 * q0 + q1 * q1 + q2 * q2)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _time_to_radius_kernel(
+    pos: NDArray[np.float64],
+    vel: NDArray[np.float64],
+    pts: NDArray[np.float64],
+    radius: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:
+    """:func:`time_to_radius` per (mover, point), operation for operation."""
+    for i in range(pos.shape[0]):
+        v0, v1, v2 = vel[i, 0], vel[i, 1], vel[i, 2]
+        a = v0 * v0 + v1 * v1 + v2 * v2
+        for k in range(pts.shape[0]):
+            r0, r1, r2 = pos[i, 0] - pts[k, 0], pos[i, 1] - pts[k, 1], pos[i, 2] - pts[k, 2]
+            b = r0 * v0 + r1 * v1 + r2 * v2
+            c = (r0 * r0 + r1 * r1 + r2 * r2) - radius[k] * radius[k]
+            disc = b * b - a * c
+            t = (-b - math.sqrt(_np_maximum(disc, 0.0))) / a
+            if not (disc >= 0 and a > 0 and t >= 0):
+                t = math.inf
+            out[i, k] = 0.0 if c <= 0 else t
+
+
 def closest_approach(
     pos_m: NDArray[np.float64], vel_mps: NDArray[np.float64], points_m: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -76,6 +149,11 @@ def closest_approach(
     -----
     With r = p - a, t* = max(0, -r.v / |v|^2) and d = |r + v t*|.
     """
+    if _kernel_shapes(pos_m, vel_mps, points_m):
+        t_out = np.empty((pos_m.shape[0], points_m.shape[0]))
+        d_out = np.empty_like(t_out)
+        _cpa_kernel(pos_m, vel_mps, points_m, t_out, d_out)
+        return t_out, d_out
     r = pos_m[:, None, :] - points_m[None, :, :]
     v = vel_mps[:, None, :]
     vv = np.sum(v * v, axis=-1)
@@ -102,6 +180,10 @@ def time_to_radius(
     -----
     The smallest root t >= 0 of |v|^2 t^2 + 2 (r.v) t + |r|^2 - R^2 = 0, r = p - a.
     """
+    if _kernel_shapes(pos_m, vel_mps, points_m) and radius_m.shape == points_m.shape[:1]:
+        out = np.empty((pos_m.shape[0], points_m.shape[0]))
+        _time_to_radius_kernel(pos_m, vel_mps, points_m, np.asarray(radius_m, float), out)
+        return out
     r = pos_m[:, None, :] - points_m[None, :, :]
     v = vel_mps[:, None, :]
     a = np.sum(v * v, axis=-1)

@@ -215,7 +215,8 @@ class Site:
         e, n, u = loc[..., 0], loc[..., 1], loc[..., 2]
         rng = np.sqrt(e * e + n * n + u * u)
         az = np.mod(np.arctan2(e, n), 2.0 * np.pi)
-        el = np.arcsin(np.clip(u / np.maximum(rng, 1e-9), -1.0, 1.0))
+        # np.minimum(np.maximum(.)) is np.clip(., -1, 1) without its wrapper's overhead
+        el = np.arcsin(np.minimum(np.maximum(u / np.maximum(rng, 1e-9), -1.0), 1.0))
         return az, el, rng
 
     def aer_to_enu(

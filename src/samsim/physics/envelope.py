@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -49,14 +50,65 @@ def _points(
     return np.stack([np.zeros_like(th), r * np.sin(th), r * np.cos(th) + c[2]], axis=-1)
 
 
+@nb.njit(cache=True, inline="always")
+def _clip_pm1(x: float) -> float:
+    """``np.clip(x, -1.0, 1.0)`` (max then min, NaN kept, ties to the bound)."""
+    if math.isnan(x):
+        return x
+    x = x if x > -1.0 else -1.0
+    return x if x < 1.0 else 1.0
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _sphere_angle_parts(
+    o: NDArray[np.float64],
+    p: NDArray[np.float64],
+    c: NDArray[np.float64],
+    sing: NDArray[np.float64],
+    cosg: NDArray[np.float64],
+    rb: NDArray[np.float64],
+) -> None:
+    """Per row of :func:`_ground_range_alt`: sine and cosine of the central angle between
+    ``o`` and ``p`` seen from the centre ``c``, and |p - c|, with the array code's
+    operations in its order (np.cross's products, sequential x, y, z sums)."""
+    for k in range(p.shape[0]):
+        a0, a1, a2 = o[k, 0] - c[0], o[k, 1] - c[1], o[k, 2] - c[2]
+        b0, b1, b2 = p[k, 0] - c[0], p[k, 1] - c[1], p[k, 2] - c[2]
+        rbk = math.sqrt(b0 * b0 + b1 * b1 + b2 * b2)
+        rak = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
+        cosg[k] = _clip_pm1((a0 * b0 + a1 * b1 + a2 * b2) / (rak * rbk))
+        x0 = a1 * b2 - a2 * b1
+        x1 = a2 * b0 - a0 * b2
+        x2 = a0 * b1 - a1 * b0
+        sing[k] = math.sqrt(x0 * x0 + x1 * x1 + x2 * x2) / (rak * rbk)
+        rb[k] = rbk
+
+
 def _ground_range_alt(
     frame: EnuFrame, p: NDArray[np.float64], origin: NDArray[np.float64] | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Ground range from ``origin`` (default the frame origin) and altitude, on the sphere."""
     c, radius = osculating_sphere(frame)
     o = np.zeros(3) if origin is None else np.asarray(origin, dtype=float)
+    pf = np.asarray(p, dtype=float)
+    if pf.shape[-1:] == (3,) and o.shape[-1:] == (3,) and np.shape(c) == (3,):
+        # One compiled pass (same operations as below) up to the arctangent.
+        ob, pb = np.broadcast_arrays(o, pf)
+        shape = pb.shape[:-1]
+        n = int(np.prod(shape))
+        sing_f, cosg_f, rb_f = np.empty(n), np.empty(n), np.empty(n)
+        _sphere_angle_parts(
+            np.ascontiguousarray(ob).reshape(n, 3),
+            np.ascontiguousarray(pb).reshape(n, 3),
+            np.asarray(c, dtype=float),
+            sing_f,
+            cosg_f,
+            rb_f,
+        )
+        sing_s, cosg_s, rb_s = sing_f.reshape(shape), cosg_f.reshape(shape), rb_f.reshape(shape)
+        return radius * np.arctan2(sing_s, cosg_s), rb_s - radius
     a = o - c
-    b = np.asarray(p, dtype=float) - c
+    b = pf - c
     rb = np.linalg.norm(b, axis=-1)
     ra = np.linalg.norm(a, axis=-1)
     cosg = np.clip(np.sum(a * b, axis=-1) / (ra * rb), -1.0, 1.0)
@@ -661,22 +713,25 @@ class TofTable:
         h = np.asarray(alt_m, dtype=float)
         r, h = np.broadcast_arrays(r, h)
         gr, ga = self.ranges_m, self.altitudes_m
-        i = np.clip(np.searchsorted(gr, r, side="right") - 1, 0, gr.size - 2)
-        j = np.clip(np.searchsorted(ga, h, side="right") - 1, 0, ga.size - 2)
-        fr = np.clip((r - gr[i]) / (gr[i + 1] - gr[i]), 0.0, 1.0)
-        fa = np.clip((h - ga[j]) / (ga[j + 1] - ga[j]), 0.0, 1.0)
-
-        def bil(tab: NDArray[np.float64]) -> NDArray[np.float64]:
-            return (1 - fa) * ((1 - fr) * tab[j, i] + fr * tab[j, i + 1]) + fa * (
-                (1 - fr) * tab[j + 1, i] + fr * tab[j + 1, i + 1]
-            )
-
-        t = bil(self._filled_tof)
-        v = bil(self._filled_speed)
-        # beyond the grid: extend the time of flight linearly in range at the edge speed
-        t = np.where(r > gr[-1], t + (r - gr[-1]) / np.maximum(v, 1.0), t)
+        # Bilinear interpolation of both tables, and beyond the grid the time of flight
+        # extended linearly in range at the edge speed (one compiled pass).
+        t_flat = np.empty(r.size)
+        v_flat = np.empty(r.size)
+        _bilinear_tof(
+            np.ascontiguousarray(r).reshape(-1),
+            np.ascontiguousarray(h).reshape(-1),
+            np.ascontiguousarray(gr, dtype=float),
+            np.ascontiguousarray(ga, dtype=float),
+            self._filled_tof,
+            self._filled_speed,
+            t_flat,
+            v_flat,
+        )
+        t = t_flat.reshape(r.shape)
+        # (scalar inputs: a numpy scalar speed, as the former array expression gave)
+        v = v_flat.reshape(r.shape) if r.ndim else v_flat[0]
         far = np.interp(h, ga, self.far_m)
-        near = np.interp(h, ga, np.where(np.isfinite(self.near_m), self.near_m, np.inf))
+        near = np.interp(h, ga, self._near_or_inf)
         feas = (r <= far) & (r >= near) & (h >= ga[0]) & (h <= ga[-1])
         return t, v, feas
 
@@ -691,6 +746,68 @@ class TofTable:
     @functools.cached_property
     def _filled_speed(self) -> NDArray[np.float64]:
         return _fill_rows(self.speed_mps, self.ranges_m)
+
+    @functools.cached_property
+    def _near_or_inf(self) -> NDArray[np.float64]:
+        return np.where(np.isfinite(self.near_m), self.near_m, np.inf)
+
+
+@nb.njit(cache=True, inline="always")
+def _search_right(a: NDArray[np.float64], x: float) -> int:
+    """``np.searchsorted(a, x, side="right")`` on a sorted grid without NaN (NaN x: the
+    end, as numpy sorts NaN last)."""
+    if math.isnan(x):
+        return a.shape[0]
+    lo, hi = 0, a.shape[0]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if x < a[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@nb.njit(cache=True, inline="always")
+def _clip01(x: float) -> float:
+    """``np.clip(x, 0.0, 1.0)`` (max then min, NaN kept)."""
+    if math.isnan(x):
+        return x
+    x = x if x > 0.0 else 0.0
+    return x if x < 1.0 else 1.0
+
+
+@nb.njit(cache=True)
+def _bilinear_tof(
+    r: NDArray[np.float64],
+    h: NDArray[np.float64],
+    gr: NDArray[np.float64],
+    ga: NDArray[np.float64],
+    tof: NDArray[np.float64],
+    speed: NDArray[np.float64],
+    t_out: NDArray[np.float64],
+    v_out: NDArray[np.float64],
+) -> None:
+    """Kernel of :meth:`TofTable.lookup`: the former array expressions per point, the
+    same operations in the same order (bit-for-bit the same values)."""
+    n_r, n_a = gr.shape[0], ga.shape[0]
+    for k in range(r.shape[0]):
+        rk, hk = r[k], h[k]
+        i = min(max(_search_right(gr, rk) - 1, 0), n_r - 2)
+        j = min(max(_search_right(ga, hk) - 1, 0), n_a - 2)
+        fr = _clip01((rk - gr[i]) / (gr[i + 1] - gr[i]))
+        fa = _clip01((hk - ga[j]) / (ga[j + 1] - ga[j]))
+        t = (1 - fa) * ((1 - fr) * tof[j, i] + fr * tof[j, i + 1]) + fa * (
+            (1 - fr) * tof[j + 1, i] + fr * tof[j + 1, i + 1]
+        )
+        v = (1 - fa) * ((1 - fr) * speed[j, i] + fr * speed[j, i + 1]) + fa * (
+            (1 - fr) * speed[j + 1, i] + fr * speed[j + 1, i + 1]
+        )
+        if rk > gr[n_r - 1]:
+            vm = v if (math.isnan(v) or v >= 1.0) else 1.0  # np.maximum(v, 1.0)
+            t = t + (rk - gr[n_r - 1]) / vm
+        t_out[k] = t
+        v_out[k] = v
 
 
 def _fill_rows(tab: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -1341,6 +1341,41 @@ def evasion_path(
 # ---------------------------------------------------------------------------------------
 
 
+@numba.njit(cache=True)
+def _state_at_kernel(
+    t_s: float,
+    rows: NDArray[np.int64],
+    t0_s: NDArray[np.float64],
+    dt_s: NDArray[np.float64],
+    n_samples: NDArray[np.int64],
+    pos_m: NDArray[np.float64],
+    vel_mps: NDArray[np.float64],
+    alt_m: NDArray[np.float64],
+    p: NDArray[np.float64],
+    v: NDArray[np.float64],
+    a: NDArray[np.float64],
+) -> None:
+    """Kernel of :meth:`ThreatTable.state_at`: per row, the sample interval holding
+    ``t_s`` (clipped to the trajectory) and the linear interpolation in it, written with
+    the same floating-point operations, in the same order, as the array expression
+    ``x0 * (1 - w) + x1 * w`` (so the results are bit-for-bit those of numpy)."""
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        u = (t_s - t0_s[r]) / dt_s[r]
+        top = n_samples[r] - 1
+        # np.clip(u, 0, top): max then min, NaN kept
+        if not math.isnan(u):
+            u = u if u > 0.0 else 0.0
+            u = u if u < top else float(top)
+        i0 = min(np.int64(math.floor(u)), max(top - 1, 0))
+        w = u - i0
+        i1 = min(i0 + 1, top)
+        for j in range(3):
+            p[k, j] = pos_m[r, i0, j] * (1.0 - w) + pos_m[r, i1, j] * w
+            v[k, j] = vel_mps[r, i0, j] * (1.0 - w) + vel_mps[r, i1, j] * w
+        a[k] = alt_m[r, i0] * (1.0 - w) + alt_m[r, i1] * w
+
+
 class ThreatTable:
     """All threats' trajectories in padded arrays, evaluated at any time, vectorised.
 
@@ -1394,15 +1429,21 @@ class ThreatTable:
         last sample is returned (check :meth:`active`).
         """
         rows = self._rows if idx is None else np.asarray(idx, dtype=np.int64)
-        u = (t_s - self.t0_s[rows]) / self.dt_s[rows]
-        top = self.n_samples[rows] - 1
-        u = np.clip(u, 0.0, top)
-        i0 = np.minimum(np.floor(u).astype(np.int64), np.maximum(top - 1, 0))
-        w = (u - i0)[:, None]
-        i1 = np.minimum(i0 + 1, top)
-        p = self.pos_m[rows, i0] * (1.0 - w) + self.pos_m[rows, i1] * w
-        v = self.vel_mps[rows, i0] * (1.0 - w) + self.vel_mps[rows, i1] * w
-        a = self.alt_m[rows, i0] * (1.0 - w[:, 0]) + self.alt_m[rows, i1] * w[:, 0]
+        n = rows.shape[0]
+        p, v, a = np.empty((n, 3)), np.empty((n, 3)), np.empty(n)
+        _state_at_kernel(
+            float(t_s),
+            np.ascontiguousarray(rows),
+            self.t0_s,
+            self.dt_s,
+            self.n_samples,
+            self.pos_m,
+            self.vel_mps,
+            self.alt_m,
+            p,
+            v,
+            a,
+        )
         return p, v, a
 
     def splice(

@@ -49,6 +49,13 @@ def member(ids: IntArray, keys: Collection[int]) -> NDArray[np.bool_]:
     return np.fromiter((k in keys for k in ids.tolist()), dtype=bool, count=len(ids))
 
 
+def _clip(a: FloatArray, lo: float, hi: float) -> FloatArray:
+    """``np.clip(a, lo, hi)`` without the wrapper's overhead: max then min, NaN kept,
+    ties to the bound (the same values, signed zeros included)."""
+    out: FloatArray = np.minimum(np.maximum(a, lo), hi)
+    return out
+
+
 def track_windows(
     radar: Radar,
     track_ids: IntArray,
@@ -97,8 +104,10 @@ def track_windows(
     rot = radar.site.rot
     cov_local = rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :]
     sa, ca, se, ce = np.sin(az), np.cos(az), np.sin(el), np.cos(el)
-    u_az = np.stack([ca, -sa, np.zeros(m)], axis=1)
-    u_el = np.stack([-sa * se, -ca * se, ce], axis=1)
+    u_az = np.zeros((m, 3))  # np.stack([ca, -sa, 0], axis=1)
+    u_az[:, 0], u_az[:, 1] = ca, -sa
+    u_el = np.empty((m, 3))  # np.stack([-sa se, -ca se, ce], axis=1)
+    u_el[:, 0], u_el[:, 1], u_el[:, 2] = -sa * se, -ca * se, ce
 
     def proj(u: FloatArray) -> FloatArray:
         return np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", u, cov_local, u), 0.0))
@@ -115,8 +124,8 @@ def track_windows(
         az_rad=az,
         el_rad=el,
         half_range_m=np.full(m, max(s.cue_window_range_m, dr)),
-        half_az_rad=np.clip(n_sigma * sig_az, 0.5 * s.beamwidth_az_rad, max_beams * baz),
-        half_el_rad=np.clip(n_sigma * sig_el, 0.5 * s.beamwidth_el_rad, max_beams * bel),
+        half_az_rad=_clip(n_sigma * sig_az, 0.5 * s.beamwidth_az_rad, max_beams * baz),
+        half_el_rad=_clip(n_sigma * sig_el, 0.5 * s.beamwidth_el_rad, max_beams * bel),
     )
 
 
@@ -137,7 +146,7 @@ def tracks_at(
         Positions (m) and velocities (m/s), scenario ENU.
     pos_cov_m2 : ndarray, shape (n, 3, 3)
     """
-    keep = np.flatnonzero(tracks.confirmed) if confirmed_only else np.arange(tracks.n)
+    keep = tracks.confirmed.nonzero()[0] if confirmed_only else np.arange(tracks.n)
     ids = tracks.ids[keep]
     if len(keep) == 0:
         return ids, np.zeros((0, 6)), np.zeros((0, 3, 3))
@@ -280,13 +289,13 @@ class FireControlChannels:
             field &= off <= s.azimuth_half_width_rad
         for k in self.held:  # held tracks rank by their current urgency
             self.held[k] = (self.held[k][0], self._key.get(k, self.held[k][1]))
-        cand = np.flatnonzero(~is_held & field)
+        cand = (~is_held & field).nonzero()[0]
         cand = cand[np.argsort(key[cand], kind="stable")]
         if self.capacity - len(self.held) <= 0:
             # Only tracks more urgent than the least urgent held track that could give way.
             victims = [v for k, (_, v) in self.held.items() if k not in engaged]
             cand = cand[_outranks(key[cand], max(victims))] if victims else cand[:0]
-        rows = np.concatenate([np.flatnonzero(is_held), cand])
+        rows = np.concatenate([is_held.nonzero()[0], cand])
         windows = track_windows(
             radar, ids[rows], pos[rows], np.asarray(cov[rows, :3, :3]), s.cue_window_sigmas
         )

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from samsim.geo.earth import effective_earth_radius_m
 from samsim.geo.frames import EnuFrame
-from samsim.geo.los import visible
+from samsim.geo.los import ObserverGeometry, visible
 from samsim.geo.terrain import TerrainGrid
 from samsim.scenario.specs import RadarSpec
 from samsim.sensors.clutter import clutter_to_noise_db, false_alarm_count, n_resolution_cells
@@ -182,6 +182,7 @@ class Radar:
         self.site = frame.site(self.base_enu_m + spec.mast_height_m * up)
         self.azimuth_center_rad = azimuth_center_rad
         self.k_factor = k_factor
+        self._observer: tuple[EnuFrame, ObserverGeometry] | None = None
         self.antenna_altitude_m = float(frame.altitude_m(self.site.position_enu_m))
         # SNR of a 1 m^2 target at 1 m: SNR(R, sigma) = c + 10 log sigma - 40 log R.
         self.snr_1m_db = float(
@@ -385,8 +386,19 @@ class Radar:
                 self.terrain,
                 antenna_height_m=self.spec.mast_height_m,
                 k_factor=self.k_factor,
+                observer=self._observer_geometry(),
             )
         return Coverage(inside, az, el, rng)
+
+    def _observer_geometry(self) -> ObserverGeometry:
+        """The antenna's geometry for the terrain LOS, computed once per terrain frame
+        (``ObserverGeometry.at`` of the base point and mast height; the terrain may be
+        swapped after construction)."""
+        frame = self.terrain.frame
+        if self._observer is None or self._observer[0] is not frame:
+            obs = ObserverGeometry.at(frame, self.base_enu_m, self.spec.mast_height_m)
+            self._observer = (frame, obs)
+        return self._observer[1]
 
     def snr_db(self, range_m: FloatArray, rcs_m2: FloatArray) -> FloatArray:
         """Per-pulse SNR of targets, dB (radar equation; see :func:`.equation.snr_db`)."""
@@ -407,7 +419,7 @@ class Radar:
         modelled (its shadowing nor its discrete returns).
         """
         out = np.full(np.shape(range_m), -np.inf)
-        near = np.flatnonzero(range_m < self.clutter_horizon_m)
+        near = (range_m < self.clutter_horizon_m).nonzero()[0]
         if len(near):
             s = self.spec
             out[near] = clutter_to_noise_db(
@@ -570,7 +582,7 @@ class Radar:
             ok = self.in_region(region, rg, az, el)
             if ok.any():
                 ok[ok] = self.coverage_at(pos_m[ok], az[ok], el[ok], rg[ok]).visible
-            idx = np.flatnonzero(ok)
+            idx = ok.nonzero()[0]
             rng_t, az_t, el_t = rg[idx], az[idx], el[idx]
         snr = self.snr_db(rng_t, rcs_m2[idx])
         cnr = self.cnr_db(rng_t, el_t)

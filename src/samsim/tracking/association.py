@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
@@ -22,6 +23,10 @@ IntArray = NDArray[np.int64]
 
 #: Cost of a forbidden (ungated) entry in a dense per-cluster assignment problem.
 _FORBIDDEN = 1e12
+
+#: Largest number of track-measurement pairs that :func:`candidate_pairs` tests directly
+#: (without k-d trees).
+_BRUTE_FORCE_PAIRS = 4096
 
 
 @dataclass(frozen=True)
@@ -81,12 +86,20 @@ def candidate_pairs(
     A k-d tree is built on the measurements; tracks are queried in groups whose radii lie
     within a factor of two (octaves), each group with one ``sparse_distance_matrix`` call, so a
     few tracks with huge gates (new tracks, long coasts) do not inflate the search radius of
-    all the others. Work is O((nt + nd) log nd + pairs).
+    all the others. Work is O((nt + nd) log nd + pairs). Small problems (at most
+    ``_BRUTE_FORCE_PAIRS`` track-measurement pairs, the usual case of one scan) skip the
+    trees and test every pair directly, which returns the same pairs at a fraction of the
+    fixed cost of building trees.
     """
     nt, nd = track_pos.shape[0], det_pos.shape[0]
     if nt == 0 or nd == 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e.copy()
+    if nt * nd <= _BRUTE_FORCE_PAIRS:
+        diff = track_pos[:, None, :] - det_pos[None, :, :]
+        dist = np.sqrt(np.add.reduce(diff * diff, axis=2))
+        ti, di = np.nonzero(dist <= track_radius[:, None] + det_radius[None, :])
+        return ti.astype(np.int64, copy=False), di.astype(np.int64, copy=False)
     det_tree = cKDTree(det_pos)
     rm = float(det_radius.max())
     r0 = max(float(track_radius.min()), 1e-9)
@@ -171,7 +184,8 @@ def gate(
         rt = np.sqrt(gamma * np.trace(track_pos_cov[:, 0], axis1=1, axis2=2))
     else:
         centre = track_pos.mean(axis=1)
-        off = np.linalg.norm(track_pos - centre[:, None, :], axis=2)
+        dc = track_pos - centre[:, None, :]
+        off = np.sqrt(np.add.reduce(dc * dc, axis=2))  # np.linalg.norm(dc, axis=2)
         rt = (np.sqrt(gamma * np.trace(track_pos_cov, axis1=2, axis2=3)) + off).max(axis=1)
     rd = np.sqrt(gamma * np.trace(det_cov, axis1=1, axis2=2))
     ti, di = candidate_pairs(centre, rt, det_pos, rd)
@@ -200,29 +214,60 @@ def clusters(n_tracks: int, n_dets: int, track: IntArray, det: IntArray) -> IntA
     -----
     Nodes are tracks and measurements; an edge joins a gated pair. Tracks and measurements in
     different components never compete, so assignment decomposes over components (the
-    "cluster" of Blackman and Popoli 1999, sec. 6.5). Components are found by min-label
-    propagation across the edges (each sweep is two vectorised scatter-min passes over the
-    pairs), which converges in as many sweeps as the largest cluster's diameter, typically
-    one to three, and avoids the fixed overhead of a sparse-graph library call.
+    "cluster" of Blackman and Popoli 1999, sec. 6.5). Components are found by union-find
+    in a compiled kernel (one pass over the pairs), which avoids the fixed overhead of a
+    sparse-graph library call or of repeated vectorised sweeps on the tiny graphs of one
+    scan.
     """
     m = track.shape[0]
     if m == 0:
         return np.zeros(0, dtype=np.int64)
-    lab_t = np.arange(n_tracks, dtype=np.int64)
-    big = np.int64(n_tracks)
-    while True:
-        lab_d = np.full(n_dets, big, dtype=np.int64)
-        np.minimum.at(lab_d, det, lab_t[track])
-        new_t = lab_t.copy()
-        np.minimum.at(new_t, track, lab_d[det])
-        # Compress label chains (label of a label) so long clusters converge fast.
-        new_t = new_t[new_t]
-        if np.array_equal(new_t, lab_t):
-            break
-        lab_t = new_t
-    raw = lab_t[track]
-    _, lab = np.unique(raw, return_inverse=True)
-    out: IntArray = lab.astype(np.int64)
+    out: IntArray = _cluster_labels(
+        int(n_tracks),
+        int(n_dets),
+        np.ascontiguousarray(track, dtype=np.int64),
+        np.ascontiguousarray(det, dtype=np.int64),
+    )
+    return out
+
+
+@nb.njit(cache=True)
+def _cluster_labels(n_tracks: int, n_dets: int, track: IntArray, det: IntArray) -> IntArray:
+    """Kernel of :func:`clusters`: union-find over tracks (0..n_tracks-1) and measurements
+    (n_tracks + det), each component represented by its smallest track row; components
+    then numbered in order of that row (the same labels as min-label propagation)."""
+    parent = np.arange(n_tracks + n_dets)
+    for k in range(track.shape[0]):
+        a = track[k]
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        b = n_tracks + det[k]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if a < b:
+            parent[b] = a
+        elif b < a:
+            parent[a] = b
+    # Every pair's track row -> root (the smallest node of a component that has a track
+    # is a track row, since track rows precede measurement nodes).
+    number = np.full(n_tracks, -1, dtype=np.int64)
+    root = np.empty(track.shape[0], dtype=np.int64)
+    for k in range(track.shape[0]):
+        a = track[k]
+        while parent[a] != a:
+            a = parent[a]
+        root[k] = a
+        number[a] = 0
+    nxt = 0
+    for i in range(n_tracks):
+        if number[i] == 0:
+            number[i] = nxt
+            nxt += 1
+    out = np.empty(track.shape[0], dtype=np.int64)
+    for k in range(track.shape[0]):
+        out[k] = number[root[k]]
     return out
 
 
@@ -266,27 +311,15 @@ def gnn_assign(
     if p.m == 0:
         return det_of_track, track_of_det
     lab = clusters(n_tracks, n_dets, p.track, p.det)
-    n_lab = int(lab.max()) + 1
-    # Count distinct tracks and dets per cluster.
-    first_t = np.ones(p.m, dtype=bool)
-    first_t[1:] = p.track[1:] != p.track[:-1]  # pairs are sorted by track
-    nt_lab = np.bincount(lab[first_t], minlength=n_lab)
-    od = np.lexsort((p.det, lab))
-    first_d = np.ones(p.m, dtype=bool)
-    first_d[1:] = (p.det[od][1:] != p.det[od][:-1]) | (lab[od][1:] != lab[od][:-1])
-    nd_lab = np.bincount(lab[od][first_d], minlength=n_lab)
-    simple = (nt_lab == 1) | (nd_lab == 1)
-    # Simple clusters: the cheapest pair.
-    sp = np.flatnonzero(simple[lab])
-    if sp.size:
-        o = sp[np.lexsort((cost[sp], lab[sp]))]
-        first = np.ones(o.size, dtype=bool)
-        first[1:] = lab[o][1:] != lab[o][:-1]
-        win = o[first]
+    # Simple clusters (one track or one measurement): the cheapest pair.
+    simple, win = _simple_clusters(
+        int(lab.max()) + 1, n_dets, np.ascontiguousarray(p.track), p.det, lab, cost
+    )
+    if win.size:
         det_of_track[p.track[win]] = p.det[win]
         track_of_det[p.det[win]] = p.track[win]
     # Larger clusters: dense LSA each.
-    hp = np.flatnonzero(~simple[lab])
+    hp = (~simple[lab]).nonzero()[0]
     if hp.size:
         o = hp[np.argsort(lab[hp], kind="stable")]
         lab_o = lab[o]
@@ -310,6 +343,42 @@ def gnn_assign(
             det_of_track[ut[rows[real]]] = ud[cols[real]]
             track_of_det[ud[cols[real]]] = ut[rows[real]]
     return det_of_track, track_of_det
+
+
+@nb.njit(cache=True)
+def _simple_clusters(
+    n_lab: int, n_dets: int, track: IntArray, det: IntArray, lab: IntArray, cost: FloatArray
+) -> tuple[NDArray[np.bool_], IntArray]:
+    """Which clusters are simple (one distinct track or one distinct measurement), and the
+    winning pair of each simple cluster: its smallest cost, the first such pair in pair
+    order on ties (pairs sorted by track; costs not NaN)."""
+    m = track.shape[0]
+    nt_lab = np.zeros(n_lab, dtype=np.int64)
+    nd_lab = np.zeros(n_lab, dtype=np.int64)
+    det_seen = np.zeros(n_dets, dtype=np.bool_)
+    for k in range(m):
+        if k == 0 or track[k] != track[k - 1]:
+            nt_lab[lab[k]] += 1
+        if not det_seen[det[k]]:  # a measurement belongs to one cluster
+            det_seen[det[k]] = True
+            nd_lab[lab[k]] += 1
+    simple = (nt_lab == 1) | (nd_lab == 1)
+    best = np.full(n_lab, -1, dtype=np.int64)
+    for k in range(m):
+        c = lab[k]
+        if simple[c] and (best[c] < 0 or cost[k] < cost[best[c]]):
+            best[c] = k
+    n_win = 0
+    for c in range(n_lab):
+        if best[c] >= 0:
+            n_win += 1
+    win = np.empty(n_win, dtype=np.int64)
+    j = 0
+    for c in range(n_lab):  # in cluster order, as the sort by (cluster, cost) gave
+        if best[c] >= 0:
+            win[j] = best[c]
+            j += 1
+    return simple, win
 
 
 def _local_index(group: IntArray, key: IntArray) -> IntArray:

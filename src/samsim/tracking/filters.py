@@ -49,23 +49,37 @@ def inv_logdet_sym(S: FloatArray) -> tuple[FloatArray, FloatArray]:
         inv[..., 0, 1] = inv[..., 1, 0] = -b / det
         return inv, np.log(det)
     if d == 3:
-        a, b, c = S[..., 0, 0], S[..., 0, 1], S[..., 0, 2]
-        e, f, i = S[..., 1, 1], S[..., 1, 2], S[..., 2, 2]
+        flat = np.ascontiguousarray(S, dtype=np.float64).reshape(-1, 3, 3)
+        inv = np.empty(flat.shape)
+        det = np.empty(flat.shape[0])
+        _inv_det_sym3(flat, inv, det)
+        logdet = np.log(det)
+        # (a single matrix: a numpy scalar log-determinant, as the array code gave)
+        return inv.reshape(S.shape), logdet.reshape(S.shape[:-2]) if S.ndim > 2 else logdet[0]
+    _, logdet = np.linalg.slogdet(S)
+    return np.asarray(np.linalg.inv(S), dtype=float), np.asarray(logdet, dtype=float)
+
+
+@numba.njit(cache=True)
+def _inv_det_sym3(S: FloatArray, inv: FloatArray, det: FloatArray) -> None:
+    """Adjugate inverse and determinant of symmetric 3 x 3 matrices (upper triangle
+    read), row by row; the cofactor expressions and their order are those of the former
+    array code, so the values are bit-for-bit the same."""
+    for k in range(S.shape[0]):
+        a, b, c = S[k, 0, 0], S[k, 0, 1], S[k, 0, 2]
+        e, f, i = S[k, 1, 1], S[k, 1, 2], S[k, 2, 2]
         A = e * i - f * f
         B = c * f - b * i
         C = b * f - c * e
         D = a * i - c * c
         E = b * c - a * f
         G = a * e - b * b
-        det = a * A + b * B + c * C
-        inv = np.empty_like(S)
-        inv[..., 0, 0], inv[..., 1, 1], inv[..., 2, 2] = A / det, D / det, G / det
-        inv[..., 0, 1] = inv[..., 1, 0] = B / det
-        inv[..., 0, 2] = inv[..., 2, 0] = C / det
-        inv[..., 1, 2] = inv[..., 2, 1] = E / det
-        return inv, np.log(det)
-    _, logdet = np.linalg.slogdet(S)
-    return np.asarray(np.linalg.inv(S), dtype=float), np.asarray(logdet, dtype=float)
+        dt = a * A + b * B + c * C
+        det[k] = dt
+        inv[k, 0, 0], inv[k, 1, 1], inv[k, 2, 2] = A / dt, D / dt, G / dt
+        inv[k, 0, 1] = inv[k, 1, 0] = B / dt
+        inv[k, 0, 2] = inv[k, 2, 0] = C / dt
+        inv[k, 1, 2] = inv[k, 2, 1] = E / dt
 
 
 def mahalanobis2(nu: FloatArray, S_inv: FloatArray) -> FloatArray:

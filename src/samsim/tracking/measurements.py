@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+#: Bytes of sensor rotations already found orthonormal by :meth:`MeasurementBatch.from_polar`.
+_ORTHONORMAL: set[bytes] = set()
 
 
 def _as_1d(name: str, value: ArrayLike, n: int | None) -> FloatArray:
@@ -33,6 +37,34 @@ def _check_finite(name: str, a: NDArray[np.float64]) -> None:
             f"{name} contains non-finite values (NaN or inf) at rows {rows[:10]}; "
             "drop or repair those detections before building the batch."
         )
+
+
+@nb.njit(cache=True)
+def _polar_inputs_valid(
+    r: FloatArray,
+    az: FloatArray,
+    el: FloatArray,
+    s_r: FloatArray,
+    s_a: FloatArray,
+    s_e: FloatArray,
+) -> bool:
+    """Whether polar detections pass every check of :meth:`MeasurementBatch.from_polar`
+    (all finite; range and standard deviations positive)."""
+    for k in range(r.shape[0]):
+        if not (
+            np.isfinite(r[k])
+            and np.isfinite(az[k])
+            and np.isfinite(el[k])
+            and np.isfinite(s_r[k])
+            and np.isfinite(s_a[k])
+            and np.isfinite(s_e[k])
+            and r[k] > 0
+            and s_r[k] > 0
+            and s_a[k] > 0
+            and s_e[k] > 0
+        ):
+            return False
+    return True
 
 
 def _check_cov(name: str, cov: FloatArray) -> None:
@@ -213,7 +245,10 @@ class MeasurementBatch:
         rot = np.asarray(sensor_rot, dtype=float)
         if rot.shape != (3, 3) or not np.isfinite(rot).all():
             raise ValueError(f"sensor_rot must be a finite (3, 3) rotation, got shape {rot.shape}.")
-        err = np.abs(rot @ rot.T - np.eye(3)).max()
+        key = rot.tobytes()
+        err = 0.0 if key in _ORTHONORMAL else np.abs(rot @ rot.T - np.eye(3)).max()
+        if err <= 1e-6 and len(_ORTHONORMAL) < 1024:
+            _ORTHONORMAL.add(key)  # a sensor's rotation is checked once, not every scan
         if err > 1e-6:
             raise ValueError(
                 f"sensor_rot must be orthonormal (rot @ rot.T = I); off by {err:.3g}. Pass "
@@ -226,14 +261,19 @@ class MeasurementBatch:
         s_r = _as_1d("sigma_range_m", sigma_range_m, n)
         s_a = _as_1d("sigma_az_rad", sigma_az_rad, n)
         s_e = _as_1d("sigma_el_rad", sigma_el_rad, n)
-        for name, a in (("range_m", r), ("az_rad", az), ("el_rad", el)):
-            _check_finite(name, a)
-        for name, a in (("sigma_range_m", s_r), ("sigma_az_rad", s_a), ("sigma_el_rad", s_e)):
-            _check_finite(name, a)
-            if (a <= 0).any():
-                raise ValueError(f"{name} must be positive, got {a[a <= 0][:5].tolist()}.")
-        if (r <= 0).any():
-            raise ValueError(f"range_m must be positive, got {r[r <= 0][:5].tolist()}.")
+        if not _polar_inputs_valid(r, az, el, s_r, s_a, s_e):  # one pass; details below
+            for name, a in (("range_m", r), ("az_rad", az), ("el_rad", el)):
+                _check_finite(name, a)
+            for name, a in (
+                ("sigma_range_m", s_r),
+                ("sigma_az_rad", s_a),
+                ("sigma_el_rad", s_e),
+            ):
+                _check_finite(name, a)
+                if (a <= 0).any():
+                    raise ValueError(f"{name} must be positive, got {a[a <= 0][:5].tolist()}.")
+            if (r <= 0).any():
+                raise ValueError(f"range_m must be positive, got {r[r <= 0][:5].tolist()}.")
         z_loc, R_loc = unbiased_converted_measurement(r, az, el, s_r, s_a, s_e)
         z = pos + z_loc @ rot
         R = rot.T @ R_loc @ rot
@@ -308,11 +348,12 @@ def unbiased_converted_measurement(
     En = r * le * ce * la * ca
     Eu = r * le * se
     rho2 = r**2 + sigma_range_m**2
-    cos2el = 0.5 * (1.0 + le2 * np.cos(2.0 * el))
-    sin2el = 0.5 * (1.0 - le2 * np.cos(2.0 * el))
+    c2el, c2az = le2 * np.cos(2.0 * el), la2 * np.cos(2.0 * az)
+    cos2el = 0.5 * (1.0 + c2el)
+    sin2el = 0.5 * (1.0 - c2el)
     sincos_el = 0.5 * le2 * np.sin(2.0 * el)
-    cos2az = 0.5 * (1.0 + la2 * np.cos(2.0 * az))
-    sin2az = 0.5 * (1.0 - la2 * np.cos(2.0 * az))
+    cos2az = 0.5 * (1.0 + c2az)
+    sin2az = 0.5 * (1.0 - c2az)
     sincos_az = 0.5 * la2 * np.sin(2.0 * az)
     Eee = rho2 * cos2el * sin2az
     Enn = rho2 * cos2el * cos2az
@@ -328,4 +369,6 @@ def unbiased_converted_measurement(
     R[:, 0, 1] = R[:, 1, 0] = e_u * n_u - e_u * En - n_u * Ee + Een
     R[:, 0, 2] = R[:, 2, 0] = e_u * u_u - e_u * Eu - u_u * Ee + Eeu
     R[:, 1, 2] = R[:, 2, 1] = n_u * u_u - n_u * Eu - u_u * En + Enu
-    return np.stack([e_u, n_u, u_u], axis=-1), R
+    z = np.empty((n, 3))
+    z[:, 0], z[:, 1], z[:, 2] = e_u, n_u, u_u
+    return z, R

@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
@@ -132,6 +133,26 @@ def _cv_blocks(layout: StateLayout, dt_s: float, q: float) -> tuple[FloatArray, 
     return F.copy(), Q.copy()
 
 
+@functools.lru_cache(maxsize=1024)
+def _cached_transition(
+    model: ConstantVelocity | KnownTurn, dt_s: float
+) -> tuple[FloatArray, FloatArray]:
+    """Read-only ``model.transition(dt_s)`` of a (frozen, hashable) linear model, cached:
+    scans repeat the same few intervals."""
+    F, Q = model.transition(dt_s)
+    F.setflags(write=False)
+    Q.setflags(write=False)
+    return F, Q
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_process_noise(model: CoordinatedTurn, dt_s: float) -> FloatArray:
+    """Read-only ``model.process_noise(dt_s)``, cached like :func:`_cached_transition`."""
+    Q = model.process_noise(dt_s)
+    Q.setflags(write=False)
+    return Q
+
+
 def _predict_linear(
     x: FloatArray, P: FloatArray, F: FloatArray, Q: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
@@ -180,7 +201,7 @@ class ConstantVelocity:
         return F, Q
 
     def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
-        F, Q = self.transition(dt_s)
+        F, Q = _cached_transition(self, float(dt_s))
         return _predict_linear(x, P, F, Q)
 
     def acceleration(self, x: FloatArray) -> FloatArray:
@@ -233,6 +254,28 @@ class ConstantAcceleration:
         return np.array(x[:, 2 * d : 3 * d], dtype=float)
 
 
+@nb.njit(cache=True)
+def _turn_coefficients_kernel(
+    w: FloatArray,
+    t: float,
+    s: FloatArray,
+    c: FloatArray,
+    A: FloatArray,
+    B: FloatArray,
+    dA: FloatArray,
+    dB: FloatArray,
+) -> None:
+    """A, B, dA, dB of :func:`turn_coefficients` away from w = 0, per row, with the
+    operations (and order) of its array expressions."""
+    for k in range(w.shape[0]):
+        wk, sk, ck = w[k], s[k], c[k]
+        w2 = wk * wk
+        A[k] = sk / wk
+        B[k] = (1.0 - ck) / wk
+        dA[k] = (t * ck * wk - sk) / w2
+        dB[k] = (t * sk * wk - (1.0 - ck)) / w2
+
+
 def turn_coefficients(
     omega_radps: FloatArray, dt_s: float
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -247,12 +290,57 @@ def turn_coefficients(
     wt = w * t
     s, c = np.sin(wt), np.cos(wt)
     small = np.abs(wt) < 1e-4
+    if w.ndim == 1 and not small.any():
+        # No row near the straight line: the same expressions as below, without the series
+        # (one compiled pass).
+        n = w.shape[0]
+        A, B, dA, dB = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+        _turn_coefficients_kernel(w, float(t), s, c, A, B, dA, dB)
+        return s, c, A, B, dA, dB
     w_safe = np.where(small, 1.0, w)
     A = np.where(small, t - w**2 * t**3 / 6.0, s / w_safe)
     B = np.where(small, w * t**2 / 2.0 - w**3 * t**4 / 24.0, (1.0 - c) / w_safe)
     dA = np.where(small, -w * t**3 / 3.0, (t * c * w - s) / w_safe**2)
     dB = np.where(small, t**2 / 2.0 - w**2 * t**4 / 8.0, (t * s * w - (1.0 - c)) / w_safe**2)
     return s, c, A, B, dA, dB
+
+
+@nb.njit(cache=True)
+def _ct_transition_kernel(
+    x: FloatArray,
+    dt_s: float,
+    d: int,
+    s: FloatArray,
+    c: FloatArray,
+    A: FloatArray,
+    B: FloatArray,
+    dA: FloatArray,
+    dB: FloatArray,
+    xp: FloatArray,
+    J: FloatArray,
+) -> None:
+    """Coordinated-turn map and Jacobian per row (``xp`` holds a copy of ``x``, ``J``
+    zeros): the expressions of the former array code, operation for operation."""
+    nx = x.shape[1]
+    w_i = 2 * d
+    for k in range(x.shape[0]):
+        vx, vy = x[k, d], x[k, d + 1]
+        sk, ck, Ak, Bk, dAk, dBk = s[k], c[k], A[k], B[k], dA[k], dB[k]
+        xp[k, 0] = x[k, 0] + Ak * vx - Bk * vy
+        xp[k, 1] = x[k, 1] + Bk * vx + Ak * vy
+        xp[k, d] = ck * vx - sk * vy
+        xp[k, d + 1] = sk * vx + ck * vy
+        for i in range(nx):
+            J[k, i, i] = 1.0
+        J[k, 0, d], J[k, 0, d + 1], J[k, 0, w_i] = Ak, -Bk, dAk * vx - dBk * vy
+        J[k, 1, d], J[k, 1, d + 1], J[k, 1, w_i] = Bk, Ak, dBk * vx + dAk * vy
+        J[k, d, d], J[k, d, d + 1] = ck, -sk
+        J[k, d, w_i] = -dt_s * (sk * vx + ck * vy)
+        J[k, d + 1, d], J[k, d + 1, d + 1] = sk, ck
+        J[k, d + 1, w_i] = dt_s * (ck * vx - sk * vy)
+        if d == 3:
+            xp[k, 2] = x[k, 2] + dt_s * x[k, 5]
+            J[k, 2, 5] = dt_s
 
 
 @dataclass(frozen=True)
@@ -292,25 +380,11 @@ class CoordinatedTurn:
     def transition(self, x: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
         """The predicted states f(x) (n, nx) and the Jacobians df/dx (n, nx, nx)."""
         d, nx = self.layout.dims, self.layout.nx
-        w_i = 2 * d
         n = x.shape[0]
-        vx, vy, w = x[:, d], x[:, d + 1], x[:, w_i]
-        s, c, A, B, dA, dB = turn_coefficients(w, dt_s)
+        s, c, A, B, dA, dB = turn_coefficients(x[:, 2 * d], dt_s)
         xp = x.copy()
-        xp[:, 0] = x[:, 0] + A * vx - B * vy
-        xp[:, 1] = x[:, 1] + B * vx + A * vy
-        xp[:, d] = c * vx - s * vy
-        xp[:, d + 1] = s * vx + c * vy
-        J = np.broadcast_to(np.eye(nx), (n, nx, nx)).copy()
-        J[:, 0, d], J[:, 0, d + 1], J[:, 0, w_i] = A, -B, dA * vx - dB * vy
-        J[:, 1, d], J[:, 1, d + 1], J[:, 1, w_i] = B, A, dB * vx + dA * vy
-        J[:, d, d], J[:, d, d + 1] = c, -s
-        J[:, d, w_i] = -dt_s * (s * vx + c * vy)
-        J[:, d + 1, d], J[:, d + 1, d + 1] = s, c
-        J[:, d + 1, w_i] = dt_s * (c * vx - s * vy)
-        if d == 3:
-            xp[:, 2] = x[:, 2] + dt_s * x[:, 5]
-            J[:, 2, 5] = dt_s
+        J = np.zeros((n, nx, nx))
+        _ct_transition_kernel(np.ascontiguousarray(x), float(dt_s), d, s, c, A, B, dA, dB, xp, J)
         return xp, J
 
     def process_noise(self, dt_s: float) -> FloatArray:
@@ -322,7 +396,7 @@ class CoordinatedTurn:
 
     def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
         xp, J = self.transition(x, dt_s)
-        Pp = J @ P @ np.swapaxes(J, -1, -2) + self.process_noise(dt_s)
+        Pp = J @ P @ np.swapaxes(J, -1, -2) + _cached_process_noise(self, float(dt_s))
         return xp, 0.5 * (Pp + np.swapaxes(Pp, -1, -2))
 
     def acceleration(self, x: FloatArray) -> FloatArray:
@@ -374,7 +448,7 @@ class KnownTurn:
         return F, Q
 
     def predict(self, x: FloatArray, P: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
-        F, Q = self.transition(dt_s)
+        F, Q = _cached_transition(self, float(dt_s))
         return _predict_linear(x, P, F, Q)
 
     def acceleration(self, x: FloatArray) -> FloatArray:

@@ -697,7 +697,7 @@ class Tracker:
         assoc = self._associate_gnn if cfg.association == "gnn" else self._associate_jpda
         out = assoc(_Predicted(xm, Pm, c, x, P), pairs, ln_ratio, batch)
         xm, Pm, mu, x, P = out.xm, out.Pm, out.mu, out.x, out.P
-        hit, ti, dj = out.hit, np.flatnonzero(out.hit), out.det_of_hit
+        hit, ti, dj = out.hit, out.hit.nonzero()[0], out.det_of_hit
         score = s.score + out.dscore
         det_track_row = out.det_track_row
 
@@ -758,7 +758,7 @@ class Tracker:
             s_new = s_new.take(~delete)
 
         # ------------------------------------------------------------- initiation
-        new_rows = np.flatnonzero(out.init)
+        new_rows = out.init.nonzero()[0]
         started = np.zeros(0, dtype=np.int64)
         if new_rows.size:
             new = self._initiate(t, batch, new_rows)
@@ -769,7 +769,7 @@ class Tracker:
         self._s = s_new
         self._time_s = t
         if cfg.keep_provenance:
-            rows = np.flatnonzero(det_track_id >= 0)
+            rows = (det_track_id >= 0).nonzero()[0]
             self._prov.append(
                 (
                     np.full(rows.size, t),
@@ -826,7 +826,7 @@ class Tracker:
             reduced = pairs.d2 - self._gamma
         det_of_track, track_of_det = gnn_assign(n, batch.n, pairs, reduced)
         hit = det_of_track >= 0
-        ti = np.flatnonzero(hit)
+        ti = hit.nonzero()[0]
         dj = det_of_track[ti]
         xm, Pm, mu, x, P = pred.xm, pred.Pm, pred.c, pred.x, pred.P
         if ti.size:
