@@ -70,16 +70,25 @@ def engine_batch(scenario: Scenario, seeds: Sequence[int], keep_events: bool) ->
     list of RunOutput
         In the order of ``seeds``; ``wall_time_s`` excludes the shared compilation.
     """
-    from samsim.engine.loop import Engine
+    from threadpoolctl import threadpool_limits
 
     world = _compiled(scenario)
     # Trajectories are not part of a study's results: sample them once per run's duration.
     coarse_dt_s = float(scenario.duration)
+    # Single-threaded BLAS, as in `simulate`: the engine's matrices are tiny, and the
+    # workers already use every core (BLAS threads would only contend with them).
+    with threadpool_limits(1, user_api="blas"):
+        return _runs(world, seeds, coarse_dt_s, keep_events)
+
+
+def _runs(world: World, seeds: Sequence[int], dt_s: float, keep_events: bool) -> list[RunOutput]:
+    from samsim.engine.loop import Engine
+
     out: list[RunOutput] = []
     for seed in seeds:
         t0, c0 = time.perf_counter(), time.process_time()
         try:
-            run = Engine(world, int(seed), trajectory_dt_s=coarse_dt_s).run()
+            run = Engine(world, int(seed), trajectory_dt_s=dt_s).run()
         except Exception as exc:
             raise RunFailed(f"{type(exc).__name__}: {exc}", int(seed)) from exc
         out.append(
