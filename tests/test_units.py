@@ -81,3 +81,16 @@ def test_km_is_1000_m(x: float) -> None:
 def test_time_units() -> None:
     assert units.time_s("2 min") == 120.0
     assert units.time_s("10 us") == pytest.approx(1e-5)
+
+
+def test_speed_or_zero_accepts_zero_and_refuses_negative() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from samsim.units import SpeedSLOrZero
+
+    ta = TypeAdapter(SpeedSLOrZero)
+    assert ta.validate_python(0) == 0.0
+    assert ta.validate_python("0 m/s") == 0.0
+    assert ta.validate_python("36 km/h") == pytest.approx(10.0)
+    with pytest.raises(ValidationError):
+        ta.validate_python("-1 m/s")

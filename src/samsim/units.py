@@ -274,6 +274,30 @@ SpeedSL = Annotated[
     ),
 ]
 
+
+def _validate_speed_sl_or_zero(value: Any) -> float:
+    try:
+        v = speed(value)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+    if not isinstance(v, Mach) and v == 0:
+        return 0.0
+    return _validate_speed_sl(value)
+
+
+#: Like :data:`SpeedSL`, and zero allowed (a figure whose 0 means "none", like a notch).
+SpeedSLOrZero = Annotated[
+    float,
+    BeforeValidator(_validate_speed_sl_or_zero),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string"}],
+            "description_unit": "speed (m/s, '36 km/h'; Mach at sea level), or 0",
+            "examples": ["10 m/s"],
+        }
+    ),
+]
+
 #: A positive speed: m/s, or a :class:`Mach` number converted where the altitude is known.
 Speed = Annotated[
     float | Mach,

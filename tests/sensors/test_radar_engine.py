@@ -499,3 +499,64 @@ def test_line_of_sight_shortcut_agrees_with_the_terrain_test(k_factor: float) ->
     )
     assert (got == want).all()
     assert 0 < want.sum() < n
+
+
+def _notch_scan(radar: Radar, looks: int = 60) -> dict[int, int]:
+    """Detections per threat over ``looks`` scans of three 10 m^2 targets: 0 crossing the
+    beam 8 km out (inside the 92N6E's 20.6 km clutter horizon), 1 closing 8 km out,
+    2 crossing 40 km out and 8 km up (no clutter competes)."""
+    near = _at(radar, 30.0, 0.5, 8e3)
+    far = _at(radar, 30.0, 11.5, 40e3)
+    pos = np.stack([near, near, far])
+    los = (pos - radar.site.position_enu_m) / np.linalg.norm(
+        pos - radar.site.position_enu_m, axis=1
+    )[:, None]
+    up = np.array([0.0, 0.0, 1.0])
+    across = np.cross(los, up)
+    across /= np.linalg.norm(across, axis=1)[:, None]
+    vel = np.stack([250.0 * across[0], -250.0 * los[1], 250.0 * across[2]])
+    rng = np.random.default_rng(5)
+    counts = {0: 0, 1: 0, 2: 0}
+    for k in range(looks):
+        dets = radar.scan(
+            float(k),
+            np.arange(3),
+            pos,
+            np.array([100.0, 100.0, 8000.0]),
+            np.full(3, 10.0),
+            np.ones(3, dtype=np.int64),
+            rng,
+            vel_mps=vel,
+        )
+        for tid in dets.threat_id.tolist():
+            counts[tid] += 1
+    return counts
+
+
+def test_a_target_crossing_the_beam_in_clutter_hides_in_the_doppler_notch() -> None:
+    r = _radar("92N6E")
+    assert r.spec.mti_notch_mps == 10.0
+    counts = _notch_scan(r)
+    assert counts[0] == 0  # crossing, in clutter: filtered out with the clutter
+    assert counts[1] >= 55  # closing at 250 m/s: far outside the notch
+    assert counts[2] >= 55  # crossing, but above the clutter horizon: no MTI, no notch
+    no_notch = _notch_scan(_radar("92N6E", mti_notch_mps=0.0))
+    assert no_notch[0] >= 55
+
+
+@given(
+    st.floats(-50.0, 50.0),
+    st.floats(0.0, 40.0),
+    st.sampled_from([-np.inf, 30.0]),
+)
+def test_notch_is_radial_speed_below_the_half_width_where_clutter_competes(
+    v_radial: float, notch: float, cnr: float
+) -> None:
+    r = _radar("92N6E", mti_notch_mps=notch)
+    pos = _at(r, 45.0, 1.0, 10e3)[None, :]
+    los = (pos[0] - r.site.position_enu_m) / np.linalg.norm(pos[0] - r.site.position_enu_m)
+    side = np.cross(los, [0.0, 0.0, 1.0])
+    vel = (v_radial * los + 200.0 * side / np.linalg.norm(side))[None, :]
+    got = bool(r.in_notch(pos, vel, np.array([cnr]))[0])
+    if abs(abs(v_radial) - notch) > 1e-6:
+        assert got == (np.isfinite(cnr) and abs(v_radial) < notch)

@@ -292,7 +292,7 @@ class Engine:
             if region.empty:
                 return
         idx = (self.alive & w.threats.active(self.t)).nonzero()[0]
-        p, _, alt = w.threats.state_at(self.t, idx)
+        p, v, alt = w.threats.state_at(self.t, idx)
         emitters = w.jammers.emitters_at(self.t, w.threats, self.alive) if len(w.jammers) else None
         dets = radar.scan(
             self.t,
@@ -306,6 +306,7 @@ class Engine:
             emitters=emitters,
             n_threats=w.n_threats,
             false_alarm_rng=self.false_alarm_rng[r_index],
+            vel_mps=v,
         )
         if len(dets) == 0 and len(held) == 0 and not region.sector:
             return  # cues only, nothing found: no track expected this look, nothing to log

@@ -24,6 +24,7 @@ from samsim.units import (
     Power,
     Speed,
     SpeedSL,
+    SpeedSLOrZero,
 )
 
 Confidence = Literal["official", "press", "community", "notional"]
@@ -94,6 +95,13 @@ class RadarSpec(Spec):
     )
     mti_improvement_db: Decibel = Field(
         ge=0, description="clutter improvement factor of the MTI / Doppler processing, dB"
+    )
+    mti_notch_mps: SpeedSLOrZero = Field(
+        default=0.0,
+        ge=0,
+        description="half-width of the MTI / Doppler filter's clutter notch, m/s: where "
+        "ground clutter competes, a target whose radial speed is below it is filtered out "
+        "with the clutter (the beam manoeuvre's 'notch'); 0: no notch",
     )
     sidelobe_level_db: Decibel = Field(
         lt=0,

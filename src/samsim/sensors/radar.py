@@ -31,6 +31,7 @@ from samsim.sensors.noise import sigma_angle_rad, sigma_range_m
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 _C_MPS = 299792458.0
 _TWO_PI = 2.0 * math.pi
@@ -505,6 +506,20 @@ class Radar:
         )
         return np.asarray(np.logaddexp.reduce(jnr * _LN10_OVER_10, axis=1) / _LN10_OVER_10)
 
+    def in_notch(self, pos_m: FloatArray, vel_mps: FloatArray, cnr_db: FloatArray) -> BoolArray:
+        """Targets filtered out with the clutter: ground clutter competes (finite
+        ``cnr_db``) and the radial speed is below ``spec.mti_notch_mps``.
+
+        Notes
+        -----
+        Radial speed ``v_r = v . (p - s) / |p - s|`` with ``s`` the antenna's position
+        (ENU, m; the site's own motion is zero).
+        """
+        los = pos_m - self.site.position_enu_m
+        rng = np.sqrt(np.einsum("ij,ij->i", los, los))
+        v_r = np.einsum("ij,ij->i", vel_mps, los) / np.maximum(rng, 1.0)
+        return np.asarray(np.isfinite(cnr_db) & (np.abs(v_r) < self.spec.mti_notch_mps))
+
     def sinr_db(self, snr_db: FloatArray, cnr_db: FloatArray, jnr_db: FloatArray) -> FloatArray:
         """Per-pulse signal to (residual clutter + jamming + noise) ratio, dB:
         ``SNR / (1 + JNR + CNR / I)`` with ``I`` = ``spec.mti_improvement_db``
@@ -526,9 +541,10 @@ class Radar:
         emitters: Emitters | None = None,
         n_threats: int | None = None,
         false_alarm_rng: np.random.Generator | None = None,
+        vel_mps: FloatArray | None = None,
     ) -> Detections:
-        """One look at every threat given: coverage, SINR, detection draw, noisy plots and
-        false alarms.
+        """One look at every threat given: coverage, SINR, Doppler notch, detection draw,
+        noisy plots and false alarms.
 
         Parameters
         ----------
@@ -555,6 +571,8 @@ class Radar:
             Stream for false alarms (:meth:`false_alarms`); None: no false alarms (a look
             at the targets alone). A stream of its own keeps the detection draws
             independent of the number of false alarms.
+        vel_mps : ndarray, shape (n, 3), optional
+            The threats' velocities (ENU), for the Doppler notch; None: no notch.
 
         Notes
         -----
@@ -565,6 +583,13 @@ class Radar:
         with standard deviations from the integrated SINR (:mod:`.noise`). The CFAR keeps
         the false-alarm rate at ``pfa`` whatever the interference, so false alarms do not
         depend on clutter or jamming.
+
+        Doppler notch: where ground clutter competes (inside the clutter horizon, see
+        :meth:`cnr_db`), the MTI / Doppler filter that removes the clutter removes a target
+        whose radial speed ``|v . (p - s)| / |p - s|`` is below ``spec.mti_notch_mps`` with
+        it: Pd = 0 (Skolnik, *Introduction to Radar Systems*, 3rd ed., 2001, sec. 3.2,
+        MTI response near zero Doppler). A target flying across the beam (beaming) close
+        to the radar hides in the notch; above the clutter horizon it does not.
         """
         s = self.spec
         region = region or SearchRegion(whole_field=True)
@@ -598,6 +623,8 @@ class Radar:
         for case in np.unique(sw):
             m = sw == case
             pd[m] = pd_swerling(sinr[m], s.pfa, s.n_pulses, int(case))
+        if vel_mps is not None and s.mti_notch_mps > 0 and len(idx):
+            pd[self.in_notch(pos_m[idx], vel_mps[idx], cnr)] = 0.0
         hit = u[idx] < pd
         idx, snr, sinr, cnr, jnr = idx[hit], snr[hit], sinr[hit], cnr[hit], jnr[hit]
         rng_t, az_t, el_t = rng_t[hit], az_t[hit], el_t[hit]
