@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 
-from samsim.tracking.filters import gaussian_loglik, inv_logdet_sym, mahalanobis2
+from samsim.tracking.filters import _inv_det_sym3, gaussian_loglik, inv_logdet_sym, mahalanobis2
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -179,6 +179,17 @@ def gate(
     if nt == 0 or det_pos.shape[0] == 0:
         return _empty_pairs()
     lw = np.zeros((nt, r)) if log_weight is None else log_weight
+    if d == 3 and nt * det_pos.shape[0] <= _BRUTE_FORCE_PAIRS:
+        # One scan's worth: every pair tested in one compiled pass.
+        ti, di, d2, lnl = _gate_small(
+            np.ascontiguousarray(track_pos, dtype=np.float64),
+            np.ascontiguousarray(track_pos_cov, dtype=np.float64),
+            np.ascontiguousarray(det_pos, dtype=np.float64),
+            np.ascontiguousarray(det_cov, dtype=np.float64),
+            float(gamma),
+            np.ascontiguousarray(lw, dtype=np.float64),
+        )
+        return GatedPairs(ti, di, d2, lnl)
     if r == 1:
         centre = track_pos[:, 0]
         rt = np.sqrt(gamma * np.trace(track_pos_cov[:, 0], axis1=1, axis2=2))
@@ -203,6 +214,106 @@ def gate(
         lnl = mx + np.log(np.exp(lnl_all - mx[:, None]).sum(axis=1))
     ok = d2 <= gamma
     return GatedPairs(ti[ok], di[ok], d2[ok], lnl[ok])
+
+
+@nb.njit(cache=True)
+def _gate_small(
+    track_pos: FloatArray,
+    track_pos_cov: FloatArray,
+    det_pos: FloatArray,
+    det_cov: FloatArray,
+    gamma: float,
+    lw: FloatArray,
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """:func:`gate` for d = 3 with every (track, measurement) pair tested directly (the
+    brute-force case of :func:`candidate_pairs`): the same bound, then per hypothesis the
+    adjugate inverse of S = H P H' + R, nu' S^-1 nu and the Gaussian log density, and the
+    log-sum-exp over hypotheses; pairs in (track, measurement) order."""
+    nt, r, _ = track_pos.shape
+    nd = det_pos.shape[0]
+    log2pi3 = 3.0 * np.log(2.0 * np.pi)
+    centre = np.empty((nt, 3))
+    rt = np.empty(nt)
+    for k in range(nt):
+        if r == 1:
+            for a in range(3):
+                centre[k, a] = track_pos[k, 0, a]
+            C = track_pos_cov[k, 0]
+            rt[k] = np.sqrt(gamma * (C[0, 0] + C[1, 1] + C[2, 2]))
+        else:
+            for a in range(3):
+                acc = 0.0
+                for j in range(r):
+                    acc += track_pos[k, j, a]
+                centre[k, a] = acc / r
+            best = -np.inf
+            for j in range(r):
+                off = 0.0
+                for a in range(3):
+                    dc = track_pos[k, j, a] - centre[k, a]
+                    off += dc * dc
+                C = track_pos_cov[k, j]
+                v = np.sqrt(gamma * (C[0, 0] + C[1, 1] + C[2, 2])) + np.sqrt(off)
+                if v > best or v != v:
+                    best = v
+                if best != best:
+                    break
+            rt[k] = best
+    rd = np.empty(nd)
+    for i in range(nd):
+        R = det_cov[i]
+        rd[i] = np.sqrt(gamma * (R[0, 0] + R[1, 1] + R[2, 2]))
+    m_max = nt * nd
+    ti = np.empty(m_max, dtype=np.int64)
+    di = np.empty(m_max, dtype=np.int64)
+    d2o = np.empty(m_max)
+    lnlo = np.empty(m_max)
+    lnl_j = np.empty(r)
+    S = np.empty((1, 3, 3))
+    inv = np.empty((1, 3, 3))
+    det = np.empty(1)
+    nu = np.empty(3)
+    m = 0
+    for k in range(nt):
+        for i in range(nd):
+            dist = 0.0
+            for a in range(3):
+                df = centre[k, a] - det_pos[i, a]
+                dist += df * df
+            if not np.sqrt(dist) <= rt[k] + rd[i]:
+                continue
+            d2min = np.inf
+            for j in range(r):
+                for a in range(3):
+                    for b in range(3):
+                        S[0, a, b] = track_pos_cov[k, j, a, b] + det_cov[i, a, b]
+                _inv_det_sym3(S, inv, det)
+                for a in range(3):
+                    nu[a] = det_pos[i, a] - track_pos[k, j, a]
+                d2 = 0.0
+                for a in range(3):
+                    y = 0.0
+                    for b in range(3):
+                        y += inv[0, a, b] * nu[b]
+                    d2 += nu[a] * y
+                lnl_j[j] = -0.5 * (d2 + np.log(det[0]) + log2pi3) + lw[k, j]
+                if (j == 0 or d2 < d2min or d2 != d2) and d2min == d2min:
+                    d2min = d2  # (the minimum over hypotheses; NaN propagates like np.min)
+            if r == 1:
+                lnl = lnl_j[0]
+            else:
+                mx = lnl_j[0]
+                for j in range(1, r):
+                    if (lnl_j[j] > mx or lnl_j[j] != lnl_j[j]) and mx == mx:
+                        mx = lnl_j[j]
+                tot = 0.0
+                for j in range(r):
+                    tot += np.exp(lnl_j[j] - mx)
+                lnl = mx + np.log(tot)
+            if d2min <= gamma:
+                ti[m], di[m], d2o[m], lnlo[m] = k, i, d2min, lnl
+                m += 1
+    return ti[:m].copy(), di[:m].copy(), d2o[:m].copy(), lnlo[:m].copy()
 
 
 def clusters(n_tracks: int, n_dets: int, track: IntArray, det: IntArray) -> IntArray:

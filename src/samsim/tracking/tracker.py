@@ -34,6 +34,7 @@ from samsim.tracking.models import (
     KnownTurn,
     MotionModel,
     StateLayout,
+    imm_predict,
 )
 
 FloatArray = NDArray[np.float64]
@@ -518,6 +519,12 @@ class Tracker:
         self._mu0 = np.asarray(cfg.initial_mode_prob, dtype=float)
         self._sojourn = np.asarray(cfg.sojourn_s, dtype=float)
         self._pi_cache: dict[float, FloatArray] = {}
+        # The IMM prediction runs in one compiled pass when every model is one of ours.
+        self._fused = self._r > 1 and all(
+            type(m) in (ConstantVelocity, ConstantAcceleration, KnownTurn, CoordinatedTurn)
+            for m in self._models
+        )
+        self._fq_cache: dict[float, tuple[FloatArray, FloatArray, NDArray[np.bool_]]] = {}
 
     def _transition(self, dt_s: float) -> FloatArray:
         """IMM mode transition matrix for ``dt_s``, cached (scan intervals repeat)."""
@@ -528,6 +535,26 @@ class Tracker:
             Pi = imm_transition_matrix(self._sojourn, dt_s)
             self._pi_cache[dt_s] = Pi
         return Pi
+
+    def _model_matrices(self, dt_s: float) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        """Stacked F (linear models), Q and the coordinated-turn flags for ``dt_s``, cached."""
+        got = self._fq_cache.get(dt_s)
+        if got is None:
+            if len(self._fq_cache) > 64:
+                self._fq_cache.clear()
+            r, nx = self._r, self._nx
+            F = np.zeros((r, nx, nx))
+            Q = np.zeros((r, nx, nx))
+            ct = np.zeros(r, dtype=bool)
+            for j, model in enumerate(self._models):
+                if isinstance(model, CoordinatedTurn):
+                    ct[j] = True
+                    Q[j] = model.process_noise(dt_s)
+                else:
+                    F[j], Q[j] = model.transition(dt_s)  # type: ignore[attr-defined]
+            got = (F, Q, ct)
+            self._fq_cache[dt_s] = got
+        return got
 
     # ------------------------------------------------------------------ views
 
@@ -573,6 +600,11 @@ class Tracker:
         if self._time_s is None or s.n == 0 or time_s == self._time_s:
             return s.xm.copy(), s.Pm.copy(), s.mu.copy(), s.x.copy(), s.P.copy()
         dt = time_s - self._time_s
+        if self._fused:
+            F, Q, ct = self._model_matrices(dt)
+            return imm_predict(
+                s.xm, s.Pm, s.mu, self._transition(dt), F, Q, ct, dt, self._layout.dims
+            )
         if self._r > 1:
             Pi = self._transition(dt)
             x0, P0, c = imm_mix(s.xm, s.Pm, s.mu, Pi)
