@@ -29,6 +29,12 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: Dask worker settings for CPU-bound studies (docs/studies.md, "Where runs execute").
+DASK_QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+}
+
 
 def _timed(label: str, n_workers: int, **kw: object) -> tuple[float, object]:
     """Run one configuration; print runs/s, the mean CPU time per run and the share of its
@@ -65,6 +71,11 @@ def main() -> int:
         help="runs of the 1-worker baseline (default: --runs); a rate needs fewer runs",
     )
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask configuration")
+    ap.add_argument(
+        "--dask-profiler",
+        action="store_true",
+        help="keep Dask's statistical profiler on in the workers (its default)",
+    )
     ap.add_argument("--runner", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -87,11 +98,18 @@ def main() -> int:
         ok = False
     rd = None
     if not args.no_dask:
+        import dask
         from distributed import LocalCluster
 
-        with LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster:
+        # Dask's statistical profiler samples the worker's threads every 10 ms (and its
+        # system monitor polls): about 12 % of a study's CPU here. docs/studies.md says how
+        # to switch it off on a cluster; the workers of this cluster get it off.
+        with (
+            dask.config.set(DASK_QUIET_WORKERS if not args.dask_profiler else {}),
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+        ):
             rd, td = _timed(
                 "dask LocalCluster, 2 workers", 2, scheduler=cluster.scheduler_address, **common
             )
