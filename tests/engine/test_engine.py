@@ -220,3 +220,40 @@ def test_ballistic_missile_tracks_hold_with_the_design_speed_prior() -> None:
     assert confirmed >= 1
     assert starts <= 4
     assert slow_starts >= 3 * starts
+
+
+def _times_sorted(run: Run) -> bool:
+    t = run.events.column("time_s").to_numpy()
+    return bool(np.all(np.diff(t) >= 0))
+
+
+@pytest.mark.slow
+def test_low_interceptor_over_hills_does_not_date_its_ground_impact_back() -> None:
+    """Regression: the flyout samples the ground once per macro step, so over hills an
+    interceptor chasing a terrain-following cruise missile could start a nearly level step
+    already below that ground height; the interpolated impact time then lay ~10 s in the
+    past, its kill assessment was scheduled before the engine's clock and the tracker
+    refused to predict backwards (battalion_in_hills, 25 m mast, seed 2)."""
+    text = (EXAMPLES / "battalion_in_hills.yaml").read_text()
+    assert "mast_height_m: 40 m" in text
+    sc = load_scenario_text(text.replace("mast_height_m: 40 m", "mast_height_m: 25 m"), "h.yaml")
+    run = samsim.simulate(sc, seed=2)
+    assert _times_sorted(run)
+    ends = run.events.to_pandas().query("kind == 'interceptor_end'")
+    assert (ends.detail == "ground").any()
+
+
+def test_kill_assessment_inside_a_flyout_interval_keeps_time_order() -> None:
+    """A kill assessment shorter than the gap between two events falls inside the
+    interval the interceptors are flown over; it must be handled at its own time, before
+    the next event, and the event log stays in time order."""
+    text = SMALL_SCENARIO.replace(
+        "command_post: {position: {lat: 40.05, lon: -40.0}}",
+        "command_post: {position: {lat: 40.05, lon: -40.0}, kill_assessment_delay_s: 0.1 s}",
+    )
+    assert "kill_assessment_delay_s" in text
+    sc = load_scenario_text(text, "small.yaml")
+    for seed in range(3):
+        run = samsim.simulate(sc, seed=seed)
+        assert _times_sorted(run)
+        assert run.summary["engaged"] > 0

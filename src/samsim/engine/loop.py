@@ -126,6 +126,7 @@ class Engine:
         self._icp_of_fly: dict[int, int] = {}
         self._icp_threat = np.full(64, -1, dtype=np.int64)  # interceptor key -> threat id
         self._pending_launches = 0
+        self._fly_t = 0.0  # time the flyout has been advanced to
         self._traj: list[tuple[float, NDArray[np.int64], NDArray[np.float64]]] = []
         self._estimate_snapshot: dict[
             int, tuple[float, NDArray[np.float64], NDArray[np.float64]]
@@ -166,10 +167,16 @@ class Engine:
         wall0 = time.perf_counter()
         end_t = 0.0
         while self._queue:
-            t, _, _, kind, payload = heapq.heappop(self._queue)
+            item = heapq.heappop(self._queue)
+            t, prio, _, kind, payload = item
             if t > duration:
                 break
             self._advance_interceptors(t)
+            if self._queue and self._queue[0][:2] < (t, prio):
+                # An interceptor that ended on the way to t scheduled an event before t
+                # (its kill assessment): that one comes first.
+                heapq.heappush(self._queue, item)
+                continue
             self.t = end_t = t
             if kind == "threat_end":
                 self._threat_end(payload)
@@ -544,6 +551,12 @@ class Engine:
         return self.w.terrain_grid.elevation_m(pos_m[:, 0], pos_m[:, 1])
 
     def _advance_interceptors(self, t_end: float) -> None:
+        """Fly the interceptors to ``t_end`` (never backwards: after an interceptor's end
+        scheduled an event inside the interval, the loop handles that event at its own,
+        earlier time while the flyout already stands at ``t_end``)."""
+        if t_end <= self._fly_t:
+            return
+        self._fly_t = t_end
         if self.fly.n_in_flight == 0 or t_end <= self.t:
             return
         # Command guidance uses the track picture as of the last update (uplinked

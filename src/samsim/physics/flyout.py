@@ -700,9 +700,13 @@ def _advance_kernel(
                 h_end = _ellipsoid_height(p[0], p[1], p[2], rot, org)
             if h_end < ground[j]:
                 code = _GROUND
-                # time of impact by linear interpolation of the altitude over the step
+                # time of impact by linear interpolation of the altitude over the step,
+                # kept inside the step: the ground height is sampled once per macro step,
+                # so over hills the missile can start a step already below it, and a
+                # nearly level step would otherwise date the impact seconds back
                 if h_exact > h_end:
-                    t = t - dt * (ground[j] - h_end) / (h_exact - h_end)
+                    frac = (ground[j] - h_end) / (h_exact - h_end)
+                    t = t - dt * min(1.0, max(0.0, frac))
             elif t_fl >= burn_end and np.sqrt(v[0] ** 2 + v[1] ** 2 + v[2] ** 2) < par[I_VMIN]:
                 code = _MIN_SPEED
             elif t_fl >= par[I_TMAX] - 1e-9:
