@@ -35,25 +35,6 @@ class RunFailed(Exception):
         return (RunFailed, (str(self), self.seed))
 
 
-_WORLDS: dict[str, World] = {}
-"""This worker process's compiled worlds, by scenario content hash (a study sends the same
-few sweep-point scenarios again and again; a run never modifies its world)."""
-
-
-def _compiled(scenario: Scenario) -> World:
-    """The compiled world of ``scenario``, compiled once per process."""
-    from samsim.engine.world import compile_world
-    from samsim.study.api import scenario_hash
-
-    key = scenario_hash(scenario)
-    world = _WORLDS.get(key)
-    if world is None:
-        if len(_WORLDS) >= 16:  # a long sweep: keep memory bounded
-            _WORLDS.pop(next(iter(_WORLDS)))
-        world = _WORLDS[key] = compile_world(scenario)
-    return world
-
-
 def engine_batch(scenario: Scenario, seeds: Sequence[int], keep_events: bool) -> list[RunOutput]:
     """Run the engine once per seed on a scenario compiled once (per worker process).
 
@@ -72,7 +53,9 @@ def engine_batch(scenario: Scenario, seeds: Sequence[int], keep_events: bool) ->
     """
     from threadpoolctl import threadpool_limits
 
-    world = _compiled(scenario)
+    from samsim.engine.loop import compiled_world
+
+    world = compiled_world(scenario)
     # Trajectories are not part of a study's results: sample them once per run's duration.
     coarse_dt_s = float(scenario.duration)
     # Single-threaded BLAS, as in `simulate`: the engine's matrices are tiny, and the
