@@ -117,7 +117,11 @@ class TrackFusion:
         Local tracks that disappeared leave their fused track; members that drifted more
         than ``SPLIT_GATES`` gates from their fused track's best member are split off; the
         rest are associated, battalion by battalion, to fused tracks with no member from
-        that battalion, or start a new fused track.
+        that battalion, or start a new fused track. Last, fused tracks with no battalion
+        in common that now pass the gate are merged (:meth:`_merge`): two battalions'
+        tracks of one threat that did not associate when they started (a ballistic
+        missile first seen by each with errors of kilometres) become one fused track
+        once their estimates agree.
         """
         rows = [{int(t): k for k, t in enumerate(o.track_ids.tolist())} for o in offers]
         for b, local in [key for key in self.of_local if key[1] not in rows[key[0]]]:
@@ -163,7 +167,45 @@ class TrackFusion:
                 local = int(o.track_ids[k])
                 ft.members[b] = local
                 self.of_local[(b, local)] = ft.id
+        self._merge(offers, rows)
         return [self.tracks[k] for k in sorted(self.tracks)]
+
+    def _merge(self, offers: list[Offer], rows: list[dict[int, int]]) -> None:
+        """Merge fused tracks that share no battalion and whose best members pass the
+        gate, by global nearest neighbour on that cost (the older fused track keeps its
+        id); repeated until no pair passes."""
+        while len(self.tracks) > 1:
+            fts = [self.tracks[k] for k in sorted(self.tracks)]
+            ref = [self._best(ft, offers, rows) for ft in fts]
+            pos = np.array(
+                [offers[r].pos_m[rows[r][ft.members[r]]] for ft, r in zip(fts, ref, strict=True)]
+            )
+            cov = np.array(
+                [
+                    offers[r].cov_pos_m2[rows[r][ft.members[r]]]
+                    for ft, r in zip(fts, ref, strict=True)
+                ]
+            )
+            cost = association_cost(pos, cov, pos, cov)
+            n = len(fts)
+            for i in range(n):
+                for j in range(n):
+                    if j <= i or set(fts[i].members) & set(fts[j].members):
+                        cost[i, j] = np.inf
+            cost = np.where(np.isfinite(cost), cost, 1e13)
+            pairs = [(i, j) for i, j in associate(cost, self.gate) if i < j]
+            if not pairs:
+                return
+            used: set[int] = set()
+            for i, j in pairs:
+                if i in used or j in used:
+                    continue
+                used |= {i, j}
+                keep, gone = fts[i], fts[j]
+                for b, local in gone.members.items():
+                    keep.members[b] = local
+                    self.of_local[(b, local)] = keep.id
+                del self.tracks[gone.id]
 
     @staticmethod
     def _best(ft: FusedTrack, offers: list[Offer], rows: list[dict[int, int]]) -> int:

@@ -29,7 +29,7 @@ from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
 from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
-from samsim.physics.lethality import pk_for_miss
+from samsim.physics.lethality import intercept_pk
 from samsim.physics.threats import Reactions, gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
@@ -490,6 +490,8 @@ class Engine:
                 self.t,
                 np.array([key]),
                 order.aim_point_m[None, :],
+                target_rcs_m2=w.rcs_m2[order.threat_id],
+                target_span_m=w.span_m[order.threat_id],
             )[0]
         )
         self._icp_of_fly[fid] = key
@@ -584,11 +586,18 @@ class Engine:
                 str(out.kind[j]),
                 float(out.time_s[j]),
                 float(out.miss_m[j]),
+                float(out.closing_speed_mps[j]),
                 out.position_enu_m[j],
             )
 
     def _interceptor_end(
-        self, fid: int, kind: str, t: float, miss_m: float, pos: NDArray[np.float64]
+        self,
+        fid: int,
+        kind: str,
+        t: float,
+        miss_m: float,
+        closing_speed_mps: float,
+        pos: NDArray[np.float64],
     ) -> None:
         w = self.w
         key = self._icp_of_fly.pop(fid)
@@ -599,7 +608,13 @@ class Engine:
         if kind == "intercept":
             spec = w.missile_specs[mtype]
             pk = float(
-                pk_for_miss(spec.lethality_model, miss_m, spec.lethal_radius_m, spec.miss_sigma_m)
+                intercept_pk(
+                    spec,
+                    miss_m,
+                    closing_speed_mps,
+                    w.vulnerable_area_m2[threat],
+                    w.length_m[threat],
+                )
             )
             killed = bool(self.alive[threat]) and bool(self.kill_rng.random() < pk)
             self.log.add(

@@ -107,6 +107,10 @@ class World:
     rcs_m2: NDArray[np.float64]
     swerling: NDArray[np.int64]
     capability: NDArray[np.float64]
+    #: Per threat: span (seeker glint), length and vulnerable area (warhead lethality).
+    span_m: NDArray[np.float64]
+    length_m: NDArray[np.float64]
+    vulnerable_area_m2: NDArray[np.float64]
     #: Capability of the type each threat looks like to the command post (``appears_as``;
     #: its own for all but decoys): what threat evaluation should use.
     perceived_capability: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
@@ -459,6 +463,9 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
     rcs: list[float] = []
     sw: list[int] = []
     cap: list[float] = []
+    span: list[float] = []
+    length: list[float] = []
+    vuln: list[float] = []
     seen: list[float] = []
     for gname, group in scenario.raid.items():
         tspec = res.threats[group.threat]
@@ -475,6 +482,9 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
             rcs.append(tspec.rcs_m2)
             sw.append(tspec.swerling)
             cap.append(tspec.capability)
+            span.append(tspec.span_m)
+            length.append(tspec.length_m)
+            vuln.append(tspec.vulnerable_area_m2)
             seen.append(looks)
     jammers = compile_jammers(scenario, frame, terrain, tgroup)
     return World(
@@ -504,6 +514,9 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
         rcs_m2=np.array(rcs),
         swerling=np.array(sw, dtype=np.int64),
         capability=np.array(cap),
+        span_m=np.array(span),
+        length_m=np.array(length),
+        vulnerable_area_m2=np.array(vuln),
         perceived_capability=np.array(seen),
         threat_plans=plans,
         threat_point_times_s=point_times,

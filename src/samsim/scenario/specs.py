@@ -16,6 +16,7 @@ from samsim.units import (
     RCS,
     Acceleration,
     Angle,
+    Area,
     Decibel,
     Duration,
     Frequency,
@@ -238,6 +239,21 @@ class ThreatSpec(Spec):
         default=None,
         description="threat type (of the scenario or the catalogue) this one looks like to "
         "the command post, whose capability threat evaluation then uses (decoys)",
+    )
+    span_m: Length = Field(
+        gt=0,
+        description="largest dimension across the line of sight (wing span or length), m: "
+        "sets the glint an interceptor's seeker sees",
+    )
+    length_m: Length = Field(
+        gt=0,
+        description="length along the direction of flight, m: how long the target is "
+        "for the fragment spray of a warhead bursting early or late",
+    )
+    vulnerable_area_m2: Area = Field(
+        gt=0,
+        description="area whose hit by one lethal fragment kills the target, m^2 "
+        "(warhead, fuel, control; a small part of the presented area)",
     )
     # -- waypoint movers ---------------------------------------------------------------
     speed_mps: Speed | None = Field(
