@@ -991,8 +991,9 @@ def predict_intercept(
     the intercept is its first root: the earliest launch-to-intercept time at which the
     missile and the extrapolated target meet. A target that overflies the launcher has a
     second root (a tail chase after it passed), which an open iteration from t = 0 may
-    converge to; so f is first scanned on 24 times from 0 to the table's longest time of
-    flight, the first sign change brackets the root, and the Illinois variant of the
+    converge to; so f is first scanned on 12 times from 0 to 1.1 x the table's longest
+    time of flight (quadratically spaced: denser early), the first sign change brackets
+    the root, and the Illinois variant of the
     false-position method refines it (superlinear and bracketed). Ground range and
     altitude are measured on the frame's osculating sphere from the launcher, as in the
     table. Reference: Dowell & Jarratt (1971), BIT 11, "A modified regula falsi method".
@@ -1018,7 +1019,7 @@ def predict_intercept(
         if np.isfinite(table.time_of_flight_s).any()
         else 1.0
     )
-    grid = np.linspace(0.0, 1.1 * t_top, 24)
+    grid = 1.1 * t_top * np.linspace(0.0, 1.0, 12) ** 2
     lo = np.zeros(shape)
     flo = resid(lo)
     hi = np.full(shape, grid[-1])

@@ -504,6 +504,12 @@ def _guidance_sample(
     the range) and multipath (Gauss-Markov, in the vertical plane); the LOS-rate estimate
     is the filtered derivative d = (u_m - z) / T_f, z' = (u_m - z) / T_f (exact for the
     held sample), and the command N' V_c (d - (d . u_m) u_m) [+ N'/2 a_T,perp] + g up.
+
+    At lock-on the glint and multipath wanders start in their stationary distributions
+    and the filter state z on the true line of sight plus the white noise's stationary
+    share, sqrt((1 - phi) / (1 + phi)) of it with phi = exp(-T_s / T_f): the seeker has
+    acquired a track, not a single noisy look (starting z on one raw measurement would
+    feed that measurement's noise into the loop as an angle step).
     """
     ts = par[I_GTS]
     tf = par[I_TF]
@@ -524,8 +530,11 @@ def _guidance_sample(
     w0 = gnoise[j, kk, 0]
     w1 = gnoise[j, kk, 1]
     sig = angle_noise_std_kernel(rng_t, lock[i], par[I_SLOCK], par[I_SEXP], par[I_SFIX])
+    first = np.isnan(zlos[i, 0])
     phi = np.exp(-ts / GLINT_CORRELATION_S)
-    qn = np.sqrt(1.0 - phi * phi)
+    qn = 1.0 if first else np.sqrt(1.0 - phi * phi)
+    if first:
+        phi = 0.0
     # glint: keep the wander across the current line of sight, then one Gauss-Markov step
     gd = glint[i, 0] * rh[0] + glint[i, 1] * rh[1] + glint[i, 2] * rh[2]
     g = (glint[i, 0] - gd * rh[0], glint[i, 1] - gd * rh[1], glint[i, 2] - gd * rh[2])
@@ -545,10 +554,17 @@ def _guidance_sample(
     )
     un = np.sqrt(um[0] ** 2 + um[1] ** 2 + um[2] ** 2)
     um = (um[0] / un, um[1] / un, um[2] / un)
-    if np.isnan(zlos[i, 0]):  # lock-on: the filter starts on the first measurement
-        zlos[i, 0], zlos[i, 1], zlos[i, 2] = um
-    d = ((um[0] - zlos[i, 0]) / tf, (um[1] - zlos[i, 1]) / tf, (um[2] - zlos[i, 2]) / tf)
     fz = np.exp(-ts / tf)
+    if first:  # lock-on: the filter starts in its stationary state (see above)
+        kz = np.sqrt((1.0 - fz) / (1.0 + fz))
+        z0 = (
+            rh[0] + kz * (um[0] - rh[0]),
+            rh[1] + kz * (um[1] - rh[1]),
+            rh[2] + kz * (um[2] - rh[2]),
+        )
+        zn = np.sqrt(z0[0] ** 2 + z0[1] ** 2 + z0[2] ** 2)
+        zlos[i, 0], zlos[i, 1], zlos[i, 2] = z0[0] / zn, z0[1] / zn, z0[2] / zn
+    d = ((um[0] - zlos[i, 0]) / tf, (um[1] - zlos[i, 1]) / tf, (um[2] - zlos[i, 2]) / tf)
     for c in range(3):
         zlos[i, c] = um[c] + (zlos[i, c] - um[c]) * fz
     dd = d[0] * um[0] + d[1] * um[1] + d[2] * um[2]
@@ -1230,6 +1246,22 @@ class Flyout:
         self._alive[ids] = True
         self._n += k
         return ids
+
+    def set_state(
+        self, interceptor_ids: ArrayLike, pos_enu_m: ArrayLike, vel_enu_mps: ArrayLike
+    ) -> None:
+        """Place interceptors in flight at a position and velocity (for example to study
+        the homing loop from a hand-over state); guidance and lags keep their state."""
+        ids = np.atleast_1d(np.asarray(interceptor_ids, dtype=np.int64))
+        if np.any((ids < 0) | (ids >= self._n)) or not np.all(self._alive[ids]):
+            raise ValueError(f"interceptor_ids must be interceptors in flight, got {ids}")
+        pos = np.asarray(pos_enu_m, dtype=float).reshape(ids.size, 3)
+        vel = np.asarray(vel_enu_mps, dtype=float).reshape(ids.size, 3)
+        if not (np.all(np.isfinite(pos)) and np.all(np.isfinite(vel))):
+            raise ValueError("pos_enu_m and vel_enu_mps must be finite")
+        self._pos[ids] = pos
+        self._vel[ids] = vel
+        self._vpeak[ids] = np.maximum(self._vpeak[ids], np.linalg.norm(vel, axis=1))
 
     def abort(self, interceptor_ids: ArrayLike) -> Outcomes:
         """Command self-destruct of interceptors in flight (kind ``self_destruct``) now."""

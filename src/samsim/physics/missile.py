@@ -103,7 +103,7 @@ class MissileSpec(BaseModel):
     )
     guidance_law: GuidanceLaw = Field(description="Terminal law: 'pn' or 'apn' (augmented PN).")
     guidance_rate_hz: float = Field(
-        gt=0, le=1000, description="Seeker measurement and terminal guidance update rate, Hz."
+        gt=0, le=10000, description="Seeker measurement and terminal guidance update rate, Hz."
     )
     guidance_filter_time_constant_s: Duration = Field(
         gt=0,
