@@ -442,7 +442,9 @@ def test_regiment_hands_a_survivor_over() -> None:
         )
         .replace(
             "doctrine: {salvo: 1}}\n    radars:\n      acq_a",
-            "doctrine: {salvo: 1, max_engagements_per_target: 1}}\n    radars:\n      acq_a",
+            # bn_a plans with the nominal Pk (its Pk table knows its fuze never fires)
+            "doctrine: {salvo: 1, max_engagements_per_target: 1, planning_pk: nominal}}\n"
+            "    radars:\n      acq_a",
         )
         .replace("threats:\n", "missiles:\n  9M96E2: {fuze_reliability: 0.0}\nthreats:\n")
         .replace("count: 6", "count: 3")

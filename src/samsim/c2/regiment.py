@@ -19,8 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
-from samsim.c2.command_post import perceived_capability
-from samsim.c2.doctrine import AssignmentInput, assign
+from samsim.c2.doctrine import AssignmentInput, assign, economy_weight
 from samsim.c2.threat_eval import evaluate_threats
 from samsim.scenario.loader import REGIMENT_KEY
 
@@ -248,10 +247,12 @@ class RegimentCommandPost:
         ballistic = np.zeros(n_f, dtype=bool)
         engageable = np.zeros(n_f, dtype=bool)
         member_row = np.full((n_b, n_f), -1, dtype=np.int64)
+        best_b = np.zeros(n_f, dtype=np.int64)
         for f, ft in enumerate(fused):
             for b, local in ft.members.items():
                 member_row[b, f] = rows[b][local]
             best = TrackFusion._best(ft, offers, rows)
+            best_b[f] = best
             o, r = offers[best], rows[best][ft.members[best]]
             pos[f], vel[f], acc[f] = o.pos_m[r], o.vel_mps[r], o.acc_mps2[r]
             threat[f], ballistic[f] = o.threat[r], o.ballistic[r]
@@ -274,9 +275,10 @@ class RegimentCommandPost:
                 pk[b * n_m : (b + 1) * n_m, cols] = o.pk[:, member_row[b, cols]]
         if not (pk > 0).any():
             return []
-        cap = np.where(
-            threat >= 0, perceived_capability(w, self.doctrine)[np.maximum(threat, 0)], 0.0
-        )
+        # the capability the best member's battalion takes the threat for
+        cap = np.zeros(n_f)
+        for f in np.flatnonzero(threat >= 0).tolist():
+            cap[f] = self.battalions[best_b[f]].perceived_capability(threat[f : f + 1])[0]
         ta = evaluate_threats(
             pos, vel, cap, w.asset_pos_m, w.asset_value, w.asset_radius_m, acc_mps2=acc
         )
@@ -285,6 +287,7 @@ class RegimentCommandPost:
         problem = AssignmentInput(
             values=ta.value,
             pk=pk,
+            weight=np.tile([economy_weight(s, self.doctrine) for s in w.missile_specs], n_b),
             rounds=np.concatenate([o.rounds for o in offers]),
             groups=np.repeat(np.arange(n_b), n_m),
             group_targets=np.array([o.free_targets for o in offers], dtype=np.int64),

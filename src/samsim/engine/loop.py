@@ -106,7 +106,14 @@ class Engine:
         self.track_truth: list[dict[int, int]] = [{} for _ in world.units]
         self.inventory = world.inventory.copy()
         self.command_posts = [
-            CommandPost(world, u, self.trackers[u.index], self.track_truth[u.index], self.inventory)
+            CommandPost(
+                world,
+                u,
+                self.trackers[u.index],
+                self.track_truth[u.index],
+                self.inventory,
+                rng=stream(seed, f"c2:{u.name}"),
+            )
             for u in world.units
         ]
         self.regiment = (
@@ -506,6 +513,7 @@ class Engine:
             threat_id=order.threat_id,
             threat_type=w.threat_type[order.threat_id],
             sensor=w.radars[order.radar].name,
+            pk=order.pk_planned,
             x_m=pos[0],
             y_m=pos[1],
             z_m=pos[2],

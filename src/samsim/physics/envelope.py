@@ -833,6 +833,10 @@ class TofTable:
         """The time-of-flight grid with unreachable nodes extrapolated along each row."""
         return self._filled_tof
 
+    def filled_speed_mps(self) -> NDArray[np.float64]:
+        """The arrival-speed grid with unreachable nodes extrapolated along each row."""
+        return self._filled_speed
+
     @functools.cached_property
     def _filled_tof(self) -> NDArray[np.float64]:
         return _fill_rows(self.time_of_flight_s, self.ranges_m)

@@ -309,12 +309,14 @@ def _tof_lookup(
     tab_r: NDArray[np.float64],
     tab_a: NDArray[np.float64],
     tab_t: NDArray[np.float64],
+    tab_v: NDArray[np.float64],
     tab_n: NDArray[np.int64],
-) -> float:
-    """Nominal time of flight of type k from ``launch`` to the point q (bilinear table).
+) -> tuple[float, float]:
+    """Nominal time of flight and arrival speed of type k from ``launch`` to the point q.
 
-    Ground range and altitude on the osculating sphere; beyond the last range the time
-    grows linearly with the slope of the last two columns; altitudes are clamped.
+    Bilinear in the type's table; ground range and altitude on the osculating sphere;
+    beyond the last range both grow (or fall) linearly with the slope of the last two
+    columns; altitudes are clamped.
     """
     ax = launch[0] - cen[0]
     ay = launch[1] - cen[1]
@@ -342,7 +344,9 @@ def _tof_lookup(
     fr = max(fr, 0.0)
     t0 = tab_t[k, j, i] + fr * (tab_t[k, j, i + 1] - tab_t[k, j, i])
     t1 = tab_t[k, j + 1, i] + fr * (tab_t[k, j + 1, i + 1] - tab_t[k, j + 1, i])
-    return t0 + fa * (t1 - t0)
+    v0 = tab_v[k, j, i] + fr * (tab_v[k, j, i + 1] - tab_v[k, j, i])
+    v1 = tab_v[k, j + 1, i] + fr * (tab_v[k, j + 1, i + 1] - tab_v[k, j + 1, i])
+    return t0 + fa * (t1 - t0), v0 + fa * (v1 - v0)
 
 
 @nb.njit(cache=True)
@@ -634,6 +638,7 @@ def _advance_kernel(
     tab_r: NDArray[np.float64],
     tab_a: NDArray[np.float64],
     tab_t: NDArray[np.float64],
+    tab_v: NDArray[np.float64],
     tab_n: NDArray[np.int64],
     out_code: NDArray[np.int64],
     out_t: NDArray[np.float64],
@@ -742,8 +747,7 @@ def _advance_kernel(
                         dq = np.sqrt((q0 - p[0]) ** 2 + (q1 - p[1]) ** 2 + (q2 - p[2]) ** 2)
                         tgo = dq / vavg
                         if tab_n[k, 0] > 1:
-                            # nominal time of flight from the launch point, minus time flown
-                            t_nom = _tof_lookup(
+                            t_nom, v_arr = _tof_lookup(
                                 k,
                                 (lpos[i, 0], lpos[i, 1], lpos[i, 2]),
                                 (q0, q1, q2),
@@ -752,9 +756,19 @@ def _advance_kernel(
                                 tab_r,
                                 tab_a,
                                 tab_t,
+                                tab_v,
                                 tab_n,
                             )
-                            tgo = max(t_nom - t_fl, 0.5 * tgo)
+                            if t_fl < burn_end:
+                                # accelerating: the nominal time of flight from the launch
+                                # point, minus the time flown
+                                tgo = max(t_nom - t_fl, 0.5 * tgo)
+                            else:
+                                # coasting: the distance at the mean of the current and
+                                # the nominal arrival speed (the nominal flight from the
+                                # launch point no longer describes a missile whose PIP
+                                # has moved, e.g. against a fast diving target)
+                                tgo = dq / max(0.5 * (vv + max(v_arr, par[I_VMIN])), 1.0)
                     pip[i, 0] = pe[0] + ve[0] * tgo + 0.5 * ea[j, 0] * tgo * tgo
                     pip[i, 1] = pe[1] + ve[1] * tgo + 0.5 * ea[j, 1] * tgo * tgo
                     pip[i, 2] = pe[2] + ve[2] * tgo + 0.5 * ea[j, 2] * tgo * tgo
@@ -1098,11 +1112,13 @@ class Flyout:
         self._tab_r = np.zeros((nt, nr))
         self._tab_a = np.zeros((nt, na))
         self._tab_t = np.zeros((nt, na, nr))
+        self._tab_v = np.zeros((nt, na, nr))
         self._tab_n = np.zeros((nt, 2), dtype=np.int64)
         for k, t in enumerate(tabs):
             if t is None:
                 continue
             r, a, tof = t.ranges_m, t.altitudes_m, t.filled_time_of_flight_s()
+            self._tab_v[k, : a.size, : r.size] = t.filled_speed_mps()
             self._tab_r[k, : r.size] = r
             self._tab_a[k, : a.size] = a
             self._tab_t[k, : a.size, : r.size] = tof
@@ -1462,6 +1478,7 @@ class Flyout:
             self._tab_r,
             self._tab_a,
             self._tab_t,
+            self._tab_v,
             self._tab_n,
             code,
             tend,

@@ -198,19 +198,20 @@ def monte_carlo_miss(
     x = np.zeros((runs, m))
     noise = rng.standard_normal((n_samp, runs)) * noise_rad
     t = 0.0
+
+    def f(tg: float, xx: NDArray[np.float64], v: NDArray[np.float64]) -> NDArray[np.float64]:
+        a, b = loop._matrices(tg)
+        return xx @ a.T + v[:, None] * b[None, :]
+
     for k in range(n_samp):
         v = noise[k]
         for _ in range(substeps):
             t_go = max(flight_time_s - t, 0.5 * h)
 
-            def f(tg: float, xx: NDArray[np.float64]) -> NDArray[np.float64]:
-                a, b = loop._matrices(tg)
-                return xx @ a.T + v[:, None] * b[None, :]
-
-            k1 = f(t_go, x)
-            k2 = f(max(t_go - 0.5 * h, 0.25 * h), x + 0.5 * h * k1)
-            k3 = f(max(t_go - 0.5 * h, 0.25 * h), x + 0.5 * h * k2)
-            k4 = f(max(t_go - h, 0.125 * h), x + h * k3)
+            k1 = f(t_go, x, v)
+            k2 = f(max(t_go - 0.5 * h, 0.25 * h), x + 0.5 * h * k1, v)
+            k3 = f(max(t_go - 0.5 * h, 0.25 * h), x + 0.5 * h * k2, v)
+            k4 = f(max(t_go - h, 0.125 * h), x + h * k3, v)
             x = x + (h / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
             t += h
     return x[:, 0].copy()

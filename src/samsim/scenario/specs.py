@@ -212,6 +212,30 @@ class CommandPostSpec(Spec):
     )
     max_targets: int = Field(ge=1, description="targets the command post can engage at once")
     max_missiles: int = Field(ge=1, description="missiles the command post can guide at once")
+    assess_kill_prob: float = Field(
+        ge=0,
+        le=1,
+        description="kill assessment: probability that a killed threat is assessed as killed "
+        "(otherwise its track is still believed alive)",
+    )
+    assess_survivor_prob: float = Field(
+        ge=0,
+        le=1,
+        description="kill assessment: probability that a threat that survived an engagement "
+        "is assessed as surviving (otherwise it is believed killed and not engaged again)",
+    )
+    decoy_recognition_prob: float = Field(
+        ge=0,
+        le=1,
+        description="probability that a decoy's track is recognised as a decoy (drawn once "
+        "per track and command post; unrecognised, it looks like the type it mimics)",
+    )
+    false_decoy_prob: float = Field(
+        ge=0,
+        le=1,
+        description="probability that a real threat's track is taken for a decoy (drawn once "
+        "per track and command post; it is then not engaged)",
+    )
 
 
 class ThreatSpec(Spec):
