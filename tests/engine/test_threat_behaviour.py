@@ -118,8 +118,7 @@ def test_evasion_end_events_are_rescheduled(evasion: str) -> None:
         # the command post plans with the nominal Pk (the dud's Pk table knows it is one)
         .replace(
             "command_post: {position: {lat: 40.05, lon: -40.0}}",
-            "command_post: {position: {lat: 40.05, lon: -40.0}, "
-            "doctrine: {planning_pk: nominal}}",
+            "command_post: {position: {lat: 40.05, lon: -40.0}, doctrine: {planning_pk: nominal}}",
         )
     )
     world = compile_world(load_scenario_text(text))
