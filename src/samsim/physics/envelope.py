@@ -628,8 +628,32 @@ class Envelope:
         first = np.argmax(self.success, axis=1)
         return np.where(self.success.any(axis=1), self.ranges_m[first], np.nan)
 
+    def rows(self) -> list[tuple[float, float, float, float, float] | None]:
+        """Per altitude: (near, far, time of flight and speed at the far point) or None.
+
+        The far point is the farther of the bisected far boundary and the farthest
+        successful grid point (against a moving target both are where the intercepts
+        actually happened, found by different searches); a row with neither is None:
+        no intercept at that altitude.
+        """
+        near = self.near_boundary_m()
+        out: list[tuple[float, float, float, float, float] | None] = []
+        for j in range(self.altitudes_m.size):
+            ok = np.flatnonzero(self.success[j])
+            far_grid = self.ranges_m[ok[-1]] if ok.size else 0.0
+            far = max(float(self.far_boundary_m[j]), float(far_grid))
+            if not ok.size and far <= 0.0:
+                out.append(None)
+                continue
+            near_j = float(near[j]) if ok.size else far
+            tof = float(self.time_of_flight_s[j, ok[-1]]) if ok.size else math.nan
+            spd = float(self.speed_mps[j, ok[-1]]) if ok.size else math.nan
+            out.append((min(near_j, far), far, tof, spd, float(self.altitudes_m[j])))
+        return out
+
     def to_text(self) -> str:
-        """The envelope as a text table: altitude rows, near and far boundary, TOF at far."""
+        """The envelope as a text table: altitude rows, near and far boundary, and the
+        time of flight and interceptor speed at the farthest grid intercept."""
         what = (
             "stationary target"
             if self.target_speed_mps == 0
@@ -637,14 +661,16 @@ class Envelope:
         )
         lines = [
             f"{self.name}: engagement envelope (intercept points), {what}",
-            f"{'altitude km':>11} {'near km':>8} {'far km':>8} {'TOF@far s':>9}",
+            f"{'altitude km':>11} {'near km':>8} {'far km':>8} {'TOF s':>7} {'speed m/s':>9}",
         ]
-        near = self.near_boundary_m()
-        for j, alt in enumerate(self.altitudes_m):
-            far = self.far_boundary_m[j]
-            ok = np.flatnonzero(self.success[j])
-            tof = self.time_of_flight_s[j, ok[-1]] if ok.size else np.nan
-            lines.append(f"{alt / 1e3:11.1f} {near[j] / 1e3:8.1f} {far / 1e3:8.1f} {tof:9.1f}")
+        for j, row in enumerate(self.rows()):
+            alt = self.altitudes_m[j] / 1e3
+            if row is None:
+                lines.append(f"{alt:11.1f} {'none':>8}")
+                continue
+            near, far, tof, spd, _ = row
+            lines.append(f"{alt:11.1f} {near / 1e3:8.1f} {far / 1e3:8.1f} {tof:7.1f} {spd:9.0f}")
+        lines.append("(TOF and speed: at the farthest grid intercept of the row)")
         return "\n".join(lines)
 
 

@@ -226,7 +226,10 @@ def pk_fragmentation(
 
     The encounter speed thus matters through the fuze timing: a fast, short target (a
     ballistic missile's warhead section) is harder to meet with the spray than a long,
-    slow one. Not modelled: the dynamic tilt of the spray by the encounter velocity
+    slow one, and against it a miss of a few metres can be worse than one of ten (the
+    narrow band at a close miss is easily burst ahead of or behind the warhead: the
+    fuze-warhead matching problem). A miss under 1 m is a body hit (contact fuze):
+    P_align = 1. Not modelled: the dynamic tilt of the spray by the encounter velocity
     (assumed compensated by the fuze delay), fragment slow-down and the dependence of A_v
     on fragment speed. References: Macfadzean, *Surface-Based Air Defense System
     Analysis*, ch. 6 (fragment density, vulnerable area, Pk = 1 - exp(-N A_v / (Omega
@@ -249,7 +252,9 @@ def pk_fragmentation(
     cover = d * w + length
     with np.errstate(divide="ignore", invalid="ignore"):
         align = np.where(
-            sig > 0, erf(cover / (2.0 * np.sqrt(2.0) * np.where(sig > 0, sig, 1.0))), 1.0
+            (sig > 0) & (d > MIN_FRAGMENT_DISTANCE_M),
+            erf(cover / (2.0 * np.sqrt(2.0) * np.where(sig > 0, sig, 1.0))),
+            1.0,
         )
     return np.where(d <= rf, np.minimum(pf, 1.0) * align * -np.expm1(-lam), 0.0)
 

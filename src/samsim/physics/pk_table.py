@@ -32,11 +32,13 @@ from samsim.physics.missile import MissileSpec
 from samsim.units import G0_MPS2, Mach
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from samsim.scenario.specs import ThreatSpec
 
 #: Bump when the table's model or grid changes: cached and shipped tables of another
 #: version are recomputed.
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 
 #: Ground range of the intercept point as fractions of the type's published max range.
 RANGE_FRACTIONS = np.array([0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9])
@@ -44,7 +46,7 @@ RANGE_FRACTIONS = np.array([0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9])
 #: the intercept point to the launcher (0 = flying straight at the launcher), rad.
 ASPECTS_RAD = np.radians([0.0, 45.0, 90.0])
 #: Monte Carlo flights per cell.
-RUNS_PER_CELL = 16
+RUNS_PER_CELL = 32
 #: Seed of the tables' Monte Carlo (a table is a fixed function of the two specs).
 TABLE_SEED = 20261207
 #: Dive angle and speed (fraction of sqrt(g R_max)) of a ballistic missile's reentry at
@@ -134,7 +136,7 @@ class PkTable:
             "range_fractions": self.range_fractions.tolist(),
             "altitudes_m": self.altitudes_m.tolist(),
             "aspects_rad": self.aspects_rad.tolist(),
-            "pk": np.round(self.pk, 5).tolist(),
+            "pk": self.pk.tolist(),
             "runs": self.runs,
             "max_range_m": self.max_range_m,
         }
@@ -336,7 +338,10 @@ def compute_pk_table(
         threat.vulnerable_area_m2,
         threat.length_m,
     )
-    cell = pk.reshape(n_cells, runs_per_cell).mean(axis=1)
+    # rounded here, not when written, so that a computed table and its copy read back from
+    # the cache (or the shipped file) are the same numbers: runs stay bit-for-bit
+    # reproducible whether the table was computed in the run or not
+    cell = np.round(pk.reshape(n_cells, runs_per_cell).mean(axis=1), 5)
     return PkTable(
         missile.name,
         threat_name,
@@ -402,3 +407,42 @@ def pk_table(missile: MissileSpec, threat: ThreatSpec, threat_name: str = "") ->
     return _pk_table_cached(
         missile.model_dump_json(), threat.model_dump_json(), threat_name or threat.kind
     )
+
+
+def pk_table_text(table: PkTable) -> str:
+    """The table as text: one block per aspect, altitude rows, ground-range columns."""
+    lines = [
+        f"{table.missile}: single-shot Pk against {table.threat} (flyout Monte Carlo, "
+        f"{table.runs} flights per cell; fuze and warhead Pk of each intercept, 0 for "
+        "any other end)",
+    ]
+    head = " ".join(f"{f * table.max_range_m / 1e3:7.0f}" for f in table.range_fractions)
+    for a, aspect in enumerate(table.aspects_rad):
+        what = {0: "head-on", 90: "crossing"}.get(round(math.degrees(aspect)), "")
+        lines.append(f"\naspect {math.degrees(aspect):.0f} deg {what}".rstrip())
+        lines.append(f"{'alt km':>7} | ground range of the intercept point, km")
+        lines.append(f"{'':>7} | {head}")
+        for h, alt in enumerate(table.altitudes_m):
+            row = " ".join(f"{p:7.2f}" for p in table.pk[a, h])
+            lines.append(f"{alt / 1e3:7.2f} | {row}")
+    return "\n".join(lines)
+
+
+def plot_pk_table(table: PkTable) -> Figure:
+    """One panel per aspect: Pk against intercept ground range, a line per altitude."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 3.6), layout="constrained")
+    axes = fig.subplots(1, table.aspects_rad.size, sharey=True)
+    rng_km = table.range_fractions * table.max_range_m / 1e3
+    for a, ax in enumerate(np.atleast_1d(axes)):
+        for h, alt in enumerate(table.altitudes_m):
+            ax.plot(rng_km, table.pk[a, h], marker="o", label=f"{alt / 1e3:g} km")
+        ax.set_title(f"aspect {math.degrees(table.aspects_rad[a]):.0f} deg")
+        ax.set_xlabel("intercept ground range, km")
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("single-shot Pk")
+    np.atleast_1d(axes)[-1].legend(title="altitude", fontsize=8)
+    fig.suptitle(f"{table.missile} against {table.threat}: single-shot Pk from the flyout")
+    return fig
