@@ -43,8 +43,8 @@ from samsim.sensors.radar import (
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 
 # Order of simultaneous events: routes end first, then outcomes are assessed, radars
-# scan, command posts decide, launchers fire.
-_THREAT_END, _ASSESS, _SCAN, _DECIDE, _LAUNCH = range(5)
+# scan, command posts decide, launchers fire, threats check for a break turn.
+_THREAT_END, _ASSESS, _SCAN, _DECIDE, _LAUNCH, _BREAK = range(6)
 
 
 @dataclass
@@ -135,6 +135,7 @@ class Engine:
         self._pending_launches = 0
         self._fly_t = 0.0  # time the flyout has been advanced to
         self._traj: list[tuple[float, NDArray[np.int64], NDArray[np.float64]]] = []
+        self._reactions: Reactions | None = None
         self._estimate_snapshot: dict[
             int, tuple[float, NDArray[np.float64], NDArray[np.float64]]
         ] = {}
@@ -195,6 +196,8 @@ class Engine:
                 self._launch(payload)
             elif kind == "assess":
                 self._assess(payload)
+            elif kind == "break":
+                self._break_check(payload)
             if self._finished():
                 break
         else:
@@ -242,25 +245,29 @@ class Engine:
         """Threat ``i`` reacts to a missile just launched at it from ``source_enu_m``: a
         type that evades has its trajectory recomputed from its reaction time on and its
         new end scheduled (the old end event is then stale and ignored)."""
-        reactions: Reactions | None = getattr(self, "_reactions", None)
-        if reactions is None:
-            if not any(p is not None and p.evasion is not None for p in self.w.threat_plans):
-                return
-            # The compiled world may be run again: evasions go into this run's own copy.
+        if not any(p is not None and p.evasion is not None for p in self.w.threat_plans):
+            return
+        reactions = self._ensure_reactions()
+        if not self.alive[i] or not reactions.can_evade(i):
+            return
+        t_end = reactions.launch_at(i, self.t, source_enu_m)
+        if t_end is not None:
+            self._push(t_end, _THREAT_END, "threat_end", i)
+
+    def _ensure_reactions(self) -> Reactions:
+        """This run's copy of the threat table that evasions and breaks are spliced into
+        (the compiled world may be run again)."""
+        if self._reactions is None:
             w = self.w
-            reactions = self._reactions = Reactions(
+            self._reactions = Reactions(
                 w.threats,
                 w.threat_plans,
                 w.threat_point_times_s,
                 w.frame,
                 w.terrain_grid.elevation_m,
             )
-            self.w = dataclasses.replace(w, threats=reactions.table)
-        if not self.alive[i] or not reactions.can_evade(i):
-            return
-        t_end = reactions.launch_at(i, self.t, source_enu_m)
-        if t_end is not None:
-            self._push(t_end, _THREAT_END, "threat_end", i)
+            self.w = dataclasses.replace(w, threats=self._reactions.table)
+        return self._reactions
 
     def _end_threat(
         self,
@@ -519,6 +526,38 @@ class Engine:
             z_m=pos[2],
         )
         self._threat_reacts(order.threat_id, pos)
+        plan = w.threat_plans[order.threat_id] if order.threat_id < len(w.threat_plans) else None
+        if plan is not None and plan.break_turn is not None:
+            self._push(self.t + 1.0, _BREAK, "break", (order.threat_id, fid))
+
+    def _break_check(self, payload: tuple[int, int]) -> None:
+        """Does threat i break now against interceptor ``fid`` (flyout id)? Breaks once
+        the interceptor's time to go (range / closing speed) is within the type's
+        ``break_time_to_go_s``; otherwise checks again when it will be (re-estimated each
+        time, never more often than every 0.2 s)."""
+        i, fid = payload
+        if fid not in self._icp_of_fly or not self.alive[i]:
+            return
+        ids, pos, vel = self.fly.positions()
+        row = np.flatnonzero(ids == fid)
+        if row.size == 0:
+            self._push(self.t + 1.0, _BREAK, "break", payload)
+            return
+        p_t, v_t, _ = self.w.threats.state_at(self.t, np.array([i]))
+        r = p_t[0] - pos[row[0]]
+        rng = float(np.linalg.norm(r))
+        vc = -float(np.dot(r, v_t[0] - vel[row[0]])) / max(rng, 1e-9)
+        plan = self.w.threat_plans[i]
+        if plan is None:
+            return
+        t_go = rng / vc if vc > 0 else np.inf
+        if t_go > plan.break_time_to_go_s:
+            wait = (t_go - plan.break_time_to_go_s) if np.isfinite(t_go) else 2.0
+            self._push(self.t + max(0.2, min(wait, 10.0)), _BREAK, "break", payload)
+            return
+        t_end = self._ensure_reactions().break_at(i, self.t, pos[row[0]])
+        if t_end is not None:
+            self._push(t_end, _THREAT_END, "threat_end", i)
 
     # -- interceptors -----------------------------------------------------------------
     def _truth(

@@ -307,6 +307,11 @@ def _group_trajectories(
         if spec.evasion != "none"
         else None
     )
+    break_turn = (
+        Evasion("beam", spec.break_accel_mps2, 0.0, spec.break_hold_s)
+        if spec.endgame == "break"
+        else None
+    )
     step_m = 100.0 if spec.kind == "cruise_missile" else 200.0
     for i in range(group.count):
         off = (i - (group.count - 1) / 2.0) * group.spread
@@ -371,7 +376,16 @@ def _group_trajectories(
         tr = waypoint_trajectory(
             world_frame, path, t0, terrain, step_m=step_m, agility=agility, terminal=terminal
         )
-        out.append((tr, RoutePlan(tuple(path), agility, terminal, evasion, step_m)))
+        plan = RoutePlan(
+            tuple(path),
+            agility,
+            terminal,
+            evasion,
+            step_m,
+            break_turn=break_turn,
+            break_time_to_go_s=spec.break_time_to_go_s,
+        )
+        out.append((tr, plan))
     return out
 
 

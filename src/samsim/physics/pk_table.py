@@ -221,7 +221,10 @@ def compute_pk_table(
       a cos(omega t + phi) with a random phase (the intercept may fall anywhere in it);
     * an evasion (``evasion: beam | turn_away``): ``evasion_delay_s`` after the launch,
       a level turn at ``evasion_accel_mps2`` to fly perpendicular to (beam) or away from
-      (turn away) the launcher, then straight.
+      (turn away) the launcher, then straight;
+    * a break (``endgame: break``): ``break_time_to_go_s`` before the nominal arrival, a
+      level turn at ``break_accel_mps2`` to put the interceptor (coming from the
+      launcher's side) abeam, then straight.
 
     The kill probability of a flight is the fuze-and-warhead Pk of its intercept
     (:func:`samsim.physics.lethality.intercept_pk`, the threat's vulnerable area and
@@ -260,62 +263,71 @@ def compute_pk_table(
     weave_a = threat.weave_accel_mps2 if threat.terminal_manoeuvre == "weave" else 0.0
     weave_w = 2.0 * math.pi / threat.weave_period_s
     ev = threat.evasion if threat.kind == "aircraft" else "none"
+    # heading change of the evasive turn: to fly perpendicular to the launcher's line of
+    # sight (beam) or away from it
+    dpsi_ev = np.zeros(n)
     if ev != "none":
-        # heading change of the evasive turn: to fly perpendicular to the launcher's line
-        # of sight (beam, the nearer side) or away from it
-        target_turn = np.where(chi >= 0.0, 1.0, -1.0)
-        dpsi = (math.pi / 2 - chi) if ev == "beam" else (math.pi - chi)
-        dpsi = dpsi * target_turn
-    else:
-        dpsi = np.zeros(n)
+        dpsi_ev = (math.pi / 2 - chi) if ev == "beam" else (math.pi - chi)
+    breaks = threat.kind == "aircraft" and threat.endgame == "break"
+    t_break = t_arr - threat.break_time_to_go_s
 
-    def truth(t: float, ids: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        tau = t - t_arr[ids]
-        p = pip[ids] + vel[ids] * tau[:, None]
+    def state(t: float, ids: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Straight through the intercept point, then the evasion, then the break."""
+        u = up[ids]
+        p = pip[ids] + vel[ids] * (t - t_arr[ids])[:, None]
         v = vel[ids].copy()
-        if weave_a > 0.0:
-            amp = weave_a / weave_w**2
-            s = side[ids]
-            ph = phase[ids]
-            p += (amp * (np.cos(ph) - np.cos(weave_w * t + ph)))[:, None] * s
-            v += (amp * weave_w * np.sin(weave_w * t + ph))[:, None] * s
-        if ev != "none":
-            p, v = _evade(p, v, ids, t, up, speed, dpsi, pip, vel, t_arr)
+        if ev != "none" and t > threat.evasion_delay_s:
+            t0 = threat.evasion_delay_s
+            p0 = pip[ids] + vel[ids] * (t0 - t_arr[ids])[:, None]
+            p, v = _turn(p0, vel[ids], u, t - t0, threat.evasion_accel_mps2, dpsi_ev[ids])
+        if breaks:
+            late = t > t_break[ids]
+            if late.any():
+                k = ids[late]
+                pb, vb = state_at_each(t_break[k], k)
+                # beam the interceptor, which comes from the launcher's side of the PIP
+                away = -to_launcher[k]
+                beam = np.cross(up[k], away)
+                h = vb / np.maximum(np.linalg.norm(vb, axis=1, keepdims=True), 1e-9)
+                ang = np.arctan2(
+                    np.sum(np.cross(h, beam) * up[k], axis=1), np.sum(h * beam, axis=1)
+                )
+                alt_ang = np.arctan2(
+                    np.sum(np.cross(h, -beam) * up[k], axis=1), np.sum(h * -beam, axis=1)
+                )
+                dpsi = np.where(np.abs(ang) <= np.abs(alt_ang), ang, alt_ang)
+                pl, vl = _turn(pb, vb, up[k], t - t_break[k], threat.break_accel_mps2, dpsi)
+                p[late], v[late] = pl, vl
         return p, v
 
-    def _evade(
-        p: NDArray[np.float64],
-        v: NDArray[np.float64],
-        ids: NDArray[np.int64],
-        t: float,
-        up_: NDArray[np.float64],
-        spd: NDArray[np.float64],
-        dpsi_: NDArray[np.float64],
-        pip_: NDArray[np.float64],
-        vel_: NDArray[np.float64],
-        t_arr_: NDArray[np.float64],
+    def state_at_each(
+        ts: NDArray[np.float64], ids: NDArray[np.int64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        t0 = threat.evasion_delay_s
-        if t <= t0:
-            return p, v
-        u = up_[ids]
-        v0 = vel_[ids]
-        s0 = spd[ids]
-        w = threat.evasion_accel_mps2 / np.maximum(s0, 1.0)  # turn rate
-        psi_end = np.abs(dpsi_[ids])
-        sgn = np.sign(dpsi_[ids])
-        t_turn = psi_end / w
-        p0 = pip_[ids] + v0 * (t0 - t_arr_[ids])[:, None]
-        e1 = v0 / np.maximum(s0, 1e-9)[:, None]
-        e2 = np.cross(u, e1) * sgn[:, None]
-        dt = t - t0
-        tt = np.minimum(dt, t_turn)
-        ang = w * tt
-        rad = (s0 / w)[:, None]
-        pa = p0 + rad * (np.sin(ang)[:, None] * e1 + (1.0 - np.cos(ang))[:, None] * e2)
-        va = s0[:, None] * (np.cos(ang)[:, None] * e1 + np.sin(ang)[:, None] * e2)
-        rest = np.maximum(dt - t_turn, 0.0)
-        return pa + va * rest[:, None], va
+        """State before any break (straight, then evasion) at a time per row."""
+        u = up[ids]
+        p = pip[ids] + vel[ids] * (ts - t_arr[ids])[:, None]
+        v = vel[ids].copy()
+        if ev != "none":
+            t0 = threat.evasion_delay_s
+            after = ts > t0
+            if after.any():
+                k = ids[after]
+                p0 = pip[k] + vel[k] * (t0 - t_arr[k])[:, None]
+                pe, ve = _turn(
+                    p0, vel[k], u[after], ts[after] - t0, threat.evasion_accel_mps2, dpsi_ev[k]
+                )
+                p[after], v[after] = pe, ve
+        return p, v
+
+    def truth(t: float, ids: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        p, v = state(t, ids)
+        if weave_a > 0.0:
+            amp = weave_a / weave_w**2
+            s_ = side[ids]
+            ph = phase[ids]
+            p += (amp * (np.cos(ph) - np.cos(weave_w * t + ph)))[:, None] * s_
+            v += (amp * weave_w * np.sin(weave_w * t + ph))[:, None] * s_
+        return p, v
 
     fly = Flyout(frame, [missile], rng=np.random.default_rng([seed, 1]), tof_tables=[tab])
     ids = fly.launch(
@@ -353,6 +365,29 @@ def compute_pk_table(
         runs_per_cell,
         float(missile.max_range_m),
     )
+
+
+def _turn(
+    p0: NDArray[np.float64],
+    v0: NDArray[np.float64],
+    up: NDArray[np.float64],
+    dt: ArrayLike,
+    accel_mps2: float,
+    dpsi: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """State dt after the start of a level turn at ``accel_mps2`` through the signed
+    heading change dpsi (counterclockwise about up positive), then straight (rows)."""
+    s0 = np.linalg.norm(v0, axis=1)
+    w = accel_mps2 / np.maximum(s0, 1.0)
+    e1 = v0 / np.maximum(s0, 1e-9)[:, None]
+    e2 = np.cross(up, e1) * np.where(dpsi >= 0.0, 1.0, -1.0)[:, None]
+    t_turn = np.abs(dpsi) / w
+    d = np.broadcast_to(np.asarray(dt, dtype=float), s0.shape)
+    ang = w * np.minimum(d, t_turn)
+    rad = (s0 / w)[:, None]
+    pa = p0 + rad * (np.sin(ang)[:, None] * e1 + (1.0 - np.cos(ang))[:, None] * e2)
+    va = s0[:, None] * (np.cos(ang)[:, None] * e1 + np.sin(ang)[:, None] * e2)
+    return pa + va * np.maximum(d - t_turn, 0.0)[:, None], va
 
 
 def cache_dir() -> Path:

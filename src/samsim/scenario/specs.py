@@ -359,6 +359,26 @@ class ThreatSpec(Spec):
         description="time held on the beam (beam) or flying away (turn_away) before the "
         "trajectory rejoins the route or ends, s",
     )
+    endgame: Literal["none", "break"] = Field(
+        default="none",
+        description="last-ditch manoeuvre against an interceptor about to arrive: break (a "
+        "hard level turn to put the interceptor abeam, on a missile-approach warning); "
+        "aircraft",
+    )
+    break_time_to_go_s: Duration = Field(
+        default=4.0,
+        gt=0,
+        description="interceptor time to go at which the break starts (warning and "
+        "reaction), s",
+    )
+    break_accel_mps2: Acceleration = Field(
+        default=7.0 * 9.80665,
+        gt=0,
+        description="lateral acceleration of the break turn, m/s^2",
+    )
+    break_hold_s: Duration = Field(
+        default=10.0, gt=0, description="time the break heading is held before rejoining, s"
+    )
     # -- ballistic missiles -------------------------------------------------------------
     ballistic_coefficient_kgpm2: float = Field(
         default=5000.0,
