@@ -1530,7 +1530,9 @@ class Reactions:
         plan = self.plans[i] if i < len(self.plans) else None
         if plan is None or plan.break_turn is None:
             return None
-        return self._splice(i, t_s, dataclasses.replace(plan, evasion=plan.break_turn), missile_enu_m)
+        return self._splice(
+            i, t_s, dataclasses.replace(plan, evasion=plan.break_turn), missile_enu_m
+        )
 
     def launch_at(self, i: int, t_s: float, source_enu_m: NDArray[np.float64]) -> float | None:
         """A missile is launched at threat ``i`` at ``t_s`` from ``source_enu_m``: if its

@@ -368,8 +368,7 @@ class ThreatSpec(Spec):
     break_time_to_go_s: Duration = Field(
         default=4.0,
         gt=0,
-        description="interceptor time to go at which the break starts (warning and "
-        "reaction), s",
+        description="interceptor time to go at which the break starts (warning and reaction), s",
     )
     break_accel_mps2: Acceleration = Field(
         default=7.0 * 9.80665,
