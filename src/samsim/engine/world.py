@@ -19,16 +19,16 @@ from samsim.geo.frames import EnuFrame
 from samsim.geo.terrain import SyntheticTerrain, TerrainGrid, resample_to_enu
 from samsim.physics.threats import (
     Agility,
-    BallisticMissile,
     Evasion,
     PathPoint,
     RoutePlan,
-    Terminal,
     TerrainFn,
     ThreatTable,
     Trajectory,
+    ballistic_missile_of,
     ballistic_missile_trajectory,
     resolve_speed,
+    terminal_of,
     waypoint_trajectory,
 )
 from samsim.rng import stream
@@ -238,44 +238,6 @@ def _route_error(scenario: Scenario, gname: str, message: str, fix: str) -> Scen
     )
 
 
-def ballistic_missile_of(spec: ThreatSpec) -> BallisticMissile:
-    """The motion model of a ballistic threat type (its figures must be present, which
-    :class:`ThreatSpec` checks)."""
-
-    def need(value: float | None, name: str) -> float:
-        if value is None:
-            raise ValueError(f"a ballistic missile needs {name}")
-        return float(value)
-
-    return BallisticMissile(
-        launch_mass_kg=need(spec.launch_mass_kg, "launch_mass_kg"),
-        propellant_mass_kg=need(spec.propellant_mass_kg, "propellant_mass_kg"),
-        burn_time_s=need(spec.burn_time_s, "burn_time_s"),
-        specific_impulse_s=need(spec.specific_impulse_s, "specific_impulse_s"),
-        ballistic_coefficient_kgpm2=spec.ballistic_coefficient_kgpm2,
-        vertical_rise_s=spec.vertical_rise_s,
-        pitch_rate_radps=spec.pitch_rate_radps,
-        burnout_flight_path_rad=spec.burnout_flight_path_rad,
-        steer_accel_mps2=spec.steer_accel_mps2,
-        min_range_m=need(spec.min_range_m, "min_range_m"),
-        max_range_m=need(spec.max_range_m, "max_range_m"),
-        terminal=_terminal(spec),
-    )
-
-
-def _terminal(spec: ThreatSpec) -> Terminal:
-    return Terminal(
-        kind=spec.terminal_manoeuvre,
-        range_m=spec.terminal_range_m,
-        altitude_m=spec.terminal_altitude_m,
-        popup_height_m=spec.popup_height_m,
-        dive_rad=spec.terminal_dive_rad,
-        weave_accel_mps2=spec.weave_accel_mps2,
-        weave_period_s=spec.weave_period_s,
-        accel_mps2=spec.terminal_accel_mps2,
-    )
-
-
 def _group_trajectories(
     world_frame: EnuFrame, terrain: TerrainFn, scenario: Scenario, gname: str, spec: ThreatSpec
 ) -> list[tuple[Trajectory, RoutePlan | None]]:
@@ -301,7 +263,7 @@ def _group_trajectories(
     out: list[tuple[Trajectory, RoutePlan | None]] = []
     flights: dict[tuple[float, float], Trajectory] = {}
     agility = Agility(spec.max_climb_rad, spec.max_dive_rad, spec.pull_up_mps2, spec.push_over_mps2)
-    terminal = _terminal(spec) if spec.terminal_manoeuvre != "none" else None
+    terminal = terminal_of(spec) if spec.terminal_manoeuvre != "none" else None
     evasion = (
         Evasion(spec.evasion, spec.evasion_accel_mps2, spec.evasion_delay_s, spec.evasion_hold_s)
         if spec.evasion != "none"

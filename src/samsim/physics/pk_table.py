@@ -29,7 +29,7 @@ from samsim.physics.envelope import REFERENCE_FRAME, _points, tof_table
 from samsim.physics.flyout import Flyout, osculating_sphere
 from samsim.physics.lethality import intercept_pk
 from samsim.physics.missile import MissileSpec
-from samsim.units import G0_MPS2, Mach
+from samsim.units import Mach
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 #: Bump when the table's model or grid changes: cached and shipped tables of another
 #: version are recomputed.
-TABLE_VERSION = 2
+TABLE_VERSION = 3
 
 #: Ground range of the intercept point as fractions of the type's published max range.
 RANGE_FRACTIONS = np.array([0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9])
@@ -49,10 +49,9 @@ ASPECTS_RAD = np.radians([0.0, 45.0, 90.0])
 RUNS_PER_CELL = 32
 #: Seed of the tables' Monte Carlo (a table is a fixed function of the two specs).
 TABLE_SEED = 20261207
-#: Dive angle and speed (fraction of sqrt(g R_max)) of a ballistic missile's reentry at
-#: the intercept (notional: a representative terminal state of a short-range missile).
-BALLISTIC_DIVE_RAD = math.radians(40.0)
-BALLISTIC_SPEED_FRACTION = 0.8
+#: A ballistic missile's reentry state in a table is taken from its own trajectory to
+#: this fraction of the way from its minimum to its maximum range.
+BALLISTIC_RANGE_FRACTION = 0.5
 
 _PACKAGED = "pk_tables.json"
 
@@ -186,9 +185,33 @@ def threat_altitudes_m(threat: ThreatSpec) -> NDArray[np.float64]:
     return np.unique(np.array([max(h, 10.0), 2e3]))
 
 
+def ballistic_reentry(
+    threat: ThreatSpec, altitudes_m: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Speed (m/s) and dive angle (rad) of a ballistic threat type at altitudes on its way
+    down, from its own boosted trajectory (:func:`samsim.physics.threats.
+    ballistic_missile_trajectory`, its terminal weave left out) to the middle of its
+    range class."""
+    from samsim.physics.threats import ballistic_missile_of, ballistic_missile_trajectory
+
+    spec = threat.model_copy(update={"terminal_manoeuvre": "none"})
+    lo, hi = float(threat.min_range_m or 0.0), float(threat.max_range_m or 0.0)
+    rng_m = lo + BALLISTIC_RANGE_FRACTION * (hi - lo)
+    frame = REFERENCE_FRAME
+    tr = ballistic_missile_trajectory(
+        frame, (45.0, 0.0), (45.0 + rng_m / 111.2e3, 0.0), 0.0, ballistic_missile_of(spec)
+    )
+    apogee = int(np.argmax(tr.alt_m))
+    alt = tr.alt_m[apogee:][::-1]  # increasing on the way down, reversed
+    vel = tr.vel_mps[apogee:][::-1]
+    up = frame.up_enu(tr.pos_m[apogee:][::-1])
+    speed = np.linalg.norm(vel, axis=1)
+    dive = np.arcsin(np.clip(-np.sum(vel * up, axis=1) / np.maximum(speed, 1e-9), -1.0, 1.0))
+    h = np.asarray(altitudes_m, dtype=float)
+    return np.interp(h, alt, speed), np.interp(h, alt, dive)
+
+
 def _threat_speed(threat: ThreatSpec, altitude_m: float) -> float:
-    if threat.kind == "ballistic_missile":
-        return BALLISTIC_SPEED_FRACTION * math.sqrt(G0_MPS2 * float(threat.max_range_m or 3e5))
     v = threat.speed_mps
     if isinstance(v, Mach):
         from samsim.physics.atmosphere import speed_of_sound_mps
@@ -213,9 +236,10 @@ def compute_pk_table(
     the launcher at the origin of the reference frame, the missile launched at t = 0 at
     the intercept point P (ground range r due north, altitude h), the target arriving
     at P at the type's nominal time of flight T(P) on a straight line at the threat
-    type's speed (level for waypoint movers; diving at 40 deg at 0.8 sqrt(g R_max) for
-    ballistic missiles), its horizontal velocity at angle chi from the direction P ->
-    launcher. The target manoeuvres as its type does near an interceptor:
+    type's speed (level for waypoint movers; for ballistic missiles at the speed and dive
+    angle its own trajectory to mid range class has at that altitude,
+    :func:`ballistic_reentry`), its horizontal velocity at angle chi from the direction
+    P -> launcher. The target manoeuvres as its type does near an interceptor:
 
     * a terminal weave (``terminal_manoeuvre: weave``): lateral acceleration
       a cos(omega t + phi) with a random phase (the intercept may fall anywhere in it);
@@ -251,12 +275,11 @@ def compute_pk_table(
     to_launcher /= np.maximum(np.linalg.norm(to_launcher, axis=1, keepdims=True), 1e-9)
     side = np.cross(up, to_launcher)
     heading = np.cos(chi)[:, None] * to_launcher + np.sin(chi)[:, None] * side
-    speed = np.array([_threat_speed(threat, float(a)) for a in h])
     if threat.kind == "ballistic_missile":
-        vel = speed[:, None] * (
-            math.cos(BALLISTIC_DIVE_RAD) * heading - math.sin(BALLISTIC_DIVE_RAD) * up
-        )
+        speed, dive = ballistic_reentry(threat, h)
+        vel = speed[:, None] * (np.cos(dive)[:, None] * heading - np.sin(dive)[:, None] * up)
     else:
+        speed = np.array([_threat_speed(threat, float(a)) for a in h])
         vel = speed[:, None] * heading
     rng = np.random.default_rng([seed, TABLE_VERSION])
     phase = rng.uniform(0.0, 2.0 * math.pi, n)

@@ -28,6 +28,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
@@ -36,6 +37,9 @@ from numpy.typing import NDArray
 from samsim.geo.frames import EnuFrame, ecef_to_geodetic, ecef_to_geodetic_rad, geodetic_to_ecef
 from samsim.physics.atmosphere import density_kgpm3, speed_of_sound_mps
 from samsim.units import Mach
+
+if TYPE_CHECKING:
+    from samsim.scenario.specs import ThreatSpec
 
 #: Earth's gravitational parameter, m^3/s^2 (WGS-84).
 MU_EARTH = 3.986004418e14
@@ -1597,3 +1601,47 @@ class Reactions:
         else:
             self.point_times_s[i] = None
         return float(tab.t_end_s[i])
+
+
+# ---------------------------------------------------------------------------------------
+# from a catalogue threat type to its motion models
+# ---------------------------------------------------------------------------------------
+
+
+def ballistic_missile_of(spec: ThreatSpec) -> BallisticMissile:
+    """The motion model of a ballistic threat type (its figures must be present, which
+    :class:`ThreatSpec` checks)."""
+
+    def need(value: float | None, name: str) -> float:
+        if value is None:
+            raise ValueError(f"a ballistic missile needs {name}")
+        return float(value)
+
+    return BallisticMissile(
+        launch_mass_kg=need(spec.launch_mass_kg, "launch_mass_kg"),
+        propellant_mass_kg=need(spec.propellant_mass_kg, "propellant_mass_kg"),
+        burn_time_s=need(spec.burn_time_s, "burn_time_s"),
+        specific_impulse_s=need(spec.specific_impulse_s, "specific_impulse_s"),
+        ballistic_coefficient_kgpm2=spec.ballistic_coefficient_kgpm2,
+        vertical_rise_s=spec.vertical_rise_s,
+        pitch_rate_radps=spec.pitch_rate_radps,
+        burnout_flight_path_rad=spec.burnout_flight_path_rad,
+        steer_accel_mps2=spec.steer_accel_mps2,
+        min_range_m=need(spec.min_range_m, "min_range_m"),
+        max_range_m=need(spec.max_range_m, "max_range_m"),
+        terminal=terminal_of(spec),
+    )
+
+
+def terminal_of(spec: ThreatSpec) -> Terminal:
+    """The terminal manoeuvre of a threat type."""
+    return Terminal(
+        kind=spec.terminal_manoeuvre,
+        range_m=spec.terminal_range_m,
+        altitude_m=spec.terminal_altitude_m,
+        popup_height_m=spec.popup_height_m,
+        dive_rad=spec.terminal_dive_rad,
+        weave_accel_mps2=spec.weave_accel_mps2,
+        weave_period_s=spec.weave_period_s,
+        accel_mps2=spec.terminal_accel_mps2,
+    )
