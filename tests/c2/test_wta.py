@@ -132,7 +132,7 @@ def test_exact_variants_match_brute_force(variant, inst):
     values, pk, rounds, lim = inst
     best, _ = brute_force(values, pk, rounds, lim)
     prob = make_problem(values, pk, rounds, **lim)
-    x0 = greedy_mmr(prob.values, 1.0 - prob.pk, *prob.limits())
+    x0 = greedy_mmr(prob.values, 1.0 - prob.pk, prob.limits())
     out = solve_exact(prob, x0, **variant)
     assert out.status == "optimal"
     assert_feasible(out.x, rounds, lim, *pk.shape)

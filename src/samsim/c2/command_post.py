@@ -23,8 +23,7 @@ from samsim.physics.envelope import tof_table
 from samsim.physics.threats import gravity_enu_mps2
 
 if TYPE_CHECKING:
-    from samsim.engine.events import EventLog
-    from samsim.engine.world import Unit, World
+    from samsim.c2.view import BattalionView, DefenceView, EventSink
     from samsim.physics.envelope import TofTable
     from samsim.physics.missile import MissileSpec
     from samsim.scenario.models import Doctrine
@@ -129,7 +128,7 @@ class Offer:
     assessment: ThreatAssessment
 
 
-def perceived_capability(world: World, doctrine: Doctrine) -> NDArray[np.float64]:
+def perceived_capability(world: DefenceView, doctrine: Doctrine) -> NDArray[np.float64]:
     """Capability of each threat as the command post perceives it: its own under
     ``discriminate_decoys``, else that of the type it looks like (``appears_as``: a decoy
     seen as a fighter)."""
@@ -201,8 +200,8 @@ class CommandPost:
 
     def __init__(
         self,
-        world: World,
-        unit: Unit,
+        world: DefenceView,
+        unit: BattalionView,
         tracker: Tracker,
         track_truth: dict[int, int],
         inventory: NDArray[np.int64],
@@ -509,7 +508,7 @@ class CommandPost:
         )
 
     # -- decision cycle ---------------------------------------------------------------
-    def decide(self, t: float, alive: NDArray[np.bool_], log: EventLog) -> list[LaunchOrder]:
+    def decide(self, t: float, alive: NDArray[np.bool_], log: EventSink) -> list[LaunchOrder]:
         """One decision cycle of a battalion on its own; returns the launch orders and
         logs the assignments."""
         offer = self.offer(t)
@@ -539,7 +538,7 @@ class CommandPost:
         offer: Offer,
         picks: list[tuple[int, int]],
         values: NDArray[np.float64],
-        log: EventLog,
+        log: EventSink,
     ) -> list[LaunchOrder]:
         """Launch orders for chosen (missile type, offer row) engagements, most valuable
         first; an engagement whose radar has no channel left is dropped (reconsidered next

@@ -124,7 +124,7 @@ def _heuristic_x(
     pool: list[NDArray[np.int64]] | None = None,
 ) -> NDArray[np.int64]:
     q = np.ascontiguousarray(1.0 - problem.pk)
-    x = greedy_mmr(problem.values, q, *problem.limits())
+    x = greedy_mmr(problem.values, q, problem.limits())
     if method != "greedy":
         x = solve_heuristic(problem, x, kicks=kicks, pool=pool)
     return np.asarray(x, dtype=np.int64)

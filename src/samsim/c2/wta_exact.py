@@ -390,7 +390,7 @@ def solve_exact(
     p = problem.with_values(problem.values / (v_max if v_max > 0 else 1.0) * 100)
     m = _Model(p, families, unary_max)
     q_full = np.ascontiguousarray(1.0 - p.pk)
-    ls_args = (p.values, q_full, *p.limits())
+    ls_args = (p.values, q_full, p.limits())
 
     def value(x: NDArray[np.int64]) -> float:
         return float(np.sum(p.values * np.prod(q_full**x, axis=0)))
