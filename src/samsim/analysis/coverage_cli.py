@@ -168,7 +168,8 @@ def coverage(
     pd: Annotated[float, typer.Option("--pd", help="Pd that counts as detected")] = 0.5,
     swerling: Annotated[int, typer.Option(help="target Swerling case, 0-4")] = 1,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="output folder (default coverage/<scenario>)")
+        Path | None,
+        typer.Option("--out", help="output folder (default runs/<scenario>/coverage)"),
     ] = None,
     cells: Annotated[int, typer.Option(help="cells along each side of the map, 16-4096")] = 512,
     grid_format: Annotated[
@@ -237,7 +238,9 @@ def coverage(
             cells=cells,
             terrain=terr,
         )
-    target = out_dir if out_dir is not None else Path("coverage") / sc.name
+    # Under runs/ like a run's outputs: a folder named after a package in the working
+    # directory (coverage/) would shadow that package for every Python started there.
+    target = out_dir if out_dir is not None else Path("runs") / sc.name / "coverage"
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with out.status("drawing maps..."):
