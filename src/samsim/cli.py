@@ -245,6 +245,7 @@ from samsim.physics.envelope_cli import register as _reg_envelope  # noqa: E402
 _reg_envelope(app)
 
 
+from samsim.web.cli import optional_file_args  # noqa: E402
 from samsim.web.cli import register as _reg_web  # noqa: E402
 
 _reg_web(app)
@@ -259,7 +260,7 @@ def main() -> None:
     """Entry point: run the app, turning user errors into messages and exit code 2."""
     try:
         # Without standalone mode click returns the code of a typer.Exit instead of exiting.
-        code = app(standalone_mode=False)
+        code = app(args=optional_file_args(sys.argv[1:]), standalone_mode=False)
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except SamsimError as exc:
