@@ -118,6 +118,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     docs' leakage sweep (studies/leakage)."""
     ws = tmp_path_factory.mktemp("docs")
     shutil.copytree(ROOT / "examples", ws / "examples")
+    shutil.copytree(ROOT / "benchmarks", ws / "benchmarks")  # docs/benchmarks' scripts
 
     def samsim(*args: str) -> None:
         proc = subprocess.run(
