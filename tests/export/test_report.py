@@ -95,24 +95,7 @@ def test_report_of_nothing_is_a_user_error(tmp_path: Path) -> None:
         write_report(tmp_path)
 
 
-def _has_study_reader() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("samsim.study.store") is not None
-
-
-@pytest.mark.skipif(_has_study_reader(), reason="samsim.study is present: see the study test")
-def test_report_of_a_study_without_the_study_package(tmp_path: Path) -> None:
-    (tmp_path / "manifest.json").write_text('{"format": "samsim-study", "scenario": {"name": "s"}}')
-    text = build_report(tmp_path)
-    assert "no study reader" in text and "<h1>s</h1>" in text
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not _has_study_reader(),
-    reason="samsim.study (the study helper's store, stats and plots) is not on this branch yet",
-)
 def test_report_of_a_study(tmp_path: Path) -> None:
     """Outcome-against-sweep table and one figure per (outcome, swept parameter)."""
     import copy

@@ -696,16 +696,11 @@ def _runs_overview(runs: Sequence[RunData], root: Path) -> str:
 
 def _study_html(root: Path) -> str:
     """The study section (outcome against each swept parameter with 95% intervals)."""
-    try:
-        from samsim.study.plots import plot_summary
-        from samsim.study.stats import summarize_results
-        from samsim.study.store import load_results, read_manifest
-    except ImportError:
-        return (
-            '<div class="note">This folder holds a study, but this samsim has no study '
-            "reader (samsim.study): the study section is left out.</div>"
-        )
     import tempfile
+
+    from samsim.study.plots import plot_summary
+    from samsim.study.stats import summarize_results
+    from samsim.study.store import load_results, read_manifest
 
     manifest = read_manifest(root)
     paths = [a["path"] for a in manifest.get("sweep", [])]
