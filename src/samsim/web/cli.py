@@ -88,7 +88,13 @@ def register(app: typer.Typer) -> None:
             from samsim.study.replay import REPLAYS, replay_run
 
             if point is not None or seed is not None or not (target / REPLAYS).is_dir():
-                out = replay_run(target, point or 0, seed)
+                from samsim.console import Status
+
+                with Status(
+                    f"rerunning point {point or 0}"
+                    f"{'' if seed is None else f', seed {seed}'} of the study in full"
+                ):
+                    out = replay_run(target, point or 0, seed)
                 typer.echo(f"replaying {out} (rebuilt from the study's scenario and seed)")
         elif point is not None or seed is not None:
             raise ExportError(
@@ -113,9 +119,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Write a self-contained HTML report (opens offline, prints well)."""
+        from samsim.console import Status
         from samsim.export.report import write_report
 
-        path = write_report(target, out)
+        with Status(
+            f"writing the report of {target}: coverage of each radar, maps, timelines, tables"
+        ):
+            path = write_report(target, out)
         typer.echo(f"Wrote {path}")
 
     @app.command()
@@ -154,19 +164,27 @@ def register(app: typer.Typer) -> None:
                 "give --kml and/or --czml (each optionally followed by a file name): "
                 "nothing to export"
             )
+        from samsim.console import Status
+
         heights = _parse_heights(coverage_heights)
         run = RunData(run_dir)
         t0 = _parse_epoch(epoch)
-        if kml is not None:
-            from samsim.export.kml import write_kml
+        written = []
+        with Status(f"exporting {run_dir}") as status:
+            if kml is not None:
+                from samsim.export.kml import write_kml
 
-            kml_path = Path(kml) if kml else run_dir / "run.kml"
-            typer.echo(f"Wrote {write_kml(run, kml_path, heights, epoch=t0)}")
-        if czml is not None:
-            from samsim.export.czml import write_czml
+                kml_path = Path(kml) if kml else run_dir / "run.kml"
+                status.update(f"writing {kml_path}: sites, coverage outlines, tracks, events")
+                written.append(write_kml(run, kml_path, heights, epoch=t0))
+            if czml is not None:
+                from samsim.export.czml import write_czml
 
-            czml_path = Path(czml) if czml else run_dir / "run.czml"
-            typer.echo(f"Wrote {write_czml(run, czml_path, heights, epoch=t0)}")
+                czml_path = Path(czml) if czml else run_dir / "run.czml"
+                status.update(f"writing {czml_path}: sites, coverage outlines, tracks, events")
+                written.append(write_czml(run, czml_path, heights, epoch=t0))
+        for path in written:
+            typer.echo(f"Wrote {path}")
 
 
 def _parse_epoch(text: str) -> dt.datetime:
