@@ -75,6 +75,19 @@ def test_report_lists_every_threat_and_interceptor(report: tuple[str, Path], run
         assert word in text
 
 
+def test_report_says_what_decides_a_kill(report: tuple[str, Path], run_dir: Path) -> None:
+    """A miss of a few centimetres marked "miss" is explained: the engagements table gives
+    each intercept's Pk, and a note names the lethality model of every type fired."""
+    text, _ = report
+    assert "What decides a kill" in text
+    assert "Pk at that miss" in text
+    fired = {r["missile_type"] for r in RunData(run_dir).interceptors}
+    note = text.split("What decides a kill", 1)[1].split("</p>", 1)[0]
+    for name in fired:
+        assert f"{name}:" in note, name
+    assert "at a zero miss" in note
+
+
 def test_report_has_a_print_stylesheet(report: tuple[str, Path]) -> None:
     text, _ = report
     assert "@media print" in text and "@page" in text

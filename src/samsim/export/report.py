@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from samsim.engine.run import atomic_write_bytes
+from samsim.errors import SamsimError
 from samsim.export.atlas import land_rings_in
 from samsim.export.coverage import CoverageSet, CoverageUnavailable, run_coverage
 from samsim.export.rundir import RunData, RunDirError, find_runs
@@ -560,12 +561,13 @@ def _engagement_table(run: RunData) -> str:
                 _fmt(r["launch_s"]),
                 _fmt(r["end_s"]),
                 r["outcome"],
-                _fmt(r["miss_m"]),
+                _fmt(r["miss_m"], 2),
+                _fmt(r.get("pk"), 3),
             ]
         )
     if not rows:
         return "<p>No interceptor was fired.</p>"
-    return _table(
+    table = _table(
         [
             "interceptor",
             "missile",
@@ -576,9 +578,55 @@ def _engagement_table(run: RunData) -> str:
             "ended (s)",
             "outcome",
             "miss (m)",
+            "Pk at that miss",
         ],
         rows,
-        numeric=[0, 5, 6, 8],
+        numeric=[0, 5, 6, 8, 9],
+    )
+    types = sorted({str(r["missile_type"]) for r in run.interceptors})
+    return table + _kill_note(run, types)
+
+
+_LETHALITY_WORDS = {
+    "cookie_cutter": "cookie cutter: a kill within {r:g} m, none beyond",
+    "gaussian": "Gaussian damage function of scale {r:g} m",
+    "rice": (
+        "lethal radius {r:g} m with a circular-normal scatter of {s:g} m about the computed "
+        "miss (fuze delay and errors the point-mass flyout does not model; Rice model)"
+    ),
+}
+
+
+def _kill_note(run: RunData, missile_types: list[str]) -> str:
+    """What decides a kill: the miss, the lethality model of each type fired, the draw."""
+    parts = []
+    try:
+        from samsim.physics.lethality import pk_for_miss
+        from samsim.scenario.loader import resolve
+        from samsim.scenario.models import Scenario
+
+        specs = resolve(Scenario.model_validate(run.scenario)).missiles
+        for name in missile_types:
+            spec = specs.get(name)
+            if spec is None:
+                continue
+            words = _LETHALITY_WORDS.get(spec.lethality_model, spec.lethality_model).format(
+                r=spec.lethal_radius_m, s=spec.miss_sigma_m
+            )
+            pk0 = float(
+                pk_for_miss(spec.lethality_model, 0.0, spec.lethal_radius_m, spec.miss_sigma_m)
+            )
+            parts.append(f"{_e(name)}: {_e(words)}, Pk {pk0:.2f} at a zero miss")
+    except (SamsimError, ValueError, KeyError):  # a scenario this samsim cannot resolve
+        parts = []
+    models = (" Lethality of the types fired: " + "; ".join(parts) + ".") if parts else ""
+    return (
+        '<p class="note"><b>What decides a kill.</b> At closest approach the flyout gives the '
+        "miss distance (of two point masses: a miss of centimetres is the guidance's "
+        "near-ideal solution against a target that does not manoeuvre, not a claim of real "
+        "accuracy). The missile type's lethality model turns the miss into a kill "
+        "probability Pk, and the engine draws the kill against it: an intercept marked "
+        f'"miss" at a small miss distance is a draw that failed.{models}</p>'
     )
 
 
