@@ -147,24 +147,61 @@ def _setup_map(ax: Axes, west: float, south: float, east: float, north: float) -
     ax.set_ylabel("latitude (deg)")
 
 
-def _draw_run_on(ax: Axes, run: RunData, cov: CoverageSet | None) -> None:
+_SITE_STYLE = {
+    "asset": ("D", "#1b7837", 40),
+    "radar": ("^", "#762a83", 50),
+    "launcher": ("s", "#4d4d4d", 14),
+    "command_post": ("*", "#b35806", 60),
+}
+_COVERAGE_COLOR = "#762a83"
+
+
+def _draw_run_on(
+    ax: Axes, run: RunData, cov: CoverageSet | None, label_kinds: tuple[str, ...]
+) -> list[tuple[str, float, float, str]]:
+    """Draw a run on a map; returns the labels to place: (text, lon, lat, colour)."""
     if cov is not None:
-        first = next(iter(cov.by_height.values()), [])
-        for o in first:
+        h = next(iter(cov.by_height))
+        for o in cov.by_height[h]:
             az = np.linspace(0, 2 * np.pi, 241)
             from samsim.export.coverage import destination
 
             la, lo = destination(o.site_lat_deg, o.site_lon_deg, az, np.full(241, o.naive_range_m))
-            ax.plot(lo, la, color="#762a83", lw=0.8, ls="--", zorder=2)
-            ax.fill(
-                o.lon_deg,
-                o.lat_deg,
-                facecolor="#762a83",
-                alpha=0.08,
-                edgecolor="#762a83",
-                lw=1.0,
-                zorder=2,
-            )
+            ax.plot(lo, la, color=_COVERAGE_COLOR, lw=0.8, ls="--", zorder=2)
+        area = (cov.areas or {}).get(h)
+        if area is not None:
+            # the covered cells themselves (an outline would also shade the terrain's
+            # shadows inside it, as radial stripes over hills)
+            if area.covered.any():
+                ax.contourf(
+                    area.lon_deg,
+                    area.lat_deg,
+                    area.covered.astype(float),
+                    levels=[0.5, 1.5],
+                    colors=[_COVERAGE_COLOR],
+                    alpha=0.18,
+                    zorder=2,
+                )
+            if cov.has_terrain:
+                ax.plot(
+                    area.terrain_box_lon_deg,
+                    area.terrain_box_lat_deg,
+                    color="#555555",
+                    lw=0.8,
+                    ls=":",
+                    zorder=2,
+                )
+        else:
+            for o in cov.by_height[h]:
+                ax.fill(
+                    o.lon_deg,
+                    o.lat_deg,
+                    facecolor=_COVERAGE_COLOR,
+                    alpha=0.08,
+                    edgecolor=_COVERAGE_COLOR,
+                    lw=1.0,
+                    zorder=2,
+                )
     timelines = {t.threat_id: t for t in run.timelines}
     for i, tr in run.tracks("threat", 50.0).items():
         oc = timelines[i].outcome if i in timelines else "survived"
@@ -195,16 +232,10 @@ def _draw_run_on(ax: Axes, run: RunData, cov: CoverageSet | None) -> None:
                     edgecolors="white",
                     linewidths=0.6,
                     zorder=6,
-                    label=kind,
                 )
-    style = {
-        "asset": ("D", "#1b7837", 40),
-        "radar": ("^", "#762a83", 50),
-        "launcher": ("s", "#4d4d4d", 14),
-        "command_post": ("*", "#b35806", 60),
-    }
+    labels = []
     for s in run.sites():
-        mk, c, sz = style[s.kind]
+        mk, c, sz = _SITE_STYLE[s.kind]
         ax.scatter(
             [s.lon_deg],
             [s.lat_deg],
@@ -215,16 +246,127 @@ def _draw_run_on(ax: Axes, run: RunData, cov: CoverageSet | None) -> None:
             edgecolors="white",
             linewidths=0.5,
         )
-        if s.kind in ("asset", "radar"):
-            ax.annotate(
-                s.name,
-                (s.lon_deg, s.lat_deg),
-                xytext=(4, 4),
-                textcoords="offset points",
-                fontsize=7,
-                color=c,
-                zorder=8,
+        if s.kind in label_kinds:
+            labels.append((s.name, s.lon_deg, s.lat_deg, c))
+    return labels
+
+
+def _place_labels(
+    fig: Figure,
+    ax: Axes,
+    labels: list[tuple[str, float, float, str]],
+    leaders: bool,
+    obstacles: Sequence[tuple[float, float]] = (),
+) -> None:
+    """Place each label beside its point where it overlaps no other label, no site and
+    stays inside the axes; with ``leaders`` a label may move further out on a thin line,
+    else one that finds no room is left out (the other panel names it).
+
+    Greedy, in the order given, over 8 directions at 2 distances (and 3 more with
+    leaders); overlaps are tested on the rendered text boxes in display pixels.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    to_px = ax.transData.transform
+    frame = ax.get_window_extent(renderer)
+    points = [to_px((lon, lat)) for _, lon, lat, _ in labels]
+    # the markers: of the labelled points and of every other site
+    taken = [
+        Bbox.from_bounds(x - 5, y - 5, 10, 10) for x, y in [*points, *(to_px(p) for p in obstacles)]
+    ]
+    steps = (8, 16) + ((30, 48, 70) if leaders else ())
+    directions = [(1, 0.4), (1, -1.2), (-1, 0.4), (-1, -1.2), (0, 1), (0, -1.8), (1, 1), (-1, 1)]
+    for (text, lon, lat, color), (x, y) in zip(labels, points, strict=True):
+        ann = ax.annotate(
+            text,
+            (lon, lat),
+            xytext=(0, 0),
+            textcoords="offset points",
+            fontsize=7,
+            color=color,
+            zorder=8,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+        )
+        w, h = ann.get_window_extent(renderer).size
+        px_per_pt = fig.dpi / 72.0
+        placed = False
+        for step in steps:
+            for dx, dy in directions:
+                left = x + dx * step * px_per_pt - (w if dx < 0 else w / 2 if dx == 0 else 0)
+                bottom = y + dy * step * px_per_pt * (0.6 if dy < 0 else 1.0)
+                box = Bbox.from_bounds(left, bottom, w, h)
+                inside = (
+                    box.x0 >= frame.x0
+                    and box.x1 <= frame.x1
+                    and box.y0 >= frame.y0
+                    and box.y1 <= frame.y1
+                )
+                if not inside or any(box.overlaps(t) for t in taken):
+                    continue
+                ann.set_position(((left - x) / px_per_pt, (bottom - y) / px_per_pt))
+                if step > 16:
+                    ax.annotate(
+                        "",
+                        (lon, lat),
+                        xytext=((left + w / 2 - x) / px_per_pt, (bottom + h / 2 - y) / px_per_pt),
+                        textcoords="offset points",
+                        arrowprops={"arrowstyle": "-", "color": color, "lw": 0.5},
+                        zorder=7,
+                    )
+                taken.append(box)
+                placed = True
+                break
+            if placed:
+                break
+        if not placed:
+            ann.remove()
+
+
+def _map_legend(fig: Figure, cov: CoverageSet | None) -> None:
+    """The symbols of the maps, inside the figure below the panels."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    def mark(marker: str, color: str, label: str, size: float = 8) -> Line2D:
+        return Line2D([], [], ls="", marker=marker, color=color, mec="white", ms=size, label=label)
+
+    handles: list[Any] = [
+        Line2D([], [], color=_OUTCOME_COLOR["killed"], label="threat, killed"),
+        Line2D([], [], color=_OUTCOME_COLOR["leaked"], label="threat, leaked"),
+        Line2D([], [], color=_OUTCOME_COLOR["survived"], label="threat, survived"),
+        Line2D([], [], color="#2166ac", label="interceptor"),
+        mark("*", "#1b7837", "kill", 11),
+        mark("o", "#d7301f", "leak"),
+        mark("D", "#1b7837", "defended asset", 7),
+        mark("^", "#762a83", "radar"),
+        mark("s", "#4d4d4d", "launcher", 6),
+        mark("*", "#b35806", "command post", 10),
+    ]
+    if cov is not None:
+        h = next(iter(cov.by_height))
+        handles += [
+            Patch(
+                facecolor=_COVERAGE_COLOR,
+                alpha=0.3,
+                label=f"coverage, {cov.threat_type} at {h:g} m",
+            ),
+            Line2D([], [], color=_COVERAGE_COLOR, ls="--", lw=0.8, label="range ring"),
+        ]
+        if cov.has_terrain:
+            handles.append(
+                Line2D([], [], color="#555555", ls=":", lw=0.8, label="edge of the terrain")
             )
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncols=5,
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.0),
+    )
 
 
 def _extent(
@@ -241,25 +383,31 @@ def _extent(
 
 
 def map_figure(run: RunData, cov: CoverageSet | None) -> Figure:
-    """Two panels: the whole engagement, and the defended area (assets and sites)."""
+    """Two panels: the whole engagement, and the defended area (assets and sites); the
+    symbols' legend below them, inside the figure."""
     sites = run.sites()
     lats = [s.lat_deg for s in sites]
     lons = [s.lon_deg for s in sites]
     for tr in run.tracks("threat", 200.0).values():
         lats += tr["lat_deg"].tolist()
         lons += tr["lon_deg"].tolist()
-    fig = Figure(figsize=(11, 5.6))
+    fig = Figure(figsize=(11, 6.4))
     ax1, ax2 = fig.subplots(1, 2)
     _setup_map(ax1, *_extent(lats, lons))
-    _draw_run_on(ax1, run, cov)
+    labels1 = _draw_run_on(ax1, run, cov, ("asset",))
     ax1.set_title("the engagement", fontsize=10)
     slat = [s.lat_deg for s in sites]
     slon = [s.lon_deg for s in sites]
     w, s_, e, n = _extent(slat, slon, pad_frac=0.6, min_half_deg=0.25)
     _setup_map(ax2, w, s_, e, n)
-    _draw_run_on(ax2, run, None)
+    labels2 = _draw_run_on(ax2, run, None, ("asset", "radar"))
     ax2.set_title("defended area", fontsize=10)
-    fig.tight_layout()
+    _map_legend(fig, cov)
+    fig.tight_layout(rect=(0.0, 0.11, 1.0, 1.0))
+    # assets first: they matter most and a crowded overview drops what cannot fit
+    marks = [(st.lon_deg, st.lat_deg) for st in sites]
+    _place_labels(fig, ax1, labels1, leaders=False, obstacles=marks)
+    _place_labels(fig, ax2, labels2, leaders=True, obstacles=marks)
     return fig
 
 
@@ -309,10 +457,12 @@ def gantt_figure(run: RunData) -> Figure:
                 marker="^",
                 color="#2166ac",
                 ms=5,
+                ls="",
                 label="missile fired" if "missile fired" not in labels_done else None,
             )
             labels_done.add("missile fired")
         for x in tl.intercepts:
+            what = "intercept, kill" if x["result"] == "kill" else "intercept, no kill"
             ax.plot(
                 x["time_s"],
                 y,
@@ -320,7 +470,10 @@ def gantt_figure(run: RunData) -> Figure:
                 color="#1b7837" if x["result"] == "kill" else "#e08214",
                 ms=6,
                 mew=1.6,
+                ls="",
+                label=what if what not in labels_done else None,
             )
+            labels_done.add(what)
         if tl.outcome_s is not None:
             mk = {"killed": "*", "leaked": "o"}.get(tl.outcome, "|")
             ax.plot(
@@ -328,6 +481,7 @@ def gantt_figure(run: RunData) -> Figure:
                 y,
                 marker=mk,
                 ms=9 if mk != "|" else 10,
+                ls="",
                 color=_OUTCOME_COLOR.get(tl.outcome, "#555"),
                 label=tl.outcome if tl.outcome not in labels_done else None,
             )
@@ -337,7 +491,15 @@ def gantt_figure(run: RunData) -> Figure:
     ax.set_xlim(0, end * 1.01 if end > 0 else 1)
     ax.set_xlabel("simulated time (s)")
     ax.grid(True, axis="x", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right", ncols=3, framealpha=0.9)
+    # above the rows, never over them
+    ax.legend(
+        fontsize=7,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncols=8,
+        frameon=False,
+        borderaxespad=0.3,
+    )
     fig.tight_layout()
     return fig
 
