@@ -601,8 +601,16 @@ def _summary_html(run: RunData) -> str:
         f"First detection t = {_fmt(tl.get('first_detection_s'))} s, first track "
         f"{_fmt(tl.get('first_track_s'))} s, first launch {_fmt(tl.get('first_launch_s'))} s, "
         f"first kill {_fmt(tl.get('first_kill_s'))} s, first leak "
-        f"{_fmt(tl.get('first_leak_s'))} s; simulated {_fmt(s.get('simulated_time_s'))} s.</p>"
+        f"{_fmt(tl.get('first_leak_s'))} s; simulated {_fmt(s.get('simulated_time_s'))} s "
+        "(detections and tracks of threats: false alarms apart).</p>"
     )
+    if s.get("false_alarms") is not None:
+        out.append(
+            f"<p>False alarms: {s['false_alarms']} (first at t = "
+            f"{_fmt(tl.get('first_false_alarm_s'))} s); false tracks confirmed: "
+            f"{s.get('false_tracks_confirmed', 0)}, engaged: "
+            f"{s.get('false_track_engagements', 0)}.</p>"
+        )
     leak = s.get("leaked_by_asset", {})
     if leak:
         out.append(

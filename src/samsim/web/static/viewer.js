@@ -489,6 +489,7 @@
       chip("seed", doc.meta.seed), chip("threats", s.threats), chip("detected", s.detected),
       chip("engaged", s.engaged), chip("killed", s.killed, "killed"), chip("leaked", s.leaked, "leaked"),
       chip("interceptors", s.interceptors_fired_total),
+      ...(s.false_alarms != null ? [chip("false alarms", s.false_alarms)] : []),
     ].join("");
     $("scenario-name").textContent = `— ${doc.meta.scenario}`;
     document.title = `samsim replay — ${doc.meta.scenario} seed ${doc.meta.seed}`;
