@@ -111,6 +111,17 @@ def _shrink(path: Path, text: str) -> str:
 # ------------------------------------------------------------------ the workspace
 
 
+def _python(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder as a new user's clone after the docs' first commands: examples/, a run of
@@ -121,14 +132,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "benchmarks", ws / "benchmarks")  # docs/benchmarks' scripts
 
     def samsim(*args: str) -> None:
-        proc = subprocess.run(
-            [sys.executable, "-m", "samsim.cli", *args],
-            cwd=ws,
-            env=subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=1800,
-        )
+        proc = _python(ws, "-m", "samsim.cli", *args)
         assert proc.returncode == 0, f"samsim {' '.join(args)}:\n{proc.stderr}"
 
     samsim("run", "examples/battalion_vs_cruise_raid.yaml", "--quiet")
@@ -168,14 +172,7 @@ def test_python_blocks_run_on_the_core_install(
 ) -> None:
     prelude = _BLOCKER.format(blocked=_blocked_modules())
     for line, text in code:
-        proc = subprocess.run(
-            [sys.executable, "-c", prelude + _shrink(path, text)],
-            cwd=workspace,
-            env=subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        proc = _python(workspace, "-c", prelude + _shrink(path, text))
         assert proc.returncode == 0, f"{_rel(path)}:{line}:\n{text}\n{proc.stderr[-3000:]}"
 
 

@@ -35,6 +35,18 @@ def scenario(tmp_path: Path) -> Path:
     return p
 
 
+def _python(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
+        cwd=cwd,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
 def _check(proc: subprocess.CompletedProcess[str]) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "rows 4 [1, 2]" in proc.stdout
@@ -45,39 +57,16 @@ def _check(proc: subprocess.CompletedProcess[str]) -> None:
 def test_study_in_a_plain_top_level_script(tmp_path: Path, scenario: Path) -> None:
     script = tmp_path / "my_study.py"
     script.write_text(SCRIPT.format(path=str(scenario)))
-    proc = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    _check(proc)
+    _check(_python(tmp_path, str(script)))
 
 
 @pytest.mark.slow
 def test_study_from_standard_input(tmp_path: Path, scenario: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-"],
-        input=SCRIPT.format(path=str(scenario)),
-        cwd=tmp_path,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    _check(proc)
+    _check(_python(tmp_path, "-", stdin=SCRIPT.format(path=str(scenario))))
 
 
 def test_samsim_study_is_an_attribute_of_the_package() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", "import samsim; print(callable(samsim.study))"],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = _python(ROOT, "-c", "import samsim; print(callable(samsim.study))")
     assert proc.stdout.strip() == "True", proc.stderr
 
 
@@ -96,14 +85,6 @@ try:
 except SamsimError as exc:
     print("refused:", exc)
 """
-    proc = subprocess.run(
-        [sys.executable, "-"],
-        input=code,
-        cwd=tmp_path,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = _python(tmp_path, "-", stdin=code)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "refused:" in proc.stdout and "workers=0" in proc.stdout
