@@ -255,12 +255,13 @@ from samsim.physics.envelope_cli import envelope as _envelope  # noqa: E402
 
 @functools.wraps(_envelope)
 def _envelope_with_status(*args: Any, **kwargs: Any) -> None:
-    from samsim.console import Status
+    import samsim.physics.envelope  # noqa: F401 (the kernels it will run)
+    from samsim.console import Status, first_run_note, kernels_need_compiling
 
     missile = kwargs.get("missile", args[0] if args else "")
     with Status(
         f"computing the engagement envelope of {missile}: interceptor flyouts at each "
-        "altitude and target speed (15-40 s)",
+        f"altitude and target speed (15-40 s){first_run_note(kernels_need_compiling())}",
         console=err,
     ):
         _envelope(*args, **kwargs)

@@ -215,7 +215,7 @@ def coverage(
     from samsim.analysis.coverage import coverage_map
     from samsim.analysis.coverage_plot import plot_coverage, plot_overview, plot_vertical
     from samsim.analysis.vertical import vertical_coverage
-    from samsim.console import Status
+    from samsim.console import Status, first_run_note, kernels_need_compiling
     from samsim.engine.world import compile_world
     from samsim.scenario.loader import load_scenario
 
@@ -234,6 +234,7 @@ def coverage(
         status.update(
             f"computing coverage: {len(world.radars)} radars, {len(alts)} heights, "
             f"{cells} x {cells} cells over {terrain_text} (about a minute at 512 cells)"
+            + first_run_note(kernels_need_compiling())
         )
         cov = coverage_map(
             world,
