@@ -342,8 +342,8 @@ def coverage(
         ["AGL", "radar / unit", "area km²", "min", "median", "max", "ring"],
         cells_out,
         right=(0, 2, 3, 4, 5, 6),
-        caption="AGL: target height above ground; ring: the naive range ring (min of the "
-        "instrumented and free-space radar-equation ranges)",
+        caption="AGL: target height above ground; ring: the naive ring a range-ring map "
+        "draws (min of the instrumented and free-space radar-equation ranges)",
     )
     if edge:
         out.print(
