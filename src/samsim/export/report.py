@@ -270,6 +270,7 @@ def _place_labels(
 
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     renderer = canvas.get_renderer()
+    ax.apply_aspect()  # the drawn box of an equal-aspect map, not its layout slot
     to_px = ax.transData.transform
     frame = ax.get_window_extent(renderer)
     points = [to_px((lon, lat)) for _, lon, lat, _ in labels]
@@ -391,15 +392,23 @@ def map_figure(run: RunData, cov: CoverageSet | None) -> Figure:
     for tr in run.tracks("threat", 200.0).values():
         lats += tr["lat_deg"].tolist()
         lons += tr["lon_deg"].tolist()
-    fig = Figure(figsize=(11, 6.4))
-    ax1, ax2 = fig.subplots(1, 2)
-    _setup_map(ax1, *_extent(lats, lons))
-    labels1 = _draw_run_on(ax1, run, cov, ("asset",))
-    ax1.set_title("the engagement", fontsize=10)
+    whole = _extent(lats, lons)
     slat = [s.lat_deg for s in sites]
     slon = [s.lon_deg for s in sites]
-    w, s_, e, n = _extent(slat, slon, pad_frac=0.6, min_half_deg=0.25)
-    _setup_map(ax2, w, s_, e, n)
+    near = _extent(slat, slon, pad_frac=0.6, min_half_deg=0.25)
+
+    def shape(x: tuple[float, float, float, float]) -> float:
+        """Width over height of a map of this extent (equal-distance aspect)."""
+        west, south, east, north = x
+        cos = max(math.cos(math.radians(0.5 * (south + north))), 0.05)
+        return min(max((east - west) * cos / (north - south), 0.4), 2.5)
+
+    fig = Figure(figsize=(11, 6.4))
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[shape(whole), shape(near)])
+    _setup_map(ax1, *whole)
+    labels1 = _draw_run_on(ax1, run, cov, ("asset",))
+    ax1.set_title("the engagement", fontsize=10)
+    _setup_map(ax2, *near)
     labels2 = _draw_run_on(ax2, run, None, ("asset", "radar"))
     ax2.set_title("defended area", fontsize=10)
     _map_legend(fig, cov)
