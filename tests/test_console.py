@@ -104,6 +104,8 @@ def test_run_summary_fits_80_columns_whole_when_piped(tmp_path: Path) -> None:
     ]
     assert rows and max(len(line) for line in rows + tables) <= 80
     assert "first detection km (min" not in out  # the old header that wrapped five lines
+    # prose stays one line a sentence (the reader's terminal wraps it, a pipe keeps it)
+    assert any(line.startswith("Timeline:") and "last event" in line for line in out.splitlines())
     # "Wrote" names every file the run folder holds
     wrote = next(line for line in out.splitlines() if line.startswith("Wrote "))
     folder = tmp_path / "runs" / "regiment_vs_mixed_raid" / "0"

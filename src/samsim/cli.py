@@ -115,7 +115,7 @@ def _print_summary(s: dict[str, Any], target: Path, wall_s: float) -> None:
         soft_wrap=True,
     )
     if s["leakers"]:
-        out.print("Leakers:", highlight=False)
+        out.print("Leakers:", highlight=False, soft_wrap=True)
         for lk in s["leakers"]:
             out.print(
                 f"  {lk['threat']} ({lk['threat_type']}) reached {lk['asset']} at "
@@ -124,7 +124,7 @@ def _print_summary(s: dict[str, Any], target: Path, wall_s: float) -> None:
                 soft_wrap=True,
             )
     else:
-        out.print("Leakers: none", highlight=False)
+        out.print("Leakers: none", highlight=False, soft_wrap=True)
     tl = s["timeline"]
 
     def f(v: float | None) -> str:
@@ -166,6 +166,7 @@ def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")
         f"{scenario}: ok ({len(world.radars)} radars, {len(world.launcher_names)} "
         f"launchers, {world.n_threats} threats)",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -197,7 +198,7 @@ def catalog(
             _fail(f"unknown catalogue section {sec!r}; use one of: {', '.join(cat.sections)}")
         # One entry a block, one figure or description a line: names and sources stay
         # whole at any width (a table of five columns cannot fit 80).
-        out.print(f"[bold]{sec}[/bold]", highlight=False)
+        out.print(f"[bold]{sec}[/bold]", highlight=False, soft_wrap=True)
         for name, entry in sorted(cat[sec].items()):
             out.print(
                 f"  [bold]{escape(name)}[/bold]  {escape(entry.description)}",
@@ -294,10 +295,10 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted", highlight=False)
+        err.print("interrupted", highlight=False, soft_wrap=True)
         sys.exit(130)
     except typer.Abort:
-        err.print("aborted", highlight=False)
+        err.print("aborted", highlight=False, soft_wrap=True)
         sys.exit(130)
     except Exception as exc:
         # Usage errors (bad option values) come from the click that typer bundles; they

@@ -349,9 +349,10 @@ def coverage(
         out.print(
             "* coverage reaches the map edge: the range is a lower bound; widen --extent",
             highlight=False,
+            soft_wrap=True,
         )
     if note:
-        out.print(note, highlight=False, markup=False)
+        out.print(note, highlight=False, markup=False, soft_wrap=True)
     out.print(
         f"Wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
         highlight=False,

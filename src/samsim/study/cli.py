@@ -117,6 +117,7 @@ def run_cmd(
         out.print(
             f"{target}: all {report.total} runs were already done; nothing to run",
             highlight=False,
+            soft_wrap=True,
         )
     else:
         resumed = f" ({report.skipped} done before)" if report.skipped else ""
@@ -125,6 +126,7 @@ def run_cmd(
             f"({report.rate_runs_per_s:.2f} runs/s, {report.workers} workers); results in "
             f"{target}/results",
             highlight=False,
+            soft_wrap=True,
         )
     _print_summary(target)
     if plots and report.manifest.get("sweep"):
@@ -132,7 +134,7 @@ def run_cmd(
 
         with Status(f"plotting each outcome against the swept parameters into {target}/plots"):
             files = _plot(target, None)
-        out.print(f"Wrote {len(files)} plots to {target}/plots", highlight=False)
+        out.print(f"Wrote {len(files)} plots to {target}/plots", highlight=False, soft_wrap=True)
 
 
 @study_app.command()
@@ -167,9 +169,13 @@ def plot(
     """PNG plots of each outcome against each swept parameter, with 95% intervals."""
     files = _plot(directory, out_dir)
     if not files:
-        out.print(f"{directory}: no sweep (or no runs yet), so nothing to plot", highlight=False)
+        out.print(
+            f"{directory}: no sweep (or no runs yet), so nothing to plot",
+            highlight=False,
+            soft_wrap=True,
+        )
     for f in files:
-        out.print(str(f), highlight=False)
+        out.print(str(f), highlight=False, soft_wrap=True)
 
 
 def _summary(directory: Path) -> Any:
@@ -213,7 +219,7 @@ def _print_summary(directory: Path, table: Any = None) -> None:
     manifest = read_manifest(directory)
     table = _summary(directory) if table is None else table
     if table.num_rows == 0:
-        out.print(f"{directory}: no completed runs yet", highlight=False)
+        out.print(f"{directory}: no completed runs yet", highlight=False, soft_wrap=True)
         return
     paths = [a["path"] for a in manifest["sweep"]]
     assets = [
@@ -258,6 +264,7 @@ def _print_summary(directory: Path, table: Any = None) -> None:
         out.print(
             f"{done} of {planned} runs done; rerun the study command to finish it",
             highlight=False,
+            soft_wrap=True,
         )
 
 
