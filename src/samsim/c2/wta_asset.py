@@ -227,9 +227,12 @@ def _asset_local_search(
                 for i2 in range(n_w):
                     if done:
                         continue
+                    g, g2 = group[i], group[i2]
                     for k in range(n_t):
-                        g, g2 = group[i], group[i2]
-                        if not can_swap(x, nch, gx, gnch, pc, cc, gc, i, g, j, i2, g2, k):
+                        # most (i2, k) hold no round: skip them before the full check
+                        if x[i2, k] == 0 or not can_swap(
+                            x, nch, gx, gnch, pc, cc, gc, i, g, j, i2, g2, k
+                        ):
                             continue
                         sj = surv_change(snz[j], n0[j], q[i, j], q[i2, j])
                         sk = surv_change(snz[k], n0[k], q[i2, k], q[i, k])
