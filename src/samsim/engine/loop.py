@@ -32,8 +32,9 @@ from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import intercept_pk
 from samsim.physics.threats import Reactions, gravity_enu_mps2
 from samsim.rng import stream
+from samsim.scenario.loader import REGIMENT_KEY
 from samsim.scenario.models import Scenario
-from samsim.sensors.cueing import FireControlChannels, member, tracks_at
+from samsim.sensors.cueing import FireControlChannels, member
 from samsim.sensors.radar import (
     SearchRegion,
     detection_details,
@@ -117,7 +118,14 @@ class Engine:
             for u in world.units
         ]
         self.regiment = (
-            RegimentCommandPost(world, self.command_posts) if world.scenario.regiment else None
+            RegimentCommandPost(
+                world,
+                world.scenario.regiment,
+                world.resolved.command_posts[REGIMENT_KEY],
+                self.command_posts,
+            )
+            if world.scenario.regiment
+            else None
         )
         self._queue: list[tuple[float, int, int, str, Any]] = []
         self._seq = itertools.count()
@@ -316,7 +324,7 @@ class Engine:
             region = SearchRegion(sector=True)
         else:
             engaged = self.command_posts[unit].radar_targets.get(r_index, set())
-            ids, x, cov = tracks_at(tracker.tracks, self.t)
+            ids, x, cov = tracker.tracks.extrapolated(self.t)
             preferred = None
             if self._any_ballistic and w.units[unit].doctrine.ballistic_first:
                 # the command post's classification (ballistic tracks first, by truth)
@@ -471,7 +479,7 @@ class Engine:
             orders = self.regiment.decide(self.t, self.log)
         else:
             cp = self.command_posts[u_index]
-            if cp.unit.regiment:
+            if self.w.units[u_index].regiment:
                 return
             self._push(self.t + cp.unit.cp.cycle_s, _DECIDE, "decide", u_index)
             orders = cp.decide(self.t, self.alive, self.log)

@@ -336,6 +336,7 @@ class RunData:
                 "end_s": None,
                 "outcome": "in flight",
                 "miss_m": None,
+                "pk": None,
             }
         for j in np.flatnonzero(ev["kind"] == "interceptor_end"):
             i = int(j)
@@ -348,6 +349,7 @@ class RunData:
             k = int(ev["interceptor_id"][i])
             if k in rows:
                 rows[k]["miss_m"] = float(ev["miss_m"][i])
+                rows[k]["pk"] = float(ev["pk"][i])
                 rows[k]["outcome"] = f"intercept ({ev['detail'][i]})"
         return [rows[k] for k in sorted(rows)]
 

@@ -24,7 +24,13 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from samsim.errors import Issue, ScenarioError
-from samsim.scenario.specs import CommandPostSpec, LauncherSpec, RadarSpec, ThreatSpec
+from samsim.scenario.specs import (
+    CommandPostSpec,
+    LauncherSpec,
+    MissileSpec,
+    RadarSpec,
+    ThreatSpec,
+)
 from samsim.scenario.yamlsource import SourceMap, load_yaml_file
 
 S = TypeVar("S", bound=BaseModel)
@@ -52,8 +58,6 @@ class Entry(Generic[S]):
 
 
 def _spec_types() -> dict[str, type[BaseModel]]:
-    from samsim.physics.missile import MissileSpec
-
     return {
         "radars": RadarSpec,
         "launchers": LauncherSpec,

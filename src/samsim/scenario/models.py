@@ -244,13 +244,22 @@ class Doctrine(Model):
     wta_method: Literal["greedy", "heuristic", "exact"] = Field(
         default="heuristic",
         description="weapon-target assignment solver: greedy (maximum marginal return), "
-        "heuristic (greedy + large-neighbourhood search) or exact (MILP, time-limited)",
+        "heuristic (greedy + large-neighbourhood search) or exact (MILP within "
+        "wta_max_iterations and wta_node_limit)",
     )
-    wta_time_limit: Duration = Field(
-        default=0.2,
-        gt=0,
-        le=60,
-        description="wall-clock budget of the exact solver per decision cycle, s",
+    wta_max_iterations: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="exact solver: most MILP solves (outer-approximation iterations) per "
+        "assignment; a work budget, not a time, so runs are the same on any machine",
+    )
+    wta_node_limit: int = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        description="exact solver: most branch-and-bound nodes per MILP solve (a "
+        "deterministic budget)",
     )
     wta_objective: Literal["threat_value", "asset_value"] = Field(
         default="threat_value",
@@ -281,6 +290,18 @@ class Doctrine(Model):
         description="true: every kill assessment is right (the command post's "
         "assess_*_prob figures are ignored), for comparison",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "wta_time_limit" in data:
+            raise ValueError(
+                "wta_time_limit was removed: a wall-clock budget made a run's decisions "
+                "depend on the machine's speed. The exact solver now stops on "
+                "wta_max_iterations (MILP solves, default 20) and wta_node_limit "
+                "(branch-and-bound nodes per solve, default 1000); delete wta_time_limit"
+            )
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Doctrine:

@@ -347,8 +347,12 @@ def run_study(
     StudyRunFailed
         A run raised; the completed batches are saved.
     """
+    _check_not_in_a_worker()
     sc = _as_scenario(scenario)
     fn = runner or engine_batch
+    main_free = fn.__module__ != "__main__"
+    if not main_free and workers != 0 and scheduler is None:
+        _check_main_importable(fn)
     if batch_size is not None and (isinstance(batch_size, bool) or batch_size < 1):
         raise StudyError(f"batch_size must be >= 1, got {batch_size!r}")
     plan = make_plan(sc, runs, sweep, first_seed)
@@ -377,7 +381,7 @@ def run_study(
         old_handler = _raise_on_sigterm()
         bar = _Progress(total, n_done, progress)
         try:
-            with make_executor(workers, scheduler) as (executor, slots):
+            with make_executor(workers, scheduler, main_free) as (executor, slots):
                 report.workers = slots
                 batcher = Batcher(plan, done, slots, batch_size)
                 _drive(executor, slots, batcher, plan, fn, keep_events, names, store, bar, report)
@@ -481,6 +485,34 @@ def _write(
             "(keep_events); it must return RunOutput.events when asked"
         )
     store.write_batch(point, rows, events)
+
+
+def _check_not_in_a_worker() -> None:
+    """A worker process importing the caller's script (only for a run function defined
+    in it) must not start the study again."""
+    import multiprocessing as mp
+
+    if getattr(mp.current_process(), "_inheriting", False):
+        raise StudyError(
+            "a study was started while a worker process imported the script that defines "
+            'the run function: put the study call under `if __name__ == "__main__":`, or '
+            "move the run function into a module"
+        )
+
+
+def _check_main_importable(fn: Any) -> None:
+    """A run function defined in ``__main__`` reaches the workers only if they can import
+    the caller's script: not from standard input, ``-c`` or an interactive session."""
+    import sys
+
+    path = getattr(sys.modules["__main__"], "__file__", None)
+    if path is None or not Path(path).is_file():
+        raise StudyError(
+            f"the run function {fn.__qualname__!r} is defined in __main__ "
+            f"({path or 'an interactive session'}), which worker processes cannot import; "
+            "define it in a module (a .py file on the path), or pass workers=0 to run in "
+            "this process"
+        )
 
 
 def _as_scenario(scenario: Any) -> Scenario:

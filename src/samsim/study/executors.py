@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing as mp
+import multiprocessing.context as mpc
 import os
 import signal
 import threading
@@ -89,13 +90,76 @@ def _init_worker(parent_pid: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 
-def _context() -> Any:
+_MAIN_KEYS = ("init_main_from_path", "init_main_from_name")
+_LAUNCH_LOCK = threading.Lock()
+
+
+@contextmanager
+def _without_main() -> Iterator[None]:
+    """While a worker is launched, leave the parent's ``__main__`` out of what the child
+    prepares from: a worker runs only samsim's (importable) run functions, so it never
+    needs the calling script. Without this, each worker re-ran the script that called
+    ``samsim.study``: a plain top-level script started the study again in every worker
+    (BrokenProcessPool), and a script read from standard input could not be found
+    (FileNotFoundError '<stdin>')."""
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+
+    def preparation_data(name: str) -> dict[str, Any]:
+        data = original(name)
+        for key in _MAIN_KEYS:
+            data.pop(key, None)
+        return data
+
+    with _LAUNCH_LOCK:
+        spawn.get_preparation_data = preparation_data
+        try:
+            yield
+        finally:
+            spawn.get_preparation_data = original
+
+
+class _SpawnWorker(mpc.SpawnProcess):
+    """A spawned worker that does not import the caller's ``__main__``."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        with _without_main():
+            return mpc.SpawnProcess._Popen(process_obj)
+
+
+class _SpawnWorkers(mpc.SpawnContext):
+    Process = _SpawnWorker
+
+
+if hasattr(mpc, "ForkServerProcess"):  # POSIX
+
+    class _ForkServerWorker(mpc.ForkServerProcess):
+        """A forkserver worker that does not import the caller's ``__main__``."""
+
+        @staticmethod
+        def _Popen(process_obj: Any) -> Any:
+            with _without_main():
+                return mpc.ForkServerProcess._Popen(process_obj)
+
+    class _ForkServerWorkers(mpc.ForkServerContext):
+        Process = _ForkServerWorker
+
+
+def _context(main_free: bool = True) -> Any:
+    """The multiprocessing context of the local pool: forkserver (else spawn), whose
+    workers do not import the caller's ``__main__`` unless ``main_free`` is False (a run
+    function defined there)."""
     methods = mp.get_all_start_methods()
     # Not fork: the parent runs threads (progress bar, Dask client) that fork would copy
     # in whatever state they are in.
-    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if ctx.get_start_method() == "forkserver":
+    ctx: Any
+    if "forkserver" in methods:
+        ctx = _ForkServerWorkers() if main_free else mp.get_context("forkserver")
         ctx.set_forkserver_preload(["samsim.study.executors"])
+    else:
+        ctx = _SpawnWorkers() if main_free else mp.get_context("spawn")
     return ctx
 
 
@@ -110,8 +174,9 @@ def _terminate(pool: cf.ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def local_executor(workers: int) -> Iterator[tuple[cf.Executor, int]]:
-    """A process pool of ``workers`` processes (0: run in this process).
+def local_executor(workers: int, main_free: bool = True) -> Iterator[tuple[cf.Executor, int]]:
+    """A process pool of ``workers`` processes (0: run in this process); its workers do
+    not import the caller's ``__main__`` unless ``main_free`` is False.
 
     Yields
     ------
@@ -124,7 +189,7 @@ def local_executor(workers: int) -> Iterator[tuple[cf.Executor, int]]:
         return
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=_context(),
+        mp_context=_context(main_free),
         initializer=_init_worker,
         initargs=(os.getpid(),),
     )
@@ -181,13 +246,15 @@ def dask_executor(scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
 
 
 @contextmanager
-def make_executor(workers: int | None, scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
+def make_executor(
+    workers: int | None, scheduler: Any, main_free: bool = True
+) -> Iterator[tuple[cf.Executor, int]]:
     """The Dask executor when ``scheduler`` is given, else a local pool of ``workers``
-    (default: the number of CPUs)."""
+    (default: the number of CPUs; ``main_free``: see :func:`local_executor`)."""
     if scheduler is not None:
         with dask_executor(scheduler) as pair:
             yield pair
     else:
         n = (os.cpu_count() or 1) if workers is None else workers
-        with local_executor(n) as pair:
+        with local_executor(n, main_free) as pair:
             yield pair
