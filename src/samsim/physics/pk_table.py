@@ -29,7 +29,7 @@ from samsim.physics.envelope import REFERENCE_FRAME, _points, tof_table
 from samsim.physics.flyout import Flyout, osculating_sphere
 from samsim.physics.lethality import intercept_pk
 from samsim.physics.missile import MissileSpec
-from samsim.units import Mach
+from samsim.units import G0_MPS2, Mach
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 #: Bump when the table's model or grid changes: cached and shipped tables of another
 #: version are recomputed.
-TABLE_VERSION = 3
+TABLE_VERSION = 4
 
 #: Ground range of the intercept point as fractions of the type's published max range.
 RANGE_FRACTIONS = np.array([0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9])
@@ -250,12 +250,14 @@ def compute_pk_table(
       level turn at ``break_accel_mps2`` to put the interceptor (coming from the
       launcher's side) abeam, then straight.
 
-    The kill probability of a flight is the fuze-and-warhead Pk of its intercept
-    (:func:`samsim.physics.lethality.intercept_pk`, the threat's vulnerable area and
-    length) or 0 if it ended otherwise; the cell's Pk is the mean. Mid-course guidance
-    uses the target's true state (no track error) and the terrain is flat: a table is
-    the Pk of a well-tracked engagement, which the engine's realised Pk is checked
-    against (docs/models/interceptors.md).
+    A ballistic missile also falls under gravity (drag neglected over the last seconds),
+    and mid-course guidance is given its state with gravity as its acceleration, as the
+    engine's ballistic tracks are. The kill probability of a flight is the
+    fuze-and-warhead Pk of its intercept (:func:`samsim.physics.lethality.intercept_pk`,
+    the threat's vulnerable area and length) or 0 if it ended otherwise; the cell's Pk is
+    the mean. Mid-course guidance uses the target's true state (no track error) and the
+    terrain is flat: a table is the Pk of a well-tracked engagement over flat ground,
+    which the engine's realised Pk is checked against (docs/validation.md).
     """
     frame = REFERENCE_FRAME
     alts = threat_altitudes_m(threat)
@@ -294,11 +296,16 @@ def compute_pk_table(
     breaks = threat.kind == "aircraft" and threat.endgame == "break"
     t_break = t_arr - threat.break_time_to_go_s
 
+    ballistic = threat.kind == "ballistic_missile"
+    grav = -G0_MPS2 * up if ballistic else np.zeros_like(up)
+
     def state(t: float, ids: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Straight through the intercept point, then the evasion, then the break."""
+        """Through the intercept point (under gravity for a ballistic missile), then the
+        evasion, then the break."""
         u = up[ids]
-        p = pip[ids] + vel[ids] * (t - t_arr[ids])[:, None]
-        v = vel[ids].copy()
+        tau = (t - t_arr[ids])[:, None]
+        p = pip[ids] + vel[ids] * tau + 0.5 * grav[ids] * tau * tau
+        v = vel[ids] + grav[ids] * tau
         if ev != "none" and t > threat.evasion_delay_s:
             t0 = threat.evasion_delay_s
             p0 = pip[ids] + vel[ids] * (t0 - t_arr[ids])[:, None]
@@ -362,7 +369,16 @@ def compute_pk_table(
         target_rcs_m2=threat.rcs_m2,
         target_span_m=threat.span_m,
     )
-    out = fly.advance(missile.max_flight_time_s + 1.0, truth)
+
+    def estimate(
+        t: float, ids: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        # what the engine uplinks: the track's state (here the truth), with gravity as its
+        # acceleration for a ballistic track and none otherwise (the weave is not known)
+        p, v = truth(t, ids)
+        return p, v, grav[ids].copy()
+
+    out = fly.advance(missile.max_flight_time_s + 1.0, truth, estimate)
     pk = np.zeros(n)
     hit = out.kind == "intercept"
     k = out.interceptor_id[hit] - int(ids[0])
