@@ -53,13 +53,21 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
-    """Simulate one engagement and write events.parquet, trajectories.parquet, summary.json."""
+    """Simulate one engagement and write events.parquet, trajectories.parquet, summary.json.
+
+    The output folder is replaced whole: a previous run there goes, with its report and
+    exports; a folder holding anything else is refused before simulating."""
+    from samsim.outputs import check_run_dir, write_run_dir
+
     sc = _load(scenario)
+    target = out_dir if out_dir is not None else Path("runs") / sc.name / str(seed)
+    replacing = check_run_dir(target)
     from samsim.engine.loop import simulate
 
     result = simulate(sc, seed=seed)
-    target = out_dir if out_dir is not None else Path("runs") / sc.name / str(seed)
-    result.write(target)
+    write_run_dir(target, result.write)
+    if replacing and not quiet:
+        err.print(f"replaced the previous run in {target}", highlight=False)
     if as_json:
         sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
     elif not quiet:
@@ -151,14 +159,18 @@ def _print_summary(s: dict[str, Any], target: Path, wall_s: float) -> None:
 
 @app.command()
 def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")]) -> None:
-    """Check a scenario file; prints every problem with its line, or 'ok'."""
+    """Check a scenario file; prints every problem with its line, or 'ok'.
+
+    Everything `run` checks is checked (the terrain, every raid group's route), compiling
+    only the first and last member of each group, so validating a large raid is cheap."""
     from samsim.engine.world import compile_world
 
     sc = _load(scenario)
-    world = compile_world(sc)
+    world = compile_world(sc, probe=True)
+    threats = sum(g.count for g in sc.raid.values())
     out.print(
         f"{scenario}: ok ({len(world.radars)} radars, {len(world.launcher_names)} "
-        f"launchers, {world.n_threats} threats)",
+        f"launchers, {threats} threats)",
         highlight=False,
     )
 
@@ -255,11 +267,12 @@ from samsim.study.cli import register as _reg_study  # noqa: E402
 _reg_study(app)
 
 
-def main() -> None:
-    """Entry point: run the app, turning user errors into messages and exit code 2."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point: run the app (on ``args``, default the command line), turning user
+    errors into messages and exit code 2."""
     try:
         # Without standalone mode click returns the code of a typer.Exit instead of exiting.
-        code = app(standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except SamsimError as exc:

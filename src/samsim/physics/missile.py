@@ -18,10 +18,12 @@ from samsim.units import (
     Acceleration,
     Angle,
     Area,
+    Count,
     Duration,
     Force,
     Length,
     Mass,
+    Number,
     SpeedSL,
 )
 
@@ -43,33 +45,38 @@ class MissileSpec(BaseModel):
     the sustain grain back to back, each at constant thrust and mass flow.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: str = Field("", description="Designation, e.g. '48N6E3' (set from the catalogue key).")
     description: str = Field("", description="One-line description of the type.")
 
     # --- mass and propulsion -------------------------------------------------------------
-    mass_launch_kg: Mass = Field(gt=0, description="Mass at launch, including propellant.")
-    boost_thrust_n: Force = Field(gt=0, description="Boost-phase thrust (constant), N.")
-    boost_burn_time_s: Duration = Field(gt=0, description="Boost burn duration, s.")
-    boost_propellant_kg: Mass = Field(gt=0, description="Propellant burnt during boost, kg.")
-    sustain_thrust_n: Force = Field(ge=0, description="Sustain-phase thrust (0: none), N.")
-    sustain_burn_time_s: Duration = Field(ge=0, description="Sustain burn duration, s.")
-    sustain_propellant_kg: Mass = Field(ge=0, description="Propellant burnt during sustain, kg.")
+    mass_launch_kg: Mass = Field(gt=0, le=1e5, description="Mass at launch, including propellant.")
+    boost_thrust_n: Force = Field(gt=0, le=1e7, description="Boost-phase thrust (constant), N.")
+    boost_burn_time_s: Duration = Field(gt=0, le=600, description="Boost burn duration, s.")
+    boost_propellant_kg: Mass = Field(
+        gt=0, le=1e5, description="Propellant burnt during boost, kg."
+    )
+    sustain_thrust_n: Force = Field(ge=0, le=1e7, description="Sustain-phase thrust (0: none), N.")
+    sustain_burn_time_s: Duration = Field(ge=0, le=600, description="Sustain burn duration, s.")
+    sustain_propellant_kg: Mass = Field(
+        ge=0, le=1e5, description="Propellant burnt during sustain, kg."
+    )
 
     # --- aerodynamics --------------------------------------------------------------------
     reference_area_m2: Area = Field(
-        gt=0, description="Aerodynamic reference area (body cross-section), m^2."
+        gt=0, le=10, description="Aerodynamic reference area (body cross-section), m^2."
     )
-    cd0_mach_table: list[tuple[float, float]] = Field(
+    cd0_mach_table: list[tuple[Number, Number]] = Field(
         min_length=1,
+        max_length=200,
         description="Zero-lift drag coefficient vs Mach, [[Mach, CD0], ...], Mach increasing.",
     )
-    induced_drag_factor: float = Field(
-        ge=0, description="k in CD = CD0 + k CN^2 (drag due to manoeuvring lift)."
+    induced_drag_factor: Number = Field(
+        ge=0, le=100, description="k in CD = CD0 + k CN^2 (drag due to manoeuvring lift)."
     )
-    cn_max: float = Field(
-        gt=0, description="Largest trimmed normal-force coefficient on the reference area."
+    cn_max: Number = Field(
+        gt=0, le=100, description="Largest trimmed normal-force coefficient on the reference area."
     )
     tvc_max_deflection_rad: Angle = Field(
         ge=0,
@@ -77,38 +84,42 @@ class MissileSpec(BaseModel):
         description="Largest thrust-vector deflection while a motor burns (0: none).",
     )
     structural_accel_limit_mps2: Acceleration = Field(
-        gt=0, description="Structural lateral acceleration limit."
+        gt=0, le=1e4, description="Structural lateral acceleration limit."
     )
 
     # --- guidance and control -------------------------------------------------------------
     autopilot_time_constant_s: Duration = Field(
-        gt=0, description="First-order autopilot lag time constant."
+        gt=0, le=10, description="First-order autopilot lag time constant."
     )
-    nav_constant: float = Field(
-        gt=0, description="Effective navigation ratio N' of terminal PN/APN."
+    nav_constant: Number = Field(
+        gt=0, le=20, description="Effective navigation ratio N' of terminal PN/APN."
     )
     guidance_law: GuidanceLaw = Field(description="Terminal law: 'pn' or 'apn' (augmented PN).")
-    midcourse_loft_ratio: float = Field(
+    midcourse_loft_ratio: Number = Field(
         ge=0,
+        le=100,
         description="Dive slope of the mid-course altitude profile onto the PIP (m per m).",
     )
     midcourse_altitude_m: Length = Field(
-        gt=0, description="Cruise altitude of the lofted mid-course profile."
+        gt=0, le=1e6, description="Cruise altitude of the lofted mid-course profile."
     )
     seeker_range_m: Length = Field(
-        gt=0, description="Range to target at which terminal homing takes over."
+        gt=0, le=1e6, description="Range to target at which terminal homing takes over."
     )
-    seeker_noise_radps: float = Field(
-        ge=0, description="Std of the seeker's LOS-rate measurement noise, rad/s."
+    seeker_noise_radps: Number = Field(
+        ge=0, le=1, description="Std of the seeker's LOS-rate measurement noise, rad/s."
     )
     launch_speed_mps: SpeedSL = Field(
         description="Speed given by the vertical cold launch at ignition."
     )
     cold_launch_height_m: Length = Field(
         ge=0,
+        le=1000,
         description="Height above the launcher at which the cold-launched missile ignites.",
     )
-    max_flight_time_s: Duration = Field(gt=0, description="Self-destruct at this time of flight.")
+    max_flight_time_s: Duration = Field(
+        gt=0, le=3600, description="Self-destruct at this time of flight."
+    )
     min_speed_mps: SpeedSL = Field(
         description="Self-destruct below this speed after motor burn-out."
     )
@@ -116,20 +127,26 @@ class MissileSpec(BaseModel):
     # --- lethality -------------------------------------------------------------------------
     lethality_model: LethalityModel = Field(description="'cookie_cutter', 'gaussian' or 'rice'.")
     lethal_radius_m: Length = Field(
-        gt=0, description="Cookie-cutter/Rice lethal radius, or Gaussian scale."
+        gt=0, le=1000, description="Cookie-cutter/Rice lethal radius, or Gaussian scale."
     )
     miss_sigma_m: Length = Field(
-        ge=0, description="Circular-normal scatter of the miss (Rice model), m."
+        ge=0, le=1e4, description="Circular-normal scatter of the miss (Rice model), m."
     )
 
     # --- planning envelope (what the command post believes) --------------------------------
-    max_range_m: Length = Field(gt=0, description="Published far boundary of the engagement zone.")
-    min_range_m: Length = Field(ge=0, description="Near boundary of the engagement zone.")
-    min_altitude_m: Length = Field(ge=0, description="Lowest target altitude that can be engaged.")
-    max_altitude_m: Length = Field(gt=0, description="Highest target altitude that can be engaged.")
+    max_range_m: Length = Field(
+        gt=0, le=2e6, description="Published far boundary of the engagement zone."
+    )
+    min_range_m: Length = Field(ge=0, le=2e6, description="Near boundary of the engagement zone.")
+    min_altitude_m: Length = Field(
+        ge=0, le=1e6, description="Lowest target altitude that can be engaged."
+    )
+    max_altitude_m: Length = Field(
+        gt=0, le=1e6, description="Highest target altitude that can be engaged."
+    )
     max_target_speed_mps: SpeedSL = Field(description="Fastest target that can be engaged.")
-    pk_nominal: float = Field(gt=0, le=1, description="Single-shot planning kill probability.")
-    per_slot: int = Field(
+    pk_nominal: Number = Field(gt=0, le=1, description="Single-shot planning kill probability.")
+    per_slot: Count = Field(
         ge=1, le=16, description="Missiles of this type one launcher slot carries (quad packs: 4)."
     )
 
@@ -137,10 +154,12 @@ class MissileSpec(BaseModel):
     @classmethod
     def _check_table(cls, table: list[tuple[float, float]]) -> list[tuple[float, float]]:
         machs = [m for m, _ in table]
-        if any(b <= a for a, b in itertools.pairwise(machs)) or machs[0] < 0:
-            raise ValueError(f"Mach values must be >= 0 and strictly increasing, got {machs}")
-        if any(cd < 0 for _, cd in table):
-            raise ValueError(f"CD0 values must be >= 0, got {[cd for _, cd in table]}")
+        if any(b <= a for a, b in itertools.pairwise(machs)) or machs[0] < 0 or machs[-1] > 50:
+            raise ValueError(
+                f"Mach values must be within 0 and 50 and strictly increasing, got {machs}"
+            )
+        if any(not 0 <= cd <= 10 for _, cd in table):
+            raise ValueError(f"CD0 values must be within 0 and 10, got {[cd for _, cd in table]}")
         return table
 
     @model_validator(mode="after")

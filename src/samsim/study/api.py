@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
-import hashlib
 import math
 import os
 import signal
@@ -22,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from samsim.errors import SamsimError, ScenarioError
+from samsim.scenario.digest import scenario_digest
 from samsim.scenario.models import Scenario
 from samsim.study.executors import make_executor, run_task
 from samsim.study.results import Names, RunOutput, flatten_summary, results_schema
@@ -55,8 +55,9 @@ class StudyRunFailed(SamsimError):
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the scenario's canonical JSON (its validated content, SI units)."""
-    return hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
+    """SHA-256 of what the scenario runs: its validated content (SI units), the catalogue
+    and the bytes of the files it reads (:func:`samsim.scenario.digest.scenario_digest`)."""
+    return scenario_digest(scenario)
 
 
 @dataclass
@@ -355,7 +356,11 @@ def run_study(
     manifest = make_manifest(plan, runner_name(fn), keep_events)
     names = Names.of(sc)
     t0 = time.perf_counter()
-    with StudyStore.open(Path(out), manifest, sc.model_dump_json(indent=2).encode()) as store:
+    # The executor first: a cluster that cannot be reached must leave no study folder.
+    with (
+        make_executor(workers, scheduler) as (executor, slots),
+        StudyStore.open(Path(out), manifest, sc.model_dump_json(indent=2).encode()) as store,
+    ):
         done = store.done_seeds()
         wanted = set(plan.seeds)
         n_done = sum(len(done.get(k, set()) & wanted) for k in range(len(plan.point_scenarios)))
@@ -377,10 +382,9 @@ def run_study(
         old_handler = _raise_on_sigterm()
         bar = _Progress(total, n_done, progress)
         try:
-            with make_executor(workers, scheduler) as (executor, slots):
-                report.workers = slots
-                batcher = Batcher(plan, done, slots, batch_size)
-                _drive(executor, slots, batcher, plan, fn, keep_events, names, store, bar, report)
+            report.workers = slots
+            batcher = Batcher(plan, done, slots, batch_size)
+            _drive(executor, slots, batcher, plan, fn, keep_events, names, store, bar, report)
         except KeyboardInterrupt:
             raise StudyInterrupted(
                 f"interrupted: {n_done + report.completed} of {total} runs are saved in "

@@ -136,6 +136,42 @@ def local_executor(workers: int) -> Iterator[tuple[cf.Executor, int]]:
     pool.shutdown(wait=True)
 
 
+#: Schemes of Dask scheduler addresses.
+_DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def check_scheduler_address(address: str, timeout_s: float = 5.0) -> None:
+    """Check a Dask scheduler address quickly, before any study folder is made: its form
+    (``tcp://HOST:PORT``), that the host resolves and that something listens on the port.
+
+    Raises
+    ------
+    StudyError
+        Naming what is wrong (Dask's own client would wait for its timeout, then print a
+        traceback as it is collected).
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    form = "give it as tcp://HOST:PORT (the address `dask scheduler` prints)"
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in _DASK_SCHEMES or not parts.hostname or port is None or port == 0:
+        raise StudyError(f"--scheduler {address!r} is not a Dask scheduler address; {form}")
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+        raise StudyError(
+            f"cannot connect to the Dask scheduler at {address!r} ({reason}); check the "
+            "address and that `dask scheduler` is running there"
+        ) from None
+
+
 @contextmanager
 def dask_executor(scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
     """The workers of a Dask distributed cluster.
@@ -159,6 +195,7 @@ def dask_executor(scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
         ) from None
     own = not isinstance(scheduler, Client)
     if own:
+        check_scheduler_address(str(scheduler))
         try:
             client = Client(str(scheduler), timeout="20s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:

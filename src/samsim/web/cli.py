@@ -95,7 +95,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a self-contained HTML report (opens offline, prints well)."""
         from samsim.export.report import write_report
+        from samsim.outputs import check_output_file
 
+        check_output_file(out or target / "report.html", "--out", "report.html")
         path = write_report(target, out)
         typer.echo(f"Wrote {path}")
 
@@ -122,6 +124,11 @@ def register(app: typer.Typer) -> None:
 
         if kml is None and czml is None:
             raise ExportError("give --kml FILE and/or --czml FILE: nothing to export")
+        from samsim.outputs import check_output_file
+
+        for option, path, example in (("--kml", kml, "run.kml"), ("--czml", czml, "run.czml")):
+            if path is not None:
+                check_output_file(path, option, example)
         heights = _parse_heights(coverage_heights)
         run = RunData(run_dir)
         t0 = _parse_epoch(epoch)
