@@ -309,6 +309,46 @@ def check_raid_size(scenario: Scenario, res: Resolved) -> None:
     )
 
 
+#: Most false alarms a radar may expect in one scan of its search sector or one look at
+#: its largest window. The catalogue's radars expect at most 6; every false alarm is a
+#: detection the tracker must gate, and hundreds per look make a run last hours.
+MAX_FALSE_ALARMS_PER_LOOK = 100.0
+
+
+def _check_false_alarms(scenario: Scenario, unit: str, radar: Radar) -> None:
+    """Refuse a radar whose resolution cells and ``pfa`` would raise more false alarms per
+    look than :data:`MAX_FALSE_ALARMS_PER_LOOK` (a bandwidth of 100 GHz, or a beam of a
+    microradian, gives so many cells that the run would not end)."""
+    s = radar.spec
+    window_cells = (
+        max(2.0 * s.cue_window_range_m / radar.range_resolution_m, 1.0)
+        * float(s.cue_window_max_beams) ** 2
+    )
+    expected = s.pfa * max(radar.sector_cells, window_cells)
+    if expected <= MAX_FALSE_ALARMS_PER_LOOK:
+        return
+    smap = scenario._source_map
+    loc = ("units", unit, "radars", radar.name)
+    line, col = smap.locate(loc) if smap else (None, None)
+    raise ScenarioError(
+        smap.path if smap else "<scenario>",
+        [
+            Issue(
+                ".".join(loc),
+                f"would expect {expected:,.0f} false alarms in one look (pfa {s.pfa:g} over "
+                f"{expected / s.pfa:,.3g} resolution cells: range cells of "
+                f"{radar.range_resolution_m:.3g} m, beams of {s.beamwidth_az_rad:.3g} x "
+                f"{s.beamwidth_el_rad:.3g} rad); at most {MAX_FALSE_ALARMS_PER_LOOK:,.0f} are "
+                "allowed",
+                "give a lower pfa, a narrower bandwidth_hz (longer range cells) or wider "
+                "beamwidths",
+                line,
+                col,
+            )
+        ],
+    )
+
+
 def _ground_alt(frame: EnuFrame, terrain: TerrainFn, p: GeoPoint) -> float:
     g = frame.geodetic_to_enu(p.lat, p.lon, 0.0)
     return float(terrain(np.array([g[0]]), np.array([g[1]]))[0])
@@ -569,6 +609,7 @@ def compile_world(
             spec = res.radars[(uname, rname)]
             base, _ = _site_enu(frame, terrain, r.position)
             radar = Radar(rname, len(radars), ui, spec, frame, base, grid, r.azimuth_center, k)
+            _check_false_alarms(scenario, uname, radar)
             unit.radars.append(radar.index)
             if spec.role == "fire_control":
                 unit.fire_control.append(radar.index)

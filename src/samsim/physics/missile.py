@@ -89,7 +89,7 @@ class MissileSpec(BaseModel):
 
     # --- guidance and control -------------------------------------------------------------
     autopilot_time_constant_s: Duration = Field(
-        gt=0, le=10, description="First-order autopilot lag time constant."
+        ge=0.01, le=10, description="First-order autopilot lag time constant."
     )
     nav_constant: Number = Field(
         gt=0, le=20, description="Effective navigation ratio N' of terminal PN/APN."

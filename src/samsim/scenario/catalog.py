@@ -140,7 +140,7 @@ def _fix(err: Any) -> str:
         return "give a finite number (.inf and .nan are not values of a physical quantity)"
     if kind == "literal_error":
         return f"use one of {ctx.get('expected')}"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
+    if kind in ("int_parsing", "int_parsing_size", "int_type", "int_from_float"):
         return "give a whole number"
     if kind in ("float_parsing", "float_type"):
         return "give a number"

@@ -76,7 +76,10 @@ class RadarSpec(Spec):
         "of the angle estimate (about 1.6 for amplitude monopulse)",
     )
     scan_period_s: Duration = Field(
-        gt=0, le=600, description="revisit time of a point in the search volume, s"
+        ge=0.01,
+        le=600,
+        description="revisit time of a point in the search volume, s (every scan is an "
+        "event: a shorter period would not end)",
     )
     instrumented_range_m: Length = Field(gt=0, le=6e6, description="farthest range processed, m")
     min_range_m: Length = Field(ge=0, le=6e6, description="nearest range processed (eclipsing), m")
@@ -235,7 +238,7 @@ class CommandPostSpec(Spec):
     """A battalion command post: decision cycle and delays."""
 
     cycle_s: Duration = Field(
-        gt=0,
+        ge=0.1,
         le=600,
         description="decision cycle: threat evaluation and weapon assignment run this often, s",
     )

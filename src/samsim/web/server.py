@@ -22,6 +22,7 @@ import os
 import socket
 import sys
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from http import HTTPStatus
@@ -324,9 +325,26 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 status = HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
             # What parse_request would have set; the request is answered and dropped.
-            self.command, self.request_version = "", "HTTP/1.0"
+            self.command, self.request_version, self.requestline = "", "HTTP/1.0", ""
             self.close_connection = True
             self._send_error(status, f"request larger than {MAX_REQUEST_BYTES} bytes")
+            self._linger()
+
+    def _linger(self, max_bytes: int = 1 << 20, max_s: float = 1.0) -> None:
+        """Read (and drop) what the client is still sending, briefly, before closing: a
+        socket closed with unread input is reset, and the client would lose the answer."""
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.2)
+            deadline, left = time.monotonic() + max_s, max_bytes
+            while left > 0 and time.monotonic() < deadline:
+                data = self.connection.recv(min(left, 65536))
+                if not data:
+                    break
+                left -= len(data)
+        except OSError:
+            pass
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
@@ -439,6 +457,9 @@ class ViewerServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # A listen backlog of 5 (socketserver's default) makes a burst of connections wait
+    # for SYN retries (1 s, 3 s, ...) instead of being answered or closed at once.
+    request_queue_size = 128
 
     def __init__(
         self,
