@@ -166,14 +166,13 @@ def load_yaml_text(text: str, path: str = "<string>") -> tuple[Any, SourceMap]:
             return None, smap
         return _Builder(smap, loader).build(node, ()), smap
     except yaml.reader.ReaderError as exc:
-        line, col = _line_col(text, exc.position)
+        at = _line_col(text, exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise _error(
             path,
             f"contains the control character U+{code:04X}, which YAML does not allow",
             'remove it, or quote it as an escape ("\\t") inside a double-quoted string',
-            line,
-            col,
+            *at,
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
