@@ -692,6 +692,30 @@ def test_a_bad_scheduler_fails_fast_and_leaves_no_folder(tmp_path: Path, address
     assert not (tmp_path / "st").exists()
 
 
+def test_a_scheduler_that_never_answers_is_given_up_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A listener that accepts the connection and never speaks held Dask's client until
+    the listener went away (87 s in a trial); the wait is now bounded (30 s, shortened
+    here)."""
+    pytest.importorskip("distributed")
+    from samsim.study import executors
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT_S", 1.0)
+    scn = write(tmp_path, SMALL_SCENARIO)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        t0 = time.perf_counter()
+        r = run_samsim(
+            "study", scn, "--runs", "1", "--out", tmp_path / "st", "--scheduler", address
+        )
+        assert time.perf_counter() - t0 < 15
+    assert_input_error(r, "scheduler", "no answer")
+    assert not (tmp_path / "st").exists()
+
+
 def test_a_sweep_point_must_validate_as_a_whole(tmp_path: Path) -> None:
     """A swept value is checked with the fields it depends on (the group's width here),
     before any run."""

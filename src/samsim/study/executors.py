@@ -172,6 +172,39 @@ def check_scheduler_address(address: str, timeout_s: float = 5.0) -> None:
         ) from None
 
 
+#: Longest wait for a Dask scheduler to answer, s. Dask's own timeout bounds the TCP
+#: connection but not the handshake after it: a listener that accepts and never answers
+#: held the client until the listener went away.
+CONNECT_TIMEOUT_S = 30.0
+
+
+def _connect(client_type: Any, address: str) -> Any:
+    """A Dask client connected to ``address`` within :data:`CONNECT_TIMEOUT_S`, or a
+    StudyError. The attempt runs in a daemon thread, abandoned at the deadline."""
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            box["client"] = client_type(address, timeout="20s", set_as_default=False)
+        except BaseException as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=attempt, name="samsim-dask-connect", daemon=True)
+    worker.start()
+    worker.join(CONNECT_TIMEOUT_S)
+    if "client" in box:
+        return box["client"]
+    reason = (
+        f"no answer in {CONNECT_TIMEOUT_S:g} s"
+        if worker.is_alive()
+        else f"{type(box['error']).__name__}: {box['error']}"
+    )
+    raise StudyError(
+        f"cannot connect to the Dask scheduler at {address!r} ({reason}); check the "
+        "address (tcp://HOST:PORT) and that `dask scheduler` is running there"
+    )
+
+
 @contextmanager
 def dask_executor(scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
     """The workers of a Dask distributed cluster.
@@ -196,13 +229,7 @@ def dask_executor(scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
     own = not isinstance(scheduler, Client)
     if own:
         check_scheduler_address(str(scheduler))
-        try:
-            client = Client(str(scheduler), timeout="20s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise StudyError(
-                f"cannot connect to the Dask scheduler at {scheduler!r} ({exc}); check the "
-                "address (tcp://HOST:PORT) and that `dask scheduler` is running"
-            ) from None
+        client = _connect(Client, str(scheduler))
     else:
         client = scheduler
     executor = client.get_executor(pure=False)
