@@ -873,3 +873,39 @@ def test_server_is_quiet_about_clients_that_go_away(
     assert _status(resp) == 200
     err = capfd.readouterr().err
     assert "Traceback" not in err and "BrokenPipe" not in err and "Reset" not in err, err
+
+
+def test_seeds_beyond_64_bits_are_refused_before_any_run(tmp_path: Path) -> None:
+    """A study with --first-seed 1e23 crashed (exit 70) writing its results; seeds are now
+    whole numbers up to 2**63 - 1, for `run` too."""
+    scn = write(tmp_path, SMALL_SCENARIO)
+    huge = str(10**23)
+    r = run_samsim(
+        "study",
+        scn,
+        "--runs",
+        "1",
+        "--workers",
+        "0",
+        "--first-seed",
+        huge,
+        "--out",
+        tmp_path / "st",
+    )
+    assert r.code == 2 and "Traceback" not in r.err and "first-seed" in r.err, r.err
+    r = run_samsim(
+        "study",
+        scn,
+        "--runs",
+        "3",
+        "--workers",
+        "0",
+        "--first-seed",
+        str(2**63 - 2),
+        "--out",
+        tmp_path / "st",
+    )
+    assert_input_error(r, "largest seed")
+    r = run_samsim("run", scn, "--seed", huge, "--out", tmp_path / "r")
+    assert r.code == 2 and "--seed" in r.err, r.err
+    assert not (tmp_path / "st").exists() and not (tmp_path / "r").exists()

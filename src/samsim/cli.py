@@ -46,7 +46,9 @@ def _load(path: Path) -> Any:
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
-    seed: Annotated[int, typer.Option(min=0, help="run seed (same seed, same event log)")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, max=2**63 - 1, help="run seed (same seed, same event log)")
+    ] = 0,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="output folder (default runs/<scenario>/<seed>)")
     ] = None,

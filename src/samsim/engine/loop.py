@@ -30,7 +30,7 @@ from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import pk_for_miss
 from samsim.physics.threats import Reactions, gravity_enu_mps2
-from samsim.rng import stream
+from samsim.rng import MAX_SEED, stream
 from samsim.scenario.digest import scenario_digest
 from samsim.scenario.models import Scenario
 from samsim.sensors.cueing import FireControlChannels, member, tracks_at
@@ -690,8 +690,8 @@ def simulate(scenario: Scenario, seed: int = 0, *, trajectory_dt_s: float = 1.0)
     Run
         ``.events`` (Arrow table), ``.trajectories``, ``.summary`` (dict).
     """
-    if int(seed) < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed}")
     # Every matrix in the engine is tiny; a multi-threaded BLAS only adds thread wake-ups
     # (measured: 1.3x slower per run with OpenBLAS's default threads on 2 cores).
     with threadpool_limits(1, user_api="blas"):

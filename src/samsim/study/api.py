@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from samsim.errors import SamsimError, ScenarioError
+from samsim.rng import MAX_SEED
 from samsim.scenario.digest import scenario_digest
 from samsim.scenario.models import Scenario
 from samsim.study.executors import make_executor, run_task
@@ -60,6 +61,15 @@ def scenario_hash(scenario: Scenario) -> str:
     return scenario_digest(scenario)
 
 
+def first_seed_ok(first_seed: object) -> bool:
+    """Whether ``first_seed`` is a whole number from 0 to :data:`~samsim.rng.MAX_SEED`."""
+    return (
+        isinstance(first_seed, int)
+        and not isinstance(first_seed, bool)
+        and 0 <= first_seed <= MAX_SEED
+    )
+
+
 @dataclass
 class Plan:
     """What a study will run: the scenario of each sweep point and the seeds."""
@@ -91,8 +101,15 @@ def make_plan(scenario: Scenario, runs: int, sweep: SweepSpec, first_seed: int =
 
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise StudyError(f"runs must be a whole number >= 1, got {runs!r}")
-    if isinstance(first_seed, bool) or not isinstance(first_seed, int) or first_seed < 0:
-        raise StudyError(f"first_seed must be a whole number >= 0, got {first_seed!r}")
+    if not first_seed_ok(first_seed):
+        raise StudyError(
+            f"first_seed must be a whole number from 0 to {MAX_SEED}, got {first_seed!r}"
+        )
+    if first_seed + runs - 1 > MAX_SEED:
+        raise StudyError(
+            f"the study's last seed would be {first_seed + runs - 1}, beyond the largest "
+            f"seed {MAX_SEED}; give a smaller first seed"
+        )
     sw = build_sweep(scenario, sweep)
     values = sw.points()
     scenarios = [apply_point(scenario, sw, v) for v in values]
