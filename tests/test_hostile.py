@@ -18,12 +18,10 @@ import sys
 import threading
 import time
 import tracemalloc
-import types
-import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -38,6 +36,7 @@ from samsim.errors import ScenarioError
 from samsim.physics.missile import MissileSpec
 from samsim.scenario import models, specs
 from samsim.scenario.loader import load_scenario, load_scenario_text, scenario_from_dict
+from samsim.study.sweep import _is_numeric  # the sweep's own reading of 'a number'
 from tests.conftest import SMALL_SCENARIO
 
 
@@ -89,29 +88,8 @@ def _set(doc: Any, path: tuple[str | int, ...], value: Any) -> None:
 
 
 # ------------------------------------------------- every numeric field of the schema
-def _unwrap(ann: Any) -> Any:
-    while True:
-        origin = typing.get_origin(ann)
-        if origin is Annotated:
-            ann = typing.get_args(ann)[0]
-        elif origin in (Union, types.UnionType):
-            args = [a for a in typing.get_args(ann) if a is not type(None)]
-            if len(args) != 1:
-                return args
-            ann = args[0]
-        else:
-            return ann
-
-
-def _numeric(ann: Any) -> bool:
-    bare = _unwrap(ann)
-    if isinstance(bare, list):  # float | Mach
-        return any(_numeric(a) for a in bare)
-    return isinstance(bare, type) and issubclass(bare, int | float) and bare is not bool
-
-
 def _fields(model: type[BaseModel], skip: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
-    return [n for n, f in model.model_fields.items() if n not in skip and _numeric(f.annotation)]
+    return [n for n, f in model.model_fields.items() if n not in skip and _is_numeric(f.annotation)]
 
 
 def _doc_with_everything() -> dict[str, Any]:

@@ -284,21 +284,20 @@ class _BoundedReader:
         self.raw = raw
         self.remaining = MAX_REQUEST_BYTES
 
-    def readline(self, size: int = -1) -> bytes:
-        cap = self.remaining + 1 if size < 0 else min(size, self.remaining + 1)
-        line: bytes = self.raw.readline(cap)
-        self.remaining -= len(line)
-        if self.remaining < 0:
-            raise _RequestTooLarge
-        return line
+    def _cap(self, size: int) -> int:
+        return self.remaining + 1 if size < 0 else min(size, self.remaining + 1)
 
-    def read(self, size: int = -1) -> bytes:
-        cap = self.remaining + 1 if size < 0 else min(size, self.remaining + 1)
-        data: bytes = self.raw.read(cap)
+    def _charge(self, data: bytes) -> bytes:
         self.remaining -= len(data)
         if self.remaining < 0:
             raise _RequestTooLarge
         return data
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._charge(self.raw.readline(self._cap(size)))
+
+    def read(self, size: int = -1) -> bytes:
+        return self._charge(self.raw.read(self._cap(size)))
 
     def close(self) -> None:
         self.raw.close()
