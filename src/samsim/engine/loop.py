@@ -28,7 +28,7 @@ from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
 from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
-from samsim.physics.lethality import pk_for_miss
+from samsim.physics.lethality import intercept_pk
 from samsim.physics.threats import Reactions, gravity_enu_mps2
 from samsim.rng import MAX_SEED, stream
 from samsim.scenario.digest import scenario_digest
@@ -43,8 +43,8 @@ from samsim.sensors.radar import (
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 
 # Order of simultaneous events: routes end first, then outcomes are assessed, radars
-# scan, command posts decide, launchers fire.
-_THREAT_END, _ASSESS, _SCAN, _DECIDE, _LAUNCH = range(5)
+# scan, command posts decide, launchers fire, threats check for a break turn.
+_THREAT_END, _ASSESS, _SCAN, _DECIDE, _LAUNCH, _BREAK = range(6)
 
 
 @dataclass
@@ -106,7 +106,14 @@ class Engine:
         self.track_truth: list[dict[int, int]] = [{} for _ in world.units]
         self.inventory = world.inventory.copy()
         self.command_posts = [
-            CommandPost(world, u, self.trackers[u.index], self.track_truth[u.index], self.inventory)
+            CommandPost(
+                world,
+                u,
+                self.trackers[u.index],
+                self.track_truth[u.index],
+                self.inventory,
+                rng=stream(seed, f"c2:{u.name}"),
+            )
             for u in world.units
         ]
         self.regiment = (
@@ -128,6 +135,7 @@ class Engine:
         self._pending_launches = 0
         self._fly_t = 0.0  # time the flyout has been advanced to
         self._traj: list[tuple[float, NDArray[np.int64], NDArray[np.float64]]] = []
+        self._reactions: Reactions | None = None
         self._estimate_snapshot: dict[
             int, tuple[float, NDArray[np.float64], NDArray[np.float64]]
         ] = {}
@@ -188,6 +196,8 @@ class Engine:
                 self._launch(payload)
             elif kind == "assess":
                 self._assess(payload)
+            elif kind == "break":
+                self._break_check(payload)
             if self._finished():
                 break
         else:
@@ -235,25 +245,29 @@ class Engine:
         """Threat ``i`` reacts to a missile just launched at it from ``source_enu_m``: a
         type that evades has its trajectory recomputed from its reaction time on and its
         new end scheduled (the old end event is then stale and ignored)."""
-        reactions: Reactions | None = getattr(self, "_reactions", None)
-        if reactions is None:
-            if not any(p is not None and p.evasion is not None for p in self.w.threat_plans):
-                return
-            # The compiled world may be run again: evasions go into this run's own copy.
+        if not any(p is not None and p.evasion is not None for p in self.w.threat_plans):
+            return
+        reactions = self._ensure_reactions()
+        if not self.alive[i] or not reactions.can_evade(i):
+            return
+        t_end = reactions.launch_at(i, self.t, source_enu_m)
+        if t_end is not None:
+            self._push(t_end, _THREAT_END, "threat_end", i)
+
+    def _ensure_reactions(self) -> Reactions:
+        """This run's copy of the threat table that evasions and breaks are spliced into
+        (the compiled world may be run again)."""
+        if self._reactions is None:
             w = self.w
-            reactions = self._reactions = Reactions(
+            self._reactions = Reactions(
                 w.threats,
                 w.threat_plans,
                 w.threat_point_times_s,
                 w.frame,
                 w.terrain_grid.elevation_m,
             )
-            self.w = dataclasses.replace(w, threats=reactions.table)
-        if not self.alive[i] or not reactions.can_evade(i):
-            return
-        t_end = reactions.launch_at(i, self.t, source_enu_m)
-        if t_end is not None:
-            self._push(t_end, _THREAT_END, "threat_end", i)
+            self.w = dataclasses.replace(w, threats=self._reactions.table)
+        return self._reactions
 
     def _end_threat(
         self,
@@ -490,6 +504,8 @@ class Engine:
                 self.t,
                 np.array([key]),
                 order.aim_point_m[None, :],
+                target_rcs_m2=w.rcs_m2[order.threat_id],
+                target_span_m=w.span_m[order.threat_id],
             )[0]
         )
         self._icp_of_fly[fid] = key
@@ -504,11 +520,44 @@ class Engine:
             threat_id=order.threat_id,
             threat_type=w.threat_type[order.threat_id],
             sensor=w.radars[order.radar].name,
+            pk=order.pk_planned,
             x_m=pos[0],
             y_m=pos[1],
             z_m=pos[2],
         )
         self._threat_reacts(order.threat_id, pos)
+        plan = w.threat_plans[order.threat_id] if order.threat_id < len(w.threat_plans) else None
+        if plan is not None and plan.break_turn is not None:
+            self._push(self.t + 1.0, _BREAK, "break", (order.threat_id, fid))
+
+    def _break_check(self, payload: tuple[int, int]) -> None:
+        """Does threat i break now against interceptor ``fid`` (flyout id)? Breaks once
+        the interceptor's time to go (range / closing speed) is within the type's
+        ``break_time_to_go_s``; otherwise checks again when it will be (re-estimated each
+        time, never more often than every 0.2 s)."""
+        i, fid = payload
+        if fid not in self._icp_of_fly or not self.alive[i]:
+            return
+        ids, pos, vel = self.fly.positions()
+        row = np.flatnonzero(ids == fid)
+        if row.size == 0:
+            self._push(self.t + 1.0, _BREAK, "break", payload)
+            return
+        p_t, v_t, _ = self.w.threats.state_at(self.t, np.array([i]))
+        r = p_t[0] - pos[row[0]]
+        rng = float(np.linalg.norm(r))
+        vc = -float(np.dot(r, v_t[0] - vel[row[0]])) / max(rng, 1e-9)
+        plan = self.w.threat_plans[i]
+        if plan is None:
+            return
+        t_go = rng / vc if vc > 0 else np.inf
+        if t_go > plan.break_time_to_go_s:
+            wait = (t_go - plan.break_time_to_go_s) if np.isfinite(t_go) else 2.0
+            self._push(self.t + max(0.2, min(wait, 10.0)), _BREAK, "break", payload)
+            return
+        t_end = self._ensure_reactions().break_at(i, self.t, pos[row[0]])
+        if t_end is not None:
+            self._push(t_end, _THREAT_END, "threat_end", i)
 
     # -- interceptors -----------------------------------------------------------------
     def _truth(
@@ -584,11 +633,18 @@ class Engine:
                 str(out.kind[j]),
                 float(out.time_s[j]),
                 float(out.miss_m[j]),
+                float(out.closing_speed_mps[j]),
                 out.position_enu_m[j],
             )
 
     def _interceptor_end(
-        self, fid: int, kind: str, t: float, miss_m: float, pos: NDArray[np.float64]
+        self,
+        fid: int,
+        kind: str,
+        t: float,
+        miss_m: float,
+        closing_speed_mps: float,
+        pos: NDArray[np.float64],
     ) -> None:
         w = self.w
         key = self._icp_of_fly.pop(fid)
@@ -599,7 +655,13 @@ class Engine:
         if kind == "intercept":
             spec = w.missile_specs[mtype]
             pk = float(
-                pk_for_miss(spec.lethality_model, miss_m, spec.lethal_radius_m, spec.miss_sigma_m)
+                intercept_pk(
+                    spec,
+                    miss_m,
+                    closing_speed_mps,
+                    w.vulnerable_area_m2[threat],
+                    w.length_m[threat],
+                )
             )
             killed = bool(self.alive[threat]) and bool(self.kill_rng.random() < pk)
             self.log.add(

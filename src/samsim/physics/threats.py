@@ -23,6 +23,7 @@ Models (docs/models/threats.md gives the formulas, sources and limits)
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -1165,6 +1166,10 @@ class RoutePlan:
     terminal: Terminal | None
     evasion: Evasion | None
     step_m: float = 200.0
+    #: Last-ditch break turn against an interceptor about to arrive (a beam turn relative
+    #: to the interceptor, no delay) and the time to go at which it starts; None: none.
+    break_turn: Evasion | None = None
+    break_time_to_go_s: float = 0.0
 
 
 def _horizontal(vec: NDArray[np.float64], up: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -1513,6 +1518,22 @@ class Reactions:
         plan = self.plans[i] if i < len(self.plans) else None
         return plan is not None and plan.evasion is not None
 
+    def can_break(self, i: int) -> bool:
+        plan = self.plans[i] if i < len(self.plans) else None
+        return plan is not None and plan.break_turn is not None
+
+    def break_at(self, i: int, t_s: float, missile_enu_m: NDArray[np.float64]) -> float | None:
+        """Threat ``i`` breaks at ``t_s`` against an interceptor at ``missile_enu_m``
+        (its type's ``break_turn``: a hard level turn to put the interceptor abeam, held,
+        then back on the route), whatever manoeuvre it was flying; returns its new end
+        time (None when nothing changed). See :meth:`launch_at`."""
+        plan = self.plans[i] if i < len(self.plans) else None
+        if plan is None or plan.break_turn is None:
+            return None
+        return self._splice(
+            i, t_s, dataclasses.replace(plan, evasion=plan.break_turn), missile_enu_m
+        )
+
     def launch_at(self, i: int, t_s: float, source_enu_m: NDArray[np.float64]) -> float | None:
         """A missile is launched at threat ``i`` at ``t_s`` from ``source_enu_m``: if its
         type evades and it is not already manoeuvring, splice the evasion into its row
@@ -1531,8 +1552,16 @@ class Reactions:
         arguments.
         """
         plan = self.plans[i] if i < len(self.plans) else None
+        if plan is None or plan.evasion is None or t_s < self.busy_until_s[i]:
+            return None
+        return self._splice(i, t_s, plan, source_enu_m)
+
+    def _splice(
+        self, i: int, t_s: float, plan: RoutePlan, source_enu_m: NDArray[np.float64]
+    ) -> float | None:
+        """Splice ``plan.evasion`` against ``source_enu_m`` into row i (see launch_at)."""
         times = self.point_times_s[i] if i < len(self.point_times_s) else None
-        if plan is None or plan.evasion is None or times is None or t_s < self.busy_until_s[i]:
+        if times is None or plan.evasion is None:
             return None
         tab = self.table
         dt = float(tab.dt_s[i])

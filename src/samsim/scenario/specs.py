@@ -16,6 +16,7 @@ from samsim.units import (
     RCS,
     Acceleration,
     Angle,
+    Area,
     Count,
     Decibel,
     Duration,
@@ -256,6 +257,30 @@ class CommandPostSpec(Spec):
     max_missiles: Count = Field(
         ge=1, le=1000, description="missiles the command post can guide at once"
     )
+    assess_kill_prob: Number = Field(
+        ge=0,
+        le=1,
+        description="kill assessment: probability that a killed threat is assessed as killed "
+        "(otherwise its track is still believed alive)",
+    )
+    assess_survivor_prob: Number = Field(
+        ge=0,
+        le=1,
+        description="kill assessment: probability that a threat that survived an engagement "
+        "is assessed as surviving (otherwise it is believed killed and not engaged again)",
+    )
+    decoy_recognition_prob: Number = Field(
+        ge=0,
+        le=1,
+        description="probability that a decoy's track is recognised as a decoy (drawn once "
+        "per track and command post; unrecognised, it looks like the type it mimics)",
+    )
+    false_decoy_prob: Number = Field(
+        ge=0,
+        le=1,
+        description="probability that a real threat's track is taken for a decoy (drawn once "
+        "per track and command post; it is then not engaged)",
+    )
 
 
 class ThreatSpec(Spec):
@@ -283,6 +308,21 @@ class ThreatSpec(Spec):
         default=None,
         description="threat type (of the scenario or the catalogue) this one looks like to "
         "the command post, whose capability threat evaluation then uses (decoys)",
+    )
+    span_m: Length = Field(
+        gt=0,
+        description="largest dimension across the line of sight (wing span or length), m: "
+        "sets the glint an interceptor's seeker sees",
+    )
+    length_m: Length = Field(
+        gt=0,
+        description="length along the direction of flight, m: how long the target is "
+        "for the fragment spray of a warhead bursting early or late",
+    )
+    vulnerable_area_m2: Area = Field(
+        gt=0,
+        description="area whose hit by one lethal fragment kills the target, m^2 "
+        "(warhead, fuel, control; a small part of the presented area)",
     )
     # -- waypoint movers ---------------------------------------------------------------
     speed_mps: Speed | None = Field(
@@ -379,6 +419,30 @@ class ThreatSpec(Spec):
         le=3600,
         description="time held on the beam (beam) or flying away (turn_away) before the "
         "trajectory rejoins the route or ends, s",
+    )
+    endgame: Literal["none", "break"] = Field(
+        default="none",
+        description="last-ditch manoeuvre against an interceptor about to arrive: break (a "
+        "hard level turn to put the interceptor abeam, on a missile-approach warning); "
+        "aircraft",
+    )
+    break_time_to_go_s: Duration = Field(
+        default=4.0,
+        gt=0,
+        le=60,
+        description="interceptor time to go at which the break starts (warning and reaction), s",
+    )
+    break_accel_mps2: Acceleration = Field(
+        default=7.0 * 9.80665,
+        gt=0,
+        le=MAX_THREAT_ACCEL_MPS2,
+        description="lateral acceleration of the break turn, m/s^2",
+    )
+    break_hold_s: Duration = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="time the break heading is held before rejoining, s",
     )
     # -- ballistic missiles -------------------------------------------------------------
     ballistic_coefficient_kgpm2: Number = Field(
