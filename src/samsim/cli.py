@@ -46,7 +46,9 @@ def _load(path: Path) -> Any:
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
-    seed: Annotated[int, typer.Option(min=0, help="run seed (same seed, same event log)")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, max=2**63 - 1, help="run seed (same seed, same event log)")
+    ] = 0,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="output folder (default runs/<scenario>/<seed>)")
     ] = None,
@@ -54,11 +56,17 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """Simulate one engagement and write events.parquet, trajectories.parquet,
-    summary.json and scenario.json."""
+    summary.json and scenario.json.
+
+    The output folder is replaced whole: a previous run there goes, with its report and
+    exports; a folder holding anything else is refused before simulating."""
     from samsim.console import Status, first_run_note, kernels_need_compiling
+    from samsim.outputs import check_run_dir, write_run_dir
 
     with Status("loading samsim", enabled=not quiet, console=err) as status:
         sc = _load(scenario)
+        target = out_dir if out_dir is not None else Path("runs") / sc.name / str(seed)
+        replacing = check_run_dir(target)
         from samsim.engine.loop import simulate
 
         cold = kernels_need_compiling()
@@ -67,9 +75,10 @@ def run(
             f"time){first_run_note(cold)}"
         )
         result = simulate(sc, seed=seed)
-        target = out_dir if out_dir is not None else Path("runs") / sc.name / str(seed)
         status.update(f"writing {target}")
-        result.write(target)
+        write_run_dir(target, result.write)
+    if replacing and not quiet:
+        err.print(f"replaced the previous run in {target}", highlight=False)
     if as_json:
         sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
     elif not quiet:
@@ -153,7 +162,10 @@ def _print_summary(s: dict[str, Any], target: Path, wall_s: float) -> None:
 
 @app.command()
 def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")]) -> None:
-    """Check a scenario file; prints every problem with its line, or 'ok'."""
+    """Check a scenario file; prints every problem with its line, or 'ok'.
+
+    Everything `run` checks is checked (the terrain, every raid group's route), compiling
+    only the first and last member of each group, so validating a large raid is cheap."""
     from samsim.console import Status
 
     with Status(f"checking {scenario}", console=err) as status:
@@ -161,10 +173,11 @@ def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")
 
         sc = _load(scenario)
         status.update(f"checking {scenario}: terrain and the raid's trajectories")
-        world = compile_world(sc)
+        world = compile_world(sc, probe=True)
+    threats = sum(g.count for g in sc.raid.values())
     out.print(
         f"{scenario}: ok ({len(world.radars)} radars, {len(world.launcher_names)} "
-        f"launchers, {world.n_threats} threats)",
+        f"launchers, {threats} threats)",
         highlight=False,
         soft_wrap=True,
     )
@@ -282,11 +295,15 @@ from samsim.study.cli import register as _reg_study  # noqa: E402
 _reg_study(app)
 
 
-def main() -> None:
-    """Entry point: run the app, turning user errors into messages and exit code 2."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point: run the app (on ``args``, default the command line), turning user
+    errors into messages and exit code 2."""
     try:
         # Without standalone mode click returns the code of a typer.Exit instead of exiting.
-        code = app(args=optional_file_args(sys.argv[1:]), standalone_mode=False)
+        code = app(
+            args=optional_file_args(sys.argv[1:] if args is None else list(args)),
+            standalone_mode=False,
+        )
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except SamsimError as exc:

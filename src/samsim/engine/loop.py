@@ -10,7 +10,6 @@ random stream per subsystem (:mod:`samsim.rng`).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import heapq
 import itertools
 import time
@@ -31,7 +30,8 @@ from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import intercept_pk
 from samsim.physics.threats import Reactions, gravity_enu_mps2
-from samsim.rng import stream
+from samsim.rng import MAX_SEED, stream
+from samsim.scenario.digest import scenario_digest
 from samsim.scenario.loader import REGIMENT_KEY
 from samsim.scenario.models import Scenario
 from samsim.sensors.cueing import FireControlChannels, member
@@ -720,19 +720,21 @@ class Engine:
 
 
 _WORLDS: dict[str, World] = {}
-"""This process's compiled worlds by scenario content (SHA-256 of the validated scenario's
-JSON). Runs never modify a compiled world, so repeated runs of an unchanged scenario (a
-study's sweep points, `simulate` called seed after seed) skip the compile."""
+"""This process's compiled worlds by what they are built from
+(:func:`samsim.scenario.digest.scenario_digest`: the scenario's content, the catalogue and
+the bytes of the files it reads). Runs never modify a compiled world, so repeated runs of
+an unchanged scenario (a study's sweep points, `simulate` called seed after seed) skip the
+compile."""
 
 
 def compiled_world(scenario: Scenario) -> World:
-    """``compile_world(scenario)``, reused while this process has compiled the same
-    scenario content before (at most 16 worlds kept, oldest dropped first).
+    """``compile_world(scenario)``, reused while this process has compiled a scenario with
+    the same digest before (at most 16 worlds kept, oldest dropped first).
 
-    Files a scenario refers to (a DEM) are read when it is first compiled: edit one on
-    disk and the process keeps the world it compiled before.
+    The digest includes the bytes of a DEM the scenario reads: edit the file, or load the
+    same scenario text from a folder with another DEM, and the world is compiled again.
     """
-    key = hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
+    key = scenario_digest(scenario)
     world = _WORLDS.get(key)
     if world is None:
         if len(_WORLDS) >= 16:
@@ -758,8 +760,8 @@ def simulate(scenario: Scenario, seed: int = 0, *, trajectory_dt_s: float = 1.0)
     Run
         ``.events`` (Arrow table), ``.trajectories``, ``.summary`` (dict).
     """
-    if int(seed) < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed}")
     # Every matrix in the engine is tiny; a multi-threaded BLAS only adds thread wake-ups
     # (measured: 1.3x slower per run with OpenBLAS's default threads on 2 cores).
     with threadpool_limits(1, user_api="blas"):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
-import hashlib
 import math
 import os
 import signal
@@ -22,6 +21,8 @@ from typing import Any
 import pyarrow as pa
 
 from samsim.errors import SamsimError, ScenarioError
+from samsim.rng import MAX_SEED
+from samsim.scenario.digest import scenario_digest
 from samsim.scenario.models import Scenario
 from samsim.study.executors import make_executor, run_task
 from samsim.study.results import Names, RunOutput, flatten_summary, results_schema
@@ -55,8 +56,18 @@ class StudyRunFailed(SamsimError):
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the scenario's canonical JSON (its validated content, SI units)."""
-    return hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
+    """SHA-256 of what the scenario runs: its validated content (SI units), the catalogue
+    and the bytes of the files it reads (:func:`samsim.scenario.digest.scenario_digest`)."""
+    return scenario_digest(scenario)
+
+
+def first_seed_ok(first_seed: object) -> bool:
+    """Whether ``first_seed`` is a whole number from 0 to :data:`~samsim.rng.MAX_SEED`."""
+    return (
+        isinstance(first_seed, int)
+        and not isinstance(first_seed, bool)
+        and 0 <= first_seed <= MAX_SEED
+    )
 
 
 @dataclass
@@ -90,8 +101,15 @@ def make_plan(scenario: Scenario, runs: int, sweep: SweepSpec, first_seed: int =
 
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise StudyError(f"runs must be a whole number >= 1, got {runs!r}")
-    if isinstance(first_seed, bool) or not isinstance(first_seed, int) or first_seed < 0:
-        raise StudyError(f"first_seed must be a whole number >= 0, got {first_seed!r}")
+    if not first_seed_ok(first_seed):
+        raise StudyError(
+            f"first_seed must be a whole number from 0 to {MAX_SEED}, got {first_seed!r}"
+        )
+    if first_seed + runs - 1 > MAX_SEED:
+        raise StudyError(
+            f"the study's last seed would be {first_seed + runs - 1}, beyond the largest "
+            f"seed {MAX_SEED}; give a smaller first seed"
+        )
     sw = build_sweep(scenario, sweep)
     values = sw.points()
     scenarios = [apply_point(scenario, sw, v) for v in values]
@@ -359,7 +377,11 @@ def run_study(
     manifest = make_manifest(plan, runner_name(fn), keep_events)
     names = Names.of(sc)
     t0 = time.perf_counter()
-    with StudyStore.open(Path(out), manifest, sc.model_dump_json(indent=2).encode()) as store:
+    # The executor first: a cluster that cannot be reached must leave no study folder.
+    with (
+        make_executor(workers, scheduler, main_free) as (executor, slots),
+        StudyStore.open(Path(out), manifest, sc.model_dump_json(indent=2).encode()) as store,
+    ):
         done = store.done_seeds()
         wanted = set(plan.seeds)
         n_done = sum(len(done.get(k, set()) & wanted) for k in range(len(plan.point_scenarios)))
@@ -381,10 +403,9 @@ def run_study(
         old_handler = _raise_on_sigterm()
         bar = _Progress(total, n_done, progress)
         try:
-            with make_executor(workers, scheduler, main_free) as (executor, slots):
-                report.workers = slots
-                batcher = Batcher(plan, done, slots, batch_size)
-                _drive(executor, slots, batcher, plan, fn, keep_events, names, store, bar, report)
+            report.workers = slots
+            batcher = Batcher(plan, done, slots, batch_size)
+            _drive(executor, slots, batcher, plan, fn, keep_events, names, store, bar, report)
         except KeyboardInterrupt:
             raise StudyInterrupted(
                 f"interrupted: {n_done + report.completed} of {total} runs are saved in "

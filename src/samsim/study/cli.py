@@ -65,7 +65,9 @@ def run_cmd(
     keep_events: Annotated[
         bool, typer.Option("--keep-events", help="store every run's event log too")
     ] = False,
-    first_seed: Annotated[int, typer.Option(min=0, help="seed of the first run")] = 0,
+    first_seed: Annotated[
+        int, typer.Option(min=0, max=2**63 - 1, help="seed of the first run")
+    ] = 0,
     batch_size: Annotated[
         int | None,
         typer.Option(min=1, help="runs per task (default: about 2 s of runs per task)"),

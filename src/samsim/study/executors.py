@@ -201,6 +201,75 @@ def local_executor(workers: int, main_free: bool = True) -> Iterator[tuple[cf.Ex
     pool.shutdown(wait=True)
 
 
+#: Schemes of Dask scheduler addresses.
+_DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def check_scheduler_address(address: str, timeout_s: float = 5.0) -> None:
+    """Check a Dask scheduler address quickly, before any study folder is made: its form
+    (``tcp://HOST:PORT``), that the host resolves and that something listens on the port.
+
+    Raises
+    ------
+    StudyError
+        Naming what is wrong (Dask's own client would wait for its timeout, then print a
+        traceback as it is collected).
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    form = "give it as tcp://HOST:PORT (the address `dask scheduler` prints)"
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in _DASK_SCHEMES or not parts.hostname or port is None or port == 0:
+        raise StudyError(f"--scheduler {address!r} is not a Dask scheduler address; {form}")
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+        raise StudyError(
+            f"cannot connect to the Dask scheduler at {address!r} ({reason}); check the "
+            "address and that `dask scheduler` is running there"
+        ) from None
+
+
+#: Longest wait for a Dask scheduler to answer, s. Dask's own timeout bounds the TCP
+#: connection but not the handshake after it: a listener that accepts and never answers
+#: held the client until the listener went away.
+CONNECT_TIMEOUT_S = 30.0
+
+
+def _connect(client_type: Any, address: str) -> Any:
+    """A Dask client connected to ``address`` within :data:`CONNECT_TIMEOUT_S`, or a
+    StudyError. The attempt runs in a daemon thread, abandoned at the deadline."""
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            box["client"] = client_type(address, timeout="20s", set_as_default=False)
+        except BaseException as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=attempt, name="samsim-dask-connect", daemon=True)
+    worker.start()
+    worker.join(CONNECT_TIMEOUT_S)
+    if "client" in box:
+        return box["client"]
+    reason = (
+        f"no answer in {CONNECT_TIMEOUT_S:g} s"
+        if worker.is_alive()
+        else f"{type(box['error']).__name__}: {box['error']}"
+    )
+    raise StudyError(
+        f"cannot connect to the Dask scheduler at {address!r} ({reason}); check the "
+        "address (tcp://HOST:PORT) and that `dask scheduler` is running there"
+    )
+
+
 @contextmanager
 def dask_executor(scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
     """The workers of a Dask distributed cluster.
@@ -224,13 +293,8 @@ def dask_executor(scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
         ) from None
     own = not isinstance(scheduler, Client)
     if own:
-        try:
-            client = Client(str(scheduler), timeout="20s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise StudyError(
-                f"cannot connect to the Dask scheduler at {scheduler!r} ({exc}); check the "
-                "address (tcp://HOST:PORT) and that `dask scheduler` is running"
-            ) from None
+        check_scheduler_address(str(scheduler))
+        client = _connect(Client, str(scheduler))
     else:
         client = scheduler
     executor = client.get_executor(pure=False)

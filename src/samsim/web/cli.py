@@ -121,7 +121,9 @@ def register(app: typer.Typer) -> None:
         """Write a self-contained HTML report (opens offline, prints well)."""
         from samsim.console import Status
         from samsim.export.report import write_report
+        from samsim.outputs import check_output_file
 
+        check_output_file(out or target / "report.html", "--out", "report.html")
         with Status(
             f"writing the report of {target}: coverage of each radar, maps, timelines, tables"
         ):
@@ -165,7 +167,11 @@ def register(app: typer.Typer) -> None:
                 "nothing to export"
             )
         from samsim.console import Status
+        from samsim.outputs import check_output_file
 
+        for option, given, example in (("--kml", kml, "run.kml"), ("--czml", czml, "run.czml")):
+            if given is not None:
+                check_output_file(given or run_dir / example, option, example)
         heights = _parse_heights(coverage_heights)
         run = RunData(run_dir)
         t0 = _parse_epoch(epoch)
