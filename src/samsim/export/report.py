@@ -767,6 +767,12 @@ def _engagement_table(run: RunData) -> str:
 
 
 _LETHALITY_WORDS = {
+    "fragmentation": (
+        "proximity fuze (fires within {rf:g} m, works {pf:.0%} of the time) and a "
+        "fragmentation warhead ({n:,.0f} fragments): Pk falls with the miss as the "
+        "fragments thin out on the target's vulnerable area, and with the burst-time error "
+        "at a high encounter speed against a short target"
+    ),
     "cookie_cutter": "cookie cutter: a kill within {r:g} m, none beyond",
     "gaussian": "Gaussian damage function of scale {r:g} m",
     "rice": (
@@ -780,7 +786,7 @@ def _kill_note(run: RunData, missile_types: list[str]) -> str:
     """What decides a kill: the miss, the lethality model of each type fired, the draw."""
     parts = []
     try:
-        from samsim.physics.lethality import pk_for_miss
+        from samsim.physics.lethality import intercept_pk
         from samsim.scenario.loader import resolve
         from samsim.scenario.models import Scenario
 
@@ -790,22 +796,26 @@ def _kill_note(run: RunData, missile_types: list[str]) -> str:
             if spec is None:
                 continue
             words = _LETHALITY_WORDS.get(spec.lethality_model, spec.lethality_model).format(
-                r=spec.lethal_radius_m, s=spec.miss_sigma_m
+                r=spec.lethal_radius_m,
+                s=spec.miss_sigma_m,
+                rf=spec.fuze_range_m,
+                pf=spec.fuze_reliability,
+                n=spec.warhead_fragments,
             )
-            pk0 = float(
-                pk_for_miss(spec.lethality_model, 0.0, spec.lethal_radius_m, spec.miss_sigma_m)
-            )
+            # at a zero miss: a body hit for the fragmentation model (any target)
+            pk0 = float(intercept_pk(spec, 0.0, 1000.0, 1.0, 1.0))
             parts.append(f"{_e(name)}: {_e(words)}, Pk {pk0:.2f} at a zero miss")
     except (SamsimError, ValueError, KeyError):  # a scenario this samsim cannot resolve
         parts = []
     models = (" Lethality of the types fired: " + "; ".join(parts) + ".") if parts else ""
     return (
         '<p class="note"><b>What decides a kill.</b> At closest approach the flyout gives the '
-        "miss distance (of two point masses: a miss of centimetres is the guidance's "
-        "near-ideal solution against a target that does not manoeuvre, not a claim of real "
-        "accuracy). The missile type's lethality model turns the miss into a kill "
-        "probability Pk, and the engine draws the kill against it: an intercept marked "
-        f'"miss" at a small miss distance is a draw that failed.{models}</p>'
+        "miss distance, the result of the endgame: the seeker's noise (growing with range, "
+        "glint of the target's span, multipath over the surface for a low target), the "
+        "flight-control lags and the target's manoeuvres. The missile type's lethality "
+        "model turns the miss and the encounter speed into a kill probability Pk, and the "
+        'engine draws the kill against it: an intercept marked "miss" at a small miss '
+        f"distance is a draw that failed.{models}</p>"
     )
 
 
