@@ -642,17 +642,6 @@ def _run_section(
     return "".join(parts)
 
 
-def _wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials (Wilson, JASA 22, 1927)."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return max(0.0, c - h), min(1.0, c + h)
-
-
 def _runs_overview(runs: Sequence[RunData], root: Path) -> str:
     rows = []
     for r in runs:
@@ -674,16 +663,25 @@ def _runs_overview(runs: Sequence[RunData], root: Path) -> str:
         rows,
         numeric=range(2, 8),
     )
-    threats = sum(int(r.summary.get("threats", 0)) for r in runs)
-    leaked = sum(int(r.summary.get("leaked", 0)) for r in runs)
-    killed = sum(int(r.summary.get("killed", 0)) for r in runs)
-    any_leak = sum(1 for r in runs if int(r.summary.get("leaked", 0)) > 0)
-    lf, kf, pl = _wilson(leaked, threats), _wilson(killed, threats), _wilson(any_leak, len(runs))
+    from samsim.study.stats import proportion_interval, wilson_interval
+
+    threats = [int(r.summary.get("threats", 0)) for r in runs]
+    leaked = [int(r.summary.get("leaked", 0)) for r in runs]
+    killed = [int(r.summary.get("killed", 0)) for r in runs]
+    any_leak = sum(1 for k in leaked if k > 0)
+    lf = proportion_interval(leaked, threats)
+    kf = proportion_interval(killed, threats)
+    pl = wilson_interval(any_leak, len(runs))
+
+    def ci(lo: float, hi: float) -> str:
+        return "–" if not math.isfinite(lo) else f"{lo:.3f}–{hi:.3f}"
+
     pooled = (
-        f"<p>Pooled over {len(runs)} runs: leak fraction {leaked}/{threats} "
-        f"(95% Wilson interval {lf[0]:.3f}–{lf[1]:.3f}), kill fraction {killed}/{threats} "
-        f"({kf[0]:.3f}–{kf[1]:.3f}), runs with at least one leaker {any_leak}/{len(runs)} "
-        f"({pl[0]:.3f}–{pl[1]:.3f}).</p>"
+        f"<p>Pooled over {len(runs)} runs: leak fraction {sum(leaked)}/{sum(threats)} "
+        f"(95% interval over runs {ci(lf[1], lf[2])}), kill fraction "
+        f"{sum(killed)}/{sum(threats)} ({ci(kf[1], kf[2])}), runs with at least one leaker "
+        f"{any_leak}/{len(runs)} (Wilson {ci(float(pl[0]), float(pl[1]))}). The intervals "
+        "treat the runs, not the threats, as independent (docs/studies.md).</p>"
     )
     det = detection_figure(runs)
     fig = (
@@ -732,6 +730,7 @@ def _study_html(root: Path) -> str:
                 ci("leak_fraction", i),
                 ci("kill_fraction", i),
                 _fmt(cols["mean_interceptors_fired_total"][i], 2),
+                ci("interceptors_per_kill", i),
             ]
         )
     parts.append(
@@ -744,6 +743,7 @@ def _study_html(root: Path) -> str:
                 "leak fraction [95%]",
                 "kill fraction [95%]",
                 "interceptors per run",
+                "interceptors per kill [95%]",
             ],
             rows,
         )

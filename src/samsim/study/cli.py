@@ -129,7 +129,7 @@ def summarize(
     as_json: Annotated[bool, typer.Option("--json", help="print the table as JSON")] = False,
     csv: Annotated[Path | None, typer.Option(help="also write the per-point table as CSV")] = None,
 ) -> None:
-    """Per sweep point: runs, probabilities with Wilson 95% intervals, means."""
+    """Per sweep point: runs, probabilities and means with 95% intervals over runs."""
     table = _summary(directory)
     if csv is not None:
         import pyarrow.csv as pacsv
@@ -195,6 +195,15 @@ def _mean(row: dict[str, Any], name: str) -> str:
     return f"{v:.2f} ± {(hi - lo) / 2:.2f}"
 
 
+def _ratio(row: dict[str, Any], name: str) -> str:
+    v, lo, hi = row[name], row[f"{name}_lo"], row[f"{name}_hi"]
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if lo is None or (isinstance(lo, float) and math.isnan(lo)):
+        return f"{v:.2f}"
+    return f"{v:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
 def _print_summary(directory: Path, table: Any = None) -> None:
     from samsim.study.store import read_manifest
 
@@ -210,8 +219,8 @@ def _print_summary(directory: Path, table: Any = None) -> None:
         if c.startswith("p_reach.") and not c.endswith(("_lo", "_hi"))
     ]
     t = Table(
-        title=f"{manifest['scenario']['name']}: per sweep point, 95% intervals "
-        "(Wilson for probabilities, normal for means)",
+        title=f"{manifest['scenario']['name']}: per sweep point, 95% intervals over runs "
+        "(Wilson for P(...), cluster-robust for pooled fractions and fired/kill, t for means)",
         title_justify="left",
     )
     t.add_column("point", justify="right")
@@ -234,11 +243,7 @@ def _print_summary(directory: Path, table: Any = None) -> None:
             _mean(row, "leaked"),
         ]
         cells += [_p(row, f"p_reach.{a}") for a in assets]
-        ipk = row["interceptors_per_kill"]
-        cells += [
-            _mean(row, "interceptors_fired_total"),
-            "-" if ipk is None or math.isnan(ipk) else f"{ipk:.2f}",
-        ]
+        cells += [_mean(row, "interceptors_fired_total"), _ratio(row, "interceptors_per_kill")]
         t.add_row(*cells)
     out.print(t)
     done = int(sum(table.column("runs").to_pylist()))

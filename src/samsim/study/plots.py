@@ -1,4 +1,5 @@
-"""Plots of a study: each outcome against each swept parameter, with its 95% intervals.
+"""Plots of a study: each outcome against each swept parameter, with its 95% intervals
+(run-level: see :mod:`samsim.study.stats`).
 
 One PNG per (outcome, swept parameter); when several parameters are swept, one line per
 combination of the others. Drawn with matplotlib's Agg backend (no display needed).
@@ -23,6 +24,7 @@ OUTCOMES = (
     ("mean_leaked", "leakers per run"),
     ("mean_killed", "kills per run"),
     ("mean_interceptors_fired_total", "interceptors fired per run"),
+    ("interceptors_per_kill", "interceptors per kill"),
 )
 
 
@@ -115,7 +117,7 @@ def plot_summary(
             ax.text(
                 0.99,
                 0.01,
-                "bars: 95% intervals",
+                "bars: 95% intervals over runs",
                 transform=ax.transAxes,
                 ha="right",
                 va="bottom",
