@@ -206,9 +206,7 @@ def _coverage_tolerance(reps: int, confidence: float = 0.95) -> float:
 REPS = 2000
 
 
-@pytest.mark.parametrize(
-    ("runs", "mean", "icc"), [(20, 0.3, 0.2), (30, 0.1, 0.05), (20, 0.5, 0.5)]
-)
+@pytest.mark.parametrize(("runs", "mean", "icc"), [(20, 0.3, 0.2), (30, 0.1, 0.05), (20, 0.5, 0.5)])
 def test_pooled_fraction_intervals_cover_95_percent(runs: int, mean: float, icc: float) -> None:
     """By simulation on a clustered generator with known truth: the run-level interval of
     a pooled fraction (leakers / threats) covers the truth about 95 % of the time, while

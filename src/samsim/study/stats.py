@@ -92,9 +92,7 @@ def wilson_interval(
     return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
 
 
-def mean_interval(
-    values: ArrayLike, confidence: float = 0.95
-) -> tuple[float, float, float]:
+def mean_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
     """Mean over runs of ``values`` (NaN ignored) and its Student t interval.
 
     Returns
@@ -133,7 +131,9 @@ def _runs_pair(y: ArrayLike, x: ArrayLike) -> tuple[NDArray[np.float64], NDArray
     ya = np.asarray(y, dtype=float).ravel()
     xa = np.asarray(x, dtype=float).ravel()
     if ya.shape != xa.shape:
-        raise ValueError(f"need one numerator and one denominator per run, got {ya.shape}, {xa.shape}")
+        raise ValueError(
+            f"need one numerator and one denominator per run, got {ya.shape}, {xa.shape}"
+        )
     keep = np.isfinite(ya) & np.isfinite(xa)
     return ya[keep], xa[keep]
 
