@@ -129,20 +129,37 @@ def summarize(
     as_json: Annotated[bool, typer.Option("--json", help="print the table as JSON")] = False,
     csv: Annotated[Path | None, typer.Option(help="also write the per-point table as CSV")] = None,
 ) -> None:
-    """Per sweep point: runs, probabilities and means with 95% intervals over runs."""
+    """Per sweep point: runs, probabilities and means with 95% intervals over runs (for a
+    saturation or sensitivity folder: its curve or tornado table)."""
+    from samsim.study.designs_cli import design_kind, design_table, print_design
+
+    if design_kind(directory) is not None:
+        table = design_table(directory)
+        if csv is not None:
+            import pyarrow.csv as pacsv
+
+            pacsv.write_csv(table.replace_schema_metadata(None), csv)
+        if as_json:
+            sys.stdout.write(json.dumps(_rows(table), indent=2) + "\n")
+        else:
+            print_design(directory, table)
+        return
     table = _summary(directory)
     if csv is not None:
         import pyarrow.csv as pacsv
 
         pacsv.write_csv(table, csv)
     if as_json:
-        rows = [
-            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-            for r in table.to_pylist()
-        ]
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        sys.stdout.write(json.dumps(_rows(table), indent=2) + "\n")
     else:
         _print_summary(directory, table)
+
+
+def _rows(table: Any) -> list[dict[str, Any]]:
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for r in table.to_pylist()
+    ]
 
 
 @study_app.command()
@@ -152,8 +169,14 @@ def plot(
         Path | None, typer.Option("--out", "-o", help="folder for the PNGs (default DIR/plots)")
     ] = None,
 ) -> None:
-    """PNG plots of each outcome against each swept parameter, with 95% intervals."""
-    files = _plot(directory, out_dir)
+    """PNG plots of each outcome against each swept parameter, with 95% intervals (for a
+    saturation or sensitivity folder: its curves or tornado charts)."""
+    from samsim.study.designs_cli import design_kind, design_plots
+
+    if design_kind(directory) is not None:
+        files = design_plots(directory, out_dir)
+    else:
+        files = _plot(directory, out_dir)
     if not files:
         out.print(f"{directory}: no sweep (or no runs yet), so nothing to plot", highlight=False)
     for f in files:
@@ -247,7 +270,7 @@ def _print_summary(directory: Path, table: Any = None) -> None:
         t.add_row(*cells)
     out.print(t)
     done = int(sum(table.column("runs").to_pylist()))
-    planned = manifest["runs_per_point"] * len(manifest["points"])
+    planned = sum(int(p.get("runs", manifest["runs_per_point"])) for p in manifest["points"])
     if done < planned:
         out.print(
             f"{done} of {planned} runs done; rerun the study command to finish it",
@@ -256,5 +279,9 @@ def _print_summary(directory: Path, table: Any = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``samsim study`` (run, summarize, plot) to the samsim command line."""
+    """Add ``samsim study`` (run, summarize, plot), ``samsim saturate`` and ``samsim
+    sensitivity`` to the samsim command line."""
+    from samsim.study.designs_cli import register as register_designs
+
     app.add_typer(study_app, name="study")
+    register_designs(app)

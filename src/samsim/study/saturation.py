@@ -606,7 +606,12 @@ def plot_saturation(
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
         if x.min() > 0 and x.max() / x.min() >= 10:
+            from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
             ax.set_xscale("log")
+            ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(ScalarFormatter())
+            ax.xaxis.set_minor_formatter(NullFormatter())
     for ax in axes[1]:
         ax.set_xlabel(f"raid size ({threat})" if threat else "raid size")
     head = f"{title}: saturation" if title else "saturation"

@@ -81,6 +81,17 @@ class Target:
     def name(self) -> str:
         return f"{self.section}.{self.entry}.{self.key}"
 
+    def to_json(self) -> dict[str, Any]:
+        """What the manifest records of it (and :func:`tornado_table` reads)."""
+        return {
+            "figure": self.name,
+            "confidence": self.confidence,
+            "rule": self.rule,
+            "value": _side_text(self.value),
+            "low": _side_text(self.low),
+            "high": _side_text(self.high),
+        }
+
 
 def default_range(key: str, value: Any) -> tuple[Any, Any] | None:
     """The range of a figure the catalogue gives none for (module docstring), or None."""
@@ -400,12 +411,11 @@ class Sensitivity:
         )
 
     def spec(self) -> dict[str, Any]:
-        swept = [[t.name, _side_text(t.low), _side_text(t.high)] for t in self.targets]
         return {
             "sections": self.sections,
             "figures": self.figure_names,
             "confidences": self.confidences,
-            "swept": swept,
+            "swept": [t.to_json() for t in self.targets],
         }
 
     def columns(self) -> list[tuple[str, Sequence[Any]]]:
@@ -458,7 +468,9 @@ def _by_point(results: pa.Table) -> dict[tuple[str, str], dict[str, np.ndarray]]
 
 
 def tornado_table(
-    results: pa.Table, targets: Sequence[Target] | None = None, confidence: float = 0.95
+    results: pa.Table,
+    targets: Sequence[Target] | Sequence[dict[str, Any]] | None = None,
+    confidence: float = 0.95,
 ) -> pa.Table:
     """One row per figure, most important first (the larger of its two effects on
     leakers per run): its base, low and high values; the effect of the low and of the
@@ -470,7 +482,10 @@ def tornado_table(
     base = pts.get((BASE, "base"))
     if base is None:
         raise StudyError("the study has no base point yet; rerun it to finish")
-    info = {t.name: t for t in targets or ()}
+    info: dict[str, dict[str, Any]] = {}
+    for target in targets or ():
+        j = target.to_json() if isinstance(target, Target) else target
+        info[j["figure"]] = j
     values = {}
     for f, lev, v in zip(
         results.column("figure").to_pylist(),
@@ -489,11 +504,11 @@ def tornado_table(
             "section": section,
             "entry": entry,
             "key": key,
-            "confidence": t.confidence if t else None,
-            "range_rule": t.rule if t else None,
-            "base_value": magnitude(t.value) if t else None,
-            "low_value": values.get((name, "low")),
-            "high_value": values.get((name, "high")),
+            "confidence": t["confidence"] if t else None,
+            "range_rule": t["rule"] if t else None,
+            "base_value": t["value"] if t else None,
+            "low_value": t["low"] if t else _side_text(values.get((name, "low"))),
+            "high_value": t["high"] if t else _side_text(values.get((name, "high"))),
         }
         runs = []
         for level in ("low", "high"):
@@ -585,8 +600,8 @@ def plot_tornado(
             )
         labels = []
         for r in chosen:
-            lo_t = _fmt_value(r["low_value"])
-            hi_t = _fmt_value(r["high_value"])
+            lo_t = r["low_value"] or "-"
+            hi_t = r["high_value"] or "-"
             labels.append(f"{r['entry']} {r['key']} ({lo_t} .. {hi_t})")
         ax.set_yticks(y, labels, fontsize=7.5)
         ax.axvline(0.0, color="0.3", lw=0.8)
@@ -604,12 +619,6 @@ def plot_tornado(
         plt.close(fig)
         written.append(path)
     return written
-
-
-def _fmt_value(v: Any) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "-"
-    return f"{v:.3g}"
 
 
 def sensitivity(
