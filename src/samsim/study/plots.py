@@ -28,6 +28,35 @@ OUTCOMES = (
 )
 
 
+#: What each plotted outcome measured, for captions (``{runs}`` is filled in).
+MEASURES = {
+    "p_leak": "the fraction of the runs in which at least one threat reached an asset "
+    "(Wilson 95% interval over runs)",
+    "leak_fraction": "leakers over all threats of the runs (95% interval over runs, which "
+    "respects the correlation of the threats inside a run)",
+    "kill_fraction": "kills over all threats of the runs (95% interval over runs)",
+    "detect_fraction": "threats detected over all threats of the runs (95% interval over runs)",
+    "mean_leaked": "the mean number of threats per run that reached an asset (t interval "
+    "over runs)",
+    "mean_killed": "the mean number of threats killed per run (t interval over runs)",
+    "mean_interceptors_fired_total": "the mean number of interceptors launched per run (t "
+    "interval over runs)",
+    "interceptors_per_kill": "all interceptors launched over all kills of the runs "
+    "(cluster-robust 95% interval over runs)",
+}
+
+
+def measured(name: str) -> str:
+    """What the outcome ``name`` of a study plot measured (a caption's sentence)."""
+    if name.startswith("p_reach."):
+        asset = name.split(".", 1)[1]
+        return (
+            f"the fraction of the runs in which at least one threat reached {asset} "
+            "(Wilson 95% interval over runs)"
+        )
+    return MEASURES.get(name, name)
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", name)
 
