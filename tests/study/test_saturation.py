@@ -278,3 +278,12 @@ def test_saturation_table_from_rows() -> None:
     assert t[1]["mean_leaked"] == 2.0
     assert t[0]["interceptors_per_kill"] == pytest.approx(17 / 14)
     assert break_point(saturation_table(rows)).status == "found"
+
+
+def test_top_level_saturate_and_sensitivity(small: Scenario) -> None:
+    import samsim
+
+    t = samsim.saturate(small, "cm", "2:10", runs=2, max_runs=10, workers=0, runner=standin_batch)
+    assert t.column_names[:2] == ["raid_size", "runs"] and break_point(t).confidence == 0.95
+    s = samsim.sensitivity(small, runs=2, figures=["rcs_m2"], workers=0, runner=standin_batch)
+    assert s.column("figure").to_pylist() == ["threats.subsonic_cruise_missile.rcs_m2"]
