@@ -37,7 +37,7 @@ def commands(out: Path, workers: int) -> dict[str, list[list[str]]]:
         "sensitivity": [
             [
                 "samsim", "sensitivity", "examples/battalion_vs_cruise_raid.yaml",
-                "--section", "radars", "--section", "threats", "--runs", "8",
+                "--section", "radars", "--section", "threats", "--runs", "6",
                 "--out", str(out / "sensitivity_battalion"), *w,
             ]
         ],

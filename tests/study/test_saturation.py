@@ -287,3 +287,25 @@ def test_top_level_saturate_and_sensitivity(small: Scenario) -> None:
     assert t.column_names[:2] == ["raid_size", "runs"] and break_point(t).confidence == 0.95
     s = samsim.sensitivity(small, runs=2, figures=["rcs_m2"], workers=0, runner=standin_batch)
     assert s.column("figure").to_pylist() == ["threats.subsonic_cruise_missile.rcs_m2"]
+
+
+@pytest.mark.slow
+def test_dask_and_local_pool_give_the_same_saturation_study(
+    small: Scenario, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    keep = ["point", "raid_size", "seed", "leaked", "killed", "interceptors_fired_total"]
+    design = Saturation(small, "cm", "2:30", runs=3, max_runs=24)
+    local = run_design(small, design, out=tmp_path / "local", workers=2, runner=standin_batch)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        dask = run_design(
+            small,
+            Saturation(small, "cm", "2:30", runs=3, max_runs=24),
+            out=tmp_path / "dask",
+            scheduler=cluster.scheduler_address,
+            runner=standin_batch,
+        )
+    assert dask.workers == 2
+    assert dask.table.select(keep).equals(local.table.select(keep))
