@@ -309,3 +309,30 @@ def test_dask_and_local_pool_give_the_same_saturation_study(
         )
     assert dask.workers == 2
     assert dask.table.select(keep).equals(local.table.select(keep))
+
+
+def test_a_design_point_that_does_not_check_is_refused_before_running(
+    small: Scenario, tmp_path: Path
+) -> None:
+    from samsim.study.design import DesignPoint
+
+    unit = small.units["bn"]
+    l1 = unit.launchers["l1"].model_copy(update={"load": {"48N6E3": 9}})
+    bad_unit = unit.model_copy(update={"launchers": {**unit.launchers, "l1": l1}})
+    bad = small.model_copy(update={"units": {"bn": bad_unit}})
+
+    class Bad:
+        kind = "bad"
+
+        def spec(self) -> dict[str, object]:
+            return {}
+
+        def columns(self) -> list[tuple[str, list[int]]]:
+            return [("x", [1])]
+
+        def next_round(self, results: object) -> list[tuple[DesignPoint, int]] | None:
+            return [(DesignPoint(("x", 9), {"x": 9}, bad), 2)] if results is None else None
+
+    with pytest.raises(StudyError, match=r"(?s)point x=9 .*needs 9 slots"):
+        run_design(small, Bad(), out=tmp_path / "bad", workers=0, runner=standin_batch)
+    assert not list((tmp_path / "bad").rglob("part-*.parquet"))

@@ -260,6 +260,7 @@ def run_design(
                         k = index.get(dp.key)
                         if k is None:
                             k = len(points)
+                            _check_scenario(dp)
                             h = scenario_hash(dp.scenario)
                             _check_recorded(store.directory, recorded, k, dp, h, column_names)
                             index[dp.key] = k
@@ -315,6 +316,20 @@ def run_design(
         report.results = results if results is not None else schema.empty_table()
         report.manifest = store.manifest
     return report
+
+
+def _check_scenario(dp: DesignPoint) -> None:
+    """A point's scenario must cross-check like a scenario file (before it runs)."""
+    from samsim.errors import ScenarioError
+    from samsim.scenario.loader import resolve
+
+    try:
+        resolve(dp.scenario)
+    except ScenarioError as exc:
+        where = ", ".join(f"{c}={v}" for c, v in dp.columns.items())
+        raise StudyError(
+            f"the study's point {where} gives a scenario that does not check:\n{exc}"
+        ) from None
 
 
 def _check_recorded(
