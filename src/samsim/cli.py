@@ -195,13 +195,15 @@ def catalog(
         if figures:
             t.add_column("value")
             t.add_column("confidence")
+            t.add_column("range (SI)")
             t.add_column("source")
         else:
             t.add_column("description")
         for name, entry in sorted(cat[sec].items()):
             if figures:
                 for key, fig in entry.figures.items():
-                    t.add_row(name, key, str(fig.value), fig.confidence, fig.source)
+                    rng = "" if fig.range is None else " .. ".join(_g(v) for v in fig.range)
+                    t.add_row(name, key, str(fig.value), fig.confidence, rng, fig.source)
             else:
                 keys = _KEY_FIGURES.get(sec, [])
                 # figures that do not apply to an entry (null values) are left out
@@ -212,6 +214,10 @@ def catalog(
                 )
                 t.add_row(name, shown, entry.description)
         out.print(t)
+
+
+def _g(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, int | float) else str(v)
 
 
 _KEY_FIGURES = {
