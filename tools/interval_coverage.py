@@ -22,7 +22,9 @@ from samsim.study.saturation import Sizes, locate_break_point, next_allocation
 from samsim.study.stats import proportion_interval, ratio_interval, wilson_interval
 
 
-def pooled(rng: np.random.Generator, reps: int, runs: int, p: float, icc: float) -> tuple[float, float]:
+def pooled(
+    rng: np.random.Generator, reps: int, runs: int, p: float, icc: float
+) -> tuple[float, float]:
     a, b = p * (1 - icc) / icc, (1 - p) * (1 - icc) / icc
     k = rng.binomial(24, rng.beta(a, b, size=(reps, runs)))
     n = np.full(runs, 24)

@@ -12,6 +12,7 @@ script prints each answer as a markdown table, for the text of docs/studies.md.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shlex
 import shutil
@@ -126,7 +127,64 @@ def _markdown(study: str, folder: Path) -> str:
                 f"| {ci(r, 'mean_killed', 1)} | {ci(r, 'mean_interceptors_fired_total', 1)} "
                 f"| {ci(r, 'interceptors_per_kill')} |"
             )
+        lines += ["", *_theatre_extra(folder)]
     return "\n".join(lines)
+
+
+def _theatre_extra(folder: Path) -> list[str]:
+    """What each additional regiment changed (paired over seeds) and the leakers by threat
+    type."""
+    import numpy as np
+
+    from samsim.study import load_results
+    from samsim.study.stats import paired_mean_difference, paired_ratio_difference
+
+    t = load_results(folder)
+    k = np.asarray(t.column("units").to_numpy())
+    seeds = np.asarray(t.column("seed").to_numpy())
+    col = {c: np.asarray(t.column(c).to_numpy(), dtype=float) for c in t.column_names}
+
+    def at(n: int, c: str) -> np.ndarray:
+        sel = k == n
+        return col[c][sel][np.argsort(seeds[sel])]
+
+    def f(d: tuple[float, float, float], nd: int) -> str:
+        return f"{d[0]:+.{nd}f} [{d[1]:+.{nd}f}, {d[2]:+.{nd}f}]"
+
+    out = [
+        "| added | leakers per run | kills per run | interceptors fired per run "
+        "| interceptors per kill |",
+        "|---|---|---|---|---|",
+    ]
+    levels = sorted(set(k.tolist()))
+    for a, b in itertools.pairwise(levels):
+        dl = paired_mean_difference(at(b, "leaked"), at(a, "leaked"))
+        dk = paired_mean_difference(at(b, "killed"), at(a, "killed"))
+        df = paired_mean_difference(
+            at(b, "interceptors_fired_total"), at(a, "interceptors_fired_total")
+        )
+        dr = paired_ratio_difference(
+            at(b, "interceptors_fired_total"), at(b, "killed"),
+            at(a, "interceptors_fired_total"), at(a, "killed"),
+        )  # fmt: skip
+        out.append(f"| {a} -> {b} | {f(dl, 1)} | {f(dk, 1)} | {f(df, 1)} | {f(dr, 2)} |")
+    types = sorted(
+        c.split(".")[1] for c in t.column_names if c.startswith("by_threat_type.")
+        and c.endswith(".threats")
+    )  # fmt: skip
+    out += [
+        "",
+        "| regiments | " + " | ".join(f"{ty} leaked / killed" for ty in types) + " |",
+        "|---|" + "---|" * len(types),
+    ]
+    for n in levels:
+        cells = [
+            f"{at(n, f'by_threat_type.{ty}.leaked').mean():.1f} / "
+            f"{at(n, f'by_threat_type.{ty}.killed').mean():.1f}"
+            for ty in types
+        ]
+        out.append(f"| {n} | " + " | ".join(cells) + " |")
+    return out
 
 
 def main() -> int:
