@@ -133,6 +133,10 @@ def plot_summary(
                 finite = np.array([v for v in x_values], dtype=float)
                 if finite.min() > 0 and finite.max() / finite.min() >= 10:
                     ax.set_xscale("log")
+                elif all(isinstance(v, int) for v in x_values):
+                    from matplotlib.ticker import MaxNLocator
+
+                    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             else:
                 ax.set_xticks(range(len(categories)), [str(c) for c in categories])
             if name.startswith("p_") or name.endswith("_fraction"):
