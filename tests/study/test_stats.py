@@ -86,6 +86,9 @@ def test_mean_interval_is_student_t() -> None:
     half = 4.302652729911275 * 1.0 / math.sqrt(3)  # t(0.975, 2 df), s = 1
     assert m == 2.0 and lo == pytest.approx(2 - half) and hi == pytest.approx(2 + half)
     assert all(math.isnan(v) for v in mean_interval(np.array([np.nan])))
+    # a count's mean cannot be negative: the interval stops at the floor
+    m, lo, hi = mean_interval(np.array([0.0, 0.0, 1.0]), floor=0.0)
+    assert lo == 0.0 and mean_interval(np.array([0.0, 0.0, 1.0]))[1] < 0 and hi > m
     assert mean_interval(np.array([4.0]))[0] == 4.0
 
 

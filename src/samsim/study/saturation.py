@@ -529,7 +529,7 @@ def saturation_table(results: pa.Table, confidence: float = 0.95) -> pa.Table:
             ("killed", cols["killed"][sel]),
             ("fired", cols["interceptors_fired_total"][sel]),
         ):
-            m, lo, hi = mean_interval(values, confidence)
+            m, lo, hi = mean_interval(values, confidence, floor=0.0)  # counts
             row[f"mean_{name}"], row[f"mean_{name}_lo"], row[f"mean_{name}_hi"] = m, lo, hi
         row["p_leak"], row["p_leak_lo"], row["p_leak_hi"] = k / n, float(plo), float(phi)
         r, rlo, rhi = ratio_interval(

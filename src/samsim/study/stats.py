@@ -92,8 +92,17 @@ def wilson_interval(
     return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
 
 
-def mean_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
+def mean_interval(
+    values: ArrayLike, confidence: float = 0.95, floor: float | None = None
+) -> tuple[float, float, float]:
     """Mean over runs of ``values`` (NaN ignored) and its Student t interval.
+
+    Parameters
+    ----------
+    values : array_like, one value per run
+    confidence : float
+    floor : float, optional
+        The smallest value the mean can take (0 for counts): the interval stops there.
 
     Returns
     -------
@@ -114,7 +123,8 @@ def mean_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, f
     if len(v) < 2:
         return m, math.nan, math.nan
     h = _t_quantile(confidence, len(v) - 1) * float(v.std(ddof=1)) / math.sqrt(len(v))
-    return m, m - h, m + h
+    lower = m - h if floor is None else max(floor, m - h)
+    return m, lower, m + h
 
 
 def _linearised(y: NDArray[np.float64], x: NDArray[np.float64]) -> tuple[float, NDArray[Any]]:
@@ -379,7 +389,7 @@ def summarize_results(
             ("leaked", leaked),
             ("interceptors_fired_total", fired),
         ):
-            mean, mlo, mhi = mean_interval(values.astype(float), confidence)
+            mean, mlo, mhi = mean_interval(values.astype(float), confidence, floor=0.0)
             row[f"mean_{name}"], row[f"mean_{name}_lo"], row[f"mean_{name}_hi"] = mean, mlo, mhi
         ipk = ratio_interval(fired, killed, confidence)
         row["interceptors_per_kill"] = ipk[0]
