@@ -63,6 +63,15 @@ def test_figures_to_sweep_small(small: Scenario) -> None:
     assert {t.section for t in both} == {"radars", "command_posts"} and len(both) == 4
     named, _ = figures_to_sweep(small, figures=["radars.92N6E.target_channels"])
     assert [t.name for t in named] == ["radars.92N6E.target_channels"]  # named: any label
+    wild, _ = figures_to_sweep(small, figures=["92N6E.*_db"])
+    assert {t.name for t in wild} == {
+        "radars.92N6E.antenna_gain_db",
+        "radars.92N6E.noise_figure_db",
+        "radars.92N6E.losses_db",
+        "radars.92N6E.clutter_gamma_db",
+        "radars.92N6E.mti_improvement_db",
+        "radars.92N6E.sidelobe_level_db",
+    }
     community, _ = figures_to_sweep(small, sections=["radars"], confidences=["community"])
     assert {t.confidence for t in community} == {"community"}
 

@@ -199,22 +199,38 @@ def used_entries(scenario: Scenario) -> dict[str, list[str]]:
 
 def _match_figures(
     names: Sequence[str], available: Sequence[tuple[str, str, str]]
-) -> set[tuple[str, str, str]]:
-    """The (section, entry, key) named by ``section.entry.key``, ``entry.key`` or ``key``."""
-    chosen: set[tuple[str, str, str]] = set()
+) -> tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]]:
+    """The (section, entry, key) named by ``section.entry.key``, ``entry.key`` or ``key``,
+    and those matched by shell wildcards (``92N6E.*``, ``*.rcs_m2``)."""
+    import fnmatch
+
+    exact: set[tuple[str, str, str]] = set()
+    pattern: set[tuple[str, str, str]] = set()
     for name in names:
-        parts = name.split(".")
-        hits = {t for t in available if parts == list(t) or parts == list(t[1:]) or parts == [t[2]]}
+        forms = [(".".join(t), ".".join(t[1:]), t[2], t) for t in available]
+        wild = any(c in name for c in "*?[")
+        if wild:
+            hits = {
+                t
+                for full, short, key, t in forms
+                if any(fnmatch.fnmatchcase(f, name) for f in (full, short, key))
+            }
+        else:
+            hits = {t for full, short, key, t in forms if name in (full, short, key)}
         if not hits:
-            full = [".".join(t) for t in available]
-            near = difflib.get_close_matches(name, full + sorted({t[2] for t in available}), 3)
+            full_names = [f for f, _, _, _ in forms]
+            near = difflib.get_close_matches(
+                name, full_names + sorted({t[2] for t in available}), 3
+            )
             did = f" Did you mean {' or '.join(near)}?" if near else ""
             raise StudyError(
                 f"--figure {name!r} is not a figure the scenario uses.{did} Write "
-                "SECTION.ENTRY.KEY, ENTRY.KEY or KEY (see `samsim catalog --figures`)"
+                "SECTION.ENTRY.KEY, ENTRY.KEY or KEY, with * wildcards if need be (see "
+                "`samsim sensitivity FILE --list --confidence official,press,community,"
+                "notional`)"
             )
-        chosen |= hits
-    return chosen
+        (pattern if wild else exact).update(hits)
+    return exact, pattern
 
 
 def figures_to_sweep(
@@ -234,8 +250,9 @@ def figures_to_sweep(
         is given).
     figures : iterable of str, optional
         Sweep these figures too (``SECTION.ENTRY.KEY``, ``ENTRY.KEY`` or ``KEY``, which
-        names it in every entry the scenario uses); a figure named here is swept whatever
-        its confidence.
+        names it in every entry the scenario uses; shell wildcards such as ``92N6E.*``
+        match several); a figure named here is swept whatever its confidence, except
+        that a wildcard keeps to the ``confidences`` asked for.
     confidences : iterable of str
         Confidence labels swept (default: notional only).
 
@@ -259,12 +276,12 @@ def figures_to_sweep(
         )
     entries = used_entries(scenario)
     available = [(s, e, k) for s in SECTIONS for e in entries[s] for k in cat[s][e].figures]
-    named = _match_figures(list(figures), available) if figures else set()
+    named, matched = _match_figures(list(figures), available) if figures else (set(), set())
     whole = set(secs) if secs else (set() if figures else set(SECTIONS))
     out: list[Target] = []
     skipped: list[tuple[str, str]] = []
     for section, entry, key in available:
-        if section not in whole and (section, entry, key) not in named:
+        if section not in whole and (section, entry, key) not in named | matched:
             continue
         fig = cat[section][entry].figures[key]
         name = f"{section}.{entry}.{key}"
