@@ -491,6 +491,12 @@ class Saturation:
         return [(self.point(s), n) for s, n in sorted(wanted.items())]
 
 
+def point_scenario(base: Scenario, spec: dict[str, Any], columns: dict[str, Any]) -> Scenario:
+    """The scenario of a saturation study's point, rebuilt from its manifest (``spec``
+    is the manifest's design, ``columns`` the point's values)."""
+    return scale_raid(base, str(spec["threat"]), int(columns["raid_size"]), spec["spacing"])
+
+
 def observed(results: pa.Table) -> dict[int, tuple[int, int]]:
     """``{raid size: (runs, runs with at least one leaker)}``."""
     size = results.column("raid_size").to_numpy()

@@ -90,7 +90,34 @@ class Target:
             "value": _side_text(self.value),
             "low": _side_text(self.low),
             "high": _side_text(self.high),
+            "exact": [_exact(self.low), _exact(self.high)],
         }
+
+
+def _exact(v: Any) -> Any:
+    """A side's value as JSON, exactly (a Mach number as ``"Mach 2.8"``)."""
+    if v is None or isinstance(v, int | float):
+        return v
+    return str(v)
+
+
+def _from_exact(v: Any) -> Any:
+    if isinstance(v, str) and v.startswith("Mach "):
+        return Mach(float(v[5:]))
+    return v
+
+
+def point_scenario(base: Scenario, spec: dict[str, Any], columns: dict[str, Any]) -> Scenario:
+    """The scenario of a sensitivity study's point, rebuilt from its manifest (``spec``
+    is the manifest's design, ``columns`` the point's values)."""
+    if columns["level"] == "base":
+        return base
+    entry = next((j for j in spec.get("swept", []) if j["figure"] == columns["figure"]), None)
+    if entry is None or "exact" not in entry:
+        raise StudyError(f"the study's manifest does not record the values of {columns['figure']}")
+    value = _from_exact(entry["exact"][0 if columns["level"] == "low" else 1])
+    section, name, key = str(columns["figure"]).split(".", 2)
+    return apply_figure(base, section, name, key, value)
 
 
 def default_range(key: str, value: Any) -> tuple[Any, Any] | None:
