@@ -37,9 +37,9 @@ def commands(out: Path, workers: int) -> dict[str, list[list[str]]]:
         ],
         "sensitivity": [
             [
-                "samsim", "sensitivity", "examples/battalion_vs_cruise_raid.yaml",
+                "samsim", "sensitivity", "examples/battalion_in_hills.yaml",
                 "--section", "radars", "--section", "threats", "--runs", "6",
-                "--out", str(out / "sensitivity_battalion"), *w,
+                "--out", str(out / "sensitivity_hills"), *w,
             ]
         ],
         "theatre": [
@@ -67,7 +67,7 @@ PLOTS = {
 }
 FOLDERS = {
     "saturate": "saturate_battalion",
-    "sensitivity": "sensitivity_battalion",
+    "sensitivity": "sensitivity_hills",
     "theatre": "theatre_regiments",
 }
 
