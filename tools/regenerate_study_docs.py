@@ -105,15 +105,15 @@ def _markdown(study: str, folder: Path) -> str:
             )
     elif study == "sensitivity":
         lines += [
-            "| figure | low .. high | leakers: low | leakers: high | per kill: low "
-            "| per kill: high |",
-            "|---|---|---|---|---|---|",
+            "| figure | low .. high | leakers: low | leakers: high | leakers: high - low "
+            "| per kill: low | per kill: high |",
+            "|---|---|---|---|---|---|---|",
         ]
         for r in rows[:12]:
             lines.append(
                 f"| {r['entry']} `{r['key']}` | {r['low_value'] or '-'} .. "
                 f"{r['high_value'] or '-'} | {ci(r, 'd_leaked_low')} | {ci(r, 'd_leaked_high')} "
-                f"| {ci(r, 'd_ipk_low')} | {ci(r, 'd_ipk_high')} |"
+                f"| {ci(r, 'd_leaked_swing')} | {ci(r, 'd_ipk_low')} | {ci(r, 'd_ipk_high')} |"
             )
     else:
         lines += [

@@ -162,3 +162,37 @@ def test_sensitivity_resumes_and_extends(small: Scenario, tmp_path: Path) -> Non
     with pytest.raises(StudyError, match="different study"):
         run_design(small, Sensitivity(small, runs=3, figures=["rcs_m2"]), out=d, workers=0,
                    runner=standin_batch)  # fmt: skip
+
+
+def test_figures_are_ranked_by_their_swing_not_against_a_lucky_base() -> None:
+    """Both of A's values give one more leaker than the base (a base that came out low:
+    its own noise), so A's swing is 0; B's high value gives 0.5 more than its low one.
+    B comes first, and the swing's interval is paired over seeds."""
+    import pyarrow as pa
+
+    seeds = list(range(4))
+    base = [0, 1, 0, 1]
+    rows = {
+        ("(base)", "base"): base,
+        ("radars.X.a", "low"): [1, 2, 1, 2],
+        ("radars.X.a", "high"): [1, 2, 1, 2],
+        ("radars.X.b", "low"): [0, 1, 0, 1],
+        ("radars.X.b", "high"): [0, 2, 1, 1],
+    }
+    cols: dict[str, list] = {k: [] for k in ("figure", "level", "value", "seed", "leaked")}
+    for (fig, level), leaked in rows.items():
+        for s, v in zip(seeds, leaked, strict=True):
+            cols["figure"].append(fig)
+            cols["level"].append(level)
+            cols["value"].append(None)
+            cols["seed"].append(s)
+            cols["leaked"].append(v)
+    n = len(cols["seed"])
+    table = pa.table({**cols, "killed": [4] * n, "interceptors_fired_total": [5] * n})
+    out = tornado_table(table).to_pylist()
+    assert [r["figure"] for r in out] == ["radars.X.b", "radars.X.a"]
+    a = out[1]
+    assert (a["d_leaked_low"], a["d_leaked_high"], a["d_leaked_swing"]) == (1.0, 1.0, 0.0)
+    b = out[0]
+    assert b["d_leaked_swing"] == pytest.approx(0.5) and b["importance_leaked"] == 0.5
+    assert b["d_ipk_swing"] == 0.0

@@ -868,7 +868,9 @@ def _sensitivity_html(root: Path, manifest: dict[str, Any], top: int = 20) -> st
         "per point with the same seeds as the base point. Base: "
         f"{float(meta.get('base_leaked', 'nan')):.2f} leakers per run, "
         f"{float(meta.get('base_ipk', 'nan')):.2f} interceptors per kill. Effects are means of "
-        "per-seed differences from the base, with 95% intervals.</p>"
+        "per-seed differences from the base (and, for the swing, of the high value from the "
+        "low), with 95% intervals; the figures are ordered by the size of the swing, which "
+        "does not share the base point's noise.</p>"
     ]
     rows = [
         [
@@ -878,6 +880,7 @@ def _sensitivity_html(root: Path, manifest: dict[str, Any], top: int = 20) -> st
             r["range_rule"] or "",
             _ci3(r, "d_leaked_low", 2),
             _ci3(r, "d_leaked_high", 2),
+            _ci3(r, "d_leaked_swing", 2),
             _ci3(r, "d_ipk_low", 2),
             _ci3(r, "d_ipk_high", 2),
         ]
@@ -892,6 +895,7 @@ def _sensitivity_html(root: Path, manifest: dict[str, Any], top: int = 20) -> st
                 "range",
                 "leakers: low",
                 "leakers: high",
+                "leakers: high - low",
                 "per kill: low",
                 "per kill: high",
             ],
@@ -902,11 +906,11 @@ def _sensitivity_html(root: Path, manifest: dict[str, Any], top: int = 20) -> st
         "tornado_leaked": "The change in leakers per run when each figure is set to its low "
         "(blue) or high (red) value, all else as in the base scenario: the mean over seeds of "
         "(leakers at that value - leakers in the base run of the same seed), with its 95% "
-        "interval; the figures with the largest change first.",
+        "interval; the figures with the largest swing (high - low) first.",
         "tornado_interceptors_per_kill": "The change in interceptors per kill (all launches "
         "over all kills) when each figure is set to its low (blue) or high (red) value, "
         "against the base scenario with the same seeds, with its 95% cluster-robust "
-        "interval; the figures with the largest change first.",
+        "interval; the figures with the largest swing (high - low) first.",
     }
     with tempfile.TemporaryDirectory(prefix="samsim-report-") as tmp:
         for png in plot_tornado(table, tmp, manifest["scenario"]["name"], top=top):

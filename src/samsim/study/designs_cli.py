@@ -129,7 +129,7 @@ def _print_tornado(manifest: dict[str, Any], table: Any, top: int = 25) -> None:
         title=f"{manifest['scenario']['name']}: effect of each figure at its low / high value "
         f"against the base (leakers per run {float(meta.get('base_leaked', 'nan')):.2f}, "
         f"interceptors per kill {float(meta.get('base_ipk', 'nan')):.2f}); mean paired "
-        "difference [95% interval], most important first",
+        "difference [95% interval], largest swing (high - low) first",
         title_justify="left",
     )
     for col, just in (
@@ -139,6 +139,7 @@ def _print_tornado(manifest: dict[str, Any], table: Any, top: int = 25) -> None:
         ("range", "left"),
         ("leakers: low", "right"),
         ("leakers: high", "right"),
+        ("leakers: high - low", "right"),
         ("per kill: low", "right"),
         ("per kill: high", "right"),
     ):
@@ -152,6 +153,7 @@ def _print_tornado(manifest: dict[str, Any], table: Any, top: int = 25) -> None:
             str(r["range_rule"] or ""),
             _ci(r, "d_leaked_low"),
             _ci(r, "d_leaked_high"),
+            _ci(r, "d_leaked_swing"),
             _ci(r, "d_ipk_low"),
             _ci(r, "d_ipk_high"),
         )

@@ -516,12 +516,30 @@ def tornado_table(
     targets: Sequence[Target] | Sequence[dict[str, Any]] | None = None,
     confidence: float = 0.95,
 ) -> pa.Table:
-    """One row per figure, most important first (the larger of its two effects on
-    leakers per run): its base, low and high values; the effect of the low and of the
-    high value on leakers per run and on interceptors per kill against the base point,
-    each a mean of per-seed differences with its interval (``d_leaked_low``,
-    ``d_leaked_low_lo``, ``d_leaked_low_hi``, ... ``d_ipk_high_hi``); and the base
-    point's leakers per run and interceptors per kill (schema metadata)."""
+    """One row per figure, most important first.
+
+    Parameters
+    ----------
+    results : pyarrow.Table
+        The study's rows.
+    targets : sequence, optional
+        :class:`Target` objects or their JSON (for the confidence, rule and base value).
+    confidence : float
+
+    Returns
+    -------
+    pyarrow.Table
+        Per figure: its base, low and high values (text, SI units; a speed in Mach as
+        "Mach 2.8"); the effect of the low and of the high value on leakers per run and
+        on interceptors per kill against the base point, and the swing (high minus low),
+        each a mean of per-seed differences with its interval (``d_leaked_low``,
+        ``d_leaked_low_lo``, ``d_leaked_low_hi``, ... ``d_leaked_swing``, ...
+        ``d_ipk_high_hi``); ``importance_leaked`` and ``importance_ipk``, the size of the
+        swing (of the one side's effect for a figure swept on one side only), which orders
+        the rows. Every effect against the base shares the base point's own noise; the
+        swing does not. The base point's leakers per run and interceptors per kill are in
+        the schema metadata.
+    """
     pts = _by_point(results)
     base = pts.get((BASE, "base"))
     if base is None:
@@ -576,6 +594,7 @@ def tornado_table(
             )
             row[f"d_ipk_{level}"], row[f"d_ipk_{level}_lo"], row[f"d_ipk_{level}_hi"] = r
         row["runs"] = min(runs) if runs else 0
+        _swing(row, pts.get((name, "low")), pts.get((name, "high")), confidence)
         row["importance_leaked"] = _importance(row, "leaked")
         row["importance_ipk"] = _importance(row, "ipk")
         rows.append(row)
@@ -591,7 +610,39 @@ def tornado_table(
     return table.replace_schema_metadata(meta)
 
 
+def _swing(
+    row: dict[str, Any],
+    low: dict[str, np.ndarray] | None,
+    high: dict[str, np.ndarray] | None,
+    confidence: float,
+) -> None:
+    """``d_<metric>_swing``: high minus low, paired over the seeds both ran (it does not
+    involve the base point, so not its noise either)."""
+    for metric in ("leaked", "ipk"):
+        row[f"d_{metric}_swing"] = math.nan
+        row[f"d_{metric}_swing_lo"] = math.nan
+        row[f"d_{metric}_swing_hi"] = math.nan
+    if low is None or high is None:
+        return
+    _, ia, ib = np.intersect1d(high["seed"], low["seed"], return_indices=True)
+    d = paired_mean_difference(high["leaked"][ia], low["leaked"][ib], confidence)
+    row["d_leaked_swing"], row["d_leaked_swing_lo"], row["d_leaked_swing_hi"] = d
+    r = paired_ratio_difference(
+        high["interceptors_fired_total"][ia],
+        high["killed"][ia],
+        low["interceptors_fired_total"][ib],
+        low["killed"][ib],
+        confidence,
+    )
+    row["d_ipk_swing"], row["d_ipk_swing_lo"], row["d_ipk_swing_hi"] = r
+
+
 def _importance(row: dict[str, Any], metric: str) -> float:
+    """The swing (high - low) when the figure was set to both ends, else the one side's
+    effect against the base."""
+    swing = row[f"d_{metric}_swing"]
+    if math.isfinite(swing):
+        return abs(swing)
     vals = [abs(row[f"d_{metric}_{lv}"]) for lv in ("low", "high")]
     vals = [v for v in vals if math.isfinite(v)]
     return max(vals) if vals else 0.0
