@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from samsim.study.design import run_design
 from samsim.study.saturation import Saturation
 from tests.conftest import SMALL_SCENARIO
 from tests.study.standin import standin_batch
-from tests.study.test_cli_study import _env
+from tests.study.test_cli_study import _env, _wait_for_parts
 
 SLOW = "tests.study.standin:slow_standin_batch"
 FAST = "tests.study.standin:standin_batch"
@@ -60,11 +59,7 @@ def test_saturate_sigkill_then_resume_gives_the_uninterrupted_table(tmp_path: Pa
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 90
-        while len(list((out / "results").rglob("part-*.parquet"))) < 8:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            assert time.monotonic() < deadline, "no results in 90 s"
-            time.sleep(0.02)
+        _wait_for_parts(out, proc, n=8)
         os.kill(proc.pid, signal.SIGKILL)
         assert proc.wait(timeout=10) == -signal.SIGKILL
     finally:
