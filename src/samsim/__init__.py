@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_scenario", "simulate", "study"]
+__all__ = ["__version__", "load_scenario", "saturate", "sensitivity", "simulate", "study"]
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from samsim.engine.run import Run
     from samsim.scenario.models import Scenario
 
@@ -39,3 +41,18 @@ def __getattr__(name: str) -> Any:
 
         return importlib.import_module("samsim.study")
     raise AttributeError(f"module 'samsim' has no attribute {name!r}")
+
+
+def saturate(*args: Any, **kwargs: Any) -> pa.Table:
+    """A saturation curve and its break point; see :func:`samsim.study.saturation.saturate`."""
+    from samsim.study.saturation import saturate as _saturate
+
+    return _saturate(*args, **kwargs)
+
+
+def sensitivity(*args: Any, **kwargs: Any) -> pa.Table:
+    """Effects of the catalogue's figures (a tornado table); see
+    :func:`samsim.study.sensitivity.sensitivity`."""
+    from samsim.study.sensitivity import sensitivity as _sensitivity
+
+    return _sensitivity(*args, **kwargs)
