@@ -223,7 +223,7 @@ def catalog(
                     rng = (
                         ""
                         if fig.range is None
-                        else f" (range {' .. '.join(_g(v) for v in fig.range)})"
+                        else f" (range (SI) {' .. '.join(_g(v) for v in fig.range)})"
                     )
                     out.print(
                         f"      {key} = {fig.value} ({fig.confidence}){rng}: {fig.source}",

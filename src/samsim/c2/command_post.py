@@ -32,8 +32,8 @@ from samsim.physics.threats import gravity_enu_mps2
 
 if TYPE_CHECKING:
     from samsim.c2.view import BattalionView, DefenceView, EventSink
-    from samsim.physics.envelope import TofTable
     from samsim.physics.missile import MissileSpec
+    from samsim.physics.toftable import TofTable
     from samsim.scenario.models import Doctrine
     from samsim.tracking import Tracker
 

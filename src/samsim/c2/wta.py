@@ -281,7 +281,9 @@ def solve(
     obj = surviving_value(prob.values, prob.pk, x)
     if method == "exact":
         diff = max(obj - lower, 0.0)
-        gap = 0.0 if diff <= ABS_TOL * float(prob.values.sum()) else diff / obj
+        # an absolute floor: with values summing to far below 1 (a subnormal value, say)
+        # the solver cannot resolve the optimum relatively, and the gap is no gap
+        gap = 0.0 if diff <= ABS_TOL * max(float(prob.values.sum()), 1.0) else diff / obj
     return WTAResult(
         assignment=_frozen(x),
         objective=obj,
