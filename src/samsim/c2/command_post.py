@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from samsim.c2.doctrine import AssignmentInput, allowed_now, assign, planning_pk, window_delays
 from samsim.c2.envelope import engagement_windows
 from samsim.c2.threat_eval import ThreatAssessment, evaluate_threats
-from samsim.physics.envelope import tof_table
+from samsim.cache import tof_table
 from samsim.physics.threats import gravity_enu_mps2
 
 if TYPE_CHECKING:

@@ -23,11 +23,11 @@ from threadpoolctl import threadpool_limits
 
 from samsim.c2.command_post import HOLD_SCANS, CommandPost, LaunchOrder
 from samsim.c2.regiment import RegimentCommandPost
+from samsim.cache import tof_table
 from samsim.engine.events import EventLog
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
-from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import pk_for_miss
 from samsim.physics.threats import Reactions, gravity_enu_mps2

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from samsim.engine.events import TRAJECTORY_SCHEMA
+from samsim.engine.events import TRAJECTORY_SCHEMA, numpy_array, string_array
 
 if TYPE_CHECKING:
     from samsim.engine.world import World
@@ -61,15 +61,15 @@ def build_trajectories(
     lat, lon, alt = world.frame.enu_to_geodetic(p_all) if len(p_all) else (np.zeros(0),) * 3
     return pa.Table.from_arrays(
         [
-            pa.array(t_all),
-            pa.array(entity.tolist(), type=pa.string()),
-            pa.array(id_all.astype(np.int32)),
-            pa.array(p_all[:, 0]),
-            pa.array(p_all[:, 1]),
-            pa.array(p_all[:, 2]),
-            pa.array(lat),
-            pa.array(lon),
-            pa.array(alt),
+            numpy_array(t_all, pa.float64()),
+            string_array(entity.tolist()),
+            numpy_array(id_all, pa.int32()),
+            numpy_array(p_all[:, 0], pa.float64()),
+            numpy_array(p_all[:, 1], pa.float64()),
+            numpy_array(p_all[:, 2], pa.float64()),
+            numpy_array(lat, pa.float64()),
+            numpy_array(lon, pa.float64()),
+            numpy_array(alt, pa.float64()),
         ],
         schema=TRAJECTORY_SCHEMA,
     )

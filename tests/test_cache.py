@@ -1,0 +1,89 @@
+"""The on-disk cache of time-of-flight tables: the same table as building it, bit for bit;
+a key that changes with the missile and the code; a broken entry rebuilt."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from samsim import cache
+from samsim.physics import envelope
+from samsim.scenario.catalog import load_catalog
+
+
+def _spec(name: str = "9M96E2") -> object:
+    return load_catalog()["missiles"][name].spec
+
+
+def _arrays(t: object) -> dict[str, np.ndarray]:
+    return {
+        f.name: getattr(t, f.name)
+        for f in dataclasses.fields(t)  # type: ignore[arg-type]
+        if isinstance(getattr(t, f.name), np.ndarray)
+    }
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SAMSIM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cache, "_MEMORY", {})
+    return tmp_path
+
+
+def test_disk_table_equals_built_table_bit_for_bit(cache_dir: Path) -> None:
+    spec = _spec()
+    built = envelope.tof_table(spec)  # type: ignore[arg-type]
+    first = cache.tof_table(spec)  # type: ignore[arg-type]
+    files = list(cache_dir.glob("tof-*.npz"))
+    assert len(files) == 1
+    cache._MEMORY.clear()
+    loaded = cache.tof_table(spec)  # type: ignore[arg-type]
+    assert loaded is not first  # read back from disk
+    assert loaded.name == built.name
+    for name, a in _arrays(built).items():
+        b = getattr(loaded, name)
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert a.tobytes() == b.tobytes(), name
+    # the derived lookup agrees too
+    r, h = np.linspace(1e3, 60e3, 7), np.linspace(20.0, 20e3, 7)
+    for x, y in zip(built.lookup(r, h), loaded.lookup(r, h), strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_key_changes_with_spec_and_code(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = _spec()
+    cache.tof_table(spec)  # type: ignore[arg-type]
+    faster = spec.model_copy(update={"max_range_m": spec.max_range_m * 0.9})  # type: ignore[attr-defined]
+    cache.tof_table(faster)
+    assert len(list(cache_dir.glob("tof-*.npz"))) == 2
+    cache._MEMORY.clear()
+    monkeypatch.setattr(cache, "code_digest", lambda: "edited code")
+    cache.tof_table(spec)  # type: ignore[arg-type]
+    assert len(list(cache_dir.glob("tof-*.npz"))) == 3
+
+
+def test_corrupt_entry_is_rebuilt(cache_dir: Path) -> None:
+    spec = _spec()
+    good = cache.tof_table(spec)  # type: ignore[arg-type]
+    (path,) = cache_dir.glob("tof-*.npz")
+    path.write_bytes(b"not an npz file")
+    cache._MEMORY.clear()
+    again = cache.tof_table(spec)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(again.time_of_flight_s, good.time_of_flight_s)
+    cache._MEMORY.clear()
+    assert cache.tof_table(spec).name == good.name  # type: ignore[arg-type]  # rewritten
+
+
+def test_cache_off_and_unwritable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "_MEMORY", {})
+    monkeypatch.setenv("SAMSIM_CACHE_DIR", "off")
+    assert cache.cache_dir() is None
+    assert cache.tof_table(_spec()).name == "9M96E2"  # type: ignore[arg-type]
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setattr(cache, "_MEMORY", {})
+    monkeypatch.setenv("SAMSIM_CACHE_DIR", str(blocker / "sub"))  # cannot be created
+    assert cache.tof_table(_spec()).name == "9M96E2"  # type: ignore[arg-type]
