@@ -90,6 +90,12 @@ class TrackerConfig:
         chi-square quantile with ``dims`` degrees of freedom.
     gate_value : float or None
         Explicit gate threshold on the squared Mahalanobis distance; overrides ``gate_prob``.
+    gate_limit : int or None
+        Most measurements a track's gate considers: when more than this many fall inside
+        a track's Euclidean pre-gate (a dense raid of targets closer together than the
+        radar's accuracy), only the nearest ``gate_limit`` are tested (None: no limit).
+        Bounds association work at O(tracks x gate_limit) per scan; below the limit the
+        gate is exact.
     association : {"gnn", "jpda"}
         Global nearest neighbour (one measurement per track) or joint probabilistic data
         association (all gated measurements, weighted).
@@ -151,6 +157,7 @@ class TrackerConfig:
     imm_initial_prob: tuple[float, ...] | None = None
     gate_prob: float = 0.999
     gate_value: float | None = None
+    gate_limit: int | None = 32
     association: Literal["gnn", "jpda"] = "gnn"
     cost: Literal["loglik", "mahalanobis"] = "loglik"
     pd: float = 0.9
@@ -215,6 +222,10 @@ class TrackerConfig:
             fail("confirm_m", "need 1 <= confirm_m <= confirm_n <= 62")
         if self.max_misses < 1:
             fail("max_misses", "give a positive integer")
+        if self.gate_limit is not None and not (
+            isinstance(self.gate_limit, int) and self.gate_limit >= 1
+        ):
+            fail("gate_limit", "give a positive integer or None")
         if self.jpda_max_events < 1:
             fail("jpda_max_events", "give a positive integer")
         r = self.n_modes
@@ -719,12 +730,12 @@ class Tracker:
         exp_mask = self._expected_mask(expected, s.ids, x)
 
         z, R = batch.z_m, batch.cov_m2
+        lim = cfg.gate_limit
         if self._r == 1:
-            pairs = gate(x[:, :d], P[:, :d, :d], z, R, self._gamma)
+            pairs = gate(x[:, :d], P[:, :d, :d], z, R, self._gamma, max_per_track=lim)
         else:
-            pairs = gate(
-                xm[:, :, :d], Pm[:, :, :d, :d], z, R, self._gamma, np.log(np.maximum(c, 1e-300))
-            )
+            lw = np.log(np.maximum(c, 1e-300))
+            pairs = gate(xm[:, :, :d], Pm[:, :, :d, :d], z, R, self._gamma, lw, lim)
         ln_ratio = pairs.loglik + math.log(cfg.pd) - math.log(cfg.clutter_density)
         assoc = self._associate_gnn if cfg.association == "gnn" else self._associate_jpda
         out = assoc(_Predicted(xm, Pm, c, x, P), pairs, ln_ratio, batch)
