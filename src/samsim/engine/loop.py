@@ -563,13 +563,17 @@ class Engine:
         # estimate, extrapolated at constant velocity inside the interval).
         self._estimate_snapshot.clear()
         ids, _, _ = self.fly.positions()
-        per_unit: dict[int, dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]]] = {}
-        for fid in ids.tolist():
-            key = self._icp_of_fly[fid]
-            unit = self.icp.unit[key]
-            if unit not in per_unit:
-                per_unit[unit] = self.command_posts[unit].track_estimates(self.t)
-            est = per_unit[unit].get(self.icp.track[key])
+        keys = [self._icp_of_fly[fid] for fid in ids.tolist()]
+        # Each unit predicts only the tracks its interceptors guide on.
+        wanted: dict[int, list[int]] = {}
+        for key in keys:
+            wanted.setdefault(self.icp.unit[key], []).append(self.icp.track[key])
+        per_unit = {
+            unit: self.command_posts[unit].track_estimates(self.t, tracks)
+            for unit, tracks in wanted.items()
+        }
+        for key in keys:
+            est = per_unit[self.icp.unit[key]].get(self.icp.track[key])
             if est is not None:
                 self._estimate_snapshot[key] = (self.t, est[0], est[1])
         out = self.fly.advance(t_end, self._truth, self._estimate, self._ground)

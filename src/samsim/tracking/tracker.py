@@ -640,7 +640,7 @@ class Tracker:
         return t
 
     def predict(
-        self, time_s: float, confirmed_only: bool = True
+        self, time_s: float, confirmed_only: bool = True, ids: ArrayLike | None = None
     ) -> tuple[IntArray, FloatArray, FloatArray]:
         """Predicted track states at ``time_s`` without changing the tracker.
 
@@ -650,6 +650,10 @@ class Tracker:
             Time to predict to, s; not earlier than :attr:`time_s`.
         confirmed_only : bool
             Only confirmed tracks (default) or all.
+        ids : array_like of int, optional
+            Only these tracks (those that exist and pass ``confirmed_only``, in the
+            tracker's order); each track's prediction is the same as when all are
+            predicted.
 
         Returns
         -------
@@ -661,7 +665,11 @@ class Tracker:
             Their covariances.
         """
         t = self._check_time(time_s, "predict")
-        s = self._s.take(self._s.confirmed) if confirmed_only else self._s
+        keep: BoolArray | None = self._s.confirmed if confirmed_only else None
+        if ids is not None:
+            wanted = np.isin(self._s.ids, np.asarray(ids, dtype=np.int64))
+            keep = wanted if keep is None else keep & wanted
+        s = self._s if keep is None else self._s.take(keep)
         _, _, _, x, P = self._predicted(s, t)
         return s.ids.copy(), np.array(x), np.array(P)
 
