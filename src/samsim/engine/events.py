@@ -140,14 +140,19 @@ class EventLog:
         arrays = []
         for name, (typ, missing) in COLUMNS.items():
             if typ == pa.string():
-                col: list[str] = []
+                # Dictionary codes first: one small integer per row instead of a string
+                # object per row (a theatre raid logs millions of rows).
+                labels: dict[str, int] = {}
+                codes = np.empty(self._n, dtype=np.int32)
+                i = 0
                 for n, row in self._chunks:
                     v = row.get(name, missing)
                     if isinstance(v, str):
-                        col.extend([v] * n)
+                        codes[i : i + n] = labels.setdefault(v, len(labels))
                     else:
-                        col.extend(str(x) for x in v)
-                arrays.append(string_array(col))
+                        codes[i : i + n] = [labels.setdefault(str(x), len(labels)) for x in v]
+                    i += n
+                arrays.append(strings_from_codes(list(labels), codes))
             else:
                 dtype = _NUMPY_DTYPES[typ]
                 out = np.empty(self._n, dtype=dtype)
@@ -167,6 +172,13 @@ def numpy_array(values: NDArray[Any], typ: pa.DataType) -> pa.Array:
     """
     arr = np.ascontiguousarray(values, dtype=_NUMPY_DTYPES[typ])
     return pa.Array.from_buffers(typ, len(arr), [None, pa.py_buffer(arr)])
+
+
+def strings_from_codes(labels: list[str], codes: NDArray[np.integer[Any]]) -> pa.Array:
+    """The string array ``[labels[c] for c in codes]`` (no nulls), built in Arrow."""
+    import pyarrow.compute as pc
+
+    return pc.take(string_array(labels), numpy_array(codes, pa.int32()))
 
 
 def string_array(values: list[str]) -> pa.Array:

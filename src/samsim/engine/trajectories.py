@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from samsim.engine.events import TRAJECTORY_SCHEMA, numpy_array, string_array
+from samsim.engine.events import TRAJECTORY_SCHEMA, numpy_array, strings_from_codes
 
 if TYPE_CHECKING:
     from samsim.engine.world import World
@@ -49,20 +49,22 @@ def build_trajectories(
         p_all = np.concatenate(pos)
     else:
         t_all, id_all, p_all = np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros((0, 3))
-    entity = np.array(["threat"] * n_threat_rows + ["interceptor"] * (len(t_all) - n_threat_rows))
-    order = np.lexsort((t_all, id_all, entity == "interceptor"))
-    t_all, id_all, p_all, entity = t_all[order], id_all[order], p_all[order], entity[order]
+    # entity as a flag (threat rows first), not a string per row
+    icp = np.zeros(len(t_all), dtype=bool)
+    icp[n_threat_rows:] = True
+    order = np.lexsort((t_all, id_all, icp))
+    t_all, id_all, p_all, icp = t_all[order], id_all[order], p_all[order], icp[order]
     # interceptor samples can repeat a time (end of flight recorded twice): keep the last
     keep = np.ones(len(t_all), dtype=bool)
     if len(t_all) > 1:
-        same = (t_all[1:] == t_all[:-1]) & (id_all[1:] == id_all[:-1]) & (entity[1:] == entity[:-1])
+        same = (t_all[1:] == t_all[:-1]) & (id_all[1:] == id_all[:-1]) & (icp[1:] == icp[:-1])
         keep[:-1] = ~same
-    t_all, id_all, p_all, entity = t_all[keep], id_all[keep], p_all[keep], entity[keep]
+    t_all, id_all, p_all, icp = t_all[keep], id_all[keep], p_all[keep], icp[keep]
     lat, lon, alt = world.frame.enu_to_geodetic(p_all) if len(p_all) else (np.zeros(0),) * 3
     return pa.Table.from_arrays(
         [
             numpy_array(t_all, pa.float64()),
-            string_array(entity.tolist()),
+            strings_from_codes(["threat", "interceptor"], icp.view(np.uint8)),
             numpy_array(id_all, pa.int32()),
             numpy_array(p_all[:, 0], pa.float64()),
             numpy_array(p_all[:, 1], pa.float64()),
