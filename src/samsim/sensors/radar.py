@@ -714,9 +714,12 @@ class Radar:
         sinr = self.sinr_db(snr, cnr, jnr) if interfered else snr
         pd = np.zeros(len(idx))
         sw = swerling[idx]
-        for case in np.unique(sw):
-            m = sw == case
-            pd[m] = pd_swerling(sinr[m], s.pfa, s.n_pulses, int(case))
+        if len(sw) and (sw == sw[0]).all():  # one Swerling case (the usual raid)
+            pd[:] = pd_swerling(sinr, s.pfa, s.n_pulses, int(sw[0]))
+        else:
+            for case in np.unique(sw):
+                m = sw == case
+                pd[m] = pd_swerling(sinr[m], s.pfa, s.n_pulses, int(case))
         if vel_mps is not None and s.mti_notch_mps > 0 and len(idx):
             pd[self.in_notch(pos_m[idx], vel_mps[idx], cnr)] = 0.0
         hit = u[idx] < pd

@@ -451,12 +451,18 @@ class _Store:
         return int(self.ids.shape[0])
 
     def take(self, idx: IntArray | BoolArray) -> _Store:
-        return _Store(*(getattr(self, f.name)[idx] for f in fields(self)))
+        return _Store(*[getattr(self, name)[idx] for name in _STORE_FIELDS])
 
     def extend(self, other: _Store) -> _Store:
         return _Store(
-            *(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self))
+            *[np.concatenate([getattr(self, n), getattr(other, n)]) for n in _STORE_FIELDS]
         )
+
+
+_STORE_FIELDS = tuple(f.name for f in fields(_Store))
+
+#: Track deletion reasons by code (:attr:`StepResult.deleted_reason`).
+_REASONS = np.array(["", "unconfirmed", "misses", "score", "coast", "covariance"], dtype="<U11")
 
 
 _A = TypeVar("_A", bound=np.ndarray)
@@ -768,19 +774,20 @@ class Tracker:
         confirmed = was_conf | (n_hits >= cfg.confirm_m)
         newly_conf = confirmed & ~was_conf
 
-        reason = np.full(n, "", dtype="<U11")
+        # Deletion reasons as codes into _REASONS (0: kept), strings only for the deleted.
+        reason = np.zeros(n, dtype=np.int8)
         tentative = ~confirmed
-        reason[tentative & (n_hits + (cfg.confirm_n - n_opps) < cfg.confirm_m)] = "unconfirmed"
+        reason[tentative & (n_hits + (cfg.confirm_n - n_opps) < cfg.confirm_m)] = 1
         if cfg.deletion == "misses":
-            reason[confirmed & (n_misses >= cfg.max_misses)] = "misses"
+            reason[confirmed & (n_misses >= cfg.max_misses)] = 2
         else:
-            reason[confirmed & (score_max - score > cfg.score_drop)] = "score"
+            reason[confirmed & (score_max - score > cfg.score_drop)] = 3
         if math.isfinite(cfg.max_coast_s):
-            reason[(reason == "") & (t - last_update_s > cfg.max_coast_s)] = "coast"
+            reason[(reason == 0) & (t - last_update_s > cfg.max_coast_s)] = 4
         if math.isfinite(cfg.max_pos_sigma_m):
             pos_var = np.trace(P[:, :d, :d], axis1=1, axis2=2)
-            reason[(reason == "") & (pos_var > cfg.max_pos_sigma_m**2)] = "covariance"
-        delete = reason != ""
+            reason[(reason == 0) & (pos_var > cfg.max_pos_sigma_m**2)] = 5
+        delete = reason != 0
 
         s_new = _Store(
             s.ids,
@@ -801,7 +808,7 @@ class Tracker:
             last_det,
         )
         deleted_ids = s.ids[delete]
-        deleted_reason = reason[delete]
+        deleted_reason = _REASONS[reason[delete]]
         det_track_id = np.full(batch.n, -1, dtype=np.int64)
         assigned = det_track_row >= 0
         det_track_id[assigned] = s.ids[det_track_row[assigned]]
