@@ -36,6 +36,11 @@ class SourceMap:
             probe = probe[:-1]
 
 
+#: libyaml's safe loader when PyYAML was built with it (the same nodes, marks and values,
+#: about six times faster: the catalogue alone took 0.3 s to parse in pure Python).
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _construct(node: yaml.Node, loc: Loc, smap: SourceMap, loader: yaml.SafeLoader) -> Any:
     smap.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
@@ -84,8 +89,17 @@ def load_yaml_text(text: str, path: str = "<string>") -> tuple[Any, SourceMap]:
     ScenarioError
         For malformed YAML, with the line and column the parser stopped at.
     """
+    if _Loader is not yaml.SafeLoader:
+        try:
+            return _load(text, path, _Loader)
+        except ScenarioError:
+            pass  # reported by the pure-Python parser, whose messages say more (tabs, aliases)
+    return _load(text, path, yaml.SafeLoader)
+
+
+def _load(text: str, path: str, loader_cls: Any) -> tuple[Any, SourceMap]:
     smap = SourceMap(path)
-    loader = yaml.SafeLoader(text)
+    loader = loader_cls(text)
     try:
         node = loader.get_single_node()
         if node is None:
