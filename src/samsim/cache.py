@@ -5,8 +5,8 @@ A table is stored under a key that hashes its inputs and the source of every mod
 the installed samsim package, so an edited model never reads a stale table. Entries are
 ``.npz`` files (arrays bit for bit as computed) written atomically; an unreadable entry is
 rebuilt, and a cache folder that cannot be written is skipped silently. The folder is
-``$SAMSIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/samsim``, else ``~/.cache/samsim``;
-``SAMSIM_CACHE_DIR=off`` turns the disk cache off.
+``$SAMSIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/samsim``, else ``~/.cache/samsim`` (the
+folder of the Pk tables, :mod:`samsim.physics.pk_table`), under ``tof/``.
 """
 
 from __future__ import annotations
@@ -35,11 +35,12 @@ _MEMORY: dict[str, Any] = {}
 """This process's tables by key."""
 
 
-def cache_dir() -> Path | None:
-    """The cache folder, or None when the disk cache is off."""
+def cache_dir() -> Path:
+    """The cache folder: ``$SAMSIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/samsim``, else
+    ``~/.cache/samsim`` (as :func:`samsim.physics.pk_table.cache_dir`)."""
     env = os.environ.get("SAMSIM_CACHE_DIR")
-    if env is not None:
-        return None if env.strip().lower() in ("", "off", "0", "none") else Path(env)
+    if env:
+        return Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg) if xdg else Path.home() / ".cache"
     return base / "samsim"
@@ -98,20 +99,18 @@ def cached_table(kind: str, inputs: str, cls: type[T], build: Callable[[], T]) -
     hit = _MEMORY.get(key)
     if hit is not None:
         return hit
-    folder = cache_dir()
-    path = folder / f"{kind}-{key}.npz" if folder is not None else None
+    path = cache_dir() / kind / f"{key}.npz"
     table: T | None = None
-    if path is not None and path.is_file():
+    if path.is_file():
         try:
             table = _load(path, cls)
         except (OSError, ValueError, KeyError, TypeError):
             table = None  # unreadable or foreign: rebuilt and overwritten below
     if table is None:
         table = build()
-        if path is not None:
-            # a read-only home or a full disk costs time, never a result
-            with contextlib.suppress(OSError):
-                _save(path, table)
+        # a read-only home or a full disk costs time, never a result
+        with contextlib.suppress(OSError):
+            _save(path, table)
     _MEMORY[key] = table
     return table
 

@@ -14,7 +14,14 @@ from samsim.c2.command_post import (
     mean_speed_bound,
     reach_screen,
 )
-from samsim.c2.doctrine import AssignmentInput, allowed_now, assign, planning_pk, window_delays
+from samsim.c2.doctrine import (
+    AssignmentInput,
+    allowed_now,
+    assign,
+    economy_weight,
+    engagement_pk,
+    window_delays,
+)
 from samsim.c2.envelope import EngagementWindows, engagement_windows
 from samsim.c2.regiment import TrackFusion, associate, association_cost
 from samsim.c2.threat_eval import evaluate_threats
@@ -131,18 +138,19 @@ def test_allowed_now_first_opportunity_and_best_pk() -> None:
     assert window_delays(best, 2.0).tolist() == [0.0, 2.0]
 
 
-def test_planning_pk() -> None:
+def test_engagement_pk_and_economy() -> None:
     s = spec()
     one = Doctrine(salvo=1, economy=0.0)
-    assert planning_pk(s, one) == pytest.approx(s.pk_nominal)
+    assert engagement_pk(0.8, one.shots_per_engagement) == pytest.approx(0.8)
     two = Doctrine(salvo=2, economy=0.0)
-    assert planning_pk(s, two) == pytest.approx(1 - (1 - s.pk_nominal) ** 2)
+    assert engagement_pk(0.8, two.shots_per_engagement) == pytest.approx(1 - 0.2**2)
     sls = Doctrine(firing="shoot_look_shoot", look_shots=1, salvo=2, economy=0.0)
-    assert planning_pk(s, sls) == pytest.approx(s.pk_nominal)
-    # economy prefers the shorter-range type at equal nominal Pk
+    assert engagement_pk(0.8, sls.shots_per_engagement) == pytest.approx(0.8)
+    # economy weights the objective only, and prefers the shorter-range type
+    assert economy_weight(s, one) == 1.0
     long = spec("40N6E")
     d = Doctrine(salvo=1)
-    assert planning_pk(long, d) < planning_pk(s, d)
+    assert economy_weight(long, d) < economy_weight(s, d) < 1.0
 
 
 def test_reach_screen_never_drops_an_allowed_target() -> None:
@@ -175,6 +183,7 @@ def _problem(values, pk, rounds, ballistic, g_targets=1, g_eng=5) -> AssignmentI
     return AssignmentInput(
         values=np.asarray(values, float),
         pk=pk,
+        weight=np.ones(np.asarray(pk).shape[0]),
         rounds=np.asarray(rounds),
         groups=np.zeros(pk.shape[0], dtype=np.int64),
         group_targets=np.array([g_targets]),
@@ -239,6 +248,7 @@ def _offer(ids: list[int], pos: list[list[float]], sigma: float = 100.0) -> Offe
         i,
         b,
         i,
+        np.zeros((1, n)),
         np.zeros((1, n)),
         np.zeros((1, n, 3)),
         np.zeros(1, dtype=np.int64),

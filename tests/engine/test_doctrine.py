@@ -427,7 +427,7 @@ def test_regiment_example() -> None:
 
 
 def test_regiment_hands_a_survivor_over() -> None:
-    """bn_a's missiles cannot kill (lethal radius 1 cm) and it gives up after one
+    """bn_a's missiles cannot kill (their fuze never fires) and it gives up after one
     engagement; after its kill assessment the regiment hands the survivor to bn_b,
     which kills it."""
     text = (
@@ -442,9 +442,11 @@ def test_regiment_hands_a_survivor_over() -> None:
         )
         .replace(
             "doctrine: {salvo: 1}}\n    radars:\n      acq_a",
-            "doctrine: {salvo: 1, max_engagements_per_target: 1}}\n    radars:\n      acq_a",
+            # bn_a plans with the nominal Pk (its Pk table knows its fuze never fires)
+            "doctrine: {salvo: 1, max_engagements_per_target: 1, planning_pk: nominal}}\n"
+            "    radars:\n      acq_a",
         )
-        .replace("threats:\n", "missiles:\n  9M96E2: {lethal_radius_m: 0.01}\nthreats:\n")
+        .replace("threats:\n", "missiles:\n  9M96E2: {fuze_reliability: 0.0}\nthreats:\n")
         .replace("count: 6", "count: 3")
     )
     # bn_b sits 13 km further from the raid's approach, so bn_a's radars see it first
@@ -466,8 +468,11 @@ def test_regiment_hands_a_survivor_over() -> None:
         for i, k in enumerate(ev["kind"])
         if k == "intercept" and ev["detail"][i] == "kill"
     }
-    assert all(killers.get(th) == "bn_b" for th in handed)
-    assert run.summary["killed"] == 3
+    # every kill of a handed-over threat is bn_b's (bn_a cannot kill); with bn_b's
+    # realistic single-shot Pk (about 0.9) a handed threat may survive bn_b's shot too
+    assert all(killers.get(th, "bn_b") == "bn_b" for th in handed)
+    assert any(killers.get(th) == "bn_b" for th in handed)
+    assert all(u == "bn_b" for u in killers.values())
 
 
 @pytest.mark.parametrize(

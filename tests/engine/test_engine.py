@@ -237,10 +237,17 @@ def test_low_interceptor_over_hills_does_not_date_its_ground_impact_back() -> No
     text = (EXAMPLES / "battalion_in_hills.yaml").read_text()
     assert "mast_height_m: 40 m" in text
     sc = load_scenario_text(text.replace("mast_height_m: 40 m", "mast_height_m: 25 m"), "h.yaml")
-    run = samsim.simulate(sc, seed=2)
-    assert _times_sorted(run)
-    ends = run.events.to_pandas().query("kind == 'interceptor_end'")
-    assert (ends.detail == "ground").any()
+    # the seed that showed it in the old endgame model first; the others until one of
+    # them has an interceptor end on the ground (what the regression needs)
+    grounded = False
+    for seed in (2, 0, 1, 3, 4, 5):
+        run = samsim.simulate(sc, seed=seed)
+        assert _times_sorted(run)
+        ends = run.events.to_pandas().query("kind == 'interceptor_end'")
+        if (ends.detail == "ground").any():
+            grounded = True
+            break
+    assert grounded
 
 
 def test_kill_assessment_inside_a_flyout_interval_keeps_time_order() -> None:

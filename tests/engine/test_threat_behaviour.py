@@ -102,7 +102,7 @@ def test_evasion_is_deterministic_and_leaves_the_compiled_world_alone() -> None:
 
 @pytest.mark.parametrize("evasion", ["beam", "turn_away"])
 def test_evasion_end_events_are_rescheduled(evasion: str) -> None:
-    """Fighters fired at by missiles that cannot kill (lethal radius 0.1 mm) evade and
+    """Fighters fired at by missiles that cannot kill (their fuze never fires) evade and
     survive. Beaming makes the route longer: the compiled end event comes first and must
     be ignored. Turning away ends the trajectory early, at the end of the egress. Either
     way each ends once, at its final spliced end time."""
@@ -113,8 +113,12 @@ def test_evasion_end_events_are_rescheduled(evasion: str) -> None:
         .replace("duration: 6 min", "duration: 10 min")
         .replace(
             "threats:\n",
-            "missiles:\n  dud: {type: 48N6E3, lethality_model: cookie_cutter, "
-            "lethal_radius_m: 0.0001}\nthreats:\n",
+            "missiles:\n  dud: {type: 48N6E3, fuze_reliability: 0.0}\nthreats:\n",
+        )
+        # the command post plans with the nominal Pk (the dud's Pk table knows it is one)
+        .replace(
+            "command_post: {position: {lat: 40.05, lon: -40.0}}",
+            "command_post: {position: {lat: 40.05, lon: -40.0}, doctrine: {planning_pk: nominal}}",
         )
     )
     world = compile_world(load_scenario_text(text))

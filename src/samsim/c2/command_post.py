@@ -16,10 +16,18 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from samsim.c2.doctrine import AssignmentInput, allowed_now, assign, planning_pk, window_delays
+from samsim.c2.doctrine import (
+    AssignmentInput,
+    allowed_now,
+    assign,
+    economy_weight,
+    engagement_pk,
+    window_delays,
+)
 from samsim.c2.envelope import engagement_windows
 from samsim.c2.threat_eval import ThreatAssessment, evaluate_threats
 from samsim.cache import tof_table
+from samsim.physics.pk_table import pk_table
 from samsim.physics.threats import gravity_enu_mps2
 
 if TYPE_CHECKING:
@@ -47,6 +55,8 @@ class LaunchOrder:
     track_id: int
     threat_id: int
     aim_point_m: NDArray[np.float64]
+    #: Single-shot Pk the command post planned this missile with.
+    pk_planned: float = float("nan")
 
 
 @dataclass
@@ -96,7 +106,10 @@ class Offer:
     fcr : ndarray of int64, shape (n,)
         Fire-control radar that would guide (-1 if none).
     pk : ndarray, shape (M, n)
-        Planning kill probability of one engagement of each type (0: not allowed now).
+        Planning kill probability of one engagement of each type (0: not allowed now):
+        1 - (1 - p)^k for k missiles of single-shot Pk p (:meth:`CommandPost.single_shot_pk`).
+    pk_single : ndarray, shape (M, n)
+        The single-shot Pk p itself.
     pips_m : ndarray, shape (M, n, 3)
     rounds : ndarray of int64, shape (M,)
         Engagements each type can still fire (ready rounds // salvo, rounded up).
@@ -122,21 +135,12 @@ class Offer:
     candidate: NDArray[np.bool_]
     fcr: NDArray[np.int64]
     pk: NDArray[np.float64]
+    pk_single: NDArray[np.float64]
     pips_m: NDArray[np.float64]
     rounds: NDArray[np.int64]
     free_targets: int
     free_engagements: int
     assessment: ThreatAssessment
-
-
-def perceived_capability(world: World, doctrine: Doctrine) -> NDArray[np.float64]:
-    """Capability of each threat as the command post perceives it: its own under
-    ``discriminate_decoys``, else that of the type it looks like (``appears_as``: a decoy
-    seen as a fighter)."""
-    seen = world.perceived_capability
-    if doctrine.discriminate_decoys or len(seen) != world.n_threats:
-        return world.capability
-    return seen
 
 
 def mean_speed_bound(table: TofTable) -> float:
@@ -206,6 +210,7 @@ class CommandPost:
         tracker: Tracker,
         track_truth: dict[int, int],
         inventory: NDArray[np.int64],
+        rng: np.random.Generator | None = None,
     ) -> None:
         self.w = world
         self.inventory = inventory  # (launchers, missile types), shared by the run's posts
@@ -224,13 +229,104 @@ class CommandPost:
         self.reloads: list[Reload] = []
         self.reloading = np.zeros(len(world.launcher_names), dtype=bool)
         self._tof = [tof_table(spec) for spec in world.missile_specs]
-        self._pk = np.array([planning_pk(s, self.doctrine) for s in world.missile_specs])
+        self._economy = np.array([economy_weight(s, self.doctrine) for s in world.missile_specs])
+        # identification and kill assessment draw from their own stream (see the module
+        # docstring); without one they are perfect
+        self.rng = rng
+        self._identity: dict[int, tuple[int, bool]] = {}  # threat -> (spec row, decoy?)
         self._delays = window_delays(self.doctrine, unit.cp.cycle_s)
         self._vbar = np.array([mean_speed_bound(t) for t in self._tof])
         self._reach = [
             launch_reach(spec, self.doctrine, unit.cp.cycle_s, tab, v)
             for spec, tab, v in zip(world.missile_specs, self._tof, self._vbar, strict=True)
         ]
+
+    # -- identification and planning Pk ------------------------------------------------
+    def _identify(self, threat_ids: NDArray[np.int64]) -> NDArray[np.int64]:
+        """What the command post takes each threat for (drawn once per threat):
+        0 itself, 1 the type it mimics (an unrecognised decoy), 2 a decoy (a real threat
+        taken for one).
+
+        Notes
+        -----
+        Under ``discriminate_decoys`` (or without a random stream) it is perfect for real
+        threats, and decoys are recognised (``discriminate_decoys``) or never (no
+        stream). Otherwise a decoy is recognised with the command post's
+        ``decoy_recognition_prob`` and a real threat taken for a decoy with
+        ``false_decoy_prob``, once per threat: the classification of a track does not
+        flicker from one decision to the next.
+        """
+        w = self.w
+        out = np.zeros(threat_ids.size, dtype=np.int64)
+        for k, th in enumerate(threat_ids.tolist()):
+            got = self._identity.get(th)
+            if got is None:
+                decoy = w.threat_kind[th] == "decoy"
+                if self.doctrine.discriminate_decoys:
+                    kind = 0
+                elif self.rng is None:
+                    kind = 1 if decoy else 0
+                elif decoy:
+                    kind = 0 if self.rng.random() < self.unit.cp.decoy_recognition_prob else 1
+                else:
+                    kind = 2 if self.rng.random() < self.unit.cp.false_decoy_prob else 0
+                self._identity[th] = got = (kind, decoy)
+            out[k] = got[0]
+        return out
+
+    def perceived_capability(self, threat_ids: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Capability of each threat as this command post perceives it (see
+        :meth:`_identify`): its own, the mimicked type's, or 0 if taken for a decoy."""
+        w = self.w
+        th = np.asarray(threat_ids, dtype=np.int64)
+        if th.size == 0:
+            return np.zeros(0)
+        kind = self._identify(th)
+        seen = (
+            w.perceived_capability if len(w.perceived_capability) == w.n_threats else w.capability
+        )
+        return np.where(kind == 0, w.capability[th], np.where(kind == 1, seen[th], 0.0))
+
+    def single_shot_pk(
+        self,
+        m: int,
+        threat_ids: NDArray[np.int64],
+        launcher_m: NDArray[np.float64],
+        pip_m: NDArray[np.float64],
+        vel_mps: NDArray[np.float64],
+    ) -> NDArray[np.float64]:
+        """Planning single-shot Pk of missile type m at predicted intercept points.
+
+        Notes
+        -----
+        Under ``planning_pk: table`` the flyout's Pk table of the type against the threat
+        type the command post takes the track for (:mod:`samsim.physics.pk_table`), at
+        the intercept point's ground range from the launchers and altitude and the track's
+        aspect (angle between its horizontal velocity and the direction from the
+        intercept point to the launchers); under ``nominal`` the type's ``pk_nominal``.
+        """
+        w = self.w
+        spec = w.missile_specs[m]
+        n = threat_ids.size
+        if self.doctrine.planning_pk == "nominal" or n == 0:
+            return np.full(n, float(spec.pk_nominal))
+        kind = self._identify(threat_ids)
+        alt = w.frame.altitude_m(pip_m)
+        up = w.frame.up_enu(pip_m)
+        d = launcher_m[None, :] - pip_m
+        d_h = d - np.sum(d * up, axis=1, keepdims=True) * up
+        v_h = vel_mps - np.sum(vel_mps * up, axis=1, keepdims=True) * up
+        ground = np.linalg.norm(d_h, axis=1)
+        cosang = np.sum(d_h * v_h, axis=1) / np.maximum(ground * np.linalg.norm(v_h, axis=1), 1e-9)
+        aspect = np.arccos(np.clip(cosang, -1.0, 1.0))
+        out = np.zeros(n)
+        for k in range(n):
+            th = int(threat_ids[k])
+            tspec = w.threat_seen_spec[th] if kind[k] == 1 else w.threat_spec[th]
+            name = w.threat_type[th] if kind[k] != 1 else (tspec.appears_as or w.threat_type[th])
+            table = pk_table(spec, tspec, name)
+            out[k] = float(table.lookup(ground[k], alt[k], aspect[k]))
+        return out
 
     # -- picture ----------------------------------------------------------------------
     def note_detections(self, radar: int, t: float, det_track_id: NDArray[np.int64]) -> None:
@@ -282,12 +378,25 @@ class CommandPost:
         return False
 
     def assess(self, track_id: int, alive: NDArray[np.bool_]) -> None:
-        """Kill assessment (perfect, after the delay): the threat is dead or not."""
+        """Kill assessment after the delay: is the engaged threat dead?
+
+        Notes
+        -----
+        A killed threat is assessed killed with the command post's ``assess_kill_prob``
+        and a survivor assessed surviving with ``assess_survivor_prob`` (one draw per
+        assessment); a survivor wrongly assessed killed is not engaged again by this
+        battalion. Perfect under ``perfect_kill_assessment`` or without a random stream.
+        """
         eng = self.engagements.get(track_id)
         if eng is None or eng.active_missiles > 0:
             return
         eng.awaiting_assessment = False
-        eng.assessed_dead = not bool(alive[eng.threat_id])
+        dead = not bool(alive[eng.threat_id])
+        if self.rng is not None and not self.doctrine.perfect_kill_assessment:
+            p_right = self.unit.cp.assess_kill_prob if dead else self.unit.cp.assess_survivor_prob
+            if self.rng.random() >= p_right:
+                dead = not dead
+        eng.assessed_dead = dead
 
     def service_reloads(self, t: float) -> None:
         """Finish reloads that are done and start reloading empty launchers.
@@ -410,6 +519,7 @@ class CommandPost:
         fcr = self._fcr_for(t, ids, cand)
         cand &= fcr >= 0
         pk = np.zeros((n_types, n))
+        pk1 = np.zeros((n_types, n))
         pips = np.full((n_types, n, 3), np.nan)
         lidx = np.array(u.launchers, dtype=np.int64)
         ready = self.inventory[lidx] * ~self.reloading[lidx, None]
@@ -444,7 +554,9 @@ class CommandPost:
                     float(self.doctrine.min_speed_ratio),
                 )
                 ok = allowed_now(win, self.doctrine, u.cp.cycle_s)
-                pk[m, cn] = np.where(ok, self._pk[m], 0.0)
+                p1 = self.single_shot_pk(m, threat[cn], origin, win.pip_m, vel[cn])
+                pk1[m, cn] = np.where(ok, p1, 0.0)
+                pk[m, cn] = engagement_pk(pk1[m, cn], self.doctrine.shots_per_engagement)
                 pips[m, cn] = win.pip_m
         return Offer(
             ids,
@@ -461,6 +573,7 @@ class CommandPost:
             cand,
             fcr,
             pk,
+            pk1,
             pips,
             rounds.astype(np.int64),
             free_targets,
@@ -482,7 +595,7 @@ class CommandPost:
         sub = evaluate_threats(
             pos[r],
             vel[r],
-            perceived_capability(w, self.doctrine)[threat[r]],
+            self.perceived_capability(threat[r]),
             w.asset_pos_m,
             w.asset_value,
             w.asset_radius_m,
@@ -521,6 +634,7 @@ class CommandPost:
         problem = AssignmentInput(
             values=values,
             pk=offer.pk,
+            weight=self._economy,
             rounds=offer.rounds,
             groups=np.zeros(len(offer.rounds), dtype=np.int64),
             group_targets=np.array([offer.free_targets], dtype=np.int64),
@@ -589,6 +703,7 @@ class CommandPost:
                             track_id,
                             eng.threat_id,
                             offer.pips_m[m, j].copy(),
+                            float(offer.pk_single[m, j]),
                         )
                     )
                     fired += 1

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from samsim.c2.envelope import EngagementWindows
 from samsim.c2.wta import solve, solve_asset_based
@@ -57,17 +57,28 @@ def allowed_now(win: EngagementWindows, doctrine: Doctrine, cycle_s: float) -> N
     return np.asarray(ok, dtype=bool)
 
 
-def planning_pk(spec: MissileSpec, doctrine: Doctrine) -> float:
-    """Planning kill probability of one engagement (all its missiles) of a type.
+def engagement_pk(single_shot_pk: ArrayLike, shots: int) -> NDArray[np.float64]:
+    """Kill probability of one engagement of ``shots`` independent missiles.
 
     Notes
     -----
-    p = pk_nominal (1 - e R_max / 100 km), e = ``economy`` (a small preference for the
-    shorter-range type when several can engage; not a physical Pk), and an engagement of
-    n independent missiles kills with 1 - (1 - p)^n.
+    1 - (1 - p)^n for single-shot Pk p (the command post's planning Pk of each missile,
+    :meth:`samsim.c2.command_post.CommandPost.single_shot_pk`).
     """
-    p = spec.pk_nominal * (1.0 - doctrine.economy * spec.max_range_m / 100e3)
-    return float(1.0 - (1.0 - max(p, 0.0)) ** doctrine.shots_per_engagement)
+    p = np.clip(np.asarray(single_shot_pk, dtype=float), 0.0, 1.0)
+    return np.asarray(1.0 - (1.0 - p) ** shots, dtype=np.float64)
+
+
+def economy_weight(spec: MissileSpec, doctrine: Doctrine) -> float:
+    """Weight of a missile type's kill probability in the assignment objective.
+
+    Notes
+    -----
+    w = 1 - e R_max / 100 km, e = ``economy``: a small preference for the shorter-range
+    type when several can engage a target. It weights the objective only; the planning
+    Pk the command post logs and expects stays the physical one.
+    """
+    return float(max(1.0 - doctrine.economy * spec.max_range_m / 100e3, 0.0))
 
 
 #: Perturbation rounds of the heuristic per decision (each costs about one descent; the
@@ -85,6 +96,7 @@ class AssignmentInput:
 
     values: NDArray[np.float64]  # (T,)
     pk: NDArray[np.float64]  # (W, T)
+    weight: NDArray[np.float64]  # (W,) objective weight of each weapon (economy_weight)
     rounds: NDArray[np.int64]  # (W,)
     groups: NDArray[np.int64]  # (W,)
     group_targets: NDArray[np.int64]  # (G,)
@@ -104,12 +116,14 @@ def assign(problem: AssignmentInput, doctrine: Doctrine) -> NDArray[np.int64]:
     then the other targets with the rounds and channels left (a lexicographic priority).
     Each pass is one static WTA (:func:`samsim.c2.wta.solve` or, for ``asset_value``,
     :func:`samsim.c2.wta.solve_asset_based`) with at most one engagement per weapon and
-    target (a battalion engages a target once at a time) and the groups' shared limits.
+    target (a battalion engages a target once at a time) and the groups' shared limits,
+    on the kill probabilities weighted by ``weight`` (:func:`economy_weight`).
     """
     p = problem
     x = np.zeros(p.pk.shape, dtype=np.int64)
     if p.pk.size == 0:
         return x
+    pk_obj = p.pk * np.asarray(p.weight, dtype=float)[:, None]
     passes = (
         [p.ballistic, ~p.ballistic]
         if doctrine.ballistic_first and p.ballistic.any()
@@ -134,7 +148,7 @@ def assign(problem: AssignmentInput, doctrine: Doctrine) -> NDArray[np.int64]:
             res = solve_asset_based(
                 p.asset_values,
                 p.asset_prob,
-                p.pk,
+                pk_obj,
                 rounds,
                 "greedy" if doctrine.wta_method == "greedy" else "heuristic",
                 **limits,
@@ -142,7 +156,7 @@ def assign(problem: AssignmentInput, doctrine: Doctrine) -> NDArray[np.int64]:
         else:
             res = solve(
                 p.values,
-                p.pk,
+                pk_obj,
                 rounds,
                 doctrine.wta_method,
                 time_limit_s=(

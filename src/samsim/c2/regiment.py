@@ -19,8 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
-from samsim.c2.command_post import perceived_capability
-from samsim.c2.doctrine import AssignmentInput, assign
+from samsim.c2.doctrine import AssignmentInput, assign, economy_weight
 from samsim.c2.threat_eval import evaluate_threats
 from samsim.scenario.loader import REGIMENT_KEY
 
@@ -117,7 +116,11 @@ class TrackFusion:
         Local tracks that disappeared leave their fused track; members that drifted more
         than ``SPLIT_GATES`` gates from their fused track's best member are split off; the
         rest are associated, battalion by battalion, to fused tracks with no member from
-        that battalion, or start a new fused track.
+        that battalion, or start a new fused track. Last, fused tracks with no battalion
+        in common that now pass the gate are merged (:meth:`_merge`): two battalions'
+        tracks of one threat that did not associate when they started (a ballistic
+        missile first seen by each with errors of kilometres) become one fused track
+        once their estimates agree.
         """
         rows = [{int(t): k for k, t in enumerate(o.track_ids.tolist())} for o in offers]
         for b, local in [key for key in self.of_local if key[1] not in rows[key[0]]]:
@@ -163,7 +166,45 @@ class TrackFusion:
                 local = int(o.track_ids[k])
                 ft.members[b] = local
                 self.of_local[(b, local)] = ft.id
+        self._merge(offers, rows)
         return [self.tracks[k] for k in sorted(self.tracks)]
+
+    def _merge(self, offers: list[Offer], rows: list[dict[int, int]]) -> None:
+        """Merge fused tracks that share no battalion and whose best members pass the
+        gate, by global nearest neighbour on that cost (the older fused track keeps its
+        id); repeated until no pair passes."""
+        while len(self.tracks) > 1:
+            fts = [self.tracks[k] for k in sorted(self.tracks)]
+            ref = [self._best(ft, offers, rows) for ft in fts]
+            pos = np.array(
+                [offers[r].pos_m[rows[r][ft.members[r]]] for ft, r in zip(fts, ref, strict=True)]
+            )
+            cov = np.array(
+                [
+                    offers[r].cov_pos_m2[rows[r][ft.members[r]]]
+                    for ft, r in zip(fts, ref, strict=True)
+                ]
+            )
+            cost = association_cost(pos, cov, pos, cov)
+            n = len(fts)
+            for i in range(n):
+                for j in range(n):
+                    if j <= i or set(fts[i].members) & set(fts[j].members):
+                        cost[i, j] = np.inf
+            cost = np.where(np.isfinite(cost), cost, 1e13)
+            pairs = [(i, j) for i, j in associate(cost, self.gate) if i < j]
+            if not pairs:
+                return
+            used: set[int] = set()
+            for i, j in pairs:
+                if i in used or j in used:
+                    continue
+                used |= {i, j}
+                keep, gone = fts[i], fts[j]
+                for b, local in gone.members.items():
+                    keep.members[b] = local
+                    self.of_local[(b, local)] = keep.id
+                del self.tracks[gone.id]
 
     @staticmethod
     def _best(ft: FusedTrack, offers: list[Offer], rows: list[dict[int, int]]) -> int:
@@ -206,10 +247,12 @@ class RegimentCommandPost:
         ballistic = np.zeros(n_f, dtype=bool)
         engageable = np.zeros(n_f, dtype=bool)
         member_row = np.full((n_b, n_f), -1, dtype=np.int64)
+        best_b = np.zeros(n_f, dtype=np.int64)
         for f, ft in enumerate(fused):
             for b, local in ft.members.items():
                 member_row[b, f] = rows[b][local]
             best = TrackFusion._best(ft, offers, rows)
+            best_b[f] = best
             o, r = offers[best], rows[best][ft.members[best]]
             pos[f], vel[f], acc[f] = o.pos_m[r], o.vel_mps[r], o.acc_mps2[r]
             threat[f], ballistic[f] = o.threat[r], o.ballistic[r]
@@ -232,9 +275,10 @@ class RegimentCommandPost:
                 pk[b * n_m : (b + 1) * n_m, cols] = o.pk[:, member_row[b, cols]]
         if not (pk > 0).any():
             return []
-        cap = np.where(
-            threat >= 0, perceived_capability(w, self.doctrine)[np.maximum(threat, 0)], 0.0
-        )
+        # the capability the best member's battalion takes the threat for
+        cap = np.zeros(n_f)
+        for f in np.flatnonzero(threat >= 0).tolist():
+            cap[f] = self.battalions[best_b[f]].perceived_capability(threat[f : f + 1])[0]
         ta = evaluate_threats(
             pos, vel, cap, w.asset_pos_m, w.asset_value, w.asset_radius_m, acc_mps2=acc
         )
@@ -243,6 +287,7 @@ class RegimentCommandPost:
         problem = AssignmentInput(
             values=ta.value,
             pk=pk,
+            weight=np.tile([economy_weight(s, self.doctrine) for s in w.missile_specs], n_b),
             rounds=np.concatenate([o.rounds for o in offers]),
             groups=np.repeat(np.arange(n_b), n_m),
             group_targets=np.array([o.free_targets for o in offers], dtype=np.int64),

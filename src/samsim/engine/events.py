@@ -23,9 +23,11 @@ track_end           a track was deleted; ``track_id``, ``detail``: ``unconfirmed
 assignment          the command post assigned missiles to a track; ``unit``, ``track_id``,
                     ``threat_id``, ``missile_type``, ``count``, ``value`` (threat value), ``pk``
 launch              an interceptor left its launcher; ``interceptor_id``, ``unit``,
-                    ``launcher``, ``missile_type``, ``track_id``, ``threat_id``, position
+                    ``launcher``, ``missile_type``, ``track_id``, ``threat_id``, position,
+                    ``pk`` (the single-shot Pk the command post planned it with)
 intercept           an interceptor reached closest approach to its target; ``miss_m``,
-                    ``pk``, ``detail`` = "kill" or "miss", position of the interceptor
+                    ``pk`` (of the fuze and warhead at that miss and encounter speed),
+                    ``detail`` = "kill" or "miss", position of the interceptor
 interceptor_end     an interceptor's flight ended; ``detail`` = "intercept", "self_destruct",
                     "ground", "time_limit", "min_speed", "target_gone"
 kill                a threat was destroyed; ``threat_id``, ``interceptor_id``

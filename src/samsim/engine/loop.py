@@ -29,7 +29,7 @@ from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
 from samsim.physics.flyout import Flyout
-from samsim.physics.lethality import pk_for_miss
+from samsim.physics.lethality import intercept_pk
 from samsim.physics.threats import Reactions, gravity_enu_mps2
 from samsim.rng import stream
 from samsim.scenario.models import Scenario
@@ -106,7 +106,14 @@ class Engine:
         self.track_truth: list[dict[int, int]] = [{} for _ in world.units]
         self.inventory = world.inventory.copy()
         self.command_posts = [
-            CommandPost(world, u, self.trackers[u.index], self.track_truth[u.index], self.inventory)
+            CommandPost(
+                world,
+                u,
+                self.trackers[u.index],
+                self.track_truth[u.index],
+                self.inventory,
+                rng=stream(seed, f"c2:{u.name}"),
+            )
             for u in world.units
         ]
         self.regiment = (
@@ -490,6 +497,8 @@ class Engine:
                 self.t,
                 np.array([key]),
                 order.aim_point_m[None, :],
+                target_rcs_m2=w.rcs_m2[order.threat_id],
+                target_span_m=w.span_m[order.threat_id],
             )[0]
         )
         self._icp_of_fly[fid] = key
@@ -504,6 +513,7 @@ class Engine:
             threat_id=order.threat_id,
             threat_type=w.threat_type[order.threat_id],
             sensor=w.radars[order.radar].name,
+            pk=order.pk_planned,
             x_m=pos[0],
             y_m=pos[1],
             z_m=pos[2],
@@ -588,11 +598,18 @@ class Engine:
                 str(out.kind[j]),
                 float(out.time_s[j]),
                 float(out.miss_m[j]),
+                float(out.closing_speed_mps[j]),
                 out.position_enu_m[j],
             )
 
     def _interceptor_end(
-        self, fid: int, kind: str, t: float, miss_m: float, pos: NDArray[np.float64]
+        self,
+        fid: int,
+        kind: str,
+        t: float,
+        miss_m: float,
+        closing_speed_mps: float,
+        pos: NDArray[np.float64],
     ) -> None:
         w = self.w
         key = self._icp_of_fly.pop(fid)
@@ -603,7 +620,13 @@ class Engine:
         if kind == "intercept":
             spec = w.missile_specs[mtype]
             pk = float(
-                pk_for_miss(spec.lethality_model, miss_m, spec.lethal_radius_m, spec.miss_sigma_m)
+                intercept_pk(
+                    spec,
+                    miss_m,
+                    closing_speed_mps,
+                    w.vulnerable_area_m2[threat],
+                    w.length_m[threat],
+                )
             )
             killed = bool(self.alive[threat]) and bool(self.kill_rng.random() < pk)
             self.log.add(

@@ -107,9 +107,17 @@ class World:
     rcs_m2: NDArray[np.float64]
     swerling: NDArray[np.int64]
     capability: NDArray[np.float64]
+    #: Per threat: span (seeker glint), length and vulnerable area (warhead lethality).
+    span_m: NDArray[np.float64]
+    length_m: NDArray[np.float64]
+    vulnerable_area_m2: NDArray[np.float64]
     #: Capability of the type each threat looks like to the command post (``appears_as``;
     #: its own for all but decoys): what threat evaluation should use.
     perceived_capability: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: Per threat: its type's spec, and the spec of the type it looks like to a command
+    #: post that does not recognise it (``appears_as``; its own for all but decoys).
+    threat_spec: list[ThreatSpec] = field(default_factory=list)
+    threat_seen_spec: list[ThreatSpec] = field(default_factory=list)
     #: Per threat, what it needs to re-plan its path (waypoint movers; None for ballistic).
     threat_plans: list[RoutePlan | None] = field(default_factory=list)
     #: Per threat, the compiled time at which each route point is passed (or None).
@@ -367,16 +375,17 @@ def _group_trajectories(
     return out
 
 
-def _perceived_capability(scenario: Scenario, res: Resolved, tname: str, spec: ThreatSpec) -> float:
-    """The capability of the type ``spec.appears_as`` names (scenario types first, then
-    the catalogue), or the type's own."""
+def _appears_as(scenario: Scenario, res: Resolved, tname: str, spec: ThreatSpec) -> ThreatSpec:
+    """The spec of the type ``spec.appears_as`` names (scenario types first, then the
+    catalogue), or the type's own."""
     if spec.appears_as is None:
-        return spec.capability
+        return spec
     if spec.appears_as in res.threats:
-        return res.threats[spec.appears_as].capability
+        return res.threats[spec.appears_as]
     catalogue = load_catalog()["threats"]
     if spec.appears_as in catalogue:
-        return float(catalogue[spec.appears_as].spec.capability)
+        out: ThreatSpec = catalogue[spec.appears_as].spec
+        return out
     smap = scenario._source_map
     line, col = smap.locate(("threats", tname, "appears_as")) if smap else (None, None)
     known = sorted(set(res.threats) | set(catalogue))
@@ -459,10 +468,16 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
     rcs: list[float] = []
     sw: list[int] = []
     cap: list[float] = []
+    span: list[float] = []
+    length: list[float] = []
+    vuln: list[float] = []
+    own_specs: list[ThreatSpec] = []
+    seen_specs: list[ThreatSpec] = []
     seen: list[float] = []
     for gname, group in scenario.raid.items():
         tspec = res.threats[group.threat]
-        looks = _perceived_capability(scenario, res, group.threat, tspec)
+        seen_spec = _appears_as(scenario, res, group.threat, tspec)
+        looks = seen_spec.capability
         for i, (tr, plan) in enumerate(_group_trajectories(frame, terrain, scenario, gname, tspec)):
             trajectories.append(tr)
             plans.append(plan)
@@ -475,6 +490,11 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
             rcs.append(tspec.rcs_m2)
             sw.append(tspec.swerling)
             cap.append(tspec.capability)
+            own_specs.append(tspec)
+            seen_specs.append(seen_spec)
+            span.append(tspec.span_m)
+            length.append(tspec.length_m)
+            vuln.append(tspec.vulnerable_area_m2)
             seen.append(looks)
     jammers = compile_jammers(scenario, frame, terrain, tgroup)
     return World(
@@ -504,6 +524,11 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
         rcs_m2=np.array(rcs),
         swerling=np.array(sw, dtype=np.int64),
         capability=np.array(cap),
+        span_m=np.array(span),
+        length_m=np.array(length),
+        vulnerable_area_m2=np.array(vuln),
+        threat_spec=own_specs,
+        threat_seen_spec=seen_specs,
         perceived_capability=np.array(seen),
         threat_plans=plans,
         threat_point_times_s=point_times,

@@ -30,19 +30,31 @@ I_K = 8  # induced-drag factor
 I_CN = 9  # CN max
 I_SINTVC = 10  # sin(max thrust-vector deflection)
 I_ASTR = 11  # structural lateral acceleration limit, m/s^2
-I_TAU = 12  # autopilot time constant, s
+I_TAU = 12  # flight-control total time constant (all lags), s
 I_NAV = 13  # navigation constant N'
 I_APN = 14  # 1.0 for APN, 0.0 for PN
 I_LOFT = 15  # mid-course ballistic-lead factor
 I_SEEK = 16  # seeker (hand-over) range, m
-I_SNOISE = 17  # seeker LOS-rate noise std, rad/s
+I_SFIX = 17  # seeker range-independent angle noise std, rad
 I_VL = 18  # launch speed, m/s
 I_HL = 19  # cold-launch height (ignition height above the launcher), m
 I_TMAX = 20  # max time of flight, s
 I_VMIN = 21  # min speed after burn-out, m/s
 I_VPLAN = 22  # planning mean speed for time-to-go before a table is available, m/s
 I_HTOP = 23  # mid-course cruise altitude, m
-NPAR = 24
+I_NFC = 24  # flight-control order (number of equal lags)
+I_QREF = 25  # dynamic pressure below which the response slows, Pa (0: never)
+I_GTS = 26  # guidance sample period, s
+I_TF = 27  # guidance (LOS-rate) filter time constant, s
+I_SEXP = 28  # seeker SNR range exponent in the missile-target range: 4 active, 2 semi-active
+I_SREF = 29  # seeker reference RCS (lock-on range seeker_range_m holds for it), m^2
+I_SBW = 30  # seeker beamwidth, rad
+I_SLOCK = 31  # seeker thermal angle noise std at lock-on range, rad
+NPAR = 32
+
+#: Monopulse slope k_m of the seeker's angle discriminator (Barton, *Radar System
+#: Analysis and Modeling*, sec. 8.2: 1.2 to 1.9; 1.6 typical).
+MONOPULSE_SLOPE = 1.6
 
 #: Planning mean speed as a fraction of the ideal velocity gain (crude t_go estimate).
 VPLAN_FRACTION = 0.6
@@ -102,7 +114,16 @@ def pack_specs(specs: Sequence[MissileSpec]) -> TypeTable:
         par[i, I_LOFT] = s.midcourse_loft_ratio
         par[i, I_HTOP] = s.midcourse_altitude_m
         par[i, I_SEEK] = s.seeker_range_m
-        par[i, I_SNOISE] = s.seeker_noise_radps
+        par[i, I_SFIX] = s.seeker_fixed_noise_rad
+        par[i, I_NFC] = s.flight_control_order
+        par[i, I_QREF] = s.flight_control_q_ref_pa
+        par[i, I_GTS] = 1.0 / s.guidance_rate_hz
+        par[i, I_TF] = s.guidance_filter_time_constant_s
+        par[i, I_SEXP] = 4.0 if s.seeker_kind == "active" else 2.0
+        par[i, I_SREF] = s.seeker_reference_rcs_m2
+        par[i, I_SBW] = s.seeker_beamwidth_rad
+        snr = 10.0 ** (s.seeker_lock_snr_db / 10.0)
+        par[i, I_SLOCK] = s.seeker_beamwidth_rad / (MONOPULSE_SLOPE * np.sqrt(2.0 * snr))
         par[i, I_VL] = s.launch_speed_mps
         par[i, I_HL] = s.cold_launch_height_m
         par[i, I_TMAX] = s.max_flight_time_s

@@ -69,45 +69,72 @@ def cpa_hermite_kernel(
 ) -> tuple[float, float]:
     """CPA time in [0, dt] and miss distance of cubic-Hermite relative motion (scalar kernel).
 
-    Coarse search over 16 intervals, then Newton on d|r|^2/du = 2 r . r' = 0 from the best
-    sample; the end points are candidates too.
+    Exact: on u in [0, 1] the relative position is the cubic r(u) = a + b u + c u^2 + d u^3
+    (a = r0, b = dt v0, c = 3 (r1 - r0) - dt (2 v0 + v1), d = 2 (r0 - r1) + dt (v0 + v1)),
+    so |r|^2 is a polynomial of degree 6; its stationary points are the real roots in
+    [0, 1] of the quintic d|r|^2/du (companion-matrix eigenvalues), and the minimum over
+    them and the two end points is the closest approach.
     """
-    buf = np.empty((3, 3))
+    a = np.empty(3)
+    b = np.empty(3)
+    c = np.empty(3)
+    d = np.empty(3)
+    for k in range(3):
+        a[k] = r0[k]
+        b[k] = dt * v0[k]
+        c[k] = 3.0 * (r1[k] - r0[k]) - dt * (2.0 * v0[k] + v1[k])
+        d[k] = 2.0 * (r0[k] - r1[k]) + dt * (v0[k] + v1[k])
+    # (1/2) d|r|^2/du = r . r' with r' = b + 2 c u + 3 d u^2: coefficients of u^0..u^5
+    q = np.zeros(6)
+    for k in range(3):
+        q[0] += a[k] * b[k]
+        q[1] += b[k] * b[k] + 2.0 * a[k] * c[k]
+        q[2] += 3.0 * a[k] * d[k] + 3.0 * b[k] * c[k]
+        q[3] += 4.0 * b[k] * d[k] + 2.0 * c[k] * c[k]
+        q[4] += 5.0 * c[k] * d[k]
+        q[5] += 3.0 * d[k] * d[k]
     best_u = 0.0
-    best_d2 = 1e300
-    n = 16
-    for i in range(n + 1):
-        u = i / n
-        _hermite(r0, v0, r1, v1, dt, u, buf)
-        d2 = buf[0, 0] ** 2 + buf[0, 1] ** 2 + buf[0, 2] ** 2
-        if d2 < best_d2:
-            best_d2 = d2
-            best_u = u
-    u = best_u
-    for _ in range(8):
-        _hermite(r0, v0, r1, v1, dt, u, buf)
-        g = buf[0, 0] * buf[1, 0] + buf[0, 1] * buf[1, 1] + buf[0, 2] * buf[1, 2]
-        gp = (
-            buf[1, 0] ** 2
-            + buf[1, 1] ** 2
-            + buf[1, 2] ** 2
-            + buf[0, 0] * buf[2, 0]
-            + buf[0, 1] * buf[2, 1]
-            + buf[0, 2] * buf[2, 2]
-        )
-        if gp <= 0.0:
-            break
-        un = min(max(u - g / gp, 0.0), 1.0)
-        if abs(un - u) < 1e-13:
-            u = un
-            break
-        u = un
-    _hermite(r0, v0, r1, v1, dt, u, buf)
-    d2 = buf[0, 0] ** 2 + buf[0, 1] ** 2 + buf[0, 2] ** 2
-    if d2 > best_d2:
-        u = best_u
-        d2 = best_d2
-    return u * dt, np.sqrt(d2)
+    best_d2 = a[0] * a[0] + a[1] * a[1] + a[2] * a[2]
+    e = a + b + c + d
+    e2 = e[0] * e[0] + e[1] * e[1] + e[2] * e[2]
+    if e2 < best_d2:
+        best_u = 1.0
+        best_d2 = e2
+    scale = 0.0
+    for k in range(6):
+        scale = max(scale, abs(q[k]))
+    deg = 5
+    while deg > 0 and abs(q[deg]) <= 1e-14 * scale:
+        deg -= 1
+    if deg >= 1:
+        comp = np.zeros((deg, deg))
+        for k in range(deg):
+            comp[0, k] = -q[deg - 1 - k] / q[deg]
+        for k in range(1, deg):
+            comp[k, k - 1] = 1.0
+        roots = np.linalg.eigvals(comp.astype(np.complex128))
+        for z in roots:
+            u = z.real
+            if abs(z.imag) > 1e-7 * (1.0 + abs(u)) or u <= 0.0 or u >= 1.0:
+                continue
+            # one Newton polish on the quintic
+            pv = 0.0
+            dv = 0.0
+            for k in range(deg, -1, -1):
+                dv = dv * u + pv
+                pv = pv * u + q[k]
+            if dv != 0.0:
+                un = u - pv / dv
+                if 0.0 < un < 1.0:
+                    u = un
+            x0 = a[0] + u * (b[0] + u * (c[0] + u * d[0]))
+            x1 = a[1] + u * (b[1] + u * (c[1] + u * d[1]))
+            x2 = a[2] + u * (b[2] + u * (c[2] + u * d[2]))
+            d2 = x0 * x0 + x1 * x1 + x2 * x2
+            if d2 < best_d2:
+                best_d2 = d2
+                best_u = u
+    return best_u * dt, np.sqrt(best_d2)
 
 
 def cpa_linear(

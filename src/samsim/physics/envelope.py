@@ -239,7 +239,7 @@ def _run(
     speed[i] = out.speed_mps
     acc[i] = out.accel_available_mps2
     miss[i] = out.miss_m
-    radius_l = np.array([s.lethal_radius_m for s in specs])[typ]
+    radius_l = np.array([s.kill_radius_m for s in specs])[typ]
     ok = (kind == "intercept") & (miss <= radius_l) & (acc >= min_accel_mps2)
     grange = np.full(n, np.nan)
     galt = np.full(n, np.nan)
@@ -330,6 +330,8 @@ class KinematicFigures:
         Highest altitude with any successful intercept over the ranges tried.
     altitudes_m, far_boundary_m : ndarray
         The far boundary at each altitude tried.
+    peak_speed_mps : float
+        Largest speed of a flight to the reference point (:func:`peak_speed_mps`).
     """
 
     max_range_m: float
@@ -337,6 +339,7 @@ class KinematicFigures:
     ceiling_m: float
     altitudes_m: NDArray[np.float64]
     far_boundary_m: NDArray[np.float64]
+    peak_speed_mps: float = math.nan
 
 
 DEFAULT_RANGE_ALTITUDES_M = np.array([0.1e3, 2e3, 5e3, 8e3, 11e3, 14e3, 17e3, 20e3, 23e3, 26e3])
@@ -371,6 +374,31 @@ def ceiling_m(
     return lo.reshape(typ.size, fr.size).max(axis=1)
 
 
+#: Reference intercept point of the peak speed: this fraction of the published maximum
+#: range, at this altitude (the peak is reached at burn-out and depends little on it).
+PEAK_SPEED_RANGE_FRACTION = 0.3
+PEAK_SPEED_ALTITUDE_M = 10e3
+
+
+def peak_speed_mps(
+    specs: Sequence[MissileSpec], frame: EnuFrame = REFERENCE_FRAME
+) -> NDArray[np.float64]:
+    """Peak speed of each type, m/s: the largest speed of a flight to a stationary point
+    at 0.3 of its published maximum range and 10 km altitude (reached at burn-out)."""
+    n = len(specs)
+    rng = np.array([PEAK_SPEED_RANGE_FRACTION * s.max_range_m for s in specs])
+    alt = np.full(n, PEAK_SPEED_ALTITUDE_M)
+    pts = _points(frame, rng, alt)
+    fly = Flyout(frame, specs, macro_step_s=_ENVELOPE_MACRO_STEP_S)
+    ids = fly.launch(np.arange(n), np.zeros((n, 3)), 0.0, np.arange(n), pts)
+
+    def truth(t: float, k: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        return pts[k], np.zeros((k.shape[0], 3))
+
+    fly.advance(max(s.max_flight_time_s for s in specs) + 1.0, truth)
+    return fly.peak_speed_mps(ids)
+
+
 def kinematic_figures(
     specs: Sequence[MissileSpec],
     altitudes_m: ArrayLike | None = None,
@@ -396,12 +424,18 @@ def kinematic_figures(
     ceil = ceiling_m(
         specs, np.arange(n), iterations=iterations, target_speed_mps=target_speed_mps, frame=frame
     )
+    vpk = peak_speed_mps(specs, frame)
     out = []
     for k in range(n):
         j = int(np.argmax(fb[k]))
         out.append(
             KinematicFigures(
-                float(fb[k, j]), float(alts[j]), float(ceil[k]), alts.copy(), fb[k].copy()
+                float(fb[k, j]),
+                float(alts[j]),
+                float(ceil[k]),
+                alts.copy(),
+                fb[k].copy(),
+                float(vpk[k]),
             )
         )
     return out
@@ -424,6 +458,31 @@ def scale_propulsion(spec: MissileSpec, factor: float) -> MissileSpec:
     )
 
 
+def _with_knobs(spec: MissileSpec, x: NDArray[np.float64], knobs: Sequence[str]) -> MissileSpec:
+    """``spec`` with each knob (log of a factor) applied: 'prop', 'tmax', 'cn'."""
+    out = spec
+    for name, v in zip(knobs, x, strict=True):
+        f = math.exp(float(v))
+        if name == "prop":
+            prop = spec.boost_propellant_kg + spec.sustain_propellant_kg
+            f = min(f, 0.97 * (spec.mass_launch_kg - 1.0) / prop)
+            out = scale_propulsion(out, f)
+        elif name == "tmax":
+            out = out.model_copy(update={"max_flight_time_s": spec.max_flight_time_s * f})
+        else:
+            out = out.model_copy(update={"cn_max": out.cn_max * f})
+    return out
+
+
+def _figure_logs(f: KinematicFigures, goals: Sequence[str]) -> NDArray[np.float64]:
+    vals = {
+        "range": f.max_range_m,
+        "ceiling": f.ceiling_m,
+        "speed": f.peak_speed_mps,
+    }
+    return np.log(np.maximum(np.array([vals[g] for g in goals], dtype=float), 1.0))
+
+
 def calibrate(
     specs: Sequence[MissileSpec],
     ranges_m: Sequence[float],
@@ -431,20 +490,34 @@ def calibrate(
     rounds: int = 8,
     rel_tol: float = 0.01,
     altitudes_m: ArrayLike | None = None,
-    iterations: int = 7,
+    iterations: int = 9,
+    speeds_mps: Sequence[float | None] | None = None,
+    speed_rel_tol: float = 0.03,
+    max_step: float = 0.15,
 ) -> tuple[list[MissileSpec], list[KinematicFigures]]:
-    """Tune notional figures so each type's kinematic range and ceiling match the targets.
+    """Tune notional figures so each type's kinematic range, ceiling and peak speed match
+    the targets.
 
-    Two knobs per type, all types flown in one batch per round:
+    Knobs (logarithms of factors on the catalogue values) and the figures they are
+    solved for, per type:
 
-    * the propulsion scale f (:func:`scale_propulsion`) for the maximum kinematic range,
-      by secant steps on log(range) vs log(f) (first step assumes range ~ f^4);
-    * ``cn_max`` for the ceiling, by secant steps on ceiling vs log(CN_max) (first step
-      assumes 6.5 km per factor e, the density scale height, since the 3 g authority
-      ceiling is where rho V^2 S CN_max / (2 m) = 3 g).
+    * the propulsion scale (:func:`scale_propulsion`: propellant and thrust, burn times
+      and exhaust speed kept) and ``cn_max``, for the maximum kinematic range and the
+      ceiling, when no peak speed is given;
+    * with a peak speed target (:func:`peak_speed_mps`), also the maximum flight time:
+      propulsion then sets the speed, and the flight time the missile can guide for
+      (on-board power) holds the faster missile to its published range class. Neither a
+      slow motor nor an inflated drag does it: both would also slow every shorter flight
+      (a drag scaled to hold the 48N6E3's range at 2 km/s left it 460 m/s at a 100 km
+      intercept at 5 km, against 900 m/s with generic drag and a flight-time limit).
 
-    ``ceilings_m`` entries may be None (ceiling not calibrated for that type). Stops when
-    every range and ceiling is within ``rel_tol`` or after ``rounds`` rounds.
+    Each round is a damped Newton step on the log figures with a forward-difference
+    Jacobian: every type's current specs and one perturbation per knob are flown in one
+    batch (:func:`kinematic_figures`); steps are limited to ``max_step`` in log per knob.
+    ``ceilings_m`` and ``speeds_mps`` entries may be None (that figure is not a target
+    and its knob is left out). Stops when every figure is within its tolerance
+    (``rel_tol`` for range and ceiling, ``speed_rel_tol`` for speed) or after ``rounds``
+    rounds.
 
     Returns
     -------
@@ -453,47 +526,68 @@ def calibrate(
     figures : list of KinematicFigures
         Their kinematic figures as last computed.
     """
+    v_goals = list(speeds_mps) if speeds_mps is not None else [None] * len(specs)
+    plans = []
+    for r, c, v in zip(ranges_m, ceilings_m, v_goals, strict=True):
+        goals = ["range"] + (["ceiling"] if c is not None else []) + (["speed"] if v else [])
+        knobs = ["prop"] + (["cn"] if c is not None else []) + (["tmax"] if v else [])
+        target = {"range": r, "ceiling": c, "speed": v}
+        tol = {"range": rel_tol, "ceiling": rel_tol, "speed": speed_rel_tol}
+        plans.append((goals, knobs, target, tol))
+    x = [np.zeros(len(p[1])) for p in plans]
+    # forward-difference steps per knob: the ceiling is found by bisection, so cn_max needs
+    # a step that moves it by more than the bisection's resolution
+    eps_of = {"prop": 0.05, "tmax": 0.05, "cn": 0.3}
+    # the figure each knob mainly moves, and a prior d log(figure) / d log(knob) used when
+    # the difference shows none (the far-boundary scan stops at 1.7 x the published range;
+    # the ceiling bisection has a finite resolution)
+    prior = {"range": 4.0, "speed": 1.0, "ceiling": 0.22}
+    tmax_prior = 1.0
+    figs: list[KinematicFigures] = []
     cur = list(specs)
-    hist_r: list[list[tuple[float, float]]] = [[] for _ in cur]
-    hist_c: list[list[tuple[float, float]]] = [[] for _ in cur]
-    figs = kinematic_figures(cur, altitudes_m, iterations=iterations)
-    for _ in range(rounds):
+    for rnd in range(rounds + 1):
+        batch: list[MissileSpec] = []
+        for spec, xk, (_, knobs, _, _) in zip(specs, x, plans, strict=True):
+            batch.append(_with_knobs(spec, xk, knobs))
+            if rnd < rounds:
+                for i, name in enumerate(knobs):
+                    batch.append(
+                        _with_knobs(spec, xk + eps_of[name] * np.eye(len(knobs))[i], knobs)
+                    )
+        res = kinematic_figures(batch, altitudes_m, iterations=iterations)
+        pos = 0
         done = True
-        nxt = []
-        for k, (s, f, r_goal, c_goal) in enumerate(
-            zip(cur, figs, ranges_m, ceilings_m, strict=True)
-        ):
-            upd = s
-            prop = s.boost_propellant_kg + s.sustain_propellant_kg
-            if abs(f.max_range_m / r_goal - 1.0) > rel_tol:
-                done = False
-                hist_r[k].append((math.log(prop), math.log(max(f.max_range_m, 1.0))))
-                slope = 4.0
-                if len(hist_r[k]) >= 2:
-                    (x0, y0), (x1, y1) = hist_r[k][-2:]
-                    if abs(x1 - x0) > 1e-9 and (y1 - y0) / (x1 - x0) > 0.5:
-                        slope = (y1 - y0) / (x1 - x0)
-                step = (math.log(r_goal) - math.log(max(f.max_range_m, 1.0))) / slope
-                factor = math.exp(min(max(step, -0.2), 0.2))
-                max_factor = 0.97 * (s.mass_launch_kg - 1.0) / prop
-                upd = scale_propulsion(upd, min(factor, max_factor))
-            if c_goal is not None and abs(f.ceiling_m / c_goal - 1.0) > rel_tol:
-                done = False
-                hist_c[k].append((math.log(s.cn_max), f.ceiling_m))
-                slope = 6500.0
-                if len(hist_c[k]) >= 2:
-                    (x0, y0), (x1, y1) = hist_c[k][-2:]
-                    if abs(x1 - x0) > 1e-9 and (y1 - y0) / (x1 - x0) > 500.0:
-                        slope = (y1 - y0) / (x1 - x0)
-                step = (c_goal - f.ceiling_m) / slope
-                upd = upd.model_copy(
-                    update={"cn_max": s.cn_max * math.exp(min(max(step, -0.7), 0.7))}
-                )
-            nxt.append(upd)
-        if done:
+        figs = []
+        cur = []
+        for k, (goals, knobs, target, tol) in enumerate(plans):
+            f0 = res[pos]
+            cur.append(batch[pos])
+            figs.append(f0)
+            y0 = _figure_logs(f0, goals)
+            goal = np.log(np.array([float(target[g] or 1.0) for g in goals]))
+            off = [
+                abs(math.exp(a - b) - 1.0) > tol[g] for a, b, g in zip(y0, goal, goals, strict=True)
+            ]
+            if rnd < rounds:
+                jac = np.empty((len(goals), len(knobs)))
+                for i, name in enumerate(knobs):
+                    jac[:, i] = (_figure_logs(res[pos + 1 + i], goals) - y0) / eps_of[name]
+                    own = {"prop": "speed" if "speed" in goals else "range", "tmax": "range"}
+                    g = own.get(name, "ceiling")
+                    p0 = tmax_prior if name == "tmax" else prior[g]
+                    gi = goals.index(g)
+                    if abs(jac[gi, i]) < 0.1 * p0:
+                        jac[gi, i] = p0
+                pos += 1 + len(knobs)
+                if any(off):
+                    done = False
+                    step, *_ = np.linalg.lstsq(jac, goal - y0, rcond=None)
+                    x[k] = x[k] + np.clip(step, -max_step, max_step)
+            else:
+                pos += 1
+                done = done and not any(off)
+        if done or rnd == rounds:
             break
-        cur = nxt
-        figs = kinematic_figures(cur, altitudes_m, iterations=iterations)
     return cur, figs
 
 
@@ -534,8 +628,32 @@ class Envelope:
         first = np.argmax(self.success, axis=1)
         return np.where(self.success.any(axis=1), self.ranges_m[first], np.nan)
 
+    def rows(self) -> list[tuple[float, float, float, float, float] | None]:
+        """Per altitude: (near, far, time of flight and speed at the far point) or None.
+
+        The far point is the farther of the bisected far boundary and the farthest
+        successful grid point (against a moving target both are where the intercepts
+        actually happened, found by different searches); a row with neither is None:
+        no intercept at that altitude.
+        """
+        near = self.near_boundary_m()
+        out: list[tuple[float, float, float, float, float] | None] = []
+        for j in range(self.altitudes_m.size):
+            ok = np.flatnonzero(self.success[j])
+            far_grid = self.ranges_m[ok[-1]] if ok.size else 0.0
+            far = max(float(self.far_boundary_m[j]), float(far_grid))
+            if not ok.size and far <= 0.0:
+                out.append(None)
+                continue
+            near_j = float(near[j]) if ok.size else far
+            tof = float(self.time_of_flight_s[j, ok[-1]]) if ok.size else math.nan
+            spd = float(self.speed_mps[j, ok[-1]]) if ok.size else math.nan
+            out.append((min(near_j, far), far, tof, spd, float(self.altitudes_m[j])))
+        return out
+
     def to_text(self) -> str:
-        """The envelope as a text table: altitude rows, near and far boundary, TOF at far."""
+        """The envelope as a text table: altitude rows, near and far boundary, and the
+        time of flight and interceptor speed at the farthest grid intercept."""
         what = (
             "stationary target"
             if self.target_speed_mps == 0
@@ -543,14 +661,16 @@ class Envelope:
         )
         lines = [
             f"{self.name}: engagement envelope (intercept points), {what}",
-            f"{'altitude km':>11} {'near km':>8} {'far km':>8} {'TOF@far s':>9}",
+            f"{'altitude km':>11} {'near km':>8} {'far km':>8} {'TOF s':>7} {'speed m/s':>9}",
         ]
-        near = self.near_boundary_m()
-        for j, alt in enumerate(self.altitudes_m):
-            far = self.far_boundary_m[j]
-            ok = np.flatnonzero(self.success[j])
-            tof = self.time_of_flight_s[j, ok[-1]] if ok.size else np.nan
-            lines.append(f"{alt / 1e3:11.1f} {near[j] / 1e3:8.1f} {far / 1e3:8.1f} {tof:9.1f}")
+        for j, row in enumerate(self.rows()):
+            alt = self.altitudes_m[j] / 1e3
+            if row is None:
+                lines.append(f"{alt:11.1f} {'none':>8}")
+                continue
+            near, far, tof, spd, _ = row
+            lines.append(f"{alt:11.1f} {near / 1e3:8.1f} {far / 1e3:8.1f} {tof:7.1f} {spd:9.0f}")
+        lines.append("(TOF and speed: at the farthest grid intercept of the row)")
         return "\n".join(lines)
 
 
@@ -739,6 +859,10 @@ class TofTable:
         """The time-of-flight grid with unreachable nodes extrapolated along each row."""
         return self._filled_tof
 
+    def filled_speed_mps(self) -> NDArray[np.float64]:
+        """The arrival-speed grid with unreachable nodes extrapolated along each row."""
+        return self._filled_speed
+
     @functools.cached_property
     def _filled_tof(self) -> NDArray[np.float64]:
         return _fill_rows(self.time_of_flight_s, self.ranges_m)
@@ -881,7 +1005,8 @@ def predict_intercept(
         Target acceleration, e.g. gravity for a ballistic track (default zero: a
         constant-velocity track).
     iterations : int
-        Secant iterations on T(PIP(t)) = t, PIP(t) = p + v t + a t^2 / 2.
+        Regula-falsi (Illinois) iterations on T(PIP(t)) = t, PIP(t) = p + v t + a t^2 / 2,
+        inside the first bracket of a scan.
 
     Returns
     -------
@@ -892,10 +1017,16 @@ def predict_intercept(
 
     Notes
     -----
-    The root of T(PIP(t)) - t is unique while the target's range rate is smaller than the
-    interceptor's mean speed (|dT/dt| < 1), i.e. for every target the type can catch; the
-    secant method converges superlinearly. Ground range and altitude are measured on the
-    frame's osculating sphere from the launcher, as in the table.
+    f(t) = T(PIP(t)) - t is positive at t = 0 (the missile needs time to get anywhere);
+    the intercept is its first root: the earliest launch-to-intercept time at which the
+    missile and the extrapolated target meet. A target that overflies the launcher has a
+    second root (a tail chase after it passed), which an open iteration from t = 0 may
+    converge to; so f is first scanned on 12 times from 0 to 1.1 x the table's longest
+    time of flight (quadratically spaced: denser early), the first sign change brackets
+    the root, and the Illinois variant of the
+    false-position method refines it (superlinear and bracketed). Ground range and
+    altitude are measured on the frame's osculating sphere from the launcher, as in the
+    table. Reference: Dowell & Jarratt (1971), BIT 11, "A modified regula falsi method".
     """
     acc = np.zeros(3) if target_acc_enu_mps2 is None else target_acc_enu_mps2
     lp, tp, tv, ta = np.broadcast_arrays(
@@ -912,22 +1043,50 @@ def predict_intercept(
         rng, alt = _ground_range_alt(frame, at(t), lp)
         return table.lookup(rng, alt)[0] - t
 
-    # secant iterations on f(t) = T(PIP(t)) - t from t0 = T(now) and t1 = T(PIP(t0))
-    t0 = np.zeros(tp.shape[:-1])
-    f0 = resid(t0)
-    t1 = t0 + f0
-    f1 = resid(t1)
+    shape = tp.shape[:-1]
+    t_top = (
+        float(np.nanmax(table.time_of_flight_s))
+        if np.isfinite(table.time_of_flight_s).any()
+        else 1.0
+    )
+    grid = 1.1 * t_top * np.linspace(0.0, 1.0, 12) ** 2
+    lo = np.zeros(shape)
+    flo = resid(lo)
+    hi = np.full(shape, grid[-1])
+    fhi = np.full(shape, np.nan)
+    found = np.zeros(shape, dtype=bool)
+    for tk in grid[1:]:
+        tt = np.full(shape, tk)
+        fk = resid(tt)
+        new = ~found & (fk <= 0.0)
+        hi = np.where(new, tt, hi)
+        fhi = np.where(new, fk, fhi)
+        found |= new
+        keep = ~found
+        lo = np.where(keep, tt, lo)
+        flo = np.where(keep, fk, flo)
+    # Illinois regula falsi inside [lo, hi] (f(lo) > 0 >= f(hi))
+    side = np.zeros(shape)
+    t1 = hi.copy()
+    f1 = np.where(found, fhi, np.inf)
     for _ in range(iterations):
-        den = f1 - f0
-        ok = np.abs(den) > 1e-9
-        t2 = np.where(ok, t1 - f1 * (t1 - t0) / np.where(ok, den, 1.0), t1 + f1)
-        t2 = np.maximum(t2, 0.0)
-        t0, f0 = t1, f1
-        t1, f1 = t2, resid(t2)
+        den = flo - fhi
+        ok = found & (np.abs(den) > 1e-12)
+        t1 = np.where(ok, (lo * fhi - hi * flo) / np.where(ok, -den, 1.0), t1)
+        f1 = np.where(found, resid(t1), f1)
+        pos = f1 > 0.0
+        # move the bound on f1's side; halve the kept bound's value when it is kept twice
+        flo_new = np.where(pos, f1, np.where(side < 0, 0.5 * flo, flo))
+        fhi_new = np.where(~pos, f1, np.where(side > 0, 0.5 * fhi, fhi))
+        lo = np.where(found & pos, t1, lo)
+        hi = np.where(found & ~pos, t1, hi)
+        flo = np.where(found, flo_new, flo)
+        fhi = np.where(found, fhi_new, fhi)
+        side = np.where(pos, 1.0, -1.0)
     pip = at(t1)
     rng, alt = _ground_range_alt(frame, pip, lp)
     _, _, feas = table.lookup(rng, alt)
-    converged = np.abs(f1) <= 0.01 * np.maximum(t1, 1.0)
+    converged = found & (np.abs(f1) <= 0.01 * np.maximum(t1, 1.0))
     return pip, t1, feas & converged
 
 

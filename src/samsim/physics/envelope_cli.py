@@ -82,8 +82,18 @@ def envelope(
         Path,
         typer.Option("--out", help="folder for envelope_<MISSILE>.png and .txt"),
     ] = Path("."),
+    pk: Annotated[
+        str | None,
+        typer.Option(
+            "--pk",
+            help="also map the single-shot Pk against this catalogue threat type (e.g. "
+            "subsonic_cruise_missile) over intercept range, altitude and aspect, from the "
+            "flyout itself",
+        ),
+    ] = None,
 ) -> None:
-    """Print and plot a missile's engagement envelope (intercept-point range vs altitude)."""
+    """Print and plot a missile's engagement envelope (intercept-point range vs altitude),
+    with flight time and speed at the far point; with --pk THREAT, its single-shot Pk."""
     from samsim.physics.missile import load_missile_catalog
 
     catalog = load_missile_catalog()
@@ -91,6 +101,17 @@ def envelope(
         raise EnvelopeInputError(
             f"unknown missile {missile!r}; known missiles: {', '.join(sorted(catalog))}"
         )
+    threat_spec = None
+    if pk is not None:
+        from samsim.scenario.catalog import load_catalog
+
+        threats = load_catalog().sections["threats"]
+        if pk not in threats:
+            raise EnvelopeInputError(
+                f"--pk {pk!r}: unknown threat type; known threat types: "
+                f"{', '.join(sorted(threats))}"
+            )
+        threat_spec = threats[pk].spec
     speeds = _speeds(target_speed)
     alts = _altitudes(altitude)
     from samsim.physics.envelope import envelope_report
@@ -102,6 +123,16 @@ def envelope(
     (out_dir / f"envelope_{missile}.txt").write_text(text + "\n")
     typer.echo(text)
     typer.echo(f"\nwrote {png} and {png.with_suffix('.txt')}")
+    if threat_spec is not None:
+        from samsim.physics.pk_table import pk_table, pk_table_text, plot_pk_table
+
+        table = pk_table(catalog[missile], threat_spec, str(pk))
+        ptxt = pk_table_text(table)
+        pk_png = out_dir / f"envelope_{missile}_pk_{pk}.png"
+        plot_pk_table(table).savefig(pk_png, dpi=110)
+        pk_png.with_suffix(".txt").write_text(ptxt + "\n")
+        typer.echo("\n" + ptxt)
+        typer.echo(f"\nwrote {pk_png} and {pk_png.with_suffix('.txt')}")
 
 
 def register(app: typer.Typer) -> None:

@@ -21,6 +21,7 @@ from samsim.physics.aero import (
     I_APN,
     I_ASTR,
     I_CN,
+    I_GTS,
     I_HL,
     I_HTOP,
     I_K,
@@ -29,14 +30,21 @@ from samsim.physics.aero import (
     I_MDB,
     I_MDS,
     I_NAV,
+    I_NFC,
+    I_QREF,
     I_S,
+    I_SBW,
     I_SEEK,
+    I_SEXP,
+    I_SFIX,
     I_SINTVC,
-    I_SNOISE,
+    I_SLOCK,
+    I_SREF,
     I_TAU,
     I_TB,
     I_TBB,
     I_TBS,
+    I_TF,
     I_TMAX,
     I_VL,
     I_VMIN,
@@ -47,6 +55,12 @@ from samsim.physics.aero import (
     motor,
     pack_specs,
 )
+from samsim.physics.autopilot import (
+    MAX_ORDER,
+    lag_chain_advance,
+    lag_chain_output,
+    response_scale,
+)
 from samsim.physics.cpa import cpa_hermite_kernel
 from samsim.physics.guidance import (
     MIDCOURSE_LOOKAHEAD_S,
@@ -54,9 +68,15 @@ from samsim.physics.guidance import (
     MIDCOURSE_MIN_GAIN_PER_S,
     heading_kernel,
     limit_lateral,
-    pn_kernel,
 )
 from samsim.physics.missile import MissileSpec
+from samsim.physics.seeker import (
+    GLINT_CORRELATION_S,
+    angle_noise_std_kernel,
+    glint_sigma_m,
+    lock_on_range_m,
+    multipath_kernel,
+)
 from samsim.units import G0_MPS2
 
 if TYPE_CHECKING:
@@ -76,10 +96,6 @@ OUTCOME_KINDS = (
     "target_gone",
 )
 _INTERCEPT, _SELF_DESTRUCT, _GROUND, _TIME_LIMIT, _MIN_SPEED, _TARGET_GONE = 1, 2, 3, 4, 5, 6
-
-#: LLVM fast-math flags for the integrator: reassociation, contraction, reciprocal and
-#: approximate functions; not 'nnan'/'ninf' (NaN and infinity keep their IEEE meaning).
-_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
 #: Largest integration step (mid-course coast), s; largest while a motor burns, s;
 #: smallest step near closest approach, s.
@@ -198,6 +214,7 @@ def _deriv(
     cen: NDArray[np.float64],
     rg: float,
     om: NDArray[np.float64],
+    gmul: float,
 ) -> tuple[tuple[float, float, float], float]:
     """Acceleration for autopilot output ``al``; also the lateral acceleration applied."""
     rx = p[0] - cen[0]
@@ -222,7 +239,7 @@ def _deriv(
     drag = q_s * (cd0 + par[I_K] * cn * cn)
     t_ax = np.sqrt(max(thrust * thrust - f_tvc * f_tvc, 0.0))
     a_ax = (t_ax - drag) / mass
-    g = G0_MPS2 * (rg / r) ** 2 / r
+    g = gmul * G0_MPS2 * (rg / r) ** 2 / r
     # Coriolis -2 Omega x v (centrifugal is folded into the standard gravity)
     cx = -2.0 * (om[1] * v[2] - om[2] * v[1])
     cy = -2.0 * (om[2] * v[0] - om[0] * v[2])
@@ -233,18 +250,6 @@ def _deriv(
         vh[2] * a_ax + alat[2] - g * rz + cz,
     )
     return acc, alat_n
-
-
-@nb.njit(cache=True, inline="always")
-def _lag(
-    al: tuple[float, float, float], cmd: tuple[float, float, float], f: float
-) -> tuple[float, float, float]:
-    """Autopilot output after a held command: cmd + (al - cmd) f, f = exp(-s / tau)."""
-    return (
-        cmd[0] + (al[0] - cmd[0]) * f,
-        cmd[1] + (al[1] - cmd[1]) * f,
-        cmd[2] + (al[2] - cmd[2]) * f,
-    )
 
 
 @nb.njit(cache=True, inline="always")
@@ -304,12 +309,14 @@ def _tof_lookup(
     tab_r: NDArray[np.float64],
     tab_a: NDArray[np.float64],
     tab_t: NDArray[np.float64],
+    tab_v: NDArray[np.float64],
     tab_n: NDArray[np.int64],
-) -> float:
-    """Nominal time of flight of type k from ``launch`` to the point q (bilinear table).
+) -> tuple[float, float]:
+    """Nominal time of flight and arrival speed of type k from ``launch`` to the point q.
 
-    Ground range and altitude on the osculating sphere; beyond the last range the time
-    grows linearly with the slope of the last two columns; altitudes are clamped.
+    Bilinear in the type's table; ground range and altitude on the osculating sphere;
+    beyond the last range both grow (or fall) linearly with the slope of the last two
+    columns; altitudes are clamped.
     """
     ax = launch[0] - cen[0]
     ay = launch[1] - cen[1]
@@ -337,7 +344,9 @@ def _tof_lookup(
     fr = max(fr, 0.0)
     t0 = tab_t[k, j, i] + fr * (tab_t[k, j, i + 1] - tab_t[k, j, i])
     t1 = tab_t[k, j + 1, i] + fr * (tab_t[k, j + 1, i + 1] - tab_t[k, j + 1, i])
-    return t0 + fa * (t1 - t0)
+    v0 = tab_v[k, j, i] + fr * (tab_v[k, j, i + 1] - tab_v[k, j, i])
+    v1 = tab_v[k, j + 1, i] + fr * (tab_v[k, j + 1, i + 1] - tab_v[k, j + 1, i])
+    return t0 + fa * (t1 - t0), v0 + fa * (v1 - v0)
 
 
 @nb.njit(cache=True)
@@ -470,31 +479,148 @@ def _launch_aims(
     return out
 
 
-@nb.njit(cache=True, fastmath=_FASTMATH)
+@nb.njit(cache=True)
+def _guidance_sample(
+    i: int,
+    j: int,
+    kk: int,
+    r_t: tuple[float, float, float],
+    w_t: tuple[float, float, float],
+    rng_t: float,
+    up: tuple[float, float, float],
+    par: NDArray[np.float64],
+    nav: float,
+    apn: bool,
+    acc_t: tuple[float, float, float],
+    gloc: float,
+    zlos: NDArray[np.float64],
+    glint: NDArray[np.float64],
+    mp: NDArray[np.float64],
+    lock: NDArray[np.float64],
+    tglint: NDArray[np.float64],
+    talt: NDArray[np.float64],
+    gnoise: NDArray[np.float64],
+) -> tuple[float, float, float]:
+    """One seeker measurement and the terminal guidance command it gives (see Flyout).
+
+    The measured line of sight u_m is the true one plus angle noise (thermal and fixed,
+    white per sample), glint (Gauss-Markov, metres across the line of sight, divided by
+    the range) and multipath (Gauss-Markov, in the vertical plane); the LOS-rate estimate
+    is the filtered derivative d = (u_m - z) / T_f, z' = (u_m - z) / T_f (exact for the
+    held sample), and the command N' V_c (d - (d . u_m) u_m) [+ N'/2 a_T,perp] + g up.
+
+    At lock-on the glint and multipath wanders start in their stationary distributions
+    and the filter state z on the true line of sight plus the white noise's stationary
+    share, sqrt((1 - phi) / (1 + phi)) of it with phi = exp(-T_s / T_f): the seeker has
+    acquired a track, not a single noisy look (starting z on one raw measurement would
+    feed that measurement's noise into the loop as an angle step).
+    """
+    ts = par[I_GTS]
+    tf = par[I_TF]
+    rh = (r_t[0] / rng_t, r_t[1] / rng_t, r_t[2] / rng_t)
+    # elevation axis: local up, perpendicular to the LOS; azimuth axis completes the triad
+    du = up[0] * rh[0] + up[1] * rh[1] + up[2] * rh[2]
+    e2 = (up[0] - du * rh[0], up[1] - du * rh[1], up[2] - du * rh[2])
+    n2 = np.sqrt(e2[0] ** 2 + e2[1] ** 2 + e2[2] ** 2)
+    if n2 < 1e-9:  # looking straight up or down: any perpendicular will do
+        e2 = (rh[1], -rh[0], 0.0) if abs(rh[2]) < 0.9 else (0.0, rh[2], -rh[1])
+        n2 = np.sqrt(e2[0] ** 2 + e2[1] ** 2 + e2[2] ** 2)
+    e2 = (e2[0] / n2, e2[1] / n2, e2[2] / n2)
+    e1 = (
+        rh[1] * e2[2] - rh[2] * e2[1],
+        rh[2] * e2[0] - rh[0] * e2[2],
+        rh[0] * e2[1] - rh[1] * e2[0],
+    )
+    w0 = gnoise[j, kk, 0]
+    w1 = gnoise[j, kk, 1]
+    sig = angle_noise_std_kernel(rng_t, lock[i], par[I_SLOCK], par[I_SEXP], par[I_SFIX])
+    first = np.isnan(zlos[i, 0])
+    phi = np.exp(-ts / GLINT_CORRELATION_S)
+    qn = 1.0 if first else np.sqrt(1.0 - phi * phi)
+    if first:
+        phi = 0.0
+    # glint: keep the wander across the current line of sight, then one Gauss-Markov step
+    gd = glint[i, 0] * rh[0] + glint[i, 1] * rh[1] + glint[i, 2] * rh[2]
+    g = (glint[i, 0] - gd * rh[0], glint[i, 1] - gd * rh[1], glint[i, 2] - gd * rh[2])
+    gs = qn * tglint[i]
+    g = (
+        phi * g[0] + gs * (gnoise[j, kk, 2] * e1[0] + gnoise[j, kk, 3] * e2[0]),
+        phi * g[1] + gs * (gnoise[j, kk, 2] * e1[1] + gnoise[j, kk, 3] * e2[1]),
+        phi * g[2] + gs * (gnoise[j, kk, 2] * e1[2] + gnoise[j, kk, 3] * e2[2]),
+    )
+    glint[i, 0], glint[i, 1], glint[i, 2] = g
+    mp[i] = phi * mp[i] + qn * gnoise[j, kk, 4]
+    smp = multipath_kernel(talt[j], rng_t, par[I_SBW]) * mp[i]
+    um = (
+        rh[0] + sig * (w0 * e1[0] + w1 * e2[0]) + g[0] / rng_t + smp * e2[0],
+        rh[1] + sig * (w0 * e1[1] + w1 * e2[1]) + g[1] / rng_t + smp * e2[1],
+        rh[2] + sig * (w0 * e1[2] + w1 * e2[2]) + g[2] / rng_t + smp * e2[2],
+    )
+    un = np.sqrt(um[0] ** 2 + um[1] ** 2 + um[2] ** 2)
+    um = (um[0] / un, um[1] / un, um[2] / un)
+    fz = np.exp(-ts / tf)
+    if first:  # lock-on: the filter starts in its stationary state (see above)
+        kz = np.sqrt((1.0 - fz) / (1.0 + fz))
+        z0 = (
+            rh[0] + kz * (um[0] - rh[0]),
+            rh[1] + kz * (um[1] - rh[1]),
+            rh[2] + kz * (um[2] - rh[2]),
+        )
+        zn = np.sqrt(z0[0] ** 2 + z0[1] ** 2 + z0[2] ** 2)
+        zlos[i, 0], zlos[i, 1], zlos[i, 2] = z0[0] / zn, z0[1] / zn, z0[2] / zn
+    d = ((um[0] - zlos[i, 0]) / tf, (um[1] - zlos[i, 1]) / tf, (um[2] - zlos[i, 2]) / tf)
+    for c in range(3):
+        zlos[i, c] = um[c] + (zlos[i, c] - um[c]) * fz
+    dd = d[0] * um[0] + d[1] * um[1] + d[2] * um[2]
+    vc = -(r_t[0] * w_t[0] + r_t[1] * w_t[1] + r_t[2] * w_t[2]) / rng_t
+    k = nav * vc
+    cmd = (k * (d[0] - dd * um[0]), k * (d[1] - dd * um[1]), k * (d[2] - dd * um[2]))
+    if apn:
+        ad = acc_t[0] * um[0] + acc_t[1] * um[1] + acc_t[2] * um[2]
+        h = 0.5 * nav
+        cmd = (
+            cmd[0] + h * (acc_t[0] - ad * um[0]),
+            cmd[1] + h * (acc_t[1] - ad * um[1]),
+            cmd[2] + h * (acc_t[2] - ad * um[2]),
+        )
+    # gravity compensation
+    return (cmd[0] + gloc * up[0], cmd[1] + gloc * up[1], cmd[2] + gloc * up[2])
+
+
+@nb.njit(cache=True)
 def _advance_kernel(
     rows: NDArray[np.int64],
     t0: float,
     t1: float,
     pos: NDArray[np.float64],
     vel: NDArray[np.float64],
-    alag: NDArray[np.float64],
+    chain: NDArray[np.float64],
     tcur: NDArray[np.float64],
     tlaunch: NDArray[np.float64],
     typ: NDArray[np.int64],
     phase: NDArray[np.int64],
     pip: NDArray[np.float64],
     peak: NDArray[np.float64],
+    vpeak: NDArray[np.float64],
     nsteps: NDArray[np.int64],
     lpos: NDArray[np.float64],
+    zlos: NDArray[np.float64],
+    glint: NDArray[np.float64],
+    mp: NDArray[np.float64],
+    tnext: NDArray[np.float64],
+    cmdh: NDArray[np.float64],
+    lock: NDArray[np.float64],
+    tglint: NDArray[np.float64],
     tp0: NDArray[np.float64],
     tv0: NDArray[np.float64],
     tp1: NDArray[np.float64],
     tv1: NDArray[np.float64],
+    talt: NDArray[np.float64],
     ep: NDArray[np.float64],
     ev: NDArray[np.float64],
     ea: NDArray[np.float64],
     evalid: NDArray[np.bool_],
-    noise: NDArray[np.float64],
+    gnoise: NDArray[np.float64],
     ground: NDArray[np.float64],
     par_all: NDArray[np.float64],
     mach_all: NDArray[np.float64],
@@ -506,17 +632,20 @@ def _advance_kernel(
     cen: NDArray[np.float64],
     rg: float,
     om: NDArray[np.float64],
+    gmul: float,
     rot: NDArray[np.float64],
     org: NDArray[np.float64],
     tab_r: NDArray[np.float64],
     tab_a: NDArray[np.float64],
     tab_t: NDArray[np.float64],
+    tab_v: NDArray[np.float64],
     tab_n: NDArray[np.int64],
     out_code: NDArray[np.int64],
     out_t: NDArray[np.float64],
     out_miss: NDArray[np.float64],
     out_speed: NDArray[np.float64],
     out_amax: NDArray[np.float64],
+    out_vrel: NDArray[np.float64],
 ) -> None:
     hw = t1 - t0
     for j in range(rows.shape[0]):
@@ -525,20 +654,22 @@ def _advance_kernel(
         par = par_all[k]
         mrow = mach_all[k]
         crow = cd_all[k]
-        tau = par[I_TAU]
+        n_fc = int(par[I_NFC])
+        tau0 = par[I_TAU] / n_fc if n_fc > 0 else 1.0
         burn_end = par[I_TBB] + par[I_TBS]
         nav = par[I_NAV]
         apn = par[I_APN] > 0.5
-        seek = par[I_SEEK]
+        ts = par[I_GTS]
+        state = chain[i]
         p = (pos[i, 0], pos[i, 1], pos[i, 2])
         v = (vel[i, 0], vel[i, 1], vel[i, 2])
-        al = (alag[i, 0], alag[i, 1], alag[i, 2])
         tp0_ = (tp0[j, 0], tp0[j, 1], tp0[j, 2])
         tv0_ = (tv0[j, 0], tv0[j, 1], tv0[j, 2])
         tp1_ = (tp1[j, 0], tp1[j, 1], tp1[j, 2])
         tv1_ = (tv1[j, 0], tv1[j, 1], tv1[j, 2])
         t = tcur[i]
         code = 0
+        kk = 0  # guidance samples taken in this macro step (index into gnoise)
         h_exact = _ellipsoid_height(p[0], p[1], p[2], rot, org)
         while t < t1 - 1e-12 and code == 0:
             t_fl = t - tlaunch[i]
@@ -551,34 +682,47 @@ def _advance_kernel(
             upx = (p[0] - cen[0]) / rr
             upy = (p[1] - cen[1]) / rr
             upz = (p[2] - cen[2]) / rr
-            gloc = G0_MPS2 * (rg / rr) ** 2
+            gloc = gmul * G0_MPS2 * (rg / rr) ** 2
             vv = np.sqrt(v[0] ** 2 + v[1] ** 2 + v[2] ** 2)
             vh = (v[0] / vv, v[1] / vv, v[2] / vv)
             r_t = (pt[0] - p[0], pt[1] - p[1], pt[2] - p[2])
             w_t = (vt[0] - v[0], vt[1] - v[1], vt[2] - v[2])
             rng_t = np.sqrt(r_t[0] ** 2 + r_t[1] ** 2 + r_t[2] ** 2)
-            if phase[i] == 1 and rng_t <= seek:
+            if phase[i] == 1 and rng_t <= lock[i]:
+                # lock-on: homing starts with a measurement now, the filter from rest
                 phase[i] = 2
+                tnext[i] = t
+                zlos[i, 0] = np.nan
             if phase[i] == 2:
-                acc_t = (ea[j, 0], ea[j, 1], ea[j, 2]) if evalid[j] else (0.0, 0.0, 0.0)
-                cmd = pn_kernel(r_t, w_t, nav, acc_t, apn)
-                if noise[j, 0] != 0.0 or noise[j, 1] != 0.0 or noise[j, 2] != 0.0:
-                    # LOS-rate measurement noise, perpendicular to the LOS
-                    rh = (r_t[0] / rng_t, r_t[1] / rng_t, r_t[2] / rng_t)
-                    nd = noise[j, 0] * rh[0] + noise[j, 1] * rh[1] + noise[j, 2] * rh[2]
-                    nw = (
-                        noise[j, 0] - nd * rh[0],
-                        noise[j, 1] - nd * rh[1],
-                        noise[j, 2] - nd * rh[2],
+                if t >= tnext[i] - 1e-12:
+                    acc_t = (ea[j, 0], ea[j, 1], ea[j, 2]) if evalid[j] else (0.0, 0.0, 0.0)
+                    c = _guidance_sample(
+                        i,
+                        j,
+                        min(kk, gnoise.shape[1] - 1),
+                        r_t,
+                        w_t,
+                        rng_t,
+                        (upx, upy, upz),
+                        par,
+                        nav,
+                        apn,
+                        acc_t,
+                        gloc,
+                        zlos,
+                        glint,
+                        mp,
+                        lock,
+                        tglint,
+                        talt,
+                        gnoise,
                     )
-                    vc = -(r_t[0] * w_t[0] + r_t[1] * w_t[1] + r_t[2] * w_t[2]) / rng_t
-                    cmd = (
-                        cmd[0] + nav * vc * (nw[1] * rh[2] - nw[2] * rh[1]),
-                        cmd[1] + nav * vc * (nw[2] * rh[0] - nw[0] * rh[2]),
-                        cmd[2] + nav * vc * (nw[0] * rh[1] - nw[1] * rh[0]),
-                    )
-                # gravity compensation
-                cmd = (cmd[0] + gloc * upx, cmd[1] + gloc * upy, cmd[2] + gloc * upz)
+                    cmdh[i, 0], cmdh[i, 1], cmdh[i, 2] = c
+                    kk += 1
+                    tnext[i] += ts
+                    while tnext[i] <= t + 1e-12:
+                        tnext[i] += ts
+                cmd = (cmdh[i, 0], cmdh[i, 1], cmdh[i, 2])
             else:
                 vavg = max(vv, par[I_VPLAN])
                 if evalid[j]:
@@ -603,8 +747,7 @@ def _advance_kernel(
                         dq = np.sqrt((q0 - p[0]) ** 2 + (q1 - p[1]) ** 2 + (q2 - p[2]) ** 2)
                         tgo = dq / vavg
                         if tab_n[k, 0] > 1:
-                            # nominal time of flight from the launch point, minus time flown
-                            t_nom = _tof_lookup(
+                            t_nom, v_arr = _tof_lookup(
                                 k,
                                 (lpos[i, 0], lpos[i, 1], lpos[i, 2]),
                                 (q0, q1, q2),
@@ -613,9 +756,19 @@ def _advance_kernel(
                                 tab_r,
                                 tab_a,
                                 tab_t,
+                                tab_v,
                                 tab_n,
                             )
-                            tgo = max(t_nom - t_fl, 0.5 * tgo)
+                            if t_fl < burn_end:
+                                # accelerating: the nominal time of flight from the launch
+                                # point, minus the time flown
+                                tgo = max(t_nom - t_fl, 0.5 * tgo)
+                            else:
+                                # coasting: the distance at the mean of the current and
+                                # the nominal arrival speed (the nominal flight from the
+                                # launch point no longer describes a missile whose PIP
+                                # has moved, e.g. against a fast diving target)
+                                tgo = dq / max(0.5 * (vv + max(v_arr, par[I_VMIN])), 1.0)
                     pip[i, 0] = pe[0] + ve[0] * tgo + 0.5 * ea[j, 0] * tgo * tgo
                     pip[i, 1] = pe[1] + ve[1] * tgo + 0.5 * ea[j, 1] * tgo * tgo
                     pip[i, 2] = pe[2] + ve[2] * tgo + 0.5 * ea[j, 2] * tgo * tgo
@@ -629,14 +782,17 @@ def _advance_kernel(
             # command limiter: perpendicular to velocity, within the current limit
             amax0 = _available_accel(p, v, t_fl, dalt, par, h0, dh, rho_tab, a_tab, cen, rg)
             cmd, _ = limit_lateral(cmd, vh, amax0)
-            # step size
-            if t_fl < burn_end:
-                dt_cap = DT_BOOST_S
-            elif phase[i] == 2:
-                dt_cap = min(DT_MAX_S, tau)
+            # flight-control lags, slower at low dynamic pressure
+            if n_fc > 0:
+                rho0, _ = atm_lookup(rr - rg + dalt, h0, dh, rho_tab, a_tab)
+                tau = tau0 * response_scale(0.5 * rho0 * vv * vv, par[I_QREF])
             else:
-                dt_cap = DT_MAX_S
+                tau = 1.0
+            # step size
+            dt_cap = DT_BOOST_S if t_fl < burn_end else DT_MAX_S
             dt = min(dt_cap, t1 - t, par[I_TMAX] - t_fl)
+            if phase[i] == 2:
+                dt = min(dt, tnext[i] - t)
             vc_t = -(r_t[0] * w_t[0] + r_t[1] * w_t[1] + r_t[2] * w_t[2]) / max(rng_t, 1e-9)
             if vc_t > 0.0:
                 dt = min(dt, max(DT_TGO_FRACTION * rng_t / vc_t, DT_MIN_S))
@@ -644,33 +800,79 @@ def _advance_kernel(
                 if t_fl < ev_t - 1e-9 and t_fl + dt > ev_t:
                     dt = ev_t - t_fl
             dt = max(dt, 1e-9)
-            # RK4 on (p, v); the first-order autopilot lag is integrated exactly for the
-            # command held over the step: a(s) = cmd + (a0 - cmd) exp(-s / tau)
-            fh = np.exp(-0.5 * dt / tau)
-            l2 = _lag(al, cmd, fh)
-            ln = _lag(al, cmd, fh * fh)
-            a1, n1 = _deriv(
-                p, v, al, t_fl, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
-            )
+            # RK4 on (p, v); the flight-control lags are integrated exactly for the command
+            # held over the step (autopilot.lag_chain_output)
+            al = lag_chain_output(state, n_fc, cmd, 0.0, tau)
             hh = 0.5 * dt
+            l2 = lag_chain_output(state, n_fc, cmd, hh, tau)
+            ln = lag_chain_output(state, n_fc, cmd, dt, tau)
+            a1, n1 = _deriv(
+                p, v, al, t_fl, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om, gmul
+            )
             p2 = _axpy(p, hh, v)
             v2 = _axpy(v, hh, a1)
             a2, n2 = _deriv(
-                p2, v2, l2, t_fl + hh, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
+                p2,
+                v2,
+                l2,
+                t_fl + hh,
+                dalt,
+                par,
+                mrow,
+                crow,
+                h0,
+                dh,
+                rho_tab,
+                a_tab,
+                cen,
+                rg,
+                om,
+                gmul,
             )
             p3 = _axpy(p, hh, v2)
             v3 = _axpy(v, hh, a2)
             a3, n3 = _deriv(
-                p3, v3, l2, t_fl + hh, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
+                p3,
+                v3,
+                l2,
+                t_fl + hh,
+                dalt,
+                par,
+                mrow,
+                crow,
+                h0,
+                dh,
+                rho_tab,
+                a_tab,
+                cen,
+                rg,
+                om,
+                gmul,
             )
             p4 = _axpy(p, dt, v3)
             v4 = _axpy(v, dt, a3)
             a4, n4 = _deriv(
-                p4, v4, ln, t_fl + dt, dalt, par, mrow, crow, h0, dh, rho_tab, a_tab, cen, rg, om
+                p4,
+                v4,
+                ln,
+                t_fl + dt,
+                dalt,
+                par,
+                mrow,
+                crow,
+                h0,
+                dh,
+                rho_tab,
+                a_tab,
+                cen,
+                rg,
+                om,
+                gmul,
             )
             pn_ = _comb(p, v, v2, v3, v4, dt)
             vn = _comb(v, a1, a2, a3, a4, dt)
             peak[i] = max(peak[i], n1, n2, n3, n4)
+            vpeak[i] = max(vpeak[i], np.sqrt(vn[0] ** 2 + vn[1] ** 2 + vn[2] ** 2))
             nsteps[i] += 1
             tn = t + dt
             # closest approach inside the step (analytic, on the Hermite relative motion)
@@ -679,18 +881,23 @@ def _advance_kernel(
             w1 = (vtn[0] - vn[0], vtn[1] - vn[1], vtn[2] - vn[2])
             rd0 = r_t[0] * w_t[0] + r_t[1] * w_t[1] + r_t[2] * w_t[2]
             rd1 = r1[0] * w1[0] + r1[1] * w1[1] + r1[2] * w1[2]
-            if rd0 < 0.0 and rd1 >= 0.0 and (phase[i] == 2 or rng_t < seek):
+            if rd0 < 0.0 and rd1 >= 0.0 and (phase[i] == 2 or rng_t < lock[i]):
                 s, miss = cpa_hermite_kernel(
                     np.array(r_t), np.array(w_t), np.array(r1), np.array(w1), dt
                 )
                 pc, vcx = _hermite_pv(p, v, pn_, vn, dt, s / dt)
+                _, vtc = _hermite_pv(tp0_, tv0_, tp1_, tv1_, hw, (t + s - t0) / hw)
                 p, v = pc, vcx
-                al = _lag(al, cmd, np.exp(-s / tau))
+                lag_chain_advance(state, n_fc, cmd, s, tau)
                 t = t + s
                 code = _INTERCEPT
                 out_miss[j] = miss
+                out_vrel[j] = np.sqrt(
+                    (vtc[0] - v[0]) ** 2 + (vtc[1] - v[1]) ** 2 + (vtc[2] - v[2]) ** 2
+                )
                 break
-            p, v, al, t = pn_, vn, ln, tn
+            lag_chain_advance(state, n_fc, cmd, dt, tau)
+            p, v, t = pn_, vn, tn
             t_fl = t - tlaunch[i]
             # exact height when near the ground or every EXACT_ALT_EVERY steps; otherwise
             # the sphere altitude with the last correction (drifts < 0.1 m per 250 m step)
@@ -714,7 +921,6 @@ def _advance_kernel(
             h_exact = h_end
         pos[i, 0], pos[i, 1], pos[i, 2] = p
         vel[i, 0], vel[i, 1], vel[i, 2] = v
-        alag[i, 0], alag[i, 1], alag[i, 2] = al
         tcur[i] = t
         out_code[j] = code
         out_t[j] = t
@@ -749,6 +955,8 @@ class Outcomes:
         Interceptor speed at the end.
     accel_available_mps2 : ndarray
         Lateral acceleration the airframe could still pull at the end (manoeuvre authority).
+    closing_speed_mps : ndarray
+        Relative (encounter) speed at closest approach (``intercept`` only, NaN otherwise).
     """
 
     interceptor_id: NDArray[np.int64]
@@ -760,6 +968,7 @@ class Outcomes:
     type_index: NDArray[np.int64]
     speed_mps: NDArray[np.float64]
     accel_available_mps2: NDArray[np.float64]
+    closing_speed_mps: NDArray[np.float64]
 
     def __len__(self) -> int:
         return int(self.interceptor_id.shape[0])
@@ -768,7 +977,7 @@ class Outcomes:
     def empty() -> Outcomes:
         z = np.zeros(0)
         zi = np.zeros(0, dtype=np.int64)
-        return Outcomes(zi, np.zeros(0, dtype="<U13"), z, z, np.zeros((0, 3)), zi, zi, z, z)
+        return Outcomes(zi, np.zeros(0, dtype="<U13"), z, z, np.zeros((0, 3)), zi, zi, z, z, z)
 
     @staticmethod
     def concat(parts: Sequence[Outcomes]) -> Outcomes:
@@ -791,8 +1000,8 @@ class Flyout:
     specs : sequence of MissileSpec
         The type table; ``launch`` refers to types by index into it.
     rng : numpy.random.Generator, optional
-        Draws the seeker LOS-rate noise (``seeker_noise_radps``); without it the seeker is
-        noise-free.
+        Draws the seeker's angle noise, glint and multipath (:mod:`samsim.physics.seeker`);
+        without it the seeker measures the true line of sight.
     macro_step_s : float
         Interval at which target truth and track estimates are sampled (the command
         uplink rate); the integrator steps inside it adaptively. Target truth is
@@ -804,6 +1013,9 @@ class Flyout:
         tables): mid-course then predicts the intercept point with the nominal time to go
         T(PIP) - t_flown instead of distance / planning speed. Strongly recommended
         against moving targets.
+    gravity : bool
+        Include gravity (and the homing loop's gravity compensation). False only to reduce
+        the model to the linear engagement of the known answers.
 
     Notes
     -----
@@ -811,15 +1023,29 @@ class Flyout:
     dv/dt = [(T cos d - D)/m] v_hat + a_lat + g + a_cor, with
     D = q S (CD0(M) + k CN^2), CN = m |a_lat,aero| / (q S), q = rho V^2 / 2;
     |a_lat| <= min(a_struct, (q S CN_max + T sin d_max)/m) (the thrust-vector part d is used
-    only for what the aerodynamic normal force cannot give); d a_lat/dt = (a_c - a_lat)/tau;
-    g = -g0 (R/r)^2 r_hat toward the centre of the osculating sphere; a_cor = -2 Omega x v.
+    only for what the aerodynamic normal force cannot give); a_lat follows the command
+    a_c through n equal lags of total time constant T (:mod:`samsim.physics.autopilot`,
+    slower below the type's reference dynamic pressure); g = -g0 (R/r)^2 r_hat toward the
+    centre of the osculating sphere; a_cor = -2 Omega x v.
+
+    Terminal homing starts at the seeker's lock-on range (scaled with the target's RCS,
+    :func:`samsim.physics.seeker.lock_on_range_m`). From then on the seeker measures the
+    line of sight every 1/f_g seconds with thermal, fixed, glint and multipath errors, a
+    filtered derivative estimates the line-of-sight rate, and the PN/APN command is held
+    until the next measurement (:func:`_guidance_sample`). The homing loop is thus
+    seeker noise -> guidance filter (T_f) -> N' V_c -> n flight-control lags -> airframe
+    limit; reduced to the linear planar case it is the loop of the known answers
+    (:mod:`samsim.physics.homing`).
+
     Integration: classical RK4 on (p, v) with the guidance command held over a step and
-    the autopilot lag integrated exactly; steps of 0.5 s in mid-course coast, 0.2 s while
-    a motor burns (cut at the burn-out times), at most tau in homing and t_go/8
-    (>= 0.5 ms) near the target, never across a macro step. References: Zarchan,
-    *Tactical and Strategic Missile Guidance*, 6th ed., ch. 2 and 13 (point-mass missile
-    models); Siouris, *Missile Guidance and Control Systems*, sec. 4. See
-    docs/models/interceptors.md for the guidance laws, the earth model and their limits.
+    the flight-control lags integrated exactly; steps of 0.5 s in mid-course coast, 0.2 s
+    while a motor burns (cut at the burn-out times), one guidance sample in homing and
+    t_go/8 (>= 0.5 ms) near the target, never across a macro step. Arithmetic is plain
+    IEEE double (no fast-math), so results do not depend on the compiler's contraction
+    choices. References: Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., ch. 2,
+    9 and 13 (point-mass missile models, noise in the homing loop); Siouris, *Missile
+    Guidance and Control Systems*, sec. 4. See docs/models/interceptors.md for the
+    guidance laws, the earth model and their limits.
     """
 
     def __init__(
@@ -830,6 +1056,7 @@ class Flyout:
         macro_step_s: float = 0.5,
         earth_rotation: bool = True,
         tof_tables: Sequence[TofTable | None] | None = None,
+        gravity: bool = True,
     ) -> None:
         if macro_step_s <= 0:
             raise ValueError(f"macro_step_s must be > 0, got {macro_step_s}")
@@ -848,6 +1075,7 @@ class Flyout:
         lat = math.radians(frame.lat0_deg)
         w = OMEGA_EARTH_RADPS if earth_rotation else 0.0
         self._om = np.array([0.0, w * math.cos(lat), w * math.sin(lat)])
+        self._gmul = 1.0 if gravity else 0.0
         self._rot = np.ascontiguousarray(frame.rotation)
         self._org = np.ascontiguousarray(frame.origin_ecef_m)
         self._pack_tables(tof_tables)
@@ -856,17 +1084,25 @@ class Flyout:
         cap = 64
         self._pos = np.zeros((cap, 3))
         self._vel = np.zeros((cap, 3))
-        self._alag = np.zeros((cap, 3))
+        self._chain = np.zeros((cap, MAX_ORDER, 3))
         self._tcur = np.zeros(cap)
         self._tlaunch = np.zeros(cap)
         self._typ = np.zeros(cap, dtype=np.int64)
         self._phase = np.zeros(cap, dtype=np.int64)
         self._pip = np.zeros((cap, 3))
         self._peak = np.zeros(cap)
+        self._vpeak = np.zeros(cap)
         self._nsteps = np.zeros(cap, dtype=np.int64)
         self._lpos = np.zeros((cap, 3))
         self._target = np.zeros(cap, dtype=np.int64)
         self._alive = np.zeros(cap, dtype=bool)
+        self._zlos = np.zeros((cap, 3))
+        self._glint = np.zeros((cap, 3))
+        self._mp = np.zeros(cap)
+        self._tnext = np.zeros(cap)
+        self._cmdh = np.zeros((cap, 3))
+        self._lock = np.zeros(cap)
+        self._tglint = np.zeros(cap)
 
     def _pack_tables(self, tables: Sequence[TofTable | None] | None) -> None:
         nt = len(self.specs)
@@ -876,11 +1112,13 @@ class Flyout:
         self._tab_r = np.zeros((nt, nr))
         self._tab_a = np.zeros((nt, na))
         self._tab_t = np.zeros((nt, na, nr))
+        self._tab_v = np.zeros((nt, na, nr))
         self._tab_n = np.zeros((nt, 2), dtype=np.int64)
         for k, t in enumerate(tabs):
             if t is None:
                 continue
             r, a, tof = t.ranges_m, t.altitudes_m, t.filled_time_of_flight_s()
+            self._tab_v[k, : a.size, : r.size] = t.filled_speed_mps()
             self._tab_r[k, : r.size] = r
             self._tab_a[k, : a.size] = a
             self._tab_t[k, : a.size, : r.size] = tof
@@ -895,17 +1133,25 @@ class Flyout:
         for name in (
             "_pos",
             "_vel",
-            "_alag",
+            "_chain",
             "_tcur",
             "_tlaunch",
             "_typ",
             "_phase",
             "_pip",
             "_peak",
+            "_vpeak",
             "_nsteps",
             "_lpos",
             "_target",
             "_alive",
+            "_zlos",
+            "_glint",
+            "_mp",
+            "_tnext",
+            "_cmdh",
+            "_lock",
+            "_tglint",
         ):
             old = getattr(self, name)
             arr = np.zeros((new, *old.shape[1:]), dtype=old.dtype)
@@ -919,6 +1165,8 @@ class Flyout:
         t_launch_s: ArrayLike,
         target_id: ArrayLike,
         aim_point_enu_m: ArrayLike,
+        target_rcs_m2: ArrayLike | None = None,
+        target_span_m: ArrayLike = 0.0,
     ) -> NDArray[np.int64]:
         """Launch interceptors; returns their ids (consecutive integers from 0).
 
@@ -935,6 +1183,12 @@ class Flyout:
         aim_point_enu_m : array_like, shape (k, 3)
             Initial predicted intercept point (the command post's); the cold launch turns
             the missile toward the mid-course aim point above it before ignition.
+        target_rcs_m2 : array_like, shape (k,) or scalar, optional
+            Mean RCS of each target, which sets the seeker's lock-on range
+            (:func:`samsim.physics.seeker.lock_on_range_m`). Default: the type's
+            reference RCS (lock-on at ``seeker_range_m``).
+        target_span_m : array_like, shape (k,) or scalar
+            Span of each target, which sets its glint (0: a point target).
         """
         typ = np.atleast_1d(np.asarray(type_index, dtype=np.int64))
         k = typ.shape[0]
@@ -955,6 +1209,14 @@ class Flyout:
         if not (np.all(np.isfinite(pos)) and np.all(np.isfinite(aim))):
             raise ValueError("pos_enu_m and aim_point_enu_m must be finite")
         par = self.types.par[typ]
+        rcs = (
+            par[:, I_SREF]
+            if target_rcs_m2 is None
+            else np.broadcast_to(np.asarray(target_rcs_m2, dtype=float), (k,))
+        )
+        span = np.broadcast_to(np.asarray(target_span_m, dtype=float), (k,))
+        if np.any(~(rcs > 0)) or np.any(~(span >= 0)):
+            raise ValueError("target_rcs_m2 must be > 0 and target_span_m >= 0")
         up = pos - self._cen
         up /= np.linalg.norm(up, axis=1, keepdims=True)
         p0 = pos + up * par[:, I_HL, None]
@@ -978,19 +1240,44 @@ class Flyout:
         g_perp = g0 - np.sum(g0 * d, axis=1, keepdims=True) * d
         amax0 = np.minimum(par[:, I_ASTR], par[:, I_TB] * par[:, I_SINTVC] / par[:, I_M0])
         gn = np.linalg.norm(g_perp, axis=1)
-        self._alag[ids] = g_perp * np.minimum(1.0, amax0 / np.maximum(gn, 1e-12))[:, None]
+        hold = g_perp * np.minimum(1.0, amax0 / np.maximum(gn, 1e-12))[:, None] * self._gmul
+        self._chain[ids] = hold[:, None, :]
         self._tcur[ids] = tl
         self._tlaunch[ids] = tl
         self._typ[ids] = typ
         self._phase[ids] = 1
         self._pip[ids] = aim
         self._peak[ids] = 0.0
+        self._vpeak[ids] = np.linalg.norm(self._vel[ids], axis=1)
         self._nsteps[ids] = 0
+        self._lock[ids] = lock_on_range_m(par[:, I_SEEK], par[:, I_SREF], rcs, par[:, I_SEXP])
+        self._tglint[ids] = glint_sigma_m(span)
+        self._zlos[ids] = np.nan
+        self._glint[ids] = 0.0
+        self._mp[ids] = 0.0
+        self._tnext[ids] = 0.0
+        self._cmdh[ids] = 0.0
         self._lpos[ids] = pos
         self._target[ids] = tgt
         self._alive[ids] = True
         self._n += k
         return ids
+
+    def set_state(
+        self, interceptor_ids: ArrayLike, pos_enu_m: ArrayLike, vel_enu_mps: ArrayLike
+    ) -> None:
+        """Place interceptors in flight at a position and velocity (for example to study
+        the homing loop from a hand-over state); guidance and lags keep their state."""
+        ids = np.atleast_1d(np.asarray(interceptor_ids, dtype=np.int64))
+        if np.any((ids < 0) | (ids >= self._n)) or not np.all(self._alive[ids]):
+            raise ValueError(f"interceptor_ids must be interceptors in flight, got {ids}")
+        pos = np.asarray(pos_enu_m, dtype=float).reshape(ids.size, 3)
+        vel = np.asarray(vel_enu_mps, dtype=float).reshape(ids.size, 3)
+        if not (np.all(np.isfinite(pos)) and np.all(np.isfinite(vel))):
+            raise ValueError("pos_enu_m and vel_enu_mps must be finite")
+        self._pos[ids] = pos
+        self._vel[ids] = vel
+        self._vpeak[ids] = np.maximum(self._vpeak[ids], np.linalg.norm(vel, axis=1))
 
     def abort(self, interceptor_ids: ArrayLike) -> Outcomes:
         """Command self-destruct of interceptors in flight (kind ``self_destruct``) now."""
@@ -1012,6 +1299,7 @@ class Flyout:
         miss: NDArray[np.float64],
         speed: NDArray[np.float64] | None = None,
         amax: NDArray[np.float64] | None = None,
+        vrel: NDArray[np.float64] | None = None,
     ) -> Outcomes:
         self._alive[ids] = False
         n = ids.shape[0]
@@ -1019,6 +1307,8 @@ class Flyout:
             speed = np.linalg.norm(self._vel[ids], axis=1)
         if amax is None:
             amax = np.full(n, np.nan)
+        if vrel is None:
+            vrel = np.full(n, np.nan)
         kinds = np.asarray(OUTCOME_KINDS, dtype="<U13")[code]
         return Outcomes(
             ids.copy(),
@@ -1030,6 +1320,7 @@ class Flyout:
             self._typ[ids].copy(),
             np.asarray(speed, float),
             np.asarray(amax, float),
+            np.asarray(vrel, float),
         )
 
     # ------------------------------------------------------------------ integration
@@ -1125,11 +1416,7 @@ class Flyout:
         ea = np.where(np.isfinite(ea), ea, 0.0)
         ep = np.where(evalid[:, None], ep, 0.0)
         ev = np.where(evalid[:, None], ev, 0.0)
-        sig = self.types.par[self._typ[rows], I_SNOISE]
-        if self.rng is not None and np.any(sig > 0):
-            noise = self.rng.standard_normal((rows.size, 3)) * sig[:, None]
-        else:
-            noise = np.zeros((rows.size, 3))
+        gnoise, talt = self._seeker_inputs(rows, t0, t1, tp0, tv0)
         if terrain is None:
             ground = np.zeros(rows.size)
         else:
@@ -1140,30 +1427,40 @@ class Flyout:
         miss = np.full(m, np.nan)
         speed = np.zeros(m)
         amax = np.zeros(m)
+        vrel = np.full(m, np.nan)
         _advance_kernel(
             rows,
             t0,
             t1,
             self._pos,
             self._vel,
-            self._alag,
+            self._chain,
             self._tcur,
             self._tlaunch,
             self._typ,
             self._phase,
             self._pip,
             self._peak,
+            self._vpeak,
             self._nsteps,
             self._lpos,
+            self._zlos,
+            self._glint,
+            self._mp,
+            self._tnext,
+            self._cmdh,
+            self._lock,
+            self._tglint,
             np.ascontiguousarray(tp0),
             np.ascontiguousarray(tv0),
             np.ascontiguousarray(tp1),
             np.ascontiguousarray(tv1),
+            talt,
             np.ascontiguousarray(ep),
             np.ascontiguousarray(ev),
             np.ascontiguousarray(ea),
             evalid,
-            noise,
+            gnoise,
             ground,
             self.types.par,
             self.types.mach,
@@ -1175,24 +1472,65 @@ class Flyout:
             self._cen,
             self._rg,
             self._om,
+            self._gmul,
             self._rot,
             self._org,
             self._tab_r,
             self._tab_a,
             self._tab_t,
+            self._tab_v,
             self._tab_n,
             code,
             tend,
             miss,
             speed,
             amax,
+            vrel,
         )
         done = code > 0
         if np.any(done):
             parts.append(
-                self._end(rows[done], code[done], tend[done], miss[done], speed[done], amax[done])
+                self._end(
+                    rows[done],
+                    code[done],
+                    tend[done],
+                    miss[done],
+                    speed[done],
+                    amax[done],
+                    vrel[done],
+                )
             )
         return Outcomes.concat(parts)
+
+    def _seeker_inputs(
+        self,
+        rows: NDArray[np.int64],
+        t0: float,
+        t1: float,
+        tp0: NDArray[np.float64],
+        tv0: NDArray[np.float64],
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Standard normals for the seeker samples of this macro step (rows that may home
+        in it; zeros for the others and without an rng), and target heights (m).
+
+        Five normals per sample: two for the thermal and fixed angle noise, two for the
+        glint and one for the multipath wander.
+        """
+        m = rows.size
+        ts = self.types.par[self._typ[rows], I_GTS]
+        nsamp = math.ceil((t1 - t0) / float(ts.min())) + 2
+        gnoise = np.zeros((m, nsamp, 5))
+        talt = np.zeros(m)
+        if self.rng is None:
+            return gnoise, talt
+        reach = np.linalg.norm(tp0 - self._pos[rows], axis=1) - (
+            np.linalg.norm(self._vel[rows], axis=1) + np.linalg.norm(tv0, axis=1) + 500.0
+        ) * (t1 - t0)
+        near = (self._phase[rows] == 2) | (reach <= self._lock[rows])
+        if near.any():
+            gnoise[near] = self.rng.standard_normal((np.count_nonzero(near), nsamp, 5))
+            talt[near] = self.frame.altitude_m(tp0[near])
+        return gnoise, talt
 
     # ------------------------------------------------------------------ queries
     def positions(self) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
@@ -1205,6 +1543,11 @@ class Flyout:
         """Largest lateral acceleration each interceptor has pulled so far, m/s^2."""
         ids = np.asarray(interceptor_ids, dtype=np.int64)
         return self._peak[ids].copy()
+
+    def peak_speed_mps(self, interceptor_ids: ArrayLike) -> NDArray[np.float64]:
+        """Largest speed each interceptor has reached so far, m/s."""
+        ids = np.asarray(interceptor_ids, dtype=np.int64)
+        return self._vpeak[ids].copy()
 
     def steps_taken(self, interceptor_ids: ArrayLike) -> NDArray[np.int64]:
         """Integration steps taken so far by each interceptor (a cost diagnostic)."""

@@ -32,7 +32,8 @@ CONFIDENCE_LEVELS = ("official", "press", "community", "notional")
 CATALOG_PATH = Path(__file__).resolve().parent.parent / "scenario" / "catalog" / "missiles.yaml"
 
 GuidanceLaw = Literal["pn", "apn"]
-LethalityModel = Literal["cookie_cutter", "gaussian", "rice"]
+LethalityModel = Literal["fragmentation", "cookie_cutter", "gaussian", "rice"]
+SeekerKind = Literal["active", "semi_active"]
 
 
 class MissileSpec(BaseModel):
@@ -82,12 +83,33 @@ class MissileSpec(BaseModel):
 
     # --- guidance and control -------------------------------------------------------------
     autopilot_time_constant_s: Duration = Field(
-        gt=0, description="First-order autopilot lag time constant."
+        gt=0,
+        description="Total time constant of the flight-control (autopilot and airframe) "
+        "response: flight_control_order equal lags of this total (binomial), s.",
+    )
+    flight_control_order: int = Field(
+        ge=0,
+        le=5,
+        description="Number of equal first-order lags of the flight-control response (0: "
+        "none, the guidance filter is then the only lag of the homing loop).",
+    )
+    flight_control_q_ref_pa: float = Field(
+        ge=0,
+        description="Dynamic pressure below which the flight-control response slows: its "
+        "time constants scale by sqrt(q_ref / q), at most 4x (0: never), Pa.",
     )
     nav_constant: float = Field(
         gt=0, description="Effective navigation ratio N' of terminal PN/APN."
     )
     guidance_law: GuidanceLaw = Field(description="Terminal law: 'pn' or 'apn' (augmented PN).")
+    guidance_rate_hz: float = Field(
+        gt=0, le=10000, description="Seeker measurement and terminal guidance update rate, Hz."
+    )
+    guidance_filter_time_constant_s: Duration = Field(
+        gt=0,
+        description="Time constant of the seeker's line-of-sight-rate (filtered derivative) "
+        "estimate, s.",
+    )
     midcourse_loft_ratio: float = Field(
         ge=0,
         description="Dive slope of the mid-course altitude profile onto the PIP (m per m).",
@@ -95,11 +117,26 @@ class MissileSpec(BaseModel):
     midcourse_altitude_m: Length = Field(
         gt=0, description="Cruise altitude of the lofted mid-course profile."
     )
-    seeker_range_m: Length = Field(
-        gt=0, description="Range to target at which terminal homing takes over."
+    seeker_kind: SeekerKind = Field(
+        description="'active' (SNR ~ 1/R^4) or 'semi_active' / track-via-missile (SNR ~ "
+        "1/R^2 in the missile-target range)."
     )
-    seeker_noise_radps: float = Field(
-        ge=0, description="Std of the seeker's LOS-rate measurement noise, rad/s."
+    seeker_range_m: Length = Field(
+        gt=0,
+        description="Lock-on range against a target of seeker_reference_rcs_m2; terminal "
+        "homing takes over there. It scales as RCS^(1/4) (active) or RCS^(1/2) (semi-active).",
+    )
+    seeker_reference_rcs_m2: Area = Field(
+        gt=0, description="Target RCS at which seeker_range_m holds, m^2."
+    )
+    seeker_beamwidth_rad: Angle = Field(
+        gt=0, lt=math.pi / 2, description="Seeker antenna 3 dB beamwidth."
+    )
+    seeker_lock_snr_db: float = Field(
+        ge=0, le=40, description="Seeker signal-to-noise ratio at lock-on range, dB."
+    )
+    seeker_fixed_noise_rad: Angle = Field(
+        ge=0, description="Range-independent seeker angle noise (1 sigma per measurement)."
     )
     launch_speed_mps: SpeedSL = Field(
         description="Speed given by the vertical cold launch at ignition."
@@ -112,14 +149,42 @@ class MissileSpec(BaseModel):
     min_speed_mps: SpeedSL = Field(
         description="Self-destruct below this speed after motor burn-out."
     )
+    published_speed_mps: SpeedSL | None = Field(
+        description="Published peak speed (a validation target of the calibrated "
+        "propulsion, not used by the flyout); null if none is public."
+    )
 
     # --- lethality -------------------------------------------------------------------------
-    lethality_model: LethalityModel = Field(description="'cookie_cutter', 'gaussian' or 'rice'.")
+    lethality_model: LethalityModel = Field(
+        description="'fragmentation' (fuze and warhead, from the miss and the encounter "
+        "speed), or a simple model of the miss alone: 'cookie_cutter', 'gaussian', 'rice'."
+    )
     lethal_radius_m: Length = Field(
-        gt=0, description="Cookie-cutter/Rice lethal radius, or Gaussian scale."
+        gt=0,
+        description="Simple models only: cookie-cutter/Rice lethal radius, or Gaussian scale.",
     )
     miss_sigma_m: Length = Field(
-        ge=0, description="Circular-normal scatter of the miss (Rice model), m."
+        ge=0, description="Simple models only: circular-normal scatter of the miss (Rice)."
+    )
+    warhead_fragments: float = Field(
+        gt=0, description="Fragmentation: number of lethal fragments in the spray."
+    )
+    warhead_spray_width_rad: Angle = Field(
+        gt=0,
+        lt=math.pi,
+        description="Fragmentation: polar width of the fragment spray band (about 90 deg "
+        "from the axis).",
+    )
+    fuze_range_m: Length = Field(
+        gt=0, description="Fragmentation: the proximity fuze does not fire beyond this miss."
+    )
+    fuze_reliability: float = Field(
+        ge=0, le=1, description="Fragmentation: probability that fuze and warhead function."
+    )
+    fuze_timing_sigma_s: Duration = Field(
+        ge=0,
+        description="Fragmentation: 1-sigma error of the burst time (along the relative "
+        "velocity it misplaces the spray by V_rel sigma), s.",
     )
 
     # --- planning envelope (what the command post believes) --------------------------------
@@ -163,6 +228,14 @@ class MissileSpec(BaseModel):
         return self
 
     # --- derived figures (not declared, computed) -------------------------------------------
+    @property
+    def kill_radius_m(self) -> float:
+        """Miss distance within which a kinematic envelope counts an intercept: the fuze
+        range (fragmentation) or the lethal radius (simple models), m."""
+        return (
+            self.fuze_range_m if self.lethality_model == "fragmentation" else self.lethal_radius_m
+        )
+
     @property
     def burn_time_s(self) -> float:
         """Total motor burn time (boost + sustain), s."""

@@ -259,14 +259,27 @@ class Doctrine(Model):
     )
     discriminate_decoys: bool = Field(
         default=False,
-        description="true: threat evaluation knows each threat's own capability (decoys "
-        "are recognised as harmless, an optimistic assumption); false (default): it uses "
-        "the capability of the type a threat appears as, so a decoy seen as a fighter "
-        "draws interceptors",
+        description="true: perfect discrimination, threat evaluation knows each threat's "
+        "own capability (decoys are recognised as harmless, an optimistic assumption); "
+        "false (default): imperfect, each decoy is recognised with the command post's "
+        "decoy_recognition_prob and otherwise has the capability of the type it appears "
+        "as (so it draws interceptors), and a real threat is taken for a decoy with "
+        "false_decoy_prob",
     )
     ballistic_first: bool = Field(
         default=True,
         description="assign ballistic threats first, then the rest with what is left",
+    )
+    planning_pk: Literal["table", "nominal"] = Field(
+        default="table",
+        description="single-shot Pk the command post plans with: table (from the flyout, per "
+        "missile and threat type over the predicted intercept geometry: what the engine "
+        "produces) or nominal (the missile's pk_nominal figure, for comparison)",
+    )
+    perfect_kill_assessment: bool = Field(
+        default=False,
+        description="true: every kill assessment is right (the command post's "
+        "assess_*_prob figures are ignored), for comparison",
     )
 
     @model_validator(mode="after")

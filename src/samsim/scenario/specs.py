@@ -16,6 +16,7 @@ from samsim.units import (
     RCS,
     Acceleration,
     Angle,
+    Area,
     Decibel,
     Duration,
     Frequency,
@@ -211,6 +212,30 @@ class CommandPostSpec(Spec):
     )
     max_targets: int = Field(ge=1, description="targets the command post can engage at once")
     max_missiles: int = Field(ge=1, description="missiles the command post can guide at once")
+    assess_kill_prob: float = Field(
+        ge=0,
+        le=1,
+        description="kill assessment: probability that a killed threat is assessed as killed "
+        "(otherwise its track is still believed alive)",
+    )
+    assess_survivor_prob: float = Field(
+        ge=0,
+        le=1,
+        description="kill assessment: probability that a threat that survived an engagement "
+        "is assessed as surviving (otherwise it is believed killed and not engaged again)",
+    )
+    decoy_recognition_prob: float = Field(
+        ge=0,
+        le=1,
+        description="probability that a decoy's track is recognised as a decoy (drawn once "
+        "per track and command post; unrecognised, it looks like the type it mimics)",
+    )
+    false_decoy_prob: float = Field(
+        ge=0,
+        le=1,
+        description="probability that a real threat's track is taken for a decoy (drawn once "
+        "per track and command post; it is then not engaged)",
+    )
 
 
 class ThreatSpec(Spec):
@@ -238,6 +263,21 @@ class ThreatSpec(Spec):
         default=None,
         description="threat type (of the scenario or the catalogue) this one looks like to "
         "the command post, whose capability threat evaluation then uses (decoys)",
+    )
+    span_m: Length = Field(
+        gt=0,
+        description="largest dimension across the line of sight (wing span or length), m: "
+        "sets the glint an interceptor's seeker sees",
+    )
+    length_m: Length = Field(
+        gt=0,
+        description="length along the direction of flight, m: how long the target is "
+        "for the fragment spray of a warhead bursting early or late",
+    )
+    vulnerable_area_m2: Area = Field(
+        gt=0,
+        description="area whose hit by one lethal fragment kills the target, m^2 "
+        "(warhead, fuel, control; a small part of the presented area)",
     )
     # -- waypoint movers ---------------------------------------------------------------
     speed_mps: Speed | None = Field(

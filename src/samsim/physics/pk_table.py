@@ -1,0 +1,448 @@
+"""Planning kill probability from the flyout itself: single-shot Pk tables.
+
+For each (missile type, threat type) pair, a table of the single-shot kill probability
+over the predicted intercept geometry (ground range of the intercept point, its
+altitude, and the target's aspect), computed by Monte Carlo of the same 3-DOF flyout,
+seeker, flight control, fuze and warhead models the engine flies. The command post plans
+with it (:mod:`samsim.c2.command_post`), so what it expects of a shot is what the
+engine will produce. Tables are cached on disk by the content of both specs; the ones of
+the packaged catalogue's pairs ship with samsim (``physics/pk_tables.json``, built by
+``tools/build_pk_tables.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from samsim.physics.envelope import REFERENCE_FRAME, _points, tof_table
+from samsim.physics.flyout import Flyout, osculating_sphere
+from samsim.physics.lethality import intercept_pk
+from samsim.physics.missile import MissileSpec
+from samsim.units import G0_MPS2, Mach
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from samsim.scenario.specs import ThreatSpec
+
+#: Bump when the table's model or grid changes: cached and shipped tables of another
+#: version are recomputed.
+TABLE_VERSION = 2
+
+#: Ground range of the intercept point as fractions of the type's published max range.
+RANGE_FRACTIONS = np.array([0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9])
+#: Target aspect: angle between the target's horizontal velocity and the direction from
+#: the intercept point to the launcher (0 = flying straight at the launcher), rad.
+ASPECTS_RAD = np.radians([0.0, 45.0, 90.0])
+#: Monte Carlo flights per cell.
+RUNS_PER_CELL = 32
+#: Seed of the tables' Monte Carlo (a table is a fixed function of the two specs).
+TABLE_SEED = 20261207
+#: Dive angle and speed (fraction of sqrt(g R_max)) of a ballistic missile's reentry at
+#: the intercept (notional: a representative terminal state of a short-range missile).
+BALLISTIC_DIVE_RAD = math.radians(40.0)
+BALLISTIC_SPEED_FRACTION = 0.8
+
+_PACKAGED = "pk_tables.json"
+
+
+@dataclass(frozen=True)
+class PkTable:
+    """Single-shot Pk of one missile type against one threat type.
+
+    Attributes
+    ----------
+    missile, threat : str
+    key : str
+        Content hash of the two specs and the table version (what the table is valid for).
+    range_fractions : ndarray, shape (nr,)
+        Ground range of the intercept point / the type's ``max_range_m``.
+    altitudes_m : ndarray, shape (na,)
+    aspects_rad : ndarray, shape (nc,)
+    pk : ndarray, shape (nc, na, nr)
+        Mean single-shot Pk: intercepts weighted by their fuze-and-warhead Pk, every
+        other end (ground, min speed, time limit) counted as 0.
+    runs : int
+        Monte Carlo flights per cell.
+    max_range_m : float
+    """
+
+    missile: str
+    threat: str
+    key: str
+    range_fractions: NDArray[np.float64]
+    altitudes_m: NDArray[np.float64]
+    aspects_rad: NDArray[np.float64]
+    pk: NDArray[np.float64]
+    runs: int
+    max_range_m: float
+
+    def lookup(
+        self, ground_range_m: ArrayLike, altitude_m: ArrayLike, aspect_rad: ArrayLike
+    ) -> NDArray[np.float64]:
+        """Pk at intercept geometries (trilinear, clamped to the grid; broadcast).
+
+        Notes
+        -----
+        Aspect is folded into [0, pi/2] (a target flying away from the launcher is
+        treated as crossing: the table has no tail-chase cells); range beyond the grid
+        takes the last column, altitude outside it the nearest row.
+        """
+        g, h, a = np.broadcast_arrays(
+            np.asarray(ground_range_m, float) / self.max_range_m,
+            np.asarray(altitude_m, float),
+            np.abs(np.asarray(aspect_rad, float)),
+        )
+        a = np.minimum(a, math.pi / 2)
+        out = np.empty(g.shape)
+        flat = [_interp_index(self.range_fractions, g), _interp_index(self.altitudes_m, h)]
+        ia, fa = _interp_index(self.aspects_rad, a)
+        (ir, fr), (ih, fh) = flat
+        pk = self.pk
+        acc = 0.0
+        for da, wa in ((0, 1.0 - fa), (1, fa)):
+            for dh, wh in ((0, 1.0 - fh), (1, fh)):
+                for dr, wr in ((0, 1.0 - fr), (1, fr)):
+                    acc = (
+                        acc
+                        + wa
+                        * wh
+                        * wr
+                        * pk[
+                            np.minimum(ia + da, pk.shape[0] - 1),
+                            np.minimum(ih + dh, pk.shape[1] - 1),
+                            np.minimum(ir + dr, pk.shape[2] - 1),
+                        ]
+                    )
+        out[...] = acc
+        return out
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "missile": self.missile,
+            "threat": self.threat,
+            "key": self.key,
+            "range_fractions": self.range_fractions.tolist(),
+            "altitudes_m": self.altitudes_m.tolist(),
+            "aspects_rad": self.aspects_rad.tolist(),
+            "pk": self.pk.tolist(),
+            "runs": self.runs,
+            "max_range_m": self.max_range_m,
+        }
+
+    @staticmethod
+    def from_json(d: dict[str, object]) -> PkTable:
+        return PkTable(
+            str(d["missile"]),
+            str(d["threat"]),
+            str(d["key"]),
+            np.asarray(d["range_fractions"], float),
+            np.asarray(d["altitudes_m"], float),
+            np.asarray(d["aspects_rad"], float),
+            np.asarray(d["pk"], float),
+            int(d["runs"]),  # type: ignore[call-overload]
+            float(d["max_range_m"]),  # type: ignore[arg-type]
+        )
+
+
+def _interp_index(
+    grid: NDArray[np.float64], x: NDArray[np.float64]
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Lower index and fraction of x on an increasing grid, clamped to its ends."""
+    if grid.size == 1:
+        return np.zeros(x.shape, dtype=np.int64), np.zeros(x.shape)
+    i = np.clip(np.searchsorted(grid, x, side="right") - 1, 0, grid.size - 2)
+    f = np.clip((x - grid[i]) / (grid[i + 1] - grid[i]), 0.0, 1.0)
+    return i.astype(np.int64), f
+
+
+def table_key(missile: MissileSpec, threat: ThreatSpec) -> str:
+    """Content hash of what a table depends on: both specs and the table version."""
+    blob = json.dumps(
+        [TABLE_VERSION, missile.model_dump(mode="json"), threat.model_dump(mode="json")],
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+
+
+def threat_altitudes_m(threat: ThreatSpec) -> NDArray[np.float64]:
+    """Altitude rows of a table: where the threat type is intercepted."""
+    if threat.kind == "ballistic_missile":
+        return np.array([5e3, 12e3, 20e3])
+    h = float(threat.altitude_m or 0.0)
+    if threat.kind == "aircraft":
+        return np.unique(np.array([1e3, max(h, 1.5e3), 14e3]))
+    return np.unique(np.array([max(h, 10.0), 2e3]))
+
+
+def _threat_speed(threat: ThreatSpec, altitude_m: float) -> float:
+    if threat.kind == "ballistic_missile":
+        return BALLISTIC_SPEED_FRACTION * math.sqrt(G0_MPS2 * float(threat.max_range_m or 3e5))
+    v = threat.speed_mps
+    if isinstance(v, Mach):
+        from samsim.physics.atmosphere import speed_of_sound_mps
+
+        return v.to_mps(float(speed_of_sound_mps(altitude_m)))
+    return float(v or 0.0)
+
+
+def compute_pk_table(
+    missile: MissileSpec,
+    threat: ThreatSpec,
+    threat_name: str = "",
+    runs_per_cell: int = RUNS_PER_CELL,
+    seed: int = TABLE_SEED,
+) -> PkTable:
+    """Monte Carlo single-shot Pk table of a missile type against a threat type.
+
+    Notes
+    -----
+    Each cell (intercept ground range r, altitude h, aspect chi) is flown
+    ``runs_per_cell`` times in one batch of the engine's flyout with its seeker noise:
+    the launcher at the origin of the reference frame, the missile launched at t = 0 at
+    the intercept point P (ground range r due north, altitude h), the target arriving
+    at P at the type's nominal time of flight T(P) on a straight line at the threat
+    type's speed (level for waypoint movers; diving at 40 deg at 0.8 sqrt(g R_max) for
+    ballistic missiles), its horizontal velocity at angle chi from the direction P ->
+    launcher. The target manoeuvres as its type does near an interceptor:
+
+    * a terminal weave (``terminal_manoeuvre: weave``): lateral acceleration
+      a cos(omega t + phi) with a random phase (the intercept may fall anywhere in it);
+    * an evasion (``evasion: beam | turn_away``): ``evasion_delay_s`` after the launch,
+      a level turn at ``evasion_accel_mps2`` to fly perpendicular to (beam) or away from
+      (turn away) the launcher, then straight.
+
+    The kill probability of a flight is the fuze-and-warhead Pk of its intercept
+    (:func:`samsim.physics.lethality.intercept_pk`, the threat's vulnerable area and
+    length) or 0 if it ended otherwise; the cell's Pk is the mean. Mid-course guidance
+    uses the target's true state (no track error) and the terrain is flat: a table is
+    the Pk of a well-tracked engagement, which the engine's realised Pk is checked
+    against (docs/models/interceptors.md).
+    """
+    frame = REFERENCE_FRAME
+    alts = threat_altitudes_m(threat)
+    r_m = RANGE_FRACTIONS * missile.max_range_m
+    grid = np.array(np.meshgrid(ASPECTS_RAD, alts, r_m, indexing="ij")).reshape(3, -1).T
+    n_cells = grid.shape[0]
+    rows = np.repeat(np.arange(n_cells), runs_per_cell)
+    chi, h, r = grid[rows, 0], grid[rows, 1], grid[rows, 2]
+    n = rows.size
+    tab = tof_table(missile)
+    tof, _, ok = tab.lookup(r, h)
+    t_arr = np.where(ok & np.isfinite(tof), tof, missile.max_flight_time_s)
+    pip = _points(frame, r, h)
+    c, _ = osculating_sphere(frame)
+    up = (pip - c) / np.linalg.norm(pip - c, axis=1, keepdims=True)
+    to_launcher = -pip + np.sum(pip * up, axis=1, keepdims=True) * up  # horizontal part
+    to_launcher /= np.maximum(np.linalg.norm(to_launcher, axis=1, keepdims=True), 1e-9)
+    side = np.cross(up, to_launcher)
+    heading = np.cos(chi)[:, None] * to_launcher + np.sin(chi)[:, None] * side
+    speed = np.array([_threat_speed(threat, float(a)) for a in h])
+    if threat.kind == "ballistic_missile":
+        vel = speed[:, None] * (
+            math.cos(BALLISTIC_DIVE_RAD) * heading - math.sin(BALLISTIC_DIVE_RAD) * up
+        )
+    else:
+        vel = speed[:, None] * heading
+    rng = np.random.default_rng([seed, TABLE_VERSION])
+    phase = rng.uniform(0.0, 2.0 * math.pi, n)
+    weave_a = threat.weave_accel_mps2 if threat.terminal_manoeuvre == "weave" else 0.0
+    weave_w = 2.0 * math.pi / threat.weave_period_s
+    ev = threat.evasion if threat.kind == "aircraft" else "none"
+    if ev != "none":
+        # heading change of the evasive turn: to fly perpendicular to the launcher's line
+        # of sight (beam, the nearer side) or away from it
+        target_turn = np.where(chi >= 0.0, 1.0, -1.0)
+        dpsi = (math.pi / 2 - chi) if ev == "beam" else (math.pi - chi)
+        dpsi = dpsi * target_turn
+    else:
+        dpsi = np.zeros(n)
+
+    def truth(t: float, ids: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        tau = t - t_arr[ids]
+        p = pip[ids] + vel[ids] * tau[:, None]
+        v = vel[ids].copy()
+        if weave_a > 0.0:
+            amp = weave_a / weave_w**2
+            s = side[ids]
+            ph = phase[ids]
+            p += (amp * (np.cos(ph) - np.cos(weave_w * t + ph)))[:, None] * s
+            v += (amp * weave_w * np.sin(weave_w * t + ph))[:, None] * s
+        if ev != "none":
+            p, v = _evade(p, v, ids, t, up, speed, dpsi, pip, vel, t_arr)
+        return p, v
+
+    def _evade(
+        p: NDArray[np.float64],
+        v: NDArray[np.float64],
+        ids: NDArray[np.int64],
+        t: float,
+        up_: NDArray[np.float64],
+        spd: NDArray[np.float64],
+        dpsi_: NDArray[np.float64],
+        pip_: NDArray[np.float64],
+        vel_: NDArray[np.float64],
+        t_arr_: NDArray[np.float64],
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        t0 = threat.evasion_delay_s
+        if t <= t0:
+            return p, v
+        u = up_[ids]
+        v0 = vel_[ids]
+        s0 = spd[ids]
+        w = threat.evasion_accel_mps2 / np.maximum(s0, 1.0)  # turn rate
+        psi_end = np.abs(dpsi_[ids])
+        sgn = np.sign(dpsi_[ids])
+        t_turn = psi_end / w
+        p0 = pip_[ids] + v0 * (t0 - t_arr_[ids])[:, None]
+        e1 = v0 / np.maximum(s0, 1e-9)[:, None]
+        e2 = np.cross(u, e1) * sgn[:, None]
+        dt = t - t0
+        tt = np.minimum(dt, t_turn)
+        ang = w * tt
+        rad = (s0 / w)[:, None]
+        pa = p0 + rad * (np.sin(ang)[:, None] * e1 + (1.0 - np.cos(ang))[:, None] * e2)
+        va = s0[:, None] * (np.cos(ang)[:, None] * e1 + np.sin(ang)[:, None] * e2)
+        rest = np.maximum(dt - t_turn, 0.0)
+        return pa + va * rest[:, None], va
+
+    fly = Flyout(frame, [missile], rng=np.random.default_rng([seed, 1]), tof_tables=[tab])
+    ids = fly.launch(
+        np.zeros(n, dtype=np.int64),
+        np.zeros((n, 3)),
+        0.0,
+        np.arange(n),
+        pip,
+        target_rcs_m2=threat.rcs_m2,
+        target_span_m=threat.span_m,
+    )
+    out = fly.advance(missile.max_flight_time_s + 1.0, truth)
+    pk = np.zeros(n)
+    hit = out.kind == "intercept"
+    k = out.interceptor_id[hit] - int(ids[0])
+    pk[k] = intercept_pk(
+        missile,
+        out.miss_m[hit],
+        out.closing_speed_mps[hit],
+        threat.vulnerable_area_m2,
+        threat.length_m,
+    )
+    # rounded here, not when written, so that a computed table and its copy read back from
+    # the cache (or the shipped file) are the same numbers: runs stay bit-for-bit
+    # reproducible whether the table was computed in the run or not
+    cell = np.round(pk.reshape(n_cells, runs_per_cell).mean(axis=1), 5)
+    return PkTable(
+        missile.name,
+        threat_name,
+        table_key(missile, threat),
+        RANGE_FRACTIONS.copy(),
+        alts,
+        ASPECTS_RAD.copy(),
+        cell.reshape(ASPECTS_RAD.size, alts.size, RANGE_FRACTIONS.size),
+        runs_per_cell,
+        float(missile.max_range_m),
+    )
+
+
+def cache_dir() -> Path:
+    """Where computed tables are kept: $SAMSIM_CACHE_DIR, else $XDG_CACHE_HOME/samsim or
+    ~/.cache/samsim (created on first write)."""
+    env = os.environ.get("SAMSIM_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "samsim"
+
+
+@functools.cache
+def _packaged() -> dict[str, dict[str, object]]:
+    try:
+        text = resources.files("samsim.physics").joinpath(_PACKAGED).read_text()
+    except (FileNotFoundError, OSError):
+        return {}
+    data = json.loads(text)
+    return {str(t["key"]): t for t in data.get("tables", [])}
+
+
+@functools.lru_cache(maxsize=256)
+def _pk_table_cached(missile_json: str, threat_json: str, threat_name: str) -> PkTable:
+    from samsim.scenario.specs import ThreatSpec
+
+    missile = MissileSpec.model_validate_json(missile_json)
+    threat = ThreatSpec.model_validate_json(threat_json)
+    key = table_key(missile, threat)
+    shipped = _packaged().get(key)
+    if shipped is not None:
+        return PkTable.from_json(shipped)
+    path = cache_dir() / "pk" / f"{key}.json"
+    try:
+        return PkTable.from_json(json.loads(path.read_text()))
+    except (OSError, ValueError, KeyError):
+        pass
+    table = compute_pk_table(missile, threat, threat_name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(table.to_json()))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache only costs the recomputation next time
+    return table
+
+
+def pk_table(missile: MissileSpec, threat: ThreatSpec, threat_name: str = "") -> PkTable:
+    """The Pk table of a pair: shipped with samsim, cached on disk, or computed (a few
+    seconds) and cached."""
+    return _pk_table_cached(
+        missile.model_dump_json(), threat.model_dump_json(), threat_name or threat.kind
+    )
+
+
+def pk_table_text(table: PkTable) -> str:
+    """The table as text: one block per aspect, altitude rows, ground-range columns."""
+    lines = [
+        f"{table.missile}: single-shot Pk against {table.threat} (flyout Monte Carlo, "
+        f"{table.runs} flights per cell; fuze and warhead Pk of each intercept, 0 for "
+        "any other end)",
+    ]
+    head = " ".join(f"{f * table.max_range_m / 1e3:7.0f}" for f in table.range_fractions)
+    for a, aspect in enumerate(table.aspects_rad):
+        what = {0: "head-on", 90: "crossing"}.get(round(math.degrees(aspect)), "")
+        lines.append(f"\naspect {math.degrees(aspect):.0f} deg {what}".rstrip())
+        lines.append(f"{'alt km':>7} | ground range of the intercept point, km")
+        lines.append(f"{'':>7} | {head}")
+        for h, alt in enumerate(table.altitudes_m):
+            row = " ".join(f"{p:7.2f}" for p in table.pk[a, h])
+            lines.append(f"{alt / 1e3:7.2f} | {row}")
+    return "\n".join(lines)
+
+
+def plot_pk_table(table: PkTable) -> Figure:
+    """One panel per aspect: Pk against intercept ground range, a line per altitude."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 3.6), layout="constrained")
+    axes = fig.subplots(1, table.aspects_rad.size, sharey=True)
+    rng_km = table.range_fractions * table.max_range_m / 1e3
+    for a, ax in enumerate(np.atleast_1d(axes)):
+        for h, alt in enumerate(table.altitudes_m):
+            ax.plot(rng_km, table.pk[a, h], marker="o", label=f"{alt / 1e3:g} km")
+        ax.set_title(f"aspect {math.degrees(table.aspects_rad[a]):.0f} deg")
+        ax.set_xlabel("intercept ground range, km")
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("single-shot Pk")
+    np.atleast_1d(axes)[-1].legend(title="altitude", fontsize=8)
+    fig.suptitle(f"{table.missile} against {table.threat}: single-shot Pk from the flyout")
+    return fig

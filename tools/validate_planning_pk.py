@@ -1,0 +1,93 @@
+"""Planned against realised single-shot Pk: what the command post expects of each
+interceptor against what the engine produces, over many runs of a scenario.
+
+For every interceptor launched, the launch event carries the single-shot Pk the command
+post planned it with (its Pk table at the predicted intercept geometry). An interceptor
+counts as a trial unless its flight ended because its target had already been killed by
+another missile (target_gone) or it was destroyed on command; it is a success if it
+killed. Per missile type and threat type the script prints the number of trials, the
+mean planned Pk, the realised kill fraction with a cluster-bootstrap 95 % interval
+(runs resampled, since the interceptors of one run are not independent), and whether the
+planned mean lies inside it.
+
+Usage: python tools/validate_planning_pk.py examples/battalion_vs_cruise_raid.yaml --runs 40
+"""
+
+from __future__ import annotations
+
+import argparse
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+
+def _one(args: tuple[str, int]) -> pd.DataFrame:
+    import samsim
+
+    path, seed = args
+    ev = samsim.simulate(samsim.load_scenario(path), seed=seed).events.to_pandas()
+    launch = ev[ev.kind == "launch"].set_index("interceptor_id")
+    end = ev[ev.kind == "interceptor_end"].set_index("interceptor_id").detail
+    kill = set(ev[(ev.kind == "intercept") & (ev.detail == "kill")].interceptor_id)
+    out = pd.DataFrame(
+        {
+            "seed": seed,
+            "missile": launch.missile_type,
+            "threat": launch.threat_type,
+            "planned": launch.pk,
+            "end": end.reindex(launch.index).fillna(""),
+            "kill": [i in kill for i in launch.index],
+        }
+    )
+    return out[~out.end.isin(["target_gone", "self_destruct"])]
+
+
+def summarize(df: pd.DataFrame, boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Per (missile, threat) and overall: trials, planned mean, realised, 95 % cluster
+    bootstrap interval of realised - planned (runs resampled)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    groups = [*df.groupby(["missile", "threat"]), (("all", "all"), df)]
+    for (m, t), g in groups:
+        seeds = g.seed.unique()
+        per = g.groupby("seed").agg(k=("kill", "sum"), p=("planned", "sum"), n=("kill", "size"))
+        per = per.reindex(seeds)
+        diffs = []
+        for _ in range(boot):
+            pick = per.iloc[rng.integers(0, len(per), len(per))]
+            n = pick.n.sum()
+            diffs.append((pick.k.sum() - pick.p.sum()) / n if n else np.nan)
+        lo, hi = np.nanpercentile(diffs, [2.5, 97.5])
+        rows.append(
+            {
+                "missile": m,
+                "threat": t,
+                "trials": len(g),
+                "planned": g.planned.mean(),
+                "realised": g.kill.mean(),
+                "diff_lo": lo,
+                "diff_hi": hi,
+                "agree": lo <= 0.0 <= hi,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scenario")
+    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    with ProcessPoolExecutor(args.workers) as ex:
+        parts = list(ex.map(_one, [(args.scenario, s) for s in range(args.runs)]))
+    df = pd.concat(parts, ignore_index=True)
+    res = summarize(df)
+    pd.set_option("display.width", 120)
+    print(f"{args.scenario}: {args.runs} runs (seeds 0-{args.runs - 1})")
+    print(res.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+
+
+if __name__ == "__main__":
+    main()
