@@ -15,7 +15,6 @@ from typing import Literal, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2
 
 from samsim.tracking.association import GatedPairs, gate, gnn_assign, jpda_probabilities
 from samsim.tracking.filters import (
@@ -275,11 +274,15 @@ class TrackerConfig:
         """Gate threshold on the squared Mahalanobis distance."""
         if self.gate_value is not None:
             return float(self.gate_value)
+        from scipy.stats import chi2
+
         return float(chi2.ppf(self.gate_prob, self.dims))
 
     @property
     def gate_pg(self) -> float:
         """Probability that a true measurement falls in the gate."""
+        from scipy.stats import chi2
+
         return float(chi2.cdf(self.gamma, self.dims))
 
     def motion_models(self) -> list[MotionModel]:
