@@ -83,3 +83,37 @@ def test_unwritable_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(cache, "_MEMORY", {})
     monkeypatch.setenv("SAMSIM_CACHE_DIR", str(blocker / "sub"))  # cannot be created
     assert cache.tof_table(_spec()).name == "9M96E2"  # type: ignore[arg-type]
+
+
+def test_numba_cache_folder_follows_every_source_edit(tmp_path: Path) -> None:
+    """numba reuses a kernel's cache when its own file is unchanged, even if a kernel it
+    calls in another file changed; samsim gives each version of its source its own
+    numba cache folder, so an edit anywhere compiles afresh."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import samsim
+
+    pkg = tmp_path / "src" / "samsim"
+    shutil.copytree(
+        Path(samsim.__file__).parent, pkg, ignore=shutil.ignore_patterns("static", "__pycache__")
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["PYTHONPATH"] = str(tmp_path / "src")
+    env["SAMSIM_CACHE_DIR"] = str(tmp_path / "cache")
+
+    def folder() -> str:
+        code = "import os, samsim; print(os.environ['NUMBA_CACHE_DIR'])"
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    first = folder()
+    assert first.startswith(str(tmp_path / "cache" / "numba")) and Path(first).is_dir()
+    assert folder() == first
+    edited = pkg / "physics" / "atmosphere.py"
+    edited.write_text(edited.read_text() + "\n# an edit\n")
+    assert folder() != first
+    env["NUMBA_CACHE_DIR"] = str(tmp_path / "mine")
+    assert folder() == str(tmp_path / "mine")  # the user's choice is kept
