@@ -62,7 +62,7 @@ def test_mach_survives_a_model_round_trip() -> None:
     assert M.model_validate(m.model_dump()).v == units.Mach(0.8)
     assert M.model_validate_json(m.model_dump_json()).v == units.Mach(0.8)
     assert M(v="245 m/s").v == 245.0
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="above 0"):
         M(v="-3 m/s")
 
 
@@ -73,7 +73,7 @@ def test_bad_length_names_the_problem(bad: object) -> None:
     assert "length" in str(exc.value)
 
 
-@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
+@given(st.floats(min_value=-4e4, max_value=4e4, allow_nan=False))
 def test_km_is_1000_m(x: float) -> None:
     assert units.length_m(f"{x!r} km") == pytest.approx(x * 1000.0, rel=1e-12, abs=1e-9)
 

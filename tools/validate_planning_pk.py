@@ -1,5 +1,6 @@
-"""Planned against realised single-shot Pk: what the command post expects of each
-interceptor against what the engine produces, over many runs of a scenario.
+"""Planned against realised single-shot Pk, and miss distances, over many runs of a
+scenario: what the command post expects of each interceptor against what the engine
+produces.
 
 For every interceptor launched, the launch event carries the single-shot Pk the command
 post planned it with (its Pk table at the predicted intercept geometry). An interceptor
@@ -9,6 +10,9 @@ killed. Per missile type and threat type the script prints the number of trials,
 mean planned Pk, the realised kill fraction with a cluster-bootstrap 95 % interval
 (runs resampled, since the interceptors of one run are not independent), and whether the
 planned mean lies inside it.
+
+It also prints the miss distances of the intercepts (median and 90th percentile) and
+the fuze-and-warhead Pk at those misses, per missile and threat type.
 
 Usage: python tools/validate_planning_pk.py examples/battalion_vs_cruise_raid.yaml --runs 40
 """
@@ -22,11 +26,12 @@ import numpy as np
 import pandas as pd
 
 
-def _one(args: tuple[str, int]) -> pd.DataFrame:
+def _one(args: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     import samsim
 
     path, seed = args
     ev = samsim.simulate(samsim.load_scenario(path), seed=seed).events.to_pandas()
+    hits = ev[ev.kind == "intercept"][["missile_type", "threat_type", "miss_m", "pk"]]
     launch = ev[ev.kind == "launch"].set_index("interceptor_id")
     end = ev[ev.kind == "interceptor_end"].set_index("interceptor_id").detail
     kill = set(ev[(ev.kind == "intercept") & (ev.detail == "kill")].interceptor_id)
@@ -40,7 +45,7 @@ def _one(args: tuple[str, int]) -> pd.DataFrame:
             "kill": [i in kill for i in launch.index],
         }
     )
-    return out[~out.end.isin(["target_gone", "self_destruct"])]
+    return out[~out.end.isin(["target_gone", "self_destruct"])], hits
 
 
 def summarize(df: pd.DataFrame, boot: int = 2000, seed: int = 0) -> pd.DataFrame:
@@ -82,10 +87,21 @@ def main() -> None:
     args = ap.parse_args()
     with ProcessPoolExecutor(args.workers) as ex:
         parts = list(ex.map(_one, [(args.scenario, s) for s in range(args.runs)]))
-    df = pd.concat(parts, ignore_index=True)
+    df = pd.concat([p for p, _ in parts], ignore_index=True)
+    hits = pd.concat([h for _, h in parts], ignore_index=True)
     res = summarize(df)
     pd.set_option("display.width", 120)
     print(f"{args.scenario}: {args.runs} runs (seeds 0-{args.runs - 1})")
+    print("\nmiss distance at closest approach, m, and the fuze-and-warhead Pk there")
+    miss = hits.groupby(["missile_type", "threat_type"]).agg(
+        intercepts=("miss_m", "size"),
+        miss_median=("miss_m", "median"),
+        miss_p90=("miss_m", lambda x: x.quantile(0.9)),
+        pk_mean=("pk", "mean"),
+    )
+    print(miss.to_string(float_format=lambda x: f"{x:.2f}"))
+    print("\nplanned single-shot Pk against realised (kills / trials), 95 % cluster bootstrap")
+    print("interval of realised - planned")
     print(res.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 

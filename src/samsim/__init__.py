@@ -59,7 +59,7 @@ def _numba_cache_dir() -> None:
 
 _numba_cache_dir()
 
-__all__ = ["__version__", "load_scenario", "simulate"]
+__all__ = ["__version__", "load_scenario", "simulate", "study"]
 
 if TYPE_CHECKING:
     from samsim.engine.run import Run
@@ -78,3 +78,13 @@ def simulate(scenario: Scenario, seed: int = 0, **options: Any) -> Run:
     from samsim.engine.loop import simulate as _simulate
 
     return _simulate(scenario, seed=seed, **options)
+
+
+def __getattr__(name: str) -> Any:
+    """``samsim.study`` imports the study package on first use (it is callable:
+    ``samsim.study(scenario, runs=..., sweep={...})``, see :func:`samsim.study.api.study`)."""
+    if name == "study":
+        import importlib
+
+        return importlib.import_module("samsim.study")
+    raise AttributeError(f"module 'samsim' has no attribute {name!r}")

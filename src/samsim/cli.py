@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -11,7 +12,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from samsim.errors import SamsimError
 
@@ -46,20 +46,39 @@ def _load(path: Path) -> Any:
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
-    seed: Annotated[int, typer.Option(min=0, help="run seed (same seed, same event log)")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, max=2**63 - 1, help="run seed (same seed, same event log)")
+    ] = 0,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="output folder (default runs/<scenario>/<seed>)")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
-    """Simulate one engagement and write events.parquet, trajectories.parquet, summary.json."""
-    sc = _load(scenario)
-    from samsim.engine.loop import simulate
+    """Simulate one engagement and write events.parquet, trajectories.parquet,
+    summary.json and scenario.json.
 
-    result = simulate(sc, seed=seed)
-    target = out_dir if out_dir is not None else Path("runs") / sc.name / str(seed)
-    result.write(target)
+    The output folder is replaced whole: a previous run there goes, with its report and
+    exports; a folder holding anything else is refused before simulating."""
+    from samsim.console import Status, first_run_note, kernels_need_compiling
+    from samsim.outputs import check_run_dir, write_run_dir
+
+    with Status("loading samsim", enabled=not quiet, console=err) as status:
+        sc = _load(scenario)
+        target = out_dir if out_dir is not None else Path("runs") / sc.name / str(seed)
+        replacing = check_run_dir(target)
+        from samsim.engine.loop import simulate
+
+        cold = kernels_need_compiling()
+        status.update(
+            f"simulating {sc.name} (seed {seed}, {float(sc.duration):.0f} s of simulated "
+            f"time){first_run_note(cold)}"
+        )
+        result = simulate(sc, seed=seed)
+        status.update(f"writing {target}")
+        write_run_dir(target, result.write)
+    if replacing and not quiet:
+        err.print(f"replaced the previous run in {target}", highlight=False)
     if as_json:
         sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
     elif not quiet:
@@ -71,51 +90,30 @@ def _fmt_km(m: float | None) -> str:
 
 
 def _print_summary(s: dict[str, Any], target: Path, wall_s: float) -> None:
+    from samsim.console import print_table
+
     out.print(
         f"[bold]{s['scenario']}[/bold]  seed {s['seed']}  simulated "
         f"{s['simulated_time_s']:.0f} s in {wall_s:.2f} s wall",
         highlight=False,
+        soft_wrap=True,
     )
-    t = Table(title="Outcome by threat type")
-    for col in (
-        "threat type",
-        "threats",
-        "detected",
-        "engaged",
-        "killed",
-        "leaked",
-        "survived",
-        "first detection km (min / median / max)",
-    ):
-        t.add_column(col, justify="right" if col != "threat type" else "left")
-    for name, row in s["by_threat_type"].items():
-        fd = s["first_detection_range_m"].get(name)
-        rng = (
-            "-"
-            if fd is None
-            else f"{_fmt_km(fd['min'])} / {_fmt_km(fd['median'])} / {_fmt_km(fd['max'])}"
+    counts = ("threats", "detected", "engaged", "killed", "leaked", "survived")
+    rows = [[name, *(str(row[c]) for c in counts)] for name, row in s["by_threat_type"].items()]
+    rows.append(["[bold]all[/bold]", *(str(s[c]) for c in counts)])
+    print_table(out, "Outcome by threat type", ["threat type", *counts], rows, right=range(1, 7))
+    fd = s["first_detection_range_m"]
+    if fd:
+        print_table(
+            out,
+            "First detection of each threat: true range from the radar, km",
+            ["threat type", "threats", "min", "median", "max"],
+            [
+                [t, str(v["count"]), _fmt_km(v["min"]), _fmt_km(v["median"]), _fmt_km(v["max"])]
+                for t, v in fd.items()
+            ],
+            right=range(1, 5),
         )
-        t.add_row(
-            name,
-            str(row["threats"]),
-            str(row["detected"]),
-            str(row["engaged"]),
-            str(row["killed"]),
-            str(row["leaked"]),
-            str(row["survived"]),
-            rng,
-        )
-    t.add_row(
-        "[bold]all[/bold]",
-        str(s["threats"]),
-        str(s["detected"]),
-        str(s["engaged"]),
-        str(s["killed"]),
-        str(s["leaked"]),
-        str(s["survived"]),
-        "",
-    )
-    out.print(t)
     fired = ", ".join(f"{k} {v}" for k, v in s["interceptors_fired"].items()) or "none"
     per_kill = s["interceptors_per_kill"]
     per_kill_text = "-" if per_kill is None else f"{per_kill:.2f}"
@@ -123,43 +121,65 @@ def _print_summary(s: dict[str, Any], target: Path, wall_s: float) -> None:
         f"Interceptors fired: {fired} (total {s['interceptors_fired_total']}); "
         f"per kill: {per_kill_text}",
         highlight=False,
+        soft_wrap=True,
     )
     if s["leakers"]:
-        out.print("Leakers:", highlight=False)
+        out.print("Leakers:", highlight=False, soft_wrap=True)
         for lk in s["leakers"]:
             out.print(
                 f"  {lk['threat']} ({lk['threat_type']}) reached {lk['asset']} at "
                 f"t = {lk['time_s']:.0f} s",
                 highlight=False,
+                soft_wrap=True,
             )
     else:
-        out.print("Leakers: none", highlight=False)
+        out.print("Leakers: none", highlight=False, soft_wrap=True)
     tl = s["timeline"]
 
     def f(v: float | None) -> str:
         return "-" if v is None else f"{v:.1f} s"
 
     out.print(
-        f"Timeline: first detection {f(tl['first_detection_s'])}, first track "
+        f"Timeline: first detection of a threat {f(tl['first_detection_s'])}, first track "
         f"{f(tl['first_track_s'])}, first launch {f(tl['first_launch_s'])}, first kill "
         f"{f(tl['first_kill_s'])}, first leak {f(tl['first_leak_s'])}, last event "
         f"{f(tl['last_event_s'])}",
         highlight=False,
+        soft_wrap=True,
     )
-    out.print(f"Wrote {target}/events.parquet, trajectories.parquet, summary.json", highlight=False)
+    if s.get("false_alarms"):
+        out.print(
+            f"False alarms: {s['false_alarms']} (first at {f(tl.get('first_false_alarm_s'))}); "
+            f"false tracks confirmed: {s['false_tracks_confirmed']}, engaged: "
+            f"{s['false_track_engagements']}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    from samsim.engine.run import RUN_FILES
+
+    out.print(f"Wrote {target}/: {', '.join(RUN_FILES)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
 def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")]) -> None:
-    """Check a scenario file; prints every problem with its line, or 'ok'."""
-    from samsim.engine.world import compile_world
+    """Check a scenario file; prints every problem with its line, or 'ok'.
 
-    sc = _load(scenario)
-    world = compile_world(sc)
+    Everything `run` checks is checked (the terrain, every raid group's route), compiling
+    only the first and last member of each group, so validating a large raid is cheap."""
+    from samsim.console import Status
+
+    with Status(f"checking {scenario}", console=err) as status:
+        from samsim.engine.world import compile_world
+
+        sc = _load(scenario)
+        status.update(f"checking {scenario}: terrain and the raid's trajectories")
+        world = compile_world(sc, probe=True)
+    threats = sum(g.count for g in sc.raid.values())
     out.print(
         f"{scenario}: ok ({len(world.radars)} radars, {len(world.launcher_names)} "
-        f"launchers, {world.n_threats} threats)",
+        f"launchers, {threats} threats)",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -189,29 +209,33 @@ def catalog(
     for sec in sections:
         if sec not in cat.sections:
             _fail(f"unknown catalogue section {sec!r}; use one of: {', '.join(cat.sections)}")
-        t = Table(title=sec)
-        t.add_column("name")
-        t.add_column("figure" if figures else "key figures")
-        if figures:
-            t.add_column("value")
-            t.add_column("confidence")
-            t.add_column("source")
-        else:
-            t.add_column("description")
+        # One entry a block, one figure or description a line: names and sources stay
+        # whole at any width (a table of five columns cannot fit 80).
+        out.print(f"[bold]{sec}[/bold]", highlight=False, soft_wrap=True)
         for name, entry in sorted(cat[sec].items()):
+            out.print(
+                f"  [bold]{escape(name)}[/bold]  {escape(entry.description)}",
+                highlight=False,
+                soft_wrap=True,
+            )
             if figures:
                 for key, fig in entry.figures.items():
-                    t.add_row(name, key, str(fig.value), fig.confidence, fig.source)
-            else:
-                keys = _KEY_FIGURES.get(sec, [])
-                # figures that do not apply to an entry (null values) are left out
-                shown = "; ".join(
-                    f"{k} = {entry.figures[k].value} ({entry.figures[k].confidence})"
-                    for k in keys
-                    if k in entry.figures and entry.figures[k].value is not None
-                )
-                t.add_row(name, shown, entry.description)
-        out.print(t)
+                    out.print(
+                        f"      {key} = {fig.value} ({fig.confidence}): {fig.source}",
+                        highlight=False,
+                        markup=False,
+                        soft_wrap=True,
+                    )
+                continue
+            keys = _KEY_FIGURES.get(sec, [])
+            # figures that do not apply to an entry (null values) are left out
+            shown = "; ".join(
+                f"{k} = {entry.figures[k].value} ({entry.figures[k].confidence})"
+                for k in keys
+                if k in entry.figures and entry.figures[k].value is not None
+            )
+            if shown:
+                out.print(f"      {shown}", highlight=False, markup=False, soft_wrap=True)
 
 
 _KEY_FIGURES = {
@@ -240,11 +264,27 @@ _KEY_FIGURES = {
 from samsim.analysis.coverage_cli import register as _reg_coverage  # noqa: E402
 
 _reg_coverage(app)
-from samsim.physics.envelope_cli import register as _reg_envelope  # noqa: E402
-
-_reg_envelope(app)
+from samsim.physics.envelope_cli import envelope as _envelope  # noqa: E402
 
 
+@functools.wraps(_envelope)
+def _envelope_with_status(*args: Any, **kwargs: Any) -> None:
+    import samsim.physics.envelope  # noqa: F401 (the kernels it will run)
+    from samsim.console import Status, first_run_note, kernels_need_compiling
+
+    missile = kwargs.get("missile", args[0] if args else "")
+    with Status(
+        f"computing the engagement envelope of {missile}: interceptor flyouts at each "
+        f"altitude and target speed (15-40 s){first_run_note(kernels_need_compiling())}",
+        console=err,
+    ):
+        _envelope(*args, **kwargs)
+
+
+app.command("envelope")(_envelope_with_status)
+
+
+from samsim.web.cli import optional_file_args  # noqa: E402
 from samsim.web.cli import register as _reg_web  # noqa: E402
 
 _reg_web(app)
@@ -255,11 +295,15 @@ from samsim.study.cli import register as _reg_study  # noqa: E402
 _reg_study(app)
 
 
-def main() -> None:
-    """Entry point: run the app, turning user errors into messages and exit code 2."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point: run the app (on ``args``, default the command line), turning user
+    errors into messages and exit code 2."""
     try:
         # Without standalone mode click returns the code of a typer.Exit instead of exiting.
-        code = app(standalone_mode=False)
+        code = app(
+            args=optional_file_args(sys.argv[1:] if args is None else list(args)),
+            standalone_mode=False,
+        )
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except SamsimError as exc:
@@ -268,10 +312,10 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted", highlight=False)
+        err.print("interrupted", highlight=False, soft_wrap=True)
         sys.exit(130)
     except typer.Abort:
-        err.print("aborted", highlight=False)
+        err.print("aborted", highlight=False, soft_wrap=True)
         sys.exit(130)
     except Exception as exc:
         # Usage errors (bad option values) come from the click that typer bundles; they

@@ -11,6 +11,9 @@ import zlib
 
 import numpy as np
 
+#: Largest run seed: seeds are stored as 64-bit signed integers (a study's results table).
+MAX_SEED = 2**63 - 1
+
 
 def stream_key(name: str) -> int:
     """Stable 32-bit key of a stream name (CRC-32 of its UTF-8 bytes)."""

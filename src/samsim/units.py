@@ -7,6 +7,10 @@ Each parser returns the value in SI units, and a bare number passes through unch
 parsing is idempotent: a validated model dumped and validated again keeps its values.
 The pydantic field types at the bottom (``Length``, ``Speed``, ...) attach a parser and a
 JSON schema to a float, so a field is declared once with its unit.
+
+Every quantity is finite and inside the plausible range of its kind (:data:`LIMITS`: a
+length is at most once round the earth, a speed at most 12 km/s, ...); a field narrows
+that range with its own bounds (``Field(ge=..., le=...)``), which the JSON schema shows.
 """
 
 from __future__ import annotations
@@ -60,33 +64,82 @@ _QUANTITY = re.compile(rf"^\s*({_NUM})\s*([^\s\d].*?)?\s*$")
 _MACH = re.compile(rf"^\s*(?:[Mm]ach\s*({_NUM})|({_NUM})\s*[Mm]ach)\s*$")
 
 
+#: Plausible range of each kind of quantity, SI: (lowest, highest, the range in words).
+#: Values outside are refused whatever the field; a field narrows its range further.
+LIMITS: dict[str, tuple[float, float, str]] = {
+    "length": (-4.0e7, 4.0e7, "at most 40,000 km either way (once round the earth)"),
+    "angle": (-4.0 * math.pi, 4.0 * math.pi, "within -720 deg and 720 deg"),
+    "duration": (-1.0e6, 1.0e6, "at most 1,000,000 s (11.6 days) either way"),
+    "power": (0.0, 1.0e10, "from 0 to 10 GW"),
+    "frequency": (0.0, 1.0e12, "from 0 to 1 THz"),
+    "mass": (0.0, 1.0e6, "from 0 to 1,000 t"),
+    "acceleration": (-1.0e4, 1.0e4, "at most 10,000 m/s^2 (about 1,000 g) either way"),
+    "area": (0.0, 1.0e4, "from 0 to 10,000 m^2"),
+    "force": (0.0, 1.0e8, "from 0 to 100 MN"),
+    "radar cross section": (1.0e-6, 1.0e6, "from 1e-6 m^2 (-60 dBsm) to 1e6 m^2 (+60 dBsm)"),
+    "ratio in dB": (-300.0, 300.0, "within -300 dB and +300 dB"),
+    "speed": (0.0, 12000.0, "above 0 and at most 12 km/s"),
+    "Mach number": (0.0, 35.0, "above 0 and at most Mach 35"),
+}
+
+
 class UnitError(ValueError):
-    """A quantity whose unit is missing, unknown or of the wrong kind."""
+    """A quantity whose unit is missing, unknown or of the wrong kind, or whose value is
+    not finite or outside the plausible range of its kind (:data:`LIMITS`)."""
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """``repr(value)``, shortened to about ``limit`` characters for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 12]}...{text[-8:]}"
+
+
+def _to_float(text_or_number: Any, value: Any, kind: str) -> float:
+    try:
+        out = float(text_or_number)
+    except OverflowError:  # an int beyond the float range
+        out = math.inf
+    if not math.isfinite(out):
+        raise UnitError(
+            f"a {kind} must be a finite number, got {shown(value)}; give a finite number "
+            "(.inf and .nan are not values of a physical quantity)"
+        )
+    return out
 
 
 def _split(value: Any, kind: str) -> tuple[float, str | None]:
     if isinstance(value, bool):
-        raise UnitError(f"expected a {kind}, got the boolean {value!r}")
+        raise UnitError(
+            f"expected a {kind}, got the boolean {shown(value)}; give a number (with a unit)"
+        )
     if isinstance(value, int | float):
-        return float(value), None
+        return _to_float(value, value, kind), None
     if not isinstance(value, str):
-        raise UnitError(f"expected a {kind} as a number or a string like '30 km', got {value!r}")
+        raise UnitError(
+            f"expected a {kind}, got {shown(value)}; give a number or a string like '30 km'"
+        )
     m = _QUANTITY.match(value)
     if not m:
         raise UnitError(
-            f"cannot read {value!r} as a {kind}; write a number and a unit, e.g. '30 km'"
+            f"cannot read {shown(value)} as a {kind}; write a number and a unit, e.g. '30 km'"
         )
-    return float(m.group(1)), m.group(2)
+    return _to_float(m.group(1), value, kind), m.group(2)
+
+
+def _in_range(out: float, value: Any, kind: str) -> float:
+    """``out`` (SI) if it is finite and within the plausible range of ``kind``."""
+    lo, hi, words = LIMITS[kind]
+    if not (math.isfinite(out) and lo <= out <= hi):
+        raise UnitError(f"{shown(value)} is not a plausible {kind}; give a {kind} {words}")
+    return out
 
 
 def _parse(value: Any, kind: str, table: dict[str, float]) -> float:
     number, unit = _split(value, kind)
-    if unit is None:
-        return number
-    if unit not in table:
+    if unit is not None and unit not in table:
         known = ", ".join(table)
-        raise UnitError(f"unknown {kind} unit {unit!r} in {value!r}; use one of: {known}")
-    return number * table[unit]
+        raise UnitError(f"unknown {kind} unit {unit!r} in {shown(value)}; use one of: {known}")
+    return _in_range(number * table[unit] if unit is not None else number, value, kind)
 
 
 def length_m(value: Any) -> float:
@@ -97,11 +150,11 @@ def length_m(value: Any) -> float:
 def angle_rad(value: Any) -> float:
     """An angle in radians (``"5 deg"``, ``"10 mrad"``; a bare number is in radians)."""
     number, unit = _split(value, "angle")
-    if unit is None:
-        return number
-    if unit not in _ANGLE:
-        raise UnitError(f"unknown angle unit {unit!r} in {value!r}; use one of: deg, rad, mrad")
-    return number * _ANGLE[unit]
+    if unit is not None and unit not in _ANGLE:
+        raise UnitError(
+            f"unknown angle unit {unit!r} in {shown(value)}; use one of: deg, rad, mrad"
+        )
+    return _in_range(number * _ANGLE[unit] if unit is not None else number, value, "angle")
 
 
 def time_s(value: Any) -> float:
@@ -139,26 +192,47 @@ def force_n(value: Any) -> float:
     return _parse(value, "force", _FORCE)
 
 
+#: Units of a radar cross section in decibels (relative to 1 m^2). A bare ``dB`` is not
+#: one of them: it names no reference, and ``-10 dB`` read as dBsm was a silent guess.
+_DBSM = ("dBsm", "dBm2")
+
+
 def rcs_m2(value: Any) -> float:
-    """A radar cross section in m^2 (``"0.1 m2"``, ``"-10 dBsm"``; bare number in m^2)."""
-    number, unit = _split(value, "radar cross section")
+    """A radar cross section in m^2 (``"0.1 m2"``, ``"-10 dBsm"``; bare number in m^2).
+
+    Anything else (``"-10 dB"``, a negative bare number) is an error that says how to
+    write it.
+    """
+    kind = "radar cross section"
+    number, unit = _split(value, kind)
     if unit is None or unit in _AREA:
         out = number * (_AREA[unit] if unit else 1.0)
-    elif unit in ("dBsm", "dBm2", "dB"):
+        if not out > 0:
+            raise UnitError(
+                f"a radar cross section must be positive, got {shown(value)}; write m^2 "
+                "('0.1 m2') or decibels relative to 1 m^2 ('-10 dBsm')"
+            )
+    elif unit in _DBSM:
+        lo, hi = (10.0 * math.log10(x) for x in LIMITS[kind][:2])
+        if not lo <= number <= hi:
+            raise UnitError(
+                f"{shown(value)} is not a plausible {kind}; give a {kind} {LIMITS[kind][2]}"
+            )
         out = 10.0 ** (number / 10.0)
     else:
-        raise UnitError(f"unknown RCS unit {unit!r} in {value!r}; use m2 or dBsm")
-    if out <= 0:
-        raise UnitError(f"radar cross section must be positive, got {value!r}")
-    return out
+        raise UnitError(
+            f"unknown radar cross section unit {unit!r} in {shown(value)}; write m^2 ('0.1 m2') "
+            "or decibels relative to 1 m^2 ('-10 dBsm')"
+        )
+    return _in_range(out, value, kind)
 
 
 def decibel(value: Any) -> float:
     """A ratio in decibels (``"3 dB"`` or ``3``); returned in dB, not linear."""
     number, unit = _split(value, "ratio in dB")
     if unit not in (None, "dB", "dBi"):
-        raise UnitError(f"expected a value in dB, got {value!r}")
-    return number
+        raise UnitError(f"expected a value in dB, got {shown(value)}; write e.g. '3 dB' or 3")
+    return _in_range(number, value, "ratio in dB")
 
 
 class Mach:
@@ -171,8 +245,9 @@ class Mach:
     __slots__ = ("number",)
 
     def __init__(self, number: float) -> None:
-        if not math.isfinite(number) or number <= 0:
-            raise UnitError(f"a Mach number must be positive and finite, got {number}")
+        lo, hi, words = LIMITS["Mach number"]
+        if not (math.isfinite(number) and lo < number <= hi):
+            raise UnitError(f"Mach {number} is not a plausible Mach number; give one {words}")
         self.number = float(number)
 
     def to_mps(self, speed_of_sound_mps: float) -> float:
@@ -203,7 +278,7 @@ def speed(value: Any) -> float | Mach:
     if isinstance(value, str):
         m = _MACH.match(value)
         if m:
-            return Mach(float(m.group(1) or m.group(2)))
+            return Mach(_to_float(m.group(1) or m.group(2), value, "Mach number"))
     return _parse(value, "speed", _SPEED)
 
 
@@ -213,32 +288,64 @@ def speed_mps(value: Any, speed_of_sound_mps: float = SPEED_OF_SOUND_SL_MPS) -> 
     return v.to_mps(speed_of_sound_mps) if isinstance(v, Mach) else float(v)
 
 
-def _wrap(parser: Any, kind: str, example: str) -> Any:
+class _UnitSchema:
+    """JSON schema of a quantity field: a number (with the field's own bounds, in SI) or a
+    string with a unit."""
+
+    def __init__(self, kind: str, example: str, words: str) -> None:
+        self.kind, self.example, self.words = kind, example, words
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> Any:
+        return {
+            "anyOf": [handler(schema), {"type": "string"}],
+            "description_unit": f"{self.kind}; plausible range: {self.words}",
+            "examples": [self.example],
+        }
+
+
+def _wrap(parser: Any, kind: str, example: str, limit: str) -> Any:
     def validate(value: Any) -> Any:
         try:
             return parser(value)
         except UnitError as exc:
             raise ValueError(str(exc)) from None
 
-    schema = {
-        "anyOf": [{"type": "number"}, {"type": "string"}],
-        "description_unit": kind,
-        "examples": [example],
-    }
-    return Annotated[float, BeforeValidator(validate), WithJsonSchema(schema)]
+    return Annotated[float, BeforeValidator(validate), _UnitSchema(kind, example, LIMITS[limit][2])]
 
 
-Length = _wrap(length_m, "length (m, or '30 km')", "30 km")
-Angle = _wrap(angle_rad, "angle (deg, or '5 deg')", "5 deg")
-Duration = _wrap(time_s, "duration (s, or '2 min')", "10 s")
-Power = _wrap(power_w, "power (W, or '1 MW')", "1 MW")
-Frequency = _wrap(frequency_hz, "frequency (Hz, or '3 GHz')", "3 GHz")
-Mass = _wrap(mass_kg, "mass (kg, or '1.8 t')", "1800 kg")
-Acceleration = _wrap(accel_mps2, "acceleration (m/s^2, or '20 g')", "20 g")
-Area = _wrap(area_m2, "area (m^2)", "0.3 m2")
-Force = _wrap(force_n, "force (N, or '100 kN')", "100 kN")
-RCS = _wrap(rcs_m2, "radar cross section (m^2, or '-10 dBsm')", "-10 dBsm")
-Decibel = _wrap(decibel, "ratio in dB", "3 dB")
+Length = _wrap(length_m, "length (m, or '30 km')", "30 km", "length")
+Angle = _wrap(angle_rad, "angle (rad, or '5 deg')", "5 deg", "angle")
+Duration = _wrap(time_s, "duration (s, or '2 min')", "10 s", "duration")
+Power = _wrap(power_w, "power (W, or '1 MW')", "1 MW", "power")
+Frequency = _wrap(frequency_hz, "frequency (Hz, or '3 GHz')", "3 GHz", "frequency")
+Mass = _wrap(mass_kg, "mass (kg, or '1.8 t')", "1800 kg", "mass")
+Acceleration = _wrap(accel_mps2, "acceleration (m/s^2, or '20 g')", "20 g", "acceleration")
+Area = _wrap(area_m2, "area (m^2)", "0.3 m2", "area")
+Force = _wrap(force_n, "force (N, or '100 kN')", "100 kN", "force")
+RCS = _wrap(rcs_m2, "radar cross section (m^2, or '-10 dBsm')", "-10 dBsm", "radar cross section")
+Decibel = _wrap(decibel, "ratio in dB", "3 dB", "ratio in dB")
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got the boolean {shown(value)}; write e.g. 4")
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got the boolean {shown(value)}; write e.g. 0.5")
+    return value
+
+
+#: A whole number (a count, a seed): ``true`` is not a count (pydantic would read it as 1).
+Count = Annotated[int, BeforeValidator(_whole)]
+#: A dimensionless number (a ratio, a probability, a weight): ``true`` is not 1.0.
+Number = Annotated[float, BeforeValidator(_number)]
+
+#: Slowest speed of a mover (a threat or a jammer): below it a route takes longer than any
+#: scenario lasts, and the trajectory sampling divides by it.
+MIN_MOVER_SPEED_MPS = 1.0
 
 
 def _validate_speed(value: Any) -> Any:
@@ -246,8 +353,12 @@ def _validate_speed(value: Any) -> Any:
         v = speed(value)
     except UnitError as exc:
         raise ValueError(str(exc)) from None
-    if not isinstance(v, Mach) and not (v > 0 and math.isfinite(v)):
-        raise ValueError(f"a speed must be positive, got {value!r}")
+    mps = v.to_mps(SPEED_OF_SOUND_SL_MPS) if isinstance(v, Mach) else v
+    if not mps >= MIN_MOVER_SPEED_MPS:
+        raise ValueError(
+            f"a speed must be at least {MIN_MOVER_SPEED_MPS:g} m/s, got {shown(value)}; "
+            "write m/s, '880 km/h' or 'Mach 0.8'"
+        )
     return v
 
 
@@ -255,9 +366,26 @@ def _serialize_speed(value: float | Mach) -> float | str:
     return str(value) if isinstance(value, Mach) else value
 
 
+def _speed_schema(unit: str, example: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string"}],
+            "description_unit": f"{unit}; plausible range: {LIMITS['speed'][2]} "
+            f"(Mach: {LIMITS['Mach number'][2]})",
+            "examples": [example],
+        }
+    )
+
+
 def _validate_speed_sl(value: Any) -> float:
-    v = _validate_speed(value)
-    return v.to_mps(SPEED_OF_SOUND_SL_MPS) if isinstance(v, Mach) else float(v)
+    try:
+        v = speed(value)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+    mps = v.to_mps(SPEED_OF_SOUND_SL_MPS) if isinstance(v, Mach) else float(v)
+    if not mps > 0:
+        raise ValueError(f"a speed must be positive, got {shown(value)}")
+    return mps
 
 
 #: A positive speed in m/s; a Mach number is converted at the ISA sea-level speed of sound
@@ -265,13 +393,7 @@ def _validate_speed_sl(value: Any) -> float:
 SpeedSL = Annotated[
     float,
     BeforeValidator(_validate_speed_sl),
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "number"}, {"type": "string"}],
-            "description_unit": "speed (m/s, '880 km/h'; Mach at sea level)",
-            "examples": ["1500 m/s"],
-        }
-    ),
+    _speed_schema("speed (m/s, '880 km/h'; Mach at sea level)", "1500 m/s"),
 ]
 
 
@@ -289,25 +411,14 @@ def _validate_speed_sl_or_zero(value: Any) -> float:
 SpeedSLOrZero = Annotated[
     float,
     BeforeValidator(_validate_speed_sl_or_zero),
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "number"}, {"type": "string"}],
-            "description_unit": "speed (m/s, '36 km/h'; Mach at sea level), or 0",
-            "examples": ["10 m/s"],
-        }
-    ),
+    _speed_schema("speed (m/s, '36 km/h'; Mach at sea level), or 0", "10 m/s"),
 ]
 
-#: A positive speed: m/s, or a :class:`Mach` number converted where the altitude is known.
+#: The speed of a mover: m/s (at least 1 m/s), or a :class:`Mach` number converted where
+#: the altitude is known.
 Speed = Annotated[
     float | Mach,
     BeforeValidator(_validate_speed),
     PlainSerializer(_serialize_speed),
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "number"}, {"type": "string"}],
-            "description_unit": "speed (m/s, '880 km/h' or 'Mach 0.8')",
-            "examples": ["Mach 0.8"],
-        }
-    ),
+    _speed_schema("speed (m/s, '880 km/h' or 'Mach 0.8'; at least 1 m/s)", "Mach 0.8"),
 ]

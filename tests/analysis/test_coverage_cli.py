@@ -107,6 +107,28 @@ def test_synthetic_terrain_and_npz_fallback_without_rasterio(
         assert 0 < z["covered"].sum() < z["covered"].size
 
 
+@pytest.mark.slow
+def test_default_output_goes_under_runs_and_shadows_no_package(
+    scenario: Path, tmp_path: Path
+) -> None:
+    """Without --out the maps go to runs/<scenario>/coverage/, beside the scenario's runs;
+    a folder named coverage/ in the working directory used to shadow the coverage package
+    that numba imports (``import numba`` then failed there)."""
+    proc = _samsim(
+        "coverage", str(scenario), "-a", "30", "--cells", "16", "--format", "npz",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bn.yaml", "runs"]
+    out = tmp_path / "runs" / "coverage_test" / "coverage"
+    assert (out / "coverage.png").is_file() and (out / "coverage_table.csv").is_file()
+    check = subprocess.run(
+        [sys.executable, "-c", "import numba, numba.misc.coverage_support"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stderr
+
+
 def test_bad_input_exits_2_without_traceback_as_a_process(scenario: Path, tmp_path: Path) -> None:
     for args, words in (
         (["coverage", "missing.yaml"], "missing.yaml"),

@@ -479,7 +479,7 @@ def test_regiment_hands_a_survivor_over() -> None:
     "doc",
     [
         "{wta_method: greedy}",
-        "{wta_method: exact, wta_time_limit: 0.5 s}",
+        "{wta_method: exact, wta_max_iterations: 10, wta_node_limit: 500}",
         "{wta_objective: asset_value}",
         "{engagement: best_pk, best_pk_time_of_flight: 30 s, min_window: 20 s}",
     ],

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import subprocess
+import sys
 from collections import Counter
 from functools import cache
 
@@ -15,7 +19,7 @@ import samsim
 from samsim.engine.events import SCHEMA
 from samsim.engine.run import Run
 from samsim.scenario.loader import load_scenario_text
-from tests.conftest import EXAMPLES, SMALL_SCENARIO
+from tests.conftest import EXAMPLES, SMALL_SCENARIO, subprocess_env
 
 
 @cache
@@ -71,9 +75,22 @@ def _check_conservation(run: Run) -> None:
         if k == "intercept" and ev["detail"][i] == "kill"
     }
     assert set(kills) == hits
-    # time never runs backwards in the log... except detection batches share their scan time
+    # time never runs backwards in the log (a detection batch shares its scan's time)
     t = np.asarray(ev["time_s"])
     assert np.all(np.isfinite(t))
+    assert np.all(np.diff(t) >= 0), f"time runs backwards at rows {np.flatnonzero(np.diff(t) < 0)}"
+
+
+def test_conservation_check_catches_a_log_out_of_time_order() -> None:
+    """The check above can fail: the same log with two rows swapped is refused."""
+    run = _run(0)
+    n = run.events.num_rows
+    order = list(range(n))
+    k = next(i for i in range(n - 1) if run.events["time_s"][i] != run.events["time_s"][i + 1])
+    order[k], order[k + 1] = order[k + 1], order[k]
+    swapped = dataclasses.replace(run, events=run.events.take(order))
+    with pytest.raises(AssertionError, match="time runs backwards"):
+        _check_conservation(swapped)
 
 
 def test_event_log_schema() -> None:
@@ -120,6 +137,41 @@ def test_same_seed_same_event_log_bit_for_bit() -> None:
     assert _ipc_bytes(a.events) == _ipc_bytes(b.events)
     assert _ipc_bytes(a.trajectories) == _ipc_bytes(b.trajectories)
     assert a.summary == b.summary
+
+
+_FRESH_RUN = """
+import hashlib, sys
+import pyarrow as pa
+import samsim
+sc = samsim.load_scenario(sys.argv[1])
+run = samsim.simulate(sc, seed=int(sys.argv[2]))
+for table in (run.events, run.trajectories):
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    print(hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_same_seed_same_event_log_in_fresh_processes() -> None:
+    """Two separate Python processes (no shared compiled-world cache, no state left over
+    from earlier runs) give the same Arrow IPC bytes as each other and as this process."""
+    path = EXAMPLES / "battalion_vs_cruise_raid.yaml"
+    outs = [
+        subprocess.run(
+            [sys.executable, "-c", _FRESH_RUN, str(path), "3"],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env=subprocess_env(),
+            check=True,
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    here = _battalion(3)
+    mine = [hashlib.sha256(_ipc_bytes(t)).hexdigest() for t in (here.events, here.trajectories)]
+    assert outs[0] == outs[1] == mine
 
 
 def test_different_seeds_differ() -> None:

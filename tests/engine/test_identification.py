@@ -72,3 +72,34 @@ def test_launches_carry_the_planned_single_shot_pk() -> None:
     ev = run.events.to_pandas()
     pk_nom = ev[ev.kind == "launch"].pk.to_numpy()
     np.testing.assert_allclose(pk_nom, 0.8)  # the catalogue's pk_nominal
+
+
+def test_fighters_break_against_an_arriving_interceptor() -> None:
+    """A fighter with ``endgame: break`` turns hard to put the interceptor abeam when its
+    time to go falls to ``break_time_to_go_s``: its path is spliced (it ends elsewhere
+    and later than compiled), once per threat in the log; without the break the compiled
+    path is flown. The missiles cannot kill, so every fighter survives to its route end."""
+    base = (
+        FIGHTERS.replace("48N6E3: 4", "dud: 4")
+        .replace(
+            "threats:\n", "missiles:\n  dud: {type: 48N6E3, fuze_reliability: 0.0}\nthreats:\n"
+        )
+        .replace(CP, _cp("doctrine: {planning_pk: nominal}"))
+    )
+    ends = {}
+    for endgame in ("none", "break"):
+        text = base.replace(
+            "evasion: EVASION", f"evasion: none, endgame: {endgame}, break_time_to_go_s: 2 s"
+        )
+        world = compile_world(load_scenario_text(text))
+        eng, run = _run(world, 0)
+        ev = run.events.to_pandas()
+        assert (ev.kind == "launch").any()
+        fin = ev[ev.kind.isin(["threat_end", "kill", "leak"])]
+        assert sorted(fin.threat_id) == list(range(world.n_threats))
+        assert np.all(np.diff(ev.time_s.to_numpy()) >= 0)
+        ends[endgame] = (eng.w.threats.t_end_s.copy(), world.threats.t_end_s.copy())
+    final, compiled = ends["none"]
+    np.testing.assert_array_equal(final, compiled)
+    final, compiled = ends["break"]
+    assert np.all(final > compiled)

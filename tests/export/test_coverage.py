@@ -118,3 +118,40 @@ def test_bad_inputs_are_reported(world: World) -> None:
     bad["units"]["bn1"]["radars"]["bigbird"]["type"] = "NO_SUCH_RADAR"
     with pytest.raises(CoverageUnavailable, match="does not compile"):
         compile_run_world(Scenario.model_validate(bad).model_dump(mode="json"))
+
+
+@pytest.mark.slow
+def test_coverage_stops_at_the_terrain_grids_edge() -> None:
+    """Beyond the scenario's terrain grid the terrain is unknown (the grid's edge heights
+    continued outward, which drew stripes): outlines end at the edge, marked as reaching
+    it, and the shaded area has no cell beyond it. On flat ground they go on."""
+    from samsim.export.coverage import _range_to_box_m, terrain_box_m
+
+    sc = copy.deepcopy(SCENARIO)
+    sc["environment"] = {
+        "terrain": {"kind": "synthetic", "seed": 2, "relief": "300 m", "resolution": "1 km"}
+    }
+    w = compile_world(Scenario.model_validate(sc))
+    cov = run_coverage(sc, heights_agl_m=[5000.0], world=w)
+    box = terrain_box_m(w)
+    o = cov.by_height[5000.0][0]
+    east, north = w.radars[0].site.position_enu_m[:2]
+    to_edge = _range_to_box_m(float(east), float(north), o.az_rad, box)
+    assert np.all(o.ground_range_m <= to_edge + 1.0)
+    assert o.reaches_edge and np.any(o.ground_range_m > to_edge - 5e3)
+    area = cov.areas[5000.0]
+    e, n = np.meshgrid(
+        np.linspace(box[0], box[1], 3), np.linspace(box[2], box[3], 3)
+    )  # the box is inside the map
+    la, lo, _ = w.frame.enu_to_geodetic(np.stack([e.ravel(), n.ravel(), 0 * e.ravel()], 1))
+    lat_ok = (area.lat_deg >= la.min() - 0.01) & (area.lat_deg <= la.max() + 0.01)
+    lon_ok = (area.lon_deg >= lo.min() - 0.01) & (area.lon_deg <= lo.max() + 0.01)
+    assert area.covered.any() and not np.any(area.covered & ~(lat_ok & lon_ok))
+    assert cov.has_terrain
+    flat_world = _world()
+    flat = run_coverage(SCENARIO, heights_agl_m=[5000.0], world=flat_world)
+    assert not flat.has_terrain
+    fbox = terrain_box_m(flat_world)
+    fo = flat.by_height[5000.0][0]
+    east, north = flat_world.radars[0].site.position_enu_m[:2]
+    assert np.any(fo.ground_range_m > _range_to_box_m(float(east), float(north), fo.az_rad, fbox))

@@ -75,6 +75,19 @@ def test_report_lists_every_threat_and_interceptor(report: tuple[str, Path], run
         assert word in text
 
 
+def test_report_says_what_decides_a_kill(report: tuple[str, Path], run_dir: Path) -> None:
+    """A miss of a few centimetres marked "miss" is explained: the engagements table gives
+    each intercept's Pk, and a note names the lethality model of every type fired."""
+    text, _ = report
+    assert "What decides a kill" in text
+    assert "Pk at that miss" in text
+    fired = {r["missile_type"] for r in RunData(run_dir).interceptors}
+    note = text.split("What decides a kill", 1)[1].split("</p>", 1)[0]
+    for name in fired:
+        assert f"{name}:" in note, name
+    assert "at a zero miss" in note
+
+
 def test_report_has_a_print_stylesheet(report: tuple[str, Path]) -> None:
     text, _ = report
     assert "@media print" in text and "@page" in text
@@ -95,24 +108,7 @@ def test_report_of_nothing_is_a_user_error(tmp_path: Path) -> None:
         write_report(tmp_path)
 
 
-def _has_study_reader() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("samsim.study.store") is not None
-
-
-@pytest.mark.skipif(_has_study_reader(), reason="samsim.study is present: see the study test")
-def test_report_of_a_study_without_the_study_package(tmp_path: Path) -> None:
-    (tmp_path / "manifest.json").write_text('{"format": "samsim-study", "scenario": {"name": "s"}}')
-    text = build_report(tmp_path)
-    assert "no study reader" in text and "<h1>s</h1>" in text
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not _has_study_reader(),
-    reason="samsim.study (the study helper's store, stats and plots) is not on this branch yet",
-)
 def test_report_of_a_study(tmp_path: Path) -> None:
     """Outcome-against-sweep table and one figure per (outcome, swept parameter)."""
     import copy
@@ -135,3 +131,62 @@ def test_report_of_a_study(tmp_path: Path) -> None:
     table = text.split("</table>", 1)[0]
     assert table.count("<tr>") == 1 + 2  # header and two sweep points
     assert text.count("data:image/png;base64,") >= 7
+
+
+# ------------------------------------------------------------------ figures
+
+
+def _boxes(fig, ax):
+    from matplotlib.text import Annotation
+
+    renderer = fig.canvas.get_renderer()
+    return [
+        a.get_window_extent(renderer)
+        for a in ax.texts
+        if isinstance(a, Annotation) and a.get_text()
+    ]
+
+
+def test_map_labels_do_not_overlap_and_the_legend_is_inside(run_dir: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from samsim.export.report import map_figure
+
+    run = RunData(run_dir)
+    fig = map_figure(run, None)
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        boxes = _boxes(fig, ax)
+        frame = ax.get_window_extent(renderer)
+        for i, b in enumerate(boxes):
+            assert frame.x0 - 1 <= b.x0 and b.x1 <= frame.x1 + 1, "a label leaves its panel"
+            for other in boxes[i + 1 :]:
+                assert not b.overlaps(other), "two labels overlap"
+    # the defended-area panel names every asset and radar
+    names = {t.get_text() for t in fig.axes[1].texts}
+    assert {s.name for s in run.sites() if s.kind in ("asset", "radar")} <= names
+    assert fig.legends, "no legend"
+    legend = fig.legends[0].get_window_extent(renderer)
+    whole = fig.bbox
+    assert whole.x0 <= legend.x0 and legend.x1 <= whole.x1 and whole.y0 <= legend.y0
+    for ax in fig.axes:
+        assert not legend.overlaps(ax.get_window_extent(renderer))
+    labels = {t.get_text() for t in fig.legends[0].get_texts()}
+    assert {"threat, killed", "interceptor", "radar", "defended asset"} <= labels
+
+
+def test_gantt_legend_hides_no_row(run_dir: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from samsim.export.report import gantt_figure
+
+    fig = gantt_figure(RunData(run_dir))
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (ax,) = fig.axes
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.y0 >= ax.get_window_extent(renderer).y1 - 1  # above the rows
+    assert legend.y1 <= fig.bbox.y1 + 1  # and inside the figure

@@ -24,6 +24,38 @@ def test_commands_are_registered() -> None:
     assert r.exit_code == 0 and "127.0.0.1" in r.output
 
 
+@pytest.mark.parametrize(
+    ("args", "written"),
+    [
+        (["--kml"], ["run.kml"]),
+        (["--kml", "--czml"], ["run.czml", "run.kml"]),
+        (["--czml", "--kml"], ["run.czml", "run.kml"]),
+        (["--kml", "--coverage-heights", "30 m"], ["run.kml"]),
+    ],
+)
+def test_export_without_a_file_writes_next_to_the_run(
+    run_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    written: list[str],
+) -> None:
+    """``samsim export DIR --kml`` as the README writes it (through the real entry point:
+    typer options take no optional value, so main() supplies it)."""
+    import shutil
+    import sys
+
+    from samsim.cli import main
+
+    run = tmp_path / "run"
+    shutil.copytree(run_dir, run)
+    monkeypatch.setattr(sys, "argv", ["samsim", "export", str(run), *args])
+    main()  # returns on success; a usage error would exit 2
+    assert sorted(p.name for p in run.glob("run.*")) == written
+    if "run.kml" in written:
+        ET.parse(run / "run.kml")
+
+
 def test_export_writes_both_files(run_dir: Path, tmp_path: Path) -> None:
     kml, czml = tmp_path / "a.kml", tmp_path / "a.czml"
     r = runner.invoke(

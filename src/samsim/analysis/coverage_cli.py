@@ -168,7 +168,8 @@ def coverage(
     pd: Annotated[float, typer.Option("--pd", help="Pd that counts as detected")] = 0.5,
     swerling: Annotated[int, typer.Option(help="target Swerling case, 0-4")] = 1,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="output folder (default coverage/<scenario>)")
+        Path | None,
+        typer.Option("--out", help="output folder (default runs/<scenario>/coverage)"),
     ] = None,
     cells: Annotated[int, typer.Option(help="cells along each side of the map, 16-4096")] = 512,
     grid_format: Annotated[
@@ -195,7 +196,6 @@ def coverage(
     CSV table (covered area, detection range per azimuth) and a vertical coverage
     diagram per radar."""
     from rich.console import Console
-    from rich.table import Table
 
     out = Console(quiet=quiet)
     alts = _parse_altitudes(altitude or ["30 m", "1 km"])
@@ -215,18 +215,27 @@ def coverage(
     from samsim.analysis.coverage import coverage_map
     from samsim.analysis.coverage_plot import plot_coverage, plot_overview, plot_vertical
     from samsim.analysis.vertical import vertical_coverage
+    from samsim.console import Status, first_run_note, kernels_need_compiling
     from samsim.engine.world import compile_world
     from samsim.scenario.loader import load_scenario
 
-    sc = load_scenario(scenario)
-    world = compile_world(sc)
-    if not world.radars:
-        raise CoverageInputError(f"{scenario}: the scenario has no radars")
-    for r in world.radars:
-        if pd <= r.spec.pfa:
-            raise CoverageInputError(f"--pd {pd}: must exceed radar {r.name}'s Pfa {r.spec.pfa}")
-    terr, ext, terrain_text = _terrain(terrain, world, alts, rcs_m2, pd, swerling, half, cells)
-    with out.status("computing coverage..."):
+    with Status(f"loading {scenario}", enabled=not quiet) as status:
+        sc = load_scenario(scenario)
+        status.update(f"compiling {sc.name}: terrain and sites")
+        world = compile_world(sc)
+        if not world.radars:
+            raise CoverageInputError(f"{scenario}: the scenario has no radars")
+        for r in world.radars:
+            if pd <= r.spec.pfa:
+                raise CoverageInputError(
+                    f"--pd {pd}: must exceed radar {r.name}'s Pfa {r.spec.pfa}"
+                )
+        terr, ext, terrain_text = _terrain(terrain, world, alts, rcs_m2, pd, swerling, half, cells)
+        status.update(
+            f"computing coverage: {len(world.radars)} radars, {len(alts)} heights, "
+            f"{cells} x {cells} cells over {terrain_text} (about a minute at 512 cells)"
+            + first_run_note(kernels_need_compiling())
+        )
         cov = coverage_map(
             world,
             alts,
@@ -237,64 +246,68 @@ def coverage(
             cells=cells,
             terrain=terr,
         )
-    target = out_dir if out_dir is not None else Path("coverage") / sc.name
-    target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    with out.status("drawing maps..."):
+        # Under runs/ like a run's outputs: a folder named after a package in the working
+        # directory (coverage/) would shadow that package for every Python started there.
+        target = out_dir if out_dir is not None else Path("runs") / sc.name / "coverage"
+        target.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        status.update(f"drawing the maps into {target}")
         written.append(plot_overview(cov, target / "coverage.png"))
         for a, h in enumerate(cov.altitudes_agl_m):
             written.append(plot_coverage(cov, a, target / f"coverage_{h:g}m.png"))
         for name in cov.radar_names:
+            status.update(f"vertical coverage diagram of {name}")
             vc = vertical_coverage(world, name, rcs_m2, pd_min=pd, swerling=swerling, terrain=terr)
             written.append(plot_vertical(vc, target / f"vertical_{name}.png"))
-    note = ""
-    if grid_format == "tif":
-        from samsim.geo.dem import MissingExtraError
+        status.update(f"writing the grids and the table into {target}")
+        note = ""
+        if grid_format == "tif":
+            from samsim.geo.dem import MissingExtraError
 
-        try:
-            written.extend(cov.to_geotiff(target))
-        except MissingExtraError:
-            note = (
-                "rasterio is not installed (pip install 'samsim[terrain]'), so the grid "
-                "was written as coverage.npz instead of GeoTIFF"
-            )
+            try:
+                written.extend(cov.to_geotiff(target))
+            except MissingExtraError:
+                note = (
+                    "rasterio is not installed (pip install 'samsim[terrain]'), so the grid "
+                    "was written as coverage.npz instead of GeoTIFF"
+                )
+                written.append(cov.to_npz(target / "coverage.npz"))
+        else:
             written.append(cov.to_npz(target / "coverage.npz"))
-    else:
-        written.append(cov.to_npz(target / "coverage.npz"))
-    rows = cov.rows()
-    table_path = target / "coverage_table.csv"
-    with table_path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            [
-                "altitude_agl_m",
-                "scope",
-                "name",
-                "unit",
-                "area_km2",
-                "range_min_m",
-                "range_median_m",
-                "range_max_m",
-                "naive_range_m",
-                "reaches_map_edge",
-            ]
-        )
-        for row in rows:
+        rows = cov.rows()
+        table_path = target / "coverage_table.csv"
+        with table_path.open("w", newline="") as fh:
+            w = csv.writer(fh)
             w.writerow(
                 [
-                    f"{row.altitude_agl_m:g}",
-                    row.scope,
-                    row.name,
-                    row.unit,
-                    f"{row.area_km2:.1f}",
-                    f"{row.range_min_m:.0f}",
-                    f"{row.range_median_m:.0f}",
-                    f"{row.range_max_m:.0f}",
-                    "" if row.naive_range_m is None else f"{row.naive_range_m:.0f}",
-                    int(row.reaches_edge),
+                    "altitude_agl_m",
+                    "scope",
+                    "name",
+                    "unit",
+                    "area_km2",
+                    "range_min_m",
+                    "range_median_m",
+                    "range_max_m",
+                    "naive_range_m",
+                    "reaches_map_edge",
                 ]
             )
-    written.append(table_path)
+            for row in rows:
+                w.writerow(
+                    [
+                        f"{row.altitude_agl_m:g}",
+                        row.scope,
+                        row.name,
+                        row.unit,
+                        f"{row.area_km2:.1f}",
+                        f"{row.range_min_m:.0f}",
+                        f"{row.range_median_m:.0f}",
+                        f"{row.range_max_m:.0f}",
+                        "" if row.naive_range_m is None else f"{row.naive_range_m:.0f}",
+                        int(row.reaches_edge),
+                    ]
+                )
+        written.append(table_path)
 
     dbsm = 10 * math.log10(rcs_m2)
     out.print(
@@ -304,31 +317,42 @@ def coverage(
         highlight=False,
         soft_wrap=True,
     )
-    t = Table(title="Coverage (detection range: farthest detection per azimuth, km)")
-    for col in ("height AGL", "radar / unit", "area km²", "min", "median", "max", "naive ring"):
-        t.add_column(col, justify="left" if col == "radar / unit" else "right")
+    from samsim.console import print_table
+
+    cells_out = []
     edge = False
     for row in rows:
         label = row.name if row.scope == "radar" else f"[bold]{row.name}[/bold] (combined)"
         mark = "*" if row.reaches_edge else ""
         edge |= row.reaches_edge
-        t.add_row(
-            f"{row.altitude_agl_m:g} m",
-            label,
-            f"{row.area_km2:,.0f}",
-            f"{row.range_min_m / 1e3:.1f}",
-            f"{row.range_median_m / 1e3:.1f}",
-            f"{row.range_max_m / 1e3:.1f}{mark}",
-            "-" if row.naive_range_m is None else f"{row.naive_range_m / 1e3:.1f}",
+        cells_out.append(
+            [
+                f"{row.altitude_agl_m:g} m",
+                label,
+                f"{row.area_km2:,.0f}",
+                f"{row.range_min_m / 1e3:.1f}",
+                f"{row.range_median_m / 1e3:.1f}",
+                f"{row.range_max_m / 1e3:.1f}{mark}",
+                "-" if row.naive_range_m is None else f"{row.naive_range_m / 1e3:.1f}",
+            ]
         )
-    out.print(t)
+    print_table(
+        out,
+        "Coverage: detection range along each azimuth (farthest detection), km",
+        ["AGL", "radar / unit", "area km²", "min", "median", "max", "ring"],
+        cells_out,
+        right=(0, 2, 3, 4, 5, 6),
+        caption="AGL: target height above ground; ring: the naive ring a range-ring map "
+        "draws (min of the instrumented and free-space radar-equation ranges)",
+    )
     if edge:
         out.print(
             "* coverage reaches the map edge: the range is a lower bound; widen --extent",
             highlight=False,
+            soft_wrap=True,
         )
     if note:
-        out.print(note, highlight=False, markup=False)
+        out.print(note, highlight=False, markup=False, soft_wrap=True)
     out.print(
         f"Wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
         highlight=False,

@@ -31,8 +31,7 @@ from samsim.physics.pk_table import pk_table
 from samsim.physics.threats import gravity_enu_mps2
 
 if TYPE_CHECKING:
-    from samsim.engine.events import EventLog
-    from samsim.engine.world import Unit, World
+    from samsim.c2.view import BattalionView, DefenceView, EventSink
     from samsim.physics.envelope import TofTable
     from samsim.physics.missile import MissileSpec
     from samsim.scenario.models import Doctrine
@@ -205,8 +204,8 @@ class CommandPost:
 
     def __init__(
         self,
-        world: World,
-        unit: Unit,
+        world: DefenceView,
+        unit: BattalionView,
         tracker: Tracker,
         track_truth: dict[int, int],
         inventory: NDArray[np.int64],
@@ -623,7 +622,7 @@ class CommandPost:
         )
 
     # -- decision cycle ---------------------------------------------------------------
-    def decide(self, t: float, alive: NDArray[np.bool_], log: EventLog) -> list[LaunchOrder]:
+    def decide(self, t: float, alive: NDArray[np.bool_], log: EventSink) -> list[LaunchOrder]:
         """One decision cycle of a battalion on its own; returns the launch orders and
         logs the assignments."""
         offer = self.offer(t)
@@ -654,7 +653,7 @@ class CommandPost:
         offer: Offer,
         picks: list[tuple[int, int]],
         values: NDArray[np.float64],
-        log: EventLog,
+        log: EventSink,
     ) -> list[LaunchOrder]:
         """Launch orders for chosen (missile type, offer row) engagements, most valuable
         first; an engagement whose radar has no channel left is dropped (reconsidered next

@@ -159,9 +159,10 @@ def assign(problem: AssignmentInput, doctrine: Doctrine) -> NDArray[np.int64]:
                 pk_obj,
                 rounds,
                 doctrine.wta_method,
-                time_limit_s=(
-                    float(doctrine.wta_time_limit) if doctrine.wta_method == "exact" else None
-                ),
+                # a deterministic budget (never the wall clock): the same decisions on
+                # any machine, so the event log does not depend on its speed
+                max_iterations=doctrine.wta_max_iterations,
+                node_limit=doctrine.wta_node_limit,
                 kicks=KICKS,
                 **limits,
             )

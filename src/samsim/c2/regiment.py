@@ -20,13 +20,12 @@ from numpy.typing import NDArray
 
 from samsim.c2.doctrine import AssignmentInput, assign, economy_weight
 from samsim.c2.threat_eval import evaluate_threats
-from samsim.scenario.loader import REGIMENT_KEY
 
 if TYPE_CHECKING:
     from samsim.c2.command_post import CommandPost, LaunchOrder, Offer
-    from samsim.engine.events import EventLog
-    from samsim.engine.world import World
-    from samsim.scenario.models import Doctrine
+    from samsim.c2.view import DefenceView, EventSink
+    from samsim.scenario.models import Doctrine, Regiment
+    from samsim.scenario.specs import CommandPostSpec
 
 #: A fused member whose squared Mahalanobis distance to its fused track's best member
 #: exceeds this many gates is split off (a wrong association is undone).
@@ -217,21 +216,36 @@ class TrackFusion:
 
 
 class RegimentCommandPost:
-    """Assigns the engagements of its battalions over the fused picture."""
+    """Assigns the engagements of its battalions over the fused picture.
 
-    def __init__(self, world: World, command_posts: list[CommandPost]) -> None:
-        reg = world.scenario.regiment
-        if reg is None:
-            raise ValueError("the scenario has no regiment section")
+    Parameters
+    ----------
+    world : DefenceView
+        Assets, missile types and threat capabilities (the engine passes its world).
+    regiment : Regiment
+        The scenario's regiment section (battalions, doctrine, fusion gate).
+    spec : CommandPostSpec
+        The regiment command post's figures (its decision cycle).
+    command_posts : list of CommandPost
+        Every battalion's command post; the regiment's battalions are taken by name.
+    """
+
+    def __init__(
+        self,
+        world: DefenceView,
+        regiment: Regiment,
+        spec: CommandPostSpec,
+        command_posts: list[CommandPost],
+    ) -> None:
         self.w = world
-        self.spec = world.resolved.command_posts[REGIMENT_KEY]
-        self.doctrine: Doctrine = reg.command_post.doctrine
-        self.double_engagement = reg.double_engagement
-        names = [u.name for u in world.units]
-        self.battalions = [command_posts[names.index(b)] for b in reg.battalions]
-        self.fusion = TrackFusion(len(self.battalions), reg.fusion_gate)
+        self.spec = spec
+        self.doctrine: Doctrine = regiment.command_post.doctrine
+        self.double_engagement = regiment.double_engagement
+        names = [cp.unit.name for cp in command_posts]
+        self.battalions = [command_posts[names.index(b)] for b in regiment.battalions]
+        self.fusion = TrackFusion(len(self.battalions), regiment.fusion_gate)
 
-    def decide(self, t: float, log: EventLog) -> list[LaunchOrder]:
+    def decide(self, t: float, log: EventSink) -> list[LaunchOrder]:
         """One regiment decision cycle: fuse, evaluate, assign, and have the battalions
         execute; returns their launch orders."""
         w = self.w

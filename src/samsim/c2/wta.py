@@ -71,9 +71,11 @@ class WTAResult:
         (objective - lower_bound) / objective for "exact", or 0 when the difference is
         below 1e-10 of the total target value (an optimum near 0); NaN otherwise.
     status : str
-        "optimal" (gap <= rel_gap), "time_limit" (exact stopped on the time limit; the
-        assignment is the best found), "stalled" (exact loop made no progress, tolerance
-        issue) or "feasible" (greedy/heuristic: limits hold, no optimality claim).
+        "optimal" (gap <= rel_gap); "time_limit", "iteration_limit" or "node_limit"
+        (exact stopped on that budget; the assignment is the best found and
+        ``lower_bound`` the bound proven so far); "stalled" (exact loop made no progress,
+        tolerance issue) or "feasible" (greedy/heuristic: limits hold, no optimality
+        claim).
     solve_time_s : float
         Wall-clock time of the solve, seconds.
     method : str
@@ -135,7 +137,7 @@ def _heuristic_x(
     pool: list[NDArray[np.int64]] | None = None,
 ) -> NDArray[np.int64]:
     q = np.ascontiguousarray(1.0 - problem.pk)
-    x = greedy_mmr(problem.values, q, *problem.limits())
+    x = greedy_mmr(problem.values, q, problem.limits())
     if method != "greedy":
         x = solve_heuristic(problem, x, kicks=kicks, pool=pool)
     return np.asarray(x, dtype=np.int64)
@@ -158,6 +160,8 @@ def solve(
     time_limit_s: float | None = None,
     rel_gap: float = 1e-6,
     kicks: int | None = None,
+    max_iterations: int | None = None,
+    node_limit: int | None = None,
 ) -> WTAResult:
     """Assign missiles of W weapon types to T targets to minimise expected surviving value.
 
@@ -195,6 +199,14 @@ def solve(
     time_limit_s : float, optional
         Wall-clock budget of the exact solver; on expiry it returns the best assignment
         found with status "time_limit" and the proven bound. Ignored by other methods.
+        The result then depends on the machine's speed: inside a run (the engine) the
+        budget is ``max_iterations`` and ``node_limit`` instead.
+    max_iterations : int, optional
+        Most MILP solves of the exact solver's outer-approximation loop (default 200);
+        when reached, status "iteration_limit". Deterministic.
+    node_limit : int, optional
+        Most branch-and-bound nodes of each MILP solve (HiGHS ``mip_max_nodes``; default
+        none); when one stops on it, status "node_limit". Deterministic.
     rel_gap : float
         Relative optimality gap at which the exact solver stops (default 1e-6).
     kicks : int, optional
@@ -239,6 +251,11 @@ def solve(
     t0 = time.perf_counter()
     _check_method(method, METHODS)
     _check_time(time_limit_s, rel_gap)
+    for name, budget in (("max_iterations", max_iterations), ("node_limit", node_limit)):
+        if budget is not None and (
+            isinstance(budget, bool) or not isinstance(budget, int) or budget < 1
+        ):
+            raise ValueError(f"{name} must be a whole number >= 1 or None; got {budget!r}")
     if kicks is not None and (isinstance(kicks, bool) or not isinstance(kicks, int) or kicks < 0):
         raise ValueError(f"kicks must be a non-negative integer or None; got {kicks!r}")
     prob = make_problem(
@@ -263,7 +280,15 @@ def solve(
         left = None if time_limit_s is None else time_limit_s - (time.perf_counter() - t0)
         from samsim.c2.wta_exact import solve_exact  # (scipy's MILP: imported when used)
 
-        out = solve_exact(prob, x, rel_gap=rel_gap, time_limit_s=left, seed_points=pool)
+        out = solve_exact(
+            prob,
+            x,
+            rel_gap=rel_gap,
+            time_limit_s=left,
+            seed_points=pool,
+            max_iterations=200 if max_iterations is None else max_iterations,
+            highs_options=None if node_limit is None else {"node_limit": node_limit},
+        )
         x, lower, status = out.x, out.lower, out.status
         iterations, n_cuts = out.iterations, out.n_cuts
     obj = surviving_value(prob.values, prob.pk, x)

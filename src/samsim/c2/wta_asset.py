@@ -12,13 +12,22 @@ from numba import njit
 from numpy.typing import NDArray
 
 from samsim.c2.wta_core import Problem
-from samsim.c2.wta_heuristic import (
-    _group_apply,
-    _group_move_ok,
-    _group_state,
-    _surv,
-    _surv_change,
-    solve_heuristic,
+from samsim.c2.wta_heuristic import solve_heuristic
+from samsim.c2.wta_moves import (
+    Limits,
+    add_round,
+    best_addition,
+    can_add,
+    can_relocate,
+    can_swap,
+    counts,
+    has_round,
+    recompute,
+    relocate,
+    surv,
+    surv_change,
+    survivals,
+    swap,
 )
 
 _EPS_REL = 1e-12
@@ -125,56 +134,26 @@ def _asset_greedy(
     w: NDArray[np.float64],
     pi: NDArray[np.float64],
     q: NDArray[np.float64],
-    pair_cap: NDArray[np.int64],
-    rounds: NDArray[np.int64],
-    target_cap: NDArray[np.int64],
-    channel_cap: NDArray[np.int64],
-    group: NDArray[np.int64],
-    group_rounds: NDArray[np.int64],
-    group_channels: NDArray[np.int64],
+    lim: Limits,
 ) -> NDArray[np.int64]:
-    n_w, n_t = q.shape
-    x = np.zeros((n_w, n_t), np.int64)
-    gx, gused, gnch = _group_state(x, group, group_rounds.size)
+    n_t = q.shape[1]
+    group = lim[4]
+    x = np.zeros(q.shape, np.int64)
+    c = counts(x, group, lim[5].size)
+    used, cnt, nch, gx, gused, gnch = c
     s = np.ones(n_t)
-    cnt = np.zeros(n_t, np.int64)
-    used = np.zeros(n_w, np.int64)
-    nch = np.zeros(n_w, np.int64)
     anz, az = _asset_state(pi, s)
     d = np.zeros(n_t)
     while True:
-        # linearised value of each threat: exact for a change of one threat
+        # linearised value of each threat: exact for a change of one threat; L is linear
+        # in s_j, so a missile (i, j) gains d_j p_ij
         for j in range(n_t):
             d[j] = _delta_value(w, pi, anz, az, s, j, 0.0, -1, 0.0)
-        best = 0.0
-        bi = -1
-        bj = -1
-        for i in range(n_w):
-            g = group[i]
-            if used[i] >= rounds[i] or gused[g] >= group_rounds[g]:
-                continue
-            for j in range(n_t):
-                if x[i, j] >= pair_cap[i, j] or cnt[j] >= target_cap[j]:
-                    continue
-                if x[i, j] == 0 and nch[i] >= channel_cap[i]:
-                    continue
-                if gx[g, j] == 0 and gnch[g] >= group_channels[g]:
-                    continue
-                # d_j is the gain of s_j -> 0; L is linear in s_j, so a missile gains d_j p_ij
-                gain = d[j] * (1.0 - q[i, j])
-                if gain > best:
-                    best = gain
-                    bi = i
-                    bj = j
+        bi, bj = best_addition(d, q, x, c, lim)
         if bi < 0:
             break
-        if x[bi, bj] == 0:
-            nch[bi] += 1
-        x[bi, bj] += 1
-        used[bi] += 1
-        cnt[bj] += 1
+        add_round(x, used, cnt, nch, gx, gused, gnch, bi, group[bi], bj)
         s[bj] *= q[bi, bj]
-        _group_apply(gx, gused, gnch, group[bi], bj, 1)
         _refresh(pi, s, anz, az, bj)
     return x
 
@@ -184,37 +163,18 @@ def _asset_local_search(
     w: NDArray[np.float64],
     pi: NDArray[np.float64],
     q: NDArray[np.float64],
-    pair_cap: NDArray[np.int64],
-    rounds: NDArray[np.int64],
-    target_cap: NDArray[np.int64],
-    channel_cap: NDArray[np.int64],
-    group: NDArray[np.int64],
-    group_rounds: NDArray[np.int64],
-    group_channels: NDArray[np.int64],
+    lim: Limits,
     x_in: NDArray[np.int64],
     max_passes: int,
 ) -> NDArray[np.int64]:
-    x = x_in.copy()
-    gx, gused, gnch = _group_state(x, group, group_rounds.size)
     n_w, n_t = q.shape
-    snz = np.ones(n_t)
-    n0 = np.zeros(n_t, np.int64)
-    cnt = np.zeros(n_t, np.int64)
-    used = np.zeros(n_w, np.int64)
-    nch = np.zeros(n_w, np.int64)
-    for i in range(n_w):
-        for j in range(n_t):
-            if x[i, j] > 0:
-                cnt[j] += x[i, j]
-                used[i] += x[i, j]
-                nch[i] += 1
-                if q[i, j] == 0.0:
-                    n0[j] += x[i, j]
-                else:
-                    snz[j] *= q[i, j] ** x[i, j]
+    pc, rounds, tc, cc, group, group_rounds, gc = lim
+    x = x_in.copy()
+    used, cnt, nch, gx, gused, gnch = counts(x, group, group_rounds.size)
+    snz, n0 = survivals(q, x)
     s = np.empty(n_t)
     for j in range(n_t):
-        s[j] = _surv(snz[j], n0[j])
+        s[j] = surv(snz[j], n0[j])
     anz, az = _asset_state(pi, s)
     tol = _EPS_REL * max(w.sum(), 1e-300)
     for _ in range(max_passes):
@@ -222,15 +182,11 @@ def _asset_local_search(
         for i in range(n_w):
             g = group[i]
             # additions of unused rounds
-            while used[i] < rounds[i] and gused[g] < group_rounds[g]:
+            while has_round(used, gused, rounds, group_rounds, i, g):
                 best = tol
                 bk = -1
                 for k in range(n_t):
-                    if x[i, k] >= pair_cap[i, k] or cnt[k] >= target_cap[k]:
-                        continue
-                    if x[i, k] == 0 and nch[i] >= channel_cap[i]:
-                        continue
-                    if gx[g, k] == 0 and gnch[g] >= group_channels[g]:
+                    if not can_add(x, cnt, nch, gx, gnch, pc, tc, cc, gc, i, g, k):
                         continue
                     gain = _delta_value(w, pi, anz, az, s, k, s[k] * q[i, k], -1, 0.0)
                     if gain > best:
@@ -238,113 +194,52 @@ def _asset_local_search(
                         bk = k
                 if bk < 0:
                     break
-                if x[i, bk] == 0:
-                    nch[i] += 1
-                x[i, bk] += 1
-                used[i] += 1
-                cnt[bk] += 1
-                _group_apply(gx, gused, gnch, g, bk, 1)
+                add_round(x, used, cnt, nch, gx, gused, gnch, i, g, bk)
                 snz[bk] = snz[bk] * q[i, bk] if q[i, bk] > 0 else snz[bk]
                 n0[bk] += 1 if q[i, bk] == 0 else 0
-                s[bk] = _surv(snz[bk], n0[bk])
+                s[bk] = surv(snz[bk], n0[bk])
                 _refresh(pi, s, anz, az, bk)
                 improved = True
             # relocations
             for j in range(n_t):
                 if x[i, j] == 0:
                     continue
-                sj_new = _surv_change(snz[j], n0[j], q[i, j], -1.0)
+                sj_new = surv_change(snz[j], n0[j], q[i, j], -1.0)
                 best = tol
                 bk = -1
                 for k in range(n_t):
-                    if k == j or x[i, k] >= pair_cap[i, k] or cnt[k] >= target_cap[k]:
-                        continue
-                    if x[i, k] == 0 and nch[i] - (1 if x[i, j] == 1 else 0) >= channel_cap[i]:
-                        continue
-                    if not _group_move_ok(gx, gnch, group_channels, g, j, k):
+                    if not can_relocate(x, cnt, nch, gx, gnch, pc, tc, cc, gc, i, g, j, k):
                         continue
                     gain = _delta_value(w, pi, anz, az, s, j, sj_new, k, s[k] * q[i, k])
                     if gain > best:
                         best = gain
                         bk = k
                 if bk >= 0:
-                    k = bk
-                    _group_apply(gx, gused, gnch, g, j, -1)
-                    _group_apply(gx, gused, gnch, g, k, 1)
-                    x[i, j] -= 1
-                    if x[i, j] == 0:
-                        nch[i] -= 1
-                    if x[i, k] == 0:
-                        nch[i] += 1
-                    x[i, k] += 1
-                    cnt[j] -= 1
-                    cnt[k] += 1
-                    for t in (j, k):
-                        snz[t] = 1.0
-                        n0[t] = 0
-                        for ii in range(n_w):
-                            if x[ii, t] > 0:
-                                if q[ii, t] == 0.0:
-                                    n0[t] += x[ii, t]
-                                else:
-                                    snz[t] *= q[ii, t] ** x[ii, t]
-                        s[t] = _surv(snz[t], n0[t])
-                        _refresh(pi, s, anz, az, t)
+                    relocate(x, cnt, nch, gx, gused, gnch, i, g, j, bk)
+                    _update(q, x, snz, n0, s, pi, anz, az, j, bk)
                     improved = True
         # swaps
         for i in range(n_w):
-            g = group[i]
             for j in range(n_t):
                 if x[i, j] == 0:
                     continue
                 done = False
                 for i2 in range(n_w):
-                    if i2 == i or done:
+                    if done:
                         continue
-                    g2 = group[i2]
+                    g, g2 = group[i], group[i2]
                     for k in range(n_t):
-                        if k == j or x[i2, k] == 0 or x[i, j] == 0:
-                            continue
-                        if x[i, k] >= pair_cap[i, k] or x[i2, j] >= pair_cap[i2, j]:
-                            continue
-                        if (
-                            nch[i] - (1 if x[i, j] == 1 else 0) + (1 if x[i, k] == 0 else 0)
-                            > channel_cap[i]
+                        # most (i2, k) hold no round: skip them before the full check
+                        if x[i2, k] == 0 or not can_swap(
+                            x, nch, gx, gnch, pc, cc, gc, i, g, j, i2, g2, k
                         ):
                             continue
-                        if (
-                            nch[i2] - (1 if x[i2, k] == 1 else 0) + (1 if x[i2, j] == 0 else 0)
-                            > channel_cap[i2]
-                        ):
-                            continue
-                        if g != g2 and not (
-                            _group_move_ok(gx, gnch, group_channels, g, j, k)
-                            and _group_move_ok(gx, gnch, group_channels, g2, k, j)
-                        ):
-                            continue
-                        sj = _surv_change(snz[j], n0[j], q[i, j], q[i2, j])
-                        sk = _surv_change(snz[k], n0[k], q[i2, k], q[i, k])
+                        sj = surv_change(snz[j], n0[j], q[i, j], q[i2, j])
+                        sk = surv_change(snz[k], n0[k], q[i2, k], q[i, k])
                         gain = _delta_value(w, pi, anz, az, s, j, sj, k, sk)
                         if gain > tol:
-                            for gg, jj, dd in ((g, k, 1), (g2, j, 1), (g, j, -1), (g2, k, -1)):
-                                _group_apply(gx, gused, gnch, gg, jj, dd)
-                            for ii, jj, dd in ((i, j, -1), (i, k, 1), (i2, k, -1), (i2, j, 1)):
-                                if dd < 0 and x[ii, jj] == 1:
-                                    nch[ii] -= 1
-                                if dd > 0 and x[ii, jj] == 0:
-                                    nch[ii] += 1
-                                x[ii, jj] += dd
-                            for t in (j, k):
-                                snz[t] = 1.0
-                                n0[t] = 0
-                                for ii in range(n_w):
-                                    if x[ii, t] > 0:
-                                        if q[ii, t] == 0.0:
-                                            n0[t] += x[ii, t]
-                                        else:
-                                            snz[t] *= q[ii, t] ** x[ii, t]
-                                s[t] = _surv(snz[t], n0[t])
-                                _refresh(pi, s, anz, az, t)
+                            swap(x, nch, gx, gused, gnch, i, g, j, i2, g2, k)
+                            _update(q, x, snz, n0, s, pi, anz, az, j, k)
                             improved = True
                             done = True
                             break
@@ -353,12 +248,30 @@ def _asset_local_search(
     return x
 
 
-_I64 = NDArray[np.int64]
+@njit(cache=True)
+def _update(
+    q: NDArray[np.float64],
+    x: NDArray[np.int64],
+    snz: NDArray[np.float64],
+    n0: NDArray[np.int64],
+    s: NDArray[np.float64],
+    pi: NDArray[np.float64],
+    anz: NDArray[np.float64],
+    az: NDArray[np.int64],
+    j: int,
+    k: int,
+) -> None:
+    """Recompute the survival of targets j and k after a move, and the products of the
+    assets they attack (in that order, as a move's scoring assumed)."""
+    for t in (j, k):
+        snz[t], n0[t] = recompute(q, x, t)
+        s[t] = surv(snz[t], n0[t])
+        _refresh(pi, s, anz, az, t)
 
 
-def _args(problem: Problem) -> tuple[NDArray[np.float64], _I64, _I64, _I64, _I64, _I64, _I64, _I64]:
+def _args(problem: Problem) -> tuple[NDArray[np.float64], Limits]:
     p = problem
-    return (np.ascontiguousarray(1.0 - p.pk), *p.limits())
+    return np.ascontiguousarray(1.0 - p.pk), p.limits()
 
 
 def asset_greedy(

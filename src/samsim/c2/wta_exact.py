@@ -340,6 +340,12 @@ def union_coefficients(
     return out
 
 
+def _limit_status(res: OptimizeResult, time_limit_s: float | None) -> str:
+    """Which budget stopped a MILP solve: the wall clock or the node limit."""
+    message = str(getattr(res, "message", "")).lower()
+    return "time_limit" if time_limit_s is not None and "time" in message else "node_limit"
+
+
 def solve_exact(
     problem: Problem,
     x_start: NDArray[np.int64],
@@ -390,7 +396,7 @@ def solve_exact(
     p = problem.with_values(problem.values / (v_max if v_max > 0 else 1.0) * 100)
     m = _Model(p, families, unary_max)
     q_full = np.ascontiguousarray(1.0 - p.pk)
-    ls_args = (p.values, q_full, *p.limits())
+    ls_args = (p.values, q_full, p.limits())
 
     def value(x: NDArray[np.int64]) -> float:
         return float(np.sum(p.values * np.prod(q_full**x, axis=0)))
@@ -446,7 +452,8 @@ def solve_exact(
         if dual is not None and np.isfinite(dual):
             lower = max(lower, float(dual))
         if res.x is None:
-            status = "time_limit"
+            # no solution under the cutoff: a budget ran out, or tolerances
+            status = _limit_status(res, time_limit_s) if res.status == 1 else "stalled"
             break
         xk = m.counts(res.x)
         x = m.to_matrix(xk)
@@ -462,8 +469,8 @@ def solve_exact(
         if closed():
             status = "optimal"
             break
-        if res.status == 1:  # HiGHS stopped on the time limit
-            status = "time_limit"
+        if res.status == 1:  # HiGHS stopped on a limit (time or nodes)
+            status = _limit_status(res, time_limit_s)
             break
         z = res.x[m.col_z : m.col_z + m.n_t]
         surv = np.prod(q_full**x, axis=0)

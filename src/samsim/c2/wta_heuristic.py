@@ -15,131 +15,33 @@ from numba import njit
 from numpy.typing import NDArray
 
 from samsim.c2.wta_core import Problem
+from samsim.c2.wta_moves import (
+    Limits,
+    add_round,
+    best_addition,
+    can_add,
+    can_relocate,
+    can_swap,
+    counts,
+    group_apply,
+    group_move_ok,
+    has_round,
+    recompute,
+    relocate,
+    surv,
+    surv_change,
+    survivals,
+    swap,
+)
 
 _EPS_REL = 1e-12
-
-
-@njit(cache=True)
-def _surv(snz: float, n0: int) -> float:
-    return snz if n0 == 0 else 0.0
-
-
-@njit(cache=True)
-def _surv_change(snz: float, n0: int, q_out: float, q_in: float) -> float:
-    """Survival after removing a round with miss prob ``q_out`` (< 0: none) and adding
-    one with ``q_in`` (< 0: none)."""
-    if q_out >= 0.0:
-        if q_out == 0.0:
-            n0 -= 1
-        else:
-            snz /= q_out
-    if q_in >= 0.0:
-        if q_in == 0.0:
-            n0 += 1
-        else:
-            snz *= q_in
-    return snz if n0 == 0 else 0.0
-
-
-@njit(cache=True)
-def _recompute(q: NDArray[np.float64], x: NDArray[np.int64], j: int) -> tuple[float, int]:
-    snz = 1.0
-    n0 = 0
-    for i in range(q.shape[0]):
-        if x[i, j] > 0:
-            if q[i, j] == 0.0:
-                n0 += x[i, j]
-            else:
-                snz *= q[i, j] ** x[i, j]
-    return snz, n0
-
-
-@njit(cache=True)
-def _state(
-    q: NDArray[np.float64], x: NDArray[np.int64]
-) -> tuple[
-    NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]
-]:
-    n_w, n_t = x.shape
-    snz = np.ones(n_t)
-    n0 = np.zeros(n_t, np.int64)
-    cnt = np.zeros(n_t, np.int64)
-    used = np.zeros(n_w, np.int64)
-    nch = np.zeros(n_w, np.int64)
-    for j in range(n_t):
-        snz[j], n0[j] = _recompute(q, x, j)
-    for i in range(n_w):
-        for j in range(n_t):
-            if x[i, j] > 0:
-                cnt[j] += x[i, j]
-                used[i] += x[i, j]
-                nch[i] += 1
-    return snz, n0, cnt, used, nch
-
-
-@njit(cache=True)
-def _group_state(
-    x: NDArray[np.int64], group: NDArray[np.int64], n_g: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """Missiles of each group on each target (G, T), per group (G,), targets per group."""
-    n_w, n_t = x.shape
-    gx = np.zeros((n_g, n_t), np.int64)
-    gused = np.zeros(n_g, np.int64)
-    gnch = np.zeros(n_g, np.int64)
-    for i in range(n_w):
-        g = group[i]
-        for j in range(n_t):
-            if x[i, j] > 0:
-                if gx[g, j] == 0:
-                    gnch[g] += 1
-                gx[g, j] += x[i, j]
-                gused[g] += x[i, j]
-    return gx, gused, gnch
-
-
-@njit(cache=True)
-def _group_move_ok(
-    gx: NDArray[np.int64],
-    gnch: NDArray[np.int64],
-    group_channels: NDArray[np.int64],
-    g: int,
-    j_out: int,
-    j_in: int,
-) -> bool:
-    """Whether group g may move one round from target ``j_out`` (-1: none) to ``j_in``
-    (-1: none) without engaging more targets than its channels."""
-    n = gnch[g]
-    if j_out >= 0 and gx[g, j_out] == 1:
-        n -= 1
-    if j_in >= 0 and gx[g, j_in] == 0:
-        n += 1
-    return n <= group_channels[g]
-
-
-@njit(cache=True)
-def _group_apply(
-    gx: NDArray[np.int64], gused: NDArray[np.int64], gnch: NDArray[np.int64], g: int, j: int, d: int
-) -> None:
-    """Add ``d`` (+1 or -1) rounds of group g on target j to the group state."""
-    if d > 0 and gx[g, j] == 0:
-        gnch[g] += 1
-    gx[g, j] += d
-    gused[g] += d
-    if d < 0 and gx[g, j] == 0:
-        gnch[g] -= 1
 
 
 @njit(cache=True)
 def greedy_mmr(
     values: NDArray[np.float64],
     q: NDArray[np.float64],
-    pair_cap: NDArray[np.int64],
-    rounds: NDArray[np.int64],
-    target_cap: NDArray[np.int64],
-    channel_cap: NDArray[np.int64],
-    group: NDArray[np.int64],
-    group_rounds: NDArray[np.int64],
-    group_channels: NDArray[np.int64],
+    lim: Limits,
 ) -> NDArray[np.int64]:
     """Maximum marginal return: repeatedly fire the missile that removes the most value.
 
@@ -150,42 +52,21 @@ def greedy_mmr(
     j's current survival probability; stop when no missile removes value. Den Broeder,
     Ellison & Emerling (1959); Ahuja et al. (2007), sec. 5. Cost O(R W T) for R missiles.
     """
-    n_w, n_t = q.shape
-    x = np.zeros((n_w, n_t), np.int64)
+    n_t = q.shape[1]
+    group = lim[4]
+    x = np.zeros(q.shape, np.int64)
+    c = counts(x, group, lim[5].size)
+    used, cnt, nch, gx, gused, gnch = c
     s = np.ones(n_t)
-    cnt = np.zeros(n_t, np.int64)
-    used = np.zeros(n_w, np.int64)
-    nch = np.zeros(n_w, np.int64)
-    gx, gused, gnch = _group_state(x, group, group_rounds.size)
+    d = np.empty(n_t)
     while True:
-        best = 0.0
-        bi = -1
-        bj = -1
-        for i in range(n_w):
-            g = group[i]
-            if used[i] >= rounds[i] or gused[g] >= group_rounds[g]:
-                continue
-            for j in range(n_t):
-                if x[i, j] >= pair_cap[i, j] or cnt[j] >= target_cap[j]:
-                    continue
-                if x[i, j] == 0 and nch[i] >= channel_cap[i]:
-                    continue
-                if gx[g, j] == 0 and gnch[g] >= group_channels[g]:
-                    continue
-                gain = values[j] * s[j] * (1.0 - q[i, j])
-                if gain > best:
-                    best = gain
-                    bi = i
-                    bj = j
+        for j in range(n_t):
+            d[j] = values[j] * s[j]
+        bi, bj = best_addition(d, q, x, c, lim)
         if bi < 0:
             break
-        if x[bi, bj] == 0:
-            nch[bi] += 1
-        x[bi, bj] += 1
-        used[bi] += 1
-        cnt[bj] += 1
+        add_round(x, used, cnt, nch, gx, gused, gnch, bi, group[bi], bj)
         s[bj] *= q[bi, bj]
-        _group_apply(gx, gused, gnch, group[bi], bj, 1)
     return x
 
 
@@ -193,13 +74,7 @@ def greedy_mmr(
 def local_search(
     values: NDArray[np.float64],
     q: NDArray[np.float64],
-    pair_cap: NDArray[np.int64],
-    rounds: NDArray[np.int64],
-    target_cap: NDArray[np.int64],
-    channel_cap: NDArray[np.int64],
-    group: NDArray[np.int64],
-    group_rounds: NDArray[np.int64],
-    group_channels: NDArray[np.int64],
+    lim: Limits,
     x_in: NDArray[np.int64],
     max_passes: int,
 ) -> NDArray[np.int64]:
@@ -219,10 +94,11 @@ def local_search(
     grouped ones included (relocations, swaps and type exchanges leave each group's
     missile count unchanged; only the targets it engages move).
     """
-    x = x_in.copy()
     n_w, n_t = q.shape
-    snz, n0, cnt, used, nch = _state(q, x)
-    gx, gused, gnch = _group_state(x, group, group_rounds.size)
+    pc, rounds, tc, cc, group, group_rounds, gc = lim
+    x = x_in.copy()
+    used, cnt, nch, gx, gused, gnch = counts(x, group, group_rounds.size)
+    snz, n0 = survivals(q, x)
     scale = 0.0
     for j in range(n_t):
         scale += values[j]
@@ -232,29 +108,20 @@ def local_search(
         # additions of unused rounds
         for i in range(n_w):
             g = group[i]
-            while used[i] < rounds[i] and gused[g] < group_rounds[g]:
+            while has_round(used, gused, rounds, group_rounds, i, g):
                 best = -tol
                 bk = -1
                 for k in range(n_t):
-                    if x[i, k] >= pair_cap[i, k] or cnt[k] >= target_cap[k]:
+                    if not can_add(x, cnt, nch, gx, gnch, pc, tc, cc, gc, i, g, k):
                         continue
-                    if x[i, k] == 0 and nch[i] >= channel_cap[i]:
-                        continue
-                    if gx[g, k] == 0 and gnch[g] >= group_channels[g]:
-                        continue
-                    d = -values[k] * _surv(snz[k], n0[k]) * (1.0 - q[i, k])
+                    d = -values[k] * surv(snz[k], n0[k]) * (1.0 - q[i, k])
                     if d < best:
                         best = d
                         bk = k
                 if bk < 0:
                     break
-                if x[i, bk] == 0:
-                    nch[i] += 1
-                x[i, bk] += 1
-                used[i] += 1
-                cnt[bk] += 1
-                _group_apply(gx, gused, gnch, g, bk, 1)
-                snz[bk], n0[bk] = _recompute(q, x, bk)
+                add_round(x, used, cnt, nch, gx, gused, gnch, i, g, bk)
+                snz[bk], n0[bk] = recompute(q, x, bk)
                 improved = True
         # relocations
         for i in range(n_w):
@@ -262,34 +129,21 @@ def local_search(
             for j in range(n_t):
                 if x[i, j] == 0:
                     continue
-                sj = _surv(snz[j], n0[j])
-                gain_j = values[j] * (_surv_change(snz[j], n0[j], q[i, j], -1.0) - sj)
+                sj = surv(snz[j], n0[j])
+                gain_j = values[j] * (surv_change(snz[j], n0[j], q[i, j], -1.0) - sj)
                 best = -tol
                 bk = -1
                 for k in range(n_t):
-                    if k == j or x[i, k] >= pair_cap[i, k] or cnt[k] >= target_cap[k]:
+                    if not can_relocate(x, cnt, nch, gx, gnch, pc, tc, cc, gc, i, g, j, k):
                         continue
-                    if x[i, k] == 0 and nch[i] - (1 if x[i, j] == 1 else 0) >= channel_cap[i]:
-                        continue
-                    if not _group_move_ok(gx, gnch, group_channels, g, j, k):
-                        continue
-                    d = gain_j - values[k] * _surv(snz[k], n0[k]) * (1.0 - q[i, k])
+                    d = gain_j - values[k] * surv(snz[k], n0[k]) * (1.0 - q[i, k])
                     if d < best:
                         best = d
                         bk = k
                 if bk >= 0:
-                    x[i, j] -= 1
-                    if x[i, j] == 0:
-                        nch[i] -= 1
-                    if x[i, bk] == 0:
-                        nch[i] += 1
-                    x[i, bk] += 1
-                    cnt[j] -= 1
-                    cnt[bk] += 1
-                    _group_apply(gx, gused, gnch, g, j, -1)
-                    _group_apply(gx, gused, gnch, g, bk, 1)
-                    snz[j], n0[j] = _recompute(q, x, j)
-                    snz[bk], n0[bk] = _recompute(q, x, bk)
+                    relocate(x, cnt, nch, gx, gused, gnch, i, g, j, bk)
+                    snz[j], n0[j] = recompute(q, x, j)
+                    snz[bk], n0[bk] = recompute(q, x, bk)
                     improved = True
         # type exchanges within a group: a round of type i leaves target j and an unused
         # round of another type i2 of the same group goes to target k (the group's missile
@@ -299,7 +153,7 @@ def local_search(
             for j in range(n_t):
                 if x[i, j] == 0:
                     continue
-                sj = _surv(snz[j], n0[j])
+                sj = surv(snz[j], n0[j])
                 best = -tol
                 bi2 = -1
                 bk = -1
@@ -307,20 +161,20 @@ def local_search(
                     if i2 == i or group[i2] != g or used[i2] >= rounds[i2]:
                         continue
                     for k in range(n_t):
-                        if x[i2, k] >= pair_cap[i2, k]:
+                        if x[i2, k] >= pc[i2, k]:
                             continue
-                        if cnt[k] - (1 if k == j else 0) >= target_cap[k]:
+                        if cnt[k] - (1 if k == j else 0) >= tc[k]:
                             continue
-                        if x[i2, k] == 0 and nch[i2] >= channel_cap[i2]:
+                        if x[i2, k] == 0 and nch[i2] >= cc[i2]:
                             continue
-                        if k != j and not _group_move_ok(gx, gnch, group_channels, g, j, k):
+                        if k != j and not group_move_ok(gx, gnch, gc, g, j, k):
                             continue
                         if k == j:
-                            d = values[j] * (_surv_change(snz[j], n0[j], q[i, j], q[i2, j]) - sj)
+                            d = values[j] * (surv_change(snz[j], n0[j], q[i, j], q[i2, j]) - sj)
                         else:
                             d = values[j] * (
-                                _surv_change(snz[j], n0[j], q[i, j], -1.0) - sj
-                            ) - values[k] * _surv(snz[k], n0[k]) * (1.0 - q[i2, k])
+                                surv_change(snz[j], n0[j], q[i, j], -1.0) - sj
+                            ) - values[k] * surv(snz[k], n0[k]) * (1.0 - q[i2, k])
                         if d < best:
                             best = d
                             bi2 = i2
@@ -336,10 +190,10 @@ def local_search(
                     used[bi2] += 1
                     cnt[j] -= 1
                     cnt[bk] += 1
-                    _group_apply(gx, gused, gnch, g, j, -1)
-                    _group_apply(gx, gused, gnch, g, bk, 1)
-                    snz[j], n0[j] = _recompute(q, x, j)
-                    snz[bk], n0[bk] = _recompute(q, x, bk)
+                    group_apply(gx, gused, gnch, g, j, -1)
+                    group_apply(gx, gused, gnch, g, bk, 1)
+                    snz[j], n0[j] = recompute(q, x, j)
+                    snz[bk], n0[bk] = recompute(q, x, bk)
                     improved = True
         # swaps, over a snapshot of the engaged pairs (entries emptied meanwhile are skipped)
         n_eng = 0
@@ -362,43 +216,18 @@ def local_search(
             for b in range(n_eng):
                 i2 = eng_i[b]
                 k = eng_j[b]
-                if i2 == i or k == j or x[i, j] == 0 or x[i2, k] == 0:
-                    continue
-                if x[i, k] >= pair_cap[i, k] or x[i2, j] >= pair_cap[i2, j]:
-                    continue
-                if (
-                    nch[i] - (1 if x[i, j] == 1 else 0) + (1 if x[i, k] == 0 else 0)
-                    > channel_cap[i]
-                ):
-                    continue
-                if (
-                    nch[i2] - (1 if x[i2, k] == 1 else 0) + (1 if x[i2, j] == 0 else 0)
-                    > channel_cap[i2]
-                ):
-                    continue
-                g = group[i]
-                g2 = group[i2]
-                if g != g2 and not (
-                    _group_move_ok(gx, gnch, group_channels, g, j, k)
-                    and _group_move_ok(gx, gnch, group_channels, g2, k, j)
-                ):
+                g, g2 = group[i], group[i2]
+                if not can_swap(x, nch, gx, gnch, pc, cc, gc, i, g, j, i2, g2, k):
                     continue
                 d = values[j] * (
-                    _surv_change(snz[j], n0[j], q[i, j], q[i2, j]) - _surv(snz[j], n0[j])
+                    surv_change(snz[j], n0[j], q[i, j], q[i2, j]) - surv(snz[j], n0[j])
                 ) + values[k] * (
-                    _surv_change(snz[k], n0[k], q[i2, k], q[i, k]) - _surv(snz[k], n0[k])
+                    surv_change(snz[k], n0[k], q[i2, k], q[i, k]) - surv(snz[k], n0[k])
                 )
                 if d < -tol:
-                    for ii, jj, dd in ((i, j, -1), (i, k, 1), (i2, k, -1), (i2, j, 1)):
-                        if dd < 0 and x[ii, jj] == 1:
-                            nch[ii] -= 1
-                        if dd > 0 and x[ii, jj] == 0:
-                            nch[ii] += 1
-                        x[ii, jj] += dd
-                    for gg, jj, dd in ((g, k, 1), (g2, j, 1), (g, j, -1), (g2, k, -1)):
-                        _group_apply(gx, gused, gnch, gg, jj, dd)
-                    snz[j], n0[j] = _recompute(q, x, j)
-                    snz[k], n0[k] = _recompute(q, x, k)
+                    swap(x, nch, gx, gused, gnch, i, g, j, i2, g2, k)
+                    snz[j], n0[j] = recompute(q, x, j)
+                    snz[k], n0[k] = recompute(q, x, k)
                     improved = True
         if not improved:
             break
@@ -557,7 +386,7 @@ def _descent(problem: Problem, x0: NDArray[np.int64], max_steps: int) -> NDArray
     more rounds (otherwise blocks are single rounds and the block step is redundant)."""
     p = problem
     q = np.ascontiguousarray(1.0 - p.pk)
-    args = (p.values, q, *p.limits())
+    args = (p.values, q, p.limits())
     tol = _EPS_REL * max(float(p.values.sum()), 1e-300)
     x = local_search(*args, x0, 1000)
     fx = _value(p.values, q, x)

@@ -10,7 +10,6 @@ random stream per subsystem (:mod:`samsim.rng`).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import heapq
 import itertools
 import time
@@ -31,9 +30,11 @@ from samsim.engine.world import World, compile_world
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import intercept_pk
 from samsim.physics.threats import Reactions, gravity_enu_mps2
-from samsim.rng import stream
+from samsim.rng import MAX_SEED, stream
+from samsim.scenario.digest import scenario_digest
+from samsim.scenario.loader import REGIMENT_KEY
 from samsim.scenario.models import Scenario
-from samsim.sensors.cueing import FireControlChannels, member, tracks_at
+from samsim.sensors.cueing import FireControlChannels, member
 from samsim.sensors.radar import (
     SearchRegion,
     detection_details,
@@ -43,8 +44,8 @@ from samsim.sensors.radar import (
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 
 # Order of simultaneous events: routes end first, then outcomes are assessed, radars
-# scan, command posts decide, launchers fire.
-_THREAT_END, _ASSESS, _SCAN, _DECIDE, _LAUNCH = range(5)
+# scan, command posts decide, launchers fire, threats check for a break turn.
+_THREAT_END, _ASSESS, _SCAN, _DECIDE, _LAUNCH, _BREAK = range(6)
 
 
 @dataclass
@@ -117,7 +118,14 @@ class Engine:
             for u in world.units
         ]
         self.regiment = (
-            RegimentCommandPost(world, self.command_posts) if world.scenario.regiment else None
+            RegimentCommandPost(
+                world,
+                world.scenario.regiment,
+                world.resolved.command_posts[REGIMENT_KEY],
+                self.command_posts,
+            )
+            if world.scenario.regiment
+            else None
         )
         self._queue: list[tuple[float, int, int, str, Any]] = []
         self._seq = itertools.count()
@@ -135,6 +143,7 @@ class Engine:
         self._pending_launches = 0
         self._fly_t = 0.0  # time the flyout has been advanced to
         self._traj: list[tuple[float, NDArray[np.int64], NDArray[np.float64]]] = []
+        self._reactions: Reactions | None = None
         self._estimate_snapshot: dict[
             int, tuple[float, NDArray[np.float64], NDArray[np.float64]]
         ] = {}
@@ -195,6 +204,8 @@ class Engine:
                 self._launch(payload)
             elif kind == "assess":
                 self._assess(payload)
+            elif kind == "break":
+                self._break_check(payload)
             if self._finished():
                 break
         else:
@@ -242,25 +253,29 @@ class Engine:
         """Threat ``i`` reacts to a missile just launched at it from ``source_enu_m``: a
         type that evades has its trajectory recomputed from its reaction time on and its
         new end scheduled (the old end event is then stale and ignored)."""
-        reactions: Reactions | None = getattr(self, "_reactions", None)
-        if reactions is None:
-            if not any(p is not None and p.evasion is not None for p in self.w.threat_plans):
-                return
-            # The compiled world may be run again: evasions go into this run's own copy.
+        if not any(p is not None and p.evasion is not None for p in self.w.threat_plans):
+            return
+        reactions = self._ensure_reactions()
+        if not self.alive[i] or not reactions.can_evade(i):
+            return
+        t_end = reactions.launch_at(i, self.t, source_enu_m)
+        if t_end is not None:
+            self._push(t_end, _THREAT_END, "threat_end", i)
+
+    def _ensure_reactions(self) -> Reactions:
+        """This run's copy of the threat table that evasions and breaks are spliced into
+        (the compiled world may be run again)."""
+        if self._reactions is None:
             w = self.w
-            reactions = self._reactions = Reactions(
+            self._reactions = Reactions(
                 w.threats,
                 w.threat_plans,
                 w.threat_point_times_s,
                 w.frame,
                 w.terrain_grid.elevation_m,
             )
-            self.w = dataclasses.replace(w, threats=reactions.table)
-        if not self.alive[i] or not reactions.can_evade(i):
-            return
-        t_end = reactions.launch_at(i, self.t, source_enu_m)
-        if t_end is not None:
-            self._push(t_end, _THREAT_END, "threat_end", i)
+            self.w = dataclasses.replace(w, threats=self._reactions.table)
+        return self._reactions
 
     def _end_threat(
         self,
@@ -309,7 +324,7 @@ class Engine:
             region = SearchRegion(sector=True)
         else:
             engaged = self.command_posts[unit].radar_targets.get(r_index, set())
-            ids, x, cov = tracks_at(tracker.tracks, self.t)
+            ids, x, cov = tracker.tracks.extrapolated(self.t)
             preferred = None
             if self._any_ballistic and w.units[unit].doctrine.ballistic_first:
                 # the command post's classification (ballistic tracks first, by truth)
@@ -464,7 +479,7 @@ class Engine:
             orders = self.regiment.decide(self.t, self.log)
         else:
             cp = self.command_posts[u_index]
-            if cp.unit.regiment:
+            if self.w.units[u_index].regiment:
                 return
             self._push(self.t + cp.unit.cp.cycle_s, _DECIDE, "decide", u_index)
             orders = cp.decide(self.t, self.alive, self.log)
@@ -519,6 +534,38 @@ class Engine:
             z_m=pos[2],
         )
         self._threat_reacts(order.threat_id, pos)
+        plan = w.threat_plans[order.threat_id] if order.threat_id < len(w.threat_plans) else None
+        if plan is not None and plan.break_turn is not None:
+            self._push(self.t + 1.0, _BREAK, "break", (order.threat_id, fid))
+
+    def _break_check(self, payload: tuple[int, int]) -> None:
+        """Does threat i break now against interceptor ``fid`` (flyout id)? Breaks once
+        the interceptor's time to go (range / closing speed) is within the type's
+        ``break_time_to_go_s``; otherwise checks again when it will be (re-estimated each
+        time, never more often than every 0.2 s)."""
+        i, fid = payload
+        if fid not in self._icp_of_fly or not self.alive[i]:
+            return
+        ids, pos, vel = self.fly.positions()
+        row = np.flatnonzero(ids == fid)
+        if row.size == 0:
+            self._push(self.t + 1.0, _BREAK, "break", payload)
+            return
+        p_t, v_t, _ = self.w.threats.state_at(self.t, np.array([i]))
+        r = p_t[0] - pos[row[0]]
+        rng = float(np.linalg.norm(r))
+        vc = -float(np.dot(r, v_t[0] - vel[row[0]])) / max(rng, 1e-9)
+        plan = self.w.threat_plans[i]
+        if plan is None:
+            return
+        t_go = rng / vc if vc > 0 else np.inf
+        if t_go > plan.break_time_to_go_s:
+            wait = (t_go - plan.break_time_to_go_s) if np.isfinite(t_go) else 2.0
+            self._push(self.t + max(0.2, min(wait, 10.0)), _BREAK, "break", payload)
+            return
+        t_end = self._ensure_reactions().break_at(i, self.t, pos[row[0]])
+        if t_end is not None:
+            self._push(t_end, _THREAT_END, "threat_end", i)
 
     # -- interceptors -----------------------------------------------------------------
     def _truth(
@@ -677,19 +724,21 @@ class Engine:
 
 
 _WORLDS: dict[str, World] = {}
-"""This process's compiled worlds by scenario content (SHA-256 of the validated scenario's
-JSON). Runs never modify a compiled world, so repeated runs of an unchanged scenario (a
-study's sweep points, `simulate` called seed after seed) skip the compile."""
+"""This process's compiled worlds by what they are built from
+(:func:`samsim.scenario.digest.scenario_digest`: the scenario's content, the catalogue and
+the bytes of the files it reads). Runs never modify a compiled world, so repeated runs of
+an unchanged scenario (a study's sweep points, `simulate` called seed after seed) skip the
+compile."""
 
 
 def compiled_world(scenario: Scenario) -> World:
-    """``compile_world(scenario)``, reused while this process has compiled the same
-    scenario content before (at most 16 worlds kept, oldest dropped first).
+    """``compile_world(scenario)``, reused while this process has compiled a scenario with
+    the same digest before (at most 16 worlds kept, oldest dropped first).
 
-    Files a scenario refers to (a DEM) are read when it is first compiled: edit one on
-    disk and the process keeps the world it compiled before.
+    The digest includes the bytes of a DEM the scenario reads: edit the file, or load the
+    same scenario text from a folder with another DEM, and the world is compiled again.
     """
-    key = hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
+    key = scenario_digest(scenario)
     world = _WORLDS.get(key)
     if world is None:
         if len(_WORLDS) >= 16:
@@ -715,8 +764,8 @@ def simulate(scenario: Scenario, seed: int = 0, *, trajectory_dt_s: float = 1.0)
     Run
         ``.events`` (Arrow table), ``.trajectories``, ``.summary`` (dict).
     """
-    if int(seed) < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed}")
     # Every matrix in the engine is tiny; a multi-threaded BLAS only adds thread wake-ups
     # (measured: 1.3x slower per run with OpenBLAS's default threads on 2 cores).
     with threadpool_limits(1, user_api="blas"):

@@ -40,6 +40,10 @@ def atomic_write_parquet(path: Path, table: pa.Table) -> None:
     atomic_write_bytes(path, sink.getvalue().to_pybytes())
 
 
+#: The files of a run folder, as :meth:`Run.write` writes them.
+RUN_FILES = ("events.parquet", "trajectories.parquet", "summary.json", "scenario.json")
+
+
 @dataclass
 class Run:
     """One engagement run.
@@ -67,16 +71,15 @@ class Run:
     wall_time_s: float
 
     def write(self, directory: str | Path) -> Path:
-        """Write ``events.parquet``, ``trajectories.parquet``, ``summary.json`` and
-        ``scenario.json`` into ``directory`` (created); returns the directory."""
+        """Write the files of :data:`RUN_FILES` into ``directory`` (created); returns the
+        directory."""
         out = Path(directory)
-        atomic_write_parquet(out / "events.parquet", self.events)
-        atomic_write_parquet(out / "trajectories.parquet", self.trajectories)
+        events, trajectories, summary, scenario = (out / name for name in RUN_FILES)
+        atomic_write_parquet(events, self.events)
+        atomic_write_parquet(trajectories, self.trajectories)
+        atomic_write_bytes(scenario, self.scenario.model_dump_json(indent=2).encode("utf-8"))
         atomic_write_bytes(
-            out / "scenario.json", self.scenario.model_dump_json(indent=2).encode("utf-8")
-        )
-        atomic_write_bytes(
-            out / "summary.json",
+            summary,
             (json.dumps(self.summary, indent=2, sort_keys=False) + "\n").encode("utf-8"),
         )
         return out

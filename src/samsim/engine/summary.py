@@ -43,7 +43,9 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
         th = ev["threat_id"][i]
         if th >= 0 and th not in first_det:
             first_det[th] = (ev["time_s"][i], ev["range_m"][i])
-    engaged = {ev["threat_id"][i] for i in rows("assignment")}
+    # Fields about threats count threats: rows of false alarms and of the tracks they
+    # started (threat_id -1) are counted apart.
+    engaged = {ev["threat_id"][i] for i in rows("assignment")} - {-1}
     killed = {ev["threat_id"][i]: ev["time_s"][i] for i in rows("kill")}
     leaks = [(ev["threat_id"][i], ev["asset"][i], ev["time_s"][i]) for i in rows("leak")]
     ended = {ev["threat_id"][i]: ev["detail"][i] for i in rows("threat_end")}
@@ -73,9 +75,16 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
     burn = _burn_through(ev, rows("detection"), types)
     times = ev["time_s"]
 
-    def first(k: str) -> float | None:
-        r = rows(k)
+    def first(k: str, real: bool | None = None) -> float | None:
+        """Time of the first event of kind k (of a threat if ``real``, of a false alarm
+        or false track if ``real`` is False)."""
+        r = [i for i in rows(k) if real is None or (ev["threat_id"][i] >= 0) == real]
         return float(times[r[0]]) if r else None
+
+    false_alarms = sum(1 for i in rows("detection") if ev["threat_id"][i] < 0)
+    false_tracks = sum(1 for i in rows("track_confirmed") if ev["threat_id"][i] < 0)
+    false_engagements = sum(1 for i in rows("assignment") if ev["threat_id"][i] < 0)
+    false_launches = sum(1 for i in rows("launch") if ev["threat_id"][i] < 0)
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -108,15 +117,21 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
         "by_threat_type": by_type,
         "timeline": {
             "first_event_s": float(min(times)) if times else None,
-            "first_detection_s": first("detection"),
-            "first_track_s": first("track_confirmed"),
+            "first_detection_s": first("detection", real=True),
+            "first_track_s": first("track_confirmed", real=True),
             "first_launch_s": first("launch"),
             "first_kill_s": first("kill"),
             "first_leak_s": first("leak"),
             "last_event_s": float(max(times)) if times else None,
+            "first_false_alarm_s": first("detection", real=False),
+            "first_false_track_s": first("track_confirmed", real=False),
         },
         "events": len(kind),
         "burn_through_range_m": burn,
+        "false_alarms": false_alarms,
+        "false_tracks_confirmed": false_tracks,
+        "false_track_engagements": false_engagements,
+        "interceptors_at_false_tracks": false_launches,
     }
 
 

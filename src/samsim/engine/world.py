@@ -6,6 +6,8 @@ trajectories, launcher inventories. Random streams are created by the engine.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,16 +21,16 @@ from samsim.geo.frames import EnuFrame
 from samsim.geo.terrain import SyntheticTerrain, TerrainGrid, resample_to_enu
 from samsim.physics.threats import (
     Agility,
-    BallisticMissile,
     Evasion,
     PathPoint,
     RoutePlan,
-    Terminal,
     TerrainFn,
     ThreatTable,
     Trajectory,
+    ballistic_missile_of,
     ballistic_missile_trajectory,
     resolve_speed,
+    terminal_of,
     waypoint_trajectory,
 )
 from samsim.rng import stream
@@ -41,10 +43,12 @@ from samsim.scenario.models import (
     GeoPoint,
     Scenario,
     SyntheticTerrainConfig,
+    Waypoint,
 )
 from samsim.scenario.specs import CommandPostSpec, LauncherSpec, ThreatSpec
 from samsim.sensors.interference import CARRIED, ESCORT, FIXED, ROUTE, JammerTable
 from samsim.sensors.radar import Radar
+from samsim.units import MIN_MOVER_SPEED_MPS, Mach
 
 
 @dataclass
@@ -174,6 +178,7 @@ def build_terrain(scenario: Scenario, frame: EnuFrame) -> TerrainGrid:
     extent = terrain_extent_m(scenario, frame)
     if isinstance(cfg, FlatTerrainConfig):
         return TerrainGrid.flat(frame, cfg.elevation, extent)
+    _check_grid_size(scenario, extent, cfg.resolution)
     if isinstance(cfg, SyntheticTerrainConfig):
         return SyntheticTerrain.generate(
             frame,
@@ -188,9 +193,7 @@ def build_terrain(scenario: Scenario, frame: EnuFrame) -> TerrainGrid:
     smap = scenario._source_map
     try:
         if isinstance(cfg, DemTerrainConfig):
-            path = Path(cfg.path)
-            if not path.is_absolute() and smap is not None and not smap.path.startswith("<"):
-                path = Path(smap.path).parent / path
+            path = scenario.terrain_file() or Path(cfg.path)
             source: Any = load_dem(path, geoid_undulation_m=cfg.geoid_undulation)
         else:
             source = matplotlib_dem(cfg.name)
@@ -206,6 +209,152 @@ def build_terrain(scenario: Scenario, frame: EnuFrame) -> TerrainGrid:
             smap.path if smap else "<scenario>",
             [Issue("environment.terrain", f"the terrain cannot be loaded: {exc}", fix, line, col)],
         ) from None
+
+
+#: Most cells of a terrain grid (float64: 128 MB), so a scenario cannot ask for more memory
+#: than a laptop has.
+MAX_TERRAIN_CELLS = 16_000_000
+
+
+def _check_grid_size(
+    scenario: Scenario, extent: tuple[float, float, float, float], resolution_m: float
+) -> None:
+    """Refuse a terrain grid of more than :data:`MAX_TERRAIN_CELLS` cells, naming the
+    resolution that would fit."""
+    e0, e1, n0, n1 = extent
+    cells = (math.ceil((e1 - e0) / resolution_m) + 1) * (math.ceil((n1 - n0) / resolution_m) + 1)
+    if cells <= MAX_TERRAIN_CELLS:
+        return
+    fits = math.sqrt((e1 - e0) * (n1 - n0) / MAX_TERRAIN_CELLS) * 1.01
+    smap = scenario._source_map
+    line, col = smap.locate(("environment", "terrain", "resolution")) if smap else (None, None)
+    raise ScenarioError(
+        smap.path if smap else "<scenario>",
+        [
+            Issue(
+                "environment.terrain.resolution",
+                f"the terrain grid would have {cells:,} cells ({(e1 - e0) / 1e3:,.0f} x "
+                f"{(n1 - n0) / 1e3:,.0f} km at {resolution_m:g} m); at most "
+                f"{MAX_TERRAIN_CELLS:,} are allowed",
+                f"give resolution: {math.ceil(fits):d} m or coarser, or bring the scenario's "
+                "sites and routes closer together",
+                line,
+                col,
+            )
+        ],
+    )
+
+
+#: Most trajectory samples of a raid (threats x the longest trajectory's samples: the
+#: padded threat table, 56 bytes per sample, about 3.6 GB).
+MAX_THREAT_SAMPLES = 64_000_000
+#: Sampling step of a waypoint mover's trajectory, s (``waypoint_trajectory``'s default).
+_WAYPOINT_DT_S = 0.5
+#: Slowest speed of sound in the ISA (tropopause), m/s: a Mach speed is at least this
+#: many times its Mach number, so the estimate below is an upper bound.
+_MIN_SPEED_OF_SOUND_MPS = 295.0
+
+
+def _arc_m(a: GeoPoint, b: GeoPoint) -> float:
+    """Great-circle distance on a sphere of the earth's mean radius, m (haversine)."""
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dl = math.radians(b.lon - a.lon)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2.0 * 6_371_000.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def check_raid_size(scenario: Scenario, res: Resolved) -> None:
+    """Refuse a raid whose trajectories would need more than :data:`MAX_THREAT_SAMPLES`
+    samples, before computing any (an estimate from route lengths and speeds: long routes
+    flown slowly by many threats).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the group with the longest trajectories.
+    """
+    n_threats, longest, where = 0, 0.0, ""
+    for gname, group in scenario.raid.items():
+        spec = res.threats.get(group.threat)
+        if spec is None or spec.kind == "ballistic_missile" or not group.count:
+            continue
+        route: list[GeoPoint] = list(group.route)
+        if group.target is not None:
+            route.append(scenario.assets[group.target].position)
+        speed: Any = spec.speed_mps
+        duration_s = 0.0
+        for a, b in itertools.pairwise(route):
+            if isinstance(a, Waypoint) and a.speed is not None:
+                speed = a.speed
+            v = (
+                speed.number * _MIN_SPEED_OF_SOUND_MPS
+                if isinstance(speed, Mach)
+                else float(speed or 0.0)
+            )
+            duration_s += _arc_m(a, b) / max(v, MIN_MOVER_SPEED_MPS)
+        n_threats += group.count
+        if duration_s > longest:
+            longest, where = duration_s, gname
+    samples = n_threats * (longest / _WAYPOINT_DT_S + 1.0)
+    if samples <= MAX_THREAT_SAMPLES:
+        return
+    smap = scenario._source_map
+    line, col = smap.locate(("raid", where, "route")) if smap else (None, None)
+    raise ScenarioError(
+        smap.path if smap else "<scenario>",
+        [
+            Issue(
+                f"raid.{where}.route",
+                f"the raid's trajectories would need about {samples:,.0f} samples "
+                f"({n_threats:,} threats, the longest flying {longest / 3600:,.1f} h on this "
+                f"route); at most {MAX_THREAT_SAMPLES:,} fit in memory",
+                "shorten the routes (start closer to the defence), fly them faster, or "
+                "send fewer threats",
+                line,
+                col,
+            )
+        ],
+    )
+
+
+#: Most false alarms a radar may expect in one scan of its search sector or one look at
+#: its largest window. The catalogue's radars expect at most 6; every false alarm is a
+#: detection the tracker must gate, and hundreds per look make a run last hours.
+MAX_FALSE_ALARMS_PER_LOOK = 100.0
+
+
+def _check_false_alarms(scenario: Scenario, unit: str, radar: Radar) -> None:
+    """Refuse a radar whose resolution cells and ``pfa`` would raise more false alarms per
+    look than :data:`MAX_FALSE_ALARMS_PER_LOOK` (a bandwidth of 100 GHz, or a beam of a
+    microradian, gives so many cells that the run would not end)."""
+    s = radar.spec
+    window_cells = (
+        max(2.0 * s.cue_window_range_m / radar.range_resolution_m, 1.0)
+        * float(s.cue_window_max_beams) ** 2
+    )
+    expected = s.pfa * max(radar.sector_cells, window_cells)
+    if expected <= MAX_FALSE_ALARMS_PER_LOOK:
+        return
+    smap = scenario._source_map
+    loc = ("units", unit, "radars", radar.name)
+    line, col = smap.locate(loc) if smap else (None, None)
+    raise ScenarioError(
+        smap.path if smap else "<scenario>",
+        [
+            Issue(
+                ".".join(loc),
+                f"would expect {expected:,.0f} false alarms in one look (pfa {s.pfa:g} over "
+                f"{expected / s.pfa:,.3g} resolution cells: range cells of "
+                f"{radar.range_resolution_m:.3g} m, beams of {s.beamwidth_az_rad:.3g} x "
+                f"{s.beamwidth_el_rad:.3g} rad); at most {MAX_FALSE_ALARMS_PER_LOOK:,.0f} are "
+                "allowed",
+                "give a lower pfa, a narrower bandwidth_hz (longer range cells) or wider "
+                "beamwidths",
+                line,
+                col,
+            )
+        ],
+    )
 
 
 def _ground_alt(frame: EnuFrame, terrain: TerrainFn, p: GeoPoint) -> float:
@@ -238,52 +387,20 @@ def _route_error(scenario: Scenario, gname: str, message: str, fix: str) -> Scen
     )
 
 
-def ballistic_missile_of(spec: ThreatSpec) -> BallisticMissile:
-    """The motion model of a ballistic threat type (its figures must be present, which
-    :class:`ThreatSpec` checks)."""
-
-    def need(value: float | None, name: str) -> float:
-        if value is None:
-            raise ValueError(f"a ballistic missile needs {name}")
-        return float(value)
-
-    return BallisticMissile(
-        launch_mass_kg=need(spec.launch_mass_kg, "launch_mass_kg"),
-        propellant_mass_kg=need(spec.propellant_mass_kg, "propellant_mass_kg"),
-        burn_time_s=need(spec.burn_time_s, "burn_time_s"),
-        specific_impulse_s=need(spec.specific_impulse_s, "specific_impulse_s"),
-        ballistic_coefficient_kgpm2=spec.ballistic_coefficient_kgpm2,
-        vertical_rise_s=spec.vertical_rise_s,
-        pitch_rate_radps=spec.pitch_rate_radps,
-        burnout_flight_path_rad=spec.burnout_flight_path_rad,
-        steer_accel_mps2=spec.steer_accel_mps2,
-        min_range_m=need(spec.min_range_m, "min_range_m"),
-        max_range_m=need(spec.max_range_m, "max_range_m"),
-        terminal=_terminal(spec),
-    )
-
-
-def _terminal(spec: ThreatSpec) -> Terminal:
-    return Terminal(
-        kind=spec.terminal_manoeuvre,
-        range_m=spec.terminal_range_m,
-        altitude_m=spec.terminal_altitude_m,
-        popup_height_m=spec.popup_height_m,
-        dive_rad=spec.terminal_dive_rad,
-        weave_accel_mps2=spec.weave_accel_mps2,
-        weave_period_s=spec.weave_period_s,
-        accel_mps2=spec.terminal_accel_mps2,
-    )
-
-
 def _group_trajectories(
-    world_frame: EnuFrame, terrain: TerrainFn, scenario: Scenario, gname: str, spec: ThreatSpec
+    world_frame: EnuFrame,
+    terrain: TerrainFn,
+    scenario: Scenario,
+    gname: str,
+    spec: ThreatSpec,
+    probe: bool = False,
 ) -> list[tuple[Trajectory, RoutePlan | None]]:
     """Trajectories of a raid group's members, with what each needs to re-plan its path.
 
     Members fly side by side ``spread`` apart across the first leg's direction and start
     ``interval`` apart. Ballistic members with the same launch and aim points share one
-    computed flight.
+    computed flight. With ``probe``, only the first and the last member are compiled (the
+    outermost offsets and the last start time: what differs between members).
     """
     group = scenario.raid[gname]
     route = list(group.route)
@@ -301,14 +418,20 @@ def _group_trajectories(
     out: list[tuple[Trajectory, RoutePlan | None]] = []
     flights: dict[tuple[float, float], Trajectory] = {}
     agility = Agility(spec.max_climb_rad, spec.max_dive_rad, spec.pull_up_mps2, spec.push_over_mps2)
-    terminal = _terminal(spec) if spec.terminal_manoeuvre != "none" else None
+    terminal = terminal_of(spec) if spec.terminal_manoeuvre != "none" else None
     evasion = (
         Evasion(spec.evasion, spec.evasion_accel_mps2, spec.evasion_delay_s, spec.evasion_hold_s)
         if spec.evasion != "none"
         else None
     )
+    break_turn = (
+        Evasion("beam", spec.break_accel_mps2, 0.0, spec.break_hold_s)
+        if spec.endgame == "break"
+        else None
+    )
     step_m = 100.0 if spec.kind == "cruise_missile" else 200.0
-    for i in range(group.count):
+    members = sorted({0, group.count - 1}) if probe and group.count else range(group.count)
+    for i in members:
         off = (i - (group.count - 1) / 2.0) * group.spread
         t0 = group.launch_time + i * group.interval
         pts = [
@@ -371,7 +494,16 @@ def _group_trajectories(
         tr = waypoint_trajectory(
             world_frame, path, t0, terrain, step_m=step_m, agility=agility, terminal=terminal
         )
-        out.append((tr, RoutePlan(tuple(path), agility, terminal, evasion, step_m)))
+        plan = RoutePlan(
+            tuple(path),
+            agility,
+            terminal,
+            evasion,
+            step_m,
+            break_turn=break_turn,
+            break_time_to_go_s=spec.break_time_to_go_s,
+        )
+        out.append((tr, plan))
     return out
 
 
@@ -403,9 +535,28 @@ def _appears_as(scenario: Scenario, res: Resolved, tname: str, spec: ThreatSpec)
     )
 
 
-def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World:
-    """Build the engine's world from a validated scenario."""
+def compile_world(
+    scenario: Scenario, resolved: Resolved | None = None, *, probe: bool = False
+) -> World:
+    """Build the engine's world from a validated scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    resolved : Resolved, optional
+        The scenario's resolved specs (computed when not given).
+    probe : bool
+        Compile only the first and last member of each raid group: every check of a full
+        compile at a bounded cost (``samsim validate``); such a world is not for running.
+
+    Raises
+    ------
+    ScenarioError
+        A terrain that cannot be built, a route or launch point the threat cannot fly,
+        or a raid whose trajectories would not fit in memory.
+    """
     res = resolved or resolve(scenario)
+    check_raid_size(scenario, res)
     o = scenario.origin_point()
     frame = EnuFrame(o.lat, o.lon, o.alt or 0.0)
     grid = build_terrain(scenario, frame)
@@ -443,6 +594,7 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
             spec = res.radars[(uname, rname)]
             base, _ = _site_enu(frame, terrain, r.position)
             radar = Radar(rname, len(radars), ui, spec, frame, base, grid, r.azimuth_center, k)
+            _check_false_alarms(scenario, uname, radar)
             unit.radars.append(radar.index)
             if spec.role == "fire_control":
                 unit.fire_control.append(radar.index)
@@ -478,7 +630,8 @@ def compile_world(scenario: Scenario, resolved: Resolved | None = None) -> World
         tspec = res.threats[group.threat]
         seen_spec = _appears_as(scenario, res, group.threat, tspec)
         looks = seen_spec.capability
-        for i, (tr, plan) in enumerate(_group_trajectories(frame, terrain, scenario, gname, tspec)):
+        compiled = _group_trajectories(frame, terrain, scenario, gname, tspec, probe)
+        for i, (tr, plan) in enumerate(compiled):
             trajectories.append(tr)
             plans.append(plan)
             point_times.append(tr.point_times_s)

@@ -19,6 +19,7 @@ from samsim.errors import SamsimError
 from samsim.geo.earth import EARTH_RADIUS_M
 
 if TYPE_CHECKING:
+    from samsim.analysis.coverage import CoverageMap
     from samsim.engine.world import World
 
 
@@ -174,29 +175,82 @@ def world_coverage(
     for the models and references). The outline's point on each azimuth is the farthest
     covered ground range, placed with :func:`destination` from the antenna's foot.
     """
+    return _outlines(
+        world, _coverage_grid(world, heights_agl_m, rcs_m2, swerling, pd_min, n_az, cells)
+    )
+
+
+def _coverage_grid(
+    world: World,
+    heights_agl_m: list[float],
+    rcs_m2: float,
+    swerling: int,
+    pd_min: float,
+    n_az: int,
+    cells: int,
+) -> CoverageMap:
     from samsim.analysis.coverage import coverage_map
 
     heights = [float(h) for h in heights_agl_m]
     for h in heights:
         if not h >= 0:
             raise ValueError(f"target heights above ground must be >= 0 m, got {h}")
-    cm = coverage_map(
+    return coverage_map(
         world, heights, rcs_m2, pd_min=pd_min, swerling=swerling, n_az=n_az, cells=cells
     )
+
+
+def terrain_box_m(world: World) -> tuple[float, float, float, float]:
+    """ENU (east_min, east_max, north_min, north_max) of the scenario's terrain grid:
+    beyond it the terrain is unknown (the grid only continues its edge heights)."""
+    g = world.terrain_grid
+    n_north, n_east = g.heights_m.shape
+    return (
+        g.east0_m,
+        g.east0_m + g.dx_m * (n_east - 1),
+        g.north0_m,
+        g.north0_m + g.dy_m * (n_north - 1),
+    )
+
+
+def _range_to_box_m(
+    east_m: float, north_m: float, az_rad: NDArray[np.float64], box: tuple[float, ...]
+) -> NDArray[np.float64]:
+    """Distance along each azimuth (clockwise from north) from a point inside ``box`` to
+    its edge, in the ENU plane (the box is at most a few hundred km: flat is enough)."""
+    e0, e1, n0, n1 = box
+    se, cn = np.sin(az_rad), np.cos(az_rad)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        te = np.where(se > 0, (e1 - east_m) / se, np.where(se < 0, (e0 - east_m) / se, np.inf))
+        tn = np.where(cn > 0, (n1 - north_m) / cn, np.where(cn < 0, (n0 - north_m) / cn, np.inf))
+    return np.asarray(np.maximum(np.minimum(te, tn), 0.0), dtype=np.float64)
+
+
+def _outlines(world: World, cm: CoverageMap) -> dict[float, list[CoverageOutline]]:
+    """Outlines per height and radar, cut at the terrain grid's edge when there is terrain
+    (coverage beyond it stands on made-up terrain: the grid's edge heights continued
+    outward, which draws stripes)."""
+    box = terrain_box_m(world)
     lat0, lon0, _ = world.frame.enu_to_geodetic(cm.antenna_enu_m)
     out: dict[float, list[CoverageOutline]] = {}
-    for a, h in enumerate(heights):
+    for a, h in enumerate(cm.altitudes_agl_m.tolist()):
         rows = []
         for r, radar in enumerate(world.radars):
             rng = np.asarray(cm.radar_range_az_m[a, r], dtype=np.float64)
+            east, north = cm.antenna_enu_m[r, 0], cm.antenna_enu_m[r, 1]
+            to_edge = _range_to_box_m(float(east), float(north), cm.az_rad, box)
+            if not cm.has_terrain:  # flat ground continues exactly beyond the grid
+                to_edge = np.full_like(rng, np.inf)
+            cut = rng > to_edge
+            rng = np.minimum(rng, to_edge)
             la, lo = destination(float(lat0[r]), float(lon0[r]), cm.az_rad, rng)
             rows.append(
                 CoverageOutline(
                     radar=radar.name,
                     unit=world.units[radar.unit].name,
                     height_agl_m=h,
-                    rcs_m2=float(rcs_m2),
-                    pd_min=float(pd_min),
+                    rcs_m2=float(cm.rcs_m2),
+                    pd_min=float(cm.pd_min),
                     az_rad=np.asarray(cm.az_rad, dtype=np.float64),
                     ground_range_m=rng,
                     lat_deg=np.asarray(la, dtype=np.float64),
@@ -205,11 +259,52 @@ def world_coverage(
                     site_lon_deg=float(lon0[r]),
                     instrumented_range_m=float(radar.spec.instrumented_range_m),
                     naive_range_m=float(cm.naive_range_m[r]),
-                    reaches_edge=bool(cm.radar_edge_az[a, r].any()),
+                    reaches_edge=bool(cm.radar_edge_az[a, r].any() or cut.any()),
                 )
             )
-        out[h] = rows
+        out[float(h)] = rows
     return out
+
+
+@dataclass
+class CoverageArea:
+    """Where at least one radar covers the target, cell by cell, at one height: what a
+    map shades (an outline also spans the terrain shadows inside it). Cells beyond the
+    terrain grid are not covered (unknown terrain)."""
+
+    height_agl_m: float
+    lat_deg: NDArray[np.float64]  # (n_north, n_east)
+    lon_deg: NDArray[np.float64]
+    covered: NDArray[np.bool_]
+    terrain_box_lat_deg: NDArray[np.float64]  # the terrain grid's edge, closed ring
+    terrain_box_lon_deg: NDArray[np.float64]
+
+
+def _area(world: World, cm: CoverageMap, a: int) -> CoverageArea:
+    box = terrain_box_m(world)
+    inside = (
+        (cm.east_m[None, :] >= box[0])
+        & (cm.east_m[None, :] <= box[1])
+        & (cm.north_m[:, None] >= box[2])
+        & (cm.north_m[:, None] <= box[3])
+    )
+    if not cm.has_terrain:  # flat ground continues exactly beyond the grid
+        inside[:] = True
+    e = np.array([box[0], box[1], box[1], box[0], box[0]])
+    n = np.array([box[2], box[2], box[3], box[3], box[2]])
+    # the edges sampled densely, so the ring stays on the grid's edge on a lat/lon map
+    t = np.linspace(0.0, 1.0, 50)
+    ee = np.concatenate([e[k] + (e[k + 1] - e[k]) * t for k in range(4)])
+    nn = np.concatenate([n[k] + (n[k + 1] - n[k]) * t for k in range(4)])
+    la, lo, _ = world.frame.enu_to_geodetic(np.stack([ee, nn, np.zeros_like(ee)], axis=1))
+    return CoverageArea(
+        float(cm.altitudes_agl_m[a]),
+        np.asarray(cm.lat_deg, dtype=np.float64),
+        np.asarray(cm.lon_deg, dtype=np.float64),
+        np.asarray(cm.covered_all[a] & inside, dtype=bool),
+        np.asarray(la, dtype=np.float64),
+        np.asarray(lo, dtype=np.float64),
+    )
 
 
 @dataclass
@@ -220,6 +315,10 @@ class CoverageSet:
     rcs_m2: float
     swerling: int
     by_height: dict[float, list[CoverageOutline]]
+    #: Per height, the covered cells (for shading a map); None where not computed.
+    areas: dict[float, CoverageArea] | None = None
+    #: Whether the scenario has terrain (not flat): then its grid's edge matters.
+    has_terrain: bool = False
 
 
 def run_coverage(
@@ -247,4 +346,6 @@ def run_coverage(
         raise ValueError(f"unknown threat type {threat_type!r}; use one of {sorted(sig)}")
     rcs, swerling, own_height = sig[threat_type]
     heights = [own_height] if heights_agl_m is None else heights_agl_m
-    return CoverageSet(threat_type, rcs, swerling, world_coverage(w, heights, rcs, swerling))
+    cm = _coverage_grid(w, heights, rcs, swerling, 0.5, 360, 384)
+    areas = {float(h): _area(w, cm, a) for a, h in enumerate(cm.altitudes_agl_m.tolist())}
+    return CoverageSet(threat_type, rcs, swerling, _outlines(w, cm), areas, cm.has_terrain)

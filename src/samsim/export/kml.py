@@ -189,6 +189,10 @@ def _styles() -> dict[str, simplekml.Style]:
             s.polystyle.color = poly
         if icon is not None:
             s.iconstyle.color = icon
+        # No icon image: simplekml's default links an icon on maps.google.com, and an
+        # export is self-contained (opens offline, fetches nothing). Without <Icon>, viewers
+        # draw their own built-in placemark icon, tinted by the colour above.
+        s.iconstyle.icon = None
         return s
 
     return {

@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from samsim.engine.run import atomic_write_bytes
+from samsim.errors import SamsimError
 from samsim.export.atlas import land_rings_in
 from samsim.export.coverage import CoverageSet, CoverageUnavailable, run_coverage
 from samsim.export.rundir import RunData, RunDirError, find_runs
@@ -146,24 +147,61 @@ def _setup_map(ax: Axes, west: float, south: float, east: float, north: float) -
     ax.set_ylabel("latitude (deg)")
 
 
-def _draw_run_on(ax: Axes, run: RunData, cov: CoverageSet | None) -> None:
+_SITE_STYLE = {
+    "asset": ("D", "#1b7837", 40),
+    "radar": ("^", "#762a83", 50),
+    "launcher": ("s", "#4d4d4d", 14),
+    "command_post": ("*", "#b35806", 60),
+}
+_COVERAGE_COLOR = "#762a83"
+
+
+def _draw_run_on(
+    ax: Axes, run: RunData, cov: CoverageSet | None, label_kinds: tuple[str, ...]
+) -> list[tuple[str, float, float, str]]:
+    """Draw a run on a map; returns the labels to place: (text, lon, lat, colour)."""
     if cov is not None:
-        first = next(iter(cov.by_height.values()), [])
-        for o in first:
+        h = next(iter(cov.by_height))
+        for o in cov.by_height[h]:
             az = np.linspace(0, 2 * np.pi, 241)
             from samsim.export.coverage import destination
 
             la, lo = destination(o.site_lat_deg, o.site_lon_deg, az, np.full(241, o.naive_range_m))
-            ax.plot(lo, la, color="#762a83", lw=0.8, ls="--", zorder=2)
-            ax.fill(
-                o.lon_deg,
-                o.lat_deg,
-                facecolor="#762a83",
-                alpha=0.08,
-                edgecolor="#762a83",
-                lw=1.0,
-                zorder=2,
-            )
+            ax.plot(lo, la, color=_COVERAGE_COLOR, lw=0.8, ls="--", zorder=2)
+        area = (cov.areas or {}).get(h)
+        if area is not None:
+            # the covered cells themselves (an outline would also shade the terrain's
+            # shadows inside it, as radial stripes over hills)
+            if area.covered.any():
+                ax.contourf(
+                    area.lon_deg,
+                    area.lat_deg,
+                    area.covered.astype(float),
+                    levels=[0.5, 1.5],
+                    colors=[_COVERAGE_COLOR],
+                    alpha=0.18,
+                    zorder=2,
+                )
+            if cov.has_terrain:
+                ax.plot(
+                    area.terrain_box_lon_deg,
+                    area.terrain_box_lat_deg,
+                    color="#555555",
+                    lw=0.8,
+                    ls=":",
+                    zorder=2,
+                )
+        else:
+            for o in cov.by_height[h]:
+                ax.fill(
+                    o.lon_deg,
+                    o.lat_deg,
+                    facecolor=_COVERAGE_COLOR,
+                    alpha=0.08,
+                    edgecolor=_COVERAGE_COLOR,
+                    lw=1.0,
+                    zorder=2,
+                )
     timelines = {t.threat_id: t for t in run.timelines}
     for i, tr in run.tracks("threat", 50.0).items():
         oc = timelines[i].outcome if i in timelines else "survived"
@@ -194,16 +232,10 @@ def _draw_run_on(ax: Axes, run: RunData, cov: CoverageSet | None) -> None:
                     edgecolors="white",
                     linewidths=0.6,
                     zorder=6,
-                    label=kind,
                 )
-    style = {
-        "asset": ("D", "#1b7837", 40),
-        "radar": ("^", "#762a83", 50),
-        "launcher": ("s", "#4d4d4d", 14),
-        "command_post": ("*", "#b35806", 60),
-    }
+    labels = []
     for s in run.sites():
-        mk, c, sz = style[s.kind]
+        mk, c, sz = _SITE_STYLE[s.kind]
         ax.scatter(
             [s.lon_deg],
             [s.lat_deg],
@@ -214,16 +246,128 @@ def _draw_run_on(ax: Axes, run: RunData, cov: CoverageSet | None) -> None:
             edgecolors="white",
             linewidths=0.5,
         )
-        if s.kind in ("asset", "radar"):
-            ax.annotate(
-                s.name,
-                (s.lon_deg, s.lat_deg),
-                xytext=(4, 4),
-                textcoords="offset points",
-                fontsize=7,
-                color=c,
-                zorder=8,
+        if s.kind in label_kinds:
+            labels.append((s.name, s.lon_deg, s.lat_deg, c))
+    return labels
+
+
+def _place_labels(
+    fig: Figure,
+    ax: Axes,
+    labels: list[tuple[str, float, float, str]],
+    leaders: bool,
+    obstacles: Sequence[tuple[float, float]] = (),
+) -> None:
+    """Place each label beside its point where it overlaps no other label, no site and
+    stays inside the axes; with ``leaders`` a label may move further out on a thin line,
+    else one that finds no room is left out (the other panel names it).
+
+    Greedy, in the order given, over 8 directions at 2 distances (and 3 more with
+    leaders); overlaps are tested on the rendered text boxes in display pixels.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    ax.apply_aspect()  # the drawn box of an equal-aspect map, not its layout slot
+    to_px = ax.transData.transform
+    frame = ax.get_window_extent(renderer)
+    points = [to_px((lon, lat)) for _, lon, lat, _ in labels]
+    # the markers: of the labelled points and of every other site
+    taken = [
+        Bbox.from_bounds(x - 5, y - 5, 10, 10) for x, y in [*points, *(to_px(p) for p in obstacles)]
+    ]
+    steps = (8, 16) + ((30, 48, 70) if leaders else ())
+    directions = [(1, 0.4), (1, -1.2), (-1, 0.4), (-1, -1.2), (0, 1), (0, -1.8), (1, 1), (-1, 1)]
+    for (text, lon, lat, color), (x, y) in zip(labels, points, strict=True):
+        ann = ax.annotate(
+            text,
+            (lon, lat),
+            xytext=(0, 0),
+            textcoords="offset points",
+            fontsize=7,
+            color=color,
+            zorder=8,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+        )
+        w, h = ann.get_window_extent(renderer).size
+        px_per_pt = fig.dpi / 72.0
+        placed = False
+        for step in steps:
+            for dx, dy in directions:
+                left = x + dx * step * px_per_pt - (w if dx < 0 else w / 2 if dx == 0 else 0)
+                bottom = y + dy * step * px_per_pt * (0.6 if dy < 0 else 1.0)
+                box = Bbox.from_bounds(left, bottom, w, h)
+                inside = (
+                    box.x0 >= frame.x0
+                    and box.x1 <= frame.x1
+                    and box.y0 >= frame.y0
+                    and box.y1 <= frame.y1
+                )
+                if not inside or any(box.overlaps(t) for t in taken):
+                    continue
+                ann.set_position(((left - x) / px_per_pt, (bottom - y) / px_per_pt))
+                if step > 16:
+                    ax.annotate(
+                        "",
+                        (lon, lat),
+                        xytext=((left + w / 2 - x) / px_per_pt, (bottom + h / 2 - y) / px_per_pt),
+                        textcoords="offset points",
+                        arrowprops={"arrowstyle": "-", "color": color, "lw": 0.5},
+                        zorder=7,
+                    )
+                taken.append(box)
+                placed = True
+                break
+            if placed:
+                break
+        if not placed:
+            ann.remove()
+
+
+def _map_legend(fig: Figure, cov: CoverageSet | None) -> None:
+    """The symbols of the maps, inside the figure below the panels."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    def mark(marker: str, color: str, label: str, size: float = 8) -> Line2D:
+        return Line2D([], [], ls="", marker=marker, color=color, mec="white", ms=size, label=label)
+
+    handles: list[Any] = [
+        Line2D([], [], color=_OUTCOME_COLOR["killed"], label="threat, killed"),
+        Line2D([], [], color=_OUTCOME_COLOR["leaked"], label="threat, leaked"),
+        Line2D([], [], color=_OUTCOME_COLOR["survived"], label="threat, survived"),
+        Line2D([], [], color="#2166ac", label="interceptor"),
+        mark("*", "#1b7837", "kill", 11),
+        mark("o", "#d7301f", "leak"),
+        mark("D", "#1b7837", "defended asset", 7),
+        mark("^", "#762a83", "radar"),
+        mark("s", "#4d4d4d", "launcher", 6),
+        mark("*", "#b35806", "command post", 10),
+    ]
+    if cov is not None:
+        h = next(iter(cov.by_height))
+        handles += [
+            Patch(
+                facecolor=_COVERAGE_COLOR,
+                alpha=0.3,
+                label=f"coverage, {cov.threat_type} at {h:g} m",
+            ),
+            Line2D([], [], color=_COVERAGE_COLOR, ls="--", lw=0.8, label="range ring"),
+        ]
+        if cov.has_terrain:
+            handles.append(
+                Line2D([], [], color="#555555", ls=":", lw=0.8, label="edge of the terrain")
             )
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncols=5,
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.0),
+    )
 
 
 def _extent(
@@ -240,25 +384,39 @@ def _extent(
 
 
 def map_figure(run: RunData, cov: CoverageSet | None) -> Figure:
-    """Two panels: the whole engagement, and the defended area (assets and sites)."""
+    """Two panels: the whole engagement, and the defended area (assets and sites); the
+    symbols' legend below them, inside the figure."""
     sites = run.sites()
     lats = [s.lat_deg for s in sites]
     lons = [s.lon_deg for s in sites]
     for tr in run.tracks("threat", 200.0).values():
         lats += tr["lat_deg"].tolist()
         lons += tr["lon_deg"].tolist()
-    fig = Figure(figsize=(11, 5.6))
-    ax1, ax2 = fig.subplots(1, 2)
-    _setup_map(ax1, *_extent(lats, lons))
-    _draw_run_on(ax1, run, cov)
-    ax1.set_title("the engagement", fontsize=10)
+    whole = _extent(lats, lons)
     slat = [s.lat_deg for s in sites]
     slon = [s.lon_deg for s in sites]
-    w, s_, e, n = _extent(slat, slon, pad_frac=0.6, min_half_deg=0.25)
-    _setup_map(ax2, w, s_, e, n)
-    _draw_run_on(ax2, run, None)
+    near = _extent(slat, slon, pad_frac=0.6, min_half_deg=0.25)
+
+    def shape(x: tuple[float, float, float, float]) -> float:
+        """Width over height of a map of this extent (equal-distance aspect)."""
+        west, south, east, north = x
+        cos = max(math.cos(math.radians(0.5 * (south + north))), 0.05)
+        return min(max((east - west) * cos / (north - south), 0.4), 2.5)
+
+    fig = Figure(figsize=(11, 6.4))
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[shape(whole), shape(near)])
+    _setup_map(ax1, *whole)
+    labels1 = _draw_run_on(ax1, run, cov, ("asset",))
+    ax1.set_title("the engagement", fontsize=10)
+    _setup_map(ax2, *near)
+    labels2 = _draw_run_on(ax2, run, None, ("asset", "radar"))
     ax2.set_title("defended area", fontsize=10)
-    fig.tight_layout()
+    _map_legend(fig, cov)
+    fig.tight_layout(rect=(0.0, 0.11, 1.0, 1.0))
+    # assets first: they matter most and a crowded overview drops what cannot fit
+    marks = [(st.lon_deg, st.lat_deg) for st in sites]
+    _place_labels(fig, ax1, labels1, leaders=False, obstacles=marks)
+    _place_labels(fig, ax2, labels2, leaders=True, obstacles=marks)
     return fig
 
 
@@ -308,10 +466,12 @@ def gantt_figure(run: RunData) -> Figure:
                 marker="^",
                 color="#2166ac",
                 ms=5,
+                ls="",
                 label="missile fired" if "missile fired" not in labels_done else None,
             )
             labels_done.add("missile fired")
         for x in tl.intercepts:
+            what = "intercept, kill" if x["result"] == "kill" else "intercept, no kill"
             ax.plot(
                 x["time_s"],
                 y,
@@ -319,7 +479,10 @@ def gantt_figure(run: RunData) -> Figure:
                 color="#1b7837" if x["result"] == "kill" else "#e08214",
                 ms=6,
                 mew=1.6,
+                ls="",
+                label=what if what not in labels_done else None,
             )
+            labels_done.add(what)
         if tl.outcome_s is not None:
             mk = {"killed": "*", "leaked": "o"}.get(tl.outcome, "|")
             ax.plot(
@@ -327,6 +490,7 @@ def gantt_figure(run: RunData) -> Figure:
                 y,
                 marker=mk,
                 ms=9 if mk != "|" else 10,
+                ls="",
                 color=_OUTCOME_COLOR.get(tl.outcome, "#555"),
                 label=tl.outcome if tl.outcome not in labels_done else None,
             )
@@ -336,7 +500,15 @@ def gantt_figure(run: RunData) -> Figure:
     ax.set_xlim(0, end * 1.01 if end > 0 else 1)
     ax.set_xlabel("simulated time (s)")
     ax.grid(True, axis="x", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right", ncols=3, framealpha=0.9)
+    # above the rows, never over them
+    ax.legend(
+        fontsize=7,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncols=8,
+        frameon=False,
+        borderaxespad=0.3,
+    )
     fig.tight_layout()
     return fig
 
@@ -438,8 +610,16 @@ def _summary_html(run: RunData) -> str:
         f"First detection t = {_fmt(tl.get('first_detection_s'))} s, first track "
         f"{_fmt(tl.get('first_track_s'))} s, first launch {_fmt(tl.get('first_launch_s'))} s, "
         f"first kill {_fmt(tl.get('first_kill_s'))} s, first leak "
-        f"{_fmt(tl.get('first_leak_s'))} s; simulated {_fmt(s.get('simulated_time_s'))} s.</p>"
+        f"{_fmt(tl.get('first_leak_s'))} s; simulated {_fmt(s.get('simulated_time_s'))} s "
+        "(detections and tracks of threats: false alarms apart).</p>"
     )
+    if s.get("false_alarms") is not None:
+        out.append(
+            f"<p>False alarms: {s['false_alarms']} (first at t = "
+            f"{_fmt(tl.get('first_false_alarm_s'))} s); false tracks confirmed: "
+            f"{s.get('false_tracks_confirmed', 0)}, engaged: "
+            f"{s.get('false_track_engagements', 0)}.</p>"
+        )
     leak = s.get("leaked_by_asset", {})
     if leak:
         out.append(
@@ -560,12 +740,13 @@ def _engagement_table(run: RunData) -> str:
                 _fmt(r["launch_s"]),
                 _fmt(r["end_s"]),
                 r["outcome"],
-                _fmt(r["miss_m"]),
+                _fmt(r["miss_m"], 2),
+                _fmt(r.get("pk"), 3),
             ]
         )
     if not rows:
         return "<p>No interceptor was fired.</p>"
-    return _table(
+    table = _table(
         [
             "interceptor",
             "missile",
@@ -576,9 +757,55 @@ def _engagement_table(run: RunData) -> str:
             "ended (s)",
             "outcome",
             "miss (m)",
+            "Pk at that miss",
         ],
         rows,
-        numeric=[0, 5, 6, 8],
+        numeric=[0, 5, 6, 8, 9],
+    )
+    types = sorted({str(r["missile_type"]) for r in run.interceptors})
+    return table + _kill_note(run, types)
+
+
+_LETHALITY_WORDS = {
+    "cookie_cutter": "cookie cutter: a kill within {r:g} m, none beyond",
+    "gaussian": "Gaussian damage function of scale {r:g} m",
+    "rice": (
+        "lethal radius {r:g} m with a circular-normal scatter of {s:g} m about the computed "
+        "miss (fuze delay and errors the point-mass flyout does not model; Rice model)"
+    ),
+}
+
+
+def _kill_note(run: RunData, missile_types: list[str]) -> str:
+    """What decides a kill: the miss, the lethality model of each type fired, the draw."""
+    parts = []
+    try:
+        from samsim.physics.lethality import pk_for_miss
+        from samsim.scenario.loader import resolve
+        from samsim.scenario.models import Scenario
+
+        specs = resolve(Scenario.model_validate(run.scenario)).missiles
+        for name in missile_types:
+            spec = specs.get(name)
+            if spec is None:
+                continue
+            words = _LETHALITY_WORDS.get(spec.lethality_model, spec.lethality_model).format(
+                r=spec.lethal_radius_m, s=spec.miss_sigma_m
+            )
+            pk0 = float(
+                pk_for_miss(spec.lethality_model, 0.0, spec.lethal_radius_m, spec.miss_sigma_m)
+            )
+            parts.append(f"{_e(name)}: {_e(words)}, Pk {pk0:.2f} at a zero miss")
+    except (SamsimError, ValueError, KeyError):  # a scenario this samsim cannot resolve
+        parts = []
+    models = (" Lethality of the types fired: " + "; ".join(parts) + ".") if parts else ""
+    return (
+        '<p class="note"><b>What decides a kill.</b> At closest approach the flyout gives the '
+        "miss distance (of two point masses: a miss of centimetres is the guidance's "
+        "near-ideal solution against a target that does not manoeuvre, not a claim of real "
+        "accuracy). The missile type's lethality model turns the miss into a kill "
+        "probability Pk, and the engine draws the kill against it: an intercept marked "
+        f'"miss" at a small miss distance is a draw that failed.{models}</p>'
     )
 
 
@@ -696,16 +923,11 @@ def _runs_overview(runs: Sequence[RunData], root: Path) -> str:
 
 def _study_html(root: Path) -> str:
     """The study section (outcome against each swept parameter with 95% intervals)."""
-    try:
-        from samsim.study.plots import plot_summary
-        from samsim.study.stats import summarize_results
-        from samsim.study.store import load_results, read_manifest
-    except ImportError:
-        return (
-            '<div class="note">This folder holds a study, but this samsim has no study '
-            "reader (samsim.study): the study section is left out.</div>"
-        )
     import tempfile
+
+    from samsim.study.plots import plot_summary
+    from samsim.study.stats import summarize_results
+    from samsim.study.store import load_results, read_manifest
 
     manifest = read_manifest(root)
     paths = [a["path"] for a in manifest.get("sweep", [])]

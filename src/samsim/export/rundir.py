@@ -20,11 +20,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+from samsim.engine.events import SCHEMA as EVENT_SCHEMA
+from samsim.engine.events import TRAJECTORY_SCHEMA
 from samsim.errors import SamsimError
 from samsim.geo.frames import EnuFrame
+from samsim.outputs import RUN_FILES
 
-#: The files of a run directory, as written by :meth:`samsim.engine.run.Run.write`.
-RUN_FILES = ("events.parquet", "trajectories.parquet", "summary.json", "scenario.json")
+__all__ = ["RUN_FILES", "RunData", "RunDirError", "find_runs", "is_run_dir"]
 
 
 class RunDirError(SamsimError):
@@ -211,6 +213,53 @@ class ThreatTimeline:
         return dict(self.__dict__)
 
 
+_REWRITE = "rerun `samsim run` to write the folder again"
+
+
+def _json_object(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise RunDirError(f"{path} is not valid JSON ({exc}); {_REWRITE}") from None
+    if not isinstance(data, dict):
+        raise RunDirError(f"{path} is not a JSON object; {_REWRITE}")
+    return data
+
+
+def _scenario_json(path: Path) -> dict[str, Any]:
+    """The run's scenario as written, checked against the scenario schema."""
+    from pydantic import ValidationError
+
+    from samsim.scenario.models import Scenario
+
+    data = _json_object(path)
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise RunDirError(
+            f"{path} is not a complete samsim scenario ({exc.error_count()} problems; first, "
+            f"field '{where}': {first['msg']}); {_REWRITE}"
+        ) from None
+    return data
+
+
+def _table(path: Path, schema: pa.Schema) -> pa.Table:
+    """A Parquet file of the run, checked to have every column of ``schema`` (cast to it)."""
+    table = pq.read_table(path)
+    missing = [f.name for f in schema if f.name not in table.column_names]
+    if missing:
+        raise RunDirError(
+            f"{path} has no column {', '.join(repr(m) for m in missing[:5])}: not what samsim "
+            f"writes there (see src/samsim/engine/events.py); {_REWRITE}"
+        )
+    try:
+        return table.select([f.name for f in schema]).cast(schema)
+    except (pa.ArrowException, ValueError) as exc:
+        raise RunDirError(f"{path} has columns of the wrong type ({exc}); {_REWRITE}") from None
+
+
 class RunData:
     """A run directory loaded for display.
 
@@ -236,18 +285,14 @@ class RunData:
                 "missing; rerun `samsim run` to write it"
             )
         try:
-            self.scenario: dict[str, Any] = json.loads((self.path / "scenario.json").read_text())
-            self.summary: dict[str, Any] = json.loads((self.path / "summary.json").read_text())
-            self.events: pa.Table = pq.read_table(self.path / "events.parquet")
-            self.trajectories: pa.Table = pq.read_table(self.path / "trajectories.parquet")
+            self.scenario: dict[str, Any] = _scenario_json(self.path / "scenario.json")
+            self.summary: dict[str, Any] = _json_object(self.path / "summary.json")
+            self.events: pa.Table = _table(self.path / "events.parquet", EVENT_SCHEMA)
+            self.trajectories: pa.Table = _table(
+                self.path / "trajectories.parquet", TRAJECTORY_SCHEMA
+            )
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise RunDirError(f"cannot read the run in {self.path}: {exc}") from None
-        for col in ("time_s", "kind", "threat_id", "interceptor_id"):
-            if col not in self.events.column_names:
-                raise RunDirError(
-                    f"{self.path / 'events.parquet'} has no column {col!r}: not a samsim "
-                    "event log (see src/samsim/engine/events.py)"
-                )
         self.threat_names, self.threat_types, self.threat_groups = threat_roster(self.scenario)
         self.frame = EnuFrame(*scenario_origin(self.scenario))
 
@@ -336,6 +381,7 @@ class RunData:
                 "end_s": None,
                 "outcome": "in flight",
                 "miss_m": None,
+                "pk": None,
             }
         for j in np.flatnonzero(ev["kind"] == "interceptor_end"):
             i = int(j)
@@ -348,6 +394,7 @@ class RunData:
             k = int(ev["interceptor_id"][i])
             if k in rows:
                 rows[k]["miss_m"] = float(ev["miss_m"][i])
+                rows[k]["pk"] = float(ev["pk"][i])
                 rows[k]["outcome"] = f"intercept ({ev['detail'][i]})"
         return [rows[k] for k in sorted(rows)]
 

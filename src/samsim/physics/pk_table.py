@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 #: Bump when the table's model or grid changes: cached and shipped tables of another
 #: version are recomputed.
-TABLE_VERSION = 2
+TABLE_VERSION = 4
 
 #: Ground range of the intercept point as fractions of the type's published max range.
 RANGE_FRACTIONS = np.array([0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9])
@@ -49,10 +49,9 @@ ASPECTS_RAD = np.radians([0.0, 45.0, 90.0])
 RUNS_PER_CELL = 32
 #: Seed of the tables' Monte Carlo (a table is a fixed function of the two specs).
 TABLE_SEED = 20261207
-#: Dive angle and speed (fraction of sqrt(g R_max)) of a ballistic missile's reentry at
-#: the intercept (notional: a representative terminal state of a short-range missile).
-BALLISTIC_DIVE_RAD = math.radians(40.0)
-BALLISTIC_SPEED_FRACTION = 0.8
+#: A ballistic missile's reentry state in a table is taken from its own trajectory to
+#: this fraction of the way from its minimum to its maximum range.
+BALLISTIC_RANGE_FRACTION = 0.5
 
 _PACKAGED = "pk_tables.json"
 
@@ -186,9 +185,33 @@ def threat_altitudes_m(threat: ThreatSpec) -> NDArray[np.float64]:
     return np.unique(np.array([max(h, 10.0), 2e3]))
 
 
+def ballistic_reentry(
+    threat: ThreatSpec, altitudes_m: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Speed (m/s) and dive angle (rad) of a ballistic threat type at altitudes on its way
+    down, from its own boosted trajectory (:func:`samsim.physics.threats.
+    ballistic_missile_trajectory`, its terminal weave left out) to the middle of its
+    range class."""
+    from samsim.physics.threats import ballistic_missile_of, ballistic_missile_trajectory
+
+    spec = threat.model_copy(update={"terminal_manoeuvre": "none"})
+    lo, hi = float(threat.min_range_m or 0.0), float(threat.max_range_m or 0.0)
+    rng_m = lo + BALLISTIC_RANGE_FRACTION * (hi - lo)
+    frame = REFERENCE_FRAME
+    tr = ballistic_missile_trajectory(
+        frame, (45.0, 0.0), (45.0 + rng_m / 111.2e3, 0.0), 0.0, ballistic_missile_of(spec)
+    )
+    apogee = int(np.argmax(tr.alt_m))
+    alt = tr.alt_m[apogee:][::-1]  # increasing on the way down, reversed
+    vel = tr.vel_mps[apogee:][::-1]
+    up = frame.up_enu(tr.pos_m[apogee:][::-1])
+    speed = np.linalg.norm(vel, axis=1)
+    dive = np.arcsin(np.clip(-np.sum(vel * up, axis=1) / np.maximum(speed, 1e-9), -1.0, 1.0))
+    h = np.asarray(altitudes_m, dtype=float)
+    return np.interp(h, alt, speed), np.interp(h, alt, dive)
+
+
 def _threat_speed(threat: ThreatSpec, altitude_m: float) -> float:
-    if threat.kind == "ballistic_missile":
-        return BALLISTIC_SPEED_FRACTION * math.sqrt(G0_MPS2 * float(threat.max_range_m or 3e5))
     v = threat.speed_mps
     if isinstance(v, Mach):
         from samsim.physics.atmosphere import speed_of_sound_mps
@@ -213,22 +236,28 @@ def compute_pk_table(
     the launcher at the origin of the reference frame, the missile launched at t = 0 at
     the intercept point P (ground range r due north, altitude h), the target arriving
     at P at the type's nominal time of flight T(P) on a straight line at the threat
-    type's speed (level for waypoint movers; diving at 40 deg at 0.8 sqrt(g R_max) for
-    ballistic missiles), its horizontal velocity at angle chi from the direction P ->
-    launcher. The target manoeuvres as its type does near an interceptor:
+    type's speed (level for waypoint movers; for ballistic missiles at the speed and dive
+    angle its own trajectory to mid range class has at that altitude,
+    :func:`ballistic_reentry`), its horizontal velocity at angle chi from the direction
+    P -> launcher. The target manoeuvres as its type does near an interceptor:
 
     * a terminal weave (``terminal_manoeuvre: weave``): lateral acceleration
       a cos(omega t + phi) with a random phase (the intercept may fall anywhere in it);
     * an evasion (``evasion: beam | turn_away``): ``evasion_delay_s`` after the launch,
       a level turn at ``evasion_accel_mps2`` to fly perpendicular to (beam) or away from
-      (turn away) the launcher, then straight.
+      (turn away) the launcher, then straight;
+    * a break (``endgame: break``): ``break_time_to_go_s`` before the nominal arrival, a
+      level turn at ``break_accel_mps2`` to put the interceptor (coming from the
+      launcher's side) abeam, then straight.
 
-    The kill probability of a flight is the fuze-and-warhead Pk of its intercept
-    (:func:`samsim.physics.lethality.intercept_pk`, the threat's vulnerable area and
-    length) or 0 if it ended otherwise; the cell's Pk is the mean. Mid-course guidance
-    uses the target's true state (no track error) and the terrain is flat: a table is
-    the Pk of a well-tracked engagement, which the engine's realised Pk is checked
-    against (docs/models/interceptors.md).
+    A ballistic missile also falls under gravity (drag neglected over the last seconds),
+    and mid-course guidance is given its state with gravity as its acceleration, as the
+    engine's ballistic tracks are. The kill probability of a flight is the
+    fuze-and-warhead Pk of its intercept (:func:`samsim.physics.lethality.intercept_pk`,
+    the threat's vulnerable area and length) or 0 if it ended otherwise; the cell's Pk is
+    the mean. Mid-course guidance uses the target's true state (no track error) and the
+    terrain is flat: a table is the Pk of a well-tracked engagement over flat ground,
+    which the engine's realised Pk is checked against (docs/validation.md).
     """
     frame = REFERENCE_FRAME
     alts = threat_altitudes_m(threat)
@@ -248,74 +277,87 @@ def compute_pk_table(
     to_launcher /= np.maximum(np.linalg.norm(to_launcher, axis=1, keepdims=True), 1e-9)
     side = np.cross(up, to_launcher)
     heading = np.cos(chi)[:, None] * to_launcher + np.sin(chi)[:, None] * side
-    speed = np.array([_threat_speed(threat, float(a)) for a in h])
     if threat.kind == "ballistic_missile":
-        vel = speed[:, None] * (
-            math.cos(BALLISTIC_DIVE_RAD) * heading - math.sin(BALLISTIC_DIVE_RAD) * up
-        )
+        speed, dive = ballistic_reentry(threat, h)
+        vel = speed[:, None] * (np.cos(dive)[:, None] * heading - np.sin(dive)[:, None] * up)
     else:
+        speed = np.array([_threat_speed(threat, float(a)) for a in h])
         vel = speed[:, None] * heading
     rng = np.random.default_rng([seed, TABLE_VERSION])
     phase = rng.uniform(0.0, 2.0 * math.pi, n)
     weave_a = threat.weave_accel_mps2 if threat.terminal_manoeuvre == "weave" else 0.0
     weave_w = 2.0 * math.pi / threat.weave_period_s
     ev = threat.evasion if threat.kind == "aircraft" else "none"
+    # heading change of the evasive turn: to fly perpendicular to the launcher's line of
+    # sight (beam) or away from it
+    dpsi_ev = np.zeros(n)
     if ev != "none":
-        # heading change of the evasive turn: to fly perpendicular to the launcher's line
-        # of sight (beam, the nearer side) or away from it
-        target_turn = np.where(chi >= 0.0, 1.0, -1.0)
-        dpsi = (math.pi / 2 - chi) if ev == "beam" else (math.pi - chi)
-        dpsi = dpsi * target_turn
-    else:
-        dpsi = np.zeros(n)
+        dpsi_ev = (math.pi / 2 - chi) if ev == "beam" else (math.pi - chi)
+    breaks = threat.kind == "aircraft" and threat.endgame == "break"
+    t_break = t_arr - threat.break_time_to_go_s
 
-    def truth(t: float, ids: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        tau = t - t_arr[ids]
-        p = pip[ids] + vel[ids] * tau[:, None]
-        v = vel[ids].copy()
-        if weave_a > 0.0:
-            amp = weave_a / weave_w**2
-            s = side[ids]
-            ph = phase[ids]
-            p += (amp * (np.cos(ph) - np.cos(weave_w * t + ph)))[:, None] * s
-            v += (amp * weave_w * np.sin(weave_w * t + ph))[:, None] * s
-        if ev != "none":
-            p, v = _evade(p, v, ids, t, up, speed, dpsi, pip, vel, t_arr)
+    ballistic = threat.kind == "ballistic_missile"
+    grav = -G0_MPS2 * up if ballistic else np.zeros_like(up)
+
+    def state(t: float, ids: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Through the intercept point (under gravity for a ballistic missile), then the
+        evasion, then the break."""
+        u = up[ids]
+        tau = (t - t_arr[ids])[:, None]
+        p = pip[ids] + vel[ids] * tau + 0.5 * grav[ids] * tau * tau
+        v = vel[ids] + grav[ids] * tau
+        if ev != "none" and t > threat.evasion_delay_s:
+            t0 = threat.evasion_delay_s
+            p0 = pip[ids] + vel[ids] * (t0 - t_arr[ids])[:, None]
+            p, v = _turn(p0, vel[ids], u, t - t0, threat.evasion_accel_mps2, dpsi_ev[ids])
+        if breaks:
+            late = t > t_break[ids]
+            if late.any():
+                k = ids[late]
+                pb, vb = state_at_each(t_break[k], k)
+                # beam the interceptor, which comes from the launcher's side of the PIP
+                away = -to_launcher[k]
+                beam = np.cross(up[k], away)
+                h = vb / np.maximum(np.linalg.norm(vb, axis=1, keepdims=True), 1e-9)
+                ang = np.arctan2(
+                    np.sum(np.cross(h, beam) * up[k], axis=1), np.sum(h * beam, axis=1)
+                )
+                alt_ang = np.arctan2(
+                    np.sum(np.cross(h, -beam) * up[k], axis=1), np.sum(h * -beam, axis=1)
+                )
+                dpsi = np.where(np.abs(ang) <= np.abs(alt_ang), ang, alt_ang)
+                pl, vl = _turn(pb, vb, up[k], t - t_break[k], threat.break_accel_mps2, dpsi)
+                p[late], v[late] = pl, vl
         return p, v
 
-    def _evade(
-        p: NDArray[np.float64],
-        v: NDArray[np.float64],
-        ids: NDArray[np.int64],
-        t: float,
-        up_: NDArray[np.float64],
-        spd: NDArray[np.float64],
-        dpsi_: NDArray[np.float64],
-        pip_: NDArray[np.float64],
-        vel_: NDArray[np.float64],
-        t_arr_: NDArray[np.float64],
+    def state_at_each(
+        ts: NDArray[np.float64], ids: NDArray[np.int64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        t0 = threat.evasion_delay_s
-        if t <= t0:
-            return p, v
-        u = up_[ids]
-        v0 = vel_[ids]
-        s0 = spd[ids]
-        w = threat.evasion_accel_mps2 / np.maximum(s0, 1.0)  # turn rate
-        psi_end = np.abs(dpsi_[ids])
-        sgn = np.sign(dpsi_[ids])
-        t_turn = psi_end / w
-        p0 = pip_[ids] + v0 * (t0 - t_arr_[ids])[:, None]
-        e1 = v0 / np.maximum(s0, 1e-9)[:, None]
-        e2 = np.cross(u, e1) * sgn[:, None]
-        dt = t - t0
-        tt = np.minimum(dt, t_turn)
-        ang = w * tt
-        rad = (s0 / w)[:, None]
-        pa = p0 + rad * (np.sin(ang)[:, None] * e1 + (1.0 - np.cos(ang))[:, None] * e2)
-        va = s0[:, None] * (np.cos(ang)[:, None] * e1 + np.sin(ang)[:, None] * e2)
-        rest = np.maximum(dt - t_turn, 0.0)
-        return pa + va * rest[:, None], va
+        """State before any break (straight, then evasion) at a time per row."""
+        u = up[ids]
+        p = pip[ids] + vel[ids] * (ts - t_arr[ids])[:, None]
+        v = vel[ids].copy()
+        if ev != "none":
+            t0 = threat.evasion_delay_s
+            after = ts > t0
+            if after.any():
+                k = ids[after]
+                p0 = pip[k] + vel[k] * (t0 - t_arr[k])[:, None]
+                pe, ve = _turn(
+                    p0, vel[k], u[after], ts[after] - t0, threat.evasion_accel_mps2, dpsi_ev[k]
+                )
+                p[after], v[after] = pe, ve
+        return p, v
+
+    def truth(t: float, ids: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        p, v = state(t, ids)
+        if weave_a > 0.0:
+            amp = weave_a / weave_w**2
+            s_ = side[ids]
+            ph = phase[ids]
+            p += (amp * (np.cos(ph) - np.cos(weave_w * t + ph)))[:, None] * s_
+            v += (amp * weave_w * np.sin(weave_w * t + ph))[:, None] * s_
+        return p, v
 
     fly = Flyout(frame, [missile], rng=np.random.default_rng([seed, 1]), tof_tables=[tab])
     ids = fly.launch(
@@ -327,7 +369,16 @@ def compute_pk_table(
         target_rcs_m2=threat.rcs_m2,
         target_span_m=threat.span_m,
     )
-    out = fly.advance(missile.max_flight_time_s + 1.0, truth)
+
+    def estimate(
+        t: float, ids: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        # what the engine uplinks: the track's state (here the truth), with gravity as its
+        # acceleration for a ballistic track and none otherwise (the weave is not known)
+        p, v = truth(t, ids)
+        return p, v, grav[ids].copy()
+
+    out = fly.advance(missile.max_flight_time_s + 1.0, truth, estimate)
     pk = np.zeros(n)
     hit = out.kind == "intercept"
     k = out.interceptor_id[hit] - int(ids[0])
@@ -353,6 +404,29 @@ def compute_pk_table(
         runs_per_cell,
         float(missile.max_range_m),
     )
+
+
+def _turn(
+    p0: NDArray[np.float64],
+    v0: NDArray[np.float64],
+    up: NDArray[np.float64],
+    dt: ArrayLike,
+    accel_mps2: float,
+    dpsi: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """State dt after the start of a level turn at ``accel_mps2`` through the signed
+    heading change dpsi (counterclockwise about up positive), then straight (rows)."""
+    s0 = np.linalg.norm(v0, axis=1)
+    w = accel_mps2 / np.maximum(s0, 1.0)
+    e1 = v0 / np.maximum(s0, 1e-9)[:, None]
+    e2 = np.cross(up, e1) * np.where(dpsi >= 0.0, 1.0, -1.0)[:, None]
+    t_turn = np.abs(dpsi) / w
+    d = np.broadcast_to(np.asarray(dt, dtype=float), s0.shape)
+    ang = w * np.minimum(d, t_turn)
+    rad = (s0 / w)[:, None]
+    pa = p0 + rad * (np.sin(ang)[:, None] * e1 + (1.0 - np.cos(ang))[:, None] * e2)
+    va = s0[:, None] * (np.cos(ang)[:, None] * e1 + np.sin(ang)[:, None] * e2)
+    return pa + va * np.maximum(d - t_turn, 0.0)[:, None], va
 
 
 def cache_dir() -> Path:

@@ -23,10 +23,12 @@ Models (docs/models/threats.md gives the formulas, sources and limits)
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
@@ -35,6 +37,9 @@ from numpy.typing import NDArray
 from samsim.geo.frames import EnuFrame, ecef_to_geodetic, ecef_to_geodetic_rad, geodetic_to_ecef
 from samsim.physics.atmosphere import density_kgpm3, speed_of_sound_mps
 from samsim.units import Mach
+
+if TYPE_CHECKING:
+    from samsim.scenario.specs import ThreatSpec
 
 #: Earth's gravitational parameter, m^3/s^2 (WGS-84).
 MU_EARTH = 3.986004418e14
@@ -1165,6 +1170,10 @@ class RoutePlan:
     terminal: Terminal | None
     evasion: Evasion | None
     step_m: float = 200.0
+    #: Last-ditch break turn against an interceptor about to arrive (a beam turn relative
+    #: to the interceptor, no delay) and the time to go at which it starts; None: none.
+    break_turn: Evasion | None = None
+    break_time_to_go_s: float = 0.0
 
 
 def _horizontal(vec: NDArray[np.float64], up: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -1513,6 +1522,22 @@ class Reactions:
         plan = self.plans[i] if i < len(self.plans) else None
         return plan is not None and plan.evasion is not None
 
+    def can_break(self, i: int) -> bool:
+        plan = self.plans[i] if i < len(self.plans) else None
+        return plan is not None and plan.break_turn is not None
+
+    def break_at(self, i: int, t_s: float, missile_enu_m: NDArray[np.float64]) -> float | None:
+        """Threat ``i`` breaks at ``t_s`` against an interceptor at ``missile_enu_m``
+        (its type's ``break_turn``: a hard level turn to put the interceptor abeam, held,
+        then back on the route), whatever manoeuvre it was flying; returns its new end
+        time (None when nothing changed). See :meth:`launch_at`."""
+        plan = self.plans[i] if i < len(self.plans) else None
+        if plan is None or plan.break_turn is None:
+            return None
+        return self._splice(
+            i, t_s, dataclasses.replace(plan, evasion=plan.break_turn), missile_enu_m
+        )
+
     def launch_at(self, i: int, t_s: float, source_enu_m: NDArray[np.float64]) -> float | None:
         """A missile is launched at threat ``i`` at ``t_s`` from ``source_enu_m``: if its
         type evades and it is not already manoeuvring, splice the evasion into its row
@@ -1531,8 +1556,16 @@ class Reactions:
         arguments.
         """
         plan = self.plans[i] if i < len(self.plans) else None
+        if plan is None or plan.evasion is None or t_s < self.busy_until_s[i]:
+            return None
+        return self._splice(i, t_s, plan, source_enu_m)
+
+    def _splice(
+        self, i: int, t_s: float, plan: RoutePlan, source_enu_m: NDArray[np.float64]
+    ) -> float | None:
+        """Splice ``plan.evasion`` against ``source_enu_m`` into row i (see launch_at)."""
         times = self.point_times_s[i] if i < len(self.point_times_s) else None
-        if plan is None or plan.evasion is None or times is None or t_s < self.busy_until_s[i]:
+        if times is None or plan.evasion is None:
             return None
         tab = self.table
         dt = float(tab.dt_s[i])
@@ -1568,3 +1601,47 @@ class Reactions:
         else:
             self.point_times_s[i] = None
         return float(tab.t_end_s[i])
+
+
+# ---------------------------------------------------------------------------------------
+# from a catalogue threat type to its motion models
+# ---------------------------------------------------------------------------------------
+
+
+def ballistic_missile_of(spec: ThreatSpec) -> BallisticMissile:
+    """The motion model of a ballistic threat type (its figures must be present, which
+    :class:`ThreatSpec` checks)."""
+
+    def need(value: float | None, name: str) -> float:
+        if value is None:
+            raise ValueError(f"a ballistic missile needs {name}")
+        return float(value)
+
+    return BallisticMissile(
+        launch_mass_kg=need(spec.launch_mass_kg, "launch_mass_kg"),
+        propellant_mass_kg=need(spec.propellant_mass_kg, "propellant_mass_kg"),
+        burn_time_s=need(spec.burn_time_s, "burn_time_s"),
+        specific_impulse_s=need(spec.specific_impulse_s, "specific_impulse_s"),
+        ballistic_coefficient_kgpm2=spec.ballistic_coefficient_kgpm2,
+        vertical_rise_s=spec.vertical_rise_s,
+        pitch_rate_radps=spec.pitch_rate_radps,
+        burnout_flight_path_rad=spec.burnout_flight_path_rad,
+        steer_accel_mps2=spec.steer_accel_mps2,
+        min_range_m=need(spec.min_range_m, "min_range_m"),
+        max_range_m=need(spec.max_range_m, "max_range_m"),
+        terminal=terminal_of(spec),
+    )
+
+
+def terminal_of(spec: ThreatSpec) -> Terminal:
+    """The terminal manoeuvre of a threat type."""
+    return Terminal(
+        kind=spec.terminal_manoeuvre,
+        range_m=spec.terminal_range_m,
+        altitude_m=spec.terminal_altitude_m,
+        popup_height_m=spec.popup_height_m,
+        dive_rad=spec.terminal_dive_rad,
+        weave_accel_mps2=spec.weave_accel_mps2,
+        weave_period_s=spec.weave_period_s,
+        accel_mps2=spec.terminal_accel_mps2,
+    )

@@ -24,8 +24,15 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from samsim.errors import Issue, ScenarioError
-from samsim.scenario.specs import CommandPostSpec, LauncherSpec, RadarSpec, ThreatSpec
+from samsim.scenario.specs import (
+    CommandPostSpec,
+    LauncherSpec,
+    MissileSpec,
+    RadarSpec,
+    ThreatSpec,
+)
 from samsim.scenario.yamlsource import SourceMap, load_yaml_file
+from samsim.units import shown
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -52,8 +59,6 @@ class Entry(Generic[S]):
 
 
 def _spec_types() -> dict[str, type[BaseModel]]:
-    from samsim.physics.missile import MissileSpec
-
     return {
         "radars": RadarSpec,
         "launchers": LauncherSpec,
@@ -86,24 +91,36 @@ def pydantic_issues(
     return issues
 
 
+def _value_error(err: Any) -> tuple[str, str] | None:
+    """A validator's own message, split into problem and fix at its first "; " (samsim's
+    validators write "what is wrong; what to do")."""
+    if err["type"] != "value_error":
+        return None
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    problem, _, fix = msg.partition("; ")
+    return problem, fix
+
+
 def _message(err: Any) -> str:
     kind = err["type"]
     if kind == "missing":
         return "is required but missing"
     if kind == "extra_forbidden":
         return "is not a known field"
-    msg = str(err["msg"])
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
+    own = _value_error(err)
+    msg = own[0] if own else str(err["msg"])
     inp = err.get("input")
-    if inp is not None and not isinstance(inp, dict | list):
-        return f"{msg} (got {inp!r})"
+    if inp is not None and not isinstance(inp, dict | list) and shown(inp) not in msg:
+        return f"{msg} (got {shown(inp)})"
     return msg
 
 
 def _fix(err: Any) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
+    own = _value_error(err)
+    if own and own[1]:
+        return own[1]
     if kind == "missing":
         return "add this field"
     if kind == "extra_forbidden":
@@ -121,10 +138,13 @@ def _fix(err: Any) -> str:
             "less_than": "lt",
             "less_than_equal": "le",
         }[kind]
-        return f"give a value {bound} {ctx.get(key)}"
+        si = " (in SI units: m, s, rad, W, Hz, kg)" if isinstance(err.get("input"), str) else ""
+        return f"give a value {bound} {ctx.get(key)}{si}"
+    if kind == "finite_number":
+        return "give a finite number (.inf and .nan are not values of a physical quantity)"
     if kind == "literal_error":
         return f"use one of {ctx.get('expected')}"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
+    if kind in ("int_parsing", "int_parsing_size", "int_type", "int_from_float"):
         return "give a whole number"
     if kind in ("float_parsing", "float_type"):
         return "give a number"
@@ -134,6 +154,10 @@ def _fix(err: Any) -> str:
         return "give a list (lines starting with '- ')"
     if kind in ("dict_type", "model_type"):
         return "give a mapping (key: value lines)"
+    if kind == "too_long":
+        return "give fewer items"
+    if kind == "too_short":
+        return "give more items"
     return "correct the value"
 
 

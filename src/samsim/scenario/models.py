@@ -9,6 +9,7 @@ is used. Collections are mappings keyed by name, so every object has a stable do
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -22,13 +23,39 @@ from pydantic import (
 )
 
 from samsim.scenario.specs import CommandPostSpec, LauncherSpec, RadarSpec, ThreatSpec
-from samsim.units import Angle, Decibel, Duration, Frequency, Length, Power, Speed
+from samsim.units import (
+    Angle,
+    Count,
+    Decibel,
+    Duration,
+    Frequency,
+    Length,
+    Number,
+    Power,
+    Speed,
+)
 
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")]
 
 
+#: Heights above the ellipsoid a scenario may give (sites, route points, the origin), m:
+#: from below the Dead Sea shore to the edge of space.
+ALT_MIN_M, ALT_MAX_M = -1000.0, 100e3
+#: Ground heights (terrain), m: from below the Dead Sea shore to above Everest.
+GROUND_MIN_M, GROUND_MAX_M = -1000.0, 9000.0
+#: Longest time anything in a scenario may wait or last, s (the longest scenario).
+MAX_DURATION_S = 6 * 3600.0
+
+
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Base of the scenario's models: unknown keys are errors, values are frozen, and no
+    number is infinite or NaN."""
+
+    # Values are finite once validated; were one not (a model built without validation),
+    # JSON would still tell it from None (``Infinity``, not ``null``) in hashes.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, ser_json_inf_nan="constants"
+    )
 
 
 def _partial(spec: type[BaseModel], base: type[BaseModel], name: str) -> Any:
@@ -56,10 +83,13 @@ def _partial(spec: type[BaseModel], base: type[BaseModel], name: str) -> Any:
 class GeoPoint(Model):
     """A geodetic position (WGS-84)."""
 
-    lat: float = Field(ge=-90, le=90, description="latitude, degrees north")
-    lon: float = Field(ge=-180, le=180, description="longitude, degrees east")
+    lat: Number = Field(ge=-90, le=90, description="latitude, degrees north")
+    lon: Number = Field(ge=-180, le=180, description="longitude, degrees east")
     alt: Length | None = Field(
-        default=None, description="height above the WGS-84 ellipsoid, m; omitted = on the ground"
+        default=None,
+        ge=ALT_MIN_M,
+        le=ALT_MAX_M,
+        description="height above the WGS-84 ellipsoid, m; omitted = on the ground",
     )
 
 
@@ -69,6 +99,7 @@ class Waypoint(GeoPoint):
     agl: Length | None = Field(
         default=None,
         ge=0,
+        le=30e3,
         description="height above ground from this "
         "point on, m (cruise missiles); exclusive with alt",
     )
@@ -87,21 +118,38 @@ class FlatTerrainConfig(Model):
     """A smooth earth: the ground at a constant height above the ellipsoid."""
 
     kind: Literal["flat"] = "flat"
-    elevation: Length = Field(default=0.0, description="ground height above the ellipsoid, m")
+    elevation: Length = Field(
+        default=0.0,
+        ge=GROUND_MIN_M,
+        le=GROUND_MAX_M,
+        description="ground height above the ellipsoid, m",
+    )
 
 
 class SyntheticTerrainConfig(Model):
     """Seeded fractal terrain (spectral synthesis), generated over the scenario area."""
 
     kind: Literal["synthetic"]
-    seed: int = Field(default=0, ge=0, description="terrain seed (independent of the run seed)")
-    relief: Length = Field(default=500.0, ge=0, description="peak-to-peak height range, m")
-    hurst: float = Field(default=0.8, gt=0, lt=1, description="roughness: Hurst exponent")
-    feature_size: Length = Field(default=20000.0, gt=0, description="size of the largest hills, m")
-    base_height: Length = Field(
-        default=0.0, description="height of the lowest point above the ellipsoid, m"
+    seed: Count = Field(
+        default=0, ge=0, le=2**63 - 1, description="terrain seed (independent of the run seed)"
     )
-    resolution: Length = Field(default=300.0, gt=10, description="grid spacing, m")
+    relief: Length = Field(
+        default=500.0,
+        ge=0,
+        le=GROUND_MAX_M - GROUND_MIN_M,
+        description="peak-to-peak height range, m",
+    )
+    hurst: Number = Field(default=0.8, gt=0, lt=1, description="roughness: Hurst exponent")
+    feature_size: Length = Field(
+        default=20000.0, gt=0, le=1e6, description="size of the largest hills, m"
+    )
+    base_height: Length = Field(
+        default=0.0,
+        ge=GROUND_MIN_M,
+        le=GROUND_MAX_M,
+        description="height of the lowest point above the ellipsoid, m",
+    )
+    resolution: Length = Field(default=300.0, gt=10, le=10e3, description="grid spacing, m")
 
 
 class DemTerrainConfig(Model):
@@ -110,9 +158,12 @@ class DemTerrainConfig(Model):
     kind: Literal["dem"]
     path: str = Field(description="DEM file, relative to the scenario file or absolute")
     geoid_undulation: Length = Field(
-        default=0.0, description="geoid height added to the file's heights above sea level, m"
+        default=0.0,
+        ge=-150,
+        le=150,
+        description="geoid height added to the file's heights above sea level, m",
     )
-    resolution: Length = Field(default=200.0, gt=10, description="grid spacing, m")
+    resolution: Length = Field(default=200.0, gt=10, le=10e3, description="grid spacing, m")
 
 
 class SampleDemTerrainConfig(Model):
@@ -122,7 +173,7 @@ class SampleDemTerrainConfig(Model):
     name: Literal["jacksboro", "topobathy"] = Field(
         description="jacksboro (Cumberland Mountains) or topobathy (Vancouver Island)"
     )
-    resolution: Length = Field(default=200.0, gt=10, description="grid spacing, m")
+    resolution: Length = Field(default=200.0, gt=10, le=10e3, description="grid spacing, m")
 
 
 TerrainConfig = Annotated[
@@ -132,7 +183,7 @@ TerrainConfig = Annotated[
 
 
 class Environment(Model):
-    k_factor: float = Field(
+    k_factor: Number = Field(
         default=4.0 / 3.0,
         gt=0.5,
         le=10.0,
@@ -145,10 +196,11 @@ class Asset(Model):
     """A defended asset: what the raid aims at and the battalion protects."""
 
     position: GeoPoint
-    value: float = Field(gt=0, description="relative value used by threat evaluation")
+    value: Number = Field(gt=0, le=1e6, description="relative value used by threat evaluation")
     radius: Length = Field(
         default=1000.0,
         gt=0,
+        le=1e6,
         description="a threat that ends its "
         "route within this distance of the asset has reached it, m",
     )
@@ -168,16 +220,16 @@ class Doctrine(Model):
         "shoot_look_shoot: each engagement fires `look_shots` missiles, waits for the kill "
         "assessment and fires again only at survivors",
     )
-    salvo: int = Field(
+    salvo: Count = Field(
         default=2, ge=1, le=8, description="missiles fired at a target per engagement (salvo)"
     )
-    look_shots: int = Field(
+    look_shots: Count = Field(
         default=1,
         ge=1,
         le=4,
         description="missiles fired per engagement under shoot_look_shoot, before each look",
     )
-    max_engagements_per_target: int = Field(
+    max_engagements_per_target: Count = Field(
         default=3,
         ge=1,
         le=20,
@@ -191,7 +243,7 @@ class Doctrine(Model):
         "of the missile's max range and best_pk_time_of_flight away, or the window is about "
         "to close",
     )
-    best_pk_range_fraction: float = Field(
+    best_pk_range_fraction: Number = Field(
         default=0.6,
         gt=0,
         le=1,
@@ -205,7 +257,7 @@ class Doctrine(Model):
         description="best_pk: launch once the missile's time of flight to the intercept "
         "point is at most this (shorter flights, smaller prediction errors), s",
     )
-    range_margin: float = Field(
+    range_margin: Number = Field(
         default=0.1,
         ge=0,
         lt=0.9,
@@ -220,21 +272,21 @@ class Doctrine(Model):
         description="launch margin in time: a launch also needs the engagement window to "
         "stay open this long (a receding target about to leave it is not engaged), s",
     )
-    min_speed_ratio: float = Field(
+    min_speed_ratio: Number = Field(
         default=0.5,
         ge=0,
         le=5,
         description="the interceptor's predicted speed at the intercept point must be at "
         "least this multiple of the target's speed (0: no condition)",
     )
-    min_threat_value: float = Field(
+    min_threat_value: Number = Field(
         default=0.05,
         ge=0,
         le=1,
         description="tracks whose threat value is below this fraction of the most valuable "
         "asset's value are not engaged (e.g. aircraft turning away)",
     )
-    economy: float = Field(
+    economy: Number = Field(
         default=0.02,
         ge=0,
         le=0.2,
@@ -244,13 +296,22 @@ class Doctrine(Model):
     wta_method: Literal["greedy", "heuristic", "exact"] = Field(
         default="heuristic",
         description="weapon-target assignment solver: greedy (maximum marginal return), "
-        "heuristic (greedy + large-neighbourhood search) or exact (MILP, time-limited)",
+        "heuristic (greedy + large-neighbourhood search) or exact (MILP within "
+        "wta_max_iterations and wta_node_limit)",
     )
-    wta_time_limit: Duration = Field(
-        default=0.2,
-        gt=0,
-        le=60,
-        description="wall-clock budget of the exact solver per decision cycle, s",
+    wta_max_iterations: Count = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="exact solver: most MILP solves (outer-approximation iterations) per "
+        "assignment; a work budget, not a time, so runs are the same on any machine",
+    )
+    wta_node_limit: Count = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        description="exact solver: most branch-and-bound nodes per MILP solve (a "
+        "deterministic budget)",
     )
     wta_objective: Literal["threat_value", "asset_value"] = Field(
         default="threat_value",
@@ -281,6 +342,18 @@ class Doctrine(Model):
         description="true: every kill assessment is right (the command post's "
         "assess_*_prob figures are ignored), for comparison",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "wta_time_limit" in data:
+            raise ValueError(
+                "wta_time_limit was removed: a wall-clock budget made a run's decisions "
+                "depend on the machine's speed. The exact solver now stops on "
+                "wta_max_iterations (MILP solves, default 20) and wta_node_limit "
+                "(branch-and-bound nodes per solve, default 1000); delete wta_time_limit"
+            )
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Doctrine:
@@ -319,7 +392,10 @@ class _RadarBase(Model):
     type: str = Field(description="catalogue radar (see `samsim catalog`)")
     position: GeoPoint
     azimuth_center: Angle = Field(
-        default=0.0, description="centre of the searched sector (clockwise from north)"
+        default=0.0,
+        ge=-2 * math.pi,
+        le=2 * math.pi,
+        description="centre of the searched sector (clockwise from north)",
     )
 
 
@@ -332,7 +408,9 @@ else:
 class _LauncherBase(Model):
     type: str = Field(default="5P85SE2", description="catalogue launcher")
     position: GeoPoint
-    load: dict[str, int] = Field(description="missiles carried at the start: missile type -> count")
+    load: dict[str, Annotated[Count, Field(le=1024)]] = Field(
+        description="missiles carried at the start: missile type -> count"
+    )
 
     @field_validator("load")
     @classmethod
@@ -355,7 +433,7 @@ class FireUnit(Model):
     command_post: CommandPostSite
     radars: dict[Name, RadarSite] = Field(min_length=1)
     launchers: dict[Name, LauncherSite] = Field(min_length=1)
-    reserve: dict[str, int] = Field(
+    reserve: dict[str, Annotated[Count, Field(le=100_000)]] = Field(
         default_factory=dict,
         description="reload missiles held by the battalion: missile type -> count; an empty "
         "launcher is reloaded from it (the launcher's reload_time_s per slot)",
@@ -381,9 +459,10 @@ class Regiment(Model):
         default=False,
         description="allow two battalions to engage one threat at the same time",
     )
-    fusion_gate: float = Field(
+    fusion_gate: Number = Field(
         default=16.3,
         gt=0,
+        le=1000,
         description="chi-square gate (3 degrees of freedom) of track-to-track association: "
         "two battalions' tracks are one threat if their position difference is inside it",
     )
@@ -413,15 +492,25 @@ class _MissileTypeBase(Model):
     )
 
 
+#: Widest raid group, (count - 1) x spread, m (the terrain grid covers it).
+MAX_GROUP_WIDTH_M = 500e3
+
+
 class RaidGroup(Model):
     """A group of identical threats flying one route (or, for ballistic missiles, one
     launch point to one aim point)."""
 
     threat: str = Field(description="a threat type defined under `threats`")
-    count: int = Field(default=1, ge=0, le=10000, description="number of threats in the group")
-    launch_time: Duration = Field(default=0.0, ge=0, description="time the first one starts, s")
-    interval: Duration = Field(default=0.0, ge=0, description="time between successive members, s")
-    spread: Length = Field(default=0.0, ge=0, description="lateral spacing between members, m")
+    count: Count = Field(default=1, ge=0, le=10000, description="number of threats in the group")
+    launch_time: Duration = Field(
+        default=0.0, ge=0, le=MAX_DURATION_S, description="time the first one starts, s"
+    )
+    interval: Duration = Field(
+        default=0.0, ge=0, le=MAX_DURATION_S, description="time between successive members, s"
+    )
+    spread: Length = Field(
+        default=0.0, ge=0, le=100e3, description="lateral spacing between members, m"
+    )
     route: list[Waypoint] = Field(
         min_length=1,
         description="waypoints from the start; a ballistic group gives one point, its launch point",
@@ -429,6 +518,17 @@ class RaidGroup(Model):
     target: str | None = Field(
         default=None, description="asset the group attacks; its position is appended to the route"
     )
+
+    @model_validator(mode="after")
+    def _width(self) -> RaidGroup:
+        width = max(self.count - 1, 0) * self.spread
+        if width > MAX_GROUP_WIDTH_M:
+            raise ValueError(
+                f"the group is {width / 1e3:g} km wide ((count - 1) x spread); a group may be "
+                f"at most {MAX_GROUP_WIDTH_M / 1e3:g} km wide: reduce spread or split the "
+                "group into several raid groups"
+            )
+        return self
 
 
 class Jammer(Model):
@@ -464,20 +564,33 @@ class Jammer(Model):
         default=None, description="raid group whose every member carries this jammer"
     )
     erp: Power = Field(
-        gt=0, description="effective radiated power toward the radar, P_j G_j, W (or '1 kW')"
+        gt=0,
+        le=1e9,
+        description="effective radiated power toward the radar, P_j G_j, W (or '1 kW')",
     )
-    bandwidth: Frequency = Field(gt=0, description="bandwidth the noise is spread over, Hz")
+    bandwidth: Frequency = Field(
+        gt=0, le=1e11, description="bandwidth the noise is spread over, Hz"
+    )
     center_frequency: Frequency | None = Field(
         default=None,
         gt=0,
+        le=3e11,
         description="centre of the jammed band, Hz; omitted: tuned to each radar's carrier",
     )
     losses: Decibel = Field(
-        default=0.0, ge=0, description="losses on the jamming path (polarisation, radome), dB"
+        default=0.0,
+        ge=0,
+        le=100,
+        description="losses on the jamming path (polarisation, radome), dB",
     )
-    on_time: Duration = Field(default=0.0, ge=0, description="time the jammer switches on, s")
+    on_time: Duration = Field(
+        default=0.0, ge=0, le=MAX_DURATION_S, description="time the jammer switches on, s"
+    )
     off_time: Duration | None = Field(
-        default=None, ge=0, description="time it switches off, s; omitted: end of the run"
+        default=None,
+        ge=0,
+        le=MAX_DURATION_S,
+        description="time it switches off, s; omitted: end of the run",
     )
 
     @model_validator(mode="after")
@@ -516,7 +629,7 @@ class Scenario(Model):
     name: Name = Field(description="scenario name (used for output folders)")
     description: str = Field(default="", description="free text")
     duration: Duration = Field(
-        default=1800.0, gt=0, le=6 * 3600.0, description="longest simulated time, s"
+        default=1800.0, gt=0, le=MAX_DURATION_S, description="longest simulated time, s"
     )
     origin: GeoPoint | None = Field(
         default=None,
@@ -559,3 +672,15 @@ class Scenario(Model):
             )
         )
         return GeoPoint(lat=sum(lats) / len(lats), lon=lon0, alt=0.0)
+
+    def terrain_file(self) -> Path | None:
+        """The DEM file the scenario reads (``environment.terrain.path``), resolved against
+        the folder of the scenario file it was loaded from; None without a DEM."""
+        cfg = self.environment.terrain
+        if not isinstance(cfg, DemTerrainConfig):
+            return None
+        path = Path(cfg.path)
+        smap = self._source_map
+        if not path.is_absolute() and smap is not None and not smap.path.startswith("<"):
+            path = Path(smap.path).parent / path
+        return path

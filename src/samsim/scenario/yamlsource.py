@@ -3,6 +3,11 @@
 The loader composes the YAML node graph, builds plain Python objects from it, and keeps a
 map from each value's path (a tuple of keys and list indices) to its 1-based line and
 column, so validation errors can point at the line the user wrote.
+
+Input is bounded before it can cost much: a file is at most :data:`MAX_FILE_BYTES`, a
+document at most :data:`MAX_DEPTH` levels deep and :data:`MAX_VALUES` values once its
+aliases are expanded (a "billion laughs" alias bomb stops there), and it is text (no NUL
+or other control characters).
 """
 
 from __future__ import annotations
@@ -16,6 +21,19 @@ import yaml
 from samsim.errors import Issue, ScenarioError
 
 Loc = tuple[str | int, ...]
+
+#: Largest YAML file read, bytes (the biggest example scenario is about 10 kB).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+#: Most values (mappings, lists and scalars, aliases expanded) one document may hold.
+MAX_VALUES = 100_000
+#: Deepest nesting of mappings and lists.
+MAX_DEPTH = 50
+
+
+def _error(
+    path: str, message: str, fix: str, line: int | None = None, col: int | None = None
+) -> ScenarioError:
+    return ScenarioError(path, [Issue("", message, fix, line, col)])
 
 
 @dataclass
@@ -36,49 +54,98 @@ class SourceMap:
             probe = probe[:-1]
 
 
-#: libyaml's safe loader when PyYAML was built with it (the same nodes, marks and values,
-#: about six times faster: the catalogue alone took 0.3 s to parse in pure Python).
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Builder:
+    """Builds Python objects from a composed node graph, recording positions, within the
+    value and depth budgets."""
+
+    def __init__(self, smap: SourceMap, loader: yaml.SafeLoader) -> None:
+        self.smap = smap
+        self.loader = loader
+        self.values = 0
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        smap = self.smap
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise _error(
+                smap.path,
+                f"holds more than {MAX_VALUES:,} values once its aliases (*name) are expanded",
+                "write the values out, or use fewer aliases: a scenario needs far fewer",
+                line,
+                col,
+            )
+        if len(loc) > MAX_DEPTH:
+            raise _error(
+                smap.path,
+                f"nests mappings and lists more than {MAX_DEPTH} levels deep",
+                "flatten the structure: a scenario nests about ten levels at most",
+                line,
+                col,
+            )
+        smap.positions[loc] = (line, col)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._key(key_node)
+                if key in out:
+                    raise ScenarioError(
+                        smap.path,
+                        [
+                            Issue(
+                                ".".join(str(p) for p in (*loc, key)),
+                                f"the key {key!r} appears twice",
+                                "keep one of the two entries",
+                                key_node.start_mark.line + 1,
+                                key_node.start_mark.column + 1,
+                            )
+                        ],
+                    )
+                out[key] = self.build(value_node, (*loc, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(v, (*loc, i)) for i, v in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def _key(self, key_node: yaml.Node) -> str:
+        key = (
+            self.loader.construct_object(key_node, deep=True)
+            if isinstance(key_node, yaml.ScalarNode)
+            else None
+        )
+        if not isinstance(key, str | int | float | bool):
+            raise _error(
+                self.smap.path,
+                "a mapping key must be a plain name"
+                + (f", got {key!r}" if key is not None else ", not a mapping or a list"),
+                "write keys as plain words",
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
+        return str(key)
 
 
-def _construct(node: yaml.Node, loc: Loc, smap: SourceMap, loader: yaml.SafeLoader) -> Any:
-    smap.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool):
-                raise ScenarioError(
-                    smap.path,
-                    [
-                        Issue(
-                            "",
-                            f"a mapping key must be a plain name, got {key!r}",
-                            "write keys as plain words",
-                            key_node.start_mark.line + 1,
-                            key_node.start_mark.column + 1,
-                        )
-                    ],
-                )
-            key = str(key)
-            if key in out:
-                raise ScenarioError(
-                    smap.path,
-                    [
-                        Issue(
-                            ".".join(str(p) for p in (*loc, key)),
-                            f"the key {key!r} appears twice",
-                            "keep one of the two entries",
-                            key_node.start_mark.line + 1,
-                            key_node.start_mark.column + 1,
-                        )
-                    ],
-                )
-            out[key] = _construct(value_node, (*loc, key), smap, loader)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, (*loc, i), smap, loader) for i, v in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+def _check_text(text: str, path: str) -> None:
+    if len(text) > MAX_FILE_BYTES:
+        raise _error(
+            path,
+            f"is {len(text):,} characters long; a scenario or catalogue file is at most "
+            f"{MAX_FILE_BYTES:,}",
+            "give the scenario file (YAML text), not a data file",
+        )
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise _error(
+            path,
+            "contains a NUL byte: it is binary data, not YAML text",
+            "give a YAML text file (save it as UTF-8 text)",
+            *_line_col(text, nul),
+        )
 
 
 def load_yaml_text(text: str, path: str = "<string>") -> tuple[Any, SourceMap]:
@@ -89,6 +156,7 @@ def load_yaml_text(text: str, path: str = "<string>") -> tuple[Any, SourceMap]:
     ScenarioError
         For malformed YAML, with the line and column the parser stopped at.
     """
+    _check_text(text, path)
     if _Loader is not yaml.SafeLoader:
         try:
             return _load(text, path, _Loader)
@@ -97,45 +165,69 @@ def load_yaml_text(text: str, path: str = "<string>") -> tuple[Any, SourceMap]:
     return _load(text, path, yaml.SafeLoader)
 
 
+#: libyaml's safe loader when PyYAML was built with it (the same nodes, marks and values,
+#: about six times faster: the catalogue alone took 0.3 s to parse in pure Python).
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load(text: str, path: str, loader_cls: Any) -> tuple[Any, SourceMap]:
     smap = SourceMap(path)
-    loader = loader_cls(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = loader_cls(text)
         node = loader.get_single_node()
         if node is None:
             return None, smap
-        return _construct(node, (), smap, loader), smap
+        return _Builder(smap, loader).build(node, ()), smap
+    except yaml.reader.ReaderError as exc:
+        at = _line_col(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise _error(
+            path,
+            f"contains the control character U+{code:04X}, which YAML does not allow",
+            'remove it, or quote it as an escape ("\\t") inside a double-quoted string',
+            *at,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         col = mark.column + 1 if mark is not None else None
         problem = exc.problem or exc.context or "unreadable YAML"
-        raise ScenarioError(
+        raise _error(
             path,
-            [
-                Issue(
-                    "",
-                    f"malformed YAML: {problem}",
-                    "check indentation (spaces, not tabs), colons after keys and matching quotes "
-                    "and brackets",
-                    line,
-                    col,
-                )
-            ],
+            f"malformed YAML: {problem}",
+            "check indentation (spaces, not tabs), colons after keys and matching quotes "
+            "and brackets",
+            line,
+            col,
         ) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(
-            path, [Issue("", f"malformed YAML: {exc}", "fix the YAML syntax")]
+        raise _error(path, f"malformed YAML: {exc}", "fix the YAML syntax") from None
+    except RecursionError:
+        raise _error(
+            path,
+            f"nests mappings and lists more than {MAX_DEPTH} levels deep",
+            "flatten the structure: a scenario nests about ten levels at most",
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml_file(path: str | Path) -> tuple[Any, SourceMap]:
     """Read and parse a YAML file; a missing or unreadable file is a :class:`ScenarioError`."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise _error(
+                str(p),
+                f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; a scenario or "
+                "catalogue file is a few kB",
+                "give the scenario file (YAML text), not a data file",
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(str(p), [Issue("", "file not found", "check the path")]) from None
     except IsADirectoryError:
@@ -143,9 +235,12 @@ def load_yaml_file(path: str | Path) -> tuple[Any, SourceMap]:
             str(p),
             [Issue("", "is a directory, not a scenario file", "give the path of a .yaml file")],
         ) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(
-            str(p), [Issue("", "is not UTF-8 text", "save the scenario as UTF-8 YAML")]
+    except UnicodeDecodeError as exc:
+        raise _error(
+            str(p),
+            f"is not UTF-8 text (byte {exc.start} cannot be decoded): binary data, or text in "
+            "another encoding",
+            "save the scenario as UTF-8 YAML",
         ) from None
     except OSError as exc:
         raise ScenarioError(

@@ -5,6 +5,10 @@ track's predicted position (a verification look for a tentative track, an acquis
 look for a confirmed one); a detection that updates a confirmed cued track acquires it,
 and the radar then holds it (a track window every scan) on one of its
 ``target_channels``. It never holds more tracks than it has channels.
+
+Radars report, trackers listen: the channels take the unit's tracks as arrays (ids,
+states, covariances, which the engine reads off the tracker) and never import the
+tracker.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from samsim.sensors.radar import Radar, Windows
-from samsim.tracking.tracker import TrackTable
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -127,37 +130,6 @@ def track_windows(
         half_az_rad=_clip(n_sigma * sig_az, 0.5 * s.beamwidth_az_rad, max_beams * baz),
         half_el_rad=_clip(n_sigma * sig_el, 0.5 * s.beamwidth_el_rad, max_beams * bel),
     )
-
-
-def tracks_at(
-    tracks: TrackTable, time_s: float, confirmed_only: bool = False
-) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Tracks' states (positions, velocities) and position covariances extrapolated to
-    ``time_s`` at constant velocity, for pointing windows.
-
-    ``p = p0 + v dt``, ``P_p = P_pp + dt (P_pv + P_vp) + dt^2 P_vv`` (the constant-velocity
-    transition without process noise): cheaper than the tracker's full (IMM) prediction,
-    and the window's ``n_sigma`` margin covers the difference over one scan.
-
-    Returns
-    -------
-    ids : ndarray of int64, shape (n,)
-    x : ndarray, shape (n, 6)
-        Positions (m) and velocities (m/s), scenario ENU.
-    pos_cov_m2 : ndarray, shape (n, 3, 3)
-    """
-    keep = tracks.confirmed.nonzero()[0] if confirmed_only else np.arange(tracks.n)
-    ids = tracks.ids[keep]
-    if len(keep) == 0:
-        return ids, np.zeros((0, 6)), np.zeros((0, 3, 3))
-    dt = float(time_s - tracks.time_s) if np.isfinite(tracks.time_s) else 0.0
-    x = tracks.x[keep]
-    c = tracks.cov[keep]
-    out = np.array(x[:, :6], dtype=float)
-    out[:, :3] += dt * x[:, 3:6]
-    pv = c[:, :3, 3:6]
-    cov = c[:, :3, :3] + dt * (pv + np.swapaxes(pv, 1, 2)) + dt * dt * c[:, 3:6, 3:6]
-    return ids, out, cov
 
 
 def time_to_go_s(radar: Radar, x: FloatArray) -> FloatArray:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
-import hashlib
 import math
 import os
 import signal
@@ -22,6 +21,8 @@ from typing import Any
 import pyarrow as pa
 
 from samsim.errors import SamsimError, ScenarioError
+from samsim.rng import MAX_SEED
+from samsim.scenario.digest import scenario_digest
 from samsim.scenario.models import Scenario
 from samsim.study.executors import make_executor, run_task
 from samsim.study.results import Names, RunOutput, flatten_summary, results_schema
@@ -55,8 +56,18 @@ class StudyRunFailed(SamsimError):
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the scenario's canonical JSON (its validated content, SI units)."""
-    return hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
+    """SHA-256 of what the scenario runs: its validated content (SI units), the catalogue
+    and the bytes of the files it reads (:func:`samsim.scenario.digest.scenario_digest`)."""
+    return scenario_digest(scenario)
+
+
+def first_seed_ok(first_seed: object) -> bool:
+    """Whether ``first_seed`` is a whole number from 0 to :data:`~samsim.rng.MAX_SEED`."""
+    return (
+        isinstance(first_seed, int)
+        and not isinstance(first_seed, bool)
+        and 0 <= first_seed <= MAX_SEED
+    )
 
 
 @dataclass
@@ -90,8 +101,15 @@ def make_plan(scenario: Scenario, runs: int, sweep: SweepSpec, first_seed: int =
 
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise StudyError(f"runs must be a whole number >= 1, got {runs!r}")
-    if isinstance(first_seed, bool) or not isinstance(first_seed, int) or first_seed < 0:
-        raise StudyError(f"first_seed must be a whole number >= 0, got {first_seed!r}")
+    if not first_seed_ok(first_seed):
+        raise StudyError(
+            f"first_seed must be a whole number from 0 to {MAX_SEED}, got {first_seed!r}"
+        )
+    if first_seed + runs - 1 > MAX_SEED:
+        raise StudyError(
+            f"the study's last seed would be {first_seed + runs - 1}, beyond the largest "
+            f"seed {MAX_SEED}; give a smaller first seed"
+        )
     sw = build_sweep(scenario, sweep)
     values = sw.points()
     scenarios = [apply_point(scenario, sw, v) for v in values]
@@ -347,15 +365,23 @@ def run_study(
     StudyRunFailed
         A run raised; the completed batches are saved.
     """
+    _check_not_in_a_worker()
     sc = _as_scenario(scenario)
     fn = runner or engine_batch
+    main_free = fn.__module__ != "__main__"
+    if not main_free and workers != 0 and scheduler is None:
+        _check_main_importable(fn)
     if batch_size is not None and (isinstance(batch_size, bool) or batch_size < 1):
         raise StudyError(f"batch_size must be >= 1, got {batch_size!r}")
     plan = make_plan(sc, runs, sweep, first_seed)
     manifest = make_manifest(plan, runner_name(fn), keep_events)
     names = Names.of(sc)
     t0 = time.perf_counter()
-    with StudyStore.open(Path(out), manifest, sc.model_dump_json(indent=2).encode()) as store:
+    # The executor first: a cluster that cannot be reached must leave no study folder.
+    with (
+        make_executor(workers, scheduler, main_free) as (executor, slots),
+        StudyStore.open(Path(out), manifest, sc.model_dump_json(indent=2).encode()) as store,
+    ):
         done = store.done_seeds()
         wanted = set(plan.seeds)
         n_done = sum(len(done.get(k, set()) & wanted) for k in range(len(plan.point_scenarios)))
@@ -377,10 +403,9 @@ def run_study(
         old_handler = _raise_on_sigterm()
         bar = _Progress(total, n_done, progress)
         try:
-            with make_executor(workers, scheduler) as (executor, slots):
-                report.workers = slots
-                batcher = Batcher(plan, done, slots, batch_size)
-                _drive(executor, slots, batcher, plan, fn, keep_events, names, store, bar, report)
+            report.workers = slots
+            batcher = Batcher(plan, done, slots, batch_size)
+            _drive(executor, slots, batcher, plan, fn, keep_events, names, store, bar, report)
         except KeyboardInterrupt:
             raise StudyInterrupted(
                 f"interrupted: {n_done + report.completed} of {total} runs are saved in "
@@ -481,6 +506,34 @@ def _write(
             "(keep_events); it must return RunOutput.events when asked"
         )
     store.write_batch(point, rows, events)
+
+
+def _check_not_in_a_worker() -> None:
+    """A worker process importing the caller's script (only for a run function defined
+    in it) must not start the study again."""
+    import multiprocessing as mp
+
+    if getattr(mp.current_process(), "_inheriting", False):
+        raise StudyError(
+            "a study was started while a worker process imported the script that defines "
+            'the run function: put the study call under `if __name__ == "__main__":`, or '
+            "move the run function into a module"
+        )
+
+
+def _check_main_importable(fn: Any) -> None:
+    """A run function defined in ``__main__`` reaches the workers only if they can import
+    the caller's script: not from standard input, ``-c`` or an interactive session."""
+    import sys
+
+    path = getattr(sys.modules["__main__"], "__file__", None)
+    if path is None or not Path(path).is_file():
+        raise StudyError(
+            f"the run function {fn.__qualname__!r} is defined in __main__ "
+            f"({path or 'an interactive session'}), which worker processes cannot import; "
+            "define it in a module (a .py file on the path), or pass workers=0 to run in "
+            "this process"
+        )
 
 
 def _as_scenario(scenario: Any) -> Scenario:

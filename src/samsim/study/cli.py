@@ -14,12 +14,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 from typer.core import TyperGroup
 
 out = Console()
-if not out.is_terminal:  # files and pipes: wide enough for the summary table
-    out = Console(width=200)
 
 
 class _DefaultRun(TyperGroup):
@@ -67,7 +65,9 @@ def run_cmd(
     keep_events: Annotated[
         bool, typer.Option("--keep-events", help="store every run's event log too")
     ] = False,
-    first_seed: Annotated[int, typer.Option(min=0, help="seed of the first run")] = 0,
+    first_seed: Annotated[
+        int, typer.Option(min=0, max=2**63 - 1, help="seed of the first run")
+    ] = 0,
     batch_size: Annotated[
         int | None,
         typer.Option(min=1, help="runs per task (default: about 2 s of runs per task)"),
@@ -89,6 +89,17 @@ def run_cmd(
     sc = load_scenario(scenario)
     fn = import_runner(runner) if runner else None
     target = out_dir if out_dir is not None else Path("studies") / sc.name
+    if not quiet and fn is None:
+        import samsim.engine.loop  # noqa: F401 (the kernels the workers will run)
+        from samsim.console import kernels_need_compiling
+
+        if kernels_need_compiling():
+            Console(stderr=True).print(
+                "samsim: first run: each worker compiles samsim's numba kernels before its "
+                "first runs (about a minute, once; cached on disk)",
+                highlight=False,
+                soft_wrap=True,
+            )
     report = run_study(
         sc,
         runs=runs,
@@ -108,6 +119,7 @@ def run_cmd(
         out.print(
             f"{target}: all {report.total} runs were already done; nothing to run",
             highlight=False,
+            soft_wrap=True,
         )
     else:
         resumed = f" ({report.skipped} done before)" if report.skipped else ""
@@ -116,11 +128,15 @@ def run_cmd(
             f"({report.rate_runs_per_s:.2f} runs/s, {report.workers} workers); results in "
             f"{target}/results",
             highlight=False,
+            soft_wrap=True,
         )
     _print_summary(target)
     if plots and report.manifest.get("sweep"):
-        files = _plot(target, None)
-        out.print(f"Wrote {len(files)} plots to {target}/plots", highlight=False)
+        from samsim.console import Status
+
+        with Status(f"plotting each outcome against the swept parameters into {target}/plots"):
+            files = _plot(target, None)
+        out.print(f"Wrote {len(files)} plots to {target}/plots", highlight=False, soft_wrap=True)
 
 
 @study_app.command()
@@ -155,9 +171,13 @@ def plot(
     """PNG plots of each outcome against each swept parameter, with 95% intervals."""
     files = _plot(directory, out_dir)
     if not files:
-        out.print(f"{directory}: no sweep (or no runs yet), so nothing to plot", highlight=False)
+        out.print(
+            f"{directory}: no sweep (or no runs yet), so nothing to plot",
+            highlight=False,
+            soft_wrap=True,
+        )
     for f in files:
-        out.print(str(f), highlight=False)
+        out.print(str(f), highlight=False, soft_wrap=True)
 
 
 def _summary(directory: Path) -> Any:
@@ -201,7 +221,7 @@ def _print_summary(directory: Path, table: Any = None) -> None:
     manifest = read_manifest(directory)
     table = _summary(directory) if table is None else table
     if table.num_rows == 0:
-        out.print(f"{directory}: no completed runs yet", highlight=False)
+        out.print(f"{directory}: no completed runs yet", highlight=False, soft_wrap=True)
         return
     paths = [a["path"] for a in manifest["sweep"]]
     assets = [
@@ -209,22 +229,14 @@ def _print_summary(directory: Path, table: Any = None) -> None:
         for c in table.column_names
         if c.startswith("p_reach.") and not c.endswith(("_lo", "_hi"))
     ]
-    t = Table(
-        title=f"{manifest['scenario']['name']}: per sweep point, 95% intervals "
-        "(Wilson for probabilities, normal for means)",
-        title_justify="left",
-    )
-    t.add_column("point", justify="right")
-    for p in paths:
-        t.add_column(p, justify="right")
-    for col in ("runs", "P(leak>=1)", "leak frac", "kill frac", "leakers/run"):
-        t.add_column(col, justify="right")
-    for a in assets:
-        t.add_column(f"P(reach {a})", justify="right", overflow="fold")
-    t.add_column("fired/run", justify="right")
-    t.add_column("fired/kill", justify="right")
+    from samsim.console import print_table
+
+    headers = ["point", *paths, "runs", "P(leak>=1)", "leak frac", "kill frac", "leakers/run"]
+    headers += [f"P(reach {a})" for a in assets]
+    headers += ["fired/run", "fired/kill"]
+    rows = []
     for row in table.to_pylist():
-        cells = [str(row["point"])]
+        cells = [f"point {row['point']}" if len(headers) > 2 else str(row["point"])]
         cells += [f"{row[p]:g}" if isinstance(row[p], float) else str(row[p]) for p in paths]
         cells += [
             str(row["runs"]),
@@ -239,14 +251,22 @@ def _print_summary(directory: Path, table: Any = None) -> None:
             _mean(row, "interceptors_fired_total"),
             "-" if ipk is None or math.isnan(ipk) else f"{ipk:.2f}",
         ]
-        t.add_row(*cells)
-    out.print(t)
+        rows.append([escape(c) for c in cells])
+    print_table(
+        out,
+        f"{manifest['scenario']['name']}: per sweep point, 95% intervals "
+        "(Wilson for probabilities, normal for means)",
+        headers,
+        rows,
+        right=range(1, len(headers)),
+    )
     done = int(sum(table.column("runs").to_pylist()))
     planned = manifest["runs_per_point"] * len(manifest["points"])
     if done < planned:
         out.print(
             f"{done} of {planned} runs done; rerun the study command to finish it",
             highlight=False,
+            soft_wrap=True,
         )
 
 

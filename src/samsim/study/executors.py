@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing as mp
+import multiprocessing.context as mpc
 import os
 import signal
 import threading
@@ -89,13 +90,76 @@ def _init_worker(parent_pid: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 
-def _context() -> Any:
+_MAIN_KEYS = ("init_main_from_path", "init_main_from_name")
+_LAUNCH_LOCK = threading.Lock()
+
+
+@contextmanager
+def _without_main() -> Iterator[None]:
+    """While a worker is launched, leave the parent's ``__main__`` out of what the child
+    prepares from: a worker runs only samsim's (importable) run functions, so it never
+    needs the calling script. Without this, each worker re-ran the script that called
+    ``samsim.study``: a plain top-level script started the study again in every worker
+    (BrokenProcessPool), and a script read from standard input could not be found
+    (FileNotFoundError '<stdin>')."""
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+
+    def preparation_data(name: str) -> dict[str, Any]:
+        data = original(name)
+        for key in _MAIN_KEYS:
+            data.pop(key, None)
+        return data
+
+    with _LAUNCH_LOCK:
+        spawn.get_preparation_data = preparation_data
+        try:
+            yield
+        finally:
+            spawn.get_preparation_data = original
+
+
+class _SpawnWorker(mpc.SpawnProcess):
+    """A spawned worker that does not import the caller's ``__main__``."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        with _without_main():
+            return mpc.SpawnProcess._Popen(process_obj)
+
+
+class _SpawnWorkers(mpc.SpawnContext):
+    Process = _SpawnWorker
+
+
+if hasattr(mpc, "ForkServerProcess"):  # POSIX
+
+    class _ForkServerWorker(mpc.ForkServerProcess):
+        """A forkserver worker that does not import the caller's ``__main__``."""
+
+        @staticmethod
+        def _Popen(process_obj: Any) -> Any:
+            with _without_main():
+                return mpc.ForkServerProcess._Popen(process_obj)
+
+    class _ForkServerWorkers(mpc.ForkServerContext):
+        Process = _ForkServerWorker
+
+
+def _context(main_free: bool = True) -> Any:
+    """The multiprocessing context of the local pool: forkserver (else spawn), whose
+    workers do not import the caller's ``__main__`` unless ``main_free`` is False (a run
+    function defined there)."""
     methods = mp.get_all_start_methods()
     # Not fork: the parent runs threads (progress bar, Dask client) that fork would copy
     # in whatever state they are in.
-    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if ctx.get_start_method() == "forkserver":
+    ctx: Any
+    if "forkserver" in methods:
+        ctx = _ForkServerWorkers() if main_free else mp.get_context("forkserver")
         ctx.set_forkserver_preload(["samsim.study.executors"])
+    else:
+        ctx = _SpawnWorkers() if main_free else mp.get_context("spawn")
     return ctx
 
 
@@ -110,8 +174,9 @@ def _terminate(pool: cf.ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def local_executor(workers: int) -> Iterator[tuple[cf.Executor, int]]:
-    """A process pool of ``workers`` processes (0: run in this process).
+def local_executor(workers: int, main_free: bool = True) -> Iterator[tuple[cf.Executor, int]]:
+    """A process pool of ``workers`` processes (0: run in this process); its workers do
+    not import the caller's ``__main__`` unless ``main_free`` is False.
 
     Yields
     ------
@@ -124,7 +189,7 @@ def local_executor(workers: int) -> Iterator[tuple[cf.Executor, int]]:
         return
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=_context(),
+        mp_context=_context(main_free),
         initializer=_init_worker,
         initargs=(os.getpid(),),
     )
@@ -134,6 +199,75 @@ def local_executor(workers: int) -> Iterator[tuple[cf.Executor, int]]:
         _terminate(pool)
         raise
     pool.shutdown(wait=True)
+
+
+#: Schemes of Dask scheduler addresses.
+_DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def check_scheduler_address(address: str, timeout_s: float = 5.0) -> None:
+    """Check a Dask scheduler address quickly, before any study folder is made: its form
+    (``tcp://HOST:PORT``), that the host resolves and that something listens on the port.
+
+    Raises
+    ------
+    StudyError
+        Naming what is wrong (Dask's own client would wait for its timeout, then print a
+        traceback as it is collected).
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    form = "give it as tcp://HOST:PORT (the address `dask scheduler` prints)"
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in _DASK_SCHEMES or not parts.hostname or port is None or port == 0:
+        raise StudyError(f"--scheduler {address!r} is not a Dask scheduler address; {form}")
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+        raise StudyError(
+            f"cannot connect to the Dask scheduler at {address!r} ({reason}); check the "
+            "address and that `dask scheduler` is running there"
+        ) from None
+
+
+#: Longest wait for a Dask scheduler to answer, s. Dask's own timeout bounds the TCP
+#: connection but not the handshake after it: a listener that accepts and never answers
+#: held the client until the listener went away.
+CONNECT_TIMEOUT_S = 30.0
+
+
+def _connect(client_type: Any, address: str) -> Any:
+    """A Dask client connected to ``address`` within :data:`CONNECT_TIMEOUT_S`, or a
+    StudyError. The attempt runs in a daemon thread, abandoned at the deadline."""
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            box["client"] = client_type(address, timeout="20s", set_as_default=False)
+        except BaseException as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=attempt, name="samsim-dask-connect", daemon=True)
+    worker.start()
+    worker.join(CONNECT_TIMEOUT_S)
+    if "client" in box:
+        return box["client"]
+    reason = (
+        f"no answer in {CONNECT_TIMEOUT_S:g} s"
+        if worker.is_alive()
+        else f"{type(box['error']).__name__}: {box['error']}"
+    )
+    raise StudyError(
+        f"cannot connect to the Dask scheduler at {address!r} ({reason}); check the "
+        "address (tcp://HOST:PORT) and that `dask scheduler` is running there"
+    )
 
 
 @contextmanager
@@ -159,13 +293,8 @@ def dask_executor(scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
         ) from None
     own = not isinstance(scheduler, Client)
     if own:
-        try:
-            client = Client(str(scheduler), timeout="20s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise StudyError(
-                f"cannot connect to the Dask scheduler at {scheduler!r} ({exc}); check the "
-                "address (tcp://HOST:PORT) and that `dask scheduler` is running"
-            ) from None
+        check_scheduler_address(str(scheduler))
+        client = _connect(Client, str(scheduler))
     else:
         client = scheduler
     executor = client.get_executor(pure=False)
@@ -181,13 +310,15 @@ def dask_executor(scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
 
 
 @contextmanager
-def make_executor(workers: int | None, scheduler: Any) -> Iterator[tuple[cf.Executor, int]]:
+def make_executor(
+    workers: int | None, scheduler: Any, main_free: bool = True
+) -> Iterator[tuple[cf.Executor, int]]:
     """The Dask executor when ``scheduler`` is given, else a local pool of ``workers``
-    (default: the number of CPUs)."""
+    (default: the number of CPUs; ``main_free``: see :func:`local_executor`)."""
     if scheduler is not None:
         with dask_executor(scheduler) as pair:
             yield pair
     else:
         n = (os.cpu_count() or 1) if workers is None else workers
-        with local_executor(n) as pair:
+        with local_executor(n, main_free) as pair:
             yield pair

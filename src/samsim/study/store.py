@@ -16,6 +16,7 @@ are the completed ones.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import zlib
@@ -63,20 +64,85 @@ def read_manifest(directory: str | Path) -> dict[str, Any]:
     """
     path = Path(directory) / MANIFEST
     try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise StudyError(
             f"{directory} holds no study (no {MANIFEST}); give the folder a study was "
             "written to (samsim study FILE --out DIR)"
         ) from None
-    if manifest.get("format") != FORMAT:
+    except (OSError, ValueError) as exc:
+        raise StudyError(
+            f"{path} cannot be read ({exc}); the study's manifest is damaged. Rerun the study "
+            "into a new --out folder"
+        ) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise StudyError(f"{path} is not a samsim study manifest")
     if manifest.get("version") != FORMAT_VERSION:
         raise StudyError(
             f"{path} has study format version {manifest.get('version')}; this samsim reads "
             f"version {FORMAT_VERSION}"
         )
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise StudyError(
+            f"{path} is damaged: {problem}. It was not written by samsim as it stands; rerun "
+            "the study into a new --out folder"
+        )
     return manifest
+
+
+def _manifest_problem(m: dict[str, Any]) -> str | None:
+    """What is wrong with a manifest's structure (the fields samsim reads), or None."""
+
+    def is_int(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    checks: list[tuple[bool, str]] = [
+        (
+            isinstance(m.get("scenario"), dict)
+            and isinstance(m["scenario"].get("name"), str)
+            and isinstance(m["scenario"].get("hash"), str),
+            "'scenario' needs a name and a hash",
+        ),
+        (
+            isinstance(m.get("sweep"), list)
+            and all(
+                isinstance(a, dict)
+                and isinstance(a.get("path"), str)
+                and isinstance(a.get("values"), list)
+                and isinstance(a.get("raw"), list)
+                for a in m["sweep"]
+            ),
+            "'sweep' must be a list of axes, each with path, values and raw",
+        ),
+        (
+            isinstance(m.get("points"), list)
+            and len(m["points"]) >= 1
+            and all(
+                isinstance(p, dict)
+                and isinstance(p.get("values"), dict)
+                and isinstance(p.get("scenario_hash"), str)
+                for p in m["points"]
+            ),
+            "'points' must list each sweep point with its values and scenario_hash",
+        ),
+        (
+            is_int(m.get("runs_per_point")) and m["runs_per_point"] >= 1,
+            "'runs_per_point' must be a whole number >= 1",
+        ),
+        (is_int(m.get("first_seed")) and m["first_seed"] >= 0, "'first_seed' must be >= 0"),
+        (isinstance(m.get("keep_events"), bool), "'keep_events' must be true or false"),
+        (isinstance(m.get("runner"), str), "'runner' must be text"),
+        (
+            isinstance(m.get("schema"), list)
+            and all(
+                isinstance(c, list) and len(c) == 2 and isinstance(c[0], str) and c[1] in _TYPES
+                for c in m["schema"]
+            ),
+            f"'schema' must list [column, type] pairs with types among {', '.join(_TYPES)}",
+        ),
+    ]
+    return next((why for ok, why in checks if not ok), None)
 
 
 def _describe_sweep(sweep: list[dict[str, Any]]) -> str:
@@ -189,9 +255,15 @@ class StudyStore:
         d = Path(directory)
         if d.exists() and not d.is_dir():
             raise StudyError(f"--out {d} is a file; give a folder for the study")
+        made_dir = not d.exists()
         d.mkdir(parents=True, exist_ok=True)
         lock = _Lock(d)
-        lock.acquire()
+        made_lock = not lock.path.exists()
+        try:
+            lock.acquire()
+        except BaseException:
+            _remove_made(d, lock, made_dir, made_lock)
+            raise
         try:
             path = d / MANIFEST
             if path.exists():
@@ -217,6 +289,8 @@ class StudyStore:
             return store
         except BaseException:
             lock.release()
+            if not (d / MANIFEST).exists():  # refused before writing: leave no trace
+                _remove_made(d, lock, made_dir, made_lock)
             raise
 
     def close(self) -> None:
@@ -268,6 +342,16 @@ class StudyStore:
         atomic_write_parquet(self.directory / RESULTS / folder / name, table)
 
 
+def _remove_made(directory: Path, lock: _Lock, made_dir: bool, made_lock: bool) -> None:
+    """Remove the lock file and the folder that opening a study made, when it was refused
+    (a refused --out folder is left as it was)."""
+    if made_lock:
+        lock.path.unlink(missing_ok=True)
+    if made_dir:
+        with contextlib.suppress(OSError):  # not empty: something else wrote there
+            directory.rmdir()
+
+
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     atomic_write_bytes(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
 
@@ -295,6 +379,17 @@ def _read_part(path: Path, columns: list[str] | None = None) -> pa.Table:
         ) from None
 
 
+def _as_schema(path: Path, table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` (read from ``path``) in the study's results schema, or a StudyError."""
+    try:
+        return table.select(schema.names).cast(schema)
+    except (KeyError, ValueError, pa.ArrowException) as exc:
+        raise StudyError(
+            f"{path} does not have the study's results columns ({exc}); it was not written "
+            "by this study. Delete it and rerun the study to redo its runs"
+        ) from None
+
+
 def load_results(directory: str | Path) -> pa.Table:
     """All completed runs of the study in ``directory``, sorted by point and seed.
 
@@ -306,10 +401,10 @@ def load_results(directory: str | Path) -> pa.Table:
     d = Path(directory)
     manifest = read_manifest(d)
     schema = schema_from_json(manifest["schema"])
-    tables = [_read_part(p) for _, p in _parts(d / RESULTS)]
+    tables = [(p, _read_part(p)) for _, p in _parts(d / RESULTS)]
     if not tables:
         return schema.empty_table()
-    table = pa.concat_tables([t.cast(schema) for t in tables])
+    table = pa.concat_tables([_as_schema(p, t, schema) for p, t in tables])
     table = table.sort_by([("point", "ascending"), ("seed", "ascending")])
     point = table.column("point").to_numpy()
     seed = table.column("seed").to_numpy()

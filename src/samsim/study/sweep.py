@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from samsim.errors import SamsimError
 from samsim.scenario import models, specs
@@ -147,6 +147,10 @@ def _is_numeric(ann: Any) -> bool:
     if typing.get_origin(bare) in (Union, types.UnionType):
         return any(_is_numeric(a) for a in typing.get_args(bare))
     return isinstance(bare, type) and issubclass(bare, int | float) and bare is not bool
+
+
+#: Sweep values are parsed like scenario values: no infinity, no NaN.
+_FINITE = ConfigDict(allow_inf_nan=False)
 
 
 @dataclass(frozen=True)
@@ -305,14 +309,14 @@ def resolve_path(scenario: Scenario, path: str) -> _Leaf:
         tokens = tokens[used:]
     if isinstance(node, RaidGroup):
         done = (*done, "count")
-        return _Leaf(done, TypeAdapter(_field_annotation(RaidGroup, "count")))
+        return _Leaf(done, TypeAdapter(_field_annotation(RaidGroup, "count"), config=_FINITE))
     if _is_container(node):
         leaves = leaf_paths(scenario, done)
         raise StudyError(
             f"sweep path {path!r} names a group of fields, not one value; use one of: "
             f"{', '.join(leaves[:40])}"
         )
-    return _Leaf(done, TypeAdapter(_leaf_adapter(owner, key, ann)))
+    return _Leaf(done, TypeAdapter(_leaf_adapter(owner, key, ann), config=_FINITE))
 
 
 # -- parsing sweeps ----------------------------------------------------------------------
@@ -427,4 +431,19 @@ def apply_point(scenario: Scenario, sweep: Sweep, values: Mapping[str, Any]) -> 
     out = scenario
     for axis in sweep.axes:
         out = _set(out, axis.target, values[axis.path])
-    return out
+    if not sweep.axes:
+        return out
+    # Validated again as a whole: a swept value must also satisfy the checks that tie
+    # fields together (a raid group's width, a doctrine's firing and engagements), so
+    # that a point that runs is a scenario that validates.
+    try:
+        checked = Scenario.model_validate(out.model_dump())
+    except ValidationError as exc:
+        where = ", ".join(f"{p}={column_value(v)}" for p, v in values.items())
+        problems = "; ".join(
+            f"{'.'.join(str(t) for t in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()[:5]
+        )
+        raise StudyError(f"the sweep point {where} gives an invalid scenario: {problems}") from None
+    checked._source_map = scenario._source_map
+    return checked

@@ -358,6 +358,37 @@ class TrackTable:
     def __len__(self) -> int:
         return self.n
 
+    def extrapolated(
+        self, time_s: float, confirmed_only: bool = False
+    ) -> tuple[IntArray, FloatArray, FloatArray]:
+        """The tracks' positions, velocities and position covariances extrapolated to
+        ``time_s`` at constant velocity (for a radar's cue windows).
+
+        ``p = p0 + v dt``, ``P_p = P_pp + dt (P_pv + P_vp) + dt^2 P_vv`` (the
+        constant-velocity transition without process noise): cheaper than the tracker's
+        full (IMM) prediction, and a cue window's ``n_sigma`` margin covers the difference
+        over one scan.
+
+        Returns
+        -------
+        ids : ndarray of int64, shape (n,)
+        x : ndarray, shape (n, 6)
+            Positions (m) and velocities (m/s), scenario ENU.
+        pos_cov_m2 : ndarray, shape (n, 3, 3)
+        """
+        keep = self.confirmed.nonzero()[0] if confirmed_only else np.arange(self.n)
+        ids = self.ids[keep]
+        if len(keep) == 0:
+            return ids, np.zeros((0, 6)), np.zeros((0, 3, 3))
+        dt = float(time_s - self.time_s) if np.isfinite(self.time_s) else 0.0
+        x = self.x[keep]
+        c = self.cov[keep]
+        out = np.array(x[:, :6], dtype=float)
+        out[:, :3] += dt * x[:, 3:6]
+        pv = c[:, :3, 3:6]
+        cov = c[:, :3, :3] + dt * (pv + np.swapaxes(pv, 1, 2)) + dt * dt * c[:, 3:6, 3:6]
+        return ids, out, cov
+
 
 @dataclass(frozen=True)
 class StepResult:

@@ -18,6 +18,25 @@ class ExportError(SamsimError):
     """Bad arguments to ``samsim export``."""
 
 
+#: ``samsim export`` options whose file is optional: ``--kml`` alone writes RUN_DIR/run.kml.
+OPTIONAL_FILE_OPTIONS = ("--kml", "--czml")
+
+
+def optional_file_args(argv: list[str]) -> list[str]:
+    """``argv`` with an empty value after an optional-file option of ``samsim export``
+    given without one (last, or followed by another option), so that ``--kml`` alone
+    means "next to the run" (typer options cannot take an optional value)."""
+    if "export" not in argv:
+        return list(argv)
+    out: list[str] = []
+    for k, arg in enumerate(argv):
+        out.append(arg)
+        nxt = argv[k + 1] if k + 1 < len(argv) else None
+        if arg in OPTIONAL_FILE_OPTIONS and (nxt is None or nxt.startswith("-")):
+            out.append("")
+    return out
+
+
 def _parse_heights(text: str) -> list[float]:
     from samsim.units import length_m
 
@@ -69,7 +88,13 @@ def register(app: typer.Typer) -> None:
             from samsim.study.replay import REPLAYS, replay_run
 
             if point is not None or seed is not None or not (target / REPLAYS).is_dir():
-                out = replay_run(target, point or 0, seed)
+                from samsim.console import Status
+
+                with Status(
+                    f"rerunning point {point or 0}"
+                    f"{'' if seed is None else f', seed {seed}'} of the study in full"
+                ):
+                    out = replay_run(target, point or 0, seed)
                 typer.echo(f"replaying {out} (rebuilt from the study's scenario and seed)")
         elif point is not None or seed is not None:
             raise ExportError(
@@ -94,19 +119,35 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Write a self-contained HTML report (opens offline, prints well)."""
+        from samsim.console import Status
         from samsim.export.report import write_report
+        from samsim.outputs import check_output_file
 
-        path = write_report(target, out)
+        check_output_file(out or target / "report.html", "--out", "report.html")
+        with Status(
+            f"writing the report of {target}: coverage of each radar, maps, timelines, tables"
+        ):
+            path = write_report(target, out)
         typer.echo(f"Wrote {path}")
 
     @app.command()
     def export(
         run_dir: Annotated[Path, typer.Argument(help="run folder (runs/<scenario>/<seed>)")],
         kml: Annotated[
-            Path | None, typer.Option("--kml", help="write KML for Google Earth to this file")
+            str | None,
+            typer.Option(
+                "--kml",
+                metavar="[FILE]",
+                help="write KML for Google Earth to FILE (without FILE: RUN_DIR/run.kml)",
+            ),
         ] = None,
         czml: Annotated[
-            Path | None, typer.Option("--czml", help="write CZML for Cesium to this file")
+            str | None,
+            typer.Option(
+                "--czml",
+                metavar="[FILE]",
+                help="write CZML for Cesium to FILE (without FILE: RUN_DIR/run.czml)",
+            ),
         ] = None,
         coverage_heights: Annotated[
             str,
@@ -121,18 +162,35 @@ def register(app: typer.Typer) -> None:
         from samsim.export.rundir import RunData
 
         if kml is None and czml is None:
-            raise ExportError("give --kml FILE and/or --czml FILE: nothing to export")
+            raise ExportError(
+                "give --kml and/or --czml (each optionally followed by a file name): "
+                "nothing to export"
+            )
+        from samsim.console import Status
+        from samsim.outputs import check_output_file
+
+        for option, given, example in (("--kml", kml, "run.kml"), ("--czml", czml, "run.czml")):
+            if given is not None:
+                check_output_file(given or run_dir / example, option, example)
         heights = _parse_heights(coverage_heights)
         run = RunData(run_dir)
         t0 = _parse_epoch(epoch)
-        if kml is not None:
-            from samsim.export.kml import write_kml
+        written = []
+        with Status(f"exporting {run_dir}") as status:
+            if kml is not None:
+                from samsim.export.kml import write_kml
 
-            typer.echo(f"Wrote {write_kml(run, kml, heights, epoch=t0)}")
-        if czml is not None:
-            from samsim.export.czml import write_czml
+                kml_path = Path(kml) if kml else run_dir / "run.kml"
+                status.update(f"writing {kml_path}: sites, coverage outlines, tracks, events")
+                written.append(write_kml(run, kml_path, heights, epoch=t0))
+            if czml is not None:
+                from samsim.export.czml import write_czml
 
-            typer.echo(f"Wrote {write_czml(run, czml, heights, epoch=t0)}")
+                czml_path = Path(czml) if czml else run_dir / "run.czml"
+                status.update(f"writing {czml_path}: sites, coverage outlines, tracks, events")
+                written.append(write_czml(run, czml_path, heights, epoch=t0))
+        for path in written:
+            typer.echo(f"Wrote {path}")
 
 
 def _parse_epoch(text: str) -> dt.datetime:

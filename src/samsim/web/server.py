@@ -5,6 +5,11 @@ in ``samsim/web/static``) and the files of the runs it was started on, plus JSON
 from those runs (replay, coverage, terrain shading). Every path is checked: no ``..``, no
 absolute or encoded-traversal paths, no dotfiles, nothing that resolves (through a
 symlink) outside its root. Binds to 127.0.0.1 unless told otherwise.
+
+Every client is bounded: a request (line and headers) is at most
+:data:`MAX_REQUEST_BYTES`, a path at most :data:`MAX_PATH_CHARS`, a connection idle for
+:data:`IDLE_TIMEOUT_S` is closed, and at most :data:`MAX_CONNECTIONS` are served at once
+(more are closed at once). A client that goes away is not an error worth a traceback.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import ipaddress
 import json
 import math
 import mimetypes
+import os
 import socket
 import sys
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from http import HTTPStatus
@@ -35,6 +42,16 @@ from samsim.export.coverage import (
     world_coverage,
 )
 from samsim.export.rundir import RunData, find_runs
+
+#: Longest request line plus headers, bytes (a browser sends well under 2 kB).
+MAX_REQUEST_BYTES = 16 * 1024
+#: Longest URL path (percent-encoded), characters; a path segment is at most 255.
+MAX_PATH_CHARS = 2048
+MAX_SEGMENT_CHARS = 255
+#: A connection that sends nothing for this long is closed, s.
+IDLE_TIMEOUT_S = 10.0
+#: Most connections served at once (each has a thread).
+MAX_CONNECTIONS = 64
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -79,6 +96,8 @@ def safe_join(root: Path, url_path: str) -> Path:
     """
     if "\\" in url_path or "\x00" in url_path:
         raise UnsafePath(HTTPStatus.BAD_REQUEST, "backslash or NUL in path")
+    if len(url_path) > MAX_PATH_CHARS:
+        raise UnsafePath(HTTPStatus.REQUEST_URI_TOO_LONG, "path too long")
     decoded = unquote(url_path, errors="strict")
     if "%" in decoded:
         raise UnsafePath(HTTPStatus.BAD_REQUEST, "double-encoded path")
@@ -87,7 +106,9 @@ def safe_join(root: Path, url_path: str) -> Path:
     parts = decoded.split("/")
     for p in parts:
         if p in ("", ".", "..") or p.startswith(".") or (len(p) >= 2 and p[1] == ":"):
-            raise UnsafePath(HTTPStatus.BAD_REQUEST, f"path segment {p!r} not allowed")
+            raise UnsafePath(HTTPStatus.BAD_REQUEST, f"path segment {p[:40]!r} not allowed")
+        if len(p.encode("utf-8")) > MAX_SEGMENT_CHARS:
+            raise UnsafePath(HTTPStatus.REQUEST_URI_TOO_LONG, "path segment too long")
     base = root.resolve(strict=True)
     target = base.joinpath(*parts)
     resolved = target.resolve(strict=True)  # FileNotFoundError if absent
@@ -251,10 +272,78 @@ class ViewerApp:
         }
 
 
+class _RequestTooLarge(Exception):
+    """A client sent more than :data:`MAX_REQUEST_BYTES` of request line and headers."""
+
+
+class _BoundedReader:
+    """The connection's input stream with a byte budget per request (GET has no body, so
+    the budget covers the request line and the headers)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.remaining = MAX_REQUEST_BYTES
+
+    def _cap(self, size: int) -> int:
+        return self.remaining + 1 if size < 0 else min(size, self.remaining + 1)
+
+    def _charge(self, data: bytes) -> bytes:
+        self.remaining -= len(data)
+        if self.remaining < 0:
+            raise _RequestTooLarge
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._charge(self.raw.readline(self._cap(size)))
+
+    def read(self, size: int = -1) -> bytes:
+        return self._charge(self.raw.read(self._cap(size)))
+
+    def close(self) -> None:
+        self.raw.close()
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: ViewerServer
     server_version = "samsim-viewer"
     sys_version = ""
+    timeout = IDLE_TIMEOUT_S  # per socket operation: an idle or trickling client is dropped
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = _BoundedReader(self.rfile)  # type: ignore[assignment]
+
+    def handle_one_request(self) -> None:
+        reader: _BoundedReader = self.rfile  # type: ignore[assignment]
+        reader.remaining = MAX_REQUEST_BYTES
+        try:
+            super().handle_one_request()
+        except _RequestTooLarge:
+            if not getattr(self, "raw_requestline", b"").endswith(b"\n"):
+                status = HTTPStatus.REQUEST_URI_TOO_LONG
+            else:
+                status = HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+            # What parse_request would have set; the request is answered and dropped.
+            self.command, self.request_version, self.requestline = "", "HTTP/1.0", ""
+            self.close_connection = True
+            self._send_error(status, f"request larger than {MAX_REQUEST_BYTES} bytes")
+            self._linger()
+
+    def _linger(self, max_bytes: int = 1 << 20, max_s: float = 1.0) -> None:
+        """Read (and drop) what the client is still sending, briefly, before closing: a
+        socket closed with unread input is reset, and the client would lose the answer."""
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.2)
+            deadline, left = time.monotonic() + max_s, max_bytes
+            while left > 0 and time.monotonic() < deadline:
+                data = self.connection.recv(min(left, 65536))
+                if not data:
+                    break
+                left -= len(data)
+        except OSError:
+            pass
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
@@ -288,6 +377,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not raw.startswith("/") or raw.startswith("//"):
             self._send_error(HTTPStatus.BAD_REQUEST, "malformed request path")
             return
+        if len(raw) > MAX_PATH_CHARS:
+            self._send_error(HTTPStatus.REQUEST_URI_TOO_LONG, "path too long")
+            return
         parts = urlsplit(raw)
         path, query = parts.path, parse_qs(parts.query)
         try:
@@ -317,6 +409,8 @@ class _Handler(BaseHTTPRequestHandler):
         except UnsafePath as exc:
             self._send_error(exc.status, str(exc))
         except (FileNotFoundError, NotADirectoryError, KeyError):
+            self._send_error(HTTPStatus.NOT_FOUND, "not found")
+        except OSError:  # a name the file system refuses (too long, invalid)
             self._send_error(HTTPStatus.NOT_FOUND, "not found")
         except (ValueError, SamsimError) as exc:
             self._send_error(HTTPStatus.BAD_REQUEST, str(exc))
@@ -362,6 +456,9 @@ class ViewerServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # A listen backlog of 5 (socketserver's default) makes a burst of connections wait
+    # for SYN retries (1 s, 3 s, ...) instead of being answered or closed at once.
+    request_queue_size = 128
 
     def __init__(
         self,
@@ -382,6 +479,41 @@ class ViewerServer(ThreadingHTTPServer):
         self.app = app
         self.verbose = verbose
         self.loopback_only = is_loopback(host)
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in a thread, or close it at once when
+        :data:`MAX_CONNECTIONS` are being served."""
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (reset, broken pipe, timed out) is normal: say nothing
+        (unless verbose). Anything else is one line on stderr, the traceback only with
+        SAMSIM_DEBUG."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            if self.verbose:
+                sys.stderr.write(f"{client_address[0]} went away ({type(exc).__name__})\n")
+            return
+        if os.environ.get("SAMSIM_DEBUG"):
+            super().handle_error(request, client_address)
+            return
+        sys.stderr.write(
+            f"samsim viewer: error serving {client_address[0]}: {type(exc).__name__}: {exc}\n"
+        )
 
     @property
     def url(self) -> str:

@@ -261,7 +261,8 @@
       const cls = kind === "kill" ? "event-kill" : kind === "leak" ? "event-leak" : "event-miss";
       const tip = kind === "kill" ? `${esc(ev.threat[k])} killed at t = ${fmtT(ev.t[k])} s`
         : kind === "leak" ? `${esc(ev.threat[k])} reached ${esc(ev.asset[k])} at t = ${fmtT(ev.t[k])} s`
-          : `interceptor ${ev.interceptor_id[k]} missed ${esc(ev.threat[k])} by ${ev.miss_m[k]} m`;
+          : `interceptor ${ev.interceptor_id[k]} did not kill ${esc(ev.threat[k])}: closest approach ${ev.miss_m[k]} m`
+            + (ev.pk && ev.pk[k] != null ? `, kill probability ${ev.pk[k]} there (the draw failed)` : "");
       return L.marker([ev.lat[k], ev.lon[k]], {
         icon: L.divIcon({ className: "event-icon " + cls, html, iconSize: [20, 20] }),
         pane: "events", keyboard: false,
@@ -488,6 +489,7 @@
       chip("seed", doc.meta.seed), chip("threats", s.threats), chip("detected", s.detected),
       chip("engaged", s.engaged), chip("killed", s.killed, "killed"), chip("leaked", s.leaked, "leaked"),
       chip("interceptors", s.interceptors_fired_total),
+      ...(s.false_alarms != null ? [chip("false alarms", s.false_alarms)] : []),
     ].join("");
     $("scenario-name").textContent = `— ${doc.meta.scenario}`;
     document.title = `samsim replay — ${doc.meta.scenario} seed ${doc.meta.seed}`;
