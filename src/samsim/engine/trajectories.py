@@ -96,4 +96,5 @@ def _threat_positions(world: World, i: int, ts: NDArray[np.float64]) -> NDArray[
     i0 = np.minimum(np.floor(u).astype(np.int64), max(th.n_samples[i] - 2, 0))
     i1 = np.minimum(i0 + 1, th.n_samples[i] - 1)
     w = (u - i0)[:, None]
-    return th.pos_m[i, i0] * (1.0 - w) + th.pos_m[i, i1] * w
+    pos = th.row(i)[0]
+    return pos[i0] * (1.0 - w) + pos[i1] * w
