@@ -107,9 +107,14 @@ def main() -> None:
         "this tree": (_commands(_samsim(), args.scenario, tmp / "a"), None)
     }
     if args.compare:
-        env = {**os.environ, "PYTHONPATH": str(Path(args.compare).resolve())}
+        # both trees started the same way: python -m samsim.cli with PYTHONPATH set
         sam = [sys.executable, "-m", "samsim.cli"]
-        variants[f"compare ({args.compare})"] = (_commands(sam, args.scenario, tmp / "b"), env)
+        for label, src, out in (
+            ("this tree", ROOT / "src", tmp / "a"),
+            (f"compare ({args.compare})", Path(args.compare).resolve(), tmp / "b"),
+        ):
+            env = {**os.environ, "PYTHONPATH": str(src)}
+            variants[label] = (_commands(sam, args.scenario, out), env)
     print("warming caches (every command once) ...", flush=True)
     for cmds, env in variants.values():
         for cmd in cmds.values():
