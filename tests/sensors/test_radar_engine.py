@@ -583,3 +583,14 @@ def test_any_window_equals_the_dense_test(seed: int, n: int, m: int) -> None:
     el = rng.uniform(0.0, 0.1, n)
     want = w.contains(rr, az, el).any(axis=1) if m else np.zeros(n, dtype=bool)
     assert w.any_contains(rr, az, el).tolist() == want.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(-2e9, 2e9, allow_nan=False),
+    st.floats(-2e9, 2e9, allow_nan=False),
+)
+def test_outranks_of_one_key_equals_the_array_rule(key: float, worst: float) -> None:
+    from samsim.sensors.cueing import _outranks, _outranks_one
+
+    assert _outranks_one(key, worst) == bool(_outranks(np.array([key]), worst)[0])
