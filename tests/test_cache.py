@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from samsim import cache
 from samsim.physics import envelope
+from samsim.physics import tofcache as cache
 from samsim.scenario.catalog import load_catalog
 
 

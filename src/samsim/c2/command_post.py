@@ -26,9 +26,9 @@ from samsim.c2.doctrine import (
 )
 from samsim.c2.envelope import engagement_windows
 from samsim.c2.threat_eval import ThreatAssessment, evaluate_threats
-from samsim.cache import tof_table
 from samsim.physics.pk_table import pk_table
 from samsim.physics.threats import gravity_enu_mps2
+from samsim.physics.tofcache import tof_table
 
 if TYPE_CHECKING:
     from samsim.c2.view import BattalionView, DefenceView, EventSink

@@ -22,7 +22,6 @@ from threadpoolctl import threadpool_limits
 
 from samsim.c2.command_post import HOLD_SCANS, CommandPost, LaunchOrder
 from samsim.c2.regiment import RegimentCommandPost
-from samsim.cache import tof_table
 from samsim.engine.events import EventLog
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
@@ -30,6 +29,7 @@ from samsim.engine.world import World, compile_world
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import intercept_pk
 from samsim.physics.threats import Reactions, gravity_enu_mps2
+from samsim.physics.tofcache import tof_table
 from samsim.rng import MAX_SEED, stream
 from samsim.scenario.digest import scenario_digest
 from samsim.scenario.loader import REGIMENT_KEY

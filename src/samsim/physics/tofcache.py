@@ -1,5 +1,5 @@
-"""On-disk cache of derived tables that cost seconds to build and depend only on their
-inputs and samsim's code (the command post's time-of-flight tables).
+"""On-disk cache of the command post's time-of-flight tables, which cost seconds to build
+and depend only on the missile and samsim's code.
 
 A table is stored under a key that hashes its inputs and the source of every module of
 the installed samsim package, so an edited model never reads a stale table. Entries are
@@ -30,20 +30,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # the samsim package
 _MEMORY: dict[str, Any] = {}
 """This process's tables by key."""
-
-
-def cache_dir() -> Path:
-    """The cache folder: ``$SAMSIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/samsim``, else
-    ``~/.cache/samsim`` (as :func:`samsim.physics.pk_table.cache_dir`)."""
-    env = os.environ.get("SAMSIM_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "samsim"
 
 
 @functools.lru_cache(maxsize=1)
@@ -99,6 +88,8 @@ def cached_table(kind: str, inputs: str, cls: type[T], build: Callable[[], T]) -
     hit = _MEMORY.get(key)
     if hit is not None:
         return hit
+    from samsim.physics.pk_table import cache_dir  # (one cache folder for both tables)
+
     path = cache_dir() / kind / f"{key}.npz"
     table: T | None = None
     if path.is_file():
