@@ -59,9 +59,11 @@ def _numba_cache_dir() -> None:
 
 _numba_cache_dir()
 
-__all__ = ["__version__", "load_scenario", "simulate", "study"]
+__all__ = ["__version__", "load_scenario", "saturate", "sensitivity", "simulate", "study"]
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from samsim.engine.run import Run
     from samsim.scenario.models import Scenario
 
@@ -88,3 +90,18 @@ def __getattr__(name: str) -> Any:
 
         return importlib.import_module("samsim.study")
     raise AttributeError(f"module 'samsim' has no attribute {name!r}")
+
+
+def saturate(*args: Any, **kwargs: Any) -> pa.Table:
+    """A saturation curve and its break point; see :func:`samsim.study.saturation.saturate`."""
+    from samsim.study.saturation import saturate as _saturate
+
+    return _saturate(*args, **kwargs)
+
+
+def sensitivity(*args: Any, **kwargs: Any) -> pa.Table:
+    """Effects of the catalogue's figures (a tornado table); see
+    :func:`samsim.study.sensitivity.sensitivity`."""
+    from samsim.study.sensitivity import sensitivity as _sensitivity
+
+    return _sensitivity(*args, **kwargs)

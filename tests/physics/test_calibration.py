@@ -56,3 +56,22 @@ def test_less_propellant_shortens_the_range(catalog: dict[str, MissileSpec]) -> 
     spec = catalog["9M96E2"]
     fb = far_boundary_m([spec, scale_propulsion(spec, 0.85)], [0, 1], [2e3, 2e3], iterations=5)
     assert fb[1] < 0.95 * fb[0]
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED))
+def test_peak_speed_matches_the_published_figure(name: str, figures: dict, catalog) -> None:  # type: ignore[no-untyped-def, type-arg]
+    """Speed as well as range: a missile calibrated to its range class alone coasted
+    there slowly (the 48N6E3 peaked at 1,571 m/s against a published 2,000)."""
+    goal = catalog[name].published_speed_mps
+    if goal is None:
+        pytest.skip(f"{name}: no published speed")
+    assert figures[name].peak_speed_mps == pytest.approx(goal, rel=0.10)
+
+
+def test_flight_time_to_100_km_is_that_of_a_2_km_s_missile(catalog) -> None:  # type: ignore[no-untyped-def]
+    """A second figure beside the speed: the 48N6E3 reaches a point 100 km out at 5 km
+    in under 95 s (it took 104 s before the speed calibration)."""
+    from samsim.physics.envelope import fly_to_points
+
+    r = fly_to_points([catalog["48N6E3"]], [0], [100e3], [5e3])
+    assert r.success[0] and r.time_of_flight_s[0] < 95.0
