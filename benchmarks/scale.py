@@ -173,8 +173,9 @@ raid:
 
 
 def _theatre_example(n: int) -> str | None:
-    """``examples/theatre_regiments.yaml`` with its raid scaled to about ``n`` threats,
-    or None when the example does not exist (yet)."""
+    """``examples/theatre_regiments.yaml`` with its raid scaled to about ``n`` threats
+    (each group's count scaled, its front kept as wide), or None when the example does not
+    exist."""
     path = ROOT / "examples" / "theatre_regiments.yaml"
     if not path.exists():
         return None
@@ -185,8 +186,15 @@ def _theatre_example(n: int) -> str | None:
     total = sum(int(g.get("count", 1)) for g in raid.values())
     if total == 0:
         return None
+    from samsim.units import length_m
+
     for g in raid.values():
-        g["count"] = max(1, round(int(g.get("count", 1)) * n / total))
+        old = int(g.get("count", 1))
+        new = max(1, round(old * n / total))
+        if "spread" in g and new > 1:
+            # the same width of front, its members closer together
+            g["spread"] = length_m(g["spread"]) * max(old - 1, 1) / (new - 1)
+        g["count"] = new
     doc["name"] = f"theatre_regiments_{n}"
     return str(yaml.safe_dump(doc, sort_keys=False))
 
