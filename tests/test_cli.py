@@ -73,3 +73,24 @@ def test_error_messages_are_text_not_markup(capsys: pytest.CaptureFixture[str]) 
 
     cli._print_error("rasterio is missing: pip install 'samsim[terrain]'")
     assert "pip install 'samsim[terrain]'" in capsys.readouterr().err
+
+
+def test_a_run_does_not_import_scipy_stats(tmp_path: Path) -> None:
+    """scipy.stats costs 0.3-2 s to import (it parses the docstrings of a hundred
+    distributions): a run of the flagship example must not pay it (start-up, issue 16)."""
+    code = (
+        "import sys, samsim\n"
+        f"sc = samsim.load_scenario({str(EXAMPLES / 'battalion_vs_cruise_raid.yaml')!r})\n"
+        "samsim.simulate(sc, seed=0)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('scipy.stats')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=subprocess_env(),
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

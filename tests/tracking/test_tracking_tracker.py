@@ -330,3 +330,15 @@ def test_predict_of_some_tracks_equals_their_rows_of_all() -> None:
     rows = np.flatnonzero(np.isin(ids, want))
     assert sub_ids.tolist() == ids[rows].tolist()
     assert sub_x.tobytes() == x[rows].tobytes() and sub_P.tobytes() == P[rows].tobytes()
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+@pytest.mark.parametrize("prob", [0.95, 0.99, 0.9973, 0.999, 0.9999])
+def test_gate_threshold_is_scipy_chi2_bit_for_bit(dims: int, prob: float) -> None:
+    """The gate threshold is computed without scipy.stats (its import costs seconds at
+    start-up) and is still scipy.stats.chi2's quantile and CDF, to the last bit."""
+    from scipy.stats import chi2
+
+    cfg = TrackerConfig(dims=dims, gate_prob=prob)
+    assert cfg.gamma == float(chi2.ppf(prob, dims))
+    assert cfg.gate_pg == float(chi2.cdf(cfg.gamma, dims))
