@@ -6,22 +6,35 @@ the content hash of both specs, so that the first run of a scenario built from
 catalogue types does not have to compute them. Scenarios that override a missile or
 threat figure get their own tables, computed on first use and cached on disk.
 
-Usage: python tools/build_pk_tables.py
+Usage: python tools/build_pk_tables.py [--missing]
+
+``--missing`` keeps the shipped tables that are still valid (same key: same specs, same
+table version) and computes only the others (a new catalogue entry, a changed figure,
+a model change that moves some keys), so that unchanged tables stay bit for bit.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from pathlib import Path
 
-from samsim.physics.pk_table import TABLE_VERSION, compute_pk_table
+from samsim.physics.pk_table import TABLE_VERSION, compute_pk_table, table_key
 from samsim.scenario.catalog import load_catalog
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "samsim" / "physics" / "pk_tables.json"
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--missing", action="store_true", help="compute only tables not shipped")
+    args = ap.parse_args()
+    shipped: dict[str, dict] = {}
+    if args.missing and OUT.is_file():
+        old = json.loads(OUT.read_text())
+        if old.get("version") == TABLE_VERSION:
+            shipped = {t["key"]: t for t in old["tables"]}
     cat = load_catalog()
     missiles = cat.sections["missiles"]
     threats = cat.sections["threats"]
@@ -29,6 +42,10 @@ def main() -> None:
     t0 = time.perf_counter()
     for m, me in missiles.items():
         for th, te in threats.items():
+            key = table_key(me.spec, te.spec)
+            if key in shipped:
+                tables.append(shipped[key])
+                continue
             t = time.perf_counter()
             tab = compute_pk_table(me.spec, te.spec, th)
             tables.append(tab.to_json())

@@ -37,6 +37,34 @@ def test_table_reflects_threat_and_warhead(cat) -> None:  # type: ignore[no-unty
     np.testing.assert_array_equal(again.pk, sup.pk)
 
 
+@pytest.mark.slow
+def test_a_ballistic_target_weaves_only_below_its_terminal_altitude(cat) -> None:  # type: ignore[no-untyped-def]
+    """As in the engine's trajectories, a ballistic missile of a table weaves only below
+    its terminal altitude: with that altitude below every row the table is the table of
+    the same missile without a weave, bit for bit; with it above the lowest row that row
+    changes. The key moves with the target model of ballistic types only."""
+    m = cat.sections["missiles"]["48N6E3"].spec
+    srbm = cat.sections["threats"]["srbm"].spec
+    alts = P.threat_altitudes_m(srbm)
+    never = srbm.model_copy(update={"terminal_altitude_m": float(alts.min()) - 1.0})
+    plain = srbm.model_copy(update={"terminal_manoeuvre": "none"})
+    a = P.compute_pk_table(m, never, "srbm", runs_per_cell=3)
+    b = P.compute_pk_table(m, plain, "srbm", runs_per_cell=3)
+    np.testing.assert_array_equal(a.pk, b.pk)
+    high = srbm.model_copy(update={"terminal_altitude_m": float(alts[1])})
+    c = P.compute_pk_table(m, high, "srbm", runs_per_cell=3)
+    low = alts < float(alts[1])
+    assert not np.array_equal(c.pk[:, low], b.pk[:, low])
+    # (the rows at or above it do not weave either, but they share the batch's random
+    # numbers with the rows that do, so they are not compared bit for bit)
+    sub = cat.sections["threats"]["subsonic_cruise_missile"].spec
+    old_blob = [P.TABLE_VERSION, m.model_dump(mode="json"), sub.model_dump(mode="json")]
+    import hashlib
+
+    want = hashlib.sha256(json.dumps(old_blob, sort_keys=True).encode()).hexdigest()[:24]
+    assert P.table_key(m, sub) == want  # other types keep their key
+
+
 def test_lookup_interpolates_and_clamps() -> None:
     t = P.PkTable(
         "m",

@@ -52,6 +52,10 @@ TABLE_SEED = 20261207
 #: A ballistic missile's reentry state in a table is taken from its own trajectory to
 #: this fraction of the way from its minimum to its maximum range.
 BALLISTIC_RANGE_FRACTION = 0.5
+#: Version of the ballistic-missile target model of the tables, part of the key of a
+#: ballistic type's tables only (the other tables keep theirs): 2 = the terminal weave
+#: begins below the type's ``terminal_altitude_m``, as in the engine.
+BALLISTIC_TARGET_VERSION = 2
 
 _PACKAGED = "pk_tables.json"
 
@@ -168,10 +172,14 @@ def _interp_index(
 
 def table_key(missile: MissileSpec, threat: ThreatSpec) -> str:
     """Content hash of what a table depends on: both specs and the table version."""
-    blob = json.dumps(
-        [TABLE_VERSION, missile.model_dump(mode="json"), threat.model_dump(mode="json")],
-        sort_keys=True,
-    )
+    parts: list[object] = [
+        TABLE_VERSION,
+        missile.model_dump(mode="json"),
+        threat.model_dump(mode="json"),
+    ]
+    if threat.kind == "ballistic_missile":
+        parts.append(["ballistic", BALLISTIC_TARGET_VERSION])
+    blob = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
 
 
@@ -243,6 +251,13 @@ def compute_pk_table(
 
     * a terminal weave (``terminal_manoeuvre: weave``): lateral acceleration
       a cos(omega t + phi) with a random phase (the intercept may fall anywhere in it);
+      a ballistic missile weaves as its trajectory does, only below its
+      ``terminal_altitude_m``: the weave y = A (1 - cos omega tau), A = a / omega^2,
+      starts at the time t_w its straight path through the intercept point crosses that
+      altitude, t_w = T(P) - max((h_w - h)_+ / v_down + u, 0), v_down its descent rate
+      there and u uniform within half a weave period either way (the intercept altitudes
+      around a cell's put the intercept anywhere in the weave); at or above h_w it does
+      not weave;
     * an evasion (``evasion: beam | turn_away``): ``evasion_delay_s`` after the launch,
       a level turn at ``evasion_accel_mps2`` to fly perpendicular to (beam) or away from
       (turn away) the launcher, then straight;
@@ -287,6 +302,17 @@ def compute_pk_table(
     phase = rng.uniform(0.0, 2.0 * math.pi, n)
     weave_a = threat.weave_accel_mps2 if threat.terminal_manoeuvre == "weave" else 0.0
     weave_w = 2.0 * math.pi / threat.weave_period_s
+    # a ballistic missile's weave starts below its terminal altitude (threats.py applies
+    # it from the first sample at or below it, phase 0); a random offset of up to half a
+    # period either way stands for the intercept altitudes around the cell's (the phase
+    # at intercept then falls anywhere in the weave)
+    weave_start = np.full(n, -np.inf)
+    if threat.kind == "ballistic_missile" and weave_a > 0.0:
+        v_down = np.maximum(-np.sum(vel * up, axis=1), 1.0)
+        lead = np.maximum(float(threat.terminal_altitude_m) - h, 0.0) / v_down
+        jitter = (phase / (2.0 * math.pi) - 0.5) * threat.weave_period_s
+        hw = float(threat.terminal_altitude_m)
+        weave_start = np.where(h < hw, t_arr - np.maximum(lead + jitter, 0.0), np.inf)
     ev = threat.evasion if threat.kind == "aircraft" else "none"
     # heading change of the evasive turn: to fly perpendicular to the launcher's line of
     # sight (beam) or away from it
@@ -354,9 +380,17 @@ def compute_pk_table(
         if weave_a > 0.0:
             amp = weave_a / weave_w**2
             s_ = side[ids]
-            ph = phase[ids]
-            p += (amp * (np.cos(ph) - np.cos(weave_w * t + ph)))[:, None] * s_
-            v += (amp * weave_w * np.sin(weave_w * t + ph))[:, None] * s_
+            if ballistic:
+                tau = t - weave_start[ids]
+                on = tau > 0.0
+                if on.any():
+                    ta = np.where(on, tau, 0.0)
+                    p += np.where(on, amp * (1.0 - np.cos(weave_w * ta)), 0.0)[:, None] * s_
+                    v += np.where(on, amp * weave_w * np.sin(weave_w * ta), 0.0)[:, None] * s_
+            else:
+                ph = phase[ids]
+                p += (amp * (np.cos(ph) - np.cos(weave_w * t + ph)))[:, None] * s_
+                v += (amp * weave_w * np.sin(weave_w * t + ph))[:, None] * s_
         return p, v
 
     fly = Flyout(frame, [missile], rng=np.random.default_rng([seed, 1]), tof_tables=[tab])
