@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 from samsim.c2.command_post import HOLD_SCANS, CommandPost, LaunchOrder
 from samsim.c2.regiment import RegimentCommandPost
 from samsim.engine.events import EventLog
+from samsim.engine.nodes import Network
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
@@ -46,6 +47,8 @@ from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 # Order of simultaneous events: routes end first, then outcomes are assessed, radars
 # scan, command posts decide, launchers fire, threats check for a break turn.
 _THREAT_END, _ASSESS, _SCAN, _DECIDE, _LAUNCH, _BREAK = range(6)
+#: The detail of a launch from another battalion's launcher (engage on remote).
+_REMOTE = {"detail": "engage_on_remote"}
 
 
 @dataclass
@@ -106,6 +109,7 @@ class Engine:
         }
         self.track_truth: list[dict[int, int]] = [{} for _ in world.units]
         self.inventory = world.inventory.copy()
+        self.net = Network(world, self.seed)
         self.command_posts = [
             CommandPost(
                 world,
@@ -114,6 +118,7 @@ class Engine:
                 self.track_truth[u.index],
                 self.inventory,
                 rng=stream(seed, f"c2:{u.name}"),
+                network=self.net,
             )
             for u in world.units
         ]
@@ -241,13 +246,24 @@ class Engine:
             return
         w = self.w
         p, _, _ = w.threats.state_at(self.t, np.array([i]))
-        d = np.linalg.norm(w.asset_pos_m - p[0], axis=1)
-        k = int(np.argmin(d))
-        if w.threat_kind[i] != "decoy" and d[k] <= w.asset_radius_m[k] and w.capability[i] > 0:
-            self._end_threat(i, self.t, "leak", "", asset=w.asset_names[k], pos=p[0])
+        node = int(w.threat_target_node[i]) if len(w.threat_target_node) else -1
+        if node >= 0:
+            # aimed at a node: it reached it if it ends within its warhead's lethal radius
+            miss = float(self.net.ground_distance_m(p[0])[node])
+            hit = miss <= w.threat_spec[i].node_lethal_radius_m
+            kind, detail = ("leak", "node") if hit else ("threat_end", "impact")
+            name = w.node_names[node]
+            self._end_threat(i, self.t, kind, detail, asset=name, pos=p[0], miss_m=miss)
         else:
-            detail = "impact" if w.threat_kind[i] == "ballistic_missile" else "route_end"
-            self._end_threat(i, self.t, "threat_end", detail, pos=p[0])
+            d = np.linalg.norm(w.asset_pos_m - p[0], axis=1)
+            k = int(np.argmin(d))
+            if w.threat_kind[i] != "decoy" and d[k] <= w.asset_radius_m[k] and w.capability[i] > 0:
+                self._end_threat(i, self.t, "leak", "", asset=w.asset_names[k], pos=p[0])
+            else:
+                detail = "impact" if w.threat_kind[i] == "ballistic_missile" else "route_end"
+                self._end_threat(i, self.t, "threat_end", detail, pos=p[0])
+        for k, dist in self.net.blast(i, p[0]):
+            self._node_lost(k, i, dist)
 
     def _threat_reacts(self, i: int, source_enu_m: NDArray[np.float64]) -> None:
         """Threat ``i`` reacts to a missile just launched at it from ``source_enu_m``: a
@@ -286,12 +302,14 @@ class Engine:
         asset: str = "",
         pos: NDArray[np.float64] | None = None,
         interceptor: int = -1,
+        miss_m: float | None = None,
     ) -> None:
         self.alive[i] = False
         self.end_time_s[i] = t
         if pos is None:
             pos, _, _ = self.w.threats.state_at(t, np.array([i]))
             pos = pos[0]
+        extra = {} if miss_m is None else {"miss_m": miss_m}
         self.log.add(
             t,
             kind,
@@ -303,6 +321,7 @@ class Engine:
             x_m=pos[0],
             y_m=pos[1],
             z_m=pos[2],
+            **extra,
         )
 
     # -- sensing and tracking ---------------------------------------------------------
@@ -314,6 +333,8 @@ class Engine:
         w = self.w
         radar = w.radars[r_index]
         self._push(self.t + radar.spec.scan_period_s, _SCAN, "scan", r_index)
+        if not self.net.radar_up(r_index):
+            return
         unit = radar.unit
         tracker = self.trackers[unit]
         channels = self.channels.get(r_index)
@@ -475,11 +496,13 @@ class Engine:
         if u_index < 0:
             if self.regiment is None:
                 raise RuntimeError(f"regiment decision event {u_index} without a regiment")
+            if not self.net.command_post_up(-1):
+                return
             self._push(self.t + self.regiment.spec.cycle_s, _DECIDE, "decide", u_index)
             orders = self.regiment.decide(self.t, self.log)
         else:
             cp = self.command_posts[u_index]
-            if self.w.units[u_index].regiment:
+            if self.w.units[u_index].regiment and not self.net.autonomous[u_index]:
                 return
             self._push(self.t + cp.unit.cp.cycle_s, _DECIDE, "decide", u_index)
             orders = cp.decide(self.t, self.alive, self.log)
@@ -498,6 +521,9 @@ class Engine:
         est = cp.track_estimate(order.track_id, self.t)
         if est is None or not self.alive[order.threat_id]:
             cp.cancel(order)
+            return
+        if not (self.net.launcher_up(order.launcher) and self.net.radar_up(order.radar)):
+            self._launch_lost(order)
             return
         cp.launched(order)
         key = self.icp.add(order.unit, order.track_id, order.threat_id, order.radar, order.missile)
@@ -532,6 +558,7 @@ class Engine:
             x_m=pos[0],
             y_m=pos[1],
             z_m=pos[2],
+            **({} if w.launcher_unit[order.launcher] == order.unit else _REMOTE),
         )
         self._threat_reacts(order.threat_id, pos)
         plan = w.threat_plans[order.threat_id] if order.threat_id < len(w.threat_plans) else None
@@ -624,6 +651,8 @@ class Engine:
         for fid in ids.tolist():
             key = self._icp_of_fly[fid]
             unit = self.icp.unit[key]
+            if not self.net.radar_up(self.icp.radar[key]):
+                continue  # no uplink: it flies on to its last intercept point
             if unit not in per_unit:
                 per_unit[unit] = self.command_posts[unit].track_estimates(self.t)
             est = per_unit[unit].get(self.icp.track[key])
@@ -711,6 +740,75 @@ class Engine:
                 "assess",
                 (unit, self.icp.track[key]),
             )
+
+    # -- the network under attack -----------------------------------------------------
+    def _node_lost(self, node: int, threat: int, miss_m: float) -> None:
+        """Node ``node`` is destroyed now by ``threat``: log it and apply what follows.
+
+        A radar stops scanning and guiding (:meth:`_radar_down`); a launcher's missiles
+        are lost with it; a battalion whose command post is lost fights on its own (it
+        leaves the regiment's assignment), and so do all the regiment's battalions when
+        the regiment's command post is lost.
+        """
+        w = self.w
+        self.net.lose(node, self.t, threat, miss_m, self.log)
+        kind, ref, unit = w.node_kind[node], int(w.node_ref[node]), int(w.node_unit[node])
+        if kind == "radar":
+            self._radar_down(ref)
+        elif kind == "launcher":
+            self.inventory[ref] = 0
+        elif unit >= 0:
+            self._go_autonomous([unit])
+        elif self.regiment is not None:
+            self._go_autonomous([cp.unit.index for cp in self.regiment.battalions])
+
+    def _go_autonomous(self, units: list[int]) -> None:
+        for u in units:
+            if self.net.autonomous[u]:
+                continue
+            self.net.autonomous[u] = True
+            if self.w.units[u].regiment:
+                if self.regiment is not None:
+                    self.regiment.detach(u)
+                self._push(self.t + self.w.units[u].cp.cycle_s, _DECIDE, "decide", u)
+
+    def _radar_down(self, r: int) -> None:
+        """Radar ``r`` stopped emitting (lost, dark or moving): the semi-active
+        (track-via-missile) interceptors it guides lose their guidance and self-destruct;
+        active ones fly on to their last predicted intercept point without uplink and may
+        still lock on."""
+        w = self.w
+        fids = [
+            fid
+            for fid, key in self._icp_of_fly.items()
+            if self.icp.radar[key] == r
+            and w.missile_specs[self.icp.missile[key]].seeker_kind == "semi_active"
+        ]
+        if not fids:
+            return
+        out = self.fly.abort(np.array(sorted(fids), dtype=np.int64))
+        for j in range(len(out)):
+            self._interceptor_end(
+                int(out.interceptor_id[j]),
+                "guidance_lost",
+                float(out.time_s[j]),
+                float(out.miss_m[j]),
+                float(out.closing_speed_mps[j]),
+                out.position_enu_m[j],
+            )
+
+    def _launch_lost(self, order: LaunchOrder) -> None:
+        """A launch that cannot happen because its launcher or its guidance radar is no
+        longer up: the round is lost with a lost launcher (returned otherwise), the channel
+        is released, and the engagement is assessed as if it had ended."""
+        cp = self.command_posts[order.unit]
+        cp.cancel(order)
+        if not self.net.launcher_up(order.launcher):
+            self.inventory[order.launcher] = 0
+        eng = cp.engagements.get(order.track_id)
+        if eng is not None and eng.active_missiles == 0 and eng.awaiting_assessment:
+            delay = cp.unit.cp.kill_assessment_delay_s
+            self._push(self.t + delay, _ASSESS, "assess", (order.unit, order.track_id))
 
     # -- outputs ----------------------------------------------------------------------
     def _trajectories(self, end_t: float) -> Any:

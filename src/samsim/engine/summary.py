@@ -69,8 +69,12 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
     for th, (_, r) in first_det.items():
         ranges.setdefault(types[th], []).append(r)
     leaked_by_asset = {a: 0 for a in world.asset_names}
+    leaked_by_node: dict[str, int] = {}
     for _, a, _ in leaks:
-        leaked_by_asset[a] += 1
+        if a in leaked_by_asset:
+            leaked_by_asset[a] += 1
+        else:  # a node a threat was aimed at (target_node)
+            leaked_by_node[a] = leaked_by_node.get(a, 0) + 1
     n_fired = sum(fired.values())
     burn = _burn_through(ev, rows("detection"), types)
     times = ev["time_s"]
@@ -104,6 +108,7 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
         "miss_distance_m": _stats(misses) if misses else None,
         "first_detection_range_m": {t: _stats(v) for t, v in sorted(ranges.items())},
         "leaked_by_asset": leaked_by_asset,
+        "leaked_by_node": dict(sorted(leaked_by_node.items())),
         "leakers": [
             {
                 "threat_id": int(th),
@@ -122,6 +127,7 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
             "first_launch_s": first("launch"),
             "first_kill_s": first("kill"),
             "first_leak_s": first("leak"),
+            "first_node_lost_s": first("node_lost"),
             "last_event_s": float(max(times)) if times else None,
             "first_false_alarm_s": first("detection", real=False),
             "first_false_track_s": first("track_confirmed", real=False),
@@ -132,6 +138,39 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
         "false_tracks_confirmed": false_tracks,
         "false_track_engagements": false_engagements,
         "interceptors_at_false_tracks": false_launches,
+        **_network(ev, rows, world),
+    }
+
+
+def _network(ev: dict[str, list[Any]], rows: Any, world: World) -> dict[str, Any]:
+    """The network under attack: the nodes lost (each once) and the nodes' counts."""
+    lost = [
+        {
+            "node": ev["asset"][i],
+            "kind": ev["detail"][i],
+            "unit": ev["unit"][i],
+            "time_s": float(ev["time_s"][i]),
+            "threat_id": int(ev["threat_id"][i]),
+            "threat": world.threat_names[ev["threat_id"][i]] if ev["threat_id"][i] >= 0 else "",
+            "threat_type": ev["threat_type"][i],
+            "miss_m": float(ev["miss_m"][i]),
+        }
+        for i in rows("node_lost")
+    ]
+    gone = {x["node"] for x in lost}
+    by_kind: dict[str, dict[str, int]] = {}
+    for name, kind in zip(world.node_names, world.node_kind, strict=True):
+        c = by_kind.setdefault(kind, {"nodes": 0, "lost": 0, "survived": 0})
+        c["nodes"] += 1
+        c["lost" if name in gone else "survived"] += 1
+    return {
+        "nodes": {
+            "nodes": len(world.node_names),
+            "lost": len(gone),
+            "survived": len(world.node_names) - len(gone),
+            "by_kind": dict(sorted(by_kind.items())),
+        },
+        "nodes_lost": lost,
     }
 
 

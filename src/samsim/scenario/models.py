@@ -45,6 +45,8 @@ ALT_MIN_M, ALT_MAX_M = -1000.0, 100e3
 GROUND_MIN_M, GROUND_MAX_M = -1000.0, 9000.0
 #: Longest time anything in a scenario may wait or last, s (the longest scenario).
 MAX_DURATION_S = 6 * 3600.0
+#: Node name of the regiment's command post (``target_node``, the event log).
+REGIMENT_NODE = "regiment.command_post"
 
 
 class Model(BaseModel):
@@ -342,6 +344,13 @@ class Doctrine(Model):
         description="true: every kill assessment is right (the command post's "
         "assess_*_prob figures are ignored), for comparison",
     )
+    engage_on_remote: bool = Field(
+        default=False,
+        description="when this battalion has no fire-control radar up (lost, dark or "
+        "moving), another battalion may fire its launchers' active-seeker missiles on that "
+        "battalion's own fire-control tracks and guide them (engage on remote); "
+        "semi-active missiles need their own battalion's radar",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -518,9 +527,20 @@ class RaidGroup(Model):
     target: str | None = Field(
         default=None, description="asset the group attacks; its position is appended to the route"
     )
+    target_node: str | None = Field(
+        default=None,
+        description="a node of the defence the group attacks instead of an asset: "
+        "<unit>.<radar or launcher>, <unit>.command_post or regiment.command_post; its "
+        "position is appended to the route (exclusive with target)",
+    )
 
     @model_validator(mode="after")
     def _width(self) -> RaidGroup:
+        if self.target is not None and self.target_node is not None:
+            raise ValueError(
+                "give either target (a defended asset) or target_node (a radar, launcher or "
+                "command post of the defence), not both"
+            )
         width = max(self.count - 1, 0) * self.spread
         if width > MAX_GROUP_WIDTH_M:
             raise ValueError(
@@ -658,6 +678,23 @@ class Scenario(Model):
         description="noise jammers: stand-off (position or route), escort or self-screening",
     )
     _source_map: Any = PrivateAttr(default=None)
+
+    def node_sites(self) -> dict[str, tuple[str, str, GeoPoint]]:
+        """The defence's nodes (what a raid group's ``target_node`` may name), in the
+        engine's order: per unit its command post, radars and launchers, then the
+        regiment's command post; name -> (kind, unit, position). Names are
+        ``<unit>.<radar or launcher>``, ``<unit>.command_post`` and
+        ``regiment.command_post``; kinds ``radar``, ``launcher``, ``command_post``."""
+        out: dict[str, tuple[str, str, GeoPoint]] = {}
+        for uname, u in self.units.items():
+            out[f"{uname}.command_post"] = ("command_post", uname, u.command_post.position)
+            for rname, r in u.radars.items():
+                out[f"{uname}.{rname}"] = ("radar", uname, r.position)
+            for lname, lc in u.launchers.items():
+                out[f"{uname}.{lname}"] = ("launcher", uname, lc.position)
+        if self.regiment is not None:
+            out[REGIMENT_NODE] = ("command_post", "", self.regiment.command_post.position)
+        return out
 
     def origin_point(self) -> GeoPoint:
         """The ENU origin: given, or the mean position of the assets on the ground."""

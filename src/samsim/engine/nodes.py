@@ -1,0 +1,143 @@
+"""The defence as a network under attack: per-run health of its nodes (radars, launchers,
+command posts), where they are and which radars emit.
+
+The engine owns this state and every stage reads it: radars that are lost, dark or moving
+do not scan; command posts plan only with the radars and launchers that are up
+(:class:`samsim.c2.view.NetworkView`); a threat that ends its flight within its warhead's
+lethal radius of nodes destroys them. What a loss does to the run (interceptors losing
+their guidance, battalions fighting on their own) is applied by the engine loop
+(:meth:`samsim.engine.loop.Engine._node_lost`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from samsim.rng import stream
+
+if TYPE_CHECKING:
+    from samsim.engine.events import EventLog
+    from samsim.engine.world import World
+
+
+class Network:
+    """Node health, positions and radar emission of one run.
+
+    Parameters
+    ----------
+    world : World
+        The compiled scenario (its node lists; never modified).
+    seed : int
+        Run seed: the draws of ``node_kill_prob`` come from their own stream.
+    """
+
+    def __init__(self, world: World, seed: int) -> None:
+        self.w = world
+        self.seed = seed
+        n = len(world.node_names)
+        self.alive = np.ones(n, dtype=bool)
+        self.lost_s = np.full(n, np.nan)
+        self.pos_m = world.node_pos_m.copy()
+        kinds = world.node_kind
+        self.radar_node = {int(world.node_ref[k]): k for k in range(n) if kinds[k] == "radar"}
+        self.launcher_node = {int(world.node_ref[k]): k for k in range(n) if kinds[k] == "launcher"}
+        self.cp_node = {
+            int(world.node_unit[k]): k for k in range(n) if kinds[k] == "command_post"
+        }  # unit index -> node; -1: the regiment's
+        #: Per radar: emitting now (a lost radar never emits again).
+        self.emitting = np.ones(len(world.radars), dtype=bool)
+        #: Per unit: fights on its own (its command post or the regiment's was lost).
+        self.autonomous = np.zeros(len(world.units), dtype=bool)
+        self._rng: np.random.Generator | None = None
+        self._up_cache: dict[int, list[int]] = {}
+
+    # -- what the command posts read (c2.view.NetworkView) ----------------------------
+    def radar_up(self, radar: int) -> bool:
+        """Radar ``radar`` is alive and emitting (it can look, track and guide)."""
+        return bool(self.emitting[radar]) and bool(self.alive[self.radar_node[radar]])
+
+    def launcher_up(self, launcher: int) -> bool:
+        """Launcher ``launcher`` is alive and emplaced."""
+        return bool(self.alive[self.launcher_node[launcher]])
+
+    def command_post_up(self, unit: int) -> bool:
+        """The command post of unit ``unit`` (-1: the regiment's) is alive."""
+        k = self.cp_node.get(unit)
+        return k is not None and bool(self.alive[k])
+
+    def remote_launchers(self, unit: int) -> list[int]:
+        """Other battalions' launchers that battalion ``unit`` may fire on its own
+        fire-control tracks (engage on remote): those of battalions whose doctrine allows
+        ``engage_on_remote`` and that have no fire-control radar up, while ``unit`` has
+        one. Which missiles they may fire is the command post's decision (active
+        seekers only)."""
+        w = self.w
+        if not any(self.radar_up(r) for r in w.units[unit].fire_control):
+            return []
+        out: list[int] = []
+        for u in w.units:
+            if u.index == unit or not u.doctrine.engage_on_remote:
+                continue
+            if any(self.radar_up(r) for r in u.fire_control):
+                continue
+            out.extend(li for li in u.launchers if self.launcher_up(li))
+        return out
+
+    # -- losses -----------------------------------------------------------------------
+    def ground_distance_m(self, pos_m: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Distance of every node from ``pos_m`` along the ground (the separation
+        projected on each node's local horizontal), m."""
+        d = self.pos_m - np.asarray(pos_m, dtype=float)[None, :]
+        up = self.w.frame.up_enu(self.pos_m)
+        h = d - np.sum(d * up, axis=1, keepdims=True) * up
+        return np.asarray(np.linalg.norm(h, axis=1), dtype=np.float64)
+
+    def blast(self, threat: int, pos_m: NDArray[np.float64]) -> list[tuple[int, float]]:
+        """Nodes destroyed by threat ``threat`` ending its flight at ``pos_m``: every
+        live node within its type's ``node_lethal_radius_m`` (ground distance), each with
+        probability ``node_kill_prob`` (one draw per node, in node order, from this run's
+        ``nodes`` stream). Returns (node, distance) pairs; the caller applies the losses.
+        """
+        w = self.w
+        spec = w.threat_spec[threat]
+        radius = spec.node_lethal_radius_m
+        if radius <= 0.0 or not self.alive.any():
+            return []
+        d = self.ground_distance_m(pos_m)
+        out: list[tuple[int, float]] = []
+        for k in np.flatnonzero(self.alive & (d <= radius)).tolist():
+            if self._rng is None:
+                self._rng = stream(self.seed, "nodes")
+            if self._rng.random() < spec.node_kill_prob:
+                out.append((int(k), float(d[k])))
+        return out
+
+    def lose(self, node: int, t: float, threat: int, miss_m: float, log: EventLog) -> None:
+        """Mark ``node`` lost at ``t`` (by ``threat``) and log its ``node_lost`` event."""
+        w = self.w
+        self.alive[node] = False
+        self.lost_s[node] = t
+        kind = w.node_kind[node]
+        unit = int(w.node_unit[node])
+        ref = int(w.node_ref[node])
+        if kind == "radar":
+            self.emitting[ref] = False
+        p = self.pos_m[node]
+        log.add(
+            t,
+            "node_lost",
+            asset=w.node_names[node],
+            detail=kind,
+            unit=w.units[unit].name if unit >= 0 else "",
+            sensor=w.radars[ref].name if kind == "radar" else "",
+            launcher=w.launcher_names[ref] if kind == "launcher" else "",
+            threat_id=threat,
+            threat_type=w.threat_type[threat] if threat >= 0 else "",
+            miss_m=miss_m,
+            x_m=p[0],
+            y_m=p[1],
+            z_m=p[2],
+        )
