@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 from samsim.c2.command_post import HOLD_SCANS, CommandPost, LaunchOrder
 from samsim.c2.regiment import RegimentCommandPost
 from samsim.engine.events import EventLog
-from samsim.engine.nodes import Network
+from samsim.engine.nodes import Network, arm_seekers
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
@@ -47,6 +47,9 @@ from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 # Order of simultaneous events: routes end first, then outcomes are assessed, radars
 # scan, command posts decide, launchers fire, threats check for a break turn.
 _THREAT_END, _ASSESS, _SCAN, _DECIDE, _LAUNCH, _BREAK = range(6)
+#: Events of the network under attack (anti-radiation missiles' launches, emission
+#: changes): last of simultaneous events.
+_NET = 6
 #: The detail of a launch from another battalion's launcher (engage on remote).
 _REMOTE = {"detail": "engage_on_remote"}
 
@@ -110,6 +113,7 @@ class Engine:
         self.track_truth: list[dict[int, int]] = [{} for _ in world.units]
         self.inventory = world.inventory.copy()
         self.net = Network(world, self.seed)
+        self.arms = arm_seekers(world, self.seed)
         self.command_posts = [
             CommandPost(
                 world,
@@ -185,6 +189,11 @@ class Engine:
             self._push(u.cp.cycle_s, _DECIDE, "decide", u.index)
         for i in range(w.n_threats):
             self._push(float(w.threats.t_end_s[i]), _THREAT_END, "threat_end", i)
+        for i in self.arms.threats if self.arms is not None else []:
+            self._push(float(w.threats.t0_s[i]), _NET, "arm", i)
+        for ri, plan in enumerate(self.net.emcon):
+            if plan.mode != "continuous" and not plan.wants_on(0.0, cued=False):
+                self.net.set_emitting(ri, False, 0.0, plan.reason(), self.log)
         wall0 = time.perf_counter()
         end_t = 0.0
         while self._queue:
@@ -211,6 +220,8 @@ class Engine:
                 self._assess(payload)
             elif kind == "break":
                 self._break_check(payload)
+            elif kind == "arm":
+                self._arm_seeker(payload)
             if self._finished():
                 break
         else:
@@ -333,7 +344,7 @@ class Engine:
         w = self.w
         radar = w.radars[r_index]
         self._push(self.t + radar.spec.scan_period_s, _SCAN, "scan", r_index)
-        if not self.net.radar_up(r_index):
+        if not self._emission(r_index):
             return
         unit = radar.unit
         tracker = self.trackers[unit]
@@ -357,6 +368,8 @@ class Engine:
             held = plan.held
             held_set = set(held.tolist())
             region = SearchRegion(sector=radar.spec.autonomous_search, windows=plan.windows)
+            if self.net.emcon[r_index].on_cue:
+                self._set_emission(r_index, not region.empty, "emcon_cue")
             if region.empty:
                 return
         idx = (self.alive & w.threats.active(self.t)).nonzero()[0]
@@ -755,12 +768,71 @@ class Engine:
         kind, ref, unit = w.node_kind[node], int(w.node_ref[node]), int(w.node_unit[node])
         if kind == "radar":
             self._radar_down(ref)
+            self._emission_changed(ref)
         elif kind == "launcher":
             self.inventory[ref] = 0
         elif unit >= 0:
             self._go_autonomous([unit])
         elif self.regiment is not None:
             self._go_autonomous([cp.unit.index for cp in self.regiment.battalions])
+
+    def _emission(self, r: int) -> bool:
+        """Whether radar ``r`` looks at this scan: alive, and emitting under its emission
+        doctrine (re-decided here, at its scan times: c2/emcon.py). An on-cue radar that
+        is alive looks; whether it emits is decided once its windows are planned."""
+        net = self.net
+        plan = net.emcon[r]
+        if plan.mode == "continuous" or not net.alive[net.radar_node[r]]:
+            return net.radar_up(r)
+        if plan.on_cue:
+            return True
+        ranges = self._arm_ranges(r) if plan.mode == "dark_on_arm" else None
+        self._set_emission(r, plan.wants_on(self.t, arm_range_m=ranges), plan.reason())
+        return net.radar_up(r)
+
+    def _set_emission(self, r: int, on: bool, reason: str) -> None:
+        if self.net.set_emitting(r, on, self.t, reason, self.log):
+            if not on:
+                self._radar_down(r)
+            self._emission_changed(r)
+
+    def _arm_ranges(self, r: int) -> NDArray[np.float64]:
+        """Ranges from radar ``r`` of the confirmed tracks its battalion takes for
+        anti-radiation missiles now."""
+        radar = self.w.radars[r]
+        ids, x, _ = self.trackers[radar.unit].tracks.extrapolated(self.t, confirmed_only=True)
+        truth = self.track_truth[radar.unit]
+        arm = [self.net.takes_for_arm(r, truth.get(k, -1)) for k in ids.tolist()]
+        if not any(arm):
+            return np.zeros(0)
+        pos = x[np.array(arm, dtype=bool), :3]
+        return np.asarray(np.linalg.norm(pos - radar.site.position_enu_m, axis=1))
+
+    def _emission_changed(self, r: int) -> None:
+        """Radar ``r`` started or stopped emitting: the anti-radiation missiles sent
+        against it re-plan their flights."""
+        if self.arms is None:
+            return
+        for i in self.arms.threats:
+            if self.arms.target_radar[i] == r:
+                self._arm_seeker(i)
+
+    def _arm_seeker(self, i: int) -> None:
+        """Anti-radiation missile ``i`` (launched, alive) checks whether it hears its radar
+        (up and in its seeker's band) and re-plans its flight when that changed: onto the
+        radar, or onto where it remembers it (where it last heard it; before that, the
+        radar's site as briefed) with its memory error (:mod:`samsim.physics.arm`)."""
+        w = self.w
+        if self.arms is None or not self.alive[i] or self.t < w.threats.t0_s[i]:
+            return
+        r = self.arms.target_radar[i]
+        node = self.net.radar_node[r]
+        hears = self.net.radar_up(r) and self.arms.models[i].hears(w.radars[r].spec.frequency_hz)
+        known = self.net.pos_m[node] if self.arms.homing.get(i) else w.node_pos_m[node]
+        table = self._ensure_reactions().table
+        t_end = self.arms.update(self.t, i, table, hears, self.net.pos_m[node], known)
+        if t_end is not None:
+            self._push(t_end, _THREAT_END, "threat_end", i)
 
     def _go_autonomous(self, units: list[int]) -> None:
         for u in units:

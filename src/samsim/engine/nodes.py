@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from samsim.c2.emcon import EmissionPlan
+from samsim.physics.arm import ArmSeekers, arm_of
 from samsim.rng import stream
 
 if TYPE_CHECKING:
@@ -49,6 +51,14 @@ class Network:
         }  # unit index -> node; -1: the regiment's
         #: Per radar: emitting now (a lost radar never emits again).
         self.emitting = np.ones(len(world.radars), dtype=bool)
+        #: Per radar: its emission doctrine, and why it is dark now ("" when emitting).
+        self.emcon = [
+            EmissionPlan(world.scenario.units[world.units[r.unit].name].radars[r.name].emission)
+            for r in world.radars
+        ]
+        self.dark_reason = [""] * len(world.radars)
+        self._arm_rng: dict[int, np.random.Generator] = {}
+        self._arm_taken: dict[tuple[int, int], bool] = {}
         #: Per unit: fights on its own (its command post or the regiment's was lost).
         self.autonomous = np.zeros(len(world.units), dtype=bool)
         self._rng: np.random.Generator | None = None
@@ -85,6 +95,49 @@ class Network:
                 continue
             out.extend(li for li in u.launchers if self.launcher_up(li))
         return out
+
+    # -- emission -----------------------------------------------------------------------
+    def set_emitting(self, radar: int, on: bool, t: float, reason: str, log: EventLog) -> bool:
+        """Radar ``radar`` starts (``on``) or stops emitting at ``t`` for ``reason``;
+        logs ``emission_on`` / ``emission_off``. Returns whether it changed."""
+        if bool(self.emitting[radar]) == on or not self.alive[self.radar_node[radar]]:
+            return False
+        self.emitting[radar] = on
+        if on:
+            reason, self.dark_reason[radar] = self.dark_reason[radar], ""
+        else:
+            self.dark_reason[radar] = reason
+        r = self.w.radars[radar]
+        log.add(
+            t,
+            "emission_on" if on else "emission_off",
+            sensor=r.name,
+            unit=self.w.units[r.unit].name,
+            detail=reason,
+        )
+        return True
+
+    def takes_for_arm(self, radar: int, threat: int) -> bool:
+        """Whether the battalion of ``radar`` takes threat ``threat``'s track for an
+        anti-radiation missile (its kind, recognised with the radar's
+        ``arm_recognition_prob``: one draw per missile and radar, from the run's
+        ``emcon:<radar>`` stream)."""
+        w = self.w
+        if threat < 0 or w.threat_kind[threat] != "anti_radiation_missile":
+            return False
+        key = (radar, threat)
+        got = self._arm_taken.get(key)
+        if got is None:
+            p = self.emcon[radar].control.arm_recognition_prob
+            if p >= 1.0:
+                got = True
+            else:
+                rng = self._arm_rng.get(radar)
+                if rng is None:
+                    rng = self._arm_rng[radar] = stream(self.seed, f"emcon:{w.radars[radar].name}")
+                got = bool(rng.random() < p)
+            self._arm_taken[key] = got
+        return got
 
     # -- losses -----------------------------------------------------------------------
     def ground_distance_m(self, pos_m: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -141,3 +194,14 @@ class Network:
             y_m=p[1],
             z_m=p[2],
         )
+
+
+def arm_seekers(world: World, seed: int) -> ArmSeekers | None:
+    """The seekers of the world's anti-radiation missiles (None without any); their
+    memory errors draw from the run's ``arm`` stream."""
+    rows = [i for i, k in enumerate(world.threat_kind) if k == "anti_radiation_missile"]
+    if not rows:
+        return None
+    target = {i: int(world.node_ref[world.threat_target_node[i]]) for i in rows}
+    models = {i: arm_of(world.threat_spec[i]) for i in rows}
+    return ArmSeekers(world.frame, rows, target, models, lambda: stream(seed, "arm"))

@@ -19,6 +19,7 @@ from samsim.errors import Issue, ScenarioError
 from samsim.geo.dem import MissingExtraError, load_dem, matplotlib_dem
 from samsim.geo.frames import EnuFrame
 from samsim.geo.terrain import SyntheticTerrain, TerrainGrid, resample_to_enu
+from samsim.physics.arm import arm_of, arm_trajectory
 from samsim.physics.threats import (
     Agility,
     Evasion,
@@ -497,6 +498,9 @@ def _group_trajectories(
                 (Trajectory(t0, flight.dt_s, flight.pos_m, flight.vel_mps, flight.alt_m), None)
             )
             continue
+        if spec.kind == "anti_radiation_missile":
+            out.append((_arm_flight(world_frame, terrain, spec, pts, target, t0), None))
+            continue
         path: list[PathPoint] = []
         above_ground = spec.kind == "cruise_missile"
         height = spec.altitude_m if spec.altitude_m is not None else 0.0
@@ -529,6 +533,32 @@ def _group_trajectories(
         )
         out.append((tr, plan))
     return out
+
+
+def _arm_flight(
+    frame: EnuFrame,
+    terrain: TerrainFn,
+    spec: ThreatSpec,
+    pts: list[tuple[float, float, Waypoint]],
+    target: GeoPoint | None,
+    t0_s: float,
+) -> Trajectory:
+    """An anti-radiation missile's compiled flight: its route (heights above the
+    ellipsoid, or above ground with ``agl``, holding from each point on; the type's
+    ``altitude_m`` until one is given), then the dive onto its target radar's site."""
+    if target is None:
+        raise ValueError("an anti-radiation missile group needs its target radar")
+    model = arm_of(spec)
+    h = model.height_m
+    route: list[tuple[float, float, float]] = []
+    for lat, lon, w in pts:
+        if w.alt is not None:
+            h = w.alt
+        elif w.agl is not None:
+            h = w.agl + _ground_alt(frame, terrain, w)
+        route.append((lat, lon, h))
+    aim_alt = target.alt if target.alt is not None else _ground_alt(frame, terrain, target)
+    return arm_trajectory(frame, model, route, (target.lat, target.lon, aim_alt), t0_s)
 
 
 def _appears_as(scenario: Scenario, res: Resolved, tname: str, spec: ThreatSpec) -> ThreatSpec:

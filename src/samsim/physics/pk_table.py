@@ -180,6 +180,8 @@ def threat_altitudes_m(threat: ThreatSpec) -> NDArray[np.float64]:
     if threat.kind == "ballistic_missile":
         return np.array([5e3, 12e3, 20e3])
     h = float(threat.altitude_m or 0.0)
+    if threat.kind == "anti_radiation_missile":  # intercepted in its dive
+        return np.unique(np.array([1e3, 4e3, max(h, 4e3)]))
     if threat.kind == "aircraft":
         return np.unique(np.array([1e3, max(h, 1.5e3), 14e3]))
     return np.unique(np.array([max(h, 10.0), 2e3]))

@@ -112,13 +112,20 @@ def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
                 cat.resolve,
                 "radars",
                 radar.type,
-                _overrides(radar, {"type", "position", "azimuth_center"}),
+                _overrides(radar, {"type", "position", "azimuth_center", "emission"}),
                 smap=smap,
                 where=("units", uname, "radars", rname),
                 override_field="",
             )
             if spec is not None:
                 out.radars[(uname, rname)] = spec
+                if radar.emission.mode == "on_cue" and spec.autonomous_search:
+                    issue(
+                        ("units", uname, "radars", rname, "emission", "mode"),
+                        "on_cue emission needs a radar that searches only where cued (a "
+                        "fire-control radar with autonomous_search_half_width_rad 0)",
+                        "use windows or dark_on_arm for a radar that searches on its own",
+                    )
         has_fcr = any(s.role == "fire_control" for (u, _), s in out.radars.items() if u == uname)
         if not has_fcr and all((uname, r) in out.radars for r in unit.radars):
             issue(

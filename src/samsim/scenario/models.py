@@ -397,6 +397,64 @@ else:
     CommandPostSite = _partial(CommandPostSpec, _CommandPostBase, "CommandPostSite")
 
 
+class EmissionControl(Model):
+    """When a radar emits (emission control, a command decision; c2/emcon.py).
+
+    A dark radar sees, tracks and guides nothing, and anti-radiation missiles cannot home
+    on it. Changes fall on the radar's scan times.
+    """
+
+    mode: Literal["continuous", "windows", "on_cue", "dark_on_arm"] = Field(
+        default="continuous",
+        description="continuous: always emits; windows: only inside `windows`; on_cue: a "
+        "fire-control radar emits only while it has cued or held tracks to look at; "
+        "dark_on_arm: goes dark when its battalion tracks an anti-radiation missile within "
+        "`alert_range` of it, and comes back up `dark_time` after the last one was seen",
+    )
+    windows: list[tuple[Duration, Duration]] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="windows: [[on, off], ...] times the radar emits, s (from on to off)",
+    )
+    dark_time: Duration = Field(
+        default=60.0,
+        gt=0,
+        le=MAX_DURATION_S,
+        description="dark_on_arm: time dark after the last anti-radiation missile was seen, s",
+    )
+    alert_range: Length = Field(
+        default=60e3,
+        gt=0,
+        le=1e6,
+        description="dark_on_arm: an anti-radiation missile's track within this range of "
+        "the radar sends it dark, m",
+    )
+    arm_recognition_prob: Number = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="dark_on_arm: probability that an anti-radiation missile's track is "
+        "taken for one (drawn once per missile and radar)",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EmissionControl:
+        if self.mode == "windows" and not self.windows:
+            raise ValueError("mode: windows needs `windows: [[on, off], ...]`")
+        for k, (on, off) in enumerate(self.windows):
+            if not 0 <= on < off:
+                raise ValueError(
+                    f"window {k} [{on:g}, {off:g}] must start at or after 0 and end after it "
+                    "starts; give [on, off] with on < off"
+                )
+            if k and on < self.windows[k - 1][1]:
+                raise ValueError(
+                    f"window {k} starts before window {k - 1} ends; give the windows in time "
+                    "order, not overlapping"
+                )
+        return self
+
+
 class _RadarBase(Model):
     type: str = Field(description="catalogue radar (see `samsim catalog`)")
     position: GeoPoint
@@ -405,6 +463,10 @@ class _RadarBase(Model):
         ge=-2 * math.pi,
         le=2 * math.pi,
         description="centre of the searched sector (clockwise from north)",
+    )
+    emission: EmissionControl = Field(
+        default_factory=EmissionControl,
+        description="emission control: when the radar emits (default: continuously)",
     )
 
 
