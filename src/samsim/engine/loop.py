@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 from samsim.c2.command_post import HOLD_SCANS, CommandPost, LaunchOrder
 from samsim.c2.regiment import RegimentCommandPost
 from samsim.engine.events import EventLog
-from samsim.engine.nodes import Network, arm_seekers
+from samsim.engine.nodes import Network, arm_seekers, defended_world
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
@@ -100,6 +100,9 @@ class Engine:
                 else TrackerConfig(pd=pd, clutter_density=density, init_speed_sigma_mps=sigma_v)
             )
             self.trackers.append(Tracker(cfg))
+        for u in world.units:  # point defence: one picture under its battalion's post
+            if u.attached_to >= 0:
+                self.trackers[u.index] = self.trackers[u.attached_to]
         self._threat_type_or_blank = np.array([*world.threat_type, ""], dtype=object)
         self._is_ballistic = np.array(
             [k == "ballistic_missile" for k in world.threat_kind] + [False], dtype=bool
@@ -111,12 +114,15 @@ class Engine:
             if r.spec.role == "fire_control"
         }
         self.track_truth: list[dict[int, int]] = [{} for _ in world.units]
+        for u in world.units:
+            if u.attached_to >= 0:
+                self.track_truth[u.index] = self.track_truth[u.attached_to]
         self.inventory = world.inventory.copy()
         self.net = Network(world, self.seed)
         self.arms = arm_seekers(world, self.seed)
         self.command_posts = [
             CommandPost(
-                world,
+                defended_world(world, u.index) if u.doctrine.defend_nodes else world,
                 u,
                 self.trackers[u.index],
                 self.track_truth[u.index],
@@ -126,6 +132,10 @@ class Engine:
             )
             for u in world.units
         ]
+        for u in world.units:  # one engagement record per track under one command post
+            if u.attached_to >= 0:
+                parent = self.command_posts[u.attached_to].engagements
+                self.command_posts[u.index].engagements = parent
         self.regiment = (
             RegimentCommandPost(
                 world,

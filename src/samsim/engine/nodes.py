@@ -11,12 +11,14 @@ their guidance, battalions fighting on their own) is applied by the engine loop
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from samsim.c2.emcon import EmissionPlan
+from samsim.c2.point_defence import NODE_ASSET_RADIUS_M, defended_nodes
 from samsim.physics.arm import ArmSeekers, arm_of
 from samsim.rng import stream
 
@@ -205,3 +207,22 @@ def arm_seekers(world: World, seed: int) -> ArmSeekers | None:
     target = {i: int(world.node_ref[world.threat_target_node[i]]) for i in rows}
     models = {i: arm_of(world.threat_spec[i]) for i in rows}
     return ArmSeekers(world.frame, rows, target, models, lambda: stream(seed, "arm"))
+
+
+def defended_world(world: World, unit: int) -> World:
+    """The world as a ``defend_nodes`` command post of ``unit`` sees it: the scenario's
+    assets, then its battalion group's nodes as assets of value ``node_value``
+    (:func:`samsim.c2.point_defence.defended_nodes`). A copy: the node assets' positions
+    follow the nodes when they move (:meth:`Network.move`)."""
+    attached = np.array([u.attached_to for u in world.units], dtype=np.int64)
+    nodes = defended_nodes(unit, attached, world.node_unit)
+    value = float(world.units[unit].doctrine.node_value)
+    return dataclasses.replace(
+        world,
+        asset_names=[*world.asset_names, *(world.node_names[k] for k in nodes)],
+        asset_pos_m=np.concatenate([world.asset_pos_m, world.node_pos_m[nodes]]),
+        asset_value=np.concatenate([world.asset_value, np.full(nodes.size, value)]),
+        asset_radius_m=np.concatenate(
+            [world.asset_radius_m, np.full(nodes.size, NODE_ASSET_RADIUS_M)]
+        ),
+    )

@@ -68,6 +68,8 @@ class Unit:
     position_m: NDArray[np.float64]
     reserve: NDArray[np.int64]
     regiment: bool = False
+    #: The unit whose command post this one is under (point defence), -1: none.
+    attached_to: int = -1
     radars: list[int] = field(default_factory=list)
     fire_control: list[int] = field(default_factory=list)
     launchers: list[int] = field(default_factory=list)
@@ -643,6 +645,7 @@ def compile_world(
             cp_pos,
             np.array([u.reserve.get(m, 0) for m in missile_names], dtype=np.int64),
             scenario.regiment is not None and uname in scenario.regiment.battalions,
+            list(scenario.units).index(u.attached_to) if u.attached_to else -1,
         )
         for rname, r in u.radars.items():
             spec = res.radars[(uname, rname)]

@@ -174,6 +174,26 @@ def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
     if scenario.regiment is not None:
         _resolve_regiment(scenario, cat, out, attempt, issue)
 
+    for uname, unit in scenario.units.items():
+        parent = unit.attached_to
+        if parent is None:
+            continue
+        if parent == uname or parent not in scenario.units:
+            others = sorted(set(scenario.units) - {uname})
+            issue(
+                ("units", uname, "attached_to"),
+                f"unknown battalion {parent!r}"
+                if parent != uname
+                else "a unit cannot be attached to itself",
+                f"name another unit: {', '.join(others) or '(none)'}",
+            )
+        elif scenario.units[parent].attached_to is not None:
+            issue(
+                ("units", uname, "attached_to"),
+                f"{parent!r} is itself attached to {scenario.units[parent].attached_to!r}",
+                "attach point-defence units to a battalion that is not attached",
+            )
+
     seen_radars: dict[str, str] = {}
     for uname, unit in scenario.units.items():
         for rname in unit.radars:

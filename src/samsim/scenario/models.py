@@ -344,6 +344,18 @@ class Doctrine(Model):
         description="true: every kill assessment is right (the command post's "
         "assess_*_prob figures are ignored), for comparison",
     )
+    defend_nodes: bool = Field(
+        default=False,
+        description="point-defence doctrine: the command post also defends, as assets of "
+        "value node_value, the radars, launchers and command post of its battalion (and, "
+        "for a unit attached_to a battalion, of that battalion and its attached units)",
+    )
+    node_value: Number = Field(
+        default=50.0,
+        gt=0,
+        le=1e6,
+        description="defend_nodes: value of each node as an asset (compare the assets' values)",
+    )
     engage_on_remote: bool = Field(
         default=False,
         description="when this battalion has no fire-control radar up (lost, dark or "
@@ -501,6 +513,13 @@ else:
 class FireUnit(Model):
     """A battalion: command post, radars and launchers."""
 
+    attached_to: Name | None = Field(
+        default=None,
+        description="point defence: the battalion (a key of `units`) whose command post "
+        "this unit is under: its radars feed that battalion's track picture (and are cued "
+        "by it), a track engaged by either is not engaged by the other until assessed, "
+        "and with doctrine defend_nodes it defends that battalion's nodes",
+    )
     command_post: CommandPostSite
     radars: dict[Name, RadarSite] = Field(min_length=1)
     launchers: dict[Name, LauncherSite] = Field(min_length=1)
