@@ -37,6 +37,7 @@ from samsim.scenario.loader import REGIMENT_KEY
 from samsim.scenario.models import Scenario
 from samsim.sensors.cueing import FireControlChannels, member
 from samsim.sensors.radar import (
+    Radar,
     SearchRegion,
     detection_details,
     unit_init_speed_sigma_mps,
@@ -77,6 +78,11 @@ class Engine:
     """One run of a compiled world with one seed."""
 
     def __init__(self, world: World, seed: int, *, trajectory_dt_s: float = 1.0) -> None:
+        if any(u.scoot is not None for u in world.scenario.units.values()):
+            # nodes move in this run: its own launcher positions and radars
+            world = dataclasses.replace(
+                world, launcher_pos_m=world.launcher_pos_m.copy(), radars=list(world.radars)
+            )
         self.w = world
         self.seed = int(seed)
         self.log = EventLog()
@@ -201,6 +207,9 @@ class Engine:
             self._push(float(w.threats.t_end_s[i]), _THREAT_END, "threat_end", i)
         for i in self.arms.threats if self.arms is not None else []:
             self._push(float(w.threats.t0_s[i]), _NET, "arm", i)
+        for u_index, scoot in self.net.scoot.items():
+            if scoot.battalion:
+                self._push(w.units[u_index].cp.cycle_s, _NET, "scoot_check", u_index)
         for ri, plan in enumerate(self.net.emcon):
             if plan.mode != "continuous" and not plan.wants_on(0.0, cued=False):
                 self.net.set_emitting(ri, False, 0.0, plan.reason(), self.log)
@@ -232,6 +241,10 @@ class Engine:
                 self._break_check(payload)
             elif kind == "arm":
                 self._arm_seeker(payload)
+            elif kind == "scoot_check":
+                self._scoot_check(payload)
+            elif kind == "scoot_arrive":
+                self._scoot_arrive(*payload)
             if self._finished():
                 break
         else:
@@ -528,6 +541,11 @@ class Engine:
             if self.w.units[u_index].regiment and not self.net.autonomous[u_index]:
                 return
             self._push(self.t + cp.unit.cp.cycle_s, _DECIDE, "decide", u_index)
+            scoot = self.net.scoot.get(u_index)
+            if self.net.moving[self.net.cp_node[u_index]] or (
+                scoot is not None and scoot.battalion and scoot.due(-1, self.t)
+            ):
+                return  # off line, or holding fire until its missiles are down to move
             orders = cp.decide(self.t, self.alive, self.log)
         for order in orders:
             self._pending_launches += 1
@@ -584,6 +602,8 @@ class Engine:
             **({} if w.launcher_unit[order.launcher] == order.unit else _REMOTE),
         )
         self._threat_reacts(order.threat_id, pos)
+        if self.net.scoot:
+            self._scoot_after_launch(order)
         plan = w.threat_plans[order.threat_id] if order.threat_id < len(w.threat_plans) else None
         if plan is not None and plan.break_turn is not None:
             self._push(self.t + 1.0, _BREAK, "break", (order.threat_id, fid))
@@ -794,6 +814,8 @@ class Engine:
         plan = net.emcon[r]
         if plan.mode == "continuous" or not net.alive[net.radar_node[r]]:
             return net.radar_up(r)
+        if net.moving[net.radar_node[r]]:
+            return False
         if plan.on_cue:
             return True
         ranges = self._arm_ranges(r) if plan.mode == "dark_on_arm" else None
@@ -843,6 +865,87 @@ class Engine:
         t_end = self.arms.update(self.t, i, table, hears, self.net.pos_m[node], known)
         if t_end is not None:
             self._push(t_end, _THREAT_END, "threat_end", i)
+
+    def _scoot_after_launch(self, order: LaunchOrder) -> None:
+        """Shoot-and-scoot of launchers: a launcher that has fired its share leaves once
+        its last pending launch is done."""
+        li = order.launcher
+        u = int(self.w.launcher_unit[li])
+        plan = self.net.scoot.get(u)
+        if plan is None:
+            return
+        plan.launched(li)
+        cp = self.command_posts[u]
+        if not plan.battalion and plan.due(li, self.t) and cp.pending[li] == 0:
+            self._scoot_depart(u, li)
+
+    def _scoot_check(self, u: int) -> None:
+        """Shoot-and-scoot of a battalion (every decision cycle): it leaves when its
+        doctrine says so and none of its missiles is in flight or about to launch."""
+        self._push(self.t + self.w.units[u].cp.cycle_s, _NET, "scoot_check", u)
+        plan = self.net.scoot[u]
+        if self.net.moving[self.net.cp_node[u]] or not plan.due(-1, self.t):
+            return
+        radars = set(self.w.units[u].radars)
+        if any(self.icp.radar[key] in radars for key in self._icp_of_fly.values()):
+            return
+        if self.command_posts[u].pending[self.w.units[u].launchers].any():
+            return
+        self._scoot_depart(u, -1)
+
+    def _scoot_depart(self, u: int, launcher: int) -> None:
+        """Launcher ``launcher`` (or, -1, battalion ``u``) goes off line to move to its
+        next site: its radars go dark, its launchers cannot fire."""
+        plan = self.net.scoot[u]
+        site = plan.depart(launcher)
+        nodes = self.net.movers(u, launcher)
+        for k in nodes:
+            self.net.relocate(k, self.t, self.log)
+            if self.w.node_kind[k] == "radar":
+                r = int(self.w.node_ref[k])
+                self._set_emission(r, False, "relocating")
+                self.net.dark_reason[r] = "relocating"
+        due = self.t + plan.doctrine.off_line
+        self._push(due, _NET, "scoot_arrive", (u, launcher, site, tuple(nodes)))
+
+    def _scoot_arrive(self, u: int, launcher: int, site: str, nodes: tuple[int, ...]) -> None:
+        """The movers come up at ``site``: new positions (radars rebuilt there, their
+        fire-control channels empty), launchers ready, radars emitting again."""
+        w = self.w
+        for k in nodes:
+            if not self.net.alive[k]:
+                continue
+            self.net.relocate(k, self.t, self.log, arrive=site)
+            pos = self.net.pos_m[k]
+            kind, ref = w.node_kind[k], int(w.node_ref[k])
+            if kind == "launcher":
+                w.launcher_pos_m[ref] = pos
+            elif kind == "radar":
+                old = w.radars[ref]
+                r = Radar(
+                    old.name,
+                    old.index,
+                    old.unit,
+                    old.spec,
+                    w.frame,
+                    pos,
+                    w.terrain_grid,
+                    old.azimuth_center_rad,
+                    old.k_factor,
+                )
+                w.radars[ref] = r
+                if ref in self.channels:
+                    self.channels[ref] = FireControlChannels(r, HOLD_SCANS * r.spec.scan_period_s)
+                plan = self.net.emcon[ref]
+                if plan.mode == "continuous" or (not plan.on_cue and plan.wants_on(self.t)):
+                    self._set_emission(ref, True, "relocating")
+                else:  # its emission doctrine keeps it dark for now
+                    self.net.dark_reason[ref] = plan.reason()
+            for cp in self.command_posts:  # defend_nodes: the node's asset moves too
+                if w.node_names[k] in cp.w.asset_names and cp.w is not w:
+                    cp.w.asset_pos_m[cp.w.asset_names.index(w.node_names[k])] = pos
+        if launcher < 0:
+            self.net.scoot[u].arrived(self.t)
 
     def _go_autonomous(self, units: list[int]) -> None:
         for u in units:

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from samsim.c2.emcon import EmissionPlan
 from samsim.c2.point_defence import NODE_ASSET_RADIUS_M, defended_nodes
+from samsim.c2.scoot import ScootPlan
 from samsim.physics.arm import ArmSeekers, arm_of
 from samsim.rng import stream
 
@@ -64,16 +65,25 @@ class Network:
         #: Per unit: fights on its own (its command post or the regiment's was lost).
         self.autonomous = np.zeros(len(world.units), dtype=bool)
         self._rng: np.random.Generator | None = None
-        self._up_cache: dict[int, list[int]] = {}
+        #: Per node: off line, moving to another site (shoot-and-scoot).
+        self.moving = np.zeros(n, dtype=bool)
+        #: Per unit with a shoot-and-scoot doctrine, its plan.
+        self.scoot = {
+            u.index: ScootPlan(world.scenario.units[u.name].scoot)  # type: ignore[arg-type]
+            for u in world.units
+            if world.scenario.units[u.name].scoot is not None
+        }
 
     # -- what the command posts read (c2.view.NetworkView) ----------------------------
     def radar_up(self, radar: int) -> bool:
         """Radar ``radar`` is alive and emitting (it can look, track and guide)."""
-        return bool(self.emitting[radar]) and bool(self.alive[self.radar_node[radar]])
+        k = self.radar_node[radar]
+        return bool(self.emitting[radar]) and bool(self.alive[k]) and not self.moving[k]
 
     def launcher_up(self, launcher: int) -> bool:
         """Launcher ``launcher`` is alive and emplaced."""
-        return bool(self.alive[self.launcher_node[launcher]])
+        k = self.launcher_node[launcher]
+        return bool(self.alive[k]) and not self.moving[k]
 
     def command_post_up(self, unit: int) -> bool:
         """The command post of unit ``unit`` (-1: the regiment's) is alive."""
@@ -102,7 +112,8 @@ class Network:
     def set_emitting(self, radar: int, on: bool, t: float, reason: str, log: EventLog) -> bool:
         """Radar ``radar`` starts (``on``) or stops emitting at ``t`` for ``reason``;
         logs ``emission_on`` / ``emission_off``. Returns whether it changed."""
-        if bool(self.emitting[radar]) == on or not self.alive[self.radar_node[radar]]:
+        k = self.radar_node[radar]
+        if bool(self.emitting[radar]) == on or not self.alive[k] or (on and self.moving[k]):
             return False
         self.emitting[radar] = on
         if on:
@@ -141,14 +152,56 @@ class Network:
             self._arm_taken[key] = got
         return got
 
+    # -- shoot-and-scoot ----------------------------------------------------------------
+    def movers(self, unit: int, launcher: int) -> list[int]:
+        """The live nodes that move: launcher ``launcher``'s node, or (``launcher`` -1)
+        every node of battalion ``unit``."""
+        if launcher >= 0:
+            k = self.launcher_node[launcher]
+            return [k] if self.alive[k] else []
+        return [k for k in np.flatnonzero(self.w.node_unit == unit).tolist() if self.alive[k]]
+
+    def site_position_m(self, node: int, site: str) -> NDArray[np.float64]:
+        """Where ``node`` stands at its battalion's site ``site``: its compiled place
+        relative to the battalion's command post, moved with the command post."""
+        w = self.w
+        u = int(w.node_unit[node])
+        shift = w.unit_sites_m[u][site] - w.units[u].position_m
+        return np.asarray(w.node_pos_m[node] + shift, dtype=np.float64)
+
+    def relocate(self, node: int, t: float, log: EventLog, arrive: str | None = None) -> None:
+        """``node`` leaves its site (``arrive`` None) or comes up at site ``arrive``;
+        logs its ``relocate`` event."""
+        w = self.w
+        if arrive is None:
+            self.moving[node] = True
+        else:
+            self.moving[node] = False
+            self.pos_m[node] = self.site_position_m(node, arrive)
+        u = int(w.node_unit[node])
+        p = self.pos_m[node]
+        log.add(
+            t,
+            "relocate",
+            asset=w.node_names[node],
+            unit=w.units[u].name,
+            detail="depart" if arrive is None else "arrive",
+            x_m=p[0],
+            y_m=p[1],
+            z_m=p[2],
+        )
+
     # -- losses -----------------------------------------------------------------------
     def ground_distance_m(self, pos_m: NDArray[np.float64]) -> NDArray[np.float64]:
         """Distance of every node from ``pos_m`` along the ground (the separation
-        projected on each node's local horizontal), m."""
+        projected on each node's local horizontal), m; infinite for a node on the move
+        (it has left its site)."""
         d = self.pos_m - np.asarray(pos_m, dtype=float)[None, :]
         up = self.w.frame.up_enu(self.pos_m)
         h = d - np.sum(d * up, axis=1, keepdims=True) * up
-        return np.asarray(np.linalg.norm(h, axis=1), dtype=np.float64)
+        out = np.asarray(np.linalg.norm(h, axis=1), dtype=np.float64)
+        out[self.moving] = np.inf
+        return out
 
     def blast(self, threat: int, pos_m: NDArray[np.float64]) -> list[tuple[int, float]]:
         """Nodes destroyed by threat ``threat`` ending its flight at ``pos_m``: every

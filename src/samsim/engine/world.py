@@ -140,6 +140,9 @@ class World:
     node_unit: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     node_ref: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     node_pos_m: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 3)))
+    #: Per unit, its alternative sites (shoot-and-scoot): name -> where its command post
+    #: stands there (ENU).
+    unit_sites_m: list[dict[str, NDArray[np.float64]]] = field(default_factory=list)
     #: Per threat, the node its group targets (index into the node lists) or -1.
     threat_target_node: NDArray[np.int64] = field(
         default_factory=lambda: np.zeros(0, dtype=np.int64)
@@ -752,6 +755,10 @@ def compile_world(
         node_unit=nodes[2],
         node_ref=nodes[3],
         node_pos_m=nodes[4],
+        unit_sites_m=[
+            {k: _site_enu(frame, terrain, g)[0] for k, g in u.sites.items()}
+            for u in scenario.units.values()
+        ],
         threat_target_node=np.array(target_node, dtype=np.int64),
     )
 

@@ -510,6 +510,54 @@ else:
     LauncherSite = _partial(LauncherSpec, _LauncherBase, "LauncherSite")
 
 
+class Scoot(Model):
+    """Shoot-and-scoot: after firing, a launcher or the whole battalion goes off line,
+    moves and comes up at the next of the battalion's `sites` (c2/scoot.py).
+
+    A site is where the battalion's command post stands; every node keeps its place
+    relative to the command post (a launcher that moves alone goes to its own place at
+    the next site). Off line, its radars are dark, its launchers do not fire and its
+    command post does not decide.
+    """
+
+    unit: Literal["launcher", "battalion"] = Field(
+        description="launcher: each launcher moves on its own; battalion: all its radars, "
+        "launchers and command post move together"
+    )
+    after_launches: Count | None = Field(
+        default=None,
+        ge=1,
+        le=10000,
+        description="move after this many launches (of the launcher, or of the battalion) "
+        "since it last came up; a battalion then holds fire and leaves once none of its "
+        "missiles is in flight",
+    )
+    every: Duration | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_DURATION_S,
+        description="battalion: move after this long on line at a site, s",
+    )
+    off_line: Duration = Field(
+        gt=0,
+        le=MAX_DURATION_S,
+        description="time from leaving a site to being up at the next (march, set-up), s",
+    )
+    sites: list[Name] = Field(
+        min_length=1,
+        max_length=100,
+        description="the battalion's `sites` to move to, in order (then around again)",
+    )
+
+    @model_validator(mode="after")
+    def _trigger(self) -> Scoot:
+        if self.after_launches is None and self.every is None:
+            raise ValueError("give after_launches or every (or both): when to move")
+        if self.unit == "launcher" and self.every is not None:
+            raise ValueError("every applies to a battalion; give after_launches for launchers")
+        return self
+
+
 class FireUnit(Model):
     """A battalion: command post, radars and launchers."""
 
@@ -523,11 +571,30 @@ class FireUnit(Model):
     command_post: CommandPostSite
     radars: dict[Name, RadarSite] = Field(min_length=1)
     launchers: dict[Name, LauncherSite] = Field(min_length=1)
+    sites: dict[Name, GeoPoint] = Field(
+        default_factory=dict,
+        description="other places the battalion can fight from (shoot-and-scoot): where "
+        "its command post stands there",
+    )
+    scoot: Scoot | None = Field(
+        default=None, description="shoot-and-scoot doctrine (needs `sites`)"
+    )
     reserve: dict[str, Annotated[Count, Field(le=100_000)]] = Field(
         default_factory=dict,
         description="reload missiles held by the battalion: missile type -> count; an empty "
         "launcher is reloaded from it (the launcher's reload_time_s per slot)",
     )
+
+    @model_validator(mode="after")
+    def _scoot_sites(self) -> FireUnit:
+        if self.scoot is not None:
+            unknown = [x for x in self.scoot.sites if x not in self.sites]
+            if unknown:
+                raise ValueError(
+                    f"scoot.sites names unknown sites {unknown}; define them under `sites` "
+                    f"(known: {', '.join(self.sites) or 'none'})"
+                )
+        return self
 
     @field_validator("reserve")
     @classmethod
