@@ -830,14 +830,21 @@ class Engine:
 
     def _arm_ranges(self, r: int) -> NDArray[np.float64]:
         """Ranges from radar ``r`` of the confirmed tracks its battalion takes for
-        anti-radiation missiles now."""
-        radar = self.w.radars[r]
-        ids, x, _ = self.trackers[radar.unit].tracks.extrapolated(self.t, confirmed_only=True)
+        anti-radiation missiles now: tracks updated within ``HOLD_SCANS`` scan periods of
+        the battalion's slowest radar (a track still coasting after its missile is gone
+        does not keep the radar dark)."""
+        w = self.w
+        radar = w.radars[r]
+        tr = self.trackers[radar.unit].tracks
+        fresh = HOLD_SCANS * max(w.radars[k].spec.scan_period_s for k in w.units[radar.unit].radars)
+        keep = tr.confirmed & (self.t - tr.last_update_s <= fresh)
         truth = self.track_truth[radar.unit]
-        arm = [self.net.takes_for_arm(r, truth.get(k, -1)) for k in ids.tolist()]
+        rows = np.flatnonzero(keep)
+        arm = [self.net.takes_for_arm(r, truth.get(int(tr.ids[k]), -1)) for k in rows.tolist()]
         if not any(arm):
             return np.zeros(0)
-        pos = x[np.array(arm, dtype=bool), :3]
+        sel = rows[np.array(arm, dtype=bool)]
+        pos = tr.x[sel, :3] + tr.x[sel, 3:6] * (self.t - tr.time_s)
         return np.asarray(np.linalg.norm(pos - radar.site.position_enu_m, axis=1))
 
     def _emission_changed(self, r: int) -> None:
