@@ -103,9 +103,7 @@ def main() -> None:
             w.writeheader()
             w.writerows(rows)
     rng = np.random.default_rng(20260)
-    head = "| metric | " + " | ".join(
-        f"{d}{' + Pantsir' if p else ''}" for d, p in configs
-    ) + " |"
+    head = "| metric | " + " | ".join(f"{d}{' + Pantsir' if p else ''}" for d, p in configs) + " |"
     print(head)
     print("|---" * (len(configs) + 1) + "|")
     for key, label in METRICS:
