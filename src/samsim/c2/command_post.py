@@ -503,6 +503,8 @@ class CommandPost:
         if self.net is None:
             return own, None
         remote = np.array(self.net.remote_launchers(self.unit.index), dtype=np.int64)
+        if not remote.size and self.net.intact:
+            return own, None
         lidx = np.concatenate([own, remote]) if remote.size else own
         usable = np.array([self.net.launcher_up(int(li)) for li in lidx], dtype=bool)
         usable = np.repeat(usable[:, None], len(self.w.missile_names), axis=1)

@@ -139,6 +139,9 @@ class NetworkView(Protocol):
     fire, and which other battalions' launchers a battalion may fire on its own tracks
     (engage on remote)."""
 
+    @property
+    def intact(self) -> bool: ...
+
     def radar_up(self, radar: int) -> bool: ...
 
     def launcher_up(self, launcher: int) -> bool: ...

@@ -65,6 +65,8 @@ class Network:
         #: Per unit: fights on its own (its command post or the regiment's was lost).
         self.autonomous = np.zeros(len(world.units), dtype=bool)
         self._rng: np.random.Generator | None = None
+        self._remote = any(u.doctrine.engage_on_remote for u in world.units)
+        self._intact = True
         #: Per node: off line, moving to another site (shoot-and-scoot).
         self.moving = np.zeros(n, dtype=bool)
         #: Per unit with a shoot-and-scoot doctrine, its plan.
@@ -79,6 +81,11 @@ class Network:
         """Radar ``radar`` is alive and emitting (it can look, track and guide)."""
         k = self.radar_node[radar]
         return bool(self.emitting[radar]) and bool(self.alive[k]) and not self.moving[k]
+
+    @property
+    def intact(self) -> bool:
+        """No node is lost or moving."""
+        return self._intact
 
     def launcher_up(self, launcher: int) -> bool:
         """Launcher ``launcher`` is alive and emplaced."""
@@ -97,7 +104,7 @@ class Network:
         one. Which missiles they may fire is the command post's decision (active
         seekers only)."""
         w = self.w
-        if not any(self.radar_up(r) for r in w.units[unit].fire_control):
+        if not self._remote or not any(self.radar_up(r) for r in w.units[unit].fire_control):
             return []
         out: list[int] = []
         for u in w.units:
@@ -175,9 +182,11 @@ class Network:
         w = self.w
         if arrive is None:
             self.moving[node] = True
+            self._intact = False
         else:
             self.moving[node] = False
             self.pos_m[node] = self.site_position_m(node, arrive)
+            self._intact = bool(self.alive.all()) and not self.moving.any()
         u = int(w.node_unit[node])
         p = self.pos_m[node]
         log.add(
@@ -228,6 +237,7 @@ class Network:
         w = self.w
         self.alive[node] = False
         self.lost_s[node] = t
+        self._intact = False
         kind = w.node_kind[node]
         unit = int(w.node_unit[node])
         ref = int(w.node_ref[node])
