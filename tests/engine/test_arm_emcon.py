@@ -18,6 +18,7 @@ from samsim.engine.nodes import Network
 from samsim.engine.world import compile_world
 from samsim.physics.arm import arm_of
 from samsim.scenario.loader import load_scenario_text
+from tests.engine.test_engine import _ipc_bytes
 
 TEXT = """
 name: arm
@@ -190,13 +191,6 @@ def test_an_on_cue_radar_is_dark_until_it_has_something_to_look_at() -> None:
 def test_runs_with_arms_and_emission_control_are_deterministic() -> None:
     sc = scenario("{mode: windows, windows: [[0, 50], [70, 90]]}", count=5)
     a, b = simulate(sc, seed=7), simulate(sc, seed=7)
-    assert _ipc(a.events) == _ipc(b.events)
+    assert _ipc_bytes(a.events) == _ipc_bytes(b.events)
     s = a.summary
     assert s["killed"] + s["leaked"] + s["survived"] == s["threats"]
-
-
-def _ipc(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return bytes(sink.getvalue().to_pybytes())

@@ -8,12 +8,12 @@ that is not seen in time (-60 dBsm, launched 6 km out) aimed at one of the defen
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 from samsim import simulate
 from samsim.errors import ScenarioError
 from samsim.scenario.loader import load_scenario_text
+from tests.engine.test_engine import _ipc_bytes
 
 HEAD = """
 name: nodes
@@ -197,7 +197,7 @@ def test_nodes_are_lost_at_most_once_and_runs_stay_deterministic() -> None:
     raid = _sneak("strike", "bn1.gs1") + _sneak("again", "bn1.gs1", lat=40.115)
     sc = scenario(raid)
     a, b = simulate(sc, seed=3), simulate(sc, seed=3)
-    assert _ipc(a.events) == _ipc(b.events)
+    assert _ipc_bytes(a.events) == _ipc_bytes(b.events)
     ev = events(a)
     lost = ev["asset"][ev["kind"] == "node_lost"]
     assert len(lost) == len(set(lost))
@@ -247,10 +247,3 @@ def test_target_node_errors_name_the_file_line_and_field(
     issue = exc.value.issues[0]
     assert issue.field == field and words in issue.message and issue.line is not None
     assert "bad.yaml" in str(exc.value)
-
-
-def _ipc(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return bytes(sink.getvalue().to_pybytes())
