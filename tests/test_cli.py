@@ -55,6 +55,7 @@ def test_validate_schema_catalog(tmp_path: Path) -> None:
         assert name in proc.stdout
     proc = _samsim("catalog", "radars", "--figures", cwd=tmp_path)
     assert "notional" in proc.stdout and "community" in proc.stdout
+    assert "range (SI)" in proc.stdout and "-40 .. -30" in proc.stdout  # sidelobe range
 
 
 def test_unknown_section_and_bad_seed(tmp_path: Path) -> None:

@@ -131,7 +131,12 @@ def test_catalog_names_and_figures_stay_whole_when_piped(tmp_path: Path) -> None
         for name, entry in cat[sec].items():
             assert any(line.startswith(f"  {name}  ") for line in lines), name
             for key, fig in entry.figures.items():
-                assert f"      {key} = {fig.value} ({fig.confidence}): {fig.source}" in lines
+                rng = (
+                    ""
+                    if fig.range is None
+                    else f" (range (SI) {fig.range[0]:g} .. {fig.range[1]:g})"
+                )
+                assert f"      {key} = {fig.value} ({fig.confidence}){rng}: {fig.source}" in lines
 
 
 def test_first_run_is_detected_from_an_empty_numba_cache(tmp_path: Path) -> None:

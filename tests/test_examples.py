@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import EXAMPLES, subprocess_env
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+#: Examples whose run takes more than a few seconds (the theatre: 280 threats, 5 regiments).
+SLOW_EXAMPLES = {"theatre_regiments"}
 
 
 def test_there_are_examples() -> None:
@@ -20,7 +22,14 @@ def test_there_are_examples() -> None:
     assert {"battalion_vs_cruise_raid.yaml", "regiment_vs_mixed_raid.yaml"} <= names
 
 
-@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.slow) if p.stem in SLOW_EXAMPLES else p
+        for p in EXAMPLE_FILES
+    ],
+    ids=lambda p: p.stem,
+)
 def test_example_runs(path: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
     proc = subprocess.run(

@@ -6,13 +6,64 @@ sensors or weapons.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_scenario", "simulate", "study"]
+
+def _numba_cache_dir() -> None:
+    """Keep numba's compiled kernels per version of samsim's source.
+
+    numba checks only a kernel's own file when it reuses its cache, so a kernel whose
+    callee in another module changed keeps running the old callee's machine code (seen
+    after a merge: event logs of every seed changed until the caches were deleted). Here
+    the kernels go to ``<cache>/numba/<fingerprint>``, the fingerprint covering the path,
+    size and modification time of every module of the package, so any edit compiles
+    afresh. Folders of other versions unused for two weeks are removed. A
+    ``NUMBA_CACHE_DIR`` set by the user is left alone.
+    """
+    if "NUMBA_CACHE_DIR" in os.environ or "numba" in sys.modules:
+        return
+    pkg = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.blake2b(pkg.encode(), digest_size=10)
+    for root, dirs, files in os.walk(pkg):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(root, name))
+                h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    env = os.environ.get("SAMSIM_CACHE_DIR")
+    base = env or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "samsim",
+    )
+    folder = os.path.join(base, "numba")
+    here = os.path.join(folder, h.hexdigest())
+    os.environ["NUMBA_CACHE_DIR"] = here
+    try:
+        os.makedirs(here, exist_ok=True)
+        os.utime(here)
+        stale = time.time() - 14 * 86400
+        for entry in os.scandir(folder):
+            if entry.path != here and entry.is_dir() and entry.stat().st_mtime < stale:
+                import shutil
+
+                shutil.rmtree(entry.path, ignore_errors=True)
+    except OSError:
+        pass  # an unwritable cache folder: numba then compiles in memory only
+
+
+_numba_cache_dir()
+
+__all__ = ["__version__", "load_scenario", "saturate", "sensitivity", "simulate", "study"]
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from samsim.engine.run import Run
     from samsim.scenario.models import Scenario
 
@@ -39,3 +90,18 @@ def __getattr__(name: str) -> Any:
 
         return importlib.import_module("samsim.study")
     raise AttributeError(f"module 'samsim' has no attribute {name!r}")
+
+
+def saturate(*args: Any, **kwargs: Any) -> pa.Table:
+    """A saturation curve and its break point; see :func:`samsim.study.saturation.saturate`."""
+    from samsim.study.saturation import saturate as _saturate
+
+    return _saturate(*args, **kwargs)
+
+
+def sensitivity(*args: Any, **kwargs: Any) -> pa.Table:
+    """Effects of the catalogue's figures (a tornado table); see
+    :func:`samsim.study.sensitivity.sensitivity`."""
+    from samsim.study.sensitivity import sensitivity as _sensitivity
+
+    return _sensitivity(*args, **kwargs)

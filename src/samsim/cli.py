@@ -250,8 +250,13 @@ def catalog(
             )
             if figures:
                 for key, fig in entry.figures.items():
+                    rng = (
+                        ""
+                        if fig.range is None
+                        else f" (range (SI) {' .. '.join(_g(v) for v in fig.range)})"
+                    )
                     out.print(
-                        f"      {key} = {fig.value} ({fig.confidence}): {fig.source}",
+                        f"      {key} = {fig.value} ({fig.confidence}){rng}: {fig.source}",
                         highlight=False,
                         markup=False,
                         soft_wrap=True,
@@ -266,6 +271,10 @@ def catalog(
             )
             if shown:
                 out.print(f"      {shown}", highlight=False, markup=False, soft_wrap=True)
+
+
+def _g(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, int | float) else str(v)
 
 
 _KEY_FIGURES = {

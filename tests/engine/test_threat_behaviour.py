@@ -243,4 +243,4 @@ def test_ballistic_salvo_shares_one_flight_and_impacts_the_target() -> None:
     np.testing.assert_allclose(th.t_end_s - th.t0_s, th.t_end_s[0] - th.t0_s[0])
     end, _, alt = th.state_at(float(th.t_end_s[0]), np.array([0]))
     assert np.linalg.norm(end[0] - world.asset_pos_m[0]) < 30.0
-    assert 40e3 < th.alt_m[0].max() < 70e3
+    assert 40e3 < th.row(0)[2].max() < 70e3

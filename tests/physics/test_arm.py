@@ -82,3 +82,25 @@ def test_a_replanned_flight_keeps_the_past_and_ends_on_the_new_aim_point() -> No
 
 def test_the_seeker_hears_only_its_band() -> None:
     assert MODEL.hears(10e9) and MODEL.hears(2e9) and not MODEL.hears(1.5e9)
+
+
+def test_replanning_a_runs_copy_uses_its_overlay_and_leaves_the_compiled_table() -> None:
+    # A run's copy keeps the rows it splices in an overlay of its own: a second re-plan
+    # must start from the overlay row (where the first re-plan put the missile), not from
+    # the compiled table's row, which it must leave untouched.
+    tr = arm_trajectory(FRAME, MODEL, [(40.5, -40.0, 10e3)], (40.0, -40.0, 0.0), 10.0)
+    compiled = ThreatTable([tr])
+    pos0 = compiled.pos_m.copy()
+    run, direct = compiled.copy(), ThreatTable([tr])
+    aims = [
+        FRAME.geodetic_to_enu(40.0, -40.0, 0.0) + np.array(off)
+        for off in ([3000.0, 0.0, 0.0], [-2000.0, 1500.0, 0.0])
+    ]
+    for t_s, aim in zip((20.0, 40.0), aims, strict=True):
+        assert replan(FRAME, run, 0, t_s, MODEL, aim) == replan(FRAME, direct, 0, t_s, MODEL, aim)
+    np.testing.assert_array_equal(compiled.pos_m, pos0)
+    for t_s in np.linspace(0.0, float(direct.t_end_s[0]), 97):
+        a = run.state_at(float(t_s), np.array([0]))
+        b = direct.state_at(float(t_s), np.array([0]))
+        for x, y in zip(a, b, strict=True):
+            np.testing.assert_array_equal(x, y)

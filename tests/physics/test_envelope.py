@@ -81,7 +81,16 @@ def test_envelope_table_and_plot(tmp_path: Path, catalog: dict[str, MissileSpec]
     # the far boundary is where intercepts happen: an inbound target does not move it much
     np.testing.assert_allclose(moving.far_boundary_m[:3], still.far_boundary_m[:3], rtol=0.25)
     text = still.to_text()
-    assert "9M96E" in text and len(text.splitlines()) == 2 + alts.size
+    assert "9M96E" in text and len(text.splitlines()) == 3 + alts.size  # title, head, caption
+    # a row is an envelope (near <= far, with a flight time) or says "none" (issue 14 #7:
+    # rows had near > far and far 0.0 beside a flight time)
+    rows = text.splitlines()[2:-1]
+    assert rows[-1].split()[1] == "none"  # 25 km: above the ceiling
+    for env in (still, moving):
+        for row in env.rows():
+            if row is not None:
+                near, far, tof, _, _ = row
+                assert 0.0 < near <= far and np.isfinite(tof)
     fig = plot_envelope([still, moving], spec)
     out = tmp_path / "env.png"
     fig.savefig(out, dpi=60)

@@ -354,30 +354,30 @@ NDArrayF = np.ndarray
 @pytest.mark.parametrize("accel_g", [2.0, 5.0, 7.0])
 def test_evasive_turn_lateral_acceleration_is_n_g(accel_g: float) -> None:
     react, tr, source, _ = _inbound_fighter("beam", accel_g)
-    before = react.table.pos_m[0, : tr.alt_m.size].copy()
+    before = react.table.row(0)[0][: tr.alt_m.size].copy()
     t_end = react.launch_at(0, 100.0, source)
     assert t_end is not None
     tab = react.table
     k0 = math.ceil((102.0 - 10.0) / tab.dt_s[0] - 1e-9)
     # the past is untouched, the splice starts on the old sample
-    np.testing.assert_array_equal(tab.pos_m[0, : k0 + 1], before[: k0 + 1])
+    np.testing.assert_array_equal(tab.row(0)[0][: k0 + 1], before[: k0 + 1])
     omega = accel_g * G0_MPS2 / 250.0
     n_turn = int((math.pi / 2) / omega / tab.dt_s[0])
     seg = slice(k0 + 1, k0 + n_turn - 1)
-    lat_acc = _lateral_accel(tab.pos_m[0, seg], tab.vel_mps[0, seg], float(tab.dt_s[0]))
+    lat_acc = _lateral_accel(tab.row(0)[0][seg], tab.row(0)[1][seg], float(tab.dt_s[0]))
     np.testing.assert_allclose(np.abs(lat_acc), accel_g * G0_MPS2, rtol=0.02)
     # on the beam after the turn: velocity perpendicular to the line of sight
     k = k0 + n_turn + 4
-    los = tab.pos_m[0, k] - source
-    v = tab.vel_mps[0, k]
-    up = FRAME.up_enu(tab.pos_m[0, k])
+    los = tab.row(0)[0][k] - source
+    v = tab.row(0)[1][k]
+    up = FRAME.up_enu(tab.row(0)[0][k])
     los_h = los - np.dot(los, up) * up
     cosang = np.dot(los_h, v) / np.linalg.norm(los_h) / np.linalg.norm(v)
     assert abs(cosang) < math.sin(math.radians(3))
     # it stays level and keeps its speed
     n = int(tab.n_samples[0])
-    np.testing.assert_allclose(tab.alt_m[0, k0:n], 8000.0, atol=2.0)
-    np.testing.assert_allclose(np.linalg.norm(tab.vel_mps[0, k0:n], axis=1), 250.0, rtol=0.01)
+    np.testing.assert_allclose(tab.row(0)[2][k0:n], 8000.0, atol=2.0)
+    np.testing.assert_allclose(np.linalg.norm(tab.row(0)[1][k0:n], axis=1), 250.0, rtol=0.01)
 
 
 def test_beam_rejoins_the_route_and_turn_away_leaves() -> None:
@@ -386,7 +386,7 @@ def test_beam_rejoins_the_route_and_turn_away_leaves() -> None:
     assert t_end is not None and t_end > tr.t_end_s  # the detour costs time
     tab = react.table
     # back on the route: it ends over the last route point
-    end = tab.pos_m[0, tab.n_samples[0] - 1]
+    end = tab.row(0)[0][tab.n_samples[0] - 1]
     assert np.linalg.norm(end[:2]) < 50.0
     # a second launch during the manoeuvre is ignored; after it, it evades again
     assert react.launch_at(0, 110.0, source) is None
@@ -398,8 +398,8 @@ def test_beam_rejoins_the_route_and_turn_away_leaves() -> None:
     tab = react.table
     n = int(tab.n_samples[0])
     # heading away from the launcher at the end, and gone hold_s after the turn
-    last = tab.pos_m[0, n - 1]
-    assert np.dot(tab.vel_mps[0, n - 1], last - source) > 0.99 * 250.0 * np.linalg.norm(
+    last = tab.row(0)[0][n - 1]
+    assert np.dot(tab.row(0)[1][n - 1], last - source) > 0.99 * 250.0 * np.linalg.norm(
         last - source
     ) * math.cos(math.radians(5))
     assert plan.evasion is not None
@@ -407,7 +407,7 @@ def test_beam_rejoins_the_route_and_turn_away_leaves() -> None:
     assert t_end == pytest.approx(102.0 + math.pi / omega + plan.evasion.hold_s, abs=1.5)
 
 
-def test_splice_grows_the_table_and_keeps_other_rows() -> None:
+def test_splice_grows_the_row_and_keeps_other_rows_and_the_compiled_table() -> None:
     react, tr, source, plan = _inbound_fighter("beam")
     other = waypoint_trajectory(
         FRAME,
@@ -418,16 +418,54 @@ def test_splice_grows_the_table_and_keeps_other_rows() -> None:
         0.0,
         flat,
     )
-    react = Reactions(ThreatTable([tr, other]), [plan, None], [tr.point_times_s, None], FRAME, flat)
-    cap = react.table.pos_m.shape[1]
-    row1 = react.table.pos_m[1, : other.alt_m.size].copy()
+    compiled = ThreatTable([tr, other])
+    before = compiled.pos_m.copy()
+    react = Reactions(compiled, [plan, None], [tr.point_times_s, None], FRAME, flat)
+    cap = react.table.row(0)[0].shape[0]
+    row1 = react.table.row(1)[0][: other.alt_m.size].copy()
     react.launch_at(0, 100.0, source)
-    assert react.table.pos_m.shape[1] > cap
-    np.testing.assert_array_equal(react.table.pos_m[1, : other.alt_m.size], row1)
+    assert react.table.row(0)[0].shape[0] > cap  # the spliced row is longer
+    np.testing.assert_array_equal(react.table.row(1)[0][: other.alt_m.size], row1)
+    np.testing.assert_array_equal(compiled.pos_m, before)  # the world's table: untouched
     assert react.launch_at(1, 5.0, source) is None  # no plan: does not react
     # state_at still evaluates both rows
     p, v, a = react.table.state_at(200.0)
     assert p.shape == (2, 3) and np.all(np.isfinite(p))
+
+
+def test_a_run_copy_splices_like_the_table_itself() -> None:
+    """A run's copy keeps spliced rows in an overlay instead of copying the table: every
+    row's state at every time is the same, bit for bit, as splicing the table in place."""
+    rng = np.random.default_rng(4)
+    trs = []
+    for j in range(5):
+        la = 40.0 + 0.3 * j
+        pts = [
+            PathPoint(la, -41.0, 2000.0 + 500 * j, False, 220.0),
+            PathPoint(la - 0.4, -40.0, 2000.0 + 500 * j, False, 220.0),
+        ]
+        trs.append(waypoint_trajectory(FRAME, pts, 10.0 * j, flat))
+    inplace = ThreatTable(trs)
+    copy = ThreatTable(trs).copy()
+    for i, k in ((3, 40), (1, 10), (3, 60)):  # a row spliced twice, one longer than all
+        n = int(rng.integers(50, 2 * inplace.alt_m.shape[1]))
+        pos = rng.normal(0.0, 1e4, (n, 3))
+        vel = rng.normal(0.0, 200.0, (n, 3))
+        alt = rng.uniform(0.0, 9e3, n)
+        inplace.splice(i, k, pos, vel, alt)
+        copy.splice(i, k, pos, vel, alt)
+    np.testing.assert_array_equal(copy.n_samples, inplace.n_samples)
+    np.testing.assert_array_equal(copy.t_end_s, inplace.t_end_s)
+    for t in np.linspace(0.0, float(inplace.t_end_s.max()) + 5.0, 97):
+        for idx in (None, np.array([3, 0, 1, 3, 4])):
+            a = inplace.state_at(float(t), idx)
+            b = copy.state_at(float(t), idx)
+            for x, y in zip(a, b, strict=True):
+                assert x.tobytes() == y.tobytes()
+    for i in range(5):
+        n = int(inplace.n_samples[i])
+        for x, y in zip(inplace.row(i), copy.row(i), strict=True):
+            assert x[:n].tobytes() == y[:n].tobytes()
 
 
 # -- catalogue ------------------------------------------------------------------------
@@ -436,7 +474,13 @@ def test_splice_grows_the_table_and_keeps_other_rows() -> None:
 def test_catalogue_threats_each_kind_and_sources() -> None:
     cat = load_catalog()["threats"]
     kinds = {e.spec.kind for e in cat.values()}
-    assert kinds == {"cruise_missile", "aircraft", "ballistic_missile", "decoy"}
+    assert kinds == {
+        "cruise_missile",
+        "aircraft",
+        "ballistic_missile",
+        "decoy",
+        "anti_radiation_missile",
+    }
     for name, entry in cat.items():
         for key, fig in entry.figures.items():
             assert fig.source.strip(), f"{name}.{key} has no source"

@@ -46,3 +46,69 @@ def test_bad_catalogue_file_is_located(tmp_path) -> None:  # type: ignore[no-unt
         load_section(p, RadarSpec)
     text = str(exc.value)
     assert "rumour" in text and ":3:" in text
+
+
+# -- ranges --------------------------------------------------------------------------------
+
+_RADAR_BODY = """\
+X:
+  figures:
+{figs}
+"""
+
+
+def _radar_file(tmp_path, extra: str):  # type: ignore[no-untyped-def]
+    """A radar entry copied from the packaged 92N6E with one figure line replaced."""
+    from samsim.scenario.catalog import catalog_dir
+
+    lines = (catalog_dir() / "radars.yaml").read_text().splitlines()
+    start = lines.index("92N6E:")
+    body = []
+    for line in lines[start + 1 :]:
+        if line and not line.startswith(" "):
+            break
+        body.append(line)
+    key = extra.split(":", 1)[0].strip()
+    body = [ln if not ln.strip().startswith(f"{key}:") else f"    {extra}" for ln in body]
+    p = tmp_path / "radars.yaml"
+    p.write_text("X:\n" + "\n".join(body) + "\n")
+    return p
+
+
+def test_range_is_parsed_with_the_figure_units(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p = _radar_file(
+        tmp_path,
+        'peak_power_w: {value: 90 kW, source: "n", confidence: notional, range: [45 kW, 180 kW]}',
+    )
+    entry = load_section(p, RadarSpec)["X"]
+    assert entry.figures["peak_power_w"].range == (45e3, 180e3)
+    assert entry.figures["losses_db"].range is None
+
+
+@pytest.mark.parametrize(
+    ("figure", "message"),
+    [
+        ("range: [180 kW, 45 kW]", "must be below"),
+        ("range: [100 kW, 180 kW]", "outside its range"),
+        ("range: [45 kW]", "two values"),
+        ("range: [45 kW, 3 furlongs]", "range"),
+        ("rnage: [45 kW, 180 kW]", "optional range"),
+    ],
+)
+def test_bad_range_is_located(tmp_path, figure: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    p = _radar_file(
+        tmp_path, f'peak_power_w: {{value: 90 kW, source: "n", confidence: notional, {figure}}}'
+    )
+    with pytest.raises(ScenarioError) as exc:
+        load_section(p, RadarSpec)
+    text = str(exc.value)
+    assert message in text and "peak_power_w" in text
+    line = next(i + 1 for i, ln in enumerate(p.read_text().splitlines()) if "peak_power_w" in ln)
+    assert f":{line}:" in text
+
+
+def test_not_applicable_figures_are_marked() -> None:
+    cat = load_catalog()
+    cm = cat["threats"]["subsonic_cruise_missile"].figures
+    assert not cm["burn_time_s"].applicable
+    assert cm["rcs_m2"].applicable

@@ -155,3 +155,26 @@ def test_cli_reports_without_traceback(tmp_path: Path, small_text: str, old: str
         assert "Traceback" not in proc.stderr
         assert f"{path}:" in proc.stderr
         assert "Fix:" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((Path(__file__).parents[2] / "src/samsim/scenario/catalog").glob("*.yaml"))
+    + sorted((Path(__file__).parents[2] / "examples").glob("*.yaml")),
+    ids=lambda p: p.name,
+)
+def test_libyaml_and_pure_python_loaders_agree(path: Path) -> None:
+    """The fast (libyaml) loader gives the same values and source positions as PyYAML's
+    pure-Python one, which still reports malformed files (its messages name a tab or an
+    undefined alias)."""
+    import yaml
+
+    from samsim.scenario import yamlsource
+
+    text = path.read_text()
+    fast = yamlsource._load(text, str(path), yamlsource._Loader)
+    pure = yamlsource._load(text, str(path), yaml.SafeLoader)
+    assert fast[0] == pure[0]
+    assert fast[1].positions == pure[1].positions
+    with pytest.raises(ScenarioError, match="undefined alias 'y'"):
+        yamlsource.load_yaml_text("a: &x 1\nb: *y\n")

@@ -560,3 +560,37 @@ def test_notch_is_radial_speed_below_the_half_width_where_clutter_competes(
     got = bool(r.in_notch(pos, vel, np.array([cnr]))[0])
     if abs(abs(v_radial) - notch) > 1e-6:
         assert got == (np.isfinite(cnr) and abs(v_radial) < notch)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(0, 300), st.integers(0, 300))
+def test_any_window_equals_the_dense_test(seed: int, n: int, m: int) -> None:
+    """The sorted-azimuth search of windows gives ``contains(...).any(axis=1)`` exactly,
+    across the +-pi wrap and with windows of very different widths."""
+    rng = np.random.default_rng(seed)
+    az_c = rng.choice([0.0, math.pi - 0.01, -math.pi + 0.01, 1.0])
+    w = Windows(
+        track_id=np.arange(m, dtype=np.int64),
+        range_m=rng.uniform(1e4, 5e4, m),
+        az_rad=(az_c + rng.normal(0.0, 0.05, m) + math.pi) % (2 * math.pi) - math.pi,
+        el_rad=rng.uniform(0.0, 0.1, m),
+        half_range_m=rng.uniform(100.0, 5e3, m),
+        half_az_rad=rng.choice([0.002, 0.02, 0.3], m),
+        half_el_rad=rng.uniform(0.005, 0.05, m),
+    )
+    rr = rng.uniform(1e4, 5e4, n)
+    az = (az_c + rng.normal(0.0, 0.06, n) + math.pi) % (2 * math.pi) - math.pi
+    el = rng.uniform(0.0, 0.1, n)
+    want = w.contains(rr, az, el).any(axis=1) if m else np.zeros(n, dtype=bool)
+    assert w.any_contains(rr, az, el).tolist() == want.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(-2e9, 2e9, allow_nan=False),
+    st.floats(-2e9, 2e9, allow_nan=False),
+)
+def test_outranks_of_one_key_equals_the_array_rule(key: float, worst: float) -> None:
+    from samsim.sensors.cueing import _outranks, _outranks_one
+
+    assert _outranks_one(key, worst) == bool(_outranks(np.array([key]), worst)[0])

@@ -85,3 +85,32 @@ def test_viewer_serves_the_replayed_runs_of_a_study(study_dir: Path) -> None:
         assert any("point=0" in n and "seed=5" in n for n in names), names
     finally:
         server.server_close()
+
+
+def test_points_of_designed_studies_are_rebuilt_exactly(small: Scenario, tmp_path: Path) -> None:
+    """Every point of a saturation and of a sensitivity study rebuilds to the scenario
+    the study ran (its hash is checked against the manifest's)."""
+    from samsim.study.design import run_design
+    from samsim.study.replay import study_point_scenario
+    from samsim.study.saturation import Saturation
+    from samsim.study.sensitivity import Sensitivity
+    from tests.study.standin import standin_batch
+
+    sat = tmp_path / "sat"
+    run_design(small, Saturation(small, "cm", "2:9", runs=2, max_runs=12), out=sat, workers=0,
+               runner=standin_batch)  # fmt: skip
+    manifest = json.loads((sat / "manifest.json").read_text())
+    for k, p in enumerate(manifest["points"]):
+        sc, _ = study_point_scenario(sat, k)
+        assert sc.raid["wave"].count == p["values"]["raid_size"]
+    sens = tmp_path / "sens"
+    design = Sensitivity(small, runs=2, figures=["rcs_m2", "92N6E.n_pulses"])
+    run_design(small, design, out=sens, workers=0, runner=standin_batch)
+    manifest = json.loads((sens / "manifest.json").read_text())
+    assert len(manifest["points"]) == 5
+    for k in range(5):
+        study_point_scenario(sens, k)
+    with pytest.raises(StudyError, match="points 0 to 4"):
+        study_point_scenario(sens, 5)
+    with pytest.raises(StudyError, match="seeds 0 to 1"):
+        replay_run(sens, point=1, seed=7)

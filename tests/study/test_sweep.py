@@ -167,3 +167,34 @@ def test_mach_speeds_are_kept_as_mach_and_shown_as_text(small: Scenario) -> None
     assert sw.axes[0].column_values == ("Mach 0.8", "250.0")  # one type per column
     res = resolve(apply_point(small, sw, sw.points()[0]))
     assert res.threats["cm"].speed_mps == Mach(0.8)
+
+
+def test_units_path_keeps_the_first_k_units(small_text: str) -> None:
+    from samsim.scenario.loader import load_scenario_text, resolve
+    from samsim.study.sweep import apply_point, build_sweep
+
+    two = small_text.replace(
+        "threats:\n",
+        """  bn2:
+    command_post: {position: {lat: 40.1, lon: -40.3}}
+    radars:
+      acq2: {type: 91N6E, position: {lat: 40.1, lon: -40.31}}
+      fcr2: {type: 92N6E, position: {lat: 40.1, lon: -40.32}}
+    launchers:
+      m1: {position: {lat: 40.11, lon: -40.3}, load: {48N6E3: 4}}
+regiment:
+  command_post: {position: {lat: 40.07, lon: -40.15}}
+  battalions: [bn, bn2]
+threats:
+""",
+    )
+    sc = load_scenario_text(two, "two.yaml")
+    sw = build_sweep(sc, ["units=1,2"])
+    one, both = (apply_point(sc, sw, v) for v in sw.points())
+    assert list(one.units) == ["bn"] and one.regiment is not None
+    assert one.regiment.battalions == ["bn"]
+    assert both == sc
+    resolve(one)
+    assert sw.point_columns() == [{"units": 1}, {"units": 2}]
+    with pytest.raises(StudyError, match="less than or equal to 2"):
+        build_sweep(sc, ["units=1,3"])

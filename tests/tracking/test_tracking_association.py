@@ -198,3 +198,135 @@ def test_jpda_cheap_approximation_used_beyond_the_event_cap() -> None:
     for i in range(nt):
         sel = ti == i
         assert np.argmax(cheap[sel]) == np.argmax(exact[sel])
+
+
+def _dense_lsa_reference(nt: int, nd: int, ti, di, cost) -> np.ndarray:
+    """GNN by one dense ``linear_sum_assignment`` over the whole problem (every track, a
+    private miss column each, forbidden entries for ungated pairs)."""
+    from scipy.optimize import linear_sum_assignment
+
+    C = np.full((nt, nd + nt), 1e12)
+    C[ti, di] = cost
+    C[np.arange(nt), nd + np.arange(nt)] = 0.0
+    rows, cols = linear_sum_assignment(C)
+    out = np.full(nt, -1, dtype=np.int64)
+    real = (cols < nd) & (C[rows, cols] < 0.0)
+    out[rows[real]] = cols[real]
+    return out
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(65, 100), st.integers(65, 100))
+def test_large_gate_uses_the_small_kernel_arithmetic(seed: int, nt: int, nd: int) -> None:
+    """Beyond one scan's size the candidates come from a k-d tree, but each pair is the
+    same computation as in a small problem: gating track by track (each a small problem)
+    gives the same pairs, distances and densities bit for bit; and the pairs are those of
+    the dense chi-square test."""
+    rng = np.random.default_rng(seed)
+    r = int(rng.integers(1, 4))
+    tp = rng.uniform(-3000.0, 3000.0, (nt, r, 3))
+    A = rng.normal(size=(nt, r, 3, 3)) * rng.uniform(20, 300, (nt, r, 1, 1))
+    tc = A @ np.swapaxes(A, -1, -2) + np.eye(3)
+    dp = rng.uniform(-3000.0, 3000.0, (nd, 3))
+    B = rng.normal(size=(nd, 3, 3)) * rng.uniform(10, 100, (nd, 1, 1))
+    dc = B @ np.swapaxes(B, -1, -2) + np.eye(3)
+    lw = np.log(rng.dirichlet(np.ones(r), nt))
+    assert nt * nd > 4096
+    big = gate(tp, tc, dp, dc, 16.0, lw, max_per_track=None)
+    parts = [gate(tp[k : k + 1], tc[k : k + 1], dp, dc, 16.0, lw[k : k + 1]) for k in range(nt)]
+    track = np.concatenate([np.full(p.m, k) for k, p in enumerate(parts)])
+    assert big.track.tolist() == track.tolist()
+    assert big.det.tolist() == np.concatenate([p.det for p in parts]).tolist()
+    assert big.d2.tobytes() == np.concatenate([p.d2 for p in parts]).tobytes()
+    assert big.loglik.tobytes() == np.concatenate([p.loglik for p in parts]).tobytes()
+    # against the definition (any hypothesis inside the gate)
+    want = []
+    for i in range(nt):
+        for j in range(nd):
+            d2 = min(
+                (dp[j] - tp[i, h]) @ np.linalg.solve(tc[i, h] + dc[j], dp[j] - tp[i, h])
+                for h in range(r)
+            )
+            if d2 <= 16.0:
+                want.append((i, j))
+    assert list(zip(big.track.tolist(), big.det.tolist(), strict=True)) == want
+
+
+def test_gate_limit_keeps_the_nearest_and_is_exact_below_it() -> None:
+    # A dense raid: 120 targets 10 m apart on a line, every gate holding all of them.
+    n = 120
+    x = np.arange(n) * 10.0
+    tp = np.column_stack([x, np.zeros(n), np.zeros(n)])
+    tc = np.tile(np.diag([4e4, 4e4, 4e4]), (n, 1, 1))  # 200 m sigma: ~60 targets per gate
+    dp = tp + 1.0
+    dc = np.tile(np.eye(3) * 100.0, (n, 1, 1))
+    full = gate(tp, tc, dp, dc, 16.0, max_per_track=None)
+    assert np.bincount(full.track, minlength=n).max() > 100
+    lim = gate(tp, tc, dp, dc, 16.0, max_per_track=8)
+    counts = np.bincount(lim.track, minlength=n)
+    assert counts.max() == 8
+    for k in (0, 57, 119):
+        got = set(lim.det[lim.track == k].tolist())
+        dist = np.linalg.norm(dp - tp[k], axis=1)
+        assert got == set(np.argsort(dist, kind="stable")[:8].tolist())
+    # every limited pair is a pair of the full gate, with the same numbers
+    key = dict(
+        zip(zip(full.track.tolist(), full.det.tolist(), strict=True), full.d2.tolist(), strict=True)
+    )
+    for t, d, d2 in zip(lim.track.tolist(), lim.det.tolist(), lim.d2.tolist(), strict=True):
+        assert key[(t, d)] == d2
+    # Spread out (1 km apart, tight gates): no gate reaches the limit, same pairs.
+    far = tp * 100.0
+    tight = np.tile(np.eye(3) * 2500.0, (n, 1, 1))
+    a = gate(far, tight, far + 30.0, dc, 16.0, max_per_track=8)
+    b = gate(far, tight, far + 30.0, dc, 16.0, max_per_track=None)
+    assert a.track.tolist() == b.track.tolist() and a.d2.tobytes() == b.d2.tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 70), st.integers(1, 70))
+def test_sparse_assignment_equals_dense_lsa(seed: int, nt: int, nd: int) -> None:
+    from samsim.tracking.association import _sparse_assignment
+
+    rng = np.random.default_rng(seed)
+    mask = rng.random((nt, nd)) < rng.uniform(0.02, 0.6)
+    ti, di = (a.astype(np.int64) for a in np.nonzero(mask))
+    cost = rng.uniform(-10.0, -0.01, ti.size)
+    perm = rng.permutation(ti.size)  # any pair order
+    got = _sparse_assignment(nt, nd, ti[perm], di[perm], cost[perm])
+    want = _dense_lsa_reference(nt, nd, ti, di, cost)
+    # continuous random costs: the optimum is unique, so both methods return it
+    assert got.tolist() == want.tolist()
+
+
+def test_clusters_solved_alone_equal_the_global_problem() -> None:
+    """GNN decomposes over clusters: solving each cluster on its own gives the assignment
+    of the whole problem solved at once (one dense LSA over every track and measurement),
+    for small clusters (dense LSA) and a chained cluster large enough for the sparse
+    solver alike; and adding a far-away cluster changes nothing in the others."""
+    rng = np.random.default_rng(7)
+    blocks = []  # (track offset, det offset, nt, nd) of independent clusters
+    ti_all, di_all, c_all = [], [], []
+    t0 = d0 = 0
+    for nt, nd, density in [(3, 4, 0.8), (5, 5, 0.7), (120, 130, 0.05), (2, 2, 1.0), (40, 45, 0.2)]:
+        mask = rng.random((nt, nd)) < density
+        mask[np.arange(nt), np.arange(nt) % nd] = True  # chained: one connected cluster
+        mask[np.arange(nt - 1), (np.arange(nt - 1) + 1) % nd] = True
+        ti, di = np.nonzero(mask)
+        ti_all.append(ti + t0)
+        di_all.append(di + d0)
+        c_all.append(rng.uniform(-10.0, -0.01, ti.size))
+        blocks.append((t0, d0, nt, nd))
+        t0, d0 = t0 + nt, d0 + nd
+    ti, di, cost = (np.concatenate(a) for a in (ti_all, di_all, c_all))
+    o = np.lexsort((di, ti))
+    ti, di, cost = ti[o].astype(np.int64), di[o].astype(np.int64), cost[o]
+    pairs = GatedPairs(ti, di, np.zeros(ti.size), np.zeros(ti.size))
+    together, _ = gnn_assign(t0, d0, pairs, cost)
+    assert together.tolist() == _dense_lsa_reference(t0, d0, ti, di, cost).tolist()
+    for a, b, nt, nd in blocks:
+        sel = (ti >= a) & (ti < a + nt)
+        sub = GatedPairs(ti[sel] - a, di[sel] - b, np.zeros(sel.sum()), np.zeros(sel.sum()))
+        alone, _ = gnn_assign(nt, nd, sub, cost[sel])
+        shifted = np.where(alone >= 0, alone + b, -1)
+        assert shifted.tolist() == together[a : a + nt].tolist()

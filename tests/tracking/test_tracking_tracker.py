@@ -313,3 +313,20 @@ def test_tracks_outside_all_coverage_end_by_coast_time() -> None:
     assert res.deleted.size == 0 and res.missed.size == 0
     res = trk.coast(37.0, expected=never)  # last update at 6 s
     assert sorted(res.deleted_reason.tolist()) == ["coast"] * 3 and trk.tracks.n == 0
+
+
+def test_predict_of_some_tracks_equals_their_rows_of_all() -> None:
+    """Guidance predicts only the tracks interceptors fly on: the same values, bit for bit,
+    as those rows of predicting every track."""
+    trk = Tracker(TrackerConfig(confirm_m=1, confirm_n=1))
+    p0, v = _targets(12, 3)
+    rng = np.random.default_rng(3)
+    for k in range(6):
+        z = p0 + v * 2.0 * k + rng.normal(0, 50.0, p0.shape)
+        trk.step(MeasurementBatch.cartesian(2.0 * k, 0, z, np.tile(R3, (12, 1, 1))))
+    ids, x, P = trk.predict(13.7, confirmed_only=False)
+    want = [int(ids[2]), int(ids[9]), int(ids[5]), 10_000]  # any order; 10,000: no such track
+    sub_ids, sub_x, sub_P = trk.predict(13.7, confirmed_only=False, ids=want)
+    rows = np.flatnonzero(np.isin(ids, want))
+    assert sub_ids.tolist() == ids[rows].tolist()
+    assert sub_x.tobytes() == x[rows].tobytes() and sub_P.tobytes() == P[rows].tobytes()

@@ -26,14 +26,14 @@ from samsim.c2.doctrine import (
 )
 from samsim.c2.envelope import engagement_windows
 from samsim.c2.threat_eval import ThreatAssessment, evaluate_threats
-from samsim.physics.envelope import tof_table
 from samsim.physics.pk_table import pk_table
 from samsim.physics.threats import gravity_enu_mps2
+from samsim.physics.tofcache import tof_table
 
 if TYPE_CHECKING:
     from samsim.c2.view import BattalionView, DefenceView, EventSink, NetworkView
-    from samsim.physics.envelope import TofTable
     from samsim.physics.missile import MissileSpec
+    from samsim.physics.toftable import TofTable
     from samsim.scenario.models import Doctrine
     from samsim.tracking import Tracker
 
@@ -339,17 +339,18 @@ class CommandPost:
         self.last_seen.pop(track_id, None)
 
     def track_estimates(
-        self, t: float
+        self, t: float, track_ids: list[int] | None = None
     ) -> dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]]:
-        """Position and velocity of every live track predicted to ``t``, by track id."""
-        ids, x, _ = self.tracker.predict(t, confirmed_only=False)
+        """Position and velocity of every live track (or of those of ``track_ids`` that
+        are live) predicted to ``t``, by track id."""
+        ids, x, _ = self.tracker.predict(t, confirmed_only=False, ids=track_ids)
         return {int(i): (x[k, :3], x[k, 3:6]) for k, i in enumerate(ids.tolist())}
 
     def track_estimate(
         self, track_id: int, t: float
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
         """Position and velocity of a live track predicted to ``t``, or None if deleted."""
-        return self.track_estimates(t).get(track_id)
+        return self.track_estimates(t, [track_id]).get(track_id)
 
     # -- bookkeeping of engagements and launchers --------------------------------------
     def launched(self, order: LaunchOrder) -> None:

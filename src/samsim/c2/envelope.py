@@ -19,8 +19,8 @@ from samsim.physics.envelope import predict_intercept
 
 if TYPE_CHECKING:
     from samsim.geo.frames import EnuFrame
-    from samsim.physics.envelope import TofTable
     from samsim.physics.missile import MissileSpec
+    from samsim.physics.toftable import TofTable
 
 
 def in_envelope(

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 from samsim.c2.doctrine import AssignmentInput, assign, economy_weight
 from samsim.c2.threat_eval import evaluate_threats
@@ -73,6 +72,8 @@ def associate(cost: NDArray[np.float64], gate: float) -> list[tuple[int, int]]:
         return []
     big = 1e12
     c = np.where(cost <= gate, cost, big)
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(c)
     return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if c[i, j] < big]
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from samsim.c2.wta_asset import asset_greedy, asset_heuristic, asset_survival, expected_loss
 from samsim.c2.wta_core import Problem, make_problem, survival, surviving_value, violations
-from samsim.c2.wta_exact import ABS_TOL, CUT_FAMILIES, solve_exact
 from samsim.c2.wta_heuristic import greedy_mmr, solve_heuristic
 from samsim.c2.wta_instances import random_instance, read_apt_instance
+
+if TYPE_CHECKING:
+    from samsim.c2.wta_exact import CUT_FAMILIES
 
 __all__ = [
     "CUT_FAMILIES",
@@ -40,6 +42,15 @@ __all__ = [
 Method = Literal["exact", "heuristic", "greedy"]
 _T = TypeVar("_T", bound=np.generic)
 METHODS: tuple[str, ...] = ("exact", "heuristic", "greedy")
+
+
+def __getattr__(name: str) -> object:
+    # the exact solver's constants, without importing scipy's MILP with this module
+    if name in ("ABS_TOL", "CUT_FAMILIES"):
+        from samsim.c2 import wta_exact
+
+        return getattr(wta_exact, name)
+    raise AttributeError(f"module 'samsim.c2.wta' has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -267,6 +278,8 @@ def solve(
     iterations = n_cuts = 0
     if method == "exact":
         left = None if time_limit_s is None else time_limit_s - (time.perf_counter() - t0)
+        from samsim.c2.wta_exact import solve_exact  # (scipy's MILP: imported when used)
+
         out = solve_exact(
             prob,
             x,
@@ -281,7 +294,11 @@ def solve(
     obj = surviving_value(prob.values, prob.pk, x)
     if method == "exact":
         diff = max(obj - lower, 0.0)
-        gap = 0.0 if diff <= ABS_TOL * float(prob.values.sum()) else diff / obj
+        from samsim.c2.wta_exact import ABS_TOL
+
+        # an absolute floor: with values summing to far below 1 (a subnormal value, say)
+        # the solver cannot resolve the optimum relatively, and the gap is no gap
+        gap = 0.0 if diff <= ABS_TOL * max(float(prob.values.sum()), 1.0) else diff / obj
     return WTAResult(
         assignment=_frozen(x),
         objective=obj,

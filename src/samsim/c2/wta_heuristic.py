@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 from samsim.c2.wta_core import Problem
 from samsim.c2.wta_moves import (
@@ -372,6 +371,8 @@ def _reinsert(
     let blocks stay out."""
     nb = types.size
     full = np.hstack([cost, np.zeros((nb, n_dummy))]) if n_dummy else cost
+    from scipy.optimize import linear_sum_assignment  # (the first call pays its import)
+
     rows, cols = linear_sum_assignment(full)
     x_new = xr.copy()
     placed = cols < p.n_targets

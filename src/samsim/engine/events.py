@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 EVENT_KINDS = (
     "detection",
@@ -120,7 +120,11 @@ COLUMNS: dict[str, tuple[pa.DataType, Any]] = {
 }
 
 SCHEMA = pa.schema([pa.field(name, typ, nullable=False) for name, (typ, _) in COLUMNS.items()])
-_NUMPY_DTYPES = {pa.float64(): np.float64, pa.int32(): np.int32, pa.int64(): np.int64}
+_NUMPY_DTYPES: dict[pa.DataType, Any] = {
+    pa.float64(): np.float64,
+    pa.int32(): np.int32,
+    pa.int64(): np.int64,
+}
 
 
 class EventLog:
@@ -165,14 +169,19 @@ class EventLog:
         arrays = []
         for name, (typ, missing) in COLUMNS.items():
             if typ == pa.string():
-                col: list[str] = []
+                # Dictionary codes first: one small integer per row instead of a string
+                # object per row (a theatre raid logs millions of rows).
+                labels: dict[str, int] = {}
+                codes = np.empty(self._n, dtype=np.int32)
+                i = 0
                 for n, row in self._chunks:
                     v = row.get(name, missing)
                     if isinstance(v, str):
-                        col.extend([v] * n)
+                        codes[i : i + n] = labels.setdefault(v, len(labels))
                     else:
-                        col.extend(str(x) for x in v)
-                arrays.append(pa.array(col, type=pa.string()))
+                        codes[i : i + n] = [labels.setdefault(str(x), len(labels)) for x in v]
+                    i += n
+                arrays.append(strings_from_codes(list(labels), codes))
             else:
                 dtype = _NUMPY_DTYPES[typ]
                 out = np.empty(self._n, dtype=dtype)
@@ -180,8 +189,37 @@ class EventLog:
                 for n, row in self._chunks:
                     out[i : i + n] = row.get(name, missing)
                     i += n
-                arrays.append(pa.array(out, type=typ))
+                arrays.append(numpy_array(out, typ))
         return pa.Table.from_arrays(arrays, schema=SCHEMA)
+
+
+def numpy_array(values: NDArray[Any], typ: pa.DataType) -> pa.Array:
+    """A numeric Arrow array (no nulls) over the bytes of ``values`` cast to ``typ``.
+
+    ``pa.array`` would do the same, but its first call imports pandas (about 0.3 s of a
+    ``samsim run``) to ask how to convert; building from the buffer asks nothing.
+    """
+    arr = np.ascontiguousarray(values, dtype=_NUMPY_DTYPES[typ])
+    return pa.Array.from_buffers(typ, len(arr), [None, pa.py_buffer(arr)])
+
+
+def strings_from_codes(labels: list[str], codes: NDArray[np.integer[Any]]) -> pa.Array:
+    """The string array ``[labels[c] for c in codes]`` (no nulls), built in Arrow."""
+    import pyarrow.compute as pc
+
+    return pc.take(string_array(labels), numpy_array(codes, pa.int32()))
+
+
+def string_array(values: list[str]) -> pa.Array:
+    """A UTF-8 Arrow string array (no nulls) of ``values`` (see :func:`numpy_array`)."""
+    encoded = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    if encoded:
+        np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    data = b"".join(encoded)
+    return pa.Array.from_buffers(
+        pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
 
 
 TRAJECTORY_SCHEMA = pa.schema(

@@ -27,10 +27,10 @@ from samsim.engine.nodes import Network, arm_seekers, defended_world
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
-from samsim.physics.envelope import tof_table
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import intercept_pk
 from samsim.physics.threats import Reactions, gravity_enu_mps2
+from samsim.physics.tofcache import tof_table
 from samsim.rng import MAX_SEED, stream
 from samsim.scenario.digest import scenario_digest
 from samsim.scenario.loader import REGIMENT_KEY
@@ -690,15 +690,23 @@ class Engine:
         # estimate, extrapolated at constant velocity inside the interval).
         self._estimate_snapshot.clear()
         ids, _, _ = self.fly.positions()
-        per_unit: dict[int, dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]]] = {}
-        for fid in ids.tolist():
-            key = self._icp_of_fly[fid]
-            unit = self.icp.unit[key]
-            if not self.net.radar_up(self.icp.radar[key]):
-                continue  # no uplink: it flies on to its last intercept point
-            if unit not in per_unit:
-                per_unit[unit] = self.command_posts[unit].track_estimates(self.t)
-            est = per_unit[unit].get(self.icp.track[key])
+        # An interceptor whose radar is lost has no uplink: it flies on to its last
+        # intercept point.
+        keys = [
+            key
+            for key in (self._icp_of_fly[fid] for fid in ids.tolist())
+            if self.net.radar_up(self.icp.radar[key])
+        ]
+        # Each unit predicts only the tracks its interceptors guide on.
+        wanted: dict[int, list[int]] = {}
+        for key in keys:
+            wanted.setdefault(self.icp.unit[key], []).append(self.icp.track[key])
+        per_unit = {
+            unit: self.command_posts[unit].track_estimates(self.t, tracks)
+            for unit, tracks in wanted.items()
+        }
+        for key in keys:
+            est = per_unit[self.icp.unit[key]].get(self.icp.track[key])
             if est is not None:
                 self._estimate_snapshot[key] = (self.t, est[0], est[1])
         out = self.fly.advance(t_end, self._truth, self._estimate, self._ground)

@@ -827,6 +827,12 @@ def _engagement_table(run: RunData) -> str:
 
 
 _LETHALITY_WORDS = {
+    "fragmentation": (
+        "proximity fuze (fires within {rf:g} m, works {pf:.0%} of the time) and a "
+        "fragmentation warhead ({n:,.0f} fragments): Pk falls with the miss as the "
+        "fragments thin out on the target's vulnerable area, and with the burst-time error "
+        "at a high encounter speed against a short target"
+    ),
     "cookie_cutter": "cookie cutter: a kill within {r:g} m, none beyond",
     "gaussian": "Gaussian damage function of scale {r:g} m",
     "rice": (
@@ -840,7 +846,7 @@ def _kill_note(run: RunData, missile_types: list[str]) -> str:
     """What decides a kill: the miss, the lethality model of each type fired, the draw."""
     parts = []
     try:
-        from samsim.physics.lethality import pk_for_miss
+        from samsim.physics.lethality import intercept_pk
         from samsim.scenario.loader import resolve
         from samsim.scenario.models import Scenario
 
@@ -850,22 +856,26 @@ def _kill_note(run: RunData, missile_types: list[str]) -> str:
             if spec is None:
                 continue
             words = _LETHALITY_WORDS.get(spec.lethality_model, spec.lethality_model).format(
-                r=spec.lethal_radius_m, s=spec.miss_sigma_m
+                r=spec.lethal_radius_m,
+                s=spec.miss_sigma_m,
+                rf=spec.fuze_range_m,
+                pf=spec.fuze_reliability,
+                n=spec.warhead_fragments,
             )
-            pk0 = float(
-                pk_for_miss(spec.lethality_model, 0.0, spec.lethal_radius_m, spec.miss_sigma_m)
-            )
+            # at a zero miss: a body hit for the fragmentation model (any target)
+            pk0 = float(intercept_pk(spec, 0.0, 1000.0, 1.0, 1.0))
             parts.append(f"{_e(name)}: {_e(words)}, Pk {pk0:.2f} at a zero miss")
     except (SamsimError, ValueError, KeyError):  # a scenario this samsim cannot resolve
         parts = []
     models = (" Lethality of the types fired: " + "; ".join(parts) + ".") if parts else ""
     return (
         '<p class="note"><b>What decides a kill.</b> At closest approach the flyout gives the '
-        "miss distance (of two point masses: a miss of centimetres is the guidance's "
-        "near-ideal solution against a target that does not manoeuvre, not a claim of real "
-        "accuracy). The missile type's lethality model turns the miss into a kill "
-        "probability Pk, and the engine draws the kill against it: an intercept marked "
-        f'"miss" at a small miss distance is a draw that failed.{models}</p>'
+        "miss distance, the result of the endgame: the seeker's noise (growing with range, "
+        "glint of the target's span, multipath over the surface for a low target), the "
+        "flight-control lags and the target's manoeuvres. The missile type's lethality "
+        "model turns the miss and the encounter speed into a kill probability Pk, and the "
+        'engine draws the kill against it: an intercept marked "miss" at a small miss '
+        f"distance is a draw that failed.{models}</p>"
     )
 
 
@@ -940,17 +950,6 @@ def _run_section(
     return "".join(parts)
 
 
-def _wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials (Wilson, JASA 22, 1927)."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return max(0.0, c - h), min(1.0, c + h)
-
-
 def _runs_overview(runs: Sequence[RunData], root: Path) -> str:
     rows = []
     for r in runs:
@@ -972,16 +971,25 @@ def _runs_overview(runs: Sequence[RunData], root: Path) -> str:
         rows,
         numeric=range(2, 8),
     )
-    threats = sum(int(r.summary.get("threats", 0)) for r in runs)
-    leaked = sum(int(r.summary.get("leaked", 0)) for r in runs)
-    killed = sum(int(r.summary.get("killed", 0)) for r in runs)
-    any_leak = sum(1 for r in runs if int(r.summary.get("leaked", 0)) > 0)
-    lf, kf, pl = _wilson(leaked, threats), _wilson(killed, threats), _wilson(any_leak, len(runs))
+    from samsim.study.stats import proportion_interval, wilson_interval
+
+    threats = [int(r.summary.get("threats", 0)) for r in runs]
+    leaked = [int(r.summary.get("leaked", 0)) for r in runs]
+    killed = [int(r.summary.get("killed", 0)) for r in runs]
+    any_leak = sum(1 for k in leaked if k > 0)
+    lf = proportion_interval(leaked, threats)
+    kf = proportion_interval(killed, threats)
+    pl = wilson_interval(any_leak, len(runs))
+
+    def ci(lo: float, hi: float) -> str:
+        return "–" if not math.isfinite(lo) else f"{lo:.3f}–{hi:.3f}"
+
     pooled = (
-        f"<p>Pooled over {len(runs)} runs: leak fraction {leaked}/{threats} "
-        f"(95% Wilson interval {lf[0]:.3f}–{lf[1]:.3f}), kill fraction {killed}/{threats} "
-        f"({kf[0]:.3f}–{kf[1]:.3f}), runs with at least one leaker {any_leak}/{len(runs)} "
-        f"({pl[0]:.3f}–{pl[1]:.3f}).</p>"
+        f"<p>Pooled over {len(runs)} runs: leak fraction {sum(leaked)}/{sum(threats)} "
+        f"(95% interval over runs {ci(lf[1], lf[2])}), kill fraction "
+        f"{sum(killed)}/{sum(threats)} ({ci(kf[1], kf[2])}), runs with at least one leaker "
+        f"{any_leak}/{len(runs)} (Wilson {ci(float(pl[0]), float(pl[1]))}). The intervals "
+        "treat the runs, not the threats, as independent (docs/studies.md).</p>"
     )
     det = detection_figure(runs)
     fig = (
@@ -993,26 +1001,37 @@ def _runs_overview(runs: Sequence[RunData], root: Path) -> str:
 
 
 def _study_html(root: Path) -> str:
-    """The study section (outcome against each swept parameter with 95% intervals)."""
+    """The study section: outcomes against each swept parameter with 95% intervals (or a
+    saturation study's curves, or a sensitivity study's tornado)."""
     import tempfile
 
-    from samsim.study.plots import plot_summary
+    from samsim.study.plots import measured, plot_summary
     from samsim.study.stats import summarize_results
     from samsim.study.store import load_results, read_manifest
 
     manifest = read_manifest(root)
+    design = manifest.get("design")
+    if design is not None and design.get("kind") == "saturation":
+        return _saturation_html(root, manifest)
+    if design is not None and design.get("kind") == "sensitivity":
+        return _sensitivity_html(root, manifest)
     paths = [a["path"] for a in manifest.get("sweep", [])]
     table = summarize_results(load_results(root), paths)
     cols = table.to_pydict()
     parts = [
         f"<p>Scenario {_e(manifest['scenario']['name'])}, {len(manifest.get('points', []))} "
         f"sweep points x {manifest.get('runs_per_point')} runs; swept: "
-        f"{_e(', '.join(paths) or 'nothing')}.</p>"
+        f"{_e(', '.join(paths) or 'nothing')}. Every interval is a 95% interval over runs "
+        "(the runs, not the threats, are independent).</p>"
     ]
 
     def ci(name: str, i: int) -> str:
         v, lo, hi = cols[name][i], cols[f"{name}_lo"][i], cols[f"{name}_hi"][i]
-        return "–" if v is None or not math.isfinite(v) else f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+        if v is None or not math.isfinite(v):
+            return "–"
+        if lo is None or not math.isfinite(lo):
+            return f"{v:.3f}"
+        return f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
 
     rows = []
     for i in range(table.num_rows):
@@ -1025,6 +1044,7 @@ def _study_html(root: Path) -> str:
                 ci("leak_fraction", i),
                 ci("kill_fraction", i),
                 _fmt(cols["mean_interceptors_fired_total"][i], 2),
+                ci("interceptors_per_kill", i),
             ]
         )
     parts.append(
@@ -1037,6 +1057,7 @@ def _study_html(root: Path) -> str:
                 "leak fraction [95%]",
                 "kill fraction [95%]",
                 "interceptors per run",
+                "interceptors per kill [95%]",
             ],
             rows,
         )
@@ -1044,13 +1065,159 @@ def _study_html(root: Path) -> str:
     parts.append('<div class="grid2">')
     with tempfile.TemporaryDirectory(prefix="samsim-report-") as tmp:
         for png in plot_summary(table, paths, tmp, manifest["scenario"]["name"]):
-            data = base64.b64encode(png.read_bytes()).decode("ascii")
-            parts.append(
-                f'<figure><img src="data:image/png;base64,{data}" alt="{_e(png.stem)}">'
-                f"<figcaption>{_e(png.stem.replace('__vs__', ' against '))}; bars: 95% "
-                "intervals</figcaption></figure>"
+            name, _, x_path = png.stem.partition("__vs__")
+            caption = (
+                f"Against {x_path}: {measured(name)}, at each sweep point "
+                f"({manifest.get('runs_per_point')} runs per point, the same seeds at each)."
             )
+            parts.append(_png_file_figure(png, caption))
     parts.append("</div>")
+    return "".join(parts)
+
+
+def _png_file_figure(png: Path, caption: str) -> str:
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(png.stem)}">'
+        f"<figcaption>{_e(caption)}</figcaption></figure>"
+    )
+
+
+def _saturation_html(root: Path, manifest: dict[str, Any]) -> str:
+    """A saturation study: the curves against raid size, the break point, the table."""
+    import tempfile
+
+    from samsim.study.saturation import break_point, plot_saturation, saturation_table
+    from samsim.study.store import load_results
+
+    d = manifest["design"]
+    table = saturation_table(load_results(root), float(d.get("confidence", 0.95)))
+    bp = break_point(table)
+    runs = sum(table.column("runs").to_pylist())
+    groups = ", ".join(d.get("groups", []))
+    parts = [
+        f"<p>Saturation of {_e(manifest['scenario']['name'])} against raids of "
+        f"{_e(d['threat'])}: the scenario's groups of that type ({_e(groups)}) scaled to each "
+        f"raid size ({_e(d['spacing'])} spacing), the other threats unchanged; {runs} runs over "
+        f"{table.num_rows} raid sizes, placed adaptively (more runs where the curve crosses "
+        "0.5). Every interval is a 95% interval over runs.</p>",
+        f"<p><b>{_e(bp.describe(d['sizes']['low'], d['sizes']['high']))}.</b></p>",
+    ]
+    rows = [
+        [
+            r["raid_size"],
+            r["runs"],
+            _ci3(r, "mean_leaked", 2),
+            _ci3(r, "p_leak", 3),
+            _ci3(r, "mean_fired", 1),
+            _ci3(r, "interceptors_per_kill", 2),
+        ]
+        for r in table.to_pylist()
+    ]
+    parts.append(
+        _table(
+            [
+                "raid size",
+                "runs",
+                "leakers per run",
+                "P(leak >= 1)",
+                "fired per run",
+                "fired per kill",
+            ],
+            rows,
+            numeric=range(0, 6),
+        )
+    )
+    with tempfile.TemporaryDirectory(prefix="samsim-report-") as tmp:
+        for png in plot_saturation(table, tmp, manifest["scenario"]["name"], d["threat"]):
+            caption = (
+                "Against the raid size: leakers per run (mean over the runs, t interval); "
+                "P(at least one leaker), the fraction of runs in which a threat reached an "
+                "asset (Wilson interval), with the break point (red line) and its interval "
+                "(red band); interceptors launched per run (mean, t interval); interceptors "
+                "per kill, all launches over all kills (cluster-robust interval). The small "
+                "numbers are the runs at each size."
+            )
+            parts.append(_png_file_figure(png, caption))
+    return "".join(parts)
+
+
+def _ci3(r: dict[str, Any], name: str, nd: int) -> str:
+    v, lo, hi = r.get(name), r.get(f"{name}_lo"), r.get(f"{name}_hi")
+    if v is None or not math.isfinite(v):
+        return "–"
+    if lo is None or not math.isfinite(lo):
+        return f"{v:.{nd}f}"
+    return f"{v:.{nd}f} [{lo:.{nd}f}, {hi:.{nd}f}]"
+
+
+def _sensitivity_html(root: Path, manifest: dict[str, Any], top: int = 20) -> str:
+    """A sensitivity study: the tornado table and charts."""
+    import tempfile
+
+    from samsim.study.sensitivity import plot_tornado, tornado_table
+    from samsim.study.store import load_results
+
+    d = manifest["design"]
+    table = tornado_table(load_results(root), d.get("swept"))
+    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+    runs = int(meta.get("base_runs", "0"))
+    parts = [
+        f"<p>Sensitivity of {_e(manifest['scenario']['name'])} to {table.num_rows} catalogue "
+        f"figures (confidence {_e(', '.join(d.get('confidences') or []))}"
+        + (f"; sections {_e(', '.join(d['sections']))}" if d.get("sections") else "")
+        + (f"; figures {_e(', '.join(d['figures']))}" if d.get("figures") else "")
+        + f"): each set to the low and the high end of its range, one at a time, {runs} runs "
+        "per point with the same seeds as the base point. Base: "
+        f"{float(meta.get('base_leaked', 'nan')):.2f} leakers per run, "
+        f"{float(meta.get('base_ipk', 'nan')):.2f} interceptors per kill. Effects are means of "
+        "per-seed differences from the base (and, for the swing, of the high value from the "
+        "low), with 95% intervals; the figures are ordered by the size of the swing, which "
+        "does not share the base point's noise.</p>"
+    ]
+    rows = [
+        [
+            f"{r['entry']}.{r['key']}",
+            r["confidence"] or "",
+            f"{r['low_value'] or '–'} .. {r['high_value'] or '–'}",
+            r["range_rule"] or "",
+            _ci3(r, "d_leaked_low", 2),
+            _ci3(r, "d_leaked_high", 2),
+            _ci3(r, "d_leaked_swing", 2),
+            _ci3(r, "d_ipk_low", 2),
+            _ci3(r, "d_ipk_high", 2),
+        ]
+        for r in table.to_pylist()[:top]
+    ]
+    parts.append(
+        _table(
+            [
+                "figure",
+                "confidence",
+                "low .. high (SI)",
+                "range",
+                "leakers: low",
+                "leakers: high",
+                "leakers: high - low",
+                "per kill: low",
+                "per kill: high",
+            ],
+            rows,
+        )
+    )
+    captions = {
+        "tornado_leaked": "The change in leakers per run when each figure is set to its low "
+        "(blue) or high (red) value, all else as in the base scenario: the mean over seeds of "
+        "(leakers at that value - leakers in the base run of the same seed), with its 95% "
+        "interval; the figures with the largest swing (high - low) first.",
+        "tornado_interceptors_per_kill": "The change in interceptors per kill (all launches "
+        "over all kills) when each figure is set to its low (blue) or high (red) value, "
+        "against the base scenario with the same seeds, with its 95% cluster-robust "
+        "interval; the figures with the largest swing (high - low) first.",
+    }
+    with tempfile.TemporaryDirectory(prefix="samsim-report-") as tmp:
+        for png in plot_tornado(table, tmp, manifest["scenario"]["name"], top=top):
+            parts.append(_png_file_figure(png, captions.get(png.stem, png.stem)))
     return "".join(parts)
 
 
@@ -1080,7 +1247,14 @@ def build_report(target: str | Path) -> str:
     if runs and runs[0].scenario.get("description"):
         body.append(f"<p>{_e(runs[0].scenario['description'])}</p>")
     if is_study:
-        body.append("<h2>Study: outcomes against the swept parameters</h2>")
+        kind = None
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            kind = json.loads((root / "manifest.json").read_text())["design"]["kind"]
+        heading = {
+            "saturation": "Study: saturation curve",
+            "sensitivity": "Study: sensitivity to the catalogue's figures",
+        }.get(str(kind), "Study: outcomes against the swept parameters")
+        body.append(f"<h2>{_e(heading)}</h2>")
         body.append(_study_html(root))
     if runs:
         body.append("<h2>Scenario</h2>")

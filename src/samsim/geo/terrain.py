@@ -15,7 +15,6 @@ from typing import Literal, Protocol, runtime_checkable
 import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import fft
 
 from samsim.geo.frames import WGS84_A_M, WGS84_B_M, EnuFrame
 
@@ -353,6 +352,8 @@ def spectral_synthesis(
         raise ValueError(f"feature_size_m must be positive, got {feature_size_m}")
     ny, nx = shape
     dy, dx = spacing_m
+    from scipy import fft
+
     big_y = fft.next_fast_len(max(pad_factor, 1) * ny, real=True)
     big_x = fft.next_fast_len(max(pad_factor, 1) * nx, real=True)
     ky = 2.0 * np.pi * np.fft.fftfreq(big_y, dy)

@@ -226,7 +226,7 @@ def replan(
     k = max(0, math.ceil((t_s - t0) / dt - 1e-9))
     if k >= table.n_samples[i] - 1:
         return None
-    p0 = table.pos_m[i, k].copy()
+    p0 = table.row(i)[0][k].copy()
     lat, lon, h = (float(x) for x in frame.enu_to_geodetic(p0))
     la, lo, ha = (float(x) for x in frame.enu_to_geodetic(np.asarray(aim_m, dtype=float)))
     pts = flight_points(frame, [(lat, lon, h)], (la, lo, ha), model.dive_rad)

@@ -80,7 +80,7 @@ from samsim.physics.seeker import (
 from samsim.units import G0_MPS2
 
 if TYPE_CHECKING:
-    from samsim.physics.envelope import TofTable
+    from samsim.physics.toftable import TofTable
 
 #: Earth rotation rate, rad/s (WGS-84).
 OMEGA_EARTH_RADPS = 7.292115e-5

@@ -1412,18 +1412,46 @@ class ThreatTable:
             self.alt_m[i, :m] = tr.alt_m
             self.alt_m[i, m:] = tr.alt_m[-1]
         self._rows = np.arange(n)
+        # A run's copy (see copy()) shares the sample arrays above and keeps the rows it
+        # splices in an overlay of its own: _slot[i] is row i's overlay row or -1.
+        self._slot: NDArray[np.int64] | None = None
+        self._over: _Overlay | None = None
 
     def __len__(self) -> int:
         return len(self.t0_s)
 
     def copy(self) -> ThreatTable:
-        """An independent copy (the engine splices evasions into its own copy, so a
-        compiled world can be run many times)."""
+        """A copy for one run (the engine splices evasions into its own copy, so a compiled
+        world can be run many times). The per-threat times are the copy's own; the sample
+        arrays are shared and never written through the copy, which moves a row it splices
+        to an overlay of its own: a run copies the few threats that manoeuvre, not the
+        whole table (hundreds of MB for a theatre raid)."""
         out = object.__new__(ThreatTable)
-        for name in ("dt_s", "n_samples", "t0_s", "t_end_s", "pos_m", "vel_mps", "alt_m"):
+        for name in ("dt_s", "n_samples", "t0_s", "t_end_s"):
             setattr(out, name, getattr(self, name).copy())
+        out.pos_m, out.vel_mps, out.alt_m = self.pos_m, self.vel_mps, self.alt_m
         out._rows = self._rows
+        out._slot = (
+            np.full(len(self), -1, dtype=np.int64) if self._slot is None else self._slot.copy()
+        )
+        out._over = None if self._over is None else self._over.copy()
         return out
+
+    def row(self, i: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Row ``i``'s samples (positions, velocities, altitudes; padded beyond
+        ``n_samples[i]``), read-only views."""
+        s = -1 if self._slot is None else int(self._slot[i])
+        if s < 0:
+            pos, vel, alt = self.pos_m[i], self.vel_mps[i], self.alt_m[i]
+        else:
+            assert self._over is not None
+            pos, vel, alt = self._over.pos_m[s], self._over.vel_mps[s], self._over.alt_m[s]
+        out = []
+        for a in (pos, vel, alt):
+            v = a.view()
+            v.flags.writeable = False
+            out.append(v)
+        return out[0], out[1], out[2]
 
     def active(self, t_s: float) -> NDArray[np.bool_]:
         """Threats whose trajectory covers time ``t_s``."""
@@ -1440,19 +1468,38 @@ class ThreatTable:
         rows = self._rows if idx is None else np.asarray(idx, dtype=np.int64)
         n = rows.shape[0]
         p, v, a = np.empty((n, 3)), np.empty((n, 3)), np.empty(n)
-        _state_at_kernel(
-            float(t_s),
-            np.ascontiguousarray(rows),
-            self.t0_s,
-            self.dt_s,
-            self.n_samples,
-            self.pos_m,
-            self.vel_mps,
-            self.alt_m,
-            p,
-            v,
-            a,
-        )
+        over = self._over
+        slot = None if over is None or self._slot is None else self._slot[rows]
+        if slot is None or not (slot >= 0).any():
+            _state_at_kernel(
+                float(t_s),
+                np.ascontiguousarray(rows),
+                self.t0_s,
+                self.dt_s,
+                self.n_samples,
+                self.pos_m,
+                self.vel_mps,
+                self.alt_m,
+                p,
+                v,
+                a,
+            )
+            return p, v, a
+        # Rows of the overlay and of the shared table, each evaluated where it lives (the
+        # same arithmetic per row).
+        assert over is not None
+        ov = slot >= 0
+        base = (self.t0_s, self.dt_s, self.n_samples, self.pos_m, self.vel_mps, self.alt_m)
+        mine = (over.t0_s, over.dt_s, over.n_samples, over.pos_m, over.vel_mps, over.alt_m)
+        for sel, r, (t0, dt, ns, pos, vel, alt) in ((~ov, rows[~ov], base), (ov, slot[ov], mine)):
+            k = int(np.count_nonzero(sel))
+            if k == 0:
+                continue
+            ps, vs, as_ = np.empty((k, 3)), np.empty((k, 3)), np.empty(k)
+            _state_at_kernel(
+                float(t_s), np.ascontiguousarray(r), t0, dt, ns, pos, vel, alt, ps, vs, as_
+            )
+            p[sel], v[sel], a[sel] = ps, vs, as_
         return p, v, a
 
     def splice(
@@ -1467,25 +1514,126 @@ class ThreatTable:
         end time follows. The sample arrays grow (by at least a quarter) when the new
         trajectory is longer than the table."""
         m = k + len(alt_m)
-        cap = self.alt_m.shape[1]
-        if m > cap:
-            new_cap = max(m, cap + cap // 4 + 1)
-            grow = new_cap - cap
-            self.pos_m = np.concatenate(
-                [self.pos_m, np.repeat(self.pos_m[:, -1:], grow, axis=1)], axis=1
+        if self._slot is not None:
+            # a run's copy: the row goes to (or is already in) the overlay
+            if self._over is None:
+                self._over = _Overlay.empty(self.alt_m.shape[1])
+            s = int(self._slot[i])
+            if s < 0:
+                s = self._slot[i] = self._over.add(
+                    self.pos_m[i], self.vel_mps[i], self.alt_m[i], self.t0_s[i], self.dt_s[i]
+                )
+            self._over.write(s, k, pos_m, vel_mps, alt_m)
+        else:
+            self.pos_m, self.vel_mps, self.alt_m = _write_row(
+                self.pos_m, self.vel_mps, self.alt_m, i, k, pos_m, vel_mps, alt_m
             )
-            self.vel_mps = np.concatenate([self.vel_mps, np.zeros((len(self), grow, 3))], axis=1)
-            self.alt_m = np.concatenate(
-                [self.alt_m, np.repeat(self.alt_m[:, -1:], grow, axis=1)], axis=1
-            )
-        self.pos_m[i, k:m] = pos_m
-        self.vel_mps[i, k:m] = vel_mps
-        self.alt_m[i, k:m] = alt_m
-        self.pos_m[i, m:] = pos_m[-1]
-        self.vel_mps[i, m:] = 0.0
-        self.alt_m[i, m:] = alt_m[-1]
         self.n_samples[i] = m
         self.t_end_s[i] = self.t0_s[i] + self.dt_s[i] * (m - 1)
+        if self._over is not None and self._slot is not None and self._slot[i] >= 0:
+            self._over.n_samples[self._slot[i]] = m
+
+
+def _write_row(
+    pos: NDArray[np.float64],
+    vel: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    i: int,
+    k: int,
+    pos_m: NDArray[np.float64],
+    vel_mps: NDArray[np.float64],
+    alt_m: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Row ``i`` of padded sample arrays replaced from sample ``k`` on (the arrays grow by
+    at least a quarter when the row gets longer than they are); returns the arrays."""
+    m = k + len(alt_m)
+    cap = alt.shape[1]
+    if m > cap:
+        new_cap = max(m, cap + cap // 4 + 1)
+        grow = new_cap - cap
+        pos = np.concatenate([pos, np.repeat(pos[:, -1:], grow, axis=1)], axis=1)
+        vel = np.concatenate([vel, np.zeros((len(vel), grow, 3))], axis=1)
+        alt = np.concatenate([alt, np.repeat(alt[:, -1:], grow, axis=1)], axis=1)
+    pos[i, k:m] = pos_m
+    vel[i, k:m] = vel_mps
+    alt[i, k:m] = alt_m
+    pos[i, m:] = pos_m[-1]
+    vel[i, m:] = 0.0
+    alt[i, m:] = alt_m[-1]
+    return pos, vel, alt
+
+
+class _Overlay:
+    """The rows a run's copy of a :class:`ThreatTable` has spliced: padded sample arrays
+    like the table's, one row per spliced threat, with their times."""
+
+    def __init__(
+        self,
+        pos_m: NDArray[np.float64],
+        vel_mps: NDArray[np.float64],
+        alt_m: NDArray[np.float64],
+        t0_s: NDArray[np.float64],
+        dt_s: NDArray[np.float64],
+        n_samples: NDArray[np.int64],
+        n: int,
+    ) -> None:
+        self.pos_m, self.vel_mps, self.alt_m = pos_m, vel_mps, alt_m
+        self.t0_s, self.dt_s, self.n_samples = t0_s, dt_s, n_samples
+        self.n = n
+
+    @classmethod
+    def empty(cls, k: int) -> _Overlay:
+        z = np.zeros(0)
+        none = np.zeros(0, dtype=np.int64)
+        return cls(np.zeros((0, k, 3)), np.zeros((0, k, 3)), np.zeros((0, k)), z, z, none, 0)
+
+    def copy(self) -> _Overlay:
+        return _Overlay(
+            self.pos_m.copy(),
+            self.vel_mps.copy(),
+            self.alt_m.copy(),
+            self.t0_s.copy(),
+            self.dt_s.copy(),
+            self.n_samples.copy(),
+            self.n,
+        )
+
+    def add(
+        self,
+        pos_m: NDArray[np.float64],
+        vel_mps: NDArray[np.float64],
+        alt_m: NDArray[np.float64],
+        t0_s: float,
+        dt_s: float,
+    ) -> int:
+        """Append a copy of a table row; returns its overlay row."""
+        if self.n == len(self.t0_s):  # grow the rows by half
+            extra = max(4, self.n // 2)
+            k = self.alt_m.shape[1]
+            self.pos_m = np.concatenate([self.pos_m, np.zeros((extra, k, 3))])
+            self.vel_mps = np.concatenate([self.vel_mps, np.zeros((extra, k, 3))])
+            self.alt_m = np.concatenate([self.alt_m, np.zeros((extra, k))])
+            self.t0_s = np.concatenate([self.t0_s, np.zeros(extra)])
+            self.dt_s = np.concatenate([self.dt_s, np.ones(extra)])
+            self.n_samples = np.concatenate([self.n_samples, np.ones(extra, dtype=np.int64)])
+        s = self.n
+        k = min(len(alt_m), self.alt_m.shape[1])
+        self.pos_m[s, :k], self.vel_mps[s, :k], self.alt_m[s, :k] = pos_m, vel_mps, alt_m
+        self.t0_s[s], self.dt_s[s] = t0_s, dt_s
+        self.n += 1
+        return s
+
+    def write(
+        self,
+        s: int,
+        k: int,
+        pos_m: NDArray[np.float64],
+        vel_mps: NDArray[np.float64],
+        alt_m: NDArray[np.float64],
+    ) -> None:
+        self.pos_m, self.vel_mps, self.alt_m = _write_row(
+            self.pos_m, self.vel_mps, self.alt_m, s, k, pos_m, vel_mps, alt_m
+        )
 
 
 class Reactions:
@@ -1580,8 +1728,8 @@ class Reactions:
             plan,
             times,
             t_start,
-            tab.pos_m[i, k].copy(),
-            tab.vel_mps[i, k].copy(),
+            tab.row(i)[0][k].copy(),
+            tab.row(i)[1][k].copy(),
             np.asarray(source_enu_m, dtype=float),
         )
         steps = max(1, math.ceil(path.duration_s / dt - 1e-9))

@@ -1,12 +1,19 @@
 """The public-parameter catalogue: radars, launchers, command posts, missiles, threats.
 
 Shipped as package data (``catalog/*.yaml``). Every figure carries a value, a source and
-a confidence (official / press / community / notional)::
+a confidence (official / press / community / notional), and may carry the range over which
+it is uncertain (``range: [low, high]``, in the same units; swept by ``samsim
+sensitivity``)::
 
     91N6E:
       description: ...
       figures:
-        peak_power_w: {value: 1 MW, source: "notional", confidence: notional}
+        peak_power_w: {value: 1 MW, source: "notional", confidence: notional,
+                       range: [500 kW, 2 MW]}
+
+A confidence says how the figure is known: ``official`` (a statement or brochure of the
+maker or a ministry), ``press`` (reported by the press), ``community`` (community
+databases and readings) or ``notional`` (a modelling assumption).
 
 A scenario names an entry and may override any figure; :meth:`Catalog.resolve` merges
 the overrides and validates the result against the entry's spec type.
@@ -19,9 +26,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from samsim.errors import Issue, ScenarioError
 from samsim.scenario.specs import (
@@ -41,11 +48,28 @@ CONFIDENCES = ("official", "press", "community", "notional")
 
 @dataclass(frozen=True)
 class Figure:
-    """One catalogue figure with its provenance."""
+    """One catalogue figure with its provenance.
+
+    Attributes
+    ----------
+    value : Any
+        As written in the catalogue file (units as text).
+    source, confidence : str
+    range : tuple or None
+        ``(low, high)`` in SI units (validated like the value), when the catalogue gives
+        the range over which the figure is uncertain.
+    """
 
     value: Any
     source: str
     confidence: str
+    range: tuple[Any, Any] | None = None
+
+    @property
+    def applicable(self) -> bool:
+        """False for figures the entry's model never reads (their source says "not
+        applicable")."""
+        return not self.source.lower().startswith("not applicable")
 
 
 @dataclass(frozen=True)
@@ -227,6 +251,53 @@ class Catalog:
             raise ScenarioError(smap.path if smap else "<scenario>", issues) from None
 
 
+_FIGURE_KEYS = {"value", "source", "confidence", "range"}
+
+
+def magnitude(value: Any) -> float | None:
+    """A figure's value as a number (a Mach number's number), None if not numeric."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    number = getattr(value, "number", None)  # units.Mach
+    return float(number) if isinstance(number, int | float) else None
+
+
+def _parse_range(
+    spec_type: type[BaseModel], key: str, value: Any, raw: Any
+) -> tuple[tuple[Any, Any] | None, tuple[str, str] | None]:
+    """``(low, high)`` in SI units, or the problem ``(message, fix)``."""
+    if key not in spec_type.model_fields:
+        return None, None  # the unknown field itself is reported by the spec validation
+    if not isinstance(raw, list) or len(raw) != 2:
+        return None, ("must be a list of two values [low, high]", "write range: [low, high]")
+    info = spec_type.model_fields[key]
+    ann: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    adapter: TypeAdapter[Any] = TypeAdapter(ann)
+    try:
+        low, high = (adapter.validate_python(v) for v in raw)
+        centre = adapter.validate_python(value)
+    except ValidationError as exc:
+        return None, ("; ".join(_message(e) for e in exc.errors()), "give valid values")
+    lo, hi, mid = magnitude(low), magnitude(high), magnitude(centre)
+    if lo is None or hi is None or mid is None:
+        return None, ("only numeric figures can have a range", "remove the range")
+    if type(low) is not type(high) and not (
+        isinstance(low, int | float) and isinstance(high, int | float)
+    ):
+        return None, ("low and high must be in the same kind of unit", "write both alike")
+    if not lo < hi:
+        return None, (f"low {raw[0]!r} must be below high {raw[1]!r}", "write [low, high]")
+    same_kind = isinstance(low, int | float) == isinstance(centre, int | float)
+    if same_kind and not lo <= mid <= hi:
+        return None, (
+            f"the value {value!r} is outside its range [{raw[0]}, {raw[1]}]",
+            "widen the range or correct the value",
+        )
+    return (low, high), None
+
+
 def load_section(path: str | Path, spec_type: type[BaseModel]) -> dict[str, Entry[Any]]:
     """Load and validate one catalogue file against ``spec_type``; every figure must carry
     its source and confidence. Raises :class:`ScenarioError` listing every problem with
@@ -253,11 +324,14 @@ def load_section(path: str | Path, spec_type: type[BaseModel]) -> dict[str, Entr
         values: dict[str, Any] = {}
         for key, fig in body["figures"].items():
             line, col = smap.locate((name, "figures", key))
-            if not isinstance(fig, dict) or set(fig) != {"value", "source", "confidence"}:
+            if not isinstance(fig, dict) or not (
+                {"value", "source", "confidence"} <= set(fig) <= _FIGURE_KEYS
+            ):
                 issues.append(
                     Issue(
                         f"{name}.figures.{key}",
-                        "must be {value: ..., source: ..., confidence: ...}",
+                        "must be {value: ..., source: ..., confidence: ...} with an optional "
+                        "range: [low, high]",
                         "give the value with its source and confidence",
                         line,
                         col,
@@ -274,7 +348,15 @@ def load_section(path: str | Path, spec_type: type[BaseModel]) -> dict[str, Entr
                         col,
                     )
                 )
-            figures[key] = Figure(fig["value"], str(fig["source"]), str(fig["confidence"]))
+            bounds = None
+            if "range" in fig:
+                bounds, problem = _parse_range(spec_type, key, fig["value"], fig["range"])
+                if problem is not None:
+                    rline, rcol = smap.locate((name, "figures", key, "range"))
+                    issues.append(
+                        Issue(f"{name}.figures.{key}.range", problem[0], problem[1], rline, rcol)
+                    )
+            figures[key] = Figure(fig["value"], str(fig["source"]), str(fig["confidence"]), bounds)
             values[key] = fig["value"]
         if "name" in spec_type.model_fields:
             values.setdefault("name", name)

@@ -156,11 +156,25 @@ def load_yaml_text(text: str, path: str = "<string>") -> tuple[Any, SourceMap]:
     ScenarioError
         For malformed YAML, with the line and column the parser stopped at.
     """
-    smap = SourceMap(path)
     _check_text(text, path)
+    if _Loader is not yaml.SafeLoader:
+        try:
+            return _load(text, path, _Loader)
+        except ScenarioError:
+            pass  # reported by the pure-Python parser, whose messages say more (tabs, aliases)
+    return _load(text, path, yaml.SafeLoader)
+
+
+#: libyaml's safe loader when PyYAML was built with it (the same nodes, marks and values,
+#: about six times faster: the catalogue alone took 0.3 s to parse in pure Python).
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load(text: str, path: str, loader_cls: Any) -> tuple[Any, SourceMap]:
+    smap = SourceMap(path)
     loader: yaml.SafeLoader | None = None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = loader_cls(text)
         node = loader.get_single_node()
         if node is None:
             return None, smap

@@ -46,6 +46,16 @@ def _outranks(key: FloatArray, worst: float) -> NDArray[np.bool_]:
     return np.asarray(beats | pref_k) if not pref_w else np.asarray(beats)
 
 
+def _outranks_one(key: float, worst: float) -> bool:
+    """:func:`_outranks` of one key, in scalars (the same double arithmetic)."""
+    pref_k, pref_w = key < 0, worst < 0
+    base_k = key + _PREFERRED if pref_k else key
+    base_w = worst + _PREFERRED if pref_w else worst
+    same_class = pref_k if pref_w else not pref_k
+    beats = same_class and base_k < PREEMPT_RATIO * base_w
+    return beats if pref_w else (beats or pref_k)
+
+
 def member(ids: IntArray, keys: Collection[int]) -> NDArray[np.bool_]:
     """``ids[i] in keys`` for each i (a set lookup: cheaper than ``np.isin`` for the few
     tracks of a scan)."""
@@ -324,7 +334,7 @@ class FireControlChannels:
                 if not victims:
                     continue
                 worst, far = max(victims)
-                if not _outranks(np.array([urgency]), worst)[0]:
+                if not _outranks_one(urgency, worst):
                     continue
                 del self.held[far]
             self.held[k] = (time_s, urgency)

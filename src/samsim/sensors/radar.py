@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
@@ -116,6 +117,99 @@ class Windows:
             & (daz <= self.half_az_rad[None, :])
             & (np.abs(el_rad[:, None] - self.el_rad[None, :]) <= self.half_el_rad[None, :])
         )
+
+    def any_contains(
+        self, range_m: FloatArray, az_rad: FloatArray, el_rad: FloatArray
+    ) -> NDArray[np.bool_]:
+        """(n,) bool: point i lies in some window; ``contains(...).any(axis=1)`` without the
+        (n, m) matrices, looking only at windows whose azimuth is near the point's (so a
+        dense raid's thousand tracks cost about n log m, not n m)."""
+        n = len(range_m)
+        if len(self) == 0 or n == 0:
+            return np.zeros(n, dtype=bool)
+        key = (self.az_rad + math.pi) % _TWO_PI  # sorted positions on [0, 2 pi)
+        order = np.argsort(key, kind="stable")
+        out: NDArray[np.bool_] = _any_window_kernel(
+            np.ascontiguousarray(range_m, dtype=np.float64),
+            np.ascontiguousarray(az_rad, dtype=np.float64),
+            np.ascontiguousarray(el_rad, dtype=np.float64),
+            np.ascontiguousarray(key[order]),
+            np.ascontiguousarray(self.range_m[order], dtype=np.float64),
+            np.ascontiguousarray(self.az_rad[order], dtype=np.float64),
+            np.ascontiguousarray(self.el_rad[order], dtype=np.float64),
+            np.ascontiguousarray(self.half_range_m[order], dtype=np.float64),
+            np.ascontiguousarray(self.half_az_rad[order], dtype=np.float64),
+            np.ascontiguousarray(self.half_el_rad[order], dtype=np.float64),
+        )
+        return out
+
+
+@nb.njit(cache=True)
+def _in_window(
+    r: float, a: float, e: float, wr: float, wa: float, we: float, hr: float, ha: float, he: float
+) -> bool:
+    """The test of :meth:`Windows.contains` for one point and one window (same arithmetic:
+    Python's float ``%`` is numpy's ``remainder``)."""
+    daz = abs((a - wa + math.pi) % _TWO_PI - math.pi)
+    return abs(r - wr) <= hr and daz <= ha and abs(e - we) <= he
+
+
+@nb.njit(cache=True)
+def _any_window_kernel(
+    range_m: FloatArray,
+    az_rad: FloatArray,
+    el_rad: FloatArray,
+    key: FloatArray,
+    w_range: FloatArray,
+    w_az: FloatArray,
+    w_el: FloatArray,
+    w_hr: FloatArray,
+    w_ha: FloatArray,
+    w_he: FloatArray,
+) -> NDArray[np.bool_]:
+    """Kernel of :meth:`Windows.any_contains`: windows sorted by ``key`` = wrapped azimuth;
+    a point is tested only against windows whose key lies within the widest half-width
+    (plus a margin far above rounding) of its own, on both sides of the wrap."""
+    n = range_m.shape[0]
+    m = key.shape[0]
+    reach = 0.0
+    for j in range(m):
+        if not w_ha[j] <= reach:  # (NaN half-widths: test every window)
+            reach = w_ha[j]
+    out = np.zeros(n, dtype=np.bool_)
+    if not reach < math.pi:
+        for i in range(n):
+            for j in range(m):
+                if _in_window(
+                    range_m[i], az_rad[i], el_rad[i],
+                    w_range[j], w_az[j], w_el[j], w_hr[j], w_ha[j], w_he[j],
+                ):  # fmt: skip
+                    out[i] = True
+                    break
+        return out
+    reach += 1e-9
+    for i in range(n):
+        k = (az_rad[i] + math.pi) % _TWO_PI
+        found = False
+        # up to three arcs of key space: [k - reach, k + reach] wrapped into [0, 2 pi)
+        for shift in (-_TWO_PI, 0.0, _TWO_PI):
+            lo = k - reach + shift
+            hi = k + reach + shift
+            if hi < 0.0 or lo > _TWO_PI:
+                continue
+            j = np.searchsorted(key, lo)
+            while j < m and key[j] <= hi:
+                if _in_window(
+                    range_m[i], az_rad[i], el_rad[i],
+                    w_range[j], w_az[j], w_el[j], w_hr[j], w_ha[j], w_he[j],
+                ):  # fmt: skip
+                    found = True
+                    break
+                j += 1
+            if found:
+                break
+        out[i] = found
+    return out
 
 
 @dataclass(frozen=True)
@@ -241,7 +335,7 @@ class Radar:
             return np.ones(len(az_rad), dtype=bool)
         out = self.in_sector(az_rad, el_rad) if region.sector else np.zeros(len(az_rad), bool)
         if len(region.windows) and len(az_rad):
-            out |= region.windows.contains(range_m, az_rad, el_rad).any(axis=1)
+            out |= region.windows.any_contains(range_m, az_rad, el_rad)
         return np.asarray(out)
 
     @cached_property
@@ -620,9 +714,12 @@ class Radar:
         sinr = self.sinr_db(snr, cnr, jnr) if interfered else snr
         pd = np.zeros(len(idx))
         sw = swerling[idx]
-        for case in np.unique(sw):
-            m = sw == case
-            pd[m] = pd_swerling(sinr[m], s.pfa, s.n_pulses, int(case))
+        if len(sw) and (sw == sw[0]).all():  # one Swerling case (the usual raid)
+            pd[:] = pd_swerling(sinr, s.pfa, s.n_pulses, int(sw[0]))
+        else:
+            for case in np.unique(sw):
+                m = sw == case
+                pd[m] = pd_swerling(sinr[m], s.pfa, s.n_pulses, int(case))
         if vel_mps is not None and s.mti_notch_mps > 0 and len(idx):
             pd[self.in_notch(pos_m[idx], vel_mps[idx], cnr)] = 0.0
         hit = u[idx] < pd

@@ -72,7 +72,12 @@ def first_seed_ok(first_seed: object) -> bool:
 
 @dataclass
 class Plan:
-    """What a study will run: the scenario of each sweep point and the seeds."""
+    """What a study will run: the scenario of each sweep point and the seeds.
+
+    Every point runs the seeds ``first_seed .. first_seed + runs - 1``, unless
+    ``runs_by_point`` gives each point its own count (designed studies,
+    :mod:`samsim.study.design`), still from ``first_seed`` (common random numbers).
+    """
 
     scenario: Scenario
     sweep: Sweep
@@ -81,10 +86,16 @@ class Plan:
     point_scenarios: list[Scenario]
     runs: int
     first_seed: int
+    runs_by_point: list[int] | None = None
 
     @property
     def seeds(self) -> range:
         return range(self.first_seed, self.first_seed + self.runs)
+
+    def seeds_for(self, point: int) -> range:
+        """The seeds point ``point`` runs."""
+        runs = self.runs if self.runs_by_point is None else self.runs_by_point[point]
+        return range(self.first_seed, self.first_seed + runs)
 
 
 def make_plan(scenario: Scenario, runs: int, sweep: SweepSpec, first_seed: int = 0) -> Plan:
@@ -193,7 +204,7 @@ class Batcher:
         self, plan: Plan, done: dict[int, set[int]], slots: int, fixed: int | None = None
     ) -> None:
         self.queues = [
-            collections.deque(s for s in plan.seeds if s not in done.get(k, set()))
+            collections.deque(s for s in plan.seeds_for(k) if s not in done.get(k, set()))
             for k in range(len(plan.point_scenarios))
         ]
         self.slots = max(1, slots)
@@ -294,6 +305,11 @@ class _Progress:
     def advance(self, n: int) -> None:
         if self.enabled:
             self.bar.advance(self.task, n)
+
+    def retotal(self, total: int, done: int) -> None:
+        """A new total and runs done (a designed study plans its runs round by round)."""
+        if self.enabled:
+            self.bar.update(self.task, total=total, completed=done)
 
     def stop(self) -> None:
         if self.enabled:

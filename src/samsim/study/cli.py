@@ -145,20 +145,37 @@ def summarize(
     as_json: Annotated[bool, typer.Option("--json", help="print the table as JSON")] = False,
     csv: Annotated[Path | None, typer.Option(help="also write the per-point table as CSV")] = None,
 ) -> None:
-    """Per sweep point: runs, probabilities with Wilson 95% intervals, means."""
+    """Per sweep point: runs, probabilities and means with 95% intervals over runs (for a
+    saturation or sensitivity folder: its curve or tornado table)."""
+    from samsim.study.designs_cli import design_kind, design_table, print_design
+
+    if design_kind(directory) is not None:
+        table = design_table(directory)
+        if csv is not None:
+            import pyarrow.csv as pacsv
+
+            pacsv.write_csv(table.replace_schema_metadata(None), csv)
+        if as_json:
+            sys.stdout.write(json.dumps(_rows(table), indent=2) + "\n")
+        else:
+            print_design(directory, table)
+        return
     table = _summary(directory)
     if csv is not None:
         import pyarrow.csv as pacsv
 
         pacsv.write_csv(table, csv)
     if as_json:
-        rows = [
-            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-            for r in table.to_pylist()
-        ]
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        sys.stdout.write(json.dumps(_rows(table), indent=2) + "\n")
     else:
         _print_summary(directory, table)
+
+
+def _rows(table: Any) -> list[dict[str, Any]]:
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for r in table.to_pylist()
+    ]
 
 
 @study_app.command()
@@ -168,8 +185,14 @@ def plot(
         Path | None, typer.Option("--out", "-o", help="folder for the PNGs (default DIR/plots)")
     ] = None,
 ) -> None:
-    """PNG plots of each outcome against each swept parameter, with 95% intervals."""
-    files = _plot(directory, out_dir)
+    """PNG plots of each outcome against each swept parameter, with 95% intervals (for a
+    saturation or sensitivity folder: its curves or tornado charts)."""
+    from samsim.study.designs_cli import design_kind, design_plots
+
+    if design_kind(directory) is not None:
+        files = design_plots(directory, out_dir)
+    else:
+        files = _plot(directory, out_dir)
     if not files:
         out.print(
             f"{directory}: no sweep (or no runs yet), so nothing to plot",
@@ -215,6 +238,15 @@ def _mean(row: dict[str, Any], name: str) -> str:
     return f"{v:.2f} ± {(hi - lo) / 2:.2f}"
 
 
+def _ratio(row: dict[str, Any], name: str) -> str:
+    v, lo, hi = row[name], row[f"{name}_lo"], row[f"{name}_hi"]
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if lo is None or (isinstance(lo, float) and math.isnan(lo)):
+        return f"{v:.2f}"
+    return f"{v:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
 def _print_summary(directory: Path, table: Any = None) -> None:
     from samsim.study.store import read_manifest
 
@@ -246,22 +278,18 @@ def _print_summary(directory: Path, table: Any = None) -> None:
             _mean(row, "leaked"),
         ]
         cells += [_p(row, f"p_reach.{a}") for a in assets]
-        ipk = row["interceptors_per_kill"]
-        cells += [
-            _mean(row, "interceptors_fired_total"),
-            "-" if ipk is None or math.isnan(ipk) else f"{ipk:.2f}",
-        ]
+        cells += [_mean(row, "interceptors_fired_total"), _ratio(row, "interceptors_per_kill")]
         rows.append([escape(c) for c in cells])
     print_table(
         out,
-        f"{manifest['scenario']['name']}: per sweep point, 95% intervals "
-        "(Wilson for probabilities, normal for means)",
+        f"{manifest['scenario']['name']}: per sweep point, 95% intervals over runs "
+        "(Wilson for P(...), cluster-robust for pooled fractions and fired/kill, t for means)",
         headers,
         rows,
         right=range(1, len(headers)),
     )
     done = int(sum(table.column("runs").to_pylist()))
-    planned = manifest["runs_per_point"] * len(manifest["points"])
+    planned = sum(int(p.get("runs", manifest["runs_per_point"])) for p in manifest["points"])
     if done < planned:
         out.print(
             f"{done} of {planned} runs done; rerun the study command to finish it",
@@ -271,5 +299,9 @@ def _print_summary(directory: Path, table: Any = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``samsim study`` (run, summarize, plot) to the samsim command line."""
+    """Add ``samsim study`` (run, summarize, plot), ``samsim saturate`` and ``samsim
+    sensitivity`` to the samsim command line."""
+    from samsim.study.designs_cli import register as register_designs
+
     app.add_typer(study_app, name="study")
+    register_designs(app)

@@ -1,4 +1,5 @@
-"""Plots of a study: each outcome against each swept parameter, with its 95% intervals.
+"""Plots of a study: each outcome against each swept parameter, with its 95% intervals
+(run-level: see :mod:`samsim.study.stats`).
 
 One PNG per (outcome, swept parameter); when several parameters are swept, one line per
 combination of the others. Drawn with matplotlib's Agg backend (no display needed).
@@ -23,7 +24,37 @@ OUTCOMES = (
     ("mean_leaked", "leakers per run"),
     ("mean_killed", "kills per run"),
     ("mean_interceptors_fired_total", "interceptors fired per run"),
+    ("interceptors_per_kill", "interceptors per kill"),
 )
+
+
+#: What each plotted outcome measured, for captions (``{runs}`` is filled in).
+MEASURES = {
+    "p_leak": "the fraction of the runs in which at least one threat reached an asset "
+    "(Wilson 95% interval over runs)",
+    "leak_fraction": "leakers over all threats of the runs (95% interval over runs, which "
+    "respects the correlation of the threats inside a run)",
+    "kill_fraction": "kills over all threats of the runs (95% interval over runs)",
+    "detect_fraction": "threats detected over all threats of the runs (95% interval over runs)",
+    "mean_leaked": "the mean number of threats per run that reached an asset (t interval "
+    "over runs)",
+    "mean_killed": "the mean number of threats killed per run (t interval over runs)",
+    "mean_interceptors_fired_total": "the mean number of interceptors launched per run (t "
+    "interval over runs)",
+    "interceptors_per_kill": "all interceptors launched over all kills of the runs "
+    "(cluster-robust 95% interval over runs)",
+}
+
+
+def measured(name: str) -> str:
+    """What the outcome ``name`` of a study plot measured (a caption's sentence)."""
+    if name.startswith("p_reach."):
+        asset = name.split(".", 1)[1]
+        return (
+            f"the fraction of the runs in which at least one threat reached {asset} "
+            "(Wilson 95% interval over runs)"
+        )
+    return MEASURES.get(name, name)
 
 
 def _safe(name: str) -> str:
@@ -102,6 +133,10 @@ def plot_summary(
                 finite = np.array([v for v in x_values], dtype=float)
                 if finite.min() > 0 and finite.max() / finite.min() >= 10:
                     ax.set_xscale("log")
+                elif all(isinstance(v, int) for v in x_values):
+                    from matplotlib.ticker import MaxNLocator
+
+                    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             else:
                 ax.set_xticks(range(len(categories)), [str(c) for c in categories])
             if name.startswith("p_") or name.endswith("_fraction"):
@@ -115,7 +150,7 @@ def plot_summary(
             ax.text(
                 0.99,
                 0.01,
-                "bars: 95% intervals",
+                "bars: 95% intervals over runs",
                 transform=ax.transAxes,
                 ha="right",
                 va="bottom",

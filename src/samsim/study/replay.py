@@ -44,19 +44,41 @@ def study_point_scenario(directory: str | Path, point: int) -> tuple[Any, dict[s
             f"{d / 'scenario.json'} does not match the study's manifest (another samsim "
             "version, or an edited file); rerun the sweep point with `samsim run`"
         )
-    sweep = build_sweep(base, {a["path"]: a["raw"] for a in manifest["sweep"]} or None)
-    points = sweep.points()
-    if not 0 <= point < len(points):
-        raise StudyError(
-            f"the study in {d} has sweep points 0 to {len(points) - 1}; --point {point} is not one"
-        )
-    sc = apply_point(base, sweep, points[point])
+    design = manifest.get("design")
+    if design is not None:
+        n = len(manifest["points"])
+        if not 0 <= point < n:
+            raise StudyError(
+                f"the study in {d} has points 0 to {n - 1}; --point {point} is not one"
+            )
+        sc = _design_point(base, design, manifest["points"][point]["values"])
+    else:
+        sweep = build_sweep(base, {a["path"]: a["raw"] for a in manifest["sweep"]} or None)
+        points = sweep.points()
+        if not 0 <= point < len(points):
+            raise StudyError(
+                f"the study in {d} has sweep points 0 to {len(points) - 1}; --point {point} "
+                "is not one"
+            )
+        sc = apply_point(base, sweep, points[point])
     if scenario_hash(sc) != manifest["points"][point]["scenario_hash"]:
         raise StudyError(
             f"sweep point {point} of {d} rebuilds to a different scenario than the study ran "
             "(another samsim version?); rerun it with `samsim run`"
         )
     return sc, manifest
+
+
+def _design_point(base: Any, design: dict[str, Any], values: dict[str, Any]) -> Any:
+    """The scenario of a designed study's point (saturation or sensitivity)."""
+    kind = design.get("kind")
+    if kind == "saturation":
+        from samsim.study.saturation import point_scenario
+    elif kind == "sensitivity":
+        from samsim.study.sensitivity import point_scenario
+    else:
+        raise StudyError(f"this samsim cannot rebuild the points of a {kind!r} study")
+    return point_scenario(base, design, values)
 
 
 def replay_run(directory: str | Path, point: int = 0, seed: int | None = None) -> Path:
@@ -86,7 +108,8 @@ def replay_run(directory: str | Path, point: int = 0, seed: int | None = None) -
 
     d = Path(directory)
     sc, manifest = study_point_scenario(d, point)
-    first, runs = int(manifest["first_seed"]), int(manifest["runs_per_point"])
+    first = int(manifest["first_seed"])
+    runs = int(manifest["points"][point].get("runs", manifest["runs_per_point"]))
     s = first if seed is None else int(seed)
     if not first <= s < first + runs:
         raise StudyError(

@@ -159,9 +159,15 @@ def _incompatibility(directory: Path, old: dict[str, Any], new: dict[str, Any]) 
             f"content hash {old['scenario']['hash'][:12]}); the scenario given is "
             f"{new['scenario']['name']!r} with hash {new['scenario']['hash'][:12]}." + fix
         )
+    if old.get("design") != new.get("design"):
+        what = (old.get("design") or {}).get("kind", "a sweep")
+        return (
+            f"{directory} holds a different study ({what}: {json.dumps(old.get('design'))}); "
+            f"this command asks for {json.dumps(new.get('design'))}." + fix
+        )
     old_sweep = [(a["path"], a["values"]) for a in old["sweep"]]
     new_sweep = [(a["path"], a["values"]) for a in new["sweep"]]
-    if old_sweep != new_sweep:
+    if "design" not in new and old_sweep != new_sweep:
         return (
             f"{directory} holds a study with a different sweep ({_describe_sweep(old['sweep'])}); "
             f"this command asks for {_describe_sweep(new['sweep'])}." + fix
@@ -176,7 +182,7 @@ def _incompatibility(directory: Path, old: dict[str, Any], new: dict[str, Any]) 
                 f"{directory} was started with {what} = {old[key]!r}; this command gives "
                 f"{new[key]!r}. Rerun with {old[key]!r}, or use a new --out folder."
             )
-    if new["runs_per_point"] < old["runs_per_point"]:
+    if "design" not in new and new["runs_per_point"] < old["runs_per_point"]:
         return (
             f"{directory} was started with --runs {old['runs_per_point']}; this command asks "
             f"for {new['runs_per_point']}. Give --runs {old['runs_per_point']} (or more, to "
@@ -295,6 +301,12 @@ class StudyStore:
 
     def close(self) -> None:
         self._lock.release()
+
+    def update_manifest(self, **changes: Any) -> None:
+        """Rewrite the manifest with ``changes`` (atomically): a designed study records
+        the points and runs it adds round by round."""
+        self.manifest = {**self.manifest, **changes}
+        _write_json(self.directory / MANIFEST, self.manifest)
 
     def __enter__(self) -> StudyStore:
         return self

@@ -4,7 +4,9 @@ point to the scenario.
 
 A path addresses any leaf of the scenario (``threats.cruise_missile.rcs_m2``,
 ``units.bn1.radars.gravestone.peak_power_w``, ``raid.cm_north.route.0.agl``); a path that
-names a raid group (``raid.cm_north``) sets that group's ``count``. Values are written as in
+names a raid group (``raid.cm_north``) sets that group's ``count``; the path ``units``
+keeps the first K units of the file (the order the file lists them in), so the number of
+fire units can be swept. Values are written as in
 scenario files (``"0.01 m2"``, ``"-20 dBsm"``, ``"1.5 MW"``) and stored in SI units.
 """
 
@@ -19,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from samsim.errors import SamsimError
 from samsim.scenario import models, specs
@@ -279,8 +281,15 @@ def _unknown_path(scenario: Scenario, path: str, known: tuple[Token, ...], bad: 
     return StudyError(head + did + body)
 
 
+#: The sweep path that keeps the first K units.
+UNITS = "units"
+
+
 def resolve_path(scenario: Scenario, path: str) -> _Leaf:
     """Locate ``path`` in ``scenario``; raises :class:`StudyError` listing valid paths."""
+    if path == UNITS:
+        n = len(scenario.units)
+        return _Leaf((UNITS,), TypeAdapter(Annotated[int, Field(ge=1, le=n, strict=False)]))
     if not path or any(not t for t in path.split(".")):
         raise StudyError(
             f"sweep path {path!r} is malformed; write dotted names such as "
@@ -430,7 +439,10 @@ def apply_point(scenario: Scenario, sweep: Sweep, values: Mapping[str, Any]) -> 
     """
     out = scenario
     for axis in sweep.axes:
-        out = _set(out, axis.target, values[axis.path])
+        if axis.target == (UNITS,):
+            out = first_units(out, int(values[axis.path]))
+        else:
+            out = _set(out, axis.target, values[axis.path])
     if not sweep.axes:
         return out
     # Validated again as a whole: a swept value must also satisfy the checks that tie
@@ -447,3 +459,17 @@ def apply_point(scenario: Scenario, sweep: Sweep, values: Mapping[str, Any]) -> 
         raise StudyError(f"the sweep point {where} gives an invalid scenario: {problems}") from None
     checked._source_map = scenario._source_map
     return checked
+
+
+def first_units(scenario: Scenario, k: int) -> Scenario:
+    """The scenario with only its first ``k`` units (in file order); the regiment keeps
+    the battalions that remain, and goes when none does."""
+    kept = list(scenario.units)[:k]
+    update: dict[str, Any] = {"units": {u: scenario.units[u] for u in kept}}
+    reg = scenario.regiment
+    if reg is not None:
+        battalions = [b for b in reg.battalions if b in kept]
+        update["regiment"] = (
+            reg.model_copy(update={"battalions": battalions}) if battalions else None
+        )
+    return scenario.model_copy(update=update)

@@ -7,14 +7,13 @@ component of the gated bipartite graph), so cost grows near-linearly with the pi
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from itertools import pairwise
 
 import numba as nb
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
-from scipy.spatial import cKDTree
 
 from samsim.tracking.filters import _inv_det_sym3, gaussian_loglik, inv_logdet_sym, mahalanobis2
 
@@ -27,6 +26,10 @@ _FORBIDDEN = 1e12
 #: Largest number of track-measurement pairs that :func:`candidate_pairs` tests directly
 #: (without k-d trees).
 _BRUTE_FORCE_PAIRS = 4096
+
+#: Largest dense matrix (tracks x (measurements + tracks)) of a cluster solved by
+#: ``scipy.optimize.linear_sum_assignment``; larger clusters use :func:`_sparse_assignment`.
+_DENSE_ASSIGNMENT_ENTRIES = 4096
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ def candidate_pairs(
         dist = np.sqrt(np.add.reduce(diff * diff, axis=2))
         ti, di = np.nonzero(dist <= track_radius[:, None] + det_radius[None, :])
         return ti.astype(np.int64, copy=False), di.astype(np.int64, copy=False)
+    from scipy.spatial import cKDTree  # only problems beyond one ordinary scan need it
+
     det_tree = cKDTree(det_pos)
     rm = float(det_radius.max())
     r0 = max(float(track_radius.min()), 1e-9)
@@ -135,6 +140,7 @@ def gate(
     det_cov: FloatArray,
     gamma: float,
     log_weight: FloatArray | None = None,
+    max_per_track: int | None = None,
 ) -> GatedPairs:
     """Chi-square gate of predicted track positions against measurements.
 
@@ -152,6 +158,9 @@ def gate(
         Gate threshold on the squared Mahalanobis distance.
     log_weight : ndarray, shape (nt, r), optional
         Log probabilities of the hypotheses (IMM predicted mode probabilities).
+    max_per_track : int, optional
+        Gate limit (d = 3): a track whose Euclidean pre-gate (below) holds more than this
+        many measurements tests only the ``max_per_track`` nearest to it. None: no limit.
 
     Returns
     -------
@@ -171,24 +180,39 @@ def gate(
     that leaves the dominant (quiet) mode's gate still reaches the manoeuvring mode, and its
     density is the IMM predicted mixture sum_j c_j N(nu_j; 0, S_j) (Bar-Shalom, Li and
     Kirubarajan 2001, sec. 11.6.6).
+
+    For d = 3 every pair is tested by one compiled kernel, whatever the problem size, so a
+    pair's distance and density do not depend on what else is in the picture. Small
+    problems (at most ``_BRUTE_FORCE_PAIRS`` pairs, one scan of an ordinary raid) test
+    every pair; larger ones take each track's candidates from a k-d tree of the
+    measurements (the ``max_per_track + 1`` nearest within the bound when limited), so the
+    work is O((nt + nd) log nd + pairs) and, with a limit, O(nt max_per_track) pairs even
+    when a dense raid puts hundreds of targets inside one gate. The limit is the
+    "gate limiting" of practical trackers (Blackman and Popoli 1999, sec. 6.3): when a
+    gate holds more measurements than the limit, the farther ones are not considered.
     """
     if track_pos.ndim == 2:
         track_pos = track_pos[:, None, :]
         track_pos_cov = track_pos_cov[:, None, :, :]
     nt, r, d = track_pos.shape
-    if nt == 0 or det_pos.shape[0] == 0:
+    nd = det_pos.shape[0]
+    if nt == 0 or nd == 0:
         return _empty_pairs()
     lw = np.zeros((nt, r)) if log_weight is None else log_weight
-    if d == 3 and nt * det_pos.shape[0] <= _BRUTE_FORCE_PAIRS:
-        # One scan's worth: every pair tested in one compiled pass.
-        ti, di, d2, lnl = _gate_small(
-            np.ascontiguousarray(track_pos, dtype=np.float64),
-            np.ascontiguousarray(track_pos_cov, dtype=np.float64),
-            np.ascontiguousarray(det_pos, dtype=np.float64),
-            np.ascontiguousarray(det_cov, dtype=np.float64),
-            float(gamma),
-            np.ascontiguousarray(lw, dtype=np.float64),
-        )
+    if d == 3:
+        tp = np.ascontiguousarray(track_pos, dtype=np.float64)
+        tc = np.ascontiguousarray(track_pos_cov, dtype=np.float64)
+        dp = np.ascontiguousarray(det_pos, dtype=np.float64)
+        dc = np.ascontiguousarray(det_cov, dtype=np.float64)
+        centre, rt, rd = _gate_bounds(tp, tc, dc, float(gamma))
+        if nt * nd <= _BRUTE_FORCE_PAIRS:
+            # One scan's worth: every pair tested.
+            ptr = np.arange(0, nt * nd + 1, nd, dtype=np.int64)
+            cand = np.tile(np.arange(nd, dtype=np.int64), nt)
+        else:
+            ptr, cand = _nearest_candidates(centre, rt, dp, rd, max_per_track)
+        lwc = np.ascontiguousarray(lw, dtype=np.float64)
+        ti, di, d2, lnl = _gate_pairs(tp, tc, dp, dc, float(gamma), lwc, centre, rt, rd, ptr, cand)
         return GatedPairs(ti, di, d2, lnl)
     if r == 1:
         centre = track_pos[:, 0]
@@ -216,22 +240,85 @@ def gate(
     return GatedPairs(ti[ok], di[ok], d2[ok], lnl[ok])
 
 
-@nb.njit(cache=True)
-def _gate_small(
-    track_pos: FloatArray,
-    track_pos_cov: FloatArray,
+def _nearest_candidates(
+    centre: FloatArray,
+    rt: FloatArray,
     det_pos: FloatArray,
-    det_cov: FloatArray,
-    gamma: float,
-    lw: FloatArray,
-) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
-    """:func:`gate` for d = 3 with every (track, measurement) pair tested directly (the
-    brute-force case of :func:`candidate_pairs`): the same bound, then per hypothesis the
-    adjugate inverse of S = H P H' + R, nu' S^-1 nu and the Gaussian log density, and the
-    log-sum-exp over hypotheses; pairs in (track, measurement) order."""
-    nt, r, _ = track_pos.shape
+    rd: FloatArray,
+    max_per_track: int | None,
+) -> tuple[IntArray, IntArray]:
+    """Each track's candidate measurements (CSR: ``cand[ptr[k]:ptr[k + 1]]``, ascending):
+    those within the Euclidean bound ``rt[k] + rd[i]``, or with a limit and more of them
+    than ``max_per_track``, the ``max_per_track`` nearest to the track's centre.
+
+    The k-d tree query's radius is slightly wider than the largest bound; the exact bound is
+    applied by :func:`_gate_pairs` with the same arithmetic as for small problems, so the
+    tree's own rounding never decides a pair.
+    """
+    from scipy.spatial import cKDTree  # only problems beyond one ordinary scan need it
+
+    nt = centre.shape[0]
     nd = det_pos.shape[0]
-    log2pi3 = 3.0 * np.log(2.0 * np.pi)
+    tree = cKDTree(det_pos)
+    reach = (rt + float(rd.max())) * (1.0 + 1e-9) + 1e-9
+    if max_per_track is None:
+        # Every measurement within each track's own reach.
+        lists = tree.query_ball_point(centre, reach, return_sorted=True)
+        counts = np.fromiter((len(c) for c in lists), dtype=np.int64, count=nt)
+        ptr = np.zeros(nt + 1, dtype=np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        cand = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=ptr[-1])
+        return ptr, cand
+    k = int(max_per_track)
+    if k < 1:
+        raise ValueError(f"max_per_track must be a positive integer or None, got {max_per_track}")
+    q = min(k + 1, nd)
+    # (one radius for the query; each track's own reach is applied to what it returns)
+    dist, idx = tree.query(centre, k=q, distance_upper_bound=float(reach.max()))
+    dist = np.asarray(dist).reshape(nt, q)
+    idx = np.asarray(idx, dtype=np.int64).reshape(nt, q)
+    return _limit_candidates(dist, idx, reach, nd, k)
+
+
+@nb.njit(cache=True)
+def _limit_candidates(
+    dist: FloatArray, idx: IntArray, reach: FloatArray, nd: int, k: int
+) -> tuple[IntArray, IntArray]:
+    """CSR candidate lists from a k-nearest query (columns by increasing distance; ``nd``
+    marks "none"): at most ``k`` per track, in ascending measurement order. A query that
+    returned fewer than ``k + 1`` measurements within the track's reach holds every one in
+    range (the nearest come first); a full one drops its farthest."""
+    nt, q = idx.shape
+    ptr = np.zeros(nt + 1, dtype=np.int64)
+    for t in range(nt):
+        c = 0
+        for j in range(q):
+            if idx[t, j] < nd and dist[t, j] <= reach[t]:
+                c += 1
+        ptr[t + 1] = ptr[t] + min(c, k)
+    cand = np.empty(ptr[nt], dtype=np.int64)
+    for t in range(nt):
+        lo, hi = ptr[t], ptr[t + 1]
+        c = 0
+        for j in range(q):
+            if c == hi - lo:
+                break
+            if idx[t, j] < nd and dist[t, j] <= reach[t]:
+                cand[lo + c] = idx[t, j]
+                c += 1
+        cand[lo:hi] = np.sort(cand[lo:hi])
+    return ptr, cand
+
+
+@nb.njit(cache=True)
+def _gate_bounds(
+    track_pos: FloatArray, track_pos_cov: FloatArray, det_cov: FloatArray, gamma: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Centre and Euclidean gate radius of each track (the mean of its hypotheses; the
+    largest over hypotheses of sqrt(gamma tr P) plus the hypothesis' offset from the
+    centre) and of each measurement (sqrt(gamma tr R)), d = 3."""
+    nt, r, _ = track_pos.shape
+    nd = det_cov.shape[0]
     centre = np.empty((nt, 3))
     rt = np.empty(nt)
     for k in range(nt):
@@ -263,7 +350,30 @@ def _gate_small(
     for i in range(nd):
         R = det_cov[i]
         rd[i] = np.sqrt(gamma * (R[0, 0] + R[1, 1] + R[2, 2]))
-    m_max = nt * nd
+    return centre, rt, rd
+
+
+@nb.njit(cache=True)
+def _gate_pairs(
+    track_pos: FloatArray,
+    track_pos_cov: FloatArray,
+    det_pos: FloatArray,
+    det_cov: FloatArray,
+    gamma: float,
+    lw: FloatArray,
+    centre: FloatArray,
+    rt: FloatArray,
+    rd: FloatArray,
+    ptr: IntArray,
+    cand: IntArray,
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """The exact test of :func:`gate` (d = 3) on each track's candidates
+    ``cand[ptr[k]:ptr[k + 1]]``: the Euclidean bound, then per hypothesis the adjugate
+    inverse of S = H P H' + R, nu' S^-1 nu and the Gaussian log density, and the
+    log-sum-exp over hypotheses; pairs in (track, measurement) order."""
+    nt, r, _ = track_pos.shape
+    log2pi3 = 3.0 * np.log(2.0 * np.pi)
+    m_max = cand.shape[0]
     ti = np.empty(m_max, dtype=np.int64)
     di = np.empty(m_max, dtype=np.int64)
     d2o = np.empty(m_max)
@@ -275,7 +385,8 @@ def _gate_small(
     nu = np.empty(3)
     m = 0
     for k in range(nt):
-        for i in range(nd):
+        for c in range(ptr[k], ptr[k + 1]):
+            i = cand[c]
             dist = 0.0
             for a in range(3):
                 df = centre[k, a] - det_pos[i, a]
@@ -412,7 +523,11 @@ def gnn_assign(
     (:func:`clusters`): a cluster with a single track or a single measurement by taking its
     cheapest pair; a larger one by ``scipy.optimize.linear_sum_assignment`` (the
     Jonker-Volgenant-type algorithm of Crouse, IEEE Trans. AES 52(4), 2016) on the dense
-    cluster matrix augmented with one private "miss" column per track at reduced cost 0.
+    cluster matrix augmented with one private "miss" column per track at reduced cost 0,
+    or, beyond ``_DENSE_ASSIGNMENT_ENTRIES`` entries (a dense raid whose gates overlap
+    from end to end), by the same method on the cluster's gated pairs alone
+    (:func:`_sparse_assignment`). Clusters never compete, so solving them one by one gives
+    the assignment of the whole problem.
     """
     det_of_track = np.full(n_tracks, -1, dtype=np.int64)
     track_of_det = np.full(n_dets, -1, dtype=np.int64)
@@ -429,7 +544,7 @@ def gnn_assign(
     if win.size:
         det_of_track[p.track[win]] = p.det[win]
         track_of_det[p.det[win]] = p.track[win]
-    # Larger clusters: dense LSA each.
+    # Larger clusters: an assignment problem each.
     hp = (~simple[lab]).nonzero()[0]
     if hp.size:
         o = hp[np.argsort(lab[hp], kind="stable")]
@@ -441,19 +556,199 @@ def gnn_assign(
         for lo, hi in pairwise([0, *bounds.tolist(), o.size]):
             ti, dj = t_loc[lo:hi], d_loc[lo:hi]
             nt, nd = int(ti.max()) + 1, int(dj.max()) + 1
-            C = np.full((nt, nd + nt), _FORBIDDEN)
-            C[ti, dj] = cost[o[lo:hi]]
-            C[np.arange(nt), nd + np.arange(nt)] = 0.0
-            rows, cols = linear_sum_assignment(C)
-            real = (cols < nd) & (C[rows, cols] < 0.0)
             # Global rows of the cluster's tracks and dets, by local number.
             ut = np.empty(nt, dtype=np.int64)
             ut[ti] = p.track[o[lo:hi]]
             ud = np.empty(nd, dtype=np.int64)
             ud[dj] = p.det[o[lo:hi]]
+            if nt * (nd + nt) > _DENSE_ASSIGNMENT_ENTRIES:
+                col_of_row = _sparse_assignment(nt, nd, ti, dj, cost[o[lo:hi]])
+                rows = np.flatnonzero(col_of_row >= 0)
+                cols = col_of_row[rows]
+                det_of_track[ut[rows]] = ud[cols]
+                track_of_det[ud[cols]] = ut[rows]
+                continue
+            from scipy.optimize import linear_sum_assignment
+
+            C = np.full((nt, nd + nt), _FORBIDDEN)
+            C[ti, dj] = cost[o[lo:hi]]
+            C[np.arange(nt), nd + np.arange(nt)] = 0.0
+            rows, cols = linear_sum_assignment(C)
+            real = (cols < nd) & (C[rows, cols] < 0.0)
             det_of_track[ut[rows[real]]] = ud[cols[real]]
             track_of_det[ud[cols[real]]] = ut[rows[real]]
     return det_of_track, track_of_det
+
+
+def _sparse_assignment(
+    n_rows: int, n_cols: int, row: IntArray, col: IntArray, cost: FloatArray
+) -> IntArray:
+    """Minimum-cost assignment on a sparse bipartite graph where every row may also stay
+    unassigned at cost 0: the column of each row, -1 for none.
+
+    Parameters
+    ----------
+    n_rows, n_cols : int
+    row, col : ndarray of int64, shape (m,)
+        The allowed (row, column) pairs (no duplicates), any order.
+    cost : ndarray, shape (m,)
+        Their costs.
+
+    Notes
+    -----
+    The same problem as ``linear_sum_assignment`` on the dense ``n_rows x (n_cols +
+    n_rows)`` matrix with forbidden entries and a private zero-cost "miss" column per row,
+    solved by the same method (successive shortest augmenting paths with dual potentials,
+    Crouse, IEEE Trans. AES 52(4), 2016) but searching only the allowed pairs, with a
+    binary heap for Dijkstra's queue (Jonker and Volgenant, Computing 38, 1987, for the
+    sparse form). Each search stops at the first free column, usually the row's own miss
+    column or a near neighbour, so a long chain of overlapping gates costs about
+    O(m log m) instead of a dense cubic solve. Ties between equally cheap columns prefer
+    a free one, as scipy does; when the optimum is unique both return it.
+    """
+    o = np.lexsort((col, row))
+    r, c, w = row[o], col[o], cost[o]
+    ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r, minlength=n_rows), out=ptr[1:])
+    out: IntArray = _sparse_assignment_kernel(
+        int(n_rows),
+        int(n_cols),
+        ptr,
+        np.ascontiguousarray(c, dtype=np.int64),
+        np.ascontiguousarray(w, dtype=np.float64),
+    )
+    return out
+
+
+@nb.njit(cache=True)
+def _heap_push(
+    hk: FloatArray, hf: IntArray, hj: IntArray, n: int, key: float, flag: int, j: int
+) -> int:
+    """Push (key, flag, j) on a binary min-heap held in three arrays of ``n`` items."""
+    k = n
+    hk[k], hf[k], hj[k] = key, flag, j
+    while k > 0:
+        p = (k - 1) >> 1
+        if hk[p] < hk[k] or (hk[p] == hk[k] and (hf[p], hj[p]) <= (hf[k], hj[k])):
+            break
+        hk[p], hk[k] = hk[k], hk[p]
+        hf[p], hf[k] = hf[k], hf[p]
+        hj[p], hj[k] = hj[k], hj[p]
+        k = p
+    return n + 1
+
+
+@nb.njit(cache=True)
+def _heap_pop(hk: FloatArray, hf: IntArray, hj: IntArray, n: int) -> int:
+    """Remove the root of the heap of ``n`` items (read it first); returns the new size."""
+    n -= 1
+    hk[0], hf[0], hj[0] = hk[n], hf[n], hj[n]
+    k = 0
+    while True:
+        a = 2 * k + 1
+        if a >= n:
+            break
+        b = a + 1
+        if b < n and (hk[b] < hk[a] or (hk[b] == hk[a] and (hf[b], hj[b]) < (hf[a], hj[a]))):
+            a = b
+        if hk[k] < hk[a] or (hk[k] == hk[a] and (hf[k], hj[k]) <= (hf[a], hj[a])):
+            break
+        hk[a], hk[k] = hk[k], hk[a]
+        hf[a], hf[k] = hf[k], hf[a]
+        hj[a], hj[k] = hj[k], hj[a]
+        k = a
+    return n
+
+
+@nb.njit(cache=True)
+def _sparse_assignment_kernel(
+    n_rows: int, n_cols: int, ptr: IntArray, col: IntArray, cost: FloatArray
+) -> IntArray:
+    """Kernel of :func:`_sparse_assignment`; row i's pairs are ``ptr[i]:ptr[i + 1]`` and its
+    miss column is ``n_cols + i``."""
+    nc = n_cols + n_rows
+    u = np.zeros(n_rows)
+    v = np.zeros(nc)
+    col4row = np.full(n_rows, -1, dtype=np.int64)
+    row4col = np.full(nc, -1, dtype=np.int64)
+    dist = np.full(nc, np.inf)
+    path = np.full(nc, -1, dtype=np.int64)
+    done = np.zeros(nc, dtype=np.bool_)
+    cap = col.shape[0] + n_rows + 1
+    hk = np.empty(cap)
+    hf = np.empty(cap, dtype=np.int64)
+    hj = np.empty(cap, dtype=np.int64)
+    touched = np.empty(nc, dtype=np.int64)
+    rows_seen = np.empty(n_rows, dtype=np.int64)
+    for cur in range(n_rows):
+        n_touched = 0
+        n_seen = 0
+        n_heap = 0
+        min_val = 0.0
+        sink = -1
+        i = cur
+        while sink < 0:
+            rows_seen[n_seen] = i
+            n_seen += 1
+            for e in range(ptr[i], ptr[i + 1] + 1):
+                if e < ptr[i + 1]:
+                    j, c = col[e], cost[e]
+                else:
+                    j, c = n_cols + i, 0.0  # the row's own miss column
+                if done[j]:
+                    continue
+                r = min_val + c - u[i] - v[j]
+                if r < dist[j]:
+                    if dist[j] == np.inf:
+                        touched[n_touched] = j
+                        n_touched += 1
+                    dist[j] = r
+                    path[j] = i
+                    n_heap = _heap_push(hk, hf, hj, n_heap, r, 0 if row4col[j] < 0 else 1, j)
+            # the closest column not yet finished (stale heap entries skipped)
+            j = -1
+            while n_heap > 0:
+                key, jj = hk[0], hj[0]
+                n_heap = _heap_pop(hk, hf, hj, n_heap)
+                if not done[jj] and key == dist[jj]:
+                    j = jj
+                    break
+            if j < 0:
+                raise RuntimeError("sparse assignment: no augmenting path (cannot happen)")
+            min_val = dist[j]
+            done[j] = True
+            if row4col[j] < 0:
+                sink = j
+            else:
+                i = row4col[j]
+        # dual update, then augment along the path
+        u[cur] += min_val
+        for s in range(1, n_seen):
+            i = rows_seen[s]
+            u[i] += min_val - dist[col4row[i]]
+        for t in range(n_touched):
+            j = touched[t]
+            if done[j]:
+                v[j] -= min_val - dist[j]
+        j = sink
+        while True:
+            i = path[j]
+            row4col[j] = i
+            prev = col4row[i]
+            col4row[i] = j
+            j = prev
+            if i == cur:
+                break
+        for t in range(n_touched):
+            j = touched[t]
+            dist[j] = np.inf
+            path[j] = -1
+            done[j] = False
+    out = np.full(n_rows, -1, dtype=np.int64)
+    for i in range(n_rows):
+        if col4row[i] < n_cols:
+            out[i] = col4row[i]
+    return out
 
 
 @nb.njit(cache=True)

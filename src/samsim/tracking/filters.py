@@ -11,7 +11,6 @@ import functools
 import numba
 import numpy as np
 from numpy.typing import NDArray
-from scipy.linalg import expm
 
 FloatArray = NDArray[np.float64]
 
@@ -268,6 +267,8 @@ def imm_transition_matrix(sojourn_s: FloatArray, dt_s: float) -> FloatArray:
 def _imm_transition_cached(tau_s: tuple[float, ...], dt_s: float) -> FloatArray:
     # Scans repeat a few intervals, so the matrix exponential is computed once per
     # interval (scipy's expm on a 3 x 3 costs tens of ms when BLAS starts threads).
+    from scipy.linalg import expm
+
     tau = np.asarray(tau_s)
     r = tau.size
     if r == 1:

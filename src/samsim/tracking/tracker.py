@@ -15,7 +15,6 @@ from typing import Literal, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2
 
 from samsim.tracking.association import GatedPairs, gate, gnn_assign, jpda_probabilities
 from samsim.tracking.filters import (
@@ -90,6 +89,12 @@ class TrackerConfig:
         chi-square quantile with ``dims`` degrees of freedom.
     gate_value : float or None
         Explicit gate threshold on the squared Mahalanobis distance; overrides ``gate_prob``.
+    gate_limit : int or None
+        Most measurements a track's gate considers: when more than this many fall inside
+        a track's Euclidean pre-gate (a dense raid of targets closer together than the
+        radar's accuracy), only the nearest ``gate_limit`` are tested (None: no limit).
+        Bounds association work at O(tracks x gate_limit) per scan; below the limit the
+        gate is exact.
     association : {"gnn", "jpda"}
         Global nearest neighbour (one measurement per track) or joint probabilistic data
         association (all gated measurements, weighted).
@@ -151,6 +156,7 @@ class TrackerConfig:
     imm_initial_prob: tuple[float, ...] | None = None
     gate_prob: float = 0.999
     gate_value: float | None = None
+    gate_limit: int | None = 32
     association: Literal["gnn", "jpda"] = "gnn"
     cost: Literal["loglik", "mahalanobis"] = "loglik"
     pd: float = 0.9
@@ -215,6 +221,10 @@ class TrackerConfig:
             fail("confirm_m", "need 1 <= confirm_m <= confirm_n <= 62")
         if self.max_misses < 1:
             fail("max_misses", "give a positive integer")
+        if self.gate_limit is not None and not (
+            isinstance(self.gate_limit, int) and self.gate_limit >= 1
+        ):
+            fail("gate_limit", "give a positive integer or None")
         if self.jpda_max_events < 1:
             fail("jpda_max_events", "give a positive integer")
         r = self.n_modes
@@ -264,11 +274,15 @@ class TrackerConfig:
         """Gate threshold on the squared Mahalanobis distance."""
         if self.gate_value is not None:
             return float(self.gate_value)
+        from scipy.stats import chi2
+
         return float(chi2.ppf(self.gate_prob, self.dims))
 
     @property
     def gate_pg(self) -> float:
         """Probability that a true measurement falls in the gate."""
+        from scipy.stats import chi2
+
         return float(chi2.cdf(self.gamma, self.dims))
 
     def motion_models(self) -> list[MotionModel]:
@@ -471,12 +485,18 @@ class _Store:
         return int(self.ids.shape[0])
 
     def take(self, idx: IntArray | BoolArray) -> _Store:
-        return _Store(*(getattr(self, f.name)[idx] for f in fields(self)))
+        return _Store(*[getattr(self, name)[idx] for name in _STORE_FIELDS])
 
     def extend(self, other: _Store) -> _Store:
         return _Store(
-            *(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self))
+            *[np.concatenate([getattr(self, n), getattr(other, n)]) for n in _STORE_FIELDS]
         )
+
+
+_STORE_FIELDS = tuple(f.name for f in fields(_Store))
+
+#: Track deletion reasons by code (:attr:`StepResult.deleted_reason`).
+_REASONS = np.array(["", "unconfirmed", "misses", "score", "coast", "covariance"], dtype="<U11")
 
 
 _A = TypeVar("_A", bound=np.ndarray)
@@ -660,7 +680,7 @@ class Tracker:
         return t
 
     def predict(
-        self, time_s: float, confirmed_only: bool = True
+        self, time_s: float, confirmed_only: bool = True, ids: ArrayLike | None = None
     ) -> tuple[IntArray, FloatArray, FloatArray]:
         """Predicted track states at ``time_s`` without changing the tracker.
 
@@ -670,6 +690,10 @@ class Tracker:
             Time to predict to, s; not earlier than :attr:`time_s`.
         confirmed_only : bool
             Only confirmed tracks (default) or all.
+        ids : array_like of int, optional
+            Only these tracks (those that exist and pass ``confirmed_only``, in the
+            tracker's order); each track's prediction is the same as when all are
+            predicted.
 
         Returns
         -------
@@ -681,7 +705,11 @@ class Tracker:
             Their covariances.
         """
         t = self._check_time(time_s, "predict")
-        s = self._s.take(self._s.confirmed) if confirmed_only else self._s
+        keep: BoolArray | None = self._s.confirmed if confirmed_only else None
+        if ids is not None:
+            wanted = np.isin(self._s.ids, np.asarray(ids, dtype=np.int64))
+            keep = wanted if keep is None else keep & wanted
+        s = self._s if keep is None else self._s.take(keep)
         _, _, _, x, P = self._predicted(s, t)
         return s.ids.copy(), np.array(x), np.array(P)
 
@@ -750,12 +778,12 @@ class Tracker:
         exp_mask = self._expected_mask(expected, s.ids, x)
 
         z, R = batch.z_m, batch.cov_m2
+        lim = cfg.gate_limit
         if self._r == 1:
-            pairs = gate(x[:, :d], P[:, :d, :d], z, R, self._gamma)
+            pairs = gate(x[:, :d], P[:, :d, :d], z, R, self._gamma, max_per_track=lim)
         else:
-            pairs = gate(
-                xm[:, :, :d], Pm[:, :, :d, :d], z, R, self._gamma, np.log(np.maximum(c, 1e-300))
-            )
+            lw = np.log(np.maximum(c, 1e-300))
+            pairs = gate(xm[:, :, :d], Pm[:, :, :d, :d], z, R, self._gamma, lw, lim)
         ln_ratio = pairs.loglik + math.log(cfg.pd) - math.log(cfg.clutter_density)
         assoc = self._associate_gnn if cfg.association == "gnn" else self._associate_jpda
         out = assoc(_Predicted(xm, Pm, c, x, P), pairs, ln_ratio, batch)
@@ -780,19 +808,20 @@ class Tracker:
         confirmed = was_conf | (n_hits >= cfg.confirm_m)
         newly_conf = confirmed & ~was_conf
 
-        reason = np.full(n, "", dtype="<U11")
+        # Deletion reasons as codes into _REASONS (0: kept), strings only for the deleted.
+        reason = np.zeros(n, dtype=np.int8)
         tentative = ~confirmed
-        reason[tentative & (n_hits + (cfg.confirm_n - n_opps) < cfg.confirm_m)] = "unconfirmed"
+        reason[tentative & (n_hits + (cfg.confirm_n - n_opps) < cfg.confirm_m)] = 1
         if cfg.deletion == "misses":
-            reason[confirmed & (n_misses >= cfg.max_misses)] = "misses"
+            reason[confirmed & (n_misses >= cfg.max_misses)] = 2
         else:
-            reason[confirmed & (score_max - score > cfg.score_drop)] = "score"
+            reason[confirmed & (score_max - score > cfg.score_drop)] = 3
         if math.isfinite(cfg.max_coast_s):
-            reason[(reason == "") & (t - last_update_s > cfg.max_coast_s)] = "coast"
+            reason[(reason == 0) & (t - last_update_s > cfg.max_coast_s)] = 4
         if math.isfinite(cfg.max_pos_sigma_m):
             pos_var = np.trace(P[:, :d, :d], axis1=1, axis2=2)
-            reason[(reason == "") & (pos_var > cfg.max_pos_sigma_m**2)] = "covariance"
-        delete = reason != ""
+            reason[(reason == 0) & (pos_var > cfg.max_pos_sigma_m**2)] = 5
+        delete = reason != 0
 
         s_new = _Store(
             s.ids,
@@ -813,7 +842,7 @@ class Tracker:
             last_det,
         )
         deleted_ids = s.ids[delete]
-        deleted_reason = reason[delete]
+        deleted_reason = _REASONS[reason[delete]]
         det_track_id = np.full(batch.n, -1, dtype=np.int64)
         assigned = det_track_row >= 0
         det_track_id[assigned] = s.ids[det_track_row[assigned]]

@@ -1,0 +1,168 @@
+"""Time-of-flight tables: a missile type's time of flight, arrival speed and feasibility
+against the intercept point's ground range and altitude.
+
+The data structure and its lookups, read by the command post (intercept prediction) and
+by the flyout's mid-course guidance; built by :func:`samsim.physics.envelope.tof_table`
+from the flyout itself. A module of its own so that the flyout and the envelopes do not
+import each other.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+@dataclass(frozen=True)
+class TofTable:
+    """Time of flight, arrival speed and feasibility vs intercept-point range and altitude.
+
+    Built by :func:`tof_table` from stationary-target flyouts of one type. Time of flight
+    and speed are bilinear in (ground range, altitude); feasibility is
+    near(h) <= r <= far(h) with the near and far boundaries interpolated linearly in
+    altitude (the far boundary refined by bisection), and h within the altitude grid.
+    """
+
+    name: str
+    ranges_m: NDArray[np.float64]
+    altitudes_m: NDArray[np.float64]
+    time_of_flight_s: NDArray[np.float64]
+    speed_mps: NDArray[np.float64]
+    near_m: NDArray[np.float64]
+    far_m: NDArray[np.float64]
+
+    def lookup(
+        self, ground_range_m: ArrayLike, alt_m: ArrayLike
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+        """Time of flight (s), arrival speed (m/s) and feasibility at intercept points.
+
+        Vectorised over any broadcastable shapes. Outside the envelope the time of flight
+        is extrapolated from the nearest intercepts of the same altitude (so that
+        predicted-intercept iterations still converge) but ``feasible`` is False.
+        """
+        r = np.asarray(ground_range_m, dtype=float)
+        h = np.asarray(alt_m, dtype=float)
+        r, h = np.broadcast_arrays(r, h)
+        gr, ga = self.ranges_m, self.altitudes_m
+        # Bilinear interpolation of both tables, and beyond the grid the time of flight
+        # extended linearly in range at the edge speed (one compiled pass).
+        t_flat = np.empty(r.size)
+        v_flat = np.empty(r.size)
+        _bilinear_tof(
+            np.ascontiguousarray(r).reshape(-1),
+            np.ascontiguousarray(h).reshape(-1),
+            np.ascontiguousarray(gr, dtype=float),
+            np.ascontiguousarray(ga, dtype=float),
+            self._filled_tof,
+            self._filled_speed,
+            t_flat,
+            v_flat,
+        )
+        t = t_flat.reshape(r.shape)
+        # (scalar inputs: a numpy scalar speed, as the former array expression gave)
+        v = v_flat.reshape(r.shape) if r.ndim else v_flat[0]
+        far = np.interp(h, ga, self.far_m)
+        near = np.interp(h, ga, self._near_or_inf)
+        feas = (r <= far) & (r >= near) & (h >= ga[0]) & (h <= ga[-1])
+        return t, v, feas
+
+    def filled_time_of_flight_s(self) -> NDArray[np.float64]:
+        """The time-of-flight grid with unreachable nodes extrapolated along each row."""
+        return self._filled_tof
+
+    def filled_speed_mps(self) -> NDArray[np.float64]:
+        """The arrival-speed grid with unreachable nodes extrapolated along each row."""
+        return self._filled_speed
+
+    @functools.cached_property
+    def _filled_tof(self) -> NDArray[np.float64]:
+        return _fill_rows(self.time_of_flight_s, self.ranges_m)
+
+    @functools.cached_property
+    def _filled_speed(self) -> NDArray[np.float64]:
+        return _fill_rows(self.speed_mps, self.ranges_m)
+
+    @functools.cached_property
+    def _near_or_inf(self) -> NDArray[np.float64]:
+        return np.where(np.isfinite(self.near_m), self.near_m, np.inf)
+
+
+@nb.njit(cache=True, inline="always")
+def _search_right(a: NDArray[np.float64], x: float) -> int:
+    """``np.searchsorted(a, x, side="right")`` on a sorted grid without NaN (NaN x: the
+    end, as numpy sorts NaN last)."""
+    if math.isnan(x):
+        return a.shape[0]
+    lo, hi = 0, a.shape[0]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if x < a[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@nb.njit(cache=True, inline="always")
+def _clip01(x: float) -> float:
+    """``np.clip(x, 0.0, 1.0)`` (max then min, NaN kept)."""
+    if math.isnan(x):
+        return x
+    x = x if x > 0.0 else 0.0
+    return x if x < 1.0 else 1.0
+
+
+@nb.njit(cache=True)
+def _bilinear_tof(
+    r: NDArray[np.float64],
+    h: NDArray[np.float64],
+    gr: NDArray[np.float64],
+    ga: NDArray[np.float64],
+    tof: NDArray[np.float64],
+    speed: NDArray[np.float64],
+    t_out: NDArray[np.float64],
+    v_out: NDArray[np.float64],
+) -> None:
+    """Kernel of :meth:`TofTable.lookup`: the former array expressions per point, the
+    same operations in the same order (bit-for-bit the same values)."""
+    n_r, n_a = gr.shape[0], ga.shape[0]
+    for k in range(r.shape[0]):
+        rk, hk = r[k], h[k]
+        i = min(max(_search_right(gr, rk) - 1, 0), n_r - 2)
+        j = min(max(_search_right(ga, hk) - 1, 0), n_a - 2)
+        fr = _clip01((rk - gr[i]) / (gr[i + 1] - gr[i]))
+        fa = _clip01((hk - ga[j]) / (ga[j + 1] - ga[j]))
+        t = (1 - fa) * ((1 - fr) * tof[j, i] + fr * tof[j, i + 1]) + fa * (
+            (1 - fr) * tof[j + 1, i] + fr * tof[j + 1, i + 1]
+        )
+        v = (1 - fa) * ((1 - fr) * speed[j, i] + fr * speed[j, i + 1]) + fa * (
+            (1 - fr) * speed[j + 1, i] + fr * speed[j + 1, i + 1]
+        )
+        if rk > gr[n_r - 1]:
+            vm = v if (math.isnan(v) or v >= 1.0) else 1.0  # np.maximum(v, 1.0)
+            t = t + (rk - gr[n_r - 1]) / vm
+        t_out[k] = t
+        v_out[k] = v
+
+
+def _fill_rows(tab: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Fill NaNs of each row by linear interpolation/extrapolation in x (constant if <2)."""
+    out = tab.copy()
+    for row in out:
+        ok = np.isfinite(row)
+        if ok.sum() >= 2:
+            xs, ys = x[ok], row[ok]
+            fill = np.interp(x, xs, ys)
+            slope = (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
+            fill = np.where(x > xs[-1], ys[-1] + slope * (x - xs[-1]), fill)
+            row[~ok] = fill[~ok]
+        elif ok.sum() == 1:
+            row[~ok] = row[ok][0]
+        else:
+            row[:] = x / 1000.0
+    return out
