@@ -1,9 +1,10 @@
 """The SEAD study of docs/sead.md: emission-control doctrines of the fire-control radar,
 with and without the attached Pantsir, against examples/sead_strike.yaml.
 
-Runs every configuration over the same seeds and prints a Markdown table of the means
-with 95 % bootstrap intervals over the runs (percentile bootstrap, 2,000 resamples,
-seeded), and writes the per-run values as CSV next to it when ``--csv`` is given.
+Runs every configuration over the same seeds and prints a Markdown table of the means per
+run with their 95 % Student t intervals over the runs (samsim.study.stats.mean_interval,
+stopped at 0: every figure is a count or a time), and writes the per-run values as CSV
+when ``--csv`` is given.
 
 Usage: python tools/sead_study.py [--seeds 16] [--csv runs.csv]
 """
@@ -22,6 +23,7 @@ import yaml
 
 from samsim import simulate
 from samsim.scenario.loader import scenario_from_dict
+from samsim.study.stats import mean_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "sead_strike.yaml"
@@ -70,16 +72,6 @@ def metrics(summary: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def bootstrap(values: np.ndarray, rng: np.random.Generator) -> tuple[float, float, float]:
-    """Mean and 95 % percentile-bootstrap interval of the mean (NaNs dropped)."""
-    v = values[np.isfinite(values)]
-    if v.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    means = rng.choice(v, size=(2000, v.size), replace=True).mean(axis=1)
-    lo, hi = np.percentile(means, [2.5, 97.5])
-    return float(v.mean()), float(lo), float(hi)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=16)
@@ -102,7 +94,6 @@ def main() -> None:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
             w.writeheader()
             w.writerows(rows)
-    rng = np.random.default_rng(20260)
     head = "| metric | " + " | ".join(f"{d}{' + Pantsir' if p else ''}" for d, p in configs) + " |"
     print(head)
     print("|---" * (len(configs) + 1) + "|")
@@ -110,7 +101,7 @@ def main() -> None:
         cells = []
         for d, p in configs:
             v = np.array([r[key] for r in rows if r["doctrine"] == d and r["pantsir"] == p])
-            m, lo, hi = bootstrap(v, rng)
+            m, lo, hi = mean_interval(v, floor=0.0)
             cells.append("-" if np.isnan(m) else f"{m:.3g} [{lo:.3g}, {hi:.3g}]")
         print(f"| {label} | " + " | ".join(cells) + " |")
     print(f"\n{args.seeds} seeds per configuration, {time.perf_counter() - t0:.0f} s")
