@@ -46,6 +46,9 @@ METRICS = (
     ("decoys_engaged", "decoys engaged (of 6)"),
 )
 
+#: Figures printed in whole units (metres, seconds).
+WHOLE = {"arm_miss_m", "gravestone_emitting_s"}
+
 
 def variant(raw: dict[str, Any], doctrine: str, pantsir: bool) -> dict[str, Any]:
     d = copy.deepcopy(raw)
@@ -102,7 +105,14 @@ def main() -> None:
         for d, p in configs:
             v = np.array([r[key] for r in rows if r["doctrine"] == d and r["pantsir"] == p])
             m, lo, hi = mean_interval(v, floor=0.0)
-            cells.append("-" if np.isnan(m) else f"{m:.3g} [{lo:.3g}, {hi:.3g}]")
+            n = int(np.isfinite(v).sum())
+            fmt = "{:.0f}" if key in WHOLE else "{:.3g}"
+            if n == 0:
+                cells.append("-")
+            elif n == 1:
+                cells.append(fmt.format(m) + " (1 run)")
+            else:
+                cells.append(f"{fmt.format(m)} [{fmt.format(lo)}, {fmt.format(hi)}]")
         print(f"| {label} | " + " | ".join(cells) + " |")
     print(f"\n{args.seeds} seeds per configuration, {time.perf_counter() - t0:.0f} s")
 
