@@ -19,7 +19,11 @@ SLOW_EXAMPLES = {"theatre_regiments"}
 
 def test_there_are_examples() -> None:
     names = {p.name for p in EXAMPLE_FILES}
-    assert {"battalion_vs_cruise_raid.yaml", "regiment_vs_mixed_raid.yaml"} <= names
+    assert {
+        "battalion_vs_cruise_raid.yaml",
+        "regiment_vs_mixed_raid.yaml",
+        "sead_strike.yaml",
+    } <= names
 
 
 @pytest.mark.parametrize(
@@ -74,3 +78,13 @@ def test_example_runs(path: Path, tmp_path: Path) -> None:
     assert summary["killed"] + summary["leaked"] + summary["survived"] == summary["threats"]
     traj = pq.read_table(out / "trajectories.parquet")
     assert set(traj.column("entity").to_pylist()) >= {"threat"}
+    nodes = summary["nodes"]
+    assert nodes["lost"] + nodes["survived"] == nodes["nodes"] > 0
+    assert len({x["node"] for x in summary["nodes_lost"]}) == nodes["lost"]
+    if path.stem == "sead_strike":
+        # the SEAD package: anti-radiation missiles, emission control, point defence
+        arms = summary["anti_radiation_missiles"]
+        assert arms["launched"] == arms["threats"] == 6
+        assert arms["killed"] + arms["hit"] + arms["missed"] + arms["flying"] == 6
+        assert summary["interceptors_fired"].get("57E6", 0) > 0
+        assert set(summary["emission"]) == {"bigbird", "gravestone", "p_search", "p_track"}

@@ -6,11 +6,11 @@ the content hash of both specs, so that the first run of a scenario built from
 catalogue types does not have to compute them. Scenarios that override a missile or
 threat figure get their own tables, computed on first use and cached on disk.
 
-Usage: python tools/build_pk_tables.py [--missing]
+Usage: python tools/build_pk_tables.py [--stale]
 
-``--missing`` keeps the shipped tables that are still valid (same key: same specs, same
-table version) and computes only the others (a new catalogue entry, a changed figure,
-a model change that moves some keys), so that unchanged tables stay bit for bit.
+With --stale only the pairs whose shipped table is missing or was built for other specs
+or another table version (its key differs) are computed; every other entry is kept as it
+is in the file, byte for byte.
 """
 
 from __future__ import annotations
@@ -28,23 +28,23 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "samsim" / "physics" / "pk_t
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--missing", action="store_true", help="compute only tables not shipped")
+    ap.add_argument("--stale", action="store_true", help="compute only missing or stale pairs")
     args = ap.parse_args()
-    shipped: dict[str, dict] = {}
-    if args.missing and OUT.is_file():
-        old = json.loads(OUT.read_text())
-        if old.get("version") == TABLE_VERSION:
-            shipped = {t["key"]: t for t in old["tables"]}
     cat = load_catalog()
     missiles = cat.sections["missiles"]
     threats = cat.sections["threats"]
+    shipped: dict[tuple[str, str], dict[str, object]] = {}
+    if args.stale and OUT.exists():
+        old = json.loads(OUT.read_text())
+        if old["version"] == TABLE_VERSION:
+            shipped = {(str(d["missile"]), str(d["threat"])): d for d in old["tables"]}
     tables = []
     t0 = time.perf_counter()
     for m, me in missiles.items():
         for th, te in threats.items():
-            key = table_key(me.spec, te.spec)
-            if key in shipped:
-                tables.append(shipped[key])
+            kept = shipped.get((m, th))
+            if kept is not None and kept["key"] == table_key(me.spec, te.spec):
+                tables.append(kept)
                 continue
             t = time.perf_counter()
             tab = compute_pk_table(me.spec, te.spec, th)

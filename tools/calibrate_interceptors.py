@@ -7,7 +7,10 @@ published_speed_mps where one is given. The figures tuned (propellant and thrust
 maximum flight time, cn_max) are rewritten in src/samsim/scenario/catalog/missiles.yaml with
 their sources unchanged; everything else in the file is left as it is.
 
-Usage: python tools/calibrate_interceptors.py [--dry-run]
+Usage: python tools/calibrate_interceptors.py [--dry-run] [--only NAME ...]
+
+``--only`` calibrates and rewrites the named missiles alone (a new catalogue entry),
+leaving every other missile's figures as they are.
 """
 
 from __future__ import annotations
@@ -43,9 +46,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dry-run", action="store_true", help="print, do not write the catalogue")
     ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument(
+        "--only", nargs="+", metavar="NAME", help="calibrate these missiles only (default: all)"
+    )
     args = ap.parse_args()
     cat = load_missile_catalog()
     names = list(cat)
+    if args.only:
+        unknown = sorted(set(args.only) - set(names))
+        if unknown:
+            ap.error(f"unknown missile(s) {unknown}; the catalogue has {names}")
+        names = [n for n in names if n in args.only]
     specs = [cat[n] for n in names]
     ceilings = [CEILING_M if s.max_altitude_m >= CEILING_M else None for s in specs]
     speeds = [s.published_speed_mps for s in specs]

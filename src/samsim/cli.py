@@ -155,9 +155,39 @@ def _print_summary(s: dict[str, Any], target: Path, wall_s: float) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    _print_network(out, s)
     from samsim.engine.run import RUN_FILES
 
     out.print(f"Wrote {target}/: {', '.join(RUN_FILES)}", highlight=False, soft_wrap=True)
+
+
+def _print_network(out: Any, s: dict[str, Any]) -> None:
+    """The network under attack, when anything happened to it: nodes lost, radars that
+    went dark, what the anti-radiation missiles did (docs/sead.md)."""
+    for x in s.get("nodes_lost", []):
+        out.print(
+            f"Node lost: {x['node']} ({x['kind']}) at t = {x['time_s']:.0f} s by "
+            f"{x['threat'] or '?'}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    dark = {r: e for r, e in s.get("emission", {}).items() if e["dark_s"] > 0 or e["lost_s"] > 0}
+    if dark:
+        text = "; ".join(
+            f"{r} {e['emitting_s']:.0f} s on, {e['dark_s']:.0f} s dark, {e['lost_s']:.0f} s lost"
+            for r, e in dark.items()
+        )
+        out.print(f"Emission: {text}", highlight=False, soft_wrap=True)
+    arms = s.get("anti_radiation_missiles")
+    if arms:
+        miss = arms["miss_m"]
+        med = f", median miss {miss['median']:.0f} m" if miss else ""
+        out.print(
+            f"Anti-radiation missiles: {arms['launched']} launched, {arms['killed']} killed, "
+            f"{arms['hit']} hit, {arms['missed']} missed{med}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()

@@ -16,6 +16,8 @@ PUBLISHED = {
     "48N6E2": (200e3, 30e3),
     "9M96E2": (120e3, 30e3),
     "9M96E": (40e3, None),
+    "57E6": (20e3, None),  # Pantsir-S1 class (press)
+    "9M338": (15e3, None),  # Tor-M2 class (press)
 }
 
 

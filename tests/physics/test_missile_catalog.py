@@ -14,10 +14,10 @@ from samsim.physics.missile import (
     missile_figure_sources,
 )
 
-NAMES = {"40N6E", "48N6E3", "48N6E2", "9M96E2", "9M96E"}
+NAMES = {"40N6E", "48N6E3", "48N6E2", "9M96E2", "9M96E", "57E6", "9M338"}
 
 
-def test_catalogue_has_the_five_missiles_with_every_field_sourced() -> None:
+def test_catalogue_has_the_s400_and_point_defence_missiles_with_every_field_sourced() -> None:
     cat = load_missile_catalog()
     assert set(cat) == NAMES
     src = missile_figure_sources()

@@ -122,3 +122,30 @@ def _counting(fn):  # type: ignore[no-untyped-def]
 
     wrapped.calls = 0  # type: ignore[attr-defined]
     return wrapped
+
+
+def test_anti_radiation_missile_tables_reach_down_to_where_point_defence_meets_them(
+    cat,  # type: ignore[no-untyped-def]
+) -> None:
+    """Point defence meets an anti-radiation missile in the last kilometre of its dive
+    onto a radar beside it (tools/validate_planning_pk.py on examples/sead_strike.yaml:
+    57E6 intercepts at 0.2 to 3 km up). The tables have rows down to 300 m and fly the
+    missile's dive there: the 57E6's planned Pk head-on at 2 km ground range falls from
+    4 km to 300 m up, as its realised Pk does (the tables with 1 km as the lowest row
+    planned 0.95 there)."""
+    m = cat.sections["missiles"]["57E6"].spec
+    harm = cat.sections["threats"]["harm_class"].spec
+    assert P.threat_altitudes_m(harm).min() <= 300.0
+    t = P.pk_table(m, harm, "harm_class")
+    low, high = t.lookup(2e3, 300.0, 0.0), t.lookup(2e3, 4e3, 0.0)
+    assert high > 0.9 and low < 0.5
+
+
+def test_anti_radiation_table_version_moves_only_their_keys(cat, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    m = cat.sections["missiles"]["57E6"].spec
+    harm = cat.sections["threats"]["harm_class"].spec
+    cm = cat.sections["threats"]["subsonic_cruise_missile"].spec
+    before = P.table_key(m, harm), P.table_key(m, cm)
+    monkeypatch.setattr(P, "ARM_TABLE_VERSION", P.ARM_TABLE_VERSION + 1)
+    assert P.table_key(m, harm) != before[0]
+    assert P.table_key(m, cm) == before[1]

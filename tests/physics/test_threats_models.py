@@ -474,7 +474,13 @@ def test_a_run_copy_splices_like_the_table_itself() -> None:
 def test_catalogue_threats_each_kind_and_sources() -> None:
     cat = load_catalog()["threats"]
     kinds = {e.spec.kind for e in cat.values()}
-    assert kinds == {"cruise_missile", "aircraft", "ballistic_missile", "decoy"}
+    assert kinds == {
+        "cruise_missile",
+        "aircraft",
+        "ballistic_missile",
+        "decoy",
+        "anti_radiation_missile",
+    }
     for name, entry in cat.items():
         for key, fig in entry.figures.items():
             assert fig.source.strip(), f"{name}.{key} has no source"

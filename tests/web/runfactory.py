@@ -333,6 +333,11 @@ def make_run(directory: str | Path) -> Path:
         threat_names=names,
         asset_names=list(sj["assets"]),
         scenario=sc,
+        # the defence's nodes (none lost, every radar emitting throughout)
+        node_names=list(sc.node_sites()),
+        node_kind=[kind for kind, _, _ in sc.node_sites().values()],
+        radars=[SimpleNamespace(name=r) for u in sc.units.values() for r in u.radars],
+        threat_kind=["cruise_missile"] * cm["count"] + ["aircraft"],
     )
     sim_end = float(max(end_time.max(), events.column("time_s").to_numpy().max()))
     summary = summarize(events, world, 0, sim_end)  # type: ignore[arg-type]

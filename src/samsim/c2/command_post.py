@@ -31,7 +31,7 @@ from samsim.physics.threats import gravity_enu_mps2
 from samsim.physics.tofcache import tof_table
 
 if TYPE_CHECKING:
-    from samsim.c2.view import BattalionView, DefenceView, EventSink
+    from samsim.c2.view import BattalionView, DefenceView, EventSink, NetworkView
     from samsim.physics.missile import MissileSpec
     from samsim.physics.toftable import TofTable
     from samsim.scenario.models import Doctrine
@@ -210,8 +210,11 @@ class CommandPost:
         track_truth: dict[int, int],
         inventory: NDArray[np.int64],
         rng: np.random.Generator | None = None,
+        network: NetworkView | None = None,
     ) -> None:
         self.w = world
+        # node health (radars and launchers lost, dark or moving); None: all always up
+        self.net = network
         self.inventory = inventory  # (launchers, missile types), shared by the run's posts
         self.unit = unit
         self.doctrine = unit.doctrine
@@ -409,7 +412,8 @@ class CommandPost:
         """
         w = self.w
         for r in [r for r in self.reloads if r.done_s <= t]:
-            self.inventory[r.launcher] += r.counts
+            if self.net is None or self.net.launcher_up(r.launcher):
+                self.inventory[r.launcher] += r.counts
             self.reloading[r.launcher] = False
             self.reloads.remove(r)
         if not self.reserve.any():
@@ -417,6 +421,8 @@ class CommandPost:
         per_slot = np.array([s.per_slot for s in w.missile_specs], dtype=np.int64)
         for li in self.unit.launchers:
             if self.reloading[li] or self.pending[li] > 0 or self.inventory[li].any():
+                continue
+            if self.net is not None and not self.net.launcher_up(li):
                 continue
             spec = w.launcher_specs[li]
             free_slots = spec.slots
@@ -471,6 +477,8 @@ class CommandPost:
             seen = self.last_seen.get(int(ids[j]), {})
             best, best_free = -1, 0
             for r in u.fire_control:
+                if self.net is not None and not self.net.radar_up(r):
+                    continue
                 spec = w.radars[r].spec
                 held = r in seen and t - seen[r] <= HOLD_SCANS * spec.scan_period_s
                 free = spec.missile_channels - self.radar_missiles[r]
@@ -479,15 +487,43 @@ class CommandPost:
             out[j] = best
         return out
 
+    def _launchers(self) -> tuple[NDArray[np.int64], NDArray[np.bool_] | None]:
+        """The launchers this command post may fire: its own, then other battalions'
+        launchers it may fire on its tracks (engage on remote); and which missile types
+        each may fire now (None: all, no node health kept).
+
+        Notes
+        -----
+        A lost launcher fires nothing. A remote launcher (``NetworkView.remote_launchers``:
+        its battalion has lost every fire-control radar and its doctrine allows
+        ``engage_on_remote``) fires only active-seeker missiles: they home on their own
+        and need from the radar that guides them here only the mid-course uplink, while
+        a semi-active (track-via-missile) missile needs its own battalion's radar.
+        """
+        own = np.array(self.unit.launchers, dtype=np.int64)
+        if self.net is None:
+            return own, None
+        remote = np.array(self.net.remote_launchers(self.unit.index), dtype=np.int64)
+        if not remote.size and self.net.intact:
+            return own, None
+        lidx = np.concatenate([own, remote]) if remote.size else own
+        usable = np.array([self.net.launcher_up(int(li)) for li in lidx], dtype=bool)
+        usable = np.repeat(usable[:, None], len(self.w.missile_names), axis=1)
+        if remote.size:
+            active = np.array([s.seeker_kind == "active" for s in self.w.missile_specs])
+            usable[own.size :] &= active[None, :]
+        return lidx, usable
+
     def capacity(self) -> tuple[int, int]:
         """Free target channels and free engagements (missile channels // salvo) of the
         battalion: its fire-control radars' channels capped by the command post's."""
         w, u = self.w, self.unit
+        fcrs = [r for r in u.fire_control if self.net is None or self.net.radar_up(r)]
         free_targets = sum(
-            w.radars[r].spec.target_channels - len(self.radar_targets[r]) for r in u.fire_control
+            w.radars[r].spec.target_channels - len(self.radar_targets[r]) for r in fcrs
         )
         free_missiles = sum(
-            w.radars[r].spec.missile_channels - self.radar_missiles[r] for r in u.fire_control
+            w.radars[r].spec.missile_channels - self.radar_missiles[r] for r in fcrs
         )
         engaged_now = sum(len(s) for s in self.radar_targets.values())
         missiles_now = sum(self.radar_missiles.values())
@@ -520,8 +556,10 @@ class CommandPost:
         pk = np.zeros((n_types, n))
         pk1 = np.zeros((n_types, n))
         pips = np.full((n_types, n, 3), np.nan)
-        lidx = np.array(u.launchers, dtype=np.int64)
+        lidx, usable = self._launchers()
         ready = self.inventory[lidx] * ~self.reloading[lidx, None]
+        if usable is not None:
+            ready = ready * usable
         rounds_m = ready.sum(axis=0)
         rounds = -(-rounds_m // u.salvo)
         free_targets, free_eng = self.capacity()
@@ -531,7 +569,10 @@ class CommandPost:
             speed = np.linalg.norm(vel[c], axis=1)
             for m in (rounds_m > 0).nonzero()[0].tolist():
                 spec = w.missile_specs[m]
-                origin = w.launcher_pos_m[lidx[ready[:, m] > 0]].mean(axis=0)
+                has = ready[:, m] > 0
+                if has.size > len(u.launchers) and has[: len(u.launchers)].any():
+                    has[len(u.launchers) :] = False  # plan from own launchers first
+                origin = w.launcher_pos_m[lidx[has]].mean(axis=0)
                 # Cheap reachability screen (see reach_screen) before the windows.
                 r_now = np.linalg.norm(pos[c] - origin, axis=1)
                 near = reach_screen(
@@ -660,7 +701,7 @@ class CommandPost:
         cycle)."""
         w, u = self.w, self.unit
         orders: list[LaunchOrder] = []
-        lidx = np.array(u.launchers, dtype=np.int64)
+        lidx, usable = self._launchers()
         gain = np.array([values[j] * offer.pk[m, j] for m, j in picks])
         free_targets, free_eng = self.capacity()
         new_targets = 0
@@ -679,7 +720,10 @@ class CommandPost:
             ):
                 continue
             n = min(u.salvo, spec.missile_channels - self.radar_missiles[radar])
-            carriers = lidx[(self.inventory[lidx, m] > 0) & ~self.reloading[lidx]]
+            ok = (self.inventory[lidx, m] > 0) & ~self.reloading[lidx]
+            if usable is not None:
+                ok &= usable[:, m]
+            carriers = lidx[ok]
             # Nearest ready launchers first (ties by index, for determinism).
             dist = np.linalg.norm(w.launcher_pos_m[carriers] - offer.pips_m[m, j], axis=1)
             order = np.lexsort((carriers, dist, self.launcher_ready_s[carriers]))

@@ -244,6 +244,15 @@ class RegimentCommandPost:
         names = [cp.unit.name for cp in command_posts]
         self.battalions = [command_posts[names.index(b)] for b in regiment.battalions]
         self.fusion = TrackFusion(len(self.battalions), regiment.fusion_gate)
+        #: Battalions (positions in ``battalions``) that fight on their own: their command
+        #: post was lost, so the regiment no longer assigns their engagements.
+        self.detached: set[int] = set()
+
+    def detach(self, unit_index: int) -> None:
+        """Battalion ``unit_index`` (a world unit index) leaves the regiment's assignment."""
+        for b, cp in enumerate(self.battalions):
+            if cp.unit.index == unit_index:
+                self.detached.add(b)
 
     def decide(self, t: float, log: EventSink) -> list[LaunchOrder]:
         """One regiment decision cycle: fuse, evaluate, assign, and have the battalions
@@ -288,6 +297,8 @@ class RegimentCommandPost:
             cols = np.flatnonzero(has & engageable)
             if cols.size:
                 pk[b * n_m : (b + 1) * n_m, cols] = o.pk[:, member_row[b, cols]]
+        for b in self.detached:
+            pk[b * n_m : (b + 1) * n_m] = 0.0
         if not (pk > 0).any():
             return []
         # the capability the best member's battalion takes the threat for

@@ -131,3 +131,19 @@ class EventSink(Protocol):
     """Where a command post records its decisions (the engine's event log)."""
 
     def add(self, time_s: float, kind: str, **fields: Any) -> None: ...
+
+
+class NetworkView(Protocol):
+    """The health of the defence's nodes as the engine keeps it (engine.nodes.Network):
+    which radars can look and guide now (alive, emitting, in place), which launchers can
+    fire, and which other battalions' launchers a battalion may fire on its own tracks
+    (engage on remote)."""
+
+    @property
+    def intact(self) -> bool: ...
+
+    def radar_up(self, radar: int) -> bool: ...
+
+    def launcher_up(self, launcher: int) -> bool: ...
+
+    def remote_launchers(self, unit: int) -> list[int]: ...

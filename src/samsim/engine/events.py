@@ -31,10 +31,33 @@ intercept           an interceptor reached closest approach to its target; ``mis
 interceptor_end     an interceptor's flight ended; ``detail`` = "intercept", "self_destruct",
                     "ground", "time_limit", "min_speed", "target_gone"
 kill                a threat was destroyed; ``threat_id``, ``interceptor_id``
-leak                a threat reached a defended asset; ``threat_id``, ``asset``
+leak                a threat reached a defended asset; ``threat_id``, ``asset``; or the node
+                    its group targets (``target_node``): ``asset`` is the node's name,
+                    ``detail`` = "node", ``miss_m`` its ground distance from the node
 threat_end          a threat left the scenario without reaching an asset; ``detail``:
                     ``route_end``, ``impact`` (a ballistic missile's impact away from the
-                    assets), ``time_limit`` (still flying at the end of the run)
+                    assets; a threat aimed at a node that ends beyond its lethal radius of
+                    it, with ``asset`` the node and ``miss_m``), ``time_limit`` (still
+                    flying at the end of the run)
+node_lost           a radar, launcher or command post was destroyed; ``asset`` (the node:
+                    ``<unit>.<name>``, ``<unit>.command_post``, ``regiment.command_post``),
+                    ``detail`` (its kind: radar, launcher, command_post), ``unit``,
+                    ``sensor`` (radars) or ``launcher``, ``threat_id`` and ``threat_type``
+                    (what destroyed it), ``miss_m`` (its ground distance from the burst),
+                    the node's position. Each node is lost at most once; nodes that are
+                    never lost survive (the summary counts them)
+emission_off        a radar stopped emitting (it no longer scans, tracks or guides);
+                    ``sensor``, ``unit``, ``detail``: ``emcon_arm`` (dark on an
+                    anti-radiation missile), ``emcon_window`` (outside its emission
+                    windows), ``emcon_cue`` (nothing to look at under on-cue emission),
+                    ``relocating``; a lost radar's emission ends with its ``node_lost``.
+                    A radar emits from time 0 unless its first event is an
+                    ``emission_off`` at time 0
+emission_on         a radar emits again; ``sensor``, ``unit``, ``detail`` (why it had gone
+                    dark, as above)
+relocate            shoot-and-scoot: a node went off line to move (``detail`` "depart") or
+                    came up at its new site (``detail`` "arrive", position of the new
+                    site); ``asset`` (the node), ``unit``
 ==================  ========================================================================
 
 The ``detail`` of a detection is ``;``-separated tokens
@@ -65,6 +88,10 @@ EVENT_KINDS = (
     "kill",
     "leak",
     "threat_end",
+    "node_lost",
+    "emission_off",
+    "emission_on",
+    "relocate",
 )
 
 #: Column name -> (arrow type, missing sentinel). Order is the table's column order.

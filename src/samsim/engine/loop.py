@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 from samsim.c2.command_post import HOLD_SCANS, CommandPost, LaunchOrder
 from samsim.c2.regiment import RegimentCommandPost
 from samsim.engine.events import EventLog
+from samsim.engine.nodes import Network, arm_seekers, defended_world
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
 from samsim.engine.world import World, compile_world
@@ -36,6 +37,7 @@ from samsim.scenario.loader import REGIMENT_KEY
 from samsim.scenario.models import Scenario
 from samsim.sensors.cueing import FireControlChannels, member
 from samsim.sensors.radar import (
+    Radar,
     SearchRegion,
     detection_details,
     unit_init_speed_sigma_mps,
@@ -46,6 +48,11 @@ from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
 # Order of simultaneous events: routes end first, then outcomes are assessed, radars
 # scan, command posts decide, launchers fire, threats check for a break turn.
 _THREAT_END, _ASSESS, _SCAN, _DECIDE, _LAUNCH, _BREAK = range(6)
+#: Events of the network under attack (anti-radiation missiles' launches, emission
+#: changes): last of simultaneous events.
+_NET = 6
+#: The detail of a launch from another battalion's launcher (engage on remote).
+_REMOTE = {"detail": "engage_on_remote"}
 
 
 @dataclass
@@ -71,6 +78,11 @@ class Engine:
     """One run of a compiled world with one seed."""
 
     def __init__(self, world: World, seed: int, *, trajectory_dt_s: float = 1.0) -> None:
+        if any(u.scoot is not None for u in world.scenario.units.values()):
+            # nodes move in this run: its own launcher positions and radars
+            world = dataclasses.replace(
+                world, launcher_pos_m=world.launcher_pos_m.copy(), radars=list(world.radars)
+            )
         self.w = world
         self.seed = int(seed)
         self.log = EventLog()
@@ -94,6 +106,9 @@ class Engine:
                 else TrackerConfig(pd=pd, clutter_density=density, init_speed_sigma_mps=sigma_v)
             )
             self.trackers.append(Tracker(cfg))
+        for u in world.units:  # point defence: one picture under its battalion's post
+            if u.attached_to >= 0:
+                self.trackers[u.index] = self.trackers[u.attached_to]
         self._threat_type_or_blank = np.array([*world.threat_type, ""], dtype=object)
         self._is_ballistic = np.array(
             [k == "ballistic_missile" for k in world.threat_kind] + [False], dtype=bool
@@ -105,18 +120,28 @@ class Engine:
             if r.spec.role == "fire_control"
         }
         self.track_truth: list[dict[int, int]] = [{} for _ in world.units]
+        for u in world.units:
+            if u.attached_to >= 0:
+                self.track_truth[u.index] = self.track_truth[u.attached_to]
         self.inventory = world.inventory.copy()
+        self.net = Network(world, self.seed)
+        self.arms = arm_seekers(world, self.seed)
         self.command_posts = [
             CommandPost(
-                world,
+                defended_world(world, u.index) if u.doctrine.defend_nodes else world,
                 u,
                 self.trackers[u.index],
                 self.track_truth[u.index],
                 self.inventory,
                 rng=stream(seed, f"c2:{u.name}"),
+                network=self.net,
             )
             for u in world.units
         ]
+        for u in world.units:  # one engagement record per track under one command post
+            if u.attached_to >= 0:
+                parent = self.command_posts[u.attached_to].engagements
+                self.command_posts[u.index].engagements = parent
         self.regiment = (
             RegimentCommandPost(
                 world,
@@ -180,6 +205,14 @@ class Engine:
             self._push(u.cp.cycle_s, _DECIDE, "decide", u.index)
         for i in range(w.n_threats):
             self._push(float(w.threats.t_end_s[i]), _THREAT_END, "threat_end", i)
+        for i in self.arms.threats if self.arms is not None else []:
+            self._push(float(w.threats.t0_s[i]), _NET, "arm", i)
+        for u_index, scoot in self.net.scoot.items():
+            if scoot.battalion:
+                self._push(w.units[u_index].cp.cycle_s, _NET, "scoot_check", u_index)
+        for ri, plan in enumerate(self.net.emcon):
+            if plan.mode != "continuous" and not plan.wants_on(0.0, cued=False):
+                self.net.set_emitting(ri, False, 0.0, plan.reason(), self.log)
         wall0 = time.perf_counter()
         end_t = 0.0
         while self._queue:
@@ -206,6 +239,12 @@ class Engine:
                 self._assess(payload)
             elif kind == "break":
                 self._break_check(payload)
+            elif kind == "arm":
+                self._arm_seeker(payload)
+            elif kind == "scoot_check":
+                self._scoot_check(payload)
+            elif kind == "scoot_arrive":
+                self._scoot_arrive(*payload)
             if self._finished():
                 break
         else:
@@ -241,13 +280,24 @@ class Engine:
             return
         w = self.w
         p, _, _ = w.threats.state_at(self.t, np.array([i]))
-        d = np.linalg.norm(w.asset_pos_m - p[0], axis=1)
-        k = int(np.argmin(d))
-        if w.threat_kind[i] != "decoy" and d[k] <= w.asset_radius_m[k] and w.capability[i] > 0:
-            self._end_threat(i, self.t, "leak", "", asset=w.asset_names[k], pos=p[0])
+        node = int(w.threat_target_node[i]) if len(w.threat_target_node) else -1
+        if node >= 0:
+            # aimed at a node: it reached it if it ends within its warhead's lethal radius
+            miss = float(self.net.ground_distance_m(p[0])[node])
+            hit = miss <= w.threat_spec[i].node_lethal_radius_m
+            kind, detail = ("leak", "node") if hit else ("threat_end", "impact")
+            name = w.node_names[node]
+            self._end_threat(i, self.t, kind, detail, asset=name, pos=p[0], miss_m=miss)
         else:
-            detail = "impact" if w.threat_kind[i] == "ballistic_missile" else "route_end"
-            self._end_threat(i, self.t, "threat_end", detail, pos=p[0])
+            d = np.linalg.norm(w.asset_pos_m - p[0], axis=1)
+            k = int(np.argmin(d))
+            if w.threat_kind[i] != "decoy" and d[k] <= w.asset_radius_m[k] and w.capability[i] > 0:
+                self._end_threat(i, self.t, "leak", "", asset=w.asset_names[k], pos=p[0])
+            else:
+                detail = "impact" if w.threat_kind[i] == "ballistic_missile" else "route_end"
+                self._end_threat(i, self.t, "threat_end", detail, pos=p[0])
+        for k, dist in self.net.blast(i, p[0]):
+            self._node_lost(k, i, dist)
 
     def _threat_reacts(self, i: int, source_enu_m: NDArray[np.float64]) -> None:
         """Threat ``i`` reacts to a missile just launched at it from ``source_enu_m``: a
@@ -286,12 +336,14 @@ class Engine:
         asset: str = "",
         pos: NDArray[np.float64] | None = None,
         interceptor: int = -1,
+        miss_m: float | None = None,
     ) -> None:
         self.alive[i] = False
         self.end_time_s[i] = t
         if pos is None:
             pos, _, _ = self.w.threats.state_at(t, np.array([i]))
             pos = pos[0]
+        extra = {} if miss_m is None else {"miss_m": miss_m}
         self.log.add(
             t,
             kind,
@@ -303,6 +355,7 @@ class Engine:
             x_m=pos[0],
             y_m=pos[1],
             z_m=pos[2],
+            **extra,
         )
 
     # -- sensing and tracking ---------------------------------------------------------
@@ -314,6 +367,8 @@ class Engine:
         w = self.w
         radar = w.radars[r_index]
         self._push(self.t + radar.spec.scan_period_s, _SCAN, "scan", r_index)
+        if not self._emission(r_index):
+            return
         unit = radar.unit
         tracker = self.trackers[unit]
         channels = self.channels.get(r_index)
@@ -336,6 +391,8 @@ class Engine:
             held = plan.held
             held_set = set(held.tolist())
             region = SearchRegion(sector=radar.spec.autonomous_search, windows=plan.windows)
+            if self.net.emcon[r_index].on_cue:
+                self._set_emission(r_index, not region.empty, "emcon_cue")
             if region.empty:
                 return
         idx = (self.alive & w.threats.active(self.t)).nonzero()[0]
@@ -475,13 +532,20 @@ class Engine:
         if u_index < 0:
             if self.regiment is None:
                 raise RuntimeError(f"regiment decision event {u_index} without a regiment")
+            if not self.net.command_post_up(-1):
+                return
             self._push(self.t + self.regiment.spec.cycle_s, _DECIDE, "decide", u_index)
             orders = self.regiment.decide(self.t, self.log)
         else:
             cp = self.command_posts[u_index]
-            if self.w.units[u_index].regiment:
+            if self.w.units[u_index].regiment and not self.net.autonomous[u_index]:
                 return
             self._push(self.t + cp.unit.cp.cycle_s, _DECIDE, "decide", u_index)
+            scoot = self.net.scoot.get(u_index)
+            if self.net.moving[self.net.cp_node[u_index]] or (
+                scoot is not None and scoot.battalion and scoot.due(-1, self.t)
+            ):
+                return  # off line, or holding fire until its missiles are down to move
             orders = cp.decide(self.t, self.alive, self.log)
         for order in orders:
             self._pending_launches += 1
@@ -498,6 +562,9 @@ class Engine:
         est = cp.track_estimate(order.track_id, self.t)
         if est is None or not self.alive[order.threat_id]:
             cp.cancel(order)
+            return
+        if not (self.net.launcher_up(order.launcher) and self.net.radar_up(order.radar)):
+            self._launch_lost(order)
             return
         cp.launched(order)
         key = self.icp.add(order.unit, order.track_id, order.threat_id, order.radar, order.missile)
@@ -532,8 +599,11 @@ class Engine:
             x_m=pos[0],
             y_m=pos[1],
             z_m=pos[2],
+            **({} if w.launcher_unit[order.launcher] == order.unit else _REMOTE),
         )
         self._threat_reacts(order.threat_id, pos)
+        if self.net.scoot:
+            self._scoot_after_launch(order)
         plan = w.threat_plans[order.threat_id] if order.threat_id < len(w.threat_plans) else None
         if plan is not None and plan.break_turn is not None:
             self._push(self.t + 1.0, _BREAK, "break", (order.threat_id, fid))
@@ -620,7 +690,13 @@ class Engine:
         # estimate, extrapolated at constant velocity inside the interval).
         self._estimate_snapshot.clear()
         ids, _, _ = self.fly.positions()
-        keys = [self._icp_of_fly[fid] for fid in ids.tolist()]
+        # An interceptor whose radar is lost has no uplink: it flies on to its last
+        # intercept point.
+        keys = [
+            key
+            for key in (self._icp_of_fly[fid] for fid in ids.tolist())
+            if self.net.radar_up(self.icp.radar[key])
+        ]
         # Each unit predicts only the tracks its interceptors guide on.
         wanted: dict[int, list[int]] = {}
         for key in keys:
@@ -715,6 +791,224 @@ class Engine:
                 "assess",
                 (unit, self.icp.track[key]),
             )
+
+    # -- the network under attack -----------------------------------------------------
+    def _node_lost(self, node: int, threat: int, miss_m: float) -> None:
+        """Node ``node`` is destroyed now by ``threat``: log it and apply what follows.
+
+        A radar stops scanning and guiding (:meth:`_radar_down`); a launcher's missiles
+        are lost with it; a battalion whose command post is lost fights on its own (it
+        leaves the regiment's assignment), and so do all the regiment's battalions when
+        the regiment's command post is lost.
+        """
+        w = self.w
+        self.net.lose(node, self.t, threat, miss_m, self.log)
+        kind, ref, unit = w.node_kind[node], int(w.node_ref[node]), int(w.node_unit[node])
+        if kind == "radar":
+            self._radar_down(ref)
+            self._emission_changed(ref)
+        elif kind == "launcher":
+            self.inventory[ref] = 0
+        elif unit >= 0:
+            self._go_autonomous([unit])
+        elif self.regiment is not None:
+            self._go_autonomous([cp.unit.index for cp in self.regiment.battalions])
+
+    def _emission(self, r: int) -> bool:
+        """Whether radar ``r`` looks at this scan: alive, and emitting under its emission
+        doctrine (re-decided here, at its scan times: c2/emcon.py). An on-cue radar that
+        is alive looks; whether it emits is decided once its windows are planned."""
+        net = self.net
+        plan = net.emcon[r]
+        if plan.mode == "continuous" or not net.alive[net.radar_node[r]]:
+            return net.radar_up(r)
+        if net.moving[net.radar_node[r]]:
+            return False
+        if plan.on_cue:
+            return True
+        ranges = self._arm_ranges(r) if plan.mode == "dark_on_arm" else None
+        self._set_emission(r, plan.wants_on(self.t, arm_range_m=ranges), plan.reason())
+        return net.radar_up(r)
+
+    def _set_emission(self, r: int, on: bool, reason: str) -> None:
+        if self.net.set_emitting(r, on, self.t, reason, self.log):
+            if not on:
+                self._radar_down(r)
+            self._emission_changed(r)
+
+    def _arm_ranges(self, r: int) -> NDArray[np.float64]:
+        """Ranges from radar ``r`` of the confirmed tracks its battalion takes for
+        anti-radiation missiles now: tracks updated within ``HOLD_SCANS`` scan periods of
+        the battalion's slowest radar (a track still coasting after its missile is gone
+        does not keep the radar dark)."""
+        w = self.w
+        radar = w.radars[r]
+        tr = self.trackers[radar.unit].tracks
+        fresh = HOLD_SCANS * max(w.radars[k].spec.scan_period_s for k in w.units[radar.unit].radars)
+        keep = tr.confirmed & (self.t - tr.last_update_s <= fresh)
+        truth = self.track_truth[radar.unit]
+        rows = np.flatnonzero(keep)
+        arm = [self.net.takes_for_arm(r, truth.get(int(tr.ids[k]), -1)) for k in rows.tolist()]
+        if not any(arm):
+            return np.zeros(0)
+        sel = rows[np.array(arm, dtype=bool)]
+        pos = tr.x[sel, :3] + tr.x[sel, 3:6] * (self.t - tr.time_s)
+        return np.asarray(np.linalg.norm(pos - radar.site.position_enu_m, axis=1))
+
+    def _emission_changed(self, r: int) -> None:
+        """Radar ``r`` started or stopped emitting: the anti-radiation missiles sent
+        against it re-plan their flights."""
+        if self.arms is None:
+            return
+        for i in self.arms.threats:
+            if self.arms.target_radar[i] == r:
+                self._arm_seeker(i)
+
+    def _arm_seeker(self, i: int) -> None:
+        """Anti-radiation missile ``i`` (launched, alive) checks whether it hears its radar
+        (up and in its seeker's band) and re-plans its flight when that changed: onto the
+        radar, or onto where it remembers it (where it last heard it; before that, the
+        radar's site as briefed) with its memory error (:mod:`samsim.physics.arm`)."""
+        w = self.w
+        if self.arms is None or not self.alive[i] or self.t < w.threats.t0_s[i]:
+            return
+        r = self.arms.target_radar[i]
+        node = self.net.radar_node[r]
+        hears = self.net.radar_up(r) and self.arms.models[i].hears(w.radars[r].spec.frequency_hz)
+        known = self.net.pos_m[node] if self.arms.homing.get(i) else w.node_pos_m[node]
+        table = self._ensure_reactions().table
+        t_end = self.arms.update(self.t, i, table, hears, self.net.pos_m[node], known)
+        if t_end is not None:
+            self._push(t_end, _THREAT_END, "threat_end", i)
+
+    def _scoot_after_launch(self, order: LaunchOrder) -> None:
+        """Shoot-and-scoot of launchers: a launcher that has fired its share leaves once
+        its last pending launch is done."""
+        li = order.launcher
+        u = int(self.w.launcher_unit[li])
+        plan = self.net.scoot.get(u)
+        if plan is None:
+            return
+        plan.launched(li)
+        cp = self.command_posts[u]
+        if not plan.battalion and plan.due(li, self.t) and cp.pending[li] == 0:
+            self._scoot_depart(u, li)
+
+    def _scoot_check(self, u: int) -> None:
+        """Shoot-and-scoot of a battalion (every decision cycle): it leaves when its
+        doctrine says so and none of its missiles is in flight or about to launch."""
+        self._push(self.t + self.w.units[u].cp.cycle_s, _NET, "scoot_check", u)
+        plan = self.net.scoot[u]
+        if self.net.moving[self.net.cp_node[u]] or not plan.due(-1, self.t):
+            return
+        radars = set(self.w.units[u].radars)
+        if any(self.icp.radar[key] in radars for key in self._icp_of_fly.values()):
+            return
+        if self.command_posts[u].pending[self.w.units[u].launchers].any():
+            return
+        self._scoot_depart(u, -1)
+
+    def _scoot_depart(self, u: int, launcher: int) -> None:
+        """Launcher ``launcher`` (or, -1, battalion ``u``) goes off line to move to its
+        next site: its radars go dark, its launchers cannot fire."""
+        plan = self.net.scoot[u]
+        site = plan.depart(launcher)
+        nodes = self.net.movers(u, launcher)
+        for k in nodes:
+            self.net.relocate(k, self.t, self.log)
+            if self.w.node_kind[k] == "radar":
+                r = int(self.w.node_ref[k])
+                self._set_emission(r, False, "relocating")
+                self.net.dark_reason[r] = "relocating"
+        due = self.t + plan.doctrine.off_line
+        self._push(due, _NET, "scoot_arrive", (u, launcher, site, tuple(nodes)))
+
+    def _scoot_arrive(self, u: int, launcher: int, site: str, nodes: tuple[int, ...]) -> None:
+        """The movers come up at ``site``: new positions (radars rebuilt there, their
+        fire-control channels empty), launchers ready, radars emitting again."""
+        w = self.w
+        for k in nodes:
+            if not self.net.alive[k]:
+                continue
+            self.net.relocate(k, self.t, self.log, arrive=site)
+            pos = self.net.pos_m[k]
+            kind, ref = w.node_kind[k], int(w.node_ref[k])
+            if kind == "launcher":
+                w.launcher_pos_m[ref] = pos
+            elif kind == "radar":
+                old = w.radars[ref]
+                r = Radar(
+                    old.name,
+                    old.index,
+                    old.unit,
+                    old.spec,
+                    w.frame,
+                    pos,
+                    w.terrain_grid,
+                    old.azimuth_center_rad,
+                    old.k_factor,
+                )
+                w.radars[ref] = r
+                if ref in self.channels:
+                    self.channels[ref] = FireControlChannels(r, HOLD_SCANS * r.spec.scan_period_s)
+                plan = self.net.emcon[ref]
+                if plan.mode == "continuous" or (not plan.on_cue and plan.wants_on(self.t)):
+                    self._set_emission(ref, True, "relocating")
+                else:  # its emission doctrine keeps it dark for now
+                    self.net.dark_reason[ref] = plan.reason()
+            for cp in self.command_posts:  # defend_nodes: the node's asset moves too
+                if w.node_names[k] in cp.w.asset_names and cp.w is not w:
+                    cp.w.asset_pos_m[cp.w.asset_names.index(w.node_names[k])] = pos
+        if launcher < 0:
+            self.net.scoot[u].arrived(self.t)
+
+    def _go_autonomous(self, units: list[int]) -> None:
+        for u in units:
+            if self.net.autonomous[u]:
+                continue
+            self.net.autonomous[u] = True
+            if self.w.units[u].regiment:
+                if self.regiment is not None:
+                    self.regiment.detach(u)
+                self._push(self.t + self.w.units[u].cp.cycle_s, _DECIDE, "decide", u)
+
+    def _radar_down(self, r: int) -> None:
+        """Radar ``r`` stopped emitting (lost, dark or moving): the semi-active
+        (track-via-missile) interceptors it guides lose their guidance and self-destruct;
+        active ones fly on to their last predicted intercept point without uplink and may
+        still lock on."""
+        w = self.w
+        fids = [
+            fid
+            for fid, key in self._icp_of_fly.items()
+            if self.icp.radar[key] == r
+            and w.missile_specs[self.icp.missile[key]].seeker_kind == "semi_active"
+        ]
+        if not fids:
+            return
+        out = self.fly.abort(np.array(sorted(fids), dtype=np.int64))
+        for j in range(len(out)):
+            self._interceptor_end(
+                int(out.interceptor_id[j]),
+                "guidance_lost",
+                float(out.time_s[j]),
+                float(out.miss_m[j]),
+                float(out.closing_speed_mps[j]),
+                out.position_enu_m[j],
+            )
+
+    def _launch_lost(self, order: LaunchOrder) -> None:
+        """A launch that cannot happen because its launcher or its guidance radar is no
+        longer up: the round is lost with a lost launcher (returned otherwise), the channel
+        is released, and the engagement is assessed as if it had ended."""
+        cp = self.command_posts[order.unit]
+        cp.cancel(order)
+        if not self.net.launcher_up(order.launcher):
+            self.inventory[order.launcher] = 0
+        eng = cp.engagements.get(order.track_id)
+        if eng is not None and eng.active_missiles == 0 and eng.awaiting_assessment:
+            delay = cp.unit.cp.kill_assessment_delay_s
+            self._push(self.t + delay, _ASSESS, "assess", (order.unit, order.track_id))
 
     # -- outputs ----------------------------------------------------------------------
     def _trajectories(self, end_t: float) -> Any:

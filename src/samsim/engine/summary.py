@@ -69,8 +69,12 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
     for th, (_, r) in first_det.items():
         ranges.setdefault(types[th], []).append(r)
     leaked_by_asset = {a: 0 for a in world.asset_names}
+    leaked_by_node: dict[str, int] = {}
     for _, a, _ in leaks:
-        leaked_by_asset[a] += 1
+        if a in leaked_by_asset:
+            leaked_by_asset[a] += 1
+        else:  # a node a threat was aimed at (target_node)
+            leaked_by_node[a] = leaked_by_node.get(a, 0) + 1
     n_fired = sum(fired.values())
     burn = _burn_through(ev, rows("detection"), types)
     times = ev["time_s"]
@@ -104,6 +108,7 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
         "miss_distance_m": _stats(misses) if misses else None,
         "first_detection_range_m": {t: _stats(v) for t, v in sorted(ranges.items())},
         "leaked_by_asset": leaked_by_asset,
+        "leaked_by_node": dict(sorted(leaked_by_node.items())),
         "leakers": [
             {
                 "threat_id": int(th),
@@ -122,6 +127,7 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
             "first_launch_s": first("launch"),
             "first_kill_s": first("kill"),
             "first_leak_s": first("leak"),
+            "first_node_lost_s": first("node_lost"),
             "last_event_s": float(max(times)) if times else None,
             "first_false_alarm_s": first("detection", real=False),
             "first_false_track_s": first("track_confirmed", real=False),
@@ -132,6 +138,114 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
         "false_tracks_confirmed": false_tracks,
         "false_track_engagements": false_engagements,
         "interceptors_at_false_tracks": false_launches,
+        **_network(ev, rows, world, simulated_time_s),
+    }
+
+
+def _network(
+    ev: dict[str, list[Any]], rows: Any, world: World, simulated_time_s: float
+) -> dict[str, Any]:
+    """The network under attack: the nodes lost (each once) and the nodes' counts, each
+    radar's emission time, and what the anti-radiation missiles did."""
+    lost = [
+        {
+            "node": ev["asset"][i],
+            "kind": ev["detail"][i],
+            "unit": ev["unit"][i],
+            "time_s": float(ev["time_s"][i]),
+            "threat_id": int(ev["threat_id"][i]),
+            "threat": world.threat_names[ev["threat_id"][i]] if ev["threat_id"][i] >= 0 else "",
+            "threat_type": ev["threat_type"][i],
+            "miss_m": float(ev["miss_m"][i]),
+        }
+        for i in rows("node_lost")
+    ]
+    gone = {x["node"] for x in lost}
+    by_kind: dict[str, dict[str, int]] = {}
+    for name, kind in zip(world.node_names, world.node_kind, strict=True):
+        c = by_kind.setdefault(kind, {"nodes": 0, "lost": 0, "survived": 0})
+        c["nodes"] += 1
+        c["lost" if name in gone else "survived"] += 1
+    return {
+        "nodes": {
+            "nodes": len(world.node_names),
+            "lost": len(gone),
+            "survived": len(world.node_names) - len(gone),
+            "by_kind": dict(sorted(by_kind.items())),
+        },
+        "nodes_lost": lost,
+        "emission": _emission(ev, rows, world, simulated_time_s),
+        "anti_radiation_missiles": _arms(ev, rows, world, simulated_time_s),
+    }
+
+
+def _emission(
+    ev: dict[str, list[Any]], rows: Any, world: World, end_s: float
+) -> dict[str, dict[str, float | int | None]]:
+    """Per radar: time emitting, time dark (alive, not emitting) and lost, the number of
+    dark periods, and when it was lost (None if it survived). A radar emits from time 0
+    unless its first event is an ``emission_off`` at 0; ``emission_off`` and
+    ``emission_on`` switch it, its ``node_lost`` ends it."""
+    changes: dict[str, list[tuple[float, str]]] = {r.name: [] for r in world.radars}
+    for i in sorted(
+        rows("emission_off") + rows("emission_on") + rows("node_lost"),
+        key=lambda i: (ev["time_s"][i], i),
+    ):
+        name = ev["sensor"][i]
+        if name in changes:
+            changes[name].append((float(ev["time_s"][i]), ev["kind"][i]))
+    out: dict[str, dict[str, float | int | None]] = {}
+    for name, seq in changes.items():
+        on, t_last, emit, dark, periods, lost = True, 0.0, 0.0, 0.0, 0, None
+        for t, kind in seq:
+            if on:
+                emit += t - t_last
+            else:
+                dark += t - t_last
+            t_last = t
+            if kind == "node_lost":
+                lost = t
+                break
+            if kind == "emission_off" and on:
+                periods += 1
+            on = kind == "emission_on"
+        if lost is None:
+            if on:
+                emit += end_s - t_last
+            else:
+                dark += end_s - t_last
+        out[name] = {
+            "emitting_s": emit,
+            "dark_s": dark,
+            "lost_s": (end_s - lost) if lost is not None else 0.0,
+            "dark_periods": periods,
+            "lost_at_s": lost,
+        }
+    return out
+
+
+def _arms(ev: dict[str, list[Any]], rows: Any, world: World, end_s: float) -> dict[str, Any] | None:
+    """What the anti-radiation missiles did (None without any): launched (started before
+    the end of the run), killed by the defence, hit (ended within their warhead's lethal
+    radius of their radar: a leak at the node), missed (ended beyond it), still flying;
+    the miss distances (ground distance from their radar where they ended)."""
+    arms = {i for i, k in enumerate(world.threat_kind) if k == "anti_radiation_missile"}
+    if not arms:
+        return None
+    th = ev["threat_id"]
+    killed = sum(1 for i in rows("kill") if th[i] in arms)
+    hit = [i for i in rows("leak") if th[i] in arms]
+    ended = [i for i in rows("threat_end") if th[i] in arms]
+    missed = [i for i in ended if ev["detail"][i] == "impact"]
+    misses = [float(ev["miss_m"][i]) for i in hit + missed]
+    return {
+        "threats": len(arms),
+        "launched": sum(1 for i in arms if world.threats.t0_s[i] <= end_s),
+        "killed": killed,
+        "hit": len(hit),
+        "missed": len(missed),
+        "flying": sum(1 for i in ended if ev["detail"][i] == "time_limit"),
+        "miss_m": _stats(misses) if misses else None,
     }
 
 

@@ -19,6 +19,7 @@ from samsim.errors import Issue, ScenarioError
 from samsim.geo.dem import MissingExtraError, load_dem, matplotlib_dem
 from samsim.geo.frames import EnuFrame
 from samsim.geo.terrain import SyntheticTerrain, TerrainGrid, resample_to_enu
+from samsim.physics.arm import arm_of, arm_trajectory
 from samsim.physics.threats import (
     Agility,
     Evasion,
@@ -37,6 +38,7 @@ from samsim.rng import stream
 from samsim.scenario.catalog import load_catalog
 from samsim.scenario.loader import Resolved, resolve
 from samsim.scenario.models import (
+    REGIMENT_NODE,
     DemTerrainConfig,
     Doctrine,
     FlatTerrainConfig,
@@ -66,6 +68,8 @@ class Unit:
     position_m: NDArray[np.float64]
     reserve: NDArray[np.int64]
     regiment: bool = False
+    #: The unit whose command post this one is under (point defence), -1: none.
+    attached_to: int = -1
     radars: list[int] = field(default_factory=list)
     fire_control: list[int] = field(default_factory=list)
     launchers: list[int] = field(default_factory=list)
@@ -127,6 +131,22 @@ class World:
     #: Per threat, the compiled time at which each route point is passed (or None).
     threat_point_times_s: list[NDArray[np.float64] | None] = field(default_factory=list)
     jammers: JammerTable = field(default_factory=JammerTable.empty)
+    #: The defence's nodes (:meth:`Scenario.node_sites` order): name, kind ("radar",
+    #: "launcher", "command_post"), unit index (-1: the regiment's command post), index
+    #: of the radar, launcher or unit it is (-1: the regiment's), site position (ENU, on
+    #: the ground or at its given altitude).
+    node_names: list[str] = field(default_factory=list)
+    node_kind: list[str] = field(default_factory=list)
+    node_unit: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    node_ref: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    node_pos_m: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 3)))
+    #: Per unit, its alternative sites (shoot-and-scoot): name -> where its command post
+    #: stands there (ENU).
+    unit_sites_m: list[dict[str, NDArray[np.float64]]] = field(default_factory=list)
+    #: Per threat, the node its group targets (index into the node lists) or -1.
+    threat_target_node: NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
 
     @property
     def n_threats(self) -> int:
@@ -279,8 +299,9 @@ def check_raid_size(scenario: Scenario, res: Resolved) -> None:
         if spec is None or spec.kind == "ballistic_missile" or not group.count:
             continue
         route: list[GeoPoint] = list(group.route)
-        if group.target is not None:
-            route.append(scenario.assets[group.target].position)
+        aim = _aim_point(scenario, group.target, group.target_node)
+        if aim is not None:
+            route.append(aim)
         speed: Any = spec.speed_mps
         duration_s = 0.0
         for a, b in itertools.pairwise(route):
@@ -378,6 +399,15 @@ def _offset_point(
     return float(la), float(lo)
 
 
+def _aim_point(scenario: Scenario, asset: str | None, node: str | None) -> GeoPoint | None:
+    """Where a raid group aims: its target asset's or target node's site (or None)."""
+    if asset is not None:
+        return scenario.assets[asset].position
+    if node is not None:
+        return scenario.node_sites()[node][2]
+    return None
+
+
 def _route_error(scenario: Scenario, gname: str, message: str, fix: str) -> ScenarioError:
     smap = scenario._source_map
     line, col = smap.locate(("raid", gname, "route")) if smap else (None, None)
@@ -404,7 +434,7 @@ def _group_trajectories(
     """
     group = scenario.raid[gname]
     route = list(group.route)
-    target: GeoPoint | None = scenario.assets[group.target].position if group.target else None
+    target = _aim_point(scenario, group.target, group.target_node)
     # Lateral offsets: members side by side across the first leg's direction.
     first = route[0]
     nxt = route[1] if len(route) > 1 else target
@@ -473,6 +503,9 @@ def _group_trajectories(
                 (Trajectory(t0, flight.dt_s, flight.pos_m, flight.vel_mps, flight.alt_m), None)
             )
             continue
+        if spec.kind == "anti_radiation_missile":
+            out.append((_arm_flight(world_frame, terrain, spec, pts, target, t0), None))
+            continue
         path: list[PathPoint] = []
         above_ground = spec.kind == "cruise_missile"
         height = spec.altitude_m if spec.altitude_m is not None else 0.0
@@ -505,6 +538,32 @@ def _group_trajectories(
         )
         out.append((tr, plan))
     return out
+
+
+def _arm_flight(
+    frame: EnuFrame,
+    terrain: TerrainFn,
+    spec: ThreatSpec,
+    pts: list[tuple[float, float, Waypoint]],
+    target: GeoPoint | None,
+    t0_s: float,
+) -> Trajectory:
+    """An anti-radiation missile's compiled flight: its route (heights above the
+    ellipsoid, or above ground with ``agl``, holding from each point on; the type's
+    ``altitude_m`` until one is given), then the dive onto its target radar's site."""
+    if target is None:
+        raise ValueError("an anti-radiation missile group needs its target radar")
+    model = arm_of(spec)
+    h = model.height_m
+    route: list[tuple[float, float, float]] = []
+    for lat, lon, w in pts:
+        if w.alt is not None:
+            h = w.alt
+        elif w.agl is not None:
+            h = w.agl + _ground_alt(frame, terrain, w)
+        route.append((lat, lon, h))
+    aim_alt = target.alt if target.alt is not None else _ground_alt(frame, terrain, target)
+    return arm_trajectory(frame, model, route, (target.lat, target.lon, aim_alt), t0_s)
 
 
 def _appears_as(scenario: Scenario, res: Resolved, tname: str, spec: ThreatSpec) -> ThreatSpec:
@@ -589,6 +648,7 @@ def compile_world(
             cp_pos,
             np.array([u.reserve.get(m, 0) for m in missile_names], dtype=np.int64),
             scenario.regiment is not None and uname in scenario.regiment.battalions,
+            list(scenario.units).index(u.attached_to) if u.attached_to else -1,
         )
         for rname, r in u.radars.items():
             spec = res.radars[(uname, rname)]
@@ -617,6 +677,8 @@ def compile_world(
     tgroup: list[str] = []
     tkind: list[str] = []
     target: list[int] = []
+    target_node: list[int] = []
+    node_index = {n: k for k, n in enumerate(scenario.node_sites())}
     rcs: list[float] = []
     sw: list[int] = []
     cap: list[float] = []
@@ -640,6 +702,7 @@ def compile_world(
             tgroup.append(gname)
             tkind.append(tspec.kind)
             target.append(asset_names.index(group.target) if group.target else -1)
+            target_node.append(node_index[group.target_node] if group.target_node else -1)
             rcs.append(tspec.rcs_m2)
             sw.append(tspec.swerling)
             cap.append(tspec.capability)
@@ -650,6 +713,7 @@ def compile_world(
             vuln.append(tspec.vulnerable_area_m2)
             seen.append(looks)
     jammers = compile_jammers(scenario, frame, terrain, tgroup)
+    nodes = _compile_nodes(scenario, frame, terrain, units, radars, np.array(l_pos))
     return World(
         scenario=scenario,
         resolved=res,
@@ -686,6 +750,64 @@ def compile_world(
         threat_plans=plans,
         threat_point_times_s=point_times,
         jammers=jammers,
+        node_names=nodes[0],
+        node_kind=nodes[1],
+        node_unit=nodes[2],
+        node_ref=nodes[3],
+        node_pos_m=nodes[4],
+        unit_sites_m=[
+            {k: _site_enu(frame, terrain, g)[0] for k, g in u.sites.items()}
+            for u in scenario.units.values()
+        ],
+        threat_target_node=np.array(target_node, dtype=np.int64),
+    )
+
+
+def _compile_nodes(
+    scenario: Scenario,
+    frame: EnuFrame,
+    terrain: TerrainFn,
+    units: list[Unit],
+    radars: list[Radar],
+    launcher_pos_m: NDArray[np.float64],
+) -> tuple[list[str], list[str], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """The node lists of :class:`World`, in :meth:`Scenario.node_sites` order."""
+    names: list[str] = []
+    kinds: list[str] = []
+    unit: list[int] = []
+    ref: list[int] = []
+    pos: list[NDArray[np.float64]] = []
+    for u in units:
+        names.append(f"{u.name}.command_post")
+        kinds.append("command_post")
+        unit.append(u.index)
+        ref.append(u.index)
+        pos.append(u.position_m)
+        for ri in u.radars:
+            r = radars[ri]
+            names.append(f"{u.name}.{r.name}")
+            kinds.append("radar")
+            unit.append(u.index)
+            ref.append(ri)
+            pos.append(r.base_enu_m)
+        for li, lname in zip(u.launchers, scenario.units[u.name].launchers, strict=True):
+            names.append(f"{u.name}.{lname}")
+            kinds.append("launcher")
+            unit.append(u.index)
+            ref.append(li)
+            pos.append(launcher_pos_m[li])
+    if scenario.regiment is not None:
+        names.append(REGIMENT_NODE)
+        kinds.append("command_post")
+        unit.append(-1)
+        ref.append(-1)
+        pos.append(_site_enu(frame, terrain, scenario.regiment.command_post.position)[0])
+    return (
+        names,
+        kinds,
+        np.array(unit, dtype=np.int64),
+        np.array(ref, dtype=np.int64),
+        np.array(pos, dtype=float).reshape(len(names), 3),
     )
 
 

@@ -513,6 +513,66 @@ def gantt_figure(run: RunData) -> Figure:
     return fig
 
 
+def network_figure(run: RunData) -> Figure | None:
+    """The defence's nodes over time (docs/sead.md): each radar's emission (green bars
+    while it emits), node losses (red x) and moves (grey |); None when nothing happened
+    to any node."""
+    ev = run.events.to_pydict()
+    kinds = ("emission_off", "emission_on", "node_lost", "relocate")
+    rows = [i for i, k in enumerate(ev["kind"]) if k in kinds]
+    if not rows:
+        return None
+    end = run.end_time_s
+    radars = list(run.summary.get("emission", {}))
+    nodes = sorted({ev["asset"][i] for i in rows if ev["asset"][i]} - set(radars))
+    names = radars + [n for n in nodes if n.split(".", 1)[-1] not in radars]
+    y_of = {n: k for k, n in enumerate(names)}
+    fig = Figure(figsize=(11, max(1.8, 0.3 * len(names) + 1.2)))
+    ax = fig.subplots()
+    done: set[str] = set()
+
+    def label(text: str) -> str | None:
+        out = None if text in done else text
+        done.add(text)
+        return out
+
+    for r in radars:
+        on, t0 = True, 0.0
+        for i in [i for i in rows if ev["sensor"][i] == r]:
+            k, t = ev["kind"][i], ev["time_s"][i]
+            if on and k in ("emission_off", "node_lost") and t > t0:
+                ax.barh(
+                    y_of[r], t - t0, left=t0, height=0.5, color="#7fbf7b", label=label("emitting")
+                )
+            if k == "emission_on":
+                t0 = t
+            on = k == "emission_on"
+            if k == "node_lost":
+                break
+        else:
+            if on and end > t0:
+                ax.barh(
+                    y_of[r], end - t0, left=t0, height=0.5, color="#7fbf7b", label=label("emitting")
+                )
+    for i in rows:
+        k, t = ev["kind"][i], ev["time_s"][i]
+        name = ev["sensor"][i] if ev["sensor"][i] in y_of else ev["asset"][i]
+        if name not in y_of:
+            continue
+        if k == "node_lost":
+            ax.plot(t, y_of[name], "x", color="#d7301f", ms=9, mew=2, label=label("lost"))
+        elif k == "relocate":
+            ax.plot(t, y_of[name], "|", color="#555", ms=12, label=label("moves"))
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, end * 1.01 if end > 0 else 1)
+    ax.set_xlabel("simulated time (s)")
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def detection_figure(runs: Sequence[RunData]) -> Figure | None:
     """First-detection range per threat type (histograms), pooled over the runs given."""
     by_type: dict[str, list[float]] = {}
@@ -863,6 +923,17 @@ def _run_section(
         )
     )
     parts.append(_threat_table(run))
+    net = network_figure(run)
+    if net is not None:
+        parts.append("<h3>The defence under attack</h3>")
+        parts.append(
+            _figure(
+                net,
+                "Each radar's emission over time (green while it emits: gaps are emission "
+                "control or moves), nodes lost (red x) and moves (|); see docs/sead.md.",
+                "timeline of the defence's nodes",
+            )
+        )
     parts.append("<h3>Engagements</h3>")
     parts.append(_engagement_table(run))
     parts.append("<h3>Detection ranges</h3>")

@@ -45,6 +45,9 @@ RANGE_FRACTIONS = np.array([0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9])
 #: Target aspect: angle between the target's horizontal velocity and the direction from
 #: the intercept point to the launcher (0 = flying straight at the launcher), rad.
 ASPECTS_RAD = np.radians([0.0, 45.0, 90.0])
+#: Version of the anti-radiation missiles' tables alone (their dive and altitude rows),
+#: in their keys: bumping it recomputes those and leaves every other table as it is.
+ARM_TABLE_VERSION = 2
 #: Monte Carlo flights per cell.
 RUNS_PER_CELL = 32
 #: Seed of the tables' Monte Carlo (a table is a fixed function of the two specs).
@@ -171,7 +174,8 @@ def _interp_index(
 
 
 def table_key(missile: MissileSpec, threat: ThreatSpec) -> str:
-    """Content hash of what a table depends on: both specs and the table version."""
+    """Content hash of what a table depends on: both specs and the table version (and
+    for an anti-radiation or ballistic missile its target model's own version)."""
     parts: list[object] = [
         TABLE_VERSION,
         missile.model_dump(mode="json"),
@@ -179,6 +183,8 @@ def table_key(missile: MissileSpec, threat: ThreatSpec) -> str:
     ]
     if threat.kind == "ballistic_missile":
         parts.append(["ballistic", BALLISTIC_TARGET_VERSION])
+    if threat.kind == "anti_radiation_missile":
+        parts.append(ARM_TABLE_VERSION)
     blob = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
 
@@ -188,6 +194,8 @@ def threat_altitudes_m(threat: ThreatSpec) -> NDArray[np.float64]:
     if threat.kind == "ballistic_missile":
         return np.array([5e3, 12e3, 20e3])
     h = float(threat.altitude_m or 0.0)
+    if threat.kind == "anti_radiation_missile":  # intercepted in its dive
+        return np.unique(np.array([300.0, 1e3, 4e3, max(h, 4e3)]))
     if threat.kind == "aircraft":
         return np.unique(np.array([1e3, max(h, 1.5e3), 14e3]))
     return np.unique(np.array([max(h, 10.0), 2e3]))
@@ -246,7 +254,9 @@ def compute_pk_table(
     at P at the type's nominal time of flight T(P) on a straight line at the threat
     type's speed (level for waypoint movers; for ballistic missiles at the speed and dive
     angle its own trajectory to mid range class has at that altitude,
-    :func:`ballistic_reentry`), its horizontal velocity at angle chi from the direction
+    :func:`ballistic_reentry`; for anti-radiation missiles in their straight dive at
+    their speed, :mod:`samsim.physics.arm`, with altitude rows down to 300 m, where point
+    defence meets them), its horizontal velocity at angle chi from the direction
     P -> launcher. The target manoeuvres as its type does near an interceptor:
 
     * a terminal weave (``terminal_manoeuvre: weave``): lateral acceleration
@@ -295,6 +305,13 @@ def compute_pk_table(
     if threat.kind == "ballistic_missile":
         speed, dive = ballistic_reentry(threat, h)
         vel = speed[:, None] * (np.cos(dive)[:, None] * heading - np.sin(dive)[:, None] * up)
+    elif threat.kind == "anti_radiation_missile":
+        from samsim.physics.arm import arm_of
+
+        # in its straight dive onto its radar, at the one speed it flies (physics/arm.py)
+        arm = arm_of(threat)
+        speed = np.full(n, arm.speed_mps)
+        vel = arm.speed_mps * (math.cos(arm.dive_rad) * heading - math.sin(arm.dive_rad) * up)
     else:
         speed = np.array([_threat_speed(threat, float(a)) for a in h])
         vel = speed[:, None] * heading

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from samsim.errors import Issue, ScenarioError
 from samsim.scenario.catalog import Catalog, load_catalog, pydantic_issues
-from samsim.scenario.models import Scenario
+from samsim.scenario.models import REGIMENT_NODE, Scenario
 from samsim.scenario.specs import CommandPostSpec, LauncherSpec, RadarSpec, ThreatSpec
 from samsim.scenario.yamlsource import SourceMap, load_yaml_file, load_yaml_text
 
@@ -112,13 +112,20 @@ def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
                 cat.resolve,
                 "radars",
                 radar.type,
-                _overrides(radar, {"type", "position", "azimuth_center"}),
+                _overrides(radar, {"type", "position", "azimuth_center", "emission"}),
                 smap=smap,
                 where=("units", uname, "radars", rname),
                 override_field="",
             )
             if spec is not None:
                 out.radars[(uname, rname)] = spec
+                if radar.emission.mode == "on_cue" and spec.autonomous_search:
+                    issue(
+                        ("units", uname, "radars", rname, "emission", "mode"),
+                        "on_cue emission needs a radar that searches only where cued (a "
+                        "fire-control radar with autonomous_search_half_width_rad 0)",
+                        "use windows or dark_on_arm for a radar that searches on its own",
+                    )
         has_fcr = any(s.role == "fire_control" for (u, _), s in out.radars.items() if u == uname)
         if not has_fcr and all((uname, r) in out.radars for r in unit.radars):
             issue(
@@ -167,6 +174,26 @@ def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
     if scenario.regiment is not None:
         _resolve_regiment(scenario, cat, out, attempt, issue)
 
+    for uname, unit in scenario.units.items():
+        parent = unit.attached_to
+        if parent is None:
+            continue
+        if parent == uname or parent not in scenario.units:
+            others = sorted(set(scenario.units) - {uname})
+            issue(
+                ("units", uname, "attached_to"),
+                f"unknown battalion {parent!r}"
+                if parent != uname
+                else "a unit cannot be attached to itself",
+                f"name another unit: {', '.join(others) or '(none)'}",
+            )
+        elif scenario.units[parent].attached_to is not None:
+            issue(
+                ("units", uname, "attached_to"),
+                f"{parent!r} is itself attached to {scenario.units[parent].attached_to!r}",
+                "attach point-defence units to a battalion that is not attached",
+            )
+
     seen_radars: dict[str, str] = {}
     for uname, unit in scenario.units.items():
         for rname in unit.radars:
@@ -192,19 +219,32 @@ def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
                 f"unknown asset {group.target!r}",
                 f"use one of: {', '.join(sorted(scenario.assets))}",
             )
+        if group.target_node is not None:
+            _check_target_node(scenario, gname, group.target_node, issue)
         spec = out.threats.get(group.threat)
+        aim = group.target is not None or group.target_node is not None
+        if spec is not None and spec.kind == "anti_radiation_missile":
+            nodes = scenario.node_sites()
+            if group.target_node is None or nodes.get(group.target_node, ("",))[0] != "radar":
+                issue(
+                    ("raid", gname, "target_node" if group.target_node else "threat"),
+                    "an anti-radiation missile group must target a radar",
+                    "give `target_node: <unit>.<radar>` (one of: "
+                    + ", ".join(n for n, v in nodes.items() if v[0] == "radar")
+                    + ")",
+                )
         if spec is not None and spec.kind == "ballistic_missile":
-            if group.target is None and len(group.route) < 2:
+            if not aim and len(group.route) < 2:
                 issue(
                     ("raid", gname, "target"),
                     "a ballistic missile group needs an aim point",
                     "give `target: <asset>` or a second route point (the impact point)",
                 )
-        elif group.target is None and len(group.route) < 2:
+        elif not aim and len(group.route) < 2:
             issue(
                 ("raid", gname, "route"),
                 "a route needs at least two points when there is no target",
-                "add a waypoint or give `target: <asset>`",
+                "add a waypoint or give `target: <asset>` (or `target_node: <unit>.<node>`)",
             )
 
     for jname, jammer in scenario.jammers.items():
@@ -224,6 +264,30 @@ def resolve(scenario: Scenario, catalog: Catalog | None = None) -> Resolved:
 
 #: Key of the regiment command post in :attr:`Resolved.command_posts` (not a unit name).
 REGIMENT_KEY = "regiment:"
+
+
+def _check_target_node(scenario: Scenario, gname: str, name: str, issue: Any) -> None:
+    """A raid group's ``target_node`` names one node of the defence, unambiguously."""
+    nodes = scenario.node_sites()
+    where = ("raid", gname, "target_node")
+    if name == REGIMENT_NODE and scenario.regiment is not None and "regiment" in scenario.units:
+        issue(
+            where,
+            f"{name!r} is ambiguous: a unit is named 'regiment' and there is a regiment",
+            "rename the unit 'regiment'",
+        )
+        return
+    if name in nodes:
+        return
+    unit, _, node = name.partition(".")
+    if unit in scenario.units and node:
+        fix = f"use one of: {', '.join(n for n in nodes if n.startswith(unit + '.'))}"
+    else:
+        fix = (
+            "write <unit>.<radar or launcher>, <unit>.command_post or regiment.command_post; "
+            f"units: {', '.join(sorted(scenario.units))}"
+        )
+    issue(where, f"unknown node {name!r}", fix)
 
 
 def _resolve_regiment(

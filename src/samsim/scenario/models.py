@@ -45,6 +45,8 @@ ALT_MIN_M, ALT_MAX_M = -1000.0, 100e3
 GROUND_MIN_M, GROUND_MAX_M = -1000.0, 9000.0
 #: Longest time anything in a scenario may wait or last, s (the longest scenario).
 MAX_DURATION_S = 6 * 3600.0
+#: Node name of the regiment's command post (``target_node``, the event log).
+REGIMENT_NODE = "regiment.command_post"
 
 
 class Model(BaseModel):
@@ -342,6 +344,25 @@ class Doctrine(Model):
         description="true: every kill assessment is right (the command post's "
         "assess_*_prob figures are ignored), for comparison",
     )
+    defend_nodes: bool = Field(
+        default=False,
+        description="point-defence doctrine: the command post also defends, as assets of "
+        "value node_value, the radars, launchers and command post of its battalion (and, "
+        "for a unit attached_to a battalion, of that battalion and its attached units)",
+    )
+    node_value: Number = Field(
+        default=50.0,
+        gt=0,
+        le=1e6,
+        description="defend_nodes: value of each node as an asset (compare the assets' values)",
+    )
+    engage_on_remote: bool = Field(
+        default=False,
+        description="when this battalion has no fire-control radar up (lost, dark or "
+        "moving), another battalion may fire its launchers' active-seeker missiles on that "
+        "battalion's own fire-control tracks and guide them (engage on remote); "
+        "semi-active missiles need their own battalion's radar",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -388,6 +409,64 @@ else:
     CommandPostSite = _partial(CommandPostSpec, _CommandPostBase, "CommandPostSite")
 
 
+class EmissionControl(Model):
+    """When a radar emits (emission control, a command decision; c2/emcon.py).
+
+    A dark radar sees, tracks and guides nothing, and anti-radiation missiles cannot home
+    on it. Changes fall on the radar's scan times.
+    """
+
+    mode: Literal["continuous", "windows", "on_cue", "dark_on_arm"] = Field(
+        default="continuous",
+        description="continuous: always emits; windows: only inside `windows`; on_cue: a "
+        "fire-control radar emits only while it has cued or held tracks to look at; "
+        "dark_on_arm: goes dark when its battalion tracks an anti-radiation missile within "
+        "`alert_range` of it, and comes back up `dark_time` after the last one was seen",
+    )
+    windows: list[tuple[Duration, Duration]] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="windows: [[on, off], ...] times the radar emits, s (from on to off)",
+    )
+    dark_time: Duration = Field(
+        default=60.0,
+        gt=0,
+        le=MAX_DURATION_S,
+        description="dark_on_arm: time dark after the last anti-radiation missile was seen, s",
+    )
+    alert_range: Length = Field(
+        default=60e3,
+        gt=0,
+        le=1e6,
+        description="dark_on_arm: an anti-radiation missile's track within this range of "
+        "the radar sends it dark, m",
+    )
+    arm_recognition_prob: Number = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="dark_on_arm: probability that an anti-radiation missile's track is "
+        "taken for one (drawn once per missile and radar)",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EmissionControl:
+        if self.mode == "windows" and not self.windows:
+            raise ValueError("mode: windows needs `windows: [[on, off], ...]`")
+        for k, (on, off) in enumerate(self.windows):
+            if not 0 <= on < off:
+                raise ValueError(
+                    f"window {k} [{on:g}, {off:g}] must start at or after 0 and end after it "
+                    "starts; give [on, off] with on < off"
+                )
+            if k and on < self.windows[k - 1][1]:
+                raise ValueError(
+                    f"window {k} starts before window {k - 1} ends; give the windows in time "
+                    "order, not overlapping"
+                )
+        return self
+
+
 class _RadarBase(Model):
     type: str = Field(description="catalogue radar (see `samsim catalog`)")
     position: GeoPoint
@@ -396,6 +475,10 @@ class _RadarBase(Model):
         ge=-2 * math.pi,
         le=2 * math.pi,
         description="centre of the searched sector (clockwise from north)",
+    )
+    emission: EmissionControl = Field(
+        default_factory=EmissionControl,
+        description="emission control: when the radar emits (default: continuously)",
     )
 
 
@@ -427,17 +510,91 @@ else:
     LauncherSite = _partial(LauncherSpec, _LauncherBase, "LauncherSite")
 
 
+class Scoot(Model):
+    """Shoot-and-scoot: after firing, a launcher or the whole battalion goes off line,
+    moves and comes up at the next of the battalion's `sites` (c2/scoot.py).
+
+    A site is where the battalion's command post stands; every node keeps its place
+    relative to the command post (a launcher that moves alone goes to its own place at
+    the next site). Off line, its radars are dark, its launchers do not fire and its
+    command post does not decide.
+    """
+
+    unit: Literal["launcher", "battalion"] = Field(
+        description="launcher: each launcher moves on its own; battalion: all its radars, "
+        "launchers and command post move together"
+    )
+    after_launches: Count | None = Field(
+        default=None,
+        ge=1,
+        le=10000,
+        description="move after this many launches (of the launcher, or of the battalion) "
+        "since it last came up; a battalion then holds fire and leaves once none of its "
+        "missiles is in flight",
+    )
+    every: Duration | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_DURATION_S,
+        description="battalion: move after this long on line at a site, s",
+    )
+    off_line: Duration = Field(
+        gt=0,
+        le=MAX_DURATION_S,
+        description="time from leaving a site to being up at the next (march, set-up), s",
+    )
+    sites: list[Name] = Field(
+        min_length=1,
+        max_length=100,
+        description="the battalion's `sites` to move to, in order (then around again)",
+    )
+
+    @model_validator(mode="after")
+    def _trigger(self) -> Scoot:
+        if self.after_launches is None and self.every is None:
+            raise ValueError("give after_launches or every (or both): when to move")
+        if self.unit == "launcher" and self.every is not None:
+            raise ValueError("every applies to a battalion; give after_launches for launchers")
+        return self
+
+
 class FireUnit(Model):
     """A battalion: command post, radars and launchers."""
 
+    attached_to: Name | None = Field(
+        default=None,
+        description="point defence: the battalion (a key of `units`) whose command post "
+        "this unit is under: its radars feed that battalion's track picture (and are cued "
+        "by it), a track engaged by either is not engaged by the other until assessed, "
+        "and with doctrine defend_nodes it defends that battalion's nodes",
+    )
     command_post: CommandPostSite
     radars: dict[Name, RadarSite] = Field(min_length=1)
     launchers: dict[Name, LauncherSite] = Field(min_length=1)
+    sites: dict[Name, GeoPoint] = Field(
+        default_factory=dict,
+        description="other places the battalion can fight from (shoot-and-scoot): where "
+        "its command post stands there",
+    )
+    scoot: Scoot | None = Field(
+        default=None, description="shoot-and-scoot doctrine (needs `sites`)"
+    )
     reserve: dict[str, Annotated[Count, Field(le=100_000)]] = Field(
         default_factory=dict,
         description="reload missiles held by the battalion: missile type -> count; an empty "
         "launcher is reloaded from it (the launcher's reload_time_s per slot)",
     )
+
+    @model_validator(mode="after")
+    def _scoot_sites(self) -> FireUnit:
+        if self.scoot is not None:
+            unknown = [x for x in self.scoot.sites if x not in self.sites]
+            if unknown:
+                raise ValueError(
+                    f"scoot.sites names unknown sites {unknown}; define them under `sites` "
+                    f"(known: {', '.join(self.sites) or 'none'})"
+                )
+        return self
 
     @field_validator("reserve")
     @classmethod
@@ -518,9 +675,20 @@ class RaidGroup(Model):
     target: str | None = Field(
         default=None, description="asset the group attacks; its position is appended to the route"
     )
+    target_node: str | None = Field(
+        default=None,
+        description="a node of the defence the group attacks instead of an asset: "
+        "<unit>.<radar or launcher>, <unit>.command_post or regiment.command_post; its "
+        "position is appended to the route (exclusive with target)",
+    )
 
     @model_validator(mode="after")
     def _width(self) -> RaidGroup:
+        if self.target is not None and self.target_node is not None:
+            raise ValueError(
+                "give either target (a defended asset) or target_node (a radar, launcher or "
+                "command post of the defence), not both"
+            )
         width = max(self.count - 1, 0) * self.spread
         if width > MAX_GROUP_WIDTH_M:
             raise ValueError(
@@ -658,6 +826,23 @@ class Scenario(Model):
         description="noise jammers: stand-off (position or route), escort or self-screening",
     )
     _source_map: Any = PrivateAttr(default=None)
+
+    def node_sites(self) -> dict[str, tuple[str, str, GeoPoint]]:
+        """The defence's nodes (what a raid group's ``target_node`` may name), in the
+        engine's order: per unit its command post, radars and launchers, then the
+        regiment's command post; name -> (kind, unit, position). Names are
+        ``<unit>.<radar or launcher>``, ``<unit>.command_post`` and
+        ``regiment.command_post``; kinds ``radar``, ``launcher``, ``command_post``."""
+        out: dict[str, tuple[str, str, GeoPoint]] = {}
+        for uname, u in self.units.items():
+            out[f"{uname}.command_post"] = ("command_post", uname, u.command_post.position)
+            for rname, r in u.radars.items():
+                out[f"{uname}.{rname}"] = ("radar", uname, r.position)
+            for lname, lc in u.launchers.items():
+                out[f"{uname}.{lname}"] = ("launcher", uname, lc.position)
+        if self.regiment is not None:
+            out[REGIMENT_NODE] = ("command_post", "", self.regiment.command_post.position)
+        return out
 
     def origin_point(self) -> GeoPoint:
         """The ENU origin: given, or the mean position of the assets on the ground."""

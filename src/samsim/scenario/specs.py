@@ -293,10 +293,13 @@ class ThreatSpec(Spec):
     docs/models/threats.md.
     """
 
-    kind: Literal["cruise_missile", "aircraft", "ballistic_missile", "decoy"] = Field(
+    kind: Literal[
+        "cruise_missile", "aircraft", "ballistic_missile", "decoy", "anti_radiation_missile"
+    ] = Field(
         description="motion model and role: cruise_missile (terrain following; drones too), "
         "aircraft, ballistic_missile (boost and ballistic flight), decoy (a harmless "
-        "waypoint mover)"
+        "waypoint mover), anti_radiation_missile (homes on an emitting radar: "
+        "physics/arm.py)"
     )
     rcs_m2: RCS = Field(description="mean radar cross section, m^2 (or dBsm)")
     swerling: Count = Field(ge=0, le=4, description="Swerling fluctuation case 0-4")
@@ -446,6 +449,52 @@ class ThreatSpec(Spec):
         le=3600,
         description="time the break heading is held before rejoining, s",
     )
+    # -- effect on the defence's nodes (radars, launchers, command posts) -----------------
+    node_lethal_radius_m: Length = Field(
+        default=0.0,
+        ge=0,
+        le=10e3,
+        description="ground distance from where the threat ends its flight (impact, or the "
+        "end of its route) within which its warhead destroys a radar, launcher or command "
+        "post, m (0: no effect on nodes)",
+    )
+    node_kill_prob: Number = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="probability that a node within node_lethal_radius_m is destroyed (one "
+        "draw per node)",
+    )
+    # -- anti-radiation missiles --------------------------------------------------------
+    seeker_band_min_hz: Frequency | None = Field(
+        default=None,
+        gt=0,
+        le=3e11,
+        description="lower edge of the passive seeker's band, Hz (anti-radiation missiles: "
+        "it homes only on radars whose carrier lies in the band)",
+    )
+    seeker_band_max_hz: Frequency | None = Field(
+        default=None,
+        gt=0,
+        le=3e11,
+        description="upper edge of the passive seeker's band, Hz (anti-radiation missiles)",
+    )
+    memory_bearing_sigma_rad: Angle = Field(
+        default=0.0,
+        ge=0,
+        le=0.5,
+        description="anti-radiation missiles: error (1 sigma per horizontal axis) of the "
+        "heading held when the emitter goes dark: the aim point is off by this angle times "
+        "the range left (physics/arm.py)",
+    )
+    memory_position_sigma_m: Length = Field(
+        default=0.0,
+        ge=0,
+        le=100e3,
+        description="anti-radiation missiles: error (1 sigma per horizontal axis) of the "
+        "emitter position the missile remembers when it goes dark, independent of the "
+        "range (GPS/INS-aided missiles that geolocate the emitter), m",
+    )
     # -- ballistic missiles -------------------------------------------------------------
     ballistic_coefficient_kgpm2: Number = Field(
         default=5000.0,
@@ -536,6 +585,17 @@ class ThreatSpec(Spec):
             missing = [f for f in ("speed_mps", "altitude_m") if getattr(self, f) is None]
             if missing:
                 raise ValueError(f"a {self.kind} needs {', '.join(missing)}")
+        if self.kind == "anti_radiation_missile":
+            lo, hi = self.seeker_band_min_hz, self.seeker_band_max_hz
+            if lo is None or hi is None:
+                raise ValueError(
+                    "an anti_radiation_missile needs seeker_band_min_hz and "
+                    "seeker_band_max_hz; give its passive seeker's band"
+                )
+            if lo >= hi:
+                raise ValueError(
+                    f"seeker_band_min_hz ({lo:g}) must be below seeker_band_max_hz ({hi:g})"
+                )
         return self
 
 
