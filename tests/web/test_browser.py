@@ -230,3 +230,58 @@ def test_replay_of_an_engine_run(real_run_dir: Path) -> None:
         pg.screenshot(path=str(ARTIFACTS / "viewer-battalion.png"))
         _only_local(requests)
         assert not errors, errors
+
+
+@pytest.fixture(scope="module")
+def sead_run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """examples/sead_strike.yaml as the engine runs it (seed 0: two radars lost)."""
+    from samsim.engine.loop import simulate
+    from samsim.scenario.loader import load_scenario
+
+    root = Path(__file__).resolve().parents[2]
+    sc = load_scenario(root / "examples" / "sead_strike.yaml")
+    out = tmp_path_factory.mktemp("sead") / sc.name / "0"
+    simulate(sc, seed=0).write(out)
+    return out
+
+
+def test_replay_shows_the_defences_losses_and_emissions(sead_run_dir: Path) -> None:
+    """A node the raid destroys is marked on the map where it stood, with what destroyed
+    it; node losses and emission switches are named in the event table (issue 12)."""
+    import pyarrow.parquet as pq
+
+    ev = pq.read_table(sead_run_dir / "events.parquet").to_pandas()
+    lost = ev[ev["kind"] == "node_lost"]
+    switches = ev[ev["kind"].isin(["emission_on", "emission_off"])]
+    assert len(lost) > 0 and len(switches) > 0, "seed 0 of the SEAD example loses nodes"
+    with _served(sead_run_dir) as srv, _browser_page(srv.url) as (pg, requests, errors):
+        end = float(pg.locator("[data-testid=slider]").get_attribute("max"))
+        pg.locator("[data-testid=slider]").fill(str(end))
+        markers = pg.locator(".event-node-lost")
+        assert markers.count() == len(lost)
+        # bring the first one to the middle of the map (the legend may cover a corner)
+        pg.evaluate(
+            """() => {
+              const el = document.querySelector('.event-node-lost');
+              const m = window.samsimViewer.map, r = el.getBoundingClientRect();
+              const c = m.getContainer().getBoundingClientRect();
+              m.panBy([r.x + r.width / 2 - (c.x + c.width / 2),
+                       r.y + r.height / 2 - (c.y + c.height / 2)], {animate: false});
+            }"""
+        )
+        markers.first.hover()
+        tip = pg.locator(".leaflet-tooltip").last.inner_text()
+        first = lost.sort_values("time_s").iloc[0]
+        assert f"{first['asset']} ({first['detail']}) destroyed by" in tip
+        # the event table names them (it shows the latest 200 rows: go to the first loss)
+        pg.locator("[data-testid=slider]").fill(str(float(first["time_s"]) + 0.01))
+        table = pg.locator("#event-table").inner_text()
+        assert "node lost" in table and f"{first['asset']} ({first['detail']}) destroyed" in table
+        assert "node lost" in pg.locator(".legend").inner_text()
+        t_sw = float(switches["time_s"].iloc[0])
+        pg.locator("[data-testid=slider]").fill(str(t_sw + 0.01))
+        assert "emission" in pg.locator("#event-table").inner_text()
+        pg.locator("[data-testid=slider]").fill(str(end))
+        pg.screenshot(path=str(ARTIFACTS / "viewer-sead.png"))
+        _only_local(requests)
+        assert not errors, errors

@@ -7,6 +7,8 @@
     detection: "detection", track_start: "track start", track_confirmed: "track confirmed",
     track_end: "track end", assignment: "assignment", launch: "launch", intercept: "intercept",
     interceptor_end: "interceptor end", kill: "kill", leak: "leak", threat_end: "threat end",
+    node_lost: "node lost", emission_on: "emission on", emission_off: "emission off",
+    relocate: "relocate",
   };
 
   const S = {
@@ -243,7 +245,7 @@
     for (let k = 0; k < n; k++) {
       if (ev.lat[k] == null) continue;
       if (ev.kind[k] === "detection") S.detIdx.push(k);
-      else if (["track_start", "intercept", "leak", "kill"].includes(ev.kind[k])) S.markIdx.push(k);
+      else if (["track_start", "intercept", "leak", "kill", "node_lost"].includes(ev.kind[k])) S.markIdx.push(k);
     }
     S.detMarkers = S.detIdx.map((k) => L.circleMarker([ev.lat[k], ev.lon[k]], {
       radius: 1.8, stroke: false, fillColor: "#555", fillOpacity: 0.55, pane: "events",
@@ -255,6 +257,14 @@
         return L.circleMarker([ev.lat[k], ev.lon[k]], {
           radius: 5, color: "#e08214", weight: 1.5, fill: false, pane: "events", className: "trackstart-marker",
         }).bindTooltip(`track ${ev.track_id[k]} started (${esc(ev.threat[k] || "false alarm")})`);
+      }
+      if (kind === "node_lost") {
+        // a radar, launcher or command post of the defence destroyed where it stood
+        return L.marker([ev.lat[k], ev.lon[k]], {
+          icon: L.divIcon({ className: "event-icon event-node-lost", html: "✖", iconSize: [22, 22] }),
+          // over the site's own symbol (the sites pane is above the events pane)
+          pane: "sites", zIndexOffset: 1000, keyboard: false,
+        }).bindTooltip(`${esc(ev.asset[k])} (${esc(ev.detail[k])}) destroyed by ${esc(ev.threat[k] || "a threat")} at t = ${fmtT(ev.t[k])} s`);
       }
       const html = kind === "kill" ? "✸" : kind === "leak" ? "◎" : ev.detail[k] === "kill" ? "" : "✕";
       if (!html) return null;
@@ -300,6 +310,8 @@
       case "interceptor_end": return ev.detail[k];
       case "leak": return `reached ${ev.asset[k]}`;
       case "kill": return `by #${ev.interceptor_id[k]}`;
+      case "node_lost": return `${ev.asset[k]} (${ev.detail[k]}) destroyed`;
+      case "emission_on": case "emission_off": return `${ev.sensor[k]}: ${ev.detail[k]}`;
       default: return ev.detail[k];
     }
   }
@@ -543,7 +555,8 @@
         '<i style="color:#b35806">★</i> command post <i style="color:#1b7837">◆</i> asset<br>' +
         '<i style="color:#d7301f">—</i> threat <i style="color:#2166ac">—</i> interceptor ' +
         '<i style="color:#e08214">○</i> track start <i style="color:#1b7837">✸</i> kill ' +
-        '<i style="color:#e08214">✕</i> miss <i style="color:#d7301f">◎</i> leak';
+        '<i style="color:#e08214">✕</i> miss <i style="color:#d7301f">◎</i> leak ' +
+        '<i style="color:#762a83">✖</i> node lost';
       return d;
     };
     c.addTo(map);
