@@ -5,11 +5,12 @@ produces.
 For every interceptor launched, the launch event carries the single-shot Pk the command
 post planned it with (its Pk table at the predicted intercept geometry). An interceptor
 counts as a trial unless its flight ended because its target had already been killed by
-another missile (target_gone) or it was destroyed on command; it is a success if it
-killed. Per missile type and threat type the script prints the number of trials, the
-mean planned Pk, the realised kill fraction with a cluster-bootstrap 95 % interval
-(runs resampled, since the interceptors of one run are not independent), and whether the
-planned mean lies inside it.
+another missile (target_gone), it was destroyed on command, or it lost its guidance when
+its fire-control radar went dark or was destroyed (guidance_lost: counted apart, in the
+last column); it is a success if it killed. Per missile type and threat type the script
+prints the number of trials, the mean planned Pk, the realised kill fraction with a
+cluster-bootstrap 95 % interval (runs resampled, since the interceptors of one run are not
+independent), and whether the planned mean lies inside it.
 
 It also prints the miss distances of the intercepts (median and 90th percentile) and
 the fuze-and-warhead Pk at those misses, per missile and threat type.
@@ -45,7 +46,14 @@ def _one(args: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
             "kill": [i in kill for i in launch.index],
         }
     )
-    return out[~out.end.isin(["target_gone", "self_destruct"])], hits
+    return out, hits
+
+
+#: Ends that are not trials of the planned single-shot Pk: the target was already dead,
+#: the missile was destroyed on command, or it lost its guidance because its fire-control
+#: radar went dark or was destroyed (the defence's own emission control or losses, which
+#: the Pk table does not model; counted apart).
+NOT_TRIALS = ("target_gone", "self_destruct", "guidance_lost")
 
 
 def summarize(df: pd.DataFrame, boot: int = 2000, seed: int = 0) -> pd.DataFrame:
@@ -53,6 +61,8 @@ def summarize(df: pd.DataFrame, boot: int = 2000, seed: int = 0) -> pd.DataFrame
     bootstrap interval of realised - planned (runs resampled)."""
     rng = np.random.default_rng(seed)
     rows = []
+    lost = df[df.end == "guidance_lost"].groupby(["missile", "threat"]).size()
+    df = df[~df.end.isin(NOT_TRIALS)]
     groups = [*df.groupby(["missile", "threat"]), (("all", "all"), df)]
     for (m, t), g in groups:
         seeds = g.seed.unique()
@@ -74,6 +84,7 @@ def summarize(df: pd.DataFrame, boot: int = 2000, seed: int = 0) -> pd.DataFrame
                 "diff_lo": lo,
                 "diff_hi": hi,
                 "agree": lo <= 0.0 <= hi,
+                "guidance_lost": int(lost.sum() if m == "all" else lost.get((m, t), 0)),
             }
         )
     return pd.DataFrame(rows)
