@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -197,6 +197,36 @@ def reach_screen(
     screen (it never drops a feasible target), cheap enough to run before the windows.
     """
     return np.asarray(range_m <= reach_m + target_speed_mps * reach_time_s, dtype=bool)
+
+
+@dataclass
+class _Kinematics:
+    """A battalion's confirmed tracks predicted to a decision time, with the threat each
+    follows (-1: false track) and the acceleration the command post assumes (gravity for
+    ballistic tracks, else 0)."""
+
+    ids: NDArray[np.int64]
+    threat: NDArray[np.int64]
+    pos_m: NDArray[np.float64]
+    vel_mps: NDArray[np.float64]
+    acc_mps2: NDArray[np.float64]
+    cov_m2: NDArray[np.float64]
+    ballistic: NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, cp: CommandPost, t: float) -> _Kinematics:
+        w = cp.w
+        ids, x, cov = cp.tracker.predict(t, confirmed_only=True)
+        threat = np.array([cp.truth.get(int(i), -1) for i in ids.tolist()], dtype=np.int64)
+        pos, vel = x[:, :3].copy(), x[:, 3:6].copy()
+        ballistic = np.array(
+            [th >= 0 and w.threat_kind[th] == "ballistic_missile" for th in threat.tolist()],
+            dtype=bool,
+        )
+        acc = np.zeros((len(ids), 3))
+        if ballistic.any():
+            acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
+        return cls(ids, threat, pos, vel, acc, cov, ballistic)
 
 
 class CommandPost:
@@ -533,19 +563,74 @@ class CommandPost:
 
     def offer(self, t: float) -> Offer:
         """The battalion's confirmed tracks and the engagements its doctrine allows now."""
-        w, u = self.w, self.unit
         self.service_reloads(t)
-        ids, x, cov = self.tracker.predict(t, confirmed_only=True)
+        return self._offer(t, _Kinematics.of(self, t))
+
+    def _ready_rounds(
+        self,
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """Launchers this command post may fire (:meth:`_launchers`), their ready rounds
+        per missile type (launcher x type; 0 while reloading or not usable) and the
+        total per type."""
+        lidx, usable = self._launchers()
+        ready = self.inventory[lidx] * ~self.reloading[lidx, None]
+        if usable is not None:
+            ready = ready * usable
+        return lidx, ready, ready.sum(axis=0)
+
+    def _near(
+        self,
+        m: int,
+        lidx: NDArray[np.int64],
+        ready: NDArray[np.int64],
+        pos_m: NDArray[np.float64],
+        speed_mps: NDArray[np.float64],
+        g_acc_mps2: NDArray[np.float64],
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """The launch origin of missile type ``m`` (the mean of its ready launchers, own
+        ones first) and which targets at ``pos_m`` pass the cheap reachability screen
+        (:func:`reach_screen`) from it."""
+        w, u = self.w, self.unit
+        spec = w.missile_specs[m]
+        has = ready[:, m] > 0
+        if has.size > len(u.launchers) and has[: len(u.launchers)].any():
+            has[len(u.launchers) :] = False  # plan from own launchers first
+        origin = w.launcher_pos_m[lidx[has]].mean(axis=0)
+        r_now = np.linalg.norm(pos_m - origin, axis=1)
+        near = reach_screen(
+            r_now, speed_mps + g_acc_mps2 * spec.max_flight_time_s, *self._reach[m]
+        ) & (speed_mps <= spec.max_target_speed_mps)
+        return origin, near
+
+    def _may_engage(self, kin: _Kinematics) -> bool:
+        """False when :meth:`offer` would certainly offer nothing this cycle (every Pk 0):
+        no real track that is neither busy nor done passes the reachability screen of a
+        missile type with ready rounds, or no channel is free. A superset of the offer's
+        candidates is screened (before threat value and radar), so the answer never hides
+        an engagement. The identification draws the threat evaluation would make are
+        made here in the same order, so skipping the offer changes no random stream."""
+        busy, done, _, _ = self._eligibility(kin.ids)
+        cand = (kin.threat >= 0) & ~busy & ~done
+        self._identify(kin.threat[cand])
+        c = cand.nonzero()[0]
+        if not len(c):
+            return False
+        free_targets, free_eng = self.capacity()
+        if free_targets <= 0 or free_eng <= 0:
+            return False
+        lidx, ready, rounds_m = self._ready_rounds()
+        g_acc = np.linalg.norm(kin.acc_mps2[c], axis=1)
+        speed = np.linalg.norm(kin.vel_mps[c], axis=1)
+        for m in (rounds_m > 0).nonzero()[0].tolist():
+            if self._near(m, lidx, ready, kin.pos_m[c], speed, g_acc)[1].any():
+                return True
+        return False
+
+    def _offer(self, t: float, kin: _Kinematics) -> Offer:
+        """:meth:`offer` after the reloads were serviced, from the tracks' kinematics."""
+        w, u = self.w, self.unit
+        ids, threat, pos, vel, acc = kin.ids, kin.threat, kin.pos_m, kin.vel_mps, kin.acc_mps2
         n, n_types = len(ids), len(w.missile_names)
-        threat = np.array([self.truth.get(int(i), -1) for i in ids.tolist()], dtype=np.int64)
-        pos, vel = x[:, :3].copy(), x[:, 3:6].copy()
-        ballistic = np.array(
-            [th >= 0 and w.threat_kind[th] == "ballistic_missile" for th in threat.tolist()],
-            dtype=bool,
-        )
-        acc = np.zeros((n, 3))
-        if ballistic.any():
-            acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
         busy, done, dead, count = self._eligibility(ids)
         cand = (threat >= 0) & ~busy & ~done
         ta = self._evaluate(pos, vel, acc, threat, cand)
@@ -556,11 +641,7 @@ class CommandPost:
         pk = np.zeros((n_types, n))
         pk1 = np.zeros((n_types, n))
         pips = np.full((n_types, n, 3), np.nan)
-        lidx, usable = self._launchers()
-        ready = self.inventory[lidx] * ~self.reloading[lidx, None]
-        if usable is not None:
-            ready = ready * usable
-        rounds_m = ready.sum(axis=0)
+        lidx, ready, rounds_m = self._ready_rounds()
         rounds = -(-rounds_m // u.salvo)
         free_targets, free_eng = self.capacity()
         c = cand.nonzero()[0]
@@ -569,15 +650,8 @@ class CommandPost:
             speed = np.linalg.norm(vel[c], axis=1)
             for m in (rounds_m > 0).nonzero()[0].tolist():
                 spec = w.missile_specs[m]
-                has = ready[:, m] > 0
-                if has.size > len(u.launchers) and has[: len(u.launchers)].any():
-                    has[len(u.launchers) :] = False  # plan from own launchers first
-                origin = w.launcher_pos_m[lidx[has]].mean(axis=0)
                 # Cheap reachability screen (see reach_screen) before the windows.
-                r_now = np.linalg.norm(pos[c] - origin, axis=1)
-                near = reach_screen(
-                    r_now, speed + g_acc * spec.max_flight_time_s, *self._reach[m]
-                ) & (speed <= cast(float, spec.max_target_speed_mps))
+                origin, near = self._near(m, lidx, ready, pos[c], speed, g_acc)
                 if not near.any():
                     continue
                 cn = c[near]
@@ -604,8 +678,8 @@ class CommandPost:
             pos,
             vel,
             acc,
-            cov[:, :3, :3],
-            ballistic,
+            kin.cov_m2[:, :3, :3],
+            kin.ballistic,
             busy,
             done,
             dead,
@@ -666,7 +740,11 @@ class CommandPost:
     def decide(self, t: float, alive: NDArray[np.bool_], log: EventSink) -> list[LaunchOrder]:
         """One decision cycle of a battalion on its own; returns the launch orders and
         logs the assignments."""
-        offer = self.offer(t)
+        self.service_reloads(t)
+        kin = _Kinematics.of(self, t)
+        if not self._may_engage(kin):
+            return []  # what offer() would conclude, without evaluating every track
+        offer = self._offer(t, kin)
         if not (offer.pk > 0).any():
             return []
         ta = offer.assessment
