@@ -15,6 +15,8 @@ Two raids:
 
 Each size runs in its own process (so that its peak resident memory is its own); the
 engine time is ``Engine(world, seed).run()`` alone, the world compiled before the clock.
+An untimed run of a small raid comes first, so that numba's
+compilation of kernels (on first use, and after any edit of the package) is not timed.
 The exponents are least-squares slopes of log(time) and log(memory above the interpreter's
 own) against log(threats): 1 is linear.
 
@@ -215,6 +217,18 @@ def main() -> None:
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="samsim-scale-") as tmp:
+        # An untimed small run first: numba compiles the kernels a size needs on first use
+        # (and after any edit of the package), which must not be timed as engine cost.
+        text = dense_scenario(30) if args.mode == "dense" else theatre_scenario(60)
+        warm = Path(tmp) / "warmup.yaml"
+        warm.write_text(text)
+        subprocess.run(
+            [args.python, "-c", _CHILD, str(warm), str(args.seed)],
+            capture_output=True,
+            timeout=args.timeout,
+            env=os.environ,
+            check=False,
+        )
         for n in args.sizes:
             if args.mode == "dense":
                 text = dense_scenario(n)
