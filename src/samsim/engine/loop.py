@@ -432,6 +432,8 @@ class Engine:
             # Tracks this scan could have seen: in the searched sector, or held by a
             # fire-control radar (not merely cued: a failed acquisition says little), and
             # in coverage over the terrain.
+            if not region.sector and not len(held):
+                return np.zeros(len(ids), dtype=bool)  # cue windows only: nothing expected
             pos = x[:, :3]
             az, el, rg = radar.site.aer(pos)
             look = radar.in_sector(az, el) if region.sector else np.zeros(len(ids), bool)
