@@ -17,7 +17,7 @@ from samsim.geo.terrain import TerrainGrid
 from samsim.physics.threats import ThreatTable, Trajectory
 from samsim.scenario.catalog import load_catalog
 from samsim.sensors.clutter import clutter_to_noise_db, n_resolution_cells
-from samsim.sensors.cueing import FireControlChannels, track_windows
+from samsim.sensors.cueing import FireControlChannels, time_to_go_s, track_windows
 from samsim.sensors.interference import CARRIED, ESCORT, FIXED, Emitters, JammerTable
 from samsim.sensors.jamming import self_screening_jnr_db, stand_off_jnr_db
 from samsim.sensors.radar import (
@@ -168,6 +168,68 @@ def test_track_windows_known_answer() -> None:
     assert big.half_az_rad[0] == pytest.approx(
         0.5 * r.spec.cue_window_max_beams * r.spec.beamwidth_az_rad
     )
+
+
+def _reference_windows(
+    r: Radar, pos: np.ndarray, cov: np.ndarray, n_sigma: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The window half sizes as the array formulas of track_windows' docstring, with the
+    quadratic forms summed in row order from 0 (the kernel's documented order)."""
+    az, el, rng = r.site.aer(pos)
+    cl = r.site.rot[None] @ cov @ r.site.rot.T[None]
+    sa, ca, se, ce = np.sin(az), np.cos(az), np.sin(el), np.cos(el)
+    u_az = np.stack([ca, -sa, np.zeros_like(sa)], axis=1)
+    u_el = np.stack([-sa * se, -ca * se, ce], axis=1)
+
+    def quad(u: np.ndarray) -> np.ndarray:
+        acc = np.zeros(len(u))
+        for i in range(3):
+            for j in range(3):
+                acc = acc + u[:, i] * cl[:, i, j] * u[:, j]
+        return acc
+
+    s = r.spec
+    rr = np.maximum(rng, 1.0)
+    sig_az = np.sqrt(np.maximum(quad(u_az), 0.0)) / (rr * np.maximum(ce, 1e-6))
+    sig_el = np.sqrt(np.maximum(quad(u_el), 0.0)) / rr
+    hb = 0.5 * s.cue_window_max_beams
+    half_az = np.clip(n_sigma * sig_az, 0.5 * s.beamwidth_az_rad, hb * s.beamwidth_az_rad)
+    half_el = np.clip(n_sigma * sig_el, 0.5 * s.beamwidth_el_rad, hb * s.beamwidth_el_rad)
+    # the einsum the formulas used before: the same sums, to rounding
+    np.testing.assert_allclose(quad(u_el), np.einsum("ni,nij,nj->n", u_el, cl, u_el), rtol=1e-12)
+    return half_az, half_el
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 12),
+    st.integers(0, 2**32 - 1),
+    st.floats(0.5, 6.0),
+)
+def test_window_and_time_to_go_kernels_equal_the_array_formulas(
+    m: int, seed: int, n_sigma: float
+) -> None:
+    """The compiled window half sizes and times to go (issue 16) are the same doubles as
+    the array formulas, bit for bit; the einsum the formulas used before agrees to 1e-14."""
+    rng = np.random.default_rng(seed)
+    r = _radar("92N6E")
+    x = np.empty((m, 6))
+    x[:, :3] = r.site.position_enu_m + rng.normal(0.0, 60e3, (m, 3)) * [1, 1, 0.1]
+    x[:, 3:] = rng.normal(0.0, 300.0, (m, 3))
+    a = rng.normal(0.0, 1.0, (m, 3, 3)) * rng.uniform(10.0, 5e3, (m, 1, 1))
+    cov = a @ np.swapaxes(a, 1, 2)
+    w = track_windows(r, np.arange(m), x[:, :3], cov, n_sigma)
+    half_az, half_el = _reference_windows(r, x[:, :3], cov, n_sigma)
+    assert np.array_equal(w.half_az_rad, half_az)
+    assert np.array_equal(w.half_el_rad, half_el)
+    rel = x[:, :3] - r.site.position_enu_m
+    p = rel * x[:, 3:]
+    rg = np.maximum(np.sqrt(rel[:, 0] ** 2 + rel[:, 1] ** 2 + rel[:, 2] ** 2), 1.0)
+    closing = -((p[:, 0] + p[:, 2]) + p[:, 1]) / rg
+    assert np.array_equal(time_to_go_s(r, x), rg / np.maximum(closing, 1.0))
+    assert np.array_equal(time_to_go_s(r, x[:, :3]), rg)  # positions only: the range
+    dot = -np.einsum("ij,ij->i", rel, x[:, 3:]) / rg
+    np.testing.assert_allclose(time_to_go_s(r, x), rg / np.maximum(dot, 1.0), rtol=1e-14)
 
 
 def test_common_random_numbers_per_threat() -> None:

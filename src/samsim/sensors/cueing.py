@@ -17,6 +17,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
@@ -60,13 +61,6 @@ def member(ids: IntArray, keys: Collection[int]) -> NDArray[np.bool_]:
     """``ids[i] in keys`` for each i (a set lookup: cheaper than ``np.isin`` for the few
     tracks of a scan)."""
     return np.fromiter((k in keys for k in ids.tolist()), dtype=bool, count=len(ids))
-
-
-def _clip(a: FloatArray, lo: float, hi: float) -> FloatArray:
-    """``np.clip(a, lo, hi)`` without the wrapper's overhead: max then min, NaN kept,
-    ties to the bound (the same values, signed zeros included)."""
-    out: FloatArray = np.minimum(np.maximum(a, lo), hi)
-    return out
 
 
 def track_windows(
@@ -115,31 +109,78 @@ def track_windows(
         return Windows.empty()
     az, el, r = radar.site.aer(pos_m)
     rot = radar.site.rot
-    cov_local = rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :]
-    sa, ca, se, ce = np.sin(az), np.cos(az), np.sin(el), np.cos(el)
-    u_az = np.zeros((m, 3))  # np.stack([ca, -sa, 0], axis=1)
-    u_az[:, 0], u_az[:, 1] = ca, -sa
-    u_el = np.empty((m, 3))  # np.stack([-sa se, -ca se, ce], axis=1)
-    u_el[:, 0], u_el[:, 1], u_el[:, 2] = -sa * se, -ca * se, ce
-
-    def proj(u: FloatArray) -> FloatArray:
-        return np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", u, cov_local, u), 0.0))
-
+    cov_local = np.ascontiguousarray(rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :])
     dr = radar.range_resolution_m
     max_beams = 0.5 * s.cue_window_max_beams
     baz, bel = s.beamwidth_az_rad, s.beamwidth_el_rad
-    rr = np.maximum(r, 1.0)
-    sig_az = proj(u_az) / (rr * np.maximum(ce, 1e-6))
-    sig_el = proj(u_el) / rr
+    half_az, half_el = np.empty(m), np.empty(m)
+    _window_halves(
+        np.sin(az), np.cos(az), np.sin(el), np.cos(el), cov_local, r, float(n_sigma),
+        0.5 * baz, max_beams * baz, 0.5 * bel, max_beams * bel, half_az, half_el,
+    )  # fmt: skip
     return Windows(
         track_id=np.asarray(track_ids, dtype=np.int64),
         range_m=r,
         az_rad=az,
         el_rad=el,
         half_range_m=np.full(m, max(s.cue_window_range_m, dr)),
-        half_az_rad=_clip(n_sigma * sig_az, 0.5 * s.beamwidth_az_rad, max_beams * baz),
-        half_el_rad=_clip(n_sigma * sig_el, 0.5 * s.beamwidth_el_rad, max_beams * bel),
+        half_az_rad=half_az,
+        half_el_rad=half_el,
     )
+
+
+@nb.njit(inline="always")
+def _np_max(a: float, b: float) -> float:
+    """``np.maximum`` of two doubles (NaN propagates; ``b`` is never NaN here)."""
+    return a if (a >= b or a != a) else b
+
+
+@nb.njit(inline="always")
+def _np_min(a: float, b: float) -> float:
+    """``np.minimum`` of two doubles (NaN propagates; ``b`` is never NaN here)."""
+    return a if (a <= b or a != a) else b
+
+
+@nb.njit(cache=True)
+def _window_halves(
+    sa: FloatArray,
+    ca: FloatArray,
+    se: FloatArray,
+    ce: FloatArray,
+    cov_local: FloatArray,
+    r: FloatArray,
+    n_sigma: float,
+    az_lo: float,
+    az_hi: float,
+    el_lo: float,
+    el_hi: float,
+    half_az: FloatArray,
+    half_el: FloatArray,
+) -> None:
+    """Angular half sizes of :func:`track_windows`, in one pass: with the local unit
+    vectors ``u_az = (cos az, -sin az, 0)``, ``u_el = (-sin az sin el, -cos az sin el,
+    cos el)``, ``sigma_az = sqrt(u_az' P u_az) / (R cos el)``, ``sigma_el = sqrt(u_el' P
+    u_el) / R``, then ``n_sigma`` sigmas clipped to [lo, hi]. The quadratic forms sum
+    ``u_i P_ij u_j`` over (i, j) in row order from 0, as numpy's ``einsum("ni,nij,nj->n")``
+    does, so the halves are the same doubles as the array formulas."""
+    u = np.empty(3)
+    w = np.empty(3)
+    for k in range(r.shape[0]):
+        u[0], u[1], u[2] = ca[k], -sa[k], 0.0
+        w[0], w[1], w[2] = -sa[k] * se[k], -ca[k] * se[k], ce[k]
+        qa = 0.0
+        qe = 0.0
+        for i in range(3):
+            for j in range(3):
+                qa += u[i] * cov_local[k, i, j] * u[j]
+        for i in range(3):
+            for j in range(3):
+                qe += w[i] * cov_local[k, i, j] * w[j]
+        rr = _np_max(r[k], 1.0)
+        sig_az = math.sqrt(_np_max(qa, 0.0)) / (rr * _np_max(ce[k], 1e-6))
+        sig_el = math.sqrt(_np_max(qe, 0.0)) / rr
+        half_az[k] = _np_min(_np_max(n_sigma * sig_az, az_lo), az_hi)
+        half_el[k] = _np_min(_np_max(n_sigma * sig_el, el_lo), el_hi)
 
 
 def time_to_go_s(radar: Radar, x: FloatArray) -> FloatArray:
@@ -149,13 +190,30 @@ def time_to_go_s(radar: Radar, x: FloatArray) -> FloatArray:
     ``v`` its velocity (zero when ``x`` has positions only): a track that does not close
     ranks by its range in metres-per-(m/s), i.e. after every closing one in practice.
     """
-    rel = np.asarray(x[:, :3], dtype=float) - radar.site.position_enu_m
-    rng = np.maximum(np.linalg.norm(rel, axis=1), 1.0)
-    if x.shape[1] >= 6:
-        closing = -np.einsum("ij,ij->i", rel, np.asarray(x[:, 3:6], dtype=float)) / rng
-    else:
-        closing = np.zeros(len(rng))
-    return np.asarray(rng / np.maximum(closing, 1.0))
+    out = np.empty(x.shape[0])
+    _time_to_go_kernel(
+        np.ascontiguousarray(x, dtype=np.float64),
+        np.ascontiguousarray(radar.site.position_enu_m, dtype=np.float64),
+        out,
+    )
+    return out
+
+
+@nb.njit(cache=True)
+def _time_to_go_kernel(x: FloatArray, site_m: FloatArray, out: FloatArray) -> None:
+    """:func:`time_to_go_s` per track: ``R = max(|r|, 1)`` (squares summed in order),
+    closing speed ``-(r . v) / R`` with the products summed as numpy's ``einsum("ij,ij->i")``
+    sums three (first and third, then the second), ``R / max(closing, 1)``."""
+    has_v = x.shape[1] >= 6
+    for k in range(x.shape[0]):
+        r0 = x[k, 0] - site_m[0]
+        r1 = x[k, 1] - site_m[1]
+        r2 = x[k, 2] - site_m[2]
+        rng = _np_max(math.sqrt(r0 * r0 + r1 * r1 + r2 * r2), 1.0)
+        closing = 0.0
+        if has_v:
+            closing = -((r0 * x[k, 3] + r2 * x[k, 5]) + r1 * x[k, 4]) / rng
+        out[k] = rng / _np_max(closing, 1.0)
 
 
 @dataclass
