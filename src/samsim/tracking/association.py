@@ -208,7 +208,7 @@ def gate(
         if nt * nd <= _BRUTE_FORCE_PAIRS:
             # One scan's worth: every pair tested.
             ptr = np.arange(0, nt * nd + 1, nd, dtype=np.int64)
-            cand = np.tile(np.arange(nd, dtype=np.int64), nt)
+            cand = np.arange(nt * nd, dtype=np.int64) % nd  # (np.tile's values)
         else:
             ptr, cand = _nearest_candidates(centre, rt, dp, rd, max_per_track)
         lwc = np.ascontiguousarray(lw, dtype=np.float64)
@@ -529,24 +529,20 @@ def gnn_assign(
     (:func:`_sparse_assignment`). Clusters never compete, so solving them one by one gives
     the assignment of the whole problem.
     """
-    det_of_track = np.full(n_tracks, -1, dtype=np.int64)
-    track_of_det = np.full(n_dets, -1, dtype=np.int64)
-    keep = reduced_cost < 0.0
-    p = pairs.take(keep)
-    cost = reduced_cost[keep]
-    if p.m == 0:
-        return det_of_track, track_of_det
-    lab = clusters(n_tracks, n_dets, p.track, p.det)
-    # Simple clusters (one track or one measurement): the cheapest pair.
-    simple, win = _simple_clusters(
-        int(lab.max()) + 1, n_dets, np.ascontiguousarray(p.track), p.det, lab, cost
+    # Pairs worth assigning, their clusters, and the simple clusters (one track or one
+    # measurement: the cheapest pair) in one compiled pass.
+    det_of_track, track_of_det, keep, lab, simple, hard = _gnn_simple(
+        int(n_tracks),
+        int(n_dets),
+        np.ascontiguousarray(pairs.track, dtype=np.int64),
+        np.ascontiguousarray(pairs.det, dtype=np.int64),
+        np.ascontiguousarray(reduced_cost, dtype=np.float64),
     )
-    if win.size:
-        det_of_track[p.track[win]] = p.det[win]
-        track_of_det[p.det[win]] = p.track[win]
     # Larger clusters: an assignment problem each.
-    hp = (~simple[lab]).nonzero()[0]
-    if hp.size:
+    if hard:
+        p = pairs.take(keep)
+        cost = reduced_cost[keep]
+        hp = (~simple[lab]).nonzero()[0]
         o = hp[np.argsort(lab[hp], kind="stable")]
         lab_o = lab[o]
         # Local (within-cluster) row and column numbers, computed for all clusters at once.
@@ -578,6 +574,46 @@ def gnn_assign(
             det_of_track[ut[rows[real]]] = ud[cols[real]]
             track_of_det[ud[cols[real]]] = ut[rows[real]]
     return det_of_track, track_of_det
+
+
+@nb.njit(cache=True)
+def _gnn_simple(
+    n_tracks: int, n_dets: int, track: IntArray, det: IntArray, reduced_cost: FloatArray
+) -> tuple[IntArray, IntArray, IntArray, IntArray, NDArray[np.bool_], bool]:
+    """The part of :func:`gnn_assign` that needs no assignment solver: the pairs with a
+    negative reduced cost (``keep``, indices into the pairs), their cluster labels
+    (:func:`clusters`), which clusters are simple, the winning pair of every simple
+    cluster (:func:`_simple_clusters`) entered in ``det_of_track`` and ``track_of_det``,
+    and whether some cluster is not simple."""
+    det_of_track = np.full(n_tracks, -1, dtype=np.int64)
+    track_of_det = np.full(n_dets, -1, dtype=np.int64)
+    m = 0
+    for k in range(track.shape[0]):
+        if reduced_cost[k] < 0.0:
+            m += 1
+    keep = np.empty(m, dtype=np.int64)
+    m = 0
+    for k in range(track.shape[0]):
+        if reduced_cost[k] < 0.0:
+            keep[m] = k
+            m += 1
+    if m == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return det_of_track, track_of_det, keep, e, np.zeros(0, dtype=np.bool_), False
+    tk, dk, ck = track[keep], det[keep], reduced_cost[keep]
+    lab = _cluster_labels(n_tracks, n_dets, tk, dk)
+    n_lab = 0
+    for k in range(m):
+        n_lab = max(n_lab, lab[k] + 1)
+    simple, win = _simple_clusters(n_lab, n_dets, tk, dk, lab, ck)
+    for q in range(win.shape[0]):
+        det_of_track[tk[win[q]]] = dk[win[q]]
+        track_of_det[dk[win[q]]] = tk[win[q]]
+    hard = False
+    for c in range(n_lab):
+        if not simple[c]:
+            hard = True
+    return det_of_track, track_of_det, keep, lab, simple, hard
 
 
 def _sparse_assignment(

@@ -6,6 +6,7 @@ detections are turned into unbiased converted Cartesian measurements at construc
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numba as nb
@@ -20,6 +21,13 @@ _ORTHONORMAL: set[bytes] = set()
 
 
 def _as_1d(name: str, value: ArrayLike, n: int | None) -> FloatArray:
+    if (
+        type(value) is np.ndarray
+        and value.dtype == np.float64
+        and value.ndim == 1
+        and (n is None or value.shape[0] == n)
+    ):
+        return value  # (what np.asarray returns for it: the array itself)
     a = np.asarray(value, dtype=float)
     if a.ndim == 0 and n is not None:
         a = np.full(n, float(a))
@@ -240,10 +248,10 @@ class MeasurementBatch:
         if not np.isfinite(t):
             raise ValueError(f"time_s must be a finite number of seconds, got {time_s!r}.")
         pos = np.asarray(sensor_pos_enu_m, dtype=float)
-        if pos.shape != (3,) or not np.isfinite(pos).all():
+        if pos.shape != (3,) or not all(map(math.isfinite, pos.tolist())):
             raise ValueError(f"sensor_pos_enu_m must be 3 finite numbers, got {pos!r}.")
         rot = np.asarray(sensor_rot, dtype=float)
-        if rot.shape != (3, 3) or not np.isfinite(rot).all():
+        if rot.shape != (3, 3) or not all(map(math.isfinite, rot.ravel().tolist())):
             raise ValueError(f"sensor_rot must be a finite (3, 3) rotation, got shape {rot.shape}.")
         key = rot.tobytes()
         err = 0.0 if key in _ORTHONORMAL else np.abs(rot @ rot.T - np.eye(3)).max()
@@ -275,9 +283,10 @@ class MeasurementBatch:
             if (r <= 0).any():
                 raise ValueError(f"range_m must be positive, got {r[r <= 0][:5].tolist()}.")
         z_loc, R_loc = unbiased_converted_measurement(r, az, el, s_r, s_a, s_e)
+        # (matrix products stay numpy's: BLAS rounds differently from a plain loop)
         z = pos + z_loc @ rot
         R = rot.T @ R_loc @ rot
-        R = 0.5 * (R + np.swapaxes(R, -1, -2))
+        _symmetrise(R)
         idx = cls._det_index(det_index, n)
         return cls(t, int(sensor_id), z, R, idx)
 
@@ -285,6 +294,12 @@ class MeasurementBatch:
     def _det_index(det_index: ArrayLike | None, n: int) -> IntArray:
         if det_index is None:
             return np.arange(n, dtype=np.int64)
+        if (
+            type(det_index) is np.ndarray
+            and det_index.dtype == np.int64
+            and det_index.shape == (n,)
+        ):
+            return det_index.copy()
         idx = np.asarray(det_index)
         if idx.shape != (n,) or not (
             np.issubdtype(idx.dtype, np.integer) or (idx.size == 0 and idx.dtype == float)
@@ -336,6 +351,124 @@ def unbiased_converted_measurement(
     E[sin^2(az)] = (1 - l'_a cos 2az)/2, E[sin cos] = l'_a sin(2az)/2, l'_a = exp(-2 s_a^2),
     likewise in elevation, and E[r^2] = r_m^2 + s_r^2.
     """
+    r, az, el, s_r, s_a, s_e = (
+        _float_vector(v, np.shape(range_m)[0])
+        for v in (range_m, az_rad, el_rad, sigma_range_m, sigma_az_rad, sigma_el_rad)
+    )
+    n = r.shape[0]
+    z = np.empty((n, 3))
+    R = np.empty((n, 3, 3))
+    if n == 0:
+        return z, R
+    # Transcendental functions in numpy (its SIMD versions round differently from
+    # numba's), one call each over stacked arguments; the arithmetic in compiled loops.
+    ang, earg = _ucm_arguments(az, el, s_a, s_e)
+    _ucm_kernel(r, s_r, np.sin(ang), np.cos(ang), np.exp(earg), z, R)
+    return z, R
+
+
+def _float_vector(value: ArrayLike, n: int) -> FloatArray:
+    """``value`` as a float64 array of shape (n,) (a scalar broadcast), without a copy when
+    it already is one."""
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
+        return value
+    return np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
+
+
+@nb.njit(cache=True)
+def _ucm_arguments(
+    az: FloatArray, el: FloatArray, s_a: FloatArray, s_e: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Arguments of the sines/cosines (az, el, 2 az, 2 el) and of the exponentials
+    (-s_a^2/2, -s_e^2/2, -2 s_a^2, -2 s_e^2) of :func:`unbiased_converted_measurement`,
+    stacked row-wise, computed as the reference's array expressions do."""
+    n = az.shape[0]
+    ang = np.empty((4, n))
+    earg = np.empty((4, n))
+    for k in range(n):
+        ang[0, k] = az[k]
+        ang[1, k] = el[k]
+        ang[2, k] = 2.0 * az[k]
+        ang[3, k] = 2.0 * el[k]
+        sa2 = s_a[k] * s_a[k]
+        se2 = s_e[k] * s_e[k]
+        earg[0, k] = -0.5 * sa2
+        earg[1, k] = -0.5 * se2
+        earg[2, k] = -2.0 * sa2
+        earg[3, k] = -2.0 * se2
+    return ang, earg
+
+
+@nb.njit(cache=True)
+def _ucm_kernel(
+    r: FloatArray,
+    s_r: FloatArray,
+    sn: FloatArray,
+    cs: FloatArray,
+    ex: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+) -> None:
+    """Arithmetic of :func:`unbiased_converted_measurement` per detection, from the sines
+    ``sn`` and cosines ``cs`` of the rows of ``_ucm_arguments``' angles and the
+    exponentials ``ex`` of its exponent arguments: the operations (and their order) of
+    :func:`unbiased_converted_measurement_numpy`."""
+    for k in range(r.shape[0]):
+        rk = r[k]
+        la, le, la2, le2 = ex[0, k], ex[1, k], ex[2, k], ex[3, k]
+        sa, se, ca, ce = sn[0, k], sn[1, k], cs[0, k], cs[1, k]
+        e_u = rk * ce * sa / (la * le)
+        n_u = rk * ce * ca / (la * le)
+        u_u = rk * se / le
+        Ee = rk * le * ce * la * sa
+        En = rk * le * ce * la * ca
+        Eu = rk * le * se
+        rho2 = rk * rk + s_r[k] * s_r[k]
+        c2el = le2 * cs[3, k]
+        c2az = la2 * cs[2, k]
+        cos2el = 0.5 * (1.0 + c2el)
+        sin2el = 0.5 * (1.0 - c2el)
+        sincos_el = 0.5 * le2 * sn[3, k]
+        cos2az = 0.5 * (1.0 + c2az)
+        sin2az = 0.5 * (1.0 - c2az)
+        sincos_az = 0.5 * la2 * sn[2, k]
+        Eee = rho2 * cos2el * sin2az
+        Enn = rho2 * cos2el * cos2az
+        Euu = rho2 * sin2el
+        Een = rho2 * cos2el * sincos_az
+        Eeu = rho2 * sincos_el * la * sa
+        Enu = rho2 * sincos_el * la * ca
+        R[k, 0, 0] = e_u * e_u - 2.0 * e_u * Ee + Eee
+        R[k, 1, 1] = n_u * n_u - 2.0 * n_u * En + Enn
+        R[k, 2, 2] = u_u * u_u - 2.0 * u_u * Eu + Euu
+        R[k, 0, 1] = R[k, 1, 0] = e_u * n_u - e_u * En - n_u * Ee + Een
+        R[k, 0, 2] = R[k, 2, 0] = e_u * u_u - e_u * Eu - u_u * Ee + Eeu
+        R[k, 1, 2] = R[k, 2, 1] = n_u * u_u - n_u * Eu - u_u * En + Enu
+        z[k, 0], z[k, 1], z[k, 2] = e_u, n_u, u_u
+
+
+@nb.njit(cache=True)
+def _symmetrise(R: FloatArray) -> None:
+    """R <- (R + R') / 2 in place, for a stack of 3 x 3 matrices (as ``0.5 * (R +
+    swapaxes(R, -1, -2))``)."""
+    for k in range(R.shape[0]):
+        for a in range(3):
+            for b in range(a, 3):
+                v = 0.5 * (R[k, a, b] + R[k, b, a])
+                R[k, a, b] = v
+                R[k, b, a] = v
+
+
+def unbiased_converted_measurement_numpy(
+    range_m: FloatArray,
+    az_rad: FloatArray,
+    el_rad: FloatArray,
+    sigma_range_m: FloatArray,
+    sigma_az_rad: FloatArray,
+    sigma_el_rad: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Plain-numpy twin of :func:`unbiased_converted_measurement` (same formulas, same
+    results bit for bit), for reference and tests."""
     r, az, el = range_m, az_rad, el_rad
     la, le = np.exp(-0.5 * sigma_az_rad**2), np.exp(-0.5 * sigma_el_rad**2)
     la2, le2 = np.exp(-2.0 * sigma_az_rad**2), np.exp(-2.0 * sigma_el_rad**2)

@@ -477,13 +477,20 @@ def _imm_predict_kernel(
     P_out: FloatArray,
 ) -> None:
     """IMM mixing, model-matched prediction and combination per track (see
-    :func:`imm_predict`), in plain loops: no temporaries, no BLAS calls."""
+    :func:`imm_predict`), in plain loops: no temporaries, no BLAS calls. The products
+    with the transition matrix skip its exact zeros when every factor is finite (the
+    sums are then the same, bit for bit)."""
     n, r, nx = xm.shape
     x0 = np.empty(nx)
     P0 = np.empty((nx, nx))
     G = np.empty((nx, nx))
     T = np.empty((nx, nx))
     wi = np.empty(r)
+    D = np.empty((r, nx))
+    DW = np.empty((r, nx))
+    nz = np.empty((nx, nx), dtype=np.int64)
+    n_nz = np.empty(nx, dtype=np.int64)
+    dc = np.empty((r, nx))
     w_i = 2 * d
     t = dt_s
     for k in range(n):
@@ -502,6 +509,11 @@ def _imm_predict_kernel(
                 for i in range(r):
                     acc += wi[i] * xm[k, i, a]
                 x0[a] = acc
+            for i in range(r):
+                for a in range(nx):
+                    D[i, a] = xm[k, i, a] - x0[a]
+                    DW[i, a] = D[i, a] * wi[i]
+            finite = True
             for a in range(nx):
                 for b in range(nx):
                     acc = 0.0
@@ -509,8 +521,10 @@ def _imm_predict_kernel(
                         acc += wi[i] * Pm[k, i, a, b]
                     spread = 0.0
                     for i in range(r):
-                        spread += (xm[k, i, a] - x0[a]) * wi[i] * (xm[k, i, b] - x0[b])
-                    P0[a, b] = acc + spread
+                        spread += DW[i, a] * D[i, b]
+                    v = acc + spread
+                    P0[a, b] = v
+                    finite = finite and v - v == 0.0
             # Model j's transition matrix (its Jacobian for the coordinated turn).
             if ct[j]:
                 om = x0[w_i]
@@ -553,20 +567,44 @@ def _imm_predict_kernel(
                         G[a, b] = F[j, a, b]
                         acc += F[j, a, b] * x0[b]
                     xm_out[k, j, a] = acc
-            # G P0 G' + Q, made symmetric.
+            # G P0 G' + Q, made symmetric. The sums run over e in index order; terms with
+            # G = 0 exactly are skipped when every factor is finite (a zero term then
+            # leaves the sum unchanged: it starts at +0, so it is never -0).
+            for a in range(nx):
+                c_nz = 0
+                for e in range(nx):
+                    if G[a, e] != 0.0:
+                        nz[a, c_nz] = e
+                        c_nz += 1
+                n_nz[a] = c_nz
+            finite_t = finite
             for a in range(nx):
                 for b in range(nx):
                     acc = 0.0
-                    for e in range(nx):
-                        acc += G[a, e] * P0[e, b]
+                    if finite:
+                        for q in range(n_nz[a]):
+                            e = nz[a, q]
+                            acc += G[a, e] * P0[e, b]
+                    else:
+                        for e in range(nx):
+                            acc += G[a, e] * P0[e, b]
                     T[a, b] = acc
+                    finite_t = finite_t and acc - acc == 0.0
             for a in range(nx):
                 for b in range(a + 1):
                     pab = 0.0
                     pba = 0.0
-                    for e in range(nx):
-                        pab += T[a, e] * G[b, e]
-                        pba += T[b, e] * G[a, e]
+                    if finite_t:
+                        for q in range(n_nz[b]):
+                            e = nz[b, q]
+                            pab += T[a, e] * G[b, e]
+                        for q in range(n_nz[a]):
+                            e = nz[a, q]
+                            pba += T[b, e] * G[a, e]
+                    else:
+                        for e in range(nx):
+                            pab += T[a, e] * G[b, e]
+                            pba += T[b, e] * G[a, e]
                     v = 0.5 * ((pab + Q[j, a, b]) + (pba + Q[j, b, a]))
                     Pm_out[k, j, a, b] = v
                     Pm_out[k, j, b, a] = v
@@ -576,6 +614,10 @@ def _imm_predict_kernel(
             for j in range(r):
                 acc += c_out[k, j] * xm_out[k, j, a]
             x_out[k, a] = acc
+        for j in range(r):
+            for a in range(nx):
+                D[j, a] = xm_out[k, j, a] - x_out[k, a]
+                dc[j, a] = D[j, a] * c_out[k, j]
         for a in range(nx):
             for b in range(nx):
                 acc = 0.0
@@ -583,11 +625,7 @@ def _imm_predict_kernel(
                     acc += c_out[k, j] * Pm_out[k, j, a, b]
                 spread = 0.0
                 for j in range(r):
-                    spread += (
-                        (xm_out[k, j, a] - x_out[k, a])
-                        * c_out[k, j]
-                        * (xm_out[k, j, b] - x_out[k, b])
-                    )
+                    spread += dc[j, a] * D[j, b]
                 P_out[k, a, b] = acc + spread
 
 

@@ -13,17 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Literal, TypeVar
 
+import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from samsim.tracking.association import GatedPairs, gate, gnn_assign, jpda_probabilities
 from samsim.tracking.filters import (
+    _LOG_2PI,
+    _kf_update_rows,
     gaussian_loglik,
     imm_combine,
     imm_mix,
     imm_transition_matrix,
     kalman_update_position,
-    normalise_log_weights,
 )
 from samsim.tracking.measurements import MeasurementBatch
 from samsim.tracking.models import (
@@ -379,11 +381,13 @@ class TrackTable:
             Positions (m) and velocities (m/s), scenario ENU.
         pos_cov_m2 : ndarray, shape (n, 3, 3)
         """
+        dt = float(time_s - self.time_s) if math.isfinite(self.time_s) else 0.0
+        if self.x.shape[1] >= 6:
+            return _extrapolate(self.ids, self.x, self.cov, self.confirmed, confirmed_only, dt)
         keep = self.confirmed.nonzero()[0] if confirmed_only else np.arange(self.n)
         ids = self.ids[keep]
         if len(keep) == 0:
             return ids, np.zeros((0, 6)), np.zeros((0, 3, 3))
-        dt = float(time_s - self.time_s) if np.isfinite(self.time_s) else 0.0
         x = self.x[keep]
         c = self.cov[keep]
         out = np.array(x[:, :6], dtype=float)
@@ -391,6 +395,37 @@ class TrackTable:
         pv = c[:, :3, 3:6]
         cov = c[:, :3, :3] + dt * (pv + np.swapaxes(pv, 1, 2)) + dt * dt * c[:, 3:6, 3:6]
         return ids, out, cov
+
+
+@nb.njit(cache=True)
+def _extrapolate(
+    ids: IntArray, x: FloatArray, cov: FloatArray, confirmed: BoolArray, only: bool, dt: float
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Kernel of :meth:`TrackTable.extrapolated` (3-D states): the rows of ``x`` and
+    ``cov`` (only the confirmed ones if ``only``) extrapolated by ``dt`` with the
+    operations, in order, of p + dt v and P_pp + dt (P_pv + P_vp) + (dt dt) P_vv."""
+    n = 0
+    for k in range(ids.shape[0]):
+        if confirmed[k] or not only:
+            n += 1
+    ids_out = np.empty(n, dtype=np.int64)
+    out = np.empty((n, 6))
+    pc = np.empty((n, 3, 3))
+    dd = dt * dt
+    q = 0
+    for k in range(ids.shape[0]):
+        if not (confirmed[k] or not only):
+            continue
+        ids_out[q] = ids[k]
+        for a in range(3):
+            out[q, a] = x[k, a] + dt * x[k, 3 + a]
+            out[q, 3 + a] = x[k, 3 + a]
+            for b in range(3):
+                pc[q, a, b] = (
+                    cov[k, a, b] + dt * (cov[k, a, 3 + b] + cov[k, b, 3 + a])
+                ) + dd * cov[k, 3 + a, 3 + b]
+        q += 1
+    return ids_out, out, pc
 
 
 @dataclass(frozen=True)
@@ -533,6 +568,221 @@ class _Outcome:
     init: BoolArray  # (n_dets,) measurements that start tentative tracks
 
 
+@nb.njit(cache=True)
+def _bookkeeping(
+    hit: BoolArray,
+    exp_mask: BoolArray,
+    dscore: FloatArray,
+    det_of_hit: IntArray,
+    det_index: IntArray,
+    det_track_row: IntArray,
+    ids: IntArray,
+    was_conf: BoolArray,
+    n_hits0: IntArray,
+    n_misses0: IntArray,
+    n_opps0: IntArray,
+    score0: FloatArray,
+    score_max0: FloatArray,
+    last_update0: FloatArray,
+    last_sensor0: IntArray,
+    last_det0: IntArray,
+    t: float,
+    sensor_id: int,
+    miss_score: float,
+    confirm_m: int,
+    confirm_n: int,
+    max_misses: int,
+    score_drop: float,
+    max_coast_s: float,
+) -> tuple[
+    BoolArray,
+    IntArray,
+    IntArray,
+    IntArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    IntArray,
+    IntArray,
+    BoolArray,
+    BoolArray,
+    NDArray[np.int8],
+    IntArray,
+]:
+    """Hit/miss bookkeeping of :meth:`Tracker.step` in one pass over the tracks.
+
+    A miss is an expected track not updated. Counts: hits + hit, consecutive misses (0 on
+    a hit), opportunities + (hit or miss); score + ``dscore`` (+ ``miss_score`` on a
+    miss; NaN: none), its running maximum; time, sensor and detection of the last update; M-of-N
+    confirmation; deletion codes into ``_REASONS``: 1 (M-of-N impossible), 2 (``n_misses
+    >= max_misses``; ``max_misses`` < 0: rule off), 3 (score below its peak by more than
+    ``score_drop``; NaN: rule off), 4 (not updated for more than ``max_coast_s``). Also
+    each detection's track id (-1: none) from ``det_track_row``. The same operations as
+    the array expressions they replace, so the results are bit for bit theirs.
+    """
+    n = hit.shape[0]
+    miss = np.empty(n, dtype=np.bool_)
+    n_hits = np.empty(n, dtype=np.int64)
+    n_misses = np.empty(n, dtype=np.int64)
+    n_opps = np.empty(n, dtype=np.int64)
+    score = np.empty(n)
+    score_max = np.empty(n)
+    last_update = np.empty(n)
+    last_sensor = np.empty(n, dtype=np.int64)
+    last_det = last_det0.copy()
+    confirmed = np.empty(n, dtype=np.bool_)
+    newly = np.empty(n, dtype=np.bool_)
+    reason = np.zeros(n, dtype=np.int8)
+    h = 0
+    for k in range(n):
+        hk = hit[k]
+        mk = (not hk) and exp_mask[k]
+        miss[k] = mk
+        nh = n_hits0[k] + (1 if hk else 0)
+        n_hits[k] = nh
+        nm = 0 if hk else n_misses0[k] + (1 if mk else 0)
+        n_misses[k] = nm
+        no = n_opps0[k] + (1 if (hk or mk) else 0)
+        n_opps[k] = no
+        sc = score0[k] + dscore[k]
+        if mk and miss_score == miss_score:
+            sc += miss_score
+        score[k] = sc
+        sm = score_max0[k]
+        smax = sm if (sm >= sc or sm != sm) else sc  # np.maximum, NaN first
+        score_max[k] = smax
+        lu = t if hk else last_update0[k]
+        last_update[k] = lu
+        last_sensor[k] = sensor_id if hk else last_sensor0[k]
+        if hk:
+            last_det[k] = det_index[det_of_hit[h]]
+            h += 1
+        cf = was_conf[k] or nh >= confirm_m
+        confirmed[k] = cf
+        newly[k] = cf and not was_conf[k]
+        code = 0
+        if not cf and nh + (confirm_n - no) < confirm_m:
+            code = 1
+        if cf and max_misses >= 0 and nm >= max_misses:
+            code = 2
+        if cf and score_drop == score_drop and smax - sc > score_drop:
+            code = 3
+        if code == 0 and t - lu > max_coast_s:
+            code = 4
+        reason[k] = code
+    det_track_id = np.full(det_track_row.shape[0], -1, dtype=np.int64)
+    for j in range(det_track_row.shape[0]):
+        if det_track_row[j] >= 0:
+            det_track_id[j] = ids[det_track_row[j]]
+    return (
+        miss,
+        n_hits,
+        n_misses,
+        n_opps,
+        score,
+        score_max,
+        last_update,
+        last_sensor,
+        last_det,
+        confirmed,
+        newly,
+        reason,
+        det_track_id,
+    )
+
+
+@nb.njit(cache=True)
+def _kf_update_tracks(
+    xm: FloatArray,
+    Pm: FloatArray,
+    ti: IntArray,
+    dj: IntArray,
+    z: FloatArray,
+    R: FloatArray,
+    lw: FloatArray,
+    log_2pi_d: float,
+    mode_weights: bool,
+) -> FloatArray:
+    """Kalman update (:func:`~samsim.tracking.filters.kalman_update_position`) of every
+    model of tracks ``ti`` by measurements ``dj``, written into ``xm`` and ``Pm``; returns
+    ln Lambda_j + ln c_j (Gaussian log likelihood plus ``lw``, the log predicted mode
+    probabilities) minus its row maximum, shape (k, r), to be exponentiated and normalised
+    (:func:`_normalise_rows`). ``mode_weights`` False: updates only (an empty result).
+    The operations of ``gaussian_loglik``, ``normalise_log_weights`` and the gathers they
+    replace, in the same order."""
+    k = ti.shape[0]
+    _, r, nx = xm.shape
+    d = z.shape[1]
+    xk = np.empty((k * r, nx))
+    Pk = np.empty((k * r, nx, nx))
+    zk = np.empty((k * r, d))
+    Rk = np.empty((k * r, d, d))
+    for q in range(k):
+        for j in range(r):
+            row = q * r + j
+            xk[row] = xm[ti[q], j]
+            Pk[row] = Pm[ti[q], j]
+            zk[row] = z[dj[q]]
+            Rk[row] = R[dj[q]]
+    xu = np.empty((k * r, nx))
+    Pu = np.empty((k * r, nx, nx))
+    d2 = np.empty(k * r)
+    logdet = np.empty(k * r)
+    _kf_update_rows(xk, Pk, zk, Rk, xu, Pu, d2, logdet)
+    for q in range(k):
+        for j in range(r):
+            xm[ti[q], j] = xu[q * r + j]
+            Pm[ti[q], j] = Pu[q * r + j]
+    if not mode_weights:
+        return np.empty((0, r))
+    out = np.empty((k, r))
+    for q in range(k):
+        mx = -np.inf
+        for j in range(r):
+            row = q * r + j
+            v = -0.5 * (d2[row] + logdet[row] + log_2pi_d) + lw[ti[q], j]
+            out[q, j] = v
+            if j == 0 or ((v > mx or v != v) and mx == mx):
+                mx = v  # (np.max: NaN propagates)
+        for j in range(r):
+            out[q, j] = out[q, j] - mx
+    return out
+
+
+@nb.njit(cache=True)
+def _normalise_rows(w: FloatArray) -> FloatArray:
+    """``w / w.sum(axis=1, keepdims=True)`` with the row sum taken in index order (as
+    numpy does for short rows)."""
+    n, r = w.shape
+    out = np.empty((n, r))
+    for q in range(n):
+        tot = 0.0
+        for j in range(r):
+            tot += w[q, j]
+        for j in range(r):
+            out[q, j] = w[q, j] / tot
+    return out
+
+
+def _member(a: IntArray, b: IntArray) -> BoolArray:
+    """``np.isin(a, b)`` for int64 arrays, by a compiled scan when small."""
+    if a.size * b.size > 65536:
+        return np.isin(a, b)
+    return _member_kernel(np.ascontiguousarray(a), np.ascontiguousarray(b))
+
+
+@nb.njit(cache=True)
+def _member_kernel(a: IntArray, b: IntArray) -> BoolArray:
+    """Whether each element of ``a`` occurs in ``b`` (a direct scan)."""
+    out = np.zeros(a.shape[0], dtype=np.bool_)
+    for i in range(a.shape[0]):
+        for j in range(b.shape[0]):
+            if a[i] == b[j]:
+                out[i] = True
+                break
+    return out
+
+
 def _readonly(a: _A) -> _A:
     v: _A = a.view()
     v.flags.writeable = False
@@ -579,6 +829,8 @@ class Tracker:
             for m in self._models
         )
         self._fq_cache: dict[float, tuple[FloatArray, FloatArray, NDArray[np.bool_]]] = {}
+        # ln max(c, 1e-300) of this step's predicted mode probabilities (gate, update)
+        self._lw: FloatArray | None = None
 
     def _transition(self, dt_s: float) -> FloatArray:
         """IMM mode transition matrix for ``dt_s``, cached (scan intervals repeat)."""
@@ -708,13 +960,35 @@ class Tracker:
             Their covariances.
         """
         t = self._check_time(time_s, "predict")
-        keep: BoolArray | None = self._s.confirmed if confirmed_only else None
+        s = self._s
+        keep: BoolArray | None = s.confirmed if confirmed_only else None
         if ids is not None:
-            wanted = np.isin(self._s.ids, np.asarray(ids, dtype=np.int64))
+            wanted = _member(s.ids, np.asarray(ids, dtype=np.int64))
             keep = wanted if keep is None else keep & wanted
-        s = self._s if keep is None else self._s.take(keep)
-        _, _, _, x, P = self._predicted(s, t)
-        return s.ids.copy(), np.array(x), np.array(P)
+        if keep is None:
+            _, _, _, x, P = self._predicted(s, t)  # (fresh arrays)
+            return s.ids.copy(), np.ascontiguousarray(x), np.ascontiguousarray(P)
+        rows = keep.nonzero()[0]
+        if self._fused and not (self._time_s is None or rows.size == 0 or t == self._time_s):
+            # Only the arrays the prediction reads; each row's prediction is the same as
+            # when every track is predicted.
+            dt = t - self._time_s
+            F, Q, ct = self._model_matrices(dt)
+            _, _, _, x, P = imm_predict(
+                s.xm[rows],
+                s.Pm[rows],
+                s.mu[rows],
+                self._transition(dt),
+                F,
+                Q,
+                ct,
+                dt,
+                self._layout.dims,
+            )
+            return s.ids[rows], x, P
+        sub = s.take(rows)
+        _, _, _, x, P = self._predicted(sub, t)
+        return sub.ids, np.ascontiguousarray(x), np.ascontiguousarray(P)
 
     def predict_acceleration(
         self, time_s: float, confirmed_only: bool = True
@@ -776,51 +1050,68 @@ class Tracker:
             )
         t = self._check_time(batch.time_s, "step")
         s = self._s
-        n, d = s.n, cfg.dims
+        d = cfg.dims
         xm, Pm, c, x, P = self._predicted(s, t)
         exp_mask = self._expected_mask(expected, s.ids, x)
 
         z, R = batch.z_m, batch.cov_m2
         lim = cfg.gate_limit
+        self._lw = None
         if self._r == 1:
             pairs = gate(x[:, :d], P[:, :d, :d], z, R, self._gamma, max_per_track=lim)
         else:
             lw = np.log(np.maximum(c, 1e-300))
+            self._lw = lw
             pairs = gate(xm[:, :, :d], Pm[:, :, :d, :d], z, R, self._gamma, lw, lim)
         ln_ratio = pairs.loglik + math.log(cfg.pd) - math.log(cfg.clutter_density)
         assoc = self._associate_gnn if cfg.association == "gnn" else self._associate_jpda
         out = assoc(_Predicted(xm, Pm, c, x, P), pairs, ln_ratio, batch)
         xm, Pm, mu, x, P = out.xm, out.Pm, out.mu, out.x, out.P
-        hit, ti, dj = out.hit, out.hit.nonzero()[0], out.det_of_hit
-        score = s.score + out.dscore
-        det_track_row = out.det_track_row
-
+        hit, dj = out.hit, out.det_of_hit
         # ------------------------------------------------ bookkeeping of hits/misses
-        miss = ~hit & exp_mask
-        n_hits = s.n_hits + hit
-        n_misses = np.where(hit, 0, s.n_misses + miss)
-        n_opps = s.n_opps + (hit | miss)
-        if cfg.association == "gnn":
-            score[miss] += math.log(1.0 - cfg.pd)  # (under JPDA, already in dscore)
-        score_max = np.maximum(s.score_max, score)
-        last_update_s = np.where(hit, t, s.last_update_s)
-        last_sensor = np.where(hit, batch.sensor_id, s.last_sensor_id)
-        last_det = s.last_det_index.copy()
-        last_det[ti] = batch.det_index[dj] if dj.size else last_det[ti]
-        was_conf = s.confirmed
-        confirmed = was_conf | (n_hits >= cfg.confirm_m)
-        newly_conf = confirmed & ~was_conf
-
-        # Deletion reasons as codes into _REASONS (0: kept), strings only for the deleted.
-        reason = np.zeros(n, dtype=np.int8)
-        tentative = ~confirmed
-        reason[tentative & (n_hits + (cfg.confirm_n - n_opps) < cfg.confirm_m)] = 1
-        if cfg.deletion == "misses":
-            reason[confirmed & (n_misses >= cfg.max_misses)] = 2
-        else:
-            reason[confirmed & (score_max - score > cfg.score_drop)] = 3
-        if math.isfinite(cfg.max_coast_s):
-            reason[(reason == 0) & (t - last_update_s > cfg.max_coast_s)] = 4
+        # (one compiled pass: counts, score, confirmation, deletion codes 1-4)
+        drop = cfg.score_drop if cfg.deletion == "score" else math.nan
+        bk = _bookkeeping(
+            hit,
+            exp_mask,
+            out.dscore,
+            dj,
+            batch.det_index,
+            out.det_track_row,
+            s.ids,
+            s.confirmed,
+            s.n_hits,
+            s.n_misses,
+            s.n_opps,
+            s.score,
+            s.score_max,
+            s.last_update_s,
+            s.last_sensor_id,
+            s.last_det_index,
+            t,
+            int(batch.sensor_id),
+            math.log(1.0 - cfg.pd) if cfg.association == "gnn" else math.nan,
+            cfg.confirm_m,
+            cfg.confirm_n,
+            cfg.max_misses if cfg.deletion == "misses" else -1,
+            drop,
+            cfg.max_coast_s,
+        )
+        (
+            miss,
+            n_hits,
+            n_misses,
+            n_opps,
+            score,
+            score_max,
+            last_update_s,
+            last_sensor,
+            last_det,
+            confirmed,
+            newly_conf,
+            reason,
+            det_track_id,
+        ) = bk
         if math.isfinite(cfg.max_pos_sigma_m):
             pos_var = np.trace(P[:, :d, :d], axis1=1, axis2=2)
             reason[(reason == 0) & (pos_var > cfg.max_pos_sigma_m**2)] = 5
@@ -834,22 +1125,19 @@ class Tracker:
             x,
             P,
             confirmed,
-            n_hits.astype(np.int64),
-            n_misses.astype(np.int64),
-            n_opps.astype(np.int64),
+            n_hits,
+            n_misses,
+            n_opps,
             last_update_s,
             s.created_s,
             score,
             score_max,
-            last_sensor.astype(np.int64),
+            last_sensor,
             last_det,
         )
         deleted_ids = s.ids[delete]
         deleted_reason = _REASONS[reason[delete]]
-        det_track_id = np.full(batch.n, -1, dtype=np.int64)
-        assigned = det_track_row >= 0
-        det_track_id[assigned] = s.ids[det_track_row[assigned]]
-        if delete.any():
+        if deleted_ids.size:
             s_new = s_new.take(~delete)
 
         # ------------------------------------------------------------- initiation
@@ -998,20 +1286,20 @@ class Tracker:
         """Model-matched Kalman updates of tracks ``ti`` by measurements ``dj``; IMM mode
         probability update mu_j ~ Lambda_j c_j (Bar-Shalom, Li and Kirubarajan 2001,
         eq. 11.6.6-15) and combination."""
-        r, nx, d = self._r, self._nx, self.config.dims
-        k = ti.size
-        xk = xm[ti].reshape(k * r, nx)
-        Pk = Pm[ti].reshape(k * r, nx, nx)
-        zk = np.repeat(z[dj], r, axis=0)
-        Rk = np.repeat(R[dj], r, axis=0)
-        xu, Pu, d2, logdet = kalman_update_position(xk, Pk, zk, Rk)
-        # The predicted arrays are this step's own (see _predicted): update in place.
-        xm[ti] = xu.reshape(k, r, nx)
-        Pm[ti] = Pu.reshape(k, r, nx, nx)
+        r, d = self._r, self.config.dims
+        # Kalman updates written into xm, Pm (the predicted arrays are this step's own, see
+        # _predicted) and the mode log weights ln Lambda_j + ln c_j, in one compiled pass;
+        # exp and the combination's matrix products stay numpy's.
+        if r == 1:
+            lw = np.zeros((0, 1))
+        elif self._lw is not None:
+            lw = self._lw
+        else:
+            lw = np.log(np.maximum(c, 1e-300))
+        arg = _kf_update_tracks(xm, Pm, ti, dj, z, R, lw, d * _LOG_2PI, r > 1)
         mu = c
         if r > 1:
-            lnl = gaussian_loglik(d2, logdet, d).reshape(k, r)
-            mu[ti] = normalise_log_weights(lnl + np.log(np.maximum(c[ti], 1e-300)))
+            mu[ti] = _normalise_rows(np.exp(arg))
         x[ti], P[ti] = imm_combine(xm[ti], Pm[ti], mu[ti])
         return xm, Pm, mu, x, P
 
