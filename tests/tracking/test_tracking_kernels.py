@@ -1,0 +1,462 @@
+"""The tracking layer's compiled fast paths against the array code they replace.
+
+Each kernel must give the same numbers, bit for bit, as the numpy expressions it stands
+for (the event logs depend on it): random inputs, including empty and single-row cases,
+compared through their bytes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
+from samsim.tracking.association import (
+    GatedPairs,
+    _simple_clusters,
+    clusters,
+    gnn_assign,
+)
+from samsim.tracking.filters import (
+    gaussian_loglik,
+    imm_transition_matrix,
+    kalman_update_position,
+    normalise_log_weights,
+)
+from samsim.tracking.measurements import (
+    _symmetrise,
+    unbiased_converted_measurement,
+    unbiased_converted_measurement_numpy,
+)
+from samsim.tracking.models import imm_predict
+from samsim.tracking.tracker import (
+    _REASONS,
+    _bookkeeping,
+    _extrapolate,
+    _kf_update_tracks,
+    _member,
+    _normalise_rows,
+)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def _spd(rng: np.random.Generator, n: int, d: int, scale: float) -> np.ndarray:
+    A = rng.normal(size=(n, d, d)) * scale
+    return A @ np.swapaxes(A, 1, 2) + np.eye(d) * scale**2
+
+
+sizes = st.integers(min_value=0, max_value=12)
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+# ------------------------------------------------------------------ measurements
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=sizes, seed=seeds)
+def test_converted_measurement_kernel_matches_the_numpy_formula(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    args = (
+        rng.uniform(1e3, 4e5, n),
+        rng.uniform(-7.0, 7.0, n),
+        rng.uniform(-0.2, 1.5, n),
+        rng.uniform(1.0, 300.0, n),
+        rng.uniform(1e-5, 0.1, n),
+        rng.uniform(1e-5, 0.1, n),
+    )
+    z, R = unbiased_converted_measurement(*args)
+    z0, R0 = unbiased_converted_measurement_numpy(*args)
+    assert _same(z, z0) and _same(R, R0)
+
+
+def test_converted_measurement_takes_scalar_standard_deviations() -> None:
+    r, az, el = np.array([5e4, 8e4]), np.array([0.3, 2.0]), np.array([0.1, 0.05])
+    z, R = unbiased_converted_measurement(r, az, el, 30.0, 1e-3, 2e-3)  # type: ignore[arg-type]
+    z0, R0 = unbiased_converted_measurement_numpy(r, az, el, 30.0, 1e-3, 2e-3)  # type: ignore[arg-type]
+    assert _same(z, z0) and _same(R, R0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=sizes, seed=seeds)
+def test_symmetrise_matches_the_array_expression(n: int, seed: int) -> None:
+    R = np.random.default_rng(seed).normal(size=(n, 3, 3)) * 1e4
+    want = 0.5 * (R + np.swapaxes(R, -1, -2))
+    _symmetrise(R)
+    assert _same(R, want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=sizes, seed=seeds)
+def test_from_polar_matches_the_reference_composition(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    pos = rng.normal(size=3) * 1e4
+    r, az, el = rng.uniform(1e3, 3e5, n), rng.uniform(0, 6.2, n), rng.uniform(0, 1.2, n)
+    s_r, s_a, s_e = rng.uniform(5, 50, n), rng.uniform(1e-4, 1e-2, n), rng.uniform(1e-4, 1e-2, n)
+    b = MeasurementBatch.from_polar(2.0, 1, pos, q, r, az, el, s_r, s_a, s_e, np.arange(n))
+    z_loc, R_loc = unbiased_converted_measurement_numpy(r, az, el, s_r, s_a, s_e)
+    R = q.T @ R_loc @ q
+    assert _same(b.z_m, pos + z_loc @ q)
+    assert _same(b.cov_m2, 0.5 * (R + np.swapaxes(R, -1, -2)))
+    assert _same(b.det_index, np.arange(n, dtype=np.int64))
+
+
+# --------------------------------------------------------------------- tracker
+
+
+def _bookkeeping_numpy(  # the array code of Tracker.step that _bookkeeping replaced
+    hit,
+    exp_mask,
+    dscore,
+    dj,
+    det_index,
+    det_track_row,
+    ids,
+    was_conf,
+    n_hits0,
+    n_misses0,
+    n_opps0,
+    score0,
+    score_max0,
+    last_update0,
+    last_sensor0,
+    last_det0,
+    t,
+    sensor_id,
+    cfg: TrackerConfig,
+):  # type: ignore[no-untyped-def]
+    ti = hit.nonzero()[0]
+    miss = ~hit & exp_mask
+    n_hits = n_hits0 + hit
+    n_misses = np.where(hit, 0, n_misses0 + miss)
+    n_opps = n_opps0 + (hit | miss)
+    score = score0 + dscore
+    if cfg.association == "gnn":
+        score[miss] += math.log(1.0 - cfg.pd)
+    score_max = np.maximum(score_max0, score)
+    last_update_s = np.where(hit, t, last_update0)
+    last_sensor = np.where(hit, sensor_id, last_sensor0)
+    last_det = last_det0.copy()
+    last_det[ti] = det_index[dj] if dj.size else last_det[ti]
+    confirmed = was_conf | (n_hits >= cfg.confirm_m)
+    newly_conf = confirmed & ~was_conf
+    reason = np.zeros(hit.size, dtype=np.int8)
+    tentative = ~confirmed
+    reason[tentative & (n_hits + (cfg.confirm_n - n_opps) < cfg.confirm_m)] = 1
+    if cfg.deletion == "misses":
+        reason[confirmed & (n_misses >= cfg.max_misses)] = 2
+    else:
+        reason[confirmed & (score_max - score > cfg.score_drop)] = 3
+    if math.isfinite(cfg.max_coast_s):
+        reason[(reason == 0) & (t - last_update_s > cfg.max_coast_s)] = 4
+    det_track_id = np.full(det_track_row.size, -1, dtype=np.int64)
+    assigned = det_track_row >= 0
+    det_track_id[assigned] = ids[det_track_row[assigned]]
+    return (
+        miss, n_hits.astype(np.int64), n_misses.astype(np.int64), n_opps.astype(np.int64),
+        score, score_max, last_update_s, last_sensor.astype(np.int64), last_det, confirmed,
+        newly_conf, reason, det_track_id,
+    )  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=sizes,
+    n_det=sizes,
+    seed=seeds,
+    deletion=st.sampled_from(["misses", "score"]),
+    association=st.sampled_from(["gnn", "jpda"]),
+    coast=st.sampled_from([5.0, math.inf]),
+)
+def test_bookkeeping_kernel_matches_the_array_code(
+    n: int, n_det: int, seed: int, deletion: str, association: str, coast: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    cfg = TrackerConfig(deletion=deletion, association=association, max_coast_s=coast)  # type: ignore[arg-type]
+    hit = rng.random(n) < 0.5
+    k = int(hit.sum())
+    dj = rng.integers(0, max(n_det, 1), k) if n_det else np.zeros(k, dtype=np.int64)
+    det_index = rng.integers(0, 1000, max(n_det, k))
+    det_track_row = rng.integers(-1, max(n, 1), n_det) if n else np.full(n_det, -1)
+    args = (
+        hit,
+        rng.random(n) < 0.7,
+        np.where(hit, rng.normal(size=n) * 5, 0.0),
+        dj,
+        det_index,
+        det_track_row,
+        rng.integers(1, 500, n),
+        rng.random(n) < 0.5,
+        rng.integers(0, 6, n),
+        rng.integers(0, 6, n),
+        rng.integers(0, 8, n),
+        rng.normal(size=n) * 10,
+        rng.normal(size=n) * 10 + 5,
+        rng.uniform(0.0, 20.0, n),
+        rng.integers(0, 4, n),
+        rng.integers(-1, 50, n),
+    )
+    t, sensor = 20.0, 3
+    got = _bookkeeping(
+        *args,
+        t,
+        sensor,
+        math.log(1.0 - cfg.pd) if association == "gnn" else math.nan,
+        cfg.confirm_m,
+        cfg.confirm_n,
+        cfg.max_misses if deletion == "misses" else -1,
+        cfg.score_drop if deletion == "score" else math.nan,
+        cfg.max_coast_s,
+    )
+    want = _bookkeeping_numpy(*args, t, sensor, cfg)
+    for g, w in zip(got, want, strict=True):
+        assert _same(g, w)
+    assert _REASONS[got[11]].dtype == np.dtype("<U11")
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=sizes, seed=seeds, only=st.booleans())
+def test_extrapolate_kernel_matches_the_array_code(n: int, seed: int, only: bool) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 7)) * 1e3
+    cov = _spd(rng, n, 7, 30.0)
+    conf = rng.random(n) < 0.5
+    ids = np.arange(n, dtype=np.int64) + 1
+    dt = float(rng.uniform(0.0, 10.0))
+    keep = conf.nonzero()[0] if only else np.arange(n)
+    xk, c = x[keep], cov[keep]
+    out = np.array(xk[:, :6], dtype=float)
+    out[:, :3] += dt * xk[:, 3:6]
+    pv = c[:, :3, 3:6]
+    want = c[:, :3, :3] + dt * (pv + np.swapaxes(pv, 1, 2)) + dt * dt * c[:, 3:6, 3:6]
+    got_ids, got_x, got_cov = _extrapolate(ids, x, cov, conf, only, dt)
+    assert _same(got_ids, ids[keep]) and _same(got_x, out) and _same(got_cov, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=sizes, m=sizes, seed=seeds)
+def test_member_matches_isin(n: int, m: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, 20, n), rng.integers(0, 20, m)
+    assert _same(_member(a, b), np.isin(a, b))
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 8), seed=seeds, r=st.sampled_from([1, 3]))
+def test_kalman_track_update_kernel_matches_the_array_code(n: int, seed: int, r: int) -> None:
+    rng = np.random.default_rng(seed)
+    nx, n_det = 7, 6
+    xm = rng.normal(size=(n, r, nx)) * 1e3
+    Pm = _spd(rng, n * r, nx, 40.0).reshape(n, r, nx, nx)
+    c = rng.dirichlet(np.ones(r), n)
+    z = rng.normal(size=(n_det, 3)) * 1e3
+    R = _spd(rng, n_det, 3, 20.0)
+    ti = np.flatnonzero(rng.random(n) < 0.6)
+    dj = rng.permutation(n_det)[: ti.size] if ti.size <= n_det else rng.integers(0, n_det, ti.size)
+    lw = np.log(np.maximum(c, 1e-300))
+    # reference: the former _update_gnn
+    k = ti.size
+    xu, Pu, d2, logdet = kalman_update_position(
+        xm[ti].reshape(k * r, nx),
+        Pm[ti].reshape(k * r, nx, nx),
+        np.repeat(z[dj], r, axis=0),
+        np.repeat(R[dj], r, axis=0),
+    )
+    xm0, Pm0 = xm.copy(), Pm.copy()
+    xm0[ti], Pm0[ti] = xu.reshape(k, r, nx), Pu.reshape(k, r, nx, nx)
+    arg = _kf_update_tracks(xm, Pm, ti, dj, z, R, lw, 3 * math.log(2.0 * math.pi), r > 1)
+    assert _same(xm, xm0) and _same(Pm, Pm0)
+    if r > 1:
+        lnl = gaussian_loglik(d2, logdet, 3).reshape(k, r)
+        want = normalise_log_weights(lnl + np.log(np.maximum(c[ti], 1e-300)))
+        assert _same(_normalise_rows(np.exp(arg)), want)
+
+
+# ----------------------------------------------------------------- association
+
+
+def _gnn_assign_reference(n_tracks, n_dets, pairs, reduced_cost):  # type: ignore[no-untyped-def]
+    """The simple-cluster part of the former gnn_assign (array code)."""
+    det_of_track = np.full(n_tracks, -1, dtype=np.int64)
+    track_of_det = np.full(n_dets, -1, dtype=np.int64)
+    keep = reduced_cost < 0.0
+    p = pairs.take(keep)
+    cost = reduced_cost[keep]
+    if p.m == 0:
+        return det_of_track, track_of_det, True
+    lab = clusters(n_tracks, n_dets, p.track, p.det)
+    simple, win = _simple_clusters(
+        int(lab.max()) + 1, n_dets, np.ascontiguousarray(p.track), p.det, lab, cost
+    )
+    det_of_track[p.track[win]] = p.det[win]
+    track_of_det[p.det[win]] = p.track[win]
+    return det_of_track, track_of_det, bool(simple.all())
+
+
+@settings(max_examples=100, deadline=None)
+@given(nt=sizes, nd=sizes, seed=seeds)
+def test_gnn_fast_path_matches_the_array_code(nt: int, nd: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    mask = rng.random((nt, nd)) < 0.25
+    ti, di = (a.astype(np.int64) for a in np.nonzero(mask))
+    cost = rng.normal(size=ti.size) - 0.5
+    pairs = GatedPairs(ti, di, np.abs(cost), -cost)
+    got = gnn_assign(nt, nd, pairs, cost)
+    dt, td, all_simple = _gnn_assign_reference(nt, nd, pairs, cost)
+    if all_simple:  # (otherwise the solver decides the rest; checked in the GNN tests)
+        assert _same(got[0], dt) and _same(got[1], td)
+
+
+# ---------------------------------------------------------------------- IMM predict
+
+
+@nb.njit(cache=False)
+def _imm_predict_dense(xm, Pm, mu, Pi, F, Q, ct, t, d, xm_out, Pm_out, c_out, x_out, P_out):  # type: ignore[no-untyped-def]
+    """The IMM prediction kernel before its sparse products (samsim 72d4e14), verbatim."""
+    n, r, nx = xm.shape
+    x0 = np.empty(nx)
+    P0 = np.empty((nx, nx))
+    G = np.empty((nx, nx))
+    T = np.empty((nx, nx))
+    wi = np.empty(r)
+    w_i = 2 * d
+    for k in range(n):
+        for j in range(r):
+            cj = 0.0
+            for i in range(r):
+                cj += mu[k, i] * Pi[i, j]
+            c_out[k, j] = cj
+        for j in range(r):
+            cs = max(c_out[k, j], 1e-300)
+            for i in range(r):
+                wi[i] = mu[k, i] * Pi[i, j] / cs
+            for a in range(nx):
+                acc = 0.0
+                for i in range(r):
+                    acc += wi[i] * xm[k, i, a]
+                x0[a] = acc
+            for a in range(nx):
+                for b in range(nx):
+                    acc = 0.0
+                    for i in range(r):
+                        acc += wi[i] * Pm[k, i, a, b]
+                    spread = 0.0
+                    for i in range(r):
+                        spread += (xm[k, i, a] - x0[a]) * wi[i] * (xm[k, i, b] - x0[b])
+                    P0[a, b] = acc + spread
+            if ct[j]:
+                om = x0[w_i]
+                wt = om * t
+                sk, ck = np.sin(wt), np.cos(wt)
+                if abs(wt) < 1e-4:
+                    Ak = t - om**2 * t**3 / 6.0
+                    Bk = om * t**2 / 2.0 - om**3 * t**4 / 24.0
+                    dAk = -om * t**3 / 3.0
+                    dBk = t**2 / 2.0 - om**2 * t**4 / 8.0
+                else:
+                    w2 = om * om
+                    Ak = sk / om
+                    Bk = (1.0 - ck) / om
+                    dAk = (t * ck * om - sk) / w2
+                    dBk = (t * sk * om - (1.0 - ck)) / w2
+                vx, vy = x0[d], x0[d + 1]
+                for a in range(nx):
+                    xm_out[k, j, a] = x0[a]
+                    for b in range(nx):
+                        G[a, b] = 0.0
+                    G[a, a] = 1.0
+                xm_out[k, j, 0] = x0[0] + Ak * vx - Bk * vy
+                xm_out[k, j, 1] = x0[1] + Bk * vx + Ak * vy
+                xm_out[k, j, d] = ck * vx - sk * vy
+                xm_out[k, j, d + 1] = sk * vx + ck * vy
+                G[0, d], G[0, d + 1], G[0, w_i] = Ak, -Bk, dAk * vx - dBk * vy
+                G[1, d], G[1, d + 1], G[1, w_i] = Bk, Ak, dBk * vx + dAk * vy
+                G[d, d], G[d, d + 1] = ck, -sk
+                G[d, w_i] = -t * (sk * vx + ck * vy)
+                G[d + 1, d], G[d + 1, d + 1] = sk, ck
+                G[d + 1, w_i] = t * (ck * vx - sk * vy)
+                if d == 3:
+                    xm_out[k, j, 2] = x0[2] + t * x0[5]
+                    G[2, 5] = t
+            else:
+                for a in range(nx):
+                    acc = 0.0
+                    for b in range(nx):
+                        G[a, b] = F[j, a, b]
+                        acc += F[j, a, b] * x0[b]
+                    xm_out[k, j, a] = acc
+            for a in range(nx):
+                for b in range(nx):
+                    acc = 0.0
+                    for e in range(nx):
+                        acc += G[a, e] * P0[e, b]
+                    T[a, b] = acc
+            for a in range(nx):
+                for b in range(a + 1):
+                    pab = 0.0
+                    pba = 0.0
+                    for e in range(nx):
+                        pab += T[a, e] * G[b, e]
+                        pba += T[b, e] * G[a, e]
+                    v = 0.5 * ((pab + Q[j, a, b]) + (pba + Q[j, b, a]))
+                    Pm_out[k, j, a, b] = v
+                    Pm_out[k, j, b, a] = v
+        for a in range(nx):
+            acc = 0.0
+            for j in range(r):
+                acc += c_out[k, j] * xm_out[k, j, a]
+            x_out[k, a] = acc
+        for a in range(nx):
+            for b in range(nx):
+                acc = 0.0
+                for j in range(r):
+                    acc += c_out[k, j] * Pm_out[k, j, a, b]
+                spread = 0.0
+                for j in range(r):
+                    spread += (
+                        (xm_out[k, j, a] - x_out[k, a])
+                        * c_out[k, j]
+                        * (xm_out[k, j, b] - x_out[k, b])
+                    )
+                P_out[k, a, b] = acc + spread
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=sizes,
+    seed=seeds,
+    model=st.sampled_from(["imm", "imm_known_turn"]),
+    dims=st.sampled_from([2, 3]),
+    spoil=st.sampled_from(["none", "inf", "nan", "zero_turn"]),
+)
+def test_imm_predict_kernel_matches_the_dense_kernel(
+    n: int, seed: int, model: str, dims: int, spoil: str
+) -> None:
+    rng = np.random.default_rng(seed)
+    trk = Tracker(TrackerConfig(model=model, dims=dims))  # type: ignore[arg-type]
+    r, nx = trk._r, trk._nx
+    dt = float(rng.uniform(0.5, 12.0))
+    F, Q, ct = trk._model_matrices(dt)
+    Pi = imm_transition_matrix(trk._sojourn, dt)
+    xm = rng.normal(size=(n, r, nx)) * 300.0
+    if trk._layout.omega is not None:
+        xm[:, :, trk._layout.omega] = rng.normal(size=(n, r)) * 0.05
+        if spoil == "zero_turn" and n:
+            xm[0, :, trk._layout.omega] = 0.0
+    Pm = _spd(rng, n * r, nx, 25.0).reshape(n, r, nx, nx)
+    mu = rng.dirichlet(np.ones(r), n)
+    if n and spoil in ("inf", "nan"):
+        Pm[0, 0, 1, nx - 1] = math.inf if spoil == "inf" else math.nan
+    got = imm_predict(xm, Pm, mu, Pi, F, Q, ct, dt, dims)
+    want = tuple(np.empty_like(a) for a in got)
+    _imm_predict_dense(xm, Pm, mu, Pi, F, Q, ct, dt, dims, *want)
+    for g, w in zip(got, want, strict=True):
+        assert _same(g, w)
