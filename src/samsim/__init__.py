@@ -12,6 +12,8 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from samsim.cachedir import cache_root
+
 __version__ = "0.1.0"
 
 
@@ -36,12 +38,7 @@ def _numba_cache_dir() -> None:
             if name.endswith(".py"):
                 st = os.stat(os.path.join(root, name))
                 h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-    env = os.environ.get("SAMSIM_CACHE_DIR")
-    base = env or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "samsim",
-    )
-    folder = os.path.join(base, "numba")
+    folder = os.path.join(cache_root(), "numba")
     here = os.path.join(folder, h.hexdigest())
     os.environ["NUMBA_CACHE_DIR"] = here
     try:

@@ -200,10 +200,12 @@ def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")
 
     with Status(f"checking {scenario}", console=err) as status:
         from samsim.engine.world import compile_world
+        from samsim.jit import interpreted
 
         sc = _load(scenario)
         status.update(f"checking {scenario}: terrain and the raid's trajectories")
-        world = compile_world(sc, probe=True)
+        with interpreted():  # a few points each: quicker than loading numba
+            world = compile_world(sc, probe=True)
     threats = sum(g.count for g in sc.raid.values())
     out.print(
         f"{scenario}: ok ({len(world.radars)} radars, {len(world.launcher_names)} "

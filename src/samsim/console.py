@@ -85,12 +85,16 @@ def kernels_need_compiling(package: str = "samsim") -> bool:
     kernels never get an index of their own; about three quarters do once samsim has
     run.) False if it cannot tell.
 
-    Call it after importing the modules that will run.
+    Call it after importing the modules that will run (it loads numba and the kernels:
+    :func:`samsim.jit.load_kernels`).
     """
     try:
         from numba.core.registry import CPUDispatcher
+
+        from samsim.jit import load_kernels
     except ImportError:
         return False
+    load_kernels()
     total = fresh = 0
     for name, module in list(sys.modules.items()):
         if module is None or not (name == package or name.startswith(package + ".")):

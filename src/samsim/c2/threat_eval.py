@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 from numpy.typing import NDArray
+
+from samsim.jit import njit
 
 #: Samples of the extrapolated path of an accelerating (ballistic) track.
 _N_SAMPLES = 48
@@ -73,7 +74,7 @@ def _kernel_shapes(
     )
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _np_maximum(a: float, b: float) -> float:
     """``np.maximum`` of two floats (NaN propagates; ties, e.g. -0.0 and 0.0, give b)."""
     if a != a:
@@ -83,7 +84,7 @@ def _np_maximum(a: float, b: float) -> float:
     return a if a > b else b
 
 
-@nb.njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _cpa_kernel(
     pos: NDArray[np.float64],
     vel: NDArray[np.float64],
@@ -105,7 +106,7 @@ def _cpa_kernel(
             d_out[i, k] = math.sqrt(q0 * q0 + q1 * q1 + q2 * q2)
 
 
-@nb.njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _time_to_radius_kernel(
     pos: NDArray[np.float64],
     vel: NDArray[np.float64],

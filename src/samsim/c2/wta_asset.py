@@ -8,7 +8,6 @@ linearised threat value D_j = sum_k w_k pi_jk prod_{j' != j} (1 - pi_j'k s_j').
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
 from samsim.c2.wta_core import Problem
@@ -29,6 +28,7 @@ from samsim.c2.wta_moves import (
     survivals,
     swap,
 )
+from samsim.jit import njit
 
 _EPS_REL = 1e-12
 

@@ -11,7 +11,6 @@ greedy. Loops run in numba (``cache=True``).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
 from samsim.c2.wta_core import Problem
@@ -33,6 +32,7 @@ from samsim.c2.wta_moves import (
     survivals,
     swap,
 )
+from samsim.jit import njit
 
 _EPS_REL = 1e-12
 

@@ -24,8 +24,9 @@ Loops run in numba (``cache=True``).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
+
+from samsim.jit import njit
 
 _I64 = NDArray[np.int64]
 _F64 = NDArray[np.float64]

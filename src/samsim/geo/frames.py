@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from samsim.jit import interpret_as, njit
 
 #: WGS-84 semi-major axis, m, and flattening (NIMA TR8350.2).
 WGS84_A_M = 6378137.0
@@ -43,7 +44,7 @@ def geodetic_to_ecef(
     return np.stack(np.broadcast_arrays(x, y, z), axis=-1)
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def ecef_to_geodetic_rad(x: float, y: float, z: float) -> tuple[float, float, float]:
     """One ECEF point to WGS-84 (lat_rad, lon_rad, alt_m); numba-compiled scalar kernel.
 
@@ -71,7 +72,7 @@ def ecef_to_geodetic_rad(x: float, y: float, z: float) -> tuple[float, float, fl
     return lat, lon, alt
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _ecef_to_geodetic_many(xyz: NDArray[np.float64]) -> NDArray[np.float64]:
     out = np.empty_like(xyz)
     for i in range(xyz.shape[0]):
@@ -79,6 +80,30 @@ def _ecef_to_geodetic_many(xyz: NDArray[np.float64]) -> NDArray[np.float64]:
         out[i, 0] = lat * 180.0 / math.pi
         out[i, 1] = lon * 180.0 / math.pi
         out[i, 2] = alt
+    return out
+
+
+@interpret_as(_ecef_to_geodetic_many)
+def _ecef_to_geodetic_numpy(xyz: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`_ecef_to_geodetic_many` on whole columns (``samsim validate`` without numba)."""
+    x, y, z = xyz[:, 0], xyz[:, 1], xyz[:, 2]
+    p = np.hypot(x, y)
+    lon = np.arctan2(y, x)
+    beta = np.arctan2(z, (1.0 - WGS84_F) * p)
+    lat = np.zeros_like(p)
+    for _ in range(2):
+        sb = np.sin(beta)
+        cb = np.cos(beta)
+        lat = np.arctan2(
+            z + WGS84_EP2 * WGS84_B_M * sb * sb * sb, p - WGS84_E2 * WGS84_A_M * cb * cb * cb
+        )
+        beta = np.arctan2((1.0 - WGS84_F) * np.sin(lat), np.cos(lat))
+    sl = np.sin(lat)
+    n = WGS84_A_M / np.sqrt(1.0 - WGS84_E2 * sl * sl)
+    out = np.empty_like(xyz)
+    out[:, 0] = lat * 180.0 / math.pi
+    out[:, 1] = lon * 180.0 / math.pi
+    out[:, 2] = p * np.cos(lat) + z * sl - WGS84_A_M * WGS84_A_M / n
     return out
 
 

@@ -11,13 +11,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from samsim.geo.earth import EARTH_RADIUS_M, K_STANDARD
 from samsim.geo.frames import EnuFrame
 from samsim.geo.terrain import TerrainGrid, _bilinear_one, surface_point_enu
+from samsim.jit import njit
 
 __all__ = [
     "LOS_TOLERANCE_M",
@@ -53,7 +53,7 @@ def _inv_effective_radius(k_factor: float, radius_m: float) -> float:
 # ---------------------------------------------------------------------------------------
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _sinc_tanhalf(beta: float) -> tuple[float, float]:
     """(sin(b)/b, tan(b/2)); Taylor series below 0.2 rad (relative error < 1e-10)."""
     if beta < 0.2:
@@ -64,7 +64,7 @@ def _sinc_tanhalf(beta: float) -> tuple[float, float]:
     return math.sin(beta) / beta, math.tan(0.5 * beta)
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _sin_omc(phi: float) -> tuple[float, float]:
     """(sin(phi), 1 - cos(phi)); Taylor series below 0.2 rad (error < 1e-12 relative)."""
     if phi < 0.2:
@@ -75,14 +75,14 @@ def _sin_omc(phi: float) -> tuple[float, float]:
     return math.sin(phi), 1.0 - math.cos(phi)
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _slope(s: float, h: float, h0: float, inv_re: float) -> float:
     """tan of the elevation angle, seen from height h0, of a point at range s, height h."""
     sinc, tanh = _sinc_tanhalf(s * inv_re)
     return (h - h0) / (s * sinc * (1.0 + h * inv_re)) - tanh
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _ray_min_height(h0: float, h1: float, s: float, slope1: float, inv_re: float) -> float:
     """Lowest height above the effective sphere of the straight ray from h0 to h1."""
     lo = min(h0, h1)
@@ -95,7 +95,7 @@ def _ray_min_height(h0: float, h1: float, s: float, slope1: float, inv_re: float
     return lo
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _los_kernel(
     f0e: float,
     f0n: float,
@@ -180,7 +180,7 @@ def _los_kernel(
         out[i] = clear
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _horizon_ray(
     f0e: float,
     f0n: float,
@@ -225,7 +225,7 @@ def _horizon_ray(
         horizon_out[j] = best
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _polar_kernel(
     f0e: float,
     f0n: float,
@@ -260,7 +260,7 @@ def _polar_kernel(
                      horizon_out[i])  # fmt: skip
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _viewshed_kernel(
     f0e: float,
     f0n: float,
@@ -472,7 +472,7 @@ def ray_min_height_m(
     return out.reshape(h1.shape)
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _ray_min_many(
     h1: NDArray[np.float64],
     h2: NDArray[np.float64],

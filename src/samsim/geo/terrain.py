@@ -12,11 +12,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from samsim.geo.frames import WGS84_A_M, WGS84_B_M, EnuFrame
+from samsim.jit import interpret_as, njit
 
 __all__ = [
     "FlatTerrain",
@@ -92,7 +92,7 @@ def _surface_geodetic(
 # ---------------------------------------------------------------------------------------
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _bilinear_one(
     h: NDArray[np.float64], e0: float, n0: float, inv_dx: float, inv_dy: float, e: float, n: float
 ) -> float:
@@ -113,7 +113,7 @@ def _bilinear_one(
     ) * fy
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _bilinear_many(
     h: NDArray[np.float64],
     e0: float,
@@ -126,6 +126,34 @@ def _bilinear_many(
 ) -> None:
     for k in range(e.size):
         out[k] = _bilinear_one(h, e0, n0, inv_dx, inv_dy, e[k], n[k])
+
+
+@interpret_as(_bilinear_many)
+def _bilinear_numpy(
+    h: NDArray[np.float64],
+    e0: float,
+    n0: float,
+    inv_dx: float,
+    inv_dy: float,
+    e: NDArray[np.float64],
+    n: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:
+    """:func:`_bilinear_many` on whole arrays (``samsim validate`` without numba)."""
+    ny, nx = h.shape
+    x = (e - e0) * inv_dx
+    y = (n - n0) * inv_dy
+    ok = np.isfinite(x) & np.isfinite(y)
+    x = np.minimum(np.maximum(np.where(ok, x, 0.0), 0.0), nx - 1.0)
+    y = np.minimum(np.maximum(np.where(ok, y, 0.0), 0.0), ny - 1.0)
+    j = np.minimum(x.astype(np.int64), nx - 2)
+    i = np.minimum(y.astype(np.int64), ny - 2)
+    fx = x - j
+    fy = y - i
+    v = (h[i, j] * (1.0 - fx) + h[i, j + 1] * fx) * (1.0 - fy) + (
+        h[i + 1, j] * (1.0 - fx) + h[i + 1, j + 1] * fx
+    ) * fy
+    out[:] = np.where(ok, v, math.nan)
 
 
 @dataclass(frozen=True)

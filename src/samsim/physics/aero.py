@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
+from samsim.jit import njit
 from samsim.physics.atmosphere import isa
 from samsim.physics.missile import MissileSpec
 
@@ -153,7 +153,7 @@ def atmosphere_table() -> tuple[float, float, NDArray[np.float64], NDArray[np.fl
     return _ATM_H0_M, _ATM_DH_M, np.ascontiguousarray(rho), np.ascontiguousarray(a)
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def atm_lookup(
     h_m: float, h0: float, dh: float, rho_tab: NDArray[np.float64], a_tab: NDArray[np.float64]
 ) -> tuple[float, float]:
@@ -172,7 +172,7 @@ def atm_lookup(
     )
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def cd0_lookup(mach: float, mach_row: NDArray[np.float64], cd_row: NDArray[np.float64]) -> float:
     """CD0 at a Mach number: linear between breakpoints, constant beyond the ends."""
     n = mach_row.shape[0]
@@ -192,7 +192,7 @@ def cd0_lookup(mach: float, mach_row: NDArray[np.float64], cd_row: NDArray[np.fl
     return cd_row[lo] + f * (cd_row[hi] - cd_row[lo])
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def motor(t_s: float, par: NDArray[np.float64]) -> tuple[float, float]:
     """Thrust (N) and mass (kg) at time t after ignition for one type row.
 

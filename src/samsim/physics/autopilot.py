@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 
-import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from samsim.jit import njit
 
 #: Most lags a chain may have.
 MAX_ORDER = 5
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def lag_chain_stage(
     state: NDArray[np.float64],
     n: int,
@@ -51,7 +52,7 @@ def lag_chain_stage(
     return (cmd[0] + f * ox, cmd[1] + f * oy, cmd[2] + f * oz)
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def lag_chain_output(
     state: NDArray[np.float64], n: int, cmd: tuple[float, float, float], s: float, tau: float
 ) -> tuple[float, float, float]:
@@ -61,7 +62,7 @@ def lag_chain_output(
     return lag_chain_stage(state, n, cmd, s, tau, n - 1)
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def lag_chain_advance(
     state: NDArray[np.float64], n: int, cmd: tuple[float, float, float], s: float, tau: float
 ) -> None:
@@ -73,7 +74,7 @@ def lag_chain_advance(
         state[k, 2] = v[2]
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def response_scale(q_pa: float, q_ref_pa: float) -> float:
     """Slow-down of the flight-control response at low dynamic pressure.
 

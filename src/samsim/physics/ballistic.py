@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from samsim.geo.frames import EnuFrame, ecef_to_geodetic_rad, geodetic_to_ecef
+from samsim.jit import njit
 from samsim.physics.atmosphere import density_kgpm3
 from samsim.physics.route import Terminal, apply_weave
 from samsim.physics.trajectory import G0_MPS2, MU_EARTH, Trajectory, uniform_times
@@ -24,7 +24,7 @@ _RHO_TABLE_STEP_M = 10.0
 _RHO_TABLE = density_kgpm3(np.arange(0.0, 86000.0 + _RHO_TABLE_STEP_M, _RHO_TABLE_STEP_M))
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _rho(alt_m: float, table: NDArray[np.float64]) -> float:
     u = alt_m / _RHO_TABLE_STEP_M
     if u <= 0.0:
@@ -36,7 +36,7 @@ def _rho(alt_m: float, table: NDArray[np.float64]) -> float:
     return table[i] * (1.0 - w) + table[i + 1] * w
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _accel(
     p: NDArray[np.float64],
     v: NDArray[np.float64],
@@ -54,7 +54,7 @@ def _accel(
     return g_enu - k * v, alt
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _fly(
     p0: NDArray[np.float64],
     v0: NDArray[np.float64],
@@ -269,7 +269,7 @@ class BallisticMissile:
 _STEER_TIME_CONSTANT_S = 1.0
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _boost_accel(
     t: float,
     p: NDArray[np.float64],
@@ -316,7 +316,7 @@ def _boost_accel(
     return a, alt
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _boost_fly(
     p0: NDArray[np.float64],
     v0: NDArray[np.float64],

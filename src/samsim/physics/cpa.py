@@ -7,12 +7,13 @@ motion within the final step, not at a sampled position; these are the functions
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from samsim.jit import njit
 
-@nb.njit(cache=True, fastmath=False)
+
+@njit(cache=True, fastmath=False)
 def cpa_linear_kernel(
     rx: float, ry: float, rz: float, vx: float, vy: float, vz: float, dt: float
 ) -> tuple[float, float]:
@@ -28,7 +29,7 @@ def cpa_linear_kernel(
     return s, np.sqrt(x * x + y * y + z * z)
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _hermite(
     r0: NDArray[np.float64],
     v0: NDArray[np.float64],
@@ -59,7 +60,7 @@ def _hermite(
         out[2, k] = e00 * r0[k] + e10 * dt * v0[k] + e01 * r1[k] + e11 * dt * v1[k]
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def cpa_hermite_kernel(
     r0: NDArray[np.float64],
     v0: NDArray[np.float64],
@@ -170,7 +171,7 @@ def cpa_linear(
     return t, miss
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _cpa_hermite_rows(
     r0: NDArray[np.float64],
     v0: NDArray[np.float64],

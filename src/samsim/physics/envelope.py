@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from samsim.geo.frames import EnuFrame
+from samsim.jit import njit
 from samsim.physics.flyout import Flyout, osculating_sphere
 from samsim.physics.missile import MissileSpec
 from samsim.physics.toftable import TofTable
@@ -51,7 +51,7 @@ def _points(
     return np.stack([np.zeros_like(th), r * np.sin(th), r * np.cos(th) + c[2]], axis=-1)
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _clip_pm1(x: float) -> float:
     """``np.clip(x, -1.0, 1.0)`` (max then min, NaN kept, ties to the bound)."""
     if math.isnan(x):
@@ -60,7 +60,7 @@ def _clip_pm1(x: float) -> float:
     return x if x < 1.0 else 1.0
 
 
-@nb.njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _sphere_angle_parts(
     o: NDArray[np.float64],
     p: NDArray[np.float64],

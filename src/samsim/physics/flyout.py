@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from samsim.geo.frames import WGS84_A_M, WGS84_B_M, WGS84_E2, WGS84_EP2, WGS84_F, EnuFrame
+from samsim.jit import njit
 from samsim.physics.aero import (
     I_APN,
     I_ASTR,
@@ -141,7 +141,7 @@ def sphere_altitude_m(frame: EnuFrame, enu_m: ArrayLike) -> NDArray[np.float64]:
     return np.linalg.norm(np.asarray(enu_m, dtype=float) - c, axis=-1) - radius
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _ellipsoid_height(
     px: float, py: float, pz: float, rot: NDArray[np.float64], org: NDArray[np.float64]
 ) -> float:
@@ -164,7 +164,7 @@ def _ellipsoid_height(
     return p * np.cos(lat) + z * sl - WGS84_A_M * WGS84_A_M / n
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _hermite_pv(
     p0: tuple[float, float, float],
     v0: tuple[float, float, float],
@@ -197,7 +197,7 @@ def _hermite_pv(
     return pos, vel
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _deriv(
     p: tuple[float, float, float],
     v: tuple[float, float, float],
@@ -252,14 +252,14 @@ def _deriv(
     return acc, alat_n
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _axpy(
     a: tuple[float, float, float], s: float, b: tuple[float, float, float]
 ) -> tuple[float, float, float]:
     return (a[0] + s * b[0], a[1] + s * b[1], a[2] + s * b[2])
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _comb(
     a: tuple[float, float, float],
     b: tuple[float, float, float],
@@ -276,7 +276,7 @@ def _comb(
     )
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _available_accel(
     p: tuple[float, float, float],
     v: tuple[float, float, float],
@@ -299,7 +299,7 @@ def _available_accel(
     )
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _tof_lookup(
     k: int,
     launch: tuple[float, float, float],
@@ -349,7 +349,7 @@ def _tof_lookup(
     return t0 + fa * (t1 - t0), v0 + fa * (v1 - v0)
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _altitude_of_density(rho: float, h0: float, dh: float, rho_tab: NDArray[np.float64]) -> float:
     """Altitude at which the tabulated ISA density equals rho (bisection; table decreasing)."""
     n = rho_tab.shape[0]
@@ -369,7 +369,7 @@ def _altitude_of_density(rho: float, h0: float, dh: float, rho_tab: NDArray[np.f
     return h0 + dh * (lo + f)
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _midcourse_aim(
     p: tuple[float, float, float],
     pip: tuple[float, float, float],
@@ -449,7 +449,7 @@ def _midcourse_aim(
     )
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _launch_aims(
     p0: NDArray[np.float64],
     pip: NDArray[np.float64],
@@ -479,7 +479,7 @@ def _launch_aims(
     return out
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _guidance_sample(
     i: int,
     j: int,
@@ -599,7 +599,7 @@ def _guidance_sample(
     return (cmd[0] + gloc * up[0], cmd[1] + gloc * up[1], cmd[2] + gloc * up[2])
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _advance_kernel(
     rows: NDArray[np.int64],
     t0: float,

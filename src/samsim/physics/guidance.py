@@ -7,9 +7,10 @@ versions of the same formulas for analysis and tests.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from samsim.jit import njit
 
 Vec = tuple[float, float, float]
 
@@ -21,43 +22,43 @@ MIDCOURSE_LOOKAHEAD_S = 10.0
 MIDCOURSE_MIN_AUTHORITY_MPS2 = 2.0 * 9.80665
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _dot(a: Vec, b: Vec) -> float:
     return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _cross(a: Vec, b: Vec) -> Vec:
     return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _scale(a: Vec, s: float) -> Vec:
     return (a[0] * s, a[1] * s, a[2] * s)
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _add(a: Vec, b: Vec) -> Vec:
     return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _sub(a: Vec, b: Vec) -> Vec:
     return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _norm(a: Vec) -> float:
     return np.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _perp(a: Vec, unit: Vec) -> Vec:
     """Component of a perpendicular to the unit vector."""
     return _sub(a, _scale(unit, _dot(a, unit)))
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def pn_kernel(r: Vec, vrel: Vec, nav: float, target_acc: Vec, augmented: bool) -> Vec:
     """True proportional navigation (optionally augmented), scalar kernel.
 
@@ -77,7 +78,7 @@ def pn_kernel(r: Vec, vrel: Vec, nav: float, target_acc: Vec, augmented: bool) -
     return a
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def heading_kernel(vel: Vec, to_aim: Vec, gain: float) -> Vec:
     """Steer the velocity toward an aim direction: a = K V theta e_perp (scalar kernel).
 
@@ -99,7 +100,7 @@ def heading_kernel(vel: Vec, to_aim: Vec, gain: float) -> Vec:
     return _scale(e, gain * v * theta / en)
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def limit_lateral(a: Vec, vhat: Vec, amax: float) -> tuple[Vec, float]:
     """Project a command perpendicular to the velocity and clip its magnitude to amax.
 

@@ -13,11 +13,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from samsim.geo.frames import EnuFrame, ecef_to_geodetic, geodetic_to_ecef
+from samsim.jit import njit
 from samsim.physics.trajectory import PathPoint, TerrainFn, Trajectory, uniform_times
 
 
@@ -40,7 +40,7 @@ class Agility:
     push_over_mps2: float
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _slope_pass(
     z: NDArray[np.float64],
     s: NDArray[np.float64],
@@ -61,7 +61,7 @@ def _slope_pass(
             z[i] = lim
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _pull_up_pass(z: NDArray[np.float64], s: NDArray[np.float64], k_per_m: float) -> None:
     """Raise ``z`` in place to the least profile whose curvature is <= ``k_per_m``:
     k s^2/2 plus the upper concave hull of z - k s^2/2 (monotone chain)."""
@@ -95,7 +95,7 @@ def _pull_up_pass(z: NDArray[np.float64], s: NDArray[np.float64], k_per_m: float
                 z[i] = zi
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _least_profile(
     s: NDArray[np.float64],
     required: NDArray[np.float64],
@@ -116,7 +116,7 @@ def _least_profile(
     return z
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _escape_clears(
     i: int,
     z_i: float,
@@ -146,7 +146,7 @@ def _escape_clears(
         j += 1
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _track_from_above(
     z1: NDArray[np.float64],
     s: NDArray[np.float64],

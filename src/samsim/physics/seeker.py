@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 
-import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from samsim.jit import njit
 
 #: Glint standard deviation as a fraction of the target's span (Barton, *Radar System
 #: Analysis and Modeling*, sec. 8.4: the apparent centre wanders with a standard
@@ -95,7 +96,7 @@ def multipath_sigma_rad(
     return np.where(sep < np.asarray(beamwidth_rad, float), MULTIPATH_FRACTION * sep, 0.0)
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def angle_noise_std_kernel(
     range_m: float,
     lock_range_m: float,
@@ -108,7 +109,7 @@ def angle_noise_std_kernel(
     return math.sqrt(th * th + fixed_rad * fixed_rad)
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def multipath_kernel(target_height_m: float, range_m: float, beamwidth_rad: float) -> float:
     """Scalar :func:`multipath_sigma_rad`."""
     sep = 2.0 * max(target_height_m, 0.0) / max(range_m, 1e-9)

@@ -26,11 +26,11 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from samsim.geo.frames import EnuFrame
+from samsim.jit import njit
 from samsim.physics.ballistic import (
     BallisticMissile,
     ballistic_flight,
@@ -97,7 +97,7 @@ __all__ = [
 ]
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _state_at_kernel(
     t_s: float,
     rows: NDArray[np.int64],

@@ -13,9 +13,10 @@ import functools
 import math
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from samsim.jit import njit
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class TofTable:
         return np.where(np.isfinite(self.near_m), self.near_m, np.inf)
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _search_right(a: NDArray[np.float64], x: float) -> int:
     """``np.searchsorted(a, x, side="right")`` on a sorted grid without NaN (NaN x: the
     end, as numpy sorts NaN last)."""
@@ -108,7 +109,7 @@ def _search_right(a: NDArray[np.float64], x: float) -> int:
     return lo
 
 
-@nb.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _clip01(x: float) -> float:
     """``np.clip(x, 0.0, 1.0)`` (max then min, NaN kept)."""
     if math.isnan(x):
@@ -117,7 +118,7 @@ def _clip01(x: float) -> float:
     return x if x < 1.0 else 1.0
 
 
-@nb.njit(cache=True)
+@njit(cache=True)
 def _bilinear_tof(
     r: NDArray[np.float64],
     h: NDArray[np.float64],

@@ -303,7 +303,7 @@ def load_section(path: str | Path, spec_type: type[BaseModel]) -> dict[str, Entr
     its source and confidence. Raises :class:`ScenarioError` listing every problem with
     its line."""
     path = Path(path)
-    raw, smap = load_yaml_file(path)
+    raw, smap = load_yaml_file(path, cached=True)
     issues: list[Issue] = []
     out: dict[str, Entry[Any]] = {}
     if not isinstance(raw, dict):

@@ -14,10 +14,10 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
+import samsim.jit as nb  # numba.njit, built on first call
 from samsim.geo.earth import effective_earth_radius_m
 from samsim.geo.frames import EnuFrame
 from samsim.geo.los import ObserverGeometry, visible
@@ -298,10 +298,14 @@ class Radar:
         # Ground clutter competes only inside the radar's smooth-earth horizon.
         h = spec.mast_height_m
         self.clutter_horizon_m = math.sqrt(2.0 * self.effective_earth_radius_m * h + h * h)
-        # A false alarm is a threshold crossing of noise alone: its "SNR" (integrated) for
-        # the measurement error is the threshold's excess over the mean noise, T - n.
-        t = float(threshold_from_pfa(spec.pfa, spec.n_pulses))
-        self.false_alarm_snr_db = 10.0 * math.log10(max(t - spec.n_pulses, 1.0))
+
+    @cached_property
+    def false_alarm_snr_db(self) -> float:
+        """A false alarm is a threshold crossing of noise alone: its "SNR" (integrated) for
+        the measurement error is the threshold's excess over the mean noise, T - n. (On
+        first use: scipy.special is not needed to compile a world, ``samsim validate``.)"""
+        t = float(threshold_from_pfa(self.spec.pfa, self.spec.n_pulses))
+        return 10.0 * math.log10(max(t - self.spec.n_pulses, 1.0))
 
     # -- where the radar looks ------------------------------------------------------------
     def _sector_bounds(self, whole_field: bool = False) -> tuple[float, float, float, float]:

@@ -11,10 +11,10 @@ import itertools
 from dataclasses import dataclass
 from itertools import pairwise
 
-import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
+import samsim.jit as nb  # numba.njit, built on first call
 from samsim.tracking.filters import _inv_det_sym3, gaussian_loglik, inv_logdet_sym, mahalanobis2
 
 FloatArray = NDArray[np.float64]

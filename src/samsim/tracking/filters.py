@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
+
+import samsim.jit as numba  # numba.njit, built on first call
 
 FloatArray = NDArray[np.float64]
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+import samsim.jit as nb  # numba.njit, built on first call
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

@@ -11,9 +11,10 @@ import functools
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-import numba as nb
 import numpy as np
 from numpy.typing import NDArray
+
+import samsim.jit as nb  # numba.njit, built on first call
 
 FloatArray = NDArray[np.float64]
 

@@ -1,0 +1,187 @@
+"""samsim's numba kernels, made when first needed.
+
+``@njit(cache=True, ...)`` takes numba's options but does not import numba: it returns a
+:class:`Kernel` that imports numba and builds every kernel's dispatcher on its first call
+(``numba.njit`` with the same options; compiled code comes from numba's on-disk cache as
+before). Commands that call no kernel (``samsim --help``, ``schema``, ``catalog``) thus
+never pay numba's start-up (0.15-0.3 s to import, 0.2-0.4 s more for its first kernel).
+
+``samsim validate`` calls a few kernels while it compiles the world (terrain heights,
+geodetic conversions, trajectory profiles), each on a handful of points: inside
+:func:`interpreted` they run as the plain Python functions they are written as, until
+they have taken ``budget_s`` in all; then numba is loaded and the rest runs compiled.
+A kernel that maps a scalar kernel over many points may have a numpy form for this
+(:func:`interpret_as`: the same arithmetic on whole arrays, tested against the compiled
+kernel), since a Python loop over thousands of points would take longer than loading
+numba.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+__all__ = ["Kernel", "interpret_as", "interpreted", "kernels_loaded", "load_kernels", "njit"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_lock = threading.RLock()
+_pending: list[Kernel] = []
+_loaded = False
+
+
+class _Interpreting(threading.local):
+    """This thread's :func:`interpreted` state."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.depth = 0
+        self.budget_s = 0.0
+        self.spent_s = 0.0
+
+
+_state = _Interpreting()
+
+
+class Kernel:
+    """A numba kernel not built yet: ``py_func`` and the options of its ``numba.njit``.
+
+    Calling it builds every pending kernel (:func:`load_kernels`) and calls the
+    dispatcher, or, inside :func:`interpreted` while numba is not loaded, runs
+    ``py_func`` (or its numpy form, ``interpret``).
+    """
+
+    def __init__(self, py_func: Callable[..., Any], options: dict[str, Any]) -> None:
+        self.py_func = py_func
+        self.options = options
+        self.dispatcher: Any = None
+        self.interpret: Callable[..., Any] = py_func
+        self.__name__ = py_func.__name__
+        self.__qualname__ = py_func.__qualname__
+        self.__module__ = py_func.__module__
+        self.__doc__ = py_func.__doc__
+        self.__wrapped__ = py_func
+
+    def __call__(self, *args: Any) -> Any:
+        if self.dispatcher is None and _state.active and not _loaded:
+            if _state.depth:  # called from an interpreted kernel: its time is counted there
+                return self.interpret(*args)
+            if _state.spent_s <= _state.budget_s:
+                done, out = self._interpret(args)
+                if done:
+                    return out
+        if self.dispatcher is None:
+            load_kernels()
+        return self.dispatcher(*args)
+
+    def _interpret(self, args: tuple[Any, ...]) -> tuple[bool, Any]:
+        """``(True, result)`` of the Python form, or ``(False, None)`` if it raised: the
+        arrays it was given are then restored, and the compiled kernel decides (Python
+        raises where numba does not: ``math.sqrt(-1.0)``, ``int(nan)``, an index out of
+        bounds), so an input error or an exception is always the compiled kernel's."""
+        import numpy as np
+
+        saved = [(a, a.copy()) for a in args if isinstance(a, np.ndarray)]
+        t = time.perf_counter()
+        _state.depth += 1
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # numba computes inf and nan silently
+                return True, self.interpret(*args)
+        except Exception:
+            for a, copy in saved:
+                a[...] = copy
+            return False, None
+        finally:
+            _state.depth -= 1
+            _state.spent_s += time.perf_counter() - t
+
+    def __repr__(self) -> str:
+        return f"<samsim kernel {self.__module__}.{self.__qualname__} (not loaded)>"
+
+
+def njit(*args: Any, **options: Any) -> Any:
+    """``numba.njit`` made on first use: ``@njit(cache=True, inline="always")`` (options
+    only; no signatures) or ``@njit``. Once numba is loaded, returns numba's dispatcher at
+    once."""
+    if args and (len(args) > 1 or not callable(args[0]) or options):
+        raise TypeError("samsim.jit.njit takes numba's keyword options only (no signatures)")
+
+    def wrap(func: F) -> F:
+        with _lock:
+            if _loaded:
+                import numba
+
+                return numba.njit(**options)(func)
+            kernel = Kernel(func, options)
+            _pending.append(kernel)
+            return kernel  # type: ignore[return-value]
+
+    return wrap(args[0]) if args else wrap
+
+
+def interpret_as(kernel: Any) -> Callable[[F], F]:
+    """Decorator: the function is ``kernel``'s numpy form, run in its place inside
+    :func:`interpreted` (same arguments, same results; a kernel that loops over points
+    computes them all at once). Nothing once numba is loaded."""
+
+    def wrap(func: F) -> F:
+        if isinstance(kernel, Kernel):
+            kernel.interpret = func
+        return func
+
+    return wrap
+
+
+def load_kernels() -> None:
+    """Import numba and build every pending kernel's dispatcher, and put the dispatchers
+    in place of the kernels in samsim's modules (so that kernels calling kernels see
+    numba's dispatchers when numba types them). Idempotent."""
+    global _loaded
+    with _lock:
+        if _loaded:
+            return
+        import numba
+
+        for k in _pending:
+            k.dispatcher = numba.njit(**k.options)(k.py_func)
+        for name, module in list(sys.modules.items()):
+            if module is None or not (name == "samsim" or name.startswith("samsim.")):
+                continue
+            space = vars(module)
+            for attr, value in list(space.items()):
+                if isinstance(value, Kernel):
+                    space[attr] = value.dispatcher
+        _pending.clear()
+        _loaded = True
+
+
+def kernels_loaded() -> bool:
+    """Whether numba and the kernels are loaded in this process."""
+    return _loaded
+
+
+@contextlib.contextmanager
+def interpreted(budget_s: float = 0.25) -> Iterator[None]:
+    """Run kernels called in this block (by this thread) as plain Python while numba is
+    not loaded, until they have taken ``budget_s`` seconds in all; then load numba.
+
+    For work that calls kernels on a few points (``samsim validate``), where importing
+    numba and loading the compiled kernels would take longer than the work itself.
+    """
+    s = _state
+    saved = (s.budget_s, s.spent_s)
+    if not s.active:
+        s.budget_s, s.spent_s = budget_s, 0.0
+    s.active += 1
+    try:
+        yield
+    finally:
+        s.active -= 1
+        if not s.active:
+            s.budget_s, s.spent_s = saved
