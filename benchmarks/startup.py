@@ -14,6 +14,11 @@ alike; medians reported):
   ``samsim.simulate(scenario, seed=0)`` (the engine loop, outputs built in memory, world
   compiled), as a study worker or a second ``simulate`` call pays it.
 
+Python's bytecode caches count as warm too (an installed package has them): the commands
+run with ``PYTHONPYCACHEPREFIX`` set to a temporary folder (nothing is written into the
+source trees) and without ``PYTHONDONTWRITEBYTECODE``, which would otherwise make every
+process compile samsim's modules from source (0.1-0.25 s).
+
     python benchmarks/startup.py [--repeat 7] [--scenario examples/battalion_vs_cruise_raid.yaml]
     # A/B: the same commands from another source tree (e.g. `git archive` of main), run as
     # `python -m samsim.cli` with PYTHONPATH set, interleaved in the same rounds
@@ -103,8 +108,10 @@ def main() -> None:
     ap.add_argument("--compare", default=None, help="another samsim source tree (its src/)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="samsim-startup-"))
+    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    base_env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     variants: dict[str, tuple[dict[str, list[str]], dict[str, str] | None]] = {
-        "this tree": (_commands(_samsim(), args.scenario, tmp / "a"), None)
+        "this tree": (_commands(_samsim(), args.scenario, tmp / "a"), base_env)
     }
     if args.compare:
         # both trees started the same way: python -m samsim.cli with PYTHONPATH set
@@ -113,7 +120,7 @@ def main() -> None:
             ("this tree", ROOT / "src", tmp / "a"),
             (f"compare ({args.compare})", Path(args.compare).resolve(), tmp / "b"),
         ):
-            env = {**os.environ, "PYTHONPATH": str(src)}
+            env = {**base_env, "PYTHONPATH": str(src)}
             variants[label] = (_commands(sam, args.scenario, out), env)
     print("warming caches (every command once) ...", flush=True)
     for cmds, env in variants.values():
