@@ -236,6 +236,22 @@ def test_a_kernel_that_raises_in_python_is_left_to_numba(tmp_path: Path) -> None
     assert "after error True True [4.0, -1.0]" in out
 
 
+_PICKLE = """
+import pickle, sys
+import numpy as np
+from samsim.geo import frames
+k = pickle.loads(pickle.dumps(frames._ecef_to_geodetic_many))
+print(type(k).__name__, k is frames._ecef_to_geodetic_many, "numba" in sys.modules)
+print(k(np.array([[6378137.0, 0.0, 0.0]])).tolist())
+"""
+
+
+def test_a_kernel_pickles_by_name(tmp_path: Path) -> None:
+    """A kernel not built yet pickles as its module's kernel (process pools, Dask)."""
+    out = _python(_PICKLE, tmp_path).stdout.splitlines()
+    assert out == ["Kernel True False", "[[0.0, 0.0, 0.0]]"]
+
+
 _PAST_BUDGET = """
 import sys
 import samsim

@@ -79,6 +79,10 @@ class Kernel:
             load_kernels()
         return self.dispatcher(*args)
 
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        """Pickled by name, as a function is: unpickled as its module's kernel."""
+        return _kernel_named, (self.__module__, self.__qualname__)
+
     def _interpret(self, args: tuple[Any, ...]) -> tuple[bool, Any]:
         """``(True, result)`` of the Python form, or ``(False, None)`` if it raised: the
         arrays it was given are then restored, and the compiled kernel decides (Python
@@ -103,6 +107,12 @@ class Kernel:
 
     def __repr__(self) -> str:
         return f"<samsim kernel {self.__module__}.{self.__qualname__} (not loaded)>"
+
+
+def _kernel_named(module: str, qualname: str) -> Any:
+    import importlib
+
+    return getattr(importlib.import_module(module), qualname)
 
 
 def njit(*args: Any, **options: Any) -> Any:
