@@ -17,10 +17,10 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
+import samsim.jit as nb  # numba.njit, built on first call
 from samsim.sensors.radar import Radar, Windows
 
 FloatArray = NDArray[np.float64]

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Literal, TypeVar
 
-import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+import samsim.jit as nb  # numba.njit, built on first call
 from samsim.tracking.association import GatedPairs, gate, gnn_assign, jpda_probabilities
 from samsim.tracking.filters import (
     _LOG_2PI,
