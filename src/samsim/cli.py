@@ -338,16 +338,16 @@ _reg_study(app)
 
 
 def main(args: list[str] | None = None) -> None:
-    """Entry point: run the app (on ``args``, default the command line), turning user
-    errors into messages and exit code 2.
+    """Run the app (on ``args``, default ``sys.argv[1:]``), turning user errors into
+    messages and exit code 2 (``SystemExit``, so a caller in Python keeps its process)."""
+    _main(args)
 
-    On the command line (no ``args``) the process then ends at once (:func:`_hard_exit`),
-    and numpy's BLAS starts one thread (``OPENBLAS_NUM_THREADS=1`` unless set: samsim's
-    matrices are small, the engine runs on one BLAS thread anyway, and starting a pool
-    costs 0.05-0.1 s)."""
-    if args is not None:
-        _main(args)
-        return
+
+def console() -> None:
+    """The ``samsim`` command (console script and ``python -m samsim.cli``): :func:`main`
+    on the command line, then the process ends at once (:func:`_hard_exit`). numpy's BLAS
+    starts one thread (``OPENBLAS_NUM_THREADS=1`` unless set: samsim's matrices are small,
+    the engine runs on one BLAS thread anyway, and starting a pool costs 0.05-0.1 s)."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         _main(None)
@@ -418,4 +418,4 @@ def _main(args: list[str] | None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    console()
