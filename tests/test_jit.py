@@ -77,8 +77,8 @@ for name in {names!r}:
     with interpreted(budget_s=1e9):
         w = compile_world(sc, probe=True)
     out[name] = {{
-        "pos": w.threats.pos_m.ravel().tolist(),
-        "alt": w.threats.alt_m.ravel().tolist(),
+        "pos": w.threats.samples()[0].ravel().tolist(),
+        "alt": w.threats.samples()[2].ravel().tolist(),
         "radars": [r.base_enu_m.tolist() for r in w.radars],
     }}
 assert "numba" not in sys.modules
@@ -97,7 +97,7 @@ def test_an_interpreted_world_is_the_compiled_world(tmp_path: Path) -> None:
     child = json.loads(_python(_WORLD.format(names=names), tmp_path).stdout)
     for name in names:
         w = compile_world(load_scenario(name), probe=True)
-        pos, alt = w.threats.pos_m.ravel(), w.threats.alt_m.ravel()
+        pos, alt = w.threats.samples()[0].ravel(), w.threats.samples()[2]
         assert len(pos) > 1000
         np.testing.assert_allclose(child[name]["pos"], pos, rtol=0, atol=1e-6)
         np.testing.assert_allclose(child[name]["alt"], alt, rtol=0, atol=1e-6)

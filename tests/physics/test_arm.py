@@ -69,15 +69,15 @@ def test_the_expected_miss_grows_with_the_dark_time_unless_the_emitter_was_geolo
 def test_a_replanned_flight_keeps_the_past_and_ends_on_the_new_aim_point() -> None:
     tr = arm_trajectory(FRAME, MODEL, [(40.5, -40.0, 10e3)], (40.0, -40.0, 0.0), 10.0)
     table = ThreatTable([tr])
-    before = table.pos_m[0, :41].copy()
+    before = table.row(0)[0][:41].copy()
     aim = FRAME.geodetic_to_enu(40.0, -40.0, 0.0) + np.array([500.0, 0.0, 0.0])
     t_end = replan(FRAME, table, 0, 30.0, MODEL, aim)
     assert t_end is not None and t_end > tr.t_end_s
-    assert np.array_equal(table.pos_m[0, :41], before)  # up to the sample at 30 s
+    assert np.array_equal(table.row(0)[0][:41], before)  # up to the sample at 30 s
     p, v, _ = table.state_at(t_end, np.array([0]))
     assert np.linalg.norm(p[0] - aim) < 1.0
     k = int(table.n_samples[0])
-    assert np.allclose(np.linalg.norm(table.vel_mps[0, 42:k], axis=1), 600.0, rtol=1e-3)
+    assert np.allclose(np.linalg.norm(table.row(0)[1][42:k], axis=1), 600.0, rtol=1e-3)
 
 
 def test_the_seeker_hears_only_its_band() -> None:
@@ -90,7 +90,7 @@ def test_replanning_a_runs_copy_uses_its_overlay_and_leaves_the_compiled_table()
     # the compiled table's row, which it must leave untouched.
     tr = arm_trajectory(FRAME, MODEL, [(40.5, -40.0, 10e3)], (40.0, -40.0, 0.0), 10.0)
     compiled = ThreatTable([tr])
-    pos0 = compiled.pos_m.copy()
+    pos0 = compiled.samples()[0].copy()
     run, direct = compiled.copy(), ThreatTable([tr])
     aims = [
         FRAME.geodetic_to_enu(40.0, -40.0, 0.0) + np.array(off)
@@ -98,7 +98,8 @@ def test_replanning_a_runs_copy_uses_its_overlay_and_leaves_the_compiled_table()
     ]
     for t_s, aim in zip((20.0, 40.0), aims, strict=True):
         assert replan(FRAME, run, 0, t_s, MODEL, aim) == replan(FRAME, direct, 0, t_s, MODEL, aim)
-    np.testing.assert_array_equal(compiled.pos_m, pos0)
+    np.testing.assert_array_equal(compiled.samples()[0], pos0)
+    assert compiled._over is None  # the copy spliced its own overlay
     for t_s in np.linspace(0.0, float(direct.t_end_s[0]), 97):
         a = run.state_at(float(t_s), np.array([0]))
         b = direct.state_at(float(t_s), np.array([0]))

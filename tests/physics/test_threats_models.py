@@ -419,14 +419,14 @@ def test_splice_grows_the_row_and_keeps_other_rows_and_the_compiled_table() -> N
         flat,
     )
     compiled = ThreatTable([tr, other])
-    before = compiled.pos_m.copy()
+    before = compiled.samples()[0].copy()
     react = Reactions(compiled, [plan, None], [tr.point_times_s, None], FRAME, flat)
     cap = react.table.row(0)[0].shape[0]
     row1 = react.table.row(1)[0][: other.alt_m.size].copy()
     react.launch_at(0, 100.0, source)
     assert react.table.row(0)[0].shape[0] > cap  # the spliced row is longer
     np.testing.assert_array_equal(react.table.row(1)[0][: other.alt_m.size], row1)
-    np.testing.assert_array_equal(compiled.pos_m, before)  # the world's table: untouched
+    np.testing.assert_array_equal(compiled.samples()[0], before)  # the world's table: untouched
     assert react.launch_at(1, 5.0, source) is None  # no plan: does not react
     # state_at still evaluates both rows
     p, v, a = react.table.state_at(200.0)
@@ -448,7 +448,7 @@ def test_a_run_copy_splices_like_the_table_itself() -> None:
     inplace = ThreatTable(trs)
     copy = ThreatTable(trs).copy()
     for i, k in ((3, 40), (1, 10), (3, 60)):  # a row spliced twice, one longer than all
-        n = int(rng.integers(50, 2 * inplace.alt_m.shape[1]))
+        n = int(rng.integers(50, 2 * int(inplace.n_samples.max())))
         pos = rng.normal(0.0, 1e4, (n, 3))
         vel = rng.normal(0.0, 200.0, (n, 3))
         alt = rng.uniform(0.0, 9e3, n)
@@ -488,3 +488,102 @@ def test_catalogue_threats_each_kind_and_sources() -> None:
             assert entry.spec.appears_as in cat, name
     assert cat["decoy"].spec.capability == 0.0
     assert cat[cat["decoy"].spec.appears_as].spec.capability > 0
+
+
+def _padded_state(
+    pos: np.ndarray,
+    vel: np.ndarray,
+    alt: np.ndarray,
+    t0: np.ndarray,
+    dt: np.ndarray,
+    n: np.ndarray,
+    t_s: float,
+    rows: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The padded table's interpolation as array code (the formula the table had before
+    its samples were stored end to end)."""
+    top = n[rows] - 1
+    u = np.clip((t_s - t0[rows]) / dt[rows], 0.0, top)
+    i0 = np.minimum(np.floor(u).astype(np.int64), np.maximum(top - 1, 0))
+    w = u - i0
+    i1 = np.minimum(i0 + 1, top)
+    p = pos[rows, i0] * (1.0 - w)[:, None] + pos[rows, i1] * w[:, None]
+    v = vel[rows, i0] * (1.0 - w)[:, None] + vel[rows, i1] * w[:, None]
+    a = alt[rows, i0] * (1.0 - w) + alt[rows, i1] * w
+    return p, v, a
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lengths=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=8),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_ragged_table_equals_the_padded_table(lengths: list[int], seed: int) -> None:
+    """Issue 16 (memory): the samples of all threats are stored end to end instead of
+    padded to the longest trajectory (a 3,000-threat theatre raid: 831 -> 391 MB). The
+    state of every row at any time, before and after splices, is the padded table's, bit
+    for bit; splicing a run's copy leaves the compiled samples alone."""
+    rng = np.random.default_rng(seed)
+    trs = [
+        Trajectory(
+            float(rng.uniform(0.0, 50.0)),
+            float(rng.choice([0.5, 1.0, 0.25])),
+            rng.normal(0.0, 1e4, (m, 3)),
+            rng.normal(0.0, 300.0, (m, 3)),
+            rng.uniform(0.0, 9e3, m),
+        )
+        for m in lengths
+    ]
+    table = ThreatTable(trs)
+    compiled = [a.copy() for a in table.samples()]
+    run = table.copy()
+    k_max = max(lengths)
+    pos = np.stack(
+        [np.concatenate([t.pos_m, np.repeat(t.pos_m[-1:], k_max - len(t.alt_m), 0)]) for t in trs]
+    )
+    vel = np.stack([np.concatenate([t.vel_mps, np.zeros((k_max - len(t.alt_m), 3))]) for t in trs])
+    alt = np.stack(
+        [np.concatenate([t.alt_m, np.repeat(t.alt_m[-1:], k_max - len(t.alt_m))]) for t in trs]
+    )
+    t0 = np.array([t.t0_s for t in trs])
+    dt = np.array([t.dt_s for t in trs])
+    n = np.array(lengths, dtype=np.int64)
+    rows_all = np.arange(len(trs))
+
+    def check(tab: ThreatTable) -> None:
+        for t_s in rng.uniform(-10.0, float(tab.t_end_s.max()) + 10.0, 12):
+            for rows in (None, rng.integers(0, len(trs), 5)):
+                r = rows_all if rows is None else rows
+                want = _padded_state(pos, vel, alt, t0, dt, n, float(t_s), r)
+                got = tab.state_at(float(t_s), rows)
+                for x, y in zip(got, want, strict=True):
+                    assert x.tobytes() == y.tobytes()
+        for i in range(len(trs)):
+            m = int(n[i])
+            for x, y in zip(tab.row(i), (pos[i], vel[i], alt[i]), strict=True):
+                assert x.shape[0] == m and x.tobytes() == y[:m].tobytes()
+
+    check(table)
+    check(run)
+    for _ in range(3):  # splices of the run's copy, applied to the padded reference too
+        i = int(rng.integers(0, len(trs)))
+        k = int(rng.integers(0, n[i]))
+        m_new = int(rng.integers(1, 2 * k_max + 2))
+        p_new = rng.normal(0.0, 1e4, (m_new, 3))
+        v_new = rng.normal(0.0, 300.0, (m_new, 3))
+        a_new = rng.uniform(0.0, 9e3, m_new)
+        run.splice(i, k, p_new, v_new, a_new)
+        m = k + m_new
+        if m > pos.shape[1]:
+            grow = m - pos.shape[1]
+            pos = np.concatenate([pos, np.repeat(pos[:, -1:], grow, axis=1)], axis=1)
+            vel = np.concatenate([vel, np.zeros((len(trs), grow, 3))], axis=1)
+            alt = np.concatenate([alt, np.repeat(alt[:, -1:], grow, axis=1)], axis=1)
+        pos[i, k:m], vel[i, k:m], alt[i, k:m] = p_new, v_new, a_new
+        pos[i, m:], vel[i, m:], alt[i, m:] = p_new[-1], 0.0, a_new[-1]
+        n[i] = m
+        np.testing.assert_array_equal(run.n_samples, n)
+        check(run)
+    for now, before in zip(table.samples(), compiled, strict=True):
+        assert now.tobytes() == before.tobytes()
+    np.testing.assert_array_equal(table.n_samples, lengths)

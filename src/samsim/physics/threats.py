@@ -104,6 +104,7 @@ def _state_at_kernel(
     t0_s: NDArray[np.float64],
     dt_s: NDArray[np.float64],
     n_samples: NDArray[np.int64],
+    start: NDArray[np.int64],
     pos_m: NDArray[np.float64],
     vel_mps: NDArray[np.float64],
     alt_m: NDArray[np.float64],
@@ -114,7 +115,9 @@ def _state_at_kernel(
     """Kernel of :meth:`ThreatTable.state_at`: per row, the sample interval holding
     ``t_s`` (clipped to the trajectory) and the linear interpolation in it, written with
     the same floating-point operations, in the same order, as the array expression
-    ``x0 * (1 - w) + x1 * w`` (so the results are bit-for-bit those of numpy)."""
+    ``x0 * (1 - w) + x1 * w`` (so the results are bit-for-bit those of numpy). Row ``r``'s
+    samples are ``pos_m[start[r] : start[r] + n_samples[r]]`` (and so on): only samples
+    inside the trajectory are read."""
     for k in range(rows.shape[0]):
         r = rows[k]
         u = (t_s - t0_s[r]) / dt_s[r]
@@ -126,79 +129,99 @@ def _state_at_kernel(
         i0 = min(np.int64(math.floor(u)), max(top - 1, 0))
         w = u - i0
         i1 = min(i0 + 1, top)
+        j0 = start[r] + i0
+        j1 = start[r] + i1
         for j in range(3):
-            p[k, j] = pos_m[r, i0, j] * (1.0 - w) + pos_m[r, i1, j] * w
-            v[k, j] = vel_mps[r, i0, j] * (1.0 - w) + vel_mps[r, i1, j] * w
-        a[k] = alt_m[r, i0] * (1.0 - w) + alt_m[r, i1] * w
+            p[k, j] = pos_m[j0, j] * (1.0 - w) + pos_m[j1, j] * w
+            v[k, j] = vel_mps[j0, j] * (1.0 - w) + vel_mps[j1, j] * w
+        a[k] = alt_m[j0] * (1.0 - w) + alt_m[j1] * w
+
+
+def _read_only(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    v = a.view()
+    v.flags.writeable = False
+    return v
 
 
 class ThreatTable:
-    """All threats' trajectories in padded arrays, evaluated at any time, vectorised.
+    """All threats' trajectories, evaluated at any time, vectorised.
+
+    The samples of all rows are stored end to end (ragged: row ``i`` is
+    ``n_samples[i]`` samples from offset ``_start[i]``), so a raid of threats with very
+    different flight times costs the samples it has, not the longest flight's for every
+    threat. Rows spliced after compilation (evasions, re-plans) live in an overlay.
 
     Attributes
     ----------
     t0_s, t_end_s : ndarray (n,)
         Appearance and end of each trajectory.
+    dt_s : ndarray (n,)
+        Sample step of each trajectory, s.
+    n_samples : ndarray of int64 (n,)
+        Samples of each trajectory.
     """
 
     def __init__(self, trajectories: Sequence[Trajectory]) -> None:
         n = len(trajectories)
         self.dt_s = np.array([tr.dt_s for tr in trajectories])
-        k = max((len(tr.alt_m) for tr in trajectories), default=1)
         self.n_samples = np.array([len(tr.alt_m) for tr in trajectories], dtype=np.int64)
         self.t0_s = np.array([tr.t0_s for tr in trajectories])
         self.t_end_s = np.array([tr.t_end_s for tr in trajectories])
-        self.pos_m = np.empty((n, k, 3))
-        self.vel_mps = np.zeros((n, k, 3))
-        self.alt_m = np.empty((n, k))
+        self._start = np.zeros(n, dtype=np.int64)
+        np.cumsum(self.n_samples[:-1], out=self._start[1:])
+        total = int(self.n_samples.sum())
+        self._pos = np.empty((total, 3))
+        self._vel = np.empty((total, 3))
+        self._alt = np.empty(total)
         for i, tr in enumerate(trajectories):
-            m = len(tr.alt_m)
-            self.pos_m[i, :m] = tr.pos_m
-            self.pos_m[i, m:] = tr.pos_m[-1]
-            self.vel_mps[i, :m] = tr.vel_mps
-            self.alt_m[i, :m] = tr.alt_m
-            self.alt_m[i, m:] = tr.alt_m[-1]
+            a, m = int(self._start[i]), len(tr.alt_m)
+            self._pos[a : a + m] = tr.pos_m
+            self._vel[a : a + m] = tr.vel_mps
+            self._alt[a : a + m] = tr.alt_m
+        self._len = self.n_samples.copy()  # samples stored per row (shared by copies)
+        self._width = int(self.n_samples.max()) if n else 1
         self._rows = np.arange(n)
-        # A run's copy (see copy()) shares the sample arrays above and keeps the rows it
-        # splices in an overlay of its own: _slot[i] is row i's overlay row or -1.
+        # Spliced rows: _slot[i] is row i's overlay row or -1 (None: nothing spliced).
         self._slot: NDArray[np.int64] | None = None
         self._over: _Overlay | None = None
 
     def __len__(self) -> int:
         return len(self.t0_s)
 
+    def samples(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """The compiled samples of every row end to end (positions (N, 3), velocities
+        (N, 3), altitudes (N,)), read-only views; spliced rows not included."""
+        return _read_only(self._pos), _read_only(self._vel), _read_only(self._alt)
+
     def copy(self) -> ThreatTable:
         """A copy for one run (the engine splices evasions into its own copy, so a compiled
         world can be run many times). The per-threat times are the copy's own; the sample
-        arrays are shared and never written through the copy, which moves a row it splices
-        to an overlay of its own: a run copies the few threats that manoeuvre, not the
-        whole table (hundreds of MB for a theatre raid)."""
+        arrays are shared and never written: a spliced row goes to the copy's overlay, so a
+        run copies the few threats that manoeuvre, not the whole table (hundreds of MB for
+        a theatre raid)."""
         out = object.__new__(ThreatTable)
         for name in ("dt_s", "n_samples", "t0_s", "t_end_s"):
             setattr(out, name, getattr(self, name).copy())
-        out.pos_m, out.vel_mps, out.alt_m = self.pos_m, self.vel_mps, self.alt_m
+        out._start, out._len, out._width = self._start, self._len, self._width
+        out._pos, out._vel, out._alt = self._pos, self._vel, self._alt
         out._rows = self._rows
-        out._slot = (
-            np.full(len(self), -1, dtype=np.int64) if self._slot is None else self._slot.copy()
-        )
+        out._slot = None if self._slot is None else self._slot.copy()
         out._over = None if self._over is None else self._over.copy()
         return out
 
     def row(self, i: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-        """Row ``i``'s samples (positions, velocities, altitudes; padded beyond
-        ``n_samples[i]``), read-only views."""
+        """Row ``i``'s ``n_samples[i]`` samples (positions, velocities, altitudes),
+        read-only views."""
         s = -1 if self._slot is None else int(self._slot[i])
         if s < 0:
-            pos, vel, alt = self.pos_m[i], self.vel_mps[i], self.alt_m[i]
+            a, m = int(self._start[i]), int(self._len[i])
+            pos, vel, alt = self._pos[a : a + m], self._vel[a : a + m], self._alt[a : a + m]
         else:
             assert self._over is not None
-            pos, vel, alt = self._over.pos_m[s], self._over.vel_mps[s], self._over.alt_m[s]
-        out = []
-        for a in (pos, vel, alt):
-            v = a.view()
-            v.flags.writeable = False
-            out.append(v)
-        return out[0], out[1], out[2]
+            m = int(self.n_samples[i])
+            o = self._over
+            pos, vel, alt = o.pos_m[s, :m], o.vel_mps[s, :m], o.alt_m[s, :m]
+        return _read_only(pos), _read_only(vel), _read_only(alt)
 
     def active(self, t_s: float) -> NDArray[np.bool_]:
         """Threats whose trajectory covers time ``t_s``."""
@@ -217,35 +240,20 @@ class ThreatTable:
         p, v, a = np.empty((n, 3)), np.empty((n, 3)), np.empty(n)
         over = self._over
         slot = None if over is None or self._slot is None else self._slot[rows]
+        base = (self.t0_s, self.dt_s, self.n_samples, self._start, self._pos, self._vel, self._alt)
         if slot is None or not (slot >= 0).any():
-            _state_at_kernel(
-                float(t_s),
-                np.ascontiguousarray(rows),
-                self.t0_s,
-                self.dt_s,
-                self.n_samples,
-                self.pos_m,
-                self.vel_mps,
-                self.alt_m,
-                p,
-                v,
-                a,
-            )
+            _state_at_kernel(float(t_s), np.ascontiguousarray(rows), *base, p, v, a)
             return p, v, a
         # Rows of the overlay and of the shared table, each evaluated where it lives (the
         # same arithmetic per row).
         assert over is not None
         ov = slot >= 0
-        base = (self.t0_s, self.dt_s, self.n_samples, self.pos_m, self.vel_mps, self.alt_m)
-        mine = (over.t0_s, over.dt_s, over.n_samples, over.pos_m, over.vel_mps, over.alt_m)
-        for sel, r, (t0, dt, ns, pos, vel, alt) in ((~ov, rows[~ov], base), (ov, slot[ov], mine)):
+        for sel, r, arrays in ((~ov, rows[~ov], base), (ov, slot[ov], over.flat())):
             k = int(np.count_nonzero(sel))
             if k == 0:
                 continue
             ps, vs, as_ = np.empty((k, 3)), np.empty((k, 3)), np.empty(k)
-            _state_at_kernel(
-                float(t_s), np.ascontiguousarray(r), t0, dt, ns, pos, vel, alt, ps, vs, as_
-            )
+            _state_at_kernel(float(t_s), np.ascontiguousarray(r), *arrays, ps, vs, as_)
             p[sel], v[sel], a[sel] = ps, vs, as_
         return p, v, a
 
@@ -258,27 +266,22 @@ class ThreatTable:
         alt_m: NDArray[np.float64],
     ) -> None:
         """Replace row ``i`` from sample ``k`` on with new samples (same step); the row's
-        end time follows. The sample arrays grow (by at least a quarter) when the new
-        trajectory is longer than the table."""
+        end time follows. The row moves to (or is already in) the overlay, whose rows grow
+        (by at least a quarter) when the new trajectory is longer than they are; the shared
+        samples are never written."""
         m = k + len(alt_m)
-        if self._slot is not None:
-            # a run's copy: the row goes to (or is already in) the overlay
-            if self._over is None:
-                self._over = _Overlay.empty(self.alt_m.shape[1])
-            s = int(self._slot[i])
-            if s < 0:
-                s = self._slot[i] = self._over.add(
-                    self.pos_m[i], self.vel_mps[i], self.alt_m[i], self.t0_s[i], self.dt_s[i]
-                )
-            self._over.write(s, k, pos_m, vel_mps, alt_m)
-        else:
-            self.pos_m, self.vel_mps, self.alt_m = _write_row(
-                self.pos_m, self.vel_mps, self.alt_m, i, k, pos_m, vel_mps, alt_m
-            )
+        if self._slot is None:
+            self._slot = np.full(len(self), -1, dtype=np.int64)
+        if self._over is None:
+            self._over = _Overlay.empty(self._width)
+        s = int(self._slot[i])
+        if s < 0:
+            pos, vel, alt = self.row(i)
+            s = self._slot[i] = self._over.add(pos, vel, alt, self.t0_s[i], self.dt_s[i])
+        self._over.write(s, k, pos_m, vel_mps, alt_m)
         self.n_samples[i] = m
         self.t_end_s[i] = self.t0_s[i] + self.dt_s[i] * (m - 1)
-        if self._over is not None and self._slot is not None and self._slot[i] >= 0:
-            self._over.n_samples[self._slot[i]] = m
+        self._over.n_samples[s] = m
 
 
 def _write_row(
@@ -311,8 +314,9 @@ def _write_row(
 
 
 class _Overlay:
-    """The rows a run's copy of a :class:`ThreatTable` has spliced: padded sample arrays
-    like the table's, one row per spliced threat, with their times."""
+    """The rows a :class:`ThreatTable` has spliced: padded sample arrays (rows x width),
+    one row per spliced threat (beyond a row's samples: its last position and altitude,
+    zero velocity), with their times."""
 
     def __init__(
         self,
@@ -345,6 +349,31 @@ class _Overlay:
             self.n,
         )
 
+    def flat(
+        self,
+    ) -> tuple[
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+    ]:
+        """The arguments of :func:`_state_at_kernel` for the overlay's rows (times, sample
+        counts, row offsets and the samples end to end: views of the padded arrays)."""
+        width = self.alt_m.shape[1]
+        start = np.arange(len(self.t0_s), dtype=np.int64) * width
+        return (
+            self.t0_s,
+            self.dt_s,
+            self.n_samples,
+            start,
+            self.pos_m.reshape(-1, 3),
+            self.vel_mps.reshape(-1, 3),
+            self.alt_m.reshape(-1),
+        )
+
     def add(
         self,
         pos_m: NDArray[np.float64],
@@ -353,7 +382,8 @@ class _Overlay:
         t0_s: float,
         dt_s: float,
     ) -> int:
-        """Append a copy of a table row; returns its overlay row."""
+        """Append a copy of a table row (padded with its last position and altitude and
+        zero velocity); returns its overlay row."""
         if self.n == len(self.t0_s):  # grow the rows by half
             extra = max(4, self.n // 2)
             k = self.alt_m.shape[1]
@@ -365,8 +395,14 @@ class _Overlay:
             self.n_samples = np.concatenate([self.n_samples, np.ones(extra, dtype=np.int64)])
         s = self.n
         k = min(len(alt_m), self.alt_m.shape[1])
-        self.pos_m[s, :k], self.vel_mps[s, :k], self.alt_m[s, :k] = pos_m, vel_mps, alt_m
+        self.pos_m[s, :k], self.vel_mps[s, :k], self.alt_m[s, :k] = (
+            pos_m[:k],
+            vel_mps[:k],
+            alt_m[:k],
+        )
+        self.pos_m[s, k:], self.vel_mps[s, k:], self.alt_m[s, k:] = pos_m[k - 1], 0.0, alt_m[k - 1]
         self.t0_s[s], self.dt_s[s] = t0_s, dt_s
+        self.n_samples[s] = len(alt_m)
         self.n += 1
         return s
 
