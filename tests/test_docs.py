@@ -34,6 +34,7 @@ DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 EXTRA_ONLY_MODULES = {
     "pytest": ("pytest", "_pytest"),
     "pytest-timeout": ("pytest_timeout",),
+    "pytest-xdist": ("xdist",),
     "hypothesis": ("hypothesis",),
     "pandas": ("pandas",),
     "ruff": ("ruff",),
