@@ -15,6 +15,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+import samsim.jit as nb  # numba.njit, built on first call
+
 
 class _ScipySpecial:
     """``scipy.special``, imported on first use: compiling a world (``samsim validate``)
@@ -440,9 +442,61 @@ def _frozen(a: FloatArray) -> FloatArray:
     return out
 
 
+@nb.njit(cache=True)
+def _interp_kernel(x: FloatArray, grid: FloatArray, fp: FloatArray) -> tuple[FloatArray, bool]:
+    """``np.interp(x, grid, fp)`` for a strictly increasing ``grid`` (numpy's arithmetic:
+    the value at a grid point where ``x`` is one, else ``slope * (x - grid[j]) + fp[j]``
+    with the other end tried on NaN; NaN for NaN), and whether any ``x`` lies outside
+    ``[grid[0], grid[-1]]``; without np.interp's per-call set-up (a few points per scan
+    against a table of thousands)."""
+    n = x.shape[0]
+    m = grid.shape[0]
+    out = np.empty(n)
+    outside = False
+    lo = grid[0]
+    hi = grid[m - 1]
+    for i in range(n):
+        v = x[i]
+        if np.isnan(v):
+            out[i] = v
+        elif v < lo:
+            out[i] = fp[0]
+            outside = True
+        elif v > hi:
+            out[i] = fp[m - 1]
+            outside = True
+        elif v == hi:
+            out[i] = fp[m - 1]
+        else:
+            a = 0  # grid[a] <= v < grid[b]
+            b = m - 1
+            while b - a > 1:
+                c = (a + b) // 2
+                if grid[c] <= v:
+                    a = c
+                else:
+                    b = c
+            if grid[a] == v:
+                out[i] = fp[a]
+            else:
+                slope = (fp[a + 1] - fp[a]) / (grid[a + 1] - grid[a])
+                r = slope * (v - grid[a]) + fp[a]
+                if np.isnan(r):
+                    r = slope * (v - grid[a + 1]) + fp[a + 1]
+                    if np.isnan(r) and fp[a] == fp[a + 1]:
+                        r = fp[a]
+                out[i] = r
+    return out, outside
+
+
 def _pd_from_table(snr_db: FloatArray, pfa: float, n: int, case: int, method: str) -> FloatArray:
     grid, pd_grid = _pd_table(pfa, n, case, method)
-    out = np.interp(snr_db, grid, pd_grid)
+    flat, outside = _interp_kernel(
+        np.ascontiguousarray(snr_db, dtype=np.float64).ravel(), grid, pd_grid
+    )
+    out = flat.reshape(np.shape(snr_db))
+    if not outside:
+        return out
     lo, hi = grid[0], grid[-1]
     below = snr_db < lo
     if np.any(below):

@@ -88,6 +88,33 @@ def sigma_angle_rad(
     return np.asarray(np.sqrt(thermal * thermal + floor * floor), dtype=float)
 
 
+def measurement_sigmas(
+    snr_db: FloatArray,
+    range_resolution_m: float,
+    range_floor_m: float,
+    beamwidth_az_rad: float,
+    beamwidth_el_rad: float,
+    monopulse_slope: float,
+    angle_floor_rad: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Range, azimuth and elevation standard deviations of the same detections, the SNR
+    converted once: the values of :func:`sigma_range_m` and :func:`sigma_angle_rad` (in
+    each plane) bit for bit, with a third of their conversions (one radar scan).
+
+    Returns
+    -------
+    sigma_range_m, sigma_az_rad, sigma_el_rad : ndarray
+        Same shape as ``snr_db``.
+    """
+    two_snr = 2.0 * _snr_lin(snr_db)
+    sr = np.sqrt(range_resolution_m * range_resolution_m / two_snr + range_floor_m * range_floor_m)
+    root = monopulse_slope * np.sqrt(two_snr)
+    floor2 = angle_floor_rad * angle_floor_rad
+    t_az = beamwidth_az_rad / root
+    t_el = beamwidth_el_rad / root
+    return sr, np.sqrt(t_az * t_az + floor2), np.sqrt(t_el * t_el + floor2)
+
+
 def sigma_radial_speed_mps(
     snr_db: ArrayLike, wavelength_m: ArrayLike, dwell_time_s: ArrayLike, floor_mps: ArrayLike
 ) -> FloatArray:

@@ -28,7 +28,7 @@ from samsim.sensors.detection import pd_swerling, threshold_from_pfa
 from samsim.sensors.equation import snr_db
 from samsim.sensors.interference import Emitters
 from samsim.sensors.jamming import jammer_to_noise_db, sinr_db
-from samsim.sensors.noise import sigma_angle_rad, sigma_range_m
+from samsim.sensors.noise import measurement_sigmas
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -428,23 +428,24 @@ class Radar:
             win_cells = self.window_cells(w)
             total = win_cells.sum()
             n_win = false_alarm_count(rng, s.pfa, float(total))
-            k = (
-                np.minimum(
+            if n_win:  # (draws of size zero would take nothing from the stream)
+                k = np.minimum(
                     np.searchsorted(np.cumsum(win_cells), rng.random(n_win) * total), len(w) - 1
                 )
-                if n_win
-                else np.zeros(0, dtype=np.int64)
-            )
-            u = rng.uniform(-1.0, 1.0, (len(k), 3))
-            r = np.clip(
-                w.range_m[k] + w.half_range_m[k] * u[:, 0], s.min_range_m, s.instrumented_range_m
-            )
-            az = np.mod(w.az_rad[k] + w.half_az_rad[k] * u[:, 1], _TWO_PI)
-            el = w.el_rad[k] + w.half_el_rad[k] * u[:, 2]
-            parts.append((r, az, el))
+                u = rng.uniform(-1.0, 1.0, (n_win, 3))
+                r = np.clip(
+                    w.range_m[k] + w.half_range_m[k] * u[:, 0],
+                    s.min_range_m,
+                    s.instrumented_range_m,
+                )
+                az = np.mod(w.az_rad[k] + w.half_az_rad[k] * u[:, 1], _TWO_PI)
+                el = w.el_rad[k] + w.half_el_rad[k] * u[:, 2]
+                parts.append((r, az, el))
         if not parts:
             z = np.zeros(0)
             return z, z.copy(), z.copy()
+        if len(parts) == 1:
+            return parts[0]
         return (
             np.concatenate([p[0] for p in parts]),
             np.concatenate([p[1] for p in parts]),
@@ -613,10 +614,13 @@ class Radar:
         Radial speed ``v_r = v . (p - s) / |p - s|`` with ``s`` the antenna's position
         (ENU, m; the site's own motion is zero).
         """
+        clutter = np.isfinite(cnr_db)
+        if not clutter.any():  # no clutter competes (the usual scan): nothing in the notch
+            return clutter
         los = pos_m - self.site.position_enu_m
         rng = np.sqrt(np.einsum("ij,ij->i", los, los))
         v_r = np.einsum("ij,ij->i", vel_mps, los) / np.maximum(rng, 1.0)
-        return np.asarray(np.isfinite(cnr_db) & (np.abs(v_r) < self.spec.mti_notch_mps))
+        return np.asarray(clutter & (np.abs(v_r) < self.spec.mti_notch_mps))
 
     def sinr_db(self, snr_db: FloatArray, cnr_db: FloatArray, jnr_db: FloatArray) -> FloatArray:
         """Per-pulse signal to (residual clutter + jamming + noise) ratio, dB:
@@ -738,12 +742,14 @@ class Radar:
         n_fa = len(fa_r)
         if n_fa:
             meas = np.concatenate([meas, np.full(n_fa, self.false_alarm_snr_db)])
-        sr = sigma_range_m(meas, self.range_resolution_m, s.range_accuracy_floor_m)
-        saz = sigma_angle_rad(
-            meas, s.beamwidth_az_rad, s.monopulse_slope, s.angle_accuracy_floor_rad
-        )
-        sel = sigma_angle_rad(
-            meas, s.beamwidth_el_rad, s.monopulse_slope, s.angle_accuracy_floor_rad
+        sr, saz, sel = measurement_sigmas(
+            meas,
+            self.range_resolution_m,
+            s.range_accuracy_floor_m,
+            s.beamwidth_az_rad,
+            s.beamwidth_el_rad,
+            s.monopulse_slope,
+            s.angle_accuracy_floor_rad,
         )
         noise = z[idx]
         n_hit = len(idx)
