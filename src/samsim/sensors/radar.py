@@ -127,19 +127,16 @@ class Windows:
         n = len(range_m)
         if len(self) == 0 or n == 0:
             return np.zeros(n, dtype=bool)
-        key = (self.az_rad + math.pi) % _TWO_PI  # sorted positions on [0, 2 pi)
-        order = np.argsort(key, kind="stable")
         out: NDArray[np.bool_] = _any_window_kernel(
             np.ascontiguousarray(range_m, dtype=np.float64),
             np.ascontiguousarray(az_rad, dtype=np.float64),
             np.ascontiguousarray(el_rad, dtype=np.float64),
-            np.ascontiguousarray(key[order]),
-            np.ascontiguousarray(self.range_m[order], dtype=np.float64),
-            np.ascontiguousarray(self.az_rad[order], dtype=np.float64),
-            np.ascontiguousarray(self.el_rad[order], dtype=np.float64),
-            np.ascontiguousarray(self.half_range_m[order], dtype=np.float64),
-            np.ascontiguousarray(self.half_az_rad[order], dtype=np.float64),
-            np.ascontiguousarray(self.half_el_rad[order], dtype=np.float64),
+            np.ascontiguousarray(self.range_m, dtype=np.float64),
+            np.ascontiguousarray(self.az_rad, dtype=np.float64),
+            np.ascontiguousarray(self.el_rad, dtype=np.float64),
+            np.ascontiguousarray(self.half_range_m, dtype=np.float64),
+            np.ascontiguousarray(self.half_az_rad, dtype=np.float64),
+            np.ascontiguousarray(self.half_el_rad, dtype=np.float64),
         )
         return out
 
@@ -159,18 +156,23 @@ def _any_window_kernel(
     range_m: FloatArray,
     az_rad: FloatArray,
     el_rad: FloatArray,
-    key: FloatArray,
-    w_range: FloatArray,
-    w_az: FloatArray,
-    w_el: FloatArray,
-    w_hr: FloatArray,
-    w_ha: FloatArray,
-    w_he: FloatArray,
+    w_range_in: FloatArray,
+    w_az_in: FloatArray,
+    w_el_in: FloatArray,
+    w_hr_in: FloatArray,
+    w_ha_in: FloatArray,
+    w_he_in: FloatArray,
 ) -> NDArray[np.bool_]:
     """Kernel of :meth:`Windows.any_contains`: windows sorted by ``key`` = wrapped azimuth;
     a point is tested only against windows whose key lies within the widest half-width
-    (plus a margin far above rounding) of its own, on both sides of the wrap."""
+    (plus a margin far above rounding) of its own, on both sides of the wrap. (The order
+    among windows of equal key does not change the answer: any window will do.)"""
     n = range_m.shape[0]
+    key_all = (w_az_in + math.pi) % _TWO_PI  # positions on [0, 2 pi)
+    order = np.argsort(key_all, kind="mergesort")
+    key = key_all[order]
+    w_range, w_az, w_el = w_range_in[order], w_az_in[order], w_el_in[order]
+    w_hr, w_ha, w_he = w_hr_in[order], w_ha_in[order], w_he_in[order]
     m = key.shape[0]
     reach = 0.0
     for j in range(m):
@@ -209,6 +211,66 @@ def _any_window_kernel(
             if found:
                 break
         out[i] = found
+    return out
+
+
+@nb.njit(cache=True)
+def _coverage_masks(
+    az: FloatArray,
+    el: FloatArray,
+    rng: FloatArray,
+    r_min: float,
+    r_max: float,
+    el_min: float,
+    el_max: float,
+    az_centre: float,
+    az_half_width: float,
+    los_el_max: float,
+) -> tuple[BoolArray, BoolArray, bool]:
+    """The masks of :meth:`Radar.coverage_at` in one pass: ``inside`` the range, elevation
+    and azimuth limits (the azimuth test only when the half width is below pi, with the
+    arithmetic of its array form), ``test`` = inside and below ``los_el_max`` (the points
+    that need a terrain LOS), and whether any point needs one."""
+    n = az.shape[0]
+    inside = np.empty(n, dtype=np.bool_)
+    test = np.empty(n, dtype=np.bool_)
+    wrap = az_half_width < math.pi
+    any_test = False
+    for i in range(n):
+        ok = rng[i] >= r_min and rng[i] <= r_max and el[i] >= el_min and el[i] <= el_max
+        if ok and wrap:
+            ok = abs((az[i] - az_centre + math.pi) % _TWO_PI - math.pi) <= az_half_width
+        t = ok and el[i] < los_el_max
+        inside[i] = ok
+        test[i] = t
+        any_test = any_test or t
+    return inside, test, any_test
+
+
+@nb.njit(cache=True)
+def _at_least_one(x: float) -> float:
+    """``np.maximum(x, 1.0)`` of one value (NaN stays NaN)."""
+    return x if (x >= 1.0 or x != x) else 1.0
+
+
+@nb.njit(cache=True)
+def _window_cells_kernel(
+    half_range_m: FloatArray,
+    half_az_rad: FloatArray,
+    half_el_rad: FloatArray,
+    range_resolution_m: float,
+    beamwidth_az_rad: float,
+    beamwidth_el_rad: float,
+) -> FloatArray:
+    """:meth:`Radar.window_cells` in one pass (the same arithmetic, in the same order)."""
+    n = half_range_m.shape[0]
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = (
+            _at_least_one(2.0 * half_range_m[i] / range_resolution_m)
+            * _at_least_one(2.0 * half_az_rad[i] / beamwidth_az_rad)
+            * _at_least_one(2.0 * half_el_rad[i] / beamwidth_el_rad)
+        )
     return out
 
 
@@ -370,11 +432,15 @@ class Radar:
         """Resolution cells in each window: range cells x azimuth beams x elevation beams,
         each at least one."""
         s = self.spec
-        return np.asarray(
-            np.maximum(2.0 * windows.half_range_m / self.range_resolution_m, 1.0)
-            * np.maximum(2.0 * windows.half_az_rad / s.beamwidth_az_rad, 1.0)
-            * np.maximum(2.0 * windows.half_el_rad / s.beamwidth_el_rad, 1.0)
+        out: FloatArray = _window_cells_kernel(
+            np.ascontiguousarray(windows.half_range_m, dtype=np.float64),
+            np.ascontiguousarray(windows.half_az_rad, dtype=np.float64),
+            np.ascontiguousarray(windows.half_el_rad, dtype=np.float64),
+            self.range_resolution_m,
+            s.beamwidth_az_rad,
+            s.beamwidth_el_rad,
         )
+        return out
 
     def search_volume_m3(self) -> float:
         """Volume of the autonomous search sector, m^3:
@@ -467,19 +533,26 @@ class Radar:
         """:meth:`coverage` of points whose azimuth, elevation and range from the radar
         (:meth:`samsim.geo.frames.Site.aer`) are already known."""
         s = self.spec
-        inside = (rng >= s.min_range_m) & (rng <= s.instrumented_range_m)
-        inside &= (el >= s.elevation_min_rad) & (el <= s.elevation_max_rad)
-        if s.azimuth_half_width_rad < np.pi:
-            off = np.abs((az - self.azimuth_center_rad + np.pi) % (2 * np.pi) - np.pi)
-            inside &= off <= s.azimuth_half_width_rad
-        test = inside
-        if self.k_factor >= 1.0 and self.terrain.max_m <= self.antenna_altitude_m - 1.0:
-            # Exact shortcut: with no terrain above the antenna, a ray leaving it upward
-            # clears everything (over the k R sphere, k >= 1, it only rises). A 1 mrad
-            # margin covers the tangent sphere's departure from the ellipsoid (tens of m
-            # at 600 km) that the terrain LOS accounts for.
-            test = inside & (el < _FAST_LOS_EL_RAD)
-        if test.any():
+        # Exact shortcut: with no terrain above the antenna, a ray leaving it upward
+        # clears everything (over the k R sphere, k >= 1, it only rises). A 1 mrad margin
+        # covers the tangent sphere's departure from the ellipsoid (tens of m at 600 km)
+        # that the terrain LOS accounts for.
+        fast = self.k_factor >= 1.0 and self.terrain.max_m <= self.antenna_altitude_m - 1.0
+        shape = np.shape(rng)
+        inside, test, any_test = _coverage_masks(
+            np.ascontiguousarray(az, dtype=np.float64).ravel(),
+            np.ascontiguousarray(el, dtype=np.float64).ravel(),
+            np.ascontiguousarray(rng, dtype=np.float64).ravel(),
+            s.min_range_m,
+            s.instrumented_range_m,
+            s.elevation_min_rad,
+            s.elevation_max_rad,
+            self.azimuth_center_rad,
+            s.azimuth_half_width_rad,
+            _FAST_LOS_EL_RAD if fast else math.inf,
+        )
+        inside, test = inside.reshape(shape), test.reshape(shape)
+        if any_test:
             inside[test] = visible(
                 self.base_enu_m,
                 pos_m[test],
