@@ -402,11 +402,82 @@ class ObserverGeometry:
         tn = tx * self.east[1] + ty * self.north[1]
         return theta, az, te, tn
 
+    def _polar_path(
+        self, ground_enu_m: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """theta, te, tn of :meth:`polar` (the same doubles) for ground points (n, 3), as
+        :func:`visible` needs them: no azimuth, the tangent in one kernel pass."""
+        centre = self.foot_enu_m - self.radius_m * self.up
+        v = ground_enu_m - centre
+        x, y, z = v @ self.east, v @ self.north, v @ self.up
+        rho = np.hypot(x, y)
+        theta = np.arctan2(rho, z)
+        e, n = self.east, self.north
+        te, tn = _tangent_kernel(x, y, rho, float(e[0]), float(e[1]), float(n[0]), float(n[1]))
+        return theta, te, tn
+
 
 def _observer_clear(obs: ObserverGeometry, terrain: TerrainGrid, clearance_m: float) -> bool:
     """Whether the antenna is at least ``clearance_m`` above the terrain at its foot."""
     t_obs = float(terrain.elevation_m(obs.foot_enu_m[0], obs.foot_enu_m[1]))
     return bool(obs.height_m >= t_obs + clearance_m - LOS_TOLERANCE_M)
+
+
+@njit(cache=True)
+def _tangent_kernel(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    rho: NDArray[np.float64],
+    e0: float,
+    e1: float,
+    n0: float,
+    n1: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """te, tn of :meth:`ObserverGeometry.polar`: the unit tangent (x, y) / rho (north where
+    rho is not positive) in scenario east and north, with its arithmetic."""
+    m = x.shape[0]
+    te = np.empty(m)
+    tn = np.empty(m)
+    for i in range(m):
+        if rho[i] > 0:
+            tx = x[i] / rho[i]
+            ty = y[i] / rho[i]
+        else:
+            tx = 0.0
+            ty = 1.0
+        te[i] = tx * e0 + ty * n0
+        tn[i] = tx * e1 + ty * n1
+    return te, tn
+
+
+@njit(cache=True)
+def _normal_ecef_kernel(
+    cos_lat: NDArray[np.float64],
+    cos_lon: NDArray[np.float64],
+    sin_lon: NDArray[np.float64],
+    sin_lat: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """(n, 3) ellipsoid normals in ECEF from the sines and cosines of the geodetic angles."""
+    m = cos_lat.shape[0]
+    out = np.empty((m, 3))
+    for i in range(m):
+        out[i, 0] = cos_lat[i] * cos_lon[i]
+        out[i, 1] = cos_lat[i] * sin_lon[i]
+        out[i, 2] = sin_lat[i]
+    return out
+
+
+@njit(cache=True)
+def _minus_scaled_kernel(
+    points: NDArray[np.float64], scale: NDArray[np.float64], vec: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """``points - scale[:, None] * vec`` for (n, 3) arrays."""
+    m = points.shape[0]
+    out = np.empty((m, 3))
+    for i in range(m):
+        for j in range(3):
+            out[i, j] = points[i, j] - scale[i] * vec[i, j]
+    return out
 
 
 def _foot_and_altitude(
@@ -415,6 +486,12 @@ def _foot_and_altitude(
     """Foot points on the ellipsoid (..., 3) and ellipsoidal heights (...) of ENU points."""
     lat, lon, alt = frame.enu_to_geodetic(points_enu_m)
     la, lo = np.radians(lat), np.radians(lon)
+    if points_enu_m.ndim == 2:  # (n, 3): the same doubles, fewer array passes
+        normal = frame.ecef_vector_to_enu(
+            _normal_ecef_kernel(np.cos(la), np.cos(lo), np.sin(lo), np.sin(la))
+        )
+        pts = np.ascontiguousarray(points_enu_m, dtype=np.float64)
+        return _minus_scaled_kernel(pts, alt, normal), alt
     normal = frame.ecef_vector_to_enu(
         np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
     )
@@ -578,7 +655,7 @@ def visible(
     shape = targets.shape[:-1]
     flat = targets.reshape(-1, 3)
     foot, alt = _foot_and_altitude(terrain.frame, flat)
-    theta, _, te, tn = obs.polar(foot)
+    theta, te, tn = obs._polar_path(foot)
     out = np.empty(flat.shape[0], dtype=np.bool_)
     _los_kernel(*obs._scalars(), inv_re, float(clearance_m), LOS_TOLERANCE_M, spacing,
                 np.ascontiguousarray(theta), np.ascontiguousarray(te), np.ascontiguousarray(tn),
