@@ -468,7 +468,10 @@ class Engine:
                 self.t, det_track, dets.range_m, confirmed, engaged, in_sector
             )
             was = member(det_track, before)
-            roles = np.where(is_held, np.where(was, "track", "acquired"), "").tolist()
+            roles = [
+                ("track" if w_ else "acquired") if h else ""
+                for h, w_ in zip(is_held.tolist(), was.tolist(), strict=True)
+            ]
             det_track = np.where(is_held, det_track, -1)
         self.command_posts[unit].note_detections(r_index, self.t, det_track)
         uname = w.units[unit].name

@@ -274,6 +274,33 @@ def _window_cells_kernel(
     return out
 
 
+@nb.njit(cache=True)
+def _noisy_plots(
+    range_m: FloatArray,
+    az_rad: FloatArray,
+    el_rad: FloatArray,
+    sigma_range_m: FloatArray,
+    sigma_az_rad: FloatArray,
+    sigma_el_rad: FloatArray,
+    z: FloatArray,
+    rows: IntArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Measured range, azimuth (wrapped to [0, 2 pi)) and elevation of the target plots:
+    true value + sigma x the plot's normal draw ``z[rows[i]]`` (sigmas may run longer,
+    with the false alarms' after the targets'); the arithmetic of the array form
+    (Python's float ``%`` is numpy's ``mod``)."""
+    n = rows.shape[0]
+    r = np.empty(n)
+    az = np.empty(n)
+    el = np.empty(n)
+    for i in range(n):
+        k = rows[i]
+        r[i] = range_m[i] + sigma_range_m[i] * z[k, 0]
+        az[i] = (az_rad[i] + sigma_az_rad[i] * z[k, 1]) % _TWO_PI
+        el[i] = el_rad[i] + sigma_el_rad[i] * z[k, 2]
+    return r, az, el
+
+
 @dataclass(frozen=True)
 class SearchRegion:
     """Where a radar looks in one scan: its autonomous search sector (when ``sector``) and
@@ -399,7 +426,9 @@ class Radar:
         """Points the radar's beams pass through this scan (sector or any window)."""
         if region.whole_field:
             return np.ones(len(az_rad), dtype=bool)
-        out = self.in_sector(az_rad, el_rad) if region.sector else np.zeros(len(az_rad), bool)
+        if not region.sector:
+            return region.windows.any_contains(range_m, az_rad, el_rad)
+        out = self.in_sector(az_rad, el_rad)
         if len(region.windows) and len(az_rad):
             out |= region.windows.any_contains(range_m, az_rad, el_rad)
         return np.asarray(out)
@@ -791,7 +820,9 @@ class Radar:
             if emitters is not None
             else np.full(len(idx), -np.inf)
         )
-        interfered = bool(np.isfinite(cnr).any() or np.isfinite(jnr).any())
+        interfered = bool(
+            np.isfinite(cnr).any() or (emitters is not None and np.isfinite(jnr).any())
+        )
         sinr = self.sinr_db(snr, cnr, jnr) if interfered else snr
         pd = np.zeros(len(idx))
         sw = swerling[idx]
@@ -824,12 +855,8 @@ class Radar:
             s.monopulse_slope,
             s.angle_accuracy_floor_rad,
         )
-        noise = z[idx]
-        n_hit = len(idx)
         ids = threat_ids[idx]
-        r_meas = rng_t + sr[:n_hit] * noise[:, 0]
-        az_meas = np.mod(az_t + saz[:n_hit] * noise[:, 1], _TWO_PI)
-        el_meas = el_t + sel[:n_hit] * noise[:, 2]
+        r_meas, az_meas, el_meas = _noisy_plots(rng_t, az_t, el_t, sr, saz, sel, z, idx)
         if n_fa:
             nan = np.full(n_fa, np.nan)
             none = np.full(n_fa, -np.inf)
