@@ -200,20 +200,15 @@ def gate(
         return _empty_pairs()
     lw = np.zeros((nt, r)) if log_weight is None else log_weight
     if d == 3:
-        tp = np.ascontiguousarray(track_pos, dtype=np.float64)
-        tc = np.ascontiguousarray(track_pos_cov, dtype=np.float64)
-        dp = np.ascontiguousarray(det_pos, dtype=np.float64)
-        dc = np.ascontiguousarray(det_cov, dtype=np.float64)
-        centre, rt, rd = _gate_bounds(tp, tc, dc, float(gamma))
-        if nt * nd <= _BRUTE_FORCE_PAIRS:
-            # One scan's worth: every pair tested.
-            ptr = np.arange(0, nt * nd + 1, nd, dtype=np.int64)
-            cand = np.arange(nt * nd, dtype=np.int64) % nd  # (np.tile's values)
-        else:
-            ptr, cand = _nearest_candidates(centre, rt, dp, rd, max_per_track)
-        lwc = np.ascontiguousarray(lw, dtype=np.float64)
-        ti, di, d2, lnl = _gate_pairs(tp, tc, dp, dc, float(gamma), lwc, centre, rt, rd, ptr, cand)
-        return GatedPairs(ti, di, d2, lnl)
+        return gate_states(
+            np.ascontiguousarray(track_pos, dtype=np.float64),
+            np.ascontiguousarray(track_pos_cov, dtype=np.float64),
+            det_pos,
+            det_cov,
+            gamma,
+            lw,
+            max_per_track,
+        )
     if r == 1:
         centre = track_pos[:, 0]
         rt = np.sqrt(gamma * np.trace(track_pos_cov[:, 0], axis1=1, axis2=2))
@@ -238,6 +233,77 @@ def gate(
         lnl = mx + np.log(np.exp(lnl_all - mx[:, None]).sum(axis=1))
     ok = d2 <= gamma
     return GatedPairs(ti[ok], di[ok], d2[ok], lnl[ok])
+
+
+def gate_states(
+    xm: FloatArray,
+    Pm: FloatArray,
+    det_pos: FloatArray,
+    det_cov: FloatArray,
+    gamma: float,
+    log_weight: FloatArray,
+    max_per_track: int | None = None,
+) -> GatedPairs:
+    """:func:`gate` (d = 3) of track hypotheses given as whole states: the positions are
+    ``xm[:, :, :3]`` and their covariances ``Pm[:, :, :3, :3]``, read in place.
+
+    Parameters
+    ----------
+    xm : ndarray, shape (nt, r, nx), C-contiguous, nx >= 3
+        Hypothesis states, positions first (the tracker's model-conditioned states).
+    Pm : ndarray, shape (nt, r, nx, nx), C-contiguous
+        Their covariances.
+    det_pos, det_cov, gamma, max_per_track
+        As for :func:`gate`.
+    log_weight : ndarray, shape (nt, r)
+        Log probabilities of the hypotheses.
+
+    Returns
+    -------
+    GatedPairs
+        The pairs :func:`gate` returns for ``xm[:, :, :3]`` and ``Pm[:, :, :3, :3]``.
+    """
+    nt, nd = xm.shape[0], det_pos.shape[0]
+    if nt == 0 or nd == 0:
+        return _empty_pairs()
+    dp = np.ascontiguousarray(det_pos, dtype=np.float64)
+    dc = np.ascontiguousarray(det_cov, dtype=np.float64)
+    lw = np.ascontiguousarray(log_weight, dtype=np.float64)
+    if nt * nd <= _BRUTE_FORCE_PAIRS:
+        # One scan's worth: every pair tested, in one compiled call.
+        ti, di, d2, lnl = _gate_every_pair(xm, Pm, dp, dc, float(gamma), lw)
+        return GatedPairs(ti, di, d2, lnl)
+    centre, rt, rd = _gate_bounds(xm, Pm, dc, float(gamma))
+    ptr, cand = _nearest_candidates(centre, rt, dp, rd, max_per_track)
+    ti, di, d2, lnl = _gate_pairs(xm, Pm, dp, dc, float(gamma), lw, centre, rt, rd, ptr, cand)
+    return GatedPairs(ti, di, d2, lnl)
+
+
+@nb.njit(cache=True)
+def _gate_every_pair(
+    track_pos: FloatArray,
+    track_pos_cov: FloatArray,
+    det_pos: FloatArray,
+    det_cov: FloatArray,
+    gamma: float,
+    lw: FloatArray,
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """:func:`_gate_bounds` and :func:`_gate_pairs` with every measurement a candidate of
+    every track (``cand[ptr[k]:ptr[k + 1]]`` = 0 .. nd - 1), d = 3; the positions and
+    covariances are the first three entries of the last axes of ``track_pos`` and
+    ``track_pos_cov``."""
+    nt, nd = track_pos.shape[0], det_pos.shape[0]
+    centre, rt, rd = _gate_bounds(track_pos, track_pos_cov, det_cov, gamma)
+    ptr = np.empty(nt + 1, dtype=np.int64)
+    for k in range(nt + 1):
+        ptr[k] = k * nd
+    cand = np.empty(nt * nd, dtype=np.int64)
+    for k in range(nt):
+        for i in range(nd):
+            cand[k * nd + i] = i
+    return _gate_pairs(
+        track_pos, track_pos_cov, det_pos, det_cov, gamma, lw, centre, rt, rd, ptr, cand
+    )
 
 
 def _nearest_candidates(
@@ -316,7 +382,9 @@ def _gate_bounds(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Centre and Euclidean gate radius of each track (the mean of its hypotheses; the
     largest over hypotheses of sqrt(gamma tr P) plus the hypothesis' offset from the
-    centre) and of each measurement (sqrt(gamma tr R)), d = 3."""
+    centre) and of each measurement (sqrt(gamma tr R)), d = 3: the positions and their
+    covariances are the first three entries of the last axes of ``track_pos`` and
+    ``track_pos_cov`` (whole states may be passed)."""
     nt, r, _ = track_pos.shape
     nd = det_cov.shape[0]
     centre = np.empty((nt, 3))
@@ -540,6 +608,24 @@ def gnn_assign(
     )
     # Larger clusters: an assignment problem each.
     if hard:
+        tk = np.ascontiguousarray(pairs.track[keep], dtype=np.int64)
+        dk = np.ascontiguousarray(pairs.det[keep], dtype=np.int64)
+        ck = np.ascontiguousarray(reduced_cost[keep], dtype=np.float64)
+        cm = _cluster_matrices(int(n_tracks), int(n_dets), tk, dk, ck, lab, simple)
+        if cm is not None:
+            from scipy.optimize import linear_sum_assignment
+
+            flat, c_off, c_nt, c_nd, ut_all, ud_all = cm
+            for h in range(c_nt.size):
+                nt, nd = int(c_nt[h]), int(c_nd[h])
+                C = flat[c_off[h] : c_off[h] + nt * (nd + nt)].reshape(nt, nd + nt)
+                ut = ut_all[c_off[h] : c_off[h] + nt]
+                ud = ud_all[c_off[h] : c_off[h] + nd]
+                rows, cols = linear_sum_assignment(C)
+                real = (cols < nd) & (C[rows, cols] < 0.0)
+                det_of_track[ut[rows[real]]] = ud[cols[real]]
+                track_of_det[ud[cols[real]]] = ut[rows[real]]
+            return det_of_track, track_of_det
         p = pairs.take(keep)
         cost = reduced_cost[keep]
         hp = (~simple[lab]).nonzero()[0]
@@ -614,6 +700,102 @@ def _gnn_simple(
         if not simple[c]:
             hard = True
     return det_of_track, track_of_det, keep, lab, simple, hard
+
+
+def _cluster_matrices(
+    n_tracks: int,
+    n_dets: int,
+    track: IntArray,
+    det: IntArray,
+    cost: FloatArray,
+    lab: IntArray,
+    simple: NDArray[np.bool_],
+) -> tuple[FloatArray, IntArray, IntArray, IntArray, IntArray, IntArray] | None:
+    """The dense assignment problems of :func:`gnn_assign`'s clusters that are not simple,
+    in cluster order (:func:`_cluster_matrices_kernel`), or None when one of them is too
+    large for a dense matrix (``_DENSE_ASSIGNMENT_ENTRIES``)."""
+    out = _cluster_matrices_kernel(
+        n_tracks, n_dets, track, det, cost, lab, simple, _DENSE_ASSIGNMENT_ENTRIES, _FORBIDDEN
+    )
+    return None if out[1].size == 0 else out
+
+
+@nb.njit(cache=True)
+def _cluster_matrices_kernel(
+    n_tracks: int,
+    n_dets: int,
+    track: IntArray,
+    det: IntArray,
+    cost: FloatArray,
+    lab: IntArray,
+    simple: NDArray[np.bool_],
+    max_entries: int,
+    forbidden: float,
+) -> tuple[FloatArray, IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """Dense cost matrices of the clusters that are not simple, in increasing label order.
+
+    Each cluster's tracks and measurements are numbered in increasing row order; its
+    matrix is nt x (nd + nt): ``cost`` at (local track, local measurement) of each of
+    its pairs, 0 at (t, nd + t) (the track's private miss column), ``forbidden``
+    elsewhere. Returns the matrices row-major one after the other (``flat``), each
+    cluster's offset into them (``off``, also the offset of its rows in ``ut`` and
+    ``ud``), its ``nt`` and ``nd``, and its tracks' and measurements' rows by local
+    number (``ut[off:off + nt]``, ``ud[off:off + nd]``). Empty offsets when some
+    cluster's matrix would have more than ``max_entries`` entries.
+    """
+    m = track.shape[0]
+    n_lab = simple.shape[0]
+    hard_of_lab = np.full(n_lab, -1, dtype=np.int64)
+    h = 0
+    for c in range(n_lab):
+        if not simple[c]:
+            hard_of_lab[c] = h
+            h += 1
+    cl_track = np.full(n_tracks, -1, dtype=np.int64)
+    cl_det = np.full(n_dets, -1, dtype=np.int64)
+    for k in range(m):
+        q = hard_of_lab[lab[k]]
+        if q >= 0:
+            cl_track[track[k]] = q
+            cl_det[det[k]] = q
+    nt = np.zeros(h, dtype=np.int64)
+    nd = np.zeros(h, dtype=np.int64)
+    t_loc = np.full(n_tracks, -1, dtype=np.int64)
+    d_loc = np.full(n_dets, -1, dtype=np.int64)
+    for t in range(n_tracks):
+        if cl_track[t] >= 0:
+            t_loc[t] = nt[cl_track[t]]
+            nt[cl_track[t]] += 1
+    for j in range(n_dets):
+        if cl_det[j] >= 0:
+            d_loc[j] = nd[cl_det[j]]
+            nd[cl_det[j]] += 1
+    off = np.zeros(h + 1, dtype=np.int64)
+    for q in range(h):
+        size = nt[q] * (nd[q] + nt[q])
+        if size > max_entries:
+            e = np.zeros(0, dtype=np.int64)
+            return np.zeros(0), e, e, e, e, e
+        off[q + 1] = off[q] + size
+    flat = np.full(off[h], forbidden)
+    ut = np.empty(off[h], dtype=np.int64)
+    ud = np.empty(off[h], dtype=np.int64)
+    for q in range(h):
+        w = nd[q] + nt[q]
+        for t in range(nt[q]):
+            flat[off[q] + t * w + nd[q] + t] = 0.0
+    for t in range(n_tracks):
+        if cl_track[t] >= 0:
+            ut[off[cl_track[t]] + t_loc[t]] = t
+    for j in range(n_dets):
+        if cl_det[j] >= 0:
+            ud[off[cl_det[j]] + d_loc[j]] = j
+    for k in range(m):
+        q = hard_of_lab[lab[k]]
+        if q >= 0:
+            w = nd[q] + nt[q]
+            flat[off[q] + t_loc[track[k]] * w + d_loc[det[k]]] = cost[k]
+    return flat, off[:h], nt, nd, ut, ud
 
 
 def _sparse_assignment(

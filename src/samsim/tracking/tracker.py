@@ -17,7 +17,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 import samsim.jit as nb  # numba.njit, built on first call
-from samsim.tracking.association import GatedPairs, gate, gnn_assign, jpda_probabilities
+from samsim.tracking.association import (
+    GatedPairs,
+    gate,
+    gate_states,
+    gnn_assign,
+    jpda_probabilities,
+)
 from samsim.tracking.filters import (
     _LOG_2PI,
     _kf_update_rows,
@@ -35,7 +41,7 @@ from samsim.tracking.models import (
     KnownTurn,
     MotionModel,
     StateLayout,
-    imm_predict,
+    _imm_predict_kernel,
 )
 
 FloatArray = NDArray[np.float64]
@@ -829,6 +835,11 @@ class Tracker:
             for m in self._models
         )
         self._fq_cache: dict[float, tuple[FloatArray, FloatArray, NDArray[np.bool_]]] = {}
+        # The last predict()'s store, time, rows and (x, P) (_Store objects are replaced,
+        # never changed, by a step)
+        self._predict_memo: tuple[_Store, float, IntArray, FloatArray, FloatArray] | None = None
+        # (Pi, F, Q, ct) by time step, for the fused prediction
+        self._imm_cache: dict[float, tuple[FloatArray, FloatArray, FloatArray, BoolArray]] = {}
         # ln max(c, 1e-300) of this step's predicted mode probabilities (gate, update)
         self._lw: FloatArray | None = None
 
@@ -907,10 +918,7 @@ class Tracker:
             return s.xm.copy(), s.Pm.copy(), s.mu.copy(), s.x.copy(), s.P.copy()
         dt = time_s - self._time_s
         if self._fused:
-            F, Q, ct = self._model_matrices(dt)
-            return imm_predict(
-                s.xm, s.Pm, s.mu, self._transition(dt), F, Q, ct, dt, self._layout.dims
-            )
+            return self._imm_predict(s.xm, s.Pm, s.mu, dt)
         if self._r > 1:
             Pi = self._transition(dt)
             x0, P0, c = imm_mix(s.xm, s.Pm, s.mu, Pi)
@@ -922,6 +930,31 @@ class Tracker:
             xm[:, j], Pm[:, j] = model.predict(x0[:, j], P0[:, j], dt)
         x, P = imm_combine(xm, Pm, c)
         return xm, Pm, c, x, P
+
+    def _imm_predict(
+        self, xm: FloatArray, Pm: FloatArray, mu: FloatArray, dt: float
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """:func:`~samsim.tracking.models.imm_predict` of C-contiguous float64 track arrays
+        (the store's, or rows taken from them) over ``dt``, s, with the cached matrices:
+        the kernel called directly, without the public function's conversions."""
+        got = self._imm_cache.get(dt)
+        if got is None:
+            if len(self._imm_cache) > 64:
+                self._imm_cache.clear()
+            F, Q, ct = self._model_matrices(dt)
+            got = (self._transition(dt), F, Q, ct)
+            self._imm_cache[dt] = got
+        Pi, F, Q, ct = got
+        n, r, nx = xm.shape
+        xm_out = np.empty((n, r, nx))
+        Pm_out = np.empty((n, r, nx, nx))
+        c = np.empty((n, r))
+        x = np.empty((n, nx))
+        P = np.empty((n, nx, nx))
+        _imm_predict_kernel(
+            xm, Pm, mu, Pi, F, Q, ct, dt, self._layout.dims, xm_out, Pm_out, c, x, P
+        )
+        return xm_out, Pm_out, c, x, P
 
     def _check_time(self, time_s: float, what: str) -> float:
         t = float(time_s)
@@ -971,21 +1004,16 @@ class Tracker:
         rows = keep.nonzero()[0]
         if self._fused and not (self._time_s is None or rows.size == 0 or t == self._time_s):
             # Only the arrays the prediction reads; each row's prediction is the same as
-            # when every track is predicted.
-            dt = t - self._time_s
-            F, Q, ct = self._model_matrices(dt)
-            _, _, _, x, P = imm_predict(
-                s.xm[rows],
-                s.Pm[rows],
-                s.mu[rows],
-                self._transition(dt),
-                F,
-                Q,
-                ct,
-                dt,
-                self._layout.dims,
-            )
-            return s.ids[rows], x, P
+            # when every track is predicted. The last call's rows, if they hold these, for
+            # the same tracks and time (a decision cycle, then guidance, at one instant).
+            memo = self._predict_memo
+            if memo is not None and memo[0] is s and memo[1] == t:
+                at = np.searchsorted(memo[2], rows)
+                if at[-1] < memo[2].size and (memo[2][at] == rows).all():
+                    return s.ids[rows], memo[3][at], memo[4][at]
+            _, _, _, x, P = self._imm_predict(s.xm[rows], s.Pm[rows], s.mu[rows], t - self._time_s)
+            self._predict_memo = (s, t, rows, x, P)
+            return s.ids[rows], x.copy(), P.copy()
         sub = s.take(rows)
         _, _, _, x, P = self._predicted(sub, t)
         return sub.ids, np.ascontiguousarray(x), np.ascontiguousarray(P)
@@ -1062,7 +1090,10 @@ class Tracker:
         else:
             lw = np.log(np.maximum(c, 1e-300))
             self._lw = lw
-            pairs = gate(xm[:, :, :d], Pm[:, :, :d, :d], z, R, self._gamma, lw, lim)
+            if d == 3:  # (the kernels read the positions out of the whole states)
+                pairs = gate_states(xm, Pm, z, R, self._gamma, lw, lim)
+            else:
+                pairs = gate(xm[:, :, :d], Pm[:, :, :d, :d], z, R, self._gamma, lw, lim)
         ln_ratio = pairs.loglik + math.log(cfg.pd) - math.log(cfg.clutter_density)
         assoc = self._associate_gnn if cfg.association == "gnn" else self._associate_jpda
         out = assoc(_Predicted(xm, Pm, c, x, P), pairs, ln_ratio, batch)
