@@ -14,11 +14,17 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig
+from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig, association
 from samsim.tracking.association import (
+    _BRUTE_FORCE_PAIRS,
     GatedPairs,
+    _gate_bounds,
+    _gate_pairs,
+    _nearest_candidates,
     _simple_clusters,
     clusters,
+    gate,
+    gate_states,
     gnn_assign,
 )
 from samsim.tracking.filters import (
@@ -460,3 +466,71 @@ def test_imm_predict_kernel_matches_the_dense_kernel(
     _imm_predict_dense(xm, Pm, mu, Pi, F, Q, ct, dt, dims, *want)
     for g, w in zip(got, want, strict=True):
         assert _same(g, w)
+
+
+# ------------------------------------------------------------------ gating, GNN
+
+
+def _gate_reference(xm, Pm, z, R, gamma, lw, lim):  # type: ignore[no-untyped-def]
+    """The former d = 3 path of gate() on the position slices of the states."""
+    tp = np.ascontiguousarray(xm[:, :, :3])
+    tc = np.ascontiguousarray(Pm[:, :, :3, :3])
+    nt, nd = tp.shape[0], z.shape[0]
+    centre, rt, rd = _gate_bounds(tp, tc, R, float(gamma))
+    if nt * nd <= _BRUTE_FORCE_PAIRS:
+        ptr = np.arange(0, nt * nd + 1, nd, dtype=np.int64)
+        cand = np.arange(nt * nd, dtype=np.int64) % nd
+    else:
+        ptr, cand = _nearest_candidates(centre, rt, z, rd, lim)
+    return _gate_pairs(tp, tc, z, R, float(gamma), lw, centre, rt, rd, ptr, cand)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    nt=st.integers(1, 12),
+    nd=st.integers(1, 12),
+    seed=seeds,
+    r=st.sampled_from([1, 3]),
+    large=st.sampled_from([False, False, True]),
+)
+def test_gate_on_whole_states_matches_the_former_gate(
+    nt: int, nd: int, seed: int, r: int, large: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    if large:  # beyond the brute-force size: the k-d tree's candidates
+        nt, nd = nt * 7, nd * 7 + 60
+    nx = 7
+    xm = rng.normal(size=(nt, r, nx)) * 2e3
+    Pm = _spd(rng, nt * r, nx, 60.0).reshape(nt, r, nx, nx)
+    z = rng.normal(size=(nd, 3)) * 2e3
+    R = _spd(rng, nd, 3, 40.0)
+    lw = np.log(rng.dirichlet(np.ones(r), nt))
+    got = gate_states(xm, Pm, z, R, 16.27, lw, 4)
+    want = _gate_reference(xm, Pm, z, R, 16.27, lw, 4)
+    for g, w in zip((got.track, got.det, got.d2, got.loglik), want, strict=True):
+        assert _same(g, w)
+    if not large:  # the public gate on slices: the same pairs
+        pub = gate(xm[:, :, :3], Pm[:, :, :3, :3], z, R, 16.27, lw, 4)
+        assert _same(pub.track, got.track) and _same(pub.loglik, got.loglik)
+
+
+@settings(max_examples=100, deadline=None)
+@given(nt=sizes, nd=sizes, seed=seeds, density=st.sampled_from([0.3, 0.6, 0.9]))
+def test_gnn_cluster_matrices_match_the_array_code(
+    nt: int, nd: int, seed: int, density: float
+) -> None:
+    """Clusters that need the assignment solver: the kernel's dense matrices give the
+    assignment of the former array code (kept for clusters too large for one), bit for bit."""
+    rng = np.random.default_rng(seed)
+    mask = rng.random((nt, nd)) < density
+    ti, di = (a.astype(np.int64) for a in np.nonzero(mask))
+    cost = rng.normal(size=ti.size) - 0.7
+    pairs = GatedPairs(ti, di, np.abs(cost), -cost)
+    got = gnn_assign(nt, nd, pairs, cost)
+    former = association._cluster_matrices
+    association._cluster_matrices = lambda *a: None  # type: ignore[assignment]
+    try:
+        want = gnn_assign(nt, nd, pairs, cost)
+    finally:
+        association._cluster_matrices = former
+    assert _same(got[0], want[0]) and _same(got[1], want[1])

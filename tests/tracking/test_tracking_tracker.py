@@ -342,3 +342,40 @@ def test_gate_threshold_is_scipy_chi2_bit_for_bit(dims: int, prob: float) -> Non
     cfg = TrackerConfig(dims=dims, gate_prob=prob)
     assert cfg.gamma == float(chi2.ppf(prob, dims))
     assert cfg.gate_pg == float(chi2.cdf(cfg.gamma, dims))
+
+
+def test_predict_reuses_its_last_rows_only_for_the_same_tracks_and_time() -> None:
+    """A decision cycle predicts the confirmed tracks and guidance some of them at the same
+    instant: the second call takes the first's rows. Every answer equals that of a tracker
+    that never predicted before, bit for bit, and no answer shares memory with another."""
+
+    def fed() -> Tracker:
+        trk = Tracker(TrackerConfig(confirm_m=2, confirm_n=3))
+        p0, v = _targets(12, 3)
+        rng = np.random.default_rng(3)
+        for k in range(4):
+            z = p0 + v * 2.0 * k + rng.normal(0, 50.0, p0.shape)
+            n = 12 if k else 8  # the last four targets start late: tentative tracks
+            trk.step(MeasurementBatch.cartesian(2.0 * k, 0, z[:n], np.tile(R3, (n, 1, 1))))
+        return trk
+
+    def fresh(t: float, **kw) -> tuple[np.ndarray, ...]:  # type: ignore[no-untyped-def]
+        return fed().predict(t, **kw)
+
+    trk = fed()
+    conf = trk.predict(13.7)
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(conf, fresh(13.7), strict=True))
+    held = trk.tracks.ids[trk.tracks.confirmed]
+    want = [int(held[4]), int(held[1]), 10_000]
+    sub = trk.predict(13.7, confirmed_only=False, ids=want)
+    ref = fresh(13.7, confirmed_only=False, ids=want)
+    assert sub[0].tolist() == sorted(want[:2])
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(sub, ref, strict=True))
+    sub[1][:] = 0.0  # the caller's arrays are its own
+    again = trk.predict(13.7, confirmed_only=False, ids=want)
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(again, ref, strict=True))
+    # rows the last call did not predict (tentative tracks), another time: computed
+    everyone = trk.tracks.ids.tolist()
+    for t, kw in ((13.7, {"confirmed_only": False, "ids": everyone}), (15.0, {})):
+        got, ref = trk.predict(t, **kw), fresh(t, **kw)  # type: ignore[arg-type]
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(got, ref, strict=True))
