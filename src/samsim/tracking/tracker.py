@@ -698,6 +698,93 @@ def _bookkeeping(
 
 
 @nb.njit(cache=True)
+def _step_ids(
+    ids: IntArray, hit: BoolArray, miss: BoolArray, newly_conf: BoolArray, reason: NDArray[np.int8]
+) -> tuple[IntArray, IntArray, IntArray, IntArray, NDArray[np.int8], BoolArray]:
+    """The ids of a step's tracks that were updated (``hit``), missed, newly confirmed
+    and not deleted, and deleted (``reason`` != 0) with their deletion codes, each in
+    track order, and the rows kept (``reason`` == 0): ``ids[hit]``, ``ids[miss]``,
+    ``ids[newly_conf & ~delete]``, ``ids[delete]``, ``reason[delete]``, ``~delete``."""
+    n = ids.shape[0]
+    n_hit = n_miss = n_conf = n_del = 0
+    keep = np.empty(n, dtype=np.bool_)
+    for k in range(n):
+        keep[k] = reason[k] == 0
+        n_hit += 1 if hit[k] else 0
+        n_miss += 1 if miss[k] else 0
+        n_conf += 1 if newly_conf[k] and keep[k] else 0
+        n_del += 0 if keep[k] else 1
+    updated = np.empty(n_hit, dtype=np.int64)
+    missed = np.empty(n_miss, dtype=np.int64)
+    confirmed = np.empty(n_conf, dtype=np.int64)
+    deleted = np.empty(n_del, dtype=np.int64)
+    code = np.empty(n_del, dtype=np.int8)
+    a = b = c = e = 0
+    for k in range(n):
+        if hit[k]:
+            updated[a] = ids[k]
+            a += 1
+        if miss[k]:
+            missed[b] = ids[k]
+            b += 1
+        if newly_conf[k] and keep[k]:
+            confirmed[c] = ids[k]
+            c += 1
+        if not keep[k]:
+            deleted[e] = ids[k]
+            code[e] = reason[k]
+            e += 1
+    return updated, missed, confirmed, deleted, code, keep
+
+
+@nb.njit(cache=True)
+def _gnn_outcome(
+    det_of_track: IntArray,
+    track_of_det: IntArray,
+    pair_track: IntArray,
+    pair_det: IntArray,
+    ln_ratio: FloatArray,
+    init_from_gated: bool,
+) -> tuple[BoolArray, IntArray, IntArray, FloatArray, BoolArray]:
+    """What a GNN assignment means for the step: ``hit`` (tracks given a measurement),
+    ``ti`` (their rows, ascending) and ``dj`` (their measurements); ``dscore``, each
+    hit track's score increment, the ``ln_ratio`` = ln(P_D p(z) / lambda) of its assigned
+    pair (Blackman and Popoli 1999, sec. 6.2; 0 for the others: misses are added by
+    the caller); ``init``, the measurements that start tentative tracks: those left
+    unassigned (``init_from_gated``) or those in no track's gate."""
+    n = det_of_track.shape[0]
+    hit = np.empty(n, dtype=np.bool_)
+    k = 0
+    for i in range(n):
+        hit[i] = det_of_track[i] >= 0
+        if hit[i]:
+            k += 1
+    ti = np.empty(k, dtype=np.int64)
+    dj = np.empty(k, dtype=np.int64)
+    q = 0
+    for i in range(n):
+        if hit[i]:
+            ti[q] = i
+            dj[q] = det_of_track[i]
+            q += 1
+    dscore = np.zeros(n)
+    for m in range(pair_track.shape[0]):
+        t = pair_track[m]
+        if hit[t] and det_of_track[t] == pair_det[m]:
+            dscore[t] = ln_ratio[m]
+    nd = track_of_det.shape[0]
+    if init_from_gated:
+        init = np.empty(nd, dtype=np.bool_)
+        for j in range(nd):
+            init[j] = track_of_det[j] < 0
+    else:
+        init = np.ones(nd, dtype=np.bool_)
+        for m in range(pair_det.shape[0]):
+            init[pair_det[m]] = False
+    return hit, ti, dj, dscore, init
+
+
+@nb.njit(cache=True)
 def _kf_update_tracks(
     xm: FloatArray,
     Pm: FloatArray,
@@ -825,7 +912,8 @@ class Tracker:
         self._s = _Store.empty(self._r, self._nx)
         self._time_s: float | None = None
         self._next_id = int(cfg.first_id)
-        self._prov: list[tuple[FloatArray, IntArray, IntArray, IntArray]] = []
+        # per step: time, sensor, the batch's detection indices and their track ids
+        self._prov: list[tuple[float, int, IntArray, IntArray]] = []
         self._mu0 = np.asarray(cfg.initial_mode_prob, dtype=float)
         self._sojourn = np.asarray(cfg.sojourn_s, dtype=float)
         self._pi_cache: dict[float, FloatArray] = {}
@@ -905,7 +993,18 @@ class Tracker:
         if not self._prov:
             e = np.zeros(0, dtype=np.int64)
             return Provenance(np.zeros(0), e, e.copy(), e.copy())
-        t, s, d, k = (np.concatenate(c) for c in zip(*self._prov, strict=True))
+        parts = []
+        for time_s, sensor_id, det_index, det_track_id in self._prov:
+            rows = (det_track_id >= 0).nonzero()[0]
+            parts.append(
+                (
+                    np.full(rows.size, time_s),
+                    np.full(rows.size, sensor_id, dtype=np.int64),
+                    det_index[rows],
+                    det_track_id[rows],
+                )
+            )
+        t, s, d, k = (np.concatenate(c) for c in zip(*parts, strict=True))
         return Provenance(t, s, d, k)
 
     # --------------------------------------------------------------- predict
@@ -1146,7 +1245,10 @@ class Tracker:
         if math.isfinite(cfg.max_pos_sigma_m):
             pos_var = np.trace(P[:, :d, :d], axis1=1, axis2=2)
             reason[(reason == 0) & (pos_var > cfg.max_pos_sigma_m**2)] = 5
-        delete = reason != 0
+        # ids of the tracks updated, missed, newly confirmed (and kept) and deleted
+        updated, missed, confirmed_ids, deleted_ids, deleted_code, keep = _step_ids(
+            s.ids, hit, miss, newly_conf, reason
+        )
 
         s_new = _Store(
             s.ids,
@@ -1166,10 +1268,9 @@ class Tracker:
             last_sensor,
             last_det,
         )
-        deleted_ids = s.ids[delete]
-        deleted_reason = _REASONS[reason[delete]]
+        deleted_reason = _REASONS[deleted_code]
         if deleted_ids.size:
-            s_new = s_new.take(~delete)
+            s_new = s_new.take(keep)
 
         # ------------------------------------------------------------- initiation
         new_rows = out.init.nonzero()[0]
@@ -1182,27 +1283,19 @@ class Tracker:
 
         self._s = s_new
         self._time_s = t
-        if cfg.keep_provenance:
-            rows = (det_track_id >= 0).nonzero()[0]
-            self._prov.append(
-                (
-                    np.full(rows.size, t),
-                    np.full(rows.size, batch.sensor_id, dtype=np.int64),
-                    batch.det_index[rows],
-                    det_track_id[rows],
-                )
-            )
+        if cfg.keep_provenance:  # (the fed rows are picked out by provenance())
+            self._prov.append((t, batch.sensor_id, batch.det_index.copy(), det_track_id.copy()))
         return StepResult(
             time_s=t,
             sensor_id=batch.sensor_id,
             det_index=batch.det_index.copy(),
             det_track_id=det_track_id,
-            updated=s.ids[hit],
-            missed=s.ids[miss],
+            updated=updated,
+            missed=missed,
             started=started,
-            confirmed=np.concatenate(
-                [s.ids[newly_conf & ~delete], started if cfg.confirm_m <= 1 else started[:0]]
-            ),
+            confirmed=np.concatenate([confirmed_ids, started])
+            if cfg.confirm_m <= 1
+            else confirmed_ids,
             deleted=deleted_ids,
             deleted_reason=deleted_reason,
         )
@@ -1239,24 +1332,16 @@ class Tracker:
         else:
             reduced = pairs.d2 - self._gamma
         det_of_track, track_of_det = gnn_assign(n, batch.n, pairs, reduced)
-        hit = det_of_track >= 0
-        ti = hit.nonzero()[0]
-        dj = det_of_track[ti]
+        # Hits, their tracks and measurements, the score increments and the measurements
+        # that start tracks, in one compiled pass.
+        hit, ti, dj, dscore, init = _gnn_outcome(
+            det_of_track, track_of_det, pairs.track, pairs.det, ln_ratio, cfg.init_from_gated
+        )
         xm, Pm, mu, x, P = pred.xm, pred.Pm, pred.c, pred.x, pred.P
         if ti.size:
             xm, Pm, mu, x, P = self._update_gnn(
                 xm, Pm, pred.c, x, P, ti, dj, batch.z_m, batch.cov_m2
             )
-        # Track score increment of a hit: ln(P_D p(z) / lambda) (Blackman and Popoli 1999,
-        # sec. 6.2); misses are added by the caller.
-        dscore = np.zeros(n)
-        chosen = hit[pairs.track] & (det_of_track[pairs.track] == pairs.det)
-        dscore[pairs.track[chosen]] = ln_ratio[chosen]
-        if cfg.init_from_gated:
-            init = track_of_det < 0
-        else:
-            init = np.ones(batch.n, dtype=bool)
-            init[pairs.det] = False
         return _Outcome(xm, Pm, mu, x, P, hit, dj, track_of_det, dscore, init)
 
     def _associate_jpda(
