@@ -43,9 +43,11 @@ from samsim.tracking.tracker import (
     _REASONS,
     _bookkeeping,
     _extrapolate,
+    _gnn_outcome,
     _kf_update_tracks,
     _member,
     _normalise_rows,
+    _step_ids,
 )
 
 
@@ -534,3 +536,45 @@ def test_gnn_cluster_matrices_match_the_array_code(
     finally:
         association._cluster_matrices = former
     assert _same(got[0], want[0]) and _same(got[1], want[1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(nt=sizes, nd=sizes, seed=seeds, from_gated=st.booleans())
+def test_gnn_outcome_matches_the_array_code(nt: int, nd: int, seed: int, from_gated: bool) -> None:
+    rng = np.random.default_rng(seed)
+    mask = rng.random((nt, nd)) < 0.4
+    ti, di = (a.astype(np.int64) for a in np.nonzero(mask))
+    ln_ratio = rng.normal(size=ti.size) * 5.0
+    det_of_track, track_of_det = gnn_assign(
+        nt, nd, GatedPairs(ti, di, ln_ratio, ln_ratio), -ln_ratio
+    )
+    got = _gnn_outcome(det_of_track, track_of_det, ti, di, ln_ratio, from_gated)
+    # the former array code of Tracker._associate_gnn
+    hit = det_of_track >= 0
+    rows = hit.nonzero()[0]
+    dscore = np.zeros(nt)
+    chosen = hit[ti] & (det_of_track[ti] == di)
+    dscore[ti[chosen]] = ln_ratio[chosen]
+    if from_gated:
+        init = track_of_det < 0
+    else:
+        init = np.ones(nd, dtype=bool)
+        init[di] = False
+    for g, w in zip(got, (hit, rows, det_of_track[rows], dscore, init), strict=True):
+        assert _same(g, w)
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=sizes, seed=seeds)
+def test_step_ids_match_the_array_code(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    ids = rng.permutation(1000)[:n].astype(np.int64)
+    hit, newly = rng.random(n) < 0.5, rng.random(n) < 0.3
+    miss = ~hit & (rng.random(n) < 0.5)
+    reason = np.where(rng.random(n) < 0.3, rng.integers(1, 6, n), 0).astype(np.int8)
+    got = _step_ids(ids, hit, miss, newly, reason)
+    delete = reason != 0
+    want = (ids[hit], ids[miss], ids[newly & ~delete], ids[delete], reason[delete], ~delete)
+    for g, w in zip(got, want, strict=True):
+        assert _same(g, w)
+    assert _same(_REASONS[got[4]], _REASONS[reason[delete]])

@@ -379,3 +379,21 @@ def test_predict_reuses_its_last_rows_only_for_the_same_tracks_and_time() -> Non
     for t, kw in ((13.7, {"confirmed_only": False, "ids": everyone}), (15.0, {})):
         got, ref = trk.predict(t, **kw), fresh(t, **kw)  # type: ignore[arg-type]
         assert all(a.tobytes() == b.tobytes() for a, b in zip(got, ref, strict=True))
+
+
+def test_provenance_is_the_tracker_own_record() -> None:
+    """Provenance is kept as each step's detections and picked out when asked: a caller
+    writing into a step's result or its batch afterwards does not change it."""
+    trk = Tracker(TrackerConfig(model="cv", first_id=1))
+    z = np.array([[0.0, 0.0, 1000.0], [20e3, 0.0, 1000.0], [9e5, 9e5, 0.0]])
+    batch = MeasurementBatch.cartesian(0.0, 3, z, np.tile(R3, (3, 1, 1)), det_index=[4, 5, 6])
+    res = trk.step(batch)
+    res.det_track_id[:] = -1
+    res.det_index[:] = 0
+    batch.det_index.setflags(write=True)
+    batch.det_index[:] = 99
+    res = trk.step(MeasurementBatch.cartesian(1.0, 2, z[1:2], R3[None], det_index=[8]))
+    prov = trk.provenance()
+    assert prov.track_id.tolist() == [1, 2, 3, 2]
+    assert prov.det_index.tolist() == [4, 5, 6, 8]
+    assert prov.sensor_id.tolist() == [3, 3, 3, 2] and prov.time_s.tolist() == [0, 0, 0, 1]
