@@ -41,13 +41,16 @@ from samsim.tracking.measurements import (
 from samsim.tracking.models import imm_predict
 from samsim.tracking.tracker import (
     _REASONS,
+    _STORE_FIELDS,
     _bookkeeping,
     _extrapolate,
     _gnn_outcome,
     _kf_update_tracks,
     _member,
+    _next_store,
     _normalise_rows,
     _step_ids,
+    _Store,
 )
 
 
@@ -578,3 +581,79 @@ def test_step_ids_match_the_array_code(n: int, seed: int) -> None:
     for g, w in zip(got, want, strict=True):
         assert _same(g, w)
     assert _same(_REASONS[got[4]], _REASONS[reason[delete]])
+
+
+def _next_store_reference(trk, s, keep, t, batch, rows):  # type: ignore[no-untyped-def]
+    """The former array code of Tracker.step: _Store.take, _initiate, _Store.extend."""
+    cfg = trk.config
+    s = s.take(keep)
+    k, r, nx, d = rows.size, trk._r, trk._nx, cfg.dims
+    x0 = np.zeros((k, nx))
+    x0[:, :d] = batch.z_m[rows]
+    P0 = np.zeros((k, nx, nx))
+    P0[:, :d, :d] = batch.cov_m2[rows]
+    P0[:, np.arange(d, nx), np.arange(d, nx)] = trk._init_var[d:]
+    score0 = np.zeros(k)
+    new = _Store(
+        ids=np.arange(trk._next_id, trk._next_id + k, dtype=np.int64),
+        xm=np.repeat(x0[:, None, :], r, axis=1),
+        Pm=np.repeat(P0[:, None, :, :], r, axis=1),
+        mu=np.tile(trk._mu0, (k, 1)),
+        x=x0,
+        P=P0,
+        confirmed=np.full(k, cfg.confirm_m <= 1),
+        n_hits=np.ones(k, dtype=np.int64),
+        n_misses=np.zeros(k, dtype=np.int64),
+        n_opps=np.ones(k, dtype=np.int64),
+        last_update_s=np.full(k, t),
+        created_s=np.full(k, t),
+        score=score0,
+        score_max=score0.copy(),
+        last_sensor_id=np.full(k, batch.sensor_id, dtype=np.int64),
+        last_det_index=batch.det_index[rows].astype(np.int64),
+    )
+    return [np.concatenate([getattr(s, f), getattr(new, f)]) for f in _STORE_FIELDS]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=seeds,
+    model=st.sampled_from(["imm", "cv", "ca", "imm_known_turn"]),
+    dims=st.sampled_from([2, 3]),
+    confirm_m=st.sampled_from([1, 3]),
+    n_det=sizes,
+)
+def test_next_store_matches_take_initiate_extend(
+    seed: int, model: str, dims: int, confirm_m: int, n_det: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    trk = Tracker(TrackerConfig(model=model, dims=dims, confirm_m=confirm_m, first_id=7))  # type: ignore[arg-type]
+    z = rng.normal(size=(12, dims)) * 1e4
+    trk.step(MeasurementBatch.cartesian(0.0, 1, z, np.tile(np.eye(dims) * 900.0, (12, 1, 1))))
+    s = trk._s
+    s.score[:] = rng.normal(size=s.n)  # (distinct values in every column)
+    s.n_hits[:] = rng.integers(1, 9, s.n)
+    keep = rng.random(s.n) < 0.6
+    zb = rng.normal(size=(n_det, dims)) * 1e4
+    batch = MeasurementBatch.cartesian(
+        2.5, 4, zb, _spd(rng, n_det, dims, 30.0), det_index=rng.permutation(50)[:n_det]
+    )
+    rows = np.flatnonzero(rng.random(n_det) < 0.5)
+    want = _next_store_reference(trk, s, keep, 2.5, batch, rows)
+    new_ids = np.arange(trk._next_id, trk._next_id + rows.size, dtype=np.int64)
+    got = _next_store(
+        tuple(getattr(s, f) for f in _STORE_FIELDS),
+        keep,
+        batch.z_m,
+        batch.cov_m2,
+        rows,
+        np.asarray(batch.det_index, dtype=np.int64),
+        new_ids,
+        trk._init_var,
+        trk._mu0,
+        2.5,
+        4,
+        confirm_m <= 1,
+    )
+    for g, w in zip(got, want, strict=True):
+        assert _same(g, w)

@@ -531,11 +531,6 @@ class _Store:
     def take(self, idx: IntArray | BoolArray) -> _Store:
         return _Store(*[getattr(self, name)[idx] for name in _STORE_FIELDS])
 
-    def extend(self, other: _Store) -> _Store:
-        return _Store(
-            *[np.concatenate([getattr(self, n), getattr(other, n)]) for n in _STORE_FIELDS]
-        )
-
 
 _STORE_FIELDS = tuple(f.name for f in fields(_Store))
 
@@ -695,6 +690,142 @@ def _bookkeeping(
         reason,
         det_track_id,
     )
+
+
+@nb.njit(cache=True)
+def _next_store(
+    cols: tuple[
+        IntArray,
+        FloatArray,
+        FloatArray,
+        FloatArray,
+        FloatArray,
+        FloatArray,
+        BoolArray,
+        IntArray,
+        IntArray,
+        IntArray,
+        FloatArray,
+        FloatArray,
+        FloatArray,
+        FloatArray,
+        IntArray,
+        IntArray,
+    ],
+    keep: BoolArray,
+    z: FloatArray,
+    R: FloatArray,
+    rows: IntArray,
+    det_index: IntArray,
+    new_ids: IntArray,
+    var: FloatArray,
+    mu0: FloatArray,
+    t: float,
+    sensor_id: int,
+    confirmed0: bool,
+) -> tuple[
+    IntArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    BoolArray,
+    IntArray,
+    IntArray,
+    IntArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    IntArray,
+    IntArray,
+]:
+    """The track store's columns (``_STORE_FIELDS`` order) with the rows of ``keep``,
+    then one new track per measurement row in ``rows`` (ids ``new_ids``): state and
+    covariance zero but for the measured position and its covariance and the prior
+    variances ``var`` on the diagonal after the position, the same for every model,
+    mode probabilities ``mu0``, confirmed if ``confirmed0``, one hit and one
+    opportunity, no miss, created and updated at ``t`` by ``sensor_id`` and its
+    detection ``det_index[row]``, score 0."""
+    (ids0, xm0, Pm0, mu_0, x_0, P_0, conf0, hits0, miss0, opps0, lu0, cr0, sc0, sm0, ls0, ld0) = (
+        cols
+    )
+    n0 = keep.shape[0]
+    m = 0
+    for i in range(n0):
+        if keep[i]:
+            m += 1
+    k = rows.shape[0]
+    n = m + k
+    _, r, nx = xm0.shape
+    d = z.shape[1]
+    ids = np.empty(n, dtype=np.int64)
+    xm = np.empty((n, r, nx))
+    Pm = np.empty((n, r, nx, nx))
+    mu = np.empty((n, r))
+    x = np.empty((n, nx))
+    P = np.empty((n, nx, nx))
+    conf = np.empty(n, dtype=np.bool_)
+    hits = np.empty(n, dtype=np.int64)
+    miss = np.empty(n, dtype=np.int64)
+    opps = np.empty(n, dtype=np.int64)
+    lu = np.empty(n)
+    cr = np.empty(n)
+    sc = np.empty(n)
+    sm = np.empty(n)
+    ls = np.empty(n, dtype=np.int64)
+    ld = np.empty(n, dtype=np.int64)
+    q = 0
+    for i in range(n0):
+        if not keep[i]:
+            continue
+        ids[q] = ids0[i]
+        xm[q] = xm0[i]
+        Pm[q] = Pm0[i]
+        mu[q] = mu_0[i]
+        x[q] = x_0[i]
+        P[q] = P_0[i]
+        conf[q] = conf0[i]
+        hits[q] = hits0[i]
+        miss[q] = miss0[i]
+        opps[q] = opps0[i]
+        lu[q] = lu0[i]
+        cr[q] = cr0[i]
+        sc[q] = sc0[i]
+        sm[q] = sm0[i]
+        ls[q] = ls0[i]
+        ld[q] = ld0[i]
+        q += 1
+    for c in range(k):
+        q = m + c
+        j = rows[c]
+        ids[q] = new_ids[c]
+        for a in range(nx):
+            x[q, a] = 0.0
+            for b in range(nx):
+                P[q, a, b] = 0.0
+        for a in range(d):
+            x[q, a] = z[j, a]
+            for b in range(d):
+                P[q, a, b] = R[j, a, b]
+        for a in range(d, nx):
+            P[q, a, a] = var[a]
+        for h in range(r):
+            xm[q, h] = x[q]
+            Pm[q, h] = P[q]
+            mu[q, h] = mu0[h]
+        conf[q] = confirmed0
+        hits[q] = 1
+        miss[q] = 0
+        opps[q] = 1
+        lu[q] = t
+        cr[q] = t
+        sc[q] = 0.0
+        sm[q] = 0.0
+        ls[q] = sensor_id
+        ld[q] = det_index[j]
+    return ids, xm, Pm, mu, x, P, conf, hits, miss, opps, lu, cr, sc, sm, ls, ld
 
 
 @nb.njit(cache=True)
@@ -915,6 +1046,15 @@ class Tracker:
         # per step: time, sensor, the batch's detection indices and their track ids
         self._prov: list[tuple[float, int, IntArray, IntArray]] = []
         self._mu0 = np.asarray(cfg.initial_mode_prob, dtype=float)
+        # prior variances of a new track's state components (position: the measurement's)
+        lay = self._layout
+        var = np.zeros(self._nx)
+        var[lay.vel] = cfg.init_speed_sigma_mps**2
+        if lay.acc is not None:
+            var[lay.acc] = cfg.init_accel_sigma_mps2**2
+        if lay.omega is not None:
+            var[lay.omega] = cfg.init_turn_sigma_radps**2
+        self._init_var = var
         self._sojourn = np.asarray(cfg.sojourn_s, dtype=float)
         self._pi_cache: dict[float, FloatArray] = {}
         # The IMM prediction runs in one compiled pass when every model is one of ours.
@@ -1269,17 +1409,33 @@ class Tracker:
             last_det,
         )
         deleted_reason = _REASONS[deleted_code]
-        if deleted_ids.size:
-            s_new = s_new.take(keep)
 
         # ------------------------------------------------------------- initiation
+        # (the deleted rows dropped and the new tracks appended in one compiled pass: the
+        # rows of _Store.take and _initiate, in _Store.extend's order)
         new_rows = out.init.nonzero()[0]
         started = np.zeros(0, dtype=np.int64)
-        if new_rows.size:
-            new = self._initiate(t, batch, new_rows)
-            started = new.ids
+        if new_rows.size or deleted_ids.size:
+            k = new_rows.size
+            started = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
+            self._next_id += k
             det_track_id[new_rows] = started
-            s_new = s_new.extend(new)
+            s_new = _Store(
+                *_next_store(
+                    tuple(getattr(s_new, name) for name in _STORE_FIELDS),
+                    keep,
+                    batch.z_m,
+                    batch.cov_m2,
+                    new_rows,
+                    np.asarray(batch.det_index, dtype=np.int64),
+                    started,
+                    self._init_var,
+                    self._mu0,
+                    t,
+                    int(batch.sensor_id),
+                    cfg.confirm_m <= 1,
+                )
+            )
 
         self._s = s_new
         self._time_s = t
@@ -1472,42 +1628,3 @@ class Tracker:
             mu = mu / mu.sum(axis=1, keepdims=True)
         xc, Pc = imm_combine(xmix, Pmix, mu)
         return xmix, 0.5 * (Pmix + np.swapaxes(Pmix, -1, -2)), mu, xc, Pc
-
-    def _initiate(self, t: float, batch: MeasurementBatch, rows: IntArray) -> _Store:
-        """Single-point initiation: position from the measurement, other components from a
-        zero-mean prior (velocity sigma ``init_speed_sigma_mps`` per axis)."""
-        cfg = self.config
-        k, r, nx, d = rows.size, self._r, self._nx, cfg.dims
-        lay = self._layout
-        x0 = np.zeros((k, nx))
-        x0[:, :d] = batch.z_m[rows]
-        P0 = np.zeros((k, nx, nx))
-        P0[:, :d, :d] = batch.cov_m2[rows]
-        var = np.zeros(nx)
-        var[lay.vel] = cfg.init_speed_sigma_mps**2
-        if lay.acc is not None:
-            var[lay.acc] = cfg.init_accel_sigma_mps2**2
-        if lay.omega is not None:
-            var[lay.omega] = cfg.init_turn_sigma_radps**2
-        P0[:, np.arange(d, nx), np.arange(d, nx)] = var[d:]
-        ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
-        self._next_id += k
-        score0 = np.zeros(k)
-        return _Store(
-            ids=ids,
-            xm=np.repeat(x0[:, None, :], r, axis=1),
-            Pm=np.repeat(P0[:, None, :, :], r, axis=1),
-            mu=np.tile(self._mu0, (k, 1)),
-            x=x0,
-            P=P0,
-            confirmed=np.full(k, cfg.confirm_m <= 1),
-            n_hits=np.ones(k, dtype=np.int64),
-            n_misses=np.zeros(k, dtype=np.int64),
-            n_opps=np.ones(k, dtype=np.int64),
-            last_update_s=np.full(k, t),
-            created_s=np.full(k, t),
-            score=score0,
-            score_max=score0.copy(),
-            last_sensor_id=np.full(k, batch.sensor_id, dtype=np.int64),
-            last_det_index=batch.det_index[rows].astype(np.int64),
-        )
