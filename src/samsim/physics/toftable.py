@@ -131,24 +131,37 @@ def _bilinear_tof(
 ) -> None:
     """Kernel of :meth:`TofTable.lookup`: the former array expressions per point, the
     same operations in the same order (bit-for-bit the same values)."""
-    n_r, n_a = gr.shape[0], ga.shape[0]
     for k in range(r.shape[0]):
-        rk, hk = r[k], h[k]
-        i = min(max(_search_right(gr, rk) - 1, 0), n_r - 2)
-        j = min(max(_search_right(ga, hk) - 1, 0), n_a - 2)
-        fr = _clip01((rk - gr[i]) / (gr[i + 1] - gr[i]))
-        fa = _clip01((hk - ga[j]) / (ga[j + 1] - ga[j]))
-        t = (1 - fa) * ((1 - fr) * tof[j, i] + fr * tof[j, i + 1]) + fa * (
-            (1 - fr) * tof[j + 1, i] + fr * tof[j + 1, i + 1]
-        )
-        v = (1 - fa) * ((1 - fr) * speed[j, i] + fr * speed[j, i + 1]) + fa * (
-            (1 - fr) * speed[j + 1, i] + fr * speed[j + 1, i + 1]
-        )
-        if rk > gr[n_r - 1]:
-            vm = v if (math.isnan(v) or v >= 1.0) else 1.0  # np.maximum(v, 1.0)
-            t = t + (rk - gr[n_r - 1]) / vm
-        t_out[k] = t
-        v_out[k] = v
+        t_out[k], v_out[k] = _bilinear_point(r[k], h[k], gr, ga, tof, speed)
+
+
+@njit(cache=True, inline="always")
+def _bilinear_point(
+    rk: float,
+    hk: float,
+    gr: NDArray[np.float64],
+    ga: NDArray[np.float64],
+    tof: NDArray[np.float64],
+    speed: NDArray[np.float64],
+) -> tuple[float, float]:
+    """One point of :func:`_bilinear_tof`: time of flight and arrival speed at ground
+    range ``rk`` and altitude ``hk`` (bilinear in the filled grids; beyond the last range
+    the time of flight grows by the excess range over max(speed, 1 m/s))."""
+    n_r, n_a = gr.shape[0], ga.shape[0]
+    i = min(max(_search_right(gr, rk) - 1, 0), n_r - 2)
+    j = min(max(_search_right(ga, hk) - 1, 0), n_a - 2)
+    fr = _clip01((rk - gr[i]) / (gr[i + 1] - gr[i]))
+    fa = _clip01((hk - ga[j]) / (ga[j + 1] - ga[j]))
+    t = (1 - fa) * ((1 - fr) * tof[j, i] + fr * tof[j, i + 1]) + fa * (
+        (1 - fr) * tof[j + 1, i] + fr * tof[j + 1, i + 1]
+    )
+    v = (1 - fa) * ((1 - fr) * speed[j, i] + fr * speed[j, i + 1]) + fa * (
+        (1 - fr) * speed[j + 1, i] + fr * speed[j + 1, i + 1]
+    )
+    if rk > gr[n_r - 1]:
+        vm = v if (math.isnan(v) or v >= 1.0) else 1.0  # np.maximum(v, 1.0)
+        t = t + (rk - gr[n_r - 1]) / vm
+    return t, v
 
 
 def _fill_rows(tab: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
