@@ -1,0 +1,104 @@
+"""The command post's compiled reachability screen against the array code it replaces
+(issue 16).
+
+Per missile type the launch origin (mean of the ready launchers, own ones first) and the
+targets that pass :func:`reach_screen` must be those of the numpy expressions, bit for bit
+(the origin is the launch point of the engagement windows, so the event logs depend on
+it): random launchers, ready rounds, remote launchers and tracks, compared through their
+bytes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+
+from samsim.c2.command_post import _reach_screens, reach_screen
+
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+def _near_reference(
+    m: int,
+    lidx: NDArray[np.int64],
+    ready: NDArray[np.int64],
+    n_own: int,
+    launcher_pos_m: NDArray[np.float64],
+    pos_m: NDArray[np.float64],
+    vel_mps: NDArray[np.float64],
+    acc_mps2: NDArray[np.float64],
+    consts: tuple[NDArray[np.float64], ...],
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """``CommandPost._near`` as it was in numpy (72d4e14)."""
+    flight_time_s, reach_m, reach_time_s, max_speed_mps = consts
+    speed_mps = np.linalg.norm(vel_mps, axis=1)
+    g_acc_mps2 = np.linalg.norm(acc_mps2, axis=1)
+    has = ready[:, m] > 0
+    if has.size > n_own and has[:n_own].any():
+        has[n_own:] = False
+    origin = launcher_pos_m[lidx[has]].mean(axis=0)
+    r_now = np.linalg.norm(pos_m - origin, axis=1)
+    near = reach_screen(
+        r_now, speed_mps + g_acc_mps2 * flight_time_s[m], reach_m[m], reach_time_s[m]
+    ) & (speed_mps <= max_speed_mps[m])
+    return origin, near
+
+
+def _same(a: NDArray[np.generic], b: NDArray[np.generic]) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 30),
+    st.integers(1, 24),
+    st.integers(0, 6),
+    st.integers(1, 4),
+    seeds,
+    st.booleans(),
+)
+def test_reach_screens_equal_the_array_code(
+    n: int, n_own: int, n_remote: int, n_types: int, seed: int, first_only: bool
+) -> None:
+    """Origins (summed in launcher order, as numpy's mean) and screens of every type with
+    ready rounds, bit for bit; with ``first_only`` up to the first type that passes."""
+    rng = np.random.default_rng(seed)
+    n_all = n_own + n_remote + 3
+    launcher_pos = rng.normal(0.0, 15e3, (n_all, 3))
+    launcher_pos[:, 2] = rng.uniform(-30.0, 400.0, n_all)
+    if rng.random() < 0.3:
+        launcher_pos[rng.integers(0, n_all)] = -0.0
+    lidx = rng.permutation(n_all)[: n_own + n_remote].astype(np.int64)
+    ready = rng.integers(0, 3, (n_own + n_remote, n_types)) * (
+        rng.random((n_own + n_remote, n_types)) < 0.6
+    )
+    ready = ready.astype(np.int64)
+    rng_m = rng.uniform(0.0, 500e3, n)
+    az = rng.uniform(0.0, 2 * np.pi, n)
+    pos = np.stack([rng_m * np.sin(az), rng_m * np.cos(az), rng.uniform(10.0, 50e3, n)], 1)
+    vel = rng.normal(0.0, 400.0, (n, 3))
+    acc = np.where(rng.random((n, 1)) < 0.3, rng.normal(0.0, 5.0, (n, 3)), 0.0)
+    consts = (
+        rng.uniform(20.0, 400.0, n_types),
+        rng.uniform(10e3, 400e3, n_types),
+        rng.uniform(10.0, 300.0, n_types),
+        rng.uniform(300.0, 5000.0, n_types),
+    )
+    types = (ready.sum(axis=0) > 0).nonzero()[0]
+    origin = np.zeros((n_types, 3))
+    near = np.zeros((n_types, n), dtype=bool)
+    found = _reach_screens(
+        types, lidx, ready, n_own, launcher_pos, pos, vel, acc, *consts, first_only, origin, near
+    )
+    want_found = False
+    for m in types.tolist():
+        o, s = _near_reference(m, lidx, ready.copy(), n_own, launcher_pos, pos, vel, acc, consts)
+        assert _same(origin[m], o)
+        assert _same(near[m], s)
+        want_found = want_found or bool(s.any())
+        if first_only and want_found:
+            break
+    assert found == want_found
