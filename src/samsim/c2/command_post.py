@@ -34,6 +34,7 @@ from samsim.physics.tofcache import tof_table
 if TYPE_CHECKING:
     from samsim.c2.view import BattalionView, DefenceView, EventSink, NetworkView
     from samsim.physics.missile import MissileSpec
+    from samsim.physics.pk_table import PkTable
     from samsim.physics.toftable import TofTable
     from samsim.scenario.models import Doctrine
     from samsim.tracking import Tracker
@@ -353,6 +354,8 @@ class CommandPost:
         # docstring); without one they are perfect
         self.rng = rng
         self._identity: dict[int, tuple[int, bool]] = {}  # threat -> (spec row, decoy?)
+        # Pk table per (missile type, threat, taken for what it mimics?)
+        self._pk_tables: dict[tuple[int, int, bool], PkTable] = {}
         self._delays = window_delays(self.doctrine, unit.cp.cycle_s)
         self._vbar = np.array([mean_speed_bound(t) for t in self._tof])
         self._reach = [
@@ -444,12 +447,20 @@ class CommandPost:
         cosang = np.sum(d_h * v_h, axis=1) / np.maximum(ground * np.linalg.norm(v_h, axis=1), 1e-9)
         aspect = np.arccos(np.clip(cosang, -1.0, 1.0))
         out = np.zeros(n)
-        for k in range(n):
-            th = int(threat_ids[k])
-            tspec = w.threat_seen_spec[th] if kind[k] == 1 else w.threat_spec[th]
-            name = w.threat_type[th] if kind[k] != 1 else (tspec.appears_as or w.threat_type[th])
-            table = pk_table(spec, tspec, name)
-            out[k] = float(table.lookup(ground[k], alt[k], aspect[k]))
+        rows: dict[int, list[int]] = {}  # table -> rows (a lookup is point by point)
+        tables: dict[int, PkTable] = {}
+        for k, (th, seen) in enumerate(zip(threat_ids.tolist(), (kind == 1).tolist(), strict=True)):
+            key = (m, th, seen)
+            table = self._pk_tables.get(key)
+            if table is None:
+                tspec = w.threat_seen_spec[th] if seen else w.threat_spec[th]
+                name = w.threat_type[th] if not seen else (tspec.appears_as or w.threat_type[th])
+                table = self._pk_tables[key] = pk_table(spec, tspec, name)
+            tables[id(table)] = table
+            rows.setdefault(id(table), []).append(k)
+        for tid, ks in rows.items():
+            idx = np.array(ks, dtype=np.int64)
+            out[idx] = tables[tid].lookup(ground[idx], alt[idx], aspect[idx])
         return out
 
     # -- picture ----------------------------------------------------------------------
