@@ -9,6 +9,7 @@ through their bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -19,7 +20,7 @@ from numpy.typing import NDArray
 from samsim.geo.frames import EnuFrame
 from samsim.physics.envelope import _ground_range_alt, predict_intercept
 from samsim.physics.missile import load_missile_catalog
-from samsim.physics.toftable import TofTable
+from samsim.physics.toftable import TofTable, _bilinear_point
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 FRAME = EnuFrame(45.0, 10.0, 0.0)
@@ -171,3 +172,64 @@ def test_predict_intercept_broadcasts_and_keeps_nan_rows() -> None:
         want = _reference(table, FRAME, *args)
         for g, w in zip(got, want, strict=True):
             assert _same(g, w)
+
+
+def _lookup_reference(
+    table: TofTable, ground_range_m: object, alt_m: object
+) -> tuple[object, object, object]:
+    """``TofTable.lookup`` as it was (72d4e14): the bilinear kernel for time of flight and
+    speed, ``np.interp`` of the boundaries for the feasibility."""
+    r = np.asarray(ground_range_m, dtype=float)
+    h = np.asarray(alt_m, dtype=float)
+    r, h = np.broadcast_arrays(r, h)
+    gr, ga = table.ranges_m, table.altitudes_m
+    t_flat = np.empty(r.size)
+    v_flat = np.empty(r.size)
+    tof, speed = table.filled_time_of_flight_s(), table.filled_speed_mps()
+    for k, (rk, hk) in enumerate(zip(r.reshape(-1), h.reshape(-1), strict=True)):
+        t_flat[k], v_flat[k] = _bilinear_point(float(rk), float(hk), gr, ga, tof, speed)
+    t = t_flat.reshape(r.shape)
+    v = v_flat.reshape(r.shape) if r.ndim else v_flat[0]
+    near_or_inf = np.where(np.isfinite(table.near_m), table.near_m, np.inf)
+    far = np.interp(h, ga, table.far_m)
+    near = np.interp(h, ga, near_or_inf)
+    feas = (r <= far) & (r >= near) & (h >= ga[0]) & (h <= ga[-1])
+    return t, v, feas
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 40),
+    seeds,
+    st.sampled_from(["9M96E", "48N6E2", "40N6E"]),
+    st.sampled_from(["array", "scalar", "grid"]),
+)
+def test_lookup_feasibility_equals_np_interp(n: int, seed: int, name: str, form: str) -> None:
+    """The compiled feasibility test (boundaries interpolated as ``np.interp``) gives the
+    former array code's flags, and the time of flight and speed are unchanged: inside and
+    beyond the grid, on altitude nodes, at rows without a near boundary, NaN and
+    infinities, 0-d and 2-d inputs."""
+    base = _table(name)
+    rng = np.random.default_rng(seed)
+    far = base.far_m.copy()
+    near = base.near_m.copy()
+    near[rng.random(near.size) < 0.3] = np.nan  # rows without a near boundary
+    far[rng.random(far.size) < 0.1] = 0.0
+    table = dataclasses.replace(base, far_m=far, near_m=near)
+    r = rng.uniform(-0.1, 1.5, n) * base.ranges_m[-1]
+    h = rng.uniform(-0.1, 1.1, n) * base.altitudes_m[-1]
+    if n:
+        h[rng.integers(0, n)] = base.altitudes_m[rng.integers(0, base.altitudes_m.size)]
+        h[rng.integers(0, n)] = [np.nan, np.inf, -np.inf, base.altitudes_m[-1]][seed % 4]
+        r[rng.integers(0, n)] = [np.nan, np.inf, 0.0, far[seed % far.size]][seed // 4 % 4]
+    args: tuple[object, object]
+    if form == "scalar" and n:
+        args = (r[0], h[0])
+    elif form == "grid":
+        args = (r[:, None], h[None, :])
+    else:
+        args = (r, h)
+    got, want = table.lookup(*args), _lookup_reference(table, *args)
+    for g, w in zip(got, want, strict=True):
+        assert type(g) is type(w)
+        assert _same(g, w)  # type: ignore[arg-type]

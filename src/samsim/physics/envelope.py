@@ -22,7 +22,7 @@ from samsim.geo.frames import EnuFrame
 from samsim.jit import njit
 from samsim.physics.flyout import Flyout, osculating_sphere
 from samsim.physics.missile import MissileSpec
-from samsim.physics.toftable import TofTable, _bilinear_point
+from samsim.physics.toftable import TofTable, _bilinear_point, _feasible_point
 from samsim.units import G0_MPS2
 
 if TYPE_CHECKING:
@@ -899,51 +899,44 @@ def predict_intercept(
         np.asarray(acc, float),
     )
     shape = tp.shape[:-1]
-    n = int(np.prod(shape))
-    t_top = (
-        float(np.nanmax(table.time_of_flight_s))
-        if np.isfinite(table.time_of_flight_s).any()
-        else 1.0
-    )
-    grid = 1.1 * t_top * np.linspace(0.0, 1.0, 12) ** 2
-    c, radius = osculating_sphere(frame)
+    n = math.prod(shape)
+    grid = 1.1 * table.max_time_of_flight_s * _SCAN_FRACTIONS
+    c, radius = _sphere(frame)
     lp_r, tp_r, tv_r, ta_r = (np.ascontiguousarray(x).reshape(n, 3) for x in (lp, tp, tv, ta))
     # work arrays: 0 t, 1 sin, 2 cos, 3 angle, 4 |p - c|, 5 lo, 6 f(lo), 7 hi, 8 f(hi),
-    # 9 side, 10 t1, 11 f1, 12 ground range, 13 altitude, 14 found, 15 converged
-    work = np.empty((16, n))
+    # 9 side, 10 t1, 11 f1, 12 ground range, 13 altitude, 14 found, 15 converged,
+    # 16 feasible and converged
+    work = np.empty((17, n))
     pip = np.empty((n, 3))
     n_eval = grid.size + iterations
-    args = (
-        n_eval,
-        grid.size,
-        grid,
-        lp_r,
-        tp_r,
-        tv_r,
-        ta_r,
-        np.asarray(c, dtype=float),
-        radius,
-        np.ascontiguousarray(table.ranges_m, dtype=float),
-        np.ascontiguousarray(table.altitudes_m, dtype=float),
-        table.filled_time_of_flight_s(),
-        table.filled_speed_mps(),
-        work,
-        pip,
-    )
+    args = (n_eval, grid.size, grid, lp_r, tp_r, tv_r, ta_r, c, radius, *table.kernel_arrays)
     # The arctangent stays numpy's (its SIMD arctan2 differs from libm's in the last bit
     # for some arguments); everything between two arctangents is one compiled pass.
     sing, cosg, ang = work[1], work[2], work[3]
-    _intercept_stage(0, *args)
+    _intercept_stage(0, *args, work, pip)
     for j in range(1, n_eval + 1):
         np.arctan2(sing, cosg, out=ang)
-        _intercept_stage(j, *args)
+        _intercept_stage(j, *args, work, pip)
     t1 = work[10]
     if iterations == 0:  # the last evaluation was not at t1
         pip = tp_r + tv_r * t1[..., None] + 0.5 * ta_r * (t1 * t1)[..., None]
-        work[12], work[13] = _ground_range_alt(frame, pip, lp_r)
-    _, _, feas = table.lookup(work[12].reshape(shape), work[13].reshape(shape))
-    converged = work[15].reshape(shape) > 0.0
-    return pip.reshape(tp.shape), t1.reshape(shape).copy(), feas & converged
+        g_f, h_f = _ground_range_alt(frame, pip, lp_r)
+        feas = table.lookup(g_f, h_f)[2] & (work[15] > 0.0)
+        return pip.reshape(tp.shape), t1.reshape(shape).copy(), feas.reshape(shape)
+    return pip.reshape(tp.shape), t1.reshape(shape).copy(), work[16].reshape(shape) > 0.0
+
+
+#: predict_intercept's scan times as fractions of 1.1 x the table's longest time of flight.
+_SCAN_FRACTIONS = np.linspace(0.0, 1.0, 12) ** 2
+
+
+@functools.lru_cache(maxsize=16)
+def _sphere(frame: EnuFrame) -> tuple[NDArray[np.float64], float]:
+    """:func:`osculating_sphere` of a frame, computed once (the centre read-only)."""
+    c, radius = osculating_sphere(frame)
+    c = np.array(c, dtype=float)
+    c.flags.writeable = False
+    return c, radius
 
 
 @njit(cache=True, error_model="numpy")
@@ -962,6 +955,8 @@ def _intercept_stage(
     ga: NDArray[np.float64],
     tof: NDArray[np.float64],
     speed: NDArray[np.float64],
+    far: NDArray[np.float64],
+    near: NDArray[np.float64],
     work: NDArray[np.float64],
     pip: NDArray[np.float64],
 ) -> None:
@@ -980,9 +975,9 @@ def _intercept_stage(
         Launcher, target position, velocity and acceleration per row.
     c, radius : ndarray, shape (3,), and float
         The frame's osculating sphere.
-    gr, ga, tof, speed : ndarray
-        The time-of-flight table's grid and filled tables (:meth:`TofTable.lookup`).
-    work : ndarray, shape (16, n)
+    gr, ga, tof, speed, far, near : ndarray
+        The time-of-flight table's :attr:`~TofTable.kernel_arrays`.
+    work : ndarray, shape (17, n)
         State, see :func:`predict_intercept`.
     pip : ndarray, shape (n, 3)
         Out: p(t) of the evaluation prepared (the predicted intercept points after the
@@ -1055,6 +1050,10 @@ def _intercept_stage(
                 m = t1[k] if (math.isnan(t1[k]) or t1[k] >= 1.0) else 1.0  # np.maximum
                 ok = found[k] != 0.0 and abs(f1[k]) <= 0.01 * m
                 conv[k] = 1.0 if ok else 0.0
+                # the table's feasibility at the last evaluation (at t1 when there was
+                # an iteration; without one the caller tests t1 itself)
+                feas = ok and _feasible_point(g, h, ga, far, near)
+                work[16, k] = 1.0 if feas else 0.0
         if j < n_eval:
             if j == 0:
                 t = 0.0
