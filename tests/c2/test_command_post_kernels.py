@@ -90,8 +90,25 @@ def test_reach_screens_equal_the_array_code(
     types = (ready.sum(axis=0) > 0).nonzero()[0]
     origin = np.zeros((n_types, 3))
     near = np.zeros((n_types, n), dtype=bool)
+    # the tracks screened: a subset of more tracks, in order
+    n_all_tracks = n + int(rng.integers(0, 4))
+    rows = np.sort(rng.permutation(n_all_tracks)[:n]).astype(np.int64)
+    pos_all, vel_all, acc_all = (np.full((n_all_tracks, 3), np.nan) for _ in range(3))
+    pos_all[rows], vel_all[rows], acc_all[rows] = pos, vel, acc
     found = _reach_screens(
-        types, lidx, ready, n_own, launcher_pos, pos, vel, acc, *consts, first_only, origin, near
+        types,
+        lidx,
+        ready,
+        n_own,
+        launcher_pos,
+        pos_all,
+        vel_all,
+        acc_all,
+        rows,
+        *consts,
+        first_only,
+        origin,
+        near,
     )
     want_found = False
     for m in types.tolist():

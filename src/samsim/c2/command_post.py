@@ -211,6 +211,7 @@ def _reach_screens(
     pos_m: NDArray[np.float64],
     vel_mps: NDArray[np.float64],
     acc_mps2: NDArray[np.float64],
+    rows: NDArray[np.int64],
     flight_time_s: NDArray[np.float64],
     reach_m: NDArray[np.float64],
     reach_time_s: NDArray[np.float64],
@@ -229,8 +230,10 @@ def _reach_screens(
         Launchers (own ones first, ``n_own`` of them), their ready rounds per type.
     launcher_pos_m : ndarray, shape (L, 3)
         Positions of all launchers (indexed by ``lidx``).
-    pos_m, vel_mps, acc_mps2 : ndarray, shape (n, 3)
-        Targets.
+    pos_m, vel_mps, acc_mps2 : ndarray, shape (N, 3)
+        Tracks.
+    rows : ndarray of int64, shape (n,)
+        The tracks to screen (targets).
     flight_time_s, reach_m, reach_time_s, max_speed_mps : ndarray, shape (M,)
         Per type: max flight time, :func:`launch_reach` (R, T_R) and max target speed.
     first_only : bool
@@ -247,12 +250,13 @@ def _reach_screens(
     bool
         Whether any target passes for any type screened.
     """
-    n, nl = pos_m.shape[0], lidx.shape[0]
+    n, nl = rows.shape[0], lidx.shape[0]
     speed = np.empty(n)
     g_acc = np.empty(n)
     for k in range(n):
-        v0, v1, v2 = vel_mps[k, 0], vel_mps[k, 1], vel_mps[k, 2]
-        a0, a1, a2 = acc_mps2[k, 0], acc_mps2[k, 1], acc_mps2[k, 2]
+        j = rows[k]
+        v0, v1, v2 = vel_mps[j, 0], vel_mps[j, 1], vel_mps[j, 2]
+        a0, a1, a2 = acc_mps2[j, 0], acc_mps2[j, 1], acc_mps2[j, 2]
         speed[k] = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
         g_acc[k] = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
     found = False
@@ -274,7 +278,8 @@ def _reach_screens(
         origin[m, 0], origin[m, 1], origin[m, 2] = o0, o1, o2
         any_m = False
         for k in range(n):
-            d0, d1, d2 = pos_m[k, 0] - o0, pos_m[k, 1] - o1, pos_m[k, 2] - o2
+            j = rows[k]
+            d0, d1, d2 = pos_m[j, 0] - o0, pos_m[j, 1] - o1, pos_m[j, 2] - o2
             r_now = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
             s_k = speed[k] + g_acc[k] * flight_time_s[m]
             ok = r_now <= reach_m[m] + s_k * reach_time_s[m] and speed[k] <= max_speed_mps[m]
@@ -305,12 +310,10 @@ class _Kinematics:
     def of(cls, cp: CommandPost, t: float) -> _Kinematics:
         w = cp.w
         ids, x, cov = cp.tracker.predict(t, confirmed_only=True)
-        threat = np.array([cp.truth.get(int(i), -1) for i in ids.tolist()], dtype=np.int64)
+        truth = cp.truth
+        threat = np.array([truth.get(i, -1) for i in ids.tolist()], dtype=np.int64)
         pos, vel = x[:, :3].copy(), x[:, 3:6].copy()
-        ballistic = np.array(
-            [th >= 0 and w.threat_kind[th] == "ballistic_missile" for th in threat.tolist()],
-            dtype=bool,
-        )
+        ballistic = (threat >= 0) & cp.threat_ballistic[threat]
         acc = np.zeros((len(ids), 3))
         if ballistic.any():
             acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
@@ -362,6 +365,12 @@ class CommandPost:
             launch_reach(spec, self.doctrine, unit.cp.cycle_s, tab, v)
             for spec, tab, v in zip(world.missile_specs, self._tof, self._vbar, strict=True)
         ]
+        # per threat: a ballistic missile? (and a last False for track index -1)
+        self.threat_ballistic = np.array(
+            [k == "ballistic_missile" for k in world.threat_kind] + [False], dtype=bool
+        )
+        self._own_launchers = np.array(unit.launchers, dtype=np.int64)
+        self._own_launchers.flags.writeable = False
         specs = world.missile_specs
         self._reach_m = np.array([r[0] for r in self._reach])
         self._reach_time_s = np.array([r[1] for r in self._reach])
@@ -633,7 +642,7 @@ class CommandPost:
         and need from the radar that guides them here only the mid-course uplink, while
         a semi-active (track-via-missile) missile needs its own battalion's radar.
         """
-        own = np.array(self.unit.launchers, dtype=np.int64)
+        own = self._own_launchers
         if self.net is None:
             return own, None
         remote = np.array(self.net.remote_launchers(self.unit.index), dtype=np.int64)
@@ -698,35 +707,36 @@ class CommandPost:
         if free_targets <= 0 or free_eng <= 0:
             return False
         rr = self._ready_rounds()
-        return self._screens(rr, kin.pos_m[c], kin.vel_mps[c], kin.acc_mps2[c], True)[0]
+        return self._screens(rr, kin, c, True)[0]
 
     def _screens(
         self,
         ready_rounds: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
-        pos_m: NDArray[np.float64],
-        vel_mps: NDArray[np.float64],
-        acc_mps2: NDArray[np.float64],
+        kin: _Kinematics,
+        rows: NDArray[np.int64],
         first_only: bool = False,
     ) -> tuple[bool, NDArray[np.int64], NDArray[np.float64], NDArray[np.bool_]]:
         """The cheap reachability screen (:func:`reach_screen`) of every missile type with
         ready rounds, in type order (with ``first_only``, up to the first type that some
         target passes), from its launch origin: the mean of its ready launchers
         (:meth:`_ready_rounds`), own ones first. Returns whether any target passes, the
-        types, and per type (rows) the launch origin and which targets pass."""
+        types, and per type (rows) the launch origin and which of the tracks ``rows``
+        pass."""
         lidx, ready, rounds_m = ready_rounds
         types = (rounds_m > 0).nonzero()[0]
         n_types = len(self.w.missile_names)
         origin = np.zeros((n_types, 3))
-        near = np.zeros((n_types, len(pos_m)), dtype=bool)
+        near = np.zeros((n_types, len(rows)), dtype=bool)
         found = _reach_screens(
             types,
             lidx,
             np.ascontiguousarray(ready, dtype=np.int64),
             len(self.unit.launchers),
             self.w.launcher_pos_m,
-            np.ascontiguousarray(pos_m, dtype=float),
-            np.ascontiguousarray(vel_mps, dtype=float),
-            np.ascontiguousarray(acc_mps2, dtype=float),
+            np.ascontiguousarray(kin.pos_m, dtype=float),
+            np.ascontiguousarray(kin.vel_mps, dtype=float),
+            np.ascontiguousarray(kin.acc_mps2, dtype=float),
+            np.asarray(rows, dtype=np.int64),
             self._flight_time_s,
             self._reach_m,
             self._reach_time_s,
@@ -758,7 +768,7 @@ class CommandPost:
         c = cand.nonzero()[0]
         if len(c) and free_targets > 0 and free_eng > 0:
             # Cheap reachability screen (see reach_screen) before the windows.
-            _, types, origins, nears = self._screens(rr, pos[c], vel[c], acc[c])
+            _, types, origins, nears = self._screens(rr, kin, c)
             for m in types.tolist():
                 spec = w.missile_specs[m]
                 origin, near = origins[m], nears[m]
