@@ -9,7 +9,8 @@ never pay numba's start-up (0.15-0.3 s to import, 0.2-0.4 s more for its first k
 ``samsim validate`` calls a few kernels while it compiles the world (terrain heights,
 geodetic conversions, trajectory profiles), each on a handful of points: inside
 :func:`interpreted` they run as the plain Python functions they are written as, until
-they have taken ``budget_s`` in all; then numba is loaded and the rest runs compiled.
+they have taken ``budget_s`` of CPU time in all; then numba is loaded and the rest runs
+compiled.
 A kernel that maps a scalar kernel over many points may have a numpy form for this
 (:func:`interpret_as`: the same arithmetic on whole arrays, tested against the compiled
 kernel), since a Python loop over thousands of points would take longer than loading
@@ -91,7 +92,7 @@ class Kernel:
         import numpy as np
 
         saved = [(a, a.copy()) for a in args if isinstance(a, np.ndarray)]
-        t = time.perf_counter()
+        t = time.thread_time()  # CPU time: a busy machine does not exhaust the budget
         _state.depth += 1
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -103,7 +104,7 @@ class Kernel:
             return False, None
         finally:
             _state.depth -= 1
-            _state.spent_s += time.perf_counter() - t
+            _state.spent_s += time.thread_time() - t
 
     def __repr__(self) -> str:
         return f"<samsim kernel {self.__module__}.{self.__qualname__} (not loaded)>"
@@ -179,7 +180,9 @@ def kernels_loaded() -> bool:
 @contextlib.contextmanager
 def interpreted(budget_s: float = 0.25) -> Iterator[None]:
     """Run kernels called in this block (by this thread) as plain Python while numba is
-    not loaded, until they have taken ``budget_s`` seconds in all; then load numba.
+    not loaded, until they have taken ``budget_s`` seconds of this thread's CPU time in all
+    (CPU, not wall, time: on a loaded machine the work and numba's loading slow alike);
+    then load numba.
 
     For work that calls kernels on a few points (``samsim validate``), where importing
     numba and loading the compiled kernels would take longer than the work itself.

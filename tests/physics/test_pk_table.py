@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samsim.physics import pk_table as P
 from samsim.scenario.catalog import load_catalog
@@ -149,3 +151,82 @@ def test_anti_radiation_table_version_moves_only_their_keys(cat, monkeypatch) ->
     monkeypatch.setattr(P, "ARM_TABLE_VERSION", P.ARM_TABLE_VERSION + 1)
     assert P.table_key(m, harm) != before[0]
     assert P.table_key(m, cm) == before[1]
+
+
+def _lookup_reference(t: P.PkTable, ground_m: object, alt_m: object, aspect: object) -> np.ndarray:
+    """``PkTable.lookup`` as it was in numpy (72d4e14), for the kernel's byte test."""
+
+    def index(grid: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if grid.size == 1:
+            return np.zeros(x.shape, dtype=np.int64), np.zeros(x.shape)
+        i = np.clip(np.searchsorted(grid, x, side="right") - 1, 0, grid.size - 2)
+        f = np.clip((x - grid[i]) / (grid[i + 1] - grid[i]), 0.0, 1.0)
+        return i.astype(np.int64), f
+
+    g, h, a = np.broadcast_arrays(
+        np.asarray(ground_m, float) / t.max_range_m,
+        np.asarray(alt_m, float),
+        np.abs(np.asarray(aspect, float)),
+    )
+    a = np.minimum(a, np.pi / 2)
+    out = np.empty(g.shape)
+    (ir, fr), (ih, fh) = index(t.range_fractions, g), index(t.altitudes_m, h)
+    ia, fa = index(t.aspects_rad, a)
+    pk = t.pk
+    acc = 0.0
+    for da, wa in ((0, 1.0 - fa), (1, fa)):
+        for dh, wh in ((0, 1.0 - fh), (1, fh)):
+            for dr, wr in ((0, 1.0 - fr), (1, fr)):
+                acc = (
+                    acc
+                    + wa
+                    * wh
+                    * wr
+                    * pk[
+                        np.minimum(ia + da, pk.shape[0] - 1),
+                        np.minimum(ih + dh, pk.shape[1] - 1),
+                        np.minimum(ir + dr, pk.shape[2] - 1),
+                    ]
+                )
+    out[...] = acc
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 40),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([(7, 5, 3), (1, 4, 3), (7, 1, 1), (2, 2, 2)]),
+    st.booleans(),
+)
+def test_lookup_kernel_equals_the_array_code(
+    n: int, seed: int, shape: tuple[int, int, int], scalar: bool
+) -> None:
+    """The compiled lookup gives the former array code's values bit for bit: inside the
+    grid, on its nodes, beyond its ends, negative and tail aspects, NaN, grids of one
+    node, and 0-d (scalar) inputs."""
+    rng = np.random.default_rng(seed)
+    nr, na, nc = shape
+    t = P.PkTable(
+        "m",
+        "t",
+        "k",
+        np.sort(rng.uniform(0.02, 1.0, nr)),
+        np.sort(rng.uniform(0.0, 30e3, na)),
+        np.sort(rng.uniform(0.0, np.pi / 2, nc)),
+        rng.random((nc, na, nr)),
+        4,
+        float(rng.uniform(20e3, 400e3)),
+    )
+    g = rng.uniform(-0.1, 1.3, n) * t.max_range_m
+    h = rng.uniform(-1e3, 35e3, n)
+    a = rng.uniform(-3.5, 3.5, n)
+    if n:
+        g[rng.integers(0, n)] = t.range_fractions[0] * t.max_range_m
+        h[rng.integers(0, n)] = t.altitudes_m[-1]
+        a[rng.integers(0, n)] = [np.nan, np.pi / 2, -0.0][seed % 3]
+        h[rng.integers(0, n)] = [np.inf, np.nan, -np.inf][seed % 3]
+    args = (g[0], h[0], a[0]) if scalar and n else (g, h, a)
+    got, want = t.lookup(*args), _lookup_reference(t, *args)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    assert got.tobytes() == want.tobytes()

@@ -26,6 +26,7 @@ from samsim.c2.doctrine import (
 )
 from samsim.c2.envelope import engagement_windows
 from samsim.c2.threat_eval import ThreatAssessment, evaluate_threats
+from samsim.jit import njit
 from samsim.physics.pk_table import pk_table
 from samsim.physics.threats import gravity_enu_mps2
 from samsim.physics.tofcache import tof_table
@@ -33,6 +34,7 @@ from samsim.physics.tofcache import tof_table
 if TYPE_CHECKING:
     from samsim.c2.view import BattalionView, DefenceView, EventSink, NetworkView
     from samsim.physics.missile import MissileSpec
+    from samsim.physics.pk_table import PkTable
     from samsim.physics.toftable import TofTable
     from samsim.scenario.models import Doctrine
     from samsim.tracking import Tracker
@@ -199,6 +201,97 @@ def reach_screen(
     return np.asarray(range_m <= reach_m + target_speed_mps * reach_time_s, dtype=bool)
 
 
+@njit(cache=True)
+def _reach_screens(
+    types: NDArray[np.int64],
+    lidx: NDArray[np.int64],
+    ready: NDArray[np.int64],
+    n_own: int,
+    launcher_pos_m: NDArray[np.float64],
+    pos_m: NDArray[np.float64],
+    vel_mps: NDArray[np.float64],
+    acc_mps2: NDArray[np.float64],
+    rows: NDArray[np.int64],
+    flight_time_s: NDArray[np.float64],
+    reach_m: NDArray[np.float64],
+    reach_time_s: NDArray[np.float64],
+    max_speed_mps: NDArray[np.float64],
+    first_only: bool,
+    origin: NDArray[np.float64],
+    near: NDArray[np.bool_],
+) -> bool:
+    """The reachability screen of :meth:`CommandPost._screens` for several missile types.
+
+    Parameters
+    ----------
+    types : ndarray of int64
+        Missile types to screen, in order.
+    lidx, ready, n_own
+        Launchers (own ones first, ``n_own`` of them), their ready rounds per type.
+    launcher_pos_m : ndarray, shape (L, 3)
+        Positions of all launchers (indexed by ``lidx``).
+    pos_m, vel_mps, acc_mps2 : ndarray, shape (N, 3)
+        Tracks.
+    rows : ndarray of int64, shape (n,)
+        The tracks to screen (targets).
+    flight_time_s, reach_m, reach_time_s, max_speed_mps : ndarray, shape (M,)
+        Per type: max flight time, :func:`launch_reach` (R, T_R) and max target speed.
+    first_only : bool
+        Stop after the first type with a target that passes.
+    origin : ndarray, shape (M, 3)
+        Out, per type screened: the launch origin, mean of the ready launchers (own
+        ones only if any has the type), summed in launcher order as numpy's mean.
+    near : ndarray of bool, shape (M, n)
+        Out, per type screened: :func:`reach_screen` of |p - origin| with target speed
+        |v| + |a| T_flight, and |v| <= the type's max target speed.
+
+    Returns
+    -------
+    bool
+        Whether any target passes for any type screened.
+    """
+    n, nl = rows.shape[0], lidx.shape[0]
+    speed = np.empty(n)
+    g_acc = np.empty(n)
+    for k in range(n):
+        j = rows[k]
+        v0, v1, v2 = vel_mps[j, 0], vel_mps[j, 1], vel_mps[j, 2]
+        a0, a1, a2 = acc_mps2[j, 0], acc_mps2[j, 1], acc_mps2[j, 2]
+        speed[k] = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+        g_acc[k] = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
+    found = False
+    for m in types:
+        own = False
+        if nl > n_own:
+            for i in range(n_own):
+                if ready[i, m] > 0:
+                    own = True
+        s0, s1, s2, count = 0.0, 0.0, 0.0, 0
+        for i in range(nl):
+            if ready[i, m] > 0 and not (own and i >= n_own):
+                li = lidx[i]
+                s0 += launcher_pos_m[li, 0]
+                s1 += launcher_pos_m[li, 1]
+                s2 += launcher_pos_m[li, 2]
+                count += 1
+        o0, o1, o2 = s0 / count, s1 / count, s2 / count
+        origin[m, 0], origin[m, 1], origin[m, 2] = o0, o1, o2
+        any_m = False
+        for k in range(n):
+            j = rows[k]
+            d0, d1, d2 = pos_m[j, 0] - o0, pos_m[j, 1] - o1, pos_m[j, 2] - o2
+            r_now = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+            s_k = speed[k] + g_acc[k] * flight_time_s[m]
+            ok = r_now <= reach_m[m] + s_k * reach_time_s[m] and speed[k] <= max_speed_mps[m]
+            near[m, k] = ok
+            any_m = any_m or ok
+        if any_m:
+            found = True
+            if first_only:
+                break
+    return found
+
+
 @dataclass
 class _Kinematics:
     """A battalion's confirmed tracks predicted to a decision time, with the threat each
@@ -217,12 +310,10 @@ class _Kinematics:
     def of(cls, cp: CommandPost, t: float) -> _Kinematics:
         w = cp.w
         ids, x, cov = cp.tracker.predict(t, confirmed_only=True)
-        threat = np.array([cp.truth.get(int(i), -1) for i in ids.tolist()], dtype=np.int64)
+        truth = cp.truth
+        threat = np.array([truth.get(i, -1) for i in ids.tolist()], dtype=np.int64)
         pos, vel = x[:, :3].copy(), x[:, 3:6].copy()
-        ballistic = np.array(
-            [th >= 0 and w.threat_kind[th] == "ballistic_missile" for th in threat.tolist()],
-            dtype=bool,
-        )
+        ballistic = (threat >= 0) & cp.threat_ballistic[threat]
         acc = np.zeros((len(ids), 3))
         if ballistic.any():
             acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
@@ -266,12 +357,25 @@ class CommandPost:
         # docstring); without one they are perfect
         self.rng = rng
         self._identity: dict[int, tuple[int, bool]] = {}  # threat -> (spec row, decoy?)
+        # Pk table per (missile type, threat, taken for what it mimics?)
+        self._pk_tables: dict[tuple[int, int, bool], PkTable] = {}
         self._delays = window_delays(self.doctrine, unit.cp.cycle_s)
         self._vbar = np.array([mean_speed_bound(t) for t in self._tof])
         self._reach = [
             launch_reach(spec, self.doctrine, unit.cp.cycle_s, tab, v)
             for spec, tab, v in zip(world.missile_specs, self._tof, self._vbar, strict=True)
         ]
+        # per threat: a ballistic missile? (and a last False for track index -1)
+        self.threat_ballistic = np.array(
+            [k == "ballistic_missile" for k in world.threat_kind] + [False], dtype=bool
+        )
+        self._own_launchers = np.array(unit.launchers, dtype=np.int64)
+        self._own_launchers.flags.writeable = False
+        specs = world.missile_specs
+        self._reach_m = np.array([r[0] for r in self._reach])
+        self._reach_time_s = np.array([r[1] for r in self._reach])
+        self._flight_time_s = np.array([float(s.max_flight_time_s) for s in specs])
+        self._max_speed_mps = np.array([float(s.max_target_speed_mps) for s in specs])
 
     # -- identification and planning Pk ------------------------------------------------
     def _identify(self, threat_ids: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -352,12 +456,20 @@ class CommandPost:
         cosang = np.sum(d_h * v_h, axis=1) / np.maximum(ground * np.linalg.norm(v_h, axis=1), 1e-9)
         aspect = np.arccos(np.clip(cosang, -1.0, 1.0))
         out = np.zeros(n)
-        for k in range(n):
-            th = int(threat_ids[k])
-            tspec = w.threat_seen_spec[th] if kind[k] == 1 else w.threat_spec[th]
-            name = w.threat_type[th] if kind[k] != 1 else (tspec.appears_as or w.threat_type[th])
-            table = pk_table(spec, tspec, name)
-            out[k] = float(table.lookup(ground[k], alt[k], aspect[k]))
+        rows: dict[int, list[int]] = {}  # table -> rows (a lookup is point by point)
+        tables: dict[int, PkTable] = {}
+        for k, (th, seen) in enumerate(zip(threat_ids.tolist(), (kind == 1).tolist(), strict=True)):
+            key = (m, th, seen)
+            table = self._pk_tables.get(key)
+            if table is None:
+                tspec = w.threat_seen_spec[th] if seen else w.threat_spec[th]
+                name = w.threat_type[th] if not seen else (tspec.appears_as or w.threat_type[th])
+                table = self._pk_tables[key] = pk_table(spec, tspec, name)
+            tables[id(table)] = table
+            rows.setdefault(id(table), []).append(k)
+        for tid, ks in rows.items():
+            idx = np.array(ks, dtype=np.int64)
+            out[idx] = tables[tid].lookup(ground[idx], alt[idx], aspect[idx])
         return out
 
     # -- picture ----------------------------------------------------------------------
@@ -530,7 +642,7 @@ class CommandPost:
         and need from the radar that guides them here only the mid-course uplink, while
         a semi-active (track-via-missile) missile needs its own battalion's radar.
         """
-        own = np.array(self.unit.launchers, dtype=np.int64)
+        own = self._own_launchers
         if self.net is None:
             return own, None
         remote = np.array(self.net.remote_launchers(self.unit.index), dtype=np.int64)
@@ -578,30 +690,6 @@ class CommandPost:
             ready = ready * usable
         return lidx, ready, ready.sum(axis=0)
 
-    def _near(
-        self,
-        m: int,
-        lidx: NDArray[np.int64],
-        ready: NDArray[np.int64],
-        pos_m: NDArray[np.float64],
-        speed_mps: NDArray[np.float64],
-        g_acc_mps2: NDArray[np.float64],
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """The launch origin of missile type ``m`` (the mean of its ready launchers, own
-        ones first) and which targets at ``pos_m`` pass the cheap reachability screen
-        (:func:`reach_screen`) from it."""
-        w, u = self.w, self.unit
-        spec = w.missile_specs[m]
-        has = ready[:, m] > 0
-        if has.size > len(u.launchers) and has[: len(u.launchers)].any():
-            has[len(u.launchers) :] = False  # plan from own launchers first
-        origin = w.launcher_pos_m[lidx[has]].mean(axis=0)
-        r_now = np.linalg.norm(pos_m - origin, axis=1)
-        near = reach_screen(
-            r_now, speed_mps + g_acc_mps2 * spec.max_flight_time_s, *self._reach[m]
-        ) & (speed_mps <= spec.max_target_speed_mps)
-        return origin, near
-
     def _may_engage(self, kin: _Kinematics) -> bool:
         """False when :meth:`offer` would certainly offer nothing this cycle (every Pk 0):
         no real track that is neither busy nor done passes the reachability screen of a
@@ -618,13 +706,46 @@ class CommandPost:
         free_targets, free_eng = self.capacity()
         if free_targets <= 0 or free_eng <= 0:
             return False
-        lidx, ready, rounds_m = self._ready_rounds()
-        g_acc = np.linalg.norm(kin.acc_mps2[c], axis=1)
-        speed = np.linalg.norm(kin.vel_mps[c], axis=1)
-        for m in (rounds_m > 0).nonzero()[0].tolist():
-            if self._near(m, lidx, ready, kin.pos_m[c], speed, g_acc)[1].any():
-                return True
-        return False
+        rr = self._ready_rounds()
+        return self._screens(rr, kin, c, True)[0]
+
+    def _screens(
+        self,
+        ready_rounds: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+        kin: _Kinematics,
+        rows: NDArray[np.int64],
+        first_only: bool = False,
+    ) -> tuple[bool, NDArray[np.int64], NDArray[np.float64], NDArray[np.bool_]]:
+        """The cheap reachability screen (:func:`reach_screen`) of every missile type with
+        ready rounds, in type order (with ``first_only``, up to the first type that some
+        target passes), from its launch origin: the mean of its ready launchers
+        (:meth:`_ready_rounds`), own ones first. Returns whether any target passes, the
+        types, and per type (rows) the launch origin and which of the tracks ``rows``
+        pass."""
+        lidx, ready, rounds_m = ready_rounds
+        types = (rounds_m > 0).nonzero()[0]
+        n_types = len(self.w.missile_names)
+        origin = np.zeros((n_types, 3))
+        near = np.zeros((n_types, len(rows)), dtype=bool)
+        found = _reach_screens(
+            types,
+            lidx,
+            np.ascontiguousarray(ready, dtype=np.int64),
+            len(self.unit.launchers),
+            self.w.launcher_pos_m,
+            np.ascontiguousarray(kin.pos_m, dtype=float),
+            np.ascontiguousarray(kin.vel_mps, dtype=float),
+            np.ascontiguousarray(kin.acc_mps2, dtype=float),
+            np.asarray(rows, dtype=np.int64),
+            self._flight_time_s,
+            self._reach_m,
+            self._reach_time_s,
+            self._max_speed_mps,
+            first_only,
+            origin,
+            near,
+        )
+        return bool(found), types, origin, near
 
     def _offer(self, t: float, kin: _Kinematics) -> Offer:
         """:meth:`offer` after the reloads were serviced, from the tracks' kinematics."""
@@ -641,17 +762,16 @@ class CommandPost:
         pk = np.zeros((n_types, n))
         pk1 = np.zeros((n_types, n))
         pips = np.full((n_types, n, 3), np.nan)
-        lidx, ready, rounds_m = self._ready_rounds()
-        rounds = -(-rounds_m // u.salvo)
+        rr = self._ready_rounds()
+        rounds = -(-rr[2] // u.salvo)
         free_targets, free_eng = self.capacity()
         c = cand.nonzero()[0]
         if len(c) and free_targets > 0 and free_eng > 0:
-            g_acc = np.linalg.norm(acc[c], axis=1)
-            speed = np.linalg.norm(vel[c], axis=1)
-            for m in (rounds_m > 0).nonzero()[0].tolist():
+            # Cheap reachability screen (see reach_screen) before the windows.
+            _, types, origins, nears = self._screens(rr, kin, c)
+            for m in types.tolist():
                 spec = w.missile_specs[m]
-                # Cheap reachability screen (see reach_screen) before the windows.
-                origin, near = self._near(m, lidx, ready, pos[c], speed, g_acc)
+                origin, near = origins[m], nears[m]
                 if not near.any():
                     continue
                 cn = c[near]

@@ -9,13 +9,20 @@ missile type, threat), the launch delays at which an intercept stays inside the 
 
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from samsim.jit import njit
 from samsim.physics.envelope import predict_intercept
+from samsim.physics.toftable import _bilinear_point, _feasible_point
+
+#: Largest double, what ``np.nan_to_num`` puts for +inf.
+_DBL_MAX = sys.float_info.max
 
 if TYPE_CHECKING:
     from samsim.geo.frames import EnuFrame
@@ -173,18 +180,35 @@ def engagement_windows(
     pip, tof, feas = predict_intercept(table, frame, origin, p, v, acc_k)
     flat = pip.reshape(-1, 3)
     alt = frame.altitude_m(flat).reshape(n, k)
-    rel = pip - origin
-    slant = np.linalg.norm(rel, axis=-1)
-    speed = np.linalg.norm(v, axis=-1)
-    ok = feas & in_envelope(slant, alt, speed, spec, range_margin)
-    if range_margin > 0.0 or min_speed_ratio > 0.0:
-        dh = alt - frame.altitude_m(origin.reshape(-1, 3)).reshape(n, k)
-        ground = np.sqrt(np.maximum(slant**2 - dh**2, 0.0))
-        if range_margin > 0.0:
-            ok &= table.lookup(ground / (1.0 - range_margin), alt)[2]
-        if min_speed_ratio > 0.0:
-            v_pip = np.linalg.norm(v + acc[:, None, :] * np.nan_to_num(tof)[..., None], axis=-1)
-            ok &= table.lookup(ground, alt)[1] >= min_speed_ratio * v_pip
+    margins = range_margin > 0.0 or min_speed_ratio > 0.0
+    alt_o = frame.altitude_m(origin.reshape(-1, 3)) if margins else np.zeros(0)
+    ok = np.empty((n, k), dtype=np.bool_)
+    slant = np.empty((n, k))
+    _window_flags(
+        flat,
+        np.ascontiguousarray(origin_all),
+        np.ascontiguousarray(v).reshape(-1, 3),
+        np.ascontiguousarray(acc),
+        tof.reshape(-1),
+        feas.reshape(-1),
+        alt.reshape(-1),
+        alt_o,
+        np.array(
+            [
+                spec.min_range_m,
+                (1.0 - range_margin) * spec.max_range_m,
+                spec.min_altitude_m,
+                spec.max_altitude_m,
+                spec.max_target_speed_mps,
+                range_margin,
+                min_speed_ratio,
+            ],
+            dtype=float,
+        ),
+        *table.kernel_arrays,
+        ok.reshape(-1),
+        slant.reshape(-1),
+    )
     first = np.argmax(ok, axis=1)
     any_open = ok.any(axis=1)
     # end of the first open run: the first closed sample after `first`, minus one
@@ -201,3 +225,101 @@ def engagement_windows(
         open_s=np.where(any_open, d[first], np.nan),
         close_s=np.where(any_open, d[end], np.nan),
     )
+
+
+@njit(cache=True, error_model="numpy")
+def _window_flags(
+    pip_m: NDArray[np.float64],
+    origin_m: NDArray[np.float64],
+    vel_mps: NDArray[np.float64],
+    acc_mps2: NDArray[np.float64],
+    tof_s: NDArray[np.float64],
+    feasible: NDArray[np.bool_],
+    alt_m: NDArray[np.float64],
+    origin_alt_m: NDArray[np.float64],
+    limits: NDArray[np.float64],
+    gr: NDArray[np.float64],
+    ga: NDArray[np.float64],
+    tof: NDArray[np.float64],
+    speed: NDArray[np.float64],
+    far: NDArray[np.float64],
+    near: NDArray[np.float64],
+    ok_out: NDArray[np.bool_],
+    slant_out: NDArray[np.float64],
+) -> None:
+    """Feasibility of :func:`engagement_windows`' launches, one (track, delay) row each.
+
+    Parameters
+    ----------
+    pip_m, vel_mps : ndarray, shape (n k, 3)
+        Predicted intercept point and target velocity per row (track-major).
+    origin_m, acc_mps2 : ndarray, shape (n, 3)
+        Launch point and target acceleration per track.
+    tof_s, feasible, alt_m : ndarray, shape (n k,)
+        :func:`predict_intercept`'s time of flight and flag, the PIP's altitude.
+    origin_alt_m : ndarray, shape (n k,) or (0,)
+        Altitude of the launch point per row (needed with a margin or a speed ratio).
+    limits : ndarray, shape (7,)
+        min range, (1 - margin) max range, min and max altitude, max target speed,
+        range margin m, min speed ratio k.
+    gr, ga, tof, speed, far, near : ndarray
+        The time-of-flight table's :attr:`~samsim.physics.toftable.TofTable.kernel_arrays`.
+    ok_out, slant_out : ndarray, shape (n k,)
+        Out: the launch is feasible; slant range |PIP - origin|.
+
+    Notes
+    -----
+    The former array expressions row by row, in their order: feasible and
+    :func:`in_envelope`; with a margin g / (1 - m) feasible in the table, g =
+    sqrt(max(slant^2 - dh^2, 0)); with a speed ratio V(g, h) >= k |v + a T| (T with NaN
+    as 0 and infinities as the largest doubles, as ``np.nan_to_num``).
+    """
+    n_rows = pip_m.shape[0]
+    n_tracks = origin_m.shape[0]
+    per = n_rows // n_tracks if n_tracks else 0
+    r_min, r_max, h_min, h_max, v_max, margin, ratio = (
+        limits[0],
+        limits[1],
+        limits[2],
+        limits[3],
+        limits[4],
+        limits[5],
+        limits[6],
+    )
+    for q in range(n_rows):
+        i = q // per
+        d0 = pip_m[q, 0] - origin_m[i, 0]
+        d1 = pip_m[q, 1] - origin_m[i, 1]
+        d2 = pip_m[q, 2] - origin_m[i, 2]
+        sl = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+        v0, v1, v2 = vel_mps[q, 0], vel_mps[q, 1], vel_mps[q, 2]
+        sp = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+        h = alt_m[q]
+        ok = (
+            feasible[q]
+            and sl >= r_min
+            and sl <= r_max
+            and h >= h_min
+            and h <= h_max
+            and sp <= v_max
+        )
+        if margin > 0.0 or ratio > 0.0:
+            dh = h - origin_alt_m[q]
+            g2 = sl * sl - dh * dh
+            ground = math.sqrt(g2 if (math.isnan(g2) or g2 >= 0.0) else 0.0)
+            if margin > 0.0:
+                ok = ok and _feasible_point(ground / (1.0 - margin), h, ga, far, near)
+            if ratio > 0.0:
+                t = tof_s[q]
+                if math.isnan(t):
+                    t = 0.0
+                elif math.isinf(t):
+                    t = _DBL_MAX if t > 0 else -_DBL_MAX
+                w0 = v0 + acc_mps2[i, 0] * t
+                w1 = v1 + acc_mps2[i, 1] * t
+                w2 = v2 + acc_mps2[i, 2] * t
+                v_pip = math.sqrt(w0 * w0 + w1 * w1 + w2 * w2)
+                v_tab = _bilinear_point(ground, h, gr, ga, tof, speed)[1]
+                ok = ok and v_tab >= ratio * v_pip
+        ok_out[q] = ok
+        slant_out[q] = sl

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from samsim.c2.doctrine import AssignmentInput, assign, economy_weight
 from samsim.c2.threat_eval import evaluate_threats
+from samsim.lsap import linear_sum_assignment
 
 if TYPE_CHECKING:
     from samsim.c2.command_post import CommandPost, LaunchOrder, Offer
@@ -67,13 +68,11 @@ def association_cost(
 
 def associate(cost: NDArray[np.float64], gate: float) -> list[tuple[int, int]]:
     """Global-nearest-neighbour pairs (i, j) with cost_ij <= gate (optimal assignment on
-    the gated costs: ``scipy.optimize.linear_sum_assignment``)."""
+    the gated costs: :func:`samsim.lsap.linear_sum_assignment`, scipy's algorithm)."""
     if cost.size == 0:
         return []
     big = 1e12
     c = np.where(cost <= gate, cost, big)
-    from scipy.optimize import linear_sum_assignment
-
     rows, cols = linear_sum_assignment(c)
     return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if c[i, j] < big]
 

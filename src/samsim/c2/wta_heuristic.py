@@ -33,6 +33,7 @@ from samsim.c2.wta_moves import (
     swap,
 )
 from samsim.jit import njit
+from samsim.lsap import linear_sum_assignment
 
 _EPS_REL = 1e-12
 
@@ -298,7 +299,7 @@ def assignment_exchange(
     the change in expected surviving value is additive over targets: placing a block of
     m rounds of type i on target j changes it by -V_j s'_j (1 - q_ij^m), with s'_j the
     survival after the removals. The best re-insertion is therefore a rectangular linear
-    assignment problem (solved exactly by ``scipy.optimize.linear_sum_assignment``), whose
+    assignment problem (solved exactly by :func:`samsim.lsap.linear_sum_assignment`), whose
     feasible set contains the current solution and every target-disjoint cyclic or path
     exchange of the removed blocks: the multi-exchange neighbourhood of Ahuja, Kumar, Jha
     & Orlin (2007), sec. 6, searched exactly rather than by negative-cycle detection.
@@ -371,8 +372,6 @@ def _reinsert(
     let blocks stay out."""
     nb = types.size
     full = np.hstack([cost, np.zeros((nb, n_dummy))]) if n_dummy else cost
-    from scipy.optimize import linear_sum_assignment  # (the first call pays its import)
-
     rows, cols = linear_sum_assignment(full)
     x_new = xr.copy()
     placed = cols < p.n_targets

@@ -22,7 +22,7 @@ from samsim.geo.frames import EnuFrame
 from samsim.jit import njit
 from samsim.physics.flyout import Flyout, osculating_sphere
 from samsim.physics.missile import MissileSpec
-from samsim.physics.toftable import TofTable
+from samsim.physics.toftable import TofTable, _bilinear_point, _feasible_point
 from samsim.units import G0_MPS2
 
 if TYPE_CHECKING:
@@ -73,16 +73,28 @@ def _sphere_angle_parts(
     ``o`` and ``p`` seen from the centre ``c``, and |p - c|, with the array code's
     operations in its order (np.cross's products, sequential x, y, z sums)."""
     for k in range(p.shape[0]):
-        a0, a1, a2 = o[k, 0] - c[0], o[k, 1] - c[1], o[k, 2] - c[2]
-        b0, b1, b2 = p[k, 0] - c[0], p[k, 1] - c[1], p[k, 2] - c[2]
-        rbk = math.sqrt(b0 * b0 + b1 * b1 + b2 * b2)
-        rak = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
-        cosg[k] = _clip_pm1((a0 * b0 + a1 * b1 + a2 * b2) / (rak * rbk))
-        x0 = a1 * b2 - a2 * b1
-        x1 = a2 * b0 - a0 * b2
-        x2 = a0 * b1 - a1 * b0
-        sing[k] = math.sqrt(x0 * x0 + x1 * x1 + x2 * x2) / (rak * rbk)
-        rb[k] = rbk
+        sing[k], cosg[k], rb[k] = _sphere_angle_point(
+            o[k, 0], o[k, 1], o[k, 2], p[k, 0], p[k, 1], p[k, 2], c
+        )
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _sphere_angle_point(
+    o0: float, o1: float, o2: float, p0: float, p1: float, p2: float, c: NDArray[np.float64]
+) -> tuple[float, float, float]:
+    """One row of :func:`_sphere_angle_parts`: (sin, cos) of the central angle between
+    o and p seen from c, and |p - c|; with a = o - c, b = p - c,
+    cos = clip(a . b / (|a| |b|), -1, 1) and sin = |a x b| / (|a| |b|)."""
+    a0, a1, a2 = o0 - c[0], o1 - c[1], o2 - c[2]
+    b0, b1, b2 = p0 - c[0], p1 - c[1], p2 - c[2]
+    rbk = math.sqrt(b0 * b0 + b1 * b1 + b2 * b2)
+    rak = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
+    cosg = _clip_pm1((a0 * b0 + a1 * b1 + a2 * b2) / (rak * rbk))
+    x0 = a1 * b2 - a2 * b1
+    x1 = a2 * b0 - a0 * b2
+    x2 = a0 * b1 - a1 * b0
+    sing = math.sqrt(x0 * x0 + x1 * x1 + x2 * x2) / (rak * rbk)
+    return sing, cosg, rbk
 
 
 def _ground_range_alt(
@@ -886,59 +898,182 @@ def predict_intercept(
         np.asarray(target_vel_enu_mps, float),
         np.asarray(acc, float),
     )
-
-    def at(t: NDArray[np.float64]) -> NDArray[np.float64]:
-        return tp + tv * t[..., None] + 0.5 * ta * (t * t)[..., None]
-
-    def resid(t: NDArray[np.float64]) -> NDArray[np.float64]:
-        rng, alt = _ground_range_alt(frame, at(t), lp)
-        return table.lookup(rng, alt)[0] - t
-
     shape = tp.shape[:-1]
-    t_top = (
-        float(np.nanmax(table.time_of_flight_s))
-        if np.isfinite(table.time_of_flight_s).any()
-        else 1.0
+    n = math.prod(shape)
+    grid = 1.1 * table.max_time_of_flight_s * _SCAN_FRACTIONS
+    c, radius = _sphere(frame)
+    lp_r, tp_r, tv_r, ta_r = (np.ascontiguousarray(x).reshape(n, 3) for x in (lp, tp, tv, ta))
+    # work arrays: 0 t, 1 sin, 2 cos, 3 angle, 4 |p - c|, 5 lo, 6 f(lo), 7 hi, 8 f(hi),
+    # 9 side, 10 t1, 11 f1, 12 ground range, 13 altitude, 14 found, 15 converged,
+    # 16 feasible and converged
+    work = np.empty((17, n))
+    pip = np.empty((n, 3))
+    n_eval = grid.size + iterations
+    args = (n_eval, grid.size, grid, lp_r, tp_r, tv_r, ta_r, c, radius, *table.kernel_arrays)
+    # The arctangent stays numpy's (its SIMD arctan2 differs from libm's in the last bit
+    # for some arguments); everything between two arctangents is one compiled pass.
+    sing, cosg, ang = work[1], work[2], work[3]
+    _intercept_stage(0, *args, work, pip)
+    for j in range(1, n_eval + 1):
+        np.arctan2(sing, cosg, out=ang)
+        _intercept_stage(j, *args, work, pip)
+    t1 = work[10]
+    if iterations == 0:  # the last evaluation was not at t1
+        pip = tp_r + tv_r * t1[..., None] + 0.5 * ta_r * (t1 * t1)[..., None]
+        g_f, h_f = _ground_range_alt(frame, pip, lp_r)
+        feas = table.lookup(g_f, h_f)[2] & (work[15] > 0.0)
+        return pip.reshape(tp.shape), t1.reshape(shape).copy(), feas.reshape(shape)
+    return pip.reshape(tp.shape), t1.reshape(shape).copy(), work[16].reshape(shape) > 0.0
+
+
+#: predict_intercept's scan times as fractions of 1.1 x the table's longest time of flight.
+_SCAN_FRACTIONS = np.linspace(0.0, 1.0, 12) ** 2
+
+
+@functools.lru_cache(maxsize=16)
+def _sphere(frame: EnuFrame) -> tuple[NDArray[np.float64], float]:
+    """:func:`osculating_sphere` of a frame, computed once (the centre read-only)."""
+    c, radius = osculating_sphere(frame)
+    c = np.array(c, dtype=float)
+    c.flags.writeable = False
+    return c, radius
+
+
+@njit(cache=True, error_model="numpy")
+def _intercept_stage(
+    j: int,
+    n_eval: int,
+    n_grid: int,
+    grid: NDArray[np.float64],
+    lp: NDArray[np.float64],
+    tp: NDArray[np.float64],
+    tv: NDArray[np.float64],
+    ta: NDArray[np.float64],
+    c: NDArray[np.float64],
+    radius: float,
+    gr: NDArray[np.float64],
+    ga: NDArray[np.float64],
+    tof: NDArray[np.float64],
+    speed: NDArray[np.float64],
+    far: NDArray[np.float64],
+    near: NDArray[np.float64],
+    work: NDArray[np.float64],
+    pip: NDArray[np.float64],
+) -> None:
+    """One step of :func:`predict_intercept` between two arctangents.
+
+    Parameters
+    ----------
+    j : int
+        Step: 0 prepares evaluation 0; ``j`` in 1..``n_eval`` takes evaluation j - 1 (its
+        arctangent in ``work[3]``) and prepares evaluation j (if j < ``n_eval``).
+        Evaluation 0 is at t = 0, 1..``n_grid`` - 1 at the scan's ``grid``, the others the
+        Illinois iterations.
+    n_eval, n_grid : int
+        Number of evaluations, and of scan times (``grid``).
+    lp, tp, tv, ta : ndarray, shape (n, 3)
+        Launcher, target position, velocity and acceleration per row.
+    c, radius : ndarray, shape (3,), and float
+        The frame's osculating sphere.
+    gr, ga, tof, speed, far, near : ndarray
+        The time-of-flight table's :attr:`~TofTable.kernel_arrays`.
+    work : ndarray, shape (17, n)
+        State, see :func:`predict_intercept`.
+    pip : ndarray, shape (n, 3)
+        Out: p(t) of the evaluation prepared (the predicted intercept points after the
+        last Illinois iteration).
+
+    Notes
+    -----
+    The residual f(t) = T(g, h) - t of the table's time of flight T at the ground range
+    g = R atan2(sin, cos) and altitude h = |p(t) - c| - R of p(t) = p + v t + a t^2 / 2,
+    then the array code's scan (first t with f <= 0) and Illinois updates, row by row
+    with the same operations in the same order (the same values bit for bit).
+    """
+    n = lp.shape[0]
+    t_cur, sing, cosg, ang, rb = work[0], work[1], work[2], work[3], work[4]
+    lo, flo, hi, fhi, side = work[5], work[6], work[7], work[8], work[9]
+    t1, f1, g_out, h_out, found, conv = (
+        work[10],
+        work[11],
+        work[12],
+        work[13],
+        work[14],
+        work[15],
     )
-    grid = 1.1 * t_top * np.linspace(0.0, 1.0, 12) ** 2
-    lo = np.zeros(shape)
-    flo = resid(lo)
-    hi = np.full(shape, grid[-1])
-    fhi = np.full(shape, np.nan)
-    found = np.zeros(shape, dtype=bool)
-    for tk in grid[1:]:
-        tt = np.full(shape, tk)
-        fk = resid(tt)
-        new = ~found & (fk <= 0.0)
-        hi = np.where(new, tt, hi)
-        fhi = np.where(new, fk, fhi)
-        found |= new
-        keep = ~found
-        lo = np.where(keep, tt, lo)
-        flo = np.where(keep, fk, flo)
-    # Illinois regula falsi inside [lo, hi] (f(lo) > 0 >= f(hi))
-    side = np.zeros(shape)
-    t1 = hi.copy()
-    f1 = np.where(found, fhi, np.inf)
-    for _ in range(iterations):
-        den = flo - fhi
-        ok = found & (np.abs(den) > 1e-12)
-        t1 = np.where(ok, (lo * fhi - hi * flo) / np.where(ok, -den, 1.0), t1)
-        f1 = np.where(found, resid(t1), f1)
-        pos = f1 > 0.0
-        # move the bound on f1's side; halve the kept bound's value when it is kept twice
-        flo_new = np.where(pos, f1, np.where(side < 0, 0.5 * flo, flo))
-        fhi_new = np.where(~pos, f1, np.where(side > 0, 0.5 * fhi, fhi))
-        lo = np.where(found & pos, t1, lo)
-        hi = np.where(found & ~pos, t1, hi)
-        flo = np.where(found, flo_new, flo)
-        fhi = np.where(found, fhi_new, fhi)
-        side = np.where(pos, 1.0, -1.0)
-    pip = at(t1)
-    rng, alt = _ground_range_alt(frame, pip, lp)
-    _, _, feas = table.lookup(rng, alt)
-    converged = found & (np.abs(f1) <= 0.01 * np.maximum(t1, 1.0))
-    return pip, t1, feas & converged
+    e = j - 1  # the evaluation taken now
+    for k in range(n):
+        if j > 0:
+            g = radius * ang[k]
+            h = rb[k] - radius
+            g_out[k] = g
+            h_out[k] = h
+            f = _bilinear_point(g, h, gr, ga, tof, speed)[0] - t_cur[k]
+            if e == 0:
+                lo[k] = 0.0
+                flo[k] = f
+                hi[k] = grid[n_grid - 1]
+                fhi[k] = np.nan
+                found[k] = 0.0
+            elif e < n_grid:
+                tk = t_cur[k]
+                if found[k] == 0.0 and f <= 0.0:
+                    hi[k] = tk
+                    fhi[k] = f
+                    found[k] = 1.0
+                if found[k] == 0.0:
+                    lo[k] = tk
+                    flo[k] = f
+            else:
+                fd = found[k] != 0.0
+                if fd:
+                    f1[k] = f
+                pos = f1[k] > 0.0
+                # move the bound on f1's side; halve the kept bound's value when it is
+                # kept twice
+                if fd and pos:
+                    lo[k] = t1[k]
+                    flo[k] = f1[k]
+                    if side[k] > 0:
+                        fhi[k] = 0.5 * fhi[k]
+                elif fd:
+                    hi[k] = t1[k]
+                    fhi[k] = f1[k]
+                    if side[k] < 0:
+                        flo[k] = 0.5 * flo[k]
+                side[k] = 1.0 if pos else -1.0
+            if e == n_grid - 1:  # the scan is over: start the iteration
+                side[k] = 0.0
+                t1[k] = hi[k]
+                f1[k] = fhi[k] if found[k] != 0.0 else np.inf
+            if j == n_eval:
+                m = t1[k] if (math.isnan(t1[k]) or t1[k] >= 1.0) else 1.0  # np.maximum
+                ok = found[k] != 0.0 and abs(f1[k]) <= 0.01 * m
+                conv[k] = 1.0 if ok else 0.0
+                # the table's feasibility at the last evaluation (at t1 when there was
+                # an iteration; without one the caller tests t1 itself)
+                feas = ok and _feasible_point(g, h, ga, far, near)
+                work[16, k] = 1.0 if feas else 0.0
+        if j < n_eval:
+            if j == 0:
+                t = 0.0
+            elif j < n_grid:
+                t = grid[j]
+            else:
+                t = t1[k]
+                den = flo[k] - fhi[k]
+                if found[k] != 0.0 and abs(den) > 1e-12:
+                    t = (lo[k] * fhi[k] - hi[k] * flo[k]) / -den
+                t1[k] = t
+            t_cur[k] = t
+            tt = t * t
+            p0 = tp[k, 0] + tv[k, 0] * t + 0.5 * ta[k, 0] * tt
+            p1 = tp[k, 1] + tv[k, 1] * t + 0.5 * ta[k, 1] * tt
+            p2 = tp[k, 2] + tv[k, 2] * t + 0.5 * ta[k, 2] * tt
+            pip[k, 0], pip[k, 1], pip[k, 2] = p0, p1, p2
+            sing[k], cosg[k], rb[k] = _sphere_angle_point(
+                lp[k, 0], lp[k, 1], lp[k, 2], p0, p1, p2, c
+            )
 
 
 def envelope_report(

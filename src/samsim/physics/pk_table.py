@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from samsim.jit import njit
 from samsim.physics.envelope import REFERENCE_FRAME, _points, tof_table
 from samsim.physics.flyout import Flyout, osculating_sphere
 from samsim.physics.lethality import intercept_pk
 from samsim.physics.missile import MissileSpec
+from samsim.physics.toftable import _clip01, _search_right
 from samsim.units import G0_MPS2, Mach
 
 if TYPE_CHECKING:
@@ -106,32 +108,22 @@ class PkTable:
         takes the last column, altitude outside it the nearest row.
         """
         g, h, a = np.broadcast_arrays(
-            np.asarray(ground_range_m, float) / self.max_range_m,
+            np.asarray(ground_range_m, float),
             np.asarray(altitude_m, float),
-            np.abs(np.asarray(aspect_rad, float)),
+            np.asarray(aspect_rad, float),
         )
-        a = np.minimum(a, math.pi / 2)
         out = np.empty(g.shape)
-        flat = [_interp_index(self.range_fractions, g), _interp_index(self.altitudes_m, h)]
-        ia, fa = _interp_index(self.aspects_rad, a)
-        (ir, fr), (ih, fh) = flat
-        pk = self.pk
-        acc = 0.0
-        for da, wa in ((0, 1.0 - fa), (1, fa)):
-            for dh, wh in ((0, 1.0 - fh), (1, fh)):
-                for dr, wr in ((0, 1.0 - fr), (1, fr)):
-                    acc = (
-                        acc
-                        + wa
-                        * wh
-                        * wr
-                        * pk[
-                            np.minimum(ia + da, pk.shape[0] - 1),
-                            np.minimum(ih + dh, pk.shape[1] - 1),
-                            np.minimum(ir + dr, pk.shape[2] - 1),
-                        ]
-                    )
-        out[...] = acc
+        _trilinear_pk(
+            np.ascontiguousarray(g).reshape(-1),
+            np.ascontiguousarray(h).reshape(-1),
+            np.ascontiguousarray(a).reshape(-1),
+            float(self.max_range_m),
+            np.ascontiguousarray(self.range_fractions, dtype=float),
+            np.ascontiguousarray(self.altitudes_m, dtype=float),
+            np.ascontiguousarray(self.aspects_rad, dtype=float),
+            np.ascontiguousarray(self.pk, dtype=float),
+            out.reshape(-1),
+        )
         return out
 
     def to_json(self) -> dict[str, object]:
@@ -162,15 +154,57 @@ class PkTable:
         )
 
 
-def _interp_index(
-    grid: NDArray[np.float64], x: NDArray[np.float64]
-) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+@njit(cache=True, inline="always")
+def _index_point(grid: NDArray[np.float64], x: float) -> tuple[int, float]:
     """Lower index and fraction of x on an increasing grid, clamped to its ends."""
-    if grid.size == 1:
-        return np.zeros(x.shape, dtype=np.int64), np.zeros(x.shape)
-    i = np.clip(np.searchsorted(grid, x, side="right") - 1, 0, grid.size - 2)
-    f = np.clip((x - grid[i]) / (grid[i + 1] - grid[i]), 0.0, 1.0)
-    return i.astype(np.int64), f
+    if grid.shape[0] == 1:
+        return 0, 0.0
+    i = min(max(_search_right(grid, x) - 1, 0), grid.shape[0] - 2)
+    return i, _clip01((x - grid[i]) / (grid[i + 1] - grid[i]))
+
+
+@njit(cache=True)
+def _trilinear_pk(
+    ground_m: NDArray[np.float64],
+    alt_m: NDArray[np.float64],
+    aspect_rad: NDArray[np.float64],
+    max_range_m: float,
+    range_fractions: NDArray[np.float64],
+    altitudes_m: NDArray[np.float64],
+    aspects_rad: NDArray[np.float64],
+    pk: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:
+    """Kernel of :meth:`PkTable.lookup`, point by point.
+
+    Range fraction g / R_max, altitude and aspect min(|a|, pi/2), each located on its
+    grid (:func:`_index_point`: clamped index and fraction); the Pk is the sum over the
+    8 corners, aspect outermost and range innermost, of w_a w_h w_r Pk[corner] (w the
+    fraction or one minus it), added in that order from 0 as the former array code.
+    """
+    n_c, n_a, n_r = pk.shape[0], pk.shape[1], pk.shape[2]
+    for k in range(ground_m.shape[0]):
+        a = abs(aspect_rad[k])
+        if not (math.isnan(a) or a <= math.pi / 2):
+            a = math.pi / 2
+        ir, fr = _index_point(range_fractions, ground_m[k] / max_range_m)
+        ih, fh = _index_point(altitudes_m, alt_m[k])
+        ia, fa = _index_point(aspects_rad, a)
+        acc = 0.0
+        for da in range(2):
+            wa = fa if da else 1.0 - fa
+            for dh in range(2):
+                wh = fh if dh else 1.0 - fh
+                for dr in range(2):
+                    wr = fr if dr else 1.0 - fr
+                    acc = (
+                        acc
+                        + wa
+                        * wh
+                        * wr
+                        * pk[min(ia + da, n_c - 1), min(ih + dh, n_a - 1), min(ir + dr, n_r - 1)]
+                    )
+        out[k] = acc
 
 
 def table_key(missile: MissileSpec, threat: ThreatSpec) -> str:

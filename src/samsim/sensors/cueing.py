@@ -372,8 +372,13 @@ class FireControlChannels:
         tids = np.asarray(det_track_id, dtype=np.int64)
         n = len(tids)
         sector = np.zeros(n, dtype=bool) if det_in_sector is None else det_in_sector
+        key = self._key
         keys = np.array(
-            [self._key.get(int(k), float(r)) for k, r in zip(tids, det_range_m, strict=True)]
+            [
+                key.get(k, r)
+                for k, r in zip(tids.tolist(), np.asarray(det_range_m).tolist(), strict=True)
+            ],
+            dtype=np.float64,
         )
         # Refresh held tracks first, then acquisitions most urgent first.
         order = np.lexsort((keys, ~member(tids, self.held)))

@@ -650,7 +650,7 @@ def gnn_assign(
                 det_of_track[ut[rows]] = ud[cols]
                 track_of_det[ud[cols]] = ut[rows]
                 continue
-            from scipy.optimize import linear_sum_assignment
+            from samsim.lsap import linear_sum_assignment
 
             C = np.full((nt, nd + nt), _FORBIDDEN)
             C[ti, dj] = cost[o[lo:hi]]
