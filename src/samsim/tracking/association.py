@@ -613,7 +613,7 @@ def gnn_assign(
         ck = np.ascontiguousarray(reduced_cost[keep], dtype=np.float64)
         cm = _cluster_matrices(int(n_tracks), int(n_dets), tk, dk, ck, lab, simple)
         if cm is not None:
-            from scipy.optimize import linear_sum_assignment
+            from samsim.lsap import linear_sum_assignment
 
             flat, c_off, c_nt, c_nd, ut_all, ud_all = cm
             for h in range(c_nt.size):
