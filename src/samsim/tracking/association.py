@@ -28,7 +28,7 @@ _FORBIDDEN = 1e12
 _BRUTE_FORCE_PAIRS = 4096
 
 #: Largest dense matrix (tracks x (measurements + tracks)) of a cluster solved by
-#: ``scipy.optimize.linear_sum_assignment``; larger clusters use :func:`_sparse_assignment`.
+#: :func:`samsim.lsap.linear_sum_assignment`; larger clusters use :func:`_sparse_assignment`.
 _DENSE_ASSIGNMENT_ENTRIES = 4096
 
 
@@ -589,7 +589,7 @@ def gnn_assign(
     subject to each track and measurement used at most once, which is the 2-D assignment
     problem of GNN (Blackman and Popoli 1999, sec. 6.4). It is solved per cluster
     (:func:`clusters`): a cluster with a single track or a single measurement by taking its
-    cheapest pair; a larger one by ``scipy.optimize.linear_sum_assignment`` (the
+    cheapest pair; a larger one by :func:`samsim.lsap.linear_sum_assignment` (scipy's
     Jonker-Volgenant-type algorithm of Crouse, IEEE Trans. AES 52(4), 2016) on the dense
     cluster matrix augmented with one private "miss" column per track at reduced cost 0,
     or, beyond ``_DENSE_ASSIGNMENT_ENTRIES`` entries (a dense raid whose gates overlap
