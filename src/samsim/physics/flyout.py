@@ -605,6 +605,24 @@ def _guidance_sample(
 
 
 @njit(cache=True)
+def _due_rows(
+    alive: NDArray[np.bool_], tcur: NDArray[np.float64], n: int, t_cut: float
+) -> tuple[NDArray[np.int64], float]:
+    """Interceptors in flight (``alive[:n]``) whose current time is before ``t_cut``,
+    ascending, and the earliest current time of those in flight (inf if none)."""
+    rows = np.empty(n, dtype=np.int64)
+    k = 0
+    t_min = np.inf
+    for i in range(n):
+        if alive[i]:
+            t_min = min(t_min, tcur[i])
+            if tcur[i] < t_cut:
+                rows[k] = i
+                k += 1
+    return rows[:k], t_min
+
+
+@njit(cache=True)
 def _macro_step_inputs(
     rows: NDArray[np.int64],
     hw: float,
@@ -1099,6 +1117,10 @@ class Outcomes:
         return Outcomes(*(getattr(out, f)[order] for f in Outcomes.__dataclass_fields__))
 
 
+#: What :meth:`Flyout.advance` returns when no flight ended (shared: nothing to write).
+_NO_OUTCOMES = Outcomes.empty()
+
+
 class Flyout:
     """Interceptors in flight, integrated together (struct of arrays).
 
@@ -1191,6 +1213,10 @@ class Flyout:
         self.t_now = 0.0
         self._n = 0
         self._n_alive = 0  # interceptors launched and not ended (n_in_flight)
+        # target truth at the end of the last macro step: (t, rows, pos, vel)
+        self._truth_end: (
+            tuple[float, NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]] | None
+        ) = None
         cap = 64
         self._pos = np.zeros((cap, 3))
         self._vel = np.zeros((cap, 3))
@@ -1452,7 +1478,9 @@ class Flyout:
         truth : callable
             ``truth(t_s, target_ids) -> (pos (k, 3), vel (k, 3))``: true target states
             (used by the seeker and for closest approach). Rows of NaN mean the target no
-            longer exists: its interceptors end with ``target_gone``.
+            longer exists: its interceptors end with ``target_gone``. Sampled at the macro
+            step boundaries; within one call a step starts from the states its predecessor
+            ended with when the same interceptors fly on (so at most once per boundary).
         estimate : callable, optional
             ``estimate(t_s, target_ids) -> (pos, vel, acc)``: track estimates for
             mid-course guidance (and the APN term). NaN rows: no track; the interceptor
@@ -1469,23 +1497,22 @@ class Flyout:
         if t_end_s < self.t_now - 1e-9:
             raise ValueError(f"t_end_s ({t_end_s}) is before the flyout time ({self.t_now})")
         parts: list[Outcomes] = []
+        self._truth_end = None
         while self.t_now < t_end_s - 1e-12:
             t0 = self.t_now
             t1 = min(t0 + self.macro_step_s, t_end_s)
-            live = np.flatnonzero(self._alive[: self._n])
-            if live.size == 0:
+            if self._n_alive == 0:
                 self.t_now = max(self.t_now, t_end_s)
                 break
-            if np.min(self._tcur[live]) >= t1 - 1e-12:
+            rows, t_min = _due_rows(self._alive, self._tcur, self._n, t1 - 1e-12)
+            if t_min >= t1 - 1e-12:
                 # nothing flies before the next launch: jump to its macro step
-                t_next = float(np.min(self._tcur[live]))
-                self.t_now = min(t_next, t_end_s)
+                self.t_now = min(t_min, t_end_s)
                 continue
-            rows = live[self._tcur[live] < t1 - 1e-12]
-            if rows.size:
-                parts += self._macro_step(rows, t0, t1, truth, estimate, terrain)
+            parts += self._macro_step(rows, t0, t1, truth, estimate, terrain)
             self.t_now = t1
-        return Outcomes.concat(parts)
+        self._truth_end = None
+        return Outcomes.concat(parts) if parts else _NO_OUTCOMES
 
     def _macro_step(
         self,
@@ -1499,8 +1526,14 @@ class Flyout:
         """Fly ``rows`` to ``t1``; the flights that ended (unsorted parts, none if none did)."""
         parts = []
         tid = self._target[rows]
-        tp0, tv0 = (_rows3(a) for a in truth(t0, tid))
+        last = self._truth_end
+        if last is not None and last[0] == t0 and np.array_equal(last[1], rows):
+            # the same targets as at the end of the last step (within one advance)
+            tp0, tv0 = last[2], last[3]
+        else:
+            tp0, tv0 = (_rows3(a) for a in truth(t0, tid))
         tp1, tv1 = (_rows3(a) for a in truth(t1, tid))
+        self._truth_end = (t1, rows, tp1, tv1)
         m = rows.size
         ok = np.empty(m, dtype=np.bool_)
         near = np.empty(m, dtype=np.bool_)
