@@ -647,12 +647,10 @@ class Engine:
         self, t: float, keys: NDArray[np.int64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         th = self._icp_threat[keys]
-        tt = self.w.threats
-        p, v, _ = tt.state_at(t, th)
-        gone = ~(self.alive[th] & (tt.t0_s[th] <= t) & (t <= tt.t_end_s[th]))  # not active
-        if gone.any():
-            p[gone] = np.nan
-            v[gone] = np.nan
+        p, v, _ = self.w.threats.state_at(t, th)
+        gone = ~self.alive[th] | ~self.w.threats.active(t)[th]
+        p[gone] = np.nan
+        v[gone] = np.nan
         return p, v
 
     def _estimate(
@@ -664,16 +662,13 @@ class Engine:
         p = np.full((n, 3), np.nan)
         v = np.full((n, 3), np.nan)
         ballistic = np.zeros(n, dtype=bool)
-        get = self._estimate_snapshot.get
-        found = [(row, snap) for row, snap in enumerate(map(get, keys.tolist())) if snap]
-        if found:  # p0 + v0 (t - t0), row by row as an array expression
-            rows = [row for row, _ in found]
-            v0 = np.array([snap[2] for _, snap in found])
-            dt = np.array([[t - snap[0]] for _, snap in found])
-            p[rows] = np.array([snap[1] for _, snap in found]) + v0 * dt
-            v[rows] = v0
-            kind, threat = self.w.threat_kind, self._icp_threat[keys].tolist()
-            ballistic[rows] = [kind[threat[row]] == "ballistic_missile" for row in rows]
+        for row, k in enumerate(keys.tolist()):
+            snap = self._estimate_snapshot.get(k)
+            if snap is not None:
+                t0, p0, v0 = snap
+                p[row] = p0 + v0 * (t - t0)
+                v[row] = v0
+                ballistic[row] = self.w.threat_kind[self._icp_threat[k]] == "ballistic_missile"
         a = np.zeros((n, 3))
         if ballistic.any():
             for row in np.flatnonzero(ballistic).tolist():
