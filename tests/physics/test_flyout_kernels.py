@@ -206,3 +206,26 @@ def test_truth_is_sampled_once_per_step_boundary(
             np.concatenate([getattr(o, f) for o in out_a]),
             np.concatenate([getattr(o, f) for o in out_b]),
         )
+
+
+def test_no_terrain_is_flat_ground_at_zero(
+    frame: EnuFrame, catalog: dict[str, MissileSpec]
+) -> None:
+    """The engine passes no terrain over flat ground at 0 m: the flights must be those
+    with a terrain function that returns 0 m everywhere, bit for bit (ground impact
+    tests and the multipath's target height)."""
+    tgt = point_at(frame, np.array([20e3, 26e3]), np.array([60.0, 200.0]))
+    vel = np.array([[-250.0, 20.0, 0.0], [-220.0, -30.0, 0.0]])
+
+    def truth(t: float, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return tgt[ids] + vel[ids] * t, vel[ids].copy()
+
+    runs = []
+    for terrain in (None, lambda p: np.zeros(len(p))):
+        fly = Flyout(frame, [catalog["9M96E2"]], rng=np.random.default_rng(11))
+        fly.launch([0, 0], np.zeros((2, 3)), [0.0, 0.4], [0, 1], tgt + 30.0 * vel)
+        out = [fly.advance(t, truth, terrain=terrain) for t in (7.0, 100.0)]
+        runs.append((_flyout_state(fly), [np.concatenate([o.time_s for o in out])]))
+    (sa, oa), (sb, ob) = runs
+    assert len(oa[0]) == 2
+    assert all(_same(x, y) for x, y in zip(sa + oa, sb + ob, strict=True))

@@ -116,6 +116,11 @@ EstimateFn = Callable[
 TerrainFn = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 
 
+def _same_rows(a: NDArray[np.int64], b: NDArray[np.int64]) -> bool:
+    """Whether two index arrays are equal (``numpy.array_equal``, faster on a few rows)."""
+    return a.shape == b.shape and bool((a == b).all())
+
+
 def _rows3(a: ArrayLike) -> NDArray[np.float64]:
     """``a`` as a C-contiguous float array of 3-vectors (k, 3)."""
     return np.ascontiguousarray(a, dtype=float).reshape(-1, 3)
@@ -1527,7 +1532,7 @@ class Flyout:
         parts = []
         tid = self._target[rows]
         last = self._truth_end
-        if last is not None and last[0] == t0 and np.array_equal(last[1], rows):
+        if last is not None and last[0] == t0 and _same_rows(last[1], rows):
             # the same targets as at the end of the last step (within one advance)
             tp0, tv0 = last[2], last[3]
         else:
