@@ -714,7 +714,9 @@ class Engine:
             est = per_unit[self.icp.unit[key]].get(self.icp.track[key])
             if est is not None:
                 self._estimate_snapshot[key] = (self.t, est[0], est[1])
-        out = self.fly.advance(t_end, self._truth, self._estimate, self._ground)
+        # flat ground at 0 m is the flyout's default: no terrain look-ups then
+        ground = None if self.w.terrain_grid.flat_height_m == 0.0 else self._ground
+        out = self.fly.advance(t_end, self._truth, self._estimate, ground)
         ids, pos, _ = self.fly.positions()
         if len(ids):
             self._traj.append(

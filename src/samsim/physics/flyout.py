@@ -116,6 +116,16 @@ EstimateFn = Callable[
 TerrainFn = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 
 
+def _same_rows(a: NDArray[np.int64], b: NDArray[np.int64]) -> bool:
+    """Whether two index arrays are equal (``numpy.array_equal``, faster on a few rows)."""
+    return a.shape == b.shape and bool((a == b).all())
+
+
+def _rows3(a: ArrayLike) -> NDArray[np.float64]:
+    """``a`` as a C-contiguous float array of 3-vectors (k, 3)."""
+    return np.ascontiguousarray(a, dtype=float).reshape(-1, 3)
+
+
 def osculating_sphere(frame: EnuFrame) -> tuple[NDArray[np.float64], float]:
     """Centre (ENU, m) and radius (m) of the sphere osculating the ellipsoid at the origin.
 
@@ -600,6 +610,89 @@ def _guidance_sample(
 
 
 @njit(cache=True)
+def _due_rows(
+    alive: NDArray[np.bool_], tcur: NDArray[np.float64], n: int, t_cut: float
+) -> tuple[NDArray[np.int64], float]:
+    """Interceptors in flight (``alive[:n]``) whose current time is before ``t_cut``,
+    ascending, and the earliest current time of those in flight (inf if none)."""
+    rows = np.empty(n, dtype=np.int64)
+    k = 0
+    t_min = np.inf
+    for i in range(n):
+        if alive[i]:
+            t_min = min(t_min, tcur[i])
+            if tcur[i] < t_cut:
+                rows[k] = i
+                k += 1
+    return rows[:k], t_min
+
+
+@njit(cache=True)
+def _macro_step_inputs(
+    rows: NDArray[np.int64],
+    hw: float,
+    tp0: NDArray[np.float64],
+    tv0: NDArray[np.float64],
+    tp1: NDArray[np.float64],
+    tv1: NDArray[np.float64],
+    pos: NDArray[np.float64],
+    vel: NDArray[np.float64],
+    phase: NDArray[np.int64],
+    lock: NDArray[np.float64],
+    typ: NDArray[np.int64],
+    par_all: NDArray[np.float64],
+    ok: NDArray[np.bool_],
+    near: NDArray[np.bool_],
+) -> tuple[int, int, float]:
+    """Which interceptors of a macro step still have a target, and which may home in it.
+
+    Row ``j`` is interceptor ``rows[j]``, whose target is at ``tp0[j]``, ``tv0[j]`` at the
+    start of the step and ``tp1[j]``, ``tv1[j]`` at its end (``hw`` s later). ``ok[j]``:
+    all twelve numbers are finite (otherwise the target is gone). ``near[j]`` (``ok`` rows
+    only): the interceptor homes already (phase 2) or may reach its lock-on range
+    R_lock in the step, reach = |p_T - p| - (|v| + |v_T| + 500 m/s) hw <= R_lock, each
+    norm sqrt((x^2 + y^2) + z^2) as ``numpy.linalg.norm`` sums it.
+
+    Returns
+    -------
+    tuple of (int, int, float)
+        The number of ``ok`` rows, the number of ``near`` rows, and the shortest seeker
+        sample interval (``I_GTS``) of the ``ok`` rows' types (inf without one).
+    """
+    n_ok = 0
+    n_near = 0
+    ts_min = np.inf
+    for j in range(rows.shape[0]):
+        good = True
+        for c in range(3):
+            if not (
+                np.isfinite(tp0[j, c])
+                and np.isfinite(tv0[j, c])
+                and np.isfinite(tp1[j, c])
+                and np.isfinite(tv1[j, c])
+            ):
+                good = False
+        ok[j] = good
+        near[j] = False
+        if not good:
+            continue
+        n_ok += 1
+        i = rows[j]
+        ts_min = min(ts_min, par_all[typ[i], I_GTS])
+        dx = tp0[j, 0] - pos[i, 0]
+        dy = tp0[j, 1] - pos[i, 1]
+        dz = tp0[j, 2] - pos[i, 2]
+        d = np.sqrt(dx * dx + dy * dy + dz * dz)
+        vm = np.sqrt(vel[i, 0] * vel[i, 0] + vel[i, 1] * vel[i, 1] + vel[i, 2] * vel[i, 2])
+        vt = np.sqrt(tv0[j, 0] * tv0[j, 0] + tv0[j, 1] * tv0[j, 1] + tv0[j, 2] * tv0[j, 2])
+        reach = d - (vm + vt + 500.0) * hw
+        if phase[i] == 2 or reach <= lock[i]:
+            near[j] = True
+            n_near += 1
+    return n_ok, n_near, ts_min
+
+
+@njit(cache=True)
 def _advance_kernel(
     rows: NDArray[np.int64],
     t0: float,
@@ -631,7 +724,6 @@ def _advance_kernel(
     ep: NDArray[np.float64],
     ev: NDArray[np.float64],
     ea: NDArray[np.float64],
-    evalid: NDArray[np.bool_],
     gnoise: NDArray[np.float64],
     ground: NDArray[np.float64],
     par_all: NDArray[np.float64],
@@ -658,8 +750,18 @@ def _advance_kernel(
     out_speed: NDArray[np.float64],
     out_amax: NDArray[np.float64],
     out_vrel: NDArray[np.float64],
-) -> None:
+) -> int:
+    """Fly ``rows`` from their current times to ``t1`` (see :class:`Flyout`).
+
+    Row ``j`` of the target and estimate arrays belongs to interceptor ``rows[j]``. A track
+    estimate row with a non-finite position or velocity is no track (the interceptor
+    keeps its intercept point); non-finite estimate accelerations count as zero. Writes
+    the end code (0: still flying), time, miss distance and closing speed (NaN unless
+    intercepted), speed and available lateral acceleration of every row; returns the
+    number of rows whose flight ended.
+    """
     hw = t1 - t0
+    n_done = 0
     for j in range(rows.shape[0]):
         i = rows[j]
         k = typ[i]
@@ -679,6 +781,19 @@ def _advance_kernel(
         tv0_ = (tv0[j, 0], tv0[j, 1], tv0[j, 2])
         tp1_ = (tp1[j, 0], tp1[j, 1], tp1[j, 2])
         tv1_ = (tv1[j, 0], tv1[j, 1], tv1[j, 2])
+        evalid = (
+            np.isfinite(ep[j, 0])
+            and np.isfinite(ep[j, 1])
+            and np.isfinite(ep[j, 2])
+            and np.isfinite(ev[j, 0])
+            and np.isfinite(ev[j, 1])
+            and np.isfinite(ev[j, 2])
+        )
+        ea0 = ea[j, 0] if np.isfinite(ea[j, 0]) else 0.0
+        ea1 = ea[j, 1] if np.isfinite(ea[j, 1]) else 0.0
+        ea2 = ea[j, 2] if np.isfinite(ea[j, 2]) else 0.0
+        out_miss[j] = np.nan
+        out_vrel[j] = np.nan
         t = tcur[i]
         code = 0
         kk = 0  # guidance samples taken in this macro step (index into gnoise)
@@ -707,7 +822,7 @@ def _advance_kernel(
                 zlos[i, 0] = np.nan
             if phase[i] == 2:
                 if t >= tnext[i] - 1e-12:
-                    acc_t = (ea[j, 0], ea[j, 1], ea[j, 2]) if evalid[j] else (0.0, 0.0, 0.0)
+                    acc_t = (ea0, ea1, ea2) if evalid else (0.0, 0.0, 0.0)
                     c = _guidance_sample(
                         i,
                         j,
@@ -737,25 +852,25 @@ def _advance_kernel(
                 cmd = (cmdh[i, 0], cmdh[i, 1], cmdh[i, 2])
             else:
                 vavg = max(vv, par[I_VPLAN])
-                if evalid[j]:
+                if evalid:
                     pe = (
-                        ep[j, 0] + ev[j, 0] * te + 0.5 * ea[j, 0] * te * te,
-                        ep[j, 1] + ev[j, 1] * te + 0.5 * ea[j, 1] * te * te,
-                        ep[j, 2] + ev[j, 2] * te + 0.5 * ea[j, 2] * te * te,
+                        ep[j, 0] + ev[j, 0] * te + 0.5 * ea0 * te * te,
+                        ep[j, 1] + ev[j, 1] * te + 0.5 * ea1 * te * te,
+                        ep[j, 2] + ev[j, 2] * te + 0.5 * ea2 * te * te,
                     )
                     ve = (
-                        ev[j, 0] + ea[j, 0] * te,
-                        ev[j, 1] + ea[j, 1] * te,
-                        ev[j, 2] + ea[j, 2] * te,
+                        ev[j, 0] + ea0 * te,
+                        ev[j, 1] + ea1 * te,
+                        ev[j, 2] + ea2 * te,
                     )
                     tgo = (
                         np.sqrt((pe[0] - p[0]) ** 2 + (pe[1] - p[1]) ** 2 + (pe[2] - p[2]) ** 2)
                         / vavg
                     )
                     for _ in range(3):
-                        q0 = pe[0] + ve[0] * tgo + 0.5 * ea[j, 0] * tgo * tgo
-                        q1 = pe[1] + ve[1] * tgo + 0.5 * ea[j, 1] * tgo * tgo
-                        q2 = pe[2] + ve[2] * tgo + 0.5 * ea[j, 2] * tgo * tgo
+                        q0 = pe[0] + ve[0] * tgo + 0.5 * ea0 * tgo * tgo
+                        q1 = pe[1] + ve[1] * tgo + 0.5 * ea1 * tgo * tgo
+                        q2 = pe[2] + ve[2] * tgo + 0.5 * ea2 * tgo * tgo
                         dq = np.sqrt((q0 - p[0]) ** 2 + (q1 - p[1]) ** 2 + (q2 - p[2]) ** 2)
                         tgo = dq / vavg
                         if tab_n[k, 0] > 1:
@@ -781,9 +896,9 @@ def _advance_kernel(
                                 # launch point no longer describes a missile whose PIP
                                 # has moved, e.g. against a fast diving target)
                                 tgo = dq / max(0.5 * (vv + max(v_arr, par[I_VMIN])), 1.0)
-                    pip[i, 0] = pe[0] + ve[0] * tgo + 0.5 * ea[j, 0] * tgo * tgo
-                    pip[i, 1] = pe[1] + ve[1] * tgo + 0.5 * ea[j, 1] * tgo * tgo
-                    pip[i, 2] = pe[2] + ve[2] * tgo + 0.5 * ea[j, 2] * tgo * tgo
+                    pip[i, 0] = pe[0] + ve[0] * tgo + 0.5 * ea0 * tgo * tgo
+                    pip[i, 1] = pe[1] + ve[1] * tgo + 0.5 * ea1 * tgo * tgo
+                    pip[i, 2] = pe[2] + ve[2] * tgo + 0.5 * ea2 * tgo * tgo
                 aim = _midcourse_aim(
                     p, (pip[i, 0], pip[i, 1], pip[i, 2]), vavg, par, cen, rg, h0, dh, rho_tab
                 )
@@ -935,6 +1050,8 @@ def _advance_kernel(
         vel[i, 0], vel[i, 1], vel[i, 2] = v
         tcur[i] = t
         out_code[j] = code
+        if code > 0:
+            n_done += 1
         out_t[j] = t
         vv = np.sqrt(v[0] ** 2 + v[1] ** 2 + v[2] ** 2)
         out_speed[j] = vv
@@ -943,6 +1060,7 @@ def _advance_kernel(
         out_amax[j] = _available_accel(
             p, v, t - tlaunch[i], h_fin - (rr - rg), par, h0, dh, rho_tab, a_tab, cen, rg
         )
+    return n_done
 
 
 @dataclass(frozen=True)
@@ -995,11 +1113,17 @@ class Outcomes:
     def concat(parts: Sequence[Outcomes]) -> Outcomes:
         if not parts:
             return Outcomes.empty()
+        if len(parts) == 1 and len(parts[0]) <= 1:
+            return parts[0]
         out = Outcomes(
             *(np.concatenate([getattr(p, f) for p in parts]) for f in Outcomes.__dataclass_fields__)
         )
         order = np.lexsort((out.interceptor_id, out.time_s))
         return Outcomes(*(getattr(out, f)[order] for f in Outcomes.__dataclass_fields__))
+
+
+#: What :meth:`Flyout.advance` returns when no flight ended (shared: nothing to write).
+_NO_OUTCOMES = Outcomes.empty()
 
 
 class Flyout:
@@ -1093,6 +1217,11 @@ class Flyout:
         self._pack_tables(tof_tables)
         self.t_now = 0.0
         self._n = 0
+        self._n_alive = 0  # interceptors launched and not ended (n_in_flight)
+        # target truth at the end of the last macro step: (t, rows, pos, vel)
+        self._truth_end: (
+            tuple[float, NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]] | None
+        ) = None
         cap = 64
         self._pos = np.zeros((cap, 3))
         self._vel = np.zeros((cap, 3))
@@ -1273,6 +1402,7 @@ class Flyout:
         self._target[ids] = tgt
         self._alive[ids] = True
         self._n += k
+        self._n_alive += k
         return ids
 
     def set_state(
@@ -1314,6 +1444,7 @@ class Flyout:
         vrel: NDArray[np.float64] | None = None,
     ) -> Outcomes:
         self._alive[ids] = False
+        self._n_alive = int(np.count_nonzero(self._alive[: self._n]))
         n = ids.shape[0]
         if speed is None:
             speed = np.linalg.norm(self._vel[ids], axis=1)
@@ -1352,7 +1483,9 @@ class Flyout:
         truth : callable
             ``truth(t_s, target_ids) -> (pos (k, 3), vel (k, 3))``: true target states
             (used by the seeker and for closest approach). Rows of NaN mean the target no
-            longer exists: its interceptors end with ``target_gone``.
+            longer exists: its interceptors end with ``target_gone``. Sampled at the macro
+            step boundaries; within one call a step starts from the states its predecessor
+            ended with when the same interceptors fly on (so at most once per boundary).
         estimate : callable, optional
             ``estimate(t_s, target_ids) -> (pos, vel, acc)``: track estimates for
             mid-course guidance (and the APN term). NaN rows: no track; the interceptor
@@ -1369,23 +1502,22 @@ class Flyout:
         if t_end_s < self.t_now - 1e-9:
             raise ValueError(f"t_end_s ({t_end_s}) is before the flyout time ({self.t_now})")
         parts: list[Outcomes] = []
+        self._truth_end = None
         while self.t_now < t_end_s - 1e-12:
             t0 = self.t_now
             t1 = min(t0 + self.macro_step_s, t_end_s)
-            live = np.flatnonzero(self._alive[: self._n])
-            if live.size == 0:
+            if self._n_alive == 0:
                 self.t_now = max(self.t_now, t_end_s)
                 break
-            if np.min(self._tcur[live]) >= t1 - 1e-12:
+            rows, t_min = _due_rows(self._alive, self._tcur, self._n, t1 - 1e-12)
+            if t_min >= t1 - 1e-12:
                 # nothing flies before the next launch: jump to its macro step
-                t_next = float(np.min(self._tcur[live]))
-                self.t_now = min(t_next, t_end_s)
+                self.t_now = min(t_min, t_end_s)
                 continue
-            rows = live[self._tcur[live] < t1 - 1e-12]
-            if rows.size:
-                parts.append(self._macro_step(rows, t0, t1, truth, estimate, terrain))
+            parts += self._macro_step(rows, t0, t1, truth, estimate, terrain)
             self.t_now = t1
-        return Outcomes.concat(parts)
+        self._truth_end = None
+        return Outcomes.concat(parts) if parts else _NO_OUTCOMES
 
     def _macro_step(
         self,
@@ -1395,18 +1527,39 @@ class Flyout:
         truth: TruthFn,
         estimate: EstimateFn | None,
         terrain: TerrainFn | None,
-    ) -> Outcomes:
+    ) -> list[Outcomes]:
+        """Fly ``rows`` to ``t1``; the flights that ended (unsorted parts, none if none did)."""
         parts = []
         tid = self._target[rows]
-        tp0, tv0 = (np.asarray(a, dtype=float).reshape(-1, 3) for a in truth(t0, tid))
-        tp1, tv1 = (np.asarray(a, dtype=float).reshape(-1, 3) for a in truth(t1, tid))
-        ok = (
-            np.all(np.isfinite(tp0), axis=1)
-            & np.all(np.isfinite(tv0), axis=1)
-            & np.all(np.isfinite(tp1), axis=1)
-            & np.all(np.isfinite(tv1), axis=1)
+        last = self._truth_end
+        if last is not None and last[0] == t0 and _same_rows(last[1], rows):
+            # the same targets as at the end of the last step (within one advance)
+            tp0, tv0 = last[2], last[3]
+        else:
+            tp0, tv0 = (_rows3(a) for a in truth(t0, tid))
+        tp1, tv1 = (_rows3(a) for a in truth(t1, tid))
+        self._truth_end = (t1, rows, tp1, tv1)
+        m = rows.size
+        ok = np.empty(m, dtype=np.bool_)
+        near = np.empty(m, dtype=np.bool_)
+        hw = t1 - t0
+        n_ok, n_near, ts_min = _macro_step_inputs(
+            rows,
+            hw,
+            tp0,
+            tv0,
+            tp1,
+            tv1,
+            self._pos,
+            self._vel,
+            self._phase,
+            self._lock,
+            self._typ,
+            self.types.par,
+            ok,
+            near,
         )
-        if not np.all(ok):
+        if n_ok < m:
             gone = rows[~ok]
             parts.append(
                 self._end(
@@ -1416,31 +1569,21 @@ class Flyout:
                     np.full(gone.shape[0], np.nan),
                 )
             )
-            rows, tid = rows[ok], tid[ok]
+            if n_ok == 0:
+                return parts
+            rows, tid, near = rows[ok], tid[ok], near[ok]
             tp0, tv0, tp1, tv1 = tp0[ok], tv0[ok], tp1[ok], tv1[ok]
-        if rows.size == 0:
-            return Outcomes.concat(parts)
+            m = n_ok
         if estimate is None:
             ep, ev, ea = tp0, tv0, np.zeros_like(tp0)
         else:
-            ep, ev, ea = (np.asarray(a, dtype=float).reshape(-1, 3) for a in estimate(t0, tid))
-        evalid = np.all(np.isfinite(ep), axis=1) & np.all(np.isfinite(ev), axis=1)
-        ea = np.where(np.isfinite(ea), ea, 0.0)
-        ep = np.where(evalid[:, None], ep, 0.0)
-        ev = np.where(evalid[:, None], ev, 0.0)
-        gnoise, talt = self._seeker_inputs(rows, t0, t1, tp0, tv0, terrain)
-        if terrain is None:
-            ground = np.zeros(rows.size)
-        else:
-            ground = np.asarray(terrain(self._pos[rows]), dtype=float).reshape(rows.size)
-        m = rows.size
-        code = np.zeros(m, dtype=np.int64)
-        tend = np.zeros(m)
-        miss = np.full(m, np.nan)
-        speed = np.zeros(m)
-        amax = np.zeros(m)
-        vrel = np.full(m, np.nan)
-        _advance_kernel(
+            ep, ev, ea = (_rows3(a) for a in estimate(t0, tid))
+        gnoise, talt, ground = self._seeker_inputs(
+            rows, tp0, near, n_near, math.ceil(hw / ts_min) + 2, terrain
+        )
+        code = np.empty(m, dtype=np.int64)
+        out = np.empty((5, m))
+        n_done = _advance_kernel(
             rows,
             t0,
             t1,
@@ -1463,15 +1606,14 @@ class Flyout:
             self._cmdh,
             self._lock,
             self._tglint,
-            np.ascontiguousarray(tp0),
-            np.ascontiguousarray(tv0),
-            np.ascontiguousarray(tp1),
-            np.ascontiguousarray(tv1),
+            tp0,
+            tv0,
+            tp1,
+            tv1,
             talt,
-            np.ascontiguousarray(ep),
-            np.ascontiguousarray(ev),
-            np.ascontiguousarray(ea),
-            evalid,
+            ep,
+            ev,
+            ea,
             gnoise,
             ground,
             self.types.par,
@@ -1493,60 +1635,56 @@ class Flyout:
             self._tab_v,
             self._tab_n,
             code,
-            tend,
-            miss,
-            speed,
-            amax,
-            vrel,
+            out[0],
+            out[1],
+            out[2],
+            out[3],
+            out[4],
         )
-        done = code > 0
-        if np.any(done):
-            parts.append(
-                self._end(
-                    rows[done],
-                    code[done],
-                    tend[done],
-                    miss[done],
-                    speed[done],
-                    amax[done],
-                    vrel[done],
-                )
-            )
-        return Outcomes.concat(parts)
+        if n_done:
+            done = code > 0
+            tend, miss, speed, amax, vrel = out[:, done]
+            parts.append(self._end(rows[done], code[done], tend, miss, speed, amax, vrel))
+        return parts
 
     def _seeker_inputs(
         self,
         rows: NDArray[np.int64],
-        t0: float,
-        t1: float,
         tp0: NDArray[np.float64],
-        tv0: NDArray[np.float64],
-        terrain: TerrainFn | None = None,
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Standard normals for the seeker samples of this macro step (rows that may home
-        in it; zeros for the others and without an rng), and target heights above the
-        surface under them, which reflects the multipath (m).
+        near: NDArray[np.bool_],
+        n_near: int,
+        nsamp: int,
+        terrain: TerrainFn | None,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Standard normals for the ``nsamp`` seeker samples of this macro step (rows
+        ``near``, that may home in it; zeros for the others and without an rng), target
+        heights above the surface under them, which reflects the multipath (m), and the
+        ground height under every interceptor (m; 0 without ``terrain``).
 
         Five normals per sample: two for the thermal and fixed angle noise, two for the
         glint and one for the multipath wander.
         """
         m = rows.size
-        ts = self.types.par[self._typ[rows], I_GTS]
-        nsamp = math.ceil((t1 - t0) / float(ts.min())) + 2
-        gnoise = np.zeros((m, nsamp, 5))
         talt = np.zeros(m)
-        if self.rng is None:
-            return gnoise, talt
-        reach = np.linalg.norm(tp0 - self._pos[rows], axis=1) - (
-            np.linalg.norm(self._vel[rows], axis=1) + np.linalg.norm(tv0, axis=1) + 500.0
-        ) * (t1 - t0)
-        near = (self._phase[rows] == 2) | (reach <= self._lock[rows])
-        if near.any():
-            gnoise[near] = self.rng.standard_normal((np.count_nonzero(near), nsamp, 5))
-            talt[near] = self.frame.altitude_m(tp0[near])
-            if terrain is not None:
-                talt[near] -= np.asarray(terrain(tp0[near]), dtype=float).reshape(-1)
-        return gnoise, talt
+        tn = None
+        if self.rng is None or not n_near:
+            gnoise = np.zeros((m, nsamp, 5))
+        else:
+            tn = tp0[near]
+            if n_near == m:
+                gnoise = self.rng.standard_normal((m, nsamp, 5))
+            else:
+                gnoise = np.zeros((m, nsamp, 5))
+                gnoise[near] = self.rng.standard_normal((n_near, nsamp, 5))
+            talt[near] = self.frame.altitude_m(tn)
+        if terrain is None:
+            return gnoise, talt, np.zeros(m)
+        # the ground under the interceptors and under the targets near them: one call
+        pts = self._pos[rows] if tn is None else np.concatenate((self._pos[rows], tn))
+        h = np.asarray(terrain(pts), dtype=float).reshape(-1)
+        if tn is not None:
+            talt[near] -= h[m:]
+        return gnoise, talt, h[:m]
 
     # ------------------------------------------------------------------ queries
     def positions(self) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
@@ -1572,4 +1710,4 @@ class Flyout:
     @property
     def n_in_flight(self) -> int:
         """Number of interceptors launched and not yet ended."""
-        return int(np.count_nonzero(self._alive[: self._n]))
+        return self._n_alive
