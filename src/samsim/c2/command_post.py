@@ -292,6 +292,94 @@ def _reach_screens(
     return found
 
 
+@njit(cache=True)
+def _ready_reach(
+    lidx: NDArray[np.int64],
+    inventory: NDArray[np.int64],
+    reloading: NDArray[np.bool_],
+    usable: NDArray[np.bool_],
+    n_own: int,
+    launcher_pos_m: NDArray[np.float64],
+    pos_m: NDArray[np.float64],
+    vel_mps: NDArray[np.float64],
+    acc_mps2: NDArray[np.float64],
+    rows: NDArray[np.int64],
+    flight_time_s: NDArray[np.float64],
+    reach_m: NDArray[np.float64],
+    reach_time_s: NDArray[np.float64],
+    max_speed_mps: NDArray[np.float64],
+) -> bool:
+    """Whether any of the tracks ``rows`` passes the reachability screen of a missile type
+    with ready rounds: :meth:`CommandPost._ready_rounds` and :func:`_reach_screens`
+    (``first_only``) in one call.
+
+    Parameters
+    ----------
+    lidx : ndarray of int64
+        Launchers the command post may fire (own ones first, ``n_own`` of them).
+    inventory : ndarray of int64, shape (L, M)
+        Rounds per launcher (all launchers) and missile type.
+    reloading : ndarray of bool, shape (L,)
+        Launchers reloading (no ready round).
+    usable : ndarray of bool, shape (len(lidx), M) or (0, 0)
+        Which types each launcher of ``lidx`` may fire now; empty: all.
+    n_own, launcher_pos_m, pos_m, vel_mps, acc_mps2, rows, flight_time_s, reach_m,
+    reach_time_s, max_speed_mps
+        As :func:`_reach_screens`.
+
+    Returns
+    -------
+    bool
+        ``_reach_screens(types, lidx, ready, ...)`` with ready = inventory[lidx] x (not
+        reloading) (x usable) and types those whose ready rounds sum to more than 0.
+    """
+    nl, n_types = lidx.shape[0], inventory.shape[1]
+    ready = np.empty((nl, n_types), np.int64)
+    total = np.zeros(n_types, np.int64)
+    for i in range(nl):
+        li = lidx[i]
+        up = 0 if reloading[li] else 1
+        for m in range(n_types):
+            r = np.int64(inventory[li, m]) * up
+            if usable.shape[0] > 0 and not usable[i, m]:
+                r = np.int64(0)
+            ready[i, m] = r
+            total[m] += r
+    n_with = 0
+    for m in range(n_types):
+        if total[m] > 0:
+            n_with += 1
+    types = np.empty(n_with, np.int64)
+    k = 0
+    for m in range(n_types):
+        if total[m] > 0:
+            types[k] = m
+            k += 1
+    origin = np.zeros((n_types, 3))
+    near = np.zeros((n_types, rows.shape[0]), np.bool_)
+    return _reach_screens(
+        types,
+        lidx,
+        ready,
+        n_own,
+        launcher_pos_m,
+        pos_m,
+        vel_mps,
+        acc_mps2,
+        rows,
+        flight_time_s,
+        reach_m,
+        reach_time_s,
+        max_speed_mps,
+        True,
+        origin,
+        near,
+    )
+
+
+_NO_USABLE = np.zeros((0, 0), dtype=bool)  # _ready_reach: every type usable
+
+
 @dataclass
 class _Kinematics:
     """A battalion's confirmed tracks predicted to a decision time, with the threat each
@@ -697,17 +785,48 @@ class CommandPost:
         candidates is screened (before threat value and radar), so the answer never hides
         an engagement. The identification draws the threat evaluation would make are
         made here in the same order, so skipping the offer changes no random stream."""
-        busy, done, _, _ = self._eligibility(kin.ids)
-        cand = (kin.threat >= 0) & ~busy & ~done
-        self._identify(kin.threat[cand])
-        c = cand.nonzero()[0]
-        if not len(c):
+        # _eligibility's busy and done, track by track
+        engagements, cap = self.engagements, self.unit.max_engagements_per_target
+        rows: list[int] = []
+        threats: list[int] = []
+        for j, (tid, th) in enumerate(zip(kin.ids.tolist(), kin.threat.tolist(), strict=True)):
+            if th < 0:
+                continue
+            eng = engagements.get(tid)
+            if eng is not None and (
+                eng.active_missiles > 0
+                or eng.awaiting_assessment
+                or eng.assessed_dead
+                or eng.engagements >= cap
+            ):
+                continue
+            rows.append(j)
+            threats.append(th)
+        self._identify(np.array(threats, dtype=np.int64))
+        if not rows:
             return False
         free_targets, free_eng = self.capacity()
         if free_targets <= 0 or free_eng <= 0:
             return False
-        rr = self._ready_rounds()
-        return self._screens(rr, kin, c, True)[0]
+        lidx, usable = self._launchers()
+        return bool(
+            _ready_reach(
+                lidx,
+                self.inventory,
+                self.reloading,
+                _NO_USABLE if usable is None else usable,
+                len(self.unit.launchers),
+                self.w.launcher_pos_m,
+                kin.pos_m,
+                kin.vel_mps,
+                kin.acc_mps2,
+                np.array(rows, dtype=np.int64),
+                self._flight_time_s,
+                self._reach_m,
+                self._reach_time_s,
+                self._max_speed_mps,
+            )
+        )
 
     def _screens(
         self,
