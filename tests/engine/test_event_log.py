@@ -126,3 +126,12 @@ def test_a_chunk_whose_array_has_the_wrong_length_is_an_error() -> None:
     log.add_batch(0.0, "detection", 3, x_m=np.zeros(2))
     with pytest.raises(ValueError):
         log.to_arrow()
+
+
+def test_an_unknown_kind_or_column_is_refused_by_name() -> None:
+    log = EventLog()
+    with pytest.raises(KeyError, match="unknown event kind 'shot'"):
+        log.add(0.0, "shot")
+    with pytest.raises(KeyError, match=r"unknown event column\(s\) \['speed'\]"):
+        log.add_batch(0.0, "detection", 2, speed=np.zeros(2), x_m=np.zeros(2))
+    assert len(log) == 0

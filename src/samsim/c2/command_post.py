@@ -747,14 +747,13 @@ class CommandPost:
     def capacity(self) -> tuple[int, int]:
         """Free target channels and free engagements (missile channels // salvo) of the
         battalion: its fire-control radars' channels capped by the command post's."""
-        w, u = self.w, self.unit
-        fcrs = [r for r in u.fire_control if self.net is None or self.net.radar_up(r)]
-        free_targets = sum(
-            w.radars[r].spec.target_channels - len(self.radar_targets[r]) for r in fcrs
-        )
-        free_missiles = sum(
-            w.radars[r].spec.missile_channels - self.radar_missiles[r] for r in fcrs
-        )
+        w, u, net = self.w, self.unit, self.net
+        free_targets = free_missiles = 0
+        for r in u.fire_control:
+            if net is None or net.radar_up(r):
+                spec = w.radars[r].spec
+                free_targets += spec.target_channels - len(self.radar_targets[r])
+                free_missiles += spec.missile_channels - self.radar_missiles[r]
         engaged_now = sum(len(s) for s in self.radar_targets.values())
         missiles_now = sum(self.radar_missiles.values())
         max_targets = max(0, min(free_targets, u.cp.max_targets - engaged_now))

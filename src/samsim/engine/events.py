@@ -120,6 +120,8 @@ COLUMNS: dict[str, tuple[pa.DataType, Any]] = {
 }
 
 SCHEMA = pa.schema([pa.field(name, typ, nullable=False) for name, (typ, _) in COLUMNS.items()])
+_KINDS = frozenset(EVENT_KINDS)
+_COLUMN_NAMES = frozenset(COLUMNS)
 _NUMPY_DTYPES: dict[pa.DataType, Any] = {
     pa.float64(): np.float64,
     pa.int32(): np.int32,
@@ -158,11 +160,10 @@ class EventLog:
 
     @staticmethod
     def _check(kind: str, fields: dict[str, Any]) -> None:
-        if kind not in EVENT_KINDS:
+        if kind not in _KINDS:
             raise KeyError(f"unknown event kind {kind!r}")
-        bad = set(fields) - set(COLUMNS)
-        if bad:
-            raise KeyError(f"unknown event column(s) {sorted(bad)}")
+        if not fields.keys() <= _COLUMN_NAMES:
+            raise KeyError(f"unknown event column(s) {sorted(set(fields) - _COLUMN_NAMES)}")
 
     def to_arrow(self) -> pa.Table:
         """The log as an Arrow table with :data:`SCHEMA`, rows in append order.
