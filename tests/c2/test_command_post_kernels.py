@@ -194,6 +194,8 @@ def test_ready_reach_equals_ready_rounds_and_the_screen(
         *consts,
     )
     assert got == want
+    args = (lidx, inventory, reloading, _NO_USABLE if usable is None else usable, n_own)
+    assert bool(_ready_reach.py_func(*args, launcher_pos, pos, vel, acc, rows, *consts)) == want
 
 
 def _windows_reference(
