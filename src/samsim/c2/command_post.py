@@ -401,9 +401,9 @@ class _Kinematics:
         truth = cp.truth
         threat = np.array([truth.get(i, -1) for i in ids.tolist()], dtype=np.int64)
         pos, vel = x[:, :3].copy(), x[:, 3:6].copy()
-        ballistic = (threat >= 0) & cp.threat_ballistic[threat]
+        ballistic = cp.threat_ballistic[threat]  # its last entry (threat -1) is False
         acc = np.zeros((len(ids), 3))
-        if ballistic.any():
+        if cp.any_ballistic and ballistic.any():
             acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
         return cls(ids, threat, pos, vel, acc, cov, ballistic)
 
@@ -457,6 +457,7 @@ class CommandPost:
         self.threat_ballistic = np.array(
             [k == "ballistic_missile" for k in world.threat_kind] + [False], dtype=bool
         )
+        self.any_ballistic = bool(self.threat_ballistic.any())
         self._own_launchers = np.array(unit.launchers, dtype=np.int64)
         self._own_launchers.flags.writeable = False
         specs = world.missile_specs
