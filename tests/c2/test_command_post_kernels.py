@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from samsim.c2.command_post import _reach_screens, reach_screen
+from samsim.c2.command_post import _NO_USABLE, _reach_screens, _ready_reach, reach_screen
 from samsim.c2.envelope import engagement_windows, in_envelope
 from samsim.geo.frames import EnuFrame
 from samsim.physics.envelope import predict_intercept, tof_table
@@ -125,6 +125,77 @@ def test_reach_screens_equal_the_array_code(
         if first_only and want_found:
             break
     assert found == want_found
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 12),
+    st.integers(1, 8),
+    st.integers(0, 4),
+    st.integers(1, 4),
+    seeds,
+    st.booleans(),
+)
+def test_ready_reach_equals_ready_rounds_and_the_screen(
+    n: int, n_own: int, n_remote: int, n_types: int, seed: int, with_usable: bool
+) -> None:
+    """``_ready_reach`` answers as ``_may_engage`` did: the ready rounds in numpy
+    (``CommandPost._ready_rounds``: inventory x not reloading x usable, summed per type)
+    and the first-only screen of the types with ready rounds."""
+    rng = np.random.default_rng(seed)
+    n_all = n_own + n_remote + 2
+    launcher_pos = rng.normal(0.0, 15e3, (n_all, 3))
+    lidx = rng.permutation(n_all)[: n_own + n_remote].astype(np.int64)
+    inventory = rng.integers(0, 3, (n_all, n_types)).astype(np.int64)
+    reloading = rng.random(n_all) < 0.3
+    usable = rng.random((len(lidx), n_types)) < 0.7 if with_usable else None
+    rng_m = rng.uniform(0.0, 400e3, n)
+    az = rng.uniform(0.0, 2 * np.pi, n)
+    pos = np.stack([rng_m * np.sin(az), rng_m * np.cos(az), rng.uniform(10.0, 50e3, n)], 1)
+    vel = rng.normal(0.0, 400.0, (n, 3))
+    acc = np.where(rng.random((n, 1)) < 0.3, rng.normal(0.0, 5.0, (n, 3)), 0.0)
+    consts = (
+        rng.uniform(20.0, 400.0, n_types),
+        rng.uniform(10e3, 300e3, n_types),
+        rng.uniform(10.0, 300.0, n_types),
+        rng.uniform(300.0, 5000.0, n_types),
+    )
+    rows = np.flatnonzero(rng.random(n) < 0.7).astype(np.int64)
+    # the former code
+    ready = inventory[lidx] * ~reloading[lidx, None]
+    if usable is not None:
+        ready = ready * usable
+    types = (ready.sum(axis=0) > 0).nonzero()[0]
+    origin = np.zeros((n_types, 3))
+    near = np.zeros((n_types, len(rows)), dtype=bool)
+    want = _reach_screens(
+        types, lidx, ready, n_own, launcher_pos, pos, vel, acc, rows, *consts, True, origin, near
+    )
+    want_np = False
+    for m in types.tolist():
+        _, s = _near_reference(
+            m, lidx, ready.copy(), n_own, launcher_pos, pos[rows], vel[rows], acc[rows], consts
+        )
+        if s.any():
+            want_np = True
+            break
+    assert want == want_np
+    got = _ready_reach(
+        lidx,
+        inventory,
+        reloading,
+        _NO_USABLE if usable is None else usable,
+        n_own,
+        launcher_pos,
+        pos,
+        vel,
+        acc,
+        rows,
+        *consts,
+    )
+    assert got == want
+    args = (lidx, inventory, reloading, _NO_USABLE if usable is None else usable, n_own)
+    assert bool(_ready_reach.py_func(*args, launcher_pos, pos, vel, acc, rows, *consts)) == want
 
 
 def _windows_reference(

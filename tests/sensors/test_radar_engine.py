@@ -518,6 +518,8 @@ def test_detection_details_tokens() -> None:
     d.jnr_db[:] = -np.inf
     assert detection_details(d) == ""
     assert detection_details(d, ["acquired", "", ""]) == ["acquired", "", ""]
+    d.cnr_db[1] = 7.0  # clutter alone also details every detection
+    assert detection_details(d) == ["", "cnr_db=7.00;sinr_db=12.00", ""]
 
 
 def test_unit_tracker_figures_come_from_the_radars() -> None:

@@ -292,6 +292,94 @@ def _reach_screens(
     return found
 
 
+@njit(cache=True)
+def _ready_reach(
+    lidx: NDArray[np.int64],
+    inventory: NDArray[np.int64],
+    reloading: NDArray[np.bool_],
+    usable: NDArray[np.bool_],
+    n_own: int,
+    launcher_pos_m: NDArray[np.float64],
+    pos_m: NDArray[np.float64],
+    vel_mps: NDArray[np.float64],
+    acc_mps2: NDArray[np.float64],
+    rows: NDArray[np.int64],
+    flight_time_s: NDArray[np.float64],
+    reach_m: NDArray[np.float64],
+    reach_time_s: NDArray[np.float64],
+    max_speed_mps: NDArray[np.float64],
+) -> bool:
+    """Whether any of the tracks ``rows`` passes the reachability screen of a missile type
+    with ready rounds: :meth:`CommandPost._ready_rounds` and :func:`_reach_screens`
+    (``first_only``) in one call.
+
+    Parameters
+    ----------
+    lidx : ndarray of int64
+        Launchers the command post may fire (own ones first, ``n_own`` of them).
+    inventory : ndarray of int64, shape (L, M)
+        Rounds per launcher (all launchers) and missile type.
+    reloading : ndarray of bool, shape (L,)
+        Launchers reloading (no ready round).
+    usable : ndarray of bool, shape (len(lidx), M) or (0, 0)
+        Which types each launcher of ``lidx`` may fire now; empty: all.
+    n_own, launcher_pos_m, pos_m, vel_mps, acc_mps2, rows, flight_time_s, reach_m,
+    reach_time_s, max_speed_mps
+        As :func:`_reach_screens`.
+
+    Returns
+    -------
+    bool
+        ``_reach_screens(types, lidx, ready, ...)`` with ready = inventory[lidx] x (not
+        reloading) (x usable) and types those whose ready rounds sum to more than 0.
+    """
+    nl, n_types = lidx.shape[0], inventory.shape[1]
+    ready = np.empty((nl, n_types), np.int64)
+    total = np.zeros(n_types, np.int64)
+    for i in range(nl):
+        li = lidx[i]
+        up = 0 if reloading[li] else 1
+        for m in range(n_types):
+            r = np.int64(inventory[li, m]) * up
+            if usable.shape[0] > 0 and not usable[i, m]:
+                r = np.int64(0)
+            ready[i, m] = r
+            total[m] += r
+    n_with = 0
+    for m in range(n_types):
+        if total[m] > 0:
+            n_with += 1
+    types = np.empty(n_with, np.int64)
+    k = 0
+    for m in range(n_types):
+        if total[m] > 0:
+            types[k] = m
+            k += 1
+    origin = np.zeros((n_types, 3))
+    near = np.zeros((n_types, rows.shape[0]), np.bool_)
+    return _reach_screens(
+        types,
+        lidx,
+        ready,
+        n_own,
+        launcher_pos_m,
+        pos_m,
+        vel_mps,
+        acc_mps2,
+        rows,
+        flight_time_s,
+        reach_m,
+        reach_time_s,
+        max_speed_mps,
+        True,
+        origin,
+        near,
+    )
+
+
+_NO_USABLE = np.zeros((0, 0), dtype=bool)  # _ready_reach: every type usable
+
+
 @dataclass
 class _Kinematics:
     """A battalion's confirmed tracks predicted to a decision time, with the threat each
@@ -313,9 +401,9 @@ class _Kinematics:
         truth = cp.truth
         threat = np.array([truth.get(i, -1) for i in ids.tolist()], dtype=np.int64)
         pos, vel = x[:, :3].copy(), x[:, 3:6].copy()
-        ballistic = (threat >= 0) & cp.threat_ballistic[threat]
+        ballistic = cp.threat_ballistic[threat]  # its last entry (threat -1) is False
         acc = np.zeros((len(ids), 3))
-        if ballistic.any():
+        if cp.any_ballistic and ballistic.any():
             acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
         return cls(ids, threat, pos, vel, acc, cov, ballistic)
 
@@ -369,6 +457,7 @@ class CommandPost:
         self.threat_ballistic = np.array(
             [k == "ballistic_missile" for k in world.threat_kind] + [False], dtype=bool
         )
+        self.any_ballistic = bool(self.threat_ballistic.any())
         self._own_launchers = np.array(unit.launchers, dtype=np.int64)
         self._own_launchers.flags.writeable = False
         specs = world.missile_specs
@@ -659,14 +748,13 @@ class CommandPost:
     def capacity(self) -> tuple[int, int]:
         """Free target channels and free engagements (missile channels // salvo) of the
         battalion: its fire-control radars' channels capped by the command post's."""
-        w, u = self.w, self.unit
-        fcrs = [r for r in u.fire_control if self.net is None or self.net.radar_up(r)]
-        free_targets = sum(
-            w.radars[r].spec.target_channels - len(self.radar_targets[r]) for r in fcrs
-        )
-        free_missiles = sum(
-            w.radars[r].spec.missile_channels - self.radar_missiles[r] for r in fcrs
-        )
+        w, u, net = self.w, self.unit, self.net
+        free_targets = free_missiles = 0
+        for r in u.fire_control:
+            if net is None or net.radar_up(r):
+                spec = w.radars[r].spec
+                free_targets += spec.target_channels - len(self.radar_targets[r])
+                free_missiles += spec.missile_channels - self.radar_missiles[r]
         engaged_now = sum(len(s) for s in self.radar_targets.values())
         missiles_now = sum(self.radar_missiles.values())
         max_targets = max(0, min(free_targets, u.cp.max_targets - engaged_now))
@@ -697,17 +785,48 @@ class CommandPost:
         candidates is screened (before threat value and radar), so the answer never hides
         an engagement. The identification draws the threat evaluation would make are
         made here in the same order, so skipping the offer changes no random stream."""
-        busy, done, _, _ = self._eligibility(kin.ids)
-        cand = (kin.threat >= 0) & ~busy & ~done
-        self._identify(kin.threat[cand])
-        c = cand.nonzero()[0]
-        if not len(c):
+        # _eligibility's busy and done, track by track
+        engagements, cap = self.engagements, self.unit.max_engagements_per_target
+        rows: list[int] = []
+        threats: list[int] = []
+        for j, (tid, th) in enumerate(zip(kin.ids.tolist(), kin.threat.tolist(), strict=True)):
+            if th < 0:
+                continue
+            eng = engagements.get(tid)
+            if eng is not None and (
+                eng.active_missiles > 0
+                or eng.awaiting_assessment
+                or eng.assessed_dead
+                or eng.engagements >= cap
+            ):
+                continue
+            rows.append(j)
+            threats.append(th)
+        self._identify(np.array(threats, dtype=np.int64))
+        if not rows:
             return False
         free_targets, free_eng = self.capacity()
         if free_targets <= 0 or free_eng <= 0:
             return False
-        rr = self._ready_rounds()
-        return self._screens(rr, kin, c, True)[0]
+        lidx, usable = self._launchers()
+        return bool(
+            _ready_reach(
+                lidx,
+                self.inventory,
+                self.reloading,
+                _NO_USABLE if usable is None else usable,
+                len(self.unit.launchers),
+                self.w.launcher_pos_m,
+                kin.pos_m,
+                kin.vel_mps,
+                kin.acc_mps2,
+                np.array(rows, dtype=np.int64),
+                self._flight_time_s,
+                self._reach_m,
+                self._reach_time_s,
+                self._max_speed_mps,
+            )
+        )
 
     def _screens(
         self,

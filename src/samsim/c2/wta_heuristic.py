@@ -283,6 +283,120 @@ def _batch(
     return types[:nb], origin[:nb], count[:nb]
 
 
+@njit(cache=True)
+def _exchange_feasible(
+    x: NDArray[np.int64],
+    types: NDArray[np.int64],
+    origin: NDArray[np.int64],
+    count: NDArray[np.int64],
+    pair_cap: NDArray[np.int64],
+    target_cap: NDArray[np.int64],
+    channel_cap: NDArray[np.int64],
+    group: NDArray[np.int64],
+    group_channels: NDArray[np.int64],
+    kick: bool,
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """The integer part of :func:`assignment_exchange`: the solution after the removals
+    and which (row, target) re-insertions keep every limit.
+
+    Parameters
+    ----------
+    x : ndarray of int64, shape (W, T)
+        Current solution.
+    types, origin, count : ndarray of int64, shape (B,)
+        The rows of :func:`_batch` (origin -1: an unused round).
+    pair_cap, target_cap, channel_cap, group, group_channels
+        The problem's limits (:class:`samsim.c2.wta_core.Problem`).
+    kick : bool
+        No row may return to its origin.
+
+    Returns
+    -------
+    xr : ndarray of int64, shape (W, T)
+        ``x`` less each row's ``count`` rounds at its origin.
+    ok : ndarray of bool, shape (B, T)
+        Row b may go to target j: the pair and target caps hold with its ``count`` added;
+        not its own origin under ``kick``; a row of a type (of a group) whose channels the
+        re-insertion could exceed only to targets the type (group) still engages or a row
+        of it just vacated.
+    """
+    n_w, n_t = x.shape
+    nb = types.shape[0]
+    n_g = group_channels.shape[0]
+    xr = x.copy()
+    for b in range(nb):
+        if origin[b] >= 0:
+            xr[types[b], origin[b]] -= count[b]
+    cnt_after = np.zeros(n_t, np.int64)
+    for i in range(n_w):
+        for j in range(n_t):
+            cnt_after[j] += xr[i, j]
+    ok = np.empty((nb, n_t), np.bool_)
+    for b in range(nb):
+        i, m = types[b], count[b]
+        for j in range(n_t):
+            ok[b, j] = xr[i, j] + m <= pair_cap[i, j] and cnt_after[j] + m <= target_cap[j]
+        if kick and origin[b] >= 0:
+            ok[b, origin[b]] = False
+    # channels of each type
+    nb_type = np.zeros(n_w, np.int64)
+    for b in range(nb):
+        nb_type[types[b]] += 1
+    tight = np.zeros(n_w, np.bool_)
+    any_tight = False
+    for i in range(n_w):
+        nch = 0
+        for j in range(n_t):
+            if xr[i, j] > 0:
+                nch += 1
+        tight[i] = nch + nb_type[i] > channel_cap[i]
+        any_tight = any_tight or tight[i]
+    if any_tight:
+        keep = np.zeros((n_w, n_t), np.bool_)
+        for i in range(n_w):
+            for j in range(n_t):
+                keep[i, j] = xr[i, j] > 0
+        for b in range(nb):
+            if origin[b] >= 0:
+                keep[types[b], origin[b]] = True
+        for b in range(nb):
+            i = types[b]
+            if tight[i]:
+                for j in range(n_t):
+                    ok[b, j] = ok[b, j] and keep[i, j]
+    # channels of each group
+    gx_after = np.zeros((n_g, n_t), np.int64)
+    for i in range(n_w):
+        for j in range(n_t):
+            gx_after[group[i], j] += xr[i, j]
+    nb_group = np.zeros(n_g, np.int64)
+    for b in range(nb):
+        nb_group[group[types[b]]] += 1
+    gtight = np.zeros(n_g, np.bool_)
+    any_gtight = False
+    for g in range(n_g):
+        nch = 0
+        for j in range(n_t):
+            if gx_after[g, j] > 0:
+                nch += 1
+        gtight[g] = nch + nb_group[g] > group_channels[g]
+        any_gtight = any_gtight or gtight[g]
+    if any_gtight:
+        g_keep = np.zeros((n_g, n_t), np.bool_)
+        for g in range(n_g):
+            for j in range(n_t):
+                g_keep[g, j] = gx_after[g, j] > 0
+        for b in range(nb):
+            if origin[b] >= 0:
+                g_keep[group[types[b]], origin[b]] = True
+        for b in range(nb):
+            g = group[types[b]]
+            if gtight[g]:
+                for j in range(n_t):
+                    ok[b, j] = ok[b, j] and g_keep[g, j]
+    return xr, ok
+
+
 def assignment_exchange(
     problem: Problem, x: NDArray[np.int64], rot: int, blocks: bool = False, kick: bool = False
 ) -> NDArray[np.int64]:
@@ -316,37 +430,23 @@ def assignment_exchange(
     nb = types.size
     if nb == 0:
         return x
-    xr = x.copy()
+    xr, ok = _exchange_feasible(
+        x,
+        types,
+        origin,
+        count,
+        p.pair_cap,
+        p.target_cap,
+        p.channel_cap,
+        p.group,
+        p.group_channels,
+        kick,
+    )
     has = origin >= 0
-    np.subtract.at(xr, (types[has], origin[has]), count[has])
     s_after = np.prod(q**xr, axis=0)
-    cnt_after = xr.sum(axis=0)
     m = count[:, None]
     cost = -(p.values * s_after)[None, :] * (1.0 - q[types, :] ** m)
-    ok = (xr[types, :] + m <= p.pair_cap[types, :]) & (cnt_after[None, :] + m <= p.target_cap)
-    if kick:
-        ok[np.flatnonzero(has), origin[has]] = False
-    engaged = xr > 0
-    nch_after = engaged.sum(axis=1)
-    nb_type = np.bincount(types, minlength=p.n_types)
-    tight = nch_after + nb_type > p.channel_cap
-    if tight.any():
-        vacated = np.zeros_like(engaged)
-        vacated[types[has], origin[has]] = True
-        keep = engaged | vacated
-        rows_tight = tight[types]
-        ok[rows_tight] &= keep[types[rows_tight]]
     grp = p.group
-    gx_after = np.zeros((p.n_groups, p.n_targets), np.int64)
-    np.add.at(gx_after, grp, xr)
-    g_eng = gx_after > 0
-    gtight = g_eng.sum(axis=1) + np.bincount(grp[types], minlength=p.n_groups) > p.group_channels
-    if gtight.any():
-        g_vac = np.zeros_like(g_eng)
-        g_vac[grp[types[has]], origin[has]] = True
-        g_keep = g_eng | g_vac
-        rows_g = gtight[grp[types]]
-        ok[rows_g] &= g_keep[grp[types[rows_g]]]
     # an "unused" column per row that may need one: every row can go back to its own
     # (distinct) origin, so only unused rounds, or every row in a kick, need them
     n_dummy = nb if kick else int((~has).sum())

@@ -120,6 +120,8 @@ COLUMNS: dict[str, tuple[pa.DataType, Any]] = {
 }
 
 SCHEMA = pa.schema([pa.field(name, typ, nullable=False) for name, (typ, _) in COLUMNS.items()])
+_KINDS = frozenset(EVENT_KINDS)
+_COLUMN_NAMES = frozenset(COLUMNS)
 _NUMPY_DTYPES: dict[pa.DataType, Any] = {
     pa.float64(): np.float64,
     pa.int32(): np.int32,
@@ -158,39 +160,96 @@ class EventLog:
 
     @staticmethod
     def _check(kind: str, fields: dict[str, Any]) -> None:
-        if kind not in EVENT_KINDS:
+        if kind not in _KINDS:
             raise KeyError(f"unknown event kind {kind!r}")
-        bad = set(fields) - set(COLUMNS)
-        if bad:
-            raise KeyError(f"unknown event column(s) {sorted(bad)}")
+        if not fields.keys() <= _COLUMN_NAMES:
+            raise KeyError(f"unknown event column(s) {sorted(set(fields) - _COLUMN_NAMES)}")
 
     def to_arrow(self) -> pa.Table:
-        """The log as an Arrow table with :data:`SCHEMA`, rows in append order."""
+        """The log as an Arrow table with :data:`SCHEMA`, rows in append order.
+
+        Notes
+        -----
+        Column by column: the chunks' scalar values (and the missing sentinels) are
+        repeated over their rows in one pass, then the rows of the chunks that carry an
+        array are overwritten with the arrays concatenated (the same element casts as
+        assigning each chunk's slice).
+        """
+        chunks = self._chunks
+        counts = np.fromiter((n for n, _ in chunks), dtype=np.intp, count=len(chunks))
+        # Per column, the chunks that set it and their values (the others hold its
+        # missing sentinel).
+        present: dict[str, tuple[list[int], list[Any]]] = {name: ([], []) for name in COLUMNS}
+        for j, (_, row) in enumerate(chunks):
+            for name, v in row.items():
+                at, vals = present[name]
+                at.append(j)
+                vals.append(v)
         arrays = []
         for name, (typ, missing) in COLUMNS.items():
+            at, vals = present[name]
             if typ == pa.string():
-                # Dictionary codes first: one small integer per row instead of a string
-                # object per row (a theatre raid logs millions of rows).
-                labels: dict[str, int] = {}
-                codes = np.empty(self._n, dtype=np.int32)
-                i = 0
-                for n, row in self._chunks:
-                    v = row.get(name, missing)
-                    if isinstance(v, str):
-                        codes[i : i + n] = labels.setdefault(v, len(labels))
-                    else:
-                        codes[i : i + n] = [labels.setdefault(str(x), len(labels)) for x in v]
-                    i += n
-                arrays.append(strings_from_codes(list(labels), codes))
+                arrays.append(_string_column(at, vals, missing, counts))
             else:
-                dtype = _NUMPY_DTYPES[typ]
-                out = np.empty(self._n, dtype=dtype)
-                i = 0
-                for n, row in self._chunks:
-                    out[i : i + n] = row.get(name, missing)
-                    i += n
-                arrays.append(numpy_array(out, typ))
+                arrays.append(numpy_array(_numeric_column(at, vals, missing, counts, typ), typ))
         return pa.Table.from_arrays(arrays, schema=SCHEMA)
+
+
+def _string_column(
+    at: list[int], values: list[Any], missing: str, counts: NDArray[np.intp]
+) -> pa.Array:
+    """A string column: chunk ``at[k]`` holds ``values[k]``, a string (every row of the
+    chunk) or a sequence of one per row (each converted with ``str``); the other chunks
+    ``missing``.
+
+    Dictionary codes first: one small integer per row instead of a string object per row
+    (a theatre raid logs millions of rows)."""
+    labels: dict[str, int] = {missing: 0}
+    setdefault = labels.setdefault
+    chunk_code = np.zeros(len(counts), dtype=np.int32)
+    per_row: list[int] = []
+    sequences = np.zeros(len(counts), dtype=bool)
+    for j, v in zip(at, values, strict=True):
+        if isinstance(v, str):
+            chunk_code[j] = setdefault(v, len(labels))
+        else:
+            c = [setdefault(str(x), len(labels)) for x in v]
+            n = int(counts[j])
+            per_row.extend(c if len(c) == n else np.broadcast_to(c, n).tolist())
+            sequences[j] = True
+    codes = np.repeat(chunk_code, counts)
+    if per_row:
+        codes[np.repeat(sequences, counts)] = per_row
+    return strings_from_codes(list(labels), codes)
+
+
+def _numeric_column(
+    at: list[int], values: list[Any], missing: Any, counts: NDArray[np.intp], typ: pa.DataType
+) -> NDArray[Any]:
+    """A numeric column: chunk ``at[k]`` holds ``values[k]``, a scalar (every row of the
+    chunk) or an array-like of one per row; the other chunks ``missing``. Cast to
+    ``typ``'s dtype as ``out[i : i + n] = value`` would."""
+    dtype = _NUMPY_DTYPES[typ]
+    scalar_at: list[int] = []
+    scalars: list[Any] = []
+    pieces: list[NDArray[Any]] = []
+    sequences = np.zeros(len(counts), dtype=bool)
+    for j, v in zip(at, values, strict=True):
+        if isinstance(v, (np.ndarray, list, tuple)):
+            a = np.asarray(v)
+            n = int(counts[j])
+            pieces.append(a if a.shape == (n,) else np.broadcast_to(a, (n,)))
+            sequences[j] = True
+        else:
+            scalar_at.append(j)
+            scalars.append(v)
+    per_chunk = np.full(len(counts), missing, dtype=dtype)
+    if scalars:
+        per_chunk[scalar_at] = np.array(scalars, dtype=dtype)
+    out = np.repeat(per_chunk, counts)
+    if pieces:
+        out[np.repeat(sequences, counts)] = np.concatenate(pieces, dtype=dtype, casting="unsafe")
+    return out
 
 
 def numpy_array(values: NDArray[Any], typ: pa.DataType) -> pa.Array:

@@ -268,10 +268,10 @@ class Engine:
         )
 
     def _finished(self) -> bool:
-        return (
-            not np.isnan(self.end_time_s).any()
+        return (  # the cheap tests first
+            self._pending_launches == 0
             and self.fly.n_in_flight == 0
-            and self._pending_launches == 0
+            and not np.isnan(self.end_time_s).any()
         )
 
     # -- threats ----------------------------------------------------------------------

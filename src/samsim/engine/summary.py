@@ -35,8 +35,13 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
     n = world.n_threats
     types = world.threat_type
 
+    by_kind: dict[str, list[int]] = {}
+    for i, x in enumerate(kind):
+        by_kind.setdefault(x, []).append(i)
+
     def rows(k: str) -> list[int]:
-        return [i for i, x in enumerate(kind) if x == k]
+        """The rows of kind ``k``, ascending (callers never modify the list)."""
+        return by_kind.get(k, [])
 
     first_det: dict[int, tuple[float, float]] = {}
     for i in rows("detection"):

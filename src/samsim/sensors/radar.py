@@ -895,10 +895,12 @@ def detection_details(dets: Detections, roles: list[str] | None = None) -> str |
     decided on, whenever jamming or clutter was present. Empty otherwise (and for false
     alarms). A single ``""`` when every detail is empty.
     """
+    if not any(map(math.isfinite, dets.jnr_db.tolist())) and not any(
+        map(math.isfinite, dets.cnr_db.tolist())
+    ):  # (a scan's few detections: Python floats cost less than array calls)
+        return roles if roles is not None and any(roles) else ""
     jam = np.isfinite(dets.jnr_db)
     clut = np.isfinite(dets.cnr_db)
-    if not (jam.any() or clut.any()):
-        return roles if roles is not None and any(roles) else ""
     out = []
     for i in range(len(dets)):
         tok = [roles[i]] if roles is not None and roles[i] else []
