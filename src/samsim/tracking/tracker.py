@@ -692,38 +692,9 @@ def _bookkeeping(
     )
 
 
-@nb.njit(cache=True)
-def _next_store(
-    cols: tuple[
-        IntArray,
-        FloatArray,
-        FloatArray,
-        FloatArray,
-        FloatArray,
-        FloatArray,
-        BoolArray,
-        IntArray,
-        IntArray,
-        IntArray,
-        FloatArray,
-        FloatArray,
-        FloatArray,
-        FloatArray,
-        IntArray,
-        IntArray,
-    ],
-    keep: BoolArray,
-    z: FloatArray,
-    R: FloatArray,
-    rows: IntArray,
-    det_index: IntArray,
-    new_ids: IntArray,
-    var: FloatArray,
-    mu0: FloatArray,
-    t: float,
-    sensor_id: int,
-    confirmed0: bool,
-) -> tuple[
+#: The track store's columns as :func:`_next_store` takes and returns them
+#: (``_STORE_FIELDS`` order).
+_StoreColumns = tuple[
     IntArray,
     FloatArray,
     FloatArray,
@@ -740,7 +711,24 @@ def _next_store(
     FloatArray,
     IntArray,
     IntArray,
-]:
+]
+
+
+@nb.njit(cache=True)
+def _next_store(
+    cols: _StoreColumns,
+    keep: BoolArray,
+    z: FloatArray,
+    R: FloatArray,
+    rows: IntArray,
+    det_index: IntArray,
+    new_ids: IntArray,
+    var: FloatArray,
+    mu0: FloatArray,
+    t: float,
+    sensor_id: int,
+    confirmed0: bool,
+) -> _StoreColumns:
     """The track store's columns (``_STORE_FIELDS`` order) with the rows of ``keep``,
     then one new track per measurement row in ``rows`` (ids ``new_ids``): state and
     covariance zero but for the measured position and its covariance and the prior
