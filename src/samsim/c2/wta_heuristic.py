@@ -284,6 +284,48 @@ def _batch(
 
 
 @njit(cache=True)
+def _mask_channels(
+    engaged: NDArray[np.int64],
+    cls: NDArray[np.int64],
+    origin: NDArray[np.int64],
+    channels: NDArray[np.int64],
+    ok: NDArray[np.bool_],
+) -> None:
+    """The channel limit of :func:`_exchange_feasible`, for types or groups alike: a class
+    (row ``c`` of ``engaged``, rounds per target after the removals) whose engaged targets
+    plus its rows re-inserted could exceed ``channels[c]`` keeps its rows (``cls[b] == c``)
+    to targets it still engages or a row of it just vacated (``origin``); ``ok`` in place."""
+    n_c, n_t = engaged.shape
+    nb = cls.shape[0]
+    n_rows = np.zeros(n_c, np.int64)
+    for b in range(nb):
+        n_rows[cls[b]] += 1
+    tight = np.zeros(n_c, np.bool_)
+    any_tight = False
+    for c in range(n_c):
+        nch = 0
+        for j in range(n_t):
+            if engaged[c, j] > 0:
+                nch += 1
+        tight[c] = nch + n_rows[c] > channels[c]
+        any_tight = any_tight or tight[c]
+    if not any_tight:
+        return
+    keep = np.zeros((n_c, n_t), np.bool_)
+    for c in range(n_c):
+        for j in range(n_t):
+            keep[c, j] = engaged[c, j] > 0
+    for b in range(nb):
+        if origin[b] >= 0:
+            keep[cls[b], origin[b]] = True
+    for b in range(nb):
+        c = cls[b]
+        if tight[c]:
+            for j in range(n_t):
+                ok[b, j] = ok[b, j] and keep[c, j]
+
+
+@njit(cache=True)
 def _exchange_feasible(
     x: NDArray[np.int64],
     types: NDArray[np.int64],
@@ -338,62 +380,16 @@ def _exchange_feasible(
             ok[b, j] = xr[i, j] + m <= pair_cap[i, j] and cnt_after[j] + m <= target_cap[j]
         if kick and origin[b] >= 0:
             ok[b, origin[b]] = False
-    # channels of each type
-    nb_type = np.zeros(n_w, np.int64)
-    for b in range(nb):
-        nb_type[types[b]] += 1
-    tight = np.zeros(n_w, np.bool_)
-    any_tight = False
-    for i in range(n_w):
-        nch = 0
-        for j in range(n_t):
-            if xr[i, j] > 0:
-                nch += 1
-        tight[i] = nch + nb_type[i] > channel_cap[i]
-        any_tight = any_tight or tight[i]
-    if any_tight:
-        keep = np.zeros((n_w, n_t), np.bool_)
-        for i in range(n_w):
-            for j in range(n_t):
-                keep[i, j] = xr[i, j] > 0
-        for b in range(nb):
-            if origin[b] >= 0:
-                keep[types[b], origin[b]] = True
-        for b in range(nb):
-            i = types[b]
-            if tight[i]:
-                for j in range(n_t):
-                    ok[b, j] = ok[b, j] and keep[i, j]
-    # channels of each group
+    # channels of each type, then of each group
+    _mask_channels(xr, types, origin, channel_cap, ok)
     gx_after = np.zeros((n_g, n_t), np.int64)
     for i in range(n_w):
         for j in range(n_t):
             gx_after[group[i], j] += xr[i, j]
-    nb_group = np.zeros(n_g, np.int64)
+    block_group = np.empty(nb, np.int64)
     for b in range(nb):
-        nb_group[group[types[b]]] += 1
-    gtight = np.zeros(n_g, np.bool_)
-    any_gtight = False
-    for g in range(n_g):
-        nch = 0
-        for j in range(n_t):
-            if gx_after[g, j] > 0:
-                nch += 1
-        gtight[g] = nch + nb_group[g] > group_channels[g]
-        any_gtight = any_gtight or gtight[g]
-    if any_gtight:
-        g_keep = np.zeros((n_g, n_t), np.bool_)
-        for g in range(n_g):
-            for j in range(n_t):
-                g_keep[g, j] = gx_after[g, j] > 0
-        for b in range(nb):
-            if origin[b] >= 0:
-                g_keep[group[types[b]], origin[b]] = True
-        for b in range(nb):
-            g = group[types[b]]
-            if gtight[g]:
-                for j in range(n_t):
-                    ok[b, j] = ok[b, j] and g_keep[g, j]
+        block_group[b] = group[types[b]]
+    _mask_channels(gx_after, block_group, origin, group_channels, ok)
     return xr, ok
 
 
