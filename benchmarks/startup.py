@@ -19,6 +19,11 @@ run with ``PYTHONPYCACHEPREFIX`` set to a temporary folder (nothing is written i
 source trees) and without ``PYTHONDONTWRITEBYTECODE``, which would otherwise make every
 process compile samsim's modules from source (0.1-0.25 s).
 
+The commands run in processes of their own (``SAMSIM_NO_DAEMON=1``). With the console
+script installed, a second set runs the same commands with a warm daemon
+(``samsim daemon start SCENARIO``, started for this benchmark only and stopped at the
+end): what a user who asks many questions in a row pays.
+
     python benchmarks/startup.py [--repeat 7] [--scenario examples/battalion_vs_cruise_raid.yaml]
     # A/B: the same commands from another source tree (e.g. `git archive` of main), run as
     # `python -m samsim.cli` with PYTHONPATH set, interleaved in the same rounds
@@ -110,9 +115,21 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="samsim-startup-"))
     base_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     base_env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    base_env["SAMSIM_NO_DAEMON"] = "1"
     variants: dict[str, tuple[dict[str, list[str]], dict[str, str] | None]] = {
         "this tree": (_commands(_samsim(), args.scenario, tmp / "a"), base_env)
     }
+    daemon_env: dict[str, str] | None = None
+    if _samsim()[0].endswith("samsim") and not args.compare:
+        # a daemon of this benchmark only: the variable is part of the daemon's key
+        daemon_env = {k: v for k, v in base_env.items() if k != "SAMSIM_NO_DAEMON"}
+        daemon_env["SAMSIM_BENCHMARK_DAEMON"] = str(os.getpid())
+        print("starting a daemon for this benchmark ...", flush=True)
+        _wall([*_samsim(), "daemon", "start", args.scenario], daemon_env)
+        variants["this tree, daemon running (samsim daemon start)"] = (
+            _commands(_samsim(), args.scenario, tmp / "d"),
+            daemon_env,
+        )
     if args.compare:
         # both trees started the same way: python -m samsim.cli with PYTHONPATH set
         sam = [sys.executable, "-m", "samsim.cli"]
@@ -127,14 +144,18 @@ def main() -> None:
         for cmd in cmds.values():
             _wall(cmd, env)
     times = {v: {k: [] for k in cmds} for v, (cmds, _) in variants.items()}
-    for _ in range(args.repeat):
-        for v, (cmds, env) in variants.items():
-            for name, cmd in cmds.items():
-                wall, out = _wall(cmd, env)
-                if name == "engine alone":
-                    wall = float(out.strip().splitlines()[-1])
-                times[v][name].append(wall)
-    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        for _ in range(args.repeat):
+            for v, (cmds, env) in variants.items():
+                for name, cmd in cmds.items():
+                    wall, out = _wall(cmd, env)
+                    if name == "engine alone":
+                        wall = float(out.strip().splitlines()[-1])
+                    times[v][name].append(wall)
+    finally:
+        if daemon_env is not None:
+            _wall([*_samsim(), "daemon", "stop"], daemon_env)
+        shutil.rmtree(tmp, ignore_errors=True)
     for v, t in times.items():
         _report(v, t)
 

@@ -17,29 +17,42 @@ from samsim.cachedir import cache_root
 __version__ = "0.1.0"
 
 
+def source_fingerprint(*, fresh: bool = False) -> str:
+    """A fingerprint of this copy of samsim's source: the path, size and modification time
+    of every module of the package (20 hex digits; about 1 ms). Any edit changes it. Keys
+    numba's kernel cache (:func:`_numba_cache_dir`) and the warm daemon's socket
+    (:mod:`samsim.daemon`). Computed once per process, or again with ``fresh``."""
+    global _fingerprint
+    if _fingerprint is None or fresh:
+        pkg = os.path.dirname(os.path.abspath(__file__))
+        h = hashlib.blake2b(pkg.encode(), digest_size=10)
+        for root, dirs, files in os.walk(pkg):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(root, name))
+                    h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        _fingerprint = h.hexdigest()
+    return _fingerprint
+
+
+_fingerprint: str | None = None
+
+
 def _numba_cache_dir() -> None:
     """Keep numba's compiled kernels per version of samsim's source.
 
     numba checks only a kernel's own file when it reuses its cache, so a kernel whose
     callee in another module changed keeps running the old callee's machine code (seen
     after a merge: event logs of every seed changed until the caches were deleted). Here
-    the kernels go to ``<cache>/numba/<fingerprint>``, the fingerprint covering the path,
-    size and modification time of every module of the package, so any edit compiles
-    afresh. Folders of other versions unused for two weeks are removed. A
+    the kernels go to ``<cache>/numba/<fingerprint>`` (:func:`source_fingerprint`), so any
+    edit compiles afresh. Folders of other versions unused for two weeks are removed. A
     ``NUMBA_CACHE_DIR`` set by the user is left alone.
     """
     if "NUMBA_CACHE_DIR" in os.environ or "numba" in sys.modules:
         return
-    pkg = os.path.dirname(os.path.abspath(__file__))
-    h = hashlib.blake2b(pkg.encode(), digest_size=10)
-    for root, dirs, files in os.walk(pkg):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(root, name))
-                h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
     folder = os.path.join(cache_root(), "numba")
-    here = os.path.join(folder, h.hexdigest())
+    here = os.path.join(folder, source_fingerprint())
     os.environ["NUMBA_CACHE_DIR"] = here
     try:
         os.makedirs(here, exist_ok=True)

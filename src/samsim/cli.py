@@ -337,6 +337,93 @@ from samsim.study.cli import register as _reg_study  # noqa: E402
 _reg_study(app)
 
 
+daemon_app = typer.Typer(
+    no_args_is_help=True,
+    help="A warm samsim process: while it runs, `samsim run`, validate, schema, catalog, "
+    "envelope, report and export run in a fork of it and start at once (no imports or "
+    "kernel loading: about 0.05 s instead of 1 s a command). Unix only.",
+)
+app.add_typer(daemon_app, name="daemon")
+
+
+@daemon_app.command("start")
+def daemon_start(
+    scenarios: Annotated[
+        list[Path] | None,
+        typer.Argument(help="scenario files to warm up with (each simulated once, seed 0)"),
+    ] = None,
+    idle_minutes: Annotated[
+        float, typer.Option(min=0.01, help="exit after this many minutes without a command")
+    ] = 30.0,
+) -> None:
+    """Start a warm daemon in the background for this samsim and environment (one per
+    user, source version and import-time environment; a second start leaves it running).
+    It also warms itself with each scenario it runs, once, after that first run. It exits
+    when idle for --idle-minutes, when samsim's source changes, or on `samsim daemon
+    stop`. SAMSIM_NO_DAEMON=1 runs a command in its own process."""
+    from samsim import daemon
+    from samsim.console import Status
+
+    files = [str(p) for p in scenarios or ()]
+    for f in files:
+        if not Path(f).is_file():
+            _fail(f"{f}: no such scenario file (daemon start warms up with scenario files)")
+    with Status("starting the samsim daemon (a minute if the kernels compile first)", console=err):
+        info = daemon.start(files, idle_minutes=idle_minutes)
+    verb = "already running" if info["already"] else "started"
+    warmed = ", ".join(info["warmed"]) or "nothing yet (it warms with each scenario it runs)"
+    out.print(
+        f"samsim daemon {verb}: pid {info['pid']}, warmed with {warmed}; it exits after "
+        f"{info['idle_minutes']:g} min without a command (`samsim daemon stop` ends it now)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@daemon_app.command("stop")
+def daemon_stop() -> None:
+    """Stop the daemon serving this samsim and environment (none running: says so)."""
+    from samsim import daemon
+
+    if daemon.stop():
+        out.print("samsim daemon stopped", highlight=False)
+    else:
+        out.print("no samsim daemon was running for this samsim and environment", highlight=False)
+
+
+@daemon_app.command("status")
+def daemon_status() -> None:
+    """Whether a daemon serves this samsim and environment, and what it holds; exit code 1
+    if none does."""
+    import datetime
+
+    from samsim import daemon
+
+    info = daemon.status()
+    if info is None:
+        out.print(
+            "no samsim daemon is running for this samsim and environment "
+            f"(socket {daemon.socket_path()}); `samsim daemon start` starts one",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+    started = datetime.datetime.fromtimestamp(info["started"]).isoformat(timespec="seconds")
+    rss = "-" if info["rss_mb"] is None else f"{info['rss_mb']:.0f} MB"
+    rows = [
+        ("pid", str(info["pid"])),
+        ("socket", info["socket"]),
+        ("started", started),
+        ("exits after idle", f"{info['idle_minutes']:g} min"),
+        ("commands served", str(info["served"])),
+        ("running now", str(info["running"])),
+        ("warmed with", ", ".join(info["warmed"]) or "-"),
+        ("memory (resident)", rss),
+    ]
+    for name, value in rows:
+        out.print(f"{name:>18}: {value}", highlight=False, soft_wrap=True)
+
+
 def main(args: list[str] | None = None) -> None:
     """Run the app (on ``args``, default ``sys.argv[1:]``), turning user errors into
     messages and exit code 2 (``SystemExit``, so a caller in Python keeps its process)."""
@@ -368,16 +455,23 @@ def _hard_exit(code: Any) -> None:
     main_thread = threading.main_thread()
     if any(t is not main_thread and not t.daemon for t in threading.enumerate()):
         sys.exit(code)
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):
-        sys.stderr.write(f"{code}\n")
-        code = 1
+    code = _exit_code(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
+
+
+def _exit_code(code: Any) -> int:
+    """The process exit code of ``SystemExit(code)``, as Python's own exit makes it: None
+    is 0, and anything not an int is printed on stderr and gives 1."""
+    if code is None:
+        return 0
+    if not isinstance(code, int):
+        sys.stderr.write(f"{code}\n")
+        return 1
+    return code
 
 
 def _main(args: list[str] | None) -> None:
