@@ -217,3 +217,19 @@ def test_the_key_follows_the_environment() -> None:
     assert daemon.daemon_key(base) != daemon.daemon_key({**base, "OPENBLAS_NUM_THREADS": "4"})
     assert len(daemon.socket_path("0" * 16).encode()) <= 100
     assert os.path.basename(daemon.socket_path("ab" * 8)) == "ab" * 8 + ".sock"
+
+
+def test_the_key_follows_the_package_data(tmp_path: Path) -> None:
+    """An edited catalogue file (a data file of the package) changes the fingerprint the
+    key hashes; bytecode and caches do not."""
+    (tmp_path / "catalog").mkdir()
+    yaml = tmp_path / "catalog" / "missiles.yaml"
+    yaml.write_text("a: 1\n")
+    (tmp_path / "mod.py").write_text("x = 1\n")
+    before = daemon.data_fingerprint(str(tmp_path))
+    (tmp_path / "mod.py").write_text("x = 2\n")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"\0")
+    assert daemon.data_fingerprint(str(tmp_path)) == before
+    yaml.write_text("a: 22\n")
+    assert daemon.data_fingerprint(str(tmp_path)) != before

@@ -359,8 +359,8 @@ def daemon_start(
     """Start a warm daemon in the background for this samsim and environment (one per
     user, source version and import-time environment; a second start leaves it running).
     It also warms itself with each scenario it runs, once, after that first run. It exits
-    when idle for --idle-minutes, when samsim's source changes, or on `samsim daemon
-    stop`. SAMSIM_NO_DAEMON=1 runs a command in its own process."""
+    when idle for --idle-minutes, when samsim's source or catalogue changes, or on
+    `samsim daemon stop`. SAMSIM_NO_DAEMON=1 runs a command in its own process."""
     from samsim import daemon
     from samsim.console import Status
 

@@ -27,18 +27,18 @@ A run is a pure function of (scenario, seed): a forked child computes the same e
 bit for bit as a new process (tests/test_daemon.py compares them).
 
 Which daemon serves which client: the socket's name is a hash (:func:`daemon_key`) of
-samsim's source (:func:`samsim.source_fingerprint`: any edit of a module gives a new
-name), the Python interpreter, and the environment variables read at import time (numba's,
-the BLAS thread counts, samsim's cache folder, the locale, ``PYTHONPATH``,
-``PYTHONHASHSEED``). A client whose key has no daemon runs in its own process, as
-always; a daemon whose source changed exits. The socket is in
+samsim's source and data (:func:`package_fingerprint`: any edit of a module or of the
+catalogue gives a new name), the Python interpreter, and the environment variables read
+at import time (numba's, the BLAS thread counts, samsim's cache folder, the locale,
+``PYTHONPATH``, ``PYTHONHASHSEED``). A client whose key has no daemon runs in its own process, as
+always; a daemon whose source or data changed exits. The socket is in
 ``<cache>/daemon/`` (:func:`samsim.cachedir.cache_root`), a folder only its user may
 enter; the daemon also checks that the client runs as its own user (``SO_PEERCRED``).
 
 Warm-up: the daemon imports what the commands use and loads numba's kernels; with
 scenario files (``samsim daemon start FILE ...``) it simulates each once (seed 0, results
 discarded), which loads every kernel those scenarios call. It also warms with each
-scenario it is asked to run, once, after the first such run has ended (runs under 20 s),
+scenario it is asked to run, once, after the first such run has ended (runs under 10 s),
 so the second run of a scenario is warm even when ``start`` was given none. A daemon
 idle for ``idle_minutes`` (default 30) exits; ``samsim daemon stop`` stops it at once.
 ``SAMSIM_NO_DAEMON=1`` makes a command run in its own process.
@@ -77,15 +77,46 @@ def available() -> bool:
     return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
 
 
-def daemon_key(environ: dict[str, str] | None = None) -> str:
-    """The key that pairs clients with a daemon able to serve them (16 hex digits).
+def data_fingerprint(directory: str | None = None) -> str:
+    """A fingerprint of the package's data files (everything but its modules: the
+    catalogue, the shipped Pk tables, the viewer's files): path, size and modification
+    time of each (20 hex digits).
 
-    Hashes samsim's source fingerprint, the interpreter (``sys.executable`` and version)
-    and the import-time environment variables (see the module docstring).
+    The daemon keeps what it loaded from them (the parsed catalogue is cached in
+    memory), so an edited catalogue must reach a new daemon. numba's kernel cache does
+    not depend on them and keeps :func:`samsim.source_fingerprint` alone.
     """
     import hashlib
 
     import samsim
+
+    pkg = directory or os.path.dirname(os.path.abspath(samsim.__file__))
+    h = hashlib.blake2b(pkg.encode(), digest_size=10)
+    for root, dirs, files in os.walk(pkg):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if not name.endswith((".py", ".pyc")):
+                st = os.stat(os.path.join(root, name))
+                h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def package_fingerprint(*, fresh: bool = False) -> str:
+    """samsim's source and data as the daemon sees them: a daemon exits when this changes
+    (checked every few seconds), and clients find daemons by it (:func:`daemon_key`)."""
+    import samsim
+
+    return samsim.source_fingerprint(fresh=fresh) + data_fingerprint()
+
+
+def daemon_key(environ: dict[str, str] | None = None) -> str:
+    """The key that pairs clients with a daemon able to serve them (16 hex digits).
+
+    Hashes samsim's source and data (:func:`package_fingerprint`), the interpreter
+    (``sys.executable`` and version) and the import-time environment variables (see the
+    module docstring).
+    """
+    import hashlib
 
     env = os.environ if environ is None else environ
     items = sorted(
@@ -94,7 +125,7 @@ def daemon_key(environ: dict[str, str] | None = None) -> str:
         if (k in _KEY_NAMES or k.startswith(_KEY_PREFIXES)) and k not in _KEY_IGNORED
     )
     h = hashlib.blake2b(digest_size=8)
-    h.update(samsim.source_fingerprint().encode())
+    h.update(package_fingerprint().encode())
     h.update(f"\0{sys.executable}\0{sys.version}\0".encode())
     h.update(json.dumps(items).encode())
     return h.hexdigest()

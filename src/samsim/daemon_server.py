@@ -18,20 +18,18 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from samsim.daemon import HEADER, connect
+from samsim.daemon import HEADER, connect, package_fingerprint
 
-_WARM_MAX_S = 20.0  # warm with a scenario after its run only if that run took less
+_WARM_MAX_S = 10.0  # warm with a scenario after its run only if that run took less
 
 
 class _Daemon:
     """The serving loop: accept, fork a child per command, reap, warm, exit when idle."""
 
     def __init__(self, path: str, idle_minutes: float) -> None:
-        import samsim
-
         self.path = path
         self.idle_s = idle_minutes * 60.0
-        self.fingerprint = samsim.source_fingerprint()
+        self.fingerprint = package_fingerprint()
         self.started = time.time()
         self.last_active = time.monotonic()
         self.served = 0
@@ -106,10 +104,8 @@ class _Daemon:
                     break
                 if now - checked > 5.0:
                     checked = now
-                    import samsim
-
-                    if samsim.source_fingerprint(fresh=True) != self.fingerprint:
-                        print("samsim's source changed: exiting", flush=True)
+                    if package_fingerprint(fresh=True) != self.fingerprint:
+                        print("samsim's source or data changed: exiting", flush=True)
                         break
                 try:
                     conn, _ = self.listener.accept()
