@@ -233,3 +233,26 @@ def test_the_key_follows_the_package_data(tmp_path: Path) -> None:
     assert daemon.data_fingerprint(str(tmp_path)) == before
     yaml.write_text("a: 22\n")
     assert daemon.data_fingerprint(str(tmp_path)) != before
+
+
+def test_the_child_takes_the_clients_umask(warm: dict[str, str], tmp_path: Path) -> None:
+    """Folders a command creates get the client's permissions (umask 077: no group or
+    other bits), as in a process of its own, not the daemon's (022 here). (The run's files
+    themselves are written 0644 by samsim's atomic writer, whatever the umask.)"""
+
+    def run(out: str, env: dict[str, str]) -> None:
+        script = (
+            "import os, subprocess, sys; os.umask(0o077); sys.exit(subprocess.call("
+            f"[{str(SAMSIM)!r}, 'run', {str(FLAGSHIP)!r}, '--out', {out!r}, '--quiet']))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, cwd=tmp_path, timeout=300, check=False
+        )
+        assert done.returncode == 0
+
+    before = _served(warm)
+    run("there/r", warm)
+    assert _served(warm) == before + 1
+    run("here/r", dict(warm, SAMSIM_NO_DAEMON="1"))
+    assert (tmp_path / "here").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "there").stat().st_mode & 0o777 == 0o700

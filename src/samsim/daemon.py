@@ -12,13 +12,13 @@ How a command runs (the same code, arguments, files and output as in its own pro
 
 1. The client (:func:`forward`, called by :func:`samsim.launcher.console` before anything
    heavy is imported) connects to the daemon's Unix socket and sends its arguments, working
-   folder and environment, and its stdin, stdout and stderr as file descriptors
-   (``SCM_RIGHTS``).
+   folder, environment and file-creation mask, and its stdin, stdout and stderr as file
+   descriptors (``SCM_RIGHTS``).
 2. The daemon (:mod:`samsim.daemon_server`) forks. The child puts the client's
-   descriptors in place of its own, changes to the client's folder and environment,
-   rebuilds ``sys.stdout``/``sys.stderr`` and the rich consoles for them (a terminal
-   stays a terminal), and runs
-   :func:`samsim.cli._main` on the arguments, as :func:`samsim.cli.console` does.
+   descriptors in place of its own, takes the client's folder, environment (time zone
+   included) and file-creation mask, rebuilds ``sys.stdout``/``sys.stderr`` and the rich
+   consoles for them (a terminal stays a terminal), and runs :func:`samsim.cli._main` on
+   the arguments, as :func:`samsim.cli.console` does.
 3. The child sends the exit code; the client exits with it. Ctrl-C in the client is sent
    on and raised in the child (``KeyboardInterrupt``, exit 130, as in a process of its
    own); a client that dies takes its command with it (SIGTERM).
@@ -43,7 +43,9 @@ so the second run of a scenario is warm even when ``start`` was given none. A da
 idle for ``idle_minutes`` (default 30) exits; ``samsim daemon stop`` stops it at once.
 ``SAMSIM_NO_DAEMON=1`` makes a command run in its own process.
 
-Unix only (``fork``, ``AF_UNIX``, ``SCM_RIGHTS``).
+Unix only (``fork``, ``AF_UNIX``, ``SCM_RIGHTS``). The child is not in the terminal's
+foreground process group: with ``stty tostop`` set, its output to the terminal would stop
+it (no samsim command reads the terminal).
 """
 
 from __future__ import annotations
@@ -188,6 +190,13 @@ def _reply_line(sock: socket.socket) -> bytes | None:
     return buf
 
 
+def _umask() -> int:
+    """This process's file-creation mask (reading it means setting it: set it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def forward(argv: Sequence[str]) -> int | None:
     """Run the command ``argv`` (without the program name) in a daemon, if one serves
     this process; returns its exit code, or None when there is no daemon (run it here).
@@ -212,6 +221,7 @@ def forward(argv: Sequence[str]) -> int | None:
                     "argv": [sys.argv[0], *argv],
                     "cwd": os.getcwd(),
                     "env": dict(os.environ),
+                    "umask": _umask(),
                 },
                 fds=(0, 1, 2),
             )

@@ -94,7 +94,8 @@ class _Daemon:
         import signal
 
         signal.signal(signal.SIGTERM, lambda *_: self._stop())
-        checked = time.monotonic()
+        # idle from now: the warm-up may have taken longer than the idle limit
+        checked = self.last_active = time.monotonic()
         try:
             while not self.stopping:
                 self.reap()
@@ -235,6 +236,8 @@ def _child(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> None
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        time.tzset()
+        os.umask(int(request.get("umask", 0o022)))
         sys.argv = list(request["argv"])
         # click names the program after __main__: the daemon's is ``python -m
         # samsim.daemon``, the client's a console script (its file name)
