@@ -174,7 +174,7 @@ def test_stop_and_idle_exit(tmp_path: Path) -> None:
     if not SAMSIM.exists():
         pytest.skip(f"no console script at {SAMSIM}")
     env = _env(uuid.uuid4().hex)
-    assert _samsim(env, "daemon", "start").returncode == 0
+    assert _samsim(env, "daemon", "start", "--idle-minutes", "2").returncode == 0
     again = _samsim(env, "daemon", "start")
     assert again.returncode == 0 and "already running" in again.stdout
     status = _status(env)

@@ -38,6 +38,7 @@ class _Daemon:
         self.tried: set[str] = set()
         self.stopping = False
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.inode = -1
 
     # start-up
 
@@ -84,6 +85,7 @@ class _Daemon:
             os.unlink(self.path)
         self.listener.bind(self.path)
         os.chmod(self.path, 0o600)
+        self.inode = os.stat(self.path).st_ino
         self.listener.listen(64)
         self.listener.settimeout(1.0)
 
@@ -122,7 +124,8 @@ class _Daemon:
         finally:
             self.listener.close()
             with contextlib.suppress(OSError):
-                os.unlink(self.path)
+                if os.stat(self.path).st_ino == self.inode:  # not a successor's socket
+                    os.unlink(self.path)
 
     def _stop(self) -> None:
         self.stopping = True
