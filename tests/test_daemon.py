@@ -25,7 +25,7 @@ import pytest
 from samsim import daemon
 from tests.conftest import EXAMPLES, subprocess_env
 
-pytestmark = pytest.mark.skipif(not daemon.available(), reason="needs fork and Unix sockets")
+pytestmark = pytest.mark.skipif(not daemon.available(), reason="the daemon runs on Linux only")
 
 FLAGSHIP = EXAMPLES / "battalion_vs_cruise_raid.yaml"
 SAMSIM = Path(sys.executable).with_name("samsim")

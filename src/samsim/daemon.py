@@ -43,9 +43,9 @@ so the second run of a scenario is warm even when ``start`` was given none. A da
 idle for ``idle_minutes`` (default 30) exits; ``samsim daemon stop`` stops it at once.
 ``SAMSIM_NO_DAEMON=1`` makes a command run in its own process.
 
-Unix only (``fork``, ``AF_UNIX``, ``SCM_RIGHTS``). The child is not in the terminal's
-foreground process group: with ``stty tostop`` set, its output to the terminal would stop
-it (no samsim command reads the terminal).
+Linux only (:func:`available`); elsewhere every command runs in its own process. The
+child is not in the terminal's foreground process group: with ``stty tostop`` set, its
+output to the terminal would stop it (no samsim command reads the terminal).
 """
 
 from __future__ import annotations
@@ -75,8 +75,16 @@ HEADER = struct.Struct(">I")  #: a message: its length (4 bytes, big-endian), th
 
 
 def available() -> bool:
-    """Whether this platform can run a daemon (``fork``, Unix sockets, descriptor passing)."""
-    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
+    """Whether this platform can run a daemon: Linux (``fork`` after numba and the BLAS
+    have started is safe there; macOS's system libraries are not fork-safe, which is why
+    Python's multiprocessing spawns there), with Unix sockets, descriptor passing and
+    ``SO_PEERCRED``."""
+    return (
+        sys.platform.startswith("linux")
+        and hasattr(os, "fork")
+        and hasattr(socket, "send_fds")
+        and hasattr(socket, "SO_PEERCRED")
+    )
 
 
 def data_fingerprint(directory: str | None = None) -> str:
@@ -307,7 +315,10 @@ def start(
     from samsim.errors import SamsimError
 
     if not available():
-        raise SamsimError("samsim daemon needs fork() and Unix sockets (Linux, macOS)")
+        raise SamsimError(
+            "samsim daemon runs on Linux only (fork and Unix sockets); on this platform "
+            "every command runs in its own process"
+        )
     key = daemon_key()
     path = socket_path(key)
     running = _control("status", path)
