@@ -256,3 +256,18 @@ def test_the_child_takes_the_clients_umask(warm: dict[str, str], tmp_path: Path)
     run("here/r", dict(warm, SAMSIM_NO_DAEMON="1"))
     assert (tmp_path / "here").stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "there").stat().st_mode & 0o777 == 0o700
+
+
+def test_the_key_follows_the_installed_libraries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgraded library (another version's dist-info folder) changes the fingerprint."""
+    site = tmp_path / "lib" / "site-packages"
+    (site / "numpy-2.4.6.dist-info").mkdir(parents=True)
+    (site / "numpy").mkdir()
+    monkeypatch.setattr(sys, "path", [str(site)])
+    before = daemon.installed_fingerprint()
+    (site / "numpy" / "new_module.py").write_text("")
+    assert daemon.installed_fingerprint() == before
+    (site / "numpy-2.4.6.dist-info").rename(site / "numpy-2.5.0.dist-info")
+    assert daemon.installed_fingerprint() != before

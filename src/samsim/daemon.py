@@ -27,11 +27,12 @@ A run is a pure function of (scenario, seed): a forked child computes the same e
 bit for bit as a new process (tests/test_daemon.py compares them).
 
 Which daemon serves which client: the socket's name is a hash (:func:`daemon_key`) of
-samsim's source and data (:func:`package_fingerprint`: any edit of a module or of the
-catalogue gives a new name), the Python interpreter, and the environment variables read
-at import time (numba's, the BLAS thread counts, samsim's cache folder, the locale,
-``PYTHONPATH``, ``PYTHONHASHSEED``). A client whose key has no daemon runs in its own process, as
-always; a daemon whose source or data changed exits. The socket is in
+samsim's source and data and the installed libraries (:func:`package_fingerprint`: any
+edit of a module or of the catalogue, any upgraded library gives a new name), the Python
+interpreter, and the environment variables read at import time (numba's, the BLAS thread
+counts, samsim's cache folder, the locale, ``PYTHONPATH``, ``PYTHONHASHSEED``). A client
+whose key has no daemon runs in its own process, as always; a daemon whose source, data
+or libraries changed exits. The socket is in
 ``<cache>/daemon/`` (:func:`samsim.cachedir.cache_root`), a folder only its user may
 enter; the daemon also checks that the client runs as its own user (``SO_PEERCRED``).
 
@@ -111,12 +112,33 @@ def data_fingerprint(directory: str | None = None) -> str:
     return h.hexdigest()
 
 
+def installed_fingerprint() -> str:
+    """The installed distributions (numpy, numba, pyarrow, ... with their versions): the
+    names of the ``*.dist-info`` and ``*.egg-info`` entries of the interpreter's
+    site-packages folders (16 hex digits; well under a millisecond).
+
+    A daemon keeps the libraries it imported; after ``pip install -U numpy`` a new
+    process would run the new numpy, so the daemon must not serve it.
+    """
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=8)
+    for folder in sys.path:
+        if folder.endswith(("site-packages", "dist-packages")) and os.path.isdir(folder):
+            h.update(folder.encode() + b"\0")
+            names = (e.name for e in os.scandir(folder))
+            for name in sorted(n for n in names if n.endswith((".dist-info", ".egg-info"))):
+                h.update(name.encode() + b"\0")
+    return h.hexdigest()
+
+
 def package_fingerprint(*, fresh: bool = False) -> str:
-    """samsim's source and data as the daemon sees them: a daemon exits when this changes
-    (checked every few seconds), and clients find daemons by it (:func:`daemon_key`)."""
+    """samsim's source and data, and the installed libraries, as the daemon sees them: a
+    daemon exits when this changes (checked every few seconds), and clients find daemons
+    by it (:func:`daemon_key`)."""
     import samsim
 
-    return samsim.source_fingerprint(fresh=fresh) + data_fingerprint()
+    return samsim.source_fingerprint(fresh=fresh) + data_fingerprint() + installed_fingerprint()
 
 
 def daemon_key(environ: dict[str, str] | None = None) -> str:
