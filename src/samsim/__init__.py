@@ -6,13 +6,12 @@ sensors or weapons.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from samsim.cachedir import cache_root
+from samsim.cachedir import cache_root, tree_fingerprint
 
 __version__ = "0.1.0"
 
@@ -25,14 +24,7 @@ def source_fingerprint(*, fresh: bool = False) -> str:
     global _fingerprint
     if _fingerprint is None or fresh:
         pkg = os.path.dirname(os.path.abspath(__file__))
-        h = hashlib.blake2b(pkg.encode(), digest_size=10)
-        for root, dirs, files in os.walk(pkg):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    st = os.stat(os.path.join(root, name))
-                    h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-        _fingerprint = h.hexdigest()
+        _fingerprint = tree_fingerprint(pkg, lambda name: name.endswith(".py"))
     return _fingerprint
 
 

@@ -97,19 +97,11 @@ def data_fingerprint(directory: str | None = None) -> str:
     memory), so an edited catalogue must reach a new daemon. numba's kernel cache does
     not depend on them and keeps :func:`samsim.source_fingerprint` alone.
     """
-    import hashlib
-
     import samsim
+    from samsim.cachedir import tree_fingerprint
 
     pkg = directory or os.path.dirname(os.path.abspath(samsim.__file__))
-    h = hashlib.blake2b(pkg.encode(), digest_size=10)
-    for root, dirs, files in os.walk(pkg):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if not name.endswith((".py", ".pyc")):
-                st = os.stat(os.path.join(root, name))
-                h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+    return tree_fingerprint(pkg, lambda name: not name.endswith((".py", ".pyc")))
 
 
 def installed_fingerprint() -> str:
