@@ -271,3 +271,18 @@ def test_the_key_follows_the_installed_libraries(
     assert daemon.installed_fingerprint() == before
     (site / "numpy-2.4.6.dist-info").rename(site / "numpy-2.5.0.dist-info")
     assert daemon.installed_fingerprint() != before
+
+
+def test_start_warns_about_a_scenario_it_cannot_warm_with(tmp_path: Path) -> None:
+    """A scenario file with errors: the daemon starts, and says it could not warm up."""
+    if not SAMSIM.exists():
+        pytest.skip(f"no console script at {SAMSIM}")
+    env = _env(uuid.uuid4().hex)
+    (tmp_path / "bad.yaml").write_text("name: x\nduration: 5 min\n")
+    done = _samsim(env, "daemon", "start", "bad.yaml", "--idle-minutes", "1", cwd=tmp_path)
+    try:
+        assert done.returncode == 0, done.stderr
+        assert "bad.yaml: the daemon could not warm up with it" in done.stderr
+        assert "warmed with nothing yet" in done.stdout
+    finally:
+        _samsim(env, "daemon", "stop")

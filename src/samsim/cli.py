@@ -371,6 +371,14 @@ def daemon_start(
     with Status("starting the samsim daemon (a minute if the kernels compile first)", console=err):
         info = daemon.start(files, idle_minutes=idle_minutes)
     verb = "already running" if info["already"] else "started"
+    if not info["already"]:
+        for f in files:
+            if os.path.abspath(f) not in info["warmed"]:
+                _print_error(
+                    f"{f}: the daemon could not warm up with it (`samsim validate {f}` says "
+                    "why); it runs without",
+                    label="warning",
+                )
     warmed = ", ".join(info["warmed"]) or "nothing yet (it warms with each scenario it runs)"
     out.print(
         f"samsim daemon {verb}: pid {info['pid']}, warmed with {warmed}; it exits after "
