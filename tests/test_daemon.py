@@ -100,6 +100,24 @@ def test_a_run_in_the_daemon_is_the_run_of_its_own_process(
     assert pq.read_table(tmp_path / "a" / "events.parquet").num_rows > 1000
 
 
+def test_coverage_maps_from_the_daemon_are_those_of_its_own_process(
+    warm: dict[str, str], tmp_path: Path
+) -> None:
+    """Another forwarded command that writes files (maps, grid, table): the same bytes."""
+    args = ["coverage", str(FLAGSHIP), "--cells", "16", "--format", "npz", "-a", "30 m"]
+    before = _served(warm)
+    there = _samsim(warm, *args, "--out", "a", cwd=tmp_path)
+    assert there.returncode == 0, there.stderr
+    assert _served(warm) == before + 1
+    here = _samsim(dict(warm, SAMSIM_NO_DAEMON="1"), *args, "--out", "b", cwd=tmp_path)
+    assert here.returncode == 0, here.stderr
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert "coverage_table.csv" in names
+    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -108,6 +126,7 @@ def test_a_run_in_the_daemon_is_the_run_of_its_own_process(
         ["run", str(FLAGSHIP), "--seed", "-1"],
         ["validate", "bad.yaml"],
         ["catalog", "nonsense"],
+        ["coverage", str(FLAGSHIP), "--cells", "3"],
     ],
 )
 def test_errors_from_the_daemon_are_the_errors_of_its_own_process(

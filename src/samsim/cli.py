@@ -340,7 +340,7 @@ _reg_study(app)
 daemon_app = typer.Typer(
     no_args_is_help=True,
     help="A warm samsim process: while it runs, `samsim run`, validate, schema, catalog, "
-    "envelope, report and export run in a fork of it and start at once (no imports or "
+    "envelope, coverage, report and export run in a fork of it and start at once (no imports or "
     "kernel loading: about 0.05 s instead of 1 s a command). Linux only.",
 )
 app.add_typer(daemon_app, name="daemon")

@@ -3,10 +3,10 @@
 A ``samsim run`` in a new process spends about a second before the engine starts:
 the interpreter, the numpy, pydantic and pyarrow imports, numba's target and each cached
 kernel (docs/benchmarks.md, start-up). Asking many "what if" questions in a row pays that
-second every time. ``samsim daemon start`` keeps one process with all of it loaded; while it
-runs, ``samsim run``, ``validate``, ``schema``, ``catalog``, ``envelope``, ``report`` and
-``export`` hand their command line to it and it runs each in a fresh ``fork()`` of itself,
-so a command costs what the work costs.
+second every time. ``samsim daemon start`` keeps one process with all of it loaded; while
+it runs, ``samsim run``, ``validate``, ``schema``, ``catalog``, ``envelope``,
+``coverage``, ``report`` and ``export`` hand their command line to it and it runs each in
+a fresh ``fork()`` of itself, so a command costs what the work costs.
 
 How a command runs (the same code, arguments, files and output as in its own process):
 
@@ -60,9 +60,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-#: Commands a daemon runs. Studies are left out: they start their own worker processes and
-#: run minutes, where a second of start-up does not matter.
-FORWARDED = frozenset({"run", "validate", "schema", "catalog", "envelope", "report", "export"})
+#: Commands a daemon runs (none of them starts processes of its own). Studies are left out:
+#: they start their own worker processes and run minutes, where a second of start-up does
+#: not matter; so is the replay viewer's server.
+FORWARDED = frozenset(
+    {"run", "validate", "schema", "catalog", "envelope", "coverage", "report", "export"}
+)
 
 #: Environment variables read when modules are imported (the daemon imported them once,
 #: so a client must have the same values to be served): exact names and prefixes.
