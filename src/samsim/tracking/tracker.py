@@ -1229,7 +1229,10 @@ class Tracker:
             _, _, _, x, P = self._predicted(s, t)  # (fresh arrays)
             return s.ids.copy(), np.ascontiguousarray(x), np.ascontiguousarray(P)
         rows = keep.nonzero()[0]
-        if self._fused and not (self._time_s is None or rows.size == 0 or t == self._time_s):
+        if self._time_s is None or rows.size == 0 or t == self._time_s:
+            # nothing to predict: the tracks' states (as _predicted returns them then)
+            return s.ids[rows], s.x[rows], s.P[rows]
+        if self._fused:
             # Only the arrays the prediction reads; each row's prediction is the same as
             # when every track is predicted. The last call's rows, if they hold these, for
             # the same tracks and time (a decision cycle, then guidance, at one instant).
