@@ -805,7 +805,10 @@ class CommandPost:
                 continue
             rows.append(j)
             threats.append(th)
-        self._identify(np.array(threats, dtype=np.int64))
+        identity = self._identity
+        for th in threats:  # (the draws only: a threat identified already draws nothing)
+            if th not in identity:
+                self._identify(np.array([th], dtype=np.int64))
         if not rows:
             return False
         free_targets, free_eng = self.capacity()
