@@ -90,3 +90,24 @@ def test_surface_distance_on_the_ground() -> None:
     # one degree of the equator is 111.32 km; on the mean sphere 111.19 km
     d = surface_distance_m(a, b, 0.0, 0.0)
     assert float(d) == pytest.approx(111195.0, rel=2e-3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lat0=st.floats(-80.0, 80.0),
+    pts=st.lists(
+        st.tuples(st.floats(-3e5, 3e5), st.floats(-3e5, 3e5), st.floats(-2e3, 4e4)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_up_at_the_geodetic_points_is_up_enu_bit_for_bit(
+    lat0: float, pts: list[tuple[float, float, float]]
+) -> None:
+    """The command post converts its intercept points to geodetic once and takes both the
+    heights and the up vectors from it: the same bytes as altitude_m and up_enu."""
+    frame = EnuFrame(lat0, 30.0, 150.0)
+    enu = np.array(pts)
+    lat, lon, alt = frame.enu_to_geodetic(enu)
+    assert frame.up_at(lat, lon).tobytes() == frame.up_enu(enu).tobytes()
+    assert alt.tobytes() == frame.altitude_m(enu).tobytes()

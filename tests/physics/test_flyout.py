@@ -281,7 +281,11 @@ def test_positions_lists_only_launched_interceptors(
     ids, pos, vel = fly.positions()
     assert ids.tolist() == [0] and pos.shape == (1, 3) and np.linalg.norm(vel[0]) > 100.0
     fly.advance(6.0, stationary(tgt))
-    assert fly.positions()[0].tolist() == [0, 1]
+    assert fly.positions()[0].tolist() == [0, 1] == fly.live_ids().tolist()
+    # the caller's arrays are its own
+    ids, pos, vel = fly.positions()
+    pos[:] = vel[:] = 0.0
+    assert np.all(fly.positions()[1] != 0.0) and np.all(fly.positions()[2] != 0.0)
 
 
 def test_track_loss_keeps_the_last_pip_and_the_seeker_finishes(

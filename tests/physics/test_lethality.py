@@ -11,6 +11,7 @@ from samsim.physics.lethality import (
     expected_pk_gaussian,
     pk_cookie_cutter,
     pk_for_miss,
+    pk_fragmentation,
     pk_gaussian,
     pk_rice,
 )
@@ -63,3 +64,37 @@ def test_errors_name_the_argument() -> None:
         pk_rice(1.0, 0.0, 5.0)
     with pytest.raises(ValueError, match="unknown lethality model"):
         pk_for_miss("laser", 1.0, 10.0)
+
+
+def test_scalar_checks_reject_what_the_array_checks_reject() -> None:
+    """The scalar fast path of the argument checks: NaN, negative and (for the positive
+    ones) zero scalars still raise, naming the argument, like their arrays."""
+    for bad in (-1.0, float("nan"), np.float64(-2.0), -3):
+        with pytest.raises(ValueError, match="miss_m"):
+            pk_cookie_cutter(bad, 10.0)
+        with pytest.raises(ValueError, match="miss_m"):
+            pk_cookie_cutter(np.array([bad]), 10.0)
+    for bad in (0.0, -1.0, float("nan"), 0):
+        with pytest.raises(ValueError, match="lethal_radius_m"):
+            pk_cookie_cutter(1.0, bad)
+        with pytest.raises(ValueError, match="fuze_range_m"):
+            pk_fragmentation(1.0, 2000.0, 1e3, 0.2, 0.5, 5.0, bad)
+
+
+@given(
+    miss=st.floats(0.0, 200.0),
+    speed=st.floats(0.0, 5e3),
+    area=st.floats(0.0, 5.0),
+    length=st.floats(0.0, 20.0),
+    sigma=st.floats(0.0, 1e-3),
+)
+def test_pk_of_scalars_equals_pk_of_arrays_by_bytes(
+    miss: float, speed: float, area: float, length: float, sigma: float
+) -> None:
+    """Python floats, numpy scalars and one-element arrays give the same Pk, bit for bit
+    (the engine passes scalars, each intercept at a time)."""
+    args = (miss, speed, 1200.0, 0.2, area, length, 30.0, 0.95, sigma)
+    a = pk_fragmentation(*args)
+    b = pk_fragmentation(*(np.float64(x) for x in args))
+    c = pk_fragmentation(*(np.array([x]) for x in args))
+    assert np.asarray(a).tobytes() == np.asarray(b).tobytes() == c.tobytes()

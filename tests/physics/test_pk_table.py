@@ -117,6 +117,22 @@ def test_computed_tables_are_cached_on_disk(tmp_path, monkeypatch, cat) -> None:
     P._pk_table_cached.cache_clear()
 
 
+def test_spec_json_is_serialised_once_per_spec_object(cat) -> None:  # type: ignore[no-untyped-def]
+    """pk_table keys its cache by the specs' JSON, serialised once per spec object: the
+    same text as model_dump_json; a copy with another figure gets its own; the specs
+    are frozen (the identity memo relies on it)."""
+    m = cat.sections["missiles"]["9M96E"].spec
+    th = cat.sections["threats"]["one_way_attack_drone"].spec
+    assert P._spec_json(m) == m.model_dump_json()
+    assert P._spec_json(th) == th.model_dump_json()
+    assert P._spec_json(m) is P._spec_json(m)  # not serialised again
+    other = m.model_copy(update={"nav_constant": 3.5})
+    assert P._spec_json(other) == other.model_dump_json() != P._spec_json(m)
+    for spec, field in ((m, "nav_constant"), (th, "speed_mps")):
+        with pytest.raises(ValueError, match="frozen"):
+            setattr(spec, field, 1.0)
+
+
 def _counting(fn):  # type: ignore[no-untyped-def]
     def wrapped(*a, **k):  # type: ignore[no-untyped-def]
         wrapped.calls += 1  # type: ignore[attr-defined]

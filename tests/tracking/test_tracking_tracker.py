@@ -332,6 +332,42 @@ def test_predict_of_some_tracks_equals_their_rows_of_all() -> None:
     assert sub_x.tobytes() == x[rows].tobytes() and sub_P.tobytes() == P[rows].tobytes()
 
 
+def _fed(model: str) -> Tracker:
+    """A tracker of ``model`` after four scans of 12 targets (the last four start late:
+    tentative tracks)."""
+    trk = Tracker(TrackerConfig(model=model, confirm_m=2, confirm_n=3))  # type: ignore[arg-type]
+    p0, v = _targets(12, 3)
+    rng = np.random.default_rng(3)
+    for k in range(4):
+        z = p0 + v * 2.0 * k + rng.normal(0, 50.0, p0.shape)
+        n = 12 if k else 8
+        trk.step(MeasurementBatch.cartesian(2.0 * k, 0, z[:n], np.tile(R3, (n, 1, 1))))
+    return trk
+
+
+@pytest.mark.parametrize("model", ["cv", "imm"])
+def test_predict_at_the_trackers_own_time_is_its_track_states(model: str) -> None:
+    """Guidance often asks for tracks at the instant of the last update: no prediction,
+    the stored states and covariances bit for bit (copies the caller may change), for a
+    subset, the confirmed tracks and every track, as before any update."""
+    empty = Tracker(TrackerConfig(model=model))  # type: ignore[arg-type]
+    assert all(a.size == 0 for a in empty.predict(0.0, confirmed_only=False, ids=[1, 2]))
+    trk = _fed(model)
+    tab = trk.tracks
+    want = [int(tab.ids[9]), int(tab.ids[2]), 10_000]
+    for kw in ({"confirmed_only": False, "ids": want}, {}, {"ids": want}):
+        rows = np.ones(tab.n, dtype=bool)
+        if "ids" in kw:
+            rows &= np.isin(tab.ids, want)
+        if kw.get("confirmed_only", True):
+            rows &= tab.confirmed
+        ids, x, P = trk.predict(6.0, **kw)  # type: ignore[arg-type]
+        assert ids.tolist() == tab.ids[rows].tolist() and ids.size
+        assert x.tobytes() == tab.x[rows].tobytes() and P.tobytes() == tab.cov[rows].tobytes()
+        x[:] = 0.0
+        assert trk.predict(6.0, **kw)[1].tobytes() == tab.x[rows].tobytes()  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("dims", [2, 3])
 @pytest.mark.parametrize("prob", [0.95, 0.99, 0.9973, 0.999, 0.9999])
 def test_gate_threshold_is_scipy_chi2_bit_for_bit(dims: int, prob: float) -> None:
@@ -350,14 +386,7 @@ def test_predict_reuses_its_last_rows_only_for_the_same_tracks_and_time() -> Non
     that never predicted before, bit for bit, and no answer shares memory with another."""
 
     def fed() -> Tracker:
-        trk = Tracker(TrackerConfig(confirm_m=2, confirm_n=3))
-        p0, v = _targets(12, 3)
-        rng = np.random.default_rng(3)
-        for k in range(4):
-            z = p0 + v * 2.0 * k + rng.normal(0, 50.0, p0.shape)
-            n = 12 if k else 8  # the last four targets start late: tentative tracks
-            trk.step(MeasurementBatch.cartesian(2.0 * k, 0, z[:n], np.tile(R3, (n, 1, 1))))
-        return trk
+        return _fed("imm")
 
     def fresh(t: float, **kw) -> tuple[np.ndarray, ...]:  # type: ignore[no-untyped-def]
         return fed().predict(t, **kw)

@@ -536,14 +536,17 @@ class CommandPost:
         if self.doctrine.planning_pk == "nominal" or n == 0:
             return np.full(n, float(spec.pk_nominal))
         kind = self._identify(threat_ids)
-        alt = w.frame.altitude_m(pip_m)
-        up = w.frame.up_enu(pip_m)
+        # one geodetic conversion for the heights and the up vectors; the sums, norms
+        # (np.linalg.norm's sqrt(add.reduce(x * x))) and clip without their wrappers
+        lat, lon, alt = w.frame.enu_to_geodetic(pip_m)
+        up = w.frame.up_at(lat, lon)
         d = launcher_m[None, :] - pip_m
-        d_h = d - np.sum(d * up, axis=1, keepdims=True) * up
-        v_h = vel_mps - np.sum(vel_mps * up, axis=1, keepdims=True) * up
-        ground = np.linalg.norm(d_h, axis=1)
-        cosang = np.sum(d_h * v_h, axis=1) / np.maximum(ground * np.linalg.norm(v_h, axis=1), 1e-9)
-        aspect = np.arccos(np.clip(cosang, -1.0, 1.0))
+        d_h = d - (d * up).sum(axis=1, keepdims=True) * up
+        v_h = vel_mps - (vel_mps * up).sum(axis=1, keepdims=True) * up
+        ground = np.sqrt(np.add.reduce(d_h * d_h, axis=1))
+        norm_v = np.sqrt(np.add.reduce(v_h * v_h, axis=1))
+        cosang = (d_h * v_h).sum(axis=1) / np.maximum(ground * norm_v, 1e-9)
+        aspect = np.arccos(np.minimum(np.maximum(cosang, -1.0), 1.0))
         out = np.zeros(n)
         rows: dict[int, list[int]] = {}  # table -> rows (a lookup is point by point)
         tables: dict[int, PkTable] = {}
@@ -802,7 +805,10 @@ class CommandPost:
                 continue
             rows.append(j)
             threats.append(th)
-        self._identify(np.array(threats, dtype=np.int64))
+        identity = self._identity
+        for th in threats:  # (the draws only: a threat identified already draws nothing)
+            if th not in identity:
+                self._identify(np.array([th], dtype=np.int64))
         if not rows:
             return False
         free_targets, free_eng = self.capacity()

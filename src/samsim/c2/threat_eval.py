@@ -311,17 +311,18 @@ def evaluate_threats(
     t_hit = time_to_radius(pos_m, vel_mps, asset_pos_m, asset_radius_m)
     if acc_mps2 is not None:
         acc = np.asarray(acc_mps2, dtype=float)
-        rows = np.flatnonzero(np.linalg.norm(acc, axis=1) > 0)
+        rows = np.flatnonzero(np.add.reduce(acc * acc, axis=1) > 0)  # (norm > 0)
         if rows.size:
             t[rows], d[rows], t_hit[rows] = _accelerated_path(
                 pos_m[rows], vel_mps[rows], acc[rows], asset_pos_m, asset_radius_m
             )
     los = asset_pos_m[None, :, :] - pos_m[:, None, :]
-    speed = np.linalg.norm(vel_mps, axis=1)[:, None]
-    cos_h = np.sum(los * vel_mps[:, None, :], axis=-1) / np.maximum(
-        speed * np.linalg.norm(los, axis=-1), 1e-12
+    # np.linalg.norm is sqrt(add.reduce(x * x)), np.clip min(max(.)): without the wrappers
+    speed = np.sqrt(np.add.reduce(vel_mps * vel_mps, axis=1))[:, None]
+    cos_h = (los * vel_mps[:, None, :]).sum(axis=-1) / np.maximum(
+        speed * np.sqrt(np.add.reduce(los * los, axis=-1)), 1e-12
     )
-    heading = np.arccos(np.clip(cos_h, -1.0, 1.0))
+    heading = np.arccos(np.minimum(np.maximum(cos_h, -1.0), 1.0))
     excess = np.maximum(d - asset_radius_m[None, :], 0.0)
     like = np.exp(-0.5 * (excess / intent_scale_m) ** 2)
     p_attack = like / (none_weight + like.sum(axis=1, keepdims=True))

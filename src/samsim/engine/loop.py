@@ -694,7 +694,7 @@ class Engine:
         # Command guidance uses the track picture as of the last update (uplinked
         # estimate, extrapolated at constant velocity inside the interval).
         self._estimate_snapshot.clear()
-        ids, _, _ = self.fly.positions()
+        ids = self.fly.live_ids()
         # An interceptor whose radar is lost has no uplink: it flies on to its last
         # intercept point.
         keys = [
@@ -719,9 +719,7 @@ class Engine:
         out = self.fly.advance(t_end, self._truth, self._estimate, ground)
         ids, pos, _ = self.fly.positions()
         if len(ids):
-            self._traj.append(
-                (t_end, np.array([self._icp_of_fly[i] for i in ids.tolist()]), pos.copy())
-            )
+            self._traj.append((t_end, np.array([self._icp_of_fly[i] for i in ids.tolist()]), pos))
         for j in np.argsort(out.time_s, kind="stable"):
             self._interceptor_end(
                 int(out.interceptor_id[j]),

@@ -194,7 +194,12 @@ class EnuFrame:
     def up_enu(self, enu_m: ArrayLike) -> NDArray[np.float64]:
         """Local geodetic 'up' unit vectors at ENU points, expressed in ENU, shape (..., 3)."""
         lat, lon, _ = self.enu_to_geodetic(enu_m)
-        la, lo = np.radians(lat), np.radians(lon)
+        return self.up_at(lat, lon)
+
+    def up_at(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.float64]:
+        """:meth:`up_enu` at points given by their geodetic latitude and longitude, degrees
+        (from :meth:`enu_to_geodetic`, when the caller also needs their heights)."""
+        la, lo = np.radians(lat_deg), np.radians(lon_deg)
         up = np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
         return self.ecef_vector_to_enu(up)
 

@@ -1687,11 +1687,16 @@ class Flyout:
         return gnoise, talt, h[:m]
 
     # ------------------------------------------------------------------ queries
-    def positions(self) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
-        """Ids, ENU positions (k, 3) and velocities (k, 3) of interceptors in flight now."""
+    def live_ids(self) -> NDArray[np.int64]:
+        """Ids of the interceptors in flight now (those of :meth:`positions`)."""
         live = np.flatnonzero(self._alive[: self._n])
-        live = live[self._tlaunch[live] <= self.t_now + 1e-12]
-        return live, self._pos[live].copy(), self._vel[live].copy()
+        return live[self._tlaunch[live] <= self.t_now + 1e-12]
+
+    def positions(self) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+        """Ids, ENU positions (k, 3) and velocities (k, 3) of interceptors in flight now
+        (new arrays: the rows are taken by index)."""
+        live = self.live_ids()
+        return live, self._pos[live], self._vel[live]
 
     def peak_lateral_accel_mps2(self, interceptor_ids: ArrayLike) -> NDArray[np.float64]:
         """Largest lateral acceleration each interceptor has pulled so far, m/s^2."""

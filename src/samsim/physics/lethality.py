@@ -24,6 +24,8 @@ LETHALITY_MODELS = ("cookie_cutter", "gaussian", "rice")
 
 
 def _nonneg(name: str, value: ArrayLike) -> NDArray[np.float64]:
+    if isinstance(value, (float, int)) and value >= 0:  # a valid scalar: no array checks
+        return np.asarray(value, dtype=float)
     arr = np.asarray(value, dtype=float)
     if np.any(arr < 0) or np.any(np.isnan(arr)):
         raise ValueError(f"{name} must be >= 0 and not NaN, got {arr[(arr < 0) | np.isnan(arr)]}")
@@ -31,6 +33,8 @@ def _nonneg(name: str, value: ArrayLike) -> NDArray[np.float64]:
 
 
 def _pos(name: str, value: ArrayLike) -> NDArray[np.float64]:
+    if isinstance(value, (float, int)) and value > 0:  # a valid scalar: no array checks
+        return np.asarray(value, dtype=float)
     arr = np.asarray(value, dtype=float)
     if np.any(~(arr > 0)):
         raise ValueError(f"{name} must be > 0, got {arr[~(arr > 0)]}")

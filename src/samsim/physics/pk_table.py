@@ -560,12 +560,31 @@ def _pk_table_cached(missile_json: str, threat_json: str, threat_name: str) -> P
     return table
 
 
+#: JSON of the specs seen so far, by object identity: spec id -> (spec, its JSON). The
+#: spec is held so that its id cannot be reused by another object while the entry lives.
+_SPEC_JSON: dict[int, tuple[MissileSpec | ThreatSpec, str]] = {}
+
+
+def _spec_json(spec: MissileSpec | ThreatSpec) -> str:
+    """``spec.model_dump_json()``, serialised once per spec object.
+
+    Specs are frozen pydantic models (assigning a field raises), so an object's JSON
+    does not change; every new command post asks for the tables of the same specs.
+    """
+    got = _SPEC_JSON.get(id(spec))
+    if got is not None and got[0] is spec:
+        return got[1]
+    if len(_SPEC_JSON) >= 1024:
+        _SPEC_JSON.clear()
+    text = spec.model_dump_json()
+    _SPEC_JSON[id(spec)] = (spec, text)
+    return text
+
+
 def pk_table(missile: MissileSpec, threat: ThreatSpec, threat_name: str = "") -> PkTable:
     """The Pk table of a pair: shipped with samsim, cached on disk, or computed (a few
     seconds) and cached."""
-    return _pk_table_cached(
-        missile.model_dump_json(), threat.model_dump_json(), threat_name or threat.kind
-    )
+    return _pk_table_cached(_spec_json(missile), _spec_json(threat), threat_name or threat.kind)
 
 
 def pk_table_text(table: PkTable) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -570,7 +570,7 @@ class _Outcome:
 
 
 @nb.njit(cache=True)
-def _bookkeeping(
+def _bookkeeping_kernel(
     hit: BoolArray,
     exp_mask: BoolArray,
     dscore: FloatArray,
@@ -595,21 +595,7 @@ def _bookkeeping(
     max_misses: int,
     score_drop: float,
     max_coast_s: float,
-) -> tuple[
-    BoolArray,
-    IntArray,
-    IntArray,
-    IntArray,
-    FloatArray,
-    FloatArray,
-    FloatArray,
-    IntArray,
-    IntArray,
-    BoolArray,
-    BoolArray,
-    NDArray[np.int8],
-    IntArray,
-]:
+) -> tuple[NDArray[np.bool_], NDArray[np.int64], NDArray[np.float64], NDArray[np.int8], IntArray]:
     """Hit/miss bookkeeping of :meth:`Tracker.step` in one pass over the tracks.
 
     A miss is an expected track not updated. Counts: hits + hit, consecutive misses (0 on
@@ -620,19 +606,21 @@ def _bookkeeping(
     ``score_drop``; NaN: rule off), 4 (not updated for more than ``max_coast_s``). Also
     each detection's track id (-1: none) from ``det_track_row``. The same operations as
     the array expressions they replace, so the results are bit for bit theirs.
+
+    Returns the columns packed by type (each array a numba returns costs a call into
+    Python to box it): bools (3, n) miss, confirmed, newly confirmed; ints (5, n) hits,
+    misses, opportunities, last sensor, last detection; floats (3, n) score, its
+    maximum, last update time; the deletion codes (n,) and the detections' track ids.
+    :func:`_bookkeeping` unpacks them.
     """
     n = hit.shape[0]
-    miss = np.empty(n, dtype=np.bool_)
-    n_hits = np.empty(n, dtype=np.int64)
-    n_misses = np.empty(n, dtype=np.int64)
-    n_opps = np.empty(n, dtype=np.int64)
-    score = np.empty(n)
-    score_max = np.empty(n)
-    last_update = np.empty(n)
-    last_sensor = np.empty(n, dtype=np.int64)
-    last_det = last_det0.copy()
-    confirmed = np.empty(n, dtype=np.bool_)
-    newly = np.empty(n, dtype=np.bool_)
+    bools = np.empty((3, n), dtype=np.bool_)
+    ints = np.empty((5, n), dtype=np.int64)
+    floats = np.empty((3, n))
+    miss, confirmed, newly = bools[0], bools[1], bools[2]
+    n_hits, n_misses, n_opps, last_sensor, last_det = ints[0], ints[1], ints[2], ints[3], ints[4]
+    score, score_max, last_update = floats[0], floats[1], floats[2]
+    last_det[:] = last_det0
     reason = np.zeros(n, dtype=np.int8)
     h = 0
     for k in range(n):
@@ -675,18 +663,43 @@ def _bookkeeping(
     for j in range(det_track_row.shape[0]):
         if det_track_row[j] >= 0:
             det_track_id[j] = ids[det_track_row[j]]
+    return bools, ints, floats, reason, det_track_id
+
+
+def _bookkeeping(
+    *args: Any,
+) -> tuple[
+    BoolArray,
+    IntArray,
+    IntArray,
+    IntArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    IntArray,
+    IntArray,
+    BoolArray,
+    BoolArray,
+    NDArray[np.int8],
+    IntArray,
+]:
+    """:func:`_bookkeeping_kernel` (same arguments), its columns unpacked (rows of its
+    packed arrays): miss, hits, misses, opportunities, score, its maximum, last update
+    time, last sensor, last detection, confirmed, newly confirmed, deletion codes and
+    the detections' track ids."""
+    bools, ints, floats, reason, det_track_id = _bookkeeping_kernel(*args)
     return (
-        miss,
-        n_hits,
-        n_misses,
-        n_opps,
-        score,
-        score_max,
-        last_update,
-        last_sensor,
-        last_det,
-        confirmed,
-        newly,
+        bools[0],
+        ints[0],
+        ints[1],
+        ints[2],
+        floats[0],
+        floats[1],
+        floats[2],
+        ints[3],
+        ints[4],
+        bools[1],
+        bools[2],
         reason,
         det_track_id,
     )
@@ -1229,7 +1242,10 @@ class Tracker:
             _, _, _, x, P = self._predicted(s, t)  # (fresh arrays)
             return s.ids.copy(), np.ascontiguousarray(x), np.ascontiguousarray(P)
         rows = keep.nonzero()[0]
-        if self._fused and not (self._time_s is None or rows.size == 0 or t == self._time_s):
+        if self._time_s is None or rows.size == 0 or t == self._time_s:
+            # nothing to predict: the tracks' states (as _predicted returns them then)
+            return s.ids[rows], s.x[rows], s.P[rows]
+        if self._fused:
             # Only the arrays the prediction reads; each row's prediction is the same as
             # when every track is predicted. The last call's rows, if they hold these, for
             # the same tracks and time (a decision cycle, then guidance, at one instant).
