@@ -81,23 +81,44 @@ def _served(env: dict[str, str]) -> int:
     return int(status["commands served"])
 
 
+def _run_with_umask_077(env: dict[str, str], cwd: Path, *args: str) -> str:
+    """``samsim *args`` from a parent whose file-creation mask is 077; its stdout."""
+    script = (
+        "import os, subprocess, sys; os.umask(0o077); "
+        f"sys.exit(subprocess.call([{str(SAMSIM)!r}, *sys.argv[1:]]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_a_run_in_the_daemon_is_the_run_of_its_own_process(
     warm: dict[str, str], tmp_path: Path
 ) -> None:
-    """Same scenario and seed: the same summary and the same event log, bit for bit, and
-    the daemon did run it (its count of commands served grew)."""
+    """Same scenario and seed: the same summary, event log and trajectories, bit for bit,
+    and the daemon did run it (its count of commands served grew). The folders it creates
+    get the client's file-creation mask (077: no group or other bits), not the daemon's.
+    (The run's files are written 0644 by samsim's atomic writer, whatever the mask.)"""
     before = _served(warm)
-    there = _samsim(warm, "run", str(FLAGSHIP), "--seed", "3", "--out", "a", "--json", cwd=tmp_path)
-    assert there.returncode == 0, there.stderr
+    args = ["run", str(FLAGSHIP), "--seed", "3", "--json", "--out"]
+    there = _run_with_umask_077(warm, tmp_path, *args, "a/r")
     assert _served(warm) == before + 1
-    own = dict(warm, SAMSIM_NO_DAEMON="1")
-    here = _samsim(own, "run", str(FLAGSHIP), "--seed", "3", "--out", "b", "--json", cwd=tmp_path)
-    assert here.returncode == 0, here.stderr
+    here = _run_with_umask_077(dict(warm, SAMSIM_NO_DAEMON="1"), tmp_path, *args, "b/r")
     assert _served(warm) == before + 1
-    assert json.loads(there.stdout) == json.loads(here.stdout)
+    assert json.loads(there) == json.loads(here)
     for name in ("events.parquet", "trajectories.parquet", "summary.json", "scenario.json"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    assert pq.read_table(tmp_path / "a" / "events.parquet").num_rows > 1000
+        assert (tmp_path / "a/r" / name).read_bytes() == (tmp_path / "b/r" / name).read_bytes()
+    assert pq.read_table(tmp_path / "a/r/events.parquet").num_rows > 1000
+    assert (tmp_path / "b").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "a").stat().st_mode & 0o777 == 0o700
 
 
 def test_coverage_maps_from_the_daemon_are_those_of_its_own_process(
@@ -252,29 +273,6 @@ def test_the_key_follows_the_package_data(tmp_path: Path) -> None:
     assert daemon.data_fingerprint(str(tmp_path)) == before
     yaml.write_text("a: 22\n")
     assert daemon.data_fingerprint(str(tmp_path)) != before
-
-
-def test_the_child_takes_the_clients_umask(warm: dict[str, str], tmp_path: Path) -> None:
-    """Folders a command creates get the client's permissions (umask 077: no group or
-    other bits), as in a process of its own, not the daemon's (022 here). (The run's files
-    themselves are written 0644 by samsim's atomic writer, whatever the umask.)"""
-
-    def run(out: str, env: dict[str, str]) -> None:
-        script = (
-            "import os, subprocess, sys; os.umask(0o077); sys.exit(subprocess.call("
-            f"[{str(SAMSIM)!r}, 'run', {str(FLAGSHIP)!r}, '--out', {out!r}, '--quiet']))"
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", script], env=env, cwd=tmp_path, timeout=300, check=False
-        )
-        assert done.returncode == 0
-
-    before = _served(warm)
-    run("there/r", warm)
-    assert _served(warm) == before + 1
-    run("here/r", dict(warm, SAMSIM_NO_DAEMON="1"))
-    assert (tmp_path / "here").stat().st_mode & 0o777 == 0o700
-    assert (tmp_path / "there").stat().st_mode & 0o777 == 0o700
 
 
 def test_the_key_follows_the_installed_libraries(
