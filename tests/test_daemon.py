@@ -71,6 +71,7 @@ def warm() -> Iterator[dict[str, str]]:
     started = _samsim(env, "daemon", "start", str(FLAGSHIP), "--idle-minutes", "10")
     assert started.returncode == 0, started.stderr
     assert "samsim daemon started" in started.stdout
+    assert "do not use the daemon" not in started.stderr  # the console script is the launcher
     yield env
     _samsim(env, "daemon", "stop")
 
@@ -303,3 +304,29 @@ def test_start_warns_about_a_scenario_it_cannot_warm_with(tmp_path: Path) -> Non
         assert "warmed with nothing yet" in done.stdout
     finally:
         _samsim(env, "daemon", "stop")
+
+
+def test_start_from_an_old_entry_point_says_commands_will_not_use_it(tmp_path: Path) -> None:
+    """`python -m samsim.cli` (like a console script installed before the daemon) does
+    not hand commands to a daemon: `daemon start` from it says so."""
+    env = _env(uuid.uuid4().hex)
+    done = subprocess.run(
+        [sys.executable, "-m", "samsim.cli", "daemon", "start", "--idle-minutes", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=600,
+        check=False,
+    )
+    try:
+        assert done.returncode == 0, done.stderr
+        assert "its commands do not use the daemon" in done.stderr
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "samsim.cli", "daemon", "stop"],
+            env=env,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )

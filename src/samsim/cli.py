@@ -379,6 +379,14 @@ def daemon_start(
                     "why); it runs without",
                     label="warning",
                 )
+    if "samsim.launcher" not in sys.modules:
+        _print_error(
+            "this samsim did not start through samsim's console script (samsim.launcher), "
+            "so its commands do not use the daemon; the `samsim` command of a current "
+            "install does (an editable install older than the daemon needs `pip install -e "
+            ".` again)",
+            label="warning",
+        )
     warmed = ", ".join(info["warmed"]) or "nothing yet (it warms with each scenario it runs)"
     out.print(
         f"samsim daemon {verb}: pid {info['pid']}, warmed with {warmed}; it exits after "
