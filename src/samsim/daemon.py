@@ -139,9 +139,9 @@ def package_fingerprint(*, fresh: bool = False) -> str:
 def daemon_key(environ: dict[str, str] | None = None) -> str:
     """The key that pairs clients with a daemon able to serve them (16 hex digits).
 
-    Hashes samsim's source and data (:func:`package_fingerprint`), the interpreter
-    (``sys.executable`` and version) and the import-time environment variables (see the
-    module docstring).
+    Hashes samsim's source and data and the installed libraries
+    (:func:`package_fingerprint`), the interpreter (``sys.executable`` and version) and
+    the import-time environment variables (see the module docstring).
     """
     import hashlib
 
@@ -186,10 +186,8 @@ def socket_path(key: str | None = None) -> str:
 def _send(sock: socket.socket, message: dict[str, Any], fds: Sequence[int] = ()) -> None:
     data = json.dumps(message).encode()
     data = HEADER.pack(len(data)) + data
-    if fds:
-        socket.send_fds(sock, [data], list(fds))
-    else:
-        sock.sendall(data)
+    sent = socket.send_fds(sock, [data], list(fds)) if fds else 0
+    sock.sendall(data[sent:])  # a stream socket may take the first part alone
 
 
 def connect(path: str, timeout_s: float | None = None) -> socket.socket | None:

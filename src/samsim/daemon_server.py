@@ -155,18 +155,17 @@ class _Daemon:
             return
         conn.settimeout(10.0)
         data, fds, _flags, _addr = socket.recv_fds(conn, 1 << 16, 3)
-        while len(data) < HEADER.size:
-            more = conn.recv(1 << 16)
-            if not more:
-                break
-            data += more
-        (size,) = HEADER.unpack_from(data)
-        while len(data) < HEADER.size + size:
-            more = conn.recv(1 << 16)
-            if not more:
-                break
-            data += more
-        request = json.loads(data[HEADER.size : HEADER.size + size])
+        try:
+            data = _read(conn, data, HEADER.size)
+            (size,) = HEADER.unpack_from(data)
+            data = _read(conn, data, HEADER.size + size)
+            request = json.loads(data[HEADER.size : HEADER.size + size])
+            # a Ctrl-C the client sent before the command started
+            request["interrupted"] = b"I" in data[HEADER.size + size :]
+        except (OSError, ValueError):
+            for fd in fds:
+                os.close(fd)
+            raise
         op = request.get("op")
         if op != "run":
             for fd in fds:
@@ -210,6 +209,16 @@ class _Daemon:
             "warmed": list(self.warmed),
             "rss_mb": rss_mb,
         }
+
+
+def _read(conn: socket.socket, data: bytes, size: int) -> bytes:
+    """``data`` and what follows on ``conn``, up to ``size`` bytes in all."""
+    while len(data) < size:
+        more = conn.recv(1 << 16)
+        if not more:
+            raise ConnectionError("the request ended early")
+        data += more
+    return data
 
 
 def _scenario_of(request: dict[str, Any]) -> str | None:
@@ -273,6 +282,8 @@ def _child(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> None
 
         conn.settimeout(None)
         threading.Thread(target=relay, daemon=True).start()
+        if request.get("interrupted"):
+            os.kill(os.getpid(), signal.SIGINT)
 
         from samsim.cli import _exit_code, _main
 
