@@ -131,3 +131,39 @@ def test_the_command_line_exits_without_tearing_down(tmp_path: Path, code: objec
     assert "torn down" not in proc.stdout
     if isinstance(code, str):
         assert code in proc.stderr
+
+
+def test_ctrl_c_says_interrupted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """typer turns KeyboardInterrupt into a silent Exit(130); the command line says why it
+    stopped (exit 130, "interrupted", no traceback)."""
+    from samsim import cli
+    from samsim.scenario.models import Scenario
+
+    def interrupted(*_a: object, **_k: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Scenario, "model_json_schema", interrupted)
+    with pytest.raises(SystemExit) as exc:
+        cli._main(["schema"])
+    assert exc.value.code == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "Traceback" not in err
+
+
+def test_ctrl_c_while_importing_is_not_a_traceback() -> None:
+    """Ctrl-C while the console script is still importing samsim (before the command line's
+    own handling) also exits 130 with "interrupted"."""
+    code = (
+        "import samsim.launcher as launcher\n"
+        "def importing():\n"
+        "    raise KeyboardInterrupt\n"
+        "launcher._console = importing\n"
+        "launcher.console()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env()
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "interrupted\n"

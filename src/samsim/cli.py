@@ -497,6 +497,10 @@ def _main(args: list[str] | None) -> None:
             args=optional_file_args(sys.argv[1:] if args is None else list(args)),
             standalone_mode=False,
         )
+        if code == 130:
+            # typer turns Ctrl-C into a silent Exit(130) (no command exits 130 itself; an
+            # interrupted study raises StudyInterrupted): say why the command stopped.
+            err.print("interrupted", highlight=False, soft_wrap=True)
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except SamsimError as exc:

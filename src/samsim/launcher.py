@@ -14,7 +14,20 @@ import sys
 
 
 def console() -> None:
-    """Run the command line: in a daemon if one serves it, else here."""
+    """Run the command line: in a daemon if one serves it, else here.
+
+    Ctrl-C before the command line has taken over (while samsim is being imported) exits
+    130 with "interrupted", as it does later, not with a traceback.
+    """
+    try:
+        _console()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.stderr.flush()
+        os._exit(130)
+
+
+def _console() -> None:
     # As samsim.cli.console does, and before the daemon key is taken from the environment.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     argv = sys.argv[1:]
