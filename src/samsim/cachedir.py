@@ -29,3 +29,20 @@ def tree_fingerprint(directory: str, keep: Callable[[str], bool]) -> str:
                 st = os.stat(os.path.join(root, name))
                 h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
+
+
+def process_umask() -> int:
+    """The process's umask, read without changing it (``/proc/self/status`` on Linux; else
+    set and restored at once). Files samsim writes through a temporary file (created 0600)
+    take ``0o666 & ~umask`` and folders ``0o777 & ~umask``, as ``open`` and ``mkdir``
+    would give them."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from samsim.cachedir import process_umask
 from samsim.errors import SamsimError
 
 #: Files ``samsim run`` writes into a run folder.
@@ -144,7 +145,7 @@ def write_run_dir(path: str | Path, write: Callable[[Path], object]) -> None:
     fresh = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))
     try:
         write(fresh)
-        os.chmod(fresh, 0o755)
+        os.chmod(fresh, 0o777 & ~process_umask())  # mkdtemp makes 0700
         if target.exists():
             old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
             os.replace(target, old / target.name)

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from samsim.cachedir import process_umask
 from samsim.scenario.models import Scenario
 
 
@@ -21,8 +22,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        # mkstemp creates 0600; results are meant to be shared like any written file.
-        os.fchmod(fd, 0o644)
+        # mkstemp creates 0600; results take the mode any written file would (umask).
+        os.fchmod(fd, 0o666 & ~process_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
