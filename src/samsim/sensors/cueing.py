@@ -216,6 +216,67 @@ def _time_to_go_kernel(x: FloatArray, site_m: FloatArray, out: FloatArray) -> No
         out[k] = rng / _np_max(closing, 1.0)
 
 
+#: ``az_ok`` of :func:`_plan_rows` for a radar that sees every azimuth.
+_ALL_AZIMUTHS = np.zeros(0, dtype=bool)
+
+
+@nb.njit(inline="always")
+def _key_before(a: float, b: float) -> bool:
+    """``a`` sorts strictly before ``b`` in numpy's order of doubles (NaN last)."""
+    return a < b or (b != b and a == a)
+
+
+@nb.njit(cache=True)
+def _plan_rows(
+    r: FloatArray,
+    el: FloatArray,
+    az_ok: NDArray[np.bool_],
+    key: FloatArray,
+    is_held: NDArray[np.bool_],
+    min_range_m: float,
+    max_range_m: float,
+    el_min_rad: float,
+    el_max_rad: float,
+    rows: IntArray,
+) -> tuple[int, int]:
+    """The rows a fire-control radar looks at (:meth:`FireControlChannels.plan`): the held
+    tracks' rows in track order, then the rows of the tracks it does not hold inside its
+    field of regard (``min_range_m <= r <= max_range_m``, ``el_min_rad <= el <=
+    el_max_rad`` and ``az_ok``, all true when empty), by ``key`` ascending with ties in
+    track order (numpy's stable ``argsort``, NaN last), written to ``rows``.
+
+    Returns
+    -------
+    tuple of (int, int)
+        The number of held rows and of rows written.
+    """
+    n = r.shape[0]
+    k = 0
+    for i in range(n):
+        if is_held[i]:
+            rows[k] = i
+            k += 1
+    n_held = k
+    all_az = az_ok.shape[0] == 0
+    for i in range(n):
+        if is_held[i]:
+            continue
+        if not (r[i] >= min_range_m and r[i] <= max_range_m):
+            continue
+        if not (el[i] >= el_min_rad and el[i] <= el_max_rad):
+            continue
+        if not (all_az or az_ok[i]):
+            continue
+        # insertion, after every row of an equal key (stable)
+        j = k
+        while j > n_held and _key_before(key[i], key[rows[j - 1]]):
+            rows[j] = rows[j - 1]
+            j -= 1
+        rows[j] = i
+        k += 1
+    return n_held, k
+
+
 @dataclass
 class LookPlan:
     """What a fire-control radar looks at in one scan."""
@@ -269,6 +330,7 @@ class FireControlChannels:
         self.held: dict[int, tuple[float, float]] = {}
         self._cued: set[int] = set()
         self._key: dict[int, float] = {}
+        self._site_m = np.ascontiguousarray(radar.site.position_enu_m, dtype=np.float64)
 
     @property
     def held_ids(self) -> IntArray:
@@ -306,41 +368,52 @@ class FireControlChannels:
         radar = self.radar
         s = radar.spec
         ids = np.asarray(track_ids, dtype=np.int64)
-        if len(ids) == 0:
+        n = len(ids)
+        if n == 0:
             self.held.clear()
             self._cued = set()
             e = np.zeros(0, dtype=np.int64)
             return LookPlan(Windows.empty(), e, e.copy())
-        key = time_to_go_s(radar, x)
+        key = np.empty(n)
+        _time_to_go_kernel(np.ascontiguousarray(x, dtype=np.float64), self._site_m, key)
         if preferred is not None:
             key = np.where(preferred, key - _PREFERRED, key)
-        self._key = dict(zip(ids.tolist(), key.tolist(), strict=True))
-        live = set(ids.tolist())
-        for k, (last, _) in list(self.held.items()):
-            if k not in live or (time_s - last > self.hold_s and k not in engaged):
-                del self.held[k]
-        is_held = member(ids, self.held)
+        id_list = ids.tolist()
+        self._key = live = dict(zip(id_list, key.tolist(), strict=True))
+        held = self.held
+        if held:
+            for k, (last, _) in list(held.items()):
+                if k not in live or (time_s - last > self.hold_s and k not in engaged):
+                    del held[k]
+            for k, (last, _) in held.items():  # held tracks rank by their current urgency
+                held[k] = (last, live[k])
+        is_held = np.array([k in held for k in id_list], dtype=bool)
         pos = np.asarray(x[:, :3], dtype=float)
         az, el, r = radar.site.aer(pos)
-        field = (r >= s.min_range_m) & (r <= s.instrumented_range_m)
-        field &= (el >= s.elevation_min_rad) & (el <= s.elevation_max_rad)
         if s.azimuth_half_width_rad < math.pi:
             off = np.abs((az - radar.azimuth_center_rad + math.pi) % (2 * math.pi) - math.pi)
-            field &= off <= s.azimuth_half_width_rad
-        for k in self.held:  # held tracks rank by their current urgency
-            self.held[k] = (self.held[k][0], self._key.get(k, self.held[k][1]))
-        cand = (~is_held & field).nonzero()[0]
-        cand = cand[np.argsort(key[cand], kind="stable")]
-        if self.capacity - len(self.held) <= 0:
+            az_ok = off <= s.azimuth_half_width_rad
+        else:
+            az_ok = _ALL_AZIMUTHS
+        rows = np.empty(n, dtype=np.int64)
+        n_held, n_rows = _plan_rows(
+            r, el, az_ok, key, is_held, s.min_range_m, s.instrumented_range_m,
+            s.elevation_min_rad, s.elevation_max_rad, rows,
+        )  # fmt: skip
+        cand = rows[n_held:n_rows]
+        if self.capacity - len(held) <= 0:
             # Only tracks more urgent than the least urgent held track that could give way.
-            victims = [v for k, (_, v) in self.held.items() if k not in engaged]
+            victims = [v for k, (_, v) in held.items() if k not in engaged]
             cand = cand[_outranks(key[cand], max(victims))] if victims else cand[:0]
-        rows = np.concatenate([is_held.nonzero()[0], cand])
+            rows = np.concatenate([rows[:n_held], cand])
+        else:
+            rows = rows[:n_rows]
         windows = track_windows(
             radar, ids[rows], pos[rows], np.asarray(cov[rows, :3, :3]), s.cue_window_sigmas
         )
-        self._cued = set(ids[cand].tolist())
-        return LookPlan(windows, ids[is_held], ids[cand])
+        cued = ids[cand]
+        self._cued = set(cued.tolist())
+        return LookPlan(windows, ids[rows[:n_held]], cued)
 
     def update(
         self,
