@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import samsim.jit as nb  # numba.njit, built on first call
+from samsim.geo.frames import Site
 from samsim.sensors.radar import Radar, Windows
 
 FloatArray = NDArray[np.float64]
@@ -107,26 +108,51 @@ def track_windows(
     m = len(track_ids)
     if m == 0:
         return Windows.empty()
-    az, el, r = radar.site.aer(pos_m)
+    az, el, r = _aer(radar.site, pos_m)
     rot = radar.site.rot
     cov_local = np.ascontiguousarray(rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :])
     dr = radar.range_resolution_m
     max_beams = 0.5 * s.cue_window_max_beams
     baz, bel = s.beamwidth_az_rad, s.beamwidth_el_rad
-    half_az, half_el = np.empty(m), np.empty(m)
+    half_az, half_el, half_r = np.empty(m), np.empty(m), np.empty(m)
     _window_halves(
         np.sin(az), np.cos(az), np.sin(el), np.cos(el), cov_local, r, float(n_sigma),
         0.5 * baz, max_beams * baz, 0.5 * bel, max_beams * bel, half_az, half_el,
     )  # fmt: skip
+    half_r.fill(max(s.cue_window_range_m, dr))
     return Windows(
         track_id=np.asarray(track_ids, dtype=np.int64),
         range_m=r,
         az_rad=az,
         el_rad=el,
-        half_range_m=np.full(m, max(s.cue_window_range_m, dr)),
+        half_range_m=half_r,
         half_az_rad=half_az,
         half_el_rad=half_el,
     )
+
+
+def _aer(site: Site, pos_m: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``site.aer(pos_m)`` (:meth:`samsim.geo.frames.Site.aer`) with its range and clipped
+    sine of elevation in one kernel (:func:`_range_and_sin_el`): the same doubles; the
+    transcendental functions stay numpy's, on arrays of the same layout."""
+    loc = site.to_local(pos_m)
+    n = loc.shape[0]
+    rng, ratio = np.empty(n), np.empty(n)
+    _range_and_sin_el(loc, rng, ratio)
+    az = np.mod(np.arctan2(loc[..., 0], loc[..., 1]), 2.0 * np.pi)
+    return az, np.arcsin(ratio), rng
+
+
+@nb.njit(cache=True)
+def _range_and_sin_el(loc: FloatArray, rng: FloatArray, ratio: FloatArray) -> None:
+    """Per site-local point (e, n, u): ``rng = sqrt((e e + n n) + u u)`` and ``ratio =
+    min(max(u / max(rng, 1e-9), -1), 1)`` (numpy's ``maximum``/``minimum``: NaN
+    propagates), the operations of :meth:`samsim.geo.frames.Site.aer` in its order."""
+    for i in range(loc.shape[0]):
+        e, n, u = loc[i, 0], loc[i, 1], loc[i, 2]
+        r = math.sqrt(e * e + n * n + u * u)
+        rng[i] = r
+        ratio[i] = _np_min(_np_max(u / _np_max(r, 1e-9), -1.0), 1.0)
 
 
 @nb.njit(inline="always")
@@ -389,7 +415,7 @@ class FireControlChannels:
                 held[k] = (last, live[k])
         is_held = np.array([k in held for k in id_list], dtype=bool)
         pos = np.asarray(x[:, :3], dtype=float)
-        az, el, r = radar.site.aer(pos)
+        az, el, r = _aer(radar.site, pos)
         if s.azimuth_half_width_rad < math.pi:
             off = np.abs((az - radar.azimuth_center_rad + math.pi) % (2 * math.pi) - math.pi)
             az_ok = off <= s.azimuth_half_width_rad
