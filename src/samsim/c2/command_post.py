@@ -577,8 +577,16 @@ class CommandPost:
     ) -> dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]]:
         """Position and velocity of every live track (or of those of ``track_ids`` that
         are live) predicted to ``t``, by track id."""
-        ids, x, _ = self.tracker.predict(t, confirmed_only=False, ids=track_ids)
+        ids, x = self.track_states(t, track_ids)
         return {int(i): (x[k, :3], x[k, 3:6]) for k, i in enumerate(ids.tolist())}
+
+    def track_states(
+        self, t: float, track_ids: list[int] | None = None
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """:meth:`track_estimates` as arrays: the live tracks' ids (of ``track_ids`` if
+        given, in the tracker's order) and their states (n, >= 6) predicted to ``t``."""
+        ids, x, _ = self.tracker.predict(t, confirmed_only=False, ids=track_ids)
+        return ids, np.ascontiguousarray(x, dtype=np.float64)
 
     def track_estimate(
         self, track_id: int, t: float
