@@ -465,6 +465,16 @@ class CommandPost:
         self._reach_time_s = np.array([r[1] for r in self._reach])
         self._flight_time_s = np.array([float(s.max_flight_time_s) for s in specs])
         self._max_speed_mps = np.array([float(s.max_target_speed_mps) for s in specs])
+        # (radar, target channels, missile channels) of the fire-control radars (capacity)
+        self._channels = [
+            (
+                r,
+                int(world.radars[r].spec.target_channels),
+                int(world.radars[r].spec.missile_channels),
+            )
+            for r in unit.fire_control
+        ]
+        self._max_targets, self._max_missiles = unit.cp.max_targets, unit.cp.max_missiles
 
     # -- identification and planning Pk ------------------------------------------------
     def _identify(self, threat_ids: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -577,8 +587,16 @@ class CommandPost:
     ) -> dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]]:
         """Position and velocity of every live track (or of those of ``track_ids`` that
         are live) predicted to ``t``, by track id."""
-        ids, x, _ = self.tracker.predict(t, confirmed_only=False, ids=track_ids)
+        ids, x = self.track_states(t, track_ids)
         return {int(i): (x[k, :3], x[k, 3:6]) for k, i in enumerate(ids.tolist())}
+
+    def track_states(
+        self, t: float, track_ids: list[int] | None = None
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """:meth:`track_estimates` as arrays: the live tracks' ids (of ``track_ids`` if
+        given, in the tracker's order) and their states (n, >= 6) predicted to ``t``."""
+        ids, x, _ = self.tracker.predict(t, confirmed_only=False, ids=track_ids)
+        return ids, np.ascontiguousarray(x, dtype=np.float64)
 
     def track_estimate(
         self, track_id: int, t: float
@@ -644,6 +662,8 @@ class CommandPost:
         then any type that fits its slots, one slot per ``reload_time_s``. The loaded
         missiles become ready when the last slot is done.
         """
+        if not self.reloads and not self.reserve.any():
+            return
         w = self.w
         for r in [r for r in self.reloads if r.done_s <= t]:
             if self.net is None or self.net.launcher_up(r.launcher):
@@ -737,9 +757,10 @@ class CommandPost:
         own = self._own_launchers
         if self.net is None:
             return own, None
-        remote = np.array(self.net.remote_launchers(self.unit.index), dtype=np.int64)
-        if not remote.size and self.net.intact:
+        remote_list = self.net.remote_launchers(self.unit.index)
+        if not remote_list and self.net.intact:
             return own, None
+        remote = np.array(remote_list, dtype=np.int64)
         lidx = np.concatenate([own, remote]) if remote.size else own
         usable = np.array([self.net.launcher_up(int(li)) for li in lidx], dtype=bool)
         usable = np.repeat(usable[:, None], len(self.w.missile_names), axis=1)
@@ -751,18 +772,18 @@ class CommandPost:
     def capacity(self) -> tuple[int, int]:
         """Free target channels and free engagements (missile channels // salvo) of the
         battalion: its fire-control radars' channels capped by the command post's."""
-        w, u, net = self.w, self.unit, self.net
-        free_targets = free_missiles = 0
-        for r in u.fire_control:
+        net, targets, missiles = self.net, self.radar_targets, self.radar_missiles
+        free_targets = free_missiles = engaged_now = missiles_now = 0
+        for r, n_targets, n_missiles in self._channels:
+            engaged, fired = len(targets[r]), missiles[r]
+            engaged_now += engaged
+            missiles_now += fired
             if net is None or net.radar_up(r):
-                spec = w.radars[r].spec
-                free_targets += spec.target_channels - len(self.radar_targets[r])
-                free_missiles += spec.missile_channels - self.radar_missiles[r]
-        engaged_now = sum(len(s) for s in self.radar_targets.values())
-        missiles_now = sum(self.radar_missiles.values())
-        max_targets = max(0, min(free_targets, u.cp.max_targets - engaged_now))
-        max_missiles = max(0, min(free_missiles, u.cp.max_missiles - missiles_now))
-        return max_targets, max_missiles // u.salvo
+                free_targets += n_targets - engaged
+                free_missiles += n_missiles - fired
+        max_targets = max(0, min(free_targets, self._max_targets - engaged_now))
+        max_missiles = max(0, min(free_missiles, self._max_missiles - missiles_now))
+        return max_targets, max_missiles // self.unit.salvo
 
     def offer(self, t: float) -> Offer:
         """The battalion's confirmed tracks and the engagements its doctrine allows now."""

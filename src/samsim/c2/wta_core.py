@@ -118,8 +118,23 @@ def _float_array(name: str, value: ArrayLike, ndim: int) -> NDArray[np.float64]:
     return arr
 
 
+#: Integers from 0 up to this are whole doubles: :func:`_int_array` passes them through.
+_EXACT_INT = 2**53
+
+
 def _int_array(name: str, value: ArrayLike, shape: tuple[int, ...], what: str) -> NDArray[np.int64]:
     """An integer array >= 0 broadcast to ``shape``; floats must be whole numbers."""
+    # the common valid inputs (a whole number, an int64 array of the shape) as the general
+    # path returns them (through doubles: exact below 2^53), without its checks' cost
+    if type(value) is int and 0 <= value < _EXACT_INT:
+        return np.full(shape, value, dtype=np.int64)
+    if (
+        type(value) is np.ndarray
+        and value.dtype == np.int64
+        and value.shape == shape
+        and (value.size == 0 or (value.min() >= 0 and value.max() < _EXACT_INT))
+    ):
+        return np.array(value, dtype=np.int64, order="C")
     try:
         raw = np.asarray(value)
     except (TypeError, ValueError) as exc:  # pragma: no cover - numpy accepts almost all

@@ -26,6 +26,7 @@ from samsim.engine.events import EventLog
 from samsim.engine.nodes import Network, arm_seekers, defended_world
 from samsim.engine.run import Run
 from samsim.engine.summary import summarize
+from samsim.engine.uplink import Snapshots, extrapolate_snapshots, store_snapshots
 from samsim.engine.world import World, compile_world
 from samsim.physics.flyout import Flyout
 from samsim.physics.lethality import intercept_pk
@@ -169,9 +170,8 @@ class Engine:
         self._fly_t = 0.0  # time the flyout has been advanced to
         self._traj: list[tuple[float, NDArray[np.int64], NDArray[np.float64]]] = []
         self._reactions: Reactions | None = None
-        self._estimate_snapshot: dict[
-            int, tuple[float, NDArray[np.float64], NDArray[np.float64]]
-        ] = {}
+        # command guidance's uplinked estimates per interceptor key (_advance_interceptors)
+        self._snap = Snapshots.empty()
 
     # -- scheduling -------------------------------------------------------------------
     def _push(self, t: float, prio: int, kind: str, payload: Any = None) -> None:
@@ -646,12 +646,7 @@ class Engine:
     def _truth(
         self, t: float, keys: NDArray[np.int64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        th = self._icp_threat[keys]
-        p, v, _ = self.w.threats.state_at(t, th)
-        gone = ~self.alive[th] | ~self.w.threats.active(t)[th]
-        p[gone] = np.nan
-        v[gone] = np.nan
-        return p, v
+        return self.w.threats.live_state_at(t, self._icp_threat[keys], self.alive)
 
     def _estimate(
         self, t: float, keys: NDArray[np.int64]
@@ -659,20 +654,18 @@ class Engine:
         """Track estimates for command guidance: the last track update, extrapolated at
         constant velocity, or under gravity for tracks classified as ballistic."""
         n = len(keys)
-        p = np.full((n, 3), np.nan)
-        v = np.full((n, 3), np.nan)
-        ballistic = np.zeros(n, dtype=bool)
-        for row, k in enumerate(keys.tolist()):
-            snap = self._estimate_snapshot.get(k)
-            if snap is not None:
-                t0, p0, v0 = snap
-                p[row] = p0 + v0 * (t - t0)
-                v[row] = v0
-                ballistic[row] = self.w.threat_kind[self._icp_threat[k]] == "ballistic_missile"
+        p = np.empty((n, 3))
+        v = np.empty((n, 3))
+        ballistic = np.empty(n, dtype=bool)
+        snap = self._snap
+        n_ballistic = extrapolate_snapshots(
+            np.ascontiguousarray(keys, dtype=np.int64), float(t), snap.ok, snap.t_s,
+            snap.pos_m, snap.vel_mps, self._icp_threat, self._is_ballistic, p, v, ballistic,
+        )  # fmt: skip
         a = np.zeros((n, 3))
-        if ballistic.any():
+        if n_ballistic:
             for row in np.flatnonzero(ballistic).tolist():
-                t0 = self._estimate_snapshot[int(keys[row])][0]
+                t0 = float(snap.t_s[keys[row]])
                 g = gravity_enu_mps2(self.w.frame, p[row])
                 p[row] += 0.5 * g * (t - t0) ** 2
                 v[row] += g * (t - t0)
@@ -693,33 +686,36 @@ class Engine:
             return
         # Command guidance uses the track picture as of the last update (uplinked
         # estimate, extrapolated at constant velocity inside the interval).
-        self._estimate_snapshot.clear()
+        snap = self._snap = self._snap.fit(len(self._icp_threat))
+        snap.ok[:] = False
         ids = self.fly.live_ids()
         # An interceptor whose radar is lost has no uplink: it flies on to its last
         # intercept point.
+        icp, icp_of_fly, radar_up = self.icp, self._icp_of_fly, self.net.radar_up
         keys = [
-            key
-            for key in (self._icp_of_fly[fid] for fid in ids.tolist())
-            if self.net.radar_up(self.icp.radar[key])
+            key for key in map(icp_of_fly.__getitem__, ids.tolist()) if radar_up(icp.radar[key])
         ]
         # Each unit predicts only the tracks its interceptors guide on.
         wanted: dict[int, list[int]] = {}
         for key in keys:
-            wanted.setdefault(self.icp.unit[key], []).append(self.icp.track[key])
-        per_unit = {
-            unit: self.command_posts[unit].track_estimates(self.t, tracks)
-            for unit, tracks in wanted.items()
-        }
-        for key in keys:
-            est = per_unit[self.icp.unit[key]].get(self.icp.track[key])
-            if est is not None:
-                self._estimate_snapshot[key] = (self.t, est[0], est[1])
+            wanted.setdefault(icp.unit[key], []).append(key)
+        t = self.t
+        for unit, unit_keys in wanted.items():
+            tracks = [icp.track[key] for key in unit_keys]
+            ids_u, x = self.command_posts[unit].track_states(t, tracks)
+            if len(ids_u):
+                store_snapshots(
+                    np.array(unit_keys, dtype=np.int64), np.array(tracks, dtype=np.int64),
+                    ids_u, x, float(t), snap.ok, snap.t_s, snap.pos_m, snap.vel_mps,
+                )  # fmt: skip
         # flat ground at 0 m is the flyout's default: no terrain look-ups then
         ground = None if self.w.terrain_grid.flat_height_m == 0.0 else self._ground
         out = self.fly.advance(t_end, self._truth, self._estimate, ground)
         ids, pos, _ = self.fly.positions()
         if len(ids):
-            self._traj.append((t_end, np.array([self._icp_of_fly[i] for i in ids.tolist()]), pos))
+            self._traj.append((t_end, np.array([icp_of_fly[i] for i in ids.tolist()]), pos))
+        if not len(out):
+            return
         for j in np.argsort(out.time_s, kind="stable"):
             self._interceptor_end(
                 int(out.interceptor_id[j]),

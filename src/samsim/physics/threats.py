@@ -137,6 +137,36 @@ def _state_at_kernel(
         a[k] = alt_m[j0] * (1.0 - w) + alt_m[j1] * w
 
 
+@njit(cache=True)
+def _live_state_kernel(
+    t_s: float,
+    rows: NDArray[np.int64],
+    t0_s: NDArray[np.float64],
+    dt_s: NDArray[np.float64],
+    n_samples: NDArray[np.int64],
+    start: NDArray[np.int64],
+    pos_m: NDArray[np.float64],
+    vel_mps: NDArray[np.float64],
+    alt_m: NDArray[np.float64],
+    threat: NDArray[np.int64],
+    t_end_s: NDArray[np.float64],
+    alive: NDArray[np.bool_],
+    p: NDArray[np.float64],
+    v: NDArray[np.float64],
+    a: NDArray[np.float64],
+) -> None:
+    """:func:`_state_at_kernel` of ``rows`` (samples where they live), then NaN positions
+    and velocities for the rows whose threat ``threat[k]`` is dead (``alive``) or outside
+    its trajectory (not ``t0_s <= t_s <= t_end_s``): :meth:`ThreatTable.live_state_at`."""
+    _state_at_kernel(t_s, rows, t0_s, dt_s, n_samples, start, pos_m, vel_mps, alt_m, p, v, a)
+    for k in range(threat.shape[0]):
+        i = threat[k]
+        if not (alive[i] and t0_s[i] <= t_s and t_s <= t_end_s[i]):
+            for j in range(3):
+                p[k, j] = np.nan
+                v[k, j] = np.nan
+
+
 def _read_only(a: NDArray[np.float64]) -> NDArray[np.float64]:
     v = a.view()
     v.flags.writeable = False
@@ -256,6 +286,28 @@ class ThreatTable:
             _state_at_kernel(float(t_s), np.ascontiguousarray(r), *arrays, ps, vs, as_)
             p[sel], v[sel], a[sel] = ps, vs, as_
         return p, v, a
+
+    def live_state_at(
+        self, t_s: float, idx: NDArray[np.int64], alive: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Positions (n, 3) and velocities (n, 3) of threats ``idx`` at ``t_s``
+        (:meth:`state_at`), NaN for those not ``alive`` or not :meth:`active` then (the
+        engine's truth for the interceptors: a gone target)."""
+        rows = np.ascontiguousarray(idx, dtype=np.int64)
+        n = rows.shape[0]
+        p, v, a = np.empty((n, 3)), np.empty((n, 3)), np.empty(n)
+        t = float(t_s)
+        if self._slot is None or self._over is None or not (self._slot[rows] >= 0).any():
+            _live_state_kernel(
+                t, rows, self.t0_s, self.dt_s, self.n_samples, self._start, self._pos,
+                self._vel, self._alt, rows, self.t_end_s, alive, p, v, a,
+            )  # fmt: skip
+            return p, v
+        p, v, _ = self.state_at(t, rows)
+        gone = ~alive[rows] | ~self.active(t)[rows]
+        p[gone] = np.nan
+        v[gone] = np.nan
+        return p, v
 
     def splice(
         self,

@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import samsim.jit as nb  # numba.njit, built on first call
+from samsim.geo.frames import Site
 from samsim.sensors.radar import Radar, Windows
 
 FloatArray = NDArray[np.float64]
@@ -107,26 +108,51 @@ def track_windows(
     m = len(track_ids)
     if m == 0:
         return Windows.empty()
-    az, el, r = radar.site.aer(pos_m)
+    az, el, r = _aer(radar.site, pos_m)
     rot = radar.site.rot
     cov_local = np.ascontiguousarray(rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :])
     dr = radar.range_resolution_m
     max_beams = 0.5 * s.cue_window_max_beams
     baz, bel = s.beamwidth_az_rad, s.beamwidth_el_rad
-    half_az, half_el = np.empty(m), np.empty(m)
+    half_az, half_el, half_r = np.empty(m), np.empty(m), np.empty(m)
     _window_halves(
         np.sin(az), np.cos(az), np.sin(el), np.cos(el), cov_local, r, float(n_sigma),
         0.5 * baz, max_beams * baz, 0.5 * bel, max_beams * bel, half_az, half_el,
     )  # fmt: skip
+    half_r.fill(max(s.cue_window_range_m, dr))
     return Windows(
         track_id=np.asarray(track_ids, dtype=np.int64),
         range_m=r,
         az_rad=az,
         el_rad=el,
-        half_range_m=np.full(m, max(s.cue_window_range_m, dr)),
+        half_range_m=half_r,
         half_az_rad=half_az,
         half_el_rad=half_el,
     )
+
+
+def _aer(site: Site, pos_m: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``site.aer(pos_m)`` (:meth:`samsim.geo.frames.Site.aer`) with its range and clipped
+    sine of elevation in one kernel (:func:`_range_and_sin_el`): the same doubles; the
+    transcendental functions stay numpy's, on arrays of the same layout."""
+    loc = site.to_local(pos_m)
+    n = loc.shape[0]
+    rng, ratio = np.empty(n), np.empty(n)
+    _range_and_sin_el(loc, rng, ratio)
+    az = np.mod(np.arctan2(loc[..., 0], loc[..., 1]), 2.0 * np.pi)
+    return az, np.arcsin(ratio), rng
+
+
+@nb.njit(cache=True)
+def _range_and_sin_el(loc: FloatArray, rng: FloatArray, ratio: FloatArray) -> None:
+    """Per site-local point (e, n, u): ``rng = sqrt((e e + n n) + u u)`` and ``ratio =
+    min(max(u / max(rng, 1e-9), -1), 1)`` (numpy's ``maximum``/``minimum``: NaN
+    propagates), the operations of :meth:`samsim.geo.frames.Site.aer` in its order."""
+    for i in range(loc.shape[0]):
+        e, n, u = loc[i, 0], loc[i, 1], loc[i, 2]
+        r = math.sqrt(e * e + n * n + u * u)
+        rng[i] = r
+        ratio[i] = _np_min(_np_max(u / _np_max(r, 1e-9), -1.0), 1.0)
 
 
 @nb.njit(inline="always")
@@ -216,6 +242,67 @@ def _time_to_go_kernel(x: FloatArray, site_m: FloatArray, out: FloatArray) -> No
         out[k] = rng / _np_max(closing, 1.0)
 
 
+#: ``az_ok`` of :func:`_plan_rows` for a radar that sees every azimuth.
+_ALL_AZIMUTHS = np.zeros(0, dtype=bool)
+
+
+@nb.njit(inline="always")
+def _key_before(a: float, b: float) -> bool:
+    """``a`` sorts strictly before ``b`` in numpy's order of doubles (NaN last)."""
+    return a < b or (b != b and a == a)
+
+
+@nb.njit(cache=True)
+def _plan_rows(
+    r: FloatArray,
+    el: FloatArray,
+    az_ok: NDArray[np.bool_],
+    key: FloatArray,
+    is_held: NDArray[np.bool_],
+    min_range_m: float,
+    max_range_m: float,
+    el_min_rad: float,
+    el_max_rad: float,
+    rows: IntArray,
+) -> tuple[int, int]:
+    """The rows a fire-control radar looks at (:meth:`FireControlChannels.plan`): the held
+    tracks' rows in track order, then the rows of the tracks it does not hold inside its
+    field of regard (``min_range_m <= r <= max_range_m``, ``el_min_rad <= el <=
+    el_max_rad`` and ``az_ok``, all true when empty), by ``key`` ascending with ties in
+    track order (numpy's stable ``argsort``, NaN last), written to ``rows``.
+
+    Returns
+    -------
+    tuple of (int, int)
+        The number of held rows and of rows written.
+    """
+    n = r.shape[0]
+    k = 0
+    for i in range(n):
+        if is_held[i]:
+            rows[k] = i
+            k += 1
+    n_held = k
+    all_az = az_ok.shape[0] == 0
+    for i in range(n):
+        if is_held[i]:
+            continue
+        if not (r[i] >= min_range_m and r[i] <= max_range_m):
+            continue
+        if not (el[i] >= el_min_rad and el[i] <= el_max_rad):
+            continue
+        if not (all_az or az_ok[i]):
+            continue
+        # insertion, after every row of an equal key (stable)
+        j = k
+        while j > n_held and _key_before(key[i], key[rows[j - 1]]):
+            rows[j] = rows[j - 1]
+            j -= 1
+        rows[j] = i
+        k += 1
+    return n_held, k
+
+
 @dataclass
 class LookPlan:
     """What a fire-control radar looks at in one scan."""
@@ -269,6 +356,7 @@ class FireControlChannels:
         self.held: dict[int, tuple[float, float]] = {}
         self._cued: set[int] = set()
         self._key: dict[int, float] = {}
+        self._site_m = np.ascontiguousarray(radar.site.position_enu_m, dtype=np.float64)
 
     @property
     def held_ids(self) -> IntArray:
@@ -306,41 +394,52 @@ class FireControlChannels:
         radar = self.radar
         s = radar.spec
         ids = np.asarray(track_ids, dtype=np.int64)
-        if len(ids) == 0:
+        n = len(ids)
+        if n == 0:
             self.held.clear()
             self._cued = set()
             e = np.zeros(0, dtype=np.int64)
             return LookPlan(Windows.empty(), e, e.copy())
-        key = time_to_go_s(radar, x)
+        key = np.empty(n)
+        _time_to_go_kernel(np.ascontiguousarray(x, dtype=np.float64), self._site_m, key)
         if preferred is not None:
             key = np.where(preferred, key - _PREFERRED, key)
-        self._key = dict(zip(ids.tolist(), key.tolist(), strict=True))
-        live = set(ids.tolist())
-        for k, (last, _) in list(self.held.items()):
-            if k not in live or (time_s - last > self.hold_s and k not in engaged):
-                del self.held[k]
-        is_held = member(ids, self.held)
+        id_list = ids.tolist()
+        self._key = live = dict(zip(id_list, key.tolist(), strict=True))
+        held = self.held
+        if held:
+            for k, (last, _) in list(held.items()):
+                if k not in live or (time_s - last > self.hold_s and k not in engaged):
+                    del held[k]
+            for k, (last, _) in held.items():  # held tracks rank by their current urgency
+                held[k] = (last, live[k])
+        is_held = np.array([k in held for k in id_list], dtype=bool)
         pos = np.asarray(x[:, :3], dtype=float)
-        az, el, r = radar.site.aer(pos)
-        field = (r >= s.min_range_m) & (r <= s.instrumented_range_m)
-        field &= (el >= s.elevation_min_rad) & (el <= s.elevation_max_rad)
+        az, el, r = _aer(radar.site, pos)
         if s.azimuth_half_width_rad < math.pi:
             off = np.abs((az - radar.azimuth_center_rad + math.pi) % (2 * math.pi) - math.pi)
-            field &= off <= s.azimuth_half_width_rad
-        for k in self.held:  # held tracks rank by their current urgency
-            self.held[k] = (self.held[k][0], self._key.get(k, self.held[k][1]))
-        cand = (~is_held & field).nonzero()[0]
-        cand = cand[np.argsort(key[cand], kind="stable")]
-        if self.capacity - len(self.held) <= 0:
+            az_ok = off <= s.azimuth_half_width_rad
+        else:
+            az_ok = _ALL_AZIMUTHS
+        rows = np.empty(n, dtype=np.int64)
+        n_held, n_rows = _plan_rows(
+            r, el, az_ok, key, is_held, s.min_range_m, s.instrumented_range_m,
+            s.elevation_min_rad, s.elevation_max_rad, rows,
+        )  # fmt: skip
+        cand = rows[n_held:n_rows]
+        if self.capacity - len(held) <= 0:
             # Only tracks more urgent than the least urgent held track that could give way.
-            victims = [v for k, (_, v) in self.held.items() if k not in engaged]
+            victims = [v for k, (_, v) in held.items() if k not in engaged]
             cand = cand[_outranks(key[cand], max(victims))] if victims else cand[:0]
-        rows = np.concatenate([is_held.nonzero()[0], cand])
+            rows = np.concatenate([rows[:n_held], cand])
+        else:
+            rows = rows[:n_rows]
         windows = track_windows(
             radar, ids[rows], pos[rows], np.asarray(cov[rows, :3, :3]), s.cue_window_sigmas
         )
-        self._cued = set(ids[cand].tolist())
-        return LookPlan(windows, ids[is_held], ids[cand])
+        cued = ids[cand]
+        self._cued = set(cued.tolist())
+        return LookPlan(windows, ids[rows[:n_held]], cued)
 
     def update(
         self,
