@@ -657,3 +657,70 @@ def test_next_store_matches_take_initiate_extend(
     )
     for g, w in zip(got, want, strict=True):
         assert _same(g, w)
+
+
+# ------------------------------------------------------------- the compiled GNN step
+
+
+def _same_step(a: object, b: object) -> bool:
+    from dataclasses import fields
+
+    return all(_same(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))  # type: ignore[arg-type]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=seeds,
+    n_targets=st.integers(min_value=0, max_value=14),
+    spread_m=st.sampled_from([300.0, 3e3, 3e4]),
+    cost=st.sampled_from(["loglik", "mahalanobis"]),
+    from_gated=st.booleans(),
+    deletion=st.sampled_from(["misses", "score"]),
+    confirm_m=st.sampled_from([1, 3]),
+)
+def test_compiled_gnn_step_matches_the_staged_step(
+    seed: int,
+    n_targets: int,
+    spread_m: float,
+    cost: str,
+    from_gated: bool,
+    deletion: str,
+    confirm_m: int,
+) -> None:
+    """Tracker.step's compiled path (_step_fast) gives the staged path's results and track
+    store, bit for bit, scan after scan: crossing targets (clusters that need the
+    assignment solver), clutter, misses, deletions, new tracks."""
+    rng = np.random.default_rng(seed)
+    cfg = TrackerConfig(
+        cost=cost,  # type: ignore[arg-type]
+        init_from_gated=from_gated,
+        deletion=deletion,  # type: ignore[arg-type]
+        confirm_m=confirm_m,
+        confirm_n=max(confirm_m, 4),
+        max_coast_s=30.0,
+    )
+    fast, staged = Tracker(cfg), Tracker(cfg)
+    staged._fast = False
+    assert fast._fast
+    p0 = rng.normal(size=(n_targets, 3)) * spread_m + [4e4, 5e4, 3e3]
+    v = rng.normal(size=(n_targets, 3)) * [200.0, 200.0, 5.0]
+    t = 0.0
+    for _ in range(12):
+        t += float(rng.choice([0.0, 2.0, 5.0, 10.0]))
+        seen = rng.random(n_targets) < 0.85
+        pos = (p0 + v * t)[seen]
+        n_fa = int(rng.integers(0, 3))
+        pos = np.concatenate([pos, rng.normal(size=(n_fa, 3)) * spread_m + [4e4, 5e4, 3e3]])
+        sig = rng.uniform(20.0, 200.0, len(pos))
+        z = pos + rng.normal(size=pos.shape) * sig[:, None]
+        R = np.eye(3)[None] * (sig**2)[:, None, None]
+        batch = MeasurementBatch.cartesian(t, int(rng.integers(0, 3)), z, R)
+        n = fast.tracks.n
+        expected = rng.random(n) < 0.8 if rng.random() < 0.5 else None
+        a = fast.step(batch, expected)
+        b = staged.step(batch, expected)
+        assert _same_step(a, b)
+        for name in _STORE_FIELDS:
+            assert _same(getattr(fast._s, name), getattr(staged._s, name)), name
+    assert fast._next_id == staged._next_id
+    assert _same_step(fast.provenance(), staged.provenance())

@@ -17,8 +17,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 import samsim.jit as nb  # numba.njit, built on first call
+from samsim.lsap import _solve
 from samsim.tracking.association import (
+    _BRUTE_FORCE_PAIRS,
+    _DENSE_ASSIGNMENT_ENTRIES,
+    _FORBIDDEN,
     GatedPairs,
+    _cluster_matrices_kernel,
+    _gate_every_pair,
+    _gnn_simple,
     gate,
     gate_states,
     gnn_assign,
@@ -989,6 +996,277 @@ def _normalise_rows(w: FloatArray) -> FloatArray:
     return out
 
 
+@nb.njit(cache=True)
+def _gnn_front(
+    xm: FloatArray,
+    Pm: FloatArray,
+    lw: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    gamma: float,
+    ln_pd: float,
+    ln_clutter: float,
+    ln_miss: float,
+    loglik_cost: bool,
+    init_from_gated: bool,
+    log_2pi_d: float,
+) -> tuple[
+    bool,
+    IntArray,
+    IntArray,
+    FloatArray,
+    FloatArray,
+    BoolArray,
+    IntArray,
+    IntArray,
+    FloatArray,
+    BoolArray,
+    IntArray,
+    FloatArray,
+]:
+    """Gate, GNN assignment and Kalman updates of one step (d = 3, every pair tested) in
+    one compiled pass: the stages of :meth:`Tracker.step` up to the IMM mode weights.
+
+    The gated pairs of :func:`~samsim.tracking.association.gate_states` (small problems:
+    ``_gate_every_pair``) with ``lw`` = ln max(c, 1e-300) the log predicted mode
+    probabilities; ln_ratio = (ln p(z) + ln P_D) - ln lambda per pair; the reduced cost
+    -ln_ratio + ln(1 - P_D) (``loglik_cost``) or d2 - gamma; the simple clusters of
+    :func:`~samsim.tracking.association.gnn_assign` (``_gnn_simple``) and its other
+    clusters' dense assignment problems (``_cluster_matrices_kernel``, samsim.lsap's
+    ``_solve``); then, unless a cluster is too large for a dense matrix or the solver
+    fails (``hard``: returned at once, nothing changed),
+    :func:`_gnn_outcome` and :func:`_kf_update_tracks` (the updates written into ``xm``
+    and ``Pm``). The same operations, in the same order, as the stages it replaces.
+
+    Returns
+    -------
+    hard, pair_track, pair_det, pair_d2, pair_loglik, hit, rows, det_of_hit, dscore,
+    init, det_track_row, arg
+        ``arg`` is ln Lambda_j + ln c_j minus its row maximum for the hit ``rows``
+        (to be exponentiated by numpy and passed to :func:`_gnn_mode_rows`).
+    """
+    ti, di, d2, lnl = _gate_every_pair(xm, Pm, z, R, gamma, lw)
+    m = ti.shape[0]
+    ln_ratio = np.empty(m)
+    reduced = np.empty(m)
+    for q in range(m):
+        lr = lnl[q] + ln_pd - ln_clutter
+        ln_ratio[q] = lr
+        reduced[q] = -lr + ln_miss if loglik_cost else d2[q] - gamma
+    n, r, _ = xm.shape
+    nd = z.shape[0]
+    det_of_track, track_of_det, keep, lab, simple, hard = _gnn_simple(n, nd, ti, di, reduced)
+    if hard:
+        # The clusters that are not simple: a dense assignment problem each, solved by
+        # samsim.lsap's kernel, as gnn_assign does; a cluster too large for a dense
+        # matrix, or a solver failure, leaves everything to the general path.
+        cm = _cluster_matrices_kernel(
+            n,
+            nd,
+            ti[keep],
+            di[keep],
+            reduced[keep],
+            lab,
+            simple,
+            _DENSE_ASSIGNMENT_ENTRIES,
+            _FORBIDDEN,
+        )
+        flat, c_off, c_nt, c_nd, ut, ud = cm
+        hard = c_off.shape[0] == 0
+        for h in range(c_off.shape[0]):
+            if hard:
+                break
+            o, ntc, ndc = c_off[h], c_nt[h], c_nd[h]
+            w = ndc + ntc
+            C = np.empty((ntc, w))
+            for i in range(ntc):
+                for j in range(w):
+                    C[i, j] = flat[o + i * w + j]
+            col4row = np.empty(ntc, dtype=np.int64)
+            if _solve(C, col4row) != 0:
+                hard = True
+                break
+            for i in range(ntc):
+                j = col4row[i]
+                if j < ndc and C[i, j] < 0.0:
+                    det_of_track[ut[o + i]] = ud[o + j]
+                    track_of_det[ud[o + j]] = ut[o + i]
+    if hard:
+        eb = np.zeros(0, dtype=np.bool_)
+        ei = np.zeros(0, dtype=np.int64)
+        return (hard, ti, di, d2, lnl, eb, ei, ei, np.zeros(0), eb, ei, np.zeros((0, r)))
+    hit, rows, dj, dscore, init = _gnn_outcome(
+        det_of_track, track_of_det, ti, di, ln_ratio, init_from_gated
+    )
+    arg = _kf_update_tracks(xm, Pm, rows, dj, z, R, lw, log_2pi_d, True)
+    return hard, ti, di, d2, lnl, hit, rows, dj, dscore, init, track_of_det, arg
+
+
+@nb.njit(cache=True)
+def _gnn_mode_rows(
+    w: FloatArray, rows: IntArray, xm: FloatArray, Pm: FloatArray, mu: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """IMM mode probabilities of the updated ``rows``, mu_j = w_j / sum_j w_j (``w`` =
+    Lambda_j c_j up to a factor; the row sum in index order, as :func:`_normalise_rows`),
+    written into ``mu``; returns ``xm[rows]``, ``Pm[rows]`` and ``mu[rows]`` (C-contiguous,
+    as numpy's gathers) for :func:`~samsim.tracking.filters.imm_combine`."""
+    k = rows.shape[0]
+    _, r, nx = xm.shape
+    xt = np.empty((k, r, nx))
+    Pt = np.empty((k, r, nx, nx))
+    mt = np.empty((k, r))
+    for q in range(k):
+        i = rows[q]
+        tot = 0.0
+        for j in range(r):
+            tot += w[q, j]
+        for j in range(r):
+            mu[i, j] = w[q, j] / tot
+            mt[q, j] = mu[i, j]
+        xt[q] = xm[i]
+        Pt[q] = Pm[i]
+    return xt, Pt, mt
+
+
+@nb.njit(cache=True)
+def _gnn_back(
+    ids: IntArray,
+    xm: FloatArray,
+    Pm: FloatArray,
+    mu: FloatArray,
+    x: FloatArray,
+    P: FloatArray,
+    conf0: BoolArray,
+    hits0: IntArray,
+    miss0: IntArray,
+    opps0: IntArray,
+    lu0: FloatArray,
+    cr0: FloatArray,
+    sc0: FloatArray,
+    sm0: FloatArray,
+    ls0: IntArray,
+    ld0: IntArray,
+    rows: IntArray,
+    xc: FloatArray,
+    Pc: FloatArray,
+    hit: BoolArray,
+    exp_mask: BoolArray,
+    dscore: FloatArray,
+    det_of_hit: IntArray,
+    det_track_row: IntArray,
+    init: BoolArray,
+    z: FloatArray,
+    R: FloatArray,
+    det_index: IntArray,
+    next_id: int,
+    var: FloatArray,
+    mu0: FloatArray,
+    t: float,
+    sensor_id: int,
+    miss_score: float,
+    confirm_m: int,
+    confirm_n: int,
+    max_misses: int,
+    score_drop: float,
+    max_coast_s: float,
+) -> tuple[
+    _StoreColumns, IntArray, IntArray, IntArray, IntArray, NDArray[np.int8], IntArray, IntArray
+]:
+    """The rest of a GNN step in one compiled pass: the combined estimates ``xc``, ``Pc``
+    of the updated ``rows`` written into the predicted ``x``, ``P`` (the step's own
+    arrays), the bookkeeping (:func:`_bookkeeping_kernel`), the step's ids
+    (:func:`_step_ids`), and the next store (:func:`_next_store`: the deleted rows
+    dropped, one new track per ``init`` measurement, ids from ``next_id``).
+
+    The first 16 arguments are the store's columns (``_STORE_FIELDS`` order) with the
+    predicted (and updated) ``xm``, ``Pm``, ``mu``, ``x``, ``P`` and the previous step's
+    counts (separate arguments: a tuple argument costs numba a slow type check per call).
+
+    Returns
+    -------
+    store, updated, missed, confirmed, deleted, deleted_code, det_track_id, started
+        The next store's columns and the ids of :class:`StepResult` (``confirmed``: newly
+        confirmed and kept, without the started tracks).
+    """
+    for q in range(rows.shape[0]):
+        x[rows[q]] = xc[q]
+        P[rows[q]] = Pc[q]
+    bools, ints, floats, reason, det_track_id = _bookkeeping_kernel(
+        hit,
+        exp_mask,
+        dscore,
+        det_of_hit,
+        det_index,
+        det_track_row,
+        ids,
+        conf0,
+        hits0,
+        miss0,
+        opps0,
+        sc0,
+        sm0,
+        lu0,
+        ls0,
+        ld0,
+        t,
+        sensor_id,
+        miss_score,
+        confirm_m,
+        confirm_n,
+        max_misses,
+        score_drop,
+        max_coast_s,
+    )
+    updated, missed, confirmed, deleted, code, keep = _step_ids(
+        ids, hit, bools[0], bools[2], reason
+    )
+    k = 0
+    for j in range(init.shape[0]):
+        if init[j]:
+            k += 1
+    new_rows = np.empty(k, dtype=np.int64)
+    started = np.empty(k, dtype=np.int64)
+    q = 0
+    for j in range(init.shape[0]):
+        if init[j]:
+            new_rows[q] = j
+            started[q] = next_id + q
+            det_track_id[j] = next_id + q
+            q += 1
+    store = _next_store(
+        (
+            ids,
+            xm,
+            Pm,
+            mu,
+            x,
+            P,
+            bools[1].copy(),
+            ints[0].copy(),
+            ints[1].copy(),
+            ints[2].copy(),
+            floats[2].copy(),
+            cr0,
+            floats[0].copy(),
+            floats[1].copy(),
+            ints[3].copy(),
+            ints[4].copy(),
+        ),
+        keep,
+        z,
+        R,
+        new_rows,
+        det_index,
+        started,
+        var,
+        mu0,
+        t,
+        sensor_id,
+        confirm_m <= 1,
+    )
+    return store, updated, missed, confirmed, deleted, code, det_track_id, started
+
+
 def _member(a: IntArray, b: IntArray) -> BoolArray:
     """``np.isin(a, b)`` for int64 arrays, by a compiled scan when small."""
     if a.size * b.size > 65536:
@@ -1071,6 +1349,18 @@ class Tracker:
         self._imm_cache: dict[float, tuple[FloatArray, FloatArray, FloatArray, BoolArray]] = {}
         # ln max(c, 1e-300) of this step's predicted mode probabilities (gate, update)
         self._lw: FloatArray | None = None
+        # Constants of a step, and whether it may take the compiled path (_step_fast)
+        self._ln_pd = math.log(cfg.pd)
+        self._ln_clutter = math.log(cfg.clutter_density)
+        self._ln_miss = math.log(1.0 - cfg.pd)
+        self._max_misses = cfg.max_misses if cfg.deletion == "misses" else -1
+        self._score_drop = cfg.score_drop if cfg.deletion == "score" else math.nan
+        self._fast = (
+            self._fused
+            and cfg.association == "gnn"
+            and cfg.dims == 3
+            and not math.isfinite(cfg.max_pos_sigma_m)
+        )
 
     def _transition(self, dt_s: float) -> FloatArray:
         """IMM mode transition matrix for ``dt_s``, cached (scan intervals repeat)."""
@@ -1324,6 +1614,10 @@ class Tracker:
         d = cfg.dims
         xm, Pm, c, x, P = self._predicted(s, t)
         exp_mask = self._expected_mask(expected, s.ids, x)
+        if self._fast and s.n * batch.n <= _BRUTE_FORCE_PAIRS:
+            res = self._step_fast(batch, t, s, xm, Pm, c, x, P, exp_mask)
+            if res is not None:
+                return res
 
         z, R = batch.z_m, batch.cov_m2
         lim = cfg.gate_limit
@@ -1458,6 +1752,112 @@ class Tracker:
             else confirmed_ids,
             deleted=deleted_ids,
             deleted_reason=deleted_reason,
+        )
+
+    def _step_fast(
+        self,
+        batch: MeasurementBatch,
+        t: float,
+        s: _Store,
+        xm: FloatArray,
+        Pm: FloatArray,
+        c: FloatArray,
+        x: FloatArray,
+        P: FloatArray,
+        exp_mask: BoolArray,
+    ) -> StepResult | None:
+        """The rest of :meth:`step` for a GNN IMM tracker in 3-D (``self._fast``) and a
+        problem small enough to test every pair: the stages of the general path in three
+        compiled passes (:func:`_gnn_front`, :func:`_gnn_mode_rows`, :func:`_gnn_back`),
+        with numpy's ln, exp and :func:`~samsim.tracking.filters.imm_combine` (BLAS)
+        between them, so the results are the general path's bit for bit. None (nothing
+        changed) when a cluster needs an assignment solver: the general path runs."""
+        cfg = self.config
+        z = np.ascontiguousarray(batch.z_m, dtype=np.float64)
+        R = np.ascontiguousarray(batch.cov_m2, dtype=np.float64)
+        lw = np.log(np.maximum(c, 1e-300))
+        front = _gnn_front(
+            xm,
+            Pm,
+            lw,
+            z,
+            R,
+            self._gamma,
+            self._ln_pd,
+            self._ln_clutter,
+            self._ln_miss,
+            cfg.cost == "loglik",
+            cfg.init_from_gated,
+            3 * _LOG_2PI,
+        )
+        if front[0]:
+            return None
+        hit, rows, dj, dscore, init, det_track_row, arg = front[5:]
+        if rows.size:
+            xc, Pc = imm_combine(*_gnn_mode_rows(np.exp(arg), rows, xm, Pm, c))
+        else:
+            xc, Pc = x[:0], P[:0]
+        det_index = np.asarray(batch.det_index, dtype=np.int64)
+        sensor_id = int(batch.sensor_id)
+        store, updated, missed, confirmed_ids, deleted_ids, code, det_track_id, started = _gnn_back(
+            s.ids,
+            xm,
+            Pm,
+            c,
+            x,
+            P,
+            s.confirmed,
+            s.n_hits,
+            s.n_misses,
+            s.n_opps,
+            s.last_update_s,
+            s.created_s,
+            s.score,
+            s.score_max,
+            s.last_sensor_id,
+            s.last_det_index,
+            rows,
+            xc,
+            Pc,
+            hit,
+            exp_mask,
+            dscore,
+            dj,
+            det_track_row,
+            init,
+            z,
+            R,
+            det_index,
+            self._next_id,
+            self._init_var,
+            self._mu0,
+            t,
+            sensor_id,
+            self._ln_miss,
+            cfg.confirm_m,
+            cfg.confirm_n,
+            self._max_misses,
+            self._score_drop,
+            cfg.max_coast_s,
+        )
+        self._next_id += started.size
+        self._s = _Store(*store)
+        self._time_s = t
+        if cfg.keep_provenance:
+            self._prov.append((t, batch.sensor_id, batch.det_index.copy(), det_track_id.copy()))
+        return StepResult(
+            time_s=t,
+            sensor_id=batch.sensor_id,
+            det_index=batch.det_index.copy(),
+            det_track_id=det_track_id,
+            updated=updated,
+            missed=missed,
+            started=started,
+            confirmed=np.concatenate([confirmed_ids, started])
+            if cfg.confirm_m <= 1
+            else confirmed_ids,
+            deleted=deleted_ids,
+            deleted_reason=_REASONS[code],
         )
 
     # ---------------------------------------------------------------- helpers
