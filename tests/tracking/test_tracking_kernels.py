@@ -466,11 +466,11 @@ def _imm_predict_dense(xm, Pm, mu, Pi, F, Q, ct, t, d, xm_out, Pm_out, c_out, x_
                 P_out[k, a, b] = acc + spread
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     n=sizes,
     seed=seeds,
-    model=st.sampled_from(["imm", "imm_known_turn"]),
+    model=st.sampled_from(["imm", "imm_known_turn", "imm_two_modes"]),
     dims=st.sampled_from([2, 3]),
     spoil=st.sampled_from(["none", "inf", "nan", "zero_turn"]),
 )
@@ -478,7 +478,11 @@ def test_imm_predict_kernel_matches_the_dense_kernel(
     n: int, seed: int, model: str, dims: int, spoil: str
 ) -> None:
     rng = np.random.default_rng(seed)
-    trk = Tracker(TrackerConfig(model=model, dims=dims))  # type: ignore[arg-type]
+    if model == "imm_two_modes":  # (CV and CT: the loops for other than three modes)
+        cfg = TrackerConfig(model="imm", dims=dims, q_manoeuvre_m2ps3=None)
+    else:
+        cfg = TrackerConfig(model=model, dims=dims)  # type: ignore[arg-type]
+    trk = Tracker(cfg)
     r, nx = trk._r, trk._nx
     dt = float(rng.uniform(0.5, 12.0))
     F, Q, ct = trk._model_matrices(dt)
