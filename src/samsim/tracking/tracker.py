@@ -1131,21 +1131,8 @@ def _gnn_mode_rows(
 @nb.njit(cache=True)
 def _gnn_back(
     ids: IntArray,
-    xm: FloatArray,
-    Pm: FloatArray,
-    mu: FloatArray,
     x: FloatArray,
     P: FloatArray,
-    conf0: BoolArray,
-    hits0: IntArray,
-    miss0: IntArray,
-    opps0: IntArray,
-    lu0: FloatArray,
-    cr0: FloatArray,
-    sc0: FloatArray,
-    sm0: FloatArray,
-    ls0: IntArray,
-    ld0: IntArray,
     rows: IntArray,
     xc: FloatArray,
     Pc: FloatArray,
@@ -1155,12 +1142,17 @@ def _gnn_back(
     det_of_hit: IntArray,
     det_track_row: IntArray,
     init: BoolArray,
-    z: FloatArray,
-    R: FloatArray,
     det_index: IntArray,
     next_id: int,
-    var: FloatArray,
-    mu0: FloatArray,
+    was_conf: BoolArray,
+    n_hits0: IntArray,
+    n_misses0: IntArray,
+    n_opps0: IntArray,
+    score0: FloatArray,
+    score_max0: FloatArray,
+    last_update0: FloatArray,
+    last_sensor0: IntArray,
+    last_det0: IntArray,
     t: float,
     sensor_id: int,
     miss_score: float,
@@ -1170,23 +1162,32 @@ def _gnn_back(
     score_drop: float,
     max_coast_s: float,
 ) -> tuple[
-    _StoreColumns, IntArray, IntArray, IntArray, IntArray, NDArray[np.int8], IntArray, IntArray
+    NDArray[np.bool_],
+    IntArray,
+    FloatArray,
+    NDArray[np.int8],
+    IntArray,
+    IntArray,
+    IntArray,
+    IntArray,
+    IntArray,
+    NDArray[np.int8],
+    IntArray,
 ]:
     """The rest of a GNN step in one compiled pass: the combined estimates ``xc``, ``Pc``
     of the updated ``rows`` written into the predicted ``x``, ``P`` (the step's own
-    arrays), the bookkeeping (:func:`_bookkeeping_kernel`), the step's ids
-    (:func:`_step_ids`), and the next store (:func:`_next_store`: the deleted rows
-    dropped, one new track per ``init`` measurement, ids from ``next_id``).
-
-    The first 16 arguments are the store's columns (``_STORE_FIELDS`` order) with the
-    predicted (and updated) ``xm``, ``Pm``, ``mu``, ``x``, ``P`` and the previous step's
-    counts (separate arguments: a tuple argument costs numba a slow type check per call).
+    arrays), the bookkeeping (:func:`_bookkeeping_kernel`, same arguments), the step's
+    ids (:func:`_step_ids`), and the ids of the tracks started by the ``init``
+    measurements (from ``next_id``), entered in the detections' track ids.
 
     Returns
     -------
-    store, updated, missed, confirmed, deleted, deleted_code, det_track_id, started
-        The next store's columns and the ids of :class:`StepResult` (``confirmed``: newly
-        confirmed and kept, without the started tracks).
+    bools, ints, floats, reason, det_track_id
+        :func:`_bookkeeping_kernel`'s (the started tracks' ids entered).
+    updated, missed, confirmed, deleted, deleted_code
+        :func:`_step_ids`' (``confirmed``: newly confirmed and kept, not the started).
+    started : ndarray of int64
+        Ids of the new tracks, one per ``init`` measurement in order.
     """
     for q in range(rows.shape[0]):
         x[rows[q]] = xc[q]
@@ -1199,15 +1200,15 @@ def _gnn_back(
         det_index,
         det_track_row,
         ids,
-        conf0,
-        hits0,
-        miss0,
-        opps0,
-        sc0,
-        sm0,
-        lu0,
-        ls0,
-        ld0,
+        was_conf,
+        n_hits0,
+        n_misses0,
+        n_opps0,
+        score0,
+        score_max0,
+        last_update0,
+        last_sensor0,
+        last_det0,
         t,
         sensor_id,
         miss_score,
@@ -1217,54 +1218,92 @@ def _gnn_back(
         score_drop,
         max_coast_s,
     )
-    updated, missed, confirmed, deleted, code, keep = _step_ids(
-        ids, hit, bools[0], bools[2], reason
-    )
+    updated, missed, confirmed, deleted, code, _ = _step_ids(ids, hit, bools[0], bools[2], reason)
     k = 0
     for j in range(init.shape[0]):
         if init[j]:
             k += 1
-    new_rows = np.empty(k, dtype=np.int64)
     started = np.empty(k, dtype=np.int64)
     q = 0
     for j in range(init.shape[0]):
         if init[j]:
-            new_rows[q] = j
             started[q] = next_id + q
             det_track_id[j] = next_id + q
             q += 1
-    store = _next_store(
-        (
-            ids,
-            xm,
-            Pm,
-            mu,
-            x,
-            P,
-            bools[1].copy(),
-            ints[0].copy(),
-            ints[1].copy(),
-            ints[2].copy(),
-            floats[2].copy(),
-            cr0,
-            floats[0].copy(),
-            floats[1].copy(),
-            ints[3].copy(),
-            ints[4].copy(),
-        ),
-        keep,
-        z,
-        R,
-        new_rows,
-        det_index,
+    return (
+        bools,
+        ints,
+        floats,
+        reason,
+        det_track_id,
+        updated,
+        missed,
+        confirmed,
+        deleted,
+        code,
         started,
-        var,
-        mu0,
-        t,
-        sensor_id,
-        confirm_m <= 1,
     )
-    return store, updated, missed, confirmed, deleted, code, det_track_id, started
+
+
+@nb.njit(cache=True)
+def _gnn_next_store(
+    ids: IntArray,
+    xm: FloatArray,
+    Pm: FloatArray,
+    mu: FloatArray,
+    x: FloatArray,
+    P: FloatArray,
+    bools: NDArray[np.bool_],
+    ints: IntArray,
+    floats: FloatArray,
+    created: FloatArray,
+    reason: NDArray[np.int8],
+    init: BoolArray,
+    started: IntArray,
+    z: FloatArray,
+    R: FloatArray,
+    det_index: IntArray,
+    var: FloatArray,
+    mu0: FloatArray,
+    t: float,
+    sensor_id: int,
+    confirmed0: bool,
+) -> _StoreColumns:
+    """:func:`_next_store` after :func:`_gnn_back` (its packed bookkeeping columns, as
+    :func:`_bookkeeping` unpacks them): the rows with ``reason`` 0 kept, one new track
+    per ``init`` measurement (ids ``started``); separate arguments, not the store's
+    tuple (numba's type check of a tuple argument is slow)."""
+    n_new = started.shape[0]
+    new_rows = np.empty(n_new, dtype=np.int64)
+    q = 0
+    for j in range(init.shape[0]):
+        if init[j]:
+            new_rows[q] = j
+            q += 1
+    keep = np.empty(reason.shape[0], dtype=np.bool_)
+    for i in range(reason.shape[0]):
+        keep[i] = reason[i] == 0
+    cols = (
+        ids,
+        xm,
+        Pm,
+        mu,
+        x,
+        P,
+        bools[1].copy(),
+        ints[0].copy(),
+        ints[1].copy(),
+        ints[2].copy(),
+        floats[2].copy(),
+        created,
+        floats[0].copy(),
+        floats[1].copy(),
+        ints[3].copy(),
+        ints[4].copy(),
+    )
+    return _next_store(
+        cols, keep, z, R, new_rows, det_index, started, var, mu0, t, sensor_id, confirmed0
+    )
 
 
 def _member(a: IntArray, b: IntArray) -> BoolArray:
@@ -1799,23 +1838,10 @@ class Tracker:
             xc, Pc = x[:0], P[:0]
         det_index = np.asarray(batch.det_index, dtype=np.int64)
         sensor_id = int(batch.sensor_id)
-        store, updated, missed, confirmed_ids, deleted_ids, code, det_track_id, started = _gnn_back(
+        back = _gnn_back(
             s.ids,
-            xm,
-            Pm,
-            c,
             x,
             P,
-            s.confirmed,
-            s.n_hits,
-            s.n_misses,
-            s.n_opps,
-            s.last_update_s,
-            s.created_s,
-            s.score,
-            s.score_max,
-            s.last_sensor_id,
-            s.last_det_index,
             rows,
             xc,
             Pc,
@@ -1825,12 +1851,17 @@ class Tracker:
             dj,
             det_track_row,
             init,
-            z,
-            R,
             det_index,
             self._next_id,
-            self._init_var,
-            self._mu0,
+            s.confirmed,
+            s.n_hits,
+            s.n_misses,
+            s.n_opps,
+            s.score,
+            s.score_max,
+            s.last_update_s,
+            s.last_sensor_id,
+            s.last_det_index,
             t,
             sensor_id,
             self._ln_miss,
@@ -1840,8 +1871,57 @@ class Tracker:
             self._score_drop,
             cfg.max_coast_s,
         )
-        self._next_id += started.size
-        self._s = _Store(*store)
+        bools, ints, floats, reason, det_track_id = back[:5]
+        updated, missed, confirmed_ids, deleted_ids, code, started = back[5:]
+        if started.size or deleted_ids.size:
+            self._next_id += started.size
+            self._s = _Store(
+                *_gnn_next_store(
+                    s.ids,
+                    xm,
+                    Pm,
+                    c,
+                    x,
+                    P,
+                    bools,
+                    ints,
+                    floats,
+                    s.created_s,
+                    reason,
+                    init,
+                    started,
+                    z,
+                    R,
+                    det_index,
+                    self._init_var,
+                    self._mu0,
+                    t,
+                    sensor_id,
+                    cfg.confirm_m <= 1,
+                )
+            )
+        else:  # (the bookkeeping's rows, as _bookkeeping unpacks them)
+            _, conf, _ = bools
+            hits, misses, opps, last_sensor, last_det = ints
+            score, score_max, last_update = floats
+            self._s = _Store(
+                s.ids,
+                xm,
+                Pm,
+                c,
+                x,
+                P,
+                conf,
+                hits,
+                misses,
+                opps,
+                last_update,
+                s.created_s,
+                score,
+                score_max,
+                last_sensor,
+                last_det,
+            )
         self._time_s = t
         if cfg.keep_provenance:
             self._prov.append((t, batch.sensor_id, batch.det_index.copy(), det_track_id.copy()))
