@@ -33,7 +33,7 @@ from samsim.tracking.association import (
 )
 from samsim.tracking.filters import (
     _LOG_2PI,
-    _kf_update_rows,
+    _kf_update_row,
     gaussian_loglik,
     imm_combine,
     imm_mix,
@@ -945,26 +945,27 @@ def _kf_update_tracks(
     k = ti.shape[0]
     _, r, nx = xm.shape
     d = z.shape[1]
-    xk = np.empty((k * r, nx))
-    Pk = np.empty((k * r, nx, nx))
-    zk = np.empty((k * r, d))
-    Rk = np.empty((k * r, d, d))
-    for q in range(k):
-        for j in range(r):
-            row = q * r + j
-            xk[row] = xm[ti[q], j]
-            Pk[row] = Pm[ti[q], j]
-            zk[row] = z[dj[q]]
-            Rk[row] = R[dj[q]]
-    xu = np.empty((k * r, nx))
-    Pu = np.empty((k * r, nx, nx))
+    L = np.zeros((d, d))
+    Si = np.zeros((d, d))
+    K = np.zeros((nx, d))
+    nu = np.zeros(d)
+    y = np.zeros(d)
+    xu = np.empty(nx)
+    Pu = np.empty((nx, nx))
     d2 = np.empty(k * r)
     logdet = np.empty(k * r)
-    _kf_update_rows(xk, Pk, zk, Rk, xu, Pu, d2, logdet)
     for q in range(k):
         for j in range(r):
-            xm[ti[q], j] = xu[q * r + j]
-            Pm[ti[q], j] = Pu[q * r + j]
+            # (each row updated where it is, through a scratch copy: the rows are distinct)
+            row = q * r + j
+            xq, Pq = xm[ti[q], j], Pm[ti[q], j]
+            d2[row], logdet[row] = _kf_update_row(
+                xq, Pq, z[dj[q]], R[dj[q]], xu, Pu, L, Si, K, nu, y
+            )
+            for a in range(nx):
+                xq[a] = xu[a]
+                for b in range(nx):
+                    Pq[a, b] = Pu[a, b]
     if not mode_weights:
         return np.empty((0, r))
     out = np.empty((k, r))
@@ -1010,20 +1011,7 @@ def _gnn_front(
     loglik_cost: bool,
     init_from_gated: bool,
     log_2pi_d: float,
-) -> tuple[
-    bool,
-    IntArray,
-    IntArray,
-    FloatArray,
-    FloatArray,
-    BoolArray,
-    IntArray,
-    IntArray,
-    FloatArray,
-    BoolArray,
-    IntArray,
-    FloatArray,
-]:
+) -> tuple[bool, BoolArray, IntArray, IntArray, FloatArray, BoolArray, IntArray, FloatArray]:
     """Gate, GNN assignment and Kalman updates of one step (d = 3, every pair tested) in
     one compiled pass: the stages of :meth:`Tracker.step` up to the IMM mode weights.
 
@@ -1040,10 +1028,10 @@ def _gnn_front(
 
     Returns
     -------
-    hard, pair_track, pair_det, pair_d2, pair_loglik, hit, rows, det_of_hit, dscore,
-    init, det_track_row, arg
-        ``arg`` is ln Lambda_j + ln c_j minus its row maximum for the hit ``rows``
-        (to be exponentiated by numpy and passed to :func:`_gnn_mode_rows`).
+    hard, hit, rows, det_of_hit, dscore, init, det_track_row, arg
+        :func:`_gnn_outcome`'s results (``rows``: the hit tracks' rows), the detections'
+        track rows, and ``arg``, ln Lambda_j + ln c_j minus its row maximum for the hit
+        ``rows`` (to be exponentiated by numpy and passed to :func:`_gnn_mode_rows`).
     """
     ti, di, d2, lnl = _gate_every_pair(xm, Pm, z, R, gamma, lw)
     m = ti.shape[0]
@@ -1094,12 +1082,12 @@ def _gnn_front(
     if hard:
         eb = np.zeros(0, dtype=np.bool_)
         ei = np.zeros(0, dtype=np.int64)
-        return (hard, ti, di, d2, lnl, eb, ei, ei, np.zeros(0), eb, ei, np.zeros((0, r)))
+        return hard, eb, ei, ei, np.zeros(0), eb, ei, np.zeros((0, r))
     hit, rows, dj, dscore, init = _gnn_outcome(
         det_of_track, track_of_det, ti, di, ln_ratio, init_from_gated
     )
     arg = _kf_update_tracks(xm, Pm, rows, dj, z, R, lw, log_2pi_d, True)
-    return hard, ti, di, d2, lnl, hit, rows, dj, dscore, init, track_of_det, arg
+    return hard, hit, rows, dj, dscore, init, track_of_det, arg
 
 
 @nb.njit(cache=True)
@@ -1831,7 +1819,7 @@ class Tracker:
         )
         if front[0]:
             return None
-        hit, rows, dj, dscore, init, det_track_row, arg = front[5:]
+        hit, rows, dj, dscore, init, det_track_row, arg = front[1:]
         if rows.size:
             xc, Pc = imm_combine(*_gnn_mode_rows(np.exp(arg), rows, xm, Pm, c))
         else:
