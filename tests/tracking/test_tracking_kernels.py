@@ -754,3 +754,21 @@ def test_compiled_gnn_step_matches_the_staged_step(
             assert _same(getattr(fast._s, name), getattr(staged._s, name)), name
     assert fast._next_id == staged._next_id
     assert _same_step(fast.provenance(), staged.provenance())
+
+
+def test_track_table_is_kept_until_the_next_step() -> None:
+    """tracker.tracks is built once per step (the store is never changed in place): the
+    same read-only table until a step, then a new one with the step's values."""
+    trk = Tracker(TrackerConfig())
+    R = np.eye(3) * 2500.0
+    trk.step(MeasurementBatch.cartesian(0.0, 1, [[1e4, 2e4, 3e3], [5e4, 1e4, 2e3]], R))
+    a = trk.tracks
+    assert trk.tracks is a and not a.x.flags.writeable
+    x0 = a.x.copy()
+    trk.step(MeasurementBatch.cartesian(4.0, 1, [[1.1e4, 2e4, 3e3]], R))
+    b = trk.tracks
+    assert b is not a and b.time_s == 4.0 and _same(a.x, x0)
+    assert trk.tracks is b
+    for name in _STORE_FIELDS:
+        if name in ("ids", "x", "confirmed", "n_hits", "n_misses", "score"):
+            assert _same(getattr(b, name), getattr(trk._s, name))

@@ -1376,6 +1376,8 @@ class Tracker:
         self._imm_cache: dict[float, tuple[FloatArray, FloatArray, FloatArray, BoolArray]] = {}
         # ln max(c, 1e-300) of this step's predicted mode probabilities (gate, update)
         self._lw: FloatArray | None = None
+        # The last `tracks` table, with the store and time it shows
+        self._tracks_memo: tuple[_Store, float | None, TrackTable] | None = None
         # Constants of a step, and whether it may take the compiled path (_step_fast)
         self._ln_pd = math.log(cfg.pd)
         self._ln_clutter = math.log(cfg.clutter_density)
@@ -1428,9 +1430,16 @@ class Tracker:
 
     @property
     def tracks(self) -> TrackTable:
-        """All tracks (tentative and confirmed), as a read-only :class:`TrackTable`."""
+        """All tracks (tentative and confirmed), as a read-only :class:`TrackTable`.
+
+        The same table until the next step (the store's arrays are never changed in
+        place: a step installs new ones), so asking again costs nothing.
+        """
         s = self._s
-        return TrackTable(
+        memo = self._tracks_memo
+        if memo is not None and memo[0] is s and memo[1] == self._time_s:
+            return memo[2]
+        table = TrackTable(
             time_s=float("nan") if self._time_s is None else self._time_s,
             ids=_readonly(s.ids),
             x=_readonly(s.x),
@@ -1445,6 +1454,8 @@ class Tracker:
             last_sensor_id=_readonly(s.last_sensor_id),
             last_det_index=_readonly(s.last_det_index),
         )
+        self._tracks_memo = (s, self._time_s, table)
+        return table
 
     def provenance(self) -> Provenance:
         """Every (time, sensor, detection index, track id) update so far, in step order."""
