@@ -8,9 +8,11 @@ compared through their bytes.
 from __future__ import annotations
 
 import math
+import re
 
 import numba as nb
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,6 +120,30 @@ def test_from_polar_matches_the_reference_composition(n: int, seed: int) -> None
     assert _same(b.z_m, pos + z_loc @ q)
     assert _same(b.cov_m2, 0.5 * (R + np.swapaxes(R, -1, -2)))
     assert _same(b.det_index, np.arange(n, dtype=np.int64))
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=sizes, seed=seeds, spoil=st.sampled_from(["none", "nan", "negative"]))
+def test_engine_polar_batch_matches_from_polar(n: int, seed: int, spoil: str) -> None:
+    """The engine's unchecked path (_from_radar) builds from_polar's batch, bit for bit,
+    and bad values still meet from_polar's errors."""
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    pos = rng.normal(size=3) * 1e4
+    cols = [rng.uniform(1e3, 3e5, n), rng.uniform(0, 6.2, n), rng.uniform(-0.1, 1.2, n)]
+    cols += [rng.uniform(5, 50, n), rng.uniform(1e-4, 1e-2, n), rng.uniform(1e-4, 1e-2, n)]
+    if spoil != "none" and n:
+        cols[int(rng.integers(0, 6))][int(rng.integers(0, n))] = np.nan if spoil == "nan" else -1.0
+    try:
+        want = MeasurementBatch.from_polar(7.5, 2, pos, q, *cols, np.arange(n))
+    except ValueError as e:
+        with pytest.raises(ValueError, match=re.escape(str(e))):
+            MeasurementBatch._from_radar(7.5, 2, pos, q, *cols)
+        return
+    got = MeasurementBatch._from_radar(7.5, 2, pos, q, *cols)
+    assert got.time_s == want.time_s and got.sensor_id == want.sensor_id
+    assert _same(got.z_m, want.z_m) and _same(got.cov_m2, want.cov_m2)
+    assert _same(got.det_index, want.det_index)
 
 
 # --------------------------------------------------------------------- tracker
@@ -440,11 +466,11 @@ def _imm_predict_dense(xm, Pm, mu, Pi, F, Q, ct, t, d, xm_out, Pm_out, c_out, x_
                 P_out[k, a, b] = acc + spread
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     n=sizes,
     seed=seeds,
-    model=st.sampled_from(["imm", "imm_known_turn"]),
+    model=st.sampled_from(["imm", "imm_known_turn", "imm_two_modes"]),
     dims=st.sampled_from([2, 3]),
     spoil=st.sampled_from(["none", "inf", "nan", "zero_turn"]),
 )
@@ -452,7 +478,11 @@ def test_imm_predict_kernel_matches_the_dense_kernel(
     n: int, seed: int, model: str, dims: int, spoil: str
 ) -> None:
     rng = np.random.default_rng(seed)
-    trk = Tracker(TrackerConfig(model=model, dims=dims))  # type: ignore[arg-type]
+    if model == "imm_two_modes":  # (CV and CT: the loops for other than three modes)
+        cfg = TrackerConfig(model="imm", dims=dims, q_manoeuvre_m2ps3=None)
+    else:
+        cfg = TrackerConfig(model=model, dims=dims)  # type: ignore[arg-type]
+    trk = Tracker(cfg)
     r, nx = trk._r, trk._nx
     dt = float(rng.uniform(0.5, 12.0))
     F, Q, ct = trk._model_matrices(dt)
@@ -657,3 +687,88 @@ def test_next_store_matches_take_initiate_extend(
     )
     for g, w in zip(got, want, strict=True):
         assert _same(g, w)
+
+
+# ------------------------------------------------------------- the compiled GNN step
+
+
+def _same_step(a: object, b: object) -> bool:
+    from dataclasses import fields
+
+    return all(_same(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))  # type: ignore[arg-type]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=seeds,
+    n_targets=st.integers(min_value=0, max_value=14),
+    spread_m=st.sampled_from([300.0, 3e3, 3e4]),
+    cost=st.sampled_from(["loglik", "mahalanobis"]),
+    from_gated=st.booleans(),
+    deletion=st.sampled_from(["misses", "score"]),
+    confirm_m=st.sampled_from([1, 3]),
+)
+def test_compiled_gnn_step_matches_the_staged_step(
+    seed: int,
+    n_targets: int,
+    spread_m: float,
+    cost: str,
+    from_gated: bool,
+    deletion: str,
+    confirm_m: int,
+) -> None:
+    """Tracker.step's compiled path (_step_fast) gives the staged path's results and track
+    store, bit for bit, scan after scan: crossing targets (clusters that need the
+    assignment solver), clutter, misses, deletions, new tracks."""
+    rng = np.random.default_rng(seed)
+    cfg = TrackerConfig(
+        cost=cost,  # type: ignore[arg-type]
+        init_from_gated=from_gated,
+        deletion=deletion,  # type: ignore[arg-type]
+        confirm_m=confirm_m,
+        confirm_n=max(confirm_m, 4),
+        max_coast_s=30.0,
+    )
+    fast, staged = Tracker(cfg), Tracker(cfg)
+    staged._fast = False
+    assert fast._fast
+    p0 = rng.normal(size=(n_targets, 3)) * spread_m + [4e4, 5e4, 3e3]
+    v = rng.normal(size=(n_targets, 3)) * [200.0, 200.0, 5.0]
+    t = 0.0
+    for _ in range(12):
+        t += float(rng.choice([0.0, 2.0, 5.0, 10.0]))
+        seen = rng.random(n_targets) < 0.85
+        pos = (p0 + v * t)[seen]
+        n_fa = int(rng.integers(0, 3))
+        pos = np.concatenate([pos, rng.normal(size=(n_fa, 3)) * spread_m + [4e4, 5e4, 3e3]])
+        sig = rng.uniform(20.0, 200.0, len(pos))
+        z = pos + rng.normal(size=pos.shape) * sig[:, None]
+        R = np.eye(3)[None] * (sig**2)[:, None, None]
+        batch = MeasurementBatch.cartesian(t, int(rng.integers(0, 3)), z, R)
+        n = fast.tracks.n
+        expected = rng.random(n) < 0.8 if rng.random() < 0.5 else None
+        a = fast.step(batch, expected)
+        b = staged.step(batch, expected)
+        assert _same_step(a, b)
+        for name in _STORE_FIELDS:
+            assert _same(getattr(fast._s, name), getattr(staged._s, name)), name
+    assert fast._next_id == staged._next_id
+    assert _same_step(fast.provenance(), staged.provenance())
+
+
+def test_track_table_is_kept_until_the_next_step() -> None:
+    """tracker.tracks is built once per step (the store is never changed in place): the
+    same read-only table until a step, then a new one with the step's values."""
+    trk = Tracker(TrackerConfig())
+    R = np.eye(3) * 2500.0
+    trk.step(MeasurementBatch.cartesian(0.0, 1, [[1e4, 2e4, 3e3], [5e4, 1e4, 2e3]], R))
+    a = trk.tracks
+    assert trk.tracks is a and not a.x.flags.writeable
+    x0 = a.x.copy()
+    trk.step(MeasurementBatch.cartesian(4.0, 1, [[1.1e4, 2e4, 3e3]], R))
+    b = trk.tracks
+    assert b is not a and b.time_s == 4.0 and _same(a.x, x0)
+    assert trk.tracks is b
+    for name in _STORE_FIELDS:
+        if name in ("ids", "x", "confirmed", "n_hits", "n_misses", "score"):
+            assert _same(getattr(b, name), getattr(trk._s, name))

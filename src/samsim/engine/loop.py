@@ -414,7 +414,7 @@ class Engine:
         )
         if len(dets) == 0 and len(held) == 0 and not region.sector:
             return  # cues only, nothing found: no track expected this look, nothing to log
-        batch = MeasurementBatch.from_polar(
+        batch = MeasurementBatch._from_radar(
             self.t,
             r_index,
             radar.site.position_enu_m,
@@ -425,7 +425,6 @@ class Engine:
             dets.sigma_range_m,
             dets.sigma_az_rad,
             dets.sigma_el_rad,
-            np.arange(len(dets)),
         )
 
         def expected(ids: NDArray[np.int64], x: NDArray[np.float64]) -> NDArray[np.bool_]:

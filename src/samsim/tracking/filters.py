@@ -161,6 +161,7 @@ def _kf_update_rows(
     d2_out: FloatArray,
     logdet_out: FloatArray,
 ) -> None:  # pragma: no cover - compiled
+    """:func:`_kf_update_row` of every row (the kernel of :func:`kalman_update_position`)."""
     m, nx = x.shape
     d = z.shape[1]
     L = np.zeros((d, d))
@@ -169,56 +170,81 @@ def _kf_update_rows(
     nu = np.zeros(d)
     y = np.zeros(d)
     for k in range(m):
-        for i in range(d):
-            nu[i] = z[k, i] - x[k, i]
-        # Cholesky S = L L' with S = P[:d, :d] + R.
-        logdet = 0.0
-        for i in range(d):
-            for j in range(i + 1):
-                acc = P[k, i, j] + R[k, i, j]
-                for q in range(j):
-                    acc -= L[i, q] * L[j, q]
-                if i == j:
-                    L[i, i] = np.sqrt(acc)
-                    logdet += 2.0 * np.log(L[i, i])
-                else:
-                    L[i, j] = acc / L[j, j]
-        # Si = S^-1 column by column from L (forward then back substitution).
-        for c in range(d):
-            for i in range(d):
-                acc = 1.0 if i == c else 0.0
-                for q in range(i):
-                    acc -= L[i, q] * y[q]
-                y[i] = acc / L[i, i]
-            for i in range(d - 1, -1, -1):
-                acc = y[i]
-                for q in range(i + 1, d):
-                    acc -= L[q, i] * Si[q, c]
-                Si[i, c] = acc / L[i, i]
-        d2 = 0.0
-        for i in range(d):
-            for j in range(d):
-                d2 += nu[i] * Si[i, j] * nu[j]
-        for a in range(nx):
-            for j in range(d):
-                acc = 0.0
-                for i in range(d):
-                    acc += P[k, a, i] * Si[i, j]
-                K[a, j] = acc
-        for a in range(nx):
-            acc = x[k, a]
-            for j in range(d):
-                acc += K[a, j] * nu[j]
-            x_out[k, a] = acc
-        for a in range(nx):
-            for b in range(a, nx):
-                acc = 0.5 * (P[k, a, b] + P[k, b, a])
-                for j in range(d):
-                    acc -= K[a, j] * P[k, j, b]
-                P_out[k, a, b] = acc
-                P_out[k, b, a] = acc
+        d2, logdet = _kf_update_row(x[k], P[k], z[k], R[k], x_out[k], P_out[k], L, Si, K, nu, y)
         d2_out[k] = d2
         logdet_out[k] = logdet
+
+
+@numba.njit(cache=True)
+def _kf_update_row(
+    x: FloatArray,
+    P: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    x_out: FloatArray,
+    P_out: FloatArray,
+    L: FloatArray,
+    Si: FloatArray,
+    K: FloatArray,
+    nu: FloatArray,
+    y: FloatArray,
+) -> tuple[float, float]:  # pragma: no cover - compiled
+    """Kalman update of one state ``x`` (nx,), ``P`` (nx, nx) by the position measurement
+    ``z`` (d,), ``R`` (d, d) (:func:`kalman_update_position`) into ``x_out``, ``P_out``
+    (not ``x``, ``P`` themselves); ``L``, ``Si`` (d, d), ``K`` (nx, d), ``nu``, ``y``
+    (d,) are scratch. Returns the squared Mahalanobis distance of the innovation and
+    ln |S|."""
+    nx = x.shape[0]
+    d = z.shape[0]
+    for i in range(d):
+        nu[i] = z[i] - x[i]
+    # Cholesky S = L L' with S = P[:d, :d] + R.
+    logdet = 0.0
+    for i in range(d):
+        for j in range(i + 1):
+            acc = P[i, j] + R[i, j]
+            for q in range(j):
+                acc -= L[i, q] * L[j, q]
+            if i == j:
+                L[i, i] = np.sqrt(acc)
+                logdet += 2.0 * np.log(L[i, i])
+            else:
+                L[i, j] = acc / L[j, j]
+    # Si = S^-1 column by column from L (forward then back substitution).
+    for c in range(d):
+        for i in range(d):
+            acc = 1.0 if i == c else 0.0
+            for q in range(i):
+                acc -= L[i, q] * y[q]
+            y[i] = acc / L[i, i]
+        for i in range(d - 1, -1, -1):
+            acc = y[i]
+            for q in range(i + 1, d):
+                acc -= L[q, i] * Si[q, c]
+            Si[i, c] = acc / L[i, i]
+    d2 = 0.0
+    for i in range(d):
+        for j in range(d):
+            d2 += nu[i] * Si[i, j] * nu[j]
+    for a in range(nx):
+        for j in range(d):
+            acc = 0.0
+            for i in range(d):
+                acc += P[a, i] * Si[i, j]
+            K[a, j] = acc
+    for a in range(nx):
+        acc = x[a]
+        for j in range(d):
+            acc += K[a, j] * nu[j]
+        x_out[a] = acc
+    for a in range(nx):
+        for b in range(a, nx):
+            acc = 0.5 * (P[a, b] + P[b, a])
+            for j in range(d):
+                acc -= K[a, j] * P[j, b]
+            P_out[a, b] = acc
+            P_out[b, a] = acc
+    return d2, logdet
 
 
 def kalman_update_position_numpy(

@@ -283,13 +283,38 @@ class MeasurementBatch:
                     raise ValueError(f"{name} must be positive, got {a[a <= 0][:5].tolist()}.")
             if (r <= 0).any():
                 raise ValueError(f"range_m must be positive, got {r[r <= 0][:5].tolist()}.")
-        z_loc, R_loc = unbiased_converted_measurement(r, az, el, s_r, s_a, s_e)
-        # (matrix products stay numpy's: BLAS rounds differently from a plain loop)
-        z = pos + z_loc @ rot
-        R = rot.T @ R_loc @ rot
-        _symmetrise(R)
+        z, R = _polar_to_enu(pos, rot, r, az, el, s_r, s_a, s_e)
         idx = cls._det_index(det_index, n)
         return cls(t, int(sensor_id), z, R, idx)
+
+    @classmethod
+    def _from_radar(
+        cls,
+        time_s: float,
+        sensor_id: int,
+        sensor_pos_enu_m: FloatArray,
+        sensor_rot: FloatArray,
+        range_m: FloatArray,
+        az_rad: FloatArray,
+        el_rad: FloatArray,
+        sigma_range_m: FloatArray,
+        sigma_az_rad: FloatArray,
+        sigma_el_rad: FloatArray,
+    ) -> MeasurementBatch:
+        """:meth:`from_polar` of the engine's own radar detections (float64 vectors of
+        one length, a :class:`~samsim.geo.frames.Site`'s position and rotation, a finite
+        time; detection indices ``arange(n)``), without the checks of argument types and
+        shapes: one compiled pass checks the values, and detections it rejects go through
+        :meth:`from_polar` (its errors). The same batch as :meth:`from_polar`, bit for bit.
+        """
+        r, az, el = range_m, az_rad, el_rad
+        s_r, s_a, s_e = sigma_range_m, sigma_az_rad, sigma_el_rad
+        if not _polar_inputs_valid(r, az, el, s_r, s_a, s_e):
+            return cls.from_polar(
+                time_s, sensor_id, sensor_pos_enu_m, sensor_rot, r, az, el, s_r, s_a, s_e
+            )
+        z, R = _polar_to_enu(sensor_pos_enu_m, sensor_rot, r, az, el, s_r, s_a, s_e)
+        return cls(float(time_s), int(sensor_id), z, R, np.arange(r.shape[0], dtype=np.int64))
 
     @staticmethod
     def _det_index(det_index: ArrayLike | None, n: int) -> IntArray:
@@ -352,10 +377,43 @@ def unbiased_converted_measurement(
     E[sin^2(az)] = (1 - l'_a cos 2az)/2, E[sin cos] = l'_a sin(2az)/2, l'_a = exp(-2 s_a^2),
     likewise in elevation, and E[r^2] = r_m^2 + s_r^2.
     """
-    r, az, el, s_r, s_a, s_e = (
-        _float_vector(v, np.shape(range_m)[0])
-        for v in (range_m, az_rad, el_rad, sigma_range_m, sigma_az_rad, sigma_el_rad)
+    n = np.shape(range_m)[0]
+    return _ucm(
+        _float_vector(range_m, n),
+        _float_vector(az_rad, n),
+        _float_vector(el_rad, n),
+        _float_vector(sigma_range_m, n),
+        _float_vector(sigma_az_rad, n),
+        _float_vector(sigma_el_rad, n),
     )
+
+
+def _polar_to_enu(
+    pos: FloatArray,
+    rot: FloatArray,
+    r: FloatArray,
+    az: FloatArray,
+    el: FloatArray,
+    s_r: FloatArray,
+    s_a: FloatArray,
+    s_e: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Checked polar detections (float64 vectors of one length) as converted measurements
+    in scenario ENU (:meth:`MeasurementBatch.from_polar`): z = pos + z_loc rot and
+    R = (C + C') / 2 with C = rot' R_loc rot."""
+    z_loc, R_loc = _ucm(r, az, el, s_r, s_a, s_e)
+    # (matrix products stay numpy's: BLAS rounds differently from a plain loop)
+    z = pos + z_loc @ rot
+    R = rot.T @ R_loc @ rot
+    _symmetrise(R)
+    return z, R
+
+
+def _ucm(
+    r: FloatArray, az: FloatArray, el: FloatArray, s_r: FloatArray, s_a: FloatArray, s_e: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`unbiased_converted_measurement` of float64 vectors of one length (no
+    conversion)."""
     n = r.shape[0]
     z = np.empty((n, 3))
     R = np.empty((n, 3, 3))

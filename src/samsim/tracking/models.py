@@ -478,19 +478,45 @@ def _imm_predict_kernel(
     P_out: FloatArray,
 ) -> None:
     """IMM mixing, model-matched prediction and combination per track (see
-    :func:`imm_predict`), in plain loops: no temporaries, no BLAS calls. The products
-    with the transition matrix skip its exact zeros when every factor is finite (the
-    sums are then the same, bit for bit)."""
+    :func:`imm_predict`), in plain loops: no temporaries, no BLAS calls.
+
+    Every sum runs over its terms in index order, as in the dense loops of the first
+    version (tests/tracking/test_tracking_kernels.py keeps them), so the results are
+    theirs bit for bit; only the loop nests differ: the sums of a matrix row are
+    accumulated side by side (for three modes in scalars), and the products with the
+    transition matrix skip its exact zeros when every factor is finite (a zero term then
+    leaves a sum that starts at +0 unchanged). The zeros of the linear models' matrices
+    are found once per call.
+    """
     n, r, nx = xm.shape
     x0 = np.empty(nx)
     P0 = np.empty((nx, nx))
     G = np.empty((nx, nx))
     T = np.empty((nx, nx))
+    M = np.empty((nx, nx))
     wi = np.empty(r)
     D = np.empty((r, nx))
     DW = np.empty((r, nx))
-    nz = np.empty((nx, nx), dtype=np.int64)
-    n_nz = np.empty(nx, dtype=np.int64)
+    sp = np.empty(nx)
+    nz_ct = np.empty((nx, nx), dtype=np.int64)
+    nn_ct = np.empty(nx, dtype=np.int64)
+    nz_full = np.empty((nx, nx), dtype=np.int64)
+    nn_full = np.empty(nx, dtype=np.int64)
+    for a in range(nx):
+        nn_full[a] = nx
+        for e in range(nx):
+            nz_full[a, e] = e
+    # the nonzeros of each linear model's F, row by row
+    nz_lin = np.empty((r, nx, nx), dtype=np.int64)
+    nn_lin = np.empty((r, nx), dtype=np.int64)
+    for j in range(r):
+        for a in range(nx):
+            c_nz = 0
+            for e in range(nx):
+                if F[j, a, e] != 0.0:
+                    nz_lin[j, a, c_nz] = e
+                    c_nz += 1
+            nn_lin[j, a] = c_nz
     dc = np.empty((r, nx))
     w_i = 2 * d
     t = dt_s
@@ -506,26 +532,44 @@ def _imm_predict_kernel(
             for i in range(r):
                 wi[i] = mu[k, i] * Pi[i, j] / cs
             for a in range(nx):
-                acc = 0.0
-                for i in range(r):
-                    acc += wi[i] * xm[k, i, a]
-                x0[a] = acc
+                x0[a] = 0.0
+            for i in range(r):
+                for a in range(nx):
+                    x0[a] += wi[i] * xm[k, i, a]
             for i in range(r):
                 for a in range(nx):
                     D[i, a] = xm[k, i, a] - x0[a]
                     DW[i, a] = D[i, a] * wi[i]
+            # P0[a, b] = sum_i wi P_i[a, b] + sum_i DW[i, a] D[i, b]
+            if r == 3:
+                w0, w1, w2 = wi[0], wi[1], wi[2]
+                for a in range(nx):
+                    d0, d1, d2 = DW[0, a], DW[1, a], DW[2, a]
+                    for b in range(nx):
+                        acc = 0.0 + w0 * Pm[k, 0, a, b]
+                        acc = acc + w1 * Pm[k, 1, a, b]
+                        acc = acc + w2 * Pm[k, 2, a, b]
+                        spread = 0.0 + d0 * D[0, b]
+                        spread = spread + d1 * D[1, b]
+                        spread = spread + d2 * D[2, b]
+                        P0[a, b] = acc + spread
+            else:
+                for a in range(nx):
+                    for b in range(nx):
+                        P0[a, b] = 0.0
+                        sp[b] = 0.0
+                    for i in range(r):
+                        for b in range(nx):
+                            P0[a, b] += wi[i] * Pm[k, i, a, b]
+                    for i in range(r):
+                        for b in range(nx):
+                            sp[b] += DW[i, a] * D[i, b]
+                    for b in range(nx):
+                        P0[a, b] = P0[a, b] + sp[b]
             finite = True
             for a in range(nx):
                 for b in range(nx):
-                    acc = 0.0
-                    for i in range(r):
-                        acc += wi[i] * Pm[k, i, a, b]
-                    spread = 0.0
-                    for i in range(r):
-                        spread += DW[i, a] * D[i, b]
-                    v = acc + spread
-                    P0[a, b] = v
-                    finite = finite and v - v == 0.0
+                    finite = finite and P0[a, b] - P0[a, b] == 0.0
             # Model j's transition matrix (its Jacobian for the coordinated turn).
             if ct[j]:
                 om = x0[w_i]
@@ -561,73 +605,93 @@ def _imm_predict_kernel(
                 if d == 3:
                     xm_out[k, j, 2] = x0[2] + t * x0[5]
                     G[2, 5] = t
+                Gj = G
+                for a in range(nx):
+                    c_nz = 0
+                    for e in range(nx):
+                        if G[a, e] != 0.0:
+                            nz_ct[a, c_nz] = e
+                            c_nz += 1
+                    nn_ct[a] = c_nz
+                nz = nz_ct
+                nn = nn_ct
             else:
+                Gj = F[j]
                 for a in range(nx):
                     acc = 0.0
                     for b in range(nx):
-                        G[a, b] = F[j, a, b]
-                        acc += F[j, a, b] * x0[b]
+                        acc += Gj[a, b] * x0[b]
                     xm_out[k, j, a] = acc
-            # G P0 G' + Q, made symmetric. The sums run over e in index order; terms with
-            # G = 0 exactly are skipped when every factor is finite (a zero term then
-            # leaves the sum unchanged: it starts at +0, so it is never -0).
-            for a in range(nx):
-                c_nz = 0
-                for e in range(nx):
-                    if G[a, e] != 0.0:
-                        nz[a, c_nz] = e
-                        c_nz += 1
-                n_nz[a] = c_nz
+                nz = nz_lin[j]
+                nn = nn_lin[j]
+            if not finite:
+                nz = nz_full
+                nn = nn_full
+            # T = G P0, row by row: T[a, b] = sum over e in nz[a] of G[a, e] P0[e, b]
             finite_t = finite
             for a in range(nx):
                 for b in range(nx):
-                    acc = 0.0
-                    if finite:
-                        for q in range(n_nz[a]):
-                            e = nz[a, q]
-                            acc += G[a, e] * P0[e, b]
-                    else:
-                        for e in range(nx):
-                            acc += G[a, e] * P0[e, b]
-                    T[a, b] = acc
-                    finite_t = finite_t and acc - acc == 0.0
+                    T[a, b] = 0.0
+                for q in range(nn[a]):
+                    e = nz[a, q]
+                    g = Gj[a, e]
+                    for b in range(nx):
+                        T[a, b] += g * P0[e, b]
+                for b in range(nx):
+                    finite_t = finite_t and T[a, b] - T[a, b] == 0.0
+            if not finite_t:
+                nz = nz_full
+                nn = nn_full
+            # M[b, a] = (T G')[a, b] = sum over e in nz[b] of T[a, e] G[b, e]
+            for b in range(nx):
+                for a in range(nx):
+                    M[b, a] = 0.0
+                for q in range(nn[b]):
+                    e = nz[b, q]
+                    g = Gj[b, e]
+                    for a in range(nx):
+                        M[b, a] += T[a, e] * g
+            # G P0 G' + Q, made symmetric
             for a in range(nx):
                 for b in range(a + 1):
-                    pab = 0.0
-                    pba = 0.0
-                    if finite_t:
-                        for q in range(n_nz[b]):
-                            e = nz[b, q]
-                            pab += T[a, e] * G[b, e]
-                        for q in range(n_nz[a]):
-                            e = nz[a, q]
-                            pba += T[b, e] * G[a, e]
-                    else:
-                        for e in range(nx):
-                            pab += T[a, e] * G[b, e]
-                            pba += T[b, e] * G[a, e]
-                    v = 0.5 * ((pab + Q[j, a, b]) + (pba + Q[j, b, a]))
+                    v = 0.5 * ((M[b, a] + Q[j, a, b]) + (M[a, b] + Q[j, b, a]))
                     Pm_out[k, j, a, b] = v
                     Pm_out[k, j, b, a] = v
         # Moment-matched combination with the predicted mode probabilities.
         for a in range(nx):
-            acc = 0.0
-            for j in range(r):
-                acc += c_out[k, j] * xm_out[k, j, a]
-            x_out[k, a] = acc
+            x_out[k, a] = 0.0
+        for j in range(r):
+            for a in range(nx):
+                x_out[k, a] += c_out[k, j] * xm_out[k, j, a]
         for j in range(r):
             for a in range(nx):
                 D[j, a] = xm_out[k, j, a] - x_out[k, a]
                 dc[j, a] = D[j, a] * c_out[k, j]
-        for a in range(nx):
-            for b in range(nx):
-                acc = 0.0
+        if r == 3:
+            c0, c1, c2 = c_out[k, 0], c_out[k, 1], c_out[k, 2]
+            for a in range(nx):
+                d0, d1, d2 = dc[0, a], dc[1, a], dc[2, a]
+                for b in range(nx):
+                    acc = 0.0 + c0 * Pm_out[k, 0, a, b]
+                    acc = acc + c1 * Pm_out[k, 1, a, b]
+                    acc = acc + c2 * Pm_out[k, 2, a, b]
+                    spread = 0.0 + d0 * D[0, b]
+                    spread = spread + d1 * D[1, b]
+                    spread = spread + d2 * D[2, b]
+                    P_out[k, a, b] = acc + spread
+        else:
+            for a in range(nx):
+                for b in range(nx):
+                    P_out[k, a, b] = 0.0
+                    sp[b] = 0.0
                 for j in range(r):
-                    acc += c_out[k, j] * Pm_out[k, j, a, b]
-                spread = 0.0
+                    for b in range(nx):
+                        P_out[k, a, b] += c_out[k, j] * Pm_out[k, j, a, b]
                 for j in range(r):
-                    spread += dc[j, a] * D[j, b]
-                P_out[k, a, b] = acc + spread
+                    for b in range(nx):
+                        sp[b] += dc[j, a] * D[j, b]
+                for b in range(nx):
+                    P_out[k, a, b] = P_out[k, a, b] + sp[b]
 
 
 def imm_predict(

@@ -17,8 +17,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 import samsim.jit as nb  # numba.njit, built on first call
+from samsim.lsap import _solve
 from samsim.tracking.association import (
+    _BRUTE_FORCE_PAIRS,
+    _DENSE_ASSIGNMENT_ENTRIES,
+    _FORBIDDEN,
     GatedPairs,
+    _cluster_matrices_kernel,
+    _gate_every_pair,
+    _gnn_simple,
     gate,
     gate_states,
     gnn_assign,
@@ -26,7 +33,7 @@ from samsim.tracking.association import (
 )
 from samsim.tracking.filters import (
     _LOG_2PI,
-    _kf_update_rows,
+    _kf_update_row,
     gaussian_loglik,
     imm_combine,
     imm_mix,
@@ -938,26 +945,27 @@ def _kf_update_tracks(
     k = ti.shape[0]
     _, r, nx = xm.shape
     d = z.shape[1]
-    xk = np.empty((k * r, nx))
-    Pk = np.empty((k * r, nx, nx))
-    zk = np.empty((k * r, d))
-    Rk = np.empty((k * r, d, d))
-    for q in range(k):
-        for j in range(r):
-            row = q * r + j
-            xk[row] = xm[ti[q], j]
-            Pk[row] = Pm[ti[q], j]
-            zk[row] = z[dj[q]]
-            Rk[row] = R[dj[q]]
-    xu = np.empty((k * r, nx))
-    Pu = np.empty((k * r, nx, nx))
+    L = np.zeros((d, d))
+    Si = np.zeros((d, d))
+    K = np.zeros((nx, d))
+    nu = np.zeros(d)
+    y = np.zeros(d)
+    xu = np.empty(nx)
+    Pu = np.empty((nx, nx))
     d2 = np.empty(k * r)
     logdet = np.empty(k * r)
-    _kf_update_rows(xk, Pk, zk, Rk, xu, Pu, d2, logdet)
     for q in range(k):
         for j in range(r):
-            xm[ti[q], j] = xu[q * r + j]
-            Pm[ti[q], j] = Pu[q * r + j]
+            # (each row updated where it is, through a scratch copy: the rows are distinct)
+            row = q * r + j
+            xq, Pq = xm[ti[q], j], Pm[ti[q], j]
+            d2[row], logdet[row] = _kf_update_row(
+                xq, Pq, z[dj[q]], R[dj[q]], xu, Pu, L, Si, K, nu, y
+            )
+            for a in range(nx):
+                xq[a] = xu[a]
+                for b in range(nx):
+                    Pq[a, b] = Pu[a, b]
     if not mode_weights:
         return np.empty((0, r))
     out = np.empty((k, r))
@@ -987,6 +995,303 @@ def _normalise_rows(w: FloatArray) -> FloatArray:
         for j in range(r):
             out[q, j] = w[q, j] / tot
     return out
+
+
+@nb.njit(cache=True)
+def _gnn_front(
+    xm: FloatArray,
+    Pm: FloatArray,
+    lw: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    gamma: float,
+    ln_pd: float,
+    ln_clutter: float,
+    ln_miss: float,
+    loglik_cost: bool,
+    init_from_gated: bool,
+    log_2pi_d: float,
+) -> tuple[bool, BoolArray, IntArray, IntArray, FloatArray, BoolArray, IntArray, FloatArray]:
+    """Gate, GNN assignment and Kalman updates of one step (d = 3, every pair tested) in
+    one compiled pass: the stages of :meth:`Tracker.step` up to the IMM mode weights.
+
+    The gated pairs of :func:`~samsim.tracking.association.gate_states` (small problems:
+    ``_gate_every_pair``) with ``lw`` = ln max(c, 1e-300) the log predicted mode
+    probabilities; ln_ratio = (ln p(z) + ln P_D) - ln lambda per pair; the reduced cost
+    -ln_ratio + ln(1 - P_D) (``loglik_cost``) or d2 - gamma; the simple clusters of
+    :func:`~samsim.tracking.association.gnn_assign` (``_gnn_simple``) and its other
+    clusters' dense assignment problems (``_cluster_matrices_kernel``, samsim.lsap's
+    ``_solve``); then, unless a cluster is too large for a dense matrix or the solver
+    fails (``hard``: returned at once, nothing changed),
+    :func:`_gnn_outcome` and :func:`_kf_update_tracks` (the updates written into ``xm``
+    and ``Pm``). The same operations, in the same order, as the stages it replaces.
+
+    Returns
+    -------
+    hard, hit, rows, det_of_hit, dscore, init, det_track_row, arg
+        :func:`_gnn_outcome`'s results (``rows``: the hit tracks' rows), the detections'
+        track rows, and ``arg``, ln Lambda_j + ln c_j minus its row maximum for the hit
+        ``rows`` (to be exponentiated by numpy and passed to :func:`_gnn_mode_rows`).
+    """
+    ti, di, d2, lnl = _gate_every_pair(xm, Pm, z, R, gamma, lw)
+    m = ti.shape[0]
+    ln_ratio = np.empty(m)
+    reduced = np.empty(m)
+    for q in range(m):
+        lr = lnl[q] + ln_pd - ln_clutter
+        ln_ratio[q] = lr
+        reduced[q] = -lr + ln_miss if loglik_cost else d2[q] - gamma
+    n, r, _ = xm.shape
+    nd = z.shape[0]
+    det_of_track, track_of_det, keep, lab, simple, hard = _gnn_simple(n, nd, ti, di, reduced)
+    if hard:
+        # The clusters that are not simple: a dense assignment problem each, solved by
+        # samsim.lsap's kernel, as gnn_assign does; a cluster too large for a dense
+        # matrix, or a solver failure, leaves everything to the general path.
+        cm = _cluster_matrices_kernel(
+            n,
+            nd,
+            ti[keep],
+            di[keep],
+            reduced[keep],
+            lab,
+            simple,
+            _DENSE_ASSIGNMENT_ENTRIES,
+            _FORBIDDEN,
+        )
+        flat, c_off, c_nt, c_nd, ut, ud = cm
+        hard = c_off.shape[0] == 0
+        for h in range(c_off.shape[0]):
+            if hard:
+                break
+            o, ntc, ndc = c_off[h], c_nt[h], c_nd[h]
+            w = ndc + ntc
+            C = np.empty((ntc, w))
+            for i in range(ntc):
+                for j in range(w):
+                    C[i, j] = flat[o + i * w + j]
+            col4row = np.empty(ntc, dtype=np.int64)
+            if _solve(C, col4row) != 0:
+                hard = True
+                break
+            for i in range(ntc):
+                j = col4row[i]
+                if j < ndc and C[i, j] < 0.0:
+                    det_of_track[ut[o + i]] = ud[o + j]
+                    track_of_det[ud[o + j]] = ut[o + i]
+    if hard:
+        eb = np.zeros(0, dtype=np.bool_)
+        ei = np.zeros(0, dtype=np.int64)
+        return hard, eb, ei, ei, np.zeros(0), eb, ei, np.zeros((0, r))
+    hit, rows, dj, dscore, init = _gnn_outcome(
+        det_of_track, track_of_det, ti, di, ln_ratio, init_from_gated
+    )
+    arg = _kf_update_tracks(xm, Pm, rows, dj, z, R, lw, log_2pi_d, True)
+    return hard, hit, rows, dj, dscore, init, track_of_det, arg
+
+
+@nb.njit(cache=True)
+def _gnn_mode_rows(
+    w: FloatArray, rows: IntArray, xm: FloatArray, Pm: FloatArray, mu: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """IMM mode probabilities of the updated ``rows``, mu_j = w_j / sum_j w_j (``w`` =
+    Lambda_j c_j up to a factor; the row sum in index order, as :func:`_normalise_rows`),
+    written into ``mu``; returns ``xm[rows]``, ``Pm[rows]`` and ``mu[rows]`` (C-contiguous,
+    as numpy's gathers) for :func:`~samsim.tracking.filters.imm_combine`."""
+    k = rows.shape[0]
+    _, r, nx = xm.shape
+    xt = np.empty((k, r, nx))
+    Pt = np.empty((k, r, nx, nx))
+    mt = np.empty((k, r))
+    for q in range(k):
+        i = rows[q]
+        tot = 0.0
+        for j in range(r):
+            tot += w[q, j]
+        for j in range(r):
+            mu[i, j] = w[q, j] / tot
+            mt[q, j] = mu[i, j]
+        xt[q] = xm[i]
+        Pt[q] = Pm[i]
+    return xt, Pt, mt
+
+
+@nb.njit(cache=True)
+def _gnn_back(
+    ids: IntArray,
+    x: FloatArray,
+    P: FloatArray,
+    rows: IntArray,
+    xc: FloatArray,
+    Pc: FloatArray,
+    hit: BoolArray,
+    exp_mask: BoolArray,
+    dscore: FloatArray,
+    det_of_hit: IntArray,
+    det_track_row: IntArray,
+    init: BoolArray,
+    det_index: IntArray,
+    next_id: int,
+    was_conf: BoolArray,
+    n_hits0: IntArray,
+    n_misses0: IntArray,
+    n_opps0: IntArray,
+    score0: FloatArray,
+    score_max0: FloatArray,
+    last_update0: FloatArray,
+    last_sensor0: IntArray,
+    last_det0: IntArray,
+    t: float,
+    sensor_id: int,
+    miss_score: float,
+    confirm_m: int,
+    confirm_n: int,
+    max_misses: int,
+    score_drop: float,
+    max_coast_s: float,
+) -> tuple[
+    NDArray[np.bool_],
+    IntArray,
+    FloatArray,
+    NDArray[np.int8],
+    IntArray,
+    IntArray,
+    IntArray,
+    IntArray,
+    IntArray,
+    NDArray[np.int8],
+    IntArray,
+]:
+    """The rest of a GNN step in one compiled pass: the combined estimates ``xc``, ``Pc``
+    of the updated ``rows`` written into the predicted ``x``, ``P`` (the step's own
+    arrays), the bookkeeping (:func:`_bookkeeping_kernel`, same arguments), the step's
+    ids (:func:`_step_ids`), and the ids of the tracks started by the ``init``
+    measurements (from ``next_id``), entered in the detections' track ids.
+
+    Returns
+    -------
+    bools, ints, floats, reason, det_track_id
+        :func:`_bookkeeping_kernel`'s (the started tracks' ids entered).
+    updated, missed, confirmed, deleted, deleted_code
+        :func:`_step_ids`' (``confirmed``: newly confirmed and kept, not the started).
+    started : ndarray of int64
+        Ids of the new tracks, one per ``init`` measurement in order.
+    """
+    for q in range(rows.shape[0]):
+        x[rows[q]] = xc[q]
+        P[rows[q]] = Pc[q]
+    bools, ints, floats, reason, det_track_id = _bookkeeping_kernel(
+        hit,
+        exp_mask,
+        dscore,
+        det_of_hit,
+        det_index,
+        det_track_row,
+        ids,
+        was_conf,
+        n_hits0,
+        n_misses0,
+        n_opps0,
+        score0,
+        score_max0,
+        last_update0,
+        last_sensor0,
+        last_det0,
+        t,
+        sensor_id,
+        miss_score,
+        confirm_m,
+        confirm_n,
+        max_misses,
+        score_drop,
+        max_coast_s,
+    )
+    updated, missed, confirmed, deleted, code, _ = _step_ids(ids, hit, bools[0], bools[2], reason)
+    k = 0
+    for j in range(init.shape[0]):
+        if init[j]:
+            k += 1
+    started = np.empty(k, dtype=np.int64)
+    q = 0
+    for j in range(init.shape[0]):
+        if init[j]:
+            started[q] = next_id + q
+            det_track_id[j] = next_id + q
+            q += 1
+    return (
+        bools,
+        ints,
+        floats,
+        reason,
+        det_track_id,
+        updated,
+        missed,
+        confirmed,
+        deleted,
+        code,
+        started,
+    )
+
+
+@nb.njit(cache=True)
+def _gnn_next_store(
+    ids: IntArray,
+    xm: FloatArray,
+    Pm: FloatArray,
+    mu: FloatArray,
+    x: FloatArray,
+    P: FloatArray,
+    bools: NDArray[np.bool_],
+    ints: IntArray,
+    floats: FloatArray,
+    created: FloatArray,
+    reason: NDArray[np.int8],
+    init: BoolArray,
+    started: IntArray,
+    z: FloatArray,
+    R: FloatArray,
+    det_index: IntArray,
+    var: FloatArray,
+    mu0: FloatArray,
+    t: float,
+    sensor_id: int,
+    confirmed0: bool,
+) -> _StoreColumns:
+    """:func:`_next_store` after :func:`_gnn_back` (its packed bookkeeping columns, as
+    :func:`_bookkeeping` unpacks them): the rows with ``reason`` 0 kept, one new track
+    per ``init`` measurement (ids ``started``); separate arguments, not the store's
+    tuple (numba's type check of a tuple argument is slow)."""
+    n_new = started.shape[0]
+    new_rows = np.empty(n_new, dtype=np.int64)
+    q = 0
+    for j in range(init.shape[0]):
+        if init[j]:
+            new_rows[q] = j
+            q += 1
+    keep = np.empty(reason.shape[0], dtype=np.bool_)
+    for i in range(reason.shape[0]):
+        keep[i] = reason[i] == 0
+    cols = (
+        ids,
+        xm,
+        Pm,
+        mu,
+        x,
+        P,
+        bools[1].copy(),
+        ints[0].copy(),
+        ints[1].copy(),
+        ints[2].copy(),
+        floats[2].copy(),
+        created,
+        floats[0].copy(),
+        floats[1].copy(),
+        ints[3].copy(),
+        ints[4].copy(),
+    )
+    return _next_store(
+        cols, keep, z, R, new_rows, det_index, started, var, mu0, t, sensor_id, confirmed0
+    )
 
 
 def _member(a: IntArray, b: IntArray) -> BoolArray:
@@ -1071,6 +1376,20 @@ class Tracker:
         self._imm_cache: dict[float, tuple[FloatArray, FloatArray, FloatArray, BoolArray]] = {}
         # ln max(c, 1e-300) of this step's predicted mode probabilities (gate, update)
         self._lw: FloatArray | None = None
+        # The last `tracks` table, with the store and time it shows
+        self._tracks_memo: tuple[_Store, float | None, TrackTable] | None = None
+        # Constants of a step, and whether it may take the compiled path (_step_fast)
+        self._ln_pd = math.log(cfg.pd)
+        self._ln_clutter = math.log(cfg.clutter_density)
+        self._ln_miss = math.log(1.0 - cfg.pd)
+        self._max_misses = cfg.max_misses if cfg.deletion == "misses" else -1
+        self._score_drop = cfg.score_drop if cfg.deletion == "score" else math.nan
+        self._fast = (
+            self._fused
+            and cfg.association == "gnn"
+            and cfg.dims == 3
+            and not math.isfinite(cfg.max_pos_sigma_m)
+        )
 
     def _transition(self, dt_s: float) -> FloatArray:
         """IMM mode transition matrix for ``dt_s``, cached (scan intervals repeat)."""
@@ -1111,9 +1430,16 @@ class Tracker:
 
     @property
     def tracks(self) -> TrackTable:
-        """All tracks (tentative and confirmed), as a read-only :class:`TrackTable`."""
+        """All tracks (tentative and confirmed), as a read-only :class:`TrackTable`.
+
+        The same table until the next step (the store's arrays are never changed in
+        place: a step installs new ones), so asking again costs nothing.
+        """
         s = self._s
-        return TrackTable(
+        memo = self._tracks_memo
+        if memo is not None and memo[0] is s and memo[1] == self._time_s:
+            return memo[2]
+        table = TrackTable(
             time_s=float("nan") if self._time_s is None else self._time_s,
             ids=_readonly(s.ids),
             x=_readonly(s.x),
@@ -1128,6 +1454,8 @@ class Tracker:
             last_sensor_id=_readonly(s.last_sensor_id),
             last_det_index=_readonly(s.last_det_index),
         )
+        self._tracks_memo = (s, self._time_s, table)
+        return table
 
     def provenance(self) -> Provenance:
         """Every (time, sensor, detection index, track id) update so far, in step order."""
@@ -1324,6 +1652,10 @@ class Tracker:
         d = cfg.dims
         xm, Pm, c, x, P = self._predicted(s, t)
         exp_mask = self._expected_mask(expected, s.ids, x)
+        if self._fast and s.n * batch.n <= _BRUTE_FORCE_PAIRS:
+            res = self._step_fast(batch, t, s, xm, Pm, c, x, P, exp_mask)
+            if res is not None:
+                return res
 
         z, R = batch.z_m, batch.cov_m2
         lim = cfg.gate_limit
@@ -1458,6 +1790,153 @@ class Tracker:
             else confirmed_ids,
             deleted=deleted_ids,
             deleted_reason=deleted_reason,
+        )
+
+    def _step_fast(
+        self,
+        batch: MeasurementBatch,
+        t: float,
+        s: _Store,
+        xm: FloatArray,
+        Pm: FloatArray,
+        c: FloatArray,
+        x: FloatArray,
+        P: FloatArray,
+        exp_mask: BoolArray,
+    ) -> StepResult | None:
+        """The rest of :meth:`step` for a GNN IMM tracker in 3-D (``self._fast``) and a
+        problem small enough to test every pair: the stages of the general path in three
+        compiled passes (:func:`_gnn_front`, :func:`_gnn_mode_rows`, :func:`_gnn_back`),
+        with numpy's ln, exp and :func:`~samsim.tracking.filters.imm_combine` (BLAS)
+        between them, so the results are the general path's bit for bit. None (nothing
+        changed) when a cluster needs an assignment solver: the general path runs."""
+        cfg = self.config
+        z = np.ascontiguousarray(batch.z_m, dtype=np.float64)
+        R = np.ascontiguousarray(batch.cov_m2, dtype=np.float64)
+        lw = np.log(np.maximum(c, 1e-300))
+        front = _gnn_front(
+            xm,
+            Pm,
+            lw,
+            z,
+            R,
+            self._gamma,
+            self._ln_pd,
+            self._ln_clutter,
+            self._ln_miss,
+            cfg.cost == "loglik",
+            cfg.init_from_gated,
+            3 * _LOG_2PI,
+        )
+        if front[0]:
+            return None
+        hit, rows, dj, dscore, init, det_track_row, arg = front[1:]
+        if rows.size:
+            xc, Pc = imm_combine(*_gnn_mode_rows(np.exp(arg), rows, xm, Pm, c))
+        else:
+            xc, Pc = x[:0], P[:0]
+        det_index = np.asarray(batch.det_index, dtype=np.int64)
+        sensor_id = int(batch.sensor_id)
+        back = _gnn_back(
+            s.ids,
+            x,
+            P,
+            rows,
+            xc,
+            Pc,
+            hit,
+            exp_mask,
+            dscore,
+            dj,
+            det_track_row,
+            init,
+            det_index,
+            self._next_id,
+            s.confirmed,
+            s.n_hits,
+            s.n_misses,
+            s.n_opps,
+            s.score,
+            s.score_max,
+            s.last_update_s,
+            s.last_sensor_id,
+            s.last_det_index,
+            t,
+            sensor_id,
+            self._ln_miss,
+            cfg.confirm_m,
+            cfg.confirm_n,
+            self._max_misses,
+            self._score_drop,
+            cfg.max_coast_s,
+        )
+        bools, ints, floats, reason, det_track_id = back[:5]
+        updated, missed, confirmed_ids, deleted_ids, code, started = back[5:]
+        if started.size or deleted_ids.size:
+            self._next_id += started.size
+            self._s = _Store(
+                *_gnn_next_store(
+                    s.ids,
+                    xm,
+                    Pm,
+                    c,
+                    x,
+                    P,
+                    bools,
+                    ints,
+                    floats,
+                    s.created_s,
+                    reason,
+                    init,
+                    started,
+                    z,
+                    R,
+                    det_index,
+                    self._init_var,
+                    self._mu0,
+                    t,
+                    sensor_id,
+                    cfg.confirm_m <= 1,
+                )
+            )
+        else:  # (the bookkeeping's rows, as _bookkeeping unpacks them)
+            _, conf, _ = bools
+            hits, misses, opps, last_sensor, last_det = ints
+            score, score_max, last_update = floats
+            self._s = _Store(
+                s.ids,
+                xm,
+                Pm,
+                c,
+                x,
+                P,
+                conf,
+                hits,
+                misses,
+                opps,
+                last_update,
+                s.created_s,
+                score,
+                score_max,
+                last_sensor,
+                last_det,
+            )
+        self._time_s = t
+        if cfg.keep_provenance:
+            self._prov.append((t, batch.sensor_id, batch.det_index.copy(), det_track_id.copy()))
+        return StepResult(
+            time_s=t,
+            sensor_id=batch.sensor_id,
+            det_index=batch.det_index.copy(),
+            det_track_id=det_track_id,
+            updated=updated,
+            missed=missed,
+            started=started,
+            confirmed=np.concatenate([confirmed_ids, started])
+            if cfg.confirm_m <= 1
+            else confirmed_ids,
+            deleted=deleted_ids,
+            deleted_reason=_REASONS[code],
         )
 
     # ---------------------------------------------------------------- helpers
