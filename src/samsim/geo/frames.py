@@ -212,6 +212,28 @@ class EnuFrame:
         return Site(position_enu_m=pos, rot=site_rot @ self._rot.T)
 
 
+@njit(cache=True)
+def _range_sin_el_kernel(
+    loc: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Slant range ``r = sqrt(e^2 + n^2 + u^2)`` and the sine of the elevation
+    ``clip(u / max(r, 1e-9), -1, 1)`` of site-local points (n, 3): the arithmetic of
+    :meth:`Site.aer`'s array form in one pass (NaN propagates as through np.maximum)."""
+    m = loc.shape[0]
+    rng = np.empty(m)
+    sin_el = np.empty(m)
+    for i in range(m):
+        e = loc[i, 0]
+        n = loc[i, 1]
+        u = loc[i, 2]
+        r = math.sqrt(e * e + n * n + u * u)
+        rng[i] = r
+        q = u / (1e-9 if r < 1e-9 else r)
+        q = -1.0 if q < -1.0 else q
+        sin_el[i] = 1.0 if q > 1.0 else q
+    return rng, sin_el
+
+
 @dataclass(frozen=True)
 class Site:
     """A site's local tangent frame: az/el/range as an instrument at the site measures them.
@@ -243,8 +265,11 @@ class Site:
         both in radians, and slant range in metres, of scenario-ENU points."""
         loc = self.to_local(enu_m)
         e, n, u = loc[..., 0], loc[..., 1], loc[..., 2]
-        rng = np.sqrt(e * e + n * n + u * u)
         az = np.mod(np.arctan2(e, n), 2.0 * np.pi)
+        if loc.ndim == 2:  # (n, 3): the arithmetic in one pass, arcsin still numpy's
+            rng, sin_el = _range_sin_el_kernel(loc)
+            return az, np.arcsin(sin_el), rng
+        rng = np.sqrt(e * e + n * n + u * u)
         # np.minimum(np.maximum(.)) is np.clip(., -1, 1) without its wrapper's overhead
         el = np.arcsin(np.minimum(np.maximum(u / np.maximum(rng, 1e-9), -1.0), 1.0))
         return az, el, rng

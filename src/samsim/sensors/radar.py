@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 import samsim.jit as nb  # numba.njit, built on first call
 from samsim.geo.earth import effective_earth_radius_m
 from samsim.geo.frames import EnuFrame
-from samsim.geo.los import ObserverGeometry, visible
+from samsim.geo.los import ObserverGeometry, PreparedVisibility, visible
 from samsim.geo.terrain import TerrainGrid
 from samsim.scenario.specs import RadarSpec
 from samsim.sensors.clutter import clutter_to_noise_db, false_alarm_count, n_resolution_cells
@@ -366,7 +366,7 @@ class Radar:
         self.site = frame.site(self.base_enu_m + spec.mast_height_m * up)
         self.azimuth_center_rad = azimuth_center_rad
         self.k_factor = k_factor
-        self._observer: tuple[EnuFrame, ObserverGeometry] | None = None
+        self._los: tuple[TerrainGrid, float, PreparedVisibility] | None = None
         self.antenna_altitude_m = float(frame.altitude_m(self.site.position_enu_m))
         # SNR of a 1 m^2 target at 1 m: SNR(R, sigma) = c + 10 log sigma - 40 log R.
         self.snr_1m_db = float(
@@ -582,25 +582,19 @@ class Radar:
         )
         inside, test = inside.reshape(shape), test.reshape(shape)
         if any_test:
-            inside[test] = visible(
-                self.base_enu_m,
-                pos_m[test],
-                self.terrain,
-                antenna_height_m=self.spec.mast_height_m,
-                k_factor=self.k_factor,
-                observer=self._observer_geometry(),
-            )
+            inside[test] = self._visibility()(pos_m[test])
         return Coverage(inside, az, el, rng)
 
-    def _observer_geometry(self) -> ObserverGeometry:
-        """The antenna's geometry for the terrain LOS, computed once per terrain frame
-        (``ObserverGeometry.at`` of the base point and mast height; the terrain may be
-        swapped after construction)."""
-        frame = self.terrain.frame
-        if self._observer is None or self._observer[0] is not frame:
-            obs = ObserverGeometry.at(frame, self.base_enu_m, self.spec.mast_height_m)
-            self._observer = (frame, obs)
-        return self._observer[1]
+    def _visibility(self) -> PreparedVisibility:
+        """The terrain LOS from the antenna (:func:`samsim.geo.los.visible` of the base
+        point and mast height), prepared once per terrain and refraction (the terrain may
+        be swapped after construction)."""
+        los = self._los
+        if los is None or los[0] is not self.terrain or los[1] != self.k_factor:
+            obs = ObserverGeometry.at(self.terrain.frame, self.base_enu_m, self.spec.mast_height_m)
+            prepared = PreparedVisibility(obs, self.terrain, k_factor=self.k_factor)
+            los = self._los = (self.terrain, self.k_factor, prepared)
+        return los[2]
 
     def snr_db(self, range_m: FloatArray, rcs_m2: FloatArray) -> FloatArray:
         """Per-pulse SNR of targets, dB (radar equation; see :func:`.equation.snr_db`)."""
