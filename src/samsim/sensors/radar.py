@@ -24,11 +24,17 @@ from samsim.geo.los import ObserverGeometry, PreparedVisibility, visible
 from samsim.geo.terrain import TerrainGrid
 from samsim.scenario.specs import RadarSpec
 from samsim.sensors.clutter import clutter_to_noise_db, false_alarm_count, n_resolution_cells
-from samsim.sensors.detection import pd_swerling, threshold_from_pfa
+from samsim.sensors.detection import (
+    _interp_kernel,
+    _interp_one,
+    _pd_table,
+    _pd_tails,
+    pd_swerling,
+    threshold_from_pfa,
+)
 from samsim.sensors.equation import snr_db
 from samsim.sensors.interference import Emitters
 from samsim.sensors.jamming import jammer_to_noise_db, sinr_db
-from samsim.sensors.noise import measurement_sigmas
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -42,6 +48,10 @@ _LN10_OVER_10 = math.log(10.0) / 10.0
 #: Elevation above which a target is in line of sight without a terrain test when no
 #: terrain rises above the antenna (see :meth:`Radar.coverage_at`).
 _FAST_LOS_EL_RAD = 1e-3
+
+
+_NO_MASK = np.zeros(0, dtype=np.bool_)
+_NO_FLOAT = np.zeros(0)
 
 
 @dataclass
@@ -299,6 +309,239 @@ def _noisy_plots(
         az[i] = (az_rad[i] + sigma_az_rad[i] * z[k, 1]) % _TWO_PI
         el[i] = el_rad[i] + sigma_el_rad[i] * z[k, 2]
     return r, az, el
+
+
+@nb.njit(cache=True)
+def _look_kernel(
+    az: FloatArray,
+    el: FloatArray,
+    rng: FloatArray,
+    whole_field: bool,
+    sector: bool,
+    sector_half_width: float,
+    sector_el_max: float,
+    extra: BoolArray,
+    r_min: float,
+    r_max: float,
+    el_min: float,
+    el_max: float,
+    az_centre: float,
+    az_half_width: float,
+    los_el_max: float,
+) -> tuple[BoolArray, BoolArray, bool]:
+    """Where the radar looks and what it covers, in one pass: ``look`` = the whole field,
+    or the autonomous sector (when ``sector``: :meth:`Radar.in_sector`'s tests) or
+    ``extra[i]`` (windows or held tracks; ``extra`` may be empty: none), and within
+    :meth:`Radar.coverage_at`'s limits (:func:`_coverage_masks`); ``test`` = those below
+    ``los_el_max`` (a terrain LOS to decide), and whether there is any. The arithmetic of
+    the array forms."""
+    n = az.shape[0]
+    ok_out = np.empty(n, dtype=np.bool_)
+    test = np.empty(n, dtype=np.bool_)
+    any_test = False
+    has_extra = extra.shape[0] > 0
+    sector_wrap = sector_half_width < math.pi
+    wrap = az_half_width < math.pi
+    for i in range(n):
+        look = whole_field
+        if not look and sector:
+            look = el[i] >= el_min and el[i] <= sector_el_max
+            if look and sector_wrap:
+                off = abs((az[i] - az_centre + math.pi) % _TWO_PI - math.pi)
+                look = off <= sector_half_width
+        if not look and has_extra:
+            look = extra[i]
+        ok = look and rng[i] >= r_min and rng[i] <= r_max and el[i] >= el_min and el[i] <= el_max
+        if ok and wrap:
+            ok = abs((az[i] - az_centre + math.pi) % _TWO_PI - math.pi) <= az_half_width
+        t = ok and el[i] < los_el_max
+        ok_out[i] = ok
+        test[i] = t
+        any_test = any_test or t
+    return ok_out, test, any_test
+
+
+@nb.njit(cache=True)
+def _gather_kernel(
+    ok: BoolArray,
+    rng: FloatArray,
+    az: FloatArray,
+    el: FloatArray,
+    rcs_m2: FloatArray,
+    swerling: IntArray,
+    clutter_horizon_m: float,
+) -> tuple[IntArray, FloatArray, FloatArray, FloatArray, FloatArray, int, int]:
+    """The covered targets of a scan (``ok``): their indices, range, azimuth, elevation;
+    ``logs_in`` = [rcs, max(range, 1)] (the arguments of the radar equation's two
+    log10, one array); how many lie inside the clutter horizon; their Swerling case if
+    they share one, else -1."""
+    n = 0
+    for i in range(ok.shape[0]):
+        if ok[i]:
+            n += 1
+    idx = np.empty(n, dtype=np.int64)
+    r = np.empty(n)
+    a = np.empty(n)
+    e = np.empty(n)
+    logs_in = np.empty(2 * n)
+    n_near = 0
+    case = -1
+    k = 0
+    for i in range(ok.shape[0]):
+        if ok[i]:
+            idx[k] = i
+            ri = rng[i]
+            r[k] = ri
+            a[k] = az[i]
+            e[k] = el[i]
+            logs_in[k] = rcs_m2[i]
+            logs_in[n + k] = ri if (ri >= 1.0 or ri != ri) else 1.0
+            if ri < clutter_horizon_m:
+                n_near += 1
+            if k == 0:
+                case = swerling[i]
+            elif swerling[i] != case:
+                case = -2
+            k += 1
+    return idx, r, a, e, logs_in, n_near, (case if case >= 0 else -1)
+
+
+@nb.njit(cache=True)
+def _snr_pd_kernel(
+    logs: FloatArray, snr_1m_db: float, grid: FloatArray, pd_grid: FloatArray, lookup: bool
+) -> tuple[FloatArray, FloatArray, bool]:
+    """Per-pulse SNR ``(c + 10 log10 sigma) - 40 log10 max(R, 1)`` from ``logs`` (the
+    log10 of :func:`_gather_kernel`'s ``logs_in``) and, when ``lookup``, Pd from the
+    detection table at that SNR (``np.interp``, :func:`.detection._interp_one`) and whether
+    some SNR lies beyond the table."""
+    n = logs.shape[0] // 2
+    snr = np.empty(n)
+    pd = np.empty(n if lookup else 0)
+    outside = False
+    for i in range(n):
+        v = snr_1m_db + 10.0 * logs[i] - 40.0 * logs[n + i]
+        snr[i] = v
+        if lookup:
+            p, off = _interp_one(v, grid, pd_grid)
+            pd[i] = p
+            outside = outside or off
+    return snr, pd, outside
+
+
+@nb.njit(cache=True)
+def _hits_kernel(
+    u: FloatArray,
+    rows: IntArray,
+    idx: IntArray,
+    pd: FloatArray,
+    snr: FloatArray,
+    sinr: FloatArray,
+    rng: FloatArray,
+    az: FloatArray,
+    el: FloatArray,
+    meas_gain_db: float,
+    n_fa: int,
+    fa_snr_db: float,
+) -> tuple[
+    BoolArray, IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray
+]:
+    """The detection draw ``u[rows[idx]] < pd`` and the detected targets' index, SNR, SINR,
+    range, azimuth, elevation; ``x`` = measurement SNR / 10 of the plots, targets
+    ``(sinr + meas_gain_db) / 10`` then ``n_fa`` false alarms ``fa_snr_db / 10``."""
+    n = idx.shape[0]
+    hit = np.empty(n, dtype=np.bool_)
+    m = 0
+    for i in range(n):
+        h = u[rows[idx[i]]] < pd[i]
+        hit[i] = h
+        if h:
+            m += 1
+    idx_h = np.empty(m, dtype=np.int64)
+    snr_h = np.empty(m)
+    sinr_h = np.empty(m)
+    r_h = np.empty(m)
+    az_h = np.empty(m)
+    el_h = np.empty(m)
+    x = np.empty(m + n_fa)
+    k = 0
+    for i in range(n):
+        if hit[i]:
+            idx_h[k] = idx[i]
+            snr_h[k] = snr[i]
+            sinr_h[k] = sinr[i]
+            r_h[k] = rng[i]
+            az_h[k] = az[i]
+            el_h[k] = el[i]
+            x[k] = (sinr[i] + meas_gain_db) / 10.0
+            k += 1
+    for j in range(n_fa):
+        x[m + j] = fa_snr_db / 10.0
+    return hit, idx_h, snr_h, sinr_h, r_h, az_h, el_h, x
+
+
+@nb.njit(cache=True)
+def _plots_kernel(
+    snr_lin: FloatArray,
+    range_m: FloatArray,
+    az_rad: FloatArray,
+    el_rad: FloatArray,
+    z: FloatArray,
+    rows: IntArray,
+    idx: IntArray,
+    threat_ids: IntArray,
+    fa_r: FloatArray,
+    fa_az: FloatArray,
+    fa_el: FloatArray,
+    range_resolution_m: float,
+    range_floor_m: float,
+    beamwidth_az_rad: float,
+    beamwidth_el_rad: float,
+    monopulse_slope: float,
+    angle_floor_rad: float,
+) -> tuple[
+    FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, IntArray
+]:
+    """The plots of a scan, targets then false alarms: their standard deviations from the
+    linear measurement SNR (:func:`.noise.measurement_sigmas`: ``sqrt(dR^2 / 2S + f^2)``,
+    ``sqrt((theta / (k sqrt(2S)))^2 + f_a^2)``), the noisy target plots (true value + sigma
+    x the normal draw ``z[rows[idx]]``, :func:`_noisy_plots`) followed by the false
+    alarms' positions, the true ranges (the cell's for false alarms) and the threat ids
+    (-1 for false alarms); the arithmetic of the array forms."""
+    n = snr_lin.shape[0]
+    m = idx.shape[0]
+    sr = np.empty(n)
+    saz = np.empty(n)
+    sel = np.empty(n)
+    r = np.empty(n)
+    az = np.empty(n)
+    el = np.empty(n)
+    true_r = np.empty(n)
+    ids = np.empty(n, dtype=np.int64)
+    dr2 = range_resolution_m * range_resolution_m
+    fr2 = range_floor_m * range_floor_m
+    floor2 = angle_floor_rad * angle_floor_rad
+    for i in range(n):
+        two_snr = 2.0 * snr_lin[i]
+        sr[i] = math.sqrt(dr2 / two_snr + fr2)
+        root = monopulse_slope * math.sqrt(two_snr)
+        t_az = beamwidth_az_rad / root
+        t_el = beamwidth_el_rad / root
+        saz[i] = math.sqrt(t_az * t_az + floor2)
+        sel[i] = math.sqrt(t_el * t_el + floor2)
+        if i < m:
+            k = rows[idx[i]]
+            r[i] = range_m[i] + sr[i] * z[k, 0]
+            az[i] = (az_rad[i] + saz[i] * z[k, 1]) % _TWO_PI
+            el[i] = el_rad[i] + sel[i] * z[k, 2]
+            true_r[i] = range_m[i]
+            ids[i] = threat_ids[idx[i]]
+        else:
+            r[i] = fa_r[i - m]
+            az[i] = fa_az[i - m]
+            el[i] = fa_el[i - m]
+            true_r[i] = fa_r[i - m]
+            ids[i] = -1
+    return sr, saz, sel, r, az, el, true_r, ids
 
 
 @dataclass(frozen=True)
@@ -796,71 +1039,76 @@ class Radar:
             n_draw, rows = n_given, np.arange(n_given)
         else:
             n_draw, rows = int(n_threats), np.asarray(threat_ids, dtype=np.int64)
-        u = rng.random(n_draw)[rows]
-        z = rng.standard_normal((n_draw, 3))[rows]
-        idx = np.zeros(0, dtype=np.int64)
-        rng_t = az_t = el_t = np.zeros(0)
+        u = rng.random(n_draw)
+        z = rng.standard_normal((n_draw, 3))
         if n_given and not region.empty:
             az, el, rg = self.site.aer(pos_m)
-            ok = self.in_region(region, rg, az, el)
-            if ok.any():
-                ok[ok] = self.coverage_at(pos_m[ok], az[ok], el[ok], rg[ok]).visible
-            idx = ok.nonzero()[0]
-            rng_t, az_t, el_t = rg[idx], az[idx], el[idx]
-        snr = self.snr_db(rng_t, rcs_m2[idx])
-        cnr = self.cnr_db(rng_t, el_t)
-        jnr = (
-            self.jnr_db(az_t, el_t, emitters)
-            if emitters is not None
-            else np.full(len(idx), -np.inf)
-        )
-        interfered = bool(
-            np.isfinite(cnr).any() or (emitters is not None and np.isfinite(jnr).any())
-        )
-        sinr = self.sinr_db(snr, cnr, jnr) if interfered else snr
-        pd = np.zeros(len(idx))
-        sw = swerling[idx]
-        if len(sw) and (sw == sw[0]).all():  # one Swerling case (the usual raid)
-            pd[:] = pd_swerling(sinr, s.pfa, s.n_pulses, int(sw[0]))
+            windows = region.windows
+            extra = (
+                windows.any_contains(rg, az, el)
+                if len(windows) and not region.whole_field
+                else _NO_MASK
+            )
+            ok, test, any_test = self._look(az, el, rg, region.whole_field, region.sector, extra)
+            if any_test:
+                ok[test] = self._visibility()(pos_m[test])
+            idx, rng_t, az_t, el_t, logs_in, n_near, case = _gather_kernel(
+                ok, rg, az, el, rcs_m2, swerling, self.clutter_horizon_m
+            )
         else:
-            for case in np.unique(sw):
-                m = sw == case
-                pd[m] = pd_swerling(sinr[m], s.pfa, s.n_pulses, int(case))
-        if vel_mps is not None and s.mti_notch_mps > 0 and len(idx):
+            idx, rng_t = np.zeros(0, dtype=np.int64), np.zeros(0)
+            az_t, el_t, logs_in, n_near, case = rng_t, rng_t, rng_t, 0, -1
+        n = len(idx)
+        jammed = emitters is not None and n > 0
+        interfered = n_near > 0 or jammed
+        grid, pd_grid = self._pd_grid(case)
+        lookup = case >= 0 and not interfered  # Pd of the usual scan in the same pass
+        snr, pd, outside = _snr_pd_kernel(np.log10(logs_in), self.snr_1m_db, grid, pd_grid, lookup)
+        sinr = snr
+        cnr = jnr = None
+        if interfered:
+            cnr = self.cnr_db(rng_t, el_t) if n_near else np.full(n, -np.inf)
+            jnr = self.jnr_db(az_t, el_t, emitters) if jammed else np.full(n, -np.inf)  # type: ignore[arg-type]
+            if np.isfinite(cnr).any() or (jammed and np.isfinite(jnr).any()):
+                sinr = self.sinr_db(snr, cnr, jnr)
+            if case >= 0:
+                pd, outside = _interp_kernel(sinr, grid, pd_grid)
+        if case >= 0 and outside:
+            pd = _pd_tails(pd, sinr, grid, pd_grid, s.pfa)
+        elif case < 0:
+            pd = np.zeros(n)
+            sw = swerling[idx]
+            for c in np.unique(sw):
+                m = sw == c
+                pd[m] = pd_swerling(sinr[m], s.pfa, s.n_pulses, int(c))
+        if n_near and vel_mps is not None and s.mti_notch_mps > 0:
+            assert cnr is not None
             pd[self.in_notch(pos_m[idx], vel_mps[idx], cnr)] = 0.0
-        hit = u[idx] < pd
-        idx, snr, sinr, cnr, jnr = idx[hit], snr[hit], sinr[hit], cnr[hit], jnr[hit]
-        rng_t, az_t, el_t = rng_t[hit], az_t[hit], el_t[hit]
-        # The measurement uses the energy of all n pulses of the look.
-        meas = sinr + 10.0 * math.log10(s.n_pulses)
         if false_alarm_rng is None:
-            fa_r = fa_az = fa_el = np.zeros(0)
+            fa_r = fa_az = fa_el = _NO_FLOAT
         else:
             fa_r, fa_az, fa_el = self.false_alarms(false_alarm_rng, region)
         n_fa = len(fa_r)
-        if n_fa:
-            meas = np.concatenate([meas, np.full(n_fa, self.false_alarm_snr_db)])
-        sr, saz, sel = measurement_sigmas(
-            meas,
-            self.range_resolution_m,
-            s.range_accuracy_floor_m,
-            s.beamwidth_az_rad,
-            s.beamwidth_el_rad,
-            s.monopulse_slope,
-            s.angle_accuracy_floor_rad,
-        )
-        ids = threat_ids[idx]
-        r_meas, az_meas, el_meas = _noisy_plots(rng_t, az_t, el_t, sr, saz, sel, z, idx)
+        hit, idx, snr, sinr, rng_t, az_t, el_t, x = _hits_kernel(
+            u, rows, idx, pd, snr, sinr, rng_t, az_t, el_t, self._meas_gain_db, n_fa,
+            self.false_alarm_snr_db if n_fa else 0.0,
+        )  # fmt: skip
+        # The measurement uses the energy of all n pulses of the look.
+        sr, saz, sel, r_meas, az_meas, el_meas, true_r, ids = _plots_kernel(
+            np.asarray(10.0**x, dtype=float), rng_t, az_t, el_t, z, rows, idx, threat_ids,
+            fa_r, fa_az, fa_el, *self._sigma_args,
+        )  # fmt: skip
+        n_h = len(idx)
+        if cnr is None or jnr is None:
+            cnr = jnr = np.full(n_h + n_fa, -np.inf)
+        else:
+            cnr, jnr = cnr[hit], jnr[hit]
+            if n_fa:
+                none = np.full(n_fa, -np.inf)
+                jnr, cnr = np.concatenate([jnr, none]), np.concatenate([cnr, none])
         if n_fa:
             nan = np.full(n_fa, np.nan)
-            none = np.full(n_fa, -np.inf)
-            ids = np.concatenate([ids, np.full(n_fa, -1, dtype=np.int64)])
-            r_meas = np.concatenate([r_meas, fa_r])
-            az_meas = np.concatenate([az_meas, fa_az])
-            el_meas = np.concatenate([el_meas, fa_el])
             snr, sinr = np.concatenate([snr, nan]), np.concatenate([sinr, nan])
-            rng_t = np.concatenate([rng_t, fa_r])
-            jnr, cnr = np.concatenate([jnr, none]), np.concatenate([cnr, none])
         return Detections(
             time_s=time_s,
             radar_index=self.index,
@@ -872,11 +1120,74 @@ class Radar:
             sigma_az_rad=saz,
             sigma_el_rad=sel,
             snr_db=snr,
-            true_range_m=rng_t,
+            true_range_m=true_r,
             sinr_db=sinr,
             jnr_db=jnr,
             cnr_db=cnr,
         )
+
+    def _look(
+        self,
+        az: FloatArray,
+        el: FloatArray,
+        rg: FloatArray,
+        whole_field: bool,
+        sector: bool,
+        extra: BoolArray,
+    ) -> tuple[BoolArray, BoolArray, bool]:
+        """:func:`_look_kernel` with this radar's limits: the points in the field
+        (``whole_field``), its autonomous sector (``sector``) or ``extra``, and inside its
+        coverage; those that need a terrain LOS; whether there is any."""
+        # The exact shortcut of coverage_at (no terrain above the antenna; see there).
+        fast = self.k_factor >= 1.0 and self.terrain.max_m <= self.antenna_altitude_m - 1.0
+        hw, top, *limits = self._look_args
+        out: tuple[BoolArray, BoolArray, bool] = _look_kernel(
+            az, el, rg, whole_field, sector and self.spec.autonomous_search, hw, top, extra,
+            *limits, _FAST_LOS_EL_RAD if fast else math.inf,
+        )  # fmt: skip
+        return out
+
+    @cached_property
+    def _look_args(self) -> tuple[float, ...]:
+        """Per-radar constants of :func:`_look_kernel`: the sector's half width and top,
+        then the range, elevation and azimuth limits of :meth:`coverage_at`."""
+        s = self.spec
+        return (
+            float(min(s.autonomous_search_half_width_rad, s.azimuth_half_width_rad)),
+            float(s.autonomous_search_elevation_max_rad),
+            float(s.min_range_m),
+            float(s.instrumented_range_m),
+            float(s.elevation_min_rad),
+            float(s.elevation_max_rad),
+            float(self.azimuth_center_rad),
+            float(s.azimuth_half_width_rad),
+        )
+
+    @cached_property
+    def _meas_gain_db(self) -> float:
+        """Integration gain of the measurement, ``10 log10(n_pulses)``, dB."""
+        return 10.0 * math.log10(self.spec.n_pulses)
+
+    @cached_property
+    def _sigma_args(self) -> tuple[float, ...]:
+        """The figures of :func:`.noise.measurement_sigmas` (range resolution and floor,
+        beamwidths, monopulse slope, angle floor)."""
+        s = self.spec
+        return (
+            float(self.range_resolution_m),
+            float(s.range_accuracy_floor_m),
+            float(s.beamwidth_az_rad),
+            float(s.beamwidth_el_rad),
+            float(s.monopulse_slope),
+            float(s.angle_accuracy_floor_rad),
+        )
+
+    def _pd_grid(self, case: int) -> tuple[FloatArray, FloatArray]:
+        """The detection table (SNR grid, Pd) of Swerling ``case`` (``pd_swerling``'s
+        ``"table"``); empty arrays for ``case`` < 0."""
+        if case < 0:
+            return _NO_FLOAT, _NO_FLOAT
+        return _pd_table(float(self.spec.pfa), int(self.spec.n_pulses), case, "table")
 
 
 def detection_details(dets: Detections, roles: list[str] | None = None) -> str | list[str]:
