@@ -321,6 +321,13 @@ def _look_kernel(
     sector_half_width: float,
     sector_el_max: float,
     extra: BoolArray,
+    windows: bool,
+    w_range: FloatArray,
+    w_az: FloatArray,
+    w_el: FloatArray,
+    w_half_range: FloatArray,
+    w_half_az: FloatArray,
+    w_half_el: FloatArray,
     r_min: float,
     r_max: float,
     el_min: float,
@@ -331,7 +338,8 @@ def _look_kernel(
 ) -> tuple[BoolArray, BoolArray, bool]:
     """Where the radar looks and what it covers, in one pass: ``look`` = the whole field,
     or the autonomous sector (when ``sector``: :meth:`Radar.in_sector`'s tests) or
-    ``extra[i]`` (windows or held tracks; ``extra`` may be empty: none), and within
+    ``extra[i]`` (held tracks; ``extra`` may be empty: none) or, when ``windows``, in a
+    window (:meth:`Windows.any_contains` of the ``w_*`` arrays), and within
     :meth:`Radar.coverage_at`'s limits (:func:`_coverage_masks`); ``test`` = those below
     ``los_el_max`` (a terrain LOS to decide), and whether there is any. The arithmetic of
     the array forms."""
@@ -340,6 +348,12 @@ def _look_kernel(
     test = np.empty(n, dtype=np.bool_)
     any_test = False
     has_extra = extra.shape[0] > 0
+    if windows and n > 0 and w_range.shape[0] > 0:
+        win = _any_window_kernel(rng, az, el, w_range, w_az, w_el, w_half_range, w_half_az,
+                                 w_half_el)  # fmt: skip
+    else:
+        windows = False
+        win = np.zeros(0, dtype=np.bool_)
     sector_wrap = sector_half_width < math.pi
     wrap = az_half_width < math.pi
     for i in range(n):
@@ -351,6 +365,8 @@ def _look_kernel(
                 look = off <= sector_half_width
         if not look and has_extra:
             look = extra[i]
+        if not look and windows:
+            look = win[i]
         ok = look and rng[i] >= r_min and rng[i] <= r_max and el[i] >= el_min and el[i] <= el_max
         if ok and wrap:
             ok = abs((az[i] - az_centre + math.pi) % _TWO_PI - math.pi) <= az_half_width
@@ -561,6 +577,9 @@ class SearchRegion:
         return not (self.sector or self.whole_field) and len(self.windows) == 0
 
 
+_NO_WINDOWS = Windows.empty()
+
+
 class Radar:
     """One radar site: its spec, its local frame and its scan.
 
@@ -610,6 +629,7 @@ class Radar:
         self.azimuth_center_rad = azimuth_center_rad
         self.k_factor = k_factor
         self._los: tuple[TerrainGrid, float, PreparedVisibility] | None = None
+        self._pd_tables: dict[int, tuple[FloatArray, FloatArray]] = {}
         self.antenna_altitude_m = float(frame.altitude_m(self.site.position_enu_m))
         # SNR of a 1 m^2 target at 1 m: SNR(R, sigma) = c + 10 log sigma - 40 log R.
         self.snr_1m_db = float(
@@ -763,7 +783,9 @@ class Radar:
         if len(w) and not region.whole_field:
             # One Poisson count over all windows, then a window per false alarm with
             # probability proportional to its cells: the same law as one count per window.
-            win_cells = self.window_cells(w)
+            win_cells = _window_cells_kernel(
+                w.half_range_m, w.half_az_rad, w.half_el_rad, *self._cell_args
+            )
             total = win_cells.sum()
             n_win = false_alarm_count(rng, s.pfa, float(total))
             if n_win:  # (draws of size zero would take nothing from the stream)
@@ -780,8 +802,7 @@ class Radar:
                 el = w.el_rad[k] + w.half_el_rad[k] * u[:, 2]
                 parts.append((r, az, el))
         if not parts:
-            z = np.zeros(0)
-            return z, z.copy(), z.copy()
+            return _NO_FLOAT, _NO_FLOAT, _NO_FLOAT  # (empty: nothing to write to)
         if len(parts) == 1:
             return parts[0]
         return (
@@ -1043,13 +1064,9 @@ class Radar:
         z = rng.standard_normal((n_draw, 3))
         if n_given and not region.empty:
             az, el, rg = self.site.aer(pos_m)
-            windows = region.windows
-            extra = (
-                windows.any_contains(rg, az, el)
-                if len(windows) and not region.whole_field
-                else _NO_MASK
+            ok, test, any_test = self._look(
+                az, el, rg, region.whole_field, region.sector, windows=region.windows
             )
-            ok, test, any_test = self._look(az, el, rg, region.whole_field, region.sector, extra)
             if any_test:
                 ok[test] = self._visibility()(pos_m[test])
             idx, rng_t, az_t, el_t, logs_in, n_near, case = _gather_kernel(
@@ -1133,17 +1150,20 @@ class Radar:
         rg: FloatArray,
         whole_field: bool,
         sector: bool,
-        extra: BoolArray,
+        extra: BoolArray = _NO_MASK,
+        windows: Windows | None = None,
     ) -> tuple[BoolArray, BoolArray, bool]:
         """:func:`_look_kernel` with this radar's limits: the points in the field
-        (``whole_field``), its autonomous sector (``sector``) or ``extra``, and inside its
-        coverage; those that need a terrain LOS; whether there is any."""
+        (``whole_field``), its autonomous sector (``sector``), ``extra`` or ``windows``,
+        and inside its coverage; those that need a terrain LOS; whether there is any."""
         # The exact shortcut of coverage_at (no terrain above the antenna; see there).
         fast = self.k_factor >= 1.0 and self.terrain.max_m <= self.antenna_altitude_m - 1.0
         hw, top, *limits = self._look_args
+        w = windows if windows is not None and not whole_field else _NO_WINDOWS
         out: tuple[BoolArray, BoolArray, bool] = _look_kernel(
             az, el, rg, whole_field, sector and self.spec.autonomous_search, hw, top, extra,
-            *limits, _FAST_LOS_EL_RAD if fast else math.inf,
+            w is not _NO_WINDOWS, w.range_m, w.az_rad, w.el_rad, w.half_range_m,
+            w.half_az_rad, w.half_el_rad, *limits, _FAST_LOS_EL_RAD if fast else math.inf,
         )  # fmt: skip
         return out
 
@@ -1182,12 +1202,26 @@ class Radar:
             float(s.angle_accuracy_floor_rad),
         )
 
+    @cached_property
+    def _cell_args(self) -> tuple[float, float, float]:
+        """Range resolution and beamwidths: the cell sizes of :func:`_window_cells_kernel`."""
+        s = self.spec
+        return (
+            float(self.range_resolution_m),
+            float(s.beamwidth_az_rad),
+            float(s.beamwidth_el_rad),
+        )
+
     def _pd_grid(self, case: int) -> tuple[FloatArray, FloatArray]:
         """The detection table (SNR grid, Pd) of Swerling ``case`` (``pd_swerling``'s
         ``"table"``); empty arrays for ``case`` < 0."""
         if case < 0:
             return _NO_FLOAT, _NO_FLOAT
-        return _pd_table(float(self.spec.pfa), int(self.spec.n_pulses), case, "table")
+        table = self._pd_tables.get(case)
+        if table is None:
+            table = _pd_table(float(self.spec.pfa), int(self.spec.n_pulses), case, "table")
+            self._pd_tables[case] = table
+        return table
 
 
 def detection_details(dets: Detections, roles: list[str] | None = None) -> str | list[str]:
