@@ -424,80 +424,46 @@ def _gather_kernel(
 
 @nb.njit(cache=True)
 def _snr_pd_kernel(
-    logs: FloatArray, snr_1m_db: float, grid: FloatArray, pd_grid: FloatArray, lookup: bool
-) -> tuple[FloatArray, FloatArray, bool]:
+    logs: FloatArray,
+    snr_1m_db: float,
+    grid: FloatArray,
+    pd_grid: FloatArray,
+    lookup: bool,
+    meas_gain_db: float,
+    n_fa: int,
+    fa_snr_db: float,
+) -> tuple[FloatArray, FloatArray, bool, FloatArray]:
     """Per-pulse SNR ``(c + 10 log10 sigma) - 40 log10 max(R, 1)`` from ``logs`` (the
-    log10 of :func:`_gather_kernel`'s ``logs_in``) and, when ``lookup``, Pd from the
-    detection table at that SNR (``np.interp``, :func:`.detection._interp_one`) and whether
-    some SNR lies beyond the table."""
+    log10 of :func:`_gather_kernel`'s ``logs_in``); when ``lookup``, Pd from the detection
+    table at that SNR (``np.interp``, :func:`.detection._interp_one`) and whether some SNR
+    lies beyond the table; and ``x``, the measurement SNR / 10 of every plot the scan may
+    report: the targets' ``(snr + meas_gain_db) / 10`` (the SNR standing for the SINR)
+    then ``n_fa`` false alarms' ``fa_snr_db / 10``."""
     n = logs.shape[0] // 2
     snr = np.empty(n)
     pd = np.empty(n if lookup else 0)
+    x = np.empty(n + n_fa)
     outside = False
     for i in range(n):
         v = snr_1m_db + 10.0 * logs[i] - 40.0 * logs[n + i]
         snr[i] = v
+        x[i] = (v + meas_gain_db) / 10.0
         if lookup:
             p, off = _interp_one(v, grid, pd_grid)
             pd[i] = p
             outside = outside or off
-    return snr, pd, outside
-
-
-@nb.njit(cache=True)
-def _hits_kernel(
-    u: FloatArray,
-    rows: IntArray,
-    idx: IntArray,
-    pd: FloatArray,
-    snr: FloatArray,
-    sinr: FloatArray,
-    rng: FloatArray,
-    az: FloatArray,
-    el: FloatArray,
-    meas_gain_db: float,
-    n_fa: int,
-    fa_snr_db: float,
-) -> tuple[
-    BoolArray, IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray
-]:
-    """The detection draw ``u[rows[idx]] < pd`` and the detected targets' index, SNR, SINR,
-    range, azimuth, elevation; ``x`` = measurement SNR / 10 of the plots, targets
-    ``(sinr + meas_gain_db) / 10`` then ``n_fa`` false alarms ``fa_snr_db / 10``."""
-    n = idx.shape[0]
-    hit = np.empty(n, dtype=np.bool_)
-    m = 0
-    for i in range(n):
-        h = u[rows[idx[i]]] < pd[i]
-        hit[i] = h
-        if h:
-            m += 1
-    idx_h = np.empty(m, dtype=np.int64)
-    snr_h = np.empty(m)
-    sinr_h = np.empty(m)
-    r_h = np.empty(m)
-    az_h = np.empty(m)
-    el_h = np.empty(m)
-    x = np.empty(m + n_fa)
-    k = 0
-    for i in range(n):
-        if hit[i]:
-            idx_h[k] = idx[i]
-            snr_h[k] = snr[i]
-            sinr_h[k] = sinr[i]
-            r_h[k] = rng[i]
-            az_h[k] = az[i]
-            el_h[k] = el[i]
-            x[k] = (sinr[i] + meas_gain_db) / 10.0
-            k += 1
     for j in range(n_fa):
-        x[m + j] = fa_snr_db / 10.0
-    return hit, idx_h, snr_h, sinr_h, r_h, az_h, el_h, x
+        x[n + j] = fa_snr_db / 10.0
+    return snr, pd, outside, x
 
 
 @nb.njit(cache=True)
 def _plots_kernel(
+    u: FloatArray,
+    pd: FloatArray,
     snr_lin: FloatArray,
+    snr: FloatArray,
+    sinr: FloatArray,
     range_m: FloatArray,
     az_rad: FloatArray,
     el_rad: FloatArray,
@@ -515,49 +481,72 @@ def _plots_kernel(
     monopulse_slope: float,
     angle_floor_rad: float,
 ) -> tuple[
-    FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, IntArray
-]:
-    """The plots of a scan, targets then false alarms: their standard deviations from the
-    linear measurement SNR (:func:`.noise.measurement_sigmas`: ``sqrt(dR^2 / 2S + f^2)``,
-    ``sqrt((theta / (k sqrt(2S)))^2 + f_a^2)``), the noisy target plots (true value + sigma
-    x the normal draw ``z[rows[idx]]``, :func:`_noisy_plots`) followed by the false
-    alarms' positions, the true ranges (the cell's for false alarms) and the threat ids
-    (-1 for false alarms); the arithmetic of the array forms."""
-    n = snr_lin.shape[0]
-    m = idx.shape[0]
-    sr = np.empty(n)
-    saz = np.empty(n)
-    sel = np.empty(n)
-    r = np.empty(n)
-    az = np.empty(n)
-    el = np.empty(n)
-    true_r = np.empty(n)
-    ids = np.empty(n, dtype=np.int64)
+    BoolArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray,
+    FloatArray, FloatArray, FloatArray, IntArray,
+]:  # fmt: skip
+    """The detection draw of a scan's covered targets, ``hit = u[rows[idx]] < pd``, and its
+    plots, the detected targets then the false alarms: SNR and SINR (NaN for false
+    alarms); standard deviations from the linear measurement SNR ``snr_lin`` (one per
+    covered target, then per false alarm; :func:`.noise.measurement_sigmas`:
+    ``sqrt(dR^2 / 2S + f^2)``, ``sqrt((theta / (k sqrt(2S)))^2 + f_a^2)``); measured range,
+    azimuth (wrapped to [0, 2 pi)) and elevation (true value + sigma x the normal draw
+    ``z[rows[idx]]``, :func:`_noisy_plots`; the false alarms' cells as drawn); true range
+    (the cell's for false alarms); threat id (-1 for false alarms). The arithmetic of the
+    array forms."""
+    n = idx.shape[0]
+    n_fa = fa_r.shape[0]
+    hit = np.empty(n, dtype=np.bool_)
+    m = 0
+    for i in range(n):
+        h = u[rows[idx[i]]] < pd[i]
+        hit[i] = h
+        if h:
+            m += 1
+    t = m + n_fa
+    snr_o = np.empty(t)
+    sinr_o = np.empty(t)
+    sr = np.empty(t)
+    saz = np.empty(t)
+    sel = np.empty(t)
+    r = np.empty(t)
+    az = np.empty(t)
+    el = np.empty(t)
+    true_r = np.empty(t)
+    ids = np.empty(t, dtype=np.int64)
     dr2 = range_resolution_m * range_resolution_m
     fr2 = range_floor_m * range_floor_m
     floor2 = angle_floor_rad * angle_floor_rad
-    for i in range(n):
+    k = 0
+    for i in range(n + n_fa):
+        if i < n and not hit[i]:
+            continue
         two_snr = 2.0 * snr_lin[i]
-        sr[i] = math.sqrt(dr2 / two_snr + fr2)
+        sr[k] = math.sqrt(dr2 / two_snr + fr2)
         root = monopulse_slope * math.sqrt(two_snr)
         t_az = beamwidth_az_rad / root
         t_el = beamwidth_el_rad / root
-        saz[i] = math.sqrt(t_az * t_az + floor2)
-        sel[i] = math.sqrt(t_el * t_el + floor2)
-        if i < m:
-            k = rows[idx[i]]
-            r[i] = range_m[i] + sr[i] * z[k, 0]
-            az[i] = (az_rad[i] + saz[i] * z[k, 1]) % _TWO_PI
-            el[i] = el_rad[i] + sel[i] * z[k, 2]
-            true_r[i] = range_m[i]
-            ids[i] = threat_ids[idx[i]]
+        saz[k] = math.sqrt(t_az * t_az + floor2)
+        sel[k] = math.sqrt(t_el * t_el + floor2)
+        if i < n:
+            q = rows[idx[i]]
+            r[k] = range_m[i] + sr[k] * z[q, 0]
+            az[k] = (az_rad[i] + saz[k] * z[q, 1]) % _TWO_PI
+            el[k] = el_rad[i] + sel[k] * z[q, 2]
+            true_r[k] = range_m[i]
+            ids[k] = threat_ids[idx[i]]
+            snr_o[k] = snr[i]
+            sinr_o[k] = sinr[i]
         else:
-            r[i] = fa_r[i - m]
-            az[i] = fa_az[i - m]
-            el[i] = fa_el[i - m]
-            true_r[i] = fa_r[i - m]
-            ids[i] = -1
-    return sr, saz, sel, r, az, el, true_r, ids
+            j = i - n
+            r[k] = fa_r[j]
+            az[k] = fa_az[j]
+            el[k] = fa_el[j]
+            true_r[k] = fa_r[j]
+            ids[k] = -1
+            snr_o[k] = math.nan
+            sinr_o[k] = math.nan
+        k += 1
+    return hit, snr_o, sinr_o, sr, saz, sel, r, az, el, true_r, ids
 
 
 @dataclass(frozen=True)
@@ -1080,7 +1069,16 @@ class Radar:
         interfered = n_near > 0 or jammed
         grid, pd_grid = self._pd_grid(case)
         lookup = case >= 0 and not interfered  # Pd of the usual scan in the same pass
-        snr, pd, outside = _snr_pd_kernel(np.log10(logs_in), self.snr_1m_db, grid, pd_grid, lookup)
+        if false_alarm_rng is None:
+            fa_r = fa_az = fa_el = _NO_FLOAT
+        else:
+            fa_r, fa_az, fa_el = self.false_alarms(false_alarm_rng, region)
+        n_fa = len(fa_r)
+        # The measurement uses the energy of all n pulses of the look.
+        snr, pd, outside, x = _snr_pd_kernel(
+            np.log10(logs_in), self.snr_1m_db, grid, pd_grid, lookup, self._meas_gain_db, n_fa,
+            self.false_alarm_snr_db if n_fa else 0.0,
+        )  # fmt: skip
         sinr = snr
         cnr = jnr = None
         if interfered:
@@ -1088,6 +1086,7 @@ class Radar:
             jnr = self.jnr_db(az_t, el_t, emitters) if jammed else np.full(n, -np.inf)  # type: ignore[arg-type]
             if np.isfinite(cnr).any() or (jammed and np.isfinite(jnr).any()):
                 sinr = self.sinr_db(snr, cnr, jnr)
+                x[:n] = (sinr + self._meas_gain_db) / 10.0
             if case >= 0:
                 pd, outside = _interp_kernel(sinr, grid, pd_grid)
         if case >= 0 and outside:
@@ -1101,31 +1100,17 @@ class Radar:
         if n_near and vel_mps is not None and s.mti_notch_mps > 0:
             assert cnr is not None
             pd[self.in_notch(pos_m[idx], vel_mps[idx], cnr)] = 0.0
-        if false_alarm_rng is None:
-            fa_r = fa_az = fa_el = _NO_FLOAT
-        else:
-            fa_r, fa_az, fa_el = self.false_alarms(false_alarm_rng, region)
-        n_fa = len(fa_r)
-        hit, idx, snr, sinr, rng_t, az_t, el_t, x = _hits_kernel(
-            u, rows, idx, pd, snr, sinr, rng_t, az_t, el_t, self._meas_gain_db, n_fa,
-            self.false_alarm_snr_db if n_fa else 0.0,
+        hit, snr, sinr, sr, saz, sel, r_meas, az_meas, el_meas, true_r, ids = _plots_kernel(
+            u, pd, np.asarray(10.0**x, dtype=float), snr, sinr, rng_t, az_t, el_t, z, rows, idx,
+            threat_ids, fa_r, fa_az, fa_el, *self._sigma_args,
         )  # fmt: skip
-        # The measurement uses the energy of all n pulses of the look.
-        sr, saz, sel, r_meas, az_meas, el_meas, true_r, ids = _plots_kernel(
-            np.asarray(10.0**x, dtype=float), rng_t, az_t, el_t, z, rows, idx, threat_ids,
-            fa_r, fa_az, fa_el, *self._sigma_args,
-        )  # fmt: skip
-        n_h = len(idx)
         if cnr is None or jnr is None:
-            cnr = jnr = np.full(n_h + n_fa, -np.inf)
+            cnr = jnr = np.full(len(ids), -np.inf)
         else:
             cnr, jnr = cnr[hit], jnr[hit]
             if n_fa:
                 none = np.full(n_fa, -np.inf)
                 jnr, cnr = np.concatenate([jnr, none]), np.concatenate([cnr, none])
-        if n_fa:
-            nan = np.full(n_fa, np.nan)
-            snr, sinr = np.concatenate([snr, nan]), np.concatenate([sinr, nan])
         return Detections(
             time_s=time_s,
             radar_index=self.index,
