@@ -234,6 +234,26 @@ def _range_sin_el_kernel(
     return rng, sin_el
 
 
+@njit(cache=True)
+def _polar_to_local_kernel(
+    r: NDArray[np.float64],
+    cos_el: NDArray[np.float64],
+    sin_az: NDArray[np.float64],
+    cos_az: NDArray[np.float64],
+    sin_el: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Site-local ENU points (n, 3) ``(r cos el sin az, r cos el cos az, r sin el)`` from
+    the sines and cosines of their angles: the arithmetic of :meth:`Site.aer_to_enu`."""
+    m = r.shape[0]
+    out = np.empty((m, 3))
+    for i in range(m):
+        rc = r[i] * cos_el[i]
+        out[i, 0] = rc * sin_az[i]
+        out[i, 1] = rc * cos_az[i]
+        out[i, 2] = r[i] * sin_el[i]
+    return out
+
+
 @dataclass(frozen=True)
 class Site:
     """A site's local tangent frame: az/el/range as an instrument at the site measures them.
@@ -279,6 +299,10 @@ class Site:
     ) -> NDArray[np.float64]:
         """Site-measured (az, el, range) back to scenario-ENU points (..., 3)."""
         az, el, r = (np.asarray(a, dtype=float) for a in (az_rad, el_rad, range_m))
+        if az.ndim == 1 and az.shape == el.shape == r.shape:  # one pass, numpy's cos and sin
+            return self.from_local(
+                _polar_to_local_kernel(r, np.cos(el), np.sin(az), np.cos(az), np.sin(el))
+            )
         ce = np.cos(el)
         loc = np.stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)], axis=-1)
         return self.from_local(loc)

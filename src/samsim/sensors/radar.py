@@ -1128,6 +1128,26 @@ class Radar:
             cnr_db=cnr,
         )
 
+    def covers(
+        self,
+        pos_m: FloatArray,
+        az_rad: FloatArray,
+        el_rad: FloatArray,
+        range_m: FloatArray,
+        *,
+        sector: bool = False,
+        extra: BoolArray | None = None,
+    ) -> BoolArray:
+        """Points (ENU, with their :meth:`samsim.geo.frames.Site.aer`) in the autonomous
+        search sector (when ``sector``: :meth:`in_sector`) or where ``extra`` is true, and
+        in coverage over the terrain (:meth:`coverage_at`); one pass for the masks."""
+        ok, test, any_test = self._look(
+            az_rad, el_rad, range_m, False, sector, _NO_MASK if extra is None else extra
+        )
+        if any_test:
+            ok[test] = self._visibility()(pos_m[test])
+        return ok
+
     def _look(
         self,
         az: FloatArray,
