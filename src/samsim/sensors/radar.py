@@ -285,33 +285,6 @@ def _window_cells_kernel(
 
 
 @nb.njit(cache=True)
-def _noisy_plots(
-    range_m: FloatArray,
-    az_rad: FloatArray,
-    el_rad: FloatArray,
-    sigma_range_m: FloatArray,
-    sigma_az_rad: FloatArray,
-    sigma_el_rad: FloatArray,
-    z: FloatArray,
-    rows: IntArray,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Measured range, azimuth (wrapped to [0, 2 pi)) and elevation of the target plots:
-    true value + sigma x the plot's normal draw ``z[rows[i]]`` (sigmas may run longer,
-    with the false alarms' after the targets'); the arithmetic of the array form
-    (Python's float ``%`` is numpy's ``mod``)."""
-    n = rows.shape[0]
-    r = np.empty(n)
-    az = np.empty(n)
-    el = np.empty(n)
-    for i in range(n):
-        k = rows[i]
-        r[i] = range_m[i] + sigma_range_m[i] * z[k, 0]
-        az[i] = (az_rad[i] + sigma_az_rad[i] * z[k, 1]) % _TWO_PI
-        el[i] = el_rad[i] + sigma_el_rad[i] * z[k, 2]
-    return r, az, el
-
-
-@nb.njit(cache=True)
 def _look_kernel(
     az: FloatArray,
     el: FloatArray,
@@ -489,10 +462,10 @@ def _plots_kernel(
     alarms); standard deviations from the linear measurement SNR ``snr_lin`` (one per
     covered target, then per false alarm; :func:`.noise.measurement_sigmas`:
     ``sqrt(dR^2 / 2S + f^2)``, ``sqrt((theta / (k sqrt(2S)))^2 + f_a^2)``); measured range,
-    azimuth (wrapped to [0, 2 pi)) and elevation (true value + sigma x the normal draw
-    ``z[rows[idx]]``, :func:`_noisy_plots`; the false alarms' cells as drawn); true range
-    (the cell's for false alarms); threat id (-1 for false alarms). The arithmetic of the
-    array forms."""
+    azimuth (wrapped to [0, 2 pi) by Python's float ``%``, which is ``np.mod``) and
+    elevation (true value + sigma x the normal draw ``z[rows[idx]]``; the false alarms'
+    cells as drawn); true range (the cell's for false alarms); threat id (-1 for false
+    alarms). The arithmetic of the array forms."""
     n = idx.shape[0]
     n_fa = fa_r.shape[0]
     hit = np.empty(n, dtype=np.bool_)
