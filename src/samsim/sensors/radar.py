@@ -749,7 +749,8 @@ class Radar:
                 w.half_range_m, w.half_az_rad, w.half_el_rad, *self._cell_args
             )
             total = win_cells.sum()
-            n_win = false_alarm_count(rng, s.pfa, float(total))
+            # false_alarm_count's Poisson draw (the radar's pfa checked with its spec)
+            n_win = int(rng.poisson(float(s.pfa) * float(total)))
             if n_win:  # (draws of size zero would take nothing from the stream)
                 k = np.minimum(
                     np.searchsorted(np.cumsum(win_cells), rng.random(n_win) * total), len(w) - 1
