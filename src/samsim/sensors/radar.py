@@ -308,14 +308,17 @@ def _look_kernel(
     az_centre: float,
     az_half_width: float,
     los_el_max: float,
-) -> tuple[BoolArray, BoolArray, bool]:
+    rcs_m2: FloatArray,
+) -> tuple[BoolArray, BoolArray, bool, FloatArray]:
     """Where the radar looks and what it covers, in one pass: ``look`` = the whole field,
     or the autonomous sector (when ``sector``: :meth:`Radar.in_sector`'s tests) or
     ``extra[i]`` (held tracks; ``extra`` may be empty: none) or, when ``windows``, in a
     window (:meth:`Windows.any_contains` of the ``w_*`` arrays), and within
     :meth:`Radar.coverage_at`'s limits (:func:`_coverage_masks`); ``test`` = those below
-    ``los_el_max`` (a terrain LOS to decide), and whether there is any. The arithmetic of
-    the array forms."""
+    ``los_el_max`` (a terrain LOS to decide), and whether there is any; ``logs_in`` =
+    [rcs, max(range, 1)] of every point when ``rcs_m2`` is given (else empty): the
+    arguments of the radar equation's two log10, one array. The arithmetic of the array
+    forms."""
     n = az.shape[0]
     ok_out = np.empty(n, dtype=np.bool_)
     test = np.empty(n, dtype=np.bool_)
@@ -347,7 +350,13 @@ def _look_kernel(
         ok_out[i] = ok
         test[i] = t
         any_test = any_test or t
-    return ok_out, test, any_test
+    logs_in = np.empty(2 * n if rcs_m2.shape[0] == n else 0)
+    if rcs_m2.shape[0] == n:
+        for i in range(n):
+            logs_in[i] = rcs_m2[i]
+            ri = rng[i]
+            logs_in[n + i] = ri if (ri >= 1.0 or ri != ri) else 1.0
+    return ok_out, test, any_test, logs_in
 
 
 @nb.njit(cache=True)
@@ -356,78 +365,73 @@ def _gather_kernel(
     rng: FloatArray,
     az: FloatArray,
     el: FloatArray,
-    rcs_m2: FloatArray,
+    logs: FloatArray,
     swerling: IntArray,
     clutter_horizon_m: float,
-) -> tuple[IntArray, FloatArray, FloatArray, FloatArray, FloatArray, int, int]:
-    """The covered targets of a scan (``ok``): their indices, range, azimuth, elevation;
-    ``logs_in`` = [rcs, max(range, 1)] (the arguments of the radar equation's two
-    log10, one array); how many lie inside the clutter horizon; their Swerling case if
-    they share one, else -1."""
+    snr_1m_db: float,
+    guess_case: int,
+    grid: FloatArray,
+    pd_grid: FloatArray,
+    jammed: bool,
+    meas_gain_db: float,
+    n_fa: int,
+    fa_snr_db: float,
+) -> tuple[
+    IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray,
+    int, int, bool, bool,
+]:  # fmt: skip
+    """The covered targets of a scan (``ok``) in one pass: their indices, range, azimuth,
+    elevation; per-pulse SNR ``(c + 10 log10 sigma) - 40 log10 max(R, 1)`` from ``logs``
+    (the log10 of :func:`_look_kernel`'s ``logs_in``, every given target); ``x``, the
+    measurement SNR / 10 of every plot the scan may report, the targets'
+    ``(snr + meas_gain_db) / 10`` (the SNR standing for the SINR) then ``n_fa`` false
+    alarms' ``fa_snr_db / 10``; how many lie inside the clutter horizon; their Swerling
+    case if they share one, else -1; and, when that case is ``guess_case`` (whose
+    detection table ``grid``, ``pd_grid`` is given) and nothing interferes (no clutter,
+    not ``jammed``), Pd from the table at the SNR (``np.interp``,
+    :func:`.detection._interp_one`), whether some SNR lies beyond the table, and whether
+    Pd was looked up."""
+    n_given = ok.shape[0]
     n = 0
-    for i in range(ok.shape[0]):
+    n_near = 0
+    case = -1
+    for i in range(n_given):
         if ok[i]:
+            if rng[i] < clutter_horizon_m:
+                n_near += 1
+            if n == 0:
+                case = swerling[i]
+            elif swerling[i] != case:
+                case = -2
             n += 1
+    case = case if case >= 0 else -1
+    lookup = case >= 0 and case == guess_case and n_near == 0 and not jammed
     idx = np.empty(n, dtype=np.int64)
     r = np.empty(n)
     a = np.empty(n)
     e = np.empty(n)
-    logs_in = np.empty(2 * n)
-    n_near = 0
-    case = -1
-    k = 0
-    for i in range(ok.shape[0]):
-        if ok[i]:
-            idx[k] = i
-            ri = rng[i]
-            r[k] = ri
-            a[k] = az[i]
-            e[k] = el[i]
-            logs_in[k] = rcs_m2[i]
-            logs_in[n + k] = ri if (ri >= 1.0 or ri != ri) else 1.0
-            if ri < clutter_horizon_m:
-                n_near += 1
-            if k == 0:
-                case = swerling[i]
-            elif swerling[i] != case:
-                case = -2
-            k += 1
-    return idx, r, a, e, logs_in, n_near, (case if case >= 0 else -1)
-
-
-@nb.njit(cache=True)
-def _snr_pd_kernel(
-    logs: FloatArray,
-    snr_1m_db: float,
-    grid: FloatArray,
-    pd_grid: FloatArray,
-    lookup: bool,
-    meas_gain_db: float,
-    n_fa: int,
-    fa_snr_db: float,
-) -> tuple[FloatArray, FloatArray, bool, FloatArray]:
-    """Per-pulse SNR ``(c + 10 log10 sigma) - 40 log10 max(R, 1)`` from ``logs`` (the
-    log10 of :func:`_gather_kernel`'s ``logs_in``); when ``lookup``, Pd from the detection
-    table at that SNR (``np.interp``, :func:`.detection._interp_one`) and whether some SNR
-    lies beyond the table; and ``x``, the measurement SNR / 10 of every plot the scan may
-    report: the targets' ``(snr + meas_gain_db) / 10`` (the SNR standing for the SINR)
-    then ``n_fa`` false alarms' ``fa_snr_db / 10``."""
-    n = logs.shape[0] // 2
     snr = np.empty(n)
     pd = np.empty(n if lookup else 0)
     x = np.empty(n + n_fa)
     outside = False
-    for i in range(n):
-        v = snr_1m_db + 10.0 * logs[i] - 40.0 * logs[n + i]
-        snr[i] = v
-        x[i] = (v + meas_gain_db) / 10.0
-        if lookup:
-            p, off = _interp_one(v, grid, pd_grid)
-            pd[i] = p
-            outside = outside or off
+    k = 0
+    for i in range(n_given):
+        if ok[i]:
+            idx[k] = i
+            r[k] = rng[i]
+            a[k] = az[i]
+            e[k] = el[i]
+            v = snr_1m_db + 10.0 * logs[i] - 40.0 * logs[n_given + i]
+            snr[k] = v
+            x[k] = (v + meas_gain_db) / 10.0
+            if lookup:
+                p, off = _interp_one(v, grid, pd_grid)
+                pd[k] = p
+                outside = outside or off
+            k += 1
     for j in range(n_fa):
         x[n + j] = fa_snr_db / 10.0
-    return snr, pd, outside, x
+    return idx, r, a, e, snr, pd, x, n_near, case, outside, lookup
 
 
 @nb.njit(cache=True)
@@ -592,6 +596,7 @@ class Radar:
         self.k_factor = k_factor
         self._los: tuple[TerrainGrid, float, PreparedVisibility] | None = None
         self._pd_tables: dict[int, tuple[FloatArray, FloatArray]] = {}
+        self._last_case = -1  # Swerling case of the last scan's covered targets (-1: none)
         self.antenna_altitude_m = float(frame.altitude_m(self.site.position_enu_m))
         # SNR of a 1 m^2 target at 1 m: SNR(R, sigma) = c + 10 log sigma - 40 log R.
         self.snr_1m_db = float(
@@ -1025,44 +1030,47 @@ class Radar:
             n_draw, rows = int(n_threats), np.asarray(threat_ids, dtype=np.int64)
         u = rng.random(n_draw)
         z = rng.standard_normal((n_draw, 3))
-        if n_given and not region.empty:
-            az, el, rg = self.site.aer(pos_m)
-            ok, test, any_test = self._look(
-                az, el, rg, region.whole_field, region.sector, windows=region.windows
-            )
-            if any_test:
-                ok[test] = self._visibility()(pos_m[test])
-            idx, rng_t, az_t, el_t, logs_in, n_near, case = _gather_kernel(
-                ok, rg, az, el, rcs_m2, swerling, self.clutter_horizon_m
-            )
-        else:
-            idx, rng_t = np.zeros(0, dtype=np.int64), np.zeros(0)
-            az_t, el_t, logs_in, n_near, case = rng_t, rng_t, rng_t, 0, -1
-        n = len(idx)
-        jammed = emitters is not None and n > 0
-        interfered = n_near > 0 or jammed
-        grid, pd_grid = self._pd_grid(case)
-        lookup = case >= 0 and not interfered  # Pd of the usual scan in the same pass
         if false_alarm_rng is None:
             fa_r = fa_az = fa_el = _NO_FLOAT
         else:
             fa_r, fa_az, fa_el = self.false_alarms(false_alarm_rng, region)
         n_fa = len(fa_r)
-        # The measurement uses the energy of all n pulses of the look.
-        snr, pd, outside, x = _snr_pd_kernel(
-            np.log10(logs_in), self.snr_1m_db, grid, pd_grid, lookup, self._meas_gain_db, n_fa,
-            self.false_alarm_snr_db if n_fa else 0.0,
-        )  # fmt: skip
+        fa_x = self.false_alarm_snr_db if n_fa else 0.0
+        guess = self._last_case  # the Swerling case of the last scan's targets
+        grid, pd_grid = self._pd_grid(guess)
+        if n_given and not region.empty:
+            az, el, rg = self.site.aer(pos_m)
+            ok, test, any_test, logs_in = self._look(
+                az, el, rg, region.whole_field, region.sector, windows=region.windows, rcs=rcs_m2
+            )
+            if any_test:
+                ok[test] = self._visibility()(pos_m[test])
+            # The measurement uses the energy of all n pulses of the look.
+            idx, rng_t, az_t, el_t, snr, pd, x, n_near, case, outside, looked_up = _gather_kernel(
+                ok, rg, az, el, np.log10(logs_in), swerling, self.clutter_horizon_m,
+                self.snr_1m_db, guess, grid, pd_grid, emitters is not None, self._meas_gain_db,
+                n_fa, fa_x,
+            )  # fmt: skip
+        else:
+            idx, rng_t = np.zeros(0, dtype=np.int64), np.zeros(0)
+            az_t = el_t = snr = pd = rng_t
+            x = np.full(n_fa, fa_x / 10.0)
+            n_near, case, outside, looked_up = 0, -1, False, False
+        n = len(idx)
+        self._last_case = case if case >= 0 else guess
+        if case != guess:
+            grid, pd_grid = self._pd_grid(case)
+        jammed = emitters is not None and n > 0
         sinr = snr
         cnr = jnr = None
-        if interfered:
+        if n_near > 0 or jammed:
             cnr = self.cnr_db(rng_t, el_t) if n_near else np.full(n, -np.inf)
             jnr = self.jnr_db(az_t, el_t, emitters) if jammed else np.full(n, -np.inf)  # type: ignore[arg-type]
             if np.isfinite(cnr).any() or (jammed and np.isfinite(jnr).any()):
                 sinr = self.sinr_db(snr, cnr, jnr)
                 x[:n] = (sinr + self._meas_gain_db) / 10.0
-            if case >= 0:
-                pd, outside = _interp_kernel(sinr, grid, pd_grid)
+        if case >= 0 and not looked_up:
+            pd, outside = _interp_kernel(sinr, grid, pd_grid)
         if case >= 0 and outside:
             pd = _pd_tails(pd, sinr, grid, pd_grid, s.pfa)
         elif case < 0:
@@ -1115,7 +1123,7 @@ class Radar:
         """Points (ENU, with their :meth:`samsim.geo.frames.Site.aer`) in the autonomous
         search sector (when ``sector``: :meth:`in_sector`) or where ``extra`` is true, and
         in coverage over the terrain (:meth:`coverage_at`); one pass for the masks."""
-        ok, test, any_test = self._look(
+        ok, test, any_test, _ = self._look(
             az_rad, el_rad, range_m, False, sector, _NO_MASK if extra is None else extra
         )
         if any_test:
@@ -1131,18 +1139,20 @@ class Radar:
         sector: bool,
         extra: BoolArray = _NO_MASK,
         windows: Windows | None = None,
-    ) -> tuple[BoolArray, BoolArray, bool]:
+        rcs: FloatArray = _NO_FLOAT,
+    ) -> tuple[BoolArray, BoolArray, bool, FloatArray]:
         """:func:`_look_kernel` with this radar's limits: the points in the field
         (``whole_field``), its autonomous sector (``sector``), ``extra`` or ``windows``,
-        and inside its coverage; those that need a terrain LOS; whether there is any."""
+        and inside its coverage; those that need a terrain LOS; whether there is any; the
+        radar equation's log10 arguments when ``rcs`` is given."""
         # The exact shortcut of coverage_at (no terrain above the antenna; see there).
         fast = self.k_factor >= 1.0 and self.terrain.max_m <= self.antenna_altitude_m - 1.0
         hw, top, *limits = self._look_args
         w = windows if windows is not None and not whole_field else _NO_WINDOWS
-        out: tuple[BoolArray, BoolArray, bool] = _look_kernel(
+        out: tuple[BoolArray, BoolArray, bool, FloatArray] = _look_kernel(
             az, el, rg, whole_field, sector and self.spec.autonomous_search, hw, top, extra,
             w is not _NO_WINDOWS, w.range_m, w.az_rad, w.el_rad, w.half_range_m,
-            w.half_az_rad, w.half_el_rad, *limits, _FAST_LOS_EL_RAD if fast else math.inf,
+            w.half_az_rad, w.half_el_rad, *limits, _FAST_LOS_EL_RAD if fast else math.inf, rcs,
         )  # fmt: skip
         return out
 
