@@ -23,7 +23,7 @@ from samsim.scenario.catalog import load_catalog
 from samsim.sensors.detection import pd_swerling
 from samsim.sensors.interference import Emitters
 from samsim.sensors.noise import measurement_sigmas
-from samsim.sensors.radar import Detections, Radar, SearchRegion, Windows
+from samsim.sensors.radar import Detections, Radar, SearchRegion, Windows, _small_sum
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 FRAME = EnuFrame(45.0, 10.0, 0.0)
@@ -308,3 +308,17 @@ def test_numpy_functions_are_elementwise(seed: int, n: int, offset: int) -> None
         with np.errstate(all="ignore"):
             assert _same(f(x)[offset:], f(part))
             assert _same(np.concatenate([f(part[i : i + 1]) for i in range(n)]), f(part))
+
+
+@settings(max_examples=100, deadline=None)
+@given(seeds, st.integers(0, 200))
+def test_small_sum_is_numpy_sum(seed: int, n: int) -> None:
+    """The windows' total cells are ``np.sum`` of them, bit for bit (numpy's pairwise
+    summation up to 128 values; NaN, for numpy to sum, beyond)."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(1.0, 1e4, n) * rng.choice([1e-3, 1.0, 1e5], n)
+    got = _small_sum(a)
+    if n > 128:
+        assert math.isnan(got)
+    else:
+        assert _same(np.float64(got), a.sum())

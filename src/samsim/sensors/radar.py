@@ -284,6 +284,56 @@ def _window_cells_kernel(
     return out
 
 
+#: Longest array :func:`_small_sum` adds (numpy's pairwise sum splits longer ones).
+_PAIRWISE_BLOCK = 128
+
+
+@nb.njit(cache=True)
+def _small_sum(a: FloatArray) -> float:
+    """``np.sum(a)`` of a contiguous float64 array of at most 128 values, bit for bit:
+    numpy's pairwise summation there (below 8 values a plain loop from 0; else eight
+    running sums over blocks of 8, combined as ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) +
+    (r6 + r7))``, then the remainder one by one). NaN for a longer array (the caller
+    sums it with numpy)."""
+    n = a.shape[0]
+    if n > _PAIRWISE_BLOCK:
+        return math.nan
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    r = a[:8].copy()
+    i = 8
+    while i < n - (n % 8):
+        for j in range(8):
+            r[j] += a[i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[i]
+        i += 1
+    return res
+
+
+@nb.njit(cache=True)
+def _window_cells_total(
+    half_range_m: FloatArray,
+    half_az_rad: FloatArray,
+    half_el_rad: FloatArray,
+    range_resolution_m: float,
+    beamwidth_az_rad: float,
+    beamwidth_el_rad: float,
+) -> tuple[FloatArray, float]:
+    """:func:`_window_cells_kernel` and the cells' ``np.sum`` (:func:`_small_sum`; NaN
+    beyond 128 windows)."""
+    cells = _window_cells_kernel(
+        half_range_m, half_az_rad, half_el_rad, range_resolution_m, beamwidth_az_rad,
+        beamwidth_el_rad,
+    )  # fmt: skip
+    return cells, _small_sum(cells)
+
+
 @nb.njit(cache=True)
 def _look_kernel(
     az: FloatArray,
@@ -750,10 +800,11 @@ class Radar:
         if len(w) and not region.whole_field:
             # One Poisson count over all windows, then a window per false alarm with
             # probability proportional to its cells: the same law as one count per window.
-            win_cells = _window_cells_kernel(
+            win_cells, total = _window_cells_total(
                 w.half_range_m, w.half_az_rad, w.half_el_rad, *self._cell_args
             )
-            total = win_cells.sum()
+            if len(w) > _PAIRWISE_BLOCK:
+                total = win_cells.sum()
             # false_alarm_count's Poisson draw (the radar's pfa checked with its spec)
             n_win = int(rng.poisson(float(s.pfa) * float(total)))
             if n_win:  # (draws of size zero would take nothing from the stream)
