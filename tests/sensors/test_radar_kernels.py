@@ -16,7 +16,7 @@ from samsim.geo.terrain import TerrainGrid
 from samsim.scenario.catalog import load_catalog
 from samsim.sensors.detection import _interp_kernel, _pd_table, pd_swerling
 from samsim.sensors.noise import measurement_sigmas, sigma_angle_rad, sigma_range_m
-from samsim.sensors.radar import Radar, Windows, _coverage_masks, _noisy_plots
+from samsim.sensors.radar import Radar, Windows, _coverage_masks
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 FRAME = EnuFrame(40.0, -40.0, 0.0)
@@ -151,25 +151,3 @@ def test_window_cells_equal_the_array_form(m: int, seed: int, name: str) -> None
         * np.maximum(2.0 * he / s.beamwidth_el_rad, 1.0)
     )
     assert _same(r.window_cells(w), want)
-
-
-@settings(max_examples=80, deadline=None)
-@given(st.integers(0, 20), st.integers(0, 5), st.integers(0, 30), seeds)
-def test_noisy_plots_equal_the_array_form(n_hit: int, n_fa: int, extra: int, seed: int) -> None:
-    """Measured range, azimuth and elevation of the target plots are the array form's,
-    bit for bit (azimuths near 0 and 2 pi wrap as ``np.mod`` does)."""
-    rng = np.random.default_rng(seed)
-    n_draw = n_hit + extra
-    z = rng.standard_normal((n_draw, 3))
-    idx = np.sort(rng.choice(n_draw, n_hit, replace=False)).astype(np.int64)
-    r_t = rng.uniform(1e3, 4e5, n_hit)
-    az_t = rng.choice([0.0, 1e-12, 3.0, 2 * np.pi - 1e-12], n_hit) + rng.uniform(0, 1e-3, n_hit)
-    el_t = rng.uniform(-0.01, 1.0, n_hit)
-    sr = rng.uniform(1.0, 300.0, n_hit + n_fa)
-    saz = rng.uniform(1e-5, 1e-2, n_hit + n_fa)
-    sel = rng.uniform(1e-5, 1e-2, n_hit + n_fa)
-    r, az, el = _noisy_plots(r_t, az_t, el_t, sr, saz, sel, z, idx)
-    noise = z[idx]
-    assert _same(r, r_t + sr[:n_hit] * noise[:, 0])
-    assert _same(az, np.mod(az_t + saz[:n_hit] * noise[:, 1], 2 * np.pi))
-    assert _same(el, el_t + sel[:n_hit] * noise[:, 2])

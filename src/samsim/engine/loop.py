@@ -435,13 +435,8 @@ class Engine:
                 return np.zeros(len(ids), dtype=bool)  # cue windows only: nothing expected
             pos = x[:, :3]
             az, el, rg = radar.site.aer(pos)
-            look = radar.in_sector(az, el) if region.sector else np.zeros(len(ids), bool)
-            if len(held):
-                look |= member(ids, held_set)
-            out = np.zeros(len(ids), dtype=bool)
-            if look.any():
-                out[look] = radar.coverage_at(pos[look], az[look], el[look], rg[look]).visible
-            return out
+            held_mask = member(ids, held_set) if len(held) else None
+            return radar.covers(pos, az, el, rg, sector=region.sector, extra=held_mask)
 
         res = tracker.step(batch, expected=expected)
         truth = self.track_truth[unit]

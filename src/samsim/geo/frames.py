@@ -212,6 +212,48 @@ class EnuFrame:
         return Site(position_enu_m=pos, rot=site_rot @ self._rot.T)
 
 
+@njit(cache=True)
+def _range_sin_el_kernel(
+    loc: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Slant range ``r = sqrt(e^2 + n^2 + u^2)`` and the sine of the elevation
+    ``clip(u / max(r, 1e-9), -1, 1)`` of site-local points (n, 3): the arithmetic of
+    :meth:`Site.aer`'s array form in one pass (NaN propagates as through np.maximum)."""
+    m = loc.shape[0]
+    rng = np.empty(m)
+    sin_el = np.empty(m)
+    for i in range(m):
+        e = loc[i, 0]
+        n = loc[i, 1]
+        u = loc[i, 2]
+        r = math.sqrt(e * e + n * n + u * u)
+        rng[i] = r
+        q = u / (1e-9 if r < 1e-9 else r)
+        q = -1.0 if q < -1.0 else q
+        sin_el[i] = 1.0 if q > 1.0 else q
+    return rng, sin_el
+
+
+@njit(cache=True)
+def _polar_to_local_kernel(
+    r: NDArray[np.float64],
+    cos_el: NDArray[np.float64],
+    sin_az: NDArray[np.float64],
+    cos_az: NDArray[np.float64],
+    sin_el: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Site-local ENU points (n, 3) ``(r cos el sin az, r cos el cos az, r sin el)`` from
+    the sines and cosines of their angles: the arithmetic of :meth:`Site.aer_to_enu`."""
+    m = r.shape[0]
+    out = np.empty((m, 3))
+    for i in range(m):
+        rc = r[i] * cos_el[i]
+        out[i, 0] = rc * sin_az[i]
+        out[i, 1] = rc * cos_az[i]
+        out[i, 2] = r[i] * sin_el[i]
+    return out
+
+
 @dataclass(frozen=True)
 class Site:
     """A site's local tangent frame: az/el/range as an instrument at the site measures them.
@@ -243,8 +285,11 @@ class Site:
         both in radians, and slant range in metres, of scenario-ENU points."""
         loc = self.to_local(enu_m)
         e, n, u = loc[..., 0], loc[..., 1], loc[..., 2]
-        rng = np.sqrt(e * e + n * n + u * u)
         az = np.mod(np.arctan2(e, n), 2.0 * np.pi)
+        if loc.ndim == 2:  # (n, 3): the arithmetic in one pass, arcsin still numpy's
+            rng, sin_el = _range_sin_el_kernel(loc)
+            return az, np.arcsin(sin_el), rng
+        rng = np.sqrt(e * e + n * n + u * u)
         # np.minimum(np.maximum(.)) is np.clip(., -1, 1) without its wrapper's overhead
         el = np.arcsin(np.minimum(np.maximum(u / np.maximum(rng, 1e-9), -1.0), 1.0))
         return az, el, rng
@@ -254,6 +299,10 @@ class Site:
     ) -> NDArray[np.float64]:
         """Site-measured (az, el, range) back to scenario-ENU points (..., 3)."""
         az, el, r = (np.asarray(a, dtype=float) for a in (az_rad, el_rad, range_m))
+        if az.ndim == 1 and az.shape == el.shape == r.shape:  # one pass, numpy's cos and sin
+            return self.from_local(
+                _polar_to_local_kernel(r, np.cos(el), np.sin(az), np.cos(az), np.sin(el))
+            )
         ce = np.cos(el)
         loc = np.stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)], axis=-1)
         return self.from_local(loc)

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from samsim.geo.earth import EARTH_RADIUS_M, K_STANDARD
-from samsim.geo.frames import EnuFrame
+from samsim.geo.frames import EnuFrame, ecef_to_geodetic_rad
 from samsim.geo.terrain import TerrainGrid, _bilinear_one, surface_point_enu
 from samsim.jit import njit
 
@@ -23,6 +23,7 @@ __all__ = [
     "LOS_TOLERANCE_M",
     "HorizonProfile",
     "ObserverGeometry",
+    "PreparedVisibility",
     "polar_horizon",
     "ray_min_height_m",
     "viewshed_grid",
@@ -95,6 +96,83 @@ def _ray_min_height(h0: float, h1: float, s: float, slope1: float, inv_re: float
     return lo
 
 
+@njit(cache=True, inline="always")
+def _los_one(
+    f0e: float,
+    f0n: float,
+    ue: float,
+    un: float,
+    h0: float,
+    radius: float,
+    inv_re: float,
+    clearance: float,
+    tol: float,
+    spacing: float,
+    th: float,
+    te_i: float,
+    tn_i: float,
+    h1: float,
+    hgrid: NDArray[np.float64],
+    e0: float,
+    n0: float,
+    idx: float,
+    idy: float,
+    tmin: float,
+    tmax: float,
+    t_obs: float,
+    observer_clear: bool,
+) -> bool:
+    """The LOS test of one target (central angle ``th``, unit tangent ``(te_i, tn_i)`` in
+    scenario east/north, height ``h1``) from an observer whose ground height is ``t_obs``:
+    the body of :func:`_los_kernel`."""
+    if not (observer_clear and math.isfinite(th) and math.isfinite(h1)):
+        return False
+    s = radius * th
+    if s < 1e-3:  # straight above (or below) the observer
+        return h1 >= t_obs + clearance - tol
+    slope1 = _slope(s, h1, h0, inv_re)
+    hmin = _ray_min_height(h0, h1, s, slope1, inv_re)
+    if hmin < tmin + clearance - tol:  # below the lowest terrain somewhere
+        return False
+    if hmin >= tmax + clearance - tol:  # above the highest terrain everywhere
+        return True
+    sp, omc = _sin_omc(th)
+    t_end = _bilinear_one(hgrid, e0, n0, idx, idy,
+                          f0e + radius * (sp * te_i - omc * ue),
+                          f0n + radius * (sp * tn_i - omc * un))  # fmt: skip
+    if h1 < t_end + clearance - tol:
+        return False
+    # March along the path with rotation recurrences for (sin, cos) of the true angle
+    # phi_j (sample position) and the effective angle beta_j = phi_j / k (ray height),
+    # so the inner loop has no transcendental call and no division. Terrain h blocks
+    # iff slope(h) > slope1, i.e. h - h0 > (slope1 A + B)(1 + h / Re) with
+    # A = Re sin(beta), B = Re (1 - cos(beta)) = Re sin(beta) tan(beta / 2).
+    n = math.ceil(s / spacing)
+    dphi = th / n
+    ds = s / n
+    sd, cd = math.sin(dphi), math.cos(dphi)
+    dbeta = ds * inv_re
+    sbd, cbd = math.sin(dbeta), math.cos(dbeta)
+    re = 1.0 / inv_re if inv_re > 0.0 else 0.0
+    sp, cp = 0.0, 1.0
+    sb, cb = 0.0, 1.0
+    tei, tni = radius * te_i, radius * tn_i
+    rue, run = radius * ue, radius * un
+    for j in range(1, n):
+        sp, cp = sp * cd + cp * sd, cp * cd - sp * sd
+        sb, cb = sb * cbd + cb * sbd, cb * cbd - sb * sbd
+        omc = 1.0 - cp
+        hc = clearance + _bilinear_one(hgrid, e0, n0, idx, idy, f0e + sp * tei - omc * rue,
+                                       f0n + sp * tni - omc * run)  # fmt: skip
+        if inv_re > 0.0:
+            rhs = (slope1 * re * sb + re * (1.0 - cb)) * (1.0 + hc * inv_re)
+        else:
+            rhs = slope1 * ds * j
+        if hc - h0 > rhs + tol:
+            return False
+    return True
+
+
 @njit(cache=True)
 def _los_kernel(
     f0e: float,
@@ -123,61 +201,9 @@ def _los_kernel(
     t_obs = _bilinear_one(hgrid, e0, n0, idx, idy, f0e, f0n)
     observer_clear = h0 >= t_obs + clearance - tol
     for i in range(theta.size):
-        th = theta[i]
-        h1 = ht[i]
-        if not (observer_clear and math.isfinite(th) and math.isfinite(h1)):
-            out[i] = False
-            continue
-        s = radius * th
-        if s < 1e-3:  # straight above (or below) the observer
-            out[i] = h1 >= t_obs + clearance - tol
-            continue
-        slope1 = _slope(s, h1, h0, inv_re)
-        hmin = _ray_min_height(h0, h1, s, slope1, inv_re)
-        if hmin < tmin + clearance - tol:  # below the lowest terrain somewhere
-            out[i] = False
-            continue
-        if hmin >= tmax + clearance - tol:  # above the highest terrain everywhere
-            out[i] = True
-            continue
-        sp, omc = _sin_omc(th)
-        t_end = _bilinear_one(hgrid, e0, n0, idx, idy,
-                              f0e + radius * (sp * te[i] - omc * ue),
-                              f0n + radius * (sp * tn[i] - omc * un))  # fmt: skip
-        if h1 < t_end + clearance - tol:
-            out[i] = False
-            continue
-        # March along the path with rotation recurrences for (sin, cos) of the true angle
-        # phi_j (sample position) and the effective angle beta_j = phi_j / k (ray height),
-        # so the inner loop has no transcendental call and no division. Terrain h blocks
-        # iff slope(h) > slope1, i.e. h - h0 > (slope1 A + B)(1 + h / Re) with
-        # A = Re sin(beta), B = Re (1 - cos(beta)) = Re sin(beta) tan(beta / 2).
-        n = math.ceil(s / spacing)
-        dphi = th / n
-        ds = s / n
-        sd, cd = math.sin(dphi), math.cos(dphi)
-        dbeta = ds * inv_re
-        sbd, cbd = math.sin(dbeta), math.cos(dbeta)
-        re = 1.0 / inv_re if inv_re > 0.0 else 0.0
-        sp, cp = 0.0, 1.0
-        sb, cb = 0.0, 1.0
-        tei, tni = radius * te[i], radius * tn[i]
-        rue, run = radius * ue, radius * un
-        clear = True
-        for j in range(1, n):
-            sp, cp = sp * cd + cp * sd, cp * cd - sp * sd
-            sb, cb = sb * cbd + cb * sbd, cb * cbd - sb * sbd
-            omc = 1.0 - cp
-            hc = clearance + _bilinear_one(hgrid, e0, n0, idx, idy, f0e + sp * tei - omc * rue,
-                                           f0n + sp * tni - omc * run)  # fmt: skip
-            if inv_re > 0.0:
-                rhs = (slope1 * re * sb + re * (1.0 - cb)) * (1.0 + hc * inv_re)
-            else:
-                rhs = slope1 * ds * j
-            if hc - h0 > rhs + tol:
-                clear = False
-                break
-        out[i] = clear
+        out[i] = _los_one(f0e, f0n, ue, un, h0, radius, inv_re, clearance, tol, spacing,
+                          theta[i], te[i], tn[i], ht[i], hgrid, e0, n0, idx, idy, tmin, tmax,
+                          t_obs, observer_clear)  # fmt: skip
 
 
 @njit(cache=True)
@@ -641,16 +667,7 @@ def visible(
     targets = np.asarray(targets_enu_m, dtype=float)
     if targets.shape[-1:] != (3,):
         raise ValueError(f"targets_enu_m must have shape (..., 3), got {targets.shape}")
-    inv_re = _inv_effective_radius(k_factor, radius_m)
-    spacing = (
-        0.5 * min(terrain.dx_m, terrain.dy_m)
-        if sample_spacing_m is None
-        else float(sample_spacing_m)
-    )
-    if not spacing > 0:
-        raise ValueError(f"sample_spacing_m must be positive, got {sample_spacing_m}")
-    if not (math.isfinite(clearance_m) and clearance_m >= 0):
-        raise ValueError(f"clearance_m must be a non-negative number, got {clearance_m}")
+    inv_re, spacing = _los_parameters(terrain, k_factor, clearance_m, sample_spacing_m, radius_m)
     obs = observer or ObserverGeometry.at(terrain.frame, observer_enu_m, antenna_height_m, radius_m)
     shape = targets.shape[:-1]
     flat = targets.reshape(-1, 3)
@@ -662,6 +679,193 @@ def visible(
                 np.ascontiguousarray(alt), *terrain.kernel_args(), terrain.min_m, terrain.max_m,
                 out)  # fmt: skip
     return out.reshape(shape)
+
+
+def _los_parameters(
+    terrain: TerrainGrid,
+    k_factor: float,
+    clearance_m: float,
+    sample_spacing_m: float | None,
+    radius_m: float,
+) -> tuple[float, float]:
+    """``(1 / (k R), sample spacing)`` of :func:`visible`, its arguments checked."""
+    inv_re = _inv_effective_radius(k_factor, radius_m)
+    spacing = (
+        0.5 * min(terrain.dx_m, terrain.dy_m)
+        if sample_spacing_m is None
+        else float(sample_spacing_m)
+    )
+    if not spacing > 0:
+        raise ValueError(f"sample_spacing_m must be positive, got {sample_spacing_m}")
+    if not (math.isfinite(clearance_m) and clearance_m >= 0):
+        raise ValueError(f"clearance_m must be a non-negative number, got {clearance_m}")
+    return inv_re, spacing
+
+
+_DEG2RAD = math.pi / 180.0  # np.radians(x) is x * (pi / 180)
+
+
+@njit(cache=True)
+def _geodetic_rad_kernel(
+    prod: NDArray[np.float64], origin: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Geodetic angles and heights of ECEF points ``prod + origin`` (prod (m, 3), the
+    rotated ENU points): ``ang`` = [lat_0..lat_m-1, lon_0..lon_m-1] in radians, as
+    ``np.radians`` of :func:`samsim.geo.frames.ecef_to_geodetic`'s degrees
+    (``(lat 180 / pi) (pi / 180)``, the same doubles), and ``alt`` (m); one pass."""
+    m = prod.shape[0]
+    ang = np.empty(2 * m)
+    alt = np.empty(m)
+    for i in range(m):
+        lat, lon, h = ecef_to_geodetic_rad(
+            prod[i, 0] + origin[0], prod[i, 1] + origin[1], prod[i, 2] + origin[2]
+        )
+        ang[i] = lat * 180.0 / math.pi * _DEG2RAD
+        ang[m + i] = lon * 180.0 / math.pi * _DEG2RAD
+        alt[i] = h
+    return ang, alt
+
+
+@njit(cache=True)
+def _normal_from_trig_kernel(
+    cos_ang: NDArray[np.float64], sin_ang: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """(m, 3) ellipsoid normals in ECEF ``(cos lat cos lon, cos lat sin lon, sin lat)``
+    from ``cos`` and ``sin`` of :func:`_geodetic_rad_kernel`'s ``ang`` (2m)."""
+    m = cos_ang.shape[0] // 2
+    out = np.empty((m, 3))
+    for i in range(m):
+        out[i, 0] = cos_ang[i] * cos_ang[m + i]
+        out[i, 1] = cos_ang[i] * sin_ang[m + i]
+        out[i, 2] = sin_ang[i]
+    return out
+
+
+@njit(cache=True)
+def _centred_foot_kernel(
+    points: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    normal: NDArray[np.float64],
+    centre: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:
+    """``out = (points - alt[:, None] normal) - centre``: the points' feet on the ellipsoid
+    relative to the centre of the observer's tangent sphere, (m, 3)."""
+    for i in range(points.shape[0]):
+        for j in range(3):
+            out[i, j] = (points[i, j] - alt[i] * normal[i, j]) - centre[j]
+
+
+@njit(cache=True)
+def _los_xy_kernel(
+    f0e: float,
+    f0n: float,
+    ue: float,
+    un: float,
+    h0: float,
+    radius: float,
+    inv_re: float,
+    clearance: float,
+    tol: float,
+    spacing: float,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    rho: NDArray[np.float64],
+    theta: NDArray[np.float64],
+    ht: NDArray[np.float64],
+    east0: float,
+    east1: float,
+    north0: float,
+    north1: float,
+    hgrid: NDArray[np.float64],
+    e0: float,
+    n0: float,
+    idx: float,
+    idy: float,
+    tmin: float,
+    tmax: float,
+    out: NDArray[np.bool_],
+) -> None:
+    """:func:`_los_kernel` with the unit tangents of :func:`_tangent_kernel` computed on the
+    way (``(x, y) / rho``, north where ``rho`` is not positive, in scenario east/north)."""
+    t_obs = _bilinear_one(hgrid, e0, n0, idx, idy, f0e, f0n)
+    observer_clear = h0 >= t_obs + clearance - tol
+    for i in range(theta.size):
+        if rho[i] > 0:
+            tx = x[i] / rho[i]
+            ty = y[i] / rho[i]
+        else:
+            tx = 0.0
+            ty = 1.0
+        out[i] = _los_one(f0e, f0n, ue, un, h0, radius, inv_re, clearance, tol, spacing,
+                          theta[i], tx * east0 + ty * north0, tx * east1 + ty * north1, ht[i],
+                          hgrid, e0, n0, idx, idy, tmin, tmax, t_obs, observer_clear)  # fmt: skip
+
+
+class PreparedVisibility:
+    """:func:`visible` from one observer over one terrain, its per-observer constants
+    (frame rotation, tangent sphere, kernel arguments) computed once: for a radar that
+    tests a few targets every scan. ``prepared(targets)`` equals
+    ``visible(observer, targets, terrain, ...)`` bit for bit, with fewer array passes.
+
+    Parameters
+    ----------
+    observer : ObserverGeometry
+        The observer (:meth:`ObserverGeometry.at`).
+    terrain : TerrainGrid
+        Ground heights.
+    k_factor, clearance_m, sample_spacing_m, radius_m
+        As in :func:`visible` (``radius_m`` that of ``observer``).
+    """
+
+    def __init__(
+        self,
+        observer: ObserverGeometry,
+        terrain: TerrainGrid,
+        *,
+        k_factor: float = K_STANDARD,
+        clearance_m: float = 0.0,
+        sample_spacing_m: float | None = None,
+        radius_m: float = EARTH_RADIUS_M,
+    ) -> None:
+        inv_re, spacing = _los_parameters(
+            terrain, k_factor, clearance_m, sample_spacing_m, radius_m
+        )
+        obs = observer
+        frame = terrain.frame
+        self.terrain = terrain
+        self.observer = obs
+        self._rot = frame.rotation
+        self._origin = np.ascontiguousarray(frame.origin_ecef_m, dtype=np.float64)
+        self._centre = np.ascontiguousarray(obs.foot_enu_m - obs.radius_m * obs.up)
+        self._east, self._north, self._up = obs.east, obs.north, obs.up
+        self._tangent = (
+            float(obs.east[0]),
+            float(obs.east[1]),
+            float(obs.north[0]),
+            float(obs.north[1]),
+        )
+        self._head = (*obs._scalars(), inv_re, float(clearance_m), LOS_TOLERANCE_M, spacing)
+        self._tail = (*terrain.kernel_args(), terrain.min_m, terrain.max_m)
+
+    def __call__(self, targets_enu_m: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Visibility of targets (m, 3), scenario ENU (:func:`visible`)."""
+        flat = np.ascontiguousarray(targets_enu_m, dtype=np.float64)
+        m = flat.shape[0]
+        out = np.empty(m, dtype=np.bool_)
+        if m == 0:
+            return out
+        # _foot_and_altitude: ENU -> ECEF -> geodetic; the feet along the ellipsoid normals
+        ang, alt = _geodetic_rad_kernel(flat @ self._rot, self._origin)
+        normal = _normal_from_trig_kernel(np.cos(ang), np.sin(ang)) @ self._rot.T
+        v = np.empty((m, 3))
+        _centred_foot_kernel(flat, alt, normal, self._centre, v)
+        # ObserverGeometry._polar_path on the tangent sphere, then the terrain profile
+        x, y, z = v @ self._east, v @ self._north, v @ self._up
+        rho = np.hypot(x, y)
+        _los_xy_kernel(*self._head, x, y, rho, np.arctan2(rho, z), alt, *self._tangent,
+                       *self._tail, out)  # fmt: skip
+        return out
 
 
 def _range_tables(

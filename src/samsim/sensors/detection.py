@@ -442,6 +442,38 @@ def _frozen(a: FloatArray) -> FloatArray:
     return out
 
 
+@nb.njit(cache=True, inline="always")
+def _interp_one(v: float, grid: FloatArray, fp: FloatArray) -> tuple[float, bool]:
+    """``np.interp(v, grid, fp)`` of one value for a strictly increasing ``grid`` (the
+    arithmetic of :func:`_interp_kernel`), and whether ``v`` lies outside the grid."""
+    m = grid.shape[0]
+    if np.isnan(v):
+        return v, False
+    if v < grid[0]:
+        return fp[0], True
+    if v > grid[m - 1]:
+        return fp[m - 1], True
+    if v == grid[m - 1]:
+        return fp[m - 1], False
+    a = 0  # grid[a] <= v < grid[b]
+    b = m - 1
+    while b - a > 1:
+        c = (a + b) // 2
+        if grid[c] <= v:
+            a = c
+        else:
+            b = c
+    if grid[a] == v:
+        return fp[a], False
+    slope = (fp[a + 1] - fp[a]) / (grid[a + 1] - grid[a])
+    r = slope * (v - grid[a]) + fp[a]
+    if np.isnan(r):
+        r = slope * (v - grid[a + 1]) + fp[a + 1]
+        if np.isnan(r) and fp[a] == fp[a + 1]:
+            r = fp[a]
+    return r, False
+
+
 @nb.njit(cache=True)
 def _interp_kernel(x: FloatArray, grid: FloatArray, fp: FloatArray) -> tuple[FloatArray, bool]:
     """``np.interp(x, grid, fp)`` for a strictly increasing ``grid`` (numpy's arithmetic:
@@ -450,53 +482,20 @@ def _interp_kernel(x: FloatArray, grid: FloatArray, fp: FloatArray) -> tuple[Flo
     ``[grid[0], grid[-1]]``; without np.interp's per-call set-up (a few points per scan
     against a table of thousands)."""
     n = x.shape[0]
-    m = grid.shape[0]
     out = np.empty(n)
     outside = False
-    lo = grid[0]
-    hi = grid[m - 1]
     for i in range(n):
-        v = x[i]
-        if np.isnan(v):
-            out[i] = v
-        elif v < lo:
-            out[i] = fp[0]
-            outside = True
-        elif v > hi:
-            out[i] = fp[m - 1]
-            outside = True
-        elif v == hi:
-            out[i] = fp[m - 1]
-        else:
-            a = 0  # grid[a] <= v < grid[b]
-            b = m - 1
-            while b - a > 1:
-                c = (a + b) // 2
-                if grid[c] <= v:
-                    a = c
-                else:
-                    b = c
-            if grid[a] == v:
-                out[i] = fp[a]
-            else:
-                slope = (fp[a + 1] - fp[a]) / (grid[a + 1] - grid[a])
-                r = slope * (v - grid[a]) + fp[a]
-                if np.isnan(r):
-                    r = slope * (v - grid[a + 1]) + fp[a + 1]
-                    if np.isnan(r) and fp[a] == fp[a + 1]:
-                        r = fp[a]
-                out[i] = r
+        r, off = _interp_one(x[i], grid, fp)
+        out[i] = r
+        outside = outside or off
     return out, outside
 
 
-def _pd_from_table(snr_db: FloatArray, pfa: float, n: int, case: int, method: str) -> FloatArray:
-    grid, pd_grid = _pd_table(pfa, n, case, method)
-    flat, outside = _interp_kernel(
-        np.ascontiguousarray(snr_db, dtype=np.float64).ravel(), grid, pd_grid
-    )
-    out = flat.reshape(np.shape(snr_db))
-    if not outside:
-        return out
+def _pd_tails(
+    out: FloatArray, snr_db: FloatArray, grid: FloatArray, pd_grid: FloatArray, pfa: float
+) -> FloatArray:
+    """Pd of the SNRs beyond the table (``out`` holds the interpolation, the table's end
+    values there), set in place: the tails of :func:`_pd_from_table`."""
     lo, hi = grid[0], grid[-1]
     below = snr_db < lo
     if np.any(below):
@@ -507,6 +506,17 @@ def _pd_from_table(snr_db: FloatArray, pfa: float, n: int, case: int, method: st
         # 1 - Pd falls at least as 1/SNR (Swerling 1); a monotone, conservative tail.
         out[above] = 1.0 - (1.0 - pd_grid[-1]) * 10.0 ** (-(snr_db[above] - hi) / 10.0)
     return np.asarray(out, dtype=float)
+
+
+def _pd_from_table(snr_db: FloatArray, pfa: float, n: int, case: int, method: str) -> FloatArray:
+    grid, pd_grid = _pd_table(pfa, n, case, method)
+    flat, outside = _interp_kernel(
+        np.ascontiguousarray(snr_db, dtype=np.float64).ravel(), grid, pd_grid
+    )
+    out = flat.reshape(np.shape(snr_db))
+    if not outside:
+        return out
+    return _pd_tails(out, snr_db, grid, pd_grid, pfa)
 
 
 # --------------------------------------------------------------------------- public Pd / SNR

@@ -20,15 +20,21 @@ from numpy.typing import NDArray
 import samsim.jit as nb  # numba.njit, built on first call
 from samsim.geo.earth import effective_earth_radius_m
 from samsim.geo.frames import EnuFrame
-from samsim.geo.los import ObserverGeometry, visible
+from samsim.geo.los import ObserverGeometry, PreparedVisibility, visible
 from samsim.geo.terrain import TerrainGrid
 from samsim.scenario.specs import RadarSpec
 from samsim.sensors.clutter import clutter_to_noise_db, false_alarm_count, n_resolution_cells
-from samsim.sensors.detection import pd_swerling, threshold_from_pfa
+from samsim.sensors.detection import (
+    _interp_kernel,
+    _interp_one,
+    _pd_table,
+    _pd_tails,
+    pd_swerling,
+    threshold_from_pfa,
+)
 from samsim.sensors.equation import snr_db
 from samsim.sensors.interference import Emitters
 from samsim.sensors.jamming import jammer_to_noise_db, sinr_db
-from samsim.sensors.noise import measurement_sigmas
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -42,6 +48,10 @@ _LN10_OVER_10 = math.log(10.0) / 10.0
 #: Elevation above which a target is in line of sight without a terrain test when no
 #: terrain rises above the antenna (see :meth:`Radar.coverage_at`).
 _FAST_LOS_EL_RAD = 1e-3
+
+
+_NO_MASK = np.zeros(0, dtype=np.bool_)
+_NO_FLOAT = np.zeros(0)
 
 
 @dataclass
@@ -274,31 +284,296 @@ def _window_cells_kernel(
     return out
 
 
+#: Longest array :func:`_small_sum` adds (numpy's pairwise sum splits longer ones).
+_PAIRWISE_BLOCK = 128
+
+
 @nb.njit(cache=True)
-def _noisy_plots(
+def _small_sum(a: FloatArray) -> float:
+    """``np.sum(a)`` of a contiguous float64 array of at most 128 values, bit for bit:
+    numpy's pairwise summation there (below 8 values a plain loop from 0; else eight
+    running sums over blocks of 8, combined as ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) +
+    (r6 + r7))``, then the remainder one by one). NaN for a longer array (the caller
+    sums it with numpy)."""
+    n = a.shape[0]
+    if n > _PAIRWISE_BLOCK:
+        return math.nan
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    r = a[:8].copy()
+    i = 8
+    while i < n - (n % 8):
+        for j in range(8):
+            r[j] += a[i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[i]
+        i += 1
+    return res
+
+
+@nb.njit(cache=True)
+def _window_cells_total(
+    half_range_m: FloatArray,
+    half_az_rad: FloatArray,
+    half_el_rad: FloatArray,
+    range_resolution_m: float,
+    beamwidth_az_rad: float,
+    beamwidth_el_rad: float,
+) -> tuple[FloatArray, float]:
+    """:func:`_window_cells_kernel` and the cells' ``np.sum`` (:func:`_small_sum`; NaN
+    beyond 128 windows)."""
+    cells = _window_cells_kernel(
+        half_range_m, half_az_rad, half_el_rad, range_resolution_m, beamwidth_az_rad,
+        beamwidth_el_rad,
+    )  # fmt: skip
+    return cells, _small_sum(cells)
+
+
+@nb.njit(cache=True)
+def _look_kernel(
+    az: FloatArray,
+    el: FloatArray,
+    rng: FloatArray,
+    whole_field: bool,
+    sector: bool,
+    sector_half_width: float,
+    sector_el_max: float,
+    extra: BoolArray,
+    windows: bool,
+    w_range: FloatArray,
+    w_az: FloatArray,
+    w_el: FloatArray,
+    w_half_range: FloatArray,
+    w_half_az: FloatArray,
+    w_half_el: FloatArray,
+    r_min: float,
+    r_max: float,
+    el_min: float,
+    el_max: float,
+    az_centre: float,
+    az_half_width: float,
+    los_el_max: float,
+    rcs_m2: FloatArray,
+) -> tuple[BoolArray, BoolArray, bool, FloatArray]:
+    """Where the radar looks and what it covers, in one pass: ``look`` = the whole field,
+    or the autonomous sector (when ``sector``: :meth:`Radar.in_sector`'s tests) or
+    ``extra[i]`` (held tracks; ``extra`` may be empty: none) or, when ``windows``, in a
+    window (:meth:`Windows.any_contains` of the ``w_*`` arrays), and within
+    :meth:`Radar.coverage_at`'s limits (:func:`_coverage_masks`); ``test`` = those below
+    ``los_el_max`` (a terrain LOS to decide), and whether there is any; ``logs_in`` =
+    [rcs, max(range, 1)] of every point when ``rcs_m2`` is given (else empty): the
+    arguments of the radar equation's two log10, one array. The arithmetic of the array
+    forms."""
+    n = az.shape[0]
+    ok_out = np.empty(n, dtype=np.bool_)
+    test = np.empty(n, dtype=np.bool_)
+    any_test = False
+    has_extra = extra.shape[0] > 0
+    if windows and n > 0 and w_range.shape[0] > 0:
+        win = _any_window_kernel(rng, az, el, w_range, w_az, w_el, w_half_range, w_half_az,
+                                 w_half_el)  # fmt: skip
+    else:
+        windows = False
+        win = np.zeros(0, dtype=np.bool_)
+    sector_wrap = sector_half_width < math.pi
+    wrap = az_half_width < math.pi
+    for i in range(n):
+        look = whole_field
+        if not look and sector:
+            look = el[i] >= el_min and el[i] <= sector_el_max
+            if look and sector_wrap:
+                off = abs((az[i] - az_centre + math.pi) % _TWO_PI - math.pi)
+                look = off <= sector_half_width
+        if not look and has_extra:
+            look = extra[i]
+        if not look and windows:
+            look = win[i]
+        ok = look and rng[i] >= r_min and rng[i] <= r_max and el[i] >= el_min and el[i] <= el_max
+        if ok and wrap:
+            ok = abs((az[i] - az_centre + math.pi) % _TWO_PI - math.pi) <= az_half_width
+        t = ok and el[i] < los_el_max
+        ok_out[i] = ok
+        test[i] = t
+        any_test = any_test or t
+    logs_in = np.empty(2 * n if rcs_m2.shape[0] == n else 0)
+    if rcs_m2.shape[0] == n:
+        for i in range(n):
+            logs_in[i] = rcs_m2[i]
+            ri = rng[i]
+            logs_in[n + i] = ri if (ri >= 1.0 or ri != ri) else 1.0
+    return ok_out, test, any_test, logs_in
+
+
+@nb.njit(cache=True)
+def _gather_kernel(
+    ok: BoolArray,
+    rng: FloatArray,
+    az: FloatArray,
+    el: FloatArray,
+    logs: FloatArray,
+    swerling: IntArray,
+    clutter_horizon_m: float,
+    snr_1m_db: float,
+    guess_case: int,
+    grid: FloatArray,
+    pd_grid: FloatArray,
+    jammed: bool,
+    meas_gain_db: float,
+    n_fa: int,
+    fa_snr_db: float,
+) -> tuple[
+    IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray,
+    int, int, bool, bool,
+]:  # fmt: skip
+    """The covered targets of a scan (``ok``) in one pass: their indices, range, azimuth,
+    elevation; per-pulse SNR ``(c + 10 log10 sigma) - 40 log10 max(R, 1)`` from ``logs``
+    (the log10 of :func:`_look_kernel`'s ``logs_in``, every given target); ``x``, the
+    measurement SNR / 10 of every plot the scan may report, the targets'
+    ``(snr + meas_gain_db) / 10`` (the SNR standing for the SINR) then ``n_fa`` false
+    alarms' ``fa_snr_db / 10``; how many lie inside the clutter horizon; their Swerling
+    case if they share one, else -1; and, when that case is ``guess_case`` (whose
+    detection table ``grid``, ``pd_grid`` is given) and nothing interferes (no clutter,
+    not ``jammed``), Pd from the table at the SNR (``np.interp``,
+    :func:`.detection._interp_one`), whether some SNR lies beyond the table, and whether
+    Pd was looked up."""
+    n_given = ok.shape[0]
+    n = 0
+    n_near = 0
+    case = -1
+    for i in range(n_given):
+        if ok[i]:
+            if rng[i] < clutter_horizon_m:
+                n_near += 1
+            if n == 0:
+                case = swerling[i]
+            elif swerling[i] != case:
+                case = -2
+            n += 1
+    case = case if case >= 0 else -1
+    lookup = case >= 0 and case == guess_case and n_near == 0 and not jammed
+    idx = np.empty(n, dtype=np.int64)
+    r = np.empty(n)
+    a = np.empty(n)
+    e = np.empty(n)
+    snr = np.empty(n)
+    pd = np.empty(n if lookup else 0)
+    x = np.empty(n + n_fa)
+    outside = False
+    k = 0
+    for i in range(n_given):
+        if ok[i]:
+            idx[k] = i
+            r[k] = rng[i]
+            a[k] = az[i]
+            e[k] = el[i]
+            v = snr_1m_db + 10.0 * logs[i] - 40.0 * logs[n_given + i]
+            snr[k] = v
+            x[k] = (v + meas_gain_db) / 10.0
+            if lookup:
+                p, off = _interp_one(v, grid, pd_grid)
+                pd[k] = p
+                outside = outside or off
+            k += 1
+    for j in range(n_fa):
+        x[n + j] = fa_snr_db / 10.0
+    return idx, r, a, e, snr, pd, x, n_near, case, outside, lookup
+
+
+@nb.njit(cache=True)
+def _plots_kernel(
+    u: FloatArray,
+    pd: FloatArray,
+    snr_lin: FloatArray,
+    snr: FloatArray,
+    sinr: FloatArray,
     range_m: FloatArray,
     az_rad: FloatArray,
     el_rad: FloatArray,
-    sigma_range_m: FloatArray,
-    sigma_az_rad: FloatArray,
-    sigma_el_rad: FloatArray,
     z: FloatArray,
     rows: IntArray,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Measured range, azimuth (wrapped to [0, 2 pi)) and elevation of the target plots:
-    true value + sigma x the plot's normal draw ``z[rows[i]]`` (sigmas may run longer,
-    with the false alarms' after the targets'); the arithmetic of the array form
-    (Python's float ``%`` is numpy's ``mod``)."""
-    n = rows.shape[0]
-    r = np.empty(n)
-    az = np.empty(n)
-    el = np.empty(n)
+    idx: IntArray,
+    threat_ids: IntArray,
+    fa_r: FloatArray,
+    fa_az: FloatArray,
+    fa_el: FloatArray,
+    range_resolution_m: float,
+    range_floor_m: float,
+    beamwidth_az_rad: float,
+    beamwidth_el_rad: float,
+    monopulse_slope: float,
+    angle_floor_rad: float,
+) -> tuple[
+    BoolArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray,
+    FloatArray, FloatArray, FloatArray, IntArray,
+]:  # fmt: skip
+    """The detection draw of a scan's covered targets, ``hit = u[rows[idx]] < pd``, and its
+    plots, the detected targets then the false alarms: SNR and SINR (NaN for false
+    alarms); standard deviations from the linear measurement SNR ``snr_lin`` (one per
+    covered target, then per false alarm; :func:`.noise.measurement_sigmas`:
+    ``sqrt(dR^2 / 2S + f^2)``, ``sqrt((theta / (k sqrt(2S)))^2 + f_a^2)``); measured range,
+    azimuth (wrapped to [0, 2 pi) by Python's float ``%``, which is ``np.mod``) and
+    elevation (true value + sigma x the normal draw ``z[rows[idx]]``; the false alarms'
+    cells as drawn); true range (the cell's for false alarms); threat id (-1 for false
+    alarms). The arithmetic of the array forms."""
+    n = idx.shape[0]
+    n_fa = fa_r.shape[0]
+    hit = np.empty(n, dtype=np.bool_)
+    m = 0
     for i in range(n):
-        k = rows[i]
-        r[i] = range_m[i] + sigma_range_m[i] * z[k, 0]
-        az[i] = (az_rad[i] + sigma_az_rad[i] * z[k, 1]) % _TWO_PI
-        el[i] = el_rad[i] + sigma_el_rad[i] * z[k, 2]
-    return r, az, el
+        h = u[rows[idx[i]]] < pd[i]
+        hit[i] = h
+        if h:
+            m += 1
+    t = m + n_fa
+    snr_o = np.empty(t)
+    sinr_o = np.empty(t)
+    sr = np.empty(t)
+    saz = np.empty(t)
+    sel = np.empty(t)
+    r = np.empty(t)
+    az = np.empty(t)
+    el = np.empty(t)
+    true_r = np.empty(t)
+    ids = np.empty(t, dtype=np.int64)
+    dr2 = range_resolution_m * range_resolution_m
+    fr2 = range_floor_m * range_floor_m
+    floor2 = angle_floor_rad * angle_floor_rad
+    k = 0
+    for i in range(n + n_fa):
+        if i < n and not hit[i]:
+            continue
+        two_snr = 2.0 * snr_lin[i]
+        sr[k] = math.sqrt(dr2 / two_snr + fr2)
+        root = monopulse_slope * math.sqrt(two_snr)
+        t_az = beamwidth_az_rad / root
+        t_el = beamwidth_el_rad / root
+        saz[k] = math.sqrt(t_az * t_az + floor2)
+        sel[k] = math.sqrt(t_el * t_el + floor2)
+        if i < n:
+            q = rows[idx[i]]
+            r[k] = range_m[i] + sr[k] * z[q, 0]
+            az[k] = (az_rad[i] + saz[k] * z[q, 1]) % _TWO_PI
+            el[k] = el_rad[i] + sel[k] * z[q, 2]
+            true_r[k] = range_m[i]
+            ids[k] = threat_ids[idx[i]]
+            snr_o[k] = snr[i]
+            sinr_o[k] = sinr[i]
+        else:
+            j = i - n
+            r[k] = fa_r[j]
+            az[k] = fa_az[j]
+            el[k] = fa_el[j]
+            true_r[k] = fa_r[j]
+            ids[k] = -1
+            snr_o[k] = math.nan
+            sinr_o[k] = math.nan
+        k += 1
+    return hit, snr_o, sinr_o, sr, saz, sel, r, az, el, true_r, ids
 
 
 @dataclass(frozen=True)
@@ -316,6 +591,9 @@ class SearchRegion:
     @property
     def empty(self) -> bool:
         return not (self.sector or self.whole_field) and len(self.windows) == 0
+
+
+_NO_WINDOWS = Windows.empty()
 
 
 class Radar:
@@ -366,7 +644,9 @@ class Radar:
         self.site = frame.site(self.base_enu_m + spec.mast_height_m * up)
         self.azimuth_center_rad = azimuth_center_rad
         self.k_factor = k_factor
-        self._observer: tuple[EnuFrame, ObserverGeometry] | None = None
+        self._los: tuple[TerrainGrid, float, PreparedVisibility] | None = None
+        self._pd_tables: dict[int, tuple[FloatArray, FloatArray]] = {}
+        self._last_case = -1  # Swerling case of the last scan's covered targets (-1: none)
         self.antenna_altitude_m = float(frame.altitude_m(self.site.position_enu_m))
         # SNR of a 1 m^2 target at 1 m: SNR(R, sigma) = c + 10 log sigma - 40 log R.
         self.snr_1m_db = float(
@@ -520,9 +800,13 @@ class Radar:
         if len(w) and not region.whole_field:
             # One Poisson count over all windows, then a window per false alarm with
             # probability proportional to its cells: the same law as one count per window.
-            win_cells = self.window_cells(w)
-            total = win_cells.sum()
-            n_win = false_alarm_count(rng, s.pfa, float(total))
+            win_cells, total = _window_cells_total(
+                w.half_range_m, w.half_az_rad, w.half_el_rad, *self._cell_args
+            )
+            if len(w) > _PAIRWISE_BLOCK:
+                total = win_cells.sum()
+            # false_alarm_count's Poisson draw (the radar's pfa checked with its spec)
+            n_win = int(rng.poisson(float(s.pfa) * float(total)))
             if n_win:  # (draws of size zero would take nothing from the stream)
                 k = np.minimum(
                     np.searchsorted(np.cumsum(win_cells), rng.random(n_win) * total), len(w) - 1
@@ -537,8 +821,7 @@ class Radar:
                 el = w.el_rad[k] + w.half_el_rad[k] * u[:, 2]
                 parts.append((r, az, el))
         if not parts:
-            z = np.zeros(0)
-            return z, z.copy(), z.copy()
+            return _NO_FLOAT, _NO_FLOAT, _NO_FLOAT  # (empty: nothing to write to)
         if len(parts) == 1:
             return parts[0]
         return (
@@ -582,25 +865,19 @@ class Radar:
         )
         inside, test = inside.reshape(shape), test.reshape(shape)
         if any_test:
-            inside[test] = visible(
-                self.base_enu_m,
-                pos_m[test],
-                self.terrain,
-                antenna_height_m=self.spec.mast_height_m,
-                k_factor=self.k_factor,
-                observer=self._observer_geometry(),
-            )
+            inside[test] = self._visibility()(pos_m[test])
         return Coverage(inside, az, el, rng)
 
-    def _observer_geometry(self) -> ObserverGeometry:
-        """The antenna's geometry for the terrain LOS, computed once per terrain frame
-        (``ObserverGeometry.at`` of the base point and mast height; the terrain may be
-        swapped after construction)."""
-        frame = self.terrain.frame
-        if self._observer is None or self._observer[0] is not frame:
-            obs = ObserverGeometry.at(frame, self.base_enu_m, self.spec.mast_height_m)
-            self._observer = (frame, obs)
-        return self._observer[1]
+    def _visibility(self) -> PreparedVisibility:
+        """The terrain LOS from the antenna (:func:`samsim.geo.los.visible` of the base
+        point and mast height), prepared once per terrain and refraction (the terrain may
+        be swapped after construction)."""
+        los = self._los
+        if los is None or los[0] is not self.terrain or los[1] != self.k_factor:
+            obs = ObserverGeometry.at(self.terrain.frame, self.base_enu_m, self.spec.mast_height_m)
+            prepared = PreparedVisibility(obs, self.terrain, k_factor=self.k_factor)
+            los = self._los = (self.terrain, self.k_factor, prepared)
+        return los[2]
 
     def snr_db(self, range_m: FloatArray, rcs_m2: FloatArray) -> FloatArray:
         """Per-pulse SNR of targets, dB (radar equation; see :func:`.equation.snr_db`)."""
@@ -802,71 +1079,71 @@ class Radar:
             n_draw, rows = n_given, np.arange(n_given)
         else:
             n_draw, rows = int(n_threats), np.asarray(threat_ids, dtype=np.int64)
-        u = rng.random(n_draw)[rows]
-        z = rng.standard_normal((n_draw, 3))[rows]
-        idx = np.zeros(0, dtype=np.int64)
-        rng_t = az_t = el_t = np.zeros(0)
-        if n_given and not region.empty:
-            az, el, rg = self.site.aer(pos_m)
-            ok = self.in_region(region, rg, az, el)
-            if ok.any():
-                ok[ok] = self.coverage_at(pos_m[ok], az[ok], el[ok], rg[ok]).visible
-            idx = ok.nonzero()[0]
-            rng_t, az_t, el_t = rg[idx], az[idx], el[idx]
-        snr = self.snr_db(rng_t, rcs_m2[idx])
-        cnr = self.cnr_db(rng_t, el_t)
-        jnr = (
-            self.jnr_db(az_t, el_t, emitters)
-            if emitters is not None
-            else np.full(len(idx), -np.inf)
-        )
-        interfered = bool(
-            np.isfinite(cnr).any() or (emitters is not None and np.isfinite(jnr).any())
-        )
-        sinr = self.sinr_db(snr, cnr, jnr) if interfered else snr
-        pd = np.zeros(len(idx))
-        sw = swerling[idx]
-        if len(sw) and (sw == sw[0]).all():  # one Swerling case (the usual raid)
-            pd[:] = pd_swerling(sinr, s.pfa, s.n_pulses, int(sw[0]))
-        else:
-            for case in np.unique(sw):
-                m = sw == case
-                pd[m] = pd_swerling(sinr[m], s.pfa, s.n_pulses, int(case))
-        if vel_mps is not None and s.mti_notch_mps > 0 and len(idx):
-            pd[self.in_notch(pos_m[idx], vel_mps[idx], cnr)] = 0.0
-        hit = u[idx] < pd
-        idx, snr, sinr, cnr, jnr = idx[hit], snr[hit], sinr[hit], cnr[hit], jnr[hit]
-        rng_t, az_t, el_t = rng_t[hit], az_t[hit], el_t[hit]
-        # The measurement uses the energy of all n pulses of the look.
-        meas = sinr + 10.0 * math.log10(s.n_pulses)
+        u = rng.random(n_draw)
+        z = rng.standard_normal((n_draw, 3))
         if false_alarm_rng is None:
-            fa_r = fa_az = fa_el = np.zeros(0)
+            fa_r = fa_az = fa_el = _NO_FLOAT
         else:
             fa_r, fa_az, fa_el = self.false_alarms(false_alarm_rng, region)
         n_fa = len(fa_r)
-        if n_fa:
-            meas = np.concatenate([meas, np.full(n_fa, self.false_alarm_snr_db)])
-        sr, saz, sel = measurement_sigmas(
-            meas,
-            self.range_resolution_m,
-            s.range_accuracy_floor_m,
-            s.beamwidth_az_rad,
-            s.beamwidth_el_rad,
-            s.monopulse_slope,
-            s.angle_accuracy_floor_rad,
-        )
-        ids = threat_ids[idx]
-        r_meas, az_meas, el_meas = _noisy_plots(rng_t, az_t, el_t, sr, saz, sel, z, idx)
-        if n_fa:
-            nan = np.full(n_fa, np.nan)
-            none = np.full(n_fa, -np.inf)
-            ids = np.concatenate([ids, np.full(n_fa, -1, dtype=np.int64)])
-            r_meas = np.concatenate([r_meas, fa_r])
-            az_meas = np.concatenate([az_meas, fa_az])
-            el_meas = np.concatenate([el_meas, fa_el])
-            snr, sinr = np.concatenate([snr, nan]), np.concatenate([sinr, nan])
-            rng_t = np.concatenate([rng_t, fa_r])
-            jnr, cnr = np.concatenate([jnr, none]), np.concatenate([cnr, none])
+        fa_x = self.false_alarm_snr_db if n_fa else 0.0
+        guess = self._last_case  # the Swerling case of the last scan's targets
+        grid, pd_grid = self._pd_grid(guess)
+        if n_given and not region.empty:
+            az, el, rg = self.site.aer(pos_m)
+            ok, test, any_test, logs_in = self._look(
+                az, el, rg, region.whole_field, region.sector, windows=region.windows, rcs=rcs_m2
+            )
+            if any_test:
+                ok[test] = self._visibility()(pos_m[test])
+            # The measurement uses the energy of all n pulses of the look.
+            idx, rng_t, az_t, el_t, snr, pd, x, n_near, case, outside, looked_up = _gather_kernel(
+                ok, rg, az, el, np.log10(logs_in), swerling, self.clutter_horizon_m,
+                self.snr_1m_db, guess, grid, pd_grid, emitters is not None, self._meas_gain_db,
+                n_fa, fa_x,
+            )  # fmt: skip
+        else:
+            idx, rng_t = np.zeros(0, dtype=np.int64), np.zeros(0)
+            az_t = el_t = snr = pd = rng_t
+            x = np.full(n_fa, fa_x / 10.0)
+            n_near, case, outside, looked_up = 0, -1, False, False
+        n = len(idx)
+        self._last_case = case if case >= 0 else guess
+        if case != guess:
+            grid, pd_grid = self._pd_grid(case)
+        jammed = emitters is not None and n > 0
+        sinr = snr
+        cnr = jnr = None
+        if n_near > 0 or jammed:
+            cnr = self.cnr_db(rng_t, el_t) if n_near else np.full(n, -np.inf)
+            jnr = self.jnr_db(az_t, el_t, emitters) if jammed else np.full(n, -np.inf)  # type: ignore[arg-type]
+            if np.isfinite(cnr).any() or (jammed and np.isfinite(jnr).any()):
+                sinr = self.sinr_db(snr, cnr, jnr)
+                x[:n] = (sinr + self._meas_gain_db) / 10.0
+        if case >= 0 and not looked_up:
+            pd, outside = _interp_kernel(sinr, grid, pd_grid)
+        if case >= 0 and outside:
+            pd = _pd_tails(pd, sinr, grid, pd_grid, s.pfa)
+        elif case < 0:
+            pd = np.zeros(n)
+            sw = swerling[idx]
+            for c in np.unique(sw):
+                m = sw == c
+                pd[m] = pd_swerling(sinr[m], s.pfa, s.n_pulses, int(c))
+        if n_near and vel_mps is not None and s.mti_notch_mps > 0:
+            assert cnr is not None
+            pd[self.in_notch(pos_m[idx], vel_mps[idx], cnr)] = 0.0
+        hit, snr, sinr, sr, saz, sel, r_meas, az_meas, el_meas, true_r, ids = _plots_kernel(
+            u, pd, np.asarray(10.0**x, dtype=float), snr, sinr, rng_t, az_t, el_t, z, rows, idx,
+            threat_ids, fa_r, fa_az, fa_el, *self._sigma_args,
+        )  # fmt: skip
+        if cnr is None or jnr is None:
+            cnr = jnr = np.full(len(ids), -np.inf)
+        else:
+            cnr, jnr = cnr[hit], jnr[hit]
+            if n_fa:
+                none = np.full(n_fa, -np.inf)
+                jnr, cnr = np.concatenate([jnr, none]), np.concatenate([cnr, none])
         return Detections(
             time_s=time_s,
             radar_index=self.index,
@@ -878,11 +1155,113 @@ class Radar:
             sigma_az_rad=saz,
             sigma_el_rad=sel,
             snr_db=snr,
-            true_range_m=rng_t,
+            true_range_m=true_r,
             sinr_db=sinr,
             jnr_db=jnr,
             cnr_db=cnr,
         )
+
+    def covers(
+        self,
+        pos_m: FloatArray,
+        az_rad: FloatArray,
+        el_rad: FloatArray,
+        range_m: FloatArray,
+        *,
+        sector: bool = False,
+        extra: BoolArray | None = None,
+    ) -> BoolArray:
+        """Points (ENU, with their :meth:`samsim.geo.frames.Site.aer`) in the autonomous
+        search sector (when ``sector``: :meth:`in_sector`) or where ``extra`` is true, and
+        in coverage over the terrain (:meth:`coverage_at`); one pass for the masks."""
+        ok, test, any_test, _ = self._look(
+            az_rad, el_rad, range_m, False, sector, _NO_MASK if extra is None else extra
+        )
+        if any_test:
+            ok[test] = self._visibility()(pos_m[test])
+        return ok
+
+    def _look(
+        self,
+        az: FloatArray,
+        el: FloatArray,
+        rg: FloatArray,
+        whole_field: bool,
+        sector: bool,
+        extra: BoolArray = _NO_MASK,
+        windows: Windows | None = None,
+        rcs: FloatArray = _NO_FLOAT,
+    ) -> tuple[BoolArray, BoolArray, bool, FloatArray]:
+        """:func:`_look_kernel` with this radar's limits: the points in the field
+        (``whole_field``), its autonomous sector (``sector``), ``extra`` or ``windows``,
+        and inside its coverage; those that need a terrain LOS; whether there is any; the
+        radar equation's log10 arguments when ``rcs`` is given."""
+        # The exact shortcut of coverage_at (no terrain above the antenna; see there).
+        fast = self.k_factor >= 1.0 and self.terrain.max_m <= self.antenna_altitude_m - 1.0
+        hw, top, *limits = self._look_args
+        w = windows if windows is not None and not whole_field else _NO_WINDOWS
+        out: tuple[BoolArray, BoolArray, bool, FloatArray] = _look_kernel(
+            az, el, rg, whole_field, sector and self.spec.autonomous_search, hw, top, extra,
+            w is not _NO_WINDOWS, w.range_m, w.az_rad, w.el_rad, w.half_range_m,
+            w.half_az_rad, w.half_el_rad, *limits, _FAST_LOS_EL_RAD if fast else math.inf, rcs,
+        )  # fmt: skip
+        return out
+
+    @cached_property
+    def _look_args(self) -> tuple[float, ...]:
+        """Per-radar constants of :func:`_look_kernel`: the sector's half width and top,
+        then the range, elevation and azimuth limits of :meth:`coverage_at`."""
+        s = self.spec
+        return (
+            float(min(s.autonomous_search_half_width_rad, s.azimuth_half_width_rad)),
+            float(s.autonomous_search_elevation_max_rad),
+            float(s.min_range_m),
+            float(s.instrumented_range_m),
+            float(s.elevation_min_rad),
+            float(s.elevation_max_rad),
+            float(self.azimuth_center_rad),
+            float(s.azimuth_half_width_rad),
+        )
+
+    @cached_property
+    def _meas_gain_db(self) -> float:
+        """Integration gain of the measurement, ``10 log10(n_pulses)``, dB."""
+        return 10.0 * math.log10(self.spec.n_pulses)
+
+    @cached_property
+    def _sigma_args(self) -> tuple[float, ...]:
+        """The figures of :func:`.noise.measurement_sigmas` (range resolution and floor,
+        beamwidths, monopulse slope, angle floor)."""
+        s = self.spec
+        return (
+            float(self.range_resolution_m),
+            float(s.range_accuracy_floor_m),
+            float(s.beamwidth_az_rad),
+            float(s.beamwidth_el_rad),
+            float(s.monopulse_slope),
+            float(s.angle_accuracy_floor_rad),
+        )
+
+    @cached_property
+    def _cell_args(self) -> tuple[float, float, float]:
+        """Range resolution and beamwidths: the cell sizes of :func:`_window_cells_kernel`."""
+        s = self.spec
+        return (
+            float(self.range_resolution_m),
+            float(s.beamwidth_az_rad),
+            float(s.beamwidth_el_rad),
+        )
+
+    def _pd_grid(self, case: int) -> tuple[FloatArray, FloatArray]:
+        """The detection table (SNR grid, Pd) of Swerling ``case`` (``pd_swerling``'s
+        ``"table"``); empty arrays for ``case`` < 0."""
+        if case < 0:
+            return _NO_FLOAT, _NO_FLOAT
+        table = self._pd_tables.get(case)
+        if table is None:
+            table = _pd_table(float(self.spec.pfa), int(self.spec.n_pulses), case, "table")
+            self._pd_tables[case] = table
+        return table
 
 
 def detection_details(dets: Detections, roles: list[str] | None = None) -> str | list[str]:
