@@ -21,7 +21,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 import samsim.jit as nb  # numba.njit, built on first call
-from samsim.geo.frames import Site
 from samsim.sensors.radar import Radar, Windows
 
 FloatArray = NDArray[np.float64]
@@ -108,7 +107,7 @@ def track_windows(
     m = len(track_ids)
     if m == 0:
         return Windows.empty()
-    az, el, r = _aer(radar.site, pos_m)
+    az, el, r = radar.site.aer(pos_m)
     rot = radar.site.rot
     cov_local = np.ascontiguousarray(rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :])
     dr = radar.range_resolution_m
@@ -129,30 +128,6 @@ def track_windows(
         half_az_rad=half_az,
         half_el_rad=half_el,
     )
-
-
-def _aer(site: Site, pos_m: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``site.aer(pos_m)`` (:meth:`samsim.geo.frames.Site.aer`) with its range and clipped
-    sine of elevation in one kernel (:func:`_range_and_sin_el`): the same doubles; the
-    transcendental functions stay numpy's, on arrays of the same layout."""
-    loc = site.to_local(pos_m)
-    n = loc.shape[0]
-    rng, ratio = np.empty(n), np.empty(n)
-    _range_and_sin_el(loc, rng, ratio)
-    az = np.mod(np.arctan2(loc[..., 0], loc[..., 1]), 2.0 * np.pi)
-    return az, np.arcsin(ratio), rng
-
-
-@nb.njit(cache=True)
-def _range_and_sin_el(loc: FloatArray, rng: FloatArray, ratio: FloatArray) -> None:
-    """Per site-local point (e, n, u): ``rng = sqrt((e e + n n) + u u)`` and ``ratio =
-    min(max(u / max(rng, 1e-9), -1), 1)`` (numpy's ``maximum``/``minimum``: NaN
-    propagates), the operations of :meth:`samsim.geo.frames.Site.aer` in its order."""
-    for i in range(loc.shape[0]):
-        e, n, u = loc[i, 0], loc[i, 1], loc[i, 2]
-        r = math.sqrt(e * e + n * n + u * u)
-        rng[i] = r
-        ratio[i] = _np_min(_np_max(u / _np_max(r, 1e-9), -1.0), 1.0)
 
 
 @nb.njit(inline="always")
@@ -415,7 +390,7 @@ class FireControlChannels:
                 held[k] = (last, live[k])
         is_held = np.array([k in held for k in id_list], dtype=bool)
         pos = np.asarray(x[:, :3], dtype=float)
-        az, el, r = _aer(radar.site, pos)
+        az, el, r = radar.site.aer(pos)
         if s.azimuth_half_width_rad < math.pi:
             off = np.abs((az - radar.azimuth_center_rad + math.pi) % (2 * math.pi) - math.pi)
             az_ok = off <= s.azimuth_half_width_rad
