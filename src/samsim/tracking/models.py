@@ -460,8 +460,8 @@ class KnownTurn:
         return acc
 
 
-@nb.njit(cache=True)
-def _imm_predict_kernel(
+@nb.njit(cache=True, inline="always")
+def _imm_predict_rows(
     xm: FloatArray,
     Pm: FloatArray,
     mu: FloatArray,
@@ -476,6 +476,8 @@ def _imm_predict_kernel(
     c_out: FloatArray,
     x_out: FloatArray,
     P_out: FloatArray,
+    r: int,
+    nx: int,
 ) -> None:
     """IMM mixing, model-matched prediction and combination per track (see
     :func:`imm_predict`), in plain loops: no temporaries, no BLAS calls.
@@ -487,8 +489,11 @@ def _imm_predict_kernel(
     transition matrix skip its exact zeros when every factor is finite (a zero term then
     leaves a sum that starts at +0 unchanged). The zeros of the linear models' matrices
     are found once per call.
+
+    ``r`` (modes) and ``nx`` (state size) are the arrays' (given, so that a caller with
+    literal shapes gets loops of fixed length).
     """
-    n, r, nx = xm.shape
+    n = xm.shape[0]
     x0 = np.empty(nx)
     P0 = np.empty((nx, nx))
     G = np.empty((nx, nx))
@@ -694,6 +699,69 @@ def _imm_predict_kernel(
                     P_out[k, a, b] = P_out[k, a, b] + sp[b]
 
 
+@nb.njit(cache=True)
+def _imm_predict_kernel(
+    xm: FloatArray,
+    Pm: FloatArray,
+    mu: FloatArray,
+    Pi: FloatArray,
+    F: FloatArray,
+    Q: FloatArray,
+    ct: NDArray[np.bool_],
+    dt_s: float,
+    d: int,
+    xm_out: FloatArray,
+    Pm_out: FloatArray,
+    c_out: FloatArray,
+    x_out: FloatArray,
+    P_out: FloatArray,
+) -> None:
+    """IMM mixing, model-matched prediction and combination per track (see
+    :func:`imm_predict` and :func:`_imm_predict_rows`), for any number of modes and state
+    size; :func:`_imm_predict_kernel_373` is the same for three modes of 7 states in 3-D."""
+    _imm_predict_rows(
+        xm,
+        Pm,
+        mu,
+        Pi,
+        F,
+        Q,
+        ct,
+        dt_s,
+        d,
+        xm_out,
+        Pm_out,
+        c_out,
+        x_out,
+        P_out,
+        xm.shape[1],
+        xm.shape[2],
+    )
+
+
+@nb.njit(cache=True)
+def _imm_predict_kernel_373(
+    xm: FloatArray,
+    Pm: FloatArray,
+    mu: FloatArray,
+    Pi: FloatArray,
+    F: FloatArray,
+    Q: FloatArray,
+    ct: NDArray[np.bool_],
+    dt_s: float,
+    d: int,
+    xm_out: FloatArray,
+    Pm_out: FloatArray,
+    c_out: FloatArray,
+    x_out: FloatArray,
+    P_out: FloatArray,
+) -> None:
+    """:func:`_imm_predict_kernel` for three modes of 7 states in 3-D (the ``"imm"`` layout
+    with a manoeuvre mode): the same code with the loop lengths fixed at compile time
+    (``xm`` must be (n, 3, 7), ``d`` 3), the same sums in the same order."""
+    _imm_predict_rows(xm, Pm, mu, Pi, F, Q, ct, dt_s, 3, xm_out, Pm_out, c_out, x_out, P_out, 3, 7)
+
+
 def imm_predict(
     xm: FloatArray,
     Pm: FloatArray,
@@ -749,7 +817,8 @@ def imm_predict(
     c = np.empty((n, r))
     x = np.empty((n, nx))
     P = np.empty((n, nx, nx))
-    _imm_predict_kernel(
+    fixed = (r, nx, dims) == (3, 7, 3)  # (the same results, faster)
+    (_imm_predict_kernel_373 if fixed else _imm_predict_kernel)(
         np.ascontiguousarray(xm),
         np.ascontiguousarray(Pm),
         np.ascontiguousarray(mu),

@@ -49,6 +49,7 @@ from samsim.tracking.models import (
     MotionModel,
     StateLayout,
     _imm_predict_kernel,
+    _imm_predict_kernel_373,
 )
 
 FloatArray = NDArray[np.float64]
@@ -1344,6 +1345,8 @@ class Tracker:
         self._layout = cfg.layout
         self._r = cfg.n_modes
         self._nx = self._layout.nx
+        # the prediction kernel with loops of fixed length fits (the same results)
+        self._imm_373 = (self._r, self._nx, self._layout.dims) == (3, 7, 3)
         self._gamma = cfg.gamma
         self._pg = cfg.gate_pg
         self._s = _Store.empty(self._r, self._nx)
@@ -1519,7 +1522,7 @@ class Tracker:
         c = np.empty((n, r))
         x = np.empty((n, nx))
         P = np.empty((n, nx, nx))
-        _imm_predict_kernel(
+        (_imm_predict_kernel_373 if self._imm_373 else _imm_predict_kernel)(
             xm, Pm, mu, Pi, F, Q, ct, dt, self._layout.dims, xm_out, Pm_out, c, x, P
         )
         return xm_out, Pm_out, c, x, P
