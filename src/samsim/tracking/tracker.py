@@ -50,6 +50,7 @@ from samsim.tracking.models import (
     StateLayout,
     _imm_predict_kernel,
     _imm_predict_kernel_373,
+    _imm_predict_kernel_373_rows,
 )
 
 FloatArray = NDArray[np.float64]
@@ -1503,11 +1504,17 @@ class Tracker:
         return xm, Pm, c, x, P
 
     def _imm_predict(
-        self, xm: FloatArray, Pm: FloatArray, mu: FloatArray, dt: float
+        self,
+        xm: FloatArray,
+        Pm: FloatArray,
+        mu: FloatArray,
+        dt: float,
+        rows: IntArray | None = None,
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
         """:func:`~samsim.tracking.models.imm_predict` of C-contiguous float64 track arrays
         (the store's, or rows taken from them) over ``dt``, s, with the cached matrices:
-        the kernel called directly, without the public function's conversions."""
+        the kernel called directly, without the public function's conversions. With
+        ``rows`` (only if ``self._imm_373``), the tracks ``rows`` of the arrays."""
         got = self._imm_cache.get(dt)
         if got is None:
             if len(self._imm_cache) > 64:
@@ -1517,14 +1524,21 @@ class Tracker:
             self._imm_cache[dt] = got
         Pi, F, Q, ct = got
         n, r, nx = xm.shape
+        if rows is not None:
+            n = rows.shape[0]
         xm_out = np.empty((n, r, nx))
         Pm_out = np.empty((n, r, nx, nx))
         c = np.empty((n, r))
         x = np.empty((n, nx))
         P = np.empty((n, nx, nx))
-        (_imm_predict_kernel_373 if self._imm_373 else _imm_predict_kernel)(
-            xm, Pm, mu, Pi, F, Q, ct, dt, self._layout.dims, xm_out, Pm_out, c, x, P
-        )
+        if rows is not None:
+            _imm_predict_kernel_373_rows(
+                xm, Pm, mu, rows, Pi, F, Q, ct, dt, xm_out, Pm_out, c, x, P
+            )
+        else:
+            (_imm_predict_kernel_373 if self._imm_373 else _imm_predict_kernel)(
+                xm, Pm, mu, Pi, F, Q, ct, dt, self._layout.dims, xm_out, Pm_out, c, x, P
+            )
         return xm_out, Pm_out, c, x, P
 
     def _check_time(self, time_s: float, what: str) -> float:
@@ -1585,7 +1599,11 @@ class Tracker:
                 at = np.searchsorted(memo[2], rows)
                 if at[-1] < memo[2].size and (memo[2][at] == rows).all():
                     return s.ids[rows], memo[3][at], memo[4][at]
-            _, _, _, x, P = self._imm_predict(s.xm[rows], s.Pm[rows], s.mu[rows], t - self._time_s)
+            dt = t - self._time_s
+            if self._imm_373:  # (the kernel reads the rows)
+                _, _, _, x, P = self._imm_predict(s.xm, s.Pm, s.mu, dt, rows)
+            else:
+                _, _, _, x, P = self._imm_predict(s.xm[rows], s.Pm[rows], s.mu[rows], dt)
             self._predict_memo = (s, t, rows, x, P)
             return s.ids[rows], x.copy(), P.copy()
         sub = s.take(rows)
