@@ -41,9 +41,9 @@ from samsim.tracking.measurements import (
     unbiased_converted_measurement_numpy,
 )
 from samsim.tracking.models import (
+    _NO_ROWS,
     _imm_predict_kernel,
     _imm_predict_kernel_373,
-    _imm_predict_kernel_373_rows,
     imm_predict,
 )
 from samsim.tracking.tracker import (
@@ -537,7 +537,7 @@ def test_fixed_shape_imm_predict_kernel_matches_the_general_kernel(
     shapes = ((n, r, nx), (n, r, nx, nx), (n, r), (n, nx), (n, nx, nx))
     got = tuple(np.empty(sh) for sh in shapes)
     want = tuple(np.empty(sh) for sh in shapes)
-    _imm_predict_kernel_373(xm, Pm, mu, Pi, F, Q, ct, dt, 3, *got)
+    _imm_predict_kernel_373(xm, Pm, mu, _NO_ROWS, False, Pi, F, Q, ct, dt, *got)
     _imm_predict_kernel(xm, Pm, mu, Pi, F, Q, ct, dt, 3, *want)
     for g, w in zip(got, want, strict=True):
         assert _same(g, w)
@@ -545,7 +545,7 @@ def test_fixed_shape_imm_predict_kernel_matches_the_general_kernel(
     rows = np.flatnonzero(rng.random(n) < 0.6)
     got = tuple(np.empty((rows.size, *sh[1:])) for sh in shapes)
     want = tuple(np.empty((rows.size, *sh[1:])) for sh in shapes)
-    _imm_predict_kernel_373_rows(xm, Pm, mu, rows, Pi, F, Q, ct, dt, *got)
+    _imm_predict_kernel_373(xm, Pm, mu, rows, True, Pi, F, Q, ct, dt, *got)
     _imm_predict_kernel(xm[rows], Pm[rows], mu[rows], Pi, F, Q, ct, dt, 3, *want)
     for g, w in zip(got, want, strict=True):
         assert _same(g, w)

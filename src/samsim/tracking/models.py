@@ -755,12 +755,13 @@ def _imm_predict_kernel_373(
     xm: FloatArray,
     Pm: FloatArray,
     mu: FloatArray,
+    rows: NDArray[np.int64],
+    gather: bool,
     Pi: FloatArray,
     F: FloatArray,
     Q: FloatArray,
     ct: NDArray[np.bool_],
     dt_s: float,
-    d: int,
     xm_out: FloatArray,
     Pm_out: FloatArray,
     c_out: FloatArray,
@@ -769,51 +770,11 @@ def _imm_predict_kernel_373(
 ) -> None:
     """:func:`_imm_predict_kernel` for three modes of 7 states in 3-D (the ``"imm"`` layout
     with a manoeuvre mode): the same code with the loop lengths fixed at compile time
-    (``xm`` must be (n, 3, 7), ``d`` 3), the same sums in the same order."""
+    (``xm`` must be (n, 3, 7)), the same sums in the same order. With ``gather``, of the
+    tracks ``rows`` only (output row k is input row ``rows[k]``: the same as on
+    ``xm[rows], Pm[rows], mu[rows]``, without the gathered copies); else of all."""
     _imm_predict_rows(
-        xm,
-        Pm,
-        mu,
-        Pi,
-        F,
-        Q,
-        ct,
-        dt_s,
-        3,
-        xm_out,
-        Pm_out,
-        c_out,
-        x_out,
-        P_out,
-        3,
-        7,
-        _NO_ROWS,
-        False,
-    )
-
-
-@nb.njit(cache=True)
-def _imm_predict_kernel_373_rows(
-    xm: FloatArray,
-    Pm: FloatArray,
-    mu: FloatArray,
-    rows: NDArray[np.int64],
-    Pi: FloatArray,
-    F: FloatArray,
-    Q: FloatArray,
-    ct: NDArray[np.bool_],
-    dt_s: float,
-    xm_out: FloatArray,
-    Pm_out: FloatArray,
-    c_out: FloatArray,
-    x_out: FloatArray,
-    P_out: FloatArray,
-) -> None:
-    """:func:`_imm_predict_kernel_373` of the tracks ``rows`` of ``xm``, ``Pm``, ``mu``
-    (output row k is input row ``rows[k]``): the same as that kernel on
-    ``xm[rows], Pm[rows], mu[rows]``, without the gathered copies."""
-    _imm_predict_rows(
-        xm, Pm, mu, Pi, F, Q, ct, dt_s, 3, xm_out, Pm_out, c_out, x_out, P_out, 3, 7, rows, True
+        xm, Pm, mu, Pi, F, Q, ct, dt_s, 3, xm_out, Pm_out, c_out, x_out, P_out, 3, 7, rows, gather
     )
 
 
@@ -872,21 +833,16 @@ def imm_predict(
     c = np.empty((n, r))
     x = np.empty((n, nx))
     P = np.empty((n, nx, nx))
-    fixed = (r, nx, dims) == (3, 7, 3)  # (the same results, faster)
-    (_imm_predict_kernel_373 if fixed else _imm_predict_kernel)(
-        np.ascontiguousarray(xm),
-        np.ascontiguousarray(Pm),
-        np.ascontiguousarray(mu),
+    args = (
         np.ascontiguousarray(Pi, dtype=np.float64),
         np.ascontiguousarray(F, dtype=np.float64),
         np.ascontiguousarray(Q, dtype=np.float64),
         np.ascontiguousarray(ct, dtype=np.bool_),
         float(dt_s),
-        int(dims),
-        xm_out,
-        Pm_out,
-        c,
-        x,
-        P,
     )
+    xm, Pm, mu = (np.ascontiguousarray(v) for v in (xm, Pm, mu))
+    if (r, nx, dims) == (3, 7, 3):  # (the same results, faster)
+        _imm_predict_kernel_373(xm, Pm, mu, _NO_ROWS, False, *args, xm_out, Pm_out, c, x, P)
+    else:
+        _imm_predict_kernel(xm, Pm, mu, *args, int(dims), xm_out, Pm_out, c, x, P)
     return xm_out, Pm_out, c, x, P

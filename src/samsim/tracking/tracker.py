@@ -42,6 +42,7 @@ from samsim.tracking.filters import (
 )
 from samsim.tracking.measurements import MeasurementBatch
 from samsim.tracking.models import (
+    _NO_ROWS,
     ConstantAcceleration,
     ConstantVelocity,
     CoordinatedTurn,
@@ -50,7 +51,6 @@ from samsim.tracking.models import (
     StateLayout,
     _imm_predict_kernel,
     _imm_predict_kernel_373,
-    _imm_predict_kernel_373_rows,
 )
 
 FloatArray = NDArray[np.float64]
@@ -1526,19 +1526,20 @@ class Tracker:
         n, r, nx = xm.shape
         if rows is not None:
             n = rows.shape[0]
-        xm_out = np.empty((n, r, nx))
-        Pm_out = np.empty((n, r, nx, nx))
-        c = np.empty((n, r))
-        x = np.empty((n, nx))
-        P = np.empty((n, nx, nx))
-        if rows is not None:
-            _imm_predict_kernel_373_rows(
-                xm, Pm, mu, rows, Pi, F, Q, ct, dt, xm_out, Pm_out, c, x, P
+        outs = xm_out, Pm_out, c, x, P = (
+            np.empty((n, r, nx)),
+            np.empty((n, r, nx, nx)),
+            np.empty((n, r)),
+            np.empty((n, nx)),
+            np.empty((n, nx, nx)),
+        )
+        if self._imm_373:
+            gather = rows is not None
+            _imm_predict_kernel_373(
+                xm, Pm, mu, rows if gather else _NO_ROWS, gather, Pi, F, Q, ct, dt, *outs
             )
         else:
-            (_imm_predict_kernel_373 if self._imm_373 else _imm_predict_kernel)(
-                xm, Pm, mu, Pi, F, Q, ct, dt, self._layout.dims, xm_out, Pm_out, c, x, P
-            )
+            _imm_predict_kernel(xm, Pm, mu, Pi, F, Q, ct, dt, self._layout.dims, *outs)
         return xm_out, Pm_out, c, x, P
 
     def _check_time(self, time_s: float, what: str) -> float:
