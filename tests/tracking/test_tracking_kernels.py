@@ -40,7 +40,12 @@ from samsim.tracking.measurements import (
     unbiased_converted_measurement,
     unbiased_converted_measurement_numpy,
 )
-from samsim.tracking.models import imm_predict
+from samsim.tracking.models import (
+    _NO_ROWS,
+    _imm_predict_kernel,
+    _imm_predict_kernel_373,
+    imm_predict,
+)
 from samsim.tracking.tracker import (
     _REASONS,
     _STORE_FIELDS,
@@ -499,6 +504,49 @@ def test_imm_predict_kernel_matches_the_dense_kernel(
     got = imm_predict(xm, Pm, mu, Pi, F, Q, ct, dt, dims)
     want = tuple(np.empty_like(a) for a in got)
     _imm_predict_dense(xm, Pm, mu, Pi, F, Q, ct, dt, dims, *want)
+    for g, w in zip(got, want, strict=True):
+        assert _same(g, w)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n=st.integers(min_value=0, max_value=40),
+    seed=seeds,
+    spoil=st.sampled_from(["none", "inf", "nan", "zero_turn", "tiny_dt"]),
+)
+def test_fixed_shape_imm_predict_kernel_matches_the_general_kernel(
+    n: int, seed: int, spoil: str
+) -> None:
+    """The (3 modes, 7 states, 3-D) kernel the flagship's trackers use is the general
+    kernel bit for bit."""
+    rng = np.random.default_rng(seed)
+    trk = Tracker(TrackerConfig(model="imm", dims=3))
+    assert trk._imm_373
+    r, nx = trk._r, trk._nx
+    dt = 1e-3 if spoil == "tiny_dt" else float(rng.uniform(0.5, 12.0))
+    F, Q, ct = trk._model_matrices(dt)
+    Pi = imm_transition_matrix(trk._sojourn, dt)
+    xm = rng.normal(size=(n, r, nx)) * 300.0
+    xm[:, :, 6] = rng.normal(size=(n, r)) * rng.choice([1e-6, 0.05, 1.0], size=(n, r))
+    if spoil == "zero_turn" and n:
+        xm[0, :, 6] = 0.0
+    Pm = _spd(rng, n * r, nx, 25.0).reshape(n, r, nx, nx)
+    mu = rng.dirichlet(np.ones(r), n)
+    if n and spoil in ("inf", "nan"):
+        Pm[0, int(rng.integers(r)), 1, nx - 1] = math.inf if spoil == "inf" else math.nan
+    shapes = ((n, r, nx), (n, r, nx, nx), (n, r), (n, nx), (n, nx, nx))
+    got = tuple(np.empty(sh) for sh in shapes)
+    want = tuple(np.empty(sh) for sh in shapes)
+    _imm_predict_kernel_373(xm, Pm, mu, _NO_ROWS, False, Pi, F, Q, ct, dt, *got)
+    _imm_predict_kernel(xm, Pm, mu, Pi, F, Q, ct, dt, 3, *want)
+    for g, w in zip(got, want, strict=True):
+        assert _same(g, w)
+    # the same of some rows, read in place (as Tracker.predict does) and gathered
+    rows = np.flatnonzero(rng.random(n) < 0.6)
+    got = tuple(np.empty((rows.size, *sh[1:])) for sh in shapes)
+    want = tuple(np.empty((rows.size, *sh[1:])) for sh in shapes)
+    _imm_predict_kernel_373(xm, Pm, mu, rows, True, Pi, F, Q, ct, dt, *got)
+    _imm_predict_kernel(xm[rows], Pm[rows], mu[rows], Pi, F, Q, ct, dt, 3, *want)
     for g, w in zip(got, want, strict=True):
         assert _same(g, w)
 

@@ -460,8 +460,11 @@ class KnownTurn:
         return acc
 
 
-@nb.njit(cache=True)
-def _imm_predict_kernel(
+_NO_ROWS = np.zeros(0, dtype=np.int64)  # (the rows argument when all rows are predicted)
+
+
+@nb.njit(cache=True, inline="always")
+def _imm_predict_rows(
     xm: FloatArray,
     Pm: FloatArray,
     mu: FloatArray,
@@ -476,6 +479,10 @@ def _imm_predict_kernel(
     c_out: FloatArray,
     x_out: FloatArray,
     P_out: FloatArray,
+    r: int,
+    nx: int,
+    rows: NDArray[np.int64],
+    gather: bool,
 ) -> None:
     """IMM mixing, model-matched prediction and combination per track (see
     :func:`imm_predict`), in plain loops: no temporaries, no BLAS calls.
@@ -487,8 +494,12 @@ def _imm_predict_kernel(
     transition matrix skip its exact zeros when every factor is finite (a zero term then
     leaves a sum that starts at +0 unchanged). The zeros of the linear models' matrices
     are found once per call.
+
+    ``r`` (modes) and ``nx`` (state size) are the arrays' (given, so that a caller with
+    literal shapes gets loops of fixed length). With ``gather`` the tracks are the rows
+    ``rows`` of the inputs (output row k is input row ``rows[k]``), else all of them.
     """
-    n, r, nx = xm.shape
+    n = rows.shape[0] if gather else xm.shape[0]
     x0 = np.empty(nx)
     P0 = np.empty((nx, nx))
     G = np.empty((nx, nx))
@@ -521,24 +532,25 @@ def _imm_predict_kernel(
     w_i = 2 * d
     t = dt_s
     for k in range(n):
+        kk = rows[k] if gather else k
         for j in range(r):
             cj = 0.0
             for i in range(r):
-                cj += mu[k, i] * Pi[i, j]
+                cj += mu[kk, i] * Pi[i, j]
             c_out[k, j] = cj
         for j in range(r):
             # Mixing (Blom and Bar-Shalom 1988): x0_j, P0_j.
             cs = max(c_out[k, j], 1e-300)
             for i in range(r):
-                wi[i] = mu[k, i] * Pi[i, j] / cs
+                wi[i] = mu[kk, i] * Pi[i, j] / cs
             for a in range(nx):
                 x0[a] = 0.0
             for i in range(r):
                 for a in range(nx):
-                    x0[a] += wi[i] * xm[k, i, a]
+                    x0[a] += wi[i] * xm[kk, i, a]
             for i in range(r):
                 for a in range(nx):
-                    D[i, a] = xm[k, i, a] - x0[a]
+                    D[i, a] = xm[kk, i, a] - x0[a]
                     DW[i, a] = D[i, a] * wi[i]
             # P0[a, b] = sum_i wi P_i[a, b] + sum_i DW[i, a] D[i, b]
             if r == 3:
@@ -546,9 +558,9 @@ def _imm_predict_kernel(
                 for a in range(nx):
                     d0, d1, d2 = DW[0, a], DW[1, a], DW[2, a]
                     for b in range(nx):
-                        acc = 0.0 + w0 * Pm[k, 0, a, b]
-                        acc = acc + w1 * Pm[k, 1, a, b]
-                        acc = acc + w2 * Pm[k, 2, a, b]
+                        acc = 0.0 + w0 * Pm[kk, 0, a, b]
+                        acc = acc + w1 * Pm[kk, 1, a, b]
+                        acc = acc + w2 * Pm[kk, 2, a, b]
                         spread = 0.0 + d0 * D[0, b]
                         spread = spread + d1 * D[1, b]
                         spread = spread + d2 * D[2, b]
@@ -560,16 +572,18 @@ def _imm_predict_kernel(
                         sp[b] = 0.0
                     for i in range(r):
                         for b in range(nx):
-                            P0[a, b] += wi[i] * Pm[k, i, a, b]
+                            P0[a, b] += wi[i] * Pm[kk, i, a, b]
                     for i in range(r):
                         for b in range(nx):
                             sp[b] += DW[i, a] * D[i, b]
                     for b in range(nx):
                         P0[a, b] = P0[a, b] + sp[b]
-            finite = True
+            # finite: every v - v is +0 (a nan or an inf makes the sum nan)
+            chk = 0.0
             for a in range(nx):
                 for b in range(nx):
-                    finite = finite and P0[a, b] - P0[a, b] == 0.0
+                    chk += P0[a, b] - P0[a, b]
+            finite = chk == 0.0
             # Model j's transition matrix (its Jacobian for the coordinated turn).
             if ct[j]:
                 om = x0[w_i]
@@ -628,7 +642,7 @@ def _imm_predict_kernel(
                 nz = nz_full
                 nn = nn_full
             # T = G P0, row by row: T[a, b] = sum over e in nz[a] of G[a, e] P0[e, b]
-            finite_t = finite
+            chk = 0.0
             for a in range(nx):
                 for b in range(nx):
                     T[a, b] = 0.0
@@ -638,8 +652,8 @@ def _imm_predict_kernel(
                     for b in range(nx):
                         T[a, b] += g * P0[e, b]
                 for b in range(nx):
-                    finite_t = finite_t and T[a, b] - T[a, b] == 0.0
-            if not finite_t:
+                    chk += T[a, b] - T[a, b]
+            if not (finite and chk == 0.0):
                 nz = nz_full
                 nn = nn_full
             # M[b, a] = (T G')[a, b] = sum over e in nz[b] of T[a, e] G[b, e]
@@ -692,6 +706,76 @@ def _imm_predict_kernel(
                         sp[b] += dc[j, a] * D[j, b]
                 for b in range(nx):
                     P_out[k, a, b] = P_out[k, a, b] + sp[b]
+
+
+@nb.njit(cache=True)
+def _imm_predict_kernel(
+    xm: FloatArray,
+    Pm: FloatArray,
+    mu: FloatArray,
+    Pi: FloatArray,
+    F: FloatArray,
+    Q: FloatArray,
+    ct: NDArray[np.bool_],
+    dt_s: float,
+    d: int,
+    xm_out: FloatArray,
+    Pm_out: FloatArray,
+    c_out: FloatArray,
+    x_out: FloatArray,
+    P_out: FloatArray,
+) -> None:
+    """IMM mixing, model-matched prediction and combination per track (see
+    :func:`imm_predict` and :func:`_imm_predict_rows`), for any number of modes and state
+    size; :func:`_imm_predict_kernel_373` is the same for three modes of 7 states in 3-D."""
+    _imm_predict_rows(
+        xm,
+        Pm,
+        mu,
+        Pi,
+        F,
+        Q,
+        ct,
+        dt_s,
+        d,
+        xm_out,
+        Pm_out,
+        c_out,
+        x_out,
+        P_out,
+        xm.shape[1],
+        xm.shape[2],
+        _NO_ROWS,
+        False,
+    )
+
+
+@nb.njit(cache=True)
+def _imm_predict_kernel_373(
+    xm: FloatArray,
+    Pm: FloatArray,
+    mu: FloatArray,
+    rows: NDArray[np.int64],
+    gather: bool,
+    Pi: FloatArray,
+    F: FloatArray,
+    Q: FloatArray,
+    ct: NDArray[np.bool_],
+    dt_s: float,
+    xm_out: FloatArray,
+    Pm_out: FloatArray,
+    c_out: FloatArray,
+    x_out: FloatArray,
+    P_out: FloatArray,
+) -> None:
+    """:func:`_imm_predict_kernel` for three modes of 7 states in 3-D (the ``"imm"`` layout
+    with a manoeuvre mode): the same code with the loop lengths fixed at compile time
+    (``xm`` must be (n, 3, 7)), the same sums in the same order. With ``gather``, of the
+    tracks ``rows`` only (output row k is input row ``rows[k]``: the same as on
+    ``xm[rows], Pm[rows], mu[rows]``, without the gathered copies); else of all."""
+    _imm_predict_rows(
+        xm, Pm, mu, Pi, F, Q, ct, dt_s, 3, xm_out, Pm_out, c_out, x_out, P_out, 3, 7, rows, gather
+    )
 
 
 def imm_predict(
@@ -749,20 +833,16 @@ def imm_predict(
     c = np.empty((n, r))
     x = np.empty((n, nx))
     P = np.empty((n, nx, nx))
-    _imm_predict_kernel(
-        np.ascontiguousarray(xm),
-        np.ascontiguousarray(Pm),
-        np.ascontiguousarray(mu),
+    args = (
         np.ascontiguousarray(Pi, dtype=np.float64),
         np.ascontiguousarray(F, dtype=np.float64),
         np.ascontiguousarray(Q, dtype=np.float64),
         np.ascontiguousarray(ct, dtype=np.bool_),
         float(dt_s),
-        int(dims),
-        xm_out,
-        Pm_out,
-        c,
-        x,
-        P,
     )
+    xm, Pm, mu = (np.ascontiguousarray(v) for v in (xm, Pm, mu))
+    if (r, nx, dims) == (3, 7, 3):  # (the same results, faster)
+        _imm_predict_kernel_373(xm, Pm, mu, _NO_ROWS, False, *args, xm_out, Pm_out, c, x, P)
+    else:
+        _imm_predict_kernel(xm, Pm, mu, *args, int(dims), xm_out, Pm_out, c, x, P)
     return xm_out, Pm_out, c, x, P

@@ -42,6 +42,7 @@ from samsim.tracking.filters import (
 )
 from samsim.tracking.measurements import MeasurementBatch
 from samsim.tracking.models import (
+    _NO_ROWS,
     ConstantAcceleration,
     ConstantVelocity,
     CoordinatedTurn,
@@ -49,6 +50,7 @@ from samsim.tracking.models import (
     MotionModel,
     StateLayout,
     _imm_predict_kernel,
+    _imm_predict_kernel_373,
 )
 
 FloatArray = NDArray[np.float64]
@@ -1344,6 +1346,8 @@ class Tracker:
         self._layout = cfg.layout
         self._r = cfg.n_modes
         self._nx = self._layout.nx
+        # the prediction kernel with loops of fixed length fits (the same results)
+        self._imm_373 = (self._r, self._nx, self._layout.dims) == (3, 7, 3)
         self._gamma = cfg.gamma
         self._pg = cfg.gate_pg
         self._s = _Store.empty(self._r, self._nx)
@@ -1500,11 +1504,17 @@ class Tracker:
         return xm, Pm, c, x, P
 
     def _imm_predict(
-        self, xm: FloatArray, Pm: FloatArray, mu: FloatArray, dt: float
+        self,
+        xm: FloatArray,
+        Pm: FloatArray,
+        mu: FloatArray,
+        dt: float,
+        rows: IntArray | None = None,
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
         """:func:`~samsim.tracking.models.imm_predict` of C-contiguous float64 track arrays
         (the store's, or rows taken from them) over ``dt``, s, with the cached matrices:
-        the kernel called directly, without the public function's conversions."""
+        the kernel called directly, without the public function's conversions. With
+        ``rows`` (only if ``self._imm_373``), the tracks ``rows`` of the arrays."""
         got = self._imm_cache.get(dt)
         if got is None:
             if len(self._imm_cache) > 64:
@@ -1514,14 +1524,22 @@ class Tracker:
             self._imm_cache[dt] = got
         Pi, F, Q, ct = got
         n, r, nx = xm.shape
-        xm_out = np.empty((n, r, nx))
-        Pm_out = np.empty((n, r, nx, nx))
-        c = np.empty((n, r))
-        x = np.empty((n, nx))
-        P = np.empty((n, nx, nx))
-        _imm_predict_kernel(
-            xm, Pm, mu, Pi, F, Q, ct, dt, self._layout.dims, xm_out, Pm_out, c, x, P
+        if rows is not None:
+            n = rows.shape[0]
+        outs = xm_out, Pm_out, c, x, P = (
+            np.empty((n, r, nx)),
+            np.empty((n, r, nx, nx)),
+            np.empty((n, r)),
+            np.empty((n, nx)),
+            np.empty((n, nx, nx)),
         )
+        if self._imm_373:
+            gather = rows is not None
+            _imm_predict_kernel_373(
+                xm, Pm, mu, rows if gather else _NO_ROWS, gather, Pi, F, Q, ct, dt, *outs
+            )
+        else:
+            _imm_predict_kernel(xm, Pm, mu, Pi, F, Q, ct, dt, self._layout.dims, *outs)
         return xm_out, Pm_out, c, x, P
 
     def _check_time(self, time_s: float, what: str) -> float:
@@ -1582,7 +1600,11 @@ class Tracker:
                 at = np.searchsorted(memo[2], rows)
                 if at[-1] < memo[2].size and (memo[2][at] == rows).all():
                     return s.ids[rows], memo[3][at], memo[4][at]
-            _, _, _, x, P = self._imm_predict(s.xm[rows], s.Pm[rows], s.mu[rows], t - self._time_s)
+            dt = t - self._time_s
+            if self._imm_373:  # (the kernel reads the rows)
+                _, _, _, x, P = self._imm_predict(s.xm, s.Pm, s.mu, dt, rows)
+            else:
+                _, _, _, x, P = self._imm_predict(s.xm[rows], s.Pm[rows], s.mu[rows], dt)
             self._predict_memo = (s, t, rows, x, P)
             return s.ids[rows], x.copy(), P.copy()
         sub = s.take(rows)
