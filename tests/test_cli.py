@@ -167,3 +167,26 @@ def test_ctrl_c_while_importing_is_not_a_traceback() -> None:
     )
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr == "interrupted\n"
+
+
+def test_ctrl_c_inside_a_kernel_is_an_interrupt_not_a_bug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C while a numba kernel returns surfaces as a SystemError caused by the
+    KeyboardInterrupt (seen in the daemon's Ctrl-C test): exit 130 and "interrupted", not
+    "internal error" and 70."""
+    from samsim import cli
+    from samsim.scenario.models import Scenario
+
+    def kernel_interrupted(*_a: object, **_k: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as ki:
+            raise SystemError("CPUDispatcher returned a result with an exception set") from ki
+
+    monkeypatch.setattr(Scenario, "model_json_schema", kernel_interrupted)
+    with pytest.raises(SystemExit) as exc:
+        cli._main(["schema"])
+    assert exc.value.code == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "internal error" not in err

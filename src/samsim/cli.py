@@ -490,6 +490,18 @@ def _exit_code(code: Any) -> int:
     return code
 
 
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is in ``exc``'s chain of causes and contexts."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
 def _main(args: list[str] | None) -> None:
     try:
         # Without standalone mode click returns the code of a typer.Exit instead of exiting.
@@ -515,6 +527,12 @@ def _main(args: list[str] | None) -> None:
         err.print("aborted", highlight=False, soft_wrap=True)
         sys.exit(130)
     except Exception as exc:
+        if _caused_by_interrupt(exc):
+            # Ctrl-C while a compiled kernel was returning: numba reports the pending
+            # KeyboardInterrupt as a SystemError ("returned a result with an exception
+            # set") whose cause is the interrupt. It is an interrupt, not a bug.
+            err.print("interrupted", highlight=False, soft_wrap=True)
+            sys.exit(130)
         # Usage errors (bad option values) come from the click that typer bundles; they
         # know how to show themselves and their exit code (2).
         show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
