@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -490,6 +490,12 @@ def _exit_code(code: Any) -> int:
     return code
 
 
+def _interrupted() -> NoReturn:
+    """Ctrl-C: say so and exit 130, as a shell does for SIGINT."""
+    err.print("interrupted", highlight=False, soft_wrap=True)
+    sys.exit(130)
+
+
 def _caused_by_interrupt(exc: BaseException) -> bool:
     """Whether a KeyboardInterrupt is in ``exc``'s chain of causes and contexts."""
     seen: set[int] = set()
@@ -512,7 +518,7 @@ def _main(args: list[str] | None) -> None:
         if code == 130:
             # typer turns Ctrl-C into a silent Exit(130) (no command exits 130 itself; an
             # interrupted study raises StudyInterrupted): say why the command stopped.
-            err.print("interrupted", highlight=False, soft_wrap=True)
+            _interrupted()
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except SamsimError as exc:
@@ -521,8 +527,7 @@ def _main(args: list[str] | None) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted", highlight=False, soft_wrap=True)
-        sys.exit(130)
+        _interrupted()
     except typer.Abort:
         err.print("aborted", highlight=False, soft_wrap=True)
         sys.exit(130)
@@ -531,8 +536,7 @@ def _main(args: list[str] | None) -> None:
             # Ctrl-C while a compiled kernel was returning: numba reports the pending
             # KeyboardInterrupt as a SystemError ("returned a result with an exception
             # set") whose cause is the interrupt. It is an interrupt, not a bug.
-            err.print("interrupted", highlight=False, soft_wrap=True)
-            sys.exit(130)
+            _interrupted()
         # Usage errors (bad option values) come from the click that typer bundles; they
         # know how to show themselves and their exit code (2).
         show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
