@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from samsim.geo.frames import EnuFrame
 from samsim.physics.aero import I_GTS
-from samsim.physics.flyout import Flyout, _due_rows, _macro_step_inputs
+from samsim.physics.flyout import Flyout, _due_rows, _live_rows, _macro_step_inputs, _rows3
 from samsim.physics.missile import MissileSpec
 from tests.physics.conftest import point_at
 
@@ -171,6 +171,26 @@ def test_due_rows_match_the_numpy_expressions(n: int, seed: int) -> None:
     rows, t_min = _due_rows(alive, tcur, n, t_cut)
     assert _same(rows, live[tcur[live] < t_cut])
     assert t_min == (np.min(tcur[live]) if live.size else np.inf)
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(min_value=0, max_value=20), seed=seeds)
+def test_live_rows_match_the_numpy_expressions(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    cap = n + 4
+    alive = rng.random(cap) < 0.6
+    tlaunch = rng.choice([1.0, 1.5, 2.0], size=cap) + rng.choice([0.0, 1e-13, -1e-13], cap)
+    t_cut = float(rng.choice([1.0, 1.5, 2.0, 3.0])) + 1e-12
+    live = np.flatnonzero(alive[:n])
+    assert _same(_live_rows(alive, tlaunch, n, t_cut), live[tlaunch[live] <= t_cut])
+
+
+def test_rows3_passes_float_rows_through_and_converts_the_rest() -> None:
+    a = np.arange(6.0).reshape(2, 3)
+    assert _rows3(a) is a
+    for other in (a.tolist(), a.astype(np.float32), np.asfortranarray(a), a.reshape(6)):
+        out = _rows3(other)
+        assert out.dtype == np.float64 and out.flags.c_contiguous and _same(out, a)
 
 
 def test_truth_is_sampled_once_per_step_boundary(

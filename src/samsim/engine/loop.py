@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import itertools
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -167,6 +168,7 @@ class Engine:
         self._icp_of_fly: dict[int, int] = {}
         self._icp_threat = np.full(64, -1, dtype=np.int64)  # interceptor key -> threat id
         self._pending_launches = 0
+        self._open_threat = 0  # a threat whose end time was NaN at the last _finished()
         self._fly_t = 0.0  # time the flyout has been advanced to
         self._traj: list[tuple[float, NDArray[np.int64], NDArray[np.float64]]] = []
         self._reactions: Reactions | None = None
@@ -268,11 +270,18 @@ class Engine:
         )
 
     def _finished(self) -> bool:
-        return (  # the cheap tests first
-            self._pending_launches == 0
-            and self.fly.n_in_flight == 0
-            and not np.isnan(self.end_time_s).any()
-        )
+        if self._pending_launches != 0 or self.fly.n_in_flight != 0:  # the cheap tests first
+            return False
+        # A threat not ended yet: the one found last time while it stays open (end times
+        # are only ever set, never cleared), else the first open one of a full scan.
+        end = self.end_time_s
+        if self._open_threat < len(end) and math.isnan(end[self._open_threat]):
+            return False
+        open_ = np.flatnonzero(np.isnan(end))
+        if open_.size:
+            self._open_threat = int(open_[0])
+            return False
+        return True
 
     # -- threats ----------------------------------------------------------------------
     def _threat_end(self, i: int) -> None:

@@ -122,7 +122,15 @@ def _same_rows(a: NDArray[np.int64], b: NDArray[np.int64]) -> bool:
 
 
 def _rows3(a: ArrayLike) -> NDArray[np.float64]:
-    """``a`` as a C-contiguous float array of 3-vectors (k, 3)."""
+    """``a`` as a C-contiguous float array of 3-vectors (k, 3) (``a`` itself if it is one)."""
+    if (
+        type(a) is np.ndarray
+        and a.ndim == 2
+        and a.shape[1] == 3
+        and a.dtype == np.float64
+        and a.flags.c_contiguous
+    ):
+        return a
     return np.ascontiguousarray(a, dtype=float).reshape(-1, 3)
 
 
@@ -625,6 +633,21 @@ def _due_rows(
                 rows[k] = i
                 k += 1
     return rows[:k], t_min
+
+
+@njit(cache=True)
+def _live_rows(
+    alive: NDArray[np.bool_], tlaunch: NDArray[np.float64], n: int, t_cut: float
+) -> NDArray[np.int64]:
+    """Interceptors in flight (``alive[:n]``) launched by ``t_cut`` (``tlaunch <= t_cut``),
+    ascending."""
+    rows = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if alive[i] and tlaunch[i] <= t_cut:
+            rows[k] = i
+            k += 1
+    return rows[:k]
 
 
 @njit(cache=True)
@@ -1536,8 +1559,10 @@ class Flyout:
             # the same targets as at the end of the last step (within one advance)
             tp0, tv0 = last[2], last[3]
         else:
-            tp0, tv0 = (_rows3(a) for a in truth(t0, tid))
-        tp1, tv1 = (_rows3(a) for a in truth(t1, tid))
+            tp0, tv0 = truth(t0, tid)
+            tp0, tv0 = _rows3(tp0), _rows3(tv0)
+        tp1, tv1 = truth(t1, tid)
+        tp1, tv1 = _rows3(tp1), _rows3(tv1)
         self._truth_end = (t1, rows, tp1, tv1)
         m = rows.size
         ok = np.empty(m, dtype=np.bool_)
@@ -1577,7 +1602,8 @@ class Flyout:
         if estimate is None:
             ep, ev, ea = tp0, tv0, np.zeros_like(tp0)
         else:
-            ep, ev, ea = (_rows3(a) for a in estimate(t0, tid))
+            ep, ev, ea = estimate(t0, tid)
+            ep, ev, ea = _rows3(ep), _rows3(ev), _rows3(ea)
         gnoise, talt, ground = self._seeker_inputs(
             rows, tp0, near, n_near, math.ceil(hw / ts_min) + 2, terrain
         )
@@ -1689,8 +1715,7 @@ class Flyout:
     # ------------------------------------------------------------------ queries
     def live_ids(self) -> NDArray[np.int64]:
         """Ids of the interceptors in flight now (those of :meth:`positions`)."""
-        live = np.flatnonzero(self._alive[: self._n])
-        return live[self._tlaunch[live] <= self.t_now + 1e-12]
+        return _live_rows(self._alive, self._tlaunch, self._n, self.t_now + 1e-12)
 
     def positions(self) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
         """Ids, ENU positions (k, 3) and velocities (k, 3) of interceptors in flight now
