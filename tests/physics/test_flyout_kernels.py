@@ -13,9 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samsim.geo.frames import EnuFrame
-from samsim.physics.aero import I_GTS
-from samsim.physics.flyout import Flyout, _due_rows, _live_rows, _macro_step_inputs, _rows3
+from samsim.physics.aero import I_ASTR, I_GTS, I_HL, I_M0, I_SINTVC, I_TB, I_VL
+from samsim.physics.flyout import (
+    Flyout,
+    _due_rows,
+    _launch_aims,
+    _launch_states,
+    _live_rows,
+    _macro_step_inputs,
+    _rows3,
+)
 from samsim.physics.missile import MissileSpec
+from samsim.units import G0_MPS2
 from tests.physics.conftest import point_at
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
@@ -191,6 +200,54 @@ def test_rows3_passes_float_rows_through_and_converts_the_rest() -> None:
     for other in (a.tolist(), a.astype(np.float32), np.asfortranarray(a), a.reshape(6)):
         out = _rows3(other)
         assert out.dtype == np.float64 and out.flags.c_contiguous and _same(out, a)
+
+
+def _launch_states_numpy(
+    fly: Flyout, pos: np.ndarray, aim: np.ndarray, typ: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The array code of Flyout.launch that _launch_states replaced."""
+    par = fly.types.par[typ]
+    up = pos - fly._cen
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
+    p0 = pos + up * par[:, I_HL, None]
+    d = (
+        _launch_aims(p0, aim, fly.types.par, typ, fly._cen, fly._rg, fly._h0, fly._dh, fly._rho)
+        - p0
+    )
+    dist = np.linalg.norm(d, axis=1)
+    d = d - np.minimum(np.sum(d * up, axis=1, keepdims=True), 0.0) * up
+    norm = np.linalg.norm(d, axis=1, keepdims=True)
+    d = np.where(norm > 1e-6 * np.maximum(dist[:, None], 1.0), d / np.maximum(norm, 1e-300), up)
+    vel = d * par[:, I_VL, None]
+    g0 = G0_MPS2 * (fly._rg / np.linalg.norm(p0 - fly._cen, axis=1))[:, None] ** 2 * up
+    g_perp = g0 - np.sum(g0 * d, axis=1, keepdims=True) * d
+    amax0 = np.minimum(par[:, I_ASTR], par[:, I_TB] * par[:, I_SINTVC] / par[:, I_M0])
+    gn = np.linalg.norm(g_perp, axis=1)
+    hold = g_perp * np.minimum(1.0, amax0 / np.maximum(gn, 1e-12))[:, None] * fly._gmul
+    return p0, vel, hold
+
+
+@settings(max_examples=60, deadline=None)
+@given(k=st.integers(min_value=0, max_value=8), seed=seeds, gravity=st.booleans())
+def test_launch_states_match_the_numpy_expressions(
+    frame: EnuFrame, catalog: dict[str, MissileSpec], k: int, seed: int, gravity: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    fly = Flyout(frame, list(catalog.values()), gravity=gravity)
+    typ = rng.integers(0, len(catalog), k).astype(np.int64)
+    pos = rng.normal(size=(k, 3)) * np.array([3e4, 3e4, 200.0])
+    aim = pos + rng.normal(size=(k, 3)) * np.array([8e4, 8e4, 1e4])
+    # aims straight overhead, and at the launcher
+    kind = rng.integers(0, 4, k)
+    aim[kind == 0, :2] = pos[kind == 0, :2]
+    aim[kind == 1] = pos[kind == 1]
+    p0, vel, hold = np.empty((k, 3)), np.empty((k, 3)), np.empty((k, 3))
+    _launch_states(
+        pos, aim, typ, fly.types.par, fly._cen, fly._rg, fly._h0, fly._dh, fly._rho,
+        fly._gmul, p0, vel, hold,
+    )  # fmt: skip
+    for got, want in zip((p0, vel, hold), _launch_states_numpy(fly, pos, aim, typ), strict=True):
+        assert _same(got, want)
 
 
 def test_truth_is_sampled_once_per_step_boundary(

@@ -498,6 +498,76 @@ def _launch_aims(
 
 
 @njit(cache=True)
+def _launch_states(
+    pos: NDArray[np.float64],
+    aim: NDArray[np.float64],
+    typ: NDArray[np.int64],
+    par_all: NDArray[np.float64],
+    cen: NDArray[np.float64],
+    rg: float,
+    h0: float,
+    dh: float,
+    rho_tab: NDArray[np.float64],
+    gmul: float,
+    p0: NDArray[np.float64],
+    vel: NDArray[np.float64],
+    hold: NDArray[np.float64],
+) -> None:
+    """Initial states of interceptors launched from ``pos`` toward the PIPs ``aim``.
+
+    With the radial unit vector u = (pos - c) / |pos - c| of the osculating sphere
+    (centre c, radius R): the missile starts at p0 = pos + h_L u, heading along
+    d = a - p0 - min(d . u, 0) u toward its first mid-course aim point a
+    (:func:`_launch_aims`; never below the local horizontal, u if the aim is overhead),
+    normalised, at the launch speed: v = V_L d; the lags hold the gravity part
+    perpendicular to d, g_perp = g - (g . d) d with g = g0 (R / |p0 - c|)^2 u, scaled
+    into the boost's lateral authority min(a_struct, T_b sin(d_max) / m0) (times the
+    gravity switch). Sums of three products as ``numpy`` sums them, ((x + y) + z).
+    Writes rows of ``p0``, ``vel`` and ``hold``.
+    """
+    k = typ.shape[0]
+    up = np.empty((k, 3))
+    for i in range(k):
+        par = par_all[typ[i]]
+        ux = pos[i, 0] - cen[0]
+        uy = pos[i, 1] - cen[1]
+        uz = pos[i, 2] - cen[2]
+        un = np.sqrt(ux * ux + uy * uy + uz * uz)
+        up[i, 0], up[i, 1], up[i, 2] = ux / un, uy / un, uz / un
+        for c in range(3):
+            p0[i, c] = pos[i, c] + up[i, c] * par[I_HL]
+    aims = _launch_aims(p0, aim, par_all, typ, cen, rg, h0, dh, rho_tab)
+    for i in range(k):
+        par = par_all[typ[i]]
+        u = (up[i, 0], up[i, 1], up[i, 2])
+        d = (aims[i, 0] - p0[i, 0], aims[i, 1] - p0[i, 1], aims[i, 2] - p0[i, 2])
+        dist = np.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])
+        du = min(d[0] * u[0] + d[1] * u[1] + d[2] * u[2], 0.0)
+        d = (d[0] - du * u[0], d[1] - du * u[1], d[2] - du * u[2])
+        dn = np.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])
+        if dn > 1e-6 * max(dist, 1.0):
+            q = max(dn, 1e-300)
+            d = (d[0] / q, d[1] / q, d[2] / q)
+        else:
+            d = u
+        for c in range(3):
+            vel[i, c] = d[c] * par[I_VL]
+        rx = p0[i, 0] - cen[0]
+        ry = p0[i, 1] - cen[1]
+        rz = p0[i, 2] - cen[2]
+        rr = rg / np.sqrt(rx * rx + ry * ry + rz * rz)
+        gs = G0_MPS2 * (rr * rr)
+        g0 = (gs * u[0], gs * u[1], gs * u[2])
+        gd = g0[0] * d[0] + g0[1] * d[1] + g0[2] * d[2]
+        gp = (g0[0] - gd * d[0], g0[1] - gd * d[1], g0[2] - gd * d[2])
+        amax0 = min(par[I_ASTR], par[I_TB] * par[I_SINTVC] / par[I_M0])
+        gn = np.sqrt(gp[0] * gp[0] + gp[1] * gp[1] + gp[2] * gp[2])
+        f = min(1.0, amax0 / max(gn, 1e-12))
+        for c in range(3):
+            hold[i, c] = gp[c] * f * gmul
+
+
+@njit(cache=True)
 def _guidance_sample(
     i: int,
     j: int,
@@ -1381,30 +1451,17 @@ class Flyout:
         span = np.broadcast_to(np.asarray(target_span_m, dtype=float), (k,))
         if np.any(~(rcs > 0)) or np.any(~(span >= 0)):
             raise ValueError("target_rcs_m2 must be > 0 and target_span_m >= 0")
-        up = pos - self._cen
-        up /= np.linalg.norm(up, axis=1, keepdims=True)
-        p0 = pos + up * par[:, I_HL, None]
-        d = (
-            _launch_aims(
-                p0, aim, self.types.par, typ, self._cen, self._rg, self._h0, self._dh, self._rho
-            )
-            - p0
-        )
-        dist = np.linalg.norm(d, axis=1)
-        # never start below the local horizontal; straight up if the aim is overhead
-        d = d - np.minimum(np.sum(d * up, axis=1, keepdims=True), 0.0) * up
-        norm = np.linalg.norm(d, axis=1, keepdims=True)
-        d = np.where(norm > 1e-6 * np.maximum(dist[:, None], 1.0), d / np.maximum(norm, 1e-300), up)
+        # start point, heading (never below the local horizontal; straight up if the aim
+        # is overhead) and the lags' hold against gravity from ignition (thrust vectoring)
+        p0, vel, hold = np.empty((k, 3)), np.empty((k, 3)), np.empty((k, 3))
+        _launch_states(
+            np.ascontiguousarray(pos), np.ascontiguousarray(aim), typ, self.types.par,
+            self._cen, self._rg, self._h0, self._dh, self._rho, self._gmul, p0, vel, hold,
+        )  # fmt: skip
         ids = np.arange(self._n, self._n + k, dtype=np.int64)
         self._grow(self._n + k)
         self._pos[ids] = p0
-        self._vel[ids] = d * par[:, I_VL, None]
-        # the autopilot holds the missile against gravity from ignition (thrust vectoring)
-        g0 = G0_MPS2 * (self._rg / np.linalg.norm(p0 - self._cen, axis=1))[:, None] ** 2 * up
-        g_perp = g0 - np.sum(g0 * d, axis=1, keepdims=True) * d
-        amax0 = np.minimum(par[:, I_ASTR], par[:, I_TB] * par[:, I_SINTVC] / par[:, I_M0])
-        gn = np.linalg.norm(g_perp, axis=1)
-        hold = g_perp * np.minimum(1.0, amax0 / np.maximum(gn, 1e-12))[:, None] * self._gmul
+        self._vel[ids] = vel
         self._chain[ids] = hold[:, None, :]
         self._tcur[ids] = tl
         self._tlaunch[ids] = tl
