@@ -426,12 +426,10 @@ def _gather_kernel(
     meas_gain_db: float,
     n_fa: int,
     fa_snr_db: float,
-) -> tuple[
-    IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray,
-    int, int, bool, bool,
-]:  # fmt: skip
-    """The covered targets of a scan (``ok``) in one pass: their indices, range, azimuth,
-    elevation; per-pulse SNR ``(c + 10 log10 sigma) - 40 log10 max(R, 1)`` from ``logs``
+) -> tuple[IntArray, FloatArray, FloatArray, FloatArray, int, int, bool, bool]:
+    """The covered targets of a scan (``ok``) in one pass: their indices; their range,
+    azimuth, elevation and per-pulse SNR, the rows of one (4, n) array, the SNR
+    ``(c + 10 log10 sigma) - 40 log10 max(R, 1)`` from ``logs``
     (the log10 of :func:`_look_kernel`'s ``logs_in``, every given target); ``x``, the
     measurement SNR / 10 of every plot the scan may report, the targets'
     ``(snr + meas_gain_db) / 10`` (the SNR standing for the SINR) then ``n_fa`` false
@@ -457,10 +455,7 @@ def _gather_kernel(
     case = case if case >= 0 else -1
     lookup = case >= 0 and case == guess_case and n_near == 0 and not jammed
     idx = np.empty(n, dtype=np.int64)
-    r = np.empty(n)
-    a = np.empty(n)
-    e = np.empty(n)
-    snr = np.empty(n)
+    rows = np.empty((4, n))
     pd = np.empty(n if lookup else 0)
     x = np.empty(n + n_fa)
     outside = False
@@ -468,11 +463,11 @@ def _gather_kernel(
     for i in range(n_given):
         if ok[i]:
             idx[k] = i
-            r[k] = rng[i]
-            a[k] = az[i]
-            e[k] = el[i]
+            rows[0, k] = rng[i]
+            rows[1, k] = az[i]
+            rows[2, k] = el[i]
             v = snr_1m_db + 10.0 * logs[i] - 40.0 * logs[n_given + i]
-            snr[k] = v
+            rows[3, k] = v
             x[k] = (v + meas_gain_db) / 10.0
             if lookup:
                 p, off = _interp_one(v, grid, pd_grid)
@@ -481,7 +476,7 @@ def _gather_kernel(
             k += 1
     for j in range(n_fa):
         x[n + j] = fa_snr_db / 10.0
-    return idx, r, a, e, snr, pd, x, n_near, case, outside, lookup
+    return idx, rows, pd, x, n_near, case, outside, lookup
 
 
 @nb.njit(cache=True)
@@ -507,18 +502,17 @@ def _plots_kernel(
     beamwidth_el_rad: float,
     monopulse_slope: float,
     angle_floor_rad: float,
-) -> tuple[
-    BoolArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray,
-    FloatArray, FloatArray, FloatArray, IntArray,
-]:  # fmt: skip
+) -> tuple[BoolArray, FloatArray, IntArray]:
     """The detection draw of a scan's covered targets, ``hit = u[rows[idx]] < pd``, and its
-    plots, the detected targets then the false alarms: SNR and SINR (NaN for false
-    alarms); standard deviations from the linear measurement SNR ``snr_lin`` (one per
+    plots, the detected targets then the false alarms, as the rows of one (10, t) array:
+    SNR and SINR (NaN for false alarms); standard deviations from the linear measurement
+    SNR ``snr_lin`` (one per
     covered target, then per false alarm; :func:`.noise.measurement_sigmas`:
     ``sqrt(dR^2 / 2S + f^2)``, ``sqrt((theta / (k sqrt(2S)))^2 + f_a^2)``); measured range,
     azimuth (wrapped to [0, 2 pi) by Python's float ``%``, which is ``np.mod``) and
     elevation (true value + sigma x the normal draw ``z[rows[idx]]``; the false alarms'
-    cells as drawn); true range (the cell's for false alarms); threat id (-1 for false
+    cells as drawn); true range (the cell's for false alarms); ``-inf`` (the clutter- and
+    jammer-to-noise ratios of a scan with neither); and the threat ids (-1 for false
     alarms). The arithmetic of the array forms."""
     n = idx.shape[0]
     n_fa = fa_r.shape[0]
@@ -530,15 +524,10 @@ def _plots_kernel(
         if h:
             m += 1
     t = m + n_fa
-    snr_o = np.empty(t)
-    sinr_o = np.empty(t)
-    sr = np.empty(t)
-    saz = np.empty(t)
-    sel = np.empty(t)
-    r = np.empty(t)
-    az = np.empty(t)
-    el = np.empty(t)
-    true_r = np.empty(t)
+    out = np.empty((10, t))
+    snr_o, sinr_o, sr, saz, sel = out[0], out[1], out[2], out[3], out[4]
+    r, az, el, true_r = out[5], out[6], out[7], out[8]
+    out[9, :] = -math.inf
     ids = np.empty(t, dtype=np.int64)
     dr2 = range_resolution_m * range_resolution_m
     fr2 = range_floor_m * range_floor_m
@@ -573,7 +562,7 @@ def _plots_kernel(
             snr_o[k] = math.nan
             sinr_o[k] = math.nan
         k += 1
-    return hit, snr_o, sinr_o, sr, saz, sel, r, az, el, true_r, ids
+    return hit, out, ids
 
 
 @dataclass(frozen=True)
@@ -1097,11 +1086,12 @@ class Radar:
             if any_test:
                 ok[test] = self._visibility()(pos_m[test])
             # The measurement uses the energy of all n pulses of the look.
-            idx, rng_t, az_t, el_t, snr, pd, x, n_near, case, outside, looked_up = _gather_kernel(
+            idx, got, pd, x, n_near, case, outside, looked_up = _gather_kernel(
                 ok, rg, az, el, np.log10(logs_in), swerling, self.clutter_horizon_m,
                 self.snr_1m_db, guess, grid, pd_grid, emitters is not None, self._meas_gain_db,
                 n_fa, fa_x,
             )  # fmt: skip
+            rng_t, az_t, el_t, snr = got[0], got[1], got[2], got[3]
         else:
             idx, rng_t = np.zeros(0, dtype=np.int64), np.zeros(0)
             az_t = el_t = snr = pd = rng_t
@@ -1133,12 +1123,13 @@ class Radar:
         if n_near and vel_mps is not None and s.mti_notch_mps > 0:
             assert cnr is not None
             pd[self.in_notch(pos_m[idx], vel_mps[idx], cnr)] = 0.0
-        hit, snr, sinr, sr, saz, sel, r_meas, az_meas, el_meas, true_r, ids = _plots_kernel(
+        hit, plots, ids = _plots_kernel(
             u, pd, np.asarray(10.0**x, dtype=float), snr, sinr, rng_t, az_t, el_t, z, rows, idx,
             threat_ids, fa_r, fa_az, fa_el, *self._sigma_args,
         )  # fmt: skip
+        snr, sinr, sr, saz, sel, r_meas, az_meas, el_meas, true_r, cnr_jnr = plots
         if cnr is None or jnr is None:
-            cnr = jnr = np.full(len(ids), -np.inf)
+            cnr = jnr = cnr_jnr
         else:
             cnr, jnr = cnr[hit], jnr[hit]
             if n_fa:
