@@ -20,8 +20,10 @@ from samsim.geo.frames import EnuFrame, Site
 from samsim.geo.los import ObserverGeometry, PreparedVisibility, visible
 from samsim.geo.terrain import SyntheticTerrain, TerrainGrid
 from samsim.scenario.catalog import load_catalog
+from samsim.sensors.clutter import clutter_to_noise_db
 from samsim.sensors.detection import pd_swerling
 from samsim.sensors.interference import Emitters
+from samsim.sensors.jamming import sinr_db
 from samsim.sensors.noise import measurement_sigmas
 from samsim.sensors.radar import Detections, Radar, SearchRegion, Windows, _small_sum
 
@@ -322,3 +324,43 @@ def test_small_sum_is_numpy_sum(seed: int, n: int) -> None:
         assert math.isnan(got)
     else:
         assert _same(np.float64(got), a.sum())
+
+
+@settings(max_examples=80, deadline=None)
+@given(seeds, st.integers(0, 30), st.sampled_from(["92N6E", "96L6E", "91N6E"]))
+def test_cnr_equals_clutter_to_noise(seed: int, n: int, name: str) -> None:
+    """Radar.cnr_db's compiled passes give clutter_to_noise_db's doubles inside the clutter
+    horizon and -inf beyond (ranges below the mast, near and beyond the horizon; beams
+    above and below the horizontal); the sinr_db after them is jamming.sinr_db's."""
+    rng = np.random.default_rng(seed)
+    radar = _radar(name, "flat", 0.0)
+    s = radar.spec
+    horizon = radar.clutter_horizon_m
+    r = rng.uniform(0.0, 1.3, n) * horizon
+    r[rng.random(n) < 0.2] = rng.uniform(0.1, 2.0) * s.mast_height_m
+    el = rng.uniform(-0.05, 0.3, n)
+    want = np.full(n, -np.inf)
+    near = r < horizon
+    want[near] = clutter_to_noise_db(
+        range_m=r[near],
+        beam_elevation_rad=el[near],
+        peak_power_w=s.peak_power_w,
+        gain_tx_db=s.antenna_gain_db,
+        gain_rx_db=s.antenna_gain_db,
+        wavelength_m=s.wavelength_m,
+        pulse_width_s=s.pulse_width_s,
+        noise_figure_db=s.noise_figure_db,
+        losses_db=s.losses_db,
+        radar_height_m=s.mast_height_m,
+        gamma_db=s.clutter_gamma_db,
+        azimuth_beamwidth_rad=s.beamwidth_az_rad,
+        elevation_beamwidth_rad=s.beamwidth_el_rad,
+        range_resolution_m=radar.range_resolution_m,
+        sidelobe_level_db=s.sidelobe_level_db,
+        effective_earth_radius_m=radar.effective_earth_radius_m,
+    )
+    got = radar.cnr_db(r, el)
+    assert _same(got, want)
+    snr = rng.uniform(-20.0, 40.0, n)
+    jnr = np.where(rng.random(n) < 0.5, -np.inf, rng.uniform(-10.0, 50.0, n))
+    assert _same(radar.sinr_db(snr, got, jnr), sinr_db(snr, jnr, got - s.mti_improvement_db))

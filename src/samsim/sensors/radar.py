@@ -32,7 +32,7 @@ from samsim.sensors.detection import (
     pd_swerling,
     threshold_from_pfa,
 )
-from samsim.sensors.equation import snr_db
+from samsim.sensors.equation import _DB_4PI_CUBED, BOLTZMANN_J_PER_K, REFERENCE_TEMP_K, snr_db
 from samsim.sensors.interference import Emitters
 from samsim.sensors.jamming import jammer_to_noise_db, sinr_db
 
@@ -565,6 +565,104 @@ def _plots_kernel(
     return hit, out, ids
 
 
+@nb.njit(cache=True, error_model="numpy")
+def _clutter_sines_kernel(
+    range_m: FloatArray, horizon_m: float, height_m: float, earth_radius_m: float
+) -> tuple[IntArray, FloatArray]:
+    """The points inside the clutter horizon (``range_m < horizon_m``: their indices) and,
+    as the rows of one (2, m) array, the sines of their grazing angle and of the
+    depression of the ground point at their range, each clipped to [-1, 1]:
+    ``h/R + h^2/(2 a_e R) - R/(2 a_e)`` (:func:`.clutter.grazing_angle_rad`) and
+    ``(2 a_e h + h^2 + R^2) / (2 (a_e + h) R)`` (:func:`.clutter.depression_angle_rad`),
+    with their arithmetic in their order."""
+    n = range_m.shape[0]
+    m = 0
+    for i in range(n):
+        if range_m[i] < horizon_m:
+            m += 1
+    near = np.empty(m, dtype=np.int64)
+    sines = np.empty((2, m))
+    h = height_m
+    hh = h * h
+    two_ae = 2.0 * earth_radius_m
+    top = 2.0 * earth_radius_m * h + hh
+    bottom = 2.0 * (earth_radius_m + h)
+    k = 0
+    for i in range(n):
+        r = range_m[i]
+        if not r < horizon_m:
+            continue
+        near[k] = i
+        a = h / r + hh / (two_ae * r) - r / two_ae
+        b = (top + r * r) / (bottom * r)
+        a = -1.0 if a < -1.0 else a
+        b = -1.0 if b < -1.0 else b
+        sines[0, k] = 1.0 if a > 1.0 else a
+        sines[1, k] = 1.0 if b > 1.0 else b
+        k += 1
+    return near, sines
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _clutter_terms_kernel(
+    range_m: FloatArray,
+    el_rad: FloatArray,
+    near: IntArray,
+    angles: FloatArray,
+    sin_psi: FloatArray,
+    cos_psi: FloatArray,
+    height_m: float,
+    gamma_lin: float,
+    az_beamwidth_rad: float,
+    range_resolution_m: float,
+    el_beamwidth_rad: float,
+    sidelobe_level_db: float,
+    energy_1m2: float,
+    kt: float,
+) -> tuple[FloatArray, FloatArray]:
+    """The terms of :func:`.clutter.clutter_to_noise_db` between its numpy functions, for
+    the points ``near`` (``angles`` = their grazing and depression angles): the log10
+    arguments, the clutter cell's energy term ``E sigma_c / (k T)`` then the range
+    (one (2 m,) array), with ``sigma_c = (g max(sin psi, 0)) (R theta_az dR / cos psi)``
+    (zero where ``R <= h``); and the two-way pattern ``2 max(-G x x, SLL)``,
+    ``x = (el + d) / theta_el``. Their arithmetic in their order."""
+    m = near.shape[0]
+    args = np.empty(2 * m)
+    pattern = np.empty(m)
+    for k in range(m):
+        i = near[k]
+        r = range_m[i]
+        sp = sin_psi[k]
+        sigma0 = gamma_lin * (sp if (sp >= 0.0 or sp != sp) else 0.0)
+        area = r * az_beamwidth_rad * range_resolution_m / cos_psi[k]
+        sigma = sigma0 * area if r > height_m else 0.0
+        args[k] = energy_1m2 * sigma / kt
+        args[m + k] = r
+        x = (el_rad[i] + angles[1, k]) / el_beamwidth_rad
+        one_way = -_GAUSS_DB * x * x
+        if not (one_way >= sidelobe_level_db or one_way != one_way):
+            one_way = sidelobe_level_db
+        pattern[k] = 2.0 * one_way
+    return args, pattern
+
+
+@nb.njit(cache=True)
+def _clutter_db_kernel(
+    n: int, near: IntArray, logs: FloatArray, pattern: FloatArray, at_1m: FloatArray
+) -> FloatArray:
+    """CNR, dB, of ``n`` points (``-inf`` but at ``near``): ``10 log10 E + ...`` as
+    :func:`.equation.snr_db` adds its terms (``at_1m`` = the gains, noise figure, losses
+    and ``(4 pi)^3``, in that order), ``- 40 log10 R``, ``+`` the pattern."""
+    out = np.full(n, -math.inf)
+    m = near.shape[0]
+    for k in range(m):
+        v = 10.0 * logs[k]
+        for j in range(at_1m.shape[0]):
+            v = v + at_1m[j] if j < 2 else v - at_1m[j]
+        out[near[k]] = v - 40.0 * logs[m + k] + pattern[k]
+    return out
+
+
 @dataclass(frozen=True)
 class SearchRegion:
     """Where a radar looks in one scan: its autonomous search sector (when ``sector``) and
@@ -886,6 +984,14 @@ class Radar:
         Modern Radar*, 2013, surface clutter). Terrain relief around the site is not
         modelled (its shadowing nor its discrete returns).
         """
+        if (
+            type(range_m) is np.ndarray
+            and type(el_rad) is np.ndarray
+            and range_m.dtype == el_rad.dtype == np.float64
+            and range_m.ndim == 1
+            and range_m.shape == el_rad.shape
+        ):
+            return self._cnr_db_vector(range_m, el_rad)
         out = np.full(np.shape(range_m), -np.inf)
         near = (range_m < self.clutter_horizon_m).nonzero()[0]
         if len(near):
@@ -909,6 +1015,72 @@ class Radar:
                 effective_earth_radius_m=self.effective_earth_radius_m,
             )
         return out
+
+    def _cnr_db_vector(self, range_m: FloatArray, el_rad: FloatArray) -> FloatArray:
+        """:meth:`cnr_db` of float64 vectors: the arithmetic of
+        :func:`~samsim.sensors.clutter.clutter_to_noise_db` in three compiled passes, its
+        arcsin, sin, cos and log10 numpy's (each called once, on stacked arguments)."""
+        s = self.spec
+        near, sines = _clutter_sines_kernel(
+            np.ascontiguousarray(range_m),
+            self.clutter_horizon_m,
+            float(s.mast_height_m),
+            float(self.effective_earth_radius_m),
+        )
+        if len(near) == 0:
+            return np.full(len(range_m), -np.inf)
+        angles = np.arcsin(sines)
+        psi = angles[0]
+        args, pattern = _clutter_terms_kernel(
+            range_m, el_rad, near, angles, np.sin(psi), np.cos(psi), *self._clutter_args
+        )
+        with np.errstate(divide="ignore"):
+            logs = np.log10(args)
+        return _clutter_db_kernel(len(range_m), near, logs, pattern, self._clutter_sums)
+
+    @cached_property
+    def _clutter_args(self) -> tuple[float, ...]:
+        """The per-radar figures of :func:`_clutter_terms_kernel`: the mast height, the
+        terrain's ``gamma`` (linear, as :func:`.clutter.sigma0_constant_gamma` computes
+        it), the azimuth beamwidth and range cell, the elevation beamwidth and sidelobe
+        level, ``P tau n lambda^2`` and ``k T`` (:func:`.equation.snr_db`'s products in
+        their order)."""
+        s = self.spec
+        lam = np.asarray(s.wavelength_m, dtype=float)
+        energy = (
+            np.asarray(s.peak_power_w, dtype=float)
+            * np.asarray(s.pulse_width_s, dtype=float)
+            * np.asarray(1, dtype=float)
+            * lam
+            * lam
+        )
+        gamma = 10.0 ** (np.asarray(s.clutter_gamma_db, dtype=float) / 10.0)
+        return (
+            float(s.mast_height_m),
+            float(gamma),
+            float(s.beamwidth_az_rad),
+            float(self.range_resolution_m),
+            float(s.beamwidth_el_rad),
+            float(s.sidelobe_level_db),
+            float(energy),
+            float(BOLTZMANN_J_PER_K * np.asarray(REFERENCE_TEMP_K, dtype=float)),
+        )
+
+    @cached_property
+    def _clutter_sums(self) -> FloatArray:
+        """The terms :func:`.equation.snr_db` adds to ``10 log10 E`` in its order: + the
+        two antenna gains, - the noise figure, - the losses, - ``(4 pi)^3`` in dB."""
+        s = self.spec
+        return np.array(
+            [
+                s.antenna_gain_db,
+                s.antenna_gain_db,
+                s.noise_figure_db,
+                s.losses_db,
+                _DB_4PI_CUBED,
+            ],
+            dtype=np.float64,
+        )
 
     def receive_pattern_db(
         self, az_rad: FloatArray, el_rad: FloatArray, az_j_rad: FloatArray, el_j_rad: FloatArray
@@ -994,7 +1166,17 @@ class Radar:
         """Per-pulse signal to (residual clutter + jamming + noise) ratio, dB:
         ``SNR / (1 + JNR + CNR / I)`` with ``I`` = ``spec.mti_improvement_db``
         (:func:`samsim.sensors.jamming.sinr_db`)."""
-        return sinr_db(snr_db, jnr_db, cnr_db - self.spec.mti_improvement_db)
+        resid = cnr_db - self.spec.mti_improvement_db
+        if not (
+            type(snr_db) is type(jnr_db) is type(resid) is np.ndarray
+            and snr_db.dtype == jnr_db.dtype == resid.dtype == np.float64
+            and snr_db.ndim == 1
+            and snr_db.shape == jnr_db.shape == resid.shape
+        ):
+            return sinr_db(snr_db, jnr_db, resid)
+        # its log-sum-exp over (0, JNR, CNR / I) (the reduction's two steps, in order)
+        total = np.logaddexp(np.logaddexp(0.0, jnr_db * _LN10_OVER_10), resid * _LN10_OVER_10)
+        return snr_db - total / _LN10_OVER_10
 
     # -- one scan -------------------------------------------------------------------------
     def scan(
