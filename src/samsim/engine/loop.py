@@ -442,12 +442,13 @@ class Engine:
         truth = self.track_truth[unit]
         # A track's truth is the threat of the last real detection that fed it; a track fed
         # only by false alarms stays -1, so the command post never engages it.
+        # (a scan's few detections: Python ints cost less than array calls)
         det_track = res.det_track_id
-        fed = det_track >= 0
-        real = fed & (dets.threat_id >= 0)
-        truth.update(zip(det_track[real].tolist(), dets.threat_id[real].tolist(), strict=True))
-        for tid in det_track[fed & ~real].tolist():
-            truth.setdefault(tid, -1)
+        fed = list(zip(det_track.tolist(), dets.threat_id.tolist(), strict=True))
+        truth.update((k, i) for k, i in fed if k >= 0 and i >= 0)
+        for k, i in fed:
+            if k >= 0 and i < 0:
+                truth.setdefault(k, -1)
         roles: list[str] | None = None
         if channels is not None and len(dets):
             before = set(channels.held)
