@@ -235,7 +235,13 @@ def test_scan_equals_the_array_form(
         radar, 10.0, ids, pos, rcs, sw, twins[0], region, emitters, n_threats, twins[1], vel
     )
     for key, value in asdict(want).items():
-        assert _same(getattr(got, key), value), key
+        if key != "az_el_rad":
+            assert _same(getattr(got, key), value), key
+    assert got.az_el_rad is not None
+    assert _same(got.az_el_rad, np.stack([want.az_rad, want.el_rad]))
+    assert _same(
+        radar.measured_enu_m(got), radar.site.aer_to_enu(want.az_rad, want.el_rad, want.range_m)
+    )
     for a, b in zip(streams, twins, strict=True):
         assert a.bit_generator.state == b.bit_generator.state
 
@@ -295,6 +301,7 @@ def test_site_angles_equal_the_array_forms(seed: int, n: int, lat: float) -> Non
     ce = np.cos(el)
     loc = np.stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)], axis=-1)
     assert _same(site.aer_to_enu(az, el, r), site.from_local(loc))
+    assert _same(site.aer_rows_to_enu(np.stack([az, el]), r), site.from_local(loc))
 
 
 @settings(max_examples=60, deadline=None)

@@ -471,7 +471,7 @@ class Engine:
         self.command_posts[unit].note_detections(r_index, self.t, det_track)
         uname = w.units[unit].name
         if len(dets):
-            meas = radar.site.aer_to_enu(dets.az_rad, dets.el_rad, dets.range_m)
+            meas = radar.measured_enu_m(dets)
             self.log.add_batch(
                 self.t,
                 "detection",

@@ -307,3 +307,12 @@ class Site:
         ce = np.cos(el)
         loc = np.stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)], axis=-1)
         return self.from_local(loc)
+
+    def aer_rows_to_enu(
+        self, az_el_rad: NDArray[np.float64], range_m: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """:meth:`aer_to_enu` of azimuths and elevations given as the rows of one (2, n)
+        float64 array (numpy's cos and sin once each over both rows)."""
+        c = np.cos(az_el_rad)
+        s = np.sin(az_el_rad)
+        return self.from_local(_polar_to_local_kernel(range_m, c[1], s[0], c[0], s[1]))

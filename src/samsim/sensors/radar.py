@@ -76,6 +76,9 @@ class Detections:
     """Total jammer-to-noise ratio in the target's beam, dB (-inf: no jamming)."""
     cnr_db: FloatArray = field(default_factory=lambda: np.zeros(0))
     """Clutter-to-noise ratio in the target's cell before MTI, dB (-inf: no clutter)."""
+    az_el_rad: FloatArray | None = field(default=None, repr=False, compare=False)
+    """``az_rad`` and ``el_rad`` as the rows of one (2, n) array when the scan made them so
+    (:meth:`Radar.measured_enu_m`), else None."""
 
     def __len__(self) -> int:
         return len(self.threat_id)
@@ -1332,7 +1335,16 @@ class Radar:
             sinr_db=sinr,
             jnr_db=jnr,
             cnr_db=cnr,
+            az_el_rad=plots[6:8],
         )
+
+    def measured_enu_m(self, dets: Detections) -> FloatArray:
+        """The plots' measured positions in scenario ENU, (n, 3):
+        :meth:`~samsim.geo.frames.Site.aer_to_enu` of their azimuth, elevation and
+        range."""
+        if dets.az_el_rad is None:
+            return self.site.aer_to_enu(dets.az_rad, dets.el_rad, dets.range_m)
+        return self.site.aer_rows_to_enu(dets.az_el_rad, dets.range_m)
 
     def covers(
         self,
