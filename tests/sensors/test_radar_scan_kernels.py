@@ -371,3 +371,44 @@ def test_cnr_equals_clutter_to_noise(seed: int, n: int, name: str) -> None:
     snr = rng.uniform(-20.0, 40.0, n)
     jnr = np.where(rng.random(n) < 0.5, -np.inf, rng.uniform(-10.0, 50.0, n))
     assert _same(radar.sinr_db(snr, got, jnr), sinr_db(snr, jnr, got - s.mti_improvement_db))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seeds, st.integers(0, 20))
+def test_clutter_and_angle_kernels_run_as_python(seed: int, n: int) -> None:
+    """The new kernels of the scan give the same doubles as plain Python (``samsim
+    validate`` runs them uncompiled)."""
+    import warnings
+
+    from samsim.geo.frames import _aer_rows_kernel
+    from samsim.sensors.radar import (
+        _clutter_db_kernel,
+        _clutter_sines_kernel,
+        _clutter_terms_kernel,
+    )
+
+    def py(kernel: object) -> object:
+        return getattr(kernel, "py_func", kernel)
+
+    rng = np.random.default_rng(seed)
+    loc = rng.normal(0.0, 1e5, (n, 3))
+    atan = np.arctan2(loc[:, 0], loc[:, 1])
+    assert _same(_aer_rows_kernel(loc, atan), py(_aer_rows_kernel)(loc, atan))  # type: ignore[operator]
+    r, el = rng.uniform(0.0, 5e4, n), rng.uniform(-0.1, 0.3, n)
+    near, sines = _clutter_sines_kernel(r, 3e4, 20.0, 8.5e6)
+    want = py(_clutter_sines_kernel)(r, 3e4, 20.0, 8.5e6)  # type: ignore[operator]
+    assert _same(near, want[0]) and _same(sines, want[1])
+    angles = np.arcsin(sines)
+    trig = (np.sin(angles[0]), np.cos(angles[0]))
+    args = (r, el, near, angles, *trig, 20.0, 0.01, 0.02, 50.0, 0.03, -25.0, 1e3, 4e-21)
+    got = _clutter_terms_kernel(*args)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        ref = py(_clutter_terms_kernel)(*args)  # type: ignore[operator]
+        logs = np.log10(got[0])
+    assert _same(got[0], ref[0]) and _same(got[1], ref[1])
+    sums = np.array([30.0, 30.0, 3.0, 5.0, 33.0])
+    assert _same(
+        _clutter_db_kernel(n, near, logs, got[1], sums),
+        py(_clutter_db_kernel)(n, near, logs, got[1], sums),  # type: ignore[operator]
+    )
