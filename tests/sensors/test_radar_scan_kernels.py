@@ -20,8 +20,10 @@ from samsim.geo.frames import EnuFrame, Site
 from samsim.geo.los import ObserverGeometry, PreparedVisibility, visible
 from samsim.geo.terrain import SyntheticTerrain, TerrainGrid
 from samsim.scenario.catalog import load_catalog
+from samsim.sensors.clutter import clutter_to_noise_db
 from samsim.sensors.detection import pd_swerling
 from samsim.sensors.interference import Emitters
+from samsim.sensors.jamming import sinr_db
 from samsim.sensors.noise import measurement_sigmas
 from samsim.sensors.radar import Detections, Radar, SearchRegion, Windows, _small_sum
 
@@ -233,7 +235,13 @@ def test_scan_equals_the_array_form(
         radar, 10.0, ids, pos, rcs, sw, twins[0], region, emitters, n_threats, twins[1], vel
     )
     for key, value in asdict(want).items():
-        assert _same(getattr(got, key), value), key
+        if key != "az_el_rad":
+            assert _same(getattr(got, key), value), key
+    assert got.az_el_rad is not None
+    assert _same(got.az_el_rad, np.stack([want.az_rad, want.el_rad]))
+    assert _same(
+        radar.measured_enu_m(got), radar.site.aer_to_enu(want.az_rad, want.el_rad, want.range_m)
+    )
     for a, b in zip(streams, twins, strict=True):
         assert a.bit_generator.state == b.bit_generator.state
 
@@ -293,6 +301,7 @@ def test_site_angles_equal_the_array_forms(seed: int, n: int, lat: float) -> Non
     ce = np.cos(el)
     loc = np.stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)], axis=-1)
     assert _same(site.aer_to_enu(az, el, r), site.from_local(loc))
+    assert _same(site.aer_rows_to_enu(np.stack([az, el]), r), site.from_local(loc))
 
 
 @settings(max_examples=60, deadline=None)
@@ -322,3 +331,84 @@ def test_small_sum_is_numpy_sum(seed: int, n: int) -> None:
         assert math.isnan(got)
     else:
         assert _same(np.float64(got), a.sum())
+
+
+@settings(max_examples=80, deadline=None)
+@given(seeds, st.integers(0, 30), st.sampled_from(["92N6E", "96L6E", "91N6E"]))
+def test_cnr_equals_clutter_to_noise(seed: int, n: int, name: str) -> None:
+    """Radar.cnr_db's compiled passes give clutter_to_noise_db's doubles inside the clutter
+    horizon and -inf beyond (ranges below the mast, near and beyond the horizon; beams
+    above and below the horizontal); the sinr_db after them is jamming.sinr_db's."""
+    rng = np.random.default_rng(seed)
+    radar = _radar(name, "flat", 0.0)
+    s = radar.spec
+    horizon = radar.clutter_horizon_m
+    r = rng.uniform(0.0, 1.3, n) * horizon
+    r[rng.random(n) < 0.2] = rng.uniform(0.1, 2.0) * s.mast_height_m
+    el = rng.uniform(-0.05, 0.3, n)
+    want = np.full(n, -np.inf)
+    near = r < horizon
+    want[near] = clutter_to_noise_db(
+        range_m=r[near],
+        beam_elevation_rad=el[near],
+        peak_power_w=s.peak_power_w,
+        gain_tx_db=s.antenna_gain_db,
+        gain_rx_db=s.antenna_gain_db,
+        wavelength_m=s.wavelength_m,
+        pulse_width_s=s.pulse_width_s,
+        noise_figure_db=s.noise_figure_db,
+        losses_db=s.losses_db,
+        radar_height_m=s.mast_height_m,
+        gamma_db=s.clutter_gamma_db,
+        azimuth_beamwidth_rad=s.beamwidth_az_rad,
+        elevation_beamwidth_rad=s.beamwidth_el_rad,
+        range_resolution_m=radar.range_resolution_m,
+        sidelobe_level_db=s.sidelobe_level_db,
+        effective_earth_radius_m=radar.effective_earth_radius_m,
+    )
+    got = radar.cnr_db(r, el)
+    assert _same(got, want)
+    snr = rng.uniform(-20.0, 40.0, n)
+    jnr = np.where(rng.random(n) < 0.5, -np.inf, rng.uniform(-10.0, 50.0, n))
+    assert _same(radar.sinr_db(snr, got, jnr), sinr_db(snr, jnr, got - s.mti_improvement_db))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seeds, st.integers(0, 20))
+def test_clutter_and_angle_kernels_run_as_python(seed: int, n: int) -> None:
+    """The new kernels of the scan give the same doubles as plain Python (``samsim
+    validate`` runs them uncompiled)."""
+    import warnings
+
+    from samsim.geo.frames import _aer_rows_kernel
+    from samsim.sensors.radar import (
+        _clutter_db_kernel,
+        _clutter_sines_kernel,
+        _clutter_terms_kernel,
+    )
+
+    def py(kernel: object) -> object:
+        return getattr(kernel, "py_func", kernel)
+
+    rng = np.random.default_rng(seed)
+    loc = rng.normal(0.0, 1e5, (n, 3))
+    atan = np.arctan2(loc[:, 0], loc[:, 1])
+    assert _same(_aer_rows_kernel(loc, atan), py(_aer_rows_kernel)(loc, atan))  # type: ignore[operator]
+    r, el = rng.uniform(0.0, 5e4, n), rng.uniform(-0.1, 0.3, n)
+    near, sines = _clutter_sines_kernel(r, 3e4, 20.0, 8.5e6)
+    want = py(_clutter_sines_kernel)(r, 3e4, 20.0, 8.5e6)  # type: ignore[operator]
+    assert _same(near, want[0]) and _same(sines, want[1])
+    angles = np.arcsin(sines)
+    trig = (np.sin(angles[0]), np.cos(angles[0]))
+    args = (r, el, near, angles, *trig, 20.0, 0.01, 0.02, 50.0, 0.03, -25.0, 1e3, 4e-21)
+    got = _clutter_terms_kernel(*args)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        ref = py(_clutter_terms_kernel)(*args)  # type: ignore[operator]
+        logs = np.log10(got[0])
+    assert _same(got[0], ref[0]) and _same(got[1], ref[1])
+    sums = np.array([30.0, 30.0, 3.0, 5.0, 33.0])
+    assert _same(
+        _clutter_db_kernel(n, near, logs, got[1], sums),
+        py(_clutter_db_kernel)(n, near, logs, got[1], sums),  # type: ignore[operator]
+    )

@@ -70,6 +70,7 @@ plus noise the detection was decided on). Empty otherwise.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -176,70 +177,100 @@ class EventLog:
         assigning each chunk's slice).
         """
         chunks = self._chunks
-        counts = np.fromiter((n for n, _ in chunks), dtype=np.intp, count=len(chunks))
-        # Per column, the chunks that set it and their values (the others hold its
-        # missing sentinel).
-        present: dict[str, tuple[list[int], list[Any]]] = {name: ([], []) for name in COLUMNS}
+        sizes = [n for n, _ in chunks]
+        counts = np.array(sizes, dtype=np.intp)
+        # The chunks grouped by the fields they set (a run logs a few kinds of rows), then
+        # per column the chunks that set it, in order, and their values (the others hold
+        # its missing sentinel).
+        groups: dict[tuple[str, ...], list[int]] = {}
         for j, (_, row) in enumerate(chunks):
-            for name, v in row.items():
-                at, vals = present[name]
-                at.append(j)
-                vals.append(v)
+            key = tuple(row)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [j]
+            else:
+                group.append(j)
+        sets: dict[str, list[list[int]]] = {name: [] for name in COLUMNS}
+        for key, group in groups.items():
+            for name in key:
+                sets[name].append(group)
         arrays = []
         for name, (typ, missing) in COLUMNS.items():
-            at, vals = present[name]
+            found = sets[name]
+            at = found[0] if len(found) == 1 else sorted(itertools.chain(*found))
+            vals = [chunks[j][1][name] for j in at]
             if typ == pa.string():
-                arrays.append(_string_column(at, vals, missing, counts))
+                arrays.append(_string_column(at, vals, missing, counts, sizes))
             else:
-                arrays.append(numpy_array(_numeric_column(at, vals, missing, counts, typ), typ))
+                column = _numeric_column(at, vals, missing, counts, typ, sizes)
+                arrays.append(numpy_array(column, typ))
         return pa.Table.from_arrays(arrays, schema=SCHEMA)
 
 
 def _string_column(
-    at: list[int], values: list[Any], missing: str, counts: NDArray[np.intp]
+    at: list[int],
+    values: list[Any],
+    missing: str,
+    counts: NDArray[np.intp],
+    sizes: list[int] | None = None,
 ) -> pa.Array:
     """A string column: chunk ``at[k]`` holds ``values[k]``, a string (every row of the
     chunk) or a sequence of one per row (each converted with ``str``); the other chunks
-    ``missing``.
+    ``missing``. (``sizes``: ``counts`` as a list.)
 
     Dictionary codes first: one small integer per row instead of a string object per row
     (a theatre raid logs millions of rows)."""
+    if sizes is None:
+        sizes = counts.tolist()
     labels: dict[str, int] = {missing: 0}
     setdefault = labels.setdefault
     chunk_code = np.zeros(len(counts), dtype=np.int32)
     per_row: list[int] = []
-    sequences = np.zeros(len(counts), dtype=bool)
+    seq_at: list[int] = []
     for j, v in zip(at, values, strict=True):
         if isinstance(v, str):
             chunk_code[j] = setdefault(v, len(labels))
+            continue
+        if type(v) is np.ndarray and v.ndim == 1 and v.dtype.kind == "U":  # str(x) of each
+            c = [setdefault(x, len(labels)) for x in v.tolist()]
         else:
             c = [setdefault(str(x), len(labels)) for x in v]
-            n = int(counts[j])
-            per_row.extend(c if len(c) == n else np.broadcast_to(c, n).tolist())
-            sequences[j] = True
+        n = sizes[j]
+        per_row.extend(c if len(c) == n else np.broadcast_to(c, n).tolist())
+        seq_at.append(j)
     codes = np.repeat(chunk_code, counts)
     if per_row:
+        sequences = np.zeros(len(counts), dtype=bool)
+        sequences[seq_at] = True
         codes[np.repeat(sequences, counts)] = per_row
     return strings_from_codes(list(labels), codes)
 
 
 def _numeric_column(
-    at: list[int], values: list[Any], missing: Any, counts: NDArray[np.intp], typ: pa.DataType
+    at: list[int],
+    values: list[Any],
+    missing: Any,
+    counts: NDArray[np.intp],
+    typ: pa.DataType,
+    sizes: list[int] | None = None,
 ) -> NDArray[Any]:
     """A numeric column: chunk ``at[k]`` holds ``values[k]``, a scalar (every row of the
     chunk) or an array-like of one per row; the other chunks ``missing``. Cast to
-    ``typ``'s dtype as ``out[i : i + n] = value`` would."""
+    ``typ``'s dtype as ``out[i : i + n] = value`` would. (``sizes``: ``counts`` as a
+    list.)"""
+    if sizes is None:
+        sizes = counts.tolist()
     dtype = _NUMPY_DTYPES[typ]
     scalar_at: list[int] = []
     scalars: list[Any] = []
     pieces: list[NDArray[Any]] = []
-    sequences = np.zeros(len(counts), dtype=bool)
+    seq_at: list[int] = []
     for j, v in zip(at, values, strict=True):
-        if isinstance(v, (np.ndarray, list, tuple)):
-            a = np.asarray(v)
-            n = int(counts[j])
+        if type(v) is np.ndarray or isinstance(v, (np.ndarray, list, tuple)):
+            a = v if type(v) is np.ndarray else np.asarray(v)
+            n = sizes[j]
             pieces.append(a if a.shape == (n,) else np.broadcast_to(a, (n,)))
-            sequences[j] = True
+            seq_at.append(j)
         else:
             scalar_at.append(j)
             scalars.append(v)
@@ -248,6 +279,8 @@ def _numeric_column(
         per_chunk[scalar_at] = np.array(scalars, dtype=dtype)
     out = np.repeat(per_chunk, counts)
     if pieces:
+        sequences = np.zeros(len(counts), dtype=bool)
+        sequences[seq_at] = True
         out[np.repeat(sequences, counts)] = np.concatenate(pieces, dtype=dtype, casting="unsafe")
     return out
 

@@ -451,12 +451,13 @@ class Engine:
         truth = self.track_truth[unit]
         # A track's truth is the threat of the last real detection that fed it; a track fed
         # only by false alarms stays -1, so the command post never engages it.
+        # (a scan's few detections: Python ints cost less than array calls)
         det_track = res.det_track_id
-        fed = det_track >= 0
-        real = fed & (dets.threat_id >= 0)
-        truth.update(zip(det_track[real].tolist(), dets.threat_id[real].tolist(), strict=True))
-        for tid in det_track[fed & ~real].tolist():
-            truth.setdefault(tid, -1)
+        fed = list(zip(det_track.tolist(), dets.threat_id.tolist(), strict=True))
+        truth.update((k, i) for k, i in fed if k >= 0 and i >= 0)
+        for k, i in fed:
+            if k >= 0 and i < 0:
+                truth.setdefault(k, -1)
         roles: list[str] | None = None
         if channels is not None and len(dets):
             before = set(channels.held)
@@ -479,7 +480,7 @@ class Engine:
         self.command_posts[unit].note_detections(r_index, self.t, det_track)
         uname = w.units[unit].name
         if len(dets):
-            meas = radar.site.aer_to_enu(dets.az_rad, dets.el_rad, dets.range_m)
+            meas = radar.measured_enu_m(dets)
             self.log.add_batch(
                 self.t,
                 "detection",

@@ -22,6 +22,7 @@ WGS84_F = 1.0 / 298.257223563
 WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
 WGS84_B_M = WGS84_A_M * (1.0 - WGS84_F)
 WGS84_EP2 = (WGS84_A_M**2 - WGS84_B_M**2) / WGS84_B_M**2
+_TWO_PI = 2.0 * math.pi
 
 
 def geodetic_to_ecef(
@@ -213,25 +214,25 @@ class EnuFrame:
 
 
 @njit(cache=True)
-def _range_sin_el_kernel(
-    loc: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Slant range ``r = sqrt(e^2 + n^2 + u^2)`` and the sine of the elevation
-    ``clip(u / max(r, 1e-9), -1, 1)`` of site-local points (n, 3): the arithmetic of
-    :meth:`Site.aer`'s array form in one pass (NaN propagates as through np.maximum)."""
+def _aer_rows_kernel(loc: NDArray[np.float64], atan: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The arithmetic of :meth:`Site.aer`'s array form in one pass, as the rows of one
+    (3, n) array: the azimuth ``atan mod 2 pi`` (``atan`` = numpy's ``arctan2(e, n)``;
+    Python's float ``%`` is ``np.mod``), the slant range ``r = sqrt(e^2 + n^2 + u^2)``
+    and the sine of the elevation ``clip(u / max(r, 1e-9), -1, 1)`` of site-local points
+    (n, 3) (NaN propagates as through np.maximum)."""
     m = loc.shape[0]
-    rng = np.empty(m)
-    sin_el = np.empty(m)
+    out = np.empty((3, m))
     for i in range(m):
+        out[0, i] = atan[i] % _TWO_PI
         e = loc[i, 0]
         n = loc[i, 1]
         u = loc[i, 2]
         r = math.sqrt(e * e + n * n + u * u)
-        rng[i] = r
+        out[1, i] = r
         q = u / (1e-9 if r < 1e-9 else r)
         q = -1.0 if q < -1.0 else q
-        sin_el[i] = 1.0 if q > 1.0 else q
-    return rng, sin_el
+        out[2, i] = 1.0 if q > 1.0 else q
+    return out
 
 
 @njit(cache=True)
@@ -285,10 +286,10 @@ class Site:
         both in radians, and slant range in metres, of scenario-ENU points."""
         loc = self.to_local(enu_m)
         e, n, u = loc[..., 0], loc[..., 1], loc[..., 2]
+        if loc.ndim == 2:  # (n, 3): the arithmetic in one pass, arctan2 and arcsin numpy's
+            rows = _aer_rows_kernel(loc, np.arctan2(e, n))
+            return rows[0], np.arcsin(rows[2]), rows[1]
         az = np.mod(np.arctan2(e, n), 2.0 * np.pi)
-        if loc.ndim == 2:  # (n, 3): the arithmetic in one pass, arcsin still numpy's
-            rng, sin_el = _range_sin_el_kernel(loc)
-            return az, np.arcsin(sin_el), rng
         rng = np.sqrt(e * e + n * n + u * u)
         # np.minimum(np.maximum(.)) is np.clip(., -1, 1) without its wrapper's overhead
         el = np.arcsin(np.minimum(np.maximum(u / np.maximum(rng, 1e-9), -1.0), 1.0))
@@ -306,3 +307,12 @@ class Site:
         ce = np.cos(el)
         loc = np.stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)], axis=-1)
         return self.from_local(loc)
+
+    def aer_rows_to_enu(
+        self, az_el_rad: NDArray[np.float64], range_m: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """:meth:`aer_to_enu` of azimuths and elevations given as the rows of one (2, n)
+        float64 array (numpy's cos and sin once each over both rows)."""
+        c = np.cos(az_el_rad)
+        s = np.sin(az_el_rad)
+        return self.from_local(_polar_to_local_kernel(range_m, c[1], s[0], c[0], s[1]))

@@ -32,7 +32,7 @@ from samsim.sensors.detection import (
     pd_swerling,
     threshold_from_pfa,
 )
-from samsim.sensors.equation import snr_db
+from samsim.sensors.equation import _DB_4PI_CUBED, BOLTZMANN_J_PER_K, REFERENCE_TEMP_K, snr_db
 from samsim.sensors.interference import Emitters
 from samsim.sensors.jamming import jammer_to_noise_db, sinr_db
 
@@ -76,6 +76,9 @@ class Detections:
     """Total jammer-to-noise ratio in the target's beam, dB (-inf: no jamming)."""
     cnr_db: FloatArray = field(default_factory=lambda: np.zeros(0))
     """Clutter-to-noise ratio in the target's cell before MTI, dB (-inf: no clutter)."""
+    az_el_rad: FloatArray | None = field(default=None, repr=False, compare=False)
+    """``az_rad`` and ``el_rad`` as the rows of one (2, n) array when the scan made them so
+    (:meth:`Radar.measured_enu_m`), else None."""
 
     def __len__(self) -> int:
         return len(self.threat_id)
@@ -426,12 +429,10 @@ def _gather_kernel(
     meas_gain_db: float,
     n_fa: int,
     fa_snr_db: float,
-) -> tuple[
-    IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray,
-    int, int, bool, bool,
-]:  # fmt: skip
-    """The covered targets of a scan (``ok``) in one pass: their indices, range, azimuth,
-    elevation; per-pulse SNR ``(c + 10 log10 sigma) - 40 log10 max(R, 1)`` from ``logs``
+) -> tuple[IntArray, FloatArray, FloatArray, FloatArray, int, int, bool, bool]:
+    """The covered targets of a scan (``ok``) in one pass: their indices; their range,
+    azimuth, elevation and per-pulse SNR, the rows of one (4, n) array, the SNR
+    ``(c + 10 log10 sigma) - 40 log10 max(R, 1)`` from ``logs``
     (the log10 of :func:`_look_kernel`'s ``logs_in``, every given target); ``x``, the
     measurement SNR / 10 of every plot the scan may report, the targets'
     ``(snr + meas_gain_db) / 10`` (the SNR standing for the SINR) then ``n_fa`` false
@@ -457,10 +458,7 @@ def _gather_kernel(
     case = case if case >= 0 else -1
     lookup = case >= 0 and case == guess_case and n_near == 0 and not jammed
     idx = np.empty(n, dtype=np.int64)
-    r = np.empty(n)
-    a = np.empty(n)
-    e = np.empty(n)
-    snr = np.empty(n)
+    rows = np.empty((4, n))
     pd = np.empty(n if lookup else 0)
     x = np.empty(n + n_fa)
     outside = False
@@ -468,11 +466,11 @@ def _gather_kernel(
     for i in range(n_given):
         if ok[i]:
             idx[k] = i
-            r[k] = rng[i]
-            a[k] = az[i]
-            e[k] = el[i]
+            rows[0, k] = rng[i]
+            rows[1, k] = az[i]
+            rows[2, k] = el[i]
             v = snr_1m_db + 10.0 * logs[i] - 40.0 * logs[n_given + i]
-            snr[k] = v
+            rows[3, k] = v
             x[k] = (v + meas_gain_db) / 10.0
             if lookup:
                 p, off = _interp_one(v, grid, pd_grid)
@@ -481,7 +479,7 @@ def _gather_kernel(
             k += 1
     for j in range(n_fa):
         x[n + j] = fa_snr_db / 10.0
-    return idx, r, a, e, snr, pd, x, n_near, case, outside, lookup
+    return idx, rows, pd, x, n_near, case, outside, lookup
 
 
 @nb.njit(cache=True)
@@ -507,18 +505,17 @@ def _plots_kernel(
     beamwidth_el_rad: float,
     monopulse_slope: float,
     angle_floor_rad: float,
-) -> tuple[
-    BoolArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray,
-    FloatArray, FloatArray, FloatArray, IntArray,
-]:  # fmt: skip
+) -> tuple[BoolArray, FloatArray, IntArray]:
     """The detection draw of a scan's covered targets, ``hit = u[rows[idx]] < pd``, and its
-    plots, the detected targets then the false alarms: SNR and SINR (NaN for false
-    alarms); standard deviations from the linear measurement SNR ``snr_lin`` (one per
+    plots, the detected targets then the false alarms, as the rows of one (10, t) array:
+    SNR and SINR (NaN for false alarms); standard deviations from the linear measurement
+    SNR ``snr_lin`` (one per
     covered target, then per false alarm; :func:`.noise.measurement_sigmas`:
     ``sqrt(dR^2 / 2S + f^2)``, ``sqrt((theta / (k sqrt(2S)))^2 + f_a^2)``); measured range,
     azimuth (wrapped to [0, 2 pi) by Python's float ``%``, which is ``np.mod``) and
     elevation (true value + sigma x the normal draw ``z[rows[idx]]``; the false alarms'
-    cells as drawn); true range (the cell's for false alarms); threat id (-1 for false
+    cells as drawn); true range (the cell's for false alarms); ``-inf`` (the clutter- and
+    jammer-to-noise ratios of a scan with neither); and the threat ids (-1 for false
     alarms). The arithmetic of the array forms."""
     n = idx.shape[0]
     n_fa = fa_r.shape[0]
@@ -530,15 +527,10 @@ def _plots_kernel(
         if h:
             m += 1
     t = m + n_fa
-    snr_o = np.empty(t)
-    sinr_o = np.empty(t)
-    sr = np.empty(t)
-    saz = np.empty(t)
-    sel = np.empty(t)
-    r = np.empty(t)
-    az = np.empty(t)
-    el = np.empty(t)
-    true_r = np.empty(t)
+    out = np.empty((10, t))
+    snr_o, sinr_o, sr, saz, sel = out[0], out[1], out[2], out[3], out[4]
+    r, az, el, true_r = out[5], out[6], out[7], out[8]
+    out[9, :] = -math.inf
     ids = np.empty(t, dtype=np.int64)
     dr2 = range_resolution_m * range_resolution_m
     fr2 = range_floor_m * range_floor_m
@@ -573,7 +565,105 @@ def _plots_kernel(
             snr_o[k] = math.nan
             sinr_o[k] = math.nan
         k += 1
-    return hit, snr_o, sinr_o, sr, saz, sel, r, az, el, true_r, ids
+    return hit, out, ids
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _clutter_sines_kernel(
+    range_m: FloatArray, horizon_m: float, height_m: float, earth_radius_m: float
+) -> tuple[IntArray, FloatArray]:
+    """The points inside the clutter horizon (``range_m < horizon_m``: their indices) and,
+    as the rows of one (2, m) array, the sines of their grazing angle and of the
+    depression of the ground point at their range, each clipped to [-1, 1]:
+    ``h/R + h^2/(2 a_e R) - R/(2 a_e)`` (:func:`.clutter.grazing_angle_rad`) and
+    ``(2 a_e h + h^2 + R^2) / (2 (a_e + h) R)`` (:func:`.clutter.depression_angle_rad`),
+    with their arithmetic in their order."""
+    n = range_m.shape[0]
+    m = 0
+    for i in range(n):
+        if range_m[i] < horizon_m:
+            m += 1
+    near = np.empty(m, dtype=np.int64)
+    sines = np.empty((2, m))
+    h = height_m
+    hh = h * h
+    two_ae = 2.0 * earth_radius_m
+    top = 2.0 * earth_radius_m * h + hh
+    bottom = 2.0 * (earth_radius_m + h)
+    k = 0
+    for i in range(n):
+        r = range_m[i]
+        if not r < horizon_m:
+            continue
+        near[k] = i
+        a = h / r + hh / (two_ae * r) - r / two_ae
+        b = (top + r * r) / (bottom * r)
+        a = -1.0 if a < -1.0 else a
+        b = -1.0 if b < -1.0 else b
+        sines[0, k] = 1.0 if a > 1.0 else a
+        sines[1, k] = 1.0 if b > 1.0 else b
+        k += 1
+    return near, sines
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _clutter_terms_kernel(
+    range_m: FloatArray,
+    el_rad: FloatArray,
+    near: IntArray,
+    angles: FloatArray,
+    sin_psi: FloatArray,
+    cos_psi: FloatArray,
+    height_m: float,
+    gamma_lin: float,
+    az_beamwidth_rad: float,
+    range_resolution_m: float,
+    el_beamwidth_rad: float,
+    sidelobe_level_db: float,
+    energy_1m2: float,
+    kt: float,
+) -> tuple[FloatArray, FloatArray]:
+    """The terms of :func:`.clutter.clutter_to_noise_db` between its numpy functions, for
+    the points ``near`` (``angles`` = their grazing and depression angles): the log10
+    arguments, the clutter cell's energy term ``E sigma_c / (k T)`` then the range
+    (one (2 m,) array), with ``sigma_c = (g max(sin psi, 0)) (R theta_az dR / cos psi)``
+    (zero where ``R <= h``); and the two-way pattern ``2 max(-G x x, SLL)``,
+    ``x = (el + d) / theta_el``. Their arithmetic in their order."""
+    m = near.shape[0]
+    args = np.empty(2 * m)
+    pattern = np.empty(m)
+    for k in range(m):
+        i = near[k]
+        r = range_m[i]
+        sp = sin_psi[k]
+        sigma0 = gamma_lin * (sp if (sp >= 0.0 or sp != sp) else 0.0)
+        area = r * az_beamwidth_rad * range_resolution_m / cos_psi[k]
+        sigma = sigma0 * area if r > height_m else 0.0
+        args[k] = energy_1m2 * sigma / kt
+        args[m + k] = r
+        x = (el_rad[i] + angles[1, k]) / el_beamwidth_rad
+        one_way = -_GAUSS_DB * x * x
+        if not (one_way >= sidelobe_level_db or one_way != one_way):
+            one_way = sidelobe_level_db
+        pattern[k] = 2.0 * one_way
+    return args, pattern
+
+
+@nb.njit(cache=True)
+def _clutter_db_kernel(
+    n: int, near: IntArray, logs: FloatArray, pattern: FloatArray, at_1m: FloatArray
+) -> FloatArray:
+    """CNR, dB, of ``n`` points (``-inf`` but at ``near``): ``10 log10 E + ...`` as
+    :func:`.equation.snr_db` adds its terms (``at_1m`` = the gains, noise figure, losses
+    and ``(4 pi)^3``, in that order), ``- 40 log10 R``, ``+`` the pattern."""
+    out = np.full(n, -math.inf)
+    m = near.shape[0]
+    for k in range(m):
+        v = 10.0 * logs[k]
+        for j in range(at_1m.shape[0]):
+            v = v + at_1m[j] if j < 2 else v - at_1m[j]
+        out[near[k]] = v - 40.0 * logs[m + k] + pattern[k]
+    return out
 
 
 @dataclass(frozen=True)
@@ -897,6 +987,14 @@ class Radar:
         Modern Radar*, 2013, surface clutter). Terrain relief around the site is not
         modelled (its shadowing nor its discrete returns).
         """
+        if (
+            type(range_m) is np.ndarray
+            and type(el_rad) is np.ndarray
+            and range_m.dtype == el_rad.dtype == np.float64
+            and range_m.ndim == 1
+            and range_m.shape == el_rad.shape
+        ):
+            return self._cnr_db_vector(range_m, el_rad)
         out = np.full(np.shape(range_m), -np.inf)
         near = (range_m < self.clutter_horizon_m).nonzero()[0]
         if len(near):
@@ -920,6 +1018,72 @@ class Radar:
                 effective_earth_radius_m=self.effective_earth_radius_m,
             )
         return out
+
+    def _cnr_db_vector(self, range_m: FloatArray, el_rad: FloatArray) -> FloatArray:
+        """:meth:`cnr_db` of float64 vectors: the arithmetic of
+        :func:`~samsim.sensors.clutter.clutter_to_noise_db` in three compiled passes, its
+        arcsin, sin, cos and log10 numpy's (each called once, on stacked arguments)."""
+        s = self.spec
+        near, sines = _clutter_sines_kernel(
+            np.ascontiguousarray(range_m),
+            self.clutter_horizon_m,
+            float(s.mast_height_m),
+            float(self.effective_earth_radius_m),
+        )
+        if len(near) == 0:
+            return np.full(len(range_m), -np.inf)
+        angles = np.arcsin(sines)
+        psi = angles[0]
+        args, pattern = _clutter_terms_kernel(
+            range_m, el_rad, near, angles, np.sin(psi), np.cos(psi), *self._clutter_args
+        )
+        with np.errstate(divide="ignore"):
+            logs = np.log10(args)
+        return _clutter_db_kernel(len(range_m), near, logs, pattern, self._clutter_sums)
+
+    @cached_property
+    def _clutter_args(self) -> tuple[float, ...]:
+        """The per-radar figures of :func:`_clutter_terms_kernel`: the mast height, the
+        terrain's ``gamma`` (linear, as :func:`.clutter.sigma0_constant_gamma` computes
+        it), the azimuth beamwidth and range cell, the elevation beamwidth and sidelobe
+        level, ``P tau n lambda^2`` and ``k T`` (:func:`.equation.snr_db`'s products in
+        their order)."""
+        s = self.spec
+        lam = np.asarray(s.wavelength_m, dtype=float)
+        energy = (
+            np.asarray(s.peak_power_w, dtype=float)
+            * np.asarray(s.pulse_width_s, dtype=float)
+            * np.asarray(1, dtype=float)
+            * lam
+            * lam
+        )
+        gamma = 10.0 ** (np.asarray(s.clutter_gamma_db, dtype=float) / 10.0)
+        return (
+            float(s.mast_height_m),
+            float(gamma),
+            float(s.beamwidth_az_rad),
+            float(self.range_resolution_m),
+            float(s.beamwidth_el_rad),
+            float(s.sidelobe_level_db),
+            float(energy),
+            float(BOLTZMANN_J_PER_K * np.asarray(REFERENCE_TEMP_K, dtype=float)),
+        )
+
+    @cached_property
+    def _clutter_sums(self) -> FloatArray:
+        """The terms :func:`.equation.snr_db` adds to ``10 log10 E`` in its order: + the
+        two antenna gains, - the noise figure, - the losses, - ``(4 pi)^3`` in dB."""
+        s = self.spec
+        return np.array(
+            [
+                s.antenna_gain_db,
+                s.antenna_gain_db,
+                s.noise_figure_db,
+                s.losses_db,
+                _DB_4PI_CUBED,
+            ],
+            dtype=np.float64,
+        )
 
     def receive_pattern_db(
         self, az_rad: FloatArray, el_rad: FloatArray, az_j_rad: FloatArray, el_j_rad: FloatArray
@@ -1005,7 +1169,17 @@ class Radar:
         """Per-pulse signal to (residual clutter + jamming + noise) ratio, dB:
         ``SNR / (1 + JNR + CNR / I)`` with ``I`` = ``spec.mti_improvement_db``
         (:func:`samsim.sensors.jamming.sinr_db`)."""
-        return sinr_db(snr_db, jnr_db, cnr_db - self.spec.mti_improvement_db)
+        resid = cnr_db - self.spec.mti_improvement_db
+        if not (
+            type(snr_db) is type(jnr_db) is type(resid) is np.ndarray
+            and snr_db.dtype == jnr_db.dtype == resid.dtype == np.float64
+            and snr_db.ndim == 1
+            and snr_db.shape == jnr_db.shape == resid.shape
+        ):
+            return sinr_db(snr_db, jnr_db, resid)
+        # its log-sum-exp over (0, JNR, CNR / I) (the reduction's two steps, in order)
+        total = np.logaddexp(np.logaddexp(0.0, jnr_db * _LN10_OVER_10), resid * _LN10_OVER_10)
+        return snr_db - total / _LN10_OVER_10
 
     # -- one scan -------------------------------------------------------------------------
     def scan(
@@ -1097,11 +1271,12 @@ class Radar:
             if any_test:
                 ok[test] = self._visibility()(pos_m[test])
             # The measurement uses the energy of all n pulses of the look.
-            idx, rng_t, az_t, el_t, snr, pd, x, n_near, case, outside, looked_up = _gather_kernel(
+            idx, got, pd, x, n_near, case, outside, looked_up = _gather_kernel(
                 ok, rg, az, el, np.log10(logs_in), swerling, self.clutter_horizon_m,
                 self.snr_1m_db, guess, grid, pd_grid, emitters is not None, self._meas_gain_db,
                 n_fa, fa_x,
             )  # fmt: skip
+            rng_t, az_t, el_t, snr = got[0], got[1], got[2], got[3]
         else:
             idx, rng_t = np.zeros(0, dtype=np.int64), np.zeros(0)
             az_t = el_t = snr = pd = rng_t
@@ -1133,12 +1308,13 @@ class Radar:
         if n_near and vel_mps is not None and s.mti_notch_mps > 0:
             assert cnr is not None
             pd[self.in_notch(pos_m[idx], vel_mps[idx], cnr)] = 0.0
-        hit, snr, sinr, sr, saz, sel, r_meas, az_meas, el_meas, true_r, ids = _plots_kernel(
+        hit, plots, ids = _plots_kernel(
             u, pd, np.asarray(10.0**x, dtype=float), snr, sinr, rng_t, az_t, el_t, z, rows, idx,
             threat_ids, fa_r, fa_az, fa_el, *self._sigma_args,
         )  # fmt: skip
+        snr, sinr, sr, saz, sel, r_meas, az_meas, el_meas, true_r, cnr_jnr = plots
         if cnr is None or jnr is None:
-            cnr = jnr = np.full(len(ids), -np.inf)
+            cnr = jnr = cnr_jnr
         else:
             cnr, jnr = cnr[hit], jnr[hit]
             if n_fa:
@@ -1159,7 +1335,16 @@ class Radar:
             sinr_db=sinr,
             jnr_db=jnr,
             cnr_db=cnr,
+            az_el_rad=plots[6:8],
         )
+
+    def measured_enu_m(self, dets: Detections) -> FloatArray:
+        """The plots' measured positions in scenario ENU, (n, 3):
+        :meth:`~samsim.geo.frames.Site.aer_to_enu` of their azimuth, elevation and
+        range."""
+        if dets.az_el_rad is None:
+            return self.site.aer_to_enu(dets.az_rad, dets.el_rad, dets.range_m)
+        return self.site.aer_rows_to_enu(dets.az_el_rad, dets.range_m)
 
     def covers(
         self,
