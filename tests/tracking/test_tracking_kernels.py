@@ -599,6 +599,31 @@ def test_states_only_imm_prediction_matches_the_kernels_states(
         assert _same(got, want[3])
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    dt=st.floats(min_value=1e-6, max_value=600.0),
+    model=st.sampled_from(["imm", "imm_two_modes", "imm_known_turn"]),
+    dims=st.sampled_from([2, 3]),
+)
+def test_state_matrices_are_the_prediction_matrices(dt: float, model: str, dims: int) -> None:
+    """Tracker._imm_state_matrices (predict_states) gives _imm_matrices' Pi, F and ct,
+    bit for bit, whichever is asked first."""
+    if model == "imm_two_modes":
+        cfg = TrackerConfig(model="imm", dims=dims, q_manoeuvre_m2ps3=None)
+    else:
+        cfg = TrackerConfig(model=model, dims=dims)  # type: ignore[arg-type]
+    first, second = Tracker(cfg), Tracker(cfg)
+    assert first._fused
+    Pi, F, ct = first._imm_state_matrices(dt)
+    want = first._imm_matrices(dt)
+    for g, w in zip((Pi, F, ct), (want[0], want[1], want[3]), strict=True):
+        assert _same(g, w)
+    want = second._imm_matrices(dt)
+    got = second._imm_state_matrices(dt)
+    for g, w in zip(got, (want[0], want[1], want[3]), strict=True):
+        assert _same(g, w)
+
+
 @settings(max_examples=40, deadline=None)
 @given(seed=seeds, confirmed_only=st.booleans(), some=st.booleans())
 def test_tracker_predict_states_is_predict_without_the_covariances(

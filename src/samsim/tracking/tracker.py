@@ -1297,6 +1297,25 @@ def _gnn_next_store(
     )
 
 
+def _transition_matrix(model: MotionModel, dt_s: float) -> FloatArray:
+    """``model.transition(dt_s)[0]`` of a linear model, without its process noise for a
+    :class:`ConstantVelocity` (the same entries, set as ``_cv_blocks`` and
+    ``ConstantVelocity.transition`` set them)."""
+    if type(model) is ConstantVelocity:
+        lay = model.layout
+        d, nx = lay.dims, lay.nx
+        k = np.arange(d)
+        F = np.eye(nx)
+        F[k, d + k] = float(dt_s)
+        if lay.omega is not None:
+            F[lay.omega, lay.omega] = 0.0
+        if lay.acc is not None:
+            F[lay.acc, :] = 0.0
+        return F
+    F, _ = model.transition(dt_s)  # type: ignore[attr-defined]
+    return F
+
+
 def _member(a: IntArray, b: IntArray) -> BoolArray:
     """``np.isin(a, b)`` for int64 arrays, by a compiled scan when small."""
     if a.size * b.size > 65536:
@@ -1377,6 +1396,8 @@ class Tracker:
         # The last predict()'s store, time, rows and (x, P) (_Store objects are replaced,
         # never changed, by a step)
         self._predict_memo: tuple[_Store, float, IntArray, FloatArray, FloatArray] | None = None
+        # (Pi, F, ct) by time step, for predict_states (when _imm_cache has none)
+        self._states_cache: dict[float, tuple[FloatArray, FloatArray, BoolArray]] = {}
         # The same of the last predict_states(): store, time, rows and x
         self._states_memo: tuple[_Store, float, IntArray, FloatArray] | None = None
         # (Pi, F, Q, ct) by time step, for the fused prediction
@@ -1517,6 +1538,29 @@ class Tracker:
             self._imm_cache[dt] = got
         return got
 
+    def _imm_state_matrices(self, dt: float) -> tuple[FloatArray, FloatArray, BoolArray]:
+        """(Pi, F, ct) of :meth:`_imm_matrices` without the process noise (the states'
+        prediction does not read it): the same Pi and F, cached apart (a decision cycle
+        predicts over a new interval; only a few of them need the covariances)."""
+        got = self._imm_cache.get(dt)
+        if got is not None:
+            return got[0], got[1], got[3]
+        st = self._states_cache.get(dt)
+        if st is None:
+            if len(self._states_cache) > 64:
+                self._states_cache.clear()
+            r, nx = self._r, self._nx
+            F = np.zeros((r, nx, nx))
+            ct = np.zeros(r, dtype=bool)
+            for j, model in enumerate(self._models):
+                if isinstance(model, CoordinatedTurn):
+                    ct[j] = True
+                else:
+                    F[j] = _transition_matrix(model, dt)
+            st = (self._transition(dt), F, ct)
+            self._states_cache[dt] = st
+        return st
+
     def _imm_predict(
         self,
         xm: FloatArray,
@@ -1652,7 +1696,7 @@ class Tracker:
                 if at[-1] < memo[2].size and (memo[2][at] == rows).all():
                     return s.ids[rows], memo[3][at]
         dt = t - self._time_s
-        Pi, F, _, ct = self._imm_matrices(dt)
+        Pi, F, ct = self._imm_state_matrices(dt)
         x = _imm_predict_states(s.xm, s.mu, rows, Pi, F, ct, dt, self._layout.dims)
         self._states_memo = (s, t, rows, x)
         return s.ids[rows], x.copy()
