@@ -1435,19 +1435,29 @@ class Tracker:
         if got is None:
             if len(self._fq_cache) > 64:
                 self._fq_cache.clear()
-            r, nx = self._r, self._nx
-            F = np.zeros((r, nx, nx))
-            Q = np.zeros((r, nx, nx))
-            ct = np.zeros(r, dtype=bool)
-            for j, model in enumerate(self._models):
-                if isinstance(model, CoordinatedTurn):
-                    ct[j] = True
-                    Q[j] = model.process_noise(dt_s)
-                else:
-                    F[j], Q[j] = model.transition(dt_s)  # type: ignore[attr-defined]
-            got = (F, Q, ct)
+            got = self._stacked_matrices(dt_s, True)
             self._fq_cache[dt_s] = got
         return got
+
+    def _stacked_matrices(
+        self, dt_s: float, with_q: bool
+    ) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        """Stacked F (linear models), Q (zeros unless ``with_q``) and the
+        coordinated-turn flags for ``dt_s``."""
+        r, nx = self._r, self._nx
+        F = np.zeros((r, nx, nx))
+        Q = np.zeros((r, nx, nx))
+        ct = np.zeros(r, dtype=bool)
+        for j, model in enumerate(self._models):
+            if isinstance(model, CoordinatedTurn):
+                ct[j] = True
+                if with_q:
+                    Q[j] = model.process_noise(dt_s)
+            elif with_q:
+                F[j], Q[j] = model.transition(dt_s)  # type: ignore[attr-defined]
+            else:
+                F[j] = _transition_matrix(model, dt_s)
+        return F, Q, ct
 
     # ------------------------------------------------------------------ views
 
@@ -1549,14 +1559,7 @@ class Tracker:
         if st is None:
             if len(self._states_cache) > 64:
                 self._states_cache.clear()
-            r, nx = self._r, self._nx
-            F = np.zeros((r, nx, nx))
-            ct = np.zeros(r, dtype=bool)
-            for j, model in enumerate(self._models):
-                if isinstance(model, CoordinatedTurn):
-                    ct[j] = True
-                else:
-                    F[j] = _transition_matrix(model, dt)
+            F, _, ct = self._stacked_matrices(dt, False)
             st = (self._transition(dt), F, ct)
             self._states_cache[dt] = st
         return st
