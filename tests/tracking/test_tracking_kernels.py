@@ -44,6 +44,7 @@ from samsim.tracking.models import (
     _NO_ROWS,
     _imm_predict_kernel,
     _imm_predict_kernel_373,
+    _imm_predict_states,
     imm_predict,
 )
 from samsim.tracking.tracker import (
@@ -549,6 +550,105 @@ def test_fixed_shape_imm_predict_kernel_matches_the_general_kernel(
     _imm_predict_kernel(xm[rows], Pm[rows], mu[rows], Pi, F, Q, ct, dt, 3, *want)
     for g, w in zip(got, want, strict=True):
         assert _same(g, w)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n=st.integers(min_value=0, max_value=30),
+    seed=seeds,
+    model=st.sampled_from(["imm", "imm_two_modes"]),
+    dims=st.sampled_from([2, 3]),
+    spoil=st.sampled_from(["none", "inf", "nan", "zero_turn", "tiny_dt"]),
+)
+def test_states_only_imm_prediction_matches_the_kernels_states(
+    n: int, seed: int, model: str, dims: int, spoil: str
+) -> None:
+    """_imm_predict_states (Tracker.predict_states) gives the prediction kernels' x bit
+    for bit, whatever the covariances hold."""
+    rng = np.random.default_rng(seed)
+    if model == "imm_two_modes":
+        cfg = TrackerConfig(model="imm", dims=dims, q_manoeuvre_m2ps3=None)
+    else:
+        cfg = TrackerConfig(model="imm", dims=dims)
+    trk = Tracker(cfg)
+    r, nx = trk._r, trk._nx
+    dt = 1e-3 if spoil == "tiny_dt" else float(rng.uniform(0.5, 12.0))
+    F, Q, ct = trk._model_matrices(dt)
+    Pi = imm_transition_matrix(trk._sojourn, dt)
+    xm = rng.normal(size=(n, r, nx)) * 300.0
+    om = trk._layout.omega
+    assert om is not None
+    xm[:, :, om] = rng.normal(size=(n, r)) * rng.choice([1e-6, 0.05, 1.0], size=(n, r))
+    if spoil == "zero_turn" and n:
+        xm[0, :, om] = 0.0
+    Pm = _spd(rng, n * r, nx, 25.0).reshape(n, r, nx, nx)
+    mu = rng.dirichlet(np.ones(r), n)
+    if n and spoil in ("inf", "nan"):
+        Pm[0, int(rng.integers(r)), 1, nx - 1] = math.inf if spoil == "inf" else math.nan
+    shapes = ((n, r, nx), (n, r, nx, nx), (n, r), (n, nx), (n, nx, nx))
+    want = tuple(np.empty(sh) for sh in shapes)
+    _imm_predict_kernel(xm, Pm, mu, Pi, F, Q, ct, dt, dims, *want)
+    got = _imm_predict_states(xm, mu, np.arange(n), Pi, F, ct, dt, dims)
+    assert _same(got, want[3])
+    rows = np.flatnonzero(rng.random(n) < 0.6)
+    got = _imm_predict_states(xm, mu, rows, Pi, F, ct, dt, dims)
+    assert _same(got, want[3][rows])
+    if trk._imm_373:
+        want = tuple(np.empty((rows.size, *sh[1:])) for sh in shapes)
+        _imm_predict_kernel_373(xm, Pm, mu, rows, True, Pi, F, Q, ct, dt, *want)
+        assert _same(got, want[3])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    dt=st.floats(min_value=1e-6, max_value=600.0),
+    model=st.sampled_from(["imm", "imm_two_modes", "imm_known_turn"]),
+    dims=st.sampled_from([2, 3]),
+)
+def test_state_matrices_are_the_prediction_matrices(dt: float, model: str, dims: int) -> None:
+    """Tracker._imm_state_matrices (predict_states) gives _imm_matrices' Pi, F and ct,
+    bit for bit, whichever is asked first."""
+    if model == "imm_two_modes":
+        cfg = TrackerConfig(model="imm", dims=dims, q_manoeuvre_m2ps3=None)
+    else:
+        cfg = TrackerConfig(model=model, dims=dims)  # type: ignore[arg-type]
+    first, second = Tracker(cfg), Tracker(cfg)
+    assert first._fused
+    Pi, F, ct = first._imm_state_matrices(dt)
+    want = first._imm_matrices(dt)
+    for g, w in zip((Pi, F, ct), (want[0], want[1], want[3]), strict=True):
+        assert _same(g, w)
+    want = second._imm_matrices(dt)
+    got = second._imm_state_matrices(dt)
+    for g, w in zip(got, (want[0], want[1], want[3]), strict=True):
+        assert _same(g, w)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=seeds, confirmed_only=st.booleans(), some=st.booleans())
+def test_tracker_predict_states_is_predict_without_the_covariances(
+    seed: int, confirmed_only: bool, some: bool
+) -> None:
+    """Tracker.predict_states: predict's ids and states, bit for bit, before and after a
+    predict to the same time (its memo) and with a subset of ids."""
+    rng = np.random.default_rng(seed)
+    trk = Tracker(TrackerConfig(model="imm", dims=3, confirm_m=2, confirm_n=3))
+    truth = rng.uniform(-3e4, 3e4, size=(8, 3))
+    vel = rng.normal(size=(8, 3)) * 200.0
+    for k in range(4):
+        z = truth + vel * (2.0 * k) + rng.normal(size=(8, 3)) * 30.0
+        keep = rng.random(8) < 0.8
+        trk.step(MeasurementBatch.cartesian(2.0 * k, 1, z[keep], np.eye(3) * 900.0))
+    ids = trk.tracks.ids
+    wanted = ids[rng.random(ids.size) < 0.5].tolist() if some else None
+    t = 6.0 + float(rng.uniform(0.0, 5.0))
+    i1, x1 = trk.predict_states(t, confirmed_only, wanted)
+    i2, x2, _ = trk.predict(t, confirmed_only, wanted)
+    i3, x3 = trk.predict_states(t, confirmed_only, wanted)
+    i4, x4 = trk.predict_states(6.0, confirmed_only, wanted)  # (the tracker's time)
+    i5, x5, _ = trk.predict(6.0, confirmed_only, wanted)
+    assert _same(i1, i2) and _same(i3, i2) and _same(i4, i5)
+    assert _same(x1, x2) and _same(x3, x2) and _same(x4, x5)
 
 
 # ------------------------------------------------------------------ gating, GNN

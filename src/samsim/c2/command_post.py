@@ -391,13 +391,12 @@ class _Kinematics:
     pos_m: NDArray[np.float64]
     vel_mps: NDArray[np.float64]
     acc_mps2: NDArray[np.float64]
-    cov_m2: NDArray[np.float64]
     ballistic: NDArray[np.bool_]
 
     @classmethod
     def of(cls, cp: CommandPost, t: float) -> _Kinematics:
         w = cp.w
-        ids, x, cov = cp.tracker.predict(t, confirmed_only=True)
+        ids, x = cp.tracker.predict_states(t, confirmed_only=True)  # (cov: in _offer)
         truth = cp.truth
         threat = np.array([truth.get(i, -1) for i in ids.tolist()], dtype=np.int64)
         pos, vel = x[:, :3].copy(), x[:, 3:6].copy()
@@ -405,7 +404,7 @@ class _Kinematics:
         acc = np.zeros((len(ids), 3))
         if cp.any_ballistic and ballistic.any():
             acc[ballistic] = gravity_enu_mps2(w.frame, pos[ballistic])
-        return cls(ids, threat, pos, vel, acc, cov, ballistic)
+        return cls(ids, threat, pos, vel, acc, ballistic)
 
 
 class CommandPost:
@@ -595,7 +594,7 @@ class CommandPost:
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """:meth:`track_estimates` as arrays: the live tracks' ids (of ``track_ids`` if
         given, in the tracker's order) and their states (n, >= 6) predicted to ``t``."""
-        ids, x, _ = self.tracker.predict(t, confirmed_only=False, ids=track_ids)
+        ids, x = self.tracker.predict_states(t, confirmed_only=False, ids=track_ids)
         return ids, np.ascontiguousarray(x, dtype=np.float64)
 
     def track_estimate(
@@ -944,7 +943,7 @@ class CommandPost:
             pos,
             vel,
             acc,
-            kin.cov_m2[:, :3, :3],
+            self.tracker.predict(t, confirmed_only=True)[2][:, :3, :3],  # (kin's tracks)
             kin.ballistic,
             busy,
             done,

@@ -778,6 +778,87 @@ def _imm_predict_kernel_373(
     )
 
 
+@nb.njit(cache=True)
+def _imm_predict_states(
+    xm: FloatArray,
+    mu: FloatArray,
+    rows: NDArray[np.int64],
+    Pi: FloatArray,
+    F: FloatArray,
+    ct: NDArray[np.bool_],
+    dt_s: float,
+    d: int,
+) -> FloatArray:
+    """The combined states ``x`` of :func:`_imm_predict_kernel` (and
+    :func:`_imm_predict_kernel_373`) for the tracks ``rows``, without the covariances.
+
+    The states do not depend on the covariances: c_j = sum_i mu_i p_ij, the mixed
+    x0_j = sum_i (mu_i p_ij / max(c_j, 1e-300)) x_i, each model's x_j = F_j x0_j (the
+    coordinated turn's exact transition of x0_j), and x = sum_j c_j x_j, here with the
+    kernel's operations in the kernel's order, so the values are its values bit for bit
+    at a fraction of the cost (no mixing, transition or combination of covariances).
+
+    Returns
+    -------
+    x : ndarray, shape (len(rows), nx)
+        Row k is track ``rows[k]``'s predicted state.
+    """
+    n = rows.shape[0]
+    _, r, nx = xm.shape
+    x_out = np.zeros((n, nx))
+    c = np.empty(r)
+    wi = np.empty(r)
+    x0 = np.empty(nx)
+    xj = np.empty((r, nx))
+    w_i = 2 * d
+    t = dt_s
+    for k in range(n):
+        kk = rows[k]
+        for j in range(r):
+            cj = 0.0
+            for i in range(r):
+                cj += mu[kk, i] * Pi[i, j]
+            c[j] = cj
+        for j in range(r):
+            cs = max(c[j], 1e-300)
+            for i in range(r):
+                wi[i] = mu[kk, i] * Pi[i, j] / cs
+            for a in range(nx):
+                x0[a] = 0.0
+            for i in range(r):
+                for a in range(nx):
+                    x0[a] += wi[i] * xm[kk, i, a]
+            if ct[j]:
+                om = x0[w_i]
+                wt = om * t
+                sk, ck = np.sin(wt), np.cos(wt)
+                if abs(wt) < 1e-4:
+                    Ak = t - om**2 * t**3 / 6.0
+                    Bk = om * t**2 / 2.0 - om**3 * t**4 / 24.0
+                else:
+                    Ak = sk / om
+                    Bk = (1.0 - ck) / om
+                vx, vy = x0[d], x0[d + 1]
+                for a in range(nx):
+                    xj[j, a] = x0[a]
+                xj[j, 0] = x0[0] + Ak * vx - Bk * vy
+                xj[j, 1] = x0[1] + Bk * vx + Ak * vy
+                xj[j, d] = ck * vx - sk * vy
+                xj[j, d + 1] = sk * vx + ck * vy
+                if d == 3:
+                    xj[j, 2] = x0[2] + t * x0[5]
+            else:
+                for a in range(nx):
+                    acc = 0.0
+                    for b in range(nx):
+                        acc += F[j, a, b] * x0[b]
+                    xj[j, a] = acc
+        for j in range(r):
+            for a in range(nx):
+                x_out[k, a] += c[j] * xj[j, a]
+    return x_out
+
+
 def imm_predict(
     xm: FloatArray,
     Pm: FloatArray,

@@ -51,6 +51,7 @@ from samsim.tracking.models import (
     StateLayout,
     _imm_predict_kernel,
     _imm_predict_kernel_373,
+    _imm_predict_states,
 )
 
 FloatArray = NDArray[np.float64]
@@ -1296,6 +1297,25 @@ def _gnn_next_store(
     )
 
 
+def _transition_matrix(model: MotionModel, dt_s: float) -> FloatArray:
+    """``model.transition(dt_s)[0]`` of a linear model, without its process noise for a
+    :class:`ConstantVelocity` (the same entries, set as ``_cv_blocks`` and
+    ``ConstantVelocity.transition`` set them)."""
+    if type(model) is ConstantVelocity:
+        lay = model.layout
+        d, nx = lay.dims, lay.nx
+        k = np.arange(d)
+        F = np.eye(nx)
+        F[k, d + k] = float(dt_s)
+        if lay.omega is not None:
+            F[lay.omega, lay.omega] = 0.0
+        if lay.acc is not None:
+            F[lay.acc, :] = 0.0
+        return F
+    F, _ = model.transition(dt_s)  # type: ignore[attr-defined]
+    return F
+
+
 def _member(a: IntArray, b: IntArray) -> BoolArray:
     """``np.isin(a, b)`` for int64 arrays, by a compiled scan when small."""
     if a.size * b.size > 65536:
@@ -1317,7 +1337,7 @@ def _member_kernel(a: IntArray, b: IntArray) -> BoolArray:
 
 def _readonly(a: _A) -> _A:
     v: _A = a.view()
-    v.flags.writeable = False
+    v.setflags(write=False)
     return v
 
 
@@ -1376,6 +1396,10 @@ class Tracker:
         # The last predict()'s store, time, rows and (x, P) (_Store objects are replaced,
         # never changed, by a step)
         self._predict_memo: tuple[_Store, float, IntArray, FloatArray, FloatArray] | None = None
+        # (Pi, F, ct) by time step, for predict_states (when _imm_cache has none)
+        self._states_cache: dict[float, tuple[FloatArray, FloatArray, BoolArray]] = {}
+        # The same of the last predict_states(): store, time, rows and x
+        self._states_memo: tuple[_Store, float, IntArray, FloatArray] | None = None
         # (Pi, F, Q, ct) by time step, for the fused prediction
         self._imm_cache: dict[float, tuple[FloatArray, FloatArray, FloatArray, BoolArray]] = {}
         # ln max(c, 1e-300) of this step's predicted mode probabilities (gate, update)
@@ -1411,19 +1435,29 @@ class Tracker:
         if got is None:
             if len(self._fq_cache) > 64:
                 self._fq_cache.clear()
-            r, nx = self._r, self._nx
-            F = np.zeros((r, nx, nx))
-            Q = np.zeros((r, nx, nx))
-            ct = np.zeros(r, dtype=bool)
-            for j, model in enumerate(self._models):
-                if isinstance(model, CoordinatedTurn):
-                    ct[j] = True
-                    Q[j] = model.process_noise(dt_s)
-                else:
-                    F[j], Q[j] = model.transition(dt_s)  # type: ignore[attr-defined]
-            got = (F, Q, ct)
+            got = self._stacked_matrices(dt_s, True)
             self._fq_cache[dt_s] = got
         return got
+
+    def _stacked_matrices(
+        self, dt_s: float, with_q: bool
+    ) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        """Stacked F (linear models), Q (zeros unless ``with_q``) and the
+        coordinated-turn flags for ``dt_s``."""
+        r, nx = self._r, self._nx
+        F = np.zeros((r, nx, nx))
+        Q = np.zeros((r, nx, nx))
+        ct = np.zeros(r, dtype=bool)
+        for j, model in enumerate(self._models):
+            if isinstance(model, CoordinatedTurn):
+                ct[j] = True
+                if with_q:
+                    Q[j] = model.process_noise(dt_s)
+            elif with_q:
+                F[j], Q[j] = model.transition(dt_s)  # type: ignore[attr-defined]
+            else:
+                F[j] = _transition_matrix(model, dt_s)
+        return F, Q, ct
 
     # ------------------------------------------------------------------ views
 
@@ -1503,6 +1537,33 @@ class Tracker:
         x, P = imm_combine(xm, Pm, c)
         return xm, Pm, c, x, P
 
+    def _imm_matrices(self, dt: float) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+        """(Pi, F, Q, ct) of the fused prediction over ``dt``, s, cached."""
+        got = self._imm_cache.get(dt)
+        if got is None:
+            if len(self._imm_cache) > 64:
+                self._imm_cache.clear()
+            F, Q, ct = self._model_matrices(dt)
+            got = (self._transition(dt), F, Q, ct)
+            self._imm_cache[dt] = got
+        return got
+
+    def _imm_state_matrices(self, dt: float) -> tuple[FloatArray, FloatArray, BoolArray]:
+        """(Pi, F, ct) of :meth:`_imm_matrices` without the process noise (the states'
+        prediction does not read it): the same Pi and F, cached apart (a decision cycle
+        predicts over a new interval; only a few of them need the covariances)."""
+        got = self._imm_cache.get(dt)
+        if got is not None:
+            return got[0], got[1], got[3]
+        st = self._states_cache.get(dt)
+        if st is None:
+            if len(self._states_cache) > 64:
+                self._states_cache.clear()
+            F, _, ct = self._stacked_matrices(dt, False)
+            st = (self._transition(dt), F, ct)
+            self._states_cache[dt] = st
+        return st
+
     def _imm_predict(
         self,
         xm: FloatArray,
@@ -1515,14 +1576,7 @@ class Tracker:
         (the store's, or rows taken from them) over ``dt``, s, with the cached matrices:
         the kernel called directly, without the public function's conversions. With
         ``rows`` (only if ``self._imm_373``), the tracks ``rows`` of the arrays."""
-        got = self._imm_cache.get(dt)
-        if got is None:
-            if len(self._imm_cache) > 64:
-                self._imm_cache.clear()
-            F, Q, ct = self._model_matrices(dt)
-            got = (self._transition(dt), F, Q, ct)
-            self._imm_cache[dt] = got
-        Pi, F, Q, ct = got
+        Pi, F, Q, ct = self._imm_matrices(dt)
         n, r, nx = xm.shape
         if rows is not None:
             n = rows.shape[0]
@@ -1610,6 +1664,45 @@ class Tracker:
         sub = s.take(rows)
         _, _, _, x, P = self._predicted(sub, t)
         return sub.ids, np.ascontiguousarray(x), np.ascontiguousarray(P)
+
+    def predict_states(
+        self, time_s: float, confirmed_only: bool = True, ids: ArrayLike | None = None
+    ) -> tuple[IntArray, FloatArray]:
+        """:meth:`predict` without the covariances: the same ids and states, bit for bit.
+
+        For an IMM of the built-in models the states are computed without the covariances
+        (:func:`~samsim.tracking.models._imm_predict_states`), several times cheaper; a
+        later :meth:`predict` to the same time computes them when they are needed.
+
+        Returns
+        -------
+        ids : ndarray of int64, shape (n,)
+        x : ndarray, shape (n, nx)
+        """
+        if not self._fused:
+            got_ids, x, _ = self.predict(time_s, confirmed_only, ids)
+            return got_ids, x
+        t = self._check_time(time_s, "predict_states")
+        s = self._s
+        keep: BoolArray | None = s.confirmed if confirmed_only else None
+        if ids is not None:
+            wanted = _member(s.ids, np.asarray(ids, dtype=np.int64))
+            keep = wanted if keep is None else keep & wanted
+        rows = np.arange(s.n) if keep is None else keep.nonzero()[0]
+        if self._time_s is None or rows.size == 0 or t == self._time_s:
+            return s.ids[rows], s.x[rows]  # (as predict returns them then)
+        # the last call's rows (of this or of predict), if they hold these, for the same
+        # tracks and time
+        for memo in (self._states_memo, self._predict_memo):
+            if memo is not None and memo[0] is s and memo[1] == t:
+                at = np.searchsorted(memo[2], rows)
+                if at[-1] < memo[2].size and (memo[2][at] == rows).all():
+                    return s.ids[rows], memo[3][at]
+        dt = t - self._time_s
+        Pi, F, ct = self._imm_state_matrices(dt)
+        x = _imm_predict_states(s.xm, s.mu, rows, Pi, F, ct, dt, self._layout.dims)
+        self._states_memo = (s, t, rows, x)
+        return s.ids[rows], x.copy()
 
     def predict_acceleration(
         self, time_s: float, confirmed_only: bool = True
@@ -1922,9 +2015,9 @@ class Tracker:
                 )
             )
         else:  # (the bookkeeping's rows, as _bookkeeping unpacks them)
-            _, conf, _ = bools
-            hits, misses, opps, last_sensor, last_det = ints
-            score, score_max, last_update = floats
+            conf = bools[1]
+            hits, misses, opps, last_sensor, last_det = ints[0], ints[1], ints[2], ints[3], ints[4]
+            score, score_max, last_update = floats[0], floats[1], floats[2]
             self._s = _Store(
                 s.ids,
                 xm,
