@@ -57,6 +57,11 @@ def _outranks_one(key: float, worst: float) -> bool:
     return beats if pref_w else (beats or pref_k)
 
 
+def _nan_as_zero(v: float) -> float:
+    """``v``, or 0.0 for NaN (a sort key that compares NaN equal to NaN)."""
+    return 0.0 if v != v else v
+
+
 def member(ids: IntArray, keys: Collection[int]) -> NDArray[np.bool_]:
     """``ids[i] in keys`` for each i (a set lookup: cheaper than ``np.isin`` for the few
     tracks of a scan)."""
@@ -444,35 +449,35 @@ class FireControlChannels:
             Detections made by the autonomous search (may acquire any confirmed track).
         """
         tids = np.asarray(det_track_id, dtype=np.int64)
-        n = len(tids)
-        sector = np.zeros(n, dtype=bool) if det_in_sector is None else det_in_sector
+        tid_list = tids.tolist()
+        held = self.held
+        in_sector = [False] * len(tid_list) if det_in_sector is None else det_in_sector.tolist()
         key = self._key
-        keys = np.array(
-            [
-                key.get(k, r)
-                for k, r in zip(tids.tolist(), np.asarray(det_range_m).tolist(), strict=True)
-            ],
-            dtype=np.float64,
+        ranges = np.asarray(det_range_m, dtype=np.float64).tolist()
+        keys = [key.get(k, r) for k, r in zip(tid_list, ranges, strict=True)]
+        # Refresh held tracks first, then acquisitions most urgent first (ties in detection
+        # order, NaN last: numpy's stable lexsort of (keys, not held)).
+        order = sorted(
+            range(len(tid_list)),
+            key=lambda j: (tid_list[j] not in held, keys[j] != keys[j], _nan_as_zero(keys[j])),
         )
-        # Refresh held tracks first, then acquisitions most urgent first.
-        order = np.lexsort((keys, ~member(tids, self.held)))
-        for j in order.tolist():
-            k = int(tids[j])
+        for j in order:
+            k = tid_list[j]
             if k < 0:
                 continue
-            urgency = float(keys[j])
-            if k in self.held:
-                self.held[k] = (time_s, urgency)
+            urgency = keys[j]
+            if k in held:
+                held[k] = (time_s, urgency)
                 continue
-            if k not in confirmed_ids or not (k in self._cued or sector[j]):
+            if k not in confirmed_ids or not (k in self._cued or in_sector[j]):
                 continue
-            if len(self.held) >= self.capacity:
-                victims = [(v[1], kk) for kk, v in self.held.items() if kk not in engaged]
+            if len(held) >= self.capacity:
+                victims = [(v[1], kk) for kk, v in held.items() if kk not in engaged]
                 if not victims:
                     continue
                 worst, far = max(victims)
                 if not _outranks_one(urgency, worst):
                     continue
-                del self.held[far]
-            self.held[k] = (time_s, urgency)
+                del held[far]
+            held[k] = (time_s, urgency)
         return member(tids, self.held)
