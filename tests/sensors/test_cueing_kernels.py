@@ -23,8 +23,10 @@ from samsim.sensors.cueing import (
     _PREFERRED,
     FireControlChannels,
     LookPlan,
+    _field_of_regard,
     _outranks,
     _outranks_one,
+    _sin_bound,
     _window_halves,
     member,
     time_to_go_s,
@@ -214,6 +216,8 @@ def test_plan_equals_the_former_plan(
         if len(x) > 2:  # ties: the same state twice, and a track that does not close
             x[-1] = x[0]
             x[1, 3:] = 0.0
+        if len(x) > 3 and rng.random() < 0.3:  # on the minimum range (Site.aer decides)
+            x[2, :3] = radar.site.from_local([0.0, radar.spec.min_range_m, 0.0])
         cov = cov_all[rows]
         engaged = set(rng.choice(ids, min(len(ids), 2)).tolist()) if len(ids) else set()
         pref = rng.random(len(ids)) < 0.3 if with_preferred else None
@@ -263,3 +267,45 @@ def test_site_aer_equals_the_array_form(n: int, seed: int, scale: float) -> None
         )
         for got, ref in zip(site.aer(p), want, strict=True):
             assert _same(got, ref)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.integers(1, 30), seeds, st.sampled_from([1.0, 1e3, 1e5, 4e5]), st.booleans())
+def test_field_of_regard_is_that_of_site_aer(n: int, seed: int, scale: float, edge: bool) -> None:
+    """The plan's field-of-regard flags without ``Site.aer``: when the kernel answers, its
+    flags are the bounds applied to ``Site.aer``'s range and elevation, for points near
+    and far, overhead and below; a point exactly on a bound (range or elevation, as
+    ``Site.aer`` gives them) or NaN makes it decline, and the plan then takes
+    ``Site.aer``."""
+    rng = np.random.default_rng(seed)
+    radar = _radar("92N6E")
+    site = radar.site
+    pos = site.position_enu_m + rng.normal(0.0, scale, (n, 3))
+    az, el, r = site.aer(pos)
+    lo_r, hi_r = float(rng.uniform(0.0, 2e3)), float(rng.uniform(2e4, 5e5))
+    lo_el = float(rng.choice([-math.pi / 2, -0.0175, -0.3]))
+    hi_el = float(rng.choice([math.pi / 2, 1.309, 0.2, 2.0]))
+    if edge:  # a bound exactly on one point's range or elevation, as Site.aer has it
+        k = int(rng.integers(0, n))
+        which = int(rng.integers(0, 5))
+        if which == 0:
+            lo_r = float(r[k])
+        elif which == 1:
+            hi_r = float(r[k])
+        elif which == 2:
+            lo_el = float(el[k])
+        elif which == 3:
+            hi_el = float(el[k])
+        else:
+            pos[k, 1] = np.nan
+            az, el, r = site.aer(pos)
+    inside = np.empty(n, dtype=bool)
+    ok = _field_of_regard(
+        np.asarray(pos[:, :3]), np.ascontiguousarray(site.position_enu_m), site.rot,
+        lo_r, hi_r, _sin_bound(lo_el), _sin_bound(hi_el), inside,
+    )  # fmt: skip
+    if edge:
+        assert not ok
+    if ok:
+        want = (r >= lo_r) & (r <= hi_r) & (el >= lo_el) & (el <= hi_el)
+        assert _same(inside, want)
