@@ -309,3 +309,13 @@ def test_field_of_regard_is_that_of_site_aer(n: int, seed: int, scale: float, ed
     if ok:
         want = (r >= lo_r) & (r <= hi_r) & (el >= lo_el) & (el <= hi_el)
         assert _same(inside, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-3, 40), max_size=30), st.sets(st.integers(-3, 40)), st.booleans())
+def test_member_is_isin(ids: list[int], keys: set[int], as_dict: bool) -> None:
+    """``member`` is ``np.isin`` (a boolean per id, empty for no ids), for a set or the
+    keys of a dict (the held tracks)."""
+    a = np.array(ids, dtype=np.int64)
+    got = member(a, dict.fromkeys(keys, (0.0, 0.0)) if as_dict else keys)
+    assert _same(got, np.isin(a, np.array(sorted(keys), dtype=np.int64)))
