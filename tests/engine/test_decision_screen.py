@@ -31,12 +31,12 @@ def _checked_run(world: object, seed: int, monkeypatch: pytest.MonkeyPatch) -> t
     seen = {"skipped": 0, "offered": 0}
     screen = cpm.CommandPost._may_engage
 
-    def checked(self: cpm.CommandPost, kin: cpm._Kinematics) -> bool:
-        ok = screen(self, kin)
+    def checked(self: cpm.CommandPost, t: float, kin: cpm._Kinematics) -> bool:
+        ok = screen(self, t, kin)
         if not ok:
             seen["skipped"] += 1
             state = self.rng.bit_generator.state if self.rng is not None else None
-            offer = self._offer(self.tracker.time_s or 0.0, kin)
+            offer = self._offer(t, kin)
             assert not (offer.pk > 0).any(), "the screen skipped a cycle with an engagement"
             if self.rng is not None:
                 assert self.rng.bit_generator.state == state, "the offer drew after the screen"
@@ -65,7 +65,7 @@ def test_the_screen_leaves_decoy_identification_draws_unchanged(
     offer would make, so the event log is the one of a run that evaluates every cycle."""
     world = compile_world(load_scenario_text(DECOYS))
     fast = Engine(world, 3).run()
-    monkeypatch.setattr(cpm.CommandPost, "_may_engage", lambda self, kin: True)
+    monkeypatch.setattr(cpm.CommandPost, "_may_engage", lambda self, t, kin: True)
     full = Engine(world, 3).run()
     assert _ipc(fast.events) == _ipc(full.events)  # bit for bit (NaN fields included)
     kinds = fast.events["kind"].to_pylist()

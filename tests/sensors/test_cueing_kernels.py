@@ -23,7 +23,10 @@ from samsim.sensors.cueing import (
     _PREFERRED,
     FireControlChannels,
     LookPlan,
+    _field_of_regard,
     _outranks,
+    _outranks_one,
+    _sin_bound,
     _window_halves,
     member,
     time_to_go_s,
@@ -72,7 +75,49 @@ def _reference_track_windows(
 
 
 class _ReferenceChannels(FireControlChannels):
-    """FireControlChannels with the former ``plan``."""
+    """FireControlChannels with the former ``plan`` and ``update``."""
+
+    def update(
+        self,
+        time_s: float,
+        det_track_id: np.ndarray,
+        det_range_m: np.ndarray,
+        confirmed_ids: Collection[int],
+        engaged: Collection[int] = (),
+        det_in_sector: np.ndarray | None = None,
+    ) -> np.ndarray:
+        tids = np.asarray(det_track_id, dtype=np.int64)
+        n = len(tids)
+        sector = np.zeros(n, dtype=bool) if det_in_sector is None else det_in_sector
+        key = self._key
+        keys = np.array(
+            [
+                key.get(k, r)
+                for k, r in zip(tids.tolist(), np.asarray(det_range_m).tolist(), strict=True)
+            ],
+            dtype=np.float64,
+        )
+        order = np.lexsort((keys, ~member(tids, self.held)))
+        for j in order.tolist():
+            k = int(tids[j])
+            if k < 0:
+                continue
+            urgency = float(keys[j])
+            if k in self.held:
+                self.held[k] = (time_s, urgency)
+                continue
+            if k not in confirmed_ids or not (k in self._cued or sector[j]):
+                continue
+            if len(self.held) >= self.capacity:
+                victims = [(v[1], kk) for kk, v in self.held.items() if kk not in engaged]
+                if not victims:
+                    continue
+                worst, far = max(victims)
+                if not _outranks_one(urgency, worst):
+                    continue
+                del self.held[far]
+            self.held[k] = (time_s, urgency)
+        return member(tids, self.held)
 
     def plan(
         self,
@@ -171,22 +216,31 @@ def test_plan_equals_the_former_plan(
         if len(x) > 2:  # ties: the same state twice, and a track that does not close
             x[-1] = x[0]
             x[1, 3:] = 0.0
+        if len(x) > 3 and rng.random() < 0.3:  # on the minimum range (Site.aer decides)
+            x[2, :3] = radar.site.from_local([0.0, radar.spec.min_range_m, 0.0])
         cov = cov_all[rows]
         engaged = set(rng.choice(ids, min(len(ids), 2)).tolist()) if len(ids) else set()
         pref = rng.random(len(ids)) < 0.3 if with_preferred else None
         pa = new.plan(t, ids, x, cov, engaged, pref)
         pb = ref.plan(t, ids, x, cov, engaged, pref)
         assert _same_plan(pa, pb)
-        assert new.held == ref.held and new._cued == ref._cued and new._key == ref._key
+        assert repr(list(new.held.items())) == repr(list(ref.held.items()))
+        assert new._cued == ref._cued and new._key == ref._key
         # detections on some of the looked-at tracks acquire them
         looked = pa.windows.track_id
         det = rng.choice(looked, int(rng.integers(0, len(looked) + 1))) if len(looked) else looked
         det = np.concatenate([det, [-1]]).astype(np.int64)
-        rngs = rng.uniform(1e3, 1e5, len(det))
-        confirmed = set(ids[rng.random(len(ids)) < 0.8].tolist())
-        ua = new.update(t, det, rngs, confirmed, engaged)
-        ub = ref.update(t, det, rngs, confirmed, engaged)
-        assert _same(ua, ub) and new.held == ref.held
+        # unknown tracks (ranked by their range), equal ranges and a NaN range
+        det = np.concatenate([det, rng.integers(0, 200, int(rng.integers(0, 4)))])
+        rngs = rng.choice([1e3, 5e4, rng.uniform(1e3, 1e5)], len(det))
+        if len(det) > 3 and rng.random() < 0.3:
+            rngs[int(rng.integers(0, len(det)))] = np.nan
+        confirmed = set(ids[rng.random(len(ids)) < 0.8].tolist()) | set(det.tolist())
+        sector = rng.random(len(det)) < 0.3 if rng.random() < 0.5 else None
+        ua = new.update(t, det, rngs, confirmed, engaged, sector)
+        ub = ref.update(t, det, rngs, confirmed, engaged, sector)
+        assert _same(ua, ub)
+        assert repr(list(new.held.items())) == repr(list(ref.held.items()))  # (NaN too)
 
 
 @settings(max_examples=80, deadline=None)
@@ -213,3 +267,55 @@ def test_site_aer_equals_the_array_form(n: int, seed: int, scale: float) -> None
         )
         for got, ref in zip(site.aer(p), want, strict=True):
             assert _same(got, ref)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.integers(1, 30), seeds, st.sampled_from([1.0, 1e3, 1e5, 4e5]), st.booleans())
+def test_field_of_regard_is_that_of_site_aer(n: int, seed: int, scale: float, edge: bool) -> None:
+    """The plan's field-of-regard flags without ``Site.aer``: when the kernel answers, its
+    flags are the bounds applied to ``Site.aer``'s range and elevation, for points near
+    and far, overhead and below; a point exactly on a bound (range or elevation, as
+    ``Site.aer`` gives them) or NaN makes it decline, and the plan then takes
+    ``Site.aer``."""
+    rng = np.random.default_rng(seed)
+    radar = _radar("92N6E")
+    site = radar.site
+    pos = site.position_enu_m + rng.normal(0.0, scale, (n, 3))
+    az, el, r = site.aer(pos)
+    lo_r, hi_r = float(rng.uniform(0.0, 2e3)), float(rng.uniform(2e4, 5e5))
+    lo_el = float(rng.choice([-math.pi / 2, -0.0175, -0.3]))
+    hi_el = float(rng.choice([math.pi / 2, 1.309, 0.2, 2.0]))
+    if edge:  # a bound exactly on one point's range or elevation, as Site.aer has it
+        k = int(rng.integers(0, n))
+        which = int(rng.integers(0, 5))
+        if which == 0:
+            lo_r = float(r[k])
+        elif which == 1:
+            hi_r = float(r[k])
+        elif which == 2:
+            lo_el = float(el[k])
+        elif which == 3:
+            hi_el = float(el[k])
+        else:
+            pos[k, 1] = np.nan
+            az, el, r = site.aer(pos)
+    inside = np.empty(n, dtype=bool)
+    ok = _field_of_regard(
+        np.asarray(pos[:, :3]), np.ascontiguousarray(site.position_enu_m), site.rot,
+        lo_r, hi_r, _sin_bound(lo_el), _sin_bound(hi_el), inside,
+    )  # fmt: skip
+    if edge:
+        assert not ok
+    if ok:
+        want = (r >= lo_r) & (r <= hi_r) & (el >= lo_el) & (el <= hi_el)
+        assert _same(inside, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-3, 40), max_size=30), st.sets(st.integers(-3, 40)), st.booleans())
+def test_member_is_isin(ids: list[int], keys: set[int], as_dict: bool) -> None:
+    """``member`` is ``np.isin`` (a boolean per id, empty for no ids), for a set or the
+    keys of a dict (the held tracks)."""
+    a = np.array(ids, dtype=np.int64)
+    got = member(a, dict.fromkeys(keys, (0.0, 0.0)) if as_dict else keys)
+    assert _same(got, np.isin(a, np.array(sorted(keys), dtype=np.int64)))

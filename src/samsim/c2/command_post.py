@@ -801,13 +801,15 @@ class CommandPost:
             ready = ready * usable
         return lidx, ready, ready.sum(axis=0)
 
-    def _may_engage(self, kin: _Kinematics) -> bool:
+    def _may_engage(self, t: float, kin: _Kinematics) -> bool:
         """False when :meth:`offer` would certainly offer nothing this cycle (every Pk 0):
         no real track that is neither busy nor done passes the reachability screen of a
-        missile type with ready rounds, or no channel is free. A superset of the offer's
-        candidates is screened (before threat value and radar), so the answer never hides
-        an engagement. The identification draws the threat evaluation would make are
-        made here in the same order, so skipping the offer changes no random stream."""
+        missile type with ready rounds, or no channel is free, or none of those that pass
+        is held by a fire-control radar with free channels (:meth:`_fcr_for`, asked only
+        then). A superset of the offer's candidates is screened (before threat value), and
+        each screen is the offer's own, track by track, so the answer never hides an
+        engagement. The identification draws the threat evaluation would make are made
+        here in the same order, so skipping the offer changes no random stream."""
         # _eligibility's busy and done, track by track
         engagements, cap = self.engagements, self.unit.max_engagements_per_target
         rows: list[int] = []
@@ -835,24 +837,35 @@ class CommandPost:
         if free_targets <= 0 or free_eng <= 0:
             return False
         lidx, usable = self._launchers()
-        return bool(
-            _ready_reach(
-                lidx,
-                self.inventory,
-                self.reloading,
-                _NO_USABLE if usable is None else usable,
-                len(self.unit.launchers),
-                self.w.launcher_pos_m,
-                kin.pos_m,
-                kin.vel_mps,
-                kin.acc_mps2,
-                np.array(rows, dtype=np.int64),
-                self._flight_time_s,
-                self._reach_m,
-                self._reach_time_s,
-                self._max_speed_mps,
+
+        def reach(rows: NDArray[np.int64]) -> bool:
+            return bool(
+                _ready_reach(
+                    lidx,
+                    self.inventory,
+                    self.reloading,
+                    _NO_USABLE if usable is None else usable,
+                    len(self.unit.launchers),
+                    self.w.launcher_pos_m,
+                    kin.pos_m,
+                    kin.vel_mps,
+                    kin.acc_mps2,
+                    rows,
+                    self._flight_time_s,
+                    self._reach_m,
+                    self._reach_time_s,
+                    self._max_speed_mps,
+                )
             )
-        )
+
+        screened = np.array(rows, dtype=np.int64)
+        if not reach(screened):
+            return False
+        # the offer's radar, track by track (rows only), then the screen again on those held
+        cand = np.zeros(len(kin.ids), dtype=bool)
+        cand[screened] = True
+        held = screened[self._fcr_for(t, kin.ids, cand)[screened] >= 0]
+        return len(held) > 0 and (len(held) == len(screened) or reach(held))
 
     def _screens(
         self,
@@ -1007,7 +1020,7 @@ class CommandPost:
         logs the assignments."""
         self.service_reloads(t)
         kin = _Kinematics.of(self, t)
-        if not self._may_engage(kin):
+        if not self._may_engage(t, kin):
             return []  # what offer() would conclude, without evaluating every track
         offer = self._offer(t, kin)
         if not (offer.pk > 0).any():

@@ -57,10 +57,16 @@ def _outranks_one(key: float, worst: float) -> bool:
     return beats if pref_w else (beats or pref_k)
 
 
+def _nan_as_zero(v: float) -> float:
+    """``v``, or 0.0 for NaN (a sort key that compares NaN equal to NaN)."""
+    return 0.0 if v != v else v
+
+
 def member(ids: IntArray, keys: Collection[int]) -> NDArray[np.bool_]:
     """``ids[i] in keys`` for each i (a set lookup: cheaper than ``np.isin`` for the few
-    tracks of a scan)."""
-    return np.fromiter((k in keys for k in ids.tolist()), dtype=bool, count=len(ids))
+    tracks of a scan; the bound ``__contains__`` mapped over a list, cheaper than a
+    generator)."""
+    return np.array(list(map(keys.__contains__, ids.tolist())), dtype=bool)
 
 
 def track_windows(
@@ -278,6 +284,70 @@ def _plan_rows(
     return n_held, k
 
 
+def _sin_bound(el_rad: float) -> float:
+    """The sine of an elevation bound for :func:`_field_of_regard`: -2 or 2 beyond -pi/2
+    or pi/2 (every elevation, which ``arcsin`` keeps in [-pi/2, pi/2], passes)."""
+    if el_rad >= math.pi / 2:
+        return 2.0
+    if el_rad <= -math.pi / 2:
+        return -2.0
+    return math.sin(el_rad)
+
+
+#: Relative tolerance of :func:`_field_of_regard` (rounding errors are ~1e-15).
+_FIELD_TOL = 1e-9
+
+
+@nb.njit(cache=True)
+def _field_of_regard(
+    pos_m: FloatArray,
+    site_m: FloatArray,
+    rot: FloatArray,
+    min_range_m: float,
+    max_range_m: float,
+    sin_el_min: float,
+    sin_el_max: float,
+    inside: NDArray[np.bool_],
+) -> bool:
+    """Which tracks lie in a radar's field of regard in range and elevation, when every
+    track is clear of its bounds.
+
+    With ``d = p - site`` and the site-local ``(e, n, u) = rot d`` (summed in plain
+    order), ``r = sqrt(e^2 + n^2 + u^2)`` and ``q = clip(u / max(r, 1e-9), -1, 1)``:
+    ``inside = min_range <= r <= max_range and sin_el_min <= q <= sin_el_max``, where the
+    sines are those of the elevation bounds (:func:`_sin_bound`).
+
+    Returns
+    -------
+    bool
+        False (``inside`` then partly written) when some track is NaN or infinite, or
+        within ``1e-9 (r + 1)`` of a range bound or ``1e-9`` of a bound's sine: only
+        then could :meth:`~samsim.geo.frames.Site.aer`'s range and elevation (its local
+        coordinates from a BLAS product, its ``arcsin``, each within a few units in the
+        last place of these) fall on the other side of a bound. True: ``inside`` is what
+        the bounds give on ``Site.aer``'s range and elevation, for every track.
+    """
+    for i in range(pos_m.shape[0]):
+        d0 = pos_m[i, 0] - site_m[0]
+        d1 = pos_m[i, 1] - site_m[1]
+        d2 = pos_m[i, 2] - site_m[2]
+        e = rot[0, 0] * d0 + rot[0, 1] * d1 + rot[0, 2] * d2
+        n = rot[1, 0] * d0 + rot[1, 1] * d1 + rot[1, 2] * d2
+        u = rot[2, 0] * d0 + rot[2, 1] * d1 + rot[2, 2] * d2
+        r = math.sqrt(e * e + n * n + u * u)
+        if not r < math.inf:  # NaN or infinite
+            return False
+        tol = _FIELD_TOL * (r + 1.0)
+        if abs(r - min_range_m) <= tol or abs(r - max_range_m) <= tol:
+            return False
+        q = u / (1e-9 if r < 1e-9 else r)
+        q = -1.0 if q < -1.0 else (1.0 if q > 1.0 else q)
+        if abs(q - sin_el_min) <= _FIELD_TOL or abs(q - sin_el_max) <= _FIELD_TOL:
+            return False
+        inside[i] = min_range_m <= r <= max_range_m and sin_el_min <= q <= sin_el_max
+    return True
+
+
 @dataclass
 class LookPlan:
     """What a fire-control radar looks at in one scan."""
@@ -332,6 +402,13 @@ class FireControlChannels:
         self._cued: set[int] = set()
         self._key: dict[int, float] = {}
         self._site_m = np.ascontiguousarray(radar.site.position_enu_m, dtype=np.float64)
+        s = radar.spec
+        self._field_limits = (
+            float(s.min_range_m),
+            float(s.instrumented_range_m),
+            _sin_bound(float(s.elevation_min_rad)),
+            _sin_bound(float(s.elevation_max_rad)),
+        )
 
     @property
     def held_ids(self) -> IntArray:
@@ -390,17 +467,28 @@ class FireControlChannels:
                 held[k] = (last, live[k])
         is_held = np.array([k in held for k in id_list], dtype=bool)
         pos = np.asarray(x[:, :3], dtype=float)
-        az, el, r = radar.site.aer(pos)
-        if s.azimuth_half_width_rad < math.pi:
-            off = np.abs((az - radar.azimuth_center_rad + math.pi) % (2 * math.pi) - math.pi)
-            az_ok = off <= s.azimuth_half_width_rad
-        else:
-            az_ok = _ALL_AZIMUTHS
         rows = np.empty(n, dtype=np.int64)
-        n_held, n_rows = _plan_rows(
-            r, el, az_ok, key, is_held, s.min_range_m, s.instrumented_range_m,
-            s.elevation_min_rad, s.elevation_max_rad, rows,
-        )  # fmt: skip
+        inside = np.empty(n, dtype=np.bool_)
+        if s.azimuth_half_width_rad >= math.pi and _field_of_regard(
+            pos, self._site_m, radar.site.rot, *self._field_limits, inside
+        ):
+            # every track clear of the field's bounds: its flags are those of Site.aer's
+            # range and elevation (the rows' windows still take Site.aer below)
+            zero = np.zeros(n)
+            n_held, n_rows = _plan_rows(
+                zero, zero, inside, key, is_held, 0.0, 0.0, 0.0, 0.0, rows
+            )  # fmt: skip
+        else:
+            az, el, r = radar.site.aer(pos)
+            if s.azimuth_half_width_rad < math.pi:
+                off = np.abs((az - radar.azimuth_center_rad + math.pi) % (2 * math.pi) - math.pi)
+                az_ok = off <= s.azimuth_half_width_rad
+            else:
+                az_ok = _ALL_AZIMUTHS
+            n_held, n_rows = _plan_rows(
+                r, el, az_ok, key, is_held, s.min_range_m, s.instrumented_range_m,
+                s.elevation_min_rad, s.elevation_max_rad, rows,
+            )  # fmt: skip
         cand = rows[n_held:n_rows]
         if self.capacity - len(held) <= 0:
             # Only tracks more urgent than the least urgent held track that could give way.
@@ -444,35 +532,35 @@ class FireControlChannels:
             Detections made by the autonomous search (may acquire any confirmed track).
         """
         tids = np.asarray(det_track_id, dtype=np.int64)
-        n = len(tids)
-        sector = np.zeros(n, dtype=bool) if det_in_sector is None else det_in_sector
+        tid_list = tids.tolist()
+        held = self.held
+        in_sector = [False] * len(tid_list) if det_in_sector is None else det_in_sector.tolist()
         key = self._key
-        keys = np.array(
-            [
-                key.get(k, r)
-                for k, r in zip(tids.tolist(), np.asarray(det_range_m).tolist(), strict=True)
-            ],
-            dtype=np.float64,
+        ranges = np.asarray(det_range_m, dtype=np.float64).tolist()
+        keys = [key.get(k, r) for k, r in zip(tid_list, ranges, strict=True)]
+        # Refresh held tracks first, then acquisitions most urgent first (ties in detection
+        # order, NaN last: numpy's stable lexsort of (keys, not held)).
+        order = sorted(
+            range(len(tid_list)),
+            key=lambda j: (tid_list[j] not in held, keys[j] != keys[j], _nan_as_zero(keys[j])),
         )
-        # Refresh held tracks first, then acquisitions most urgent first.
-        order = np.lexsort((keys, ~member(tids, self.held)))
-        for j in order.tolist():
-            k = int(tids[j])
+        for j in order:
+            k = tid_list[j]
             if k < 0:
                 continue
-            urgency = float(keys[j])
-            if k in self.held:
-                self.held[k] = (time_s, urgency)
+            urgency = keys[j]
+            if k in held:
+                held[k] = (time_s, urgency)
                 continue
-            if k not in confirmed_ids or not (k in self._cued or sector[j]):
+            if k not in confirmed_ids or not (k in self._cued or in_sector[j]):
                 continue
-            if len(self.held) >= self.capacity:
-                victims = [(v[1], kk) for kk, v in self.held.items() if kk not in engaged]
+            if len(held) >= self.capacity:
+                victims = [(v[1], kk) for kk, v in held.items() if kk not in engaged]
                 if not victims:
                     continue
                 worst, far = max(victims)
                 if not _outranks_one(urgency, worst):
                     continue
-                del self.held[far]
-            self.held[k] = (time_s, urgency)
+                del held[far]
+            held[k] = (time_s, urgency)
         return member(tids, self.held)
