@@ -905,6 +905,14 @@ class CommandPost:
         )
         return bool(found), types, origin, near
 
+    def _kin_cov_m2(self, t: float, kin: _Kinematics) -> NDArray[np.float64]:
+        """The covariances of ``kin``'s tracks predicted to ``t`` (:meth:`_Kinematics.of`
+        predicts their states only; only the cycles that reach the offer need these)."""
+        ids, _, cov = self.tracker.predict(t, confirmed_only=True)
+        if not np.array_equal(ids, kin.ids):  # the tracker changed between of() and here
+            raise RuntimeError(f"internal: the tracks at t = {t} s changed within a cycle")
+        return cov
+
     def _offer(self, t: float, kin: _Kinematics) -> Offer:
         """:meth:`offer` after the reloads were serviced, from the tracks' kinematics."""
         w, u = self.w, self.unit
@@ -956,7 +964,7 @@ class CommandPost:
             pos,
             vel,
             acc,
-            self.tracker.predict(t, confirmed_only=True)[2][:, :3, :3],  # (kin's tracks)
+            self._kin_cov_m2(t, kin)[:, :3, :3],
             kin.ballistic,
             busy,
             done,
