@@ -17,6 +17,24 @@ settings.load_profile(os.environ.get("SAMSIM_HYPOTHESIS_PROFILE", "repeatable"))
 EXAMPLES = ROOT / "examples"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The whole suite (``pytest`` with the configured test paths, as the README runs it)
+    on a cold kernel cache, e.g. a fresh clone: compile the examples' kernels first, on
+    every core (:mod:`samsim.precompile`), instead of every worker compiling the same
+    kernels as its first tests call them."""
+    if hasattr(config, "workerinput") or config.args_source != pytest.Config.ArgsSource.TESTPATHS:
+        return
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, "-m", "samsim.precompile", "--if-cold"],
+        env=subprocess_env(),
+        check=False,
+        timeout=1800,
+    )
+
+
 def subprocess_env() -> dict[str, str]:
     """Environment for running ``python -m samsim.cli`` in a subprocess from any folder:
     the source tree first on the path, so the tests exercise this checkout even when the

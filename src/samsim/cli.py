@@ -61,7 +61,7 @@ def run(
 
     The output folder is replaced whole: a previous run there goes, with its report and
     exports; a folder holding anything else is refused before simulating."""
-    from samsim.console import Status, first_run_note, kernels_need_compiling
+    from samsim.console import Status, kernels_need_compiling
     from samsim.outputs import check_run_dir, write_run_dir
 
     with Status("loading samsim", enabled=not quiet, console=err) as status:
@@ -70,10 +70,16 @@ def run(
         replacing = check_run_dir(target)
         from samsim.engine.loop import simulate
 
-        cold = kernels_need_compiling()
+        if kernels_need_compiling():
+            from samsim.precompile import default_processes, precompile
+
+            status.update(
+                f"first run: compiling samsim's numba kernels on {default_processes()} cores "
+                "(about a minute, once; cached on disk)"
+            )
+            precompile()
         status.update(
-            f"simulating {sc.name} (seed {seed}, {float(sc.duration):.0f} s of simulated "
-            f"time){first_run_note(cold)}"
+            f"simulating {sc.name} (seed {seed}, {float(sc.duration):.0f} s of simulated time)"
         )
         result = simulate(sc, seed=seed)
         status.update(f"writing {target}")

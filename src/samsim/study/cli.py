@@ -89,17 +89,22 @@ def run_cmd(
     sc = load_scenario(scenario)
     fn = import_runner(runner) if runner else None
     target = out_dir if out_dir is not None else Path("studies") / sc.name
-    if not quiet and fn is None:
+    if fn is None:
         import samsim.engine.loop  # noqa: F401 (the kernels the workers will run)
         from samsim.console import kernels_need_compiling
 
         if kernels_need_compiling():
-            Console(stderr=True).print(
-                "samsim: first run: each worker compiles samsim's numba kernels before its "
-                "first runs (about a minute, once; cached on disk)",
-                highlight=False,
-                soft_wrap=True,
-            )
+            from samsim.precompile import default_processes, precompile
+
+            if not quiet:
+                Console(stderr=True).print(
+                    f"samsim: first run: compiling samsim's numba kernels on "
+                    f"{default_processes()} cores before the workers start (about a minute, "
+                    "once; cached on disk)",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            precompile()
     report = run_study(
         sc,
         runs=runs,
