@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import FrozenInstanceError, fields
 
 import numba as nb
 import numpy as np
@@ -31,6 +32,7 @@ from samsim.tracking.association import (
 )
 from samsim.tracking.filters import (
     gaussian_loglik,
+    imm_combine,
     imm_transition_matrix,
     kalman_update_position,
     normalise_log_weights,
@@ -50,6 +52,8 @@ from samsim.tracking.models import (
 from samsim.tracking.tracker import (
     _REASONS,
     _STORE_FIELDS,
+    StepResult,
+    TrackTable,
     _bookkeeping,
     _extrapolate,
     _gnn_outcome,
@@ -920,3 +924,94 @@ def test_track_table_is_kept_until_the_next_step() -> None:
     for name in _STORE_FIELDS:
         if name in ("ids", "x", "confirmed", "n_hits", "n_misses", "score"):
             assert _same(getattr(b, name), getattr(trk._s, name))
+
+
+# ------------------------------------------------------ literal sizes, result objects
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    dims=st.sampled_from([(3, 7), (3, 6), (3, 9), (2, 5), (2, 7)]),
+    n=st.integers(0, 6),
+    r=st.sampled_from([1, 3]),
+    seed=seeds,
+)
+def test_kalman_track_update_of_any_size_matches_the_row_update(
+    dims: tuple[int, int], n: int, r: int, seed: int
+) -> None:
+    """_kf_update_tracks takes loops of literal length for the default layout (nx = 7,
+    d = 3) and the arrays' sizes otherwise; both must be kalman_update_position's rows
+    (whose loops take the arrays' sizes), bit for bit."""
+    d, nx = dims
+    rng = np.random.default_rng(seed)
+    n_det = 5
+    xm = rng.normal(size=(n, r, nx)) * 1e3
+    Pm = _spd(rng, n * r, nx, 40.0).reshape(n, r, nx, nx)
+    c = rng.dirichlet(np.ones(r), n) if n else np.zeros((0, r))
+    z = rng.normal(size=(n_det, d)) * 1e3
+    R = _spd(rng, n_det, d, 20.0)
+    ti = np.flatnonzero(rng.random(n) < 0.7)
+    dj = rng.integers(0, n_det, ti.size)
+    lw = np.log(np.maximum(c, 1e-300))
+    k = ti.size
+    xu, Pu, d2, logdet = kalman_update_position(
+        xm[ti].reshape(k * r, nx),
+        Pm[ti].reshape(k * r, nx, nx),
+        np.repeat(z[dj], r, axis=0),
+        np.repeat(R[dj], r, axis=0),
+    )
+    xm0, Pm0 = xm.copy(), Pm.copy()
+    xm0[ti], Pm0[ti] = xu.reshape(k, r, nx), Pu.reshape(k, r, nx, nx)
+    arg = _kf_update_tracks(xm, Pm, ti, dj, z, R, lw, d * math.log(2.0 * math.pi), True)
+    assert _same(xm, xm0) and _same(Pm, Pm0)
+    lnl = gaussian_loglik(d2, logdet, d).reshape(k, r) + lw[ti]
+    assert _same(arg, lnl - lnl.max(axis=1, keepdims=True))
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=sizes, r=st.sampled_from([1, 2, 3]), nx=st.sampled_from([4, 6, 7]), seed=seeds)
+def test_imm_combine_matches_its_former_expression(n: int, r: int, nx: int, seed: int) -> None:
+    """imm_combine's products (BLAS) on the same operands as the expression it was
+    written as before: the same bits."""
+    rng = np.random.default_rng(seed)
+    xm = rng.normal(size=(n, r, nx)) * 1e3
+    Pm = _spd(rng, n * r, nx, 30.0).reshape(n, r, nx, nx)
+    mu = rng.dirichlet(np.ones(r), n) if n else np.zeros((0, r))
+    x, P = imm_combine(xm, Pm, mu)
+    if r == 1:
+        x0, P0 = xm[:, 0].copy(), Pm[:, 0].copy()
+    else:
+        x0 = (mu[:, None, :] @ xm)[:, 0]
+        P0 = (mu[:, None, :] @ Pm.reshape(n, r, nx * nx)).reshape(n, nx, nx)
+        dx = xm - x0[:, None, :]
+        P0 += np.swapaxes(dx * mu[..., None], 1, 2) @ dx
+    assert _same(x, x0) and _same(P, P0)
+
+
+def test_step_result_and_track_table_equal_their_constructors() -> None:
+    """A step's StepResult and tracker.tracks are built without the dataclass __init__:
+    the same fields, in the same order, the same values; still frozen; the table's
+    arrays read-only views of the store's."""
+    rng = np.random.default_rng(5)
+    trk = Tracker(TrackerConfig())
+    R = np.tile(np.eye(3) * 2500.0, (4, 1, 1))
+    pos = rng.normal(size=(4, 3)) * 2e4
+    for t in (0.0, 4.0, 8.0):
+        res = trk.step(MeasurementBatch.cartesian(t, 1, pos + rng.normal(size=(4, 3)) * 30, R))
+        want = StepResult(**{f.name: getattr(res, f.name) for f in fields(StepResult)})
+        assert list(vars(res)) == list(vars(want)) and repr(res) == repr(want)
+        with pytest.raises(FrozenInstanceError):
+            res.time_s = 0.0  # type: ignore[misc]
+        table = trk.tracks
+        assert list(vars(table)) == [f.name for f in fields(TrackTable)]
+        assert table.time_s == t and table.n == trk._s.n
+        s = trk._s
+        pairs = {"cov": s.P, "mode_prob": s.mu}
+        for name in [f.name for f in fields(TrackTable)][1:]:
+            a = getattr(table, name)
+            b = pairs.get(name, getattr(s, name, None))
+            assert b is not None and np.shares_memory(a, b) and not a.flags.writeable
+            assert _same(a, b)
+        with pytest.raises(FrozenInstanceError):
+            table.time_s = 0.0  # type: ignore[misc]
+        pos = pos + 1e3

@@ -194,8 +194,28 @@ def _kf_update_row(
     (not ``x``, ``P`` themselves); ``L``, ``Si`` (d, d), ``K`` (nx, d), ``nu``, ``y``
     (d,) are scratch. Returns the squared Mahalanobis distance of the innovation and
     ln |S|."""
-    nx = x.shape[0]
-    d = z.shape[0]
+    return _kf_update_row_n(x, P, z, R, x_out, P_out, L, Si, K, nu, y, x.shape[0], z.shape[0])
+
+
+@numba.njit(cache=True)
+def _kf_update_row_n(
+    x: FloatArray,
+    P: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    x_out: FloatArray,
+    P_out: FloatArray,
+    L: FloatArray,
+    Si: FloatArray,
+    K: FloatArray,
+    nu: FloatArray,
+    y: FloatArray,
+    nx: int,
+    d: int,
+) -> tuple[float, float]:  # pragma: no cover - compiled
+    """:func:`_kf_update_row` with the state size ``nx`` and the measurement size ``d``
+    given (they must be the arrays'): a caller that passes literals gets loops of fixed
+    length, the same operations in the same order."""
     for i in range(d):
         nu[i] = z[i] - x[i]
     # Cholesky S = L L' with S = P[:d, :d] + R.
@@ -362,10 +382,12 @@ def imm_combine(xm: FloatArray, Pm: FloatArray, mu: FloatArray) -> tuple[FloatAr
     if xm.shape[1] == 1:
         return xm[:, 0].copy(), Pm[:, 0].copy()
     n, r, nx = xm.shape
-    x = (mu[:, None, :] @ xm)[:, 0]
-    P = (mu[:, None, :] @ Pm.reshape(n, r, nx * nx)).reshape(n, nx, nx)
+    mu_row = mu[:, None, :]
+    x = (mu_row @ xm)[:, 0]
+    P = (mu_row @ Pm.reshape(n, r, nx * nx)).reshape(n, nx, nx)
     dx = xm - x[:, None, :]
-    P += np.swapaxes(dx * mu[..., None], 1, 2) @ dx
+    # (the method, not np.swapaxes: the same view without the dispatch wrapper)
+    P += (dx * mu[..., None]).transpose(0, 2, 1) @ dx
     return x, P
 
 

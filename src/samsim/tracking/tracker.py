@@ -33,7 +33,7 @@ from samsim.tracking.association import (
 )
 from samsim.tracking.filters import (
     _LOG_2PI,
-    _kf_update_row,
+    _kf_update_row_n,
     gaussian_loglik,
     imm_combine,
     imm_mix,
@@ -548,9 +548,6 @@ _STORE_FIELDS = tuple(f.name for f in fields(_Store))
 _REASONS = np.array(["", "unconfirmed", "misses", "score", "coast", "covariance"], dtype="<U11")
 
 
-_A = TypeVar("_A", bound=np.ndarray)
-
-
 @dataclass
 class _Predicted:
     """Tracks predicted to the batch time: model states, covariances, predicted mode
@@ -792,11 +789,17 @@ def _next_store(
         if not keep[i]:
             continue
         ids[q] = ids0[i]
-        xm[q] = xm0[i]
-        Pm[q] = Pm0[i]
-        mu[q] = mu_0[i]
-        x[q] = x_0[i]
-        P[q] = P_0[i]
+        # (element loops: a row assignment per array costs more than the copy)
+        for h in range(r):
+            mu[q, h] = mu_0[i, h]
+            for a in range(nx):
+                xm[q, h, a] = xm0[i, h, a]
+                for b in range(nx):
+                    Pm[q, h, a, b] = Pm0[i, h, a, b]
+        for a in range(nx):
+            x[q, a] = x_0[i, a]
+            for b in range(nx):
+                P[q, a, b] = P_0[i, a, b]
         conf[q] = conf0[i]
         hits[q] = hits0[i]
         miss[q] = miss0[i]
@@ -823,8 +826,10 @@ def _next_store(
         for a in range(d, nx):
             P[q, a, a] = var[a]
         for h in range(r):
-            xm[q, h] = x[q]
-            Pm[q, h] = P[q]
+            for a in range(nx):
+                xm[q, h, a] = x[q, a]
+                for b in range(nx):
+                    Pm[q, h, a, b] = P[q, a, b]
             mu[q, h] = mu0[h]
         conf[q] = confirmed0
         hits[q] = 1
@@ -957,18 +962,23 @@ def _kf_update_tracks(
     Pu = np.empty((nx, nx))
     d2 = np.empty(k * r)
     logdet = np.empty(k * r)
+    # (the default layout's sizes as literals: loops of fixed length, the same operations)
+    fixed = nx == 7 and d == 3
     for q in range(k):
         for j in range(r):
             # (each row updated where it is, through a scratch copy: the rows are distinct)
             row = q * r + j
             xq, Pq = xm[ti[q], j], Pm[ti[q], j]
-            d2[row], logdet[row] = _kf_update_row(
-                xq, Pq, z[dj[q]], R[dj[q]], xu, Pu, L, Si, K, nu, y
-            )
-            for a in range(nx):
-                xq[a] = xu[a]
-                for b in range(nx):
-                    Pq[a, b] = Pu[a, b]
+            if fixed:
+                d2[row], logdet[row] = _kf_update_row_n(
+                    xq, Pq, z[dj[q]], R[dj[q]], xu, Pu, L, Si, K, nu, y, 7, 3
+                )
+                _copy_row(xu, Pu, xq, Pq, 7)
+            else:
+                d2[row], logdet[row] = _kf_update_row_n(
+                    xq, Pq, z[dj[q]], R[dj[q]], xu, Pu, L, Si, K, nu, y, nx, d
+                )
+                _copy_row(xu, Pu, xq, Pq, nx)
     if not mode_weights:
         return np.empty((0, r))
     out = np.empty((k, r))
@@ -983,6 +993,16 @@ def _kf_update_tracks(
         for j in range(r):
             out[q, j] = out[q, j] - mx
     return out
+
+
+@nb.njit(cache=True)
+def _copy_row(xu: FloatArray, Pu: FloatArray, x: FloatArray, P: FloatArray, nx: int) -> None:
+    """``x[:] = xu`` and ``P[:, :] = Pu`` (``nx`` entries a side, given: a literal gives
+    loops of fixed length)."""
+    for a in range(nx):
+        x[a] = xu[a]
+        for b in range(nx):
+            P[a, b] = Pu[a, b]
 
 
 @nb.njit(cache=True)
@@ -1335,10 +1355,33 @@ def _member_kernel(a: IntArray, b: IntArray) -> BoolArray:
     return out
 
 
-def _readonly(a: _A) -> _A:
-    v: _A = a.view()
-    v.setflags(write=False)
-    return v
+#: The array fields of :class:`TrackTable`, in the order :attr:`Tracker.tracks` fills them.
+_TABLE_FIELDS = (
+    "ids",
+    "x",
+    "cov",
+    "confirmed",
+    "n_hits",
+    "n_misses",
+    "last_update_s",
+    "created_s",
+    "mode_prob",
+    "score",
+    "last_sensor_id",
+    "last_det_index",
+)
+
+_F = TypeVar("_F")
+
+
+def _frozen(cls: type[_F], values: dict[str, Any]) -> _F:
+    """An instance of the frozen dataclass ``cls`` (no defaults, no ``__post_init__``)
+    with ``values``, every field's, entered in its ``__dict__``: what the generated
+    ``__init__`` does, without its ``object.__setattr__`` call per field (a step builds a
+    :class:`StepResult` and the engine asks for a :class:`TrackTable` about as often)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
 
 
 @dataclass
@@ -1477,21 +1520,29 @@ class Tracker:
         memo = self._tracks_memo
         if memo is not None and memo[0] is s and memo[1] == self._time_s:
             return memo[2]
-        table = TrackTable(
-            time_s=float("nan") if self._time_s is None else self._time_s,
-            ids=_readonly(s.ids),
-            x=_readonly(s.x),
-            cov=_readonly(s.P),
-            confirmed=_readonly(s.confirmed),
-            n_hits=_readonly(s.n_hits),
-            n_misses=_readonly(s.n_misses),
-            last_update_s=_readonly(s.last_update_s),
-            created_s=_readonly(s.created_s),
-            mode_prob=_readonly(s.mu),
-            score=_readonly(s.score),
-            last_sensor_id=_readonly(s.last_sensor_id),
-            last_det_index=_readonly(s.last_det_index),
-        )
+        values: dict[str, Any] = {"time_s": float("nan") if self._time_s is None else self._time_s}
+        for name, a in zip(
+            _TABLE_FIELDS,
+            (
+                s.ids,
+                s.x,
+                s.P,
+                s.confirmed,
+                s.n_hits,
+                s.n_misses,
+                s.last_update_s,
+                s.created_s,
+                s.mu,
+                s.score,
+                s.last_sensor_id,
+                s.last_det_index,
+            ),
+            strict=True,
+        ):
+            v = a.view()
+            v.setflags(write=False)
+            values[name] = v
+        table = _frozen(TrackTable, values)
         self._tracks_memo = (s, self._time_s, table)
         return table
 
@@ -2039,19 +2090,22 @@ class Tracker:
         self._time_s = t
         if cfg.keep_provenance:
             self._prov.append((t, batch.sensor_id, batch.det_index.copy(), det_track_id.copy()))
-        return StepResult(
-            time_s=t,
-            sensor_id=batch.sensor_id,
-            det_index=batch.det_index.copy(),
-            det_track_id=det_track_id,
-            updated=updated,
-            missed=missed,
-            started=started,
-            confirmed=np.concatenate([confirmed_ids, started])
-            if cfg.confirm_m <= 1
-            else confirmed_ids,
-            deleted=deleted_ids,
-            deleted_reason=_REASONS[code],
+        return _frozen(
+            StepResult,
+            {
+                "time_s": t,
+                "sensor_id": batch.sensor_id,
+                "det_index": batch.det_index.copy(),
+                "det_track_id": det_track_id,
+                "updated": updated,
+                "missed": missed,
+                "started": started,
+                "confirmed": np.concatenate([confirmed_ids, started])
+                if cfg.confirm_m <= 1
+                else confirmed_ids,
+                "deleted": deleted_ids,
+                "deleted_reason": _REASONS[code],
+            },
         )
 
     # ---------------------------------------------------------------- helpers
