@@ -44,10 +44,13 @@ def type_spec(t: Any) -> TypeSpec:
     Raises
     ------
     TypeError
-        For any other type (the kernel is then left out of the list).
+        For any other type, and for literal (constant) arguments (the signature is then
+        left out of the list).
     """
     from numba.core import types
 
+    if isinstance(t, types.Literal):  # a constant argument: only kernels pass one (a
+        raise TypeError(f"no JSON form for numba type {t}")  # callee, compiled in its caller)
     if isinstance(t, types.Array):
         return ["array", type_spec(t.dtype), t.ndim, t.layout, not t.mutable]
     if isinstance(t, types.UniTuple):
