@@ -43,6 +43,11 @@ if TYPE_CHECKING:
 #: many of its scan periods.
 HOLD_SCANS = 2.5
 
+#: Threat kinds whose flight ends at their target (impact): a predicted intercept point
+#: the track reaches only after it has reached the defended asset it flies at is never
+#: reached. Aircraft and decoys fly on past an asset.
+ENDS_AT_TARGET = frozenset({"cruise_missile", "ballistic_missile", "anti_radiation_missile"})
+
 
 @dataclass
 class LaunchOrder:
@@ -457,6 +462,16 @@ class CommandPost:
             [k == "ballistic_missile" for k in world.threat_kind] + [False], dtype=bool
         )
         self.any_ballistic = bool(self.threat_ballistic.any())
+        # per threat: does its type end its flight at its target (so that an intercept
+        # point beyond the target is never reached)? Its own type, and the type it looks
+        # like (a decoy taken for what it mimics).
+        self._ends_at_target = np.array([k in ENDS_AT_TARGET for k in world.threat_kind], bool)
+        self._seen_ends_at_target = np.array(
+            [s.kind in ENDS_AT_TARGET for s in world.threat_seen_spec]
+            if len(world.threat_seen_spec) == world.n_threats
+            else self._ends_at_target,
+            dtype=bool,
+        )
         self._own_launchers = np.array(unit.launchers, dtype=np.int64)
         self._own_launchers.flags.writeable = False
         specs = world.missile_specs
@@ -933,6 +948,7 @@ class CommandPost:
         free_targets, free_eng = self.capacity()
         c = cand.nonzero()[0]
         if len(c) and free_targets > 0 and free_eng > 0:
+            arrival_s = self._arrival_s(ta, threat, c)
             # Cheap reachability screen (see reach_screen) before the windows.
             _, types, origins, nears = self._screens(rr, kin, c)
             for m in types.tolist():
@@ -954,6 +970,8 @@ class CommandPost:
                     float(self.doctrine.min_speed_ratio),
                 )
                 ok = allowed_now(win, self.doctrine, u.cp.cycle_s)
+                # an intercept after the threat reaches its asset is no intercept
+                ok &= ~(win.time_of_flight_s > arrival_s[cn])
                 p1 = self.single_shot_pk(m, threat[cn], origin, win.pip_m, vel[cn])
                 pk1[m, cn] = np.where(ok, p1, 0.0)
                 pk[m, cn] = engagement_pk(pk1[m, cn], self.doctrine.shots_per_engagement)
@@ -980,6 +998,41 @@ class CommandPost:
             free_eng,
             ta,
         )
+
+    def _arrival_s(
+        self, ta: ThreatAssessment, threat: NDArray[np.int64], rows: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
+        """Time from now until each track of ``rows`` reaches the defended asset it most
+        likely attacks (inf for the other tracks, and where that does not apply).
+
+        Notes
+        -----
+        The time of closest approach to the likely asset on the extrapolated path
+        (:func:`samsim.c2.threat_eval.evaluate_threats`), for a track whose path passes
+        within the asset's radius and whose threat, as the command post identifies it
+        (:meth:`_identify`), is of a kind that ends its flight at its target
+        (:data:`ENDS_AT_TARGET`). An engagement whose predicted intercept is later than
+        that never intercepts: the threat has hit the asset first, and the interceptor
+        ends with ``target_gone``.
+        """
+        out = np.full(len(threat), np.inf)
+        if not len(rows):
+            return out
+        likely = ta.likely_asset[rows]
+        kind = self._identify(threat[rows])  # drawn already by the threat evaluation
+        th = threat[rows]
+        ends = np.where(
+            kind == 0,
+            self._ends_at_target[th],
+            (kind == 1) & self._seen_ends_at_target[th],
+        )
+        k = np.maximum(likely, 0)
+        t_cpa = ta.t_cpa_s[rows, k] if ta.t_cpa_s.shape[1] else np.full(len(rows), np.inf)
+        d_cpa = ta.d_cpa_m[rows, k] if ta.d_cpa_m.shape[1] else np.full(len(rows), np.inf)
+        radius = self.w.asset_radius_m[k] if len(self.w.asset_radius_m) else np.zeros(len(rows))
+        hit = (likely >= 0) & ends & (d_cpa <= radius)
+        out[rows] = np.where(hit, t_cpa, np.inf)
+        return out
 
     def _evaluate(
         self,
