@@ -462,10 +462,11 @@ def _covers_clear_kernel(
         -1 (the masks then partly written) when some point is NaN or infinite, within
         ``1e-9 (r + 1)`` of a range bound, ``1e-9`` of a bound's sine or (when an azimuth
         is tested) ``1e-9`` rad of an azimuth bound, or so near the vertical
-        (``hypot(e, n) < 1e-6 r``) that its azimuth is ill-conditioned: only then could
-        ``Site.aer``'s values (local coordinates from a BLAS product, numpy's
-        ``arctan2`` and ``arcsin``, each within a few units in the last place of these)
-        fall on the other side of a bound. Otherwise whether any point needs a terrain LOS
+        (``hypot(e, n) < 1e-5 r``: ``e`` and ``n``, each within ~3.3e-16 ``r`` of the
+        BLAS product's, then move the azimuth by at most ~7e-11 rad) that its azimuth is
+        ill-conditioned: only then could ``Site.aer``'s values (local coordinates from a
+        BLAS product, numpy's ``arctan2`` and ``arcsin``, each within a few units in the
+        last place of these) fall on the other side of a bound. Otherwise whether any point needs a terrain LOS
         (0 or 1): the masks are then :func:`_look_kernel`'s on ``Site.aer``'s values.
     """
     n = pos_m.shape[0]
@@ -499,7 +500,7 @@ def _covers_clear_kernel(
             return -1
         off = 0.0
         if need_az:
-            if not math.sqrt(e * e + nn * nn) >= 1e-6 * r:
+            if not math.sqrt(e * e + nn * nn) >= 1e-5 * r:
                 return -1
             az = math.atan2(e, nn) % _TWO_PI
             off = abs((az - az_centre + math.pi) % _TWO_PI - math.pi)
