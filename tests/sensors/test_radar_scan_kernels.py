@@ -25,7 +25,15 @@ from samsim.sensors.detection import pd_swerling
 from samsim.sensors.interference import Emitters
 from samsim.sensors.jamming import sinr_db
 from samsim.sensors.noise import measurement_sigmas
-from samsim.sensors.radar import Detections, Radar, SearchRegion, Windows, _small_sum
+from samsim.sensors.radar import (
+    _NO_MASK,
+    Detections,
+    Radar,
+    SearchRegion,
+    Windows,
+    _covers_clear_kernel,
+    _small_sum,
+)
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 FRAME = EnuFrame(45.0, 10.0, 0.0)
@@ -412,3 +420,74 @@ def test_clutter_and_angle_kernels_run_as_python(seed: int, n: int) -> None:
         _clutter_db_kernel(n, near, logs, got[1], sums),
         py(_clutter_db_kernel)(n, near, logs, got[1], sums),  # type: ignore[operator]
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seeds,
+    st.integers(1, 40),
+    st.sampled_from(["flat", "hills"]),
+    st.sampled_from(["91N6E", "92N6E"]),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["none", "range", "elevation", "top", "azimuth", "nan", "overhead"]),
+)
+def test_covers_enu_equals_covers_of_site_aer(
+    seed: int, n: int, kind: str, name: str, sector: bool, held: bool, edge: str
+) -> None:
+    """Radar.covers_enu (the tracker's expected tracks without ``Site.aer``) is
+    Radar.covers of ``Site.aer``'s angles, bit for bit, for radars of every sector and
+    field width, points near and far, low and overhead, in every column layout; when a
+    point lies exactly on a bound (range, elevation, sector top or azimuth edge, as
+    ``Site.aer`` gives it), is NaN or straight overhead, the kernel declines (and
+    covers_enu takes ``Site.aer``)."""
+    rng = np.random.default_rng(seed)
+    spec = load_catalog()["radars"][name].spec
+    update: dict[str, float] = {
+        "azimuth_half_width_rad": float(rng.choice([math.pi, 1.2, 0.4])),
+        "autonomous_search_half_width_rad": float(rng.choice([0.0, math.pi, 0.8, 0.3])),
+    }
+    x = np.column_stack([_threats(rng, n, 60e3), rng.normal(0.0, 1.0, (n, 3))])
+    pos = x[:, :3]  # (a view with the tracks' stride, as the engine passes it)
+    centre = float(rng.uniform(0.0, 2 * np.pi))
+    probe = Radar(name, 0, 0, spec, FRAME, np.zeros(3), _terrain(kind), centre, 4 / 3)
+    az, el, rg = probe.site.aer(pos)
+    k = int(rng.integers(0, n))
+    if edge == "range":
+        update["instrumented_range_m"] = float(rg[k])
+    elif edge == "elevation":
+        update["elevation_min_rad"] = float(el[k])
+    elif edge == "top":
+        update["autonomous_search_elevation_max_rad"] = float(el[k])
+        update["autonomous_search_half_width_rad"] = math.pi
+        sector = True
+    elif edge == "azimuth":
+        update["azimuth_half_width_rad"] = abs(
+            (float(az[k]) - centre + math.pi) % (2 * math.pi) - math.pi
+        )
+    elif edge == "nan":
+        x[k, 1] = np.nan
+    elif edge == "overhead":
+        x[k, :3] = probe.site.position_enu_m + 5e3 * probe.site.rot[2]
+    radar = Radar(
+        name, 0, 0, spec.model_copy(update=update), FRAME, np.zeros(3), _terrain(kind), centre,
+        4 / 3,
+    )  # fmt: skip
+    extra = rng.random(n) < 0.5 if held else None
+    az, el, rg = radar.site.aer(pos)
+    want = radar.covers(pos, az, el, rg, sector=sector, extra=extra)
+    assert _same(radar.covers_enu(pos, sector=sector, extra=extra), want)
+    ok, test = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+    answer = _covers_clear_kernel(
+        pos, radar.site.position_enu_m, radar.site.rot, sector and radar.spec.autonomous_search,
+        *radar._clear_args, _NO_MASK if extra is None else extra, *radar._clear_limits,
+        radar._clear_los_sin, ok, test,
+    )  # fmt: skip
+    az_tested = update["azimuth_half_width_rad"] < math.pi
+    if edge in ("range", "elevation", "nan") or (edge == "azimuth" and az_tested):
+        assert answer < 0
+    if edge == "top" and extra is None:
+        assert answer < 0
+    sector_az = sector and radar.spec.autonomous_search and radar._clear_args[0] < math.pi
+    if edge == "overhead" and (az_tested or sector_az):
+        assert answer < 0

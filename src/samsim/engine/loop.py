@@ -442,10 +442,8 @@ class Engine:
             # in coverage over the terrain.
             if not region.sector and not len(held):
                 return np.zeros(len(ids), dtype=bool)  # cue windows only: nothing expected
-            pos = x[:, :3]
-            az, el, rg = radar.site.aer(pos)
             held_mask = member(ids, held_set) if len(held) else None
-            return radar.covers(pos, az, el, rg, sector=region.sector, extra=held_mask)
+            return radar.covers_enu(x[:, :3], sector=region.sector, extra=held_mask)
 
         res = tracker.step(batch, expected=expected)
         truth = self.track_truth[unit]

@@ -412,6 +412,120 @@ def _look_kernel(
     return ok_out, test, any_test, logs_in
 
 
+#: Margin of :func:`_covers_clear_kernel`: rounding errors are ~1e-15 (relative).
+_CLEAR_TOL = 1e-9
+
+
+def _sin_of_bound(el_rad: float) -> float:
+    """The sine of an elevation bound for :func:`_covers_clear_kernel`: -2 or 2 at or
+    beyond -pi/2 or pi/2 (every elevation, which ``arcsin`` keeps in [-pi/2, pi/2], is
+    then above or below it), NaN stays NaN (the kernel then declines)."""
+    if el_rad >= math.pi / 2:
+        return 2.0
+    if el_rad <= -math.pi / 2:
+        return -2.0
+    return math.sin(el_rad)
+
+
+@nb.njit(cache=True)
+def _covers_clear_kernel(
+    pos_m: FloatArray,
+    site_m: FloatArray,
+    rot: FloatArray,
+    sector: bool,
+    sector_half_width: float,
+    sin_sector_el_max: float,
+    extra: BoolArray,
+    r_min: float,
+    r_max: float,
+    sin_el_min: float,
+    sin_el_max: float,
+    az_centre: float,
+    az_half_width: float,
+    sin_los_el_max: float,
+    ok_out: BoolArray,
+    test: BoolArray,
+) -> int:
+    """:func:`_look_kernel`'s ``ok`` and ``test`` masks (not the whole field, no windows)
+    of scenario-ENU points, without :meth:`~samsim.geo.frames.Site.aer`, when every point
+    is clear of the bounds.
+
+    With ``d = p - site`` and the site-local ``(e, n, u) = rot d`` (summed in plain
+    order), ``r = sqrt(e^2 + n^2 + u^2)`` and ``q = clip(u / max(r, 1e-9), -1, 1)`` (the
+    sine of the elevation), each elevation test ``el >= b`` is ``q >= sin b`` (arcsin is
+    increasing; the ``sin_*`` arguments are :func:`_sin_of_bound`'s) and, only when a
+    half width is below pi, the azimuth ``atan2(e, n) mod 2 pi`` is tested as there.
+
+    Returns
+    -------
+    int
+        -1 (the masks then partly written) when some point is NaN or infinite, within
+        ``1e-9 (r + 1)`` of a range bound, ``1e-9`` of a bound's sine or (when an azimuth
+        is tested) ``1e-9`` rad of an azimuth bound, or so near the vertical
+        (``hypot(e, n) < 1e-5 r``: ``e`` and ``n``, each within ~3.3e-16 ``r`` of the
+        BLAS product's, then move the azimuth by at most ~7e-11 rad) that its azimuth is
+        ill-conditioned: only then could ``Site.aer``'s values (local coordinates from a
+        BLAS product, numpy's ``arctan2`` and ``arcsin``, each within a few units in the
+        last place of these) fall on the other side of a bound. Otherwise whether any point needs a terrain LOS
+        (0 or 1): the masks are then :func:`_look_kernel`'s on ``Site.aer``'s values.
+    """
+    n = pos_m.shape[0]
+    has_extra = extra.shape[0] > 0
+    sector_wrap = sector_half_width < math.pi
+    wrap = az_half_width < math.pi
+    need_az = (sector and sector_wrap) or wrap
+    tol = _CLEAR_TOL
+    any_test = 0
+    for i in range(n):
+        d0 = pos_m[i, 0] - site_m[0]
+        d1 = pos_m[i, 1] - site_m[1]
+        d2 = pos_m[i, 2] - site_m[2]
+        e = rot[0, 0] * d0 + rot[0, 1] * d1 + rot[0, 2] * d2
+        nn = rot[1, 0] * d0 + rot[1, 1] * d1 + rot[1, 2] * d2
+        u = rot[2, 0] * d0 + rot[2, 1] * d1 + rot[2, 2] * d2
+        r = math.sqrt(e * e + nn * nn + u * u)
+        if not r < math.inf:  # NaN or infinite
+            return -1
+        rtol = tol * (r + 1.0)
+        if abs(r - r_min) <= rtol or abs(r - r_max) <= rtol:
+            return -1
+        q = u / (1e-9 if r < 1e-9 else r)
+        q = -1.0 if q < -1.0 else (1.0 if q > 1.0 else q)
+        if (
+            abs(q - sin_el_min) <= tol
+            or abs(q - sin_el_max) <= tol
+            or abs(q - sin_sector_el_max) <= tol
+            or abs(q - sin_los_el_max) <= tol
+        ):
+            return -1
+        off = 0.0
+        if need_az:
+            if not math.sqrt(e * e + nn * nn) >= 1e-5 * r:
+                return -1
+            az = math.atan2(e, nn) % _TWO_PI
+            off = abs((az - az_centre + math.pi) % _TWO_PI - math.pi)
+            if (sector and sector_wrap and abs(off - sector_half_width) <= tol) or (
+                wrap and abs(off - az_half_width) <= tol
+            ):
+                return -1
+        look = False
+        if sector:
+            look = q >= sin_el_min and q <= sin_sector_el_max
+            if look and sector_wrap:
+                look = off <= sector_half_width
+        if not look and has_extra:
+            look = extra[i]
+        ok = look and r >= r_min and r <= r_max and q >= sin_el_min and q <= sin_el_max
+        if ok and wrap:
+            ok = off <= az_half_width
+        t = ok and q < sin_los_el_max
+        ok_out[i] = ok
+        test[i] = t
+        if t:
+            any_test = 1
+    return any_test
+
+
 @nb.njit(cache=True)
 def _gather_kernel(
     ok: BoolArray,
@@ -1365,6 +1479,49 @@ class Radar:
         if any_test:
             ok[test] = self._visibility()(pos_m[test])
         return ok
+
+    def covers_enu(
+        self, pos_m: FloatArray, *, sector: bool = False, extra: BoolArray | None = None
+    ) -> BoolArray:
+        """:meth:`covers` of scenario-ENU points (n, 3) whose
+        :meth:`~samsim.geo.frames.Site.aer` is not known: when every point is clear of
+        the bounds (:func:`_covers_clear_kernel`) the masks come without it, otherwise
+        from ``Site.aer`` and :meth:`covers`; the result is the same either way."""
+        n = pos_m.shape[0]
+        ok = np.empty(n, dtype=np.bool_)
+        test = np.empty(n, dtype=np.bool_)
+        any_test = _covers_clear_kernel(
+            pos_m, self.site.position_enu_m, self.site.rot,
+            sector and self.spec.autonomous_search, *self._clear_args,
+            _NO_MASK if extra is None else extra, *self._clear_limits,
+            self._clear_los_sin, ok, test,
+        )  # fmt: skip
+        if any_test < 0:
+            az, el, rg = self.site.aer(pos_m)
+            return self.covers(pos_m, az, el, rg, sector=sector, extra=extra)
+        if any_test:
+            ok[test] = self._visibility()(pos_m[test])
+        return ok
+
+    @cached_property
+    def _clear_args(self) -> tuple[float, float]:
+        """The sector's half width and the sine of its top (:func:`_covers_clear_kernel`)."""
+        hw, top = self._look_args[:2]
+        return hw, _sin_of_bound(top)
+
+    @cached_property
+    def _clear_limits(self) -> tuple[float, ...]:
+        """:meth:`_look_args`' coverage limits with the elevations as sines
+        (:func:`_covers_clear_kernel`)."""
+        r_min, r_max, el_min, el_max, centre, half_width = self._look_args[2:]
+        return r_min, r_max, _sin_of_bound(el_min), _sin_of_bound(el_max), centre, half_width
+
+    @property
+    def _clear_los_sin(self) -> float:
+        """The sine of the elevation below which a covered point needs a terrain LOS (2: every
+        point; see :meth:`coverage_at`'s shortcut, which the terrain may switch)."""
+        fast = self.k_factor >= 1.0 and self.terrain.max_m <= self.antenna_altitude_m - 1.0
+        return _sin_of_bound(_FAST_LOS_EL_RAD) if fast else 2.0
 
     def _look(
         self,
