@@ -75,10 +75,10 @@ def _prediction_bounds_kernel(
     for k in range(rows.shape[0]):
         kk = rows[k]
         total = 0.0
-        negative = False
+        bad = False  # a negative mode probability or a state not finite
         for i in range(r):
             total += mu[kk, i]
-            negative = negative or mu[kk, i] < 0.0
+            bad = bad or not mu[kk, i] >= 0.0
         c2 = 0.0
         for a in range(d):
             centre_m[k, a] = xm[kk, 0, a]
@@ -94,12 +94,14 @@ def _prediction_bounds_kernel(
                 if acc_at >= 0:
                     g = xm[kk, i, acc_at + a]
                     aa += g * g
+            if not q + vv + aa < math.inf:  # (max() would drop a NaN)
+                bad = True
             rho = max(rho, math.sqrt(q))
             v_max = max(v_max, math.sqrt(vv))
             a_max = max(a_max, math.sqrt(aa))
         bound = rho + v_max * dt_s + 0.5 * a_max * dt_s * dt_s
         speed = v_max + a_max * dt_s
-        if abs(total - 1.0) <= 1e-9 and not negative and bound + speed + c2 < math.inf:
+        if abs(total - 1.0) <= 1e-9 and not bad and bound + speed + c2 < math.inf:
             radius_m[k] = bound * (1.0 + BOUND_TOL) + BOUND_TOL * (math.sqrt(c2) + 1.0)
             speed_mps[k] = speed * (1.0 + BOUND_TOL)
         else:  # NaN or infinite states, or unnormalised mode probabilities
