@@ -28,7 +28,7 @@ from samsim.c2.envelope import engagement_windows
 from samsim.c2.threat_eval import ThreatAssessment, evaluate_threats
 from samsim.jit import njit
 from samsim.physics.pk_table import pk_table
-from samsim.physics.threats import gravity_enu_mps2
+from samsim.physics.threats import MU_EARTH, gravity_enu_mps2
 from samsim.physics.tofcache import tof_table
 
 if TYPE_CHECKING:
@@ -382,6 +382,112 @@ def _ready_reach(
     )
 
 
+#: Slack of :func:`_reach_bound_may_pass`'s comparison: relative, and in metres for the
+#: launch origin's rounding (its bounds are inflated already; see
+#: :data:`~samsim.tracking.bounds.BOUND_TOL`).
+_BOUND_SLACK = 1e-6
+_BOUND_SLACK_M = 1.0
+
+
+@njit(cache=True)
+def _reach_bound_may_pass(
+    lidx: NDArray[np.int64],
+    inventory: NDArray[np.int64],
+    reloading: NDArray[np.bool_],
+    usable: NDArray[np.bool_],
+    n_own: int,
+    launcher_pos_m: NDArray[np.float64],
+    centre_m: NDArray[np.float64],
+    radius_m: NDArray[np.float64],
+    speed_mps: NDArray[np.float64],
+    ballistic: NDArray[np.bool_],
+    earth_centre_m: NDArray[np.float64],
+    mu_earth_m3ps2: float,
+    rows: NDArray[np.int64],
+    flight_time_s: NDArray[np.float64],
+    reach_m: NDArray[np.float64],
+    reach_time_s: NDArray[np.float64],
+) -> bool:
+    """False only when :func:`_ready_reach` of the tracks ``rows`` is certainly False,
+    told from bounds of their predicted states instead of the states.
+
+    Parameters
+    ----------
+    lidx, inventory, reloading, usable, n_own, launcher_pos_m
+        As :func:`_ready_reach`: the missile types with ready rounds and each one's launch
+        origin are computed as there.
+    centre_m, radius_m, speed_mps : ndarray, shapes (N, 3), (N,), (N,)
+        Per track, a ball that holds its predicted position and a bound of its predicted
+        speed (:meth:`~samsim.tracking.tracker.Tracker.prediction_bounds`).
+    ballistic : ndarray of bool, shape (N,)
+        Tracks whose assumed acceleration is gravity (else zero).
+    earth_centre_m : ndarray, shape (3,)
+        The earth's centre in the scenario's ENU frame, m.
+    mu_earth_m3ps2 : float
+        The gravitational parameter of :func:`~samsim.physics.trajectory.gravity_enu_mps2`.
+    rows, flight_time_s, reach_m, reach_time_s
+        As :func:`_ready_reach`.
+
+    Notes
+    -----
+    A track passes type m's screen only if ``r <= R_m + (|v| + |g| T_flight) T_R``
+    (:func:`_reach_screens`, which also asks ``|v| <= max target speed``: not bounded
+    here). With the ball's centre c and radius rho, ``r >= |c - origin| - rho``;
+    ``|v|`` is at most the speed bound, and ``|g| = mu / |p - earth centre|^2`` at most
+    ``mu / (|c - earth centre| - rho)^2``. False when every track fails this bound by
+    more than :data:`_BOUND_SLACK` (relative) and :data:`_BOUND_SLACK_M` for every type
+    with ready rounds (or no type has any).
+    """
+    nl, n_types = lidx.shape[0], inventory.shape[1]
+    ready = np.empty((nl, n_types), np.int64)
+    total = np.zeros(n_types, np.int64)
+    for i in range(nl):
+        li = lidx[i]
+        up = 0 if reloading[li] else 1
+        for m in range(n_types):
+            r = np.int64(inventory[li, m]) * up
+            if usable.shape[0] > 0 and not usable[i, m]:
+                r = np.int64(0)
+            ready[i, m] = r
+            total[m] += r
+    n = rows.shape[0]
+    g_max = np.zeros(n)
+    for k in range(n):
+        j = rows[k]
+        if ballistic[j]:
+            e0 = centre_m[j, 0] - earth_centre_m[0]
+            e1 = centre_m[j, 1] - earth_centre_m[1]
+            e2 = centre_m[j, 2] - earth_centre_m[2]
+            low = math.sqrt(e0 * e0 + e1 * e1 + e2 * e2) - radius_m[j]
+            g_max[k] = mu_earth_m3ps2 / (low * low) * (1.0 + _BOUND_SLACK) if low > 0 else math.inf
+    for m in range(n_types):
+        if total[m] <= 0:
+            continue
+        own = False
+        if nl > n_own:
+            for i in range(n_own):
+                if ready[i, m] > 0:
+                    own = True
+        s0, s1, s2, count = 0.0, 0.0, 0.0, 0
+        for i in range(nl):
+            if ready[i, m] > 0 and not (own and i >= n_own):
+                li = lidx[i]
+                s0 += launcher_pos_m[li, 0]
+                s1 += launcher_pos_m[li, 1]
+                s2 += launcher_pos_m[li, 2]
+                count += 1
+        o0, o1, o2 = s0 / count, s1 / count, s2 / count
+        for k in range(n):
+            j = rows[k]
+            d0, d1, d2 = centre_m[j, 0] - o0, centre_m[j, 1] - o1, centre_m[j, 2] - o2
+            r_low = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2) - radius_m[j]
+            s_up = speed_mps[j] + g_max[k] * flight_time_s[m]
+            limit = reach_m[m] + s_up * reach_time_s[m]
+            if not r_low > limit * (1.0 + _BOUND_SLACK) + _BOUND_SLACK_M:  # (NaN: may pass)
+                return True
+    return False
+
+
 _NO_USABLE = np.zeros((0, 0), dtype=bool)  # _ready_reach: every type usable
 
 
@@ -489,6 +595,7 @@ class CommandPost:
             for r in unit.fire_control
         ]
         self._max_targets, self._max_missiles = unit.cp.max_targets, unit.cp.max_missiles
+        self._earth_centre_m = np.ascontiguousarray(world.frame.ecef_to_enu(np.zeros(3)))
 
     # -- identification and planning Pk ------------------------------------------------
     def _identify(self, threat_ids: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -816,20 +923,14 @@ class CommandPost:
             ready = ready * usable
         return lidx, ready, ready.sum(axis=0)
 
-    def _may_engage(self, t: float, kin: _Kinematics) -> bool:
-        """False when :meth:`offer` would certainly offer nothing this cycle (every Pk 0):
-        no real track that is neither busy nor done passes the reachability screen of a
-        missile type with ready rounds, or no channel is free, or none of those that pass
-        is held by a fire-control radar with free channels (:meth:`_fcr_for`, asked only
-        then). A superset of the offer's candidates is screened (before threat value), and
-        each screen is the offer's own, track by track, so the answer never hides an
-        engagement. The identification draws the threat evaluation would make are made
-        here in the same order, so skipping the offer changes no random stream."""
-        # _eligibility's busy and done, track by track
+    def _screen_rows(self, ids: list[int], threat: list[int]) -> list[int]:
+        """The rows of the real tracks (threat >= 0) that are neither busy nor done
+        (:meth:`_eligibility`, track by track), after the identification draws the threat
+        evaluation would make of their threats, in the same order."""
         engagements, cap = self.engagements, self.unit.max_engagements_per_target
         rows: list[int] = []
         threats: list[int] = []
-        for j, (tid, th) in enumerate(zip(kin.ids.tolist(), kin.threat.tolist(), strict=True)):
+        for j, (tid, th) in enumerate(zip(ids, threat, strict=True)):
             if th < 0:
                 continue
             eng = engagements.get(tid)
@@ -846,6 +947,79 @@ class CommandPost:
         for th in threats:  # (the draws only: a threat identified already draws nothing)
             if th not in identity:
                 self._identify(np.array([th], dtype=np.int64))
+        return rows
+
+    def _refuses_unpredicted(self, t: float) -> bool:
+        """True only when :meth:`_may_engage` would be False at ``t``, told without the
+        tracks' prediction (:meth:`~samsim.tracking.tracker.Tracker.prediction_bounds`);
+        False when it cannot tell. It makes the identification draws :meth:`_may_engage`
+        makes (which then makes none), and no other change.
+
+        Notes
+        -----
+        :meth:`_may_engage` is True when some screened row (:meth:`_screen_rows`) is held
+        by a fire-control radar with free channels and passes the reachability screen
+        (held rows are a subset of the screened ones, and the screen passes a set of rows
+        when one of them passes). Here: no screened row, no free channel, no screened row
+        that may pass the screen by the bounds of the predicted states
+        (:func:`_reach_bound_may_pass`), or none of those held; each a certain refusal.
+        """
+        got = self.tracker.prediction_bounds(t, confirmed_only=True)
+        if got is None or got[1].shape[1] != 3:
+            return False
+        ids, centre, radius, speed = got
+        truth = self.truth
+        id_list = ids.tolist()
+        threat = [truth.get(i, -1) for i in id_list]
+        rows = self._screen_rows(id_list, threat)
+        if not rows:
+            return True
+        free_targets, free_eng = self.capacity()
+        if free_targets <= 0 or free_eng <= 0:
+            return True
+        lidx, usable = self._launchers()
+        ballistic = self.threat_ballistic[np.array(threat, dtype=np.int64)]
+
+        def may_pass(rows: NDArray[np.int64]) -> bool:
+            return bool(
+                _reach_bound_may_pass(
+                    lidx,
+                    self.inventory,
+                    self.reloading,
+                    _NO_USABLE if usable is None else usable,
+                    len(self.unit.launchers),
+                    self.w.launcher_pos_m,
+                    centre,
+                    radius,
+                    speed,
+                    ballistic,
+                    self._earth_centre_m,
+                    MU_EARTH,
+                    rows,
+                    self._flight_time_s,
+                    self._reach_m,
+                    self._reach_time_s,
+                )
+            )
+
+        screened = np.array(rows, dtype=np.int64)
+        if not may_pass(screened):
+            return True
+        cand = np.zeros(len(ids), dtype=bool)
+        cand[screened] = True
+        held = screened[self._fcr_for(t, ids, cand)[screened] >= 0]
+        return len(held) == 0 or not may_pass(held)
+
+    def _may_engage(self, t: float, kin: _Kinematics) -> bool:
+        """False when :meth:`offer` would certainly offer nothing this cycle (every Pk 0):
+        no real track that is neither busy nor done passes the reachability screen of a
+        missile type with ready rounds, or no channel is free, or none of those that pass
+        is held by a fire-control radar with free channels (:meth:`_fcr_for`, asked only
+        then). A superset of the offer's candidates is screened (before threat value), and
+        each screen is the offer's own, track by track, so the answer never hides an
+        engagement. The identification draws the threat evaluation would make are made
+        here in the same order, so skipping the offer changes no random stream."""
+        rows = self._screen_rows(kin.ids.tolist(), kin.threat.tolist())
         if not rows:
             return False
         free_targets, free_eng = self.capacity()
@@ -1080,6 +1254,8 @@ class CommandPost:
         """One decision cycle of a battalion on its own; returns the launch orders and
         logs the assignments."""
         self.service_reloads(t)
+        if self._refuses_unpredicted(t):
+            return []  # what _may_engage would conclude, without predicting the tracks
         kin = _Kinematics.of(self, t)
         if not self._may_engage(t, kin):
             return []  # what offer() would conclude, without evaluating every track

@@ -31,6 +31,7 @@ from samsim.tracking.association import (
     gnn_assign,
     jpda_probabilities,
 )
+from samsim.tracking.bounds import prediction_bounds
 from samsim.tracking.filters import (
     _LOG_2PI,
     _kf_update_row_n,
@@ -1754,6 +1755,35 @@ class Tracker:
         x = _imm_predict_states(s.xm, s.mu, rows, Pi, F, ct, dt, self._layout.dims)
         self._states_memo = (s, t, rows, x)
         return s.ids[rows], x.copy()
+
+    def prediction_bounds(
+        self, time_s: float, confirmed_only: bool = True
+    ) -> tuple[IntArray, FloatArray, FloatArray, FloatArray] | None:
+        """Bounds of :meth:`predict_states` at ``time_s`` without predicting (nothing is
+        computed or cached for a later prediction): the tracks' ids (in its order), and
+        per track a centre, a radius within which its predicted position lies, and a
+        bound of its predicted speed (:func:`~samsim.tracking.bounds.prediction_bounds`).
+
+        Returns
+        -------
+        tuple of (ids, centre_m (n, dims), radius_m (n,), speed_mps (n,)), or None
+            None when some motion model is not one of the built-in ones (whose motion
+            the bounds know).
+        """
+        if not all(
+            type(m) in (ConstantVelocity, ConstantAcceleration, KnownTurn, CoordinatedTurn)
+            for m in self._models
+        ):
+            return None
+        t = self._check_time(time_s, "prediction_bounds")
+        s = self._s
+        rows = s.confirmed.nonzero()[0] if confirmed_only else np.arange(s.n)
+        dt = 0.0 if self._time_s is None else t - self._time_s
+        acc = self._layout.acc
+        centre, radius, speed = prediction_bounds(
+            s.xm, s.mu, rows, self._layout.dims, None if acc is None else acc.start, dt
+        )
+        return s.ids[rows], centre, radius, speed
 
     def predict_acceleration(
         self, time_s: float, confirmed_only: bool = True
