@@ -95,7 +95,7 @@ def test_precompile_fills_an_empty_cache_in_two_processes(tmp_path: Path) -> Non
 def test_the_flagship_example_calls_only_listed_signatures() -> None:
     """Every kernel signature the flagship example calls is in the list (else its first
     run compiles it alone, after the list): rewrite it with
-    `python -m samsim.precompile --write` after changing a kernel's arguments.
+    `python tools/write_kernel_list.py` after changing a kernel's arguments.
 
     The list is compiled first (loaded, when the suite did it already): a process that
     loads a kernel from the cache registers only the signatures it is called with from

@@ -10,16 +10,15 @@ several processes at once, the longest first (each process takes the next kernel
 shared list), so that a run then only loads them. A kernel or signature that the list
 misses is compiled when first called, as before; one the code no longer has is skipped.
 
-``python -m samsim.precompile --write`` runs the example scenarios and the coverage
-commands in a fresh cache and writes the list again (after changing a kernel's
-arguments); ``tests/test_precompile.py`` checks that the flagship example calls nothing
-the list misses. ``python -m samsim.precompile`` compiles the list (``--processes N``).
+``python tools/write_kernel_list.py`` runs the example scenarios and a coverage map in a
+fresh cache and writes the list again (after changing a kernel's arguments);
+``tests/test_precompile.py`` checks that the flagship example calls nothing the list
+misses. ``python -m samsim.precompile`` compiles the list (``--processes N``).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import json
 import os
@@ -195,93 +194,18 @@ def _work(queue: Path, entries: list[dict[str, Any]]) -> None:
             compile_one(entry["kernel"], entry["signature"])
 
 
-def write_manifest(path: Path = MANIFEST) -> int:
-    """Run the workload (every example scenario and a small coverage map) in a fresh
-    numba cache, then time each loaded signature's compilation in another fresh cache and
-    write the list; returns the number of signatures."""
-    with tempfile.TemporaryDirectory(prefix="samsim-kernels-") as tmp:
-        env = dict(os.environ, NUMBA_CACHE_DIR=str(Path(tmp) / "a"))
-        listing = Path(tmp) / "signatures.json"
-        subprocess.run(
-            [sys.executable, "-m", "samsim.precompile", "--collect", str(listing)],
-            env=env,
-            check=True,
-        )
-        entries = json.loads(listing.read_text())
-        env["NUMBA_CACHE_DIR"] = str(Path(tmp) / "b")
-        timed = Path(tmp) / "timed.json"
-        subprocess.run(
-            [sys.executable, "-m", "samsim.precompile", "--time", str(listing), str(timed)],
-            env=env,
-            check=True,
-        )
-        entries = json.loads(timed.read_text())
-    import numba
-
-    doc = {
-        "about": "samsim's kernels and the signatures the example scenarios call, with "
-        "their compile time (CPU s); written by `python -m samsim.precompile --write`",
-        "numba": numba.__version__,
-        "kernels": entries,
-    }
-    path.write_text(json.dumps(doc, indent=1) + "\n")
-    return len(entries)
-
-
-def _collect(out: Path) -> None:
-    """Run the workload in this process and write the loaded kernels' signatures."""
-    from samsim import cli
-
-    root = Path(__file__).resolve().parents[2] / "examples"
-    with tempfile.TemporaryDirectory(prefix="samsim-workload-") as tmp:
-        for example in sorted(root.glob("*.yaml")):
-            with contextlib.suppress(SystemExit):
-                cli.main(["run", str(example), "--quiet", "--out", f"{tmp}/{example.stem}"])
-        with contextlib.suppress(SystemExit):
-            cli.main(
-                [
-                    "coverage", str(root / "battalion_in_hills.yaml"), "--cells", "32",
-                    "--format", "npz", "--out", f"{tmp}/coverage",
-                ]
-            )  # fmt: skip
-    entries = []
-    for kernel, disp in loaded_kernels():
-        for sig in disp.signatures:
-            try:
-                entries.append({"kernel": kernel, "signature": [type_spec(t) for t in sig]})
-            except TypeError:
-                continue
-    out.write_text(json.dumps(entries))
-
-
-def _time(listing: Path, out: Path) -> None:
-    entries = json.loads(listing.read_text())
-    for entry in entries:
-        entry["compile_s"] = round(compile_one(entry["kernel"], entry["signature"]), 3)
-    out.write_text(json.dumps([e for e in entries if e["compile_s"] == e["compile_s"]]))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m samsim.precompile", description=__doc__)
     ap.add_argument("--processes", type=int, default=None, help="default: every core")
-    ap.add_argument("--write", action="store_true", help="write kernels.json again")
     ap.add_argument(
         "--if-cold",
         action="store_true",
         help="only if the engine's kernels are not in numba's cache yet (a first run)",
     )
     ap.add_argument("--worker", nargs=2, metavar=("QUEUE", "MANIFEST"), help=argparse.SUPPRESS)
-    ap.add_argument("--collect", metavar="OUT", help=argparse.SUPPRESS)
-    ap.add_argument("--time", nargs=2, metavar=("LISTING", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         _work(Path(args.worker[0]), read_manifest(Path(args.worker[1])))
-    elif args.collect:
-        _collect(Path(args.collect))
-    elif args.time:
-        _time(Path(args.time[0]), Path(args.time[1]))
-    elif args.write:
-        print(f"{write_manifest()} signatures written to {MANIFEST}")
     else:
         if args.if_cold:
             import samsim.engine.loop  # noqa: F401 (the kernels a run calls)

@@ -466,8 +466,9 @@ def _covers_clear_kernel(
         BLAS product's, then move the azimuth by at most ~7e-11 rad) that its azimuth is
         ill-conditioned: only then could ``Site.aer``'s values (local coordinates from a
         BLAS product, numpy's ``arctan2`` and ``arcsin``, each within a few units in the
-        last place of these) fall on the other side of a bound. Otherwise whether any point needs a terrain LOS
-        (0 or 1): the masks are then :func:`_look_kernel`'s on ``Site.aer``'s values.
+        last place of these) fall on the other side of a bound. Otherwise whether any
+        point needs a terrain LOS (0 or 1): the masks are then :func:`_look_kernel`'s on
+        ``Site.aer``'s values.
     """
     n = pos_m.shape[0]
     has_extra = extra.shape[0] > 0
