@@ -2,10 +2,13 @@
 compile times, for samsim.precompile.
 
 Runs every example scenario (``samsim run``) and a small coverage map in a process with an
-empty numba cache and lists the signatures of the kernels then loaded; then compiles each
-of them in another process with another empty cache, timing each (CPU seconds), and writes
-the list. Run it after changing a kernel's arguments (``tests/test_precompile.py`` fails
-when the flagship example calls a signature the list lacks). About 3 minutes on 2 cores.
+empty numba cache, then again in a second process that loads them from that cache, and
+lists the signatures of the kernels the second one loaded: only those called from Python
+(a process that compiles a kernel also registers the signatures of the kernels it calls,
+which are compiled within it, in an order that varies). Then it compiles each of them in
+a third process with another empty cache, timing each (CPU seconds), and writes the
+list. Run it after changing a kernel's arguments (``tests/test_precompile.py`` fails
+when the flagship example calls a signature the list lacks). About 4 minutes on 2 cores.
 
 Usage: python tools/write_kernel_list.py
 """
@@ -78,8 +81,12 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="samsim-kernels-") as tmp:
         listing, timed = Path(tmp) / "signatures.json", Path(tmp) / "timed.json"
-        for step, cache in (("--collect", "a"), ("--time", "b")):
-            files = [str(listing)] if step == "--collect" else [str(listing), str(timed)]
+        steps = (
+            ("--collect", "a", [str(listing)]),  # compiles
+            ("--collect", "a", [str(listing)]),  # loads: lists what Python calls
+            ("--time", "b", [str(listing), str(timed)]),
+        )
+        for step, cache, files in steps:
             env = dict(os.environ, NUMBA_CACHE_DIR=str(Path(tmp) / cache))
             subprocess.run([sys.executable, __file__, step, *files], env=env, check=True)
         entries = json.loads(timed.read_text())
