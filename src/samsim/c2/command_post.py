@@ -206,6 +206,34 @@ def reach_screen(
     return np.asarray(range_m <= reach_m + target_speed_mps * reach_time_s, dtype=bool)
 
 
+@njit(cache=True, inline="always")
+def _type_origin(
+    ready: NDArray[np.int64],
+    m: int,
+    n_own: int,
+    lidx: NDArray[np.int64],
+    launcher_pos_m: NDArray[np.float64],
+) -> tuple[float, float, float]:
+    """Where missile type ``m`` is launched from, for the screens: the mean position of
+    the launchers (rows of ``lidx``) with a round of it ready, the battalion's own (the
+    first ``n_own`` rows) only if any of them has one."""
+    nl = lidx.shape[0]
+    own = False
+    if nl > n_own:
+        for i in range(n_own):
+            if ready[i, m] > 0:
+                own = True
+    s0, s1, s2, count = 0.0, 0.0, 0.0, 0
+    for i in range(nl):
+        if ready[i, m] > 0 and not (own and i >= n_own):
+            li = lidx[i]
+            s0 += launcher_pos_m[li, 0]
+            s1 += launcher_pos_m[li, 1]
+            s2 += launcher_pos_m[li, 2]
+            count += 1
+    return s0 / count, s1 / count, s2 / count
+
+
 @njit(cache=True)
 def _reach_screens(
     types: NDArray[np.int64],
@@ -255,7 +283,7 @@ def _reach_screens(
     bool
         Whether any target passes for any type screened.
     """
-    n, nl = rows.shape[0], lidx.shape[0]
+    n = rows.shape[0]
     speed = np.empty(n)
     g_acc = np.empty(n)
     for k in range(n):
@@ -266,20 +294,7 @@ def _reach_screens(
         g_acc[k] = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
     found = False
     for m in types:
-        own = False
-        if nl > n_own:
-            for i in range(n_own):
-                if ready[i, m] > 0:
-                    own = True
-        s0, s1, s2, count = 0.0, 0.0, 0.0, 0
-        for i in range(nl):
-            if ready[i, m] > 0 and not (own and i >= n_own):
-                li = lidx[i]
-                s0 += launcher_pos_m[li, 0]
-                s1 += launcher_pos_m[li, 1]
-                s2 += launcher_pos_m[li, 2]
-                count += 1
-        o0, o1, o2 = s0 / count, s1 / count, s2 / count
+        o0, o1, o2 = _type_origin(ready, m, n_own, lidx, launcher_pos_m)
         origin[m, 0], origin[m, 1], origin[m, 2] = o0, o1, o2
         any_m = False
         for k in range(n):
@@ -463,20 +478,7 @@ def _reach_bound_may_pass(
     for m in range(n_types):
         if total[m] <= 0:
             continue
-        own = False
-        if nl > n_own:
-            for i in range(n_own):
-                if ready[i, m] > 0:
-                    own = True
-        s0, s1, s2, count = 0.0, 0.0, 0.0, 0
-        for i in range(nl):
-            if ready[i, m] > 0 and not (own and i >= n_own):
-                li = lidx[i]
-                s0 += launcher_pos_m[li, 0]
-                s1 += launcher_pos_m[li, 1]
-                s2 += launcher_pos_m[li, 2]
-                count += 1
-        o0, o1, o2 = s0 / count, s1 / count, s2 / count
+        o0, o1, o2 = _type_origin(ready, m, n_own, lidx, launcher_pos_m)
         for k in range(n):
             j = rows[k]
             d0, d1, d2 = centre_m[j, 0] - o0, centre_m[j, 1] - o1, centre_m[j, 2] - o2
