@@ -207,6 +207,30 @@ def reach_screen(
 
 
 @njit(cache=True, inline="always")
+def _ready_rounds(
+    lidx: NDArray[np.int64],
+    inventory: NDArray[np.int64],
+    reloading: NDArray[np.bool_],
+    usable: NDArray[np.bool_],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Ready rounds per launcher of ``lidx`` and missile type (its inventory, none while
+    it reloads or where ``usable``, when not empty, says no) and their sum per type."""
+    nl, n_types = lidx.shape[0], inventory.shape[1]
+    ready = np.empty((nl, n_types), np.int64)
+    total = np.zeros(n_types, np.int64)
+    for i in range(nl):
+        li = lidx[i]
+        up = 0 if reloading[li] else 1
+        for m in range(n_types):
+            r = np.int64(inventory[li, m]) * up
+            if usable.shape[0] > 0 and not usable[i, m]:
+                r = np.int64(0)
+            ready[i, m] = r
+            total[m] += r
+    return ready, total
+
+
+@njit(cache=True, inline="always")
 def _type_origin(
     ready: NDArray[np.int64],
     m: int,
@@ -353,18 +377,8 @@ def _ready_reach(
         ``_reach_screens(types, lidx, ready, ...)`` with ready = inventory[lidx] x (not
         reloading) (x usable) and types those whose ready rounds sum to more than 0.
     """
-    nl, n_types = lidx.shape[0], inventory.shape[1]
-    ready = np.empty((nl, n_types), np.int64)
-    total = np.zeros(n_types, np.int64)
-    for i in range(nl):
-        li = lidx[i]
-        up = 0 if reloading[li] else 1
-        for m in range(n_types):
-            r = np.int64(inventory[li, m]) * up
-            if usable.shape[0] > 0 and not usable[i, m]:
-                r = np.int64(0)
-            ready[i, m] = r
-            total[m] += r
+    n_types = inventory.shape[1]
+    ready, total = _ready_rounds(lidx, inventory, reloading, usable)
     n_with = 0
     for m in range(n_types):
         if total[m] > 0:
@@ -453,18 +467,8 @@ def _reach_bound_may_pass(
     more than :data:`_BOUND_SLACK` (relative) and :data:`_BOUND_SLACK_M` for every type
     with ready rounds (or no type has any).
     """
-    nl, n_types = lidx.shape[0], inventory.shape[1]
-    ready = np.empty((nl, n_types), np.int64)
-    total = np.zeros(n_types, np.int64)
-    for i in range(nl):
-        li = lidx[i]
-        up = 0 if reloading[li] else 1
-        for m in range(n_types):
-            r = np.int64(inventory[li, m]) * up
-            if usable.shape[0] > 0 and not usable[i, m]:
-                r = np.int64(0)
-            ready[i, m] = r
-            total[m] += r
+    n_types = inventory.shape[1]
+    ready, total = _ready_rounds(lidx, inventory, reloading, usable)
     n = rows.shape[0]
     g_max = np.zeros(n)
     for k in range(n):
