@@ -7,6 +7,7 @@ import for types is still an arrow from one room of the house to another.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,10 @@ def _imports(path: Path) -> set[str]:
     return out
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
+    """The import graph, parsed once per process when a test first asks (not at collection:
+    every xdist worker collects this module)."""
     files = {_module_name(p): p for p in SRC.rglob("*.py")}
     return {m: {i for i in _imports(p) if i in files and i != m} for m, p in files.items()}
 
@@ -76,15 +80,12 @@ def _package(module: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-GRAPH = _graph()
-
-
 @pytest.mark.parametrize("layer", sorted(ALLOWED))
 def test_each_layer_imports_only_the_layers_below_it(layer: str) -> None:
     allowed = ALLOWED[layer] | FLOOR | {layer}
     bad = sorted(
         f"{m} imports {i}"
-        for m, deps in GRAPH.items()
+        for m, deps in _graph().items()
         if _package(m) == layer
         for i in deps
         if _package(i) not in allowed
@@ -100,7 +101,7 @@ ENTRY_POINTS = {"samsim.__main__", "samsim.launcher", "samsim.daemon_server"}
 def test_nothing_imports_the_command_line() -> None:
     bad = sorted(
         f"{m} imports {i}"
-        for m, deps in GRAPH.items()
+        for m, deps in _graph().items()
         for i in deps
         if i == "samsim.cli" and m not in ENTRY_POINTS
     )
@@ -122,7 +123,7 @@ def test_no_import_cycles_between_modules() -> None:
         counter[0] += 1
         stack.append(v)
         on_stack.add(v)
-        for w in sorted(GRAPH[v]):
+        for w in sorted(_graph()[v]):
             if w not in index:
                 visit(w)
                 low[v] = min(low[v], low[w])
@@ -139,7 +140,7 @@ def test_no_import_cycles_between_modules() -> None:
             if len(comp) > 1:
                 cycles.append(frozenset(comp))
 
-    for v in sorted(GRAPH):
+    for v in sorted(_graph()):
         if v not in index:
             visit(v)
     # a package's __init__ importing its own submodules is not a cycle between rooms
