@@ -117,3 +117,74 @@ def test_numba_cache_folder_follows_every_source_edit(tmp_path: Path) -> None:
     assert folder() != first
     env["NUMBA_CACHE_DIR"] = str(tmp_path / "mine")
     assert folder() == str(tmp_path / "mine")  # the user's choice is kept
+
+
+def _copy_of_the_package(root: Path) -> dict[str, str]:
+    """A copy of samsim's source under ``root`` (new paths, new modification times) and
+    the environment that imports it, with samsim's cache folder under the test's folder."""
+    import os
+    import shutil
+
+    import samsim
+
+    shutil.copytree(
+        Path(samsim.__file__).parent,
+        root / "src" / "samsim",
+        ignore=shutil.ignore_patterns("static", "__pycache__"),
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["PYTHONPATH"] = str(root / "src")
+    env["SAMSIM_CACHE_DIR"] = str(root.parent / "cache")
+    return env
+
+
+def _in(env: dict[str, str], code: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_copies_of_the_same_source_share_a_numba_cache_folder(tmp_path: Path) -> None:
+    """Two copies of the same source (another clone, another virtual environment) get the
+    same content fingerprint and kernel folder, wherever they are; an edit in one gives it
+    its own."""
+    a = _copy_of_the_package(tmp_path / "a")
+    b = _copy_of_the_package(tmp_path / "b")
+    code = "import os, samsim; print(samsim.content_fingerprint(), os.environ['NUMBA_CACHE_DIR'])"
+    first = _in(a, code)
+    assert _in(b, code) == first
+    assert _in(a, code) == first  # remembered, and the same
+    memos = list((tmp_path / "cache" / "numba" / "content").iterdir())
+    assert len(memos) == 2  # one per copy (their paths and times differ)
+    edited = tmp_path / "b" / "src" / "samsim" / "units.py"
+    edited.write_text(edited.read_text() + "\n# an edit\n")
+    assert _in(b, code).split()[0] != first.split()[0]
+
+
+@pytest.mark.slow
+def test_a_copy_of_the_source_loads_the_kernels_another_copy_compiled(tmp_path: Path) -> None:
+    """A kernel compiled by one copy of samsim is loaded, not compiled, by another copy of
+    the same source in another folder; after an edit anywhere in the package it is
+    compiled again (a kernel may inline code of another module)."""
+    a = _copy_of_the_package(tmp_path / "a")
+    b = _copy_of_the_package(tmp_path / "b")
+    code = (
+        "import numpy as np\n"
+        "import samsim.lsap as m\n"
+        "m.linear_sum_assignment(np.array([[1.0, 2.0], [2.0, 1.0]]))\n"
+        "s = m._solve.stats\n"
+        "print(sum(s.cache_hits.values()), sum(s.cache_misses.values()))\n"
+    )
+    hits, misses = map(int, _in(a, code).split())
+    assert (hits, misses) == (0, 1)  # compiled
+    hits, misses = map(int, _in(b, code).split())
+    assert (hits, misses) == (1, 0)  # loaded: the other copy's machine code
+    edited = tmp_path / "b" / "src" / "samsim" / "physics" / "atmosphere.py"
+    edited.write_text(edited.read_text() + "\n# an edit in another module\n")
+    hits, misses = map(int, _in(b, code).split())
+    assert (hits, misses) == (0, 1)

@@ -19,8 +19,8 @@ __version__ = "0.1.0"
 def source_fingerprint(*, fresh: bool = False) -> str:
     """A fingerprint of this copy of samsim's source: the path, size and modification time
     of every module of the package (20 hex digits; about 1 ms). Any edit changes it. Keys
-    numba's kernel cache (:func:`_numba_cache_dir`) and the warm daemon's socket
-    (:mod:`samsim.daemon`). Computed once per process, or again with ``fresh``."""
+    the warm daemon's socket (:mod:`samsim.daemon`) and remembers
+    :func:`content_fingerprint`. Computed once per process, or again with ``fresh``."""
     global _fingerprint
     if _fingerprint is None or fresh:
         pkg = os.path.dirname(os.path.abspath(__file__))
@@ -31,30 +31,81 @@ def source_fingerprint(*, fresh: bool = False) -> str:
 _fingerprint: str | None = None
 
 
+def content_fingerprint() -> str:
+    """A fingerprint of the contents of samsim's modules (20 hex digits): the same for
+    every copy of the same source, wherever it is and whenever it was written (a fresh
+    clone, a new virtual environment), different after any edit. Keys numba's kernel
+    cache (:func:`_numba_cache_dir`, :func:`samsim.jit.cache_locator`), so that a copy of
+    a source already compiled on this machine loads its kernels instead of compiling
+    them again.
+
+    Reading and hashing the package takes about 5 ms, so the result is remembered under
+    the cache folder by :func:`source_fingerprint` (paths, sizes and times: about 1 ms),
+    and once per process.
+    """
+    global _content
+    if _content is not None:
+        return _content
+    pkg = os.path.dirname(os.path.abspath(__file__))
+    memo = os.path.join(cache_root(), "numba", "content", source_fingerprint())
+    try:
+        with open(memo, encoding="ascii") as fh:
+            text = fh.read().strip()
+        if len(text) == 20 and all(c in "0123456789abcdef" for c in text):
+            _content = text
+            return text
+    except OSError:
+        pass
+    from samsim.cachedir import tree_content_fingerprint
+
+    _content = tree_content_fingerprint(pkg, lambda name: name.endswith(".py"))
+    try:
+        os.makedirs(os.path.dirname(memo), exist_ok=True)
+        tmp = f"{memo}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write(_content)
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # an unwritable cache folder: computed again by the next process
+    return _content
+
+
+_content: str | None = None
+
+
 def _numba_cache_dir() -> None:
     """Keep numba's compiled kernels per version of samsim's source.
 
     numba checks only a kernel's own file when it reuses its cache, so a kernel whose
     callee in another module changed keeps running the old callee's machine code (seen
     after a merge: event logs of every seed changed until the caches were deleted). Here
-    the kernels go to ``<cache>/numba/<fingerprint>`` (:func:`source_fingerprint`), so any
-    edit compiles afresh. Folders of other versions unused for two weeks are removed. A
+    the kernels go to ``<cache>/numba/<fingerprint>`` (:func:`content_fingerprint`), so
+    any edit compiles afresh, and another copy of the same source (a fresh clone, a new
+    virtual environment) finds the kernels compiled for the first (numba's own cache
+    paths name the kernel's folder; :func:`samsim.jit.cache_locator` names it within the
+    package instead). Folders of other versions unused for two weeks are removed. A
     ``NUMBA_CACHE_DIR`` set by the user is left alone.
     """
     if "NUMBA_CACHE_DIR" in os.environ or "numba" in sys.modules:
         return
     folder = os.path.join(cache_root(), "numba")
-    here = os.path.join(folder, source_fingerprint())
+    here = os.path.join(folder, content_fingerprint())
     os.environ["NUMBA_CACHE_DIR"] = here
     try:
         os.makedirs(here, exist_ok=True)
         os.utime(here)
         stale = time.time() - 14 * 86400
         for entry in os.scandir(folder):
-            if entry.path != here and entry.is_dir() and entry.stat().st_mtime < stale:
+            if entry.name == "content" or entry.path == here or not entry.is_dir():
+                continue
+            if entry.stat().st_mtime < stale:
                 import shutil
 
                 shutil.rmtree(entry.path, ignore_errors=True)
+        with os.scandir(os.path.join(folder, "content")) as memos:
+            for entry in memos:  # content fingerprints remembered for old source versions
+                if entry.stat().st_mtime < stale:
+                    os.unlink(entry.path)
     except OSError:
         pass  # an unwritable cache folder: numba then compiles in memory only
 

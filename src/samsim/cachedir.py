@@ -31,6 +31,27 @@ def tree_fingerprint(directory: str, keep: Callable[[str], bool]) -> str:
     return h.hexdigest()
 
 
+def tree_content_fingerprint(directory: str, keep: Callable[[str], bool]) -> str:
+    """A fingerprint of the contents of the files under ``directory`` whose names ``keep``
+    accepts: the path of each relative to ``directory``, its length and its bytes, in a
+    fixed order (20 hex digits; about 5 ms for samsim's package). Two copies of the same
+    files in different folders, with different modification times (another clone, another
+    virtual environment), give the same fingerprint; any edit, added or removed file
+    changes it. ``__pycache__`` folders are skipped."""
+    h = hashlib.blake2b(digest_size=10)
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if keep(name):
+                path = os.path.join(root, name)
+                with open(path, "rb") as fh:
+                    data = fh.read()
+                rel = os.path.relpath(path, directory).replace(os.sep, "/")
+                h.update(f"{rel}\0{len(data)}\0".encode())
+                h.update(data)
+    return h.hexdigest()
+
+
 def process_umask() -> int:
     """The process's umask, read without changing it (``/proc/self/status`` on Linux; else
     set and restored at once). Files samsim writes through a temporary file (created 0600)

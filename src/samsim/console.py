@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from types import TracebackType
 
 from rich import box
@@ -81,9 +80,10 @@ def print_table(
 def kernels_need_compiling(package: str = "samsim") -> bool:
     """Whether numba will compile the loaded modules' kernels first (a first run after
     installing or updating): fewer than half of their cached kernels have an index in
-    numba's cache that is newer than the kernel's source. (Kernels called only from other
-    kernels never get an index of their own; about three quarters do once samsim has
-    run.) False if it cannot tell.
+    numba's cache that holds compiled code for this source (its stamp matches; see
+    :func:`samsim.jit.cache_locator`). (Kernels called only from other kernels never get
+    an index of their own; about three quarters do once samsim has run.) False if it
+    cannot tell.
 
     Call it after importing the modules that will run (it loads numba and the kernels:
     :func:`samsim.jit.load_kernels`).
@@ -104,13 +104,12 @@ def kernels_need_compiling(package: str = "samsim") -> bool:
             if type(cache).__name__ != "FunctionCache":
                 continue  # not a kernel, or cache=False (compiled in every process)
             try:
-                index = Path(cache._cache_file._index_path)  # type: ignore[union-attr]
-                source = Path(obj.py_func.__code__.co_filename)
+                load_index = cache._cache_file._load_index  # type: ignore[union-attr]
             except AttributeError:  # a numba without these internals
                 return False
             total += 1
-            with contextlib.suppress(FileNotFoundError):
-                fresh += index.stat().st_mtime >= source.stat().st_mtime
+            with contextlib.suppress(Exception):  # an unreadable index: not fresh
+                fresh += bool(load_index())
     return total > 0 and fresh < total / 2
 
 

@@ -27,7 +27,15 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-__all__ = ["Kernel", "interpret_as", "interpreted", "kernels_loaded", "load_kernels", "njit"]
+__all__ = [
+    "Kernel",
+    "cache_locator",
+    "interpret_as",
+    "interpreted",
+    "kernels_loaded",
+    "load_kernels",
+    "njit",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -159,6 +167,7 @@ def load_kernels() -> None:
             return
         import numba
 
+        cache_locator()
         for k in _pending:
             k.dispatcher = numba.njit(**k.options)(k.py_func)
         for name, module in list(sys.modules.items()):
@@ -170,6 +179,83 @@ def load_kernels() -> None:
                     space[attr] = value.dispatcher
         _pending.clear()
         _loaded = True
+
+
+_locator: type | None = None
+
+
+def cache_locator() -> type | None:
+    """Install (once) numba's cache locator for samsim's kernels, and return it (None if
+    this numba's caching internals are not the expected ones: numba's own locators then
+    apply, as before).
+
+    numba keeps a kernel compiled with ``cache=True`` in ``$NUMBA_CACHE_DIR`` under a
+    folder named from the absolute path of the kernel's file, and reuses it while that
+    file is unchanged. For samsim's modules this locator names the folder from the
+    module's path within the package (``samsim.engine``, ...) and stamps every entry with
+    :func:`samsim.content_fingerprint`: a kernel is reused only by a copy of exactly the
+    same source, which may be in another folder (a fresh clone, a new virtual environment
+    on the same machine). Without ``NUMBA_CACHE_DIR`` (numba was imported before samsim
+    could set it) the folder is the one samsim would have set. Kernels outside the package
+    (tests, user code) keep numba's locators.
+    """
+    global _locator
+    if _locator is not None:
+        return _locator
+    import os
+
+    try:
+        from numba.core import caching, config
+    except ImportError:  # pragma: no cover - numba is a core dependency
+        return None
+    base = getattr(caching, "UserProvidedCacheLocator", None) or getattr(
+        caching, "_UserProvidedCacheLocator", None
+    )
+    impl = getattr(caching, "CacheImpl", None) or getattr(caching, "_CacheImpl", None)
+    classes = getattr(impl, "_locator_classes", None)
+    if base is None or not isinstance(classes, list):
+        return None
+    import samsim
+    from samsim.cachedir import cache_root
+
+    package = os.path.dirname(os.path.abspath(samsim.__file__))
+
+    class SamsimCacheLocator(base):  # type: ignore[misc, valid-type]
+        """numba's user-provided locator, with folders and stamps for samsim's modules
+        that do not depend on where the package is (:func:`cache_locator`)."""
+
+        def __init__(self, py_func: Any, py_file: str) -> None:
+            self._py_file = py_file
+            self._lineno = py_func.__code__.co_firstlineno
+            rel = os.path.relpath(os.path.dirname(os.path.abspath(py_file)), package)
+            parts = [] if rel == os.curdir else rel.split(os.sep)
+            # numba imported before samsim (so before NUMBA_CACHE_DIR was set): samsim's folder
+            root = getattr(config, "CACHE_DIR", "") or os.path.join(
+                cache_root(), "numba", samsim.content_fingerprint()
+            )
+            self._cache_path = os.path.join(root, ".".join(["samsim", *parts]))
+
+        def get_cache_path(self) -> str:
+            return self._cache_path
+
+        def get_source_stamp(self) -> object:
+            return ("samsim", samsim.content_fingerprint())
+
+        @classmethod
+        def from_function(cls, py_func: Any, py_file: str) -> Any:
+            path = os.path.abspath(py_file)
+            if not os.path.exists(path) or os.path.commonpath([path, package]) != package:
+                return None  # not samsim's: numba's locators
+            self = cls(py_func, py_file)
+            try:
+                self.ensure_cache_path()
+            except OSError:
+                return None  # an unwritable folder: numba's locators (or none: in memory)
+            return self
+
+    classes.insert(0, SamsimCacheLocator)
+    _locator = SamsimCacheLocator
+    return _locator
 
 
 def kernels_loaded() -> bool:
