@@ -97,14 +97,12 @@ def test_the_flagship_example_calls_only_listed_signatures() -> None:
     run compiles it alone, after the list): rewrite it with
     `python tools/write_kernel_list.py` after changing a kernel's arguments.
 
-    The list is compiled first (loaded, when the suite did it already): a process that
-    loads a kernel from the cache registers only the signatures it is called with from
-    Python, one that compiles it also those of the kernels it calls (compiled within it)."""
-    pre = subprocess.run(
-        [sys.executable, "-m", "samsim.precompile"], capture_output=True, text=True,
-        env=subprocess_env(), timeout=1800,
-    )  # fmt: skip
-    assert pre.returncode == 0, pre.stderr
+    A process that loads a kernel from the cache registers only the signatures it is
+    called with from Python, one that compiles it also those of the kernels it calls
+    (compiled within it). So a signature outside the list may come from a cold cache:
+    the list is then compiled (``python -m samsim.precompile``) and the example run
+    again, and that run decides. (The whole suite compiles the list first, so the first
+    run is usually the only one.)"""
     code = (
         "import json\n"
         "from samsim.engine.loop import simulate\n"
@@ -120,14 +118,27 @@ def test_the_flagship_example_calls_only_listed_signatures() -> None:
         "            pass  # a callee's constant argument: compiled in its caller\n"
         "print(json.dumps(out))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env(),
-        timeout=900, cwd=MANIFEST.parents[2],
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    called = {(k, json.dumps(s)) for k, s in json.loads(proc.stdout.splitlines()[-1])}
     listed = {(e["kernel"], json.dumps(e["signature"])) for e in read_manifest()}
-    assert called and called <= listed, sorted(called - listed)
+
+    def called() -> set[tuple[str, str]]:
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env(),
+            timeout=900, cwd=MANIFEST.parents[2],
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return {(k, json.dumps(s)) for k, s in json.loads(proc.stdout.splitlines()[-1])}
+
+    first = called()
+    assert first
+    if first <= listed:
+        return
+    pre = subprocess.run(
+        [sys.executable, "-m", "samsim.precompile"], capture_output=True, text=True,
+        env=subprocess_env(), timeout=1800,
+    )  # fmt: skip
+    assert pre.returncode == 0, pre.stderr
+    again = called()
+    assert again and again <= listed, sorted(again - listed)
 
 
 def test_precompile_of_an_empty_list_does_nothing(tmp_path: Path) -> None:
