@@ -70,14 +70,14 @@ def _reference_track_windows(
     cov_local = np.ascontiguousarray(rot[None, :, :] @ cov @ rot.T[None, :, :])
     max_beams = 0.5 * s.cue_window_max_beams
     baz, bel = s.beamwidth_az_rad, s.beamwidth_el_rad
-    half_az, half_el = np.empty(m), np.empty(m)
+    half = np.empty((3, m))  # (the kernel's range row unused: np.full as before)
     _window_halves(
-        np.sin(az), np.cos(az), np.sin(el), np.cos(el), cov_local, r, float(n_sigma),
-        0.5 * baz, max_beams * baz, 0.5 * bel, max_beams * bel, half_az, half_el,
+        np.stack([np.sin(az), np.sin(el)]), np.stack([np.cos(az), np.cos(el)]), cov_local, r,
+        float(n_sigma), 0.5 * baz, max_beams * baz, 0.5 * bel, max_beams * bel, 0.0, half,
     )  # fmt: skip
     return Windows(
         np.asarray(track_ids, dtype=np.int64), r, az, el,
-        np.full(m, max(s.cue_window_range_m, radar.range_resolution_m)), half_az, half_el,
+        np.full(m, max(s.cue_window_range_m, radar.range_resolution_m)), half[1], half[2],
     )  # fmt: skip
 
 
@@ -383,7 +383,8 @@ def test_plan_kernel_gathers_the_rows(n: int, seed: int, with_preferred: bool) -
     cov = rng.normal(0.0, 1e3, (n, 6, 6))
     ids = rng.integers(0, 10_000, n).astype(np.int64)
     pref = rng.random(n) < 0.3 if with_preferred else np.zeros(0, dtype=bool)
-    is_held = rng.random(n) < 0.3
+    held_ids = rng.choice(ids, int(rng.integers(0, min(n, 8) + 1)), replace=False)
+    is_held = np.empty(n, dtype=bool)
     key, rows, id_rows = np.empty(n), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     d_rows, cov_rows = np.empty((n, 3)), np.empty((n, 3, 3))
     limits = (
@@ -391,9 +392,10 @@ def test_plan_kernel_gathers_the_rows(n: int, seed: int, with_preferred: bool) -
         _sin_bound(float(s.elevation_min_rad)), _sin_bound(float(s.elevation_max_rad)),
     )  # fmt: skip
     n_held, n_rows = _plan_kernel(
-        x, cov, ids, site, radar.site.rot, pref, True, *limits, is_held, True, key,
+        x, cov, ids, site, radar.site.rot, pref, True, *limits, held_ids, True, is_held, key,
         np.empty(n, dtype=bool), rows, id_rows, d_rows, cov_rows,
     )  # fmt: skip
+    assert _same(is_held, np.isin(ids, held_ids))
     want_key = time_to_go_s(radar, x)
     if with_preferred:
         want_key = np.where(pref, want_key - _PREFERRED, want_key)

@@ -144,10 +144,9 @@ def _windows_from_offsets(
     baz, bel = s.beamwidth_az_rad, s.beamwidth_el_rad
     half = np.empty((3, m))
     _window_halves(
-        sin_ae[0], cos_ae[0], sin_ae[1], cos_ae[1], cov_local, aer[2], float(n_sigma),
-        0.5 * baz, max_beams * baz, 0.5 * bel, max_beams * bel, half[1], half[2],
+        sin_ae, cos_ae, cov_local, aer[2], float(n_sigma), 0.5 * baz, max_beams * baz,
+        0.5 * bel, max_beams * bel, float(max(s.cue_window_range_m, dr)), half,
     )  # fmt: skip
-    half[0].fill(max(s.cue_window_range_m, dr))
     # a frozen dataclass's __init__ sets each field through object.__setattr__
     w = object.__new__(Windows)
     w.__dict__.update(
@@ -197,10 +196,8 @@ def _np_min(a: float, b: float) -> float:
 
 @nb.njit(cache=True)
 def _window_halves(
-    sa: FloatArray,
-    ca: FloatArray,
-    se: FloatArray,
-    ce: FloatArray,
+    sin_ae: FloatArray,
+    cos_ae: FloatArray,
     cov_local: FloatArray,
     r: FloatArray,
     n_sigma: float,
@@ -208,10 +205,12 @@ def _window_halves(
     az_hi: float,
     el_lo: float,
     el_hi: float,
-    half_az: FloatArray,
-    half_el: FloatArray,
+    half_r: float,
+    half: FloatArray,
 ) -> None:
-    """Angular half sizes of :func:`track_windows`, in one pass: with the local unit
+    """The half sizes of :func:`track_windows`, in one pass, to the rows of ``half`` (3,
+    m): range (``half_r``), azimuth, elevation. ``sin_ae`` and ``cos_ae`` (2, m) are the
+    sines and cosines of azimuth (row 0) and elevation (row 1). With the local unit
     vectors ``u_az = (cos az, -sin az, 0)``, ``u_el = (-sin az sin el, -cos az sin el,
     cos el)``, ``sigma_az = sqrt(u_az' P u_az) / (R cos el)``, ``sigma_el = sqrt(u_el' P
     u_el) / R``, then ``n_sigma`` sigmas clipped to [lo, hi]. The quadratic forms sum
@@ -220,8 +219,9 @@ def _window_halves(
     u = np.empty(3)
     w = np.empty(3)
     for k in range(r.shape[0]):
-        u[0], u[1], u[2] = ca[k], -sa[k], 0.0
-        w[0], w[1], w[2] = -sa[k] * se[k], -ca[k] * se[k], ce[k]
+        sa, ca, se, ce = sin_ae[0, k], cos_ae[0, k], sin_ae[1, k], cos_ae[1, k]
+        u[0], u[1], u[2] = ca, -sa, 0.0
+        w[0], w[1], w[2] = -sa * se, -ca * se, ce
         qa = 0.0
         qe = 0.0
         for i in range(3):
@@ -231,10 +231,11 @@ def _window_halves(
             for j in range(3):
                 qe += w[i] * cov_local[k, i, j] * w[j]
         rr = _np_max(r[k], 1.0)
-        sig_az = math.sqrt(_np_max(qa, 0.0)) / (rr * _np_max(ce[k], 1e-6))
+        sig_az = math.sqrt(_np_max(qa, 0.0)) / (rr * _np_max(ce, 1e-6))
         sig_el = math.sqrt(_np_max(qe, 0.0)) / rr
-        half_az[k] = _np_min(_np_max(n_sigma * sig_az, az_lo), az_hi)
-        half_el[k] = _np_min(_np_max(n_sigma * sig_el, el_lo), el_hi)
+        half[0, k] = half_r
+        half[1, k] = _np_min(_np_max(n_sigma * sig_az, az_lo), az_hi)
+        half[2, k] = _np_min(_np_max(n_sigma * sig_el, el_lo), el_hi)
 
 
 def time_to_go_s(radar: Radar, x: FloatArray) -> FloatArray:
@@ -412,8 +413,9 @@ def _plan_kernel(
     max_range_m: float,
     sin_el_min: float,
     sin_el_max: float,
-    is_held: NDArray[np.bool_],
+    held_ids: IntArray,
     gather: bool,
+    is_held: NDArray[np.bool_],
     key: FloatArray,
     inside: NDArray[np.bool_],
     rows: IntArray,
@@ -423,7 +425,8 @@ def _plan_kernel(
 ) -> tuple[int, int]:
     """The compiled part of :meth:`FireControlChannels.plan` in one call.
 
-    Writes the priority keys to ``key`` (:func:`_time_to_go_kernel`, minus
+    Writes whether each track is held (its id among ``held_ids``) to ``is_held``, the
+    priority keys to ``key`` (:func:`_time_to_go_kernel`, minus
     :data:`_PREFERRED` where ``preferred``, the doubles of ``np.where(preferred, key -
     _PREFERRED, key)``; ``preferred`` empty: none); then, for a radar that sees every
     azimuth (``all_azimuths``), the field-of-regard flags (:func:`_field_of_regard`) and,
@@ -440,6 +443,13 @@ def _plan_kernel(
         written (a sector radar, or a track near a bound of the field of regard: the
         caller then decides the rows on ``Site.aer``).
     """
+    for i in range(ids.shape[0]):
+        h = False
+        for k in range(held_ids.shape[0]):
+            if held_ids[k] == ids[i]:
+                h = True
+                break
+        is_held[i] = h
     _time_to_go_kernel(x, site_m, key)
     if preferred.shape[0] > 0:
         for i in range(key.shape[0]):
@@ -576,9 +586,9 @@ class FireControlChannels:
             for k, (last, _) in list(held.items()):
                 if k not in present or (time_s - last > self.hold_s and k not in engaged):
                     del held[k]
-        is_held = np.array([k in held for k in id_list], dtype=bool)
         # a free channel: the rows are final in the kernel, which gathers their inputs
         gather = self.capacity > len(held)
+        is_held = np.empty(n, dtype=np.bool_)
         key = np.empty(n)
         rows = np.empty(n, dtype=np.int64)
         id_rows = np.empty(n, dtype=np.int64)
@@ -590,7 +600,8 @@ class FireControlChannels:
         n_held, n_rows = _plan_kernel(
             x, np.ascontiguousarray(cov, dtype=np.float64), ids, self._site_m, radar.site.rot,
             _NO_PREFERENCE if preferred is None else np.asarray(preferred, dtype=np.bool_),
-            s.azimuth_half_width_rad >= math.pi, *self._field_limits, is_held, gather, key,
+            s.azimuth_half_width_rad >= math.pi, *self._field_limits,
+            np.fromiter(held, dtype=np.int64, count=len(held)), gather, is_held, key,
             np.empty(n, dtype=np.bool_), rows, id_rows, d_rows, cov_rows,
         )  # fmt: skip
         self._key = live = dict(zip(id_list, key.tolist(), strict=True))
