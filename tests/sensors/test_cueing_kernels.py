@@ -26,8 +26,10 @@ from samsim.sensors.cueing import (
     _field_of_regard,
     _outranks,
     _outranks_one,
+    _plan_kernel,
     _sin_bound,
     _window_halves,
+    _windows_from_offsets,
     member,
     time_to_go_s,
 )
@@ -37,11 +39,16 @@ seeds = st.integers(min_value=0, max_value=2**32 - 1)
 FRAME = EnuFrame(40.0, -40.0, 0.0)
 
 
-def _radar(name: str, half_width_rad: float | None = None, centre_rad: float = 0.0) -> Radar:
+def _radar(
+    name: str,
+    half_width_rad: float | None = None,
+    centre_rad: float = 0.0,
+    site_deg: tuple[float, float] = (40.0, -40.0),
+) -> Radar:
     spec = load_catalog()["radars"][name].spec
     if half_width_rad is not None:
         spec = spec.model_copy(update={"azimuth_half_width_rad": half_width_rad})
-    base = FRAME.geodetic_to_enu(40.0, -40.0, 0.0)
+    base = FRAME.geodetic_to_enu(*site_deg, 0.0)
     return Radar(name, 0, 0, spec, FRAME, base, TerrainGrid.flat(FRAME, 0.0), centre_rad, 4 / 3)
 
 
@@ -63,14 +70,14 @@ def _reference_track_windows(
     cov_local = np.ascontiguousarray(rot[None, :, :] @ cov @ rot.T[None, :, :])
     max_beams = 0.5 * s.cue_window_max_beams
     baz, bel = s.beamwidth_az_rad, s.beamwidth_el_rad
-    half_az, half_el = np.empty(m), np.empty(m)
+    half = np.empty((3, m))  # (the kernel's range row unused: np.full as before)
     _window_halves(
-        np.sin(az), np.cos(az), np.sin(el), np.cos(el), cov_local, r, float(n_sigma),
-        0.5 * baz, max_beams * baz, 0.5 * bel, max_beams * bel, half_az, half_el,
+        np.stack([np.sin(az), np.sin(el)]), np.stack([np.cos(az), np.cos(el)]), cov_local, r,
+        float(n_sigma), 0.5 * baz, max_beams * baz, 0.5 * bel, max_beams * bel, 0.0, half,
     )  # fmt: skip
     return Windows(
         np.asarray(track_ids, dtype=np.int64), r, az, el,
-        np.full(m, max(s.cue_window_range_m, radar.range_resolution_m)), half_az, half_el,
+        np.full(m, max(s.cue_window_range_m, radar.range_resolution_m)), half[1], half[2],
     )  # fmt: skip
 
 
@@ -187,15 +194,20 @@ def _same_plan(a: LookPlan, b: LookPlan) -> bool:
     st.sampled_from(["92N6E", "pantsir_s1_track", "tor_m2_track"]),
     st.sampled_from([None, 0.6, 2.0]),
     st.booleans(),
+    st.booleans(),
 )
 def test_plan_equals_the_former_plan(
-    seed: int, name: str, half_width: float | None, with_preferred: bool
+    seed: int, name: str, half_width: float | None, with_preferred: bool, away: bool
 ) -> None:
     """Scan after scan (tracks appearing and going, detections acquiring them, channels
-    filling up, a sector-limited radar, ballistic-first tracks, equal urgencies), the plan
-    and the channels' state are the former code's, bit for bit."""
+    filling up, a sector-limited radar, ballistic-first tracks, equal urgencies, a site
+    at the frame's origin or away from it: a general rotation), the plan and the
+    channels' state are the former code's, bit for bit."""
     rng = np.random.default_rng(seed)
-    radar = _radar(name, half_width, float(rng.uniform(0.0, 2 * math.pi)))
+    site_deg = (
+        (40.0 + rng.uniform(-1.0, 1.0), -40.0 + rng.uniform(-1.0, 1.0)) if away else (40.0, -40.0)
+    )
+    radar = _radar(name, half_width, float(rng.uniform(0.0, 2 * math.pi)), site_deg)
     new = FireControlChannels(radar, 4.0)
     ref = _ReferenceChannels(radar, 4.0)
     n_all = int(rng.integers(1, 30))
@@ -319,3 +331,79 @@ def test_member_is_isin(ids: list[int], keys: set[int], as_dict: bool) -> None:
     a = np.array(ids, dtype=np.int64)
     got = member(a, dict.fromkeys(keys, (0.0, 0.0)) if as_dict else keys)
     assert _same(got, np.isin(a, np.array(sorted(keys), dtype=np.int64)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 45), seeds, st.sampled_from([1.0, 1e3, 3e4, 2e5]), st.booleans())
+def test_windows_from_offsets_are_track_windows(
+    n: int, seed: int, scale: float, special: bool
+) -> None:
+    """The plan's windows from the rows the kernel gathered (offsets from the site, its
+    own aer rows, numpy's sin and cos once each on azimuth and elevation stacked, the
+    windows built without the frozen dataclass's ``__init__``) are the former
+    ``track_windows``'s (``Site.aer``, four trig calls), bit for bit: sites at and away
+    from the frame's origin, points near and far, overhead, at the site and NaN."""
+    rng = np.random.default_rng(seed)
+    site_deg = (40.0 + rng.uniform(-2.0, 2.0), -40.0 + rng.uniform(-2.0, 2.0))
+    radar = _radar(str(rng.choice(["92N6E", "tor_m2_track"])), site_deg=site_deg)
+    site = radar.site.position_enu_m
+    pos = site + rng.normal(0.0, scale, (n, 3))
+    a = rng.normal(0.0, 1.0, (n, 3, 3)) * rng.uniform(1.0, 3e3, (n, 1, 1))
+    cov = a @ np.swapaxes(a, 1, 2)
+    if special and n > 3:
+        pos[0] = site  # zero range
+        pos[1, :2] = site[:2]  # straight up
+        pos[2, 0] = np.nan
+        cov[3] = np.diag([1.0, 0.0, 4.0])  # zeros off the diagonal, and on it
+    ids = rng.integers(0, 1000, n).astype(np.int64)
+    sigmas = float(rng.choice([3.0, 4.5]))
+    got = _windows_from_offsets(radar, ids, pos - site, cov, sigmas)
+    want = _reference_track_windows(radar, ids, pos, cov, sigmas)
+    assert isinstance(got, Windows) and len(got) == n
+    for f in ("track_id", "range_m", "az_rad", "el_rad", "half_range_m", "half_az_rad"):
+        assert _same(getattr(got, f), getattr(want, f)), f
+    assert _same(got.half_el_rad, want.half_el_rad)
+    assert got == got  # a dataclass's __eq__ on the fields it set
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 30), seeds, st.booleans())
+def test_plan_kernel_gathers_the_rows(n: int, seed: int, with_preferred: bool) -> None:
+    """The plan kernel's gathered rows are numpy's fancy indexing of the rows it chose:
+    ids, position offsets from the site and 3 x 3 position covariances; its keys are
+    :func:`time_to_go_s`'s, less the preference offset where preferred."""
+    rng = np.random.default_rng(seed)
+    radar = _radar("92N6E", site_deg=(40.0 + rng.uniform(-1.0, 1.0), -40.0))
+    s = radar.spec
+    site = np.ascontiguousarray(radar.site.position_enu_m)
+    x = np.empty((n, 6))
+    x[:, :3] = site + rng.normal(0.0, 5e4, (n, 3)) * [1.0, 1.0, 0.1]
+    x[:, 2] = np.abs(x[:, 2] - site[2]) + site[2] + 1e3
+    x[:, 3:] = rng.normal(0.0, 250.0, (n, 3))
+    cov = rng.normal(0.0, 1e3, (n, 6, 6))
+    ids = rng.integers(0, 10_000, n).astype(np.int64)
+    pref = rng.random(n) < 0.3 if with_preferred else np.zeros(0, dtype=bool)
+    held_ids = rng.choice(ids, int(rng.integers(0, min(n, 8) + 1)), replace=False)
+    is_held = np.empty(n, dtype=bool)
+    key, rows, id_rows = np.empty(n), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    d_rows, cov_rows = np.empty((n, 3)), np.empty((n, 3, 3))
+    limits = (
+        float(s.min_range_m), float(s.instrumented_range_m),
+        _sin_bound(float(s.elevation_min_rad)), _sin_bound(float(s.elevation_max_rad)),
+    )  # fmt: skip
+    n_held, n_rows = _plan_kernel(
+        x, cov, ids, site, radar.site.rot, pref, True, *limits, held_ids, True, is_held, key,
+        np.empty(n, dtype=bool), rows, id_rows, d_rows, cov_rows,
+    )  # fmt: skip
+    assert _same(is_held, np.isin(ids, held_ids))
+    want_key = time_to_go_s(radar, x)
+    if with_preferred:
+        want_key = np.where(pref, want_key - _PREFERRED, want_key)
+    assert _same(key, want_key)
+    if n_rows < 0:  # a track near a bound: the caller decides
+        return
+    assert n_held == int(is_held.sum())
+    r = rows[:n_rows]
+    assert _same(id_rows[:n_rows], ids[r])
+    assert _same(d_rows[:n_rows], np.asarray(x[r, :3]) - radar.site.position_enu_m)
+    assert _same(cov_rows[:n_rows], np.asarray(cov[r, :3, :3]))

@@ -707,15 +707,16 @@ _DEG2RAD = math.pi / 180.0  # np.radians(x) is x * (pi / 180)
 
 @njit(cache=True)
 def _geodetic_rad_kernel(
-    prod: NDArray[np.float64], origin: NDArray[np.float64]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    prod: NDArray[np.float64],
+    origin: NDArray[np.float64],
+    ang: NDArray[np.float64],
+    alt: NDArray[np.float64],
+) -> None:
     """Geodetic angles and heights of ECEF points ``prod + origin`` (prod (m, 3), the
-    rotated ENU points): ``ang`` = [lat_0..lat_m-1, lon_0..lon_m-1] in radians, as
-    ``np.radians`` of :func:`samsim.geo.frames.ecef_to_geodetic`'s degrees
-    (``(lat 180 / pi) (pi / 180)``, the same doubles), and ``alt`` (m); one pass."""
+    rotated ENU points), written to ``ang`` (2m) = [lat_0..lat_m-1, lon_0..lon_m-1] in
+    radians, as ``np.radians`` of :func:`samsim.geo.frames.ecef_to_geodetic`'s degrees
+    (``(lat 180 / pi) (pi / 180)``, the same doubles), and ``alt`` (m, metres); one pass."""
     m = prod.shape[0]
-    ang = np.empty(2 * m)
-    alt = np.empty(m)
     for i in range(m):
         lat, lon, h = ecef_to_geodetic_rad(
             prod[i, 0] + origin[0], prod[i, 1] + origin[1], prod[i, 2] + origin[2]
@@ -723,22 +724,19 @@ def _geodetic_rad_kernel(
         ang[i] = lat * 180.0 / math.pi * _DEG2RAD
         ang[m + i] = lon * 180.0 / math.pi * _DEG2RAD
         alt[i] = h
-    return ang, alt
 
 
 @njit(cache=True)
 def _normal_from_trig_kernel(
-    cos_ang: NDArray[np.float64], sin_ang: NDArray[np.float64]
-) -> NDArray[np.float64]:
+    cos_ang: NDArray[np.float64], sin_ang: NDArray[np.float64], out: NDArray[np.float64]
+) -> None:
     """(m, 3) ellipsoid normals in ECEF ``(cos lat cos lon, cos lat sin lon, sin lat)``
-    from ``cos`` and ``sin`` of :func:`_geodetic_rad_kernel`'s ``ang`` (2m)."""
+    from ``cos`` and ``sin`` of :func:`_geodetic_rad_kernel`'s ``ang`` (2m), to ``out``."""
     m = cos_ang.shape[0] // 2
-    out = np.empty((m, 3))
     for i in range(m):
         out[i, 0] = cos_ang[i] * cos_ang[m + i]
         out[i, 1] = cos_ang[i] * sin_ang[m + i]
         out[i, 2] = sin_ang[i]
-    return out
 
 
 @njit(cache=True)
@@ -802,6 +800,27 @@ def _los_xy_kernel(
                           hgrid, e0, n0, idx, idy, tmin, tmax, t_obs, observer_clear)  # fmt: skip
 
 
+@njit(cache=True)
+def _los_xy_packed(
+    p: NDArray[np.float64],
+    hgrid: NDArray[np.float64],
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    rho: NDArray[np.float64],
+    theta: NDArray[np.float64],
+    ht: NDArray[np.float64],
+    out: NDArray[np.bool_],
+) -> None:
+    """:func:`_los_xy_kernel` with its 20 scalars in one array ``p`` (in its order:
+    observer foot east and north, up east and north, height, radius, 1/Re, clearance,
+    tolerance, sample spacing, the tangents' east and north components, the grid's
+    east0, north0, 1/dx, 1/dy, lowest and highest terrain), so a call passes 8 arguments
+    (numba checks each argument's type on every call)."""
+    _los_xy_kernel(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9],
+                   x, y, rho, theta, ht, p[10], p[11], p[12], p[13],
+                   hgrid, p[14], p[15], p[16], p[17], p[18], p[19], out)  # fmt: skip
+
+
 class PreparedVisibility:
     """:func:`visible` from one observer over one terrain, its per-observer constants
     (frame rotation, tangent sphere, kernel arguments) computed once: for a radar that
@@ -845,8 +864,12 @@ class PreparedVisibility:
             float(obs.north[0]),
             float(obs.north[1]),
         )
-        self._head = (*obs._scalars(), inv_re, float(clearance_m), LOS_TOLERANCE_M, spacing)
-        self._tail = (*terrain.kernel_args(), terrain.min_m, terrain.max_m)
+        head = (*obs._scalars(), inv_re, float(clearance_m), LOS_TOLERANCE_M, spacing)
+        hgrid, *grid = terrain.kernel_args()
+        self._hgrid = hgrid
+        self._params = np.array(
+            [*head, *self._tangent, *grid, terrain.min_m, terrain.max_m], dtype=np.float64
+        )
 
     def __call__(self, targets_enu_m: NDArray[np.float64]) -> NDArray[np.bool_]:
         """Visibility of targets (m, 3), scenario ENU (:func:`visible`)."""
@@ -856,15 +879,15 @@ class PreparedVisibility:
         if m == 0:
             return out
         # _foot_and_altitude: ENU -> ECEF -> geodetic; the feet along the ellipsoid normals
-        ang, alt = _geodetic_rad_kernel(flat @ self._rot, self._origin)
-        normal = _normal_from_trig_kernel(np.cos(ang), np.sin(ang)) @ self._rot.T
-        v = np.empty((m, 3))
-        _centred_foot_kernel(flat, alt, normal, self._centre, v)
+        ang, alt = np.empty(2 * m), np.empty(m)
+        _geodetic_rad_kernel(flat @ self._rot, self._origin, ang, alt)
+        v = np.empty((m, 3))  # the normals, then the centred feet
+        _normal_from_trig_kernel(np.cos(ang), np.sin(ang), v)
+        _centred_foot_kernel(flat, alt, v @ self._rot.T, self._centre, v)
         # ObserverGeometry._polar_path on the tangent sphere, then the terrain profile
         x, y, z = v @ self._east, v @ self._north, v @ self._up
         rho = np.hypot(x, y)
-        _los_xy_kernel(*self._head, x, y, rho, np.arctan2(rho, z), alt, *self._tangent,
-                       *self._tail, out)  # fmt: skip
+        _los_xy_packed(self._params, self._hgrid, x, y, rho, np.arctan2(rho, z), alt, out)
         return out
 
 

@@ -31,6 +31,7 @@ IntArray = NDArray[np.int64]
 PREEMPT_RATIO = 0.8
 #: Offset that puts preferred tracks (ballistic first) ahead of every other, s.
 _PREFERRED = 1e9
+_TWO_PI = 2.0 * math.pi
 
 
 def _outranks(key: FloatArray, worst: float) -> NDArray[np.bool_]:
@@ -109,31 +110,76 @@ def track_windows(
     Cartesian-to-polar Jacobian; Bar-Shalom, Li and Kirubarajan, *Estimation with
     Applications to Tracking and Navigation*, 2001, sec. 1.4 and 10.4).
     """
-    s = radar.spec
-    m = len(track_ids)
-    if m == 0:
+    if len(track_ids) == 0:
         return Windows.empty()
-    az, el, r = radar.site.aer(pos_m)
+    d_m = np.asarray(pos_m, dtype=float) - radar.site.position_enu_m
+    return _windows_from_offsets(
+        radar, np.asarray(track_ids, dtype=np.int64), d_m, pos_cov_m2, n_sigma
+    )
+
+
+def _windows_from_offsets(
+    radar: Radar, track_ids: IntArray, d_m: FloatArray, pos_cov_m2: FloatArray, n_sigma: float
+) -> Windows:
+    """:func:`track_windows` of tracks (m >= 1) given by their positions' offsets from the
+    radar's site, ``d_m = pos_m - site`` (m, 3), scenario ENU.
+
+    The local positions are ``d_m @ rot.T``, as :meth:`~samsim.geo.frames.Site.to_local`
+    computes them; azimuth, range and elevation as :meth:`~samsim.geo.frames.Site.aer`'s
+    array form (:func:`_aer_rows`: the same arithmetic, numpy's ``arctan2`` and
+    ``arcsin``), with numpy's ``sin`` and ``cos`` of azimuth and elevation in one call
+    each (stacked rows: the same doubles as four calls).
+    """
+    s = radar.spec
+    m = d_m.shape[0]
     rot = radar.site.rot
+    loc = d_m @ rot.T
+    aer = _aer_rows(loc, np.arctan2(loc[..., 0], loc[..., 1]))
+    np.arcsin(aer[1], out=aer[1])
+    trig = aer[:2]
+    sin_ae, cos_ae = np.sin(trig), np.cos(trig)
     cov_local = np.ascontiguousarray(rot[None, :, :] @ pos_cov_m2 @ rot.T[None, :, :])
     dr = radar.range_resolution_m
     max_beams = 0.5 * s.cue_window_max_beams
     baz, bel = s.beamwidth_az_rad, s.beamwidth_el_rad
-    half_az, half_el, half_r = np.empty(m), np.empty(m), np.empty(m)
+    half = np.empty((3, m))
     _window_halves(
-        np.sin(az), np.cos(az), np.sin(el), np.cos(el), cov_local, r, float(n_sigma),
-        0.5 * baz, max_beams * baz, 0.5 * bel, max_beams * bel, half_az, half_el,
+        sin_ae, cos_ae, cov_local, aer[2], float(n_sigma), 0.5 * baz, max_beams * baz,
+        0.5 * bel, max_beams * bel, float(max(s.cue_window_range_m, dr)), half,
     )  # fmt: skip
-    half_r.fill(max(s.cue_window_range_m, dr))
-    return Windows(
-        track_id=np.asarray(track_ids, dtype=np.int64),
-        range_m=r,
-        az_rad=az,
-        el_rad=el,
-        half_range_m=half_r,
-        half_az_rad=half_az,
-        half_el_rad=half_el,
+    # a frozen dataclass's __init__ sets each field through object.__setattr__
+    w = object.__new__(Windows)
+    w.__dict__.update(
+        track_id=track_ids,
+        range_m=aer[2],
+        az_rad=aer[0],
+        el_rad=aer[1],
+        half_range_m=half[0],
+        half_az_rad=half[1],
+        half_el_rad=half[2],
     )
+    return w
+
+
+@nb.njit(cache=True)
+def _aer_rows(loc: FloatArray, atan: FloatArray) -> FloatArray:
+    """:func:`samsim.geo.frames._aer_rows_kernel` with its rows in the order (azimuth,
+    sine of the elevation, range), so the first two are one contiguous block: ``atan mod
+    2 pi`` (``atan`` = numpy's ``arctan2(e, n)``), ``clip(u / max(r, 1e-9), -1, 1)`` and
+    ``r = sqrt(e^2 + n^2 + u^2)`` of site-local points (m, 3)."""
+    m = loc.shape[0]
+    out = np.empty((3, m))
+    for i in range(m):
+        out[0, i] = atan[i] % _TWO_PI
+        e = loc[i, 0]
+        n = loc[i, 1]
+        u = loc[i, 2]
+        r = math.sqrt(e * e + n * n + u * u)
+        out[2, i] = r
+        q = u / (1e-9 if r < 1e-9 else r)
+        q = -1.0 if q < -1.0 else q
+        out[1, i] = 1.0 if q > 1.0 else q
+    return out
 
 
 @nb.njit(inline="always")
@@ -150,10 +196,8 @@ def _np_min(a: float, b: float) -> float:
 
 @nb.njit(cache=True)
 def _window_halves(
-    sa: FloatArray,
-    ca: FloatArray,
-    se: FloatArray,
-    ce: FloatArray,
+    sin_ae: FloatArray,
+    cos_ae: FloatArray,
     cov_local: FloatArray,
     r: FloatArray,
     n_sigma: float,
@@ -161,10 +205,12 @@ def _window_halves(
     az_hi: float,
     el_lo: float,
     el_hi: float,
-    half_az: FloatArray,
-    half_el: FloatArray,
+    half_r: float,
+    half: FloatArray,
 ) -> None:
-    """Angular half sizes of :func:`track_windows`, in one pass: with the local unit
+    """The half sizes of :func:`track_windows`, in one pass, to the rows of ``half`` (3,
+    m): range (``half_r``), azimuth, elevation. ``sin_ae`` and ``cos_ae`` (2, m) are the
+    sines and cosines of azimuth (row 0) and elevation (row 1). With the local unit
     vectors ``u_az = (cos az, -sin az, 0)``, ``u_el = (-sin az sin el, -cos az sin el,
     cos el)``, ``sigma_az = sqrt(u_az' P u_az) / (R cos el)``, ``sigma_el = sqrt(u_el' P
     u_el) / R``, then ``n_sigma`` sigmas clipped to [lo, hi]. The quadratic forms sum
@@ -173,8 +219,9 @@ def _window_halves(
     u = np.empty(3)
     w = np.empty(3)
     for k in range(r.shape[0]):
-        u[0], u[1], u[2] = ca[k], -sa[k], 0.0
-        w[0], w[1], w[2] = -sa[k] * se[k], -ca[k] * se[k], ce[k]
+        sa, ca, se, ce = sin_ae[0, k], cos_ae[0, k], sin_ae[1, k], cos_ae[1, k]
+        u[0], u[1], u[2] = ca, -sa, 0.0
+        w[0], w[1], w[2] = -sa * se, -ca * se, ce
         qa = 0.0
         qe = 0.0
         for i in range(3):
@@ -184,10 +231,11 @@ def _window_halves(
             for j in range(3):
                 qe += w[i] * cov_local[k, i, j] * w[j]
         rr = _np_max(r[k], 1.0)
-        sig_az = math.sqrt(_np_max(qa, 0.0)) / (rr * _np_max(ce[k], 1e-6))
+        sig_az = math.sqrt(_np_max(qa, 0.0)) / (rr * _np_max(ce, 1e-6))
         sig_el = math.sqrt(_np_max(qe, 0.0)) / rr
-        half_az[k] = _np_min(_np_max(n_sigma * sig_az, az_lo), az_hi)
-        half_el[k] = _np_min(_np_max(n_sigma * sig_el, el_lo), el_hi)
+        half[0, k] = half_r
+        half[1, k] = _np_min(_np_max(n_sigma * sig_az, az_lo), az_hi)
+        half[2, k] = _np_min(_np_max(n_sigma * sig_el, el_lo), el_hi)
 
 
 def time_to_go_s(radar: Radar, x: FloatArray) -> FloatArray:
@@ -348,6 +396,84 @@ def _field_of_regard(
     return True
 
 
+#: ``preferred`` of :func:`_plan_kernel` when no track is preferred.
+_NO_PREFERENCE = np.zeros(0, dtype=np.bool_)
+
+
+@nb.njit(cache=True)
+def _plan_kernel(
+    x: FloatArray,
+    cov: FloatArray,
+    ids: IntArray,
+    site_m: FloatArray,
+    rot: FloatArray,
+    preferred: NDArray[np.bool_],
+    all_azimuths: bool,
+    min_range_m: float,
+    max_range_m: float,
+    sin_el_min: float,
+    sin_el_max: float,
+    held_ids: IntArray,
+    gather: bool,
+    is_held: NDArray[np.bool_],
+    key: FloatArray,
+    inside: NDArray[np.bool_],
+    rows: IntArray,
+    id_rows: IntArray,
+    d_rows: FloatArray,
+    cov_rows: FloatArray,
+) -> tuple[int, int]:
+    """The compiled part of :meth:`FireControlChannels.plan` in one call.
+
+    Writes whether each track is held (its id among ``held_ids``) to ``is_held``, the
+    priority keys to ``key`` (:func:`_time_to_go_kernel`, minus
+    :data:`_PREFERRED` where ``preferred``, the doubles of ``np.where(preferred, key -
+    _PREFERRED, key)``; ``preferred`` empty: none); then, for a radar that sees every
+    azimuth (``all_azimuths``), the field-of-regard flags (:func:`_field_of_regard`) and,
+    when they are decided, the rows (:func:`_plan_rows` with the flags as its azimuth
+    mask and bounds that pass every track) to ``rows``; then, if ``gather``, the rows'
+    ids, position offsets from the site (``x[rows, :3] - site_m``) and position
+    covariances (``cov[rows, :3, :3]``) to the first rows of ``id_rows``, ``d_rows`` and
+    ``cov_rows``.
+
+    Returns
+    -------
+    tuple of (int, int)
+        The number of held rows and of rows written, or (-1, -1) when the rows are not
+        written (a sector radar, or a track near a bound of the field of regard: the
+        caller then decides the rows on ``Site.aer``).
+    """
+    for i in range(ids.shape[0]):
+        h = False
+        for k in range(held_ids.shape[0]):
+            if held_ids[k] == ids[i]:
+                h = True
+                break
+        is_held[i] = h
+    _time_to_go_kernel(x, site_m, key)
+    if preferred.shape[0] > 0:
+        for i in range(key.shape[0]):
+            if preferred[i]:
+                key[i] = key[i] - _PREFERRED
+    if not all_azimuths:
+        return -1, -1
+    if not _field_of_regard(
+        x[:, :3], site_m, rot, min_range_m, max_range_m, sin_el_min, sin_el_max, inside
+    ):
+        return -1, -1
+    zero = np.zeros(key.shape[0])
+    n_held, n_rows = _plan_rows(zero, zero, inside, key, is_held, 0.0, 0.0, 0.0, 0.0, rows)
+    if gather:
+        for k in range(n_rows):
+            i = rows[k]
+            id_rows[k] = ids[i]
+            for a in range(3):
+                d_rows[k, a] = x[i, a] - site_m[a]
+                for b in range(3):
+                    cov_rows[k, a, b] = cov[i, a, b]
+    return n_held, n_rows
+
+
 @dataclass
 class LookPlan:
     """What a fire-control radar looks at in one scan."""
@@ -452,33 +578,47 @@ class FireControlChannels:
             self._cued = set()
             e = np.zeros(0, dtype=np.int64)
             return LookPlan(Windows.empty(), e, e.copy())
-        key = np.empty(n)
-        _time_to_go_kernel(np.ascontiguousarray(x, dtype=np.float64), self._site_m, key)
-        if preferred is not None:
-            key = np.where(preferred, key - _PREFERRED, key)
+        x = np.ascontiguousarray(x, dtype=np.float64)
         id_list = ids.tolist()
-        self._key = live = dict(zip(id_list, key.tolist(), strict=True))
         held = self.held
         if held:
+            present = set(id_list)
             for k, (last, _) in list(held.items()):
-                if k not in live or (time_s - last > self.hold_s and k not in engaged):
+                if k not in present or (time_s - last > self.hold_s and k not in engaged):
                     del held[k]
-            for k, (last, _) in held.items():  # held tracks rank by their current urgency
-                held[k] = (last, live[k])
-        is_held = np.array([k in held for k in id_list], dtype=bool)
-        pos = np.asarray(x[:, :3], dtype=float)
+        # a free channel: the rows are final in the kernel, which gathers their inputs
+        gather = self.capacity > len(held)
+        is_held = np.empty(n, dtype=np.bool_)
+        key = np.empty(n)
         rows = np.empty(n, dtype=np.int64)
-        inside = np.empty(n, dtype=np.bool_)
-        if s.azimuth_half_width_rad >= math.pi and _field_of_regard(
-            pos, self._site_m, radar.site.rot, *self._field_limits, inside
-        ):
-            # every track clear of the field's bounds: its flags are those of Site.aer's
-            # range and elevation (the rows' windows still take Site.aer below)
-            zero = np.zeros(n)
-            n_held, n_rows = _plan_rows(
-                zero, zero, inside, key, is_held, 0.0, 0.0, 0.0, 0.0, rows
-            )  # fmt: skip
-        else:
+        id_rows = np.empty(n, dtype=np.int64)
+        d_rows = np.empty((n, 3))
+        cov_rows = np.empty((n, 3, 3))
+        # the keys, and the rows when every track is clear of the field's bounds (its
+        # flags are then those of Site.aer's range and elevation; the rows' windows take
+        # Site.aer's arithmetic below)
+        n_held, n_rows = _plan_kernel(
+            x, np.ascontiguousarray(cov, dtype=np.float64), ids, self._site_m, radar.site.rot,
+            _NO_PREFERENCE if preferred is None else np.asarray(preferred, dtype=np.bool_),
+            s.azimuth_half_width_rad >= math.pi, *self._field_limits,
+            np.fromiter(held, dtype=np.int64, count=len(held)), gather, is_held, key,
+            np.empty(n, dtype=np.bool_), rows, id_rows, d_rows, cov_rows,
+        )  # fmt: skip
+        self._key = live = dict(zip(id_list, key.tolist(), strict=True))
+        for k, (last, _) in held.items():  # held tracks rank by their current urgency
+            held[k] = (last, live[k])
+        if n_rows >= 0 and gather:
+            if n_rows == 0:
+                windows = Windows.empty()
+            else:
+                windows = _windows_from_offsets(
+                    radar, id_rows[:n_rows], d_rows[:n_rows], cov_rows[:n_rows],
+                    s.cue_window_sigmas,
+                )  # fmt: skip
+            self._cued = set(id_rows[n_held:n_rows].tolist())
+            return LookPlan(windows, id_rows[:n_held], id_rows[n_held:n_rows])
+        pos = x[:, :3]
+        if n_rows < 0:
             az, el, r = radar.site.aer(pos)
             if s.azimuth_half_width_rad < math.pi:
                 off = np.abs((az - radar.azimuth_center_rad + math.pi) % (2 * math.pi) - math.pi)

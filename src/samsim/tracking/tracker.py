@@ -1431,11 +1431,13 @@ class Tracker:
         self._init_var = var
         self._sojourn = np.asarray(cfg.sojourn_s, dtype=float)
         self._pi_cache: dict[float, FloatArray] = {}
-        # The IMM prediction runs in one compiled pass when every model is one of ours.
-        self._fused = self._r > 1 and all(
+        # Every model is one of ours (whose motion prediction_bounds knows); then the IMM
+        # prediction runs in one compiled pass.
+        self._known_models = all(
             type(m) in (ConstantVelocity, ConstantAcceleration, KnownTurn, CoordinatedTurn)
             for m in self._models
         )
+        self._fused = self._r > 1 and self._known_models
         self._fq_cache: dict[float, tuple[FloatArray, FloatArray, NDArray[np.bool_]]] = {}
         # The last predict()'s store, time, rows and (x, P) (_Store objects are replaced,
         # never changed, by a step)
@@ -1770,10 +1772,7 @@ class Tracker:
             None when some motion model is not one of the built-in ones (whose motion
             the bounds know).
         """
-        if not all(
-            type(m) in (ConstantVelocity, ConstantAcceleration, KnownTurn, CoordinatedTurn)
-            for m in self._models
-        ):
+        if not self._known_models:
             return None
         t = self._check_time(time_s, "prediction_bounds")
         s = self._s
