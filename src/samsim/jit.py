@@ -205,6 +205,7 @@ def cache_locator() -> type | None:
     import os
 
     try:
+        import numba
         from numba.core import caching, config
     except ImportError:  # pragma: no cover - numba is a core dependency
         return None
@@ -217,6 +218,8 @@ def cache_locator() -> type | None:
         return None
     import samsim
     from samsim.cachedir import cache_root
+
+    version = getattr(numba, "__version__", "")
 
     package = os.path.dirname(os.path.abspath(samsim.__file__))
 
@@ -233,7 +236,9 @@ def cache_locator() -> type | None:
             root = getattr(config, "CACHE_DIR", "") or os.path.join(
                 cache_root(), "numba", samsim.content_fingerprint()
             )
-            self._cache_path = os.path.join(root, ".".join(["samsim", *parts]))
+            # numba's version in the name: two environments with different numbas do not
+            # overwrite each other's index (numba drops an index of another version)
+            self._cache_path = os.path.join(root, ".".join([f"samsim-numba{version}", *parts]))
 
         def get_cache_path(self) -> str:
             return self._cache_path
