@@ -105,3 +105,27 @@ def test_uplinked_estimates_equal_the_dict_snapshots(seed: int, n_keys: int, cap
             b_ref[row] = threat_ballistic[key_threat[k]]
     assert _same(p, p_ref) and _same(v, v_ref) and _same(b, b_ref)
     assert n_b == int(b_ref.sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(seeds, st.integers(1, 40), st.booleans())
+def test_active_states_equal_the_masks_and_state_at(seed: int, n: int, splice: bool) -> None:
+    """``ThreatTable.active_states`` (the scan's threats, one kernel) gives the engine's
+    former ``(alive & active(t)).nonzero()[0]`` and their ``state_at``, bit for bit, at
+    random times and at the ends of trajectories, on the shared table and with a spliced
+    row (the array path)."""
+    rng = np.random.default_rng(seed)
+    table = _table(rng, n)
+    if splice:
+        i = int(rng.integers(0, n))
+        k = int(rng.integers(0, int(table.n_samples[i])))
+        m = int(rng.integers(1, 40))
+        table.splice(i, k, rng.normal(0.0, 3e4, (m, 3)), rng.normal(0.0, 300.0, (m, 3)), np.ones(m))
+    alive = rng.random(n) < 0.8
+    ends = [float(table.t0_s[0]), float(table.t_end_s[-1])]
+    for t in [*rng.uniform(-5.0, 120.0, 8).tolist(), *ends]:
+        idx, p, v, a = table.active_states(t, alive)
+        idx_ref = (alive & table.active(t)).nonzero()[0]
+        p_ref, v_ref, a_ref = table.state_at(t, idx_ref)
+        assert _same(idx, idx_ref)
+        assert _same(p, p_ref) and _same(v, v_ref) and _same(a, a_ref)

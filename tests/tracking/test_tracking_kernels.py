@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from samsim.geo.frames import Site
 from samsim.tracking import MeasurementBatch, Tracker, TrackerConfig, association
 from samsim.tracking.association import (
     _BRUTE_FORCE_PAIRS,
@@ -154,6 +155,47 @@ def test_engine_polar_batch_matches_from_polar(n: int, seed: int, spoil: str) ->
     assert got.time_s == want.time_s and got.sensor_id == want.sensor_id
     assert _same(got.z_m, want.z_m) and _same(got.cov_m2, want.cov_m2)
     assert _same(got.det_index, want.det_index)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(min_value=0, max_value=40),  # past the SIMD widths of numpy's sin and cos
+    seed=seeds,
+    spoil=st.sampled_from(["none", "none", "nan", "negative"]),
+)
+def test_engine_polar_batch_with_enu_matches_from_polar_and_site(
+    n: int, seed: int, spoil: str
+) -> None:
+    """_from_radar_with_enu (the engine's scan) builds from_polar's batch and the
+    radar's measured positions (Site.aer_to_enu, and its rows form aer_rows_to_enu) from
+    one set of sines and cosines, bit for bit; bad values still meet from_polar's errors."""
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    pos = rng.normal(size=3) * 1e4
+    plots = np.empty((8, n))  # the radar's rows: sigmas, then range, azimuth, elevation
+    plots[2], plots[3], plots[4] = (rng.uniform(5, 50, n), rng.uniform(1e-4, 1e-2, n),
+                                    rng.uniform(1e-4, 1e-2, n))  # fmt: skip
+    plots[5], plots[6], plots[7] = (rng.uniform(1e3, 3e5, n), rng.uniform(0, 6.2832, n),
+                                    rng.uniform(-0.1, 1.5, n))  # fmt: skip
+    if spoil != "none" and n:
+        plots[int(rng.integers(2, 8)), int(rng.integers(0, n))] = np.nan if spoil == "nan" else -1.0
+    cols = [plots[5], plots[6], plots[7], plots[2], plots[3], plots[4]]
+    try:
+        want = MeasurementBatch.from_polar(7.5, 2, pos, q, *cols, np.arange(n))
+    except ValueError as e:
+        with pytest.raises(ValueError, match=re.escape(str(e))):
+            MeasurementBatch._from_radar_with_enu(7.5, 2, pos, q, *cols)
+        return
+    got, enu = MeasurementBatch._from_radar_with_enu(7.5, 2, pos, q, *cols)
+    assert got.time_s == want.time_s and got.sensor_id == want.sensor_id
+    assert _same(got.z_m, want.z_m) and _same(got.cov_m2, want.cov_m2)
+    assert _same(got.det_index, want.det_index)
+    if n == 0:
+        return
+    assert enu is not None
+    site = Site(position_enu_m=pos, rot=q)
+    assert _same(enu, site.aer_to_enu(plots[6], plots[7], plots[5]))
+    assert _same(enu, site.aer_rows_to_enu(plots[6:8], plots[5]))
 
 
 # --------------------------------------------------------------------- tracker

@@ -404,8 +404,7 @@ class Engine:
                 self._set_emission(r_index, not region.empty, "emcon_cue")
             if region.empty:
                 return
-        idx = (self.alive & w.threats.active(self.t)).nonzero()[0]
-        p, v, alt = w.threats.state_at(self.t, idx)
+        idx, p, v, alt = w.threats.active_states(self.t, self.alive)
         emitters = w.jammers.emitters_at(self.t, w.threats, self.alive) if len(w.jammers) else None
         dets = radar.scan(
             self.t,
@@ -423,7 +422,7 @@ class Engine:
         )
         if len(dets) == 0 and len(held) == 0 and not region.sector:
             return  # cues only, nothing found: no track expected this look, nothing to log
-        batch = MeasurementBatch._from_radar(
+        batch, meas = MeasurementBatch._from_radar_with_enu(
             self.t,
             r_index,
             radar.site.position_enu_m,
@@ -478,7 +477,8 @@ class Engine:
         self.command_posts[unit].note_detections(r_index, self.t, det_track)
         uname = w.units[unit].name
         if len(dets):
-            meas = radar.measured_enu_m(dets)
+            if meas is None:
+                meas = radar.measured_enu_m(dets)
             self.log.add_batch(
                 self.t,
                 "detection",

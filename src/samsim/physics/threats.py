@@ -138,6 +138,40 @@ def _state_at_kernel(
 
 
 @njit(cache=True)
+def _active_states_kernel(
+    t_s: float,
+    alive: NDArray[np.bool_],
+    t0_s: NDArray[np.float64],
+    t_end_s: NDArray[np.float64],
+    dt_s: NDArray[np.float64],
+    n_samples: NDArray[np.int64],
+    start: NDArray[np.int64],
+    pos_m: NDArray[np.float64],
+    vel_mps: NDArray[np.float64],
+    alt_m: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Kernel of :meth:`ThreatTable.active_states` (no row spliced): the rows ``alive``
+    and active at ``t_s`` (``t0_s <= t_s <= t_end_s``, as :meth:`ThreatTable.active`), in
+    order, and their positions, velocities and altitudes (:func:`_state_at_kernel`)."""
+    n = alive.shape[0]
+    m = 0
+    for i in range(n):
+        if alive[i] and t0_s[i] <= t_s and t_s <= t_end_s[i]:
+            m += 1
+    rows = np.empty(m, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if alive[i] and t0_s[i] <= t_s and t_s <= t_end_s[i]:
+            rows[k] = i
+            k += 1
+    p = np.empty((m, 3))
+    v = np.empty((m, 3))
+    a = np.empty(m)
+    _state_at_kernel(t_s, rows, t0_s, dt_s, n_samples, start, pos_m, vel_mps, alt_m, p, v, a)
+    return rows, p, v, a
+
+
+@njit(cache=True)
 def _live_state_kernel(
     t_s: float,
     rows: NDArray[np.int64],
@@ -256,6 +290,24 @@ class ThreatTable:
     def active(self, t_s: float) -> NDArray[np.bool_]:
         """Threats whose trajectory covers time ``t_s``."""
         return (self.t0_s <= t_s) & (t_s <= self.t_end_s)
+
+    def active_states(
+        self, t_s: float, alive: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """The threats ``alive`` (a mask over the table) and :meth:`active` at ``t_s``, as
+        indices in order, and their :meth:`state_at` (positions (n, 3), velocities (n,
+        3), altitudes (n,)); one compiled pass while no row is spliced."""
+        if self._slot is not None:
+            idx = (alive & self.active(t_s)).nonzero()[0]
+            p, v, a = self.state_at(t_s, idx)
+            return idx, p, v, a
+        out: tuple[
+            NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
+        ] = _active_states_kernel(
+            float(t_s), alive, self.t0_s, self.t_end_s, self.dt_s, self.n_samples,
+            self._start, self._pos, self._vel, self._alt,
+        )  # fmt: skip
+        return out
 
     def state_at(
         self, t_s: float, idx: NDArray[np.int64] | None = None

@@ -316,6 +316,52 @@ class MeasurementBatch:
         z, R = _polar_to_enu(sensor_pos_enu_m, sensor_rot, r, az, el, s_r, s_a, s_e)
         return cls(float(time_s), int(sensor_id), z, R, np.arange(r.shape[0], dtype=np.int64))
 
+    @classmethod
+    def _from_radar_with_enu(
+        cls,
+        time_s: float,
+        sensor_id: int,
+        sensor_pos_enu_m: FloatArray,
+        sensor_rot: FloatArray,
+        range_m: FloatArray,
+        az_rad: FloatArray,
+        el_rad: FloatArray,
+        sigma_range_m: FloatArray,
+        sigma_az_rad: FloatArray,
+        sigma_el_rad: FloatArray,
+    ) -> tuple[MeasurementBatch, FloatArray | None]:
+        """:meth:`_from_radar`, and the detections' plain measured positions in scenario
+        ENU, ``(r cos el sin az, r cos el cos az, r sin el) rot + pos`` (what
+        :meth:`~samsim.geo.frames.Site.aer_to_enu` gives for the site of ``pos`` and
+        ``rot``), from the same sines and cosines of azimuth and elevation: numpy's, once
+        for both. The checks and the angle arguments in one compiled pass
+        (:func:`_checked_ucm_arguments`). Detections that fail a check go through
+        :meth:`from_polar` (its errors) and the positions are None.
+        """
+        r, s_r = range_m, sigma_range_m
+        args = _checked_ucm_arguments(r, az_rad, el_rad, s_r, sigma_az_rad, sigma_el_rad)
+        if args.shape[0] == 0:
+            batch = cls.from_polar(
+                time_s, sensor_id, sensor_pos_enu_m, sensor_rot, r, az_rad, el_rad, s_r,
+                sigma_az_rad, sigma_el_rad,
+            )  # fmt: skip
+            return batch, None
+        n = r.shape[0]
+        z_loc = np.empty((n, 3))
+        R_loc = np.empty((n, 3, 3))
+        plain = None
+        if n:
+            loc = np.empty((n, 3))
+            ang = args[:4]  # (transcendental functions numpy's, as in _ucm)
+            _ucm_local_kernel(r, s_r, np.sin(ang), np.cos(ang), np.exp(args[4:]), z_loc, R_loc, loc)
+            plain = loc @ sensor_rot + sensor_pos_enu_m
+        # (matrix products stay numpy's, as in _polar_to_enu)
+        z = sensor_pos_enu_m + z_loc @ sensor_rot
+        R = sensor_rot.T @ R_loc @ sensor_rot
+        _symmetrise(R)
+        batch = cls(float(time_s), int(sensor_id), z, R, np.arange(n, dtype=np.int64))
+        return batch, plain
+
     @staticmethod
     def _det_index(det_index: ArrayLike | None, n: int) -> IntArray:
         if det_index is None:
@@ -456,6 +502,45 @@ def _ucm_arguments(
         earg[2, k] = -2.0 * sa2
         earg[3, k] = -2.0 * se2
     return ang, earg
+
+
+@nb.njit(cache=True)
+def _checked_ucm_arguments(
+    r: FloatArray, az: FloatArray, el: FloatArray, s_r: FloatArray, s_a: FloatArray, s_e: FloatArray
+) -> FloatArray:
+    """:func:`_polar_inputs_valid` and :func:`_ucm_arguments` in one pass: the rows of
+    ``_ucm_arguments``' two (4, n) arrays stacked as one (8, n) array (angles, then
+    exponent arguments), or an array of shape (0, 0) when a detection fails a check."""
+    if not _polar_inputs_valid(r, az, el, s_r, s_a, s_e):
+        return np.empty((0, 0))
+    ang, earg = _ucm_arguments(az, el, s_a, s_e)
+    n = az.shape[0]
+    out = np.empty((8, n))
+    out[:4] = ang
+    out[4:] = earg
+    return out
+
+
+@nb.njit(cache=True)
+def _ucm_local_kernel(
+    r: FloatArray,
+    s_r: FloatArray,
+    sn: FloatArray,
+    cs: FloatArray,
+    ex: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    loc: FloatArray,
+) -> None:
+    """:func:`_ucm_kernel`, and into ``loc`` (n, 3) the plain site-local positions
+    ``(r cos el sin az, r cos el cos az, r sin el)`` from the same sines and cosines: the
+    arithmetic of :func:`samsim.geo.frames._polar_to_local_kernel`."""
+    _ucm_kernel(r, s_r, sn, cs, ex, z, R)
+    for k in range(r.shape[0]):
+        rc = r[k] * cs[1, k]
+        loc[k, 0] = rc * sn[0, k]
+        loc[k, 1] = rc * cs[0, k]
+        loc[k, 2] = r[k] * sn[1, k]
 
 
 @nb.njit(cache=True)
