@@ -133,30 +133,6 @@ def test_from_polar_matches_the_reference_composition(n: int, seed: int) -> None
     assert _same(b.det_index, np.arange(n, dtype=np.int64))
 
 
-@settings(max_examples=40, deadline=None)
-@given(n=sizes, seed=seeds, spoil=st.sampled_from(["none", "nan", "negative"]))
-def test_engine_polar_batch_matches_from_polar(n: int, seed: int, spoil: str) -> None:
-    """The engine's unchecked path (_from_radar) builds from_polar's batch, bit for bit,
-    and bad values still meet from_polar's errors."""
-    rng = np.random.default_rng(seed)
-    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
-    pos = rng.normal(size=3) * 1e4
-    cols = [rng.uniform(1e3, 3e5, n), rng.uniform(0, 6.2, n), rng.uniform(-0.1, 1.2, n)]
-    cols += [rng.uniform(5, 50, n), rng.uniform(1e-4, 1e-2, n), rng.uniform(1e-4, 1e-2, n)]
-    if spoil != "none" and n:
-        cols[int(rng.integers(0, 6))][int(rng.integers(0, n))] = np.nan if spoil == "nan" else -1.0
-    try:
-        want = MeasurementBatch.from_polar(7.5, 2, pos, q, *cols, np.arange(n))
-    except ValueError as e:
-        with pytest.raises(ValueError, match=re.escape(str(e))):
-            MeasurementBatch._from_radar(7.5, 2, pos, q, *cols)
-        return
-    got = MeasurementBatch._from_radar(7.5, 2, pos, q, *cols)
-    assert got.time_s == want.time_s and got.sensor_id == want.sensor_id
-    assert _same(got.z_m, want.z_m) and _same(got.cov_m2, want.cov_m2)
-    assert _same(got.det_index, want.det_index)
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     n=st.integers(min_value=0, max_value=40),  # past the SIMD widths of numpy's sin and cos

@@ -288,35 +288,6 @@ class MeasurementBatch:
         return cls(t, int(sensor_id), z, R, idx)
 
     @classmethod
-    def _from_radar(
-        cls,
-        time_s: float,
-        sensor_id: int,
-        sensor_pos_enu_m: FloatArray,
-        sensor_rot: FloatArray,
-        range_m: FloatArray,
-        az_rad: FloatArray,
-        el_rad: FloatArray,
-        sigma_range_m: FloatArray,
-        sigma_az_rad: FloatArray,
-        sigma_el_rad: FloatArray,
-    ) -> MeasurementBatch:
-        """:meth:`from_polar` of the engine's own radar detections (float64 vectors of
-        one length, a :class:`~samsim.geo.frames.Site`'s position and rotation, a finite
-        time; detection indices ``arange(n)``), without the checks of argument types and
-        shapes: one compiled pass checks the values, and detections it rejects go through
-        :meth:`from_polar` (its errors). The same batch as :meth:`from_polar`, bit for bit.
-        """
-        r, az, el = range_m, az_rad, el_rad
-        s_r, s_a, s_e = sigma_range_m, sigma_az_rad, sigma_el_rad
-        if not _polar_inputs_valid(r, az, el, s_r, s_a, s_e):
-            return cls.from_polar(
-                time_s, sensor_id, sensor_pos_enu_m, sensor_rot, r, az, el, s_r, s_a, s_e
-            )
-        z, R = _polar_to_enu(sensor_pos_enu_m, sensor_rot, r, az, el, s_r, s_a, s_e)
-        return cls(float(time_s), int(sensor_id), z, R, np.arange(r.shape[0], dtype=np.int64))
-
-    @classmethod
     def _from_radar_with_enu(
         cls,
         time_s: float,
@@ -330,11 +301,14 @@ class MeasurementBatch:
         sigma_az_rad: FloatArray,
         sigma_el_rad: FloatArray,
     ) -> tuple[MeasurementBatch, FloatArray | None]:
-        """:meth:`_from_radar`, and the detections' plain measured positions in scenario
-        ENU, ``(r cos el sin az, r cos el cos az, r sin el) rot + pos`` (what
-        :meth:`~samsim.geo.frames.Site.aer_to_enu` gives for the site of ``pos`` and
-        ``rot``), from the same sines and cosines of azimuth and elevation: numpy's, once
-        for both. The checks and the angle arguments in one compiled pass
+        """:meth:`from_polar` of the engine's own radar detections (float64 vectors of
+        one length, a :class:`~samsim.geo.frames.Site`'s position and rotation, a finite
+        time; detection indices ``arange(n)``) without the checks of argument types and
+        shapes (the same batch, bit for bit), and the detections' plain measured
+        positions in scenario ENU, ``(r cos el sin az, r cos el cos az, r sin el) rot +
+        pos`` (what :meth:`~samsim.geo.frames.Site.aer_to_enu` gives for the site of
+        ``pos`` and ``rot``), from the same sines and cosines of azimuth and elevation:
+        numpy's, once for both. The checks and the angle arguments in one compiled pass
         (:func:`_checked_ucm_arguments`). Detections that fail a check go through
         :meth:`from_polar` (its errors) and the positions are None.
         """
