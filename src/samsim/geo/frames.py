@@ -213,25 +213,32 @@ class EnuFrame:
         return Site(position_enu_m=pos, rot=site_rot @ self._rot.T)
 
 
+@njit(cache=True, inline="always")
+def aer_of_local_row(
+    loc: NDArray[np.float64], atan: NDArray[np.float64], i: int
+) -> tuple[float, float, float]:
+    """Row ``i``'s azimuth ``atan mod 2 pi`` (``atan`` = numpy's ``arctan2(e, n)``;
+    Python's float ``%`` is ``np.mod``), slant range ``r = sqrt(e^2 + n^2 + u^2)`` and
+    sine of the elevation ``clip(u / max(r, 1e-9), -1, 1)`` of site-local points (n, 3)
+    (NaN propagates as through np.maximum): the arithmetic of :meth:`Site.aer`'s array
+    form, for kernels that lay the rows out as they need them."""
+    e = loc[i, 0]
+    n = loc[i, 1]
+    u = loc[i, 2]
+    r = math.sqrt(e * e + n * n + u * u)
+    q = u / (1e-9 if r < 1e-9 else r)
+    q = -1.0 if q < -1.0 else q
+    return atan[i] % _TWO_PI, r, 1.0 if q > 1.0 else q
+
+
 @njit(cache=True)
 def _aer_rows_kernel(loc: NDArray[np.float64], atan: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The arithmetic of :meth:`Site.aer`'s array form in one pass, as the rows of one
-    (3, n) array: the azimuth ``atan mod 2 pi`` (``atan`` = numpy's ``arctan2(e, n)``;
-    Python's float ``%`` is ``np.mod``), the slant range ``r = sqrt(e^2 + n^2 + u^2)``
-    and the sine of the elevation ``clip(u / max(r, 1e-9), -1, 1)`` of site-local points
-    (n, 3) (NaN propagates as through np.maximum)."""
+    """:func:`aer_of_local_row` of every site-local point (n, 3), as the rows (azimuth,
+    slant range, sine of the elevation) of one (3, n) array."""
     m = loc.shape[0]
     out = np.empty((3, m))
     for i in range(m):
-        out[0, i] = atan[i] % _TWO_PI
-        e = loc[i, 0]
-        n = loc[i, 1]
-        u = loc[i, 2]
-        r = math.sqrt(e * e + n * n + u * u)
-        out[1, i] = r
-        q = u / (1e-9 if r < 1e-9 else r)
-        q = -1.0 if q < -1.0 else q
-        out[2, i] = 1.0 if q > 1.0 else q
+        out[0, i], out[1, i], out[2, i] = aer_of_local_row(loc, atan, i)
     return out
 
 

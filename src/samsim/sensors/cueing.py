@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import samsim.jit as nb  # numba.njit, built on first call
+from samsim.geo.frames import aer_of_local_row
 from samsim.sensors.radar import Radar, Windows
 
 FloatArray = NDArray[np.float64]
@@ -31,7 +32,6 @@ IntArray = NDArray[np.int64]
 PREEMPT_RATIO = 0.8
 #: Offset that puts preferred tracks (ballistic first) ahead of every other, s.
 _PREFERRED = 1e9
-_TWO_PI = 2.0 * math.pi
 
 
 def _outranks(key: FloatArray, worst: float) -> NDArray[np.bool_]:
@@ -163,22 +163,13 @@ def _windows_from_offsets(
 
 @nb.njit(cache=True)
 def _aer_rows(loc: FloatArray, atan: FloatArray) -> FloatArray:
-    """:func:`samsim.geo.frames._aer_rows_kernel` with its rows in the order (azimuth,
-    sine of the elevation, range), so the first two are one contiguous block: ``atan mod
-    2 pi`` (``atan`` = numpy's ``arctan2(e, n)``), ``clip(u / max(r, 1e-9), -1, 1)`` and
-    ``r = sqrt(e^2 + n^2 + u^2)`` of site-local points (m, 3)."""
+    """:func:`samsim.geo.frames.aer_of_local_row` of site-local points (m, 3), as
+    :func:`samsim.geo.frames._aer_rows_kernel` but with the rows in the order (azimuth,
+    sine of the elevation, range), so that the first two are one contiguous block."""
     m = loc.shape[0]
     out = np.empty((3, m))
     for i in range(m):
-        out[0, i] = atan[i] % _TWO_PI
-        e = loc[i, 0]
-        n = loc[i, 1]
-        u = loc[i, 2]
-        r = math.sqrt(e * e + n * n + u * u)
-        out[2, i] = r
-        q = u / (1e-9 if r < 1e-9 else r)
-        q = -1.0 if q < -1.0 else q
-        out[1, i] = 1.0 if q > 1.0 else q
+        out[0, i], out[2, i], out[1, i] = aer_of_local_row(loc, atan, i)
     return out
 
 
