@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -237,7 +236,7 @@ def test_serve_stops_cleanly_on_ctrl_c(run_dir: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = subprocess_env()
+    env = {**subprocess_env(), "PYTHONUNBUFFERED": "1"}  # its lines as they are printed
     p = subprocess.Popen(
         [
             sys.executable,
@@ -255,17 +254,19 @@ def test_serve_stops_cleanly_on_ctrl_c(run_dir: Path) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not start")
+        # Ctrl-C once the server says where it listens (its last line before serving)
+        seen = []
+        assert p.stdout is not None
+        while not any("(Ctrl-C stops)" in line for line in seen):
+            line = p.stdout.readline()
+            if not line:
+                pytest.fail(f"server did not start: {''.join(seen)}{p.communicate()[1]}")
+            seen.append(line)
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # it listens
         p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=20)
+        rest, err = p.communicate(timeout=20)
+        out = "".join(seen) + rest
     finally:
         if p.poll() is None:
             p.kill()

@@ -539,17 +539,17 @@ def serve(
 ) -> None:
     """Serve the viewer until Ctrl-C, then close the socket and return."""
     server = make_server(target, host, port, verbose)
-    n = len(server.app.runs)
-    echo(f"samsim viewer: {n} run{'s' if n != 1 else ''} under {server.app.root}")
-    if not server.loopback_only:
-        echo(
-            f"warning: listening on {host}, reachable from other machines; the server "
-            "has no authentication"
-        )
-    echo(f"open {server.url}  (Ctrl-C stops)")
-    if open_browser:
-        threading.Timer(0.3, webbrowser.open, args=(server.url,)).start()
-    try:
+    try:  # from here: the socket listens, so a Ctrl-C may come at any moment
+        n = len(server.app.runs)
+        echo(f"samsim viewer: {n} run{'s' if n != 1 else ''} under {server.app.root}")
+        if not server.loopback_only:
+            echo(
+                f"warning: listening on {host}, reachable from other machines; the server "
+                "has no authentication"
+            )
+        echo(f"open {server.url}  (Ctrl-C stops)")
+        if open_browser:
+            threading.Timer(0.3, webbrowser.open, args=(server.url,)).start()
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         echo("stopping")
