@@ -214,6 +214,23 @@ class EnuFrame:
 
 
 @njit(cache=True, inline="always")
+def local_of_row(
+    pos_m: NDArray[np.float64], i: int, site_m: NDArray[np.float64], rot: NDArray[np.float64]
+) -> tuple[float, float, float]:
+    """Row ``i`` of points ``pos_m`` (n, 3) in scenario ENU, in the local (east, north, up)
+    frame of a site at ``site_m`` with rotation ``rot``: ``rot @ (p - site)``, each
+    component summed left to right (the loops' form of :meth:`Site.to_local`, for kernels
+    that test one point at a time)."""
+    d0 = pos_m[i, 0] - site_m[0]
+    d1 = pos_m[i, 1] - site_m[1]
+    d2 = pos_m[i, 2] - site_m[2]
+    e = rot[0, 0] * d0 + rot[0, 1] * d1 + rot[0, 2] * d2
+    n = rot[1, 0] * d0 + rot[1, 1] * d1 + rot[1, 2] * d2
+    u = rot[2, 0] * d0 + rot[2, 1] * d1 + rot[2, 2] * d2
+    return e, n, u
+
+
+@njit(cache=True, inline="always")
 def aer_of_local_row(
     loc: NDArray[np.float64], atan: NDArray[np.float64], i: int
 ) -> tuple[float, float, float]:

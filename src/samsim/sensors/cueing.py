@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import samsim.jit as nb  # numba.njit, built on first call
-from samsim.geo.frames import aer_of_local_row
+from samsim.geo.frames import aer_of_local_row, local_of_row
 from samsim.sensors.radar import Radar, Windows
 
 FloatArray = NDArray[np.float64]
@@ -367,12 +367,7 @@ def _field_of_regard(
         the bounds give on ``Site.aer``'s range and elevation, for every track.
     """
     for i in range(pos_m.shape[0]):
-        d0 = pos_m[i, 0] - site_m[0]
-        d1 = pos_m[i, 1] - site_m[1]
-        d2 = pos_m[i, 2] - site_m[2]
-        e = rot[0, 0] * d0 + rot[0, 1] * d1 + rot[0, 2] * d2
-        n = rot[1, 0] * d0 + rot[1, 1] * d1 + rot[1, 2] * d2
-        u = rot[2, 0] * d0 + rot[2, 1] * d1 + rot[2, 2] * d2
+        e, n, u = local_of_row(pos_m, i, site_m, rot)
         r = math.sqrt(e * e + n * n + u * u)
         if not r < math.inf:  # NaN or infinite
             return False

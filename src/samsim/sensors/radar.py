@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 import samsim.jit as nb  # numba.njit, built on first call
 from samsim.geo.earth import effective_earth_radius_m
-from samsim.geo.frames import EnuFrame
+from samsim.geo.frames import EnuFrame, local_of_row
 from samsim.geo.los import ObserverGeometry, PreparedVisibility, visible
 from samsim.geo.terrain import TerrainGrid
 from samsim.scenario.specs import RadarSpec
@@ -478,12 +478,7 @@ def _covers_clear_kernel(
     tol = _CLEAR_TOL
     any_test = 0
     for i in range(n):
-        d0 = pos_m[i, 0] - site_m[0]
-        d1 = pos_m[i, 1] - site_m[1]
-        d2 = pos_m[i, 2] - site_m[2]
-        e = rot[0, 0] * d0 + rot[0, 1] * d1 + rot[0, 2] * d2
-        nn = rot[1, 0] * d0 + rot[1, 1] * d1 + rot[1, 2] * d2
-        u = rot[2, 0] * d0 + rot[2, 1] * d1 + rot[2, 2] * d2
+        e, nn, u = local_of_row(pos_m, i, site_m, rot)
         r = math.sqrt(e * e + nn * nn + u * u)
         if not r < math.inf:  # NaN or infinite
             return -1
