@@ -1,6 +1,6 @@
 """Rerun every study shown in docs/studies.md and refresh its plots in docs/img.
 
-    python tools/regenerate_study_docs.py [--only saturate,sensitivity,theatre,coverage]
+    python tools/regenerate_study_docs.py [--only mast,theatre,saturate,sensitivity,coverage]
                                           [--workers N] [--out studies/docs]
 
 Each study is the exact ``samsim`` command docs/studies.md shows (printed before it
@@ -28,6 +28,13 @@ def commands(out: Path, workers: int) -> dict[str, list[list[str]]]:
     """The documented commands, by study."""
     w = ["--workers", str(workers)]
     return {
+        "mast": [
+            [
+                "samsim", "study", "examples/battalion_in_hills.yaml", "--runs", "100",
+                "--sweep", "units.bn1.radars.gravestone.mast_height_m=10 m,25 m,40 m",
+                "--out", str(out / "mast_hills"), *w,
+            ]
+        ],
         "saturate": [
             [
                 "samsim", "saturate", "examples/battalion_vs_cruise_raid.yaml",
@@ -55,6 +62,12 @@ def commands(out: Path, workers: int) -> dict[str, list[list[str]]]:
 
 #: study -> (file in the study folder's plots, name in docs/img)
 PLOTS = {
+    "mast": [
+        (
+            "mean_leaked__vs__units.bn1.radars.gravestone.mast_height_m.png",
+            "study_mast_height_leakers.png",
+        )
+    ],
     "saturate": [("saturation.png", "study_saturate_battalion.png")],
     "sensitivity": [
         ("tornado_leaked.png", "study_sensitivity_leaked.png"),
@@ -66,6 +79,7 @@ PLOTS = {
     ],
 }
 FOLDERS = {
+    "mast": "mast_hills",
     "saturate": "saturate_battalion",
     "sensitivity": "sensitivity_hills",
     "theatre": "theatre_regiments",
@@ -91,8 +105,24 @@ def _markdown(study: str, folder: Path) -> str:
             return f"{v:.{nd}f}"
         return f"{v:.{nd}f} [{lo:.{nd}f}, {hi:.{nd}f}]"
 
+    def pm(r: dict, k: str, nd: int = 2) -> str:
+        v, lo, hi = r[k], r[f"{k}_lo"], r[f"{k}_hi"]
+        return f"{v:.{nd}f} +- {(hi - lo) / 2:.{nd}f}"
+
     lines: list[str] = []
-    if study == "saturate":
+    if study == "mast":
+        mast = "units.bn1.radars.gravestone.mast_height_m"
+        lines += [
+            f"| 92N6E mast | leakers per run (of {rows[0]['mean_threats']:.0f}) "
+            "| P(a threat reaches the hill airfield) | interceptors fired per run |",
+            "|---|---|---|---|",
+        ]
+        for r in rows:
+            lines.append(
+                f"| {r[mast]:g} m | {pm(r, 'mean_leaked')} | {ci(r, 'p_reach.hill_airfield')} "
+                f"| {pm(r, 'mean_interceptors_fired_total', 1)} |"
+            )
+    elif study == "saturate":
         lines += [
             "| raid size | runs | leakers per run | P(leak >= 1) | interceptors fired per run "
             "| interceptors per kill |",
@@ -189,7 +219,7 @@ def _theatre_extra(folder: Path) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="saturate,sensitivity,theatre,coverage")
+    parser.add_argument("--only", default="mast,theatre,saturate,sensitivity,coverage")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("studies/docs"))
     args = parser.parse_args()
