@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,13 @@ settings.register_profile("explore", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("SAMSIM_HYPOTHESIS_PROFILE", "repeatable"))
 EXAMPLES = ROOT / "examples"
 
+# The suite starts about 200 Python processes (the CLI, the daemon, study workers, the
+# test workers). With PYTHONDONTWRITEBYTECODE set (some CI images and sandboxes set it)
+# every one of them compiles samsim's source afresh, 0.2-0.3 s of CPU each; the suite lets
+# Python keep its bytecode in __pycache__ (ignored by git), as Python does by default.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """The whole suite (``pytest`` with the configured test paths, as the README runs it)
@@ -25,7 +33,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput") or config.args_source != pytest.Config.ArgsSource.TESTPATHS:
         return
     import subprocess
-    import sys
 
     subprocess.run(
         [sys.executable, "-m", "samsim.precompile", "--if-cold"],
