@@ -129,7 +129,8 @@ def _print_tornado(manifest: dict[str, Any], table: Any, top: int = 25) -> None:
         title=f"{manifest['scenario']['name']}: effect of each figure at its low / high value "
         f"against the base (leakers per run {float(meta.get('base_leaked', 'nan')):.2f}, "
         f"interceptors per kill {float(meta.get('base_ipk', 'nan')):.2f}); mean paired "
-        "difference [95% interval], largest swing (high - low) first",
+        "difference [95% interval], largest swing (high - low) first; changed: the seeds "
+        "at which a run at either value differs at all from the base run",
         title_justify="left",
     )
     for col, just in (
@@ -142,10 +143,12 @@ def _print_tornado(manifest: dict[str, Any], table: Any, top: int = 25) -> None:
         ("leakers: high - low", "right"),
         ("per kill: low", "right"),
         ("per kill: high", "right"),
-        ("runs changed", "right"),
+        ("changed", "right"),
     ):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     rows = table.to_pylist()
+    # the figure's name whole: the other columns wrap first
+    t.columns[0].min_width = max((len(f"{r['entry']}.{r['key']}") for r in rows[:top]), default=6)
     for r in rows[:top]:
         changed = r.get("runs_changed")
         t.add_row(
