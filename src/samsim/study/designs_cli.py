@@ -147,8 +147,7 @@ def _print_tornado(manifest: dict[str, Any], table: Any, top: int = 25) -> None:
     ):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     rows = table.to_pylist()
-    # the figure's name whole: the other columns wrap first
-    t.columns[0].min_width = max((len(f"{r['entry']}.{r['key']}") for r in rows[:top]), default=6)
+    t.columns[0].no_wrap = True  # the figure's name whole: the intervals wrap first
     for r in rows[:top]:
         changed = r.get("runs_changed")
         t.add_row(
