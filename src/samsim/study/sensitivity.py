@@ -794,9 +794,9 @@ def plot_tornado(
         ax.grid(True, axis="x", alpha=0.3)
         ax.legend(fontsize=8, loc="lower right")
         head = f"{title}: " if title else ""
-        left = f"; {len(idle)} that changed no run left out" if idle else ""
+        left = f"\n(left out: {len(idle)} figures that changed no run)" if idle else ""
         ax.set_title(
-            f"{head}sensitivity, {label} (top {len(chosen)} of {len(rows)} figures{left})",
+            f"{head}sensitivity, {label} (top {len(chosen)} of {len(rows)} figures){left}",
             fontsize=10,
         )
         fig.tight_layout()
