@@ -1208,10 +1208,12 @@ def _sensitivity_html(root: Path, manifest: dict[str, Any], top: int = 20) -> st
         )
     )
     idle = unexercised(table)
+    source = meta.get("runs_changed_from", "event log")
+    how = "event log" if source == "event log" else "recorded outcomes"
     if idle:
         parts.append(
             f"<p>No run changed for {len(idle)} figures: at every seed the runs at both "
-            "values were the base run of that seed, so these figures are not exercised by "
+            f"values had the base run's {_e(how)}, so these figures are not exercised by "
             "this scenario and their 0 is not a measured effect (left out of the charts): "
             f"{_e(', '.join(idle))}.</p>"
         )
