@@ -116,6 +116,8 @@ def test_sensitivity_cli(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "subsonic_cruise_missile.rcs_m2" in proc.stdout and "tornado_leaked.png" in proc.stdout
+    # the stand-in responds to the RCS alone: the losses changed no run, and the printout says so
+    assert "No run changed (1 figure;" in proc.stdout and "3/3" in proc.stdout
     assert (out / "plots" / "tornado_interceptors_per_kill.png").is_file()
     summary = _samsim("study", "summarize", str(out), "--json", cwd=tmp_path)
     rows = json.loads(summary.stdout)

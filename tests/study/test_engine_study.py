@@ -17,7 +17,7 @@ import samsim
 from samsim.scenario.models import Scenario
 from samsim.study import load_results
 from samsim.study.api import make_plan, run_study, study
-from samsim.study.results import Names, flatten_summary
+from samsim.study.results import Names, event_log_digest, flatten_summary
 from tests.conftest import SMALL_SCENARIO
 from tests.study.test_cli_study import _cmd, _env, _group_gone, _samsim
 
@@ -37,6 +37,7 @@ def test_rows_are_the_engine_summaries(small: Scenario) -> None:
         run = samsim.simulate(plan.point_scenarios[row["point"]], seed=row["seed"])
         expect = flatten_summary(run.summary, names)
         assert {k: row[k] for k in expect} == expect
+        assert row["events_digest"] == event_log_digest(run.events)
         assert row["threats"] == row["raid.wave"]
         assert row["killed"] + row["leaked"] + row["survived"] == row["threats"]
 

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from samsim.scenario.loader import load_scenario_text, resolve
@@ -17,6 +19,7 @@ from samsim.study.sensitivity import (
     plot_tornado,
     sensitivity,
     tornado_table,
+    unexercised,
 )
 from samsim.study.sweep import StudyError
 from samsim.units import Mach
@@ -199,3 +202,101 @@ def test_figures_are_ranked_by_their_swing_not_against_a_lucky_base() -> None:
     b = out[0]
     assert b["d_leaked_swing"] == pytest.approx(0.5) and b["importance_leaked"] == 0.5
     assert b["d_ipk_swing"] == 0.0
+
+
+def test_runs_changed_tells_a_figure_the_runs_never_read_from_one_they_do(
+    small: Scenario, tmp_path: Path
+) -> None:
+    """With the real engine: the cruise missile's pop-up figures are not read while its
+    ``terminal_manoeuvre`` is ``none`` (the catalogue's default), so no run at either value
+    differs from the base run of its seed (runs_changed 0, named by ``unexercised`` and
+    left out of the charts); its RCS changes the runs."""
+    t = sensitivity(
+        small,
+        runs=2,
+        figures=["subsonic_cruise_missile.terminal_range_m", "subsonic_cruise_missile.rcs_m2"],
+        out=tmp_path / "sens",
+        workers=0,
+    )
+    rows = {r["figure"]: r for r in t.to_pylist()}
+    unused = rows["threats.subsonic_cruise_missile.terminal_range_m"]
+    used = rows["threats.subsonic_cruise_missile.rcs_m2"]
+    assert (unused["runs_changed"], unused["runs_changed_low"], unused["runs_changed_high"]) == (
+        0,
+        0,
+        0,
+    )
+    assert unused["d_leaked_swing"] == 0.0
+    assert used["runs_changed"] == 2 and used["runs_changed_low"] == 2
+    assert unexercised(t) == ["threats.subsonic_cruise_missile.terminal_range_m"]
+    assert t.schema.metadata is not None
+    assert t.schema.metadata[b"runs_changed_from"] == b"event log"
+    digests = load_results(tmp_path / "sens").column("events_digest")
+    assert digests.null_count == 0
+
+
+def _results(rows: dict[tuple[str, str], list[tuple[int, str]]]) -> pa.Table:
+    """A sensitivity results table of (leaked, events_digest) per seed and point."""
+    cols: dict[str, list[Any]] = {
+        k: [] for k in ("figure", "level", "value", "seed", "leaked", "events_digest")
+    }
+    for (fig, level), runs in rows.items():
+        for seed, (leaked, digest) in enumerate(runs):
+            cols["figure"].append(fig)
+            cols["level"].append(level)
+            cols["value"].append(None)
+            cols["seed"].append(seed)
+            cols["leaked"].append(leaked)
+            cols["events_digest"].append(digest)
+    n = len(cols["seed"])
+    return pa.table({**cols, "killed": [4] * n, "interceptors_fired_total": [5] * n})
+
+
+def test_runs_changed_counts_runs_that_differ_from_the_base_of_their_seed() -> None:
+    """A's runs are the base runs (same event logs): it changed no run. B changed the
+    event log of seed 1 at its low value and of seed 2 at its high value without
+    changing a leaker: its swing is 0 too, but a measured one (runs_changed 2)."""
+    base = [(1, "b0"), (2, "b1"), (1, "b2")]
+    table = tornado_table(
+        _results(
+            {
+                ("(base)", "base"): base,
+                ("radars.X.a", "low"): base,
+                ("radars.X.a", "high"): base,
+                ("radars.X.b", "low"): [(1, "b0"), (2, "x1"), (1, "b2")],
+                ("radars.X.b", "high"): [(1, "b0"), (2, "b1"), (1, "y2")],
+            }
+        )
+    )
+    rows = {r["figure"]: r for r in table.to_pylist()}
+    a, b = rows["radars.X.a"], rows["radars.X.b"]
+    assert (a["runs_changed"], a["runs_changed_low"], a["runs_changed_high"]) == (0, 0, 0)
+    assert (b["runs_changed"], b["runs_changed_low"], b["runs_changed_high"]) == (2, 1, 1)
+    assert a["d_leaked_swing"] == b["d_leaked_swing"] == 0.0
+    # among equal swings, the figure that changed runs comes first
+    assert table.column("figure").to_pylist() == ["radars.X.b", "radars.X.a"]
+    assert unexercised(table) == ["radars.X.a"]
+
+
+def test_runs_changed_of_a_study_without_event_log_digests() -> None:
+    """A study written before the ``events_digest`` column (or by a run function that
+    does not give it) is compared on its outcome columns, and says so; a side not swept
+    has no count."""
+    base = [(1, None), (2, None)]
+    results = _results(
+        {
+            ("(base)", "base"): base,
+            ("radars.X.a", "low"): base,
+            ("radars.X.b", "low"): [(1, None), (3, None)],
+            ("radars.X.b", "high"): base,
+        }
+    ).drop_columns(["events_digest"])
+    table = tornado_table(results)
+    rows = {r["figure"]: r for r in table.to_pylist()}
+    assert (rows["radars.X.a"]["runs_changed"], rows["radars.X.a"]["runs_changed_high"]) == (
+        0,
+        None,
+    )
+    assert rows["radars.X.b"]["runs_changed"] == 1
+    assert table.schema.metadata is not None
+    assert table.schema.metadata[b"runs_changed_from"] == b"outcome columns"

@@ -1155,7 +1155,7 @@ def _sensitivity_html(root: Path, manifest: dict[str, Any], top: int = 20) -> st
     """A sensitivity study: the tornado table and charts."""
     import tempfile
 
-    from samsim.study.sensitivity import plot_tornado, tornado_table
+    from samsim.study.sensitivity import plot_tornado, tornado_table, unexercised
     from samsim.study.store import load_results
 
     d = manifest["design"]
@@ -1186,6 +1186,7 @@ def _sensitivity_html(root: Path, manifest: dict[str, Any], top: int = 20) -> st
             _ci3(r, "d_leaked_swing", 2),
             _ci3(r, "d_ipk_low", 2),
             _ci3(r, "d_ipk_high", 2),
+            "–" if r.get("runs_changed") is None else f"{r['runs_changed']}/{r['runs']}",
         ]
         for r in table.to_pylist()[:top]
     ]
@@ -1201,10 +1202,21 @@ def _sensitivity_html(root: Path, manifest: dict[str, Any], top: int = 20) -> st
                 "leakers: high - low",
                 "per kill: low",
                 "per kill: high",
+                "runs changed",
             ],
             rows,
         )
     )
+    idle = unexercised(table)
+    source = meta.get("runs_changed_from", "event log")
+    how = "event log" if source == "event log" else "recorded outcomes"
+    if idle:
+        parts.append(
+            f"<p>No run changed for {len(idle)} figures: at every seed the runs at both "
+            f"values had the base run's {_e(how)}, so these figures are not exercised by "
+            "this scenario and their 0 is not a measured effect (left out of the charts): "
+            f"{_e(', '.join(idle))}.</p>"
+        )
     captions = {
         "tornado_leaked": "The change in leakers per run when each figure is set to its low "
         "(blue) or high (red) value, all else as in the base scenario: the mean over seeds of "

@@ -514,6 +514,7 @@ def _write(
         row["wall_time_s"] = float(o.wall_time_s)
         cpu = float(o.cpu_time_s)
         row["cpu_time_s"] = None if math.isnan(cpu) else cpu
+        row["events_digest"] = o.events_digest
         rows.append(row)
     events = _events_table(point, outputs) if keep_events else None
     if keep_events and events is None:

@@ -129,7 +129,8 @@ def _print_tornado(manifest: dict[str, Any], table: Any, top: int = 25) -> None:
         title=f"{manifest['scenario']['name']}: effect of each figure at its low / high value "
         f"against the base (leakers per run {float(meta.get('base_leaked', 'nan')):.2f}, "
         f"interceptors per kill {float(meta.get('base_ipk', 'nan')):.2f}); mean paired "
-        "difference [95% interval], largest swing (high - low) first",
+        "difference [95% interval], largest swing (high - low) first; changed: the seeds "
+        "at which a run at either value differs at all from the base run",
         title_justify="left",
     )
     for col, just in (
@@ -142,10 +143,13 @@ def _print_tornado(manifest: dict[str, Any], table: Any, top: int = 25) -> None:
         ("leakers: high - low", "right"),
         ("per kill: low", "right"),
         ("per kill: high", "right"),
+        ("changed", "right"),
     ):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     rows = table.to_pylist()
+    t.columns[0].no_wrap = True  # the figure's name whole: the intervals wrap first
     for r in rows[:top]:
+        changed = r.get("runs_changed")
         t.add_row(
             f"{r['entry']}.{r['key']}",
             str(r["confidence"] or ""),
@@ -156,11 +160,39 @@ def _print_tornado(manifest: dict[str, Any], table: Any, top: int = 25) -> None:
             _ci(r, "d_leaked_swing"),
             _ci(r, "d_ipk_low"),
             _ci(r, "d_ipk_high"),
+            "-" if changed is None else f"{changed}/{r['runs']}",
         )
     out.print(t)
     if len(rows) > top:
         out.print(
             f"... and {len(rows) - top} more figures (all in --json or --csv)", highlight=False
+        )
+    _print_unchanged(rows, meta.get("runs_changed_from", "event log"))
+
+
+def _print_unchanged(rows: list[dict[str, Any]], source: str) -> None:
+    """Name the figures whose zero is not a measurement: those that changed no run, and
+    count those that changed runs but not the leakers at either end."""
+    idle = [f"{r['entry']}.{r['key']}" for r in rows if r.get("runs_changed") == 0]
+    same = [
+        r
+        for r in rows
+        if r.get("runs_changed") and r["d_leaked_swing"] == 0.0 and r["d_leaked_swing_lo"] == 0.0
+    ]
+    how = "event log" if source == "event log" else "recorded outcomes"
+    if idle:
+        out.print(
+            f"No run changed ({len(idle)} figure{'s' if len(idle) > 1 else ''}; not "
+            "exercised by this scenario: at every seed the runs at both values had the base "
+            f"run's {how}, so their 0 is not a measured effect): {', '.join(idle)}",
+            highlight=False,
+        )
+    if same:
+        out.print(
+            f"{len(same)} figure{'s' if len(same) > 1 else ''} changed runs but gave the same "
+            "leakers at both ends in every seed (swing exactly 0): "
+            + ", ".join(f"{r['entry']}.{r['key']} ({r['runs_changed']}/{r['runs']})" for r in same),
+            highlight=False,
         )
 
 

@@ -8,6 +8,7 @@ docs/studies.md.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +55,9 @@ class RunOutput:
     cpu_time_s : float
         CPU time of the worker process during the run (NaN if the run function does not
         measure it); unlike the wall time it does not grow when the machine is busy.
+    events_digest : str or None
+        :func:`event_log_digest` of the run's event log (None if the run function does
+        not give it): two runs with the same digest logged the same events.
     """
 
     seed: int
@@ -61,6 +65,27 @@ class RunOutput:
     wall_time_s: float
     events: pa.Table | None = None
     cpu_time_s: float = math.nan
+    events_digest: str | None = None
+
+
+def event_log_digest(events: pa.Table) -> str:
+    """The first 16 hex digits of the SHA-256 of an event log's Arrow IPC stream (schema
+    and every buffer; as ``benchmarks/eventlog_digest.py``): equal for two runs exactly
+    when they logged the same events, bit for bit.
+
+    Parameters
+    ----------
+    events : pyarrow.Table
+        A run's event log (:mod:`samsim.engine.events`).
+
+    Returns
+    -------
+    str
+    """
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, events.schema) as writer:
+        writer.write_table(events)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -112,6 +137,7 @@ def outcome_fields(names: Names) -> list[pa.Field]:
         pa.field("events", i32),
         pa.field("wall_time_s", f64),
         pa.field("cpu_time_s", f64),
+        pa.field("events_digest", pa.string()),
     ]
     return fields
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from samsim.study.results import RunOutput
+from samsim.study.results import RunOutput, event_log_digest
 from samsim.study.sweep import StudyError
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ def _runs(world: World, seeds: Sequence[int], dt_s: float, keep_events: bool) ->
                 wall_time_s=time.perf_counter() - t0,
                 events=run.events if keep_events else None,
                 cpu_time_s=time.process_time() - c0,
+                events_digest=event_log_digest(run.events),
             )
         )
     return out

@@ -494,6 +494,33 @@ class Sensitivity:
 # -- the answer ---------------------------------------------------------------------------
 
 
+#: Results columns that are not outcomes of the run (they differ between identical runs).
+_NOT_OUTCOMES = ("wall_time_s", "cpu_time_s", "events_digest")
+
+
+def run_fingerprints(results: pa.Table) -> tuple[np.ndarray, str]:
+    """What identifies each run's outcome, to tell whether a figure changed a run.
+
+    Returns
+    -------
+    fingerprints : ndarray of object, shape (rows,)
+        The run's ``events_digest`` (its event log's SHA-256) when every row has one;
+        otherwise (a study written before the column, or a run function that does not
+        give it) the tuple of its outcome columns (every column after ``seed`` but the
+        times and the digest).
+    source : str
+        ``"event log"`` or ``"outcome columns"``.
+    """
+    names = results.column_names
+    if "events_digest" in names and results.column("events_digest").null_count == 0:
+        return np.array(results.column("events_digest").to_pylist(), dtype=object), "event log"
+    cols = [c for c in names[names.index("seed") + 1 :] if c not in _NOT_OUTCOMES]
+    values = [results.column(c).to_pylist() for c in cols]
+    out = np.empty(results.num_rows, dtype=object)
+    out[:] = list(zip(*values, strict=True)) if values else [()] * results.num_rows
+    return out, "outcome columns"
+
+
 def _by_point(results: pa.Table) -> dict[tuple[str, str], dict[str, np.ndarray]]:
     fig = results.column("figure").to_pylist()
     lev = results.column("level").to_pylist()
@@ -502,13 +529,28 @@ def _by_point(results: pa.Table) -> dict[tuple[str, str], dict[str, np.ndarray]]
         c: results.column(c).to_numpy().astype(float)
         for c in ("leaked", "killed", "interceptors_fired_total")
     }
+    prints, _ = run_fingerprints(results)
     out: dict[tuple[str, str], dict[str, np.ndarray]] = {}
     keys = list(zip(fig, lev, strict=True))
     for key in dict.fromkeys(keys):
         sel = np.array([k == key for k in keys])
         order = np.argsort(seed[sel])
-        out[key] = {"seed": seed[sel][order], **{c: v[sel][order] for c, v in cols.items()}}
+        out[key] = {
+            "seed": seed[sel][order],
+            "fingerprint": prints[sel][order],
+            **{c: v[sel][order] for c, v in cols.items()},
+        }
     return out
+
+
+def _changed_seeds(p: dict[str, np.ndarray], base: dict[str, np.ndarray]) -> set[int]:
+    """The seeds at which point ``p``'s run differs from the base run of the same seed."""
+    _, ia, ib = np.intersect1d(p["seed"], base["seed"], return_indices=True)
+    return {
+        int(p["seed"][i])
+        for i, j in zip(ia, ib, strict=True)
+        if p["fingerprint"][i] != base["fingerprint"][j]
+    }
 
 
 def tornado_table(
@@ -536,9 +578,16 @@ def tornado_table(
         ``d_leaked_low_lo``, ``d_leaked_low_hi``, ... ``d_leaked_swing``, ...
         ``d_ipk_high_hi``); ``importance_leaked`` and ``importance_ipk``, the size of the
         swing (of the one side's effect for a figure swept on one side only), which orders
-        the rows. Every effect against the base shares the base point's own noise; the
+        the rows (among equal ones, figures that changed runs before those that changed
+        none). ``runs_changed_low`` and ``runs_changed_high``: how many of the value's
+        paired runs differ at all from the base run of the same seed (null for a side not
+        swept), and ``runs_changed``: at how many seeds the run at either value did; 0
+        means the figure changed no run (not exercised by this scenario), not a measured
+        zero effect. Every effect against the base shares the base point's own noise; the
         swing does not. The base point's leakers per run and interceptors per kill are in
-        the schema metadata.
+        the schema metadata, with ``runs_changed_from``: ``"event log"`` (the runs' event
+        log digests) or ``"outcome columns"`` (a study without them: its recorded
+        outcomes).
     """
     pts = _by_point(results)
     base = pts.get((BASE, "base"))
@@ -573,16 +622,21 @@ def tornado_table(
             "high_value": t["high"] if t else _side_text(values.get((name, "high"))),
         }
         runs = []
+        changed: set[int] = set()
         for level in ("low", "high"):
             p = pts.get((name, level))
             for metric in ("leaked", "ipk"):
                 row[f"d_{metric}_{level}"] = math.nan
                 row[f"d_{metric}_{level}_lo"] = math.nan
                 row[f"d_{metric}_{level}_hi"] = math.nan
+            row[f"runs_changed_{level}"] = None
             if p is None:
                 continue
             common, ia, ib = np.intersect1d(p["seed"], base["seed"], return_indices=True)
             runs.append(len(common))
+            seeds = _changed_seeds(p, base)
+            row[f"runs_changed_{level}"] = len(seeds)
+            changed |= seeds
             d = paired_mean_difference(p["leaked"][ia], base["leaked"][ib], confidence)
             row[f"d_leaked_{level}"], row[f"d_leaked_{level}_lo"], row[f"d_leaked_{level}_hi"] = d
             r = paired_ratio_difference(
@@ -597,17 +651,47 @@ def tornado_table(
         _swing(row, pts.get((name, "low")), pts.get((name, "high")), confidence)
         row["importance_leaked"] = _importance(row, "leaked")
         row["importance_ipk"] = _importance(row, "ipk")
+        row["runs_changed"] = len(changed)
         rows.append(row)
-    rows.sort(key=lambda r: (-r["importance_leaked"], r["figure"]))
-    table = pa.Table.from_pylist(rows) if rows else pa.table({"figure": pa.array([], pa.string())})
+    rows.sort(key=lambda r: (-r["importance_leaked"], r["runs_changed"] == 0, r["figure"]))
+    table = (
+        pa.Table.from_pylist(rows, schema=_tornado_schema(rows[0]))
+        if rows
+        else pa.table({"figure": pa.array([], pa.string())})
+    )
     fired = base["interceptors_fired_total"]
     killed = base["killed"]
     meta = {
         "base_leaked": f"{float(np.mean(base['leaked'])):.6g}",
         "base_ipk": f"{float(fired.sum() / killed.sum()) if killed.sum() else math.nan:.6g}",
         "base_runs": str(len(base["seed"])),
+        "runs_changed_from": run_fingerprints(results)[1],
     }
     return table.replace_schema_metadata(meta)
+
+
+def _tornado_schema(row: dict[str, Any]) -> pa.Schema:
+    """The tornado table's schema in the order of ``row``'s keys (the counts of changed
+    runs are whole numbers, null for a side not swept, whatever the first row holds)."""
+    fields = []
+    for key, value in row.items():
+        if key.startswith("runs_changed") or key == "runs":
+            fields.append(pa.field(key, pa.int64()))
+        elif isinstance(value, float):
+            fields.append(pa.field(key, pa.float64()))
+        else:
+            fields.append(pa.field(key, pa.string()))
+    return pa.schema(fields)
+
+
+def unexercised(table: pa.Table) -> list[str]:
+    """The figures of a :func:`tornado_table` that changed no run: every run at each of
+    their values was the base run of the same seed (the scenario never exercises them)."""
+    if "runs_changed" not in table.column_names:
+        return []
+    figures = table.column("figure").to_pylist()
+    changed = table.column("runs_changed").to_pylist()
+    return [f for f, n in zip(figures, changed, strict=True) if n == 0]
 
 
 def _swing(
@@ -653,7 +737,9 @@ def plot_tornado(
 ) -> list[Path]:
     """``tornado_leaked.png`` and ``tornado_interceptors_per_kill.png``: for the ``top``
     figures with the largest effect, bars from the base value to the effect of the low and
-    of the high value, with their 95 % intervals (paired over seeds)."""
+    of the high value, with their 95 % intervals (paired over seeds). Figures that changed
+    no run (:func:`unexercised`) are left out, and counted in the title: their zero is
+    not a measured effect."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -664,7 +750,10 @@ def plot_tornado(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-    rows = table.to_pylist()
+    idle = set(unexercised(table))
+    rows = [r for r in table.to_pylist() if r["figure"] not in idle]
+    if not rows:
+        return []
     written = []
     for metric, label, base_key, fname in (
         ("leaked", "change in leakers per run", "base_leaked", "tornado_leaked.png"),
@@ -705,8 +794,10 @@ def plot_tornado(
         ax.grid(True, axis="x", alpha=0.3)
         ax.legend(fontsize=8, loc="lower right")
         head = f"{title}: " if title else ""
+        left = f"\n(left out: {len(idle)} figures that changed no run)" if idle else ""
         ax.set_title(
-            f"{head}sensitivity, {label} (top {len(chosen)} of {len(rows)} figures)", fontsize=10
+            f"{head}sensitivity, {label} (top {len(chosen)} of {len(rows)} figures){left}",
+            fontsize=10,
         )
         fig.tight_layout()
         path = out / fname
