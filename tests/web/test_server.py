@@ -232,6 +232,40 @@ def test_replay_api_describes_the_run(server: ViewerServer) -> None:
     assert _get(server, "/api/replay?run=x")[0] == 404
 
 
+def test_close_connections_ends_the_threads_of_clients_mid_request(run_dir: Path) -> None:
+    # A client that has sent half a request holds a handler thread in a read for up to
+    # IDLE_TIMEOUT_S; on Ctrl-C the server ends it at once (a daemon thread still running
+    # while the interpreter exits may print a traceback).
+    import time
+
+    srv = make_server(run_dir, port=0)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    clients = [socket.create_connection(srv.server_address[:2], timeout=5) for _ in range(3)]
+    try:
+        for c in clients:
+            c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # no blank line: still reading
+        deadline = time.monotonic() + 10
+        while len(srv._open) < len(clients):
+            assert time.monotonic() < deadline, "the server did not take the connections"
+            time.sleep(0.01)
+        handlers = [th for th in threading.enumerate() if "process_request" in th.name]
+        assert len(handlers) >= len(clients)
+        srv.shutdown()
+        srv.server_close()
+        t0 = time.monotonic()
+        assert srv.close_connections(timeout_s=5.0)
+        assert time.monotonic() - t0 < 2.0  # not the idle timeout
+        assert not srv._open
+        for th in handlers:
+            th.join(timeout=2.0)
+            assert not th.is_alive()
+        assert srv.close_connections(timeout_s=0.0)  # nothing left: at once
+    finally:
+        for c in clients:
+            c.close()
+
+
 def test_serve_stops_cleanly_on_ctrl_c(run_dir: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -14,11 +14,14 @@ Every client is bounded: a request (line and headers) is at most
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import ipaddress
 import json
 import math
 import mimetypes
 import os
+import signal
 import socket
 import sys
 import threading
@@ -480,6 +483,9 @@ class ViewerServer(ThreadingHTTPServer):
         self.verbose = verbose
         self.loopback_only = is_loopback(host)
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._open: set[Any] = set()  # the connections being served (their sockets)
+        self._handlers: set[threading.Thread] = set()  # and their threads
+        self._closed = threading.Condition()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Serve the connection in a thread, or close it at once when
@@ -487,24 +493,61 @@ class ViewerServer(ThreadingHTTPServer):
         if not self._slots.acquire(blocking=False):
             self.shutdown_request(request)
             return
+        with self._closed:
+            self._open.add(request)
         try:
             super().process_request(request, client_address)
         except BaseException:
-            self._slots.release()
+            self._done(request)
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self._closed:
+            self._handlers.add(threading.current_thread())
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._slots.release()
+            self._done(request)
+
+    def _done(self, request: Any) -> None:
+        """The connection's slot is free. Called by its thread when done, and by
+        :meth:`process_request` if starting the thread failed or was interrupted (a
+        Ctrl-C while the thread starts: the thread may run all the same); the slot is
+        released once."""
+        with self._closed:
+            if request not in self._open:
+                return
+            self._open.discard(request)
+            self._closed.notify_all()
+        self._slots.release()
+
+    def close_connections(self, timeout_s: float = 2.0) -> bool:
+        """End the connections being served (on Ctrl-C): shut their sockets, so that
+        their threads, reading or writing, finish at once, and wait for the threads, up
+        to ``timeout_s``. (The threads are daemons: one still running while the
+        interpreter exits, even past its connection, may print a traceback cut short.)
+        True if all finished."""
+        deadline = time.monotonic() + timeout_s
+        with self._closed:
+            for request in list(self._open):
+                with contextlib.suppress(OSError):  # closed already
+                    request.shutdown(socket.SHUT_RDWR)
+            if not self._closed.wait_for(lambda: not self._open, timeout=timeout_s):
+                return False
+            threads, self._handlers = self._handlers, set()
+        for t in threads:  # each past its connection; joined, it is gone before exit
+            if t is not threading.current_thread():
+                t.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in threads if t is not threading.current_thread())
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away (reset, broken pipe, timed out) is normal: say nothing
         (unless verbose). Anything else is one line on stderr, the traceback only with
         SAMSIM_DEBUG."""
         exc = sys.exc_info()[1]
-        if isinstance(exc, ConnectionError | TimeoutError):
+        stopping = isinstance(exc, OSError) and exc.errno in (errno.EBADF, errno.ENOTCONN)
+        if isinstance(exc, ConnectionError | TimeoutError) or stopping:
+            # (EBADF, ENOTCONN: a Ctrl-C closed the connection under its thread)
             if self.verbose:
                 sys.stderr.write(f"{client_address[0]} went away ({type(exc).__name__})\n")
             return
@@ -537,8 +580,27 @@ def serve(
     verbose: bool = False,
     echo: Callable[[str], None] = print,
 ) -> None:
-    """Serve the viewer until Ctrl-C, then close the socket and return."""
+    """Serve the viewer until Ctrl-C, then close the socket and the open connections and
+    return.
+
+    Notes
+    -----
+    In the main thread a Ctrl-C (SIGINT) asks the serving loop to stop after the request
+    it is dispatching (:meth:`ViewerServer.shutdown`, from a thread of its own) instead
+    of raising KeyboardInterrupt wherever the loop is: inside socketserver's dispatch
+    (accepting a connection, starting its thread) an exception there would close the
+    connection under its thread and free its slot twice.
+    """
     server = make_server(target, host, port, verbose)
+    stopping = threading.Event()
+
+    def on_ctrl_c(signum: int, frame: Any) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_ctrl_c) if in_main else None
     try:  # from here: the socket listens, so a Ctrl-C may come at any moment
         n = len(server.app.runs)
         echo(f"samsim viewer: {n} run{'s' if n != 1 else ''} under {server.app.root}")
@@ -551,7 +613,12 @@ def serve(
         if open_browser:
             threading.Timer(0.3, webbrowser.open, args=(server.url,)).start()
         server.serve_forever(poll_interval=0.25)
-    except KeyboardInterrupt:
+        if stopping.is_set():
+            echo("stopping")
+    except KeyboardInterrupt:  # not in the main thread, or before the handler was set
         echo("stopping")
     finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
         server.server_close()
+        server.close_connections()
