@@ -70,7 +70,6 @@ plus noise the detection was decided on). Empty otherwise.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
@@ -171,17 +170,18 @@ class EventLog:
 
         Notes
         -----
-        Column by column: the chunks' scalar values (and the missing sentinels) are
-        repeated over their rows in one pass, then the rows of the chunks that carry an
-        array are overwritten with the arrays concatenated (the same element casts as
-        assigning each chunk's slice).
+        The chunks are grouped by the fields they set (a run logs a few kinds of rows;
+        a field's values are read out of a group's chunks in one transposition), and each
+        group's values of a field become the group's rows of that column in one pass when
+        they are all scalars or all arrays of one value per row (:func:`_numeric_rows`,
+        :func:`_string_codes`; otherwise chunk by chunk, :func:`_numeric_column`); the
+        rows of no group that sets a column hold its missing sentinel. The same element
+        casts as assigning each chunk's slice.
         """
         chunks = self._chunks
         sizes = [n for n, _ in chunks]
         counts = np.array(sizes, dtype=np.intp)
-        # The chunks grouped by the fields they set (a run logs a few kinds of rows), then
-        # per column the chunks that set it, in order, and their values (the others hold
-        # its missing sentinel).
+        total = int(counts.sum())
         groups: dict[tuple[str, ...], list[int]] = {}
         for j, (_, row) in enumerate(chunks):
             key = tuple(row)
@@ -190,44 +190,105 @@ class EventLog:
                 groups[key] = [j]
             else:
                 group.append(j)
-        sets: dict[str, list[list[int]]] = {name: [] for name in COLUMNS}
+        # per column: (the group's rows, or None for every row; its values per chunk;
+        # its chunks' sizes as an array and as a list)
+        parts: dict[str, list[tuple[Any, list[Any], NDArray[np.intp], list[int]]]] = {
+            name: [] for name in COLUMNS
+        }
         for key, group in groups.items():
-            for name in key:
-                sets[name].append(group)
+            sizes_g = [sizes[j] for j in group]
+            counts_g = np.array(sizes_g, dtype=np.intp)
+            rows: NDArray[np.bool_] | None = None
+            if len(group) != len(chunks):
+                in_group = np.zeros(len(chunks), dtype=bool)
+                in_group[group] = True
+                rows = np.repeat(in_group, counts)
+            # (a chunk's dict holds its fields in the order of its key)
+            by_field = zip(*[tuple(chunks[j][1].values()) for j in group], strict=True)
+            for name, vals in zip(key, by_field, strict=True):
+                parts[name].append((rows, list(vals), counts_g, sizes_g))
         arrays = []
         for name, (typ, missing) in COLUMNS.items():
-            found = sets[name]
-            at = found[0] if len(found) == 1 else sorted(itertools.chain(*found))
-            vals = [chunks[j][1][name] for j in at]
             if typ == pa.string():
-                arrays.append(_string_column(at, vals, missing, counts, sizes))
+                labels: dict[str, int] = {missing: 0}
+                codes = np.zeros(total, dtype=np.int32)
+                for rows, vals, counts_g, sizes_g in parts[name]:
+                    c = _string_codes(vals, counts_g, sizes_g, labels)
+                    if rows is None:
+                        codes = c
+                    else:
+                        codes[rows] = c
+                arrays.append(strings_from_codes(list(labels), codes))
             else:
-                column = _numeric_column(at, vals, missing, counts, typ, sizes)
-                arrays.append(numpy_array(column, typ))
+                dtype = _NUMPY_DTYPES[typ]
+                out = np.full(total, missing, dtype=dtype)
+                for rows, vals, counts_g, sizes_g in parts[name]:
+                    col = _numeric_rows(vals, counts_g, sizes_g, typ)
+                    if rows is None:
+                        out = col
+                    else:
+                        out[rows] = col
+                arrays.append(numpy_array(out, typ))
         return pa.Table.from_arrays(arrays, schema=SCHEMA)
 
 
-def _string_column(
-    at: list[int],
-    values: list[Any],
-    missing: str,
-    counts: NDArray[np.intp],
-    sizes: list[int] | None = None,
-) -> pa.Array:
-    """A string column: chunk ``at[k]`` holds ``values[k]``, a string (every row of the
-    chunk) or a sequence of one per row (each converted with ``str``); the other chunks
-    ``missing``. (``sizes``: ``counts`` as a list.)
+_SEQUENCE_TYPES = (np.ndarray, list, tuple)
 
-    Dictionary codes first: one small integer per row instead of a string object per row
-    (a theatre raid logs millions of rows)."""
-    if sizes is None:
-        sizes = counts.tolist()
-    labels: dict[str, int] = {missing: 0}
+
+def _numeric_rows(
+    values: list[Any], counts: NDArray[np.intp], sizes: list[int], typ: pa.DataType
+) -> NDArray[Any]:
+    """The rows of chunks that each set a numeric column: ``values[k]`` is a scalar
+    (every row of chunk k) or an array-like of one per row. All scalars, or all float or
+    int arrays of one value per row, in one pass; otherwise :func:`_numeric_column`."""
+    dtype = _NUMPY_DTYPES[typ]
+    types = set(map(type, values))
+    if not any(issubclass(t, _SEQUENCE_TYPES) for t in types):
+        return np.repeat(np.array(values, dtype=dtype), counts)
+    if types == {np.ndarray} and [a.shape for a in values] == [(n,) for n in sizes]:
+        return np.concatenate(values, dtype=dtype, casting="unsafe")
+    # (every chunk sets the column: no row takes the missing value)
+    return _numeric_column(list(range(len(values))), values, 0, counts, typ, sizes)
+
+
+def _string_codes(
+    values: list[Any], counts: NDArray[np.intp], sizes: list[int], labels: dict[str, int]
+) -> NDArray[np.int32]:
+    """Codes (in ``labels``, which grows) of the rows of chunks that each set a string
+    column: ``values[k]`` a string (every row of chunk k) or a sequence of one per row
+    (each converted with ``str``). Strings, lists and string or object arrays of one per
+    row are read into one list of rows and coded in one pass; anything else chunk by
+    chunk (:func:`_string_codes_by_chunk`)."""
     setdefault = labels.setdefault
-    chunk_code = np.zeros(len(counts), dtype=np.int32)
+    if set(map(type, values)) == {str}:
+        c = [setdefault(v, len(labels)) for v in values]
+        return np.repeat(np.array(c, dtype=np.int32), counts)
+    rows: list[Any] = []
+    for v, n in zip(values, sizes, strict=True):
+        t = type(v)
+        if t is str:
+            rows += [v] * n
+        elif t is list and len(v) == n:
+            rows += v
+        elif t is np.ndarray and v.shape == (n,) and v.dtype.kind in "UO":
+            rows += v.tolist()
+        else:
+            return _string_codes_by_chunk(values, counts, sizes, labels)
+    if not set(map(type, rows)) <= {str}:
+        rows = [str(x) for x in rows]
+    return np.array([setdefault(x, len(labels)) for x in rows], dtype=np.int32)
+
+
+def _string_codes_by_chunk(
+    values: list[Any], counts: NDArray[np.intp], sizes: list[int], labels: dict[str, int]
+) -> NDArray[np.int32]:
+    """:func:`_string_codes`, chunk by chunk (a sequence of another length is broadcast
+    over its chunk's rows)."""
+    setdefault = labels.setdefault
+    chunk_code = np.zeros(len(values), dtype=np.int32)
     per_row: list[int] = []
     seq_at: list[int] = []
-    for j, v in zip(at, values, strict=True):
+    for j, v in enumerate(values):
         if isinstance(v, str):
             chunk_code[j] = setdefault(v, len(labels))
             continue
@@ -240,10 +301,10 @@ def _string_column(
         seq_at.append(j)
     codes = np.repeat(chunk_code, counts)
     if per_row:
-        sequences = np.zeros(len(counts), dtype=bool)
+        sequences = np.zeros(len(values), dtype=bool)
         sequences[seq_at] = True
         codes[np.repeat(sequences, counts)] = per_row
-    return strings_from_codes(list(labels), codes)
+    return codes
 
 
 def _numeric_column(

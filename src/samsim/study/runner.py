@@ -51,16 +51,14 @@ def engine_batch(scenario: Scenario, seeds: Sequence[int], keep_events: bool) ->
     list of RunOutput
         In the order of ``seeds``; ``wall_time_s`` excludes the shared compilation.
     """
-    from threadpoolctl import threadpool_limits
-
-    from samsim.engine.loop import compiled_world
+    from samsim.engine.loop import compiled_world, one_blas_thread
 
     world = compiled_world(scenario)
     # Trajectories are not part of a study's results: sample them once per run's duration.
     coarse_dt_s = float(scenario.duration)
     # Single-threaded BLAS, as in `simulate`: the engine's matrices are tiny, and the
     # workers already use every core (BLAS threads would only contend with them).
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         return _runs(world, seeds, coarse_dt_s, keep_events)
 
 
