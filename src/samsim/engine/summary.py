@@ -17,6 +17,21 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 
+#: The event log's columns the summary reads.
+_READ = (
+    "time_s",
+    "kind",
+    "threat_id",
+    "sensor",
+    "unit",
+    "asset",
+    "threat_type",
+    "range_m",
+    "miss_m",
+    "missile_type",
+    "detail",
+)
+
 
 def _stats(values: list[float]) -> dict[str, float | int]:
     a = np.asarray(values, dtype=float)
@@ -30,14 +45,20 @@ def _stats(values: list[float]) -> dict[str, float | int]:
 
 def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float) -> dict[str, Any]:
     """Summary of one run, computed from its event log (see docs/summary.md)."""
-    ev = events.to_pydict()
-    kind = ev["kind"]
+    # (only the columns read here, as Python lists)
+    ev = {name: events.column(name).to_pylist() for name in _READ}
     n = world.n_threats
     types = world.threat_type
 
-    by_kind: dict[str, list[int]] = {}
-    for i, x in enumerate(kind):
-        by_kind.setdefault(x, []).append(i)
+    # the rows of each kind, ascending: the kind column's dictionary codes, sorted stably
+    coded = events.column("kind").combine_chunks().dictionary_encode()
+    codes = coded.indices.to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(coded.dictionary) + 1))
+    by_kind: dict[str, list[int]] = {
+        k: order[bounds[c] : bounds[c + 1]].tolist()
+        for c, k in enumerate(coded.dictionary.to_pylist())
+    }
 
     def rows(k: str) -> list[int]:
         """The rows of kind ``k``, ascending (callers never modify the list)."""
@@ -87,8 +108,9 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
     def first(k: str, real: bool | None = None) -> float | None:
         """Time of the first event of kind k (of a threat if ``real``, of a false alarm
         or false track if ``real`` is False)."""
-        r = [i for i in rows(k) if real is None or (ev["threat_id"][i] >= 0) == real]
-        return float(times[r[0]]) if r else None
+        tid = ev["threat_id"]
+        r = next((i for i in rows(k) if real is None or (tid[i] >= 0) == real), None)
+        return None if r is None else float(times[r])
 
     false_alarms = sum(1 for i in rows("detection") if ev["threat_id"][i] < 0)
     false_tracks = sum(1 for i in rows("track_confirmed") if ev["threat_id"][i] < 0)
@@ -137,7 +159,7 @@ def summarize(events: pa.Table, world: World, seed: int, simulated_time_s: float
             "first_false_alarm_s": first("detection", real=False),
             "first_false_track_s": first("track_confirmed", real=False),
         },
-        "events": len(kind),
+        "events": events.num_rows,
         "burn_through_range_m": burn,
         "false_alarms": false_alarms,
         "false_tracks_confirmed": false_tracks,
