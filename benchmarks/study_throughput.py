@@ -14,6 +14,13 @@ three configurations are compared and must be identical.
 
 The 1-worker baseline measures a rate (runs/s), so it may use fewer runs than the others
 (``--baseline-runs``); its results are then compared with the first runs of the others.
+
+The machines are shared: a configuration measured minutes after another can meet a
+different host. ``--pairs K`` then runs K more (local 2 workers, Dask) pairs of
+``--pair-runs`` runs each, interleaved on the same cluster, and prints Dask / local from
+the sums of the pairs' times, which drift moves alike:
+
+    PYTHONPATH=src python benchmarks/study_throughput.py --runs 1000 --baseline-runs 200 --pairs 2
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +68,22 @@ def _timed(label: str, n_workers: int, **kw: object) -> tuple[float, object]:
     return rate, table
 
 
+def _pairs(k: int, common: dict[str, Any], cluster: Any) -> float | None:
+    """Dask / local 2-worker rate from ``k`` interleaved pairs of studies (the ratio of the
+    sums of their times: the host's drift moves both members of a pair alike)."""
+    if k <= 0:
+        return None
+    local_s = dask_s = 0.0
+    for _ in range(k):
+        rl, _ = _timed("  pair: local pool, 2 workers", 2, workers=2, **common)
+        rd, _ = _timed(
+            "  pair: dask LocalCluster", 2, scheduler=cluster.scheduler_address, **common
+        )  # type: ignore[attr-defined]
+        local_s += 1.0 / rl
+        dask_s += 1.0 / rd
+    return local_s / dask_s
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=1000, help="runs per configuration")
@@ -76,6 +100,13 @@ def main() -> int:
         action="store_true",
         help="keep Dask's statistical profiler on in the workers (its default)",
     )
+    ap.add_argument(
+        "--pairs",
+        type=int,
+        default=0,
+        help="interleaved (local 2 workers, Dask) pairs after the main runs (default 0)",
+    )
+    ap.add_argument("--pair-runs", type=int, default=200, help="runs of each pair's study")
     ap.add_argument("--runner", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -97,6 +128,7 @@ def main() -> int:
         print("MISMATCH: 2-worker results differ from 1-worker results")
         ok = False
     rd = None
+    paired = None
     if not args.no_dask:
         import dask
         from distributed import LocalCluster
@@ -113,6 +145,7 @@ def main() -> int:
             rd, td = _timed(
                 "dask LocalCluster, 2 workers", 2, scheduler=cluster.scheduler_address, **common
             )
+            paired = _pairs(args.pairs, {**common, "runs": args.pair_runs}, cluster)
         if not td.equals(t2):
             print("MISMATCH: Dask results differ from local results")
             ok = False
@@ -120,6 +153,11 @@ def main() -> int:
     print(f"2 workers / 1 worker:        {speedup:6.2f}x   (floor 1.80x)")
     if rd is not None:
         print(f"dask / local 2 workers:      {rd / r2:6.2f}    (floor 0.90)")
+        if paired is not None:
+            print(
+                f"  interleaved pairs:         {paired:6.2f}    "
+                f"({args.pairs} x {args.pair_runs} runs each)"
+            )
     print(
         f"time for 1,000 runs at 2 workers: {1000 / r2:6.0f} s   (floor 600 s; issue 16's "
         "goal 180 s)"
