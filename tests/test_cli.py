@@ -75,14 +75,16 @@ def test_error_messages_are_text_not_markup(capsys: pytest.CaptureFixture[str]) 
     assert "pip install 'samsim[terrain]'" in capsys.readouterr().err
 
 
-def test_a_run_does_not_import_scipy_stats(tmp_path: Path) -> None:
+def test_a_run_does_not_import_scipy_stats_or_pandas(tmp_path: Path) -> None:
     """scipy.stats costs 0.3-2 s to import (it parses the docstrings of a hundred
-    distributions): a run of the flagship example must not pay it (start-up, issue 16)."""
+    distributions), pandas about 0.27 s (pyarrow's ``Array.to_numpy`` and ``pa.array``
+    import it on their first call): a run of the flagship example and the writing of its
+    folder must pay neither (start-up, issue 16)."""
     code = (
         "import sys, samsim\n"
         f"sc = samsim.load_scenario({str(EXAMPLES / 'battalion_vs_cruise_raid.yaml')!r})\n"
-        "samsim.simulate(sc, seed=0)\n"
-        "print(sorted(m for m in sys.modules if m.startswith('scipy.stats')))\n"
+        "samsim.simulate(sc, seed=0).write('out')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('scipy.stats', 'pandas'))))\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],
