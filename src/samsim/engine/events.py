@@ -205,8 +205,8 @@ class EventLog:
                 rows = np.repeat(in_group, counts)
             # (a chunk's dict holds its fields in the order of its key)
             by_field = zip(*[tuple(chunks[j][1].values()) for j in group], strict=True)
-            for name, vals in zip(key, by_field, strict=True):
-                parts[name].append((rows, list(vals), counts_g, sizes_g))
+            for name, column in zip(key, by_field, strict=True):
+                parts[name].append((rows, list(column), counts_g, sizes_g))
         arrays = []
         for name, (typ, missing) in COLUMNS.items():
             if typ == pa.string():
