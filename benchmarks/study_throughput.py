@@ -16,9 +16,10 @@ The 1-worker baseline measures a rate (runs/s), so it may use fewer runs than th
 (``--baseline-runs``); its results are then compared with the first runs of the others.
 
 The machines are shared: a configuration measured minutes after another can meet a
-different host. ``--pairs K`` then runs K more (local 2 workers, Dask) pairs of
-``--pair-runs`` runs each, interleaved on the same cluster, and prints Dask / local from
-the sums of the pairs' times, which drift moves alike:
+different host. ``--pairs K`` then runs K more rounds of interleaved studies on the same
+cluster, each a 1-worker study of half ``--pair-runs`` runs, a 2-worker one and a Dask one
+of ``--pair-runs`` runs, and prints 2 workers / 1 worker and Dask / local from the sums of
+the rounds' times per run, which drift moves alike:
 
     PYTHONPATH=src python benchmarks/study_throughput.py --runs 1000 --baseline-runs 200 --pairs 2
 """
@@ -68,20 +69,24 @@ def _timed(label: str, n_workers: int, **kw: object) -> tuple[float, object]:
     return rate, table
 
 
-def _pairs(k: int, common: dict[str, Any], cluster: Any) -> float | None:
-    """Dask / local 2-worker rate from ``k`` interleaved pairs of studies (the ratio of the
-    sums of their times: the host's drift moves both members of a pair alike)."""
+def _pairs(k: int, common: dict[str, Any], cluster: Any) -> tuple[float, float] | None:
+    """(2 workers / 1 worker, Dask / local 2 workers) from ``k`` rounds of interleaved
+    studies: the ratios of the sums of their times per run (the host's drift moves the
+    members of a round alike)."""
     if k <= 0:
         return None
-    local_s = dask_s = 0.0
+    one_s = local_s = dask_s = 0.0
+    n1 = max(1, int(common["runs"]) // 2)
     for _ in range(k):
-        rl, _ = _timed("  pair: local pool, 2 workers", 2, workers=2, **common)
+        r1, _ = _timed("  round: local pool, 1 worker", 1, workers=1, **{**common, "runs": n1})
+        rl, _ = _timed("  round: local pool, 2 workers", 2, workers=2, **common)
         rd, _ = _timed(
-            "  pair: dask LocalCluster", 2, scheduler=cluster.scheduler_address, **common
-        )  # type: ignore[attr-defined]
+            "  round: dask LocalCluster", 2, scheduler=cluster.scheduler_address, **common
+        )
+        one_s += 1.0 / r1
         local_s += 1.0 / rl
         dask_s += 1.0 / rd
-    return local_s / dask_s
+    return one_s / local_s, local_s / dask_s
 
 
 def main() -> int:
@@ -104,9 +109,11 @@ def main() -> int:
         "--pairs",
         type=int,
         default=0,
-        help="interleaved (local 2 workers, Dask) pairs after the main runs (default 0)",
+        help="rounds of interleaved (1 worker, 2 workers, Dask) studies after the main runs",
     )
-    ap.add_argument("--pair-runs", type=int, default=200, help="runs of each pair's study")
+    ap.add_argument(
+        "--pair-runs", type=int, default=200, help="runs of a round's 2-worker and Dask studies"
+    )
     ap.add_argument("--runner", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -155,8 +162,9 @@ def main() -> int:
         print(f"dask / local 2 workers:      {rd / r2:6.2f}    (floor 0.90)")
         if paired is not None:
             print(
-                f"  interleaved pairs:         {paired:6.2f}    "
-                f"({args.pairs} x {args.pair_runs} runs each)"
+                f"  interleaved rounds:        {paired[1]:6.2f}    "
+                f"({args.pairs} x {args.pair_runs} runs each; 2 workers / 1 worker "
+                f"{paired[0]:.2f}x)"
             )
     print(
         f"time for 1,000 runs at 2 workers: {1000 / r2:6.0f} s   (floor 600 s; issue 16's "
