@@ -70,6 +70,8 @@ plus noise the detection was decided on). Empty otherwise.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -211,25 +213,35 @@ class EventLog:
         for name, (typ, missing) in COLUMNS.items():
             if typ == pa.string():
                 labels: dict[str, int] = {missing: 0}
-                codes = np.zeros(total, dtype=np.int32)
-                for rows, vals, counts_g, sizes_g in parts[name]:
-                    c = _string_codes(vals, counts_g, sizes_g, labels)
-                    if rows is None:
-                        codes = c
-                    else:
-                        codes[rows] = c
+                codes = _fill(
+                    np.zeros(total, dtype=np.int32),
+                    parts[name],
+                    functools.partial(_string_codes, labels=labels),
+                )
                 arrays.append(strings_from_codes(list(labels), codes))
             else:
-                dtype = _NUMPY_DTYPES[typ]
-                out = np.full(total, missing, dtype=dtype)
-                for rows, vals, counts_g, sizes_g in parts[name]:
-                    col = _numeric_rows(vals, counts_g, sizes_g, typ)
-                    if rows is None:
-                        out = col
-                    else:
-                        out[rows] = col
+                out = _fill(
+                    np.full(total, missing, dtype=_NUMPY_DTYPES[typ]),
+                    parts[name],
+                    functools.partial(_numeric_rows, typ=typ),
+                )
                 arrays.append(numpy_array(out, typ))
         return pa.Table.from_arrays(arrays, schema=SCHEMA)
+
+
+def _fill(
+    out: NDArray[Any],
+    parts: list[tuple[Any, list[Any], NDArray[np.intp], list[int]]],
+    make: Callable[[list[Any], NDArray[np.intp], list[int]], NDArray[Any]],
+) -> NDArray[Any]:
+    """``out`` with each group's rows (:meth:`EventLog.to_arrow`'s parts of a column) set to
+    ``make(values, counts, sizes)``; a group of every row (rows None) is the column."""
+    for rows, values, counts, sizes in parts:
+        col = make(values, counts, sizes)
+        if rows is None:
+            return col
+        out[rows] = col
+    return out
 
 
 _SEQUENCE_TYPES = (np.ndarray, list, tuple)
